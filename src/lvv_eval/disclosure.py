@@ -1,0 +1,437 @@
+"""Statistical disclosure control for count tables: small-cell suppression.
+
+Rules (defaults are configurable, they are not a claim of compliance with the
+CBS output guidelines or any other body's rules):
+
+Primary suppression
+    A count ``n`` with ``1 <= n < threshold`` (default 10) is hidden. With
+    ``zeros_disclosive=True`` zeros are hidden too (a zero can reveal that a
+    whole group had the other outcome).
+Secondary suppression
+    When the table has totals (a total row, a total column or both), a hidden
+    cell that is the only hidden cell of its row or column can be recovered
+    by subtraction. Then the smallest other visible cell of that line is
+    hidden too (non-zero inner cells first, then the line's total, then
+    zeros; ties broken by table order). This is repeated until stable.
+    Finally the whole system of row and column equations is checked: a hidden
+    cell that can still be solved from several lines combined (a "bridge"
+    between two groups of hidden cells) gets one more cell in its row or
+    column hidden, chosen so that it can no longer be solved.
+Derived figures
+    Percentages computed from a hidden count, or whose denominator is hidden,
+    are hidden too (:func:`suppress_percentages`). Rates in tidy rate tables
+    are hidden when their numerator, or denominator minus numerator, is below
+    the threshold (:func:`suppress_rates`).
+Published figures
+    Figures already published in a seed document (sources in
+    ``data/published/sources.csv``) pass through untouched, with the note
+    ``"published figure, exempt"`` (:func:`is_exempt`).
+
+Every call returns a report that names each hidden cell and the rule that hid
+it, never the hidden value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import numpy as np
+import pandas as pd
+from scipy.linalg import null_space
+
+from lvv_eval.errors import ConfigError, InputValidationError, Problem
+from lvv_eval.paths import PUBLISHED_DIR
+
+__all__ = [
+    "DEFAULT_THRESHOLD",
+    "EXEMPT_NOTE",
+    "SuppressionResult",
+    "is_exempt",
+    "suppress",
+    "suppress_percentages",
+    "suppress_rates",
+]
+
+DEFAULT_THRESHOLD = 10
+"""Smallest count shown (a configurable default, not an official rule)."""
+EXEMPT_NOTE = "published figure, exempt"
+REPORT_COLUMNS = ("cell", "row", "column", "value", "rule")
+_TOL = 1e-9
+
+
+class SuppressionResult(NamedTuple):
+    """Result of :func:`suppress`.
+
+    Attributes
+    ----------
+    table
+        Copy of the input with hidden counts replaced by ``<NA>`` (count
+        columns become nullable ``Int64``).
+    report
+        One row per hidden cell: ``cell`` (``"row/column"``), ``row``,
+        ``column``, ``value`` (always ``"hidden"``; the value is not shown),
+        ``rule``. An exempt table gives one row with rule ``"published figure,
+        exempt"``.
+    mask
+        Boolean DataFrame (same index as ``table``, the count columns): True
+        where a cell is hidden.
+    """
+
+    table: pd.DataFrame
+    report: pd.DataFrame
+    mask: pd.DataFrame
+
+
+# --------------------------------------------------------------------------- exemption
+def _published_sources(path: Path | None = None) -> frozenset[str]:
+    file = path or PUBLISHED_DIR / "sources.csv"
+    if not Path(file).is_file():
+        return frozenset()
+    return frozenset(pd.read_csv(file, dtype=str)["source_id"].dropna().str.strip())
+
+
+def is_exempt(source: str | None, sources_file: str | Path | None = None) -> bool:
+    """Whether figures from ``source`` are already published (and so exempt).
+
+    Parameters
+    ----------
+    source
+        A source id such as ``"monitor-2020"``; ``None`` is never exempt.
+    sources_file
+        The source list (default ``data/published/sources.csv``).
+
+    Examples
+    --------
+    >>> is_exempt("regioplan-2020"), is_exempt("synthetic"), is_exempt(None)
+    (True, False, False)
+    """
+    if source is None:
+        return False
+    return str(source).strip() in _published_sources(Path(sources_file) if sources_file else None)
+
+
+# --------------------------------------------------------------------------- helpers
+def _row_labels(table: pd.DataFrame, row_labels: str | None) -> list[str]:
+    if row_labels is None:
+        return [str(x) for x in table.index]
+    if row_labels not in table.columns:
+        raise ConfigError(f"row_labels column {row_labels!r} is not in the table")
+    return [str(x) for x in table[row_labels]]
+
+
+def _resolve_margins(
+    margins: Any, labels: list[str], count_cols: list[str]
+) -> tuple[int | None, int | None]:
+    if margins is None or margins == "none":
+        return None, None
+    if isinstance(margins, str) and margins == "auto":
+        rows = [i for i, lab in enumerate(labels) if lab.strip().lower() == "total"]
+        cols = [j for j, c in enumerate(count_cols) if c.strip().lower() == "total"]
+        if len(rows) > 1:
+            raise ConfigError("more than one row is labelled 'total'; pass margins= explicitly")
+        return (rows[0] if rows else None), (cols[0] if cols else None)
+    if isinstance(margins, Mapping):
+        unknown = set(margins) - {"total_row", "total_col"}
+        if unknown:
+            raise ConfigError(f"margins keys must be 'total_row' and/or 'total_col', got {sorted(unknown)}")
+        tr = margins.get("total_row")
+        tc = margins.get("total_col")
+        ri = ci = None
+        if tr is not None:
+            hits = [i for i, lab in enumerate(labels) if lab == str(tr)]
+            if len(hits) != 1:
+                raise ConfigError(f"total_row {tr!r} must name exactly one row")
+            ri = hits[0]
+        if tc is not None:
+            if tc not in count_cols:
+                raise ConfigError(f"total_col {tc!r} must be one of the count columns {count_cols}")
+            ci = count_cols.index(tc)
+        return ri, ci
+    raise ConfigError("margins must be 'auto', None or a dict with total_row/total_col")
+
+
+def _lines(n_rows: int, n_cols: int, tr: int | None, tc: int | None) -> list[tuple[str, int, list[tuple[int, int]], tuple[int, int]]]:
+    """Additive lines of the table: (kind, index, inner cells, total cell)."""
+    inner_rows = [i for i in range(n_rows) if i != tr]
+    inner_cols = [j for j in range(n_cols) if j != tc]
+    lines = []
+    if tc is not None:
+        for i in range(n_rows):
+            lines.append(("row", i, [(i, j) for j in inner_cols], (i, tc)))
+    if tr is not None:
+        for j in range(n_cols):
+            lines.append(("column", j, [(i, j) for i in inner_rows], (tr, j)))
+    return lines
+
+
+def _determined(hidden: np.ndarray, lines: list) -> list[tuple[int, int]]:
+    """Hidden cells that the line equations pin down uniquely."""
+    cells = [tuple(x) for x in np.argwhere(hidden)]
+    if not cells or not lines:
+        return []
+    pos = {c: k for k, c in enumerate(cells)}
+    a = np.zeros((len(lines), len(cells)))
+    for r, (_, _, inner, total) in enumerate(lines):
+        for c in inner:
+            if c in pos:
+                a[r, pos[c]] += 1.0
+        if total in pos:
+            a[r, pos[total]] -= 1.0
+    ns = null_space(a) if a.any() else np.eye(len(cells))
+    if ns.size == 0:
+        return sorted(cells)
+    return sorted(c for c in cells if np.all(np.abs(ns[pos[c]]) < _TOL))
+
+
+# --------------------------------------------------------------------------- main
+def suppress(
+    table: pd.DataFrame,
+    count_cols: list[str] | None = None,
+    threshold: int = DEFAULT_THRESHOLD,
+    zeros_disclosive: bool = False,
+    margins: Any = "auto",
+    *,
+    row_labels: str | None = None,
+    source: str | None = None,
+    exempt: bool | None = None,
+) -> SuppressionResult:
+    """Hide small counts, and the cells that would let them be recovered.
+
+    Parameters
+    ----------
+    table
+        Wide count table: one row per group (e.g. pilot), one column per
+        category. Rows are named by the index, or by ``row_labels``.
+    count_cols
+        Columns holding counts (default: every numeric column).
+    threshold
+        Counts ``1 <= n < threshold`` are hidden (primary suppression).
+    zeros_disclosive
+        Also hide zeros (primary).
+    margins
+        ``"auto"`` (default): a row labelled ``total`` is the total row and a
+        count column named ``total`` the total column. ``None``: the table has
+        no totals (only primary suppression applies). Or a dict
+        ``{"total_row": label, "total_col": column}`` (either key optional).
+        A one-dimensional table (per pilot plus a total row) works too.
+    row_labels
+        Column naming the rows (default: the index).
+    source, exempt
+        ``exempt=True``, or ``exempt=None`` with a ``source`` that
+        :func:`is_exempt` recognises, returns the table untouched with the note
+        ``"published figure, exempt"``.
+
+    Returns
+    -------
+    SuppressionResult
+        ``(table, report, mask)``.
+
+    Raises
+    ------
+    InputValidationError
+        For missing, negative or non-numeric counts (every one is listed).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"n": [3, 40, 50, 93]}, index=["a", "b", "c", "total"])
+    >>> res = suppress(t, ["n"])
+    >>> res.table["n"].tolist()
+    [<NA>, <NA>, 50, 93]
+    >>> res.report["rule"].tolist()
+    ['primary: n < 10', 'secondary: protects cell a/n in column n']
+    """
+    if threshold < 1:
+        raise ConfigError(f"threshold must be at least 1, got {threshold!r}")
+    if count_cols is None:
+        count_cols = [c for c in table.columns if pd.api.types.is_numeric_dtype(table[c]) and c != row_labels]
+    count_cols = [str(c) for c in count_cols]
+    missing = [c for c in count_cols if c not in table.columns]
+    if missing:
+        raise ConfigError(f"count columns not in table: {missing}")
+    labels = _row_labels(table, row_labels)
+    out = table.copy()
+    mask = pd.DataFrame(False, index=table.index, columns=count_cols)
+
+    if exempt or (exempt is None and is_exempt(source)):
+        report = pd.DataFrame([{"cell": "(all)", "row": "", "column": "", "value": "shown",
+                                "rule": EXEMPT_NOTE}], columns=list(REPORT_COLUMNS))
+        return SuppressionResult(out, report, mask)
+
+    problems = []
+    values = np.zeros((len(table), len(count_cols)))
+    for j, col in enumerate(count_cols):
+        numeric = pd.to_numeric(table[col], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        for i, v in enumerate(numeric):
+            if np.isnan(v) or v < 0:
+                problems.append(Problem("", i + 2, col, str(table[col].iloc[i]), "count must be a number >= 0"))
+        values[:, j] = numeric
+    if problems:
+        raise InputValidationError(problems)
+
+    tr, tc = _resolve_margins(margins, labels, count_cols)
+    n_rows, n_cols = values.shape
+    lines = _lines(n_rows, n_cols, tr, tc)
+    hidden = np.zeros(values.shape, dtype=bool)
+    report: list[dict[str, str]] = []
+
+    def name(c: tuple[int, int]) -> str:
+        return f"{labels[c[0]]}/{count_cols[c[1]]}"
+
+    def hide(c: tuple[int, int], rule: str) -> None:
+        hidden[c] = True
+        report.append({"cell": name(c), "row": labels[c[0]], "column": count_cols[c[1]],
+                       "value": "hidden", "rule": rule})
+
+    def rank(c: tuple[int, int]) -> tuple:
+        is_total = c[0] == tr or c[1] == tc
+        return (values[c] == 0, is_total, values[c], c[0], c[1])
+
+    # primary
+    for i in range(n_rows):
+        for j in range(n_cols):
+            v = values[i, j]
+            if 1 <= v < threshold:
+                hide((i, j), f"primary: n < {threshold}")
+            elif v == 0 and zeros_disclosive:
+                hide((i, j), "primary: zero count (zeros disclosive)")
+
+    # secondary: one line at a time, rescanning from the first line after each change
+    while True:
+        fixed = False
+        for kind, idx, inner, total in lines:
+            cells = inner + [total]
+            shut = [c for c in cells if hidden[c]]
+            open_cells = sorted((c for c in cells if not hidden[c]), key=rank)
+            if len(shut) != 1 or not open_cells:
+                continue
+            where = labels[idx] if kind == "row" else count_cols[idx]
+            hide(open_cells[0], f"secondary: protects cell {name(shut[0])} in {kind} {where}")
+            fixed = True
+            break
+        if fixed:
+            continue
+        solvable = _determined(hidden, lines)
+        if not solvable:
+            break
+        target = solvable[0]
+        candidates = sorted(
+            {c for _, _, inner, total in lines if target in inner or target == total
+             for c in inner + [total] if not hidden[c]},
+            key=rank,
+        )
+        if not candidates:  # every cell of its lines is hidden: look further afield
+            candidates = sorted((tuple(c) for c in np.argwhere(~hidden)), key=rank)
+        if not candidates:
+            break
+        choice = candidates[0]
+        for c in candidates:
+            hidden[c] = True
+            still = target in _determined(hidden, lines)
+            hidden[c] = False
+            if not still:
+                choice = c
+                break
+        hide(choice, f"secondary: protects cell {name(target)} (recoverable by combining rows and columns)")
+
+    for (i, j) in np.argwhere(hidden):
+        mask.iloc[i, j] = True
+    for j, col in enumerate(count_cols):
+        col_vals = values[:, j]
+        dtype = "Int64" if np.all(np.mod(col_vals, 1) == 0) else "Float64"
+        arr = pd.array(col_vals, dtype="Float64")
+        arr[hidden[:, j]] = pd.NA
+        out[col] = arr.astype(dtype) if dtype == "Int64" else arr
+    return SuppressionResult(out, pd.DataFrame(report, columns=list(REPORT_COLUMNS)), mask)
+
+
+# --------------------------------------------------------------------------- derived figures
+def suppress_percentages(
+    percentages: pd.DataFrame,
+    mask: pd.DataFrame,
+    *,
+    columns: Mapping[str, str] | None = None,
+    denominator_col: str | None = None,
+    denominator_row: Any = None,
+) -> pd.DataFrame:
+    """Hide percentages computed from hidden counts.
+
+    Parameters
+    ----------
+    percentages
+        Table of percentages with the same index as the count table.
+    mask
+        The ``mask`` of :func:`suppress`.
+    columns
+        Percentage column -> count column it is computed from (default: the
+        same name, for every percentage column that is also in ``mask``).
+    denominator_col
+        For row percentages: the count column holding each row's denominator
+        (e.g. ``"total"``); when it is hidden the whole row is hidden.
+    denominator_row
+        For column percentages: the index label of the row holding the
+        denominators; when its cell is hidden the whole column is hidden.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Copy of ``percentages`` with ``NaN``/``<NA>`` where hidden.
+    """
+    columns = dict(columns) if columns else {c: c for c in percentages.columns if c in mask.columns}
+    out = percentages.copy()
+    for pct_col, count_col in columns.items():
+        if pct_col not in out.columns or count_col not in mask.columns:
+            raise ConfigError(f"unknown column pair {pct_col!r} -> {count_col!r}")
+        hide = mask[count_col].reindex(out.index, fill_value=False).to_numpy(dtype=bool, copy=True)
+        if denominator_col is not None:
+            hide |= mask[denominator_col].reindex(out.index, fill_value=False).to_numpy(dtype=bool)
+        if denominator_row is not None and bool(mask.loc[denominator_row, count_col]):
+            hide[:] = True
+        out[pct_col] = out[pct_col].mask(hide)
+    return out
+
+
+def suppress_rates(
+    rates: pd.DataFrame,
+    threshold: int = DEFAULT_THRESHOLD,
+    *,
+    complement: bool = True,
+    columns: tuple[str, ...] = ("numerator", "estimate", "ci_low", "ci_high"),
+    source: str | None = None,
+    exempt: bool | None = None,
+) -> pd.DataFrame:
+    """Hide rates in a tidy rate table (as from :mod:`lvv_eval.metrics`).
+
+    A rate is hidden when its numerator is ``1 <= n < threshold`` or, with
+    ``complement=True``, when ``denominator - numerator`` is ``1 <= m <
+    threshold`` (the share of the other outcome would reveal the small
+    group). Adds the columns ``suppressed`` (bool) and ``suppression_rule``.
+
+    Examples
+    --------
+    >>> r = pd.DataFrame({"numerator": [3, 40], "denominator": [100, 45], "estimate": [0.03, 0.89]})
+    >>> suppress_rates(r, columns=("numerator", "estimate"))["suppression_rule"].tolist()
+    ['primary: numerator < 10', 'primary: denominator - numerator < 10']
+    """
+    out = rates.copy()
+    if exempt or (exempt is None and is_exempt(source)):
+        out["suppressed"] = False
+        out["suppression_rule"] = EXEMPT_NOTE
+        return out
+    num = pd.to_numeric(out["numerator"]).to_numpy(dtype=float, na_value=np.nan)
+    den = pd.to_numeric(out["denominator"]).to_numpy(dtype=float, na_value=np.nan)
+    small = (num >= 1) & (num < threshold)
+    rest = den - num
+    small_rest = complement & (rest >= 1) & (rest < threshold) & ~small
+    rule = np.where(small, f"primary: numerator < {threshold}",
+                    np.where(small_rest, f"primary: denominator - numerator < {threshold}", ""))
+    hide = small | small_rest
+    for col in columns:
+        if col in out.columns:
+            if pd.api.types.is_integer_dtype(out[col]) and not isinstance(out[col].dtype, pd.api.extensions.ExtensionDtype):
+                out[col] = out[col].astype("Int64")
+            out[col] = out[col].mask(hide)
+    out["suppressed"] = hide
+    out["suppression_rule"] = rule
+    return out

@@ -1,0 +1,93 @@
+"""Tests of lvv_eval.fewsites (refusing tests that five sites cannot support)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lvv_eval.errors import LvvEvalError
+from lvv_eval.fewsites import (
+    POOLING_LABEL,
+    NotIdentifiedError,
+    between_site_test,
+    check_identified,
+    expand_counts,
+    min_permutation_p,
+    n_assignments,
+    partial_pooling,
+    varies_within_sites,
+)
+
+PILOTS = ["amsterdam", "eindhoven", "groningen", "rotterdam", "utrecht"]
+
+
+@pytest.fixture(scope="module")
+def persons() -> pd.DataFrame:
+    """Seeded synthetic persons: 5 pilots x 200; 'family' varies within pilots."""
+    rng = np.random.default_rng(7)
+    n = 200
+    pilot = np.repeat(PILOTS, n)
+    family = rng.integers(0, 2, size=5 * n)
+    bbb = (pilot == "eindhoven").astype(int)           # site-level, 1 of 5
+    two = np.isin(pilot, ["rotterdam", "utrecht"]).astype(int)  # site-level, 2 of 5
+    p = 1 / (1 + np.exp(-(-1.0 + 1.0 * family)))
+    y = rng.binomial(1, p)
+    return pd.DataFrame({"pilot": pilot, "family": family, "bbb": bbb, "two": two, "y": y})
+
+
+def test_min_permutation_p_is_computed() -> None:
+    assert min_permutation_p(5, 1) == pytest.approx(1 / math.comb(5, 1)) == pytest.approx(0.20)
+    assert min_permutation_p(5, 2) == pytest.approx(1 / math.comb(5, 2)) == pytest.approx(0.10)
+    assert min_permutation_p([3, 2]) == pytest.approx(0.10)
+    assert min_permutation_p(8, 3) == pytest.approx(1 / 56)  # a roll-out to 8 sites
+    assert n_assignments([1, 2, 2]) == 30
+    with pytest.raises(TypeError):
+        min_permutation_p(5)
+
+
+def test_refusal_fires_for_site_level_attribute(persons: pd.DataFrame) -> None:
+    with pytest.raises(NotIdentifiedError) as one:
+        between_site_test(persons, "bbb")
+    assert one.value.min_p == pytest.approx(0.20)
+    assert isinstance(one.value, LvvEvalError)
+    assert "1/5 = 0.20" in str(one.value) and "only between sites" in str(one.value)
+    with pytest.raises(NotIdentifiedError) as two:
+        check_identified(persons, "two")
+    assert two.value.min_p == pytest.approx(0.10)
+    assert "1/10 = 0.10" in str(two.value)
+
+
+def test_no_refusal_for_within_site_covariate(persons: pd.DataFrame) -> None:
+    assert varies_within_sites(persons, "family")
+    res = between_site_test(persons, "family")
+    assert res.loc[0, "df"] == 1 and res.loc[0, "n"] == 1000
+    assert res.loc[0, "p_value"] < 0.001   # true log-odds ratio 1.0 with n = 1000
+    assert "within-site" in res.loc[0, "label"]
+
+
+def test_expand_counts() -> None:
+    rows = expand_counts(pd.DataFrame({"pilot": ["b", "a"], "events": [0, 2], "n": [1, 3]}))
+    assert rows["pilot"].tolist() == ["a", "a", "a", "b"]
+    assert rows["y"].tolist() == [1, 1, 0, 0]
+    with pytest.raises(ValueError):
+        expand_counts(pd.DataFrame({"pilot": ["a"], "events": [4], "n": [3]}))
+
+
+def test_partial_pooling_shrinks_towards_the_mean() -> None:
+    # 2019 durable outflow / intake, seed 001 Tabel S.2 and S.1
+    counts = pd.DataFrame({"pilot": PILOTS, "events": [3, 1, 10, 12, 33], "n": [363, 33, 302, 129, 268]})
+    pooled = partial_pooling(expand_counts(counts))
+    assert pooled["pilot"].tolist() == PILOTS
+    assert (pooled["label"] == POOLING_LABEL).all()
+    raw = pooled.set_index("pilot")["raw_share"]
+    assert raw["eindhoven"] == pytest.approx(1 / 33)
+    overall = 59 / 1095
+    shrunk = pooled.set_index("pilot")["shrunken_share"]
+    # every shrunken estimate lies between the raw site share and the pooled share (or on it)
+    for p in PILOTS:
+        lo, hi = sorted([raw[p], overall])
+        assert lo - 0.01 <= shrunk[p] <= hi + 0.01, p
+    assert abs(shrunk["utrecht"] - overall) < abs(raw["utrecht"] - overall)

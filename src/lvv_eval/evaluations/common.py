@@ -1,0 +1,184 @@
+"""What the evaluation notebooks share.
+
+Loading the person-level data a notebook's parameters point at, putting
+person-level counts next to a published source, and the sensitivity of the
+durable rate to the classification scheme.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterable
+
+import pandas as pd
+
+from lvv_eval import aggregate, metrics, published
+from lvv_eval.monitor import MonitorData, read_monitor
+from lvv_eval.schemes import list_schemes, load_scheme
+from lvv_eval.synth_targets import load_config
+
+if TYPE_CHECKING:  # pragma: no cover
+    from lvv_eval.i18n import Labels
+    from lvv_eval.params import NotebookParameters
+
+
+def load_person_level(P: "NotebookParameters") -> MonitorData | None:
+    """Read the person-level data named by a notebook's ``data_source`` parameter.
+
+    Parameters
+    ----------
+    P
+        Validated notebook parameters.
+
+    Returns
+    -------
+    MonitorData or None
+        ``None`` when ``data_source`` is ``"published"`` (the notebook then shows
+        published figures only). Otherwise the validated monitor data: rows that
+        break a rule are *excluded with their reasons* (``.exclusions``) and
+        counted in ``.flow``; nothing is dropped silently. Trajectories with an
+        intake after the peildatum are kept in the frame; the aggregation
+        functions count them as 'not yet started'.
+    """
+    path = P.data_path
+    if path is None:
+        return None
+    return read_monitor(path, strict=False)
+
+
+def source_population(source_id: str) -> tuple[str, bool]:
+    """Scheme and population a published source counts with.
+
+    Returns
+    -------
+    (scheme name, formal_only)
+        e.g. ``("monitor-2020", True)``: the 2020 programme monitor counts
+        people with formal LVV status only (seed 002, 'Voortgang LVV's').
+        Read from the ``calibration.sources`` section of ``config/synth.yaml``.
+    """
+    sources = load_config()["calibration"]["sources"]
+    if source_id not in sources:
+        raise KeyError(f"no scheme/population declared for source {source_id!r}; "
+                       f"known: {sorted(sources)}")
+    spec = sources[source_id]
+    return str(spec["scheme"]), bool(spec["formal_only"])
+
+
+def person_figures(frame: pd.DataFrame, P: "NotebookParameters",
+                   scheme: str | None = None) -> pd.DataFrame:
+    """Person-level counts at the notebook's peildatum, in the published vocabulary.
+
+    Parameters
+    ----------
+    frame
+        Typed monitor frame.
+    P
+        Notebook parameters (peildatum, pilots, formal_only, scheme).
+    scheme
+        Scheme name overriding ``P.scheme``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Long table ``pilot, measure, category, value`` (see
+        :func:`lvv_eval.aggregate.to_figures`).
+    """
+    return aggregate.to_figures(
+        frame, P.peildatum, scheme=load_scheme(scheme or P.scheme),
+        formal_only=P.formal_only, pilots=list(P.pilots) or None,
+    )
+
+
+def published_vs_person(frame: pd.DataFrame, P: "NotebookParameters", source_id: str,
+                        scheme: str | None = None) -> pd.DataFrame:
+    """Person-level counts next to one published source's counts.
+
+    The person-level side is counted the way the source counts: with the
+    source's own scheme (unless ``scheme`` is given) and population (formal
+    status only for the 2020 monitor), at the source's peildatum.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per published count with a person-level counterpart:
+        ``pilot, measure, category, figure_id, published, person_level,
+        difference`` (difference = person-level - published).
+    """
+    source_scheme, formal_only = source_population(source_id)
+    figures = published.select(source=source_id)
+    peildatum = pd.Timestamp(figures["peildatum"].dropna().iloc[0])
+    person = aggregate.to_figures(frame, peildatum, scheme=load_scheme(scheme or source_scheme),
+                                  formal_only=formal_only, pilots=list(P.pilots) or None)
+    table = aggregate.compare_with_published(person, figures)
+    return table.drop(columns=[c for c in ("source_id", "peildatum") if c in table.columns])
+
+
+def scheme_sensitivity(frame: pd.DataFrame, peildatum: str | pd.Timestamp,
+                       schemes: Iterable[str] | None = None, formal_only: bool = False,
+                       alpha: float = 0.05) -> pd.DataFrame:
+    """Durable rate per pilot under each classification scheme.
+
+    Parameters
+    ----------
+    frame
+        Typed monitor frame.
+    peildatum
+        Reference date.
+    schemes
+        Scheme names (default: every shipped scheme).
+    formal_only
+        Count formal LVV status only.
+    alpha
+        1 - confidence level of the Wilson intervals.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per scheme x pilot x denominator (``outflow``: durable / all who
+        left by the peildatum; ``intake``: durable / all who entered by the
+        peildatum), with ``numerator, denominator, denominator_label,
+        estimate, ci_low, ci_high, ci_method``. Sorted by scheme, pilot
+        (``total`` last), denominator.
+    """
+    rows = []
+    for name in sorted(schemes or list_schemes()):
+        figs = aggregate.to_figures(frame, peildatum, scheme=load_scheme(name), formal_only=formal_only)
+        wide = figs.pivot_table(index="pilot", columns=["measure", "category"], values="value",
+                                aggfunc="sum", sort=False)
+        durable = wide[("outflow", "durable")]
+        for denominator, column in (("outflow", ("outflow", "all")), ("intake", ("intake", "all"))):
+            kwargs = {denominator: wide[column]}
+            rates = metrics.durable_rate(durable, **kwargs, alpha=alpha)
+            rates.insert(0, "scheme", name)
+            rates.insert(2, "denominator_kind", denominator)
+            rows.append(rates)
+    table = pd.concat(rows, ignore_index=True)
+    order = {p: i for i, p in enumerate(sorted(set(table["pilot"]) - {aggregate.TOTAL}))}
+    order[aggregate.TOTAL] = len(order)
+    table = table.sort_values(["scheme", "pilot", "denominator_kind"],
+                              key=lambda s: s.map(order) if s.name == "pilot" else s)
+    return table.reset_index(drop=True)
+
+
+def data_banner(P: "NotebookParameters", L: "Labels") -> str:
+    """One sentence saying where the person-level numbers come from.
+
+    Returns
+    -------
+    str
+        In the report language: published figures only, SYNTHETIC data (not
+        real people), or the name of the real export that was read.
+    """
+    if P.data_path is None:
+        return L("Alleen gepubliceerde cijfers; geen gegevens op persoonsniveau.",
+                 "Published figures only; no person-level data.")
+    if P.is_synthetic:
+        return L("LET OP: SYNTHETISCHE GEGEVENS. De cijfers op persoonsniveau komen uit een "
+                 "gesimuleerd bestand dat op de gepubliceerde cijfers is gekalibreerd; het zijn "
+                 "geen echte personen en geen bevindingen over de LVV.",
+                 "NOTE: SYNTHETIC DATA. The person-level numbers come from a simulated file "
+                 "calibrated to the published figures; they are not real people and not "
+                 "findings about the LVV.")
+    return L(f"Gegevens op persoonsniveau: {P.data_path.name} (echte export; alleen tabellen "
+             f"na onthullingscontrole publiceren).",
+             f"Person-level data: {P.data_path.name} (real export; publish only tables that "
+             f"passed disclosure control).")

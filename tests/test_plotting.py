@@ -1,0 +1,255 @@
+"""Tests of lvv_eval.plotting: every figure function on a small table."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.text import Text  # noqa: E402
+
+from lvv_eval import plotting  # noqa: E402
+from lvv_eval.errors import InputValidationError  # noqa: E402
+from lvv_eval.i18n import Labels  # noqa: E402
+
+TEXT = {"title": "Titel", "xlabel": "Pilotgemeente", "ylabel": "Aandeel (%)",
+        "footnote": "Bron: synthetische gegevens. Noemer: instroom. 95%-BI: Wilson."}
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def _texts(fig: Figure) -> list[str]:
+    return [t.get_text() for t in fig.findobj(Text)]
+
+
+def _check_text(fig: Figure, ax=None) -> None:
+    assert isinstance(fig, Figure)
+    assert fig.get_suptitle() == TEXT["title"]
+    assert TEXT["footnote"] in [t.get_text().replace("\n", " ") for t in fig.texts]
+    if ax is not None:
+        assert ax.get_xlabel() == TEXT["xlabel"]
+        assert ax.get_ylabel() == TEXT["ylabel"]
+
+
+def _min_font_size(fig: Figure) -> float:
+    fig.canvas.draw()
+    return min(t.get_fontsize() for t in fig.findobj(Text) if t.get_text() and t.get_visible())
+
+
+@pytest.fixture
+def rates() -> pd.DataFrame:
+    return pd.DataFrame({
+        "pilot": ["utrecht", "total", "amsterdam", "groningen"],
+        "estimate": [0.25, 0.18, 0.10, np.nan],
+        "ci_low": [0.15, 0.15, 0.05, np.nan],
+        "ci_high": [0.38, 0.21, 0.19, np.nan],
+    })
+
+
+def test_bar_with_ci(rates: pd.DataFrame, tmp_path) -> None:
+    fig = plotting.bar_with_ci(rates, category="pilot", estimate="estimate", ci_low="ci_low",
+                               ci_high="ci_high", reference={"utrecht": 0.3, "amsterdam": 0.2},
+                               reference_label="Doel", fmt=Labels("nl").percent, **TEXT)
+    ax = fig.axes[0]
+    _check_text(fig, ax)
+    assert len(ax.patches) == 4
+    # sorted with total last; the total bar is grey
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["amsterdam", "groningen", "utrecht", "total"]
+    assert matplotlib.colors.to_hex(ax.patches[3].get_facecolor()) == plotting.TOTAL_COLOUR.lower()
+    # value labels formatted by the given formatter; missing estimate has none
+    texts = [t.get_text() for t in ax.texts]
+    assert texts == ["10 %", "25 %", "18 %"]
+    # error bars and reference lines
+    assert len(ax.collections) == 2
+    assert ax.get_legend().get_texts()[0].get_text() == "Doel"
+    assert fig.get_layout_engine() is not None
+    assert tuple(fig.get_size_inches()) == (7.0, 4.5)
+    assert _min_font_size(fig) >= 9
+    fig.savefig(tmp_path / "bar.png")
+    assert (tmp_path / "bar.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_bar_with_ci_horizontal_order_labels(rates: pd.DataFrame) -> None:
+    fig = plotting.bar_with_ci(rates, category="pilot", estimate="estimate", ci_low="ci_low",
+                               ci_high="ci_high", order=["total", "utrecht"], horizontal=True,
+                               labels={"total": "Totaal", "utrecht": "Utrecht"},
+                               reference=0.3, **TEXT)
+    ax = fig.axes[0]
+    assert len(ax.patches) == 4
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Totaal", "Utrecht", "amsterdam", "groningen"]
+    assert [t.get_text() for t in ax.texts] == ["18%", "25%", "10%"]
+    assert ax.get_legend() is None  # no reference_label given
+
+
+def test_bar_with_ci_reports_all_problems(rates: pd.DataFrame) -> None:
+    doubled = pd.concat([rates, rates.iloc[[0]]], ignore_index=True)
+    with pytest.raises(InputValidationError) as info:
+        plotting.bar_with_ci(doubled, category="pilot", estimate="estimate", ci_low="ci_low",
+                             ci_high="ci_high", **TEXT)
+    assert [p.row for p in info.value.problems] == [2, 6]
+    with pytest.raises(InputValidationError) as info:
+        plotting.bar_with_ci(rates, category="pilot", estimate="est", ci_low="lo",
+                             ci_high="ci_high", **TEXT)
+    assert sorted(p.column for p in info.value.problems) == ["est", "lo"]
+
+
+@pytest.fixture
+def long() -> pd.DataFrame:
+    return pd.DataFrame({
+        "pilot": ["amsterdam", "amsterdam", "utrecht", "utrecht", "total", "total"],
+        "source": ["published", "synthetic"] * 3,
+        "value": [1019.0, 1003.0, 130.0, 128.0, 2065.0, 2050.0],
+    })
+
+
+@pytest.mark.parametrize("stacked", [False, True])
+def test_grouped_bars(long: pd.DataFrame, stacked: bool, tmp_path) -> None:
+    fig = plotting.grouped_bars(long, category="pilot", group="source", value="value",
+                                stacked=stacked, group_labels={"published": "Gepubliceerd"},
+                                fmt=Labels("nl").number, **TEXT)
+    ax = fig.axes[0]
+    _check_text(fig, ax)
+    assert len(ax.patches) == 6
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["Gepubliceerd", "synthetic"]
+    assert "1.019" in [t.get_text() for t in ax.texts]
+    if stacked:
+        # second series starts on top of the first
+        heights = sorted(p.get_y() for p in ax.patches)
+        assert 1019.0 in heights
+        assert ax.get_ylim()[1] > 2065 + 2050
+    fig.savefig(tmp_path / "g.png")
+
+
+def test_grouped_bars_missing_pair_draws_no_bar(long: pd.DataFrame) -> None:
+    fig = plotting.grouped_bars(long.iloc[:-1], category="pilot", group="source", value="value",
+                                **TEXT)
+    heights = [p.get_height() for p in fig.axes[0].patches]
+    assert len(heights) == 6 and np.isnan(heights).sum() == 1
+
+
+def test_stacked_shares() -> None:
+    table = pd.DataFrame({
+        "pilot": ["utrecht"] * 3 + ["amsterdam"] * 3,
+        "outcome": ["durable", "semi_durable", "none"] * 2,
+        "share": [0.2, 0.3, 0.5, 0.1, 0.6, 0.3],
+    })
+    fig = plotting.stacked_shares(table, category="pilot", part="outcome", share="share",
+                                  part_order=["durable", "semi_durable", "none"],
+                                  part_labels={"durable": "bestendig"}, **TEXT)
+    ax = fig.axes[0]
+    _check_text(fig, ax)
+    assert len(ax.patches) == 6
+    assert ax.get_xlim() == (0.0, 1.0)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["bestendig", "semi_durable", "none"]
+    # 100 %: each bar ends at 1
+    ends = sorted(round(p.get_x() + p.get_width(), 9) for p in ax.patches)
+    assert ends.count(1.0) == 2
+    assert "60%" in [t.get_text() for t in ax.texts]
+
+
+def test_line_over_time(tmp_path) -> None:
+    months = pd.to_datetime(["2020-01-01", "2020-02-01", "2020-03-01"])
+    table = pd.DataFrame({
+        "month": list(months) * 2,
+        "pilot": ["utrecht"] * 3 + ["amsterdam"] * 3,
+        "occupancy": [60, 70, 73, 250, 270, 291],
+        "capacity": [130, 130, 150, 300, 300, 300],
+    })
+    fig = plotting.line_over_time(table, time="month", value="occupancy", group="pilot",
+                                  reference={"utrecht": 130, "amsterdam": 300},
+                                  reference_label="Capaciteit", **TEXT)
+    ax = fig.axes[0]
+    _check_text(fig, ax)
+    assert len(ax.lines) == 4
+    assert [line.get_linestyle() for line in ax.lines] == ["-", "-", "--", "--"]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["amsterdam", "utrecht", "Capaciteit"]
+    fig.savefig(tmp_path / "line.png")
+    fig2 = plotting.line_over_time(table, time="month", value="occupancy", group="pilot",
+                                   reference="capacity", **TEXT)
+    assert list(fig2.axes[0].lines[3].get_ydata()) == [130, 130, 150]
+
+
+def test_cif_plot(tmp_path) -> None:
+    rows = []
+    for outcome in ("durable", "none", "in_programme"):
+        for pilot in ("utrecht", "total"):
+            for t, est in ((0, 0.0), (30, 0.1), (61, 0.2)):
+                rows.append({"outcome": outcome, "pilot": pilot, "time_days": t, "estimate": est,
+                             "ci_low": est / 2 if est else np.nan, "ci_high": est * 1.5 if est else np.nan})
+    curves = pd.DataFrame(rows)
+    fig = plotting.cif_plot(curves, time="time_days", estimate="estimate", ci_low="ci_low",
+                            ci_high="ci_high", panel="outcome", group="pilot",
+                            panel_order=["durable", "none"], panel_labels={"durable": "Bestendig"},
+                            months=True, **TEXT)
+    _check_text(fig)
+    assert len(fig.axes) == 2
+    assert [ax.get_title() for ax in fig.axes] == ["Bestendig", "none"]
+    for ax in fig.axes:
+        assert len(ax.lines) == 2
+        assert len(ax.collections) == 2
+        assert ax.get_ylim() == (0.0, 1.0)
+        assert max(ax.lines[0].get_xdata()) == pytest.approx(61 / plotting.DAYS_PER_MONTH)
+    assert fig.axes[0].get_ylabel() == TEXT["ylabel"]
+    assert fig.get_supxlabel() == TEXT["xlabel"]
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["utrecht", "total"]
+    assert _min_font_size(fig) >= 9
+    fig.savefig(tmp_path / "cif.png")
+
+
+def test_cif_plot_grid_removes_unused_cells() -> None:
+    curves = pd.DataFrame({"o": list("abcd"), "g": "x", "t": 0, "e": 0.0, "lo": np.nan, "hi": np.nan})
+    fig = plotting.cif_plot(curves, time="t", estimate="e", ci_low="lo", ci_high="hi", panel="o",
+                            group="g", **TEXT)
+    assert len(fig.axes) == 4  # 2 x 3 grid, 2 cells removed
+
+
+def test_no_pyplot_figures_leak_from_helpers() -> None:
+    before = plt.get_fignums()
+    fig = plotting.grouped_bars(pd.DataFrame({"c": ["a"], "g": ["x"], "v": [1.0]}),
+                                category="c", group="g", value="v", **TEXT)
+    assert plt.get_fignums() == before + [fig.number]
+
+
+def test_saved_png_is_deterministic(rates: pd.DataFrame, tmp_path) -> None:
+    paths = []
+    for i in range(2):
+        fig = plotting.bar_with_ci(rates, category="pilot", estimate="estimate", ci_low="ci_low",
+                                   ci_high="ci_high", **TEXT)
+        path = tmp_path / f"f{i}.png"
+        fig.savefig(path, metadata={"Software": None})
+        paths.append(path)
+    assert paths[0].read_bytes() == paths[1].read_bytes()
+
+
+def test_footnote_stays_below_the_axis_labels() -> None:
+    curves = pd.DataFrame({"o": ["a", "b"], "g": "x", "t": 0, "e": 0.1, "lo": 0.05, "hi": 0.2})
+    fig = plotting.cif_plot(curves, time="t", estimate="e", ci_low="lo", ci_high="hi", panel="o",
+                            group="g", **TEXT)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    (footnote,) = [t for t in fig.texts if t.get_text() == TEXT["footnote"]]
+    footnote_top = footnote.get_window_extent(renderer).y1
+    assert fig._supxlabel.get_window_extent(renderer).y0 > footnote_top
+    for ax in fig.axes:
+        assert ax.get_tightbbox(renderer).y0 > footnote_top
+
+
+def test_report_writer_saves_png_and_svg(rates: pd.DataFrame, tmp_path) -> None:
+    from lvv_eval.report_io import ReportWriter
+
+    fig = plotting.bar_with_ci(rates, category="pilot", estimate="estimate", ci_low="ci_low",
+                               ci_high="ci_high", **TEXT)
+    png, svg = ReportWriter(tmp_path, notebook="test").figure("bar", fig, title="Titel",
+                                                              kind="synthetic")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "<svg" in svg.read_text(encoding="utf-8")

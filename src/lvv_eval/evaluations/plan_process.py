@@ -1,0 +1,599 @@
+"""Tables of the plan-and-process evaluation (Regioplan 2020, peildatum 2019-12-31).
+
+Builds what notebook ``01_plan_process`` shows. The published side reproduces
+Tabel S.1 (capacity, occupancy, intake) and Tabel S.2 (durable outflow against
+targets) of seed ``001_08a3e7995258f26d.txt`` from ``data/published``; the
+person-level side adds what the report could not show (rates relative to
+outflow, disclosure control of person-level counts).
+
+Everything here is language-neutral: tables carry codes (pilot codes,
+measure and category keys of ``data/published/figures.csv``); the notebook
+translates headers with :class:`lvv_eval.i18n.Labels`. The only exception is
+:func:`row_labels`, which takes a ``Labels`` object to name figure bars.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from lvv_eval import consistency, disclosure, metrics, published, rounding
+from lvv_eval.aggregate import TOTAL
+
+if TYPE_CHECKING:  # pragma: no cover
+    from lvv_eval.i18n import Labels
+
+__all__ = [
+    "SOURCE_ID",
+    "analysis_frame",
+    "capacity_by_pilot",
+    "capacity_parts",
+    "check_summary",
+    "durable_rates",
+    "formal_intake_by_pilot",
+    "free_place_check",
+    "headline",
+    "other_outflow_ranges",
+    "person_durable_rates",
+    "row_labels",
+    "source_checks",
+    "suppress_comparison",
+    "suppress_length_of_stay",
+    "table_s1_printed",
+    "target_attainment",
+    "utrecht_estimate",
+]
+
+SOURCE_ID = "regioplan-2020"
+"""Source id of the evaluation (seed ``001_08a3e7995258f26d.txt``)."""
+
+_S1_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("capacity", "places"),
+    ("occupancy", "persons"),
+    ("occupancy_rate", "of_capacity"),
+    ("free_places", "places"),
+    ("free_places_rate", "of_capacity"),
+    ("intake", "all"),
+    ("intake", "formal"),
+    ("intake", "informal"),
+)
+
+
+def _figures(figures: pd.DataFrame | None) -> pd.DataFrame:
+    return published.load_figures() if figures is None else figures
+
+
+def _series(figures: pd.DataFrame | None, measure: str, category: str) -> pd.Series:
+    sel = published.select(source=SOURCE_ID, measure=measure, category=category,
+                           figures=_figures(figures))
+    return metrics.series_from_figures(sel, measure, category)
+
+
+def _pilots(figures: pd.DataFrame | None) -> list[str]:
+    return sorted(_series(figures, "capacity", "places").index)
+
+
+# --------------------------------------------------------------------------- Tabel S.1
+def table_s1_printed(figures: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Tabel S.1 as printed: capacity, occupancy, free places and intake per pilot.
+
+    Source: ``001_08a3e7995258f26d.txt``, Tabel S.1 (*Capaciteit, instroom en
+    bezetting per 31 december 2019*). Percentages are as printed (0-100, rounded);
+    Utrecht's occupancy is only printed as an estimated rate (98 %, footnote *),
+    so its occupancy and free-place counts are missing. Amsterdam's intake of
+    363 is split into 287 with formal LVV status and 76 without.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Column ``pilot`` then one column per ``measure:category`` of
+        :data:`_S1_COLUMNS`; one row per pilot, sorted by pilot code.
+
+    Examples
+    --------
+    >>> t = table_s1_printed().set_index("pilot")
+    >>> t.loc["amsterdam", ["intake:all", "intake:formal", "intake:informal"]].tolist()
+    [363.0, 287.0, 76.0]
+    """
+    wide = published.wide_table(SOURCE_ID, locator="Tabel S.1", figures=_figures(figures))
+    columns = [f"{m}:{c}" for m, c in _S1_COLUMNS]
+    wide = wide.reindex(columns=columns)
+    wide = wide.loc[[p for p in wide.index if p != TOTAL]]
+    return wide.reset_index()
+
+
+def capacity_by_pilot(figures: pd.DataFrame | None = None) -> dict[str, float]:
+    """Capacity in places per pilot (Tabel S.1, *Beoogde capaciteit*).
+
+    Examples
+    --------
+    >>> capacity_by_pilot()["utrecht"]
+    230.0
+    """
+    return {str(k): float(v) for k, v in _series(figures, "capacity", "places").items()}
+
+
+def free_place_check(figures: pd.DataFrame | None = None,
+                     checks: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Occupancy and free places recomputed from the counts, against the printed shares.
+
+    Occupancy rate and free places are recomputed with
+    :func:`lvv_eval.metrics.occupancy` (denominator: capacity in places; no
+    interval, since places are not a sample). The recomputed free-place
+    percentage is put next to the printed one, with the status of the
+    matching consistency check (``r20-free-rate-<pilot>-pct`` in
+    ``data/published/checks.csv``): Amsterdam's printed 20 % does not follow
+    from 69 / 360 = 19.2 % (status ``known_discrepancy``). Utrecht has no
+    counts (see :func:`utrecht_estimate`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per pilot: ``pilot``, ``capacity``, ``occupancy``,
+        ``free_places`` (recomputed: capacity - occupancy), ``free_places_printed``,
+        ``occupancy_rate_pct``, ``free_places_rate_pct`` (recomputed, unrounded),
+        ``free_places_rate_printed``, ``difference_pp`` (recomputed - printed,
+        percentage points), ``check_status``, ``denominator_label``.
+
+    Examples
+    --------
+    >>> t = free_place_check().set_index("pilot")
+    >>> round(float(t.loc["amsterdam", "free_places_rate_pct"]), 1), t.loc["amsterdam", "check_status"]
+    (19.2, 'known_discrepancy')
+    """
+    cap = _series(figures, "capacity", "places")
+    occ = _series(figures, "occupancy", "persons")
+    counted = sorted(occ.index)
+    occ_table = metrics.occupancy(cap.loc[counted], occ.loc[counted])
+    by = occ_table.set_index(["pilot", "measure"])
+    printed_free = _series(figures, "free_places", "places")
+    printed_rate = _series(figures, "free_places_rate", "of_capacity")
+    results = consistency.run_checks(_figures(figures), checks).set_index("check_id")
+    rows = []
+    for pilot in sorted(cap.index):
+        has = pilot in counted
+        recomputed = float(by.loc[(pilot, "free_places_rate"), "estimate"]) * 100 if has else np.nan
+        check_id = f"r20-free-rate-{pilot}-pct"
+        rows.append({
+            "pilot": pilot,
+            "capacity": float(cap[pilot]),
+            "occupancy": float(occ[pilot]) if has else np.nan,
+            "free_places": float(by.loc[(pilot, "free_places"), "estimate"]) if has else np.nan,
+            "free_places_printed": float(printed_free.get(pilot, np.nan)),
+            "occupancy_rate_pct": float(by.loc[(pilot, "occupancy_rate"), "estimate"]) * 100 if has else np.nan,
+            "free_places_rate_pct": recomputed,
+            "free_places_rate_printed": float(printed_rate.get(pilot, np.nan)),
+            "difference_pp": recomputed - float(printed_rate.get(pilot, np.nan)),
+            "check_status": str(results.loc[check_id, "status"]) if check_id in results.index else "",
+            "denominator_label": "capacity",
+        })
+    return pd.DataFrame(rows)
+
+
+def utrecht_estimate(figures: pd.DataFrame | None = None,
+                     checks: pd.DataFrame | None = None) -> pd.DataFrame:
+    """What Utrecht's estimated 98 % occupancy implies, and why it cannot hold.
+
+    Tabel S.1 of ``001_08a3e7995258f26d.txt`` gives no occupancy count for
+    Utrecht, only an estimate of 98 % of 230 places (footnote *). The checks
+    of ``data/published/checks.csv`` turn it into counts:
+
+    - ``r20-utrecht-occupancy-count``: 98 % of 230 = 225.4, i.e. 225 or 226 present;
+    - ``r20-occupancy-utrecht-bound``: at most 268 - 33 = 235 can be present (holds);
+    - ``r20-occupancy-utrecht-azc-bound``: after also subtracting the 10 % of
+      intake (26 to 28 people) that left for state reception (paragraph after
+      Tabel S.2), at most 207 to 209 can be present: the estimate exceeds it.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per check: ``check_id``, ``status``, ``expected`` (the bound or
+        printed value), ``computed``, ``difference`` (computed - expected;
+        positive = the bound is exceeded), ``count_low``, ``count_high``,
+        ``message``.
+
+    Examples
+    --------
+    >>> t = utrecht_estimate().set_index("check_id")
+    >>> float(t.loc["r20-occupancy-utrecht-azc-bound", "difference"])
+    17.2
+    """
+    ids = ["r20-utrecht-occupancy-count", "r20-occupancy-utrecht-bound",
+           "r20-occupancy-utrecht-azc-bound"]
+    results = consistency.run_checks(_figures(figures), checks).set_index("check_id")
+    table = results.loc[ids, ["status", "expected", "computed", "count_low", "count_high", "message"]]
+    table = table.reset_index()
+    table.insert(4, "difference", (table["computed"] - table["expected"]).round(6))
+    table.loc[table["check_id"] == ids[0], "difference"] = np.nan
+    return table
+
+
+def capacity_parts(figures: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Capacity split into occupied and free places per pilot, for a stacked bar.
+
+    Utrecht's parts are the printed estimates (98 % and 2 % of 230 places:
+    225.4 and 4.6), flagged ``approximate``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Long: ``pilot``, ``part`` (``occupancy`` or ``free_places``),
+        ``places``, ``approximate``; sorted by pilot then part.
+
+    Examples
+    --------
+    >>> t = capacity_parts()
+    >>> t.groupby("pilot")["places"].sum().round(1).tolist()
+    [360.0, 130.0, 300.0, 117.0, 230.0]
+    """
+    cap = _series(figures, "capacity", "places")
+    occ = _series(figures, "occupancy", "persons")
+    occ_rate = _series(figures, "occupancy_rate", "of_capacity")
+    rows = []
+    for pilot in sorted(cap.index):
+        if pilot in occ.index:
+            present, approx = float(occ[pilot]), False
+        else:
+            present, approx = float(cap[pilot]) * float(occ_rate[pilot]) / 100, True
+        rows.append({"pilot": pilot, "part": "occupancy", "places": present, "approximate": approx})
+        rows.append({"pilot": pilot, "part": "free_places", "places": float(cap[pilot]) - present,
+                     "approximate": approx})
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------- consistency
+def source_checks(figures: pd.DataFrame | None = None,
+                  checks: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Consistency checks that involve figures of Regioplan 2020 only.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows of :func:`lvv_eval.consistency.run_checks` whose figure ids
+        all belong to :data:`SOURCE_ID`, columns ``check_id, kind, expected,
+        computed, difference, status, count_low, count_high, message``.
+    """
+    figs = _figures(figures)
+    own = set(figs.loc[figs["source_id"].astype("str") == SOURCE_ID, "figure_id"])
+    results = consistency.run_checks(figs, checks)
+    keep = [all(f in own for f in ids.split()) and bool(ids) for ids in results["figure_ids"]]
+    cols = ["check_id", "kind", "expected", "computed", "difference", "status", "count_low",
+            "count_high", "message"]
+    return results.loc[keep, cols].reset_index(drop=True)
+
+
+def check_summary(results: pd.DataFrame) -> dict[str, int]:
+    """Count checks by status.
+
+    Returns
+    -------
+    dict
+        ``total``, ``ok``, ``known_discrepancy``, ``failed`` (status
+        ``FAILED`` or ``unexpected_pass``).
+
+    Examples
+    --------
+    >>> check_summary(pd.DataFrame({"status": ["ok", "ok", "known_discrepancy"]}))
+    {'total': 3, 'ok': 2, 'known_discrepancy': 1, 'failed': 0}
+    """
+    status = results["status"].astype("str")
+    return {
+        "total": int(len(status)),
+        "ok": int((status == "ok").sum()),
+        "known_discrepancy": int((status == "known_discrepancy").sum()),
+        "failed": int(status.isin(["FAILED", "unexpected_pass"]).sum()),
+    }
+
+
+# --------------------------------------------------------------------------- Tabel S.2
+def formal_intake_by_pilot(figures: pd.DataFrame | None = None) -> pd.Series:
+    """Intake per pilot as counted in the national total of 1,019.
+
+    Amsterdam counts with its 287 people with formal LVV status (the 76
+    without are left out); the other pilots print only one intake figure,
+    which the total uses as it is (``001_08a3e7995258f26d.txt``, 'Instroom op
+    gang' and Tabel S.1).
+
+    Examples
+    --------
+    >>> s = formal_intake_by_pilot()
+    >>> s.to_dict(), int(s.sum())
+    ({'amsterdam': 287.0, 'eindhoven': 33.0, 'groningen': 302.0, 'rotterdam': 129.0, 'utrecht': 268.0}, 1019)
+    """
+    all_intake = _series(figures, "intake", "all")
+    formal = _series(figures, "intake", "formal")
+    out = pd.Series({p: float(formal.get(p, all_intake[p])) for p in sorted(all_intake.index)})
+    out.index.name = "pilot"
+    return out.rename("intake/formal")
+
+
+def durable_rates(figures: pd.DataFrame | None = None, alpha: float = 0.05) -> pd.DataFrame:
+    """Durable outflow as a share of intake per pilot, with Wilson intervals (Tabel S.2).
+
+    Denominator: total intake since the start (``001_08a3e7995258f26d.txt``,
+    Tabel S.2, *in relatie tot instroom*). Amsterdam gets two rows, on its
+    287 people with formal status and on all 363, since the printed 1 % fits
+    both.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Key ``row`` (``<pilot>`` or ``amsterdam-formal``/``amsterdam-all``),
+        ``pilot``, ``intake_category`` (``all`` or ``formal``), the columns of
+        :data:`lvv_eval.metrics.RATE_COLUMNS`, ``printed_pct``,
+        ``recomputed_pct`` (rounded to whole percent, half up) and
+        ``matches_printed``.
+
+    Examples
+    --------
+    >>> t = durable_rates().set_index("row")
+    >>> t["recomputed_pct"].tolist()
+    [1, 1, 3, 3, 9, 12]
+    """
+    durable = _series(figures, "outflow", "durable")
+    intake = _series(figures, "intake", "all")
+    formal = _series(figures, "intake", "formal")
+    printed = _series(figures, "outflow_share_of_intake", "durable")
+    rows, num, den, cats, pilots = [], [], [], [], []
+    for pilot in sorted(durable.index):
+        variants = [("formal", formal[pilot]), ("all", intake[pilot])] if pilot in formal.index \
+            else [("all", intake[pilot])]
+        for category, denominator in variants:
+            rows.append(pilot if len(variants) == 1 else f"{pilot}-{category}")
+            num.append(durable[pilot])
+            den.append(denominator)
+            cats.append(category)
+            pilots.append(pilot)
+    index = pd.Index(rows, name="row")
+    table = metrics.durable_rate(pd.Series(num, index=index), intake=pd.Series(den, index=index),
+                                 alpha=alpha)
+    table.insert(1, "pilot", pilots)
+    table.insert(2, "intake_category", cats)
+    table["printed_pct"] = [float(printed[p]) for p in pilots]
+    table["recomputed_pct"] = [_round_half_up(100 * n / d) for n, d in zip(num, den)]
+    table["matches_printed"] = table["recomputed_pct"] == table["printed_pct"]
+    return table
+
+
+def _round_half_up(x: float) -> int:
+    return int(np.floor(x + 0.5))
+
+
+def target_attainment(rates: pd.DataFrame, figures: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Realised durable rate against each pilot's target (Tabel S.2).
+
+    The targets (20 / 20 / 40 / 60 / 20 %) are best-effort goals for the whole
+    pilot period (*inspanningsverplichting*), while the realised rate is
+    measured on 2019-12-31, a few months after the start: status ``not
+    reached`` is expected there and is no verdict on the pilot.
+
+    Parameters
+    ----------
+    rates
+        Output of :func:`durable_rates` (key ``row``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        :func:`lvv_eval.metrics.target_attainment` output keyed by ``row``,
+        with ``pilot`` added as the second column.
+    """
+    targets = _series(figures, "target_outflow_share", "durable")
+    by_row = {r: float(targets[p]) for r, p in zip(rates["row"], rates["pilot"])}
+    out = metrics.target_attainment(rates, by_row, key="row")
+    out.insert(1, "pilot", rates["pilot"].to_numpy())
+    return out
+
+
+def other_outflow_ranges(figures: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Counts behind the printed shares of other outflow in 2019.
+
+    ``001_08a3e7995258f26d.txt``, paragraph after Tabel S.2: outflow after a
+    repeat asylum application (Groningen 16 %, Utrecht 10 % of total intake)
+    and left with unknown destination (MOB; Groningen 8 %, Rotterdam 18 %,
+    read as of total intake). The counts are not printed; every whole count
+    whose percentage of intake rounds to the printed one is allowed
+    (:func:`lvv_eval.rounding.count_range`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``pilot``, ``category`` (exit code), ``printed_pct``, ``denominator``
+        (total intake), ``denominator_label``, ``count_low``, ``count_high``;
+        sorted by category then pilot.
+
+    Examples
+    --------
+    >>> t = other_outflow_ranges()
+    >>> t[["pilot", "count_low", "count_high"]].values.tolist()[0]
+    ['groningen', 23, 25]
+    """
+    intake = _series(figures, "intake", "all")
+    rows = []
+    for category in ("left_unknown_destination", "repeat_asylum_application"):
+        shares = _series(figures, "outflow_share_of_intake", category)
+        for pilot in sorted(shares.index):
+            r = rounding.count_range(float(shares[pilot]), int(intake[pilot]))
+            rows.append({"pilot": pilot, "category": category, "printed_pct": float(shares[pilot]),
+                         "denominator": int(intake[pilot]), "denominator_label": "total intake",
+                         "count_low": int(r.start) if len(r) else pd.NA,
+                         "count_high": int(r.stop - 1) if len(r) else pd.NA})
+    out = pd.DataFrame(rows)
+    for col in ("count_low", "count_high"):
+        out[col] = out[col].astype("Int64")
+    return out
+
+
+def row_labels(rates: pd.DataFrame, L: "Labels") -> dict[str, str]:
+    """Bar labels for :func:`durable_rates` rows: pilot name, plus the denominator for Amsterdam.
+
+    Examples
+    --------
+    >>> from lvv_eval.i18n import Labels
+    >>> row_labels(durable_rates(), Labels("en"))["amsterdam-formal"]
+    'Amsterdam (287)'
+    """
+    out = {}
+    for row, pilot, den in zip(rates["row"], rates["pilot"], rates["denominator"]):
+        name = L.pilot(pilot)
+        out[str(row)] = name if row == pilot else f"{name} ({L.number(den)})"
+    return out
+
+
+# --------------------------------------------------------------------------- headline
+def headline(figures: pd.DataFrame | None = None,
+             checks: pd.DataFrame | None = None) -> dict[str, object]:
+    """Headline figures of Regioplan 2020, recomputed from the published figures.
+
+    Returns
+    -------
+    dict
+        ``intake_total`` (sum of :func:`formal_intake_by_pilot`, printed 1,019),
+        ``intake_total_printed``, ``capacity_total`` (sum of the five
+        capacities; the report prints no total), ``durable_pct`` (Tabel S.2
+        percentages recomputed and rounded, Amsterdam on 287, pilots sorted),
+        ``durable_pct_printed``, ``checks`` (:func:`check_summary` of
+        :func:`source_checks`).
+
+    Examples
+    --------
+    >>> h = headline()
+    >>> h["intake_total"], h["capacity_total"], h["durable_pct"]
+    (1019, 1137, [1, 3, 3, 9, 12])
+    """
+    figs = _figures(figures)
+    rates = durable_rates(figs)
+    main = rates.loc[rates["intake_category"].eq("formal") | ~rates["pilot"].duplicated(keep=False)]
+    return {
+        "intake_total": int(formal_intake_by_pilot(figs).sum()),
+        "intake_total_printed": int(published.figure("r20-intake-total", figs)),
+        "capacity_total": int(sum(capacity_by_pilot(figs).values())),
+        "durable_pct": [int(x) for x in main["recomputed_pct"]],
+        "durable_pct_printed": [int(x) for x in main["printed_pct"]],
+        "checks": check_summary(source_checks(figs, checks)),
+    }
+
+
+# --------------------------------------------------------------------------- person level
+def person_durable_rates(person: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
+    """Durable rate per pilot from person-level counts, relative to intake and to outflow.
+
+    Parameters
+    ----------
+    person
+        Long table of :func:`lvv_eval.aggregate.to_figures` with a scheme
+        (needs ``intake/all``, ``outflow/all`` and ``outflow/durable``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Rows per pilot (``total`` last) and denominator: ``denominator_kind``
+        ``intake`` (as Regioplan 2020, Tabel S.2) then ``outflow`` (as
+        Regioplan 2022); the columns of :data:`lvv_eval.metrics.RATE_COLUMNS`
+        with Wilson intervals.
+    """
+    durable = metrics.series_from_figures(person, "outflow", "durable", include_total=True)
+    parts = []
+    for kind, measure in (("intake", "intake"), ("outflow", "outflow")):
+        den = metrics.series_from_figures(person, measure, "all", include_total=True)
+        t = metrics.durable_rate(durable, **{kind: den}, alpha=alpha)
+        t.insert(1, "denominator_kind", kind)
+        parts.append(t)
+    out = pd.concat(parts, ignore_index=True)
+    order = {p: i for i, p in enumerate(dict.fromkeys(durable.index))}
+    out["_p"] = out["pilot"].map(order)
+    out = out.sort_values(["_p", "denominator_kind"], kind="stable").drop(columns="_p")
+    return out.reset_index(drop=True)
+
+
+def suppress_comparison(table: pd.DataFrame, threshold: int) -> disclosure.SuppressionResult:
+    """Disclosure control of a published-versus-person-level table.
+
+    The ``published`` column is already public; the ``person_level`` counts
+    are suppressed (counts ``1 <= n < threshold``; the table is long, with no
+    margins, so only primary suppression applies) and the ``difference`` is
+    hidden with them.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"pilot": ["a", "b"], "published": [5.0, 50.0],
+    ...                   "person_level": [4, 52], "difference": [-1.0, 2.0]})
+    >>> res = suppress_comparison(t, 10)
+    >>> res.table["difference"].isna().tolist(), res.report["rule"].tolist()
+    ([True, False], ['primary: n < 10'])
+    """
+    labels = [" ".join(str(v) for v in row) for row in
+              table[[c for c in ("pilot", "measure", "category") if c in table.columns]].itertuples(index=False)]
+    work = table.assign(_row=labels)
+    res = disclosure.suppress(work, ["person_level"], threshold=threshold, margins=None, row_labels="_row")
+    out = res.table.drop(columns="_row")
+    out["difference"] = out["difference"].mask(res.mask["person_level"].to_numpy())
+    return disclosure.SuppressionResult(out, res.report, res.mask)
+
+
+def suppress_length_of_stay(los: pd.DataFrame, threshold: int) -> disclosure.SuppressionResult:
+    """Disclosure control of a length-of-stay table (:func:`lvv_eval.survival.length_of_stay`).
+
+    The counts ``n``, ``n_events``, ``n_censored`` are suppressed with
+    ``n`` as the total column (``n = n_events + n_censored``) and the ``total``
+    row as the total row, so hidden cells cannot be recovered by subtraction. The median
+    and its interval are hidden where the number of exits is below the threshold
+    (a median over fewer exits would describe a few persons).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"pilot": ["a", "total"], "n": [40, 40], "n_events": [5, 5],
+    ...                   "n_censored": [35, 35], "median_days": [90.0, 90.0],
+    ...                   "ci_low": [60.0, 60.0], "ci_high": [120.0, 120.0]})
+    >>> suppress_length_of_stay(t, 10).table["median_days"].isna().tolist()
+    [True, True]
+    """
+    work = los.rename(columns={"n": "total"})
+    res = disclosure.suppress(work, ["n_events", "n_censored", "total"], threshold=threshold,
+                              margins={"total_row": "total", "total_col": "total"}, row_labels="pilot")
+    out = res.table.rename(columns={"total": "n"})
+    events = pd.to_numeric(los["n_events"]).to_numpy(dtype=float)
+    hide = (events >= 1) & (events < threshold)
+    for col in ("median_days", "ci_low", "ci_high"):
+        if col in out.columns:
+            out[col] = out[col].mask(hide)
+    mask = res.mask.rename(columns={"total": "n"})
+    report = res.report.replace({"column": {"total": "n"}})
+    return disclosure.SuppressionResult(out, report, mask)
+
+
+def analysis_frame(frame: pd.DataFrame, pilots: tuple[str, ...] | list[str] = (),
+                   formal_only: bool = False) -> pd.DataFrame:
+    """Rows of a typed monitor frame for the chosen pilots and population.
+
+    For the functions that take no ``pilots``/``formal_only`` argument
+    themselves (:func:`lvv_eval.aggregate.stock_over_time`,
+    :func:`lvv_eval.survival.cif_curves`). Unused pilot categories are
+    removed so that no empty groups appear.
+
+    Parameters
+    ----------
+    frame
+        Typed monitor frame.
+    pilots
+        Pilot codes to keep; empty = all.
+    formal_only
+        Keep only trajectories with formal LVV status.
+
+    Examples
+    --------
+    >>> from lvv_eval.schema import empty_monitor_frame
+    >>> len(analysis_frame(empty_monitor_frame(), ["utrecht"], formal_only=True))
+    0
+    """
+    keep = pd.Series(True, index=frame.index)
+    if pilots:
+        keep &= frame["pilot"].astype("string").isin(list(pilots)).fillna(False)
+    if formal_only:
+        keep &= frame["formal_status"].fillna(False).astype(bool)
+    out = frame.loc[keep.to_numpy(dtype=bool)]
+    if isinstance(out["pilot"].dtype, pd.CategoricalDtype):
+        out = out.assign(pilot=out["pilot"].cat.remove_unused_categories())
+    return out

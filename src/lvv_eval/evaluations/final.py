@@ -1,0 +1,649 @@
+"""Tables of the final evaluation (Regioplan 2022, peildatum July 2022).
+
+The final evaluation (``004_b44b716732003f66.txt``) publishes only national
+figures: 2065 participants since mid-2019, 1258 of whom had left by July
+2022, and of that outflow 18 % durable, 41 % semi-durable and 41 % no
+solution (first paragraph and 'Resultaten van de LVV'). No per-pilot figure
+is published, so per-pilot results can only come from person-level data.
+
+This module builds what notebook ``03_final`` shows:
+
+* from the published figures: the counts each rounded share allows, the
+  combinations of counts summing to the outflow, Wilson intervals on the
+  closest combination, and the durable share re-expressed with the intake as
+  denominator (the denominator of Regioplan 2020, ``001_08a3e7995258f26d.txt``
+  Tabel S.2);
+* from person-level data: a flow table per pilot ready for disclosure control,
+  class shares and durable rates with both denominators, cumulative incidence
+  at horizons given in months, and occupancy against the published capacity.
+
+Every count table passes through :func:`lvv_eval.disclosure.suppress` in the
+notebook; the helpers here only shape tables and carry suppression over to the
+rates computed from hidden counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from lvv_eval import aggregate, disclosure, metrics, published, survival
+from lvv_eval.aggregate import TOTAL, DateLike, SchemeLike
+from lvv_eval.errors import ConfigError
+from lvv_eval.rounding import ShareRanges, percent_of, share_ranges
+
+__all__ = [
+    "DAYS_PER_MONTH",
+    "SOURCE_ID",
+    "PublishedFinal",
+    "capacity_by_pilot",
+    "cif_at_horizons",
+    "class_shares_by_pilot",
+    "denominator_contrast",
+    "flow_by_pilot",
+    "hide_masked_rates",
+    "horizons_days",
+    "intake_denominator_ranges",
+    "length_of_stay_table",
+    "occupancy_over_time",
+    "published_final",
+    "reconstructed_shares",
+    "restrict_pilots",
+    "suppress_flow",
+    "suppress_scheme_sensitivity",
+    "suppress_small_counts",
+]
+
+SOURCE_ID: str = "regioplan-2022"
+"""``source_id`` of the final evaluation in ``data/published/sources.csv``."""
+
+DAYS_PER_MONTH: float = 365.25 / 12
+"""Days in an average month, used to turn horizons in months into days."""
+
+RECONSTRUCTED_NOTE: str = "counts reconstructed from rounded percentages (closest combination)"
+"""Note attached to every interval computed on reconstructed counts."""
+
+
+# --------------------------------------------------------------------------- published figures
+@dataclass(frozen=True)
+class PublishedFinal:
+    """The national figures of the final evaluation, as published.
+
+    Attributes
+    ----------
+    participants
+        Participants since mid-2019 (persons; seed 004, first paragraph: 2065).
+    outflow
+        Participants who had left by the peildatum (persons; 1258).
+    shares
+        Printed percentage of the outflow per class id (18 / 41 / 41), in the
+        order printed; the denominator is the outflow.
+    peildatum
+        Reference date of the figures (ISO date).
+    figure_ids
+        The ``figure_id`` of each figure used, by role.
+    """
+
+    participants: int
+    outflow: int
+    shares: dict[str, float]
+    peildatum: str
+    figure_ids: dict[str, str]
+
+    @property
+    def not_outflowed(self) -> int:
+        """Participants not (yet) outflowed: participants - outflow (derived, 807)."""
+        return self.participants - self.outflow
+
+    @property
+    def outflow_percent(self) -> float:
+        """Outflow as a percentage of participants, rounded half up (derived, 61)."""
+        return percent_of(self.outflow, self.participants)
+
+    @property
+    def share_sum(self) -> float:
+        """Sum of the printed class percentages (100 when they are exhaustive)."""
+        return float(sum(self.shares.values()))
+
+    def ranges(self) -> ShareRanges:
+        """Counts behind the rounded class shares (:func:`lvv_eval.rounding.share_ranges`)."""
+        return share_ranges(self.shares, self.outflow)
+
+
+def published_final(figures: pd.DataFrame | None = None) -> PublishedFinal:
+    """Read the final evaluation's national figures from the published figures.
+
+    Parameters
+    ----------
+    figures
+        A frame from :func:`lvv_eval.published.load_figures` (default: the
+        shipped ``data/published/figures.csv``).
+
+    Returns
+    -------
+    PublishedFinal
+        Participants (``intake/all``), outflow (``outflow/all``) and the
+        class shares (``outflow_share_of_outflow/<class>``) of source
+        ``regioplan-2022``, pilot ``total``.
+
+    Raises
+    ------
+    ConfigError
+        If a figure is missing or appears twice.
+
+    Examples
+    --------
+    >>> pub = published_final()
+    >>> pub.participants, pub.outflow, pub.not_outflowed, pub.outflow_percent
+    (2065, 1258, 807, 61.0)
+    >>> pub.shares
+    {'durable': 18.0, 'semi_durable': 41.0, 'none': 41.0}
+    """
+    rows = published.select(source=SOURCE_ID, pilot=TOTAL, figures=figures)
+
+    def one(measure: str, category: str) -> pd.Series:
+        hit = rows.loc[((rows["measure"] == measure) & (rows["category"] == category)).to_numpy()]
+        if len(hit) != 1:
+            raise ConfigError(f"{SOURCE_ID}: expected one published figure {measure}/{category} "
+                              f"for pilot total, found {len(hit)}")
+        return hit.iloc[0]
+
+    intake, outflow = one("intake", "all"), one("outflow", "all")
+    share_rows = rows.loc[(rows["measure"] == "outflow_share_of_outflow").to_numpy()]
+    if share_rows.empty:
+        raise ConfigError(f"{SOURCE_ID}: no outflow_share_of_outflow figures")
+    shares = {str(c): float(v) for c, v in zip(share_rows["category"], share_rows["value"])}
+    ids = {"participants": str(intake["figure_id"]), "outflow": str(outflow["figure_id"])}
+    ids.update({f"share_{c}": str(f) for c, f in zip(share_rows["category"], share_rows["figure_id"])})
+    return PublishedFinal(
+        participants=int(intake["value"]), outflow=int(outflow["value"]), shares=shares,
+        peildatum=pd.Timestamp(outflow["peildatum"]).date().isoformat(), figure_ids=ids,
+    )
+
+
+def reconstructed_shares(pub: PublishedFinal, alpha: float = 0.05) -> pd.DataFrame:
+    """Count range behind each rounded share, and a Wilson interval on the closest counts.
+
+    Parameters
+    ----------
+    pub
+        The published figures (:func:`published_final`).
+    alpha
+        1 - confidence level.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per class: ``category``, ``percent`` (printed), ``denominator``
+        (outflow, persons), ``count_low``/``count_high`` (every count that
+        prints as the percentage on its own), ``n_counts`` (how many),
+        ``feasible_low``/``feasible_high`` (counts occurring in some
+        combination summing to the outflow), ``n_combinations`` (same for
+        every row), ``closest_count`` (the combination closest to the exact
+        shares), ``estimate`` (closest_count / denominator), ``ci_low``,
+        ``ci_high`` (Wilson score interval, statsmodels
+        ``proportion_confint(method="wilson")``), ``ci_method`` and ``note``
+        (the counts are reconstructed, not published).
+
+    Examples
+    --------
+    >>> t = reconstructed_shares(published_final())
+    >>> t[["category", "count_low", "count_high", "closest_count"]].values.tolist()
+    [['durable', 221, 232, 226], ['semi_durable', 510, 522, 516], ['none', 510, 522, 516]]
+    """
+    sr = pub.ranges()
+    best = sr.best() if sr.combinations else tuple(pd.NA for _ in sr.labels)
+    frame = sr.to_frame().rename(columns={"label": "category"})
+    frame["n_counts"] = [len(r) for r in sr.ranges]
+    frame["n_combinations"] = len(sr.combinations)
+    frame["closest_count"] = pd.array(list(best), dtype="Int64")
+    counts = frame["closest_count"].astype("float64").to_numpy()
+    low, high = metrics.proportion_ci(counts, np.full(len(counts), float(sr.total)),
+                                      alpha=alpha, method="wilson")
+    frame["estimate"] = counts / sr.total
+    frame["ci_low"], frame["ci_high"] = low, high
+    frame["ci_method"] = "wilson"
+    frame["note"] = RECONSTRUCTED_NOTE
+    columns = ["category", "percent", "denominator", "count_low", "count_high", "n_counts",
+               "feasible_low", "feasible_high", "n_combinations", "closest_count", "estimate",
+               "ci_low", "ci_high", "ci_method", "note"]
+    return frame[columns]
+
+
+def intake_denominator_ranges(pub: PublishedFinal) -> pd.DataFrame:
+    """Each class re-expressed as a share of all participants instead of the outflow.
+
+    Regioplan 2020 divided durable outflow by total intake
+    (``001_08a3e7995258f26d.txt`` Tabel S.2); Regioplan 2022 divides by the
+    outflow (``004_b44b716732003f66.txt``). Since only rounded percentages are
+    published, the intake-denominator share is a range.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per class: ``category``, ``count_low``, ``count_high`` (as
+        in :func:`reconstructed_shares`), ``outflow`` and ``participants``
+        (the two denominators, persons), ``share_of_outflow_low/high`` and
+        ``share_of_intake_low/high`` (proportions), ``percent_of_intake_low/high``
+        (as a report would print them, whole percent, half up).
+
+    Examples
+    --------
+    >>> t = intake_denominator_ranges(published_final())
+    >>> row = t.iloc[0]
+    >>> row["category"], float(row["percent_of_intake_low"]), float(row["percent_of_intake_high"])
+    ('durable', 11.0, 11.0)
+    >>> round(float(row["share_of_intake_low"]), 4), round(float(row["share_of_intake_high"]), 4)
+    (0.107, 0.1123)
+    """
+    sr = pub.ranges()
+    rows = []
+    for label, rng in zip(sr.labels, sr.ranges):
+        lo, hi = rng.start, rng.stop - 1
+        rows.append({
+            "category": label, "count_low": lo, "count_high": hi,
+            "outflow": pub.outflow, "participants": pub.participants,
+            "share_of_outflow_low": lo / pub.outflow, "share_of_outflow_high": hi / pub.outflow,
+            "share_of_intake_low": lo / pub.participants,
+            "share_of_intake_high": hi / pub.participants,
+            "percent_of_intake_low": percent_of(lo, pub.participants),
+            "percent_of_intake_high": percent_of(hi, pub.participants),
+        })
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------- person level
+def horizons_days(months: Iterable[float]) -> list[int]:
+    """Turn horizons in months into whole days (average month of 365.25 / 12 days).
+
+    Examples
+    --------
+    >>> horizons_days([6, 12, 18])
+    [183, 365, 548]
+    """
+    out = []
+    for m in months:
+        if isinstance(m, bool) or not isinstance(m, (int, float)) or m <= 0:
+            raise ConfigError(f"horizons_months: each horizon must be a positive number, got {m!r}")
+        out.append(int(round(float(m) * DAYS_PER_MONTH)))
+    return out
+
+
+def restrict_pilots(frame: pd.DataFrame, pilots: Sequence[str] | None) -> pd.DataFrame:
+    """Keep only the rows of the given pilots (empty or ``None``: every row).
+
+    The survival functions have no pilot filter; restricting the frame first
+    makes their ``total`` the total of the chosen pilots.
+    """
+    if not pilots:
+        return frame
+    wanted = {str(p).strip().lower() for p in pilots}
+    keep = frame["pilot"].astype("string").isin(wanted).to_numpy(dtype=bool, na_value=False)
+    return frame.loc[keep].reset_index(drop=True)
+
+
+def flow_by_pilot(frame: pd.DataFrame, peildatum: DateLike, scheme: SchemeLike,
+                  pilots: Sequence[str] | None = None, formal_only: bool = False) -> pd.DataFrame:
+    """Intake, presence and outflow per class at the peildatum: one row per pilot plus total.
+
+    Parameters
+    ----------
+    frame
+        Typed monitor frame.
+    peildatum
+        Reference date (inclusive).
+    scheme
+        Classification scheme for the outflow classes.
+    pilots
+        Pilots to show (empty or ``None``: all).
+    formal_only
+        Count trajectories with formal LVV status only.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``pilot`` (pilots sorted, ``total`` last); integer columns
+        ``intake`` (intake on or before the peildatum), ``present``, one
+        column per class id (outflow on or before the peildatum) and
+        ``outflow``. ``intake = present + outflow`` and ``outflow`` = the
+        sum of the class columns (from :func:`lvv_eval.aggregate.flow`).
+    """
+    table = aggregate.flow(frame, peildatum, scheme=scheme, formal_only=formal_only,
+                           pilots=list(pilots) if pilots else None)
+    groups = [c for c in table.columns if c not in ("line", "description")]
+    wide = table.set_index("line")[groups].T
+    class_ids = [str(c) for c in scheme.class_ids]
+    out = pd.DataFrame(index=pd.Index([str(g) for g in groups], name="pilot"))
+    out["intake"] = wide["intake"].to_numpy()
+    out["present"] = wide["present"].to_numpy()
+    for c in class_ids:
+        out[c] = wide[f"exited:{c}"].to_numpy()
+    out["outflow"] = wide["exited"].to_numpy()
+    return out.astype("int64")
+
+
+def suppress_flow(table: pd.DataFrame, threshold: int) -> disclosure.SuppressionResult:
+    """Disclosure control on a :func:`flow_by_pilot` table.
+
+    The additive structure ``intake = present + class counts`` (per row) and
+    ``total = sum of pilots`` (per column) is protected with primary and
+    secondary suppression (:func:`lvv_eval.disclosure.suppress`, total column
+    ``intake``, total row ``total``). ``outflow`` is then put back as
+    ``intake - present``, hidden where either is hidden; it discloses
+    nothing new because both terms are shown.
+
+    Returns
+    -------
+    SuppressionResult
+        Table (same columns as the input), report and mask (mask includes
+        ``outflow``).
+    """
+    count_cols = [c for c in table.columns if c != "outflow"]
+    result = disclosure.suppress(table[count_cols], count_cols, threshold=threshold,
+                                 margins={"total_row": TOTAL, "total_col": "intake"})
+    shown = result.table.copy()
+    shown["outflow"] = (shown["intake"] - shown["present"]).astype("Int64")
+    mask = result.mask.copy()
+    mask["outflow"] = mask["intake"] | mask["present"]
+    shown["outflow"] = shown["outflow"].mask(mask["outflow"].to_numpy())
+    return disclosure.SuppressionResult(shown[list(table.columns)], result.report, mask)
+
+
+def class_shares_by_pilot(counts: pd.DataFrame, class_ids: Sequence[str],
+                          alpha: float = 0.05) -> pd.DataFrame:
+    """Share of each outflow class per pilot, denominator the outflow, Wilson intervals.
+
+    Parameters
+    ----------
+    counts
+        A :func:`flow_by_pilot` table (unsuppressed counts).
+    class_ids
+        The class columns, in scheme order.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :func:`lvv_eval.metrics.class_shares` output (``denominator_label``
+        'total outflow'); rows of pilots without outflow are dropped.
+    """
+    wide = counts.loc[counts["outflow"] > 0, list(class_ids)]
+    return metrics.class_shares(wide, denominator="outflow", alpha=alpha, method="wilson")
+
+
+def denominator_contrast(counts: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
+    """Durable rate per pilot with the intake and with the outflow as denominator.
+
+    Parameters
+    ----------
+    counts
+        A :func:`flow_by_pilot` table (needs ``durable``, ``intake``, ``outflow``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Rate columns of :func:`lvv_eval.metrics.durable_rate` plus
+        ``denominator_kind`` (``intake`` or ``outflow``); per pilot the intake
+        row first. Wilson intervals.
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"intake": [268], "outflow": [100], "durable": [33]},
+    ...                  index=pd.Index(["utrecht"], name="pilot"))
+    >>> denominator_contrast(c)[["denominator_kind", "denominator", "estimate"]].round(3).values.tolist()
+    [['intake', 268, 0.123], ['outflow', 100, 0.33]]
+    """
+    pieces = []
+    for kind in ("intake", "outflow"):
+        rates = metrics.durable_rate(counts["durable"], **{kind: counts[kind]}, alpha=alpha,
+                                     method="wilson")
+        rates.insert(1, "denominator_kind", kind)
+        rates["_order"] = range(len(rates))
+        pieces.append(rates)
+    out = pd.concat(pieces, ignore_index=True)
+    out = out.sort_values(["_order", "denominator_kind"], kind="stable").drop(columns="_order")
+    return out.reset_index(drop=True)
+
+
+def hide_masked_rates(rates: pd.DataFrame, mask: pd.DataFrame, *, key: str = "pilot",
+                      category: str = "category",
+                      columns: Sequence[str] = ("numerator", "estimate", "ci_low", "ci_high",
+                                                "sim_ci_low", "sim_ci_high")) -> pd.DataFrame:
+    """Hide rates whose count cell was hidden by disclosure control.
+
+    Parameters
+    ----------
+    rates
+        Tidy rate table with a ``key`` and a ``category`` column.
+    mask
+        The ``mask`` of a :class:`~lvv_eval.disclosure.SuppressionResult`
+        (index = keys, columns = categories).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Copy with the value columns set to missing where ``mask`` is True,
+        and a boolean column ``suppressed``.
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"durable": [True, False]}, index=["a", "b"])
+    >>> r = pd.DataFrame({"pilot": ["a", "b"], "category": ["durable"] * 2, "estimate": [0.1, 0.2]})
+    >>> hide_masked_rates(r, m)["estimate"].tolist()
+    [nan, 0.2]
+    """
+    out = rates.copy()
+    hide = np.array([
+        bool(mask.loc[k, c]) if (k in mask.index and c in mask.columns) else False
+        for k, c in zip(out[key].astype(str), out[category].astype(str))
+    ], dtype=bool)
+    for col in columns:
+        if col in out.columns:
+            if pd.api.types.is_integer_dtype(out[col].dtype):
+                out[col] = out[col].astype("Int64")
+            out[col] = out[col].mask(hide)
+    out["suppressed"] = hide | (out["suppressed"].to_numpy(dtype=bool) if "suppressed" in out else False)
+    return out
+
+
+def suppress_small_counts(table: pd.DataFrame, threshold: int, count_col: str,
+                          columns: Sequence[str]) -> pd.DataFrame:
+    """Hide rows of an estimate table that rest on ``1 <= count < threshold`` persons.
+
+    For tables without an additive structure (cumulative incidence at a
+    horizon, medians): the count itself and the listed value columns are
+    hidden, and ``suppressed`` says where.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"n_events": [3, 40, 0], "estimate": [0.01, 0.2, 0.0]})
+    >>> suppress_small_counts(t, 10, "n_events", ["estimate"])["estimate"].tolist()
+    [nan, 0.2, 0.0]
+    """
+    out = table.copy()
+    n = pd.to_numeric(out[count_col]).to_numpy(dtype=float, na_value=np.nan)
+    hide = (n >= 1) & (n < threshold)
+    for col in [count_col, *columns]:
+        if pd.api.types.is_integer_dtype(out[col].dtype):
+            out[col] = out[col].astype("Int64")
+        out[col] = out[col].mask(hide)
+    out["suppressed"] = hide
+    return out
+
+
+def cif_at_horizons(frame: pd.DataFrame, peildatum: DateLike, scheme: SchemeLike,
+                    horizons_months: Iterable[float], formal_only: bool = False,
+                    alpha: float = 0.05) -> pd.DataFrame:
+    """Aalen-Johansen cumulative incidence per outcome class and pilot at horizons in months.
+
+    Wraps :func:`lvv_eval.survival.cumulative_incidence` (competing risks;
+    people still present censored at the peildatum) and adds
+    ``horizon_months`` next to ``horizon_days``.
+    """
+    months = list(horizons_months)
+    days = horizons_days(months)
+    table = survival.cumulative_incidence(frame, peildatum, scheme, by="pilot",
+                                          horizons_days=days, alpha=alpha,
+                                          formal_only=formal_only)
+    table.insert(2, "horizon_months", table["horizon_days"].map(dict(zip(days, months))))
+    return table
+
+
+def capacity_by_pilot(peildatum: DateLike, figures: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Most recent published capacity per pilot on or before the peildatum.
+
+    No capacity is published in the final evaluation; the latest published
+    capacity is that of the 2020 programme monitor (``002_1f6dbbe6756677e4.txt``,
+    'Voortgang LVV's': 1142 places, Utrecht 235), before it Tabel S.1 of
+    ``001_08a3e7995258f26d.txt`` (Utrecht 230).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``pilot`` (sorted, no total), ``capacity`` (places), ``figure_id``,
+        ``source_id``, ``peildatum`` (of the figure).
+
+    Examples
+    --------
+    >>> cap = capacity_by_pilot("2022-07-01")
+    >>> dict(zip(cap["pilot"], cap["capacity"]))["utrecht"], int(cap["capacity"].sum())
+    (235, 1142)
+    >>> dict(zip(*capacity_by_pilot("2020-01-01")[["pilot", "capacity"]].T.values))["utrecht"]
+    230
+    """
+    figs = published.select(measure="capacity", category="places", figures=figures)
+    day = aggregate.as_peildatum(peildatum)
+    figs = figs.loc[(figs["pilot"] != TOTAL).to_numpy() & (figs["peildatum"] <= day).to_numpy()]
+    if figs.empty:
+        raise ConfigError(f"no published capacity on or before {day.date().isoformat()}")
+    latest = figs.sort_values(["pilot", "peildatum", "figure_id"]).groupby("pilot", sort=True).tail(1)
+    out = pd.DataFrame({
+        "pilot": latest["pilot"].astype("str").to_numpy(),
+        "capacity": latest["value"].astype("int64").to_numpy(),
+        "figure_id": latest["figure_id"].astype("str").to_numpy(),
+        "source_id": latest["source_id"].astype("str").to_numpy(),
+        "peildatum": pd.to_datetime(latest["peildatum"]).dt.date.astype("str").to_numpy(),
+    })
+    return out.sort_values("pilot", ignore_index=True)
+
+
+def occupancy_over_time(frame: pd.DataFrame, peildatum: DateLike, capacity: pd.DataFrame,
+                        start: DateLike = "2019-04-01", threshold: int = 1,
+                        hidden_pilots: Iterable[str] = ()) -> pd.DataFrame:
+    """Persons present on the first day of each month per pilot, against capacity.
+
+    Parameters
+    ----------
+    frame
+        Typed monitor frame (restrict pilots first if needed).
+    peildatum
+        Last date of the grid.
+    capacity
+        :func:`capacity_by_pilot` output.
+    start
+        First date of the grid (default the programme start, seed 002).
+    threshold
+        Counts ``1 <= present < threshold`` are hidden (primary suppression;
+        the pilot total is not shown, so no secondary suppression is needed).
+    hidden_pilots
+        Pilots whose count of persons present at the peildatum was hidden in
+        the flow table (secondary suppression); their value on the peildatum
+        itself is hidden here too, so the series does not reveal it.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``date``, ``pilot``, ``present`` (Int64, persons), ``capacity``
+        (places), ``occupancy_rate`` (present / capacity), ``suppressed``.
+        Pilots only, no total; sorted by pilot then date.
+    """
+    stock = aggregate.stock_over_time(frame, freq="MS", start=start, end=peildatum, by="pilot")
+    stock = stock.loc[(stock["pilot"] != TOTAL).to_numpy()]
+    out = stock.merge(capacity[["pilot", "capacity"]], on="pilot", how="left", validate="many_to_one")
+    present = out["present"].astype("Int64")
+    hide = ((present >= 1) & (present < threshold)).to_numpy(dtype=bool, na_value=False)
+    day = aggregate.as_peildatum(peildatum)
+    hide |= (out["pilot"].isin({str(p) for p in hidden_pilots}) & (out["date"] == day)).to_numpy()
+    out["present"] = present.mask(hide)
+    out["occupancy_rate"] = out["present"].astype("float64") / out["capacity"].astype("float64")
+    out["suppressed"] = hide
+    return out.sort_values(["pilot", "date"], ignore_index=True)
+
+
+def length_of_stay_table(frame: pd.DataFrame, peildatum: DateLike, mask: pd.DataFrame,
+                         threshold: int, formal_only: bool = False) -> pd.DataFrame:
+    """Kaplan-Meier median length of stay per pilot, with disclosure control.
+
+    Wraps :func:`lvv_eval.survival.length_of_stay` (time to any exit, people
+    still present censored at the peildatum). Its counts ``n`` (intake),
+    ``n_events`` (outflow) and ``n_censored`` (present) are the counts of the
+    flow table, so a row is hidden (counts, median and interval) where the
+    flow table's ``mask`` hid the pilot's intake, outflow or presence, or where
+    ``n_events`` or ``n_censored`` is below ``threshold``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``pilot, n, n_events, n_censored, median_days, ci_low, ci_high,
+        ci_method, median_months`` (days / (365.25 / 12)) and ``suppressed``.
+    """
+    los = survival.length_of_stay(frame, peildatum, by="pilot", formal_only=formal_only)
+    los["median_months"] = los["median_days"] / DAYS_PER_MONTH
+    hidden = set()
+    for col in ("intake", "outflow", "present"):
+        if col in mask.columns:
+            hidden |= {str(k) for k, v in mask[col].items() if bool(v)}
+    small = np.zeros(len(los), dtype=bool)
+    for col in ("n_events", "n_censored"):
+        v = los[col].to_numpy(dtype=float)
+        small |= (v >= 1) & (v < threshold)
+    hide = small | los["pilot"].isin(hidden).to_numpy()
+    for col in ("n", "n_events", "n_censored"):
+        los[col] = los[col].astype("Int64").mask(hide)
+    for col in ("median_days", "ci_low", "ci_high", "median_months"):
+        los[col] = los[col].mask(hide)
+    los["suppressed"] = hide
+    return los
+
+
+def suppress_scheme_sensitivity(table: pd.DataFrame, frame: pd.DataFrame, peildatum: DateLike,
+                                threshold: int, pilots: Sequence[str] | None = None,
+                                formal_only: bool = False) -> pd.DataFrame:
+    """Disclosure control on :func:`lvv_eval.evaluations.common.scheme_sensitivity` output.
+
+    For each scheme the flow table under that scheme is suppressed with
+    :func:`suppress_flow`; a durable rate is hidden where its durable count,
+    or its denominator (intake or outflow), was hidden there. This keeps each
+    scheme's rates consistent with that scheme's suppressed counts (a count
+    hidden by secondary suppression in one table is not shown in another).
+    Differences *between* schemes can still narrow down the counts of the
+    exit reasons the schemes classify differently; with real data check those
+    exit-reason counts against the threshold before publishing.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Copy of ``table`` with ``numerator``, ``estimate``, ``ci_low``,
+        ``ci_high`` missing where hidden, and a boolean ``suppressed``.
+    """
+    from lvv_eval.schemes import load_scheme  # noqa: PLC0415
+
+    out = table.copy()
+    out["numerator"] = out["numerator"].astype("Int64")
+    hide = np.zeros(len(out), dtype=bool)
+    for name in sorted(set(out["scheme"].astype(str))):
+        counts = flow_by_pilot(frame, peildatum, load_scheme(name), pilots=pilots,
+                               formal_only=formal_only)
+        mask = suppress_flow(counts, threshold).mask
+        rows = (out["scheme"] == name).to_numpy()
+        for i in np.flatnonzero(rows):
+            pilot = str(out["pilot"].iloc[i])
+            den_col = "intake" if out["denominator_kind"].iloc[i] == "intake" else "outflow"
+            if pilot in mask.index:
+                hide[i] = bool(mask.loc[pilot, "durable"]) or bool(mask.loc[pilot, den_col])
+    for col in ("numerator", "estimate", "ci_low", "ci_high"):
+        out[col] = out[col].mask(hide)
+    out["suppressed"] = hide
+    return out

@@ -1,0 +1,183 @@
+"""Interim evaluation tables (peildatum 2020-11-01): monitor 2020 vs Verwey-Jonker 2021.
+
+Expected numbers are from the seeds: 002_1f6dbbe6756677e4.txt (Voortgang LVV's) and
+000_3514d6bc5a3a2801.txt (Effecten van de LVV).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from lvv_eval.evaluations import interim
+from lvv_eval.i18n import Labels
+
+
+@pytest.fixture(scope="module")
+def head() -> dict[str, int]:
+    return interim.headline()
+
+
+def test_headline_monitor(head) -> None:
+    # 002: 360 + 130 + 300 + 117 + 235 = 1142; 46 + 61 = 107; 2 + 0 + 23 + 30 + 6 = 61; 236 + 235 = 471
+    assert head["capacity"] == 1142 == head["capacity_printed"]
+    assert (head["granted"], head["departures"], head["durable"]) == (46, 61, 107)
+    assert head["departures_pilot_sum"] == 61
+    assert head["scenarios"] == 471
+    # 1310 sheltered - 771 present
+    assert head["left"] == 539
+    # 46 + 61 + 164 + 25 + 95 + 7 + 84
+    assert head["monitor_listed"] == 482
+
+
+def test_headline_vji_and_class_differences(head) -> None:
+    # 000: 43 + 50 + 2 = 95 durable; 537 in all
+    assert head["vji_durable"] == 95
+    assert head["vji_outflow"] == 537
+    # VJI - monitor per class: durable 95 - 107; temporary 0 - (164 + 25); semi 170 + 20;
+    # none (100 + 76 + 76) - (95 + 7 + 84)
+    assert head["class_diff_durable"] == -12
+    assert head["class_diff_temporary"] == -189
+    assert head["class_diff_semi_durable"] == 190
+    assert head["class_diff_none"] == 66
+    assert head["class_diff_total"] == 55
+
+
+def test_capacity_utrecht_differs_from_2019() -> None:
+    t = interim.capacity_comparison().set_index("pilot")
+    assert t.loc["utrecht", "capacity_2019"] == 230  # 001 Tabel S.1
+    assert t.loc["utrecht", "capacity_2020"] == 235  # 002
+    assert t.loc["total", "capacity_2019"] == 1137
+    assert t.loc[["amsterdam", "eindhoven", "groningen", "rotterdam"], "difference"].tolist() == [0, 0, 0, 0]
+
+
+def test_outflow_flow_lines() -> None:
+    v = interim.outflow_flow().set_index("line")["value"].to_dict()
+    assert v == {"sheltered": 1310, "present": 771, "left": 539, "monitor_listed": 482,
+                 "monitor_not_itemised": 57, "vji_outflow": 537, "vji_minus_left": -2}
+
+
+def test_outflow_counts_exclude_class_totals() -> None:
+    m = interim.outflow_counts(interim.MONITOR)
+    assert "durable" not in m.index
+    assert m["departure_or_onward_migration"] == 61
+    v = interim.outflow_counts(interim.VJI)
+    assert v["other_non_durable"] == 76 and v["stay_terminated"] == 76
+
+
+def test_reconciliation_explained_part() -> None:
+    r = interim.interim_reconciliation()
+    cat = r.categories.set_index("common_category")
+    # departures 52 - 61 = -9, fully within the forced-departure explanation (upper bound 9)
+    assert cat.loc["departure_or_onward_migration", "difference"] == -9
+    assert cat.loc["departure_or_onward_migration", "explained"] == -9
+    # other non-durable 76 - 7 = 69, of which 9 explained
+    assert cat.loc["other_non_durable", "unexplained"] == 60
+    cls = r.classes.set_index("class")
+    assert cls.loc["durable", "unexplained"] == -3  # 43 - 46 residence permits
+    assert cls.loc["semi_durable", "explained_classification"] == 189
+
+
+def test_departures_by_pilot_per_100_places() -> None:
+    t = interim.departures_by_pilot().set_index("pilot")
+    assert t.loc["rotterdam", "departures"] == 30
+    assert t.loc["rotterdam", "departures_per_100_places"] == pytest.approx(100 * 30 / 117)
+    assert t.loc["utrecht", "departure_scenarios_per_100_places"] == pytest.approx(100 * 10 / 235)
+    assert t.loc["total", "departure_scenarios"] == 236
+
+
+def test_scenario_share_total_wilson() -> None:
+    t = interim.scenario_share_total()
+    assert t["denominator"].tolist() == [471, 471]
+    assert t["ci_method"].tolist() == ["wilson", "wilson"]
+    # Wilson 95% for 236/471, hand-checked: about 0.456 to 0.546
+    assert t.loc[0, "ci_low"] == pytest.approx(0.4561, abs=5e-4)
+    assert t.loc[0, "ci_high"] == pytest.approx(0.5459, abs=5e-4)
+
+
+def test_interim_checks_all_ok() -> None:
+    t = interim.interim_checks()
+    assert {"m20-capacity-sum", "m20-outflow-bound", "vj21-outflow-bound"} <= set(t["check_id"])
+    assert (t["status"] == "ok").all()
+
+
+def _person_figures() -> pd.DataFrame:
+    rows = []
+    for pilot, (d, t, n, dep, res) in {"a": (3, 20, 30, 12, 4), "b": (15, 10, 25, 0, 20)}.items():
+        rows += [(pilot, "outflow", "durable", d), (pilot, "outflow", "temporary", t),
+                 (pilot, "outflow", "none", n), (pilot, "outflow", "all", d + t + n),
+                 (pilot, "scenarios", "departure", dep), (pilot, "scenarios", "residence", res)]
+    frame = pd.DataFrame(rows, columns=["pilot", "measure", "category", "value"])
+    total = frame.groupby(["measure", "category"], as_index=False)["value"].sum().assign(pilot="total")
+    return pd.concat([frame, total[frame.columns]], ignore_index=True)
+
+
+def test_class_count_table_and_shares() -> None:
+    figs = _person_figures()
+    t = interim.class_count_table(figs, "monitor-2020")
+    assert list(t.columns) == ["durable", "temporary", "none", "total"]
+    assert list(t.index) == ["a", "b", "total"]
+    assert t.loc["total"].tolist() == [18, 30, 55, 103]
+    s = interim.class_shares_by_pilot(figs, "monitor-2020")
+    a = s.loc[s["pilot"] == "a"].set_index("category")
+    assert a.loc["durable", "estimate"] == pytest.approx(3 / 53)
+    assert (s["denominator_label"] == "total outflow").all()
+
+
+def test_scenario_shares_by_pilot() -> None:
+    s = interim.scenario_shares_by_pilot(_person_figures())
+    b = s.loc[s["pilot"] == "b"].set_index("category")
+    assert b.loc["departure", "estimate"] == 0
+    assert b.loc["residence", "denominator"] == 20
+
+
+def test_mask_shares_hides_secondary_cells() -> None:
+    from lvv_eval import disclosure
+
+    figs = _person_figures()
+    counts = interim.class_count_table(figs, "monitor-2020")
+    sup = disclosure.suppress(counts, threshold=10)
+    shares = interim.mask_shares(interim.class_shares_by_pilot(figs, "monitor-2020"), sup.mask)
+    hidden = shares.loc[shares["suppressed"], ["pilot", "category"]].apply(tuple, axis=1).tolist()
+    # a/durable = 3 is primary; at least one more cell in row a and in column durable protects it
+    assert ("a", "durable") in hidden
+    assert len(hidden) >= 3
+    assert shares.loc[shares["suppressed"], "estimate"].isna().all()
+
+
+def test_flow_count_table_margins() -> None:
+    flow = pd.DataFrame({"line": ["intake", "exited", "exited:durable", "exited:none", "present", "not_yet_started"],
+                         "description": [""] * 6, "b": [10, 4, 1, 3, 6, 2], "a": [7, 2, 2, 0, 5, 0],
+                         "total": [17, 6, 3, 3, 11, 2]})
+    t = interim.flow_count_table(flow)
+    assert list(t.index) == ["a", "b", "total"]
+    assert list(t.columns) == ["durable", "none", "present", "total"]
+    assert (t.drop(columns="total").sum(axis=1) == t["total"]).all()
+
+
+def test_suppress_long_hides_value_and_difference() -> None:
+    table = pd.DataFrame({"pilot": ["a", "b", "total"], "measure": "outflow", "category": "durable",
+                          "published": [2.0, 20.0, 22.0], "person_level": [3, 19, 22],
+                          "difference": [1.0, -1.0, 0.0]})
+    res = interim.suppress_long(table, threshold=10)
+    assert res.table["person_level"].isna().tolist() == [True, True, False]  # primary a, secondary b
+    assert res.table["difference"].isna().tolist() == [True, True, False]
+    assert res.table["published"].tolist() == [2.0, 20.0, 22.0]
+
+
+def test_scheme_shift_and_largest() -> None:
+    sens = pd.DataFrame({
+        "scheme": ["m"] * 3 + ["v"] * 3, "pilot": ["a", "b", "total"] * 2, "denominator_kind": "outflow",
+        "numerator": [30, 12, 42, 18, 11, 29], "denominator": [100, 50, 150] * 2,
+        "estimate": [0.30, 0.24, 0.28, 0.18, 0.22, 29 / 150]})
+    shift = interim.scheme_shift(sens, "m", "v", threshold=10)
+    assert shift["shift_pp"].round(6).tolist() == [12.0, 2.0, pytest.approx(100 * 13 / 150)]
+    assert shift["moved"].tolist() == [12, pd.NA, 13]
+    assert interim.largest_shift(shift) == "a"
+
+
+def test_category_labels_languages() -> None:
+    en = interim.category_labels(Labels("en"), ["other_non_durable", "residence_permit", "semi_durable"])
+    nl = interim.category_labels(Labels("nl"), ["other_non_durable"])
+    assert en["other_non_durable"] != nl["other_non_durable"]
+    assert all(isinstance(v, str) and v for v in en.values())

@@ -59,3 +59,11 @@ def test_scheme_sensitivity_has_both_denominators_per_scheme(synthetic_frame: pd
     assert total.loc["monitor-2020", "numerator"] >= total.loc["verwey-jonker-2021", "numerator"]
     assert (table["ci_low"] <= table["estimate"]).all() and (table["estimate"] <= table["ci_high"]).all()
     assert (table["ci_method"] == "wilson").all()
+
+
+def test_scheme_sensitivity_restricted_to_pilots(synthetic_frame: pd.DataFrame) -> None:
+    table = common.scheme_sensitivity(synthetic_frame, "2020-11-01", schemes=["monitor-2020"],
+                                      pilots=["groningen", "rotterdam"])
+    assert set(table["pilot"]) == {"groningen", "rotterdam", "total"}
+    outflow = table[table["denominator_kind"] == "outflow"].set_index("pilot")
+    assert outflow.loc["total", "denominator"] == outflow.loc["groningen", "denominator"] + outflow.loc["rotterdam", "denominator"]

@@ -114,7 +114,7 @@ def published_vs_person(frame: pd.DataFrame, P: "NotebookParameters", source_id:
 
 def scheme_sensitivity(frame: pd.DataFrame, peildatum: str | pd.Timestamp,
                        schemes: Iterable[str] | None = None, formal_only: bool = False,
-                       alpha: float = 0.05) -> pd.DataFrame:
+                       alpha: float = 0.05, pilots: Iterable[str] | None = None) -> pd.DataFrame:
     """Durable rate per pilot under each classification scheme.
 
     Parameters
@@ -129,6 +129,9 @@ def scheme_sensitivity(frame: pd.DataFrame, peildatum: str | pd.Timestamp,
         Count formal LVV status only.
     alpha
         1 - confidence level of the Wilson intervals.
+    pilots
+        Pilot codes to include (default: all); the ``total`` row then covers
+        these pilots only.
 
     Returns
     -------
@@ -141,7 +144,8 @@ def scheme_sensitivity(frame: pd.DataFrame, peildatum: str | pd.Timestamp,
     """
     rows = []
     for name in sorted(schemes or list_schemes()):
-        figs = aggregate.to_figures(frame, peildatum, scheme=load_scheme(name), formal_only=formal_only)
+        figs = aggregate.to_figures(frame, peildatum, scheme=load_scheme(name), formal_only=formal_only,
+                                    pilots=list(pilots) if pilots else None)
         wide = figs.pivot_table(index="pilot", columns=["measure", "category"], values="value",
                                 aggfunc="sum", sort=False)
         durable = wide[("outflow", "durable")]

@@ -1,0 +1,162 @@
+"""Tests of lvv_eval.evaluations.design_comparison (notebook 04_designs).
+
+Expected numbers are written out from the seeds: 001 Tabel S.1/S.2 (peildatum
+2019-12-31) and 002 "Voortgang LVV's" (monitor 2020-11-01).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lvv_eval.evaluations import design_comparison as dc
+from lvv_eval.i18n import Labels
+
+
+def test_headline_eindhoven_against_the_others() -> None:
+    h = dc.headline_figures()
+    # 001 Tabel S.1: Eindhoven 130 places, intake 33, occupancy 30, 100 free (77 %)
+    assert (h["eindhoven_capacity"], h["eindhoven_intake"], h["eindhoven_occupancy"], h["eindhoven_free"]) == (
+        130, 33, 30, 100)
+    assert h["eindhoven_free_rate"] == pytest.approx(100 / 130)
+    assert h["eindhoven_free_rate_printed"] == 77
+    # others: intake 363 + 302 + 129 + 268 = 1062; capacity 360 + 300 + 117 + 230 = 1007
+    assert (h["others_intake"], h["others_capacity"]) == (1062, 1007)
+    # free places: Utrecht has no count (only an estimate in percent): 69 + 99 + 44 = 212 of 777
+    assert (h["others_free"], h["others_free_capacity"]) == (212, 777)
+    assert h["others_free_pilots"] == "amsterdam,groningen,rotterdam"
+    # 002: departure scenarios 75 + 98 + 36 + 10 = 219; departures 2 + 23 + 30 + 6 = 61; Eindhoven 17 / 0
+    assert (h["eindhoven_departure_scenarios"], h["eindhoven_departures"]) == (17, 0)
+    assert (h["others_departure_scenarios"], h["others_departures"]) == (219, 61)
+    assert (h["min_p_1_of_5"], h["min_p_2_of_5"]) == (0.2, 0.1)
+
+
+def test_design_long_cites_every_known_value() -> None:
+    t = dc.design_long("2019-12-31")
+    assert len(t) == 10 * 5
+    known = t.loc[t["value"] != "unknown"]
+    assert (known["source"].str.len() > 0).all()
+    assert (t.loc[t["value"] == "unknown", "source"] == "").all()
+    cap = t.loc[(t["attribute"] == "capacity") & (t["pilot"] == "utrecht"), "value"].item()
+    assert cap == "230"  # 001 Tabel S.1; the 2020 letter gives 235
+
+
+def test_unknown_attributes_24h_shelter_not_published() -> None:
+    u = dc.unknown_attributes("2020-11-01").set_index("attribute")
+    assert u.loc["shelter_24h", "n_unknown"] == 5
+    assert u.loc["ngo_count", "pilots"] == "eindhoven,rotterdam,utrecht"
+
+
+def test_design_matrix_translated() -> None:
+    m = dc.design_matrix("2020-11-01", labels=Labels("nl"))
+    assert m.loc["parallel_bbb", "Eindhoven"] == "ja"
+    assert m.loc["shelter_24h", "Utrecht"] == "niet gepubliceerd"
+    assert m.loc["capacity", "Utrecht"] == "235"
+
+
+def test_departures_per_scenario_groups() -> None:
+    d = dc.departures_per_scenario("parallel_bbb")
+    grp = d.loc[d["level"] == "group"].set_index("group")
+    assert grp.loc["no", "ratio"] == pytest.approx(61 / 219)
+    assert grp.loc["yes", "ratio"] == 0.0
+    assert grp.loc["no", "pilot"] == "amsterdam,groningen,rotterdam,utrecht"
+
+
+def test_published_design_figures_groups_by_attribute() -> None:
+    t = dc.published_design_figures("regie")
+    ams = t.loc[t["pilot"] == "amsterdam", "group"].unique().tolist()
+    assert ams == ["ngo_regiegroep"]
+    intake = t.loc[(t["measure"] == "intake") & (t["pilot"] == "groningen"), "value"].item()
+    assert intake == 302
+
+
+def test_suppress_differences_hides_small_counts_on_either_side() -> None:
+    d = pd.DataFrame({"numerator_a": [96.0, 96.0, 50.0], "denominator_a": [580.0, 580.0, 55.0],
+                      "numerator_b": [2.0, 13.0, 30.0], "denominator_b": [20.0, 30.0, 60.0],
+                      "estimate": [0.1, 0.2, 0.3], "ci_low": [0.0, 0.1, 0.2], "ci_high": [0.2, 0.3, 0.4]})
+    out = dc.suppress_differences(d, 10)
+    # row 0: numerator_b 2 < 10; row 1: 13 and 17 fine, 96 and 484 fine; row 2: 55 - 50 = 5 < 10
+    assert out["suppressed"].tolist() == [True, False, True]
+    assert np.isnan(out.loc[0, "estimate"]) and out.loc[1, "estimate"] == 0.2
+
+
+def test_suppress_incidence_and_plottable_curves() -> None:
+    inc = pd.DataFrame({"g": ["a", "a", "b", "b"], "outcome": ["durable", "in_programme", "durable", "none"],
+                        "n_events": pd.array([12, pd.NA, 3, 0], dtype="Int64"),
+                        "estimate": [0.2, 0.7, 0.05, 0.0], "se": [0.01] * 4,
+                        "ci_low": [0.1] * 4, "ci_high": [0.3] * 4})
+    out = dc.suppress_incidence(inc, 10)
+    assert out["suppressed"].tolist() == [False, False, True, False]
+    curves = pd.DataFrame({"g": ["a", "a", "b", "b"], "outcome": ["durable", "in_programme", "durable", "none"],
+                           "time_days": [0, 0, 0, 0]})
+    kept = dc.plottable_curves(curves, inc, "g", 10)
+    assert list(zip(kept["g"], kept["outcome"])) == [("a", "durable")]
+
+
+def test_estimable_covariates_drops_separated_and_constant() -> None:
+    d = pd.DataFrame({"pilot": ["x"] * 6, "y": [1, 0, 1, 0, 0, 0], "sex": ["m", "v", "m", "v", "m", "v"],
+                      "family": [1, 1, 0, 0, 0, 0], "formal_status": [1, 1, 1, 1, 0, 0],
+                      "age_at_intake": [30, 40, 50, 60, 70, 20], "safe_country": [0] * 6})
+    kept, dropped = dc.estimable_covariates(d, ["age_at_intake", "sex", "family", "formal_status", "safe_country"])
+    # formal_status = 0: 0 of 2 durable -> separation; safe_country constant
+    assert kept == ["age_at_intake", "sex", "family"]
+    assert dropped["covariate"].tolist() == ["formal_status", "safe_country"]
+    assert "separation" in dropped["reason"].iloc[0]
+
+
+def test_count_tables_and_occupancy_on_a_tiny_frame() -> None:
+    counts = pd.DataFrame({
+        "pilot": ["a", "a", "a", "a", "a", "a", "b", "b", "b", "b", "b", "b"],
+        "measure": ["capacity", "intake", "occupancy", "outflow", "outflow", "outflow"] * 2,
+        "category": ["places", "all", "persons", "all", "durable", "none"] * 2,
+        "value": [100.0, 50, 30, 20, 5, 15, 60, 40, 10, 30, 10, 20],
+    })
+    up, out = dc.count_tables(counts, ["durable", "none"])
+    assert up.loc["total"].tolist() == [160, 90, 40]
+    assert out.loc["total"].tolist() == [15, 35, 50]
+    assert list(out.columns) == ["durable", "none", "total"]
+
+
+def test_occupancy_series_uses_capacity_valid_on_each_date() -> None:
+    f = pd.DataFrame({
+        "pilot": pd.Categorical(["utrecht", "utrecht", "eindhoven"]),
+        "intake_date": pd.to_datetime(["2020-09-15", "2020-10-15", "2020-09-20"]).astype("datetime64[us]"),
+        "exit_date": pd.to_datetime([pd.NaT, "2020-10-20", pd.NaT]).astype("datetime64[us]"),
+        "trajectory_id": pd.array(["T1", "T2", "T3"], dtype="string"),
+        "person_id": pd.array(["P1", "P2", "P3"], dtype="string"),
+        "exit_reason": pd.Categorical([None, "other", None]),
+        "formal_status": pd.array([True, True, True], dtype="boolean"),
+    })
+    occ = dc.occupancy_series(f, "parallel_bbb", "2020-11-01", start="2020-10-01")
+    ut = occ.loc[(occ["level"] == "pilot") & (occ["unit"] == "utrecht")].set_index("date")
+    assert ut.loc[pd.Timestamp("2020-10-01"), "capacity"] == 230  # period 1 (001 Tabel S.1)
+    assert ut.loc[pd.Timestamp("2020-11-01"), "capacity"] == 235  # period 2 (002)
+    assert ut.loc[pd.Timestamp("2020-11-01"), "present"] == 1
+    grp = occ.loc[(occ["level"] == "group") & (occ["unit"] == "yes")].set_index("date")
+    assert grp.loc[pd.Timestamp("2020-11-01"), "occupancy_rate"] == pytest.approx(1 / 130)
+
+
+def test_plot_rows_and_readable_labels() -> None:
+    from lvv_eval.compare import compare_groups
+
+    res = compare_groups("regioplan-2020", "parallel_bbb")
+    rows = dc.plot_rows(res.rates, "free_places_rate", "of_capacity", Labels("en"))
+    assert rows["label"].tolist() == ["Amsterdam", "Eindhoven", "Groningen", "Rotterdam",
+                                      "Group: no", "Group: yes"]
+    r = dc.readable(res.rates.head(2), Labels("nl"))
+    assert "Groep" in r.columns and r["Groep"].tolist() == ["nee", "nee"]
+
+
+def test_suppress_shares() -> None:
+    t = pd.DataFrame({"n": [20, 100, 15], "events": [2, 30, 12], "crude_share": [0.1, 0.3, 0.8]})
+    out = dc.suppress_shares(t, 10)
+    # 2 < 10; 15 - 12 = 3 < 10
+    assert out["suppressed"].tolist() == [True, False, True]
+
+
+def test_sensitivity_range() -> None:
+    sens = pd.DataFrame({"level": ["group", "group", "pilot"], "measure": ["m", "m", "m"],
+                         "group": ["no", "no", "no"], "estimate": [0.1, 0.3, 0.9]})
+    r = dc.sensitivity_range(sens)
+    assert r[["n_variants", "min_estimate", "max_estimate"]].iloc[0].tolist() == [2, 0.1, 0.3]

@@ -98,8 +98,42 @@ EARLIEST_INTAKE: pd.Timestamp = pd.Timestamp("2019-03-01")
 """Earliest plausible intake date: the first pilots started in March 2019 (seed 000)."""
 
 
-def empty_monitor_frame() -> pd.DataFrame:
+def category_levels(pilots_file: str | None = None) -> dict[str, list[str]]:
+    """Categories of the categorical columns of a typed monitor frame.
+
+    Parameters
+    ----------
+    pilots_file
+        Pilot table declaring the pilot codes (default: the shipped five pilots).
+
+    Returns
+    -------
+    dict
+        Column name -> ordered categories: ``pilot`` (sorted pilot codes),
+        ``exit_reason`` (exit-reason codes in the order of the exchange format),
+        ``scenario`` and ``sex``.
+
+    Examples
+    --------
+    >>> category_levels()["scenario"]
+    ['departure', 'residence']
+    """
+    from lvv_eval.pilots import pilot_codes  # noqa: PLC0415 - avoid import cycles
+    from lvv_eval.taxonomy import EXIT_REASON_CODES  # noqa: PLC0415
+
+    return {
+        "pilot": list(pilot_codes(pilots_file)),
+        "exit_reason": list(EXIT_REASON_CODES),
+        "scenario": list(SCENARIO_CODES),
+        "sex": list(SEX_CODES),
+    }
+
+
+def empty_monitor_frame(pilots_file: str | None = None) -> pd.DataFrame:
     """Return an empty typed monitor frame with the canonical columns and dtypes.
+
+    Categorical columns carry their full categories (see :func:`category_levels`),
+    so rows can be added without changing dtypes.
 
     Returns
     -------
@@ -110,5 +144,14 @@ def empty_monitor_frame() -> pd.DataFrame:
     --------
     >>> list(empty_monitor_frame().columns)[:3]
     ['trajectory_id', 'person_id', 'pilot']
+    >>> list(empty_monitor_frame()["pilot"].cat.categories)[:2]
+    ['amsterdam', 'eindhoven']
     """
-    return pd.DataFrame({c.name: pd.Series(dtype=c.dtype) for c in MONITOR_COLUMNS})
+    levels = category_levels(pilots_file)
+    columns = {}
+    for c in MONITOR_COLUMNS:
+        if c.dtype == "category":
+            columns[c.name] = pd.Series(pd.Categorical([], categories=levels[c.name]))
+        else:
+            columns[c.name] = pd.Series(dtype=c.dtype)
+    return pd.DataFrame(columns)

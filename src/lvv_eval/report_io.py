@@ -121,12 +121,14 @@ class CaptionedTable:
         self.max_rows = max_rows
 
     def _repr_html_(self) -> str:
-        table = self.frame.to_html(max_rows=self.max_rows, border=0, na_rep="")
+        index = not isinstance(self.frame.index, pd.RangeIndex)
+        table = self.frame.to_html(max_rows=self.max_rows, border=0, na_rep="", index=index)
         cap = f"<figcaption><strong>{html.escape(self.caption)}</strong></figcaption>" if self.caption else ""
         return f"<figure>{cap}{table}</figure>"
 
     def __repr__(self) -> str:
-        body = self.frame.to_string(max_rows=self.max_rows)
+        index = not isinstance(self.frame.index, pd.RangeIndex)
+        body = self.frame.to_string(max_rows=self.max_rows, index=index)
         return f"{self.caption}\n{body}" if self.caption else body
 
 

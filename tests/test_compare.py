@@ -11,12 +11,12 @@ import pytest
 from lvv_eval.compare import (
     compare_groups,
     evidence_statement,
-    newcombe_interval,
     person_counts,
+    rate_table,
     sensitivity_table,
-    wilson_interval,
 )
 from lvv_eval.fewsites import DESCRIPTIVE_LABEL, NotIdentifiedError
+from lvv_eval.metrics import proportion_ci, proportion_difference
 from lvv_eval.schema import MONITOR_COLUMNS
 
 Z = 1.959963984540054  # standard normal 97.5 % quantile
@@ -112,7 +112,7 @@ def _row(rates: pd.DataFrame, **where: str) -> pd.Series:
 
 @pytest.mark.parametrize("k,n", [(1, 33), (33, 268), (100, 130), (0, 12), (5, 5)])
 def test_wilson_matches_hand_formula(k: int, n: int) -> None:
-    low, high = wilson_interval(k, n)
+    low, high = proportion_ci(k, n, method="wilson")  # the interval compare uses
     exp_low, exp_high = hand_wilson(k, n)
     assert low == pytest.approx(max(exp_low, 0.0), abs=1e-9)
     assert high == pytest.approx(min(exp_high, 1.0), abs=1e-9)
@@ -120,14 +120,23 @@ def test_wilson_matches_hand_formula(k: int, n: int) -> None:
 
 @pytest.mark.parametrize("ka,na,kb,nb", [(1, 4, 1, 2), (58, 1062, 1, 33), (212, 777, 100, 130)])
 def test_newcombe_matches_hand_formula(ka: int, na: int, kb: int, nb: int) -> None:
-    low, high = newcombe_interval(ka, na, kb, nb)
+    diff = proportion_difference(kb, nb, ka, na)  # p_b - p_a, as in compare.group_differences
+    low, high = float(diff.loc[0, "ci_low"]), float(diff.loc[0, "ci_high"])
     exp = hand_newcombe(ka, na, kb, nb)
     assert (low, high) == pytest.approx(exp, abs=1e-9)
 
 
 def test_intervals_undefined_without_denominator() -> None:
-    assert all(math.isnan(x) for x in wilson_interval(3, 0))
-    assert all(math.isnan(x) for x in wilson_interval(5, 3))
+    # capacity 0 (no denominator) and 5 durable exits out of an intake of 3
+    counts = pd.DataFrame({"pilot": "x", "measure": ["capacity", "occupancy", "intake", "outflow", "outflow"],
+                           "category": ["places", "persons", "all", "all", "durable"],
+                           "value": [0.0, 0.0, 3.0, 5.0, 5.0]})
+    rates = rate_table(counts, {"x": "yes"}).set_index(["level", "measure", "category"])
+    occ = rates.loc[("pilot", "occupancy_rate", "of_capacity")]
+    assert all(math.isnan(x) for x in (occ["ci_low"], occ["ci_high"]))
+    dur = rates.loc[("pilot", "outflow_share_of_intake", "durable")]
+    assert all(math.isnan(x) for x in (dur["ci_low"], dur["ci_high"]))
+    assert dur["ci_method"].startswith("none")
 
 
 # --- published 2019 figures (seed 001, Tabel S.1 and S.2) -----------------------
@@ -207,8 +216,22 @@ def test_identification_and_statement(bbb_2019) -> None:
     assert "eindhoven (1 of 5)" in en and "1/5 = 0.20" in en
     assert "cannot show that the design caused" in en
     assert "0,20" in nl and "1 van 5" in nl
+    # group labels in the report language: yes/no are ja/nee in Dutch text
+    assert "'ja' = eindhoven (1 van 5)" in nl and "'nee' = amsterdam" in nl
+    assert "'yes'" not in nl and "'no'" not in nl
+    assert "'yes' = eindhoven (1 of 5)" in en
     with pytest.raises(ValueError):
         evidence_statement(bbb_2019, "de")
+
+
+def test_refusal_message_in_both_languages() -> None:
+    with pytest.raises(NotIdentifiedError) as info:
+        compare_groups("regioplan-2020", "parallel_bbb", p_values=True)
+    err = info.value
+    assert (err.n_assignments, err.n_sites, err.group_sizes) == (5, 5, {"no": 4, "yes": 1})
+    assert err.message("en") == str(err)
+    nl = err.message("nl")
+    assert "Geen significantietoets" in nl and "1/5 = 0,20" in nl and "onbereikbaar" in nl
 
 
 def test_statement_for_unpublished_attribute() -> None:

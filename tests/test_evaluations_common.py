@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import pytest
 
@@ -67,3 +69,21 @@ def test_scheme_sensitivity_restricted_to_pilots(synthetic_frame: pd.DataFrame) 
     assert set(table["pilot"]) == {"groningen", "rotterdam", "total"}
     outflow = table[table["denominator_kind"] == "outflow"].set_index("pilot")
     assert outflow.loc["total", "denominator"] == outflow.loc["groningen", "denominator"] + outflow.loc["rotterdam", "denominator"]
+
+
+def test_suppress_scheme_differences_hides_small_scheme_differences() -> None:
+    from lvv_eval.evaluations.common import suppress_scheme_differences
+    from lvv_eval.evaluations.interim import scheme_shift
+
+    # pilot a: 3 forced returns separate scheme m from v; pilot b: 15
+    sens = pd.DataFrame({
+        "scheme": ["m", "m", "v", "v"], "pilot": ["a", "b", "a", "b"], "denominator_kind": "outflow",
+        "numerator": [30, 40, 27, 25], "denominator": [100, 100, 100, 100],
+        "estimate": [0.30, 0.40, 0.27, 0.25], "ci_low": 0.1, "ci_high": 0.5, "suppressed": False})
+    res = suppress_scheme_differences(sens, threshold=10)
+    assert res.table["numerator"].tolist() == [30, 40, pd.NA, 25]
+    assert res.table["estimate"].isna().tolist() == [False, False, True, False]
+    assert res.table["suppressed"].tolist() == [False, False, True, False]
+    shift = scheme_shift(res.table, "m", "v", threshold=10)
+    assert shift["moved"].isna().tolist() == [True, False]
+    assert math.isnan(shift["shift_pp"].iloc[0])  # the shift would reveal the 3 persons

@@ -170,10 +170,17 @@ def test_scheme_shift_and_largest() -> None:
         "scheme": ["m"] * 3 + ["v"] * 3, "pilot": ["a", "b", "total"] * 2, "denominator_kind": "outflow",
         "numerator": [30, 12, 42, 18, 11, 29], "denominator": [100, 50, 150] * 2,
         "estimate": [0.30, 0.24, 0.28, 0.18, 0.22, 29 / 150]})
-    shift = interim.scheme_shift(sens, "m", "v", threshold=10)
+    shift = interim.scheme_shift(sens, "m", "v")
     assert shift["shift_pp"].round(6).tolist() == [12.0, 2.0, pytest.approx(100 * 13 / 150)]
-    assert shift["moved"].tolist() == [12, pd.NA, 13]
+    assert shift["moved"].tolist() == [12, 1, 13]
     assert interim.largest_shift(shift) == "a"
+    # With disclosure control, b's 1 moved person is hidden, and so is a second cell (else
+    # 13 - 12 = 1 gives it back: secondary suppression picks the smallest other cell, a's 12),
+    # with every column a hidden count could be recomputed from.
+    protected = interim.scheme_shift(sens, "m", "v", threshold=10)
+    assert protected["moved"].isna().tolist() == [True, True, False]
+    assert protected.loc[[0, 1], ["durable_b", "estimate_b", "shift_pp"]].isna().all().all()
+    assert interim.largest_shift(protected) is None
 
 
 def test_category_labels_languages() -> None:

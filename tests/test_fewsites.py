@@ -91,3 +91,16 @@ def test_partial_pooling_shrinks_towards_the_mean() -> None:
         lo, hi = sorted([raw[p], overall])
         assert lo - 0.01 <= shrunk[p] <= hi + 0.01, p
     assert abs(shrunk["utrecht"] - overall) < abs(raw["utrecht"] - overall)
+
+
+def test_not_identified_error_lives_in_errors() -> None:
+    from lvv_eval import errors, fewsites
+
+    assert fewsites.NotIdentifiedError is errors.NotIdentifiedError
+    err = errors.NotIdentifiedError("bbb", {"no": 3, "yes": 2}, 10)
+    assert err.min_p == pytest.approx(0.10) and "1/10 = 0.10" in str(err)
+    assert "1/10 = 0,10" in err.message("nl") and "pilots" in err.message("nl")
+    with pytest.raises(errors.ConfigError):
+        err.message("de")
+    single = errors.NotIdentifiedError("bbb", {"no": 5})
+    assert math.isnan(single.min_p) and "één groep" in single.message("nl")

@@ -133,6 +133,48 @@ def test_columns_renames_known_and_keeps_unknown(nl: Labels, en: Labels) -> None
     assert list(literal.columns) == ["Free text"]
 
 
+def test_columns_refuses_duplicate_headers(nl: Labels) -> None:
+    df = pd.DataFrame({"share": [0.1], "x": [0.2], "pilot": ["utrecht"]})
+    with pytest.raises(ConfigError) as info:
+        nl.columns(df, mapping={"x": "share"})
+    message = str(info.value)
+    assert "'share'" in message and "'x'" in message and "'Aandeel'" in message
+    # a literal text that equals another column's label clashes too
+    with pytest.raises(ConfigError, match="'pilot' and 'x'"):
+        nl.columns(df[["pilot", "x"]], mapping={"x": "Pilotgemeente"})
+
+
+@pytest.mark.parametrize(("key", "dutch", "english"), [
+    ("median_days", "Mediaan (dagen)", "Median (days)"),
+    ("n", "Aantal (n)", "Number (n)"),
+    ("n_events", "Aantal gebeurtenissen", "Number of events"),
+    ("n_censored", "Aantal gecensureerd", "Number censored"),
+    ("n_at_risk", "Aantal nog in de LVV", "Number at risk"),
+    ("estimate", "Schatting", "Estimate"),
+    ("ci_low", "Ondergrens 95%-BI", "Lower bound 95% CI"),
+    ("ci_high", "Bovengrens 95%-BI", "Upper bound 95% CI"),
+    ("numerator", "Teller", "Numerator"),
+    ("denominator", "Noemer", "Denominator"),
+    ("denominator_label", "Noemer (omschrijving)", "Denominator (description)"),
+    ("difference", "Verschil", "Difference"),
+    ("published", "Gepubliceerd cijfer", "Published figure"),
+    ("person_level", "Persoonsgegevens", "Person-level data"),
+    ("status", "LVV-status", "LVV status"),
+])
+def test_common_column_keys_are_translated(nl: Labels, en: Labels, key: str, dutch: str,
+                                           english: str) -> None:
+    assert (nl.word(key), en.word(key)) == (dutch, english)
+    assert list(nl.columns(pd.DataFrame({key: [1]})).columns) == [dutch]
+
+
+def test_group_labels(nl: Labels, en: Labels) -> None:
+    assert [nl.group(v) for v in ("yes", "no", "unknown", "formal_only")] == [
+        "ja", "nee", "niet gepubliceerd", "alleen formele status"]
+    assert [en.group(v) for v in ("yes", "no", "unknown")] == ["yes", "no", "not published"]
+    assert nl.group("municipality") == "municipality"  # a code, shown as it is
+    assert nl.group(20) == "20"
+
+
 @pytest.mark.parametrize(("x", "decimals", "dutch", "english"), [
     (1019, 0, "1.019", "1,019"),
     (1019.0, 0, "1.019", "1,019"),

@@ -206,6 +206,23 @@ def test_cif_plot(tmp_path) -> None:
     fig.savefig(tmp_path / "cif.png")
 
 
+def test_cif_plot_legend_lists_groups_of_every_panel() -> None:
+    # 'eindhoven' has no curve in the first panel; it must still get one legend entry
+    curves = pd.DataFrame({
+        "o": ["a", "a", "b", "b", "b"],
+        "g": ["utrecht", "total", "eindhoven", "utrecht", "total"],
+        "t": 0, "e": 0.1, "lo": 0.05, "hi": 0.2,
+    })
+    fig = plotting.cif_plot(curves, time="t", estimate="e", ci_low="lo", ci_high="hi", panel="o",
+                            group="g", order=["eindhoven", "utrecht"], total="total",
+                            labels={"eindhoven": "Eindhoven", "utrecht": "Utrecht", "total": "Totaal"},
+                            **TEXT)
+    (legend,) = fig.legends
+    assert [t.get_text() for t in legend.get_texts()] == ["Eindhoven", "Utrecht", "Totaal"]
+    colours = [h.get_color() for h in legend.legend_handles]
+    assert colours[0] == fig.axes[1].lines[0].get_color()  # eindhoven's line in panel b
+
+
 def test_cif_plot_grid_removes_unused_cells() -> None:
     curves = pd.DataFrame({"o": list("abcd"), "g": "x", "t": 0, "e": 0.0, "lo": np.nan, "hi": np.nan})
     fig = plotting.cif_plot(curves, time="t", estimate="e", ci_low="lo", ci_high="hi", panel="o",

@@ -41,6 +41,8 @@ from lvv_eval.fewsites import (
     refuse_site_level_test,
     site_group_sizes,
 )
+from lvv_eval.i18n import Labels
+from lvv_eval.metrics import proportion_ci, proportion_difference
 from lvv_eval.paths import PUBLISHED_DIR
 
 DEFAULT_SCHEME: str = "regioplan-2022"
@@ -58,53 +60,6 @@ DIFF_COLUMNS: tuple[str, ...] = (
     "denominator_b", "estimate", "ci_low", "ci_high", "ci_method", "label",
 )
 NO_CI: str = "none (ratio, not a proportion)"
-
-
-# ---------------------------------------------------------------------------
-# intervals
-
-
-def wilson_interval(count: float, nobs: float, alpha: float = 0.05) -> tuple[float, float]:
-    """Wilson score interval for ``count / nobs``.
-
-    Uses :func:`lvv_eval.metrics.proportion_ci` when available, else
-    ``statsmodels`` ``proportion_confint(method="wilson")``. Returns NaNs when
-    ``nobs`` is 0 or the count is outside ``[0, nobs]``.
-
-    Examples
-    --------
-    >>> [round(x, 4) for x in wilson_interval(37, 120)]
-    [0.2327, 0.3958]
-    """
-    if not (nobs > 0 and 0 <= count <= nobs):
-        return float("nan"), float("nan")
-    try:
-        from lvv_eval.metrics import proportion_ci
-    except ImportError:
-        proportion_ci = None
-    if proportion_ci is not None:
-        low, high = proportion_ci(int(count), int(nobs), alpha=alpha, method="wilson")
-    else:
-        from statsmodels.stats.proportion import proportion_confint
-
-        low, high = proportion_confint(int(count), int(nobs), alpha=alpha, method="wilson")
-    return float(low), float(high)
-
-
-def newcombe_interval(count_a: int, nobs_a: int, count_b: int, nobs_b: int,
-                      alpha: float = 0.05) -> tuple[float, float]:
-    """Newcombe hybrid score interval for ``p_b - p_a``.
-
-    Via ``statsmodels`` ``confint_proportions_2indep(method="newcomb",
-    compare="diff")`` (spelling as in statsmodels).
-    """
-    from statsmodels.stats.proportion import confint_proportions_2indep
-
-    if not (nobs_a > 0 and nobs_b > 0 and 0 <= count_a <= nobs_a and 0 <= count_b <= nobs_b):
-        return float("nan"), float("nan")
-    low, high = confint_proportions_2indep(int(count_b), int(nobs_b), int(count_a), int(nobs_a),
-                                           method="newcomb", compare="diff", alpha=alpha)
-    return float(low), float(high)
 
 
 # ---------------------------------------------------------------------------
@@ -281,7 +236,7 @@ def _rate_row(level: str, group: str, pilot: str, n_pilots: int, measure: str, c
     elif not proportion:
         method = NO_CI
     elif pd.notna(est) and 0 <= num <= den:
-        low, high = wilson_interval(num, den, alpha)
+        low, high = proportion_ci(num, den, alpha=alpha, method="wilson")
         method = "wilson"
     else:
         method = "none (numerator outside 0..denominator)"
@@ -372,6 +327,9 @@ def group_differences(rates: pd.DataFrame, alpha: float = 0.05,
                       exclude: Sequence[str] = (UNKNOWN_LABEL, "not in design table")) -> pd.DataFrame:
     """Differences between group shares (``group_b - group_a``) with Newcombe intervals.
 
+    The interval is :func:`lvv_eval.metrics.proportion_difference` (Newcombe's
+    hybrid score interval, method 10 of Newcombe 1998).
+
     Only proportions (rows with a Wilson interval) are compared; groups named
     in ``exclude`` are left out. Every row carries
     :data:`lvv_eval.fewsites.DESCRIPTIVE_LABEL`; there are no p-values.
@@ -382,8 +340,9 @@ def group_differences(rates: pd.DataFrame, alpha: float = 0.05,
     for (measure, cat), sub in g.groupby(["measure", "category"], sort=True):
         sub = sub.sort_values("group")
         for (_, a), (_, b) in itertools.combinations(sub.iterrows(), 2):
-            low, high = newcombe_interval(int(a["numerator"]), int(a["denominator"]),
-                                          int(b["numerator"]), int(b["denominator"]), alpha)
+            diff = proportion_difference(b["numerator"], b["denominator"], a["numerator"],
+                                         a["denominator"], alpha=alpha)
+            low, high = float(diff["ci_low"].iloc[0]), float(diff["ci_high"].iloc[0])
             rows.append({"measure": measure, "category": cat, "group_a": a["group"], "group_b": b["group"],
                          "numerator_a": a["numerator"], "denominator_a": a["denominator"],
                          "numerator_b": b["numerator"], "denominator_b": b["denominator"],
@@ -599,8 +558,48 @@ def sensitivity_table(frame: pd.DataFrame, attribute: str, peildatum: str | pd.T
                                  ignore_index=True)
 
 
-def _fmt_p(p: float) -> str:
-    return f"{p:.2f}" if p >= 0.01 else f"{p:.3g}"
+def _fmt_p(p: float, lang: str = "en") -> str:
+    text = f"{p:.2f}" if p >= 0.01 else f"{p:.3g}"
+    return text.replace(".", ",") if lang == "nl" else text
+
+
+_STATEMENT: dict[str, dict[str, str]] = {
+    "en": {
+        "none": "Design attribute '{attribute}' (at {date}) is not published for any pilot ({unknown}); "
+                "no comparison is possible.",
+        "intro": "Design attribute '{attribute}' (at {date}) is the same for everyone in a pilot; "
+                 "it varies only between the {n} sites: {groups}.",
+        "group": "'{group}' = {members} ({k} of {n})",
+        "one_group": "All sites with a known value are in one group, so there is no contrast to describe.",
+        "descriptive": "The figures describe how the pilots differ (persons as units, with confidence "
+                       "intervals); they cannot show that the design caused a difference, because it "
+                       "coincides with everything else that differs between these sites.",
+        "singleton": "One group consists of a single pilot, so its result is that pilot's result.",
+        "floor": "No significance test is given: the smallest p-value any permutation test over "
+                 "the sites could reach is 1/{n_assignments} = {min_p}.",
+        "confounded": "Even such a test would compare sites, not designs: every other difference "
+                      "between the sites travels with the design.",
+        "unknown": "Not published for: {unknown}.",
+    },
+    "nl": {
+        "none": "Ontwerpkenmerk '{attribute}' (op {date}) is voor geen enkele pilot gepubliceerd "
+                "({unknown}); vergelijken is niet mogelijk.",
+        "intro": "Ontwerpkenmerk '{attribute}' (op {date}) is voor iedereen in een pilot gelijk; "
+                 "het verschilt alleen tussen de {n} pilots: {groups}.",
+        "group": "'{group}' = {members} ({k} van {n})",
+        "one_group": "Alle pilots met een bekende waarde vallen in één groep; er is niets te vergelijken.",
+        "descriptive": "De cijfers beschrijven hoe de pilots verschillen (personen als eenheid, met "
+                       "betrouwbaarheidsintervallen); ze kunnen niet aantonen dat het ontwerp een verschil "
+                       "veroorzaakt, want het valt samen met al het andere waarin deze pilots verschillen.",
+        "singleton": "Eén groep bestaat uit één pilot; de uitkomst van die groep is die van die pilot.",
+        "floor": "Er wordt geen significantietoets gegeven: de kleinste p-waarde die een "
+                 "permutatietoets over de pilots kan bereiken is 1/{n_assignments} = {min_p}.",
+        "confounded": "Ook zo'n toets zou pilots vergelijken, geen ontwerpen: elk ander verschil "
+                      "tussen de pilots reist met het ontwerp mee.",
+        "unknown": "Niet gepubliceerd voor: {unknown}.",
+    },
+}
+"""Sentences of :func:`evidence_statement` per language."""
 
 
 def evidence_statement(result: CompareResult, lang: str = "en") -> str:
@@ -611,7 +610,8 @@ def evidence_statement(result: CompareResult, lang: str = "en") -> str:
     result
         Output of :func:`compare_groups`.
     lang
-        ``"en"`` or ``"nl"``.
+        ``"en"`` or ``"nl"``. Group labels are translated with
+        :meth:`lvv_eval.i18n.Labels.group` (``yes``/``no`` become ``ja``/``nee``).
 
     Returns
     -------
@@ -620,60 +620,32 @@ def evidence_statement(result: CompareResult, lang: str = "en") -> str:
         descriptive (persons as units), and the smallest p-value a permutation
         test over the sites could reach.
     """
-    if lang not in ("en", "nl"):
+    if lang not in _STATEMENT:
         raise ValueError("lang must be 'en' or 'nl'")
+    words = _STATEMENT[lang]
+    labels = Labels(lang)
     ident = result.identification
     sizes: dict[str, int] = ident["group_sizes"]
     n = ident["n_sites"]
-    members = {g: sorted(p for p, lab in result.groups.items() if lab == g) for g in sizes}
     date = result.peildatum.date().isoformat()
-    unknown = sorted(p for p, g in result.groups.items() if g == UNKNOWN_LABEL)
+    unknown = ", ".join(sorted(p for p, g in result.groups.items() if g == UNKNOWN_LABEL))
     if not sizes:
-        if lang == "en":
-            return (f"Design attribute '{result.attribute}' (at {date}) is not published for any pilot "
-                    f"({', '.join(unknown)}); no comparison is possible.")
-        return (f"Ontwerpkenmerk '{result.attribute}' (op {date}) is voor geen enkele pilot gepubliceerd "
-                f"({', '.join(unknown)}); vergelijken is niet mogelijk.")
-    if lang == "en":
-        parts = [f"Design attribute '{result.attribute}' (at {date}) is the same for everyone in a pilot; "
-                 f"it varies only between the {n} sites: "
-                 + "; ".join(f"'{g}' = {', '.join(members[g])} ({k} of {n})" for g, k in sizes.items()) + "."]
-        if len(sizes) < 2:
-            parts.append("All sites with a known value are in one group, so there is no contrast to describe.")
-        else:
-            small = min(sizes.values())
-            parts.append("The figures describe how the pilots differ (persons as units, with confidence "
-                         "intervals); they cannot show that the design caused a difference, because it "
-                         "coincides with everything else that differs between these sites.")
-            if small == 1:
-                parts.append("One group consists of a single pilot, so its result is that pilot's result.")
-            parts.append(f"No significance test is given: the smallest p-value any permutation test over "
-                         f"the sites could reach is 1/{ident['n_assignments']} = "
-                         f"{_fmt_p(ident['min_permutation_p'])}.")
-            if ident["min_permutation_p"] <= 0.05:
-                parts.append("Even such a test would compare sites, not designs: every other difference "
-                             "between the sites travels with the design.")
-        if unknown:
-            parts.append(f"Not published for: {', '.join(unknown)}.")
+        return words["none"].format(attribute=result.attribute, date=date, unknown=unknown)
+    groups = "; ".join(
+        words["group"].format(group=labels.group(g), k=k, n=n,
+                              members=", ".join(sorted(p for p, lab in result.groups.items() if lab == g)))
+        for g, k in sizes.items())
+    parts = [words["intro"].format(attribute=result.attribute, date=date, n=n, groups=groups)]
+    if len(sizes) < 2:
+        parts.append(words["one_group"])
     else:
-        parts = [f"Ontwerpkenmerk '{result.attribute}' (op {date}) is voor iedereen in een pilot gelijk; "
-                 f"het verschilt alleen tussen de {n} pilots: "
-                 + "; ".join(f"'{g}' = {', '.join(members[g])} ({k} van {n})" for g, k in sizes.items()) + "."]
-        if len(sizes) < 2:
-            parts.append("Alle pilots met een bekende waarde vallen in één groep; er is niets te vergelijken.")
-        else:
-            small = min(sizes.values())
-            parts.append("De cijfers beschrijven hoe de pilots verschillen (personen als eenheid, met "
-                         "betrouwbaarheidsintervallen); ze kunnen niet aantonen dat het ontwerp een verschil "
-                         "veroorzaakt, want het valt samen met al het andere waarin deze pilots verschillen.")
-            if small == 1:
-                parts.append("Eén groep bestaat uit één pilot; de uitkomst van die groep is die van die pilot.")
-            parts.append(f"Er wordt geen significantietoets gegeven: de kleinste p-waarde die een "
-                         f"permutatietoets over de pilots kan bereiken is 1/{ident['n_assignments']} = "
-                         f"{_fmt_p(ident['min_permutation_p']).replace('.', ',')}.")
-            if ident["min_permutation_p"] <= 0.05:
-                parts.append("Ook zo'n toets zou pilots vergelijken, geen ontwerpen: elk ander verschil "
-                             "tussen de pilots reist met het ontwerp mee.")
-        if unknown:
-            parts.append(f"Niet gepubliceerd voor: {', '.join(unknown)}.")
+        parts.append(words["descriptive"])
+        if min(sizes.values()) == 1:
+            parts.append(words["singleton"])
+        parts.append(words["floor"].format(n_assignments=ident["n_assignments"],
+                                           min_p=_fmt_p(ident["min_permutation_p"], lang)))
+        if ident["min_permutation_p"] <= 0.05:
+            parts.append(words["confounded"])
+    if unknown:
+        parts.append(words["unknown"].format(unknown=unknown))
     return " ".join(parts)

@@ -22,6 +22,12 @@ Derived figures
     are hidden too (:func:`suppress_percentages`). Rates in tidy rate tables
     are hidden when their numerator, or denominator minus numerator, is below
     the threshold (:func:`suppress_rates`).
+Differences between versions
+    The same count computed in several versions (e.g. durable exits under
+    each classification scheme) reveals, by subtraction, the small group that
+    the versions treat differently (e.g. the forced returns).
+    :func:`suppress_differences_between` hides, per key, the fewest versions
+    so that no two visible versions differ by ``1 .. threshold - 1``.
 Published figures
     Figures already published in a seed document (sources in
     ``data/published/sources.csv``) pass through untouched, with the note
@@ -33,7 +39,8 @@ it, never the hidden value.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import itertools
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -50,6 +57,7 @@ __all__ = [
     "SuppressionResult",
     "is_exempt",
     "suppress",
+    "suppress_differences_between",
     "suppress_percentages",
     "suppress_rates",
 ]
@@ -196,6 +204,7 @@ def suppress(
     row_labels: str | None = None,
     source: str | None = None,
     exempt: bool | None = None,
+    missing: str = "error",
 ) -> SuppressionResult:
     """Hide small counts, and the cells that would let them be recovered.
 
@@ -222,6 +231,11 @@ def suppress(
         ``exempt=True``, or ``exempt=None`` with a ``source`` that
         :func:`is_exempt` recognises, returns the table untouched with the note
         ``"published figure, exempt"``.
+    missing
+        ``"error"`` (default): a missing count is an input error.
+        ``"hidden"``: a missing count was hidden upstream (e.g. by an earlier
+        suppression of a linked table); it is kept hidden and protected by the
+        secondary step like a primary cell.
 
     Returns
     -------
@@ -247,13 +261,15 @@ def suppress(
     if count_cols is None:
         count_cols = [c for c in table.columns if pd.api.types.is_numeric_dtype(table[c]) and c != row_labels]
     count_cols = [str(c) for c in count_cols]
-    missing = [c for c in count_cols if c not in table.columns]
-    if missing:
-        raise ConfigError(f"count columns not in table: {missing}")
+    absent = [c for c in count_cols if c not in table.columns]
+    if absent:
+        raise ConfigError(f"count columns not in table: {absent}")
     labels = _row_labels(table, row_labels)
     out = table.copy()
     mask = pd.DataFrame(False, index=table.index, columns=count_cols)
 
+    if missing not in ("error", "hidden"):
+        raise ConfigError(f"missing must be 'error' or 'hidden', got {missing!r}")
     if exempt or (exempt is None and is_exempt(source)):
         report = pd.DataFrame([{"cell": "(all)", "row": "", "column": "", "value": "shown",
                                 "rule": EXEMPT_NOTE}], columns=list(REPORT_COLUMNS))
@@ -261,12 +277,16 @@ def suppress(
 
     problems = []
     values = np.zeros((len(table), len(count_cols)))
+    already_hidden = np.zeros(values.shape, dtype=bool)
     for j, col in enumerate(count_cols):
-        numeric = pd.to_numeric(table[col], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        raw = table[col]
+        numeric = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
         for i, v in enumerate(numeric):
-            if np.isnan(v) or v < 0:
-                problems.append(Problem("", i + 2, col, str(table[col].iloc[i]), "count must be a number >= 0"))
-        values[:, j] = numeric
+            if missing == "hidden" and pd.isna(raw.iloc[i]):
+                already_hidden[i, j] = True  # hidden upstream (e.g. by an earlier suppression)
+            elif np.isnan(v) or v < 0:
+                problems.append(Problem("", i + 2, col, str(raw.iloc[i]), "count must be a number >= 0"))
+        values[:, j] = np.nan_to_num(numeric, nan=0.0)
     if problems:
         raise InputValidationError(problems)
 
@@ -288,10 +308,16 @@ def suppress(
         is_total = c[0] == tr or c[1] == tc
         return (values[c] == 0, is_total, values[c], c[0], c[1])
 
+    # cells missing in the input count as hidden, so the secondary step protects them too
+    for i, j in np.argwhere(already_hidden):
+        hide((int(i), int(j)), "missing in the input: treated as hidden")
+
     # primary
     for i in range(n_rows):
         for j in range(n_cols):
             v = values[i, j]
+            if already_hidden[i, j]:
+                continue
             if 1 <= v < threshold:
                 hide((i, j), f"primary: n < {threshold}")
             elif v == 0 and zeros_disclosive:
@@ -435,3 +461,142 @@ def suppress_rates(
     out["suppressed"] = hide
     out["suppression_rule"] = rule
     return out
+
+
+def _small_difference(a: float, b: float, threshold: int) -> bool:
+    d = abs(a - b)
+    return 1 <= d < threshold
+
+
+def _fewest_to_hide(counts: Sequence[float], threshold: int, protected: Sequence[bool]) -> tuple[int, ...]:
+    """Positions to hide so that no two remaining counts differ by 1 .. threshold-1.
+
+    The smallest such set of unprotected positions; among sets of that size the
+    one hiding the smallest counts, then the earliest positions. Pairs of two
+    protected positions cannot be resolved and are ignored.
+    """
+    n = len(counts)
+    pairs = [(i, j) for i, j in itertools.combinations(range(n), 2)
+             if _small_difference(counts[i], counts[j], threshold) and not (protected[i] and protected[j])]
+    if not pairs:
+        return ()
+    free = [i for i in range(n) if not protected[i] and any(i in pair for pair in pairs)]
+    for size in range(1, len(free) + 1):
+        covers = [c for c in itertools.combinations(free, size)
+                  if all(i in c or j in c for i, j in pairs)]
+        if covers:
+            return min(covers, key=lambda c: (sorted(counts[i] for i in c), c))
+    raise AssertionError("unreachable: hiding every unprotected position resolves every pair")
+
+
+def suppress_differences_between(
+    table: pd.DataFrame,
+    *,
+    key_cols: Sequence[str],
+    version_col: str,
+    count_col: str,
+    threshold: int = DEFAULT_THRESHOLD,
+    dependent: Sequence[str] = (),
+    protect: Sequence[object] = (),
+) -> SuppressionResult:
+    """Hide versions of a count whose difference from another version is small.
+
+    A long table holds one count per key (e.g. pilot and denominator) and
+    version (e.g. classification scheme). The difference between two
+    versions' counts for the same key is itself a count of persons (those
+    the versions classify differently, such as forced returns between the
+    monitor-2020 and verwey-jonker-2021 schemes). For every key, the fewest
+    versions are hidden so that no two *visible* counts differ by ``1 ..
+    threshold - 1`` (among equally small choices the smaller counts are
+    hidden, then the versions that come first in the table). Counts that are
+    already missing count as hidden.
+
+    Differences of sums across keys (e.g. a ``total`` row minus the other
+    pilots) are not checked here; protect those with :func:`suppress` on the
+    table of differences.
+
+    Parameters
+    ----------
+    table
+        Long table, one row per key x version.
+    key_cols
+        Columns that identify the key (compared within a key only).
+    version_col
+        Column naming the version (e.g. ``scheme``).
+    count_col
+        The count (persons).
+    threshold
+        Smallest difference shown (default :data:`DEFAULT_THRESHOLD`).
+    dependent
+        Columns hidden together with the count (e.g. ``estimate``,
+        ``ci_low``, ``ci_high``: a rate and its denominator reveal the count).
+    protect
+        Versions never hidden (e.g. a published figure).
+
+    Returns
+    -------
+    SuppressionResult
+        ``table``: a copy with ``count_col`` as ``Int64`` (or float when not
+        whole) and the count and ``dependent`` columns missing where hidden;
+        ``report``: one row per hidden row (rule names the version it was too
+        close to); ``mask``: boolean Series over the rows, True where hidden
+        by this function.
+
+    Raises
+    ------
+    ConfigError
+        If a named column is missing, ``threshold`` is below 1, or a key has
+        the same version twice.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"pilot": ["a", "a", "a", "b", "b"], "scheme": ["x", "y", "z", "x", "y"],
+    ...                   "numerator": [30, 27, 30, 50, 40]})
+    >>> res = suppress_differences_between(t, key_cols=["pilot"], version_col="scheme",
+    ...                                    count_col="numerator", threshold=10)
+    >>> res.table["numerator"].tolist()
+    [30, <NA>, 30, 50, 40]
+    >>> res.report["rule"].tolist()
+    ['difference from version x is below 10']
+    """
+    missing = [c for c in [*key_cols, version_col, count_col, *dependent] if c not in table.columns]
+    if missing:
+        raise ConfigError(f"suppress_differences_between: column(s) {missing} not in the table")
+    if int(threshold) < 1:
+        raise ConfigError(f"threshold must be at least 1, got {threshold!r}")
+    dupes = table.duplicated([*key_cols, version_col], keep=False)
+    if dupes.any():
+        first = table.loc[dupes, [*key_cols, version_col]].astype(str).agg("/".join, axis=1).iloc[0]
+        raise ConfigError(f"suppress_differences_between: key and version {first!r} occur more than once")
+    values = pd.to_numeric(table[count_col]).to_numpy(dtype=float, na_value=np.nan)
+    hide = np.zeros(len(table), dtype=bool)
+    report_rows = []
+    protected_versions = {str(v) for v in protect}
+    groups = table.groupby(list(key_cols), sort=False, dropna=False).indices if key_cols else {(): np.arange(len(table))}
+    for key, positions in groups.items():
+        visible = [int(i) for i in positions if not np.isnan(values[i])]
+        counts = [values[i] for i in visible]
+        prot = [str(table[version_col].iloc[i]) in protected_versions for i in visible]
+        for k in _fewest_to_hide(counts, int(threshold), prot):
+            i = visible[k]
+            hide[i] = True
+            others = [visible[j] for j in range(len(visible))
+                      if j != k and _small_difference(counts[j], counts[k], int(threshold))]
+            near = str(table[version_col].iloc[others[0]])
+            key_text = "/".join(str(x) for x in (key if isinstance(key, tuple) else (key,)))
+            version = str(table[version_col].iloc[i])
+            report_rows.append({"cell": f"{key_text}/{version}", "row": key_text, "column": count_col,
+                                "value": "hidden",
+                                "rule": f"difference from version {near} is below {int(threshold)}"})
+    out = table.copy()
+    finite = values[~np.isnan(values)]
+    whole = bool(np.all(np.mod(finite, 1) == 0))
+    count = pd.array(values, dtype="Float64")
+    out[count_col] = (count.astype("Int64") if whole else count)
+    out[count_col] = out[count_col].mask(hide)
+    for col in dependent:
+        if pd.api.types.is_integer_dtype(out[col]) and not isinstance(out[col].dtype, pd.api.extensions.ExtensionDtype):
+            out[col] = out[col].astype("Int64")
+        out[col] = out[col].mask(hide)
+    report = pd.DataFrame(report_rows, columns=list(REPORT_COLUMNS))
+    return SuppressionResult(out, report, pd.Series(hide, index=table.index))

@@ -8,6 +8,7 @@ column, the offending value and the rule it breaks.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Iterable
 
@@ -72,3 +73,91 @@ class InputValidationError(LvvEvalError, ValueError):
 
 class ConfigError(LvvEvalError, ValueError):
     """A parameter, scheme or configuration file is invalid."""
+
+
+class NotIdentifiedError(LvvEvalError):
+    """A significance test was requested for a contrast that varies only between sites.
+
+    The error carries the numbers; :meth:`message` words them in Dutch or
+    English (``str(error)`` is the English text). See
+    :mod:`lvv_eval.fewsites` for why five sites cannot support such a test.
+
+    Parameters
+    ----------
+    attribute
+        The attribute that was to be tested.
+    group_sizes
+        Number of sites per group label (unknown values left out).
+    n_assignments
+        Number of distinct assignments of the sites to groups of these sizes
+        (:func:`lvv_eval.fewsites.n_assignments`); computed when not given.
+
+    Attributes
+    ----------
+    attribute, group_sizes, n_assignments
+        As given (``group_sizes`` sorted by label).
+    n_sites
+        Number of sites with a known value.
+    min_p
+        Smallest p-value any permutation test over the sites could reach
+        (``1 / n_assignments``; NaN when all sites are in one group).
+    """
+
+    def __init__(self, attribute: str, group_sizes: Mapping[str, int],
+                 n_assignments: int | None = None) -> None:
+        self.attribute = attribute
+        self.group_sizes = dict(sorted(group_sizes.items()))
+        sizes = [n for n in self.group_sizes.values() if n > 0]
+        self.n_sites = sum(sizes)
+        self.identified_groups = len(sizes)
+        if n_assignments is None:
+            from lvv_eval.fewsites import n_assignments as _count  # noqa: PLC0415 - import cycle
+
+            n_assignments = _count(sizes)
+        self.n_assignments = int(n_assignments)
+        self.min_p = 1.0 / self.n_assignments if len(sizes) >= 2 else float("nan")
+        super().__init__(self.message("en"))
+
+    def message(self, lang: str = "en") -> str:
+        """The explanation in ``"en"`` (English) or ``"nl"`` (Dutch).
+
+        Examples
+        --------
+        >>> err = NotIdentifiedError("parallel_bbb", {"no": 4, "yes": 1}, 5)
+        >>> "1/5 = 0,20" in err.message("nl"), "1/5 = 0.20" in err.message("en")
+        (True, True)
+        """
+        if lang not in ("en", "nl"):
+            raise ConfigError(f"unknown report language {lang!r}; use nl or en")
+        n = self.n_sites
+        if lang == "en":
+            parts = ", ".join(f"{label!r}: {k} site(s)" for label, k in self.group_sizes.items())
+            if self.identified_groups >= 2:
+                floor = (f"With these {n} sites ({parts}) the smallest p-value any permutation "
+                         f"(randomisation) test over sites could reach is 1/{self.n_assignments} = "
+                         f"{self.min_p:.2f}" + (", so 5 % is out of reach." if self.min_p > 0.05 else "."))
+            else:
+                floor = f"All {n} site(s) are in one group ({parts}); there is no contrast at all."
+            return (
+                f"No significance test for {self.attribute!r}: it is constant within every pilot, so it "
+                "varies only between sites. A person-level test would treat persons as independent "
+                "units, and the design is confounded with everything else that differs between the "
+                f"sites. {floor} Report per-site estimates with person-level confidence intervals and "
+                "case-mix adjusted shares, described as descriptive."
+            )
+        parts = ", ".join(f"{label!r}: {k} pilot(s)" for label, k in self.group_sizes.items())
+        if self.identified_groups >= 2:
+            floor = (f"Met deze {n} pilots ({parts}) is de kleinste p-waarde die een permutatietoets "
+                     f"(randomisatietoets) over de pilots kan bereiken 1/{self.n_assignments} = "
+                     + f"{self.min_p:.2f}".replace(".", ",")
+                     + ("; 5 % is dus onbereikbaar." if self.min_p > 0.05 else "."))
+        else:
+            floor = f"Alle {n} pilot(s) vallen in één groep ({parts}); er is helemaal geen contrast."
+        return (
+            f"Geen significantietoets voor {self.attribute!r}: het kenmerk is binnen elke pilot gelijk "
+            "en verschilt dus alleen tussen pilots. Een toets op persoonsniveau zou personen als "
+            "onafhankelijke eenheden behandelen, en het ontwerp valt samen met al het andere waarin "
+            f"de pilots verschillen. {floor} Rapporteer schattingen per pilot met "
+            "betrouwbaarheidsintervallen op persoonsniveau en voor achtergrondkenmerken gecorrigeerde "
+            "aandelen, als beschrijvende cijfers."
+        )

@@ -9,7 +9,9 @@ cluster-robust or wild-bootstrap inference is unreliable with five clusters
 ``shared/research/methods.md`` section 1.3). This module therefore
 
 * refuses any p-value for a contrast that is constant within every pilot
-  (:class:`NotIdentifiedError`), stating the smallest p-value that a
+  (:class:`lvv_eval.errors.NotIdentifiedError`, re-exported here; its
+  :meth:`~lvv_eval.errors.NotIdentifiedError.message` gives the text in Dutch
+  or English), stating the smallest p-value that a
   permutation (randomisation) test over the sites could reach
   (:func:`min_permutation_p`, computed, not hard-coded);
 * allows a test for a person-level attribute that varies within pilots
@@ -33,48 +35,18 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from lvv_eval.errors import LvvEvalError
+from lvv_eval.errors import NotIdentifiedError
 
 DESCRIPTIVE_LABEL: str = "descriptive: persons as units, not a design effect"
 POOLING_LABEL: str = "sensitivity: partial pooling, not a design effect"
 WITHIN_SITE_LABEL: str = "within-site contrast (site fixed effects); persons as units"
 
-
-class NotIdentifiedError(LvvEvalError):
-    """A significance test was requested for a contrast that varies only between sites.
-
-    Attributes
-    ----------
-    attribute
-        The attribute that was to be tested.
-    group_sizes
-        Number of sites per group label (unknown values left out).
-    min_p
-        Smallest p-value any permutation test over the sites could reach.
-    """
-
-    def __init__(self, attribute: str, group_sizes: Mapping[str, int]) -> None:
-        self.attribute = attribute
-        self.group_sizes = dict(sorted(group_sizes.items()))
-        sizes = [n for n in self.group_sizes.values() if n > 0]
-        n_sites = sum(sizes)
-        self.n_sites = n_sites
-        self.min_p = min_permutation_p(sizes) if len(sizes) >= 2 else float("nan")
-        parts = ", ".join(f"{label!r}: {n} site(s)" for label, n in self.group_sizes.items())
-        if len(sizes) >= 2:
-            floor = (f"With these {n_sites} sites ({parts}) the smallest p-value any permutation "
-                     f"(randomisation) test over sites could reach is 1/{n_assignments(sizes)} = "
-                     f"{self.min_p:.2f}" + (", so 5 % is out of reach." if self.min_p > 0.05 else "."))
-        else:
-            floor = f"All {n_sites} site(s) are in one group ({parts}); there is no contrast at all."
-        message = (
-            f"No significance test for {attribute!r}: it is constant within every pilot, so it varies "
-            "only between sites. A person-level test would treat persons as independent units, and "
-            "the design is confounded with everything else that differs between the sites. "
-            f"{floor} Report per-site estimates with person-level confidence intervals and "
-            "case-mix adjusted shares, described as descriptive."
-        )
-        super().__init__(message)
+__all__ = [
+    "DESCRIPTIVE_LABEL", "POOLING_LABEL", "WITHIN_SITE_LABEL", "NotIdentifiedError",
+    "n_assignments", "min_permutation_p", "site_group_sizes", "varies_within_sites",
+    "refuse_site_level_test", "check_identified", "between_site_test", "expand_counts",
+    "partial_pooling",
+]
 
 
 def n_assignments(group_sizes: Sequence[int]) -> int:
@@ -182,7 +154,8 @@ def refuse_site_level_test(attribute: str, groups: Mapping[str, str]) -> None:
     NotIdentifiedError
         Always: a site-level grouping varies only between sites.
     """
-    raise NotIdentifiedError(attribute, site_group_sizes(groups))
+    sizes = site_group_sizes(groups)
+    raise NotIdentifiedError(attribute, sizes, n_assignments([n for n in sizes.values() if n > 0]))
 
 
 def check_identified(data: pd.DataFrame, attribute: str, pilot_col: str = "pilot") -> None:
@@ -202,7 +175,7 @@ def check_identified(data: pd.DataFrame, attribute: str, pilot_col: str = "pilot
     for value in per_site:
         key = str(value)
         sizes[key] = sizes.get(key, 0) + 1
-    raise NotIdentifiedError(attribute, sizes)
+    raise NotIdentifiedError(attribute, sizes, n_assignments([n for n in sizes.values() if n > 0]))
 
 
 def between_site_test(data: pd.DataFrame, attribute: str, outcome: str = "y",
@@ -276,6 +249,10 @@ def expand_counts(counts: pd.DataFrame, events: str = "events", nobs: str = "n",
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame({pilot_col: [], "y": []})
 
 
+VB_DECIMALS = 4
+"""Decimals kept of the variational-Bayes estimates of :func:`partial_pooling`."""
+
+
 def partial_pooling(data: pd.DataFrame, outcome: str = "y", pilot_col: str = "pilot",
                     covariates: Sequence[str] = ()) -> pd.DataFrame:
     """Shrunken site estimates from a random-intercept logistic model (sensitivity only).
@@ -302,7 +279,11 @@ def partial_pooling(data: pd.DataFrame, outcome: str = "y", pilot_col: str = "pi
     pandas.DataFrame
         One row per pilot: pilot, n, events, raw_share, shrunken_share,
         site_effect (posterior mean, logit scale), site_effect_sd,
-        between_site_sd (posterior mean of the site SD), label.
+        between_site_sd (posterior mean of the site SD), label. The
+        estimates from the variational fit are rounded to
+        :data:`VB_DECIMALS` decimals: the optimiser stops at a tolerance, so
+        further digits differ between runs and would break byte-identical
+        report tables.
     """
     from statsmodels.genmod.bayes_mixed_glm import BinomialBayesMixedGLM
 
@@ -326,8 +307,9 @@ def partial_pooling(data: pd.DataFrame, outcome: str = "y", pilot_col: str = "pi
         rows.append({
             "pilot": site, "n": int(len(grp)), "events": int(grp[outcome].sum()),
             "raw_share": float(grp[outcome].mean()),
-            "shrunken_share": float(1.0 / (1.0 + np.exp(-(intercept + eff)))),
-            "site_effect": eff, "site_effect_sd": eff_sd, "between_site_sd": sd_site,
+            "shrunken_share": round(float(1.0 / (1.0 + np.exp(-(intercept + eff)))), VB_DECIMALS),
+            "site_effect": round(eff, VB_DECIMALS), "site_effect_sd": round(eff_sd, VB_DECIMALS),
+            "between_site_sd": round(sd_site, VB_DECIMALS),
             "label": POOLING_LABEL,
         })
     return pd.DataFrame(rows)

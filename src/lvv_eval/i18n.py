@@ -48,6 +48,12 @@ _MONTHS = {
 _SEPARATORS = {"nl": (".", ","), "en": (",", ".")}  # (thousands, decimal)
 _MISSING = "–"
 
+GROUP_WORD_KEYS: dict[str, str] = {
+    "yes": "yes", "no": "no", "unknown": "not_published", "total": "total", "formal_only": "formal_only",
+}
+"""Group labels (values of a design attribute, see :mod:`lvv_eval.designs`) that have a
+word-list key; other values (``municipality``, ``ngo_regiegroep``, ...) are codes shown as they are."""
+
 
 class UnknownLabelError(LvvEvalError, KeyError):
     """A key, code or class id has no label; the message lists the closest known keys."""
@@ -247,6 +253,23 @@ class Labels:
             return self.word("in_programme")
         raise _unknown(f"outcome-class ({scheme})", class_id, sorted(classes))
 
+    def group(self, value: object) -> str:
+        """Return the display text of a group label or design-attribute value.
+
+        ``yes``/``no`` become ``ja``/``nee`` in Dutch, ``unknown`` (see
+        :data:`lvv_eval.designs.UNKNOWN_LABEL`) becomes "not published";
+        see :data:`GROUP_WORD_KEYS`. Other values are codes and are returned
+        as text, unchanged.
+
+        Examples
+        --------
+        >>> nl = Labels("nl")
+        >>> nl.group("yes"), nl.group("unknown"), nl.group("municipality")
+        ('ja', 'niet gepubliceerd', 'municipality')
+        """
+        key = GROUP_WORD_KEYS.get(str(value))
+        return self.word(key) if key is not None else str(value)
+
     def columns(self, frame: pd.DataFrame, mapping: Mapping[str, str] | None = None) -> pd.DataFrame:
         """Return a copy of ``frame`` with translated column names.
 
@@ -254,6 +277,12 @@ class Labels:
         word-list key, or literal text when the value is not a key), the word
         list, the pilot codes and the exit-reason codes. Names found nowhere are
         left as they are. The data are not changed.
+
+        Raises
+        ------
+        lvv_eval.errors.ConfigError
+            If two columns would get the same header (the message names both
+            columns and the header); give one of them another text in ``mapping``.
 
         Examples
         --------
@@ -270,6 +299,16 @@ class Labels:
                 renamed[column] = self._words.get(target, target)
             else:
                 renamed[column] = self._lookup_any(name, default=column)
+        seen: dict[object, object] = {}
+        clashes = []
+        for column, header in renamed.items():
+            if header in seen:
+                clashes.append(f"columns {seen[header]!r} and {column!r} both become {header!r}")
+            else:
+                seen[header] = column
+        if clashes:
+            raise ConfigError("translated column headers must be unique: " + "; ".join(clashes)
+                              + "; give one of them another text in the mapping")
         return frame.rename(columns=renamed)
 
     def _lookup_any(self, key: str, default: object) -> object:

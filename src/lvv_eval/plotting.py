@@ -665,6 +665,12 @@ def cif_plot(curves: pd.DataFrame, *, time: str, estimate: str, ci_low: str, ci_
     if ncols > 1:
         fig.supxlabel(xlabel, fontsize=LABEL_SIZE)
     if panels:
-        handles, names = axes.flat[0].get_legend_handles_labels()
-        fig.legend(handles, names, fontsize=FONT_SIZE, frameon=False, loc="outside right center")
+        # one entry per group drawn in any panel (a group may be absent from the first one)
+        entries: dict[str, object] = {}
+        for k in range(len(panels)):
+            for handle, name in zip(*axes.flat[k].get_legend_handles_labels()):
+                entries.setdefault(name, handle)
+        drawn = [_text(labels, g) for g in groups if _text(labels, g) in entries]
+        fig.legend([entries[name] for name in drawn], drawn, fontsize=FONT_SIZE, frameon=False,
+                   loc="outside right center")
     return _finish(fig, title, footnote)

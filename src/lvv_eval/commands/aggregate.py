@@ -3,22 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 from pathlib import Path
 
-import pandas as pd
-
+from lvv_eval.commands._common import iso_date
 from lvv_eval.commands._output import add_format_option, emit_table
 from lvv_eval.errors import InputValidationError
-
-
-def _date(text: str) -> pd.Timestamp:
-    """argparse type: an ISO date (YYYY-MM-DD)."""
-    try:
-        return pd.Timestamp(dt.date.fromisoformat(text.strip()))
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"not a date (use YYYY-MM-DD): {text!r}") from exc
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -37,7 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         ),
     )
     parser.add_argument("file", type=Path, help="monitor file (CSV or .xlsx)")
-    parser.add_argument("--peildatum", type=_date, required=True, metavar="YYYY-MM-DD",
+    parser.add_argument("--peildatum", type=iso_date, required=True, metavar="YYYY-MM-DD",
                         help="reference date; every comparison includes the day itself")
     parser.add_argument("--scheme", required=True, metavar="NAME",
                         help="classification scheme of exit reasons (see `lvv-eval schemes`)")

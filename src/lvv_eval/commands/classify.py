@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from lvv_eval.commands._common import add_schemes_dir_option
 from lvv_eval.commands._output import add_format_option, emit_json, emit_table
 from lvv_eval.errors import InputValidationError, LvvEvalError, Problem
-from lvv_eval.schemes import SCHEMES_DIR_ENV, Scheme, load_scheme
+from lvv_eval.schemes import Scheme, load_scheme
 from lvv_eval.taxonomy import EXIT_REASON_CODES, label, to_codes
 
 EXIT_REASON_COLUMNS: tuple[str, ...] = ("exit_reason", "reden_uitstroom")
@@ -37,8 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("file", metavar="FILE", type=Path, help="monitor file (.csv or .xlsx)")
     parser.add_argument("--scheme", required=True, metavar="NAME",
                         help="scheme name (see `lvv-eval schemes`) or path of a YAML scheme file")
-    parser.add_argument("--schemes-dir", metavar="DIR",
-                        help=f"directory of extra scheme files (instead of ${SCHEMES_DIR_ENV})")
+    add_schemes_dir_option(parser)
     add_format_option(parser)
     parser.set_defaults(handler=run)
 

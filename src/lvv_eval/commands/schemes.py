@@ -8,6 +8,7 @@ import textwrap
 
 import pandas as pd
 
+from lvv_eval.commands._common import add_schemes_dir_option
 from lvv_eval.commands._output import add_format_option, emit_json, emit_table
 from lvv_eval.schemes import SCHEMES_DIR_ENV, Scheme, crosswalk, disagreements, list_schemes, load_scheme
 
@@ -29,8 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                        help="show one scheme (a name from the list, or the path of a YAML file)")
     group.add_argument("--crosswalk", action="store_true",
                        help="show the class every scheme gives every exit reason, and where they differ")
-    parser.add_argument("--schemes-dir", metavar="DIR",
-                        help=f"directory of extra scheme files (instead of ${SCHEMES_DIR_ENV})")
+    add_schemes_dir_option(parser)
     add_format_option(parser)
     parser.set_defaults(handler=run)
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Iterable
 
 import pandas as pd
 
-from lvv_eval import aggregate, metrics, published
+from lvv_eval import aggregate, disclosure, metrics, published
 from lvv_eval.monitor import MonitorData, read_monitor
 from lvv_eval.schemes import list_schemes, load_scheme
 from lvv_eval.synth_targets import load_config
@@ -161,6 +161,48 @@ def scheme_sensitivity(frame: pd.DataFrame, peildatum: str | pd.Timestamp,
     table = table.sort_values(["scheme", "pilot", "denominator_kind"],
                               key=lambda s: s.map(order) if s.name == "pilot" else s)
     return table.reset_index(drop=True)
+
+
+SCHEME_KEY_COLUMNS: tuple[str, ...] = ("pilot", "denominator_kind")
+"""Key of a :func:`scheme_sensitivity` row apart from the scheme."""
+
+
+def suppress_scheme_differences(sensitivity: pd.DataFrame, threshold: int) -> disclosure.SuppressionResult:
+    """Hide durable counts that differ between schemes by a small number.
+
+    Two schemes' durable counts for the same pilot and denominator differ by
+    the number of persons whose exit reason the schemes classify differently
+    (e.g. the forced returns between monitor-2020 and verwey-jonker-2021);
+    :func:`lvv_eval.disclosure.suppress_differences_between` hides the
+    fewest schemes per pilot and denominator so that no two visible durable
+    counts differ by ``1 .. threshold - 1``, with their rates and intervals.
+
+    Parameters
+    ----------
+    sensitivity
+        Output of :func:`scheme_sensitivity`, possibly suppressed already
+        (missing numerators count as hidden).
+    threshold
+        Smallest count shown.
+
+    Returns
+    -------
+    lvv_eval.disclosure.SuppressionResult
+        ``table``: a copy with ``numerator``, ``estimate``, ``ci_low``,
+        ``ci_high`` missing where hidden; ``suppressed`` (and
+        ``suppression_rule`` when present) updated; ``report`` and ``mask``.
+    """
+    dependent = [c for c in ("estimate", "ci_low", "ci_high") if c in sensitivity.columns]
+    res = disclosure.suppress_differences_between(
+        sensitivity, key_cols=list(SCHEME_KEY_COLUMNS), version_col="scheme", count_col="numerator",
+        threshold=threshold, dependent=dependent)
+    out = res.table
+    hide = res.mask.to_numpy()
+    if "suppressed" in out.columns:
+        out["suppressed"] = out["suppressed"].astype(bool) | hide
+    if "suppression_rule" in out.columns:
+        out.loc[hide, "suppression_rule"] = f"difference between schemes < {int(threshold)}"
+    return disclosure.SuppressionResult(out, res.report, res.mask)
 
 
 def data_banner(P: "NotebookParameters", L: "Labels") -> str:

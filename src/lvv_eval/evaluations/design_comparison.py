@@ -58,10 +58,6 @@ PUBLISHED_MEASURES: tuple[tuple[str, str, str], ...] = (
 )
 """(source, measure, category) of the per-pilot published figures shown side by side."""
 
-_GROUP_WORDS = {"yes": ("ja", "yes"), "no": ("nee", "no"),
-                UNKNOWN_LABEL: ("niet gepubliceerd", "not published"), "total": ("totaal", "total"),
-                "formal_only": ("alleen formele status", "formal status only")}
-
 _COLUMN_WORDS: dict[str, tuple[str, str]] = {
     "level": ("Niveau", "Level"), "group": ("Groep", "Group"), GROUP_COLUMN: ("Groep", "Group"),
     "group_a": ("Groep a", "Group a"), "group_b": ("Groep b", "Group b"),
@@ -70,8 +66,7 @@ _COLUMN_WORDS: dict[str, tuple[str, str]] = {
     "attribute": ("Kenmerk", "Attribute"), "n_unknown": ("Aantal niet gepubliceerd", "Number not published"),
     "departures": ("Vertrek", "Departures"), "departure_scenarios": ("Vertrekscenario's", "Departure scenarios"),
     "ratio": ("Verhouding", "Ratio"), "population": ("Populatie", "Population"),
-    "n": ("Aantal", "Number"), "n_events": ("Aantal gebeurtenissen", "Number of events"),
-    "n_censored": ("Aantal gecensureerd", "Number censored"), "median_days": ("Mediaan (dagen)", "Median (days)"),
+    "n": ("Aantal", "Number"),
     "horizon_days": ("Horizon (dagen)", "Horizon (days)"), "se": ("Standaardfout", "Standard error"),
     "suppressed": ("Onderdrukt", "Suppressed"), "suppression_rule": ("Regel onderdrukking", "Suppression rule"),
     "events": ("Bestendig (aantal)", "Durable (number)"), "crude_share": ("Ruw aandeel", "Crude share"),
@@ -93,15 +88,17 @@ _COLUMN_WORDS: dict[str, tuple[str, str]] = {
 def group_label(label: str, labels: "Labels | None" = None) -> str:
     """Display text of a group label (``yes``/``no``/``unknown`` translated, codes kept).
 
+    Without ``labels`` the label is returned unchanged; otherwise
+    :meth:`lvv_eval.i18n.Labels.group`.
+
     Examples
     --------
     >>> group_label("yes"), group_label("municipality")
     ('yes', 'municipality')
     """
-    if labels is None or label not in _GROUP_WORDS:
+    if labels is None:
         return str(label)
-    nl, en = _GROUP_WORDS[label]
-    return labels(nl, en)
+    return labels.group(label)
 
 
 def readable(frame: pd.DataFrame, labels: "Labels", scheme: str | None = None) -> pd.DataFrame:

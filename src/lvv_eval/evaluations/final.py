@@ -33,6 +33,7 @@ import pandas as pd
 from lvv_eval import aggregate, disclosure, metrics, published, survival
 from lvv_eval.aggregate import TOTAL, DateLike, SchemeLike
 from lvv_eval.errors import ConfigError
+from lvv_eval.evaluations import common
 from lvv_eval.rounding import ShareRanges, percent_of, share_ranges
 
 __all__ = [
@@ -618,9 +619,11 @@ def suppress_scheme_sensitivity(table: pd.DataFrame, frame: pd.DataFrame, peilda
     or its denominator (intake or outflow), was hidden there. This keeps each
     scheme's rates consistent with that scheme's suppressed counts (a count
     hidden by secondary suppression in one table is not shown in another).
-    Differences *between* schemes can still narrow down the counts of the
-    exit reasons the schemes classify differently; with real data check those
-    exit-reason counts against the threshold before publishing.
+    Then :func:`lvv_eval.evaluations.common.suppress_scheme_differences` hides
+    durable counts that differ between two schemes by ``1 .. threshold - 1``
+    for the same pilot and denominator (the difference counts the persons the
+    schemes classify differently). Differences of sums across pilots (a
+    ``total`` minus the visible pilots) are not checked.
 
     Returns
     -------
@@ -646,4 +649,4 @@ def suppress_scheme_sensitivity(table: pd.DataFrame, frame: pd.DataFrame, peilda
     for col in ("numerator", "estimate", "ci_low", "ci_high"):
         out[col] = out[col].mask(hide)
     out["suppressed"] = hide
-    return out
+    return common.suppress_scheme_differences(out, threshold).table

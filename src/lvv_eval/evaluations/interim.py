@@ -459,7 +459,9 @@ def scheme_shift(sensitivity: pd.DataFrame, scheme_a: str, scheme_b: str,
         ``"outflow"`` or ``"intake"``.
     threshold
         Disclosure threshold: a ``moved`` count ``1 <= n < threshold`` is
-        hidden (``<NA>``). ``None``: nothing hidden.
+        hidden (``<NA>``), with secondary suppression against the ``total``
+        row, and so are the columns it could be recomputed from
+        (``durable_b``, ``estimate_b``, ``shift_pp``). ``None``: nothing hidden.
 
     Returns
     -------
@@ -475,8 +477,8 @@ def scheme_shift(sensitivity: pd.DataFrame, scheme_a: str, scheme_b: str,
     ...                   "denominator_kind": "outflow", "numerator": [5, 9, 3, 6],
     ...                   "denominator": [10, 20, 10, 20], "estimate": [.5, .45, .3, .3]})
     >>> t = scheme_shift(s, "x", "y", threshold=3)
-    >>> t["shift_pp"].round(1).tolist(), t["moved"].tolist()
-    ([20.0, 15.0], [<NA>, 3])
+    >>> t["moved"].tolist()
+    [<NA>, <NA>]
     """
     part = sensitivity.loc[sensitivity["denominator_kind"] == denominator_kind]
     a = part.loc[part["scheme"] == scheme_a].set_index("pilot")
@@ -493,12 +495,16 @@ def scheme_shift(sensitivity: pd.DataFrame, scheme_a: str, scheme_b: str,
         "estimate_b": b["estimate"].to_numpy(dtype="float64"),
     })
     out["shift_pp"] = 100 * (out["estimate_a"] - out["estimate_b"])
-    moved = pd.array(out["durable_a"] - out["durable_b"], dtype="Int64")
+    out["moved"] = pd.array(out["durable_a"] - out["durable_b"], dtype="Int64")
     if threshold is not None:
-        moved = moved.copy()
-        small = ((moved >= 1) & (moved < threshold)).fillna(False).to_numpy(dtype=bool)
-        moved[small] = pd.NA
-    out["moved"] = moved
+        # Primary and secondary suppression of `moved` against its total row, then
+        # hide every column from which a hidden `moved` could be recomputed
+        # (durable_b = durable_a - moved; shift_pp x denominator = 100 x moved).
+        hidden = disclosure.suppress(out[["pilot", "moved"]], count_cols=["moved"], threshold=threshold,
+                                     row_labels="pilot", missing="hidden").mask["moved"].to_numpy(dtype=bool)
+        out["moved"] = out["moved"].mask(hidden)
+        for column in ("durable_b", "estimate_b", "shift_pp"):
+            out[column] = out[column].mask(hidden)
     return out
 
 

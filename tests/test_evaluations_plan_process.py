@@ -94,8 +94,10 @@ def test_headline() -> None:
     assert h["capacity_total"] == 1137  # 360 + 130 + 300 + 117 + 230
     assert h["durable_pct"] == [1, 3, 3, 9, 12] == h["durable_pct_printed"]
     assert h["checks"]["failed"] == 0
-    assert h["checks"]["known_discrepancy"] == 3
-    assert h["checks"]["ok"] + 3 == h["checks"]["total"]
+    # 69/360 printed 20 % and Utrecht's 98 % estimate; Amsterdam's occupancy against the 287 with
+    # formal status is a wrong reading documented by a passing check, not a discrepancy
+    assert h["checks"]["known_discrepancy"] == 2
+    assert h["checks"]["ok"] + 2 == h["checks"]["total"]
 
 
 def test_check_summary_counts_failures() -> None:

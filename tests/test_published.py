@@ -112,6 +112,31 @@ def test_figure_values_as_printed(figs: pd.DataFrame) -> None:
     assert figure("r22-outflow-total") == 1258.0             # 004, default file
 
 
+def test_programme_dates_durations_and_age(figs: pd.DataFrame) -> None:
+    t = figs.set_index("figure_id")
+    # 002 Voortgang LVV's: 'Vanaf de start van de pilots, 1 april 2019'
+    assert (t.loc["m20-start-date-total", "value"], t.loc["m20-start-date-total", "period"]) == (2019, "2019-04-01")
+    # 000: 'De pilots zijn gestart tussen maart en augustus 2019'
+    assert t.loc["vj21-start-date-total", "period"] == "2019-03..2019-08"
+    # 000 Vervolg pilots: convenants to 1 April 2022, extended by three months to 1 July 2022
+    assert t.loc["vj21-convenant-end-total", "period"] == "2022-04-01"
+    assert t.loc["vj21-convenant-end-extended-total", "period"] == "2022-07-01"
+    assert figure("vj21-convenant-extension-total", figs) == 3
+    assert figure("vj21-development-end-total", figs) == 2021      # 'tot eind 2021'
+    assert figure("r22-pilot-end-total", figs) == 2022             # 004: 'eind 2022'
+    assert t.loc["r20-evaluation-start-total", "period"] == "2019-05"   # 001: 'mei 2019 tot april 2020'
+    assert t.loc["r20-evaluation-end-total", "period"] == "2020-04"
+    assert figure("m20-safe-max-months-rotterdam", figs) == 3      # 002: 'maximaal drie maanden'
+    # 001 'rond de veertig jaar', 002 'rond de 40': approximate
+    for fid in ("r20-mean-age-total", "m20-mean-age-total"):
+        assert figure(fid, figs) == 40 and t.loc[fid, "approximate"]
+    new = t[t["measure"].isin(["programme_date", "duration_months", "mean_age_years"])]
+    assert len(new) == 12 and new["peildatum"].isna().all()
+    # 002: 'een zestal keer' is approximate; 003 prints no period for the 6.5 M EU subsidies
+    assert t.loc["m20-monitor-rounds-total", "approximate"]
+    assert t.loc["l18-eu-total", "period"] == ""
+
+
 def test_figure_unknown_id_suggests_close_matches(figs: pd.DataFrame) -> None:
     with pytest.raises(UnknownFigureError) as info:
         figure("r20-intake-utrech", figs)

@@ -98,6 +98,11 @@ MEASURES: dict[str, str] = {
     "interviews_with_migrants": "migrants interviewed by the evaluators (category: persons)",
     "observations": "meetings observed by the evaluators (category: steering_group | lso)",
     "monitor_rounds": "times the municipalities were asked for monitor figures (category: rounds)",
+    "mean_age_years": "mean age of the people in the LVV, in whole years, unit count (category: all)",
+    "duration_months": "a duration printed in months, unit count (category: convenant_extension | "
+                       "max_shelter_safe_country)",
+    "programme_date": "a date in the programme: value = calendar year, the date as far as printed "
+                      "in period, unit count (category: the event, e.g. pilots_start)",
 }
 """Allowed values of the ``measure`` column and what they mean."""
 

@@ -82,7 +82,6 @@ def test_normalise_label(left: str, right: str) -> None:
         ("verlening asielvergunning", "residence_permit"),
         ("zelfstandig vertrek", "independent_return"),
         ("zelfstandige terugkeer", "independent_return"),
-        ("terugkeer", "independent_return"),
         ("zelfstandig vertrek naar het land van herkomst", "independent_return"),
         ("uitstroom naar Rijksopvang in verband met een herhaalde asielaanvraag", "repeat_asylum_application"),
         ("doormigratie", "onward_migration"),
@@ -152,6 +151,7 @@ def test_ambiguous_or_misspelt_labels_are_not_guessed(text: str) -> None:
         ("daadwerkelijk vertrek naar het land van herkomst", {"independent_return", "forced_return"}),
         ("vertrek naar land van herkomst", {"independent_return", "forced_return"}),
         ("teruggekeerd", {"independent_return", "forced_return"}),
+        ("terugkeer", {"independent_return", "forced_return"}),
         # families may go to Rijksopvang (gezinslocaties, 001) without a repeat application
         ("rijksopvang", {"repeat_asylum_application"}),
         ("naar rijksopvang", {"repeat_asylum_application"}),

@@ -426,3 +426,11 @@ def test_cli_invalid_file_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert status == 1
     err = capsys.readouterr().err
     assert "atlantis" in err and "row 2" in err
+
+
+def test_stock_over_time_single_mid_month_day(frame: pd.DataFrame) -> None:
+    # start = end = a day that is no month start: the grid is that day, not empty
+    one = aggregate.stock_over_time(frame, start="2020-01-15", end="2020-01-15")
+    assert set(one["date"]) == {pd.Timestamp("2020-01-15")}
+    naive = aggregate.stock_over_time(frame, start="2020-01-15", end="2020-01-15", freq="D")
+    assert one["present"].tolist() == naive["present"].tolist()

@@ -159,3 +159,23 @@ def test_binary_covariate_separation_is_named() -> None:
     res = fit_casemix(data, ["x", "flag"])
     assert res.status == "warning"
     assert any("'flag' = 1: no durable outcomes" in w for w in res.warnings)
+
+
+def test_site_attribute_gets_no_p_value() -> None:
+    # a design attribute: the same for everyone in a pilot (e.g. a parallel night shelter in 2 of 5 pilots)
+    data = synthetic(n=200)
+    data["parallel_bbb"] = data["pilot"].isin(["rotterdam", "utrecht"]).astype(float)
+    res = fit_casemix(data, ["x", "parallel_bbb"])
+    assert "parallel_bbb" not in set(res.coefficients["term"])
+    assert "constant within every site" in res.dropped["parallel_bbb"]
+    assert any("'parallel_bbb' was dropped" in w for w in res.warnings)
+    assert res.coefficients.loc[res.coefficients["term"] == "x", "p_value"].notna().all()
+
+
+def test_binary_covariate_varying_for_one_person_is_dropped() -> None:
+    data = synthetic(n=200)
+    data["flag"] = data["pilot"].eq("utrecht").astype(float)
+    data.loc[data.index[0], "flag"] = 1.0  # one amsterdam person
+    res = fit_casemix(data, ["x", "flag"])
+    assert "flag" not in set(res.coefficients["term"])
+    assert "too little within-site variation" in res.dropped["flag"]

@@ -143,7 +143,7 @@ def test_intervals_undefined_without_denominator() -> None:
 
 @pytest.fixture(scope="module")
 def bbb_2019():
-    return compare_groups("regioplan-2020", "parallel_bbb")
+    return compare_groups("regioplan-2020", "parallel_bbb", differences=True)
 
 
 def test_published_eindhoven_uptake(bbb_2019) -> None:
@@ -254,7 +254,7 @@ def test_person_counts_at_peildatum(frame: pd.DataFrame) -> None:
 
 
 def test_person_level_comparison(frame: pd.DataFrame) -> None:
-    res = compare_groups(frame, "parallel_bbb", peildatum="2020-01-01", scheme=SCHEME_A)
+    res = compare_groups(frame, "parallel_bbb", peildatum="2020-01-01", scheme=SCHEME_A, differences=True)
     a = _row(res.rates, level="pilot", pilot="amsterdam", measure="outflow_share_of_intake", category="durable")
     assert (a["numerator"], a["denominator"]) == (2, 5)
     assert (a["ci_low"], a["ci_high"]) == pytest.approx(hand_wilson(2, 5))
@@ -285,3 +285,12 @@ def test_sensitivity_table_over_schemes(frame: pd.DataFrame) -> None:
     assert pick.loc["scheme-b", "numerator"] == 1   # forced return not durable
     again = sensitivity_table(frame, "parallel_bbb", "2020-01-01", schemes=[SCHEME_A, SCHEME_B])
     assert again.to_csv(index=False) == t.to_csv(index=False)
+
+
+def test_group_differences_are_opt_in() -> None:
+    res = compare_groups("regioplan-2020", "parallel_bbb")
+    assert res.differences.empty and list(res.differences.columns)[:2] == ["measure", "category"]
+    assert any("differences=True" in n for n in res.notes)
+    # the per-pilot estimates are the main output
+    assert set(res.rates.loc[res.rates["level"] == "pilot", "pilot"]) == {
+        "amsterdam", "eindhoven", "groningen", "rotterdam", "utrecht"}

@@ -287,3 +287,43 @@ def test_cells_missing_in_the_input_are_protected_like_hidden_ones() -> None:
     assert "missing in the input" in " ".join(result.report["rule"])
     with pytest.raises(InputValidationError):
         suppress(pd.DataFrame({"n": [-1, 5]}), count_cols=["n"])
+
+
+def test_rates_group_hides_a_second_class() -> None:
+    # Eindhoven: durable 4 (hidden), semi-durable 50, none 46 of 100: 100 - 50 - 46 = 4 must not work.
+    c = pd.DataFrame({"pilot": ["eindhoven"] * 3 + ["groningen"] * 3,
+                      "category": ["durable", "semi_durable", "none"] * 2,
+                      "numerator": [4, 50, 46, 30, 30, 40], "denominator": [100] * 3 + [100] * 3,
+                      "estimate": [0.04, 0.5, 0.46, 0.3, 0.3, 0.4],
+                      "sim_ci_low": [0.01, 0.4, 0.36, 0.2, 0.2, 0.3], "sim_ci_high": [0.1, 0.6, 0.56, 0.4, 0.4, 0.5]})
+    out = suppress_rates(c, group="pilot")
+    assert out["numerator"].isna().tolist() == [True, False, True, False, False, False]
+    assert out.loc[[0, 2], ["estimate", "sim_ci_low", "sim_ci_high"]].isna().all().all()
+    # without group the old per-row rule leaves the subtraction open (kept for single rates)
+    assert suppress_rates(c)["numerator"].isna().sum() == 1
+
+
+def test_rates_default_columns_include_goodman_interval() -> None:
+    r = pd.DataFrame({"numerator": [4, 50], "denominator": [100, 100], "estimate": [0.04, 0.5],
+                      "sim_ci_low": [0.01, 0.4], "sim_ci_high": [0.1, 0.6]})
+    out = suppress_rates(r)
+    assert out.loc[0, ["sim_ci_low", "sim_ci_high"]].isna().all()  # midpoint would give 4 back
+
+
+def test_rates_group_partial_classes_and_denominator() -> None:
+    # only durable listed: the rest (96) is unknown once durable is hidden, nothing more to hide
+    r = pd.DataFrame({"pilot": ["a"], "numerator": [4], "denominator": [100], "estimate": [0.04]})
+    assert suppress_rates(r, group="pilot")["suppressed"].tolist() == [True]
+    # all other classes zero: the denominator has to go, and with it every rate of the group
+    z = pd.DataFrame({"pilot": "a", "numerator": [4, 0], "denominator": 4, "estimate": [1.0, 0.0]})
+    out = suppress_rates(z, group="pilot", complement=False)
+    assert out["denominator"].isna().all() and out["estimate"].isna().all()
+    with pytest.raises(ConfigError):
+        suppress_rates(r, group="nope")
+
+
+def test_auto_margins_accept_totaal_in_any_case() -> None:
+    t = pd.DataFrame({"n": [3, 40, 50, 93]}, index=["a", "b", "c", "Totaal"])
+    assert suppress(t, ["n"]).table["n"].isna().tolist() == [True, True, False, False]
+    t2 = t.rename(index={"Totaal": " TOTAL "})
+    assert suppress(t2, ["n"]).table["n"].isna().sum() == 2

@@ -188,3 +188,18 @@ def test_category_labels_languages() -> None:
     nl = interim.category_labels(Labels("nl"), ["other_non_durable"])
     assert en["other_non_durable"] != nl["other_non_durable"]
     assert all(isinstance(v, str) and v for v in en.values())
+
+
+def test_suppress_long_links_classes_to_outflow_all() -> None:
+    # Eindhoven: durable 4 hidden; all 100, semi 50, none 46 shown would give 100 - 50 - 46 = 4.
+    table = pd.DataFrame({"pilot": ["eindhoven"] * 4 + ["groningen"] * 4 + ["utrecht"] * 4 + ["total"] * 4,
+                          "measure": "outflow", "category": ["all", "durable", "semi_durable", "none"] * 4,
+                          "person_level": [100, 4, 50, 46, 100, 30, 30, 40, 120, 40, 40, 40, 320, 74, 120, 126]})
+    res = interim.suppress_long(table, threshold=10)
+    wide = res.table.pivot(index="pilot", columns="category", values="person_level")
+    for pilot, row in wide.iterrows():
+        parts = row[["durable", "semi_durable", "none"]]
+        assert parts.isna().sum() != 1, pilot  # never exactly one unknown term of all = sum(classes)
+    for col in ("durable", "semi_durable", "none"):
+        assert wide[col].isna().sum() != 1, col  # nor of total = sum(pilots)
+    assert pd.isna(wide.loc["eindhoven", "durable"])

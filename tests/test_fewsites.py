@@ -104,3 +104,62 @@ def test_not_identified_error_lives_in_errors() -> None:
         err.message("de")
     single = errors.NotIdentifiedError("bbb", {"no": 5})
     assert math.isnan(single.min_p) and "één groep" in single.message("nl")
+
+
+def test_one_person_within_one_site_is_not_enough(persons: pd.DataFrame) -> None:
+    from lvv_eval.fewsites import InsufficientWithinSiteVariation, within_site_support
+
+    nudged = persons.copy()
+    nudged.loc[nudged.index[0], "bbb"] = 1  # one amsterdam person gets eindhoven's site value
+    assert varies_within_sites(nudged, "bbb")
+    with pytest.raises(InsufficientWithinSiteVariation) as err:
+        between_site_test(nudged, "bbb")
+    assert isinstance(err.value, NotIdentifiedError)
+    assert err.value.contributing == []
+    assert "Too little within-site variation" in str(err.value)
+    assert "Te weinig variatie" in err.value.message("nl")
+    support = within_site_support(nudged, "bbb")
+    assert support.set_index("pilot").loc["amsterdam", "smallest_level"] == 1
+    # configurable: with min_count=1 and min_sites=1 the single person would be enough
+    assert check_identified(nudged, "bbb", min_count=1, min_sites=1)["contributes"].sum() == 1
+
+
+def test_within_site_test_reports_contributing_sites(persons: pd.DataFrame) -> None:
+    res = between_site_test(persons, "family")
+    assert res.loc[0, "contributing_sites"] == ",".join(PILOTS)
+    partly = persons.assign(family=np.where(persons["pilot"].isin(["amsterdam", "eindhoven"]),
+                                            persons["family"], 0))
+    assert between_site_test(partly, "family").loc[0, "contributing_sites"] == "amsterdam,eindhoven"
+    with pytest.raises(NotIdentifiedError):
+        between_site_test(partly, "family", min_sites=3)
+
+
+def test_partial_pooling_is_repeatable_and_records_convergence() -> None:
+    counts = pd.DataFrame({"pilot": PILOTS, "events": [3, 1, 10, 12, 33], "n": [363, 33, 302, 129, 268]})
+    rows = expand_counts(counts)
+    a, b = partial_pooling(rows), partial_pooling(rows)
+    # exactly equal, not just to a few decimals (start values come from a fixed seed)
+    pd.testing.assert_frame_equal(a, b, check_exact=True)
+    assert a["converged"].dtype == bool and "warnings" in a.columns
+    assert a["converged"].all() and (a["warnings"] == "").all()
+    assert a["between_site_sd"].nunique() == 1 and a["between_site_sd"].iloc[0] > 0
+
+
+def test_partial_pooling_seeds_the_start_values(monkeypatch: pytest.MonkeyPatch) -> None:
+    from statsmodels.genmod.bayes_mixed_glm import BinomialBayesMixedGLM
+
+    seen = {}
+    original = BinomialBayesMixedGLM.fit_vb
+
+    def spy(self, *args, **kwargs):
+        seen.update(kwargs)
+        fit = original(self, *args, **kwargs)
+        seen["mu"], seen["s"] = float(fit.vcp_mean[0]), float(fit.vcp_sd[0])
+        return fit
+
+    monkeypatch.setattr(BinomialBayesMixedGLM, "fit_vb", spy)
+    counts = pd.DataFrame({"pilot": PILOTS, "events": [3, 1, 10, 12, 33], "n": [363, 33, 302, 129, 268]})
+    out = partial_pooling(expand_counts(counts))
+    assert seen.get("rng") is not None  # never fresh OS entropy
+    # posterior mean of a log-normal SD: exp(mu + s^2 / 2), not the median exp(mu)
+    assert out["between_site_sd"].iloc[0] == pytest.approx(np.exp(seen["mu"] + seen["s"] ** 2 / 2), rel=1e-12)

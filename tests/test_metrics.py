@@ -212,3 +212,13 @@ def test_newcombe_difference_by_hand() -> None:
 def test_difference_zero_denominator_is_nan() -> None:
     t = proportion_difference({"x": 0}, {"x": 0}, {"x": 1}, {"x": 3})
     assert math.isnan(t.loc[0, "ci_low"])
+
+
+def test_target_attainment_missing_target_and_boundary() -> None:
+    rates = durable_rate({"a": 30, "b": 30}, intake={"a": 100, "b": 100})
+    t = target_attainment(rates, pd.Series({"a": float("nan"), "b": 20.0})).set_index("pilot")
+    assert t.loc["a", "status"] == "no target"
+    # a lower bound exactly at the target is 'at or above': reached
+    low = float(rates.set_index("pilot").loc["b", "ci_low"])
+    t2 = target_attainment(rates, pd.Series({"a": 90.0, "b": low * 100})).set_index("pilot")
+    assert t2.loc["b", "status"] == "reached"

@@ -192,3 +192,43 @@ def test_share_ranges_rejects_bad_input() -> None:
         share_ranges([], 10)
     with pytest.raises(ValueError, match="denominator"):
         share_ranges([50, 50], 0)
+
+
+def test_share_ranges_counts_without_enumerating() -> None:
+    # ten shares of 10 % of 1258 (each 120..132 people): billions of combinations, counted not listed
+    sr = share_ranges([10] * 10, 1258)
+    assert sr.feasible_ranges == tuple(range(120, 133) for _ in range(10))
+    assert sr.n_combinations > 10**9
+    best = sr.best()
+    assert sum(best) == 1258 and best.count(126) == 8 and best.count(125) == 2  # 125.8 each
+    with pytest.raises(ValueError, match="max_combinations"):
+        sr.combinations
+
+
+def test_share_ranges_dynamic_count_matches_enumeration() -> None:
+    sr = share_ranges({"durable": 18, "semi_durable": 41, "none": 41}, 1258)
+    assert sr.n_combinations == len(sr.combinations) == 120
+    small = share_ranges([20, 30, 50], 37)
+    brute = [(a, b, c) for a in small.ranges[0] for b in small.ranges[1] for c in small.ranges[2]
+             if a + b + c == 37]
+    assert small.n_combinations == len(brute) and small.combinations == tuple(sorted(brute))
+    # bound propagation tightens: 12 % and 87 % of 104 allow 12..13 and 90..91 on their own,
+    # but only 13 + 91 sums to 104 (lo_1 >= 104 - 91, hi_2 <= ... and so on)
+    tight = share_ranges([12, 87], 104)
+    assert tight.ranges == (range(12, 14), range(90, 92))
+    assert tight.feasible_ranges == (range(13, 14), range(91, 92))
+    assert tight.best() == (13, 91) and tight.n_combinations == 1
+    assert share_ranges([50, 40], 10).n_combinations == 0
+
+
+def test_counts_above_the_denominator_are_errors() -> None:
+    with pytest.raises(ValueError, match="exceeds"):
+        percent_of(11, 10)
+    with pytest.raises(ValueError, match="exceeds"):
+        rounds_to(11, 10, 110)
+
+
+def test_count_range_rejects_undeclared_decimals() -> None:
+    with pytest.raises(ValueError, match="more decimals"):
+        count_range(0.4, 1000, decimals=0)
+    assert count_range(0.4, 1000, decimals=1) == range(4, 5)

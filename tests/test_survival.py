@@ -225,3 +225,16 @@ def test_with_real_scheme() -> None:
     curves = survival.cif_curves(make_frame(ROWS), P2, scheme, by="pilot")
     sums = curves.groupby(["pilot", "time_days"])["estimate"].sum()
     assert np.allclose(sums.to_numpy(), 1.0)
+
+
+def test_cif_curves_truncated_where_few_are_at_risk() -> None:
+    rng = np.random.default_rng(7)
+    spec = [(int(t), str(o)) for t, o in zip(rng.integers(0, 400, 120),
+                                             rng.choice(list("DSNC"), 120))]
+    full = survival.cif_curves(tiny_frame(spec), PEIL, StandInScheme(), by=None)
+    cut = survival.cif_curves(tiny_frame(spec), PEIL, StandInScheme(), by=None, min_at_risk=10)
+    assert full["n_at_risk"].min() < 10
+    assert cut["n_at_risk"].min() >= 10 and len(cut) < len(full)
+    # what is kept is unchanged, only the tail goes
+    kept = full.loc[full["n_at_risk"] >= 10].reset_index(drop=True)
+    pd.testing.assert_frame_equal(cut, kept)

@@ -543,7 +543,10 @@ def stock_over_time(frame: pd.DataFrame, freq: str = "MS", start: DateLike | Non
     start, end
         First and last date of the grid. Default: the first grid date on or
         after the month start of the earliest intake, up to the latest intake
-        or exit date.
+        or exit date. The grid holds the ``freq`` dates within ``[start,
+        end]``; when none falls inside (e.g. ``start = end = 2020-11-15``
+        with ``"MS"``), the grid is the single date ``start``, so a one-day
+        window always gives the stock on that day.
     by
         Column to group by (``None``: total only).
 
@@ -571,6 +574,8 @@ def stock_over_time(frame: pd.DataFrame, freq: str = "MS", start: DateLike | Non
     else:
         end_day = as_peildatum(end)
     grid = pd.date_range(start_day, end_day, freq=freq).as_unit("us")
+    if len(grid) == 0 and start_day <= end_day:
+        grid = pd.DatetimeIndex([start_day]).as_unit("us")
     grid_values = grid.to_numpy()
     group_column = by if by is not None else "group"
     if by is None:

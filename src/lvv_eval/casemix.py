@@ -44,6 +44,11 @@ family, safe country of origin, number of prior departure procedures, formal LVV
 CATEGORICAL: frozenset[str] = frozenset({"sex"})
 MIN_CELL: int = 10
 """Pilots with fewer persons in the analysis set get a warning."""
+WITHIN_SITE_MIN_SITES: int = 2
+"""Sites in which a binary or categorical covariate must vary for it to enter the model."""
+WITHIN_SITE_MIN_COUNT: int = 1
+"""Persons needed in each of two values of such a covariate within a site for the site to count
+(small cells still get the tiny-cell and separation warnings)."""
 
 
 @dataclass
@@ -90,6 +95,12 @@ class CaseMixResult:
         ci_method when bootstrapped), label.
     warnings
         Plain-words warnings (separation, tiny cells, dropped covariates, convergence).
+    dropped
+        Covariate -> reason it was left out of the model (constant; constant
+        within every site, i.e. a site attribute whose coefficient is not
+        identified next to the site fixed effects and whose p-value would read
+        as a test between the sites; too little within-site variation, see
+        :func:`lvv_eval.fewsites.check_identified`).
     accounting
         Exclusion accounting (from :class:`CaseMixData`), if available.
     """
@@ -102,6 +113,7 @@ class CaseMixResult:
     warnings: list[str] = field(default_factory=list)
     accounting: pd.DataFrame | None = None
     label: str = SITE_LABEL
+    dropped: dict[str, str] = field(default_factory=dict)
 
 
 def casemix_data(frame: pd.DataFrame, peildatum: str | pd.Timestamp, scheme: Any = None, *,
@@ -170,14 +182,15 @@ def casemix_data(frame: pd.DataFrame, peildatum: str | pd.Timestamp, scheme: Any
                        accounting=pd.DataFrame(acc, columns=["item", "n"]))
 
 
-def _empty_result(formula: str, n: int, msgs: list[str], accounting: pd.DataFrame | None) -> CaseMixResult:
+def _empty_result(formula: str, n: int, msgs: list[str], accounting: pd.DataFrame | None,
+                  dropped: dict[str, str] | None = None) -> CaseMixResult:
     return CaseMixResult(
         status="failed", formula=formula, n_used=n,
         coefficients=pd.DataFrame(columns=["term", "role", "estimate", "std_err", "ci_low", "ci_high",
                                            "odds_ratio", "or_ci_low", "or_ci_high", "p_value", "label"]),
         standardised=pd.DataFrame(columns=["pilot", "n", "events", "crude_share", "standardised_share",
                                            "label"]),
-        warnings=msgs, accounting=accounting)
+        warnings=msgs, accounting=accounting, dropped=dict(dropped or {}))
 
 
 def _standardise(fit: Any, data: pd.DataFrame, pilots: Sequence[str]) -> dict[str, float]:
@@ -186,6 +199,34 @@ def _standardise(fit: Any, data: pd.DataFrame, pilots: Sequence[str]) -> dict[st
         cf = data.assign(pilot=pilot)
         out[pilot] = float(np.asarray(fit.predict(cf)).mean())
     return out
+
+
+def _within_site_problem(d: pd.DataFrame, cov: str) -> str | None:
+    """Why ``cov`` cannot be estimated next to site fixed effects, or ``None``.
+
+    Binary and categorical covariates need variation within at least
+    :data:`WITHIN_SITE_MIN_SITES` sites, each of two values held by at least
+    :data:`WITHIN_SITE_MIN_COUNT` persons there
+    (:func:`lvv_eval.fewsites.check_identified`); continuous
+    ones need to vary within some site
+    (:func:`lvv_eval.fewsites.varies_within_sites`).
+    """
+    from lvv_eval.fewsites import InsufficientWithinSiteVariation, check_identified, varies_within_sites
+    from lvv_eval.errors import NotIdentifiedError
+
+    if not varies_within_sites(d, cov, "pilot"):
+        return ("constant within every site (a site attribute): not identified next to the site "
+                "effects, and a p-value would be a test between the sites")
+    if cov in CATEGORICAL or d[cov].nunique() == 2:
+        try:
+            check_identified(d, cov, "pilot", min_count=WITHIN_SITE_MIN_COUNT, min_sites=WITHIN_SITE_MIN_SITES)
+        except InsufficientWithinSiteVariation as err:
+            sites = ", ".join(err.contributing) or "none"
+            return (f"too little within-site variation (needs {err.min_sites} sites with two values of "
+                    f"at least {err.min_count} persons each; such sites: {sites})")
+        except NotIdentifiedError:  # pragma: no cover - caught by varies_within_sites above
+            return "constant within every site"
+    return None
 
 
 def fit_casemix(data: pd.DataFrame | CaseMixData, covariates: Sequence[str] | None = None, *,
@@ -199,7 +240,10 @@ def fit_casemix(data: pd.DataFrame | CaseMixData, covariates: Sequence[str] | No
         :class:`CaseMixData`.
     covariates
         Covariates to use (default: those present of :data:`COVARIATES`).
-        Covariates constant in the data are dropped with a warning.
+        Covariates constant in the data, constant within every site (a site
+        attribute) or varying within too few sites are dropped with a
+        warning and a reason in ``CaseMixResult.dropped``: no coefficient or
+        p-value is reported for them.
     alpha
         1 - confidence level.
     n_boot
@@ -232,9 +276,16 @@ def fit_casemix(data: pd.DataFrame | CaseMixData, covariates: Sequence[str] | No
     d["y"] = d["y"].astype("float64")
     pilots = sorted(d["pilot"].unique())
     use = []
+    dropped: dict[str, str] = {}
     for cov in covariates:
         if d[cov].nunique() < 2:
             msgs.append(f"covariate {cov!r} is constant in the analysis set and was dropped")
+            dropped[cov] = "constant in the analysis set"
+            continue
+        reason = _within_site_problem(d, cov) if len(pilots) > 1 else None
+        if reason:
+            msgs.append(f"covariate {cov!r} was dropped: {reason}")
+            dropped[cov] = reason
             continue
         if cov in CATEGORICAL:
             d[cov] = d[cov].astype(str)
@@ -267,7 +318,7 @@ def fit_casemix(data: pd.DataFrame | CaseMixData, covariates: Sequence[str] | No
             msgs.append(f"pilot {pilot!r} has only {n} persons in the analysis set (tiny cell)")
     if len(d) == 0 or d["y"].nunique() < 2:
         msgs.append("the outcome does not vary in the analysis set; no model can be fitted")
-        return _empty_result(formula, int(len(d)), msgs, accounting)
+        return _empty_result(formula, int(len(d)), msgs, accounting, dropped)
 
     def _fit(frame: pd.DataFrame) -> tuple[Any, list[str]]:
         with warnings.catch_warnings(record=True) as caught:
@@ -282,7 +333,7 @@ def fit_casemix(data: pd.DataFrame | CaseMixData, covariates: Sequence[str] | No
         fit, notes = _fit(d)
     except Exception as exc:  # separation, singular matrix, ... -> reported, not raised
         msgs.append(f"model could not be fitted: {type(exc).__name__}: {exc}".split("\n")[0])
-        return _empty_result(formula, int(len(d)), msgs, accounting)
+        return _empty_result(formula, int(len(d)), msgs, accounting, dropped)
     msgs.extend(notes)
 
     ci = fit.conf_int(alpha=alpha)
@@ -335,7 +386,7 @@ def fit_casemix(data: pd.DataFrame | CaseMixData, covariates: Sequence[str] | No
     table["label"] = STANDARDISED_LABEL
     status = "warning" if msgs else "ok"
     return CaseMixResult(status=status, formula=formula, n_used=int(len(d)), coefficients=coefs,
-                         standardised=table, warnings=msgs, accounting=accounting)
+                         standardised=table, warnings=msgs, accounting=accounting, dropped=dropped)
 
 
 def casemix_model(frame: pd.DataFrame, peildatum: str | pd.Timestamp, scheme: Any = None, *,

@@ -399,7 +399,7 @@ def compare_groups(data: pd.DataFrame | str, attribute: str, *,
                    peildatum: str | pd.Timestamp | None = None, scheme: Any = None,
                    formal_only: bool = False, designs: pd.DataFrame | str | Path | None = None,
                    alpha: float = 0.05, p_values: bool = False,
-                   figures_path: str | Path | None = None) -> CompareResult:
+                   figures_path: str | Path | None = None, differences: bool = False) -> CompareResult:
     """Compare pilots grouped by a design attribute (descriptive only).
 
     Parameters
@@ -427,6 +427,14 @@ def compare_groups(data: pd.DataFrame | str, attribute: str, *,
         a design attribute varies only between sites.
     figures_path
         Alternative published-figures CSV.
+    differences
+        Opt in to :func:`group_differences` (default ``False``: the result's
+        ``differences`` is an empty table and a note says why). With two
+        design groups over five sites, a Newcombe interval for a difference
+        of shares pooled over persons across sites reads like a significance
+        test of the design, which it is not: the per-pilot and per-group
+        estimates in ``rates`` are the main output. When asked for, every
+        difference carries :data:`lvv_eval.fewsites.DESCRIPTIVE_LABEL`.
 
     Returns
     -------
@@ -488,7 +496,13 @@ def compare_groups(data: pd.DataFrame | str, attribute: str, *,
             notes.append(f"{measure}/{cat} not computable (numerator or denominator not available) for: "
                          + ", ".join(sorted(sub["pilot"])))
         rates = rates.loc[~missing].reset_index(drop=True)
-    diffs = group_differences(rates, alpha)
+    if differences:
+        diffs = group_differences(rates, alpha)
+    else:
+        diffs = pd.DataFrame(columns=list(DIFF_COLUMNS))
+        notes.append("group differences not computed (opt in with differences=True): persons pooled "
+                     "across sites in a group are not independent draws of the design, so a difference "
+                     "interval would read like a test; see the per-pilot estimates")
     sizes = site_group_sizes({p: g for p, g in groups.items() if p in set(counts["pilot"])})
     unknown = sorted(p for p, g in groups.items() if g == UNKNOWN_LABEL)
     if unknown:

@@ -344,14 +344,14 @@ def _evaluate_check(rec: dict, ev: _Evaluator) -> dict:
         den = ev.evaluate(rec["denominator"], d).point
         shares = {o: ev.exact(o) for o in operands}
         sr = share_ranges(shares, int(den), d)
-        passed = len(sr.combinations) > 0
+        passed = sr.n_combinations > 0
         out.update(expected=float(den))
         if passed:
             out.update(computed=float(sum(sr.best())), difference=0.0)
         ranges = ", ".join(f"{k} {r.start}..{r.stop - 1}" if len(r) else f"{k} none"
                            for k, r in zip(sr.labels, sr.ranges))
         if passed:
-            message = (f"{len(sr.combinations)} combinations of counts sum to {_fmt(den)} "
+            message = (f"{sr.n_combinations} combinations of counts sum to {_fmt(den)} "
                        f"({ranges}); closest to the exact shares: {sr.best()}")
         else:
             message = f"no combination of counts ({ranges}) sums to {_fmt(den)}"

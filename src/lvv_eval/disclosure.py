@@ -60,6 +60,7 @@ __all__ = [
     "suppress_differences_between",
     "suppress_percentages",
     "suppress_rates",
+    "RATE_COLUMNS_HIDDEN",
 ]
 
 DEFAULT_THRESHOLD = 10
@@ -67,6 +68,8 @@ DEFAULT_THRESHOLD = 10
 EXEMPT_NOTE = "published figure, exempt"
 REPORT_COLUMNS = ("cell", "row", "column", "value", "rule")
 _TOL = 1e-9
+TOTAL_LABELS: frozenset[str] = frozenset({"total", "totaal"})
+"""Row labels and column names that ``margins="auto"`` reads as totals (case-insensitive)."""
 
 
 class SuppressionResult(NamedTuple):
@@ -135,10 +138,12 @@ def _resolve_margins(
     if margins is None or margins == "none":
         return None, None
     if isinstance(margins, str) and margins == "auto":
-        rows = [i for i, lab in enumerate(labels) if lab.strip().lower() == "total"]
-        cols = [j for j, c in enumerate(count_cols) if c.strip().lower() == "total"]
+        rows = [i for i, lab in enumerate(labels) if lab.strip().lower() in TOTAL_LABELS]
+        cols = [j for j, c in enumerate(count_cols) if c.strip().lower() in TOTAL_LABELS]
         if len(rows) > 1:
             raise ConfigError("more than one row is labelled 'total'; pass margins= explicitly")
+        if len(cols) > 1:
+            raise ConfigError("more than one column is named 'total'; pass margins= explicitly")
         return (rows[0] if rows else None), (cols[0] if cols else None)
     if isinstance(margins, Mapping):
         unknown = set(margins) - {"total_row", "total_col"}
@@ -220,8 +225,9 @@ def suppress(
     zeros_disclosive
         Also hide zeros (primary).
     margins
-        ``"auto"`` (default): a row labelled ``total`` is the total row and a
-        count column named ``total`` the total column. ``None``: the table has
+        ``"auto"`` (default): a row labelled ``total`` or ``totaal`` (any
+        case, surrounding spaces ignored) is the total row and a count column
+        so named the total column. ``None``: the table has
         no totals (only primary suppression applies). Or a dict
         ``{"total_row": label, "total_col": column}`` (either key optional).
         A one-dimensional table (per pilot plus a total row) works too.
@@ -418,12 +424,62 @@ def suppress_percentages(
     return out
 
 
+RATE_COLUMNS_HIDDEN: tuple[str, ...] = ("numerator", "estimate", "ci_low", "ci_high",
+                                        "sim_ci_low", "sim_ci_high")
+"""Columns :func:`suppress_rates` hides by default: the count, the rate and every interval
+(the midpoint of a Wilson or a simultaneous Goodman interval gives the count back)."""
+
+
+def _secondary_in_group(num: np.ndarray, den: float, hidden: np.ndarray, threshold: int,
+                        complement: bool) -> tuple[np.ndarray, bool, list[str]]:
+    """Complementary suppression within one set of rows that share a denominator.
+
+    The rows are classes of the same ``den`` persons. When they are disjoint
+    (their sum is at most ``den``) the equation ``sum(classes) + rest = den``
+    holds, where ``rest`` (persons in no listed row) is not shown but follows
+    from the shown cells. A hidden class that is the only unknown term of
+    that equation (no other class hidden, ``rest == 0``) is recovered by
+    subtraction, so the smallest non-zero visible class is hidden too (the
+    denominator only when no such class is left). With ``complement`` a rest
+    of ``1 .. threshold - 1`` persons is itself a small count: a class is
+    hidden so that it cannot be derived. Overlapping rows (sum above
+    ``den``) have no such equation; then at least two rows are hidden once
+    one is.
+
+    Returns the new hidden flags, whether the denominator must be hidden and
+    one rule text per row ('' where unchanged).
+    """
+    hidden = hidden.copy()
+    rules = [""] * len(num)
+    total = float(np.nansum(num))
+    order = sorted((i for i in range(len(num)) if not hidden[i]), key=lambda i: (num[i] == 0, num[i], i))
+    nonzero = [i for i in order if num[i] > 0]
+    if total > den:
+        if hidden.sum() == 1 and order:
+            hidden[order[0]] = True
+            rules[order[0]] = "secondary: second row of its group hidden (rows overlap)"
+        return hidden, False, rules
+    rest = den - total
+    if complement and 1 <= rest < threshold and not hidden.any() and nonzero:
+        hidden[nonzero[0]] = True
+        rules[nonzero[0]] = f"primary: denominator - sum of the group < {threshold}"
+        return hidden, False, rules
+    if hidden.sum() != 1 or rest > 0:
+        return hidden, False, rules
+    if nonzero:
+        hidden[nonzero[0]] = True
+        rules[nonzero[0]] = "secondary: protects a hidden row of its group (shared denominator)"
+        return hidden, False, rules
+    return hidden, True, rules
+
+
 def suppress_rates(
     rates: pd.DataFrame,
     threshold: int = DEFAULT_THRESHOLD,
     *,
     complement: bool = True,
-    columns: tuple[str, ...] = ("numerator", "estimate", "ci_low", "ci_high"),
+    columns: tuple[str, ...] = RATE_COLUMNS_HIDDEN,
+    group: str | Sequence[str] | None = None,
     source: str | None = None,
     exempt: bool | None = None,
 ) -> pd.DataFrame:
@@ -434,11 +490,41 @@ def suppress_rates(
     threshold`` (the share of the other outcome would reveal the small
     group). Adds the columns ``suppressed`` (bool) and ``suppression_rule``.
 
+    Parameters
+    ----------
+    rates
+        Tidy rate table with ``numerator`` and ``denominator``.
+    threshold
+        Smallest count shown.
+    complement
+        Also protect ``denominator - numerator`` (and, with ``group``, the
+        persons in no row of the group).
+    columns
+        Columns hidden in a hidden row (default :data:`RATE_COLUMNS_HIDDEN`;
+        names not in the table are skipped).
+    group
+        Column(s) naming a set of rows that are classes of one denominator,
+        e.g. ``"pilot"`` for the class shares of each pilot (rows of a group
+        with different denominators form separate sets). Within each set the
+        hidden rows are protected by complementary suppression (see
+        :func:`_secondary_in_group`): with durable 4 (hidden), semi-durable
+        50 and none 46 of 100, ``none`` is hidden too, else ``100 - 50 - 46``
+        gives the 4 back. When the denominator itself has to be hidden, the
+        ``denominator`` and every rate of the set are hidden. Links *across*
+        groups (a ``total`` row equal to the sum of the pilots) are not
+        checked here: put such counts through :func:`suppress`.
+    source, exempt
+        As in :func:`suppress`.
+
     Examples
     --------
     >>> r = pd.DataFrame({"numerator": [3, 40], "denominator": [100, 45], "estimate": [0.03, 0.89]})
     >>> suppress_rates(r, columns=("numerator", "estimate"))["suppression_rule"].tolist()
     ['primary: numerator < 10', 'primary: denominator - numerator < 10']
+    >>> c = pd.DataFrame({"pilot": "eindhoven", "category": ["durable", "semi_durable", "none"],
+    ...                   "numerator": [4, 50, 46], "denominator": 100})
+    >>> suppress_rates(c, group="pilot")["numerator"].tolist()
+    [<NA>, 50, <NA>]
     """
     out = rates.copy()
     if exempt or (exempt is None and is_exempt(source)):
@@ -451,15 +537,45 @@ def suppress_rates(
     rest = den - num
     small_rest = complement & (rest >= 1) & (rest < threshold) & ~small
     rule = np.where(small, f"primary: numerator < {threshold}",
-                    np.where(small_rest, f"primary: denominator - numerator < {threshold}", ""))
+                    np.where(small_rest, f"primary: denominator - numerator < {threshold}", "")).astype(object)
     hide = small | small_rest
+    hide_den = np.zeros(len(out), dtype=bool)
+    if group is not None:
+        keys = [group] if isinstance(group, str) else list(group)
+        absent = [k for k in keys if k not in out.columns]
+        if absent:
+            raise ConfigError(f"suppress_rates: group column(s) {absent} not in the table")
+        sets = pd.DataFrame({**{k: out[k].astype(str).to_numpy() for k in keys},
+                             "_den": np.nan_to_num(den, nan=-1.0)})
+        for _, pos in sets.groupby([*keys, "_den"], sort=False).indices.items():
+            pos = np.asarray(pos)
+            if np.isnan(den[pos[0]]):
+                continue
+            new, den_hidden, texts = _secondary_in_group(np.nan_to_num(num[pos]), float(den[pos[0]]),
+                                                         hide[pos], int(threshold), complement)
+            for k, i in enumerate(pos):
+                if new[k] and not hide[i]:
+                    rule[i] = texts[k]
+            hide[pos] = new
+            if den_hidden:
+                hide_den[pos] = True
+                for i in pos:
+                    if not rule[i]:
+                        rule[i] = "secondary: denominator of its group hidden"
     for col in columns:
         if col in out.columns:
             if pd.api.types.is_integer_dtype(out[col]) and not isinstance(out[col].dtype, pd.api.extensions.ExtensionDtype):
                 out[col] = out[col].astype("Int64")
-            out[col] = out[col].mask(hide)
-    out["suppressed"] = hide
-    out["suppression_rule"] = rule
+            if col == "numerator":
+                out[col] = out[col].mask(hide)
+            else:
+                out[col] = out[col].mask(hide | hide_den)
+    if hide_den.any():
+        if pd.api.types.is_integer_dtype(out["denominator"]) and not isinstance(out["denominator"].dtype, pd.api.extensions.ExtensionDtype):
+            out["denominator"] = out["denominator"].astype("Int64")
+        out["denominator"] = out["denominator"].mask(hide_den)
+    out["suppressed"] = hide | hide_den
+    out["suppression_rule"] = rule.astype(str)
     return out
 
 

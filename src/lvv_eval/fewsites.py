@@ -34,6 +34,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
 from lvv_eval.errors import NotIdentifiedError
 
@@ -45,7 +46,8 @@ __all__ = [
     "DESCRIPTIVE_LABEL", "POOLING_LABEL", "WITHIN_SITE_LABEL", "NotIdentifiedError",
     "n_assignments", "min_permutation_p", "site_group_sizes", "varies_within_sites",
     "refuse_site_level_test", "check_identified", "between_site_test", "expand_counts",
-    "partial_pooling",
+    "partial_pooling", "VB_SEED", "MIN_LEVEL_COUNT", "MIN_SITES", "within_site_support",
+    "InsufficientWithinSiteVariation",
 ]
 
 
@@ -158,8 +160,93 @@ def refuse_site_level_test(attribute: str, groups: Mapping[str, str]) -> None:
     raise NotIdentifiedError(attribute, sizes, n_assignments([n for n in sizes.values() if n > 0]))
 
 
-def check_identified(data: pd.DataFrame, attribute: str, pilot_col: str = "pilot") -> None:
-    """Raise :class:`NotIdentifiedError` unless ``attribute`` varies within some pilot.
+MIN_LEVEL_COUNT = 10
+"""Persons needed in each of two levels of an attribute for a site to count as varying within."""
+MIN_SITES = 2
+"""Sites with such within-site variation needed before a within-site test is run."""
+
+
+def within_site_support(data: pd.DataFrame, attribute: str, pilot_col: str = "pilot",
+                        min_count: int = MIN_LEVEL_COUNT) -> pd.DataFrame:
+    """How much each site contributes to a within-site contrast of ``attribute``.
+
+    Parameters
+    ----------
+    data
+        Person-level frame.
+    attribute, pilot_col
+        Column names (missing values of ``attribute`` are left out).
+    min_count
+        Persons needed in a level for it to count.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per site, sorted: ``pilot``, ``n`` (non-missing),
+        ``n_levels`` (distinct values), ``levels_with_min`` (values held by
+        at least ``min_count`` persons), ``smallest_level`` (persons in the
+        second-largest level; 0 when there is one level), ``contributes``
+        (at least two levels with ``min_count`` persons each).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"pilot": ["a"] * 20 + ["b"] * 20, "x": [0, 1] * 10 + [0] * 19 + [1]})
+    >>> within_site_support(df, "x")["contributes"].tolist()
+    [True, False]
+    """
+    rows = []
+    known = data.loc[data[attribute].notna(), [pilot_col, attribute]]
+    for site, grp in known.groupby(pilot_col, observed=True, sort=True):
+        counts = grp[attribute].astype(str).value_counts().sort_values(ascending=False)
+        big = int((counts >= int(min_count)).sum())
+        rows.append({"pilot": str(site), "n": int(len(grp)), "n_levels": int(len(counts)),
+                     "levels_with_min": big,
+                     "smallest_level": int(counts.iloc[1]) if len(counts) > 1 else 0,
+                     "contributes": big >= 2})
+    return pd.DataFrame(rows, columns=["pilot", "n", "n_levels", "levels_with_min", "smallest_level",
+                                       "contributes"])
+
+
+class InsufficientWithinSiteVariation(NotIdentifiedError):
+    """An attribute varies within sites, but too little for a within-site test.
+
+    A subclass of :class:`NotIdentifiedError` (callers that catch that keep
+    working). ``support`` is the table of :func:`within_site_support`;
+    ``contributing`` lists the sites with enough variation. ``group_sizes``
+    counts sites by their most common value, so the permutation floor of the
+    parent class still describes the between-site contrast.
+    """
+
+    def __init__(self, attribute: str, group_sizes: Mapping[str, int], support: pd.DataFrame,
+                 min_count: int, min_sites: int) -> None:
+        self.support = support
+        self.min_count = int(min_count)
+        self.min_sites = int(min_sites)
+        self.contributing = [str(p) for p in support.loc[support["contributes"], "pilot"]]
+        super().__init__(attribute, group_sizes)
+
+    def message(self, lang: str = "en") -> str:
+        base = super().message(lang)
+        varying = ", ".join(self.contributing) or ("geen" if lang == "nl" else "none")
+        if lang == "nl":
+            return (f"Te weinig variatie binnen pilots voor {self.attribute!r}: minstens "
+                    f"{self.min_sites} pilots met twee waarden van elk minstens {self.min_count} personen "
+                    f"nodig; zo'n pilot: {varying}. " + base.split(": ", 1)[1])
+        return (f"Too little within-site variation in {self.attribute!r}: a within-site test needs at "
+                f"least {self.min_sites} sites with two values held by at least {self.min_count} persons "
+                f"each; such sites: {varying}. " + base.split(": ", 1)[1])
+
+
+def check_identified(data: pd.DataFrame, attribute: str, pilot_col: str = "pilot",
+                     min_count: int = MIN_LEVEL_COUNT, min_sites: int = MIN_SITES) -> pd.DataFrame:
+    """Refuse unless ``attribute`` varies meaningfully within sites.
+
+    An attribute constant within every pilot raises :class:`NotIdentifiedError`.
+    One that varies, but in fewer than ``min_sites`` sites with at least two
+    values held by ``min_count`` persons each (e.g. one person in one site),
+    raises :class:`InsufficientWithinSiteVariation`: the "within-site"
+    contrast would then rest on a handful of persons and otherwise on the
+    differences between sites.
 
     Parameters
     ----------
@@ -167,23 +254,38 @@ def check_identified(data: pd.DataFrame, attribute: str, pilot_col: str = "pilot
         Person-level frame.
     attribute, pilot_col
         Column names.
+    min_count, min_sites
+        Thresholds (defaults :data:`MIN_LEVEL_COUNT`, :data:`MIN_SITES`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The :func:`within_site_support` table (which sites contribute).
     """
-    if varies_within_sites(data, attribute, pilot_col):
-        return
-    per_site = data.dropna(subset=[attribute]).groupby(pilot_col, observed=True)[attribute].first()
+    per_site = data.dropna(subset=[attribute]).groupby(pilot_col, observed=True)[attribute].agg(
+        lambda v: v.astype(str).value_counts().index[0])
     sizes: dict[str, int] = {}
     for value in per_site:
         key = str(value)
         sizes[key] = sizes.get(key, 0) + 1
-    raise NotIdentifiedError(attribute, sizes, n_assignments([n for n in sizes.values() if n > 0]))
+    if not varies_within_sites(data, attribute, pilot_col):
+        raise NotIdentifiedError(attribute, sizes, n_assignments([n for n in sizes.values() if n > 0]))
+    support = within_site_support(data, attribute, pilot_col, min_count)
+    if int(support["contributes"].sum()) < int(min_sites):
+        raise InsufficientWithinSiteVariation(attribute, sizes, support, min_count, min_sites)
+    return support
 
 
 def between_site_test(data: pd.DataFrame, attribute: str, outcome: str = "y",
-                      pilot_col: str = "pilot") -> pd.DataFrame:
+                      pilot_col: str = "pilot", min_count: int = MIN_LEVEL_COUNT,
+                      min_sites: int = MIN_SITES) -> pd.DataFrame:
     """Test an attribute against a binary outcome, refusing if it varies only between sites.
 
     If ``attribute`` is constant within every pilot, raise
-    :class:`NotIdentifiedError` (with the permutation floor). Otherwise fit
+    :class:`NotIdentifiedError` (with the permutation floor); if it varies
+    meaningfully in fewer than ``min_sites`` sites (see
+    :func:`check_identified`), raise :class:`InsufficientWithinSiteVariation`.
+    Otherwise fit
     ``outcome ~ C(attribute) + C(pilot)`` by logistic regression (site fixed
     effects, so the contrast is estimated *within* sites) and compare it with
     ``outcome ~ C(pilot)`` by a likelihood-ratio test.
@@ -195,12 +297,15 @@ def between_site_test(data: pd.DataFrame, attribute: str, outcome: str = "y",
         out (their number is reported in ``n_excluded``).
     attribute, outcome, pilot_col
         Column names; ``outcome`` is 0/1.
+    min_count, min_sites
+        Passed to :func:`check_identified`.
 
     Returns
     -------
     pandas.DataFrame
         One row: attribute, n, n_excluded, statistic (LR chi-square), df,
-        p_value, label.
+        p_value, contributing_sites (sites with enough within-site
+        variation, comma-separated), label.
 
     Raises
     ------
@@ -209,7 +314,7 @@ def between_site_test(data: pd.DataFrame, attribute: str, outcome: str = "y",
     """
     import statsmodels.formula.api as smf
 
-    check_identified(data, attribute, pilot_col)
+    support = check_identified(data, attribute, pilot_col, min_count, min_sites)
     frame = pd.DataFrame({"y": pd.to_numeric(data[outcome], errors="coerce").astype("float64"),
                           "x": data[attribute].astype("object"),
                           "site": data[pilot_col].astype("object")})
@@ -226,6 +331,7 @@ def between_site_test(data: pd.DataFrame, attribute: str, outcome: str = "y",
     return pd.DataFrame([{
         "attribute": attribute, "n": int(keep.sum()), "n_excluded": int((~keep).sum()),
         "statistic": statistic, "df": df, "p_value": float(stats.chi2.sf(statistic, df)),
+        "contributing_sites": ",".join(support.loc[support["contributes"], "pilot"]),
         "label": WITHIN_SITE_LABEL,
     }])
 
@@ -249,12 +355,12 @@ def expand_counts(counts: pd.DataFrame, events: str = "events", nobs: str = "n",
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame({pilot_col: [], "y": []})
 
 
-VB_DECIMALS = 4
-"""Decimals kept of the variational-Bayes estimates of :func:`partial_pooling`."""
+VB_SEED = 20200101
+"""Seed of the random start values of the variational fit in :func:`partial_pooling`."""
 
 
 def partial_pooling(data: pd.DataFrame, outcome: str = "y", pilot_col: str = "pilot",
-                    covariates: Sequence[str] = ()) -> pd.DataFrame:
+                    covariates: Sequence[str] = (), seed: int = VB_SEED) -> pd.DataFrame:
     """Shrunken site estimates from a random-intercept logistic model (sensitivity only).
 
     Fits ``outcome ~ covariates`` with a random intercept per pilot by
@@ -263,6 +369,12 @@ def partial_pooling(data: pd.DataFrame, outcome: str = "y", pilot_col: str = "pi
     SD, see Gelman 2006). The shrunken share of a pilot is
     ``expit(intercept + site effect)`` (at covariate values 0 when covariates
     are given). Label: :data:`POOLING_LABEL`.
+
+    The optimiser starts from random values; they are drawn from
+    ``numpy.random.default_rng(seed)`` (``fit_vb(rng=...)``), so the same
+    data give the same numbers in every process. Warnings of the fit (e.g.
+    a ``ConvergenceWarning``) are not silenced blindly: they are recorded in
+    the ``converged`` and ``warnings`` columns.
 
     Parameters
     ----------
@@ -273,17 +385,20 @@ def partial_pooling(data: pd.DataFrame, outcome: str = "y", pilot_col: str = "pi
         Column names.
     covariates
         Optional numeric person-level covariates.
+    seed
+        Seed of the start values (default :data:`VB_SEED`).
 
     Returns
     -------
     pandas.DataFrame
         One row per pilot: pilot, n, events, raw_share, shrunken_share,
         site_effect (posterior mean, logit scale), site_effect_sd,
-        between_site_sd (posterior mean of the site SD), label. The
-        estimates from the variational fit are rounded to
-        :data:`VB_DECIMALS` decimals: the optimiser stops at a tolerance, so
-        further digits differ between runs and would break byte-identical
-        report tables.
+        between_site_sd, converged (bool: no convergence warning from the
+        optimiser), warnings (their messages joined by ``"; "``, empty when
+        none), label. ``between_site_sd`` is the posterior mean of the site
+        SD under the variational approximation, in which ``log SD`` is normal
+        with mean ``mu`` and SD ``s``: ``exp(mu + s**2 / 2)`` (the mean of a
+        log-normal; ``exp(mu)`` would be its median).
     """
     from statsmodels.genmod.bayes_mixed_glm import BinomialBayesMixedGLM
 
@@ -292,13 +407,15 @@ def partial_pooling(data: pd.DataFrame, outcome: str = "y", pilot_col: str = "pi
     frame[outcome] = frame[outcome].astype("float64")
     frame["site"] = frame[pilot_col].astype(str)
     rhs = " + ".join(covariates) if covariates else "1"
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         model = BinomialBayesMixedGLM.from_formula(f"{outcome} ~ {rhs}", {"site": "0 + C(site)"}, frame)
-        fit = model.fit_vb()
+        fit = model.fit_vb(rng=np.random.default_rng(seed))
+    messages = sorted({str(w.message) for w in caught})
+    converged = not any(issubclass(w.category, ConvergenceWarning) for w in caught)
     re = fit.random_effects()
     intercept = float(fit.fe_mean[0])
-    sd_site = float(np.exp(fit.vcp_mean[0]))
+    sd_site = float(np.exp(fit.vcp_mean[0] + fit.vcp_sd[0] ** 2 / 2.0))
     rows = []
     for site, grp in frame.groupby("site", sort=True):
         key = f"C(site)[{site}]"
@@ -307,9 +424,10 @@ def partial_pooling(data: pd.DataFrame, outcome: str = "y", pilot_col: str = "pi
         rows.append({
             "pilot": site, "n": int(len(grp)), "events": int(grp[outcome].sum()),
             "raw_share": float(grp[outcome].mean()),
-            "shrunken_share": round(float(1.0 / (1.0 + np.exp(-(intercept + eff)))), VB_DECIMALS),
-            "site_effect": round(eff, VB_DECIMALS), "site_effect_sd": round(eff_sd, VB_DECIMALS),
-            "between_site_sd": round(sd_site, VB_DECIMALS),
+            "shrunken_share": float(1.0 / (1.0 + np.exp(-(intercept + eff)))),
+            "site_effect": eff, "site_effect_sd": eff_sd,
+            "between_site_sd": sd_site,
+            "converged": converged, "warnings": "; ".join(messages),
             "label": POOLING_LABEL,
         })
     return pd.DataFrame(rows)

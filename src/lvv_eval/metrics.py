@@ -517,6 +517,7 @@ REACHED = "reached"
 NOT_REACHED = "not reached"
 UNDETERMINED = "undetermined (CI contains target)"
 NO_DATA = "undetermined (no denominator)"
+NO_TARGET = "no target"
 
 
 def target_attainment(
@@ -536,11 +537,13 @@ def target_attainment(
 
     Status per key:
 
-    - ``"reached"``: the whole interval lies at or above the target;
-    - ``"not reached"``: the whole interval lies below the target;
-    - ``"undetermined (CI contains target)"``: the target lies inside the interval
-      (bounds inclusive);
-    - ``"undetermined (no denominator)"``: no interval (denominator 0).
+    - ``"reached"``: the whole interval lies at or above the target
+      (``ci_low >= target``, so a lower bound equal to the target counts);
+    - ``"not reached"``: the whole interval lies below the target
+      (``ci_high < target``);
+    - ``"undetermined (CI contains target)"``: ``ci_low < target <= ci_high``;
+    - ``"undetermined (no denominator)"``: no interval (denominator 0);
+    - ``"no target"``: the target is missing (NaN) for this key.
 
     Parameters
     ----------
@@ -582,10 +585,13 @@ def target_attainment(
     high = real["ci_high"].to_numpy(dtype=float)
     est = real["estimate"].to_numpy(dtype=float)
     status = np.where(
-        np.isnan(low) | np.isnan(high),
-        NO_DATA,
-        np.where(low >= t, np.where(low == t, UNDETERMINED, REACHED),
-                 np.where(high < t, NOT_REACHED, UNDETERMINED)),
+        np.isnan(t),
+        NO_TARGET,
+        np.where(
+            np.isnan(low) | np.isnan(high),
+            NO_DATA,
+            np.where(low >= t, REACHED, np.where(high < t, NOT_REACHED, UNDETERMINED)),
+        ),
     )
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(t > 0, est / t, np.nan)

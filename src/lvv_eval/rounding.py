@@ -29,6 +29,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from numbers import Real
@@ -36,6 +37,7 @@ from numbers import Real
 import pandas as pd
 
 __all__ = [
+    "MAX_COMBINATIONS",
     "ShareRanges",
     "count_range",
     "half_width",
@@ -68,6 +70,16 @@ def _check_denominator(denominator: int) -> int:
             f"denominator must be positive, got {denominator!r}: a percentage of nobody is undefined"
         )
     return n
+
+
+def _check_count(count: Real | str, n: int) -> Fraction:
+    """A count between 0 and its denominator ``n`` (a share above 100 % is an input error)."""
+    c = _fraction(count, "count")
+    if c < 0:
+        raise ValueError(f"count must not be negative, got {count!r}")
+    if c > n:
+        raise ValueError(f"count {count!r} exceeds its denominator {n}: a share above 100 % is not a share")
+    return c
 
 
 def _check_decimals(decimals: int) -> int:
@@ -121,7 +133,9 @@ def count_range(percent: Real | str, denominator: int, decimals: int = 0) -> ran
     ------
     ValueError
         If ``denominator`` is not a positive whole number, ``percent`` is outside
-        0-100 or ``decimals`` is negative.
+        0-100, ``decimals`` is negative or ``percent`` has more decimals than
+        ``decimals`` (e.g. ``count_range(0.4, 1000)``: a printed "0.4 %" has
+        one decimal, and reading it with none would give the wrong interval).
 
     Examples
     --------
@@ -140,6 +154,9 @@ def count_range(percent: Real | str, denominator: int, decimals: int = 0) -> ran
     h = half_width(decimals)
     if p < 0 or p > 100:
         raise ValueError(f"percent must lie between 0 and 100, got {percent!r}")
+    if (p * 10 ** decimals).denominator != 1:
+        raise ValueError(f"percent {percent!r} has more decimals than declared (decimals={decimals}); "
+                         "pass the decimals it was printed with")
     low = max(0, math.ceil((p - h) * n / 100))
     high = min(n, math.floor((p + h) * n / 100))
     return range(low, max(low, high + 1))
@@ -175,9 +192,7 @@ def percent_of(count: int, denominator: int, decimals: int = 0) -> float:
     """
     n = _check_denominator(denominator)
     d = _check_decimals(decimals)
-    c = _fraction(count, "count")
-    if c < 0:
-        raise ValueError(f"count must not be negative, got {count!r}")
+    c = _check_count(count, n)
     exact = c * 100 / n
     quantum = Decimal(1).scaleb(-d)
     value = (Decimal(exact.numerator) / Decimal(exact.denominator)).quantize(quantum, ROUND_HALF_UP)
@@ -198,16 +213,25 @@ def rounds_to(count: int, denominator: int, percent: Real | str, decimals: int =
     >>> rounds_to(100, 130, 77), rounds_to(69, 360, 20)
     (True, False)
     """
-    c = _fraction(count, "count")
     n = _check_denominator(denominator)
+    c = _check_count(count, n)
     p = _fraction(percent, "percent")
     h = half_width(decimals)
     return p - h <= c * 100 / n <= p + h
 
 
+MAX_COMBINATIONS = 100_000
+"""Most combinations :attr:`ShareRanges.combinations` lists; above it, count them instead."""
+
+
 @dataclass(frozen=True)
 class ShareRanges:
     """Counts behind several rounded shares of one total.
+
+    Nothing is enumerated up front: the feasible ranges follow from the
+    bounds, the number of combinations from dynamic programming, and the
+    closest combination from the largest-remainder rule. Listing the
+    combinations is on request (:attr:`combinations`) and capped.
 
     Attributes
     ----------
@@ -221,10 +245,8 @@ class ShareRanges:
         Decimals the percentages were printed with.
     ranges
         Per share: every count that prints as its percentage on its own.
-    combinations
-        Every tuple of counts (one per share, each within its range) that sums
-        to ``total``; sorted. Empty when the shares are not exhaustive or do
-        not fit together.
+    max_combinations
+        Cap of :attr:`combinations` (default :data:`MAX_COMBINATIONS`).
     """
 
     labels: tuple[str, ...]
@@ -232,38 +254,128 @@ class ShareRanges:
     total: int
     decimals: int
     ranges: tuple[range, ...]
-    combinations: tuple[tuple[int, ...], ...]
+    max_combinations: int = MAX_COMBINATIONS
 
-    @property
+    @cached_property
     def feasible_ranges(self) -> tuple[range, ...]:
-        """Per share, the counts that occur in at least one combination."""
-        if not self.combinations:
+        """Per share, the counts that occur in at least one combination summing to the total.
+
+        Bound propagation: ``lo_i >= total - sum(hi of the others)`` and
+        ``hi_i <= total - sum(lo of the others)``, repeated until nothing
+        changes. With integer ranges every count in the result occurs in some
+        combination. All empty when no combination exists.
+        """
+        lo = [r.start for r in self.ranges]
+        hi = [r.stop - 1 for r in self.ranges]
+        if any(len(r) == 0 for r in self.ranges):
             return tuple(range(0) for _ in self.labels)
-        columns = list(zip(*self.combinations))
-        return tuple(range(min(col), max(col) + 1) for col in columns)
+        changed = True
+        while changed:
+            changed = False
+            s_lo, s_hi = sum(lo), sum(hi)
+            for i in range(len(lo)):
+                new_lo = max(lo[i], self.total - (s_hi - hi[i]))
+                new_hi = min(hi[i], self.total - (s_lo - lo[i]))
+                if new_lo > new_hi:
+                    return tuple(range(0) for _ in self.labels)
+                if (new_lo, new_hi) != (lo[i], hi[i]):
+                    lo[i], hi[i] = new_lo, new_hi
+                    changed = True
+                    s_lo, s_hi = sum(lo), sum(hi)
+        return tuple(range(a, b + 1) for a, b in zip(lo, hi))
+
+    @cached_property
+    def n_combinations(self) -> int:
+        """Number of count tuples (one per share, within its range) summing to the total.
+
+        Dynamic programming over the partial sums (prefix sums of the ways to
+        reach each partial total), no enumeration.
+        """
+        feasible = self.feasible_ranges
+        if not feasible or any(len(r) == 0 for r in feasible):
+            return 0
+        base = sum(r.start for r in feasible)
+        rest = self.total - base          # to distribute over the widths
+        ways = [1] + [0] * rest           # ways[s]: tuples of the shares so far with extra s
+        for r in feasible:
+            width = len(r) - 1
+            prefix = [0]
+            for w in ways:
+                prefix.append(prefix[-1] + w)
+            ways = [prefix[s + 1] - prefix[max(0, s - width)] for s in range(rest + 1)]
+        return int(ways[rest])
+
+    @cached_property
+    def combinations(self) -> tuple[tuple[int, ...], ...]:
+        """Every tuple of counts (one per share, within its range) that sums to the total; sorted.
+
+        Empty when the shares are not exhaustive or do not fit together.
+
+        Raises
+        ------
+        ValueError
+            If there are more than :attr:`max_combinations`; use
+            :attr:`n_combinations`, :attr:`feasible_ranges` and :meth:`best`.
+        """
+        if self.n_combinations > self.max_combinations:
+            raise ValueError(f"{self.n_combinations} combinations of counts sum to {self.total}, more than "
+                             f"max_combinations={self.max_combinations}; use n_combinations, "
+                             "feasible_ranges and best() instead")
+        feasible = self.feasible_ranges
+        if self.n_combinations == 0:
+            return ()
+        mins = [r.start for r in feasible]
+        maxs = [r.stop - 1 for r in feasible]
+        suffix_min = [sum(mins[i:]) for i in range(len(feasible) + 1)]
+        suffix_max = [sum(maxs[i:]) for i in range(len(feasible) + 1)]
+        combos: list[tuple[int, ...]] = []
+
+        def walk(i: int, remaining: int, prefix: tuple[int, ...]) -> None:
+            if i == len(feasible):
+                if remaining == 0:
+                    combos.append(prefix)
+                return
+            low = max(mins[i], remaining - suffix_max[i + 1])
+            high = min(maxs[i], remaining - suffix_min[i + 1])
+            for c in range(low, high + 1):
+                walk(i + 1, remaining - c, prefix + (c,))
+
+        walk(0, self.total, ())
+        return tuple(combos)
 
     def best(self) -> tuple[int, ...]:
         """Return the combination closest to the exact shares.
 
-        Closeness is the sum of squared differences between each count and
-        ``percentage * total / 100``; ties go to the first combination in sorted
-        order, so the choice is deterministic.
+        Largest-remainder rule within the feasible ranges: start from
+        ``floor(percentage * total / 100)`` (clipped to the range), then add
+        one to the share with the largest remainder until the counts sum to
+        the total (or take one from the share with the smallest remainder).
+        This minimises the sum of squared differences from the exact shares;
+        ties go to the combination that comes first in sorted order (later
+        shares get the extra count first), so the choice is deterministic.
 
         Raises
         ------
         ValueError
             If no combination sums to the total.
         """
-        if not self.combinations:
+        feasible = self.feasible_ranges
+        if self.n_combinations == 0:
             raise ValueError(
                 f"no counts print as {list(self.percentages)} % and sum to {self.total}"
             )
         targets = [Fraction(str(p)) * self.total / 100 for p in self.percentages]
-
-        def distance(combo: tuple[int, ...]) -> Fraction:
-            return sum(((c - t) ** 2 for c, t in zip(combo, targets)), Fraction(0))
-
-        return min(self.combinations, key=distance)
+        counts = [min(max(math.floor(t), r.start), r.stop - 1) for t, r in zip(targets, feasible)]
+        k = len(counts)
+        while sum(counts) < self.total:
+            up = [i for i in range(k) if counts[i] < feasible[i].stop - 1]
+            i = max(up, key=lambda j: (targets[j] - counts[j], j))
+            counts[i] += 1
+        while sum(counts) > self.total:
+            down = [i for i in range(k) if counts[i] > feasible[i].start]
+            i = min(down, key=lambda j: (targets[j] - counts[j], j))
+            counts[i] -= 1
+        return tuple(int(c) for c in counts)
 
     def to_frame(self) -> pd.DataFrame:
         """One row per share: label, percent, count_low, count_high and the feasible range."""
@@ -289,6 +401,8 @@ def share_ranges(
     percentages: Sequence[Real] | Mapping[str, Real],
     total: int,
     decimals: int = 0,
+    *,
+    max_combinations: int = MAX_COMBINATIONS,
 ) -> ShareRanges:
     """Find the counts behind several rounded shares of one total.
 
@@ -302,12 +416,14 @@ def share_ranges(
         The whole number the shares are of.
     decimals
         Decimals the percentages were printed with.
+    max_combinations
+        Cap of :attr:`ShareRanges.combinations` (listing on request only).
 
     Returns
     -------
     ShareRanges
-        The count range of each share and all combinations of counts that sum
-        to ``total``.
+        The count range of each share, the feasible ranges, the number of
+        combinations of counts that sum to ``total`` and the closest one.
 
     Examples
     --------
@@ -317,8 +433,8 @@ def share_ranges(
     >>> sr = share_ranges({"durable": 18, "semi_durable": 41, "none": 41}, 1258)
     >>> sr.ranges
     (range(221, 233), range(510, 523), range(510, 523))
-    >>> sr.best()
-    (226, 516, 516)
+    >>> sr.best(), sr.n_combinations
+    ((226, 516, 516), 120)
     >>> (221, 518, 519) in sr.combinations, (232, 510, 516) in sr.combinations
     (True, True)
     """
@@ -332,31 +448,11 @@ def share_ranges(
         raise ValueError("percentages must hold at least one share")
     n = _check_denominator(total)
     ranges = tuple(count_range(v, n, decimals) for v in values)
-
-    combos: list[tuple[int, ...]] = []
-    mins = [r.start for r in ranges]
-    maxs = [r.stop - 1 for r in ranges]
-    # suffix bounds for pruning: the least and most the remaining shares can add
-    suffix_min = [sum(mins[i:]) for i in range(len(ranges) + 1)]
-    suffix_max = [sum(maxs[i:]) for i in range(len(ranges) + 1)]
-
-    def walk(i: int, remaining: int, prefix: tuple[int, ...]) -> None:
-        if i == len(ranges):
-            if remaining == 0:
-                combos.append(prefix)
-            return
-        low = max(ranges[i].start, remaining - suffix_max[i + 1])
-        high = min(ranges[i].stop - 1, remaining - suffix_min[i + 1])
-        for c in range(low, high + 1):
-            walk(i + 1, remaining - c, prefix + (c,))
-
-    if all(len(r) for r in ranges):
-        walk(0, n, ())
     return ShareRanges(
         labels=labels,
         percentages=tuple(float(v) for v in values),
         total=n,
         decimals=decimals,
         ranges=ranges,
-        combinations=tuple(sorted(combos)),
+        max_combinations=int(max_combinations),
     )

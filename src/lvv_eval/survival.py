@@ -267,7 +267,7 @@ def _at_risk(time: np.ndarray, at: np.ndarray) -> np.ndarray:
 
 def cif_curves(frame: pd.DataFrame, peildatum: DateLike, scheme: SchemeLike,
                by: str | None = "pilot", alpha: float = 0.05, ci_method: str = "log-log",
-               formal_only: bool = False) -> pd.DataFrame:
+               formal_only: bool = False, min_at_risk: int = 0) -> pd.DataFrame:
     """Full Aalen-Johansen cumulative incidence curves, for plotting.
 
     Parameters
@@ -284,6 +284,13 @@ def cif_curves(frame: pd.DataFrame, peildatum: DateLike, scheme: SchemeLike,
         ones of statsmodels ``CumIncidenceRight`` (Marubini & Valsecchi 1995).
     formal_only
         Keep only trajectories with formal LVV status.
+    min_at_risk
+        Truncate each curve where fewer than this many people are still at
+        risk: only time points with ``n_at_risk >= min_at_risk`` are kept (a
+        group smaller than that has no curve). The methods note asks for at
+        least 10 at risk on person-level curves (a curve's tail shows single
+        persons' exits); pass the disclosure threshold. Default 0: no
+        truncation.
 
     Returns
     -------
@@ -326,6 +333,8 @@ def cif_curves(frame: pd.DataFrame, peildatum: DateLike, scheme: SchemeLike,
     out = pd.concat(pieces, ignore_index=True)
     out[_group_column(by)] = out[_group_column(by)].astype("str")
     out["outcome"] = out["outcome"].astype("str")
+    if min_at_risk:
+        out = out.loc[out["n_at_risk"] >= int(min_at_risk)].reset_index(drop=True)
     return out
 
 

@@ -196,10 +196,10 @@ def reconstructed_shares(pub: PublishedFinal, alpha: float = 0.05) -> pd.DataFra
     [['durable', 221, 232, 226], ['semi_durable', 510, 522, 516], ['none', 510, 522, 516]]
     """
     sr = pub.ranges()
-    best = sr.best() if sr.combinations else tuple(pd.NA for _ in sr.labels)
+    best = sr.best() if sr.n_combinations else tuple(pd.NA for _ in sr.labels)
     frame = sr.to_frame().rename(columns={"label": "category"})
     frame["n_counts"] = [len(r) for r in sr.ranges]
-    frame["n_combinations"] = len(sr.combinations)
+    frame["n_combinations"] = sr.n_combinations
     frame["closest_count"] = pd.array(list(best), dtype="Int64")
     counts = frame["closest_count"].astype("float64").to_numpy()
     low, high = metrics.proportion_ci(counts, np.full(len(counts), float(sr.total)),

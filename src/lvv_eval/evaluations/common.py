@@ -7,8 +7,9 @@ durable rate to the classification scheme.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Iterable, Sequence
 
+import numpy as np
 import pandas as pd
 
 from lvv_eval import aggregate, disclosure, metrics, published
@@ -156,8 +157,7 @@ def scheme_sensitivity(frame: pd.DataFrame, peildatum: str | pd.Timestamp,
             rates.insert(2, "denominator_kind", denominator)
             rows.append(rates)
     table = pd.concat(rows, ignore_index=True)
-    order = {p: i for i, p in enumerate(sorted(set(table["pilot"]) - {aggregate.TOTAL}))}
-    order[aggregate.TOTAL] = len(order)
+    order = {p: i for i, p in enumerate(pilot_order(table["pilot"]))}
     table = table.sort_values(["scheme", "pilot", "denominator_kind"],
                               key=lambda s: s.map(order) if s.name == "pilot" else s)
     return table.reset_index(drop=True)
@@ -228,3 +228,153 @@ def data_banner(P: "NotebookParameters", L: "Labels") -> str:
              f"na onthullingscontrole publiceren).",
              f"Person-level data: {P.data_path.name} (real export; publish only tables that "
              f"passed disclosure control).")
+
+
+TOTAL = aggregate.TOTAL
+
+
+def pilot_order(values: Iterable[str]) -> list[str]:
+    """Pilot codes sorted, with ``total`` last.
+
+    Examples
+    --------
+    >>> pilot_order(["utrecht", "total", "amsterdam"])
+    ['amsterdam', 'utrecht', 'total']
+    """
+    values = set(values)
+    return sorted(v for v in values if v != TOTAL) + ([TOTAL] if TOTAL in values else [])
+
+
+def _linked_tables(keys: Sequence[tuple[str, str, str]]) -> list[tuple[str | None, list[str]]]:
+    """Additive tables among the ``source/measure/category`` keys of a long table.
+
+    Each item is ``(total column, part columns)``: ``outflow/all`` is the sum
+    of the outflow classes and also of the 15 exit codes;
+    ``departure_or_onward_migration`` and ``other_non_durable`` are sums of
+    exit codes (:mod:`lvv_eval.aggregate`); ``intake/all`` = formal +
+    informal; ``scenarios/all`` = departure + residence. A linked table is
+    used only when all its parts are in the table (an incomplete sum is no
+    equation). Keys in no linked table become one-column tables.
+    """
+    from lvv_eval.aggregate import DEPARTURE_OR_ONWARD_MIGRATION, OTHER_NON_DURABLE  # noqa: PLC0415
+    from lvv_eval.taxonomy import EXIT_REASON_CODES  # noqa: PLC0415
+
+    present = set(keys)
+    by_prefix: dict[tuple[str, str], set[str]] = {}
+    for src, measure, category in keys:
+        by_prefix.setdefault((src, measure), set()).add(category)
+    codes = set(EXIT_REASON_CODES)
+    aggregates = {"departure_or_onward_migration": DEPARTURE_OR_ONWARD_MIGRATION,
+                  "other_non_durable": OTHER_NON_DURABLE}
+    out: list[tuple[str | None, list[str]]] = []
+    used: set[str] = set()
+
+    def name(src: str, measure: str, category: str) -> str:
+        return "/".join(x for x in (src, measure, category) if x)
+
+    def add(src: str, measure: str, total: str, parts: Sequence[str]) -> None:
+        if (src, measure, total) in present and parts and all((src, measure, p) in present for p in parts):
+            cols = [name(src, measure, p) for p in parts]
+            out.append((name(src, measure, total), cols))
+            used.update([name(src, measure, total), *cols])
+
+    for (src, measure), cats in sorted(by_prefix.items()):
+        if measure == "outflow":
+            classes = sorted(c for c in cats if c not in codes and c not in aggregates and c != "all")
+            add(src, measure, "all", classes)
+            add(src, measure, "all", sorted(codes))
+            for agg, parts in aggregates.items():
+                add(src, measure, agg, list(parts))
+        elif measure == "intake":
+            add(src, measure, "all", ["formal", "informal"])
+        elif measure == "scenarios":
+            add(src, measure, "all", ["departure", "residence"])
+    for key in keys:
+        if name(*key) not in used:
+            out.append((None, [name(*key)]))
+    return out
+
+
+def suppress_long(table: pd.DataFrame, threshold: int, value: str = "person_level",
+                  dependent: Sequence[str] = ("difference",)) -> disclosure.SuppressionResult:
+    """Disclosure control for a long comparison table (pilot rows and ``total`` rows).
+
+    The ``measure``/``category`` pairs (per ``source`` when the table has
+    that column) are columns of a pilot x measure table whose ``total`` row
+    is the margin. Columns that add up are suppressed *together*: each
+    linked table of :func:`_linked_tables` (e.g. the outflow classes with
+    ``outflow/all`` as total column, the exit codes with the same total)
+    goes through :func:`lvv_eval.disclosure.suppress` with its total column
+    and the total row, so ``all - semi_durable - none`` cannot give a hidden
+    ``durable`` back. A cell hidden in one linked table is passed as hidden
+    to the others, repeated until nothing changes. Columns in no linked
+    table are suppressed on their own with the total row. Hidden cells are
+    hidden in ``value`` and in the ``dependent`` columns (a difference from
+    a published figure would reveal the count).
+
+    Returns
+    -------
+    SuppressionResult
+        ``table`` (``value`` as Int64 with ``<NA>`` where hidden), ``report``
+        and ``mask`` (a boolean Series over the rows of ``table``).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"pilot": ["e"] * 4 + ["g"] * 4 + ["total"] * 4, "measure": "outflow",
+    ...                   "category": ["all", "durable", "semi_durable", "none"] * 3,
+    ...                   "person_level": [100, 4, 50, 46, 100, 30, 30, 40, 200, 34, 80, 86]})
+    >>> suppress_long(t, 10).table["person_level"].isna().tolist()[:4]  # e: all, durable, semi, none
+    [False, True, True, True]
+    """
+    key_cols = [c for c in ("source", "measure", "category") if c in table.columns]
+    parts = {c: table[c].astype("str").to_numpy() if c in table.columns else np.full(len(table), "")
+             for c in ("source", "measure", "category")}
+    triples = list(zip(parts["source"], parts["measure"], parts["category"]))
+    key = pd.Series(["/".join(x for x in t if x) for t in triples], index=table.index)
+    if len(key_cols) == 0:
+        key[:] = value
+    wide = pd.DataFrame({"pilot": table["pilot"].astype("str").to_numpy(), "key": key.to_numpy(),
+                         "v": table[value].to_numpy()}).pivot(index="pilot", columns="key", values="v")
+    wide = wide.reindex(pilot_order(wide.index))
+    has_total = TOTAL in wide.index
+    hidden = pd.DataFrame(False, index=wide.index, columns=wide.columns)
+    linked = _linked_tables(list(dict.fromkeys(triples))) if key_cols else [(None, [value])]
+    reports: list[pd.DataFrame] = []
+    seen_rules: set[tuple[str, str]] = set()
+    for _ in range(50):
+        changed = False
+        for total_col, cols in linked:
+            use = cols + ([total_col] if total_col else [])
+            part = wide[use].dropna(how="any")
+            if part.empty:
+                continue
+            counts = part.astype("int64").astype("Int64")
+            counts = counts.mask(hidden.loc[part.index, use].to_numpy())
+            margins: dict[str, str] = {}
+            if has_total and TOTAL in part.index and len(part) > 1:
+                margins["total_row"] = TOTAL
+            if total_col:
+                margins["total_col"] = total_col
+            res = disclosure.suppress(counts, use, threshold=threshold, margins=margins or None,
+                                      missing="hidden")
+            new = res.mask.to_numpy() & ~hidden.loc[part.index, use].to_numpy()
+            if new.any():
+                hidden.loc[part.index, use] = hidden.loc[part.index, use].to_numpy() | res.mask.to_numpy()
+                changed = True
+            rep = res.report.loc[~res.report["rule"].str.startswith("missing in the input")]
+            rep = rep.loc[[(c, r) not in seen_rules for c, r in zip(rep["cell"], rep["rule"])]]
+            seen_rules.update(zip(rep["cell"], rep["rule"]))
+            reports.append(rep)
+        if not changed:
+            break
+    mask = pd.Series([bool(hidden.loc[p, k]) for p, k in zip(table["pilot"].astype("str"), key)],
+                     index=table.index)
+    out = table.copy()
+    out[value] = pd.array(out[value].to_numpy(), dtype="Int64").copy()
+    out[value] = out[value].mask(mask.to_numpy())
+    for col in dependent:
+        if col in out.columns:
+            out[col] = out[col].mask(mask.to_numpy())
+    report = pd.concat(reports, ignore_index=True) if reports else pd.DataFrame(columns=list(disclosure.REPORT_COLUMNS))
+    report = report.drop_duplicates(subset=["cell"], keep="first").reset_index(drop=True)
+    return disclosure.SuppressionResult(out, report, mask)

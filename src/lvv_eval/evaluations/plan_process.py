@@ -21,6 +21,7 @@ import pandas as pd
 
 from lvv_eval import consistency, disclosure, metrics, published, rounding
 from lvv_eval.aggregate import TOTAL
+from lvv_eval.evaluations import common
 
 if TYPE_CHECKING:  # pragma: no cover
     from lvv_eval.i18n import Labels
@@ -512,9 +513,11 @@ def suppress_comparison(table: pd.DataFrame, threshold: int) -> disclosure.Suppr
     """Disclosure control of a published-versus-person-level table.
 
     The ``published`` column is already public; the ``person_level`` counts
-    are suppressed (counts ``1 <= n < threshold``; the table is long, with no
-    margins, so only primary suppression applies) and the ``difference`` is
-    hidden with them.
+    go through :func:`lvv_eval.evaluations.common.suppress_long`: counts
+    ``1 <= n < threshold`` are hidden, and so is every cell that would give a
+    hidden one back by subtraction (from the ``total`` row, or from totals
+    such as ``intake/all`` = formal + informal). The ``difference`` is hidden
+    with them (with the published figure it would reveal the count).
 
     Examples
     --------
@@ -524,13 +527,7 @@ def suppress_comparison(table: pd.DataFrame, threshold: int) -> disclosure.Suppr
     >>> res.table["difference"].isna().tolist(), res.report["rule"].tolist()
     ([True, False], ['primary: n < 10'])
     """
-    labels = [" ".join(str(v) for v in row) for row in
-              table[[c for c in ("pilot", "measure", "category") if c in table.columns]].itertuples(index=False)]
-    work = table.assign(_row=labels)
-    res = disclosure.suppress(work, ["person_level"], threshold=threshold, margins=None, row_labels="_row")
-    out = res.table.drop(columns="_row")
-    out["difference"] = out["difference"].mask(res.mask["person_level"].to_numpy())
-    return disclosure.SuppressionResult(out, res.report, res.mask)
+    return common.suppress_long(table, threshold)
 
 
 def suppress_length_of_stay(los: pd.DataFrame, threshold: int) -> disclosure.SuppressionResult:

@@ -221,7 +221,9 @@ def test_occupancy_over_time(small_frame):
     assert u.loc[pd.Timestamp("2019-07-01"), "occupancy_rate"] == pytest.approx(50 / 235)  # 2020 monitor capacity (002)
 
 
-def test_restrict_pilots(small_frame):
-    assert len(F.restrict_pilots(small_frame, [])) == len(small_frame)
-    only = F.restrict_pilots(small_frame, ["Utrecht"])
+def test_analysis_frame_restricts_pilots_in_any_case(small_frame):
+    from lvv_eval.evaluations.common import analysis_frame
+
+    assert len(analysis_frame(small_frame, [])) == len(small_frame)
+    only = analysis_frame(small_frame, ["Utrecht"])
     assert set(only["pilot"].astype(str)) == {"utrecht"}

@@ -230,6 +230,43 @@ def data_banner(P: "NotebookParameters", L: "Labels") -> str:
              f"passed disclosure control).")
 
 
+def analysis_frame(frame: pd.DataFrame, pilots: Sequence[str] | None = (),
+                   formal_only: bool = False) -> pd.DataFrame:
+    """Rows of a typed monitor frame for the chosen pilots and population.
+
+    For the functions that take no ``pilots``/``formal_only`` argument
+    themselves (:func:`lvv_eval.aggregate.stock_over_time`,
+    :func:`lvv_eval.survival.cif_curves`). Unused pilot categories are
+    removed so that no empty groups appear.
+
+    Parameters
+    ----------
+    frame
+        Typed monitor frame.
+    pilots
+        Pilot codes to keep (any case); empty = all. The ``total`` of every
+        table computed from the result is then the total of these pilots.
+    formal_only
+        Keep only trajectories with formal LVV status.
+
+    Examples
+    --------
+    >>> from lvv_eval.schema import empty_monitor_frame
+    >>> len(analysis_frame(empty_monitor_frame(), ["utrecht"], formal_only=True))
+    0
+    """
+    keep = pd.Series(True, index=frame.index)
+    if pilots:
+        wanted = [str(p).strip().lower() for p in pilots]
+        keep &= frame["pilot"].astype("string").isin(wanted).fillna(False)
+    if formal_only:
+        keep &= frame["formal_status"].fillna(False).astype(bool)
+    out = frame.loc[keep.to_numpy(dtype=bool)].reset_index(drop=True)
+    if isinstance(out["pilot"].dtype, pd.CategoricalDtype):
+        out = out.assign(pilot=out["pilot"].cat.remove_unused_categories())
+    return out
+
+
 TOTAL = aggregate.TOTAL
 
 

@@ -570,13 +570,6 @@ def suppress_shares(table: pd.DataFrame, threshold: int, *, events: str = "event
     return out
 
 
-def select_pilots(frame: pd.DataFrame, pilots: Sequence[str]) -> pd.DataFrame:
-    """Rows of the given pilots (all rows when ``pilots`` is empty)."""
-    if not pilots:
-        return frame
-    return frame.loc[frame["pilot"].astype(str).isin([str(p) for p in pilots])]
-
-
 def plot_rows(rates: pd.DataFrame, measure: str, category: str, labels: "Labels") -> pd.DataFrame:
     """Pilot rows then group rows of one measure, with a display label per bar.
 

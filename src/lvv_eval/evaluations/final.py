@@ -52,7 +52,6 @@ __all__ = [
     "occupancy_over_time",
     "published_final",
     "reconstructed_shares",
-    "restrict_pilots",
     "suppress_flow",
     "suppress_scheme_sensitivity",
     "suppress_small_counts",
@@ -271,19 +270,6 @@ def horizons_days(months: Iterable[float]) -> list[int]:
             raise ConfigError(f"horizons_months: each horizon must be a positive number, got {m!r}")
         out.append(int(round(float(m) * DAYS_PER_MONTH)))
     return out
-
-
-def restrict_pilots(frame: pd.DataFrame, pilots: Sequence[str] | None) -> pd.DataFrame:
-    """Keep only the rows of the given pilots (empty or ``None``: every row).
-
-    The survival functions have no pilot filter; restricting the frame first
-    makes their ``total`` the total of the chosen pilots.
-    """
-    if not pilots:
-        return frame
-    wanted = {str(p).strip().lower() for p in pilots}
-    keep = frame["pilot"].astype("string").isin(wanted).to_numpy(dtype=bool, na_value=False)
-    return frame.loc[keep].reset_index(drop=True)
 
 
 def flow_by_pilot(frame: pd.DataFrame, peildatum: DateLike, scheme: SchemeLike,

@@ -28,7 +28,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "SOURCE_ID",
-    "analysis_frame",
     "capacity_by_pilot",
     "capacity_parts",
     "check_summary",
@@ -561,36 +560,3 @@ def suppress_length_of_stay(los: pd.DataFrame, threshold: int) -> disclosure.Sup
     return disclosure.SuppressionResult(out, report, mask)
 
 
-def analysis_frame(frame: pd.DataFrame, pilots: tuple[str, ...] | list[str] = (),
-                   formal_only: bool = False) -> pd.DataFrame:
-    """Rows of a typed monitor frame for the chosen pilots and population.
-
-    For the functions that take no ``pilots``/``formal_only`` argument
-    themselves (:func:`lvv_eval.aggregate.stock_over_time`,
-    :func:`lvv_eval.survival.cif_curves`). Unused pilot categories are
-    removed so that no empty groups appear.
-
-    Parameters
-    ----------
-    frame
-        Typed monitor frame.
-    pilots
-        Pilot codes to keep; empty = all.
-    formal_only
-        Keep only trajectories with formal LVV status.
-
-    Examples
-    --------
-    >>> from lvv_eval.schema import empty_monitor_frame
-    >>> len(analysis_frame(empty_monitor_frame(), ["utrecht"], formal_only=True))
-    0
-    """
-    keep = pd.Series(True, index=frame.index)
-    if pilots:
-        keep &= frame["pilot"].astype("string").isin(list(pilots)).fillna(False)
-    if formal_only:
-        keep &= frame["formal_status"].fillna(False).astype(bool)
-    out = frame.loc[keep.to_numpy(dtype=bool)]
-    if isinstance(out["pilot"].dtype, pd.CategoricalDtype):
-        out = out.assign(pilot=out["pilot"].cat.remove_unused_categories())
-    return out

@@ -203,3 +203,64 @@ def test_schemes_crosswalk(capsys) -> None:
 def test_schemes_show_unknown_exit_2(capsys) -> None:
     assert main(["schemes", "--show", "vji"]) == 2
     assert "unknown classification scheme" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- classify --peildatum
+
+
+def test_classify_at_a_peildatum_counts_the_file_as_it_stood_then(capsys) -> None:
+    # monitor_dutch.csv on 2019-12-31 (dates read from the fixture): 4 trajectories start later
+    # (left out), 6 had left by then (2 MOB, 1 residence permit, 1 independent return,
+    # 1 repeat application, 1 other shelter), 18 were still in the LVV (every later exit included).
+    assert main(["classify", "--scheme", "monitor-2020", str(DUTCH), "--peildatum", "2019-12-31",
+                 "--format", "json"]) == 0
+    captured = capsys.readouterr()
+    out = json.loads(captured.out)
+    assert (out["total"], out["exited"], out["still_in_lvv"]) == (24, 6, 18)
+    assert (out["peildatum"], out["not_yet_started"]) == ("2019-12-31", 4)
+    assert {r["class"]: r["count"] for r in out["by_class"]} == {"durable": 2, "temporary": 1, "none": 3}
+    assert "note: 4 trajectories with intake after 2019-12-31 are not counted (not yet started)" \
+        in captured.err
+
+
+def test_classify_at_a_late_peildatum_equals_no_peildatum(capsys) -> None:
+    late = _json(["classify", "--scheme", "regioplan-2022", str(CODES), "--peildatum", "2030-01-01"], capsys)
+    plain = _json(["classify", "--scheme", "regioplan-2022", str(CODES)], capsys)
+    assert (late["peildatum"], late["not_yet_started"], plain["peildatum"]) == ("2030-01-01", 0, None)
+    assert late["by_class"] == plain["by_class"] and late["by_exit_reason"] == plain["by_exit_reason"]
+
+
+def test_classify_peildatum_lists_every_date_and_label_problem(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "m.csv"
+    path.write_text("exit_reason,intake_date,exit_date\nMOB,2019-05-01,\nMOBB,2019-02-30,2020-01-01\n"
+                    ",,\n", encoding="utf-8")
+    assert main(["classify", "--scheme", "monitor-2020", str(path), "--peildatum", "2020-01-01"]) == 1
+    err = capsys.readouterr().err
+    assert "4 problem(s)" in err
+    assert "row 2, column 'exit_date': value '': exit_reason is given but exit_date is empty" in err
+    assert "row 3, column 'intake_date': value '2019-02-30': not a valid date" in err
+    assert "row 4, column 'intake_date': value '': required value is missing" in err
+    assert "'MOBB': unknown exit reason" in err
+    assert main(["classify", "--scheme", "monitor-2020", str(FIXTURES / "monitor_no_exit_column.csv"),
+                 "--peildatum", "2020-01-01"]) == 1
+    assert main(["classify", "--scheme", "monitor-2020", str(FIXTURES / "monitor_unknown_labels.csv"),
+                 "--peildatum", "2020-01-01"]) == 1
+    assert "3 unknown exit reason(s) in 4 row(s)" in capsys.readouterr().err
+
+
+def test_classify_peildatum_needs_the_date_columns(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "m.csv"
+    path.write_text("exit_reason\nMOB\n", encoding="utf-8")
+    assert main(["classify", "--scheme", "monitor-2020", str(path), "--peildatum", "2020-01-01"]) == 1
+    err = capsys.readouterr().err
+    assert "no intake_date column (or Dutch 'datum_instroom')" in err and "no exit_date column" in err
+
+
+def test_classify_missing_file_and_impossible_peildatum(tmp_path: Path, capsys) -> None:
+    absent = tmp_path / "absent.csv"
+    assert main(["classify", "--scheme", "monitor-2020", str(absent)]) == 2
+    assert capsys.readouterr().err == f"error: file not found: {absent}\n"
+    with pytest.raises(SystemExit) as exc:
+        main(["classify", "--scheme", "monitor-2020", str(CODES), "--peildatum", "2022-02-30"])
+    assert exc.value.code == 2
+    assert "'2022-02-30' does not exist" in capsys.readouterr().err

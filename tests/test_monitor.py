@@ -11,6 +11,7 @@ Fixtures in tests/fixtures/monitor/:
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import os
 import shutil
@@ -28,6 +29,7 @@ from lvv_eval.errors import InputValidationError
 from lvv_eval.monitor import (
     EXCLUSION_COLUMNS,
     UnreadableInputError,
+    excluded_step,
     read_monitor,
     write_monitor,
 )
@@ -38,16 +40,16 @@ FIXTURES = Path(__file__).parent / "fixtures" / "monitor"
 ENGLISH = FIXTURES / "english.csv"
 DUTCH = FIXTURES / "dutch_excel.csv"
 BROKEN = FIXTURES / "broken.csv"
-PEILDATUM = "2020-11-01"
+EXPORT_DATE = "2020-11-01"
 
-# (row, column, value, rule text) of every problem in broken.csv at peildatum 2020-11-01
+# (row, column, value, rule text) of every problem in broken.csv exported on 2020-11-01
 EXPECTED_BROKEN = {
     (3, "pilot", "Amsterdm", RULES["unknown_pilot"]),
     (4, "exit_reason", "vertrokken met onbekende bestemmng", RULES["unknown_exit_reason"]),
     (5, "intake_date", "2019-02-30", RULES["invalid_date"]),
     (6, "exit_date", "2019-05-01", RULES["exit_before_intake"]),
     (7, "intake_date", "2019-01-15", RULES["intake_too_early"]),
-    (8, "exit_date", "2020-12-01", RULES["after_peildatum"]),
+    (8, "exit_date", "2020-12-01", RULES["after_export_date"]),
     (9, "exit_date", "", RULES["exit_reason_without_exit_date"]),
     (10, "exit_reason", "", RULES["exit_date_without_exit_reason"]),
     (11, "trajectory_id", "B10", RULES["duplicate_trajectory_id"]),
@@ -149,7 +151,7 @@ def test_xlsx_problems_name_the_worksheet_row(tmp_path: Path) -> None:
 
 # --------------------------------------------------------------------------- rules
 def test_every_rule_on_the_broken_file() -> None:
-    data = read_monitor(BROKEN, peildatum=PEILDATUM, strict=False)
+    data = read_monitor(BROKEN, export_date=EXPORT_DATE, strict=False)
     found = {(p.row, p.column, p.value, rule_text(p.rule)) for p in data.problems}
     assert found == EXPECTED_BROKEN
     assert len(data.problems) == len(EXPECTED_BROKEN)
@@ -158,7 +160,7 @@ def test_every_rule_on_the_broken_file() -> None:
 
 
 def test_problem_details_name_closest_matches_and_other_rows() -> None:
-    data = read_monitor(BROKEN, peildatum=PEILDATUM, strict=False)
+    data = read_monitor(BROKEN, export_date=EXPORT_DATE, strict=False)
     rule = {(p.row, p.column): p.rule for p in data.problems}
     assert "closest known: amsterdam" in rule[(3, "pilot")]
     assert "closest known: left_unknown_destination" in rule[(4, "exit_reason")]
@@ -166,21 +168,21 @@ def test_problem_details_name_closest_matches_and_other_rows() -> None:
     assert "rows 11, 12" in rule[(12, "trajectory_id")]
     assert "row 14 [2019-08-01, open)" in rule[(13, "person_id")]
     assert "row 13 [2019-05-01, 2019-09-01)" in rule[(14, "person_id")]
-    assert "peildatum 2020-11-01" in rule[(8, "exit_date")]
+    assert "export date 2020-11-01" in rule[(8, "exit_date")]
 
 
 def test_strict_raises_with_all_problems_at_once() -> None:
     with pytest.raises(InputValidationError) as exc:
-        read_monitor(BROKEN, peildatum=PEILDATUM)
+        read_monitor(BROKEN, export_date=EXPORT_DATE)
     rows = {p.row for p in exc.value.problems}
     assert len(exc.value.problems) == len(EXPECTED_BROKEN)
     assert rows == set(range(3, 23))
     assert "20 problem(s) in 20 row(s) of 21" in str(exc.value)
 
 
-def test_without_peildatum_later_dates_are_fine() -> None:
+def test_without_export_date_later_dates_are_fine() -> None:
     data = read_monitor(BROKEN, strict=False)
-    assert RULES["after_peildatum"] not in {rule_text(p.rule) for p in data.problems}
+    assert RULES["after_export_date"] not in {rule_text(p.rule) for p in data.problems}
     assert "B07" in set(data.frame["trajectory_id"])
 
 
@@ -203,7 +205,7 @@ def test_open_stays_of_one_person_overlap(tmp_path: Path) -> None:
 
 
 def test_strict_false_excludes_rows_with_reasons_and_flow_adds_up() -> None:
-    data = read_monitor(BROKEN, peildatum=PEILDATUM, strict=False)
+    data = read_monitor(BROKEN, export_date=EXPORT_DATE, strict=False)
     assert list(data.frame["trajectory_id"]) == ["B01"]
     ex = data.exclusions
     assert tuple(ex.columns) == EXCLUSION_COLUMNS
@@ -215,9 +217,9 @@ def test_strict_false_excludes_rows_with_reasons_and_flow_adds_up() -> None:
     assert flow["rows read"] == 21
     assert flow["rows excluded"] == 20 and flow["rows analysed"] == 1
     assert flow["rows read"] == flow["rows excluded"] + flow["rows analysed"]
-    per_reason = flow[[s for s in flow.index if s.startswith("excluded: ")]]
+    per_reason = flow[[s for s in flow.index if s.startswith("excluded, first reason: ")]]
     assert per_reason.sum() == flow["rows excluded"]
-    assert flow[f"excluded: {RULES['duplicate_trajectory_id']}"] == 2
+    assert flow[excluded_step(RULES["duplicate_trajectory_id"])] == 2
     summary = data.problem_summary()
     assert summary["problems"].sum() == 20
     assert summary.loc[summary["rule"] == RULES["overlapping_stays"], "first_rows"].item() \
@@ -239,7 +241,11 @@ def test_a_row_with_several_problems_is_counted_once_under_its_first_rule(
          RULES["intake_too_early"]])
     flow = data.flow.set_index("step")["rows"]
     assert flow["data rows in file"] == 3 and flow["empty rows skipped"] == 1
-    assert flow["rows read"] == 2 and flow[f"excluded: {RULES['unknown_pilot']}"] == 1
+    assert flow["rows read"] == 2 and flow[excluded_step(RULES["unknown_pilot"])] == 1
+    # the row's other reasons get no line of their own: it is counted once, under its first reason
+    assert excluded_step(RULES["intake_too_early"]) not in flow.index
+    assert all("(all reasons: see exclusions)" in step for step in flow.index
+               if step.startswith("excluded, "))
     assert flow["rows analysed"] == 1
     assert any("empty rows skipped" in n.rule for n in data.notes)
 
@@ -273,7 +279,7 @@ def test_column_given_twice_is_an_error(tmp_path: Path) -> None:
 
 
 def test_unknown_columns_are_notes_not_errors() -> None:
-    data = read_monitor(BROKEN, peildatum=PEILDATUM, strict=False)
+    data = read_monitor(BROKEN, export_date=EXPORT_DATE, strict=False)
     assert [(n.column, n.rule) for n in data.notes] == [
         ("opmerking", "unknown column, not part of the monitor format; ignored")]
     assert "opmerking" not in data.frame.columns
@@ -339,15 +345,30 @@ def test_unreadable_files(tmp_path: Path, content: bytes, name: str) -> None:
 
 
 def test_missing_file_raises_file_not_found(tmp_path: Path) -> None:
-    with pytest.raises(FileNotFoundError):
-        read_monitor(tmp_path / "nope.csv")
+    path = tmp_path / "nope.csv"
+    with pytest.raises(FileNotFoundError) as exc:
+        read_monitor(path)
+    assert str(exc.value) == f"file not found: {path}"
 
 
-def test_invalid_peildatum_is_a_config_error() -> None:
+def test_invalid_export_date_is_a_config_error() -> None:
     from lvv_eval.errors import ConfigError
 
-    with pytest.raises(ConfigError):
-        read_monitor(ENGLISH, peildatum="1 november")
+    with pytest.raises(ConfigError, match="is not a date"):
+        read_monitor(ENGLISH, export_date="1 november")
+    with pytest.raises(ConfigError, match="'2022-02-30' does not exist"):
+        read_monitor(ENGLISH, export_date="2022-02-30")
+
+
+def test_peildatum_keyword_is_a_deprecated_alias_of_export_date() -> None:
+    from lvv_eval.errors import ConfigError
+
+    with pytest.warns(DeprecationWarning, match="export_date"):
+        data = read_monitor(BROKEN, peildatum=EXPORT_DATE, strict=False)
+    assert data.export_date == pd.Timestamp(EXPORT_DATE)
+    assert RULES["after_export_date"] in {rule_text(p.rule) for p in data.problems}
+    with pytest.raises(ConfigError, match="export_date only"):
+        read_monitor(BROKEN, peildatum=EXPORT_DATE, export_date=EXPORT_DATE)
 
 
 # --------------------------------------------------------------------------- writing
@@ -405,7 +426,7 @@ def test_round_trip_of_a_larger_generated_frame(tmp_path: Path) -> None:
         "prior_departure_procedures": pd.array(rng.integers(0, 4, n), dtype="Int64"),
         "mrt": pd.array(rng.random(n) < 0.05, dtype="boolean"),
     })
-    back = read_monitor(write_monitor(frame, tmp_path / "big.csv"), peildatum="2023-12-31")
+    back = read_monitor(write_monitor(frame, tmp_path / "big.csv"), export_date="2023-12-31")
     pd.testing.assert_frame_equal(back.frame, frame)
 
 
@@ -418,7 +439,7 @@ def test_raw_file_is_never_modified(tmp_path: Path, fixture: Path) -> None:
     before_bytes, before_mtime = path.read_bytes(), path.stat().st_mtime_ns
     data = read_monitor(path, strict=False)
     try:
-        read_monitor(path, peildatum=PEILDATUM)
+        read_monitor(path, export_date=EXPORT_DATE)
     except InputValidationError:
         pass
     assert main(["validate", str(path), "--exclusions", str(tmp_path / "ex.csv")]) in (0, 1)
@@ -439,7 +460,7 @@ def test_cli_valid_file_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
 def test_cli_broken_file_exits_1_and_groups_by_rule(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out_csv = tmp_path / "excluded.csv"
-    status = main(["validate", str(BROKEN), "--peildatum", PEILDATUM,
+    status = main(["validate", str(BROKEN), "--export-date", EXPORT_DATE,
                    "--exclusions", str(out_csv)])
     assert status == 1
     out = capsys.readouterr().out
@@ -451,14 +472,14 @@ def test_cli_broken_file_exits_1_and_groups_by_rule(
 
 
 def test_cli_json(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["validate", str(BROKEN), "--peildatum", PEILDATUM, "--format", "json"]) == 1
+    assert main(["validate", str(BROKEN), "--export-date", EXPORT_DATE, "--format", "json"]) == 1
     report = json.loads(capsys.readouterr().out)
     assert report["valid"] is False
     assert (report["rows_read"], report["rows_excluded"], report["rows_analysed"]) == (21, 20, 1)
     assert len(report["problems"]) == len(EXPECTED_BROKEN)
     by_rule = {r["rule"]: r for r in report["problems_by_rule"]}
     assert by_rule[RULES["duplicate_trajectory_id"]]["first_rows"] == "11, 12"
-    assert report["peildatum"] == PEILDATUM
+    assert report["export_date"] == EXPORT_DATE
     assert main(["validate", str(ENGLISH), "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["valid"] is True
 
@@ -478,7 +499,11 @@ def test_cli_unreadable_exits_2(tmp_path: Path, content: bytes | None,
     if content is not None:
         path.write_bytes(content)
     assert main(["validate", str(path)]) == 2
-    assert "cannot read" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    if content is None:  # a missing file: a short message, not the operating system's text
+        assert err == f"error: file not found: {path}\n"
+    else:
+        assert f"error: cannot read {path}: " in err and err.count(str(path)) == 1
 
 
 def test_cli_refuses_to_write_exclusions_over_the_input(
@@ -516,3 +541,109 @@ def test_overlap_detection_matches_a_pairwise_check(tmp_path: Path) -> None:
             if person[a] == person[b] and nonempty and start[a] < end[b] and start[b] < end[a]:
                 expected |= {a + 2, b + 2}
     assert expected and flagged == expected
+
+
+# --------------------------------------------------------------------------- all structure problems at once
+def test_header_and_field_count_problems_are_reported_together(tmp_path: Path) -> None:
+    # Dutch headers, 'formeel' for formele_lvv_status, row 3 with an extra field, row 4 with a bad date
+    path = _write(tmp_path / "m.csv",
+                  "Traject ID;Persoon_ID;Gemeente;Datum instroom;datum_uitstroom;Reden uitstroom;"
+                  "formeel\nT1;P1;utrecht;01-05-2019;;;ja\nT2;P2;utrecht;01-05-2019;;;ja;extra\n"
+                  "T3;P3;utrecht;31-02-2019;;;ja\n")
+    with pytest.raises(InputValidationError) as exc:
+        read_monitor(path, strict=False)
+    found = {(p.row, p.column, p.value, rule_text(p.rule)) for p in exc.value.problems}
+    assert found == {
+        (None, "formal_status", "formeel", "required column is missing"),
+        (3, None, "T2;P2;utrecht;01-05-2019;;;ja;extra", "row has 8 fields but the header has 7"),
+        (4, "Datum instroom", "31-02-2019", RULES["invalid_date"]),
+    }
+    missing = next(p for p in exc.value.problems if p.column == "formal_status")
+    assert "closest header in the file: 'formeel'" in missing.rule
+
+
+@pytest.mark.parametrize(("header", "column"), [
+    ("formeel", "formal_status"),        # abbreviation of the Dutch alias
+    ("persoon", "person_id"),            # prefix of the Dutch alias
+    ("traj_id", "trajectory_id"),        # abbreviation of the English name
+    ("Datum_instr", "intake_date"),      # abbreviation of the Dutch alias
+    ("uitstroomreden", "exit_reason"),   # words swapped: no prefix, but similar enough
+])
+def test_missing_column_names_the_closest_header(tmp_path: Path, header: str, column: str) -> None:
+    names = [c for c in schema.REQUIRED_COLUMNS if c != column]
+    path = _write(tmp_path / "m.csv", ",".join(names + [header, "opmerking"]) + "\n")
+    with pytest.raises(InputValidationError) as exc:
+        read_monitor(path)
+    [problem] = exc.value.problems
+    assert (problem.column, problem.value) == (column, header)
+    assert f"closest header in the file: {header!r}" in problem.rule
+
+
+def test_missing_column_without_similar_header_says_so(tmp_path: Path) -> None:
+    names = [c for c in schema.REQUIRED_COLUMNS if c != "formal_status"]
+    path = _write(tmp_path / "m.csv", ",".join(names + ["opmerking"]) + "\n")
+    with pytest.raises(InputValidationError) as exc:
+        read_monitor(path)
+    [problem] = exc.value.problems
+    assert problem.value == "" and "no similar header" in problem.rule
+
+
+def test_cli_lists_header_and_field_count_problems_together(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _write(tmp_path / "m.csv",
+                  "Traject ID;Persoon_ID;Gemeente;Datum instroom;datum_uitstroom;Reden uitstroom;"
+                  "formeel\nT1;P1;utrecht;01-05-2019;;;ja\nT2;P2;utrecht;01-05-2019;;;ja;extra\n")
+    assert main(["validate", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "required column is missing: 1 problem(s)" in out
+    assert "closest header in the file: 'formeel'" in out
+    assert "row has 8 fields but the header has 7: 1 problem(s) in 1 row(s)" in out
+
+
+# --------------------------------------------------------------------------- export date, formats
+def test_cli_peildatum_is_a_deprecated_alias_of_export_date(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", str(BROKEN), "--peildatum", EXPORT_DATE, "--format", "json"]) == 1
+    captured = capsys.readouterr()
+    assert "deprecated" in captured.err and "--export-date" in captured.err
+    report = json.loads(captured.out)
+    assert report["export_date"] == EXPORT_DATE
+    assert RULES["after_export_date"] in {r["rule"] for r in report["problems_by_rule"]}
+    assert main(["validate", str(BROKEN), "--peildatum", EXPORT_DATE,
+                 "--export-date", EXPORT_DATE]) == 2
+
+
+def test_cli_csv_lists_one_line_per_problem(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", str(BROKEN), "--export-date", EXPORT_DATE, "--format", "csv"]) == 1
+    table = pd.read_csv(io.StringIO(capsys.readouterr().out), keep_default_na=False, dtype=str)
+    assert list(table.columns) == ["file", "row", "column", "value", "rule"]
+    found = {(int(r.row), r.column, r.value, rule_text(r.rule)) for r in table.itertuples()}
+    assert found == EXPECTED_BROKEN
+    assert main(["validate", str(ENGLISH), "--format", "csv"]) == 0
+    assert capsys.readouterr().out == "file,row,column,value,rule\n"
+
+
+def test_cli_header_less_file_names_the_path_once(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _write(tmp_path / "m.csv", "1,2,3\n4,5,6\n")
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: cannot read {path}: no monitor column found")
+    assert err.count(str(path)) == 1
+
+
+def test_cli_output_into_a_closed_pipe_is_no_traceback(tmp_path: Path) -> None:
+    lines = ["trajectory_id,person_id,pilot,intake_date,exit_date,exit_reason,formal_status"]
+    lines += [f"T{i},P{i},delft,2019-05-01,,,true" for i in range(3000)]  # > a pipe buffer of output
+    path = _write(tmp_path / "m.csv", "\n".join(lines) + "\n")
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-m", "lvv_eval", "validate", str(path), "--format", "json"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.readline()
+    proc.stdout.close()  # like `| head -1`
+    err = proc.stderr.read().decode()
+    proc.wait()
+    assert "Traceback" not in err and "BrokenPipeError" not in err

@@ -59,7 +59,7 @@ def test_every_problem_is_listed_at_once():
     text = str(info.value)
     assert "(8 problem(s))" in text
     assert "peildatun: unknown parameter" in text and "did you mean 'peildatum'" in text
-    assert "'2019-02-30' is not a date" in text
+    assert "'2019-02-30' is not a date that exists (February 2019 has 28 days)" in text
     assert "unknown scheme 'regioplan_2020'" in text and "did you mean 'regioplan-2020'" in text
     assert "unknown pilot 'amsterdm'" in text and "did you mean 'amsterdam'" in text
     assert "language: 'de'" in text
@@ -70,13 +70,20 @@ def test_every_problem_is_listed_at_once():
 
 @pytest.mark.parametrize(("value", "message"), [
     ("2019-03-31", "before the start of the LVV programme (2019-04-01)"),
-    ((dt.date.today() + dt.timedelta(days=1)).isoformat(), "is in the future"),
+    ("2999-12-31", "is in the future"),  # far future: the rule compares with the day of the run
     ("31-12-2019", "not a date in the form yyyy-mm-dd"),
+    ("2022-02-30", "'2022-02-30' is not a date that exists (February 2022 has 28 days)"),
+    ("2020-13-01", "is not a date that exists (there is no month 13)"),
     (20191231, "expected an ISO date string"),
 ])
 def test_impossible_peildatum(value, message):
     with pytest.raises(ConfigError, match=re.escape(message)):
         validate_parameters({"peildatum": value}, notebook="x", allowed=STANDARD)
+
+
+def test_leap_day_is_a_date():
+    assert validate_parameters({"peildatum": "2020-02-29"}, notebook="x", allowed=STANDARD).peildatum \
+        == "2020-02-29"
 
 
 def test_programme_start_itself_is_allowed_and_dates_are_normalised():
@@ -192,3 +199,11 @@ def test_kernel_session_names_its_own_notebook():
     """In Jupyter, ``__session__`` holds the notebook path; its parameters cell gives the allowed names."""
     namespace = {"__session__": str(FIXTURES / "fixture_ok.ipynb"), "n_rows": 4, "peildatum": "2020-01-01"}
     assert validate_parameters(namespace, notebook="fixture_ok").extra == {"n_rows": 4}
+
+
+def test_known_schemes_are_the_scheme_registry():
+    from lvv_eval.params import known_schemes
+    from lvv_eval.schemes import list_schemes
+
+    assert known_schemes() == list(list_schemes())
+    assert "regioplan-2020" in known_schemes()

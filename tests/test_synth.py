@@ -79,7 +79,7 @@ def test_committed_report_equals_fresh_report(frame: pd.DataFrame, tmp_path: Pat
 
 def test_output_passes_read_monitor_validation(tmp_path: Path) -> None:
     path = write_synthetic(generate(seed=DEFAULT_SEED), tmp_path / "m.csv")
-    data = read_monitor(path, peildatum="2022-07-01")
+    data = read_monitor(path, export_date="2022-07-01")
     assert data.is_valid and data.problems == []
     assert len(data.frame) == 2065
     assert list(data.frame.columns) == list(COLUMN_NAMES)

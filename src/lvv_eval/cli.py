@@ -47,8 +47,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except LvvEvalError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
-        print(f"error: cannot read input: {exc}", file=sys.stderr)
+    except FileNotFoundError as exc:
+        print(f"error: file not found: {exc.filename or exc}", file=sys.stderr)
+        return 2
+    except (IsADirectoryError, PermissionError) as exc:
+        reason = exc.strerror or str(exc)
+        print(f"error: cannot read {exc.filename or 'input'}: {reason.lower()}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # output piped into e.g. `head`, which closed early
         devnull = os.open(os.devnull, os.O_WRONLY)

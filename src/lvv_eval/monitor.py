@@ -8,7 +8,7 @@ comma or semicolon, UTF-8 with or without BOM, English or Dutch headers,
 dates as ``yyyy-mm-dd`` or ``dd-mm-yyyy``, Dutch booleans, decimal commas, and
 Excel ``.xlsx``. It returns the typed frame of the valid rows together with
 every problem found, the excluded rows and a flow table (rows read, excluded
-per reason, analysed). :func:`write_monitor` writes the canonical CSV that
+per first reason, analysed). :func:`write_monitor` writes the canonical CSV that
 :func:`read_monitor` reads back unchanged.
 
 The input file is only ever opened for reading.
@@ -50,6 +50,7 @@ __all__ = [
     "normalise_header",
     "EXCLUSION_COLUMNS",
     "FLOW_COLUMNS",
+    "excluded_step",
 ]
 
 EXCLUSION_COLUMNS: tuple[str, ...] = ("file", "row", "trajectory_id", "reasons")
@@ -57,6 +58,24 @@ EXCLUSION_COLUMNS: tuple[str, ...] = ("file", "row", "trajectory_id", "reasons")
 
 FLOW_COLUMNS: tuple[str, ...] = ("step", "rows")
 """Columns of :attr:`MonitorData.flow`."""
+
+_EXCLUDED_STEP = "excluded, first reason: {rule} (all reasons: see exclusions)"
+
+
+def excluded_step(rule: str) -> str:
+    """Return the flow-table step label of the rows excluded under one rule.
+
+    An excluded row is counted once, under the first rule it breaks (order of
+    :data:`lvv_eval.monitor_validate.RULES`), so the per-rule lines add up to
+    the rows excluded; every rule a row breaks is in
+    :attr:`MonitorData.exclusions` (``reasons``).
+
+    Examples
+    --------
+    >>> excluded_step("unknown exit reason")
+    'excluded, first reason: unknown exit reason (all reasons: see exclusions)'
+    """
+    return _EXCLUDED_STEP.format(rule=rule)
 
 _EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -111,15 +130,18 @@ class MonitorData:
         Every broken rule, one :class:`~lvv_eval.errors.Problem` per cell.
     flow
         Rows in the file, empty rows skipped, rows read, rows excluded per
-        reason (each excluded row counted once, under its first rule), rows
-        excluded, rows analysed. Rows read = rows excluded + rows analysed.
+        first reason (each excluded row counted once, under the first rule
+        it breaks, see :func:`excluded_step`; all its reasons are in
+        ``exclusions``), rows excluded, rows analysed. Rows read = rows
+        excluded + rows analysed.
     source
         Path, SHA-256 and size of the input.
     notes
         Remarks that are not errors (unknown columns ignored, optional
         columns absent, empty rows skipped).
-    peildatum
-        The reference date the file was checked against, if any.
+    export_date
+        The export date the file was checked against, if any (no date in
+        the file may be after it).
     """
 
     frame: pd.DataFrame
@@ -128,7 +150,7 @@ class MonitorData:
     flow: pd.DataFrame
     source: MonitorSource
     notes: list[Problem] = field(default_factory=list)
-    peildatum: pd.Timestamp | None = None
+    export_date: pd.Timestamp | None = None
 
     @property
     def is_valid(self) -> bool:
@@ -177,6 +199,7 @@ class _RawTable:
     file_format: str
     delimiter: str | None = None
     sheet: str | None = None
+    problems: list[Problem] = field(default_factory=list)  # rows with too many fields
 
 
 def normalise_header(text: str) -> str:
@@ -235,8 +258,7 @@ def _read_csv(path: Path, data: bytes) -> _RawTable:
             na_filter=False, skip_blank_lines=False, quotechar='"', engine="c",
         )
     except pd.errors.ParserError:
-        _raise_field_count_problems(path, text, delimiter)
-        raise  # pragma: no cover - _raise_field_count_problems always raises
+        return _read_csv_ragged(path, text, delimiter)
     except pd.errors.EmptyDataError:
         raise UnreadableInputError(f"{path}: the file is empty") from None
     # leading blank lines before the header
@@ -252,29 +274,47 @@ def _read_csv(path: Path, data: bytes) -> _RawTable:
     return _RawTable(headers, cells, rows, "csv", delimiter=delimiter)
 
 
-def _raise_field_count_problems(path: Path, text: str, delimiter: str) -> None:
-    """Report every line whose number of fields differs from the header's."""
+def _read_csv_ragged(path: Path, text: str, delimiter: str) -> _RawTable:
+    """Read a CSV file in which some rows have more fields than the header.
+
+    Every such row becomes a :class:`Problem` in ``_RawTable.problems`` and is
+    left out of the cells; the other rows (shorter ones padded with empty
+    cells) are read as usual, so the header and the remaining rows can still be
+    checked and every problem reported at once. Rows are numbered by record, as
+    in a spreadsheet (header = row 1), like the regular reader does.
+    """
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"')
-    problems: list[Problem] = []
-    width = None
     try:
-        for record in reader:
-            if width is None:
-                if record:
-                    width = len(record)
-                continue
-            if record and len(record) > width:
-                problems.append(Problem(
-                    str(path), reader.line_num, None, delimiter.join(record),
-                    f"row has {len(record)} fields but the header has {width}"
-                    f"{RULE_SEPARATOR}a value containing {delimiter!r} must be quoted",
-                ))
+        records = list(reader)
     except csv.Error as exc:
         raise UnreadableInputError(f"{path}: cannot parse as CSV: {exc}") from None
+    first = 0
+    while first < len(records) and not any(f.strip() for f in records[first]):
+        first += 1
+    if first == len(records):
+        raise UnreadableInputError(f"{path}: the file is empty")
+    headers = records[first]
+    width = len(headers)
+    problems: list[Problem] = []
+    kept: list[list[str]] = []
+    numbers: list[int] = []
+    for index in range(first + 1, len(records)):
+        record = records[index]
+        if len(record) > width:
+            problems.append(Problem(
+                str(path), index + 1, None, delimiter.join(record),
+                f"row has {len(record)} fields but the header has {width}"
+                f"{RULE_SEPARATOR}a value containing {delimiter!r} must be quoted",
+            ))
+            continue
+        kept.append(record + [""] * (width - len(record)))
+        numbers.append(index + 1)
     if not problems:
         raise UnreadableInputError(f"{path}: cannot parse as CSV")
-    raise InputValidationError(
-        problems, summary=f"{path}: {len(problems)} row(s) with too many fields")
+    cells = pd.DataFrame(kept, columns=range(width), dtype=str) if kept else \
+        pd.DataFrame({i: pd.Series([], dtype=str) for i in range(width)})
+    return _RawTable(headers, cells, np.array(numbers, dtype=np.int64), "csv",
+                     delimiter=delimiter, problems=problems)
 
 
 def _cell_text(value: object) -> str:
@@ -369,14 +409,11 @@ def _map_headers(path: Path, headers: list[str], empty_columns: set[int]
     for column in schema.MONITOR_COLUMNS:
         if column.name in mapping or not column.required:
             continue
-        near = difflib.get_close_matches(normalise_header(column.name), list(unknown_keys), n=1,
-                                         cutoff=0.6)
-        near += difflib.get_close_matches(normalise_header(column.alias_nl), list(unknown_keys),
-                                          n=1, cutoff=0.6)
-        hint = (f"closest header in the file: {unknown_keys[near[0]]!r}" if near
-                else "no similar header in the file")
+        near = closest_header(column.name, list(unknown_keys))
+        hint = (f"closest header in the file: {unknown_keys[near]!r}" if near is not None
+                else "no similar header among the unknown columns of the file")
         errors.append(Problem(
-            file, None, column.name, unknown_keys[near[0]] if near else "",
+            file, None, column.name, unknown_keys[near] if near is not None else "",
             f"required column is missing{RULE_SEPARATOR}expected {column.name!r} "
             f"or Dutch {column.alias_nl!r}; {hint}"))
     for pos in unknown:
@@ -389,20 +426,78 @@ def _map_headers(path: Path, headers: list[str], empty_columns: set[int]
     return mapping, errors, notes
 
 
-def _parse_peildatum(peildatum: object) -> pd.Timestamp | None:
-    """Return the peildatum as a midnight Timestamp; strings must be ``yyyy-mm-dd``."""
-    if peildatum is None:
+_HEADER_CUTOFF = 0.6
+"""Lowest similarity (0-1) for an unknown header to be named as the likely missing column."""
+
+
+def _header_similarity(header: str, target: str) -> float:
+    """Similarity of a normalised header to a normalised column name or alias.
+
+    The best of: :class:`difflib.SequenceMatcher` ratio of the whole texts; the
+    ratio against the start of the target of the header's length (an
+    abbreviation such as ``formeel`` for ``formele_lvv_status``); 0.9 when one
+    text contains the other (``persoon`` in ``persoon_id``).
+    """
+    if not header or not target:
+        return 0.0
+    if len(header) >= 3 and (header in target or target in header):
+        return 0.9
+    score = difflib.SequenceMatcher(None, header, target).ratio()
+    if len(header) >= 4 and len(header) < len(target):
+        score = max(score, difflib.SequenceMatcher(None, header, target[:len(header)]).ratio())
+    return score
+
+
+def closest_header(column: str, headers: list[str]) -> str | None:
+    """Return the header most like a monitor column (its name or its Dutch alias).
+
+    Parameters
+    ----------
+    column
+        Canonical column name (see :data:`lvv_eval.schema.COLUMN_NAMES`).
+    headers
+        Candidate headers, normalised (:func:`normalise_header`).
+
+    Returns
+    -------
+    str or None
+        The best candidate with a similarity of at least 0.6, else ``None``.
+
+    Examples
+    --------
+    >>> closest_header("formal_status", ["opmerking", "formeel"])
+    'formeel'
+    >>> closest_header("person_id", ["persoon", "pilott"])
+    'persoon'
+    >>> closest_header("exit_reason", ["persoon", "pilott"]) is None
+    True
+    """
+    spec = schema.MONITOR_COLUMNS[schema.COLUMN_NAMES.index(column)]
+    targets = (normalise_header(spec.name), normalise_header(spec.alias_nl))
+    best, best_score = None, _HEADER_CUTOFF
+    for header in headers:
+        score = max(_header_similarity(header, t) for t in targets)
+        if score >= best_score and (best is None or score > best_score):
+            best, best_score = header, score
+    return best
+
+
+def _parse_date_option(value: object, name: str) -> pd.Timestamp | None:
+    """Return a date option as a midnight Timestamp; strings must be ``yyyy-mm-dd``."""
+    if value is None:
         return None
     try:
-        if isinstance(peildatum, str):
-            value = pd.Timestamp(dt.date.fromisoformat(peildatum.strip()))
+        if isinstance(value, str):
+            parsed = pd.Timestamp(dt.date.fromisoformat(value.strip()))
         else:
-            value = pd.Timestamp(peildatum)
+            parsed = pd.Timestamp(value)
     except (TypeError, ValueError):
-        value = pd.NaT
-    if pd.isna(value):
-        raise ConfigError(f"peildatum {peildatum!r} is not a date (use yyyy-mm-dd)")
-    return value.normalize()
+        parsed = pd.NaT
+    if pd.isna(parsed):
+        if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+            raise ConfigError(f"{name} {value!r} does not exist (no such day in the calendar)")
+        raise ConfigError(f"{name} {value!r} is not a date (use yyyy-mm-dd)")
+    return parsed.normalize()
 
 
 # ---------------------------------------------------------------------------
@@ -411,9 +506,10 @@ def _parse_peildatum(peildatum: object) -> pd.Timestamp | None:
 def read_monitor(
     path: str | Path,
     *,
-    peildatum: str | dt.date | pd.Timestamp | None = None,
+    export_date: str | dt.date | pd.Timestamp | None = None,
     pilots_file: str | Path | None = None,
     strict: bool = True,
+    peildatum: str | dt.date | pd.Timestamp | None = None,
 ) -> MonitorData:
     """Read and validate a person-level monitor file.
 
@@ -422,8 +518,14 @@ def read_monitor(
     path
         CSV (comma, semicolon or tab; UTF-8 with or without BOM) or Excel
         ``.xlsx`` (first worksheet). Headers in English or Dutch, any case.
-    peildatum
-        Reference date of the file; any date after it is an error.
+    export_date
+        Day the file was exported (extracted from the registration system).
+        A date after it cannot have happened yet: every intake, exit or
+        scenario date after it is an error (rule "date is after the export
+        date of the file"). This is *not* the peildatum of an analysis: to
+        count a file at an earlier reference date, read it without
+        ``export_date`` and pass the peildatum to :mod:`lvv_eval.aggregate`,
+        which counts later intakes as 'not yet started'.
     pilots_file
         Pilot table declaring the valid pilot codes (default: the five pilots
         shipped with the package, see :mod:`lvv_eval.pilots`).
@@ -432,6 +534,9 @@ def read_monitor(
         listing every problem. If false, invalid rows are excluded, listed in
         :attr:`MonitorData.exclusions` with their reasons, and the valid rows
         are returned.
+    peildatum
+        Deprecated alias of ``export_date`` (it always meant the export
+        date); gives a :class:`DeprecationWarning`.
 
     Returns
     -------
@@ -441,19 +546,29 @@ def read_monitor(
     Raises
     ------
     FileNotFoundError
-        The file does not exist.
+        The file does not exist (message ``file not found: PATH``).
     UnreadableInputError
         The file is empty, binary, not UTF-8, or not CSV/.xlsx.
     InputValidationError
         Always for problems with the file's structure (a required column
-        missing, a column given twice, a row with too many fields); for
-        row-level problems only when ``strict`` is true.
+        missing, a column given twice, a row with too many fields), all
+        reported together with the problems in the other rows; for row-level
+        problems only when ``strict`` is true.
     ConfigError
-        ``peildatum`` is not a date.
+        ``export_date`` is not a date, or both ``export_date`` and
+        ``peildatum`` are given.
     """
     path = Path(path)
     file = str(path)
-    limit = _parse_peildatum(peildatum)
+    if peildatum is not None:
+        if export_date is not None:
+            raise ConfigError("give export_date only (peildatum is its deprecated alias)")
+        warnings.warn("read_monitor(peildatum=...) is deprecated: it means the export date of "
+                      "the file; use export_date=...", DeprecationWarning, stacklevel=2)
+        export_date = peildatum
+    limit = _parse_date_option(export_date, "export date")
+    if not path.exists():
+        raise FileNotFoundError(f"file not found: {path}")
     data = path.read_bytes()  # read-only; the file is never written
     sha256 = hashlib.sha256(data).hexdigest()
     table = _read_table(path, data)
@@ -479,7 +594,7 @@ def read_monitor(
     raw = {name: raw_all[pos].subset(keep) for name, pos in mapping.items()}
     result = validate_columns(
         raw, row_numbers,
-        pilots=pilot_codes(pilots_file), peildatum=limit,
+        pilots=pilot_codes(pilots_file), export_date=limit,
         lookup_exit_reason=taxonomy.lookup_exit_reason,
         closest_exit_reasons=taxonomy.closest_exit_reasons,
         exit_reason_codes=taxonomy.EXIT_REASON_CODES,
@@ -496,11 +611,12 @@ def read_monitor(
                 text + (RULE_SEPARATOR + detail if detail else "")))
             reasons.setdefault(int(r), set()).add(f.rule)
     problems.sort(key=_problem_key)
+    structural += table.problems
     if structural:
         raise InputValidationError(
             structural + problems,
-            summary=f"{file}: {len(structural)} problem(s) with the columns"
-            + (f" and {len(problems)} in the rows" if problems else ""))
+            summary=f"{file}: {len(structural)} problem(s) with the columns or the number of "
+            "fields in a row" + (f" and {len(problems)} in the other rows" if problems else ""))
     if strict and problems:
         raise InputValidationError(
             problems, summary=f"{file}: {len(problems)} problem(s) in {len(reasons)} row(s) "
@@ -530,7 +646,7 @@ def read_monitor(
         raise RuntimeError("row accounting does not add up")  # pragma: no cover
     steps = [("data rows in file", n_in_file), ("empty rows skipped", n_empty),
              ("rows read", n_read)]
-    steps += [(f"excluded: {RULES[k]}", primary[k]) for k in order if k in primary]
+    steps += [(excluded_step(RULES[k]), primary[k]) for k in order if k in primary]
     steps += [("rows excluded", n_excluded), ("rows analysed", n_analysed)]
     flow = pd.DataFrame(steps, columns=list(FLOW_COLUMNS))
     flow["rows"] = flow["rows"].astype("int64")
@@ -538,7 +654,7 @@ def read_monitor(
     frame = _typed_frame(result.columns, n_read)
     frame = frame.loc[~excluded].reset_index(drop=True)
     source = MonitorSource(path, sha256, n_read, table.file_format, table.delimiter, table.sheet)
-    return MonitorData(frame, exclusions, problems, flow, source, notes, limit)
+    return MonitorData(frame, exclusions, problems, flow, source, notes, export_date=limit)
 
 
 def _problem_key(p: Problem) -> tuple:

@@ -50,7 +50,7 @@ RULES: dict[str, str] = {
     "intake_too_early": (
         f"intake_date is before {schema.EARLIEST_INTAKE:%Y-%m-%d} (start of the first pilots)"
     ),
-    "after_peildatum": "date is after the peildatum",
+    "after_export_date": "date is after the export date of the file",
     "scenario_before_intake": "scenario_date is before intake_date",
     "duplicate_trajectory_id": "trajectory_id is not unique",
     "overlapping_stays": "stays of one person overlap",
@@ -264,7 +264,7 @@ def validate_columns(
     row_numbers: np.ndarray,
     *,
     pilots: Sequence[str],
-    peildatum: pd.Timestamp | None = None,
+    export_date: pd.Timestamp | None = None,
     lookup_exit_reason: Callable[[str], str | None],
     closest_exit_reasons: Callable[[str], list[str]],
     exit_reason_codes: Sequence[str],
@@ -281,8 +281,9 @@ def validate_columns(
         Spreadsheet row number of each row (header = row 1), used in details.
     pilots
         Declared pilot codes (lower case), see :func:`lvv_eval.pilots.pilot_codes`.
-    peildatum
-        Reference date; dates after it break the rule ``after_peildatum``.
+    export_date
+        Day the file was exported; a date after it cannot have happened yet
+        and breaks the rule ``after_export_date``.
     lookup_exit_reason, closest_exit_reasons, exit_reason_codes
         The exit-reason taxonomy (:mod:`lvv_eval.taxonomy`).
 
@@ -426,12 +427,12 @@ def validate_columns(
                            ("scenario_date", "scenario_before_intake")):
             if name in dates:
                 add(_finding(rule, name, dates[name] < intake, cols[name]))
-    if peildatum is not None:
-        limit = np.datetime64(pd.Timestamp(peildatum).date(), "us")
+    if export_date is not None:
+        limit = np.datetime64(pd.Timestamp(export_date).date(), "us")
         for name, arr in dates.items():
             rows = np.flatnonzero(arr > limit)
-            add(_finding("after_peildatum", name, arr > limit, cols[name],
-                         details=[f"peildatum {pd.Timestamp(peildatum):%Y-%m-%d}"] * len(rows)))
+            add(_finding("after_export_date", name, arr > limit, cols[name],
+                         details=[f"export date {pd.Timestamp(export_date):%Y-%m-%d}"] * len(rows)))
 
     # duplicate trajectory ids
     if "trajectory_id" in cols:

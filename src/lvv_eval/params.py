@@ -39,6 +39,7 @@ stem equals ``notebook``. Otherwise only the standard names of
 from __future__ import annotations
 
 import ast
+import calendar
 import datetime as dt
 import difflib
 import io
@@ -70,7 +71,6 @@ _TYPE_NAMES: dict[str, tuple[type, ...]] = {
     "str": (str,), "int": (int,), "float": (float, int), "bool": (bool,),
     "list": (list, tuple), "dict": (dict,),
 }
-_FALLBACK_SCHEMES = ("monitor-2020", "regioplan-2020", "regioplan-2022", "verwey-jonker-2021")
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,9 @@ class NotebookParameters:
         synthetic monitor file) or the path of a real monitor export (CSV/XLSX).
     peildatum
         Reference date, ISO ``yyyy-mm-dd``, between the programme start
-        (2019-04-01, seed 002) and today.
+        (2019-04-01, seed 002) and the day of the run (inclusive). A date in
+        the future is refused: no monitor figure can exist for it yet. This
+        is the only rule whose outcome depends on the day the notebook runs.
     scheme
         Classification scheme name (see ``lvv_eval.schemes.list_schemes``) or a
         path to a scheme YAML file.
@@ -383,16 +385,35 @@ def _notebook_file(notebook: str, values: Mapping[str, Any] | None = None) -> Pa
 
 
 def known_schemes() -> list[str]:
-    """Return the names of the shipped classification schemes.
+    """Return the names of the known classification schemes (``lvv_eval.schemes.list_schemes``)."""
+    from lvv_eval.schemes import list_schemes  # noqa: PLC0415 - keep importing params light
 
-    Uses ``lvv_eval.schemes.list_schemes``; falls back to the four scheme names
-    of the shared contract while that module is unavailable.
-    """
-    try:
-        from lvv_eval.schemes import list_schemes  # noqa: PLC0415 - optional at import time
-    except ImportError:
-        return list(_FALLBACK_SCHEMES)
     return list(list_schemes())
+
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")
+
+
+def _no_such_day(value: str) -> str:
+    """Say why a ``yyyy-mm-dd`` text is no calendar day.
+
+    Examples
+    --------
+    >>> _no_such_day("2022-02-30")
+    'February 2022 has 28 days'
+    >>> _no_such_day("2020-13-01")
+    'there is no month 13'
+    """
+    year, month, day = (int(part) for part in value.strip().split("-"))
+    if not 1 <= month <= 12:
+        return f"there is no month {month}"
+    if year < 1:
+        return f"there is no year {year}"
+    days = calendar.monthrange(year, month)[1]
+    if day < 1:
+        return f"there is no day {day}"
+    return f"{_MONTHS[month - 1]} {year} has {days} days"
 
 
 def _check_peildatum(value: Any, problems: list[str]) -> str | None:
@@ -403,12 +424,13 @@ def _check_peildatum(value: Any, problems: list[str]) -> str | None:
     if not isinstance(value, str):
         problems.append(f"peildatum: expected an ISO date string yyyy-mm-dd, got {type(value).__name__} {value!r}")
         return None
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        problems.append(f"peildatum: {value!r} is not a date in the form yyyy-mm-dd")
+        return None
     try:
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
-            raise ValueError
         day = dt.date.fromisoformat(value.strip())
     except ValueError:
-        problems.append(f"peildatum: {value!r} is not a date in the form yyyy-mm-dd")
+        problems.append(f"peildatum: {value!r} is not a date that exists ({_no_such_day(value)})")
         return None
     from lvv_eval.schema import PROGRAMME_START  # noqa: PLC0415 - keep import light
 

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from lvv_eval.commands._common import iso_date
+from lvv_eval.commands._common import existing_file, iso_date
 from lvv_eval.commands._output import add_format_option, emit_table
 from lvv_eval.errors import InputValidationError
 
@@ -26,7 +26,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "is reported on standard error."
         ),
     )
-    parser.add_argument("file", type=Path, help="monitor file (CSV or .xlsx)")
+    parser.add_argument("file", metavar="FILE", type=Path, help="monitor file (CSV or .xlsx)")
     parser.add_argument("--peildatum", type=iso_date, required=True, metavar="YYYY-MM-DD",
                         help="reference date; every comparison includes the day itself")
     parser.add_argument("--scheme", required=True, metavar="NAME",
@@ -50,6 +50,7 @@ def run(args: argparse.Namespace) -> int:
     from lvv_eval.schemes import load_scheme
 
     scheme = load_scheme(args.scheme)
+    existing_file(args.file)
     try:
         data = read_monitor(args.file)
     except InputValidationError as exc:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from lvv_eval.calibration import OK_STATUSES, calibration_report, summary
+from lvv_eval.commands._common import existing_file
 from lvv_eval.errors import ConfigError
 from lvv_eval.monitor import read_monitor
 from lvv_eval.synth import generate, write_synthetic
@@ -49,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     scale = float(args.scale if args.scale is not None else config.get("scale", 1.0))
     if args.report_only is not None:
-        frame = read_monitor(args.report_only).frame
+        frame = read_monitor(existing_file(args.report_only)).frame
     else:
         if args.out is None:
             raise ConfigError("give --out FILE (or --report-only FILE)")

@@ -6,6 +6,7 @@ Expected numbers are literals worked out from the seeds (cited per test).
 from __future__ import annotations
 
 import csv
+import io
 import json
 import shutil
 from pathlib import Path
@@ -317,3 +318,43 @@ def test_cli_check_broken_checks_file_exits_1(tmp_path: Path, capsys: pytest.Cap
     assert main(["published", "--check", "--checks", str(folder / "checks.csv")]) == 1
     err = capsys.readouterr().err
     assert f"row {row}" in err and "unknown kind" in err
+
+
+# --- readable text forms (count ranges mix a percentage and a count) ---------
+
+def test_count_range_has_readable_text_and_keeps_its_numbers(results: pd.DataFrame) -> None:
+    # 001_08a3e7995258f26d.txt, Tabel S.1: Utrecht about 98 % of 230 places occupied
+    row = results.loc["r20-utrecht-occupancy-count"]
+    assert (row["expected_text"], row["computed_text"]) == ("98 % of 230", "count 225..226")
+    assert row["expected"] == 98 and row["computed"] == pytest.approx(225.4)
+    assert pd.isna(row["difference"])
+    # 001_08a3e7995258f26d.txt, Tabel S.2: 18 % of Rotterdam's intake of 129 -> exactly 23 people
+    assert results.loc["r20-mob-rotterdam-count", "computed_text"] == "count 23"
+
+
+def test_other_kinds_have_readable_text(results: pd.DataFrame) -> None:
+    # 001_08a3e7995258f26d.txt, Tabel S.1: "69 plaatsen vrij = 20%" of 360 places
+    pct = results.loc["r20-free-rate-amsterdam-pct"]
+    assert (pct["expected_text"], pct["computed_text"]) == ("20 %", "19.17 % (69 of 360)")
+    bound = results.loc["r20-occupancy-utrecht-azc-bound"]
+    assert (bound["expected_text"], bound["computed_text"]) == ("<= 208.2 (207..209)", "225.4 (225..226)")
+    assert results.loc["r22-shares-counts", "computed_text"] == "226 + 516 + 516 = 1258"
+    assert results.loc["m20-durable-sum", "expected_text"] == "107"
+
+
+def test_cli_check_text_table_is_readable(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["published", "--check"]) == 0
+    out = capsys.readouterr().out
+    line = next(ln for ln in out.splitlines() if ln.strip().startswith("r20-utrecht-occupancy-count"))
+    assert "98 % of 230" in line and "count 225..226" in line
+    assert "nan" not in line.lower() and "225.4" not in line
+    pct_line = next(ln for ln in out.splitlines() if ln.strip().startswith("r20-free-rate-amsterdam-pct"))
+    assert "19.17 % (69 of 360)" in pct_line and "-0.83 pp" in pct_line
+
+
+def test_cli_check_csv_keeps_numbers_and_text(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["published", "--check", "--format", "csv"]) == 0
+    table = pd.read_csv(io.StringIO(capsys.readouterr().out)).set_index("check_id")
+    row = table.loc["r20-utrecht-occupancy-count"]
+    assert row["expected"] == 98 and row["computed"] == pytest.approx(225.4)
+    assert row["expected_text"] == "98 % of 230" and row["computed_text"] == "count 225..226"

@@ -379,4 +379,4 @@ def test_cli_broken_figures_exit_1(tmp_path: Path, capsys: pytest.CaptureFixture
 
 def test_cli_missing_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["published", "--figures", str(tmp_path / "nope.csv")]) == 2
-    assert "cannot read input" in capsys.readouterr().err
+    assert "file not found" in capsys.readouterr().err

@@ -6,9 +6,11 @@ others only read configuration and notebook files.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import shutil
+import sys
 from pathlib import Path
 
 import nbformat
@@ -18,7 +20,8 @@ from lvv_eval import nbhygiene
 from lvv_eval.cli import main
 from lvv_eval.errors import ConfigError
 from lvv_eval.params import parameters_digest
-from lvv_eval.paths import CONFIG_DIR
+from lvv_eval.paths import CONFIG_DIR, PROJECT_ROOT
+from lvv_eval.provenance import build_provenance, input_entries, portable_path
 from lvv_eval.reports import build_all, load_config, parse_parameter_value, prepare_parameters, run_one
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
@@ -117,6 +120,71 @@ def test_run_command_rejects_bad_parameters_without_running(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "before the start of the LVV programme" in err and "unknown pilot 'nowhere'" in err
     assert not (tmp_path / "out").exists()
+
+
+# --------------------------------------------------------------------------- provenance (fast)
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_provenance_lists_schemes_package_data_and_synth_config(tmp_path, monkeypatch):
+    user_dir = tmp_path / "user_schemes"
+    user_dir.mkdir()
+    shipped = PROJECT_ROOT / "src" / "lvv_eval" / "schemes" / "regioplan-2020.yaml"
+    (user_dir / "my-scheme.yaml").write_text(
+        shipped.read_text(encoding="utf-8").replace("name: regioplan-2020", "name: my-scheme"), encoding="utf-8")
+    monkeypatch.setenv("LVV_EVAL_SCHEMES_DIR", str(user_dir))
+    params = {"data_source": "synthetic", "scheme": "regioplan-2022", "comparison_scheme": "my-scheme",
+              "output_dir": str(tmp_path / "run03")}
+    record = build_provenance(report_id="run03", notebook=OK_NB, parameters=params, started="s", finished="f",
+                              status="ok")
+    inputs = {i["path"]: i for i in record["inputs"]}
+    expected = {
+        "src/lvv_eval/schemes/regioplan-2022.yaml": "scheme",
+        "my-scheme.yaml": "scheme",  # outside the project: file name only
+        "src/lvv_eval/data/exit_reasons.csv": "package_data",
+        "src/lvv_eval/data/pilots.csv": "package_data",
+        "src/lvv_eval/data/labels.csv": "package_data",
+        "config/synth.yaml": "synthetic_config",
+        "data/synthetic/monitor_synthetic.csv": "data_source",
+        "data/published/figures.csv": "published",
+    }
+    for path, role in expected.items():
+        assert inputs[path]["role"] == role, path
+    assert inputs["my-scheme.yaml"]["sha256"] == _sha(user_dir / "my-scheme.yaml")
+    assert inputs["config/synth.yaml"]["sha256"] == _sha(CONFIG_DIR / "synth.yaml")
+    assert inputs["src/lvv_eval/data/pilots.csv"]["sha256"] == _sha(PROJECT_ROOT / "src/lvv_eval/data/pilots.csv")
+    assert record["parameters"]["output_dir"] == "run03"
+    assert record["notebook"] == "tests/fixtures/notebooks/fixture_ok.ipynb"
+    assert not Path(record["python"]["executable"]).is_absolute()
+    text = json.dumps(record)
+    assert str(tmp_path) not in text and str(PROJECT_ROOT) not in text
+
+
+def test_published_data_source_lists_no_synthetic_inputs():
+    roles = {role for role, _ in input_entries({"data_source": "published", "scheme": "monitor-2020"})}
+    assert "synthetic_config" not in roles and "data_source" not in roles
+    assert {"scheme", "package_data", "published"} <= roles
+
+
+def test_empty_scheme_list_means_every_scheme_and_unknown_scheme_is_missing(monkeypatch):
+    monkeypatch.delenv("LVV_EVAL_SCHEMES_DIR", raising=False)
+    entries = input_entries({"sensitivity_schemes": [], "scheme": "no-such-scheme"})
+    names = sorted(p.name for role, p in entries if role == "scheme")
+    assert names == ["monitor-2020.yaml", "no-such-scheme.yaml", "regioplan-2020.yaml", "regioplan-2022.yaml",
+                     "verwey-jonker-2021.yaml"]
+    record = build_provenance(report_id="x", notebook=OK_NB, parameters={"scheme": "no-such-scheme"},
+                              started="s", finished="f", status="ok")
+    missing = [i for i in record["inputs"] if i.get("missing")]
+    assert [i["path"] for i in missing] == ["no-such-scheme.yaml"]
+
+
+def test_portable_path_keeps_venv_python_relative():
+    assert portable_path(PROJECT_ROOT / ".venv" / "bin" / "python") == ".venv/bin/python"
+    assert portable_path("/opt/python/bin/python3.11") == "python3.11"
+    assert portable_path(Path(sys.prefix).parent / "not-in-project.txt", root="/nonexistent") == "not-in-project.txt"
 
 
 # --------------------------------------------------------------------------- hygiene (fast)
@@ -231,10 +299,40 @@ def test_run_one_uses_a_parameter_folder_and_reproduces_tables(built, tmp_path):
     assert result.ok
     folder = tmp_path / f"fixture_ok-{parameters_digest(OK_PARAMETERS)}"
     assert Path(result.output_dir) == folder.resolve()
+    for name in ("fixture_ok.html", "fixture_ok.ipynb", "fixture_ok.log"):  # named after the notebook
+        assert (folder / name).is_file(), name
     for table in ("shares.csv", "published_total.csv"):
         assert (folder / "tables" / table).read_bytes() == (reports / "good" / "tables" / table).read_bytes()
     for figure in ("shares.png", "shares.svg"):
         assert (folder / "figures" / figure).read_bytes() == (reports / "good" / "figures" / figure).read_bytes()
+
+
+@pytest.mark.notebooks
+def test_run_with_out_folder_names_files_after_the_notebook_and_records_no_machine_paths(tmp_path, capsys):
+    out = tmp_path / "run03"
+    code = main(["run", str(OK_NB), "-p", "peildatum", "2020-11-01", "-p", "pilots", "[Utrecht]",
+                 "--out", str(out)])
+    assert code == 0, capsys.readouterr().err
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["figures", "fixture_ok.html", "fixture_ok.ipynb", "fixture_ok.log", "manifest.json",
+                     "provenance.json", "tables"]
+    prov_text = (out / "provenance.json").read_text(encoding="utf-8")
+    prov = json.loads(prov_text)
+    assert prov["files"] == {"html": "fixture_ok.html", "log": "fixture_ok.log", "manifest": "manifest.json",
+                             "notebook": "fixture_ok.ipynb", "provenance": "provenance.json"}
+    assert prov["parameters"]["output_dir"] == "run03"
+    assert prov["notebook"] == "tests/fixtures/notebooks/fixture_ok.ipynb"
+    executed = nbformat.read(out / "fixture_ok.ipynb", as_version=4)
+    papermill = executed.metadata["papermill"]
+    assert papermill["input_path"] == "tests/fixtures/notebooks/fixture_ok.ipynb"
+    assert papermill["output_path"] == "fixture_ok.ipynb"
+    assert papermill["parameters"]["output_dir"] == "run03"
+    metadata_text = json.dumps(executed.metadata) + json.dumps([c.metadata for c in executed.cells])
+    injected = "".join(c.source for c in executed.cells if "injected-parameters" in c.metadata.get("tags", []))
+    for machine_path in {str(PROJECT_ROOT), str(PROJECT_ROOT.resolve()), str(tmp_path), str(tmp_path.resolve())}:
+        assert machine_path not in prov_text
+        assert machine_path not in metadata_text
+        assert machine_path not in injected
 
 
 @pytest.mark.notebooks

@@ -90,7 +90,7 @@ KINDS: dict[str, str] = {
 RESULT_COLUMNS: tuple[str, ...] = (
     "check_id", "kind", "expected", "computed", "difference", "tolerance", "passed",
     "known_discrepancy", "status", "count_low", "count_high", "figure_ids", "message",
-    "explanation", "citation",
+    "explanation", "citation", "expected_text", "computed_text",
 )
 """Columns of the frame returned by :func:`run_checks`."""
 
@@ -270,10 +270,23 @@ def _fmt(x: Fraction | float) -> str:
     return f"{x:.0f}" if x.is_integer() else f"{x:.2f}".rstrip("0").rstrip(".")
 
 
+def _range_text(rng: range) -> str:
+    """``225..226``, or ``225`` when the range holds one count."""
+    return f"{rng.start}" if len(rng) == 1 else f"{rng.start}..{rng.stop - 1}"
+
+
+def _interval(value: _Value) -> str:
+    """A value with its rounding interval when it has one, e.g. ``225.4 (225..226)``."""
+    if value.low == value.high:
+        return _fmt(value.point)
+    return f"{_fmt(value.point)} ({_fmt(value.low)}..{_fmt(value.high)})"
+
+
 def _evaluate_check(rec: dict, ev: _Evaluator) -> dict:
     kind, d = rec["kind"], int(rec["decimals"])
     out: dict = {"expected": math.nan, "computed": math.nan, "difference": math.nan,
-                 "tolerance": math.nan, "count_low": pd.NA, "count_high": pd.NA}
+                 "tolerance": math.nan, "count_low": pd.NA, "count_high": pd.NA,
+                 "expected_text": "", "computed_text": ""}
     target_text = rec["target"]
     if kind in ("sum", "difference"):
         target = ev.evaluate(target_text, d)
@@ -281,7 +294,8 @@ def _evaluate_check(rec: dict, ev: _Evaluator) -> dict:
         passed = terms.low <= target.point <= terms.high
         diff = terms.point - target.point
         out.update(expected=float(target.point), computed=float(terms.point),
-                   difference=float(diff), tolerance=float((terms.high - terms.low) / 2))
+                   difference=float(diff), tolerance=float((terms.high - terms.low) / 2),
+                   expected_text=_fmt(target.point), computed_text=_interval(terms))
         message = (f"{target_text} = {_fmt(target.point)}; {rec['terms']} = {_fmt(terms.point)}"
                    + ("" if passed else f"; off by {_fmt(diff)}"))
     elif kind == "percent":
@@ -295,7 +309,9 @@ def _evaluate_check(rec: dict, ev: _Evaluator) -> dict:
         passed = printed - h <= computed <= printed + h
         rng = count_range(printed, int(den), d) if den.denominator == 1 else range(0)
         out.update(expected=float(printed), computed=float(computed),
-                   difference=float(computed - printed), tolerance=float(h))
+                   difference=float(computed - printed), tolerance=float(h),
+                   expected_text=f"{_fmt(printed)} %",
+                   computed_text=f"{float(computed):.2f} % ({_fmt(num)} of {_fmt(den)})")
         if len(rng):
             out.update(count_low=rng.start, count_high=rng.stop - 1)
         fits = (f"{rng.start}..{rng.stop - 1}" if len(rng) else "no count")
@@ -312,7 +328,8 @@ def _evaluate_check(rec: dict, ev: _Evaluator) -> dict:
         diff = lhs.point - rhs.point
         slack_low = max(Fraction(0), rhs.low - lhs.high)
         slack_high = rhs.high - lhs.low
-        out.update(expected=float(rhs.point), computed=float(lhs.point), difference=float(diff))
+        out.update(expected=float(rhs.point), computed=float(lhs.point), difference=float(diff),
+                   expected_text=f"<= {_interval(rhs)}", computed_text=_interval(lhs))
         if passed:
             out.update(count_low=int(math.ceil(slack_low)), count_high=int(math.floor(slack_high)))
         lhs_txt = _fmt(lhs.point) + ("" if lhs.low == lhs.high else
@@ -330,7 +347,9 @@ def _evaluate_check(rec: dict, ev: _Evaluator) -> dict:
         den = ev.evaluate(rec["denominator"], d).point
         rng = count_range(printed, int(den), d)
         passed = len(rng) > 0
-        out.update(expected=float(printed), computed=float(printed * den / 100))
+        out.update(expected=float(printed), computed=float(printed * den / 100),
+                   expected_text=f"{_fmt(printed)} % of {_fmt(den)}",
+                   computed_text=(f"count {_range_text(rng)}" if passed else "no whole count"))
         if passed:
             out.update(count_low=rng.start, count_high=rng.stop - 1)
             message = (f"{_fmt(printed)} % of {_fmt(den)} = {_fmt(printed * den / 100)}: "
@@ -345,9 +364,11 @@ def _evaluate_check(rec: dict, ev: _Evaluator) -> dict:
         shares = {o: ev.exact(o) for o in operands}
         sr = share_ranges(shares, int(den), d)
         passed = sr.n_combinations > 0
-        out.update(expected=float(den))
+        out.update(expected=float(den), expected_text=f"total {_fmt(den)}",
+                   computed_text="no combination")
         if passed:
-            out.update(computed=float(sum(sr.best())), difference=0.0)
+            out.update(computed=float(sum(sr.best())), difference=0.0,
+                       computed_text=" + ".join(str(c) for c in sr.best()) + f" = {sum(sr.best())}")
         ranges = ", ".join(f"{k} {r.start}..{r.stop - 1}" if len(r) else f"{k} none"
                            for k, r in zip(sr.labels, sr.ranges))
         if passed:
@@ -391,7 +412,11 @@ def run_checks(
         numerators that print as the target, for ``count_range`` the counts
         behind the percentage, for ``bound`` the slack), ``figure_ids`` (space
         separated), ``message`` (which figure, by how much), ``explanation``,
-        ``citation``.
+        ``citation``, and readable text forms of the comparison for every kind:
+        ``expected_text`` (e.g. ``20 %``, ``<= 208.2 (207..209)``, for
+        ``count_range`` the printed percentage and its base, ``98 % of 230``)
+        and ``computed_text`` (e.g. ``19.17 % (69 of 360)``, for ``count_range``
+        the whole counts behind the percentage, ``count 225..226``).
 
     Raises
     ------
@@ -446,7 +471,8 @@ def run_checks(
         result[col] = result[col].astype("Int64")
     for col in ("passed", "known_discrepancy"):
         result[col] = result[col].astype(bool)
-    for col in ("check_id", "kind", "status", "figure_ids", "message", "explanation", "citation"):
+    for col in ("check_id", "kind", "status", "figure_ids", "message", "explanation", "citation",
+                "expected_text", "computed_text"):
         result[col] = result[col].astype("str")
     return result
 

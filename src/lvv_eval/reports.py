@@ -12,6 +12,12 @@ time in separate processes, and writes under ``reports/<id>/``:
   :class:`lvv_eval.report_io.ReportWriter` (the pipeline injects ``output_dir``);
 * ``provenance.json``  parameters, input checksums, versions, git commit, times.
 
+:func:`run_one` (``lvv-eval run``) writes the same files into the folder it is
+given, named after the notebook (``03_final.html`` ...), not after the folder.
+Paths recorded in ``provenance.json`` and in the executed notebook's metadata
+are relative to the project root (or bare file names outside it), so two
+checkouts give the same record apart from times and the commit.
+
 ``reports/index.html`` links everything. A failing notebook does not stop
 the others; the function reports it and the command exits non-zero.
 """
@@ -240,6 +246,13 @@ class RunResult:
     elapsed: float
     parameters: dict[str, Any]
     error: dict[str, Any] | None = None
+    stem: str = ""
+    """Stem of the output files (``<stem>.html``, ``<stem>.ipynb`` ...); the report id when empty."""
+
+    @property
+    def file_stem(self) -> str:
+        """Stem of the output files: :attr:`stem`, or the report id."""
+        return self.stem or self.report_id
 
     @property
     def ok(self) -> bool:
@@ -259,10 +272,22 @@ class RunResult:
 _GENERATED = ("tables", "figures", MANIFEST_NAME, "provenance.json")
 
 
-def _clear_outputs(out: Path, report_id: str) -> None:
+def output_names(stem: str) -> dict[str, str]:
+    """File names of a report's outputs for a file stem.
+
+    Examples
+    --------
+    >>> output_names("03_final")["html"]
+    '03_final.html'
+    """
+    return {"html": f"{stem}.html", "notebook": f"{stem}.ipynb", "failed_notebook": f"{stem}.failed.ipynb",
+            "log": f"{stem}.log", "provenance": "provenance.json", "manifest": MANIFEST_NAME}
+
+
+def _clear_outputs(out: Path, stem: str) -> None:
     """Remove what an earlier run of this report wrote (only known names)."""
-    for name in (*_GENERATED, f"{report_id}.ipynb", f"{report_id}.failed.ipynb", f"{report_id}.html",
-                 f"{report_id}.log"):
+    names = output_names(stem)
+    for name in (*_GENERATED, names["notebook"], names["failed_notebook"], names["html"], names["log"]):
         target = out / name
         if target.is_dir():
             shutil.rmtree(target)
@@ -310,21 +335,24 @@ def execute_report(job: Mapping[str, Any]) -> dict[str, Any]:
     ``job`` holds ``report_id``, ``notebook``, ``output_dir``, ``parameters``
     (overrides to inject, already checked), ``all_parameters`` (defaults and
     overrides, recorded in the provenance), ``root``, ``timeout``, ``title``,
-    and optionally ``capture_output`` (send this process's and the kernel's
+    and optionally ``stem`` (stem of the output file names; default the
+    report id) and ``capture_output`` (send this process's and the kernel's
     stdout/stderr to the log file; used in worker processes).
     Returns a :class:`RunResult` as a dict.
     """
     import papermill as pm  # noqa: PLC0415 - slow import, only when executing
 
     from lvv_eval.params import NOTEBOOK_PATH_ENV  # noqa: PLC0415
-    from lvv_eval.provenance import build_provenance, utc_now, write_provenance  # noqa: PLC0415
+    from lvv_eval.provenance import build_provenance, portable_notebook, utc_now, write_provenance  # noqa: PLC0415
 
     rid, out = job["report_id"], Path(job["output_dir"])
+    stem = str(job.get("stem") or rid)
+    names = output_names(stem)
     notebook, root = Path(job["notebook"]), Path(job["root"])
     out.mkdir(parents=True, exist_ok=True)
-    _clear_outputs(out, rid)
-    executed, failed = out / f"{rid}.ipynb", out / f"{rid}.failed.ipynb"
-    log_path = out / f"{rid}.log"
+    _clear_outputs(out, stem)
+    executed, failed = out / names["notebook"], out / names["failed_notebook"]
+    log_path = out / names["log"]
     log_path.write_bytes(b"")
     saved_fds: list[int] = []
     if job.get("capture_output"):
@@ -373,13 +401,18 @@ def execute_report(job: Mapping[str, Any]) -> dict[str, Any]:
             os.dup2(saved_fds[1], 2)
             for fd in saved_fds:
                 os.close(fd)
+    if executed.exists():
+        try:
+            portable_notebook(executed, root)
+        except Exception as exc:  # noqa: BLE001 - an unreadable result fails the report, not the build
+            error = error or {"ename": type(exc).__name__, "evalue": f"cannot post-process {executed.name}: {exc}"}
     if error is None and read_manifest(out) is None:
         error = {"ename": "MissingOutput",
                  "evalue": f"the notebook finished but wrote no {MANIFEST_NAME} in {out} "
                            "(it must pass output_dir to ReportWriter and call finish())"}
     if error is None:
         try:
-            export_html(executed, out / f"{rid}.html", title=job.get("title") or rid)
+            export_html(executed, out / names["html"], title=job.get("title") or rid)
         except Exception as exc:  # noqa: BLE001 - a rendering failure fails the report, not the build
             error = {"ename": type(exc).__name__, "evalue": f"HTML export failed: {exc}"}
     if error is not None and executed.exists():
@@ -389,25 +422,35 @@ def execute_report(job: Mapping[str, Any]) -> dict[str, Any]:
     record = build_provenance(report_id=rid, notebook=notebook, parameters=all_parameters,
                               started=started, finished=utc_now(), status=status, root=root, error=error)
     record["title"] = job.get("title") or rid
+    record["files"] = _present_files(out, stem)
     write_provenance(out / "provenance.json", record)
     return asdict(RunResult(rid, str(notebook), str(out), status, round(time.monotonic() - t0, 1),
-                            all_parameters, error))
+                            all_parameters, error, stem))
+
+
+def _present_files(out: Path, stem: str) -> dict[str, str]:
+    """The output files of a run that exist (role -> file name), provenance included."""
+    names = output_names(stem)
+    return {role: name for role, name in sorted(names.items())
+            if role == "provenance" or (out / name).is_file()}
 
 
 def _failure(rid: str, notebook: Path, out: Path, parameters: Mapping[str, Any], message: str,
-             ename: str, root: Path, title: str = "") -> RunResult:
+             ename: str, root: Path, title: str = "", stem: str = "") -> RunResult:
     """Record a report that could not even start (missing notebook, bad parameters)."""
     from lvv_eval.provenance import build_provenance, utc_now, write_provenance  # noqa: PLC0415
 
+    stem = stem or rid
     out.mkdir(parents=True, exist_ok=True)
-    _clear_outputs(out, rid)
+    _clear_outputs(out, stem)
     error = {"ename": ename, "evalue": message}
     now = utc_now()
     record = build_provenance(report_id=rid, notebook=notebook, parameters=dict(parameters), started=now,
                               finished=now, status="failed", root=root, error=error)
     record["title"] = title or rid
+    record["files"] = _present_files(out, stem)
     write_provenance(out / "provenance.json", record)
-    return RunResult(rid, str(notebook), str(out), "failed", 0.0, dict(parameters), error)
+    return RunResult(rid, str(notebook), str(out), "failed", 0.0, dict(parameters), error, stem)
 
 
 def _prepare_job(rid: str, notebook: Path, parameters: Mapping[str, Any], out: Path, root: Path,
@@ -450,7 +493,9 @@ def run_one(notebook: str | Path, parameters: Mapping[str, Any] | None = None,
         Overrides of the notebook's defaults.
     output_dir
         Where to write; default ``reports/<notebook stem>-<8-hex hash of the
-        parameters>/``, which never overwrites a report of ``build_all``.
+        parameters>/``, which never overwrites a report of ``build_all``. The
+        files in it are named after the notebook (``<notebook stem>.html``,
+        ``.ipynb``, ``.log``), whatever the folder is called.
     root
         Project root (kernel working directory, base of relative paths).
     reports_dir
@@ -476,7 +521,8 @@ def run_one(notebook: str | Path, parameters: Mapping[str, Any] | None = None,
     out = out.resolve()
     injected, merged = prepare_parameters(nb, params, out)
     job = {"report_id": out.name, "notebook": str(nb), "output_dir": str(out), "parameters": injected,
-           "all_parameters": merged, "root": str(root_path), "timeout": int(timeout), "title": f"{nb.stem} ({out.name})"}
+           "all_parameters": merged, "root": str(root_path), "timeout": int(timeout), "stem": nb.stem,
+           "title": f"{nb.stem} ({out.name})"}
     return RunResult(**execute_report(job))
 
 
@@ -572,7 +618,7 @@ def build_all(config: str | Path | ReportConfig | None = None, *, jobs: int = 2,
                         _say(progress, f"[{n}/{total}] done   {spec.id} {elapsed:.1f} s")
                     else:
                         _say(progress, f"[{n}/{total}] FAILED {spec.id} {elapsed:.1f} s: {result.describe_error()}"
-                                       f" (see {Path(result.output_dir) / (spec.id + '.failed.ipynb')})")
+                                       f" (see {Path(result.output_dir) / output_names(result.file_stem)['failed_notebook']})")
     write_index(cfg, out_root, root_path)
     ordered = [results[s.id] for s in specs]
     failed = [r for r in ordered if not r.ok]
@@ -637,9 +683,12 @@ def _index_section(spec: ReportSpec, out_root: Path, root: Path) -> tuple[str, b
         parts.append(f'<p class="failed"><strong>Build failed.</strong> {_esc(cell)}{_esc(err.get("ename"))}: '
                      f"{_esc(err.get('evalue'))}</p>")
     links = []
-    for name, label in ((f"{spec.id}.html", "report (HTML)"), (f"{spec.id}.ipynb", "executed notebook"),
-                        (f"{spec.id}.failed.ipynb", "failed notebook"), (f"{spec.id}.log", "log"),
-                        ("provenance.json", "provenance")):
+    names = prov.get("files") or output_names(spec.id)  # older records: files named after the id
+    for role, label in (("html", "report (HTML)"), ("notebook", "executed notebook"),
+                        ("failed_notebook", "failed notebook"), ("log", "log"), ("provenance", "provenance")):
+        name = names.get(role)
+        if not name:
+            continue
         if (folder / name).is_file():
             links.append(f'<a href="{_esc(rel)}/{_esc(name)}">{_esc(label)}</a>')
     parts.append(f"<p>{' · '.join(links)}</p>")
@@ -699,5 +748,5 @@ def write_index(config: ReportConfig, reports_dir: str | Path | None = None,
 
 __all__ = [
     "ReportConfig", "ReportSpec", "RunResult", "build_all", "execute_report", "export_html", "load_config",
-    "parse_parameter_value", "prepare_parameters", "resolve_notebook", "run_one", "write_index",
+    "output_names", "parse_parameter_value", "prepare_parameters", "resolve_notebook", "run_one", "write_index",
 ]

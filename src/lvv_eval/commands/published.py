@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+import pandas as pd
+
 from lvv_eval.commands._output import add_format_option, emit_table
 from lvv_eval.consistency import failures, load_checks, run_checks
 from lvv_eval.errors import InputValidationError
@@ -38,6 +40,34 @@ run unless --strict is given.
 LIST_COLUMNS = ["figure_id", "source_id", "peildatum", "pilot", "measure", "category",
                 "period", "value", "unit", "as_printed", "approximate", "locator"]
 CHECK_TEXT_COLUMNS = ["check_id", "kind", "expected", "computed", "difference", "status"]
+"""Columns of the readable ``--check`` table (text forms; JSON/CSV keep the numbers)."""
+
+
+def check_table(results: pd.DataFrame) -> pd.DataFrame:
+    """The readable ``--check`` table: one row per check, every cell text.
+
+    ``expected`` and ``computed`` are the text forms from
+    :func:`lvv_eval.consistency.run_checks` (``98 % of 230`` / ``count
+    225..226`` for a count range, ``20 %`` / ``19.17 % (69 of 360)`` for a
+    percentage); ``difference`` is computed minus expected, in percentage
+    points (``pp``) for percentages and empty where no single difference
+    applies (count ranges, shares).
+    """
+    def diff(kind: str, value: float) -> str:
+        if kind in ("count_range", "shares") or pd.isna(value):
+            return ""
+        text = f"{value:+.2f}".rstrip("0").rstrip(".")
+        text = "0" if text in ("+0", "-0") else text
+        return f"{text} pp" if kind == "percent" else text
+
+    return pd.DataFrame({
+        "check_id": results["check_id"].astype("str"),
+        "kind": results["kind"].astype("str"),
+        "expected": results["expected_text"].astype("str"),
+        "computed": results["computed_text"].astype("str"),
+        "difference": [diff(k, v) for k, v in zip(results["kind"], results["difference"])],
+        "status": results["status"].astype("str"),
+    }, columns=CHECK_TEXT_COLUMNS)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -111,7 +141,7 @@ def _check(args: argparse.Namespace, figures) -> int:
                f"{counts.get('FAILED', 0)} failed, {counts.get('unexpected_pass', 0)} "
                f"unexpected passes")
     if args.format == "text":
-        emit_table(results.loc[:, CHECK_TEXT_COLUMNS].round(3), "text", title=summary)
+        emit_table(check_table(results), "text", title=summary)
         notable = results.loc[results["status"] != "ok"]
         if len(notable):
             print()

@@ -14,7 +14,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="run one notebook with parameters (like papermill -p)",
         description=(
             "Execute one notebook with papermill after checking its parameters, and write the executed "
-            "notebook, an HTML report, tables, figures and provenance.json. Values are read like "
+            "notebook and an HTML report (named after the notebook, e.g. 03_final.html), tables, figures and "
+            "provenance.json. Values are read like "
             "papermill -p: 5 -> int, 0.5 -> float, True/False -> bool, None -> None, [a, b] -> list; "
             "dates stay text. Default output folder: reports/<notebook>-<hash of the parameters>/, so "
             "the default reports are never overwritten. Example: "
@@ -43,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
     result = run_one(args.notebook, parameters, args.out, timeout=args.timeout or DEFAULT_TIMEOUT)
     if not result.ok:
         print(f"error: {result.notebook} failed: {result.describe_error()}\n"
-              f"  failed notebook kept: {Path(result.output_dir) / (result.report_id + '.failed.ipynb')}",
+              f"  failed notebook kept: {Path(result.output_dir) / (result.file_stem + '.failed.ipynb')}",
               file=sys.stderr)
         return 1
     print(f"{result.report_id}: done in {result.elapsed:.1f} s -> {result.output_dir}")

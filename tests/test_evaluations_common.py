@@ -87,3 +87,96 @@ def test_suppress_scheme_differences_hides_small_scheme_differences() -> None:
     shift = scheme_shift(res.table, "m", "v", threshold=10)
     assert shift["moved"].isna().tolist() == [True, False]
     assert math.isnan(shift["shift_pp"].iloc[0])  # the shift would reveal the 3 persons
+
+
+def test_hide_masked_rates_hides_denominator_and_rate() -> None:
+    from lvv_eval.evaluations.common import hide_masked_rates
+
+    mask = pd.DataFrame({"durable": [False, False], "intake": [True, False], "outflow": [False, False]},
+                        index=["a", "b"])
+    rates = pd.DataFrame({"pilot": ["a", "a", "b"], "denominator_kind": ["intake", "outflow", "intake"],
+                          "numerator": [30, 30, 40], "denominator": [200, 100, 300],
+                          "estimate": [0.15, 0.3, 0.4 / 3]})
+    out = hide_masked_rates(rates, mask, numerator_cell="durable", denominator_kind="denominator_kind")
+    # a's intake (200) is hidden in the count table: its rate and denominator go, its outflow rate stays
+    assert out["suppressed"].tolist() == [True, False, False]
+    assert pd.isna(out.loc[0, "denominator"]) and pd.isna(out.loc[0, "estimate"])
+    assert out.loc[1, "denominator"] == 100 and out.loc[1, "numerator"] == 30
+
+
+def test_suppress_scheme_differences_protects_the_report_scheme() -> None:
+    from lvv_eval.evaluations.common import suppress_scheme_differences
+
+    # scheme r is the report's scheme (its 222 is public elsewhere); m differs by 9 nationally
+    sens = pd.DataFrame({"scheme": ["m"] * 3 + ["r"] * 3, "pilot": ["a", "b", "total"] * 2,
+                         "denominator_kind": "outflow",
+                         "numerator": [100, 131, 231, 100, 122, 222], "denominator": [400, 500, 900] * 2,
+                         "estimate": [0.25, 0.262, 0.2567, 0.25, 0.244, 0.2467]})
+    out = suppress_scheme_differences(sens, 10, protect=["r"]).table
+    assert out.loc[out["scheme"] == "r", "numerator"].tolist() == [100, 122, 222]
+    m = out.loc[out["scheme"] == "m", "numerator"]
+    # b and total of m hidden (differences 9 from r); a stays (difference 0)
+    assert m.isna().tolist() == [False, True, True]
+
+
+def test_suppress_scheme_differences_secondary_against_total() -> None:
+    from lvv_eval.evaluations.common import suppress_scheme_differences
+
+    sens = pd.DataFrame({"scheme": ["m"] * 4 + ["r"] * 4, "pilot": ["a", "b", "c", "total"] * 2,
+                         "denominator_kind": "outflow",
+                         "numerator": [50, 60, 75, 185, 50, 60, 70, 180]})
+    out = suppress_scheme_differences(sens, 10, protect=["r"]).table
+    m = out.loc[out["scheme"] == "m", "numerator"]
+    # m/c (75 vs 70) and m/total (185 vs 180) hidden: c is not the only hidden cell of m's column
+    assert m.isna().sum() >= 2 and pd.isna(m.iloc[2])
+
+
+def test_suppress_cif_table_hides_a_complement() -> None:
+    from lvv_eval.evaluations.common import suppress_cif_table
+
+    rows = []
+    for pilot, ev, n in (("e", {"durable": 4, "semi": 30, "none": 40}, 120),
+                         ("g", {"durable": 30, "semi": 40, "none": 50}, 200),
+                         ("total", {"durable": 34, "semi": 70, "none": 90}, 320)):
+        for outcome, k in ev.items():
+            rows.append({"pilot": pilot, "outcome": outcome, "horizon_days": 365, "n": n, "n_events": k,
+                         "estimate": k / n})
+        rows.append({"pilot": pilot, "outcome": "in_programme", "horizon_days": 365, "n": n,
+                     "n_events": pd.NA, "estimate": 1 - sum(ev.values()) / n})
+    t = pd.DataFrame(rows)
+    out = suppress_cif_table(t, 10).table.set_index(["pilot", "outcome"])
+    assert pd.isna(out.loc[("e", "durable"), "estimate"])
+    # e's durable cannot be 1 - the other three: at least one more outcome of e is hidden
+    assert out.loc["e", "suppressed"].sum() >= 2
+    # nor total - g: another pilot's or the total's durable is hidden too
+    assert out.xs("durable", level="outcome")["suppressed"].sum() >= 2
+
+
+def test_hide_cif_curves_by_events_and_table() -> None:
+    from lvv_eval.evaluations.common import hide_cif_curves
+
+    curves = pd.DataFrame({"pilot": ["a"] * 8 + ["b"] * 6,
+                           "outcome": ["x", "x", "y", "y", "z", "z", "in_programme", "in_programme",
+                                       "x", "x", "y", "y", "z", "z"],
+                           "time_days": [0, 9] * 7,
+                           "n_events": [0, 12, 0, 30, 0, 40, 0, 82, 0, 50, 0, 60, 0, 70]})
+    kept = hide_cif_curves(curves, 10, hidden=[("b", "y")])
+    pairs = set(zip(kept["pilot"], kept["outcome"]))
+    # a: nothing small, all kept; b: y hidden by the table, so one more class (x, fewest events) goes too
+    assert {("a", "x"), ("a", "y"), ("a", "z")} <= pairs
+    assert ("b", "y") not in pairs and ("b", "x") not in pairs and ("b", "z") in pairs
+
+
+def test_suppress_scheme_count_tables_hides_small_cross_scheme_differences() -> None:
+    from lvv_eval.evaluations.common import suppress_scheme_count_tables
+
+    mon = pd.DataFrame({"durable": [26, 40, 66], "temporary": [73, 49, 122], "none": [77, 30, 107],
+                        "total": [176, 119, 295]}, index=pd.Index(["g", "u", "total"], name="pilot"))
+    vji = pd.DataFrame({"durable": [22, 39, 61], "semi_durable": [73, 49, 122], "none": [81, 31, 112],
+                        "total": [176, 119, 295]}, index=pd.Index(["g", "u", "total"], name="pilot"))
+    res = suppress_scheme_count_tables({"monitor-2020": mon, "verwey-jonker-2021": vji}, 10)
+    assert res["monitor-2020"].table["durable"].tolist() == [26, 40, 66]
+    v = res["verwey-jonker-2021"].table
+    # 26 - 22 = 4 forced returns (source 000): the second scheme's durable and none are hidden
+    assert v["durable"].isna().all() and v["none"].isna().all()
+    assert v["semi_durable"].tolist() == [73, 49, 122]

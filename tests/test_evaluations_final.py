@@ -10,6 +10,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from lvv_eval.evaluations import common
+
 from lvv_eval.errors import ConfigError
 from lvv_eval.evaluations import final as F
 from lvv_eval.pilots import pilot_codes
@@ -174,12 +176,12 @@ def test_suppress_flow_hides_small_and_complementary_cells(small_frame, scheme):
 
 def test_class_shares_and_hide_masked(small_frame, scheme):
     t = F.flow_by_pilot(small_frame, "2021-01-01", scheme, pilots=["groningen", "utrecht"])
-    shares = F.class_shares_by_pilot(t, scheme.class_ids)
+    shares = F.class_shares_from_counts(t, scheme.class_ids)
     u = shares.loc[shares["pilot"] == "utrecht"].set_index("category")
     assert u.loc["none", "estimate"] == pytest.approx(15 / 30)
     assert (shares["denominator_label"] == "total outflow").all()
     res = F.suppress_flow(t, threshold=10)
-    hidden = F.hide_masked_rates(shares, res.mask).set_index(["pilot", "category"])
+    hidden = common.hide_masked_rates(shares, res.mask).set_index(["pilot", "category"])
     assert pd.isna(hidden.loc[("utrecht", "durable"), "estimate"])
     assert bool(hidden.loc[("utrecht", "durable"), "suppressed"])
     assert hidden.loc[("utrecht", "none"), "estimate"] == pytest.approx(0.5)
@@ -227,3 +229,54 @@ def test_analysis_frame_restricts_pilots_in_any_case(small_frame):
     assert len(analysis_frame(small_frame, [])) == len(small_frame)
     only = analysis_frame(small_frame, ["Utrecht"])
     assert set(only["pilot"].astype(str)) == {"utrecht"}
+
+
+def test_denominator_contrast_suppressed_follows_the_flow_mask(small_frame, scheme):
+    t = F.flow_by_pilot(small_frame, "2021-01-01", scheme, pilots=["groningen", "utrecht"])
+    res = F.suppress_flow(t, threshold=10)
+    c = F.denominator_contrast_suppressed(t, res.mask).set_index(["pilot", "denominator_kind"])
+    # Utrecht's durable count (3) is hidden in the flow table, so both its rates are hidden
+    assert c.loc[("utrecht", "intake"), "suppressed"] and c.loc[("utrecht", "outflow"), "suppressed"]
+    assert pd.isna(c.loc[("utrecht", "outflow"), "estimate"])
+    for (pilot, kind), row in c.iterrows():
+        if res.mask.loc[pilot, kind]:
+            assert pd.isna(row["denominator"])  # a hidden intake or outflow is not shown as a denominator
+
+
+def test_suppress_scheme_sensitivity_protects_the_report_scheme(small_frame, scheme):
+    from lvv_eval.evaluations import common as C
+
+    extra = _frame([("groningen", "2019-07-01", "2020-06-01", "forced_return")] * 5
+                   + [("amsterdam", "2019-07-01", "2020-06-01", "residence_permit")] * 12
+                   + [("amsterdam", "2019-07-01", "2020-06-01", "stay_terminated")] * 30
+                   + [("amsterdam", "2019-07-01", None, None)] * 30)
+    frame = pd.concat([small_frame, extra], ignore_index=True)
+    sens = C.scheme_sensitivity(frame, "2021-01-01", schemes=["monitor-2020", "regioplan-2022"])
+    out = F.suppress_scheme_sensitivity(sens, frame, "2021-01-01", 10, protect=["regioplan-2022"])
+    key = out.set_index(["scheme", "pilot", "denominator_kind"])
+    # regioplan-2022: Groningen 20 durable of 55 entered, as in its flow table; monitor-2020 counts the
+    # 5 forced returns as durable (25): that count is hidden, not the report scheme's
+    assert key.loc[("regioplan-2022", "groningen", "intake"), "numerator"] == 20
+    assert pd.isna(key.loc[("monitor-2020", "groningen", "intake"), "numerator"])
+    # the report scheme's rows are hidden exactly where its own flow table hides the count
+    mask = F.suppress_flow(F.flow_by_pilot(frame, "2021-01-01", scheme), 10).mask
+    for pilot in mask.index:
+        hidden = bool(mask.loc[pilot, "durable"] or mask.loc[pilot, "intake"])
+        assert pd.isna(key.loc[("regioplan-2022", pilot, "intake"), "numerator"]) == hidden
+
+
+def test_cif_horizons_suppressed_hides_a_complement(small_frame, scheme):
+    t = F.flow_by_pilot(small_frame, "2021-01-01", scheme, pilots=["groningen", "utrecht"])
+    res = F.cif_horizons_suppressed(small_frame, "2021-01-01", scheme, [12], 10, F.suppress_flow(t, 10).mask)
+    u = res.table.loc[res.table["pilot"] == "utrecht"].set_index("outcome")
+    # Utrecht: 3 durable within 12 months (< 10) and at least one more outcome hidden
+    assert pd.isna(u.loc["durable", "estimate"])
+    assert int(u["suppressed"].sum()) >= 2
+
+
+def test_published_rows_used_leaves_out_programme_dates():
+    from lvv_eval import published
+
+    rows = F.published_rows_used(published.select(source=F.SOURCE_ID))
+    # 004: 2065 participants, 1258 outflow, 18/41/41 % of the outflow; the pilot period end is not a figure
+    assert sorted(rows["value"].astype(int).tolist()) == [18, 41, 41, 1258, 2065]

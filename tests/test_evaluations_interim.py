@@ -9,6 +9,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from lvv_eval.evaluations import common
+
 from lvv_eval.evaluations import interim
 from lvv_eval.i18n import Labels
 
@@ -137,7 +139,7 @@ def test_mask_shares_hides_secondary_cells() -> None:
     figs = _person_figures()
     counts = interim.class_count_table(figs, "monitor-2020")
     sup = disclosure.suppress(counts, threshold=10)
-    shares = interim.mask_shares(interim.class_shares_by_pilot(figs, "monitor-2020"), sup.mask)
+    shares = common.hide_masked_rates(interim.class_shares_by_pilot(figs, "monitor-2020"), sup.mask)
     hidden = shares.loc[shares["suppressed"], ["pilot", "category"]].apply(tuple, axis=1).tolist()
     # a/durable = 3 is primary; at least one more cell in row a and in column durable protects it
     assert ("a", "durable") in hidden
@@ -203,3 +205,28 @@ def test_suppress_long_links_classes_to_outflow_all() -> None:
     for col in ("durable", "semi_durable", "none"):
         assert wide[col].isna().sum() != 1, col  # nor of total = sum(pilots)
     assert pd.isna(wide.loc["eindhoven", "durable"])
+
+
+def test_suppress_flow_and_classes_consistent_across_tables() -> None:
+    # intake 1310, present 771 and the monitor classes 107/189/243 as in source 002 (total only);
+    # two pilots made up around them; verwey-jonker-2021 moves 4 forced returns of g from durable to none
+    flow = pd.DataFrame({"durable": [26, 81, 107], "temporary": [73, 116, 189], "none": [77, 166, 243],
+                         "present": [210, 561, 771], "total": [386, 924, 1310]},
+                        index=pd.Index(["g", "u", "total"], name="pilot"))
+    mon = flow.drop(columns=["present"]).assign(total=lambda d: d["total"] - flow["present"])
+    vji = mon.rename(columns={"temporary": "semi_durable"}).copy()
+    vji["durable"] = [22, 81, 103]
+    vji["none"] = [81, 166, 247]
+    flow_sup, classes = interim.suppress_flow_and_classes(
+        flow, {"monitor-2020": mon, "verwey-jonker-2021": vji}, threshold=10)
+    # the monitor's class counts are shown in both tables alike
+    for col in ("durable", "temporary", "none"):
+        assert flow_sup.mask[col].tolist() == classes["monitor-2020"].mask[col].tolist()
+    v = classes["verwey-jonker-2021"].table
+    # 26 - 22 = 4 must not be readable: g's durable (and none, 81 - 77) are hidden in the second table
+    assert pd.isna(v.loc["g", "durable"]) and pd.isna(v.loc["g", "none"])
+    sens = pd.DataFrame({"scheme": ["verwey-jonker-2021"] * 2, "pilot": ["g", "u"],
+                         "denominator_kind": ["outflow"] * 2, "numerator": [22, 81],
+                         "denominator": [176, 363], "estimate": [22 / 176, 81 / 363]})
+    shown = interim.hide_shown_counts(sens, classes, flow_sup.mask)
+    assert pd.isna(shown.loc[0, "numerator"]) == bool(classes["verwey-jonker-2021"].mask.loc["g", "durable"])

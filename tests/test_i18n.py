@@ -220,3 +220,31 @@ def test_date_other_months(nl: Labels, en: Labels) -> None:
     assert nl.date("2022-03-15") == "15 maart 2022"
     assert en.date("2022-03-15") == "15 March 2022"
     assert nl.date(pd.NaT) == "–"
+
+
+def test_suppression_report_is_translated() -> None:
+    report = pd.DataFrame({"cell": ["eindhoven/durable", "total/durable"], "row": ["eindhoven", "total"],
+                           "column": ["durable", "durable"], "value": ["hidden", "hidden"],
+                           "rule": ["primary: n < 10", "secondary: protects cell eindhoven/durable in column durable"]})
+    nl = Labels("nl").suppression_report(report)
+    assert list(nl.columns) == ["Cel", "Rij", "Kolom", "Waarde", "Regel"]
+    assert nl["Waarde"].tolist() == ["onderdrukt", "onderdrukt"]
+    assert nl["Regel"].tolist() == ["primair: aantal kleiner dan 10",
+                                    "secundair: beschermt cel eindhoven/durable in kolom durable"]
+    en = Labels("en").suppression_report(report)
+    assert en["Rule"].tolist()[0] == "primary: count below 10"
+    # an unknown rule is shown as it is
+    assert Labels("nl").rule("something else") == "something else"
+
+
+def test_yes_no() -> None:
+    assert Labels("nl").yes_no(True) == "ja" and Labels("en").yes_no(False) == "no"
+    assert Labels("en").yes_no(None) == "–"
+
+
+def test_formatted_shows_hidden_cells_and_percentages() -> None:
+    df = pd.DataFrame({"numerator": pd.array([1234, None], dtype="Int64"), "estimate": [0.117647, float("nan")],
+                       "suppressed": [False, True], "ci_method": ["wilson", "wilson"], "pilot": ["a", None]})
+    nl = Labels("nl").formatted(df, percent=["estimate"])
+    assert nl.loc[0].tolist() == ["1.234", "12 %", "nee", "Wilson", "a"]
+    assert nl.loc[1].tolist() == ["–", "–", "ja", "Wilson", "–"]

@@ -270,3 +270,22 @@ def test_report_writer_saves_png_and_svg(rates: pd.DataFrame, tmp_path) -> None:
                                                               kind="synthetic")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "<svg" in svg.read_text(encoding="utf-8")
+
+
+def test_missing_values_marked_when_asked(rates: pd.DataFrame) -> None:
+    fig = plotting.bar_with_ci(rates, category="pilot", estimate="estimate", ci_low="ci_low",
+                               ci_high="ci_high", missing_label="onderdrukt", **TEXT)
+    # groningen has no estimate: it keeps its place on the axis and says why
+    assert _texts(fig).count("onderdrukt") == 1
+    ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    assert "groningen" in ticks
+    plain = plotting.bar_with_ci(rates, category="pilot", estimate="estimate", ci_low="ci_low",
+                                 ci_high="ci_high", **TEXT)
+    assert "onderdrukt" not in _texts(plain)
+
+
+def test_grouped_bars_marks_each_missing_pair(long: pd.DataFrame) -> None:
+    table = long.assign(value=[1019.0, np.nan, 130.0, np.nan, 2065.0, 2050.0])
+    fig = plotting.grouped_bars(table, category="pilot", group="source", value="value",
+                                missing_label="suppressed", **TEXT)
+    assert _texts(fig).count("suppressed") == 2

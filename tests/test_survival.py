@@ -238,3 +238,13 @@ def test_cif_curves_truncated_where_few_are_at_risk() -> None:
     # what is kept is unchanged, only the tail goes
     kept = full.loc[full["n_at_risk"] >= 10].reset_index(drop=True)
     pd.testing.assert_frame_equal(cut, kept)
+
+
+def test_cif_curves_count_events_up_to_each_time() -> None:
+    curves = survival.cif_curves(tiny_frame(), PEIL, StandInScheme(), by=None)
+    durable = curves.loc[curves["outcome"] == "durable"].set_index("time_days")["n_events"]
+    # TINY: durable exits on days 10 and 40
+    assert durable.loc[0] == 0 and durable.loc[10] == 1 and durable.loc[30] == 1 and durable.loc[40] == 2
+    left = curves.loc[curves["outcome"] == survival.IN_PROGRAMME].set_index("time_days")["n_events"]
+    # all exits by day 60: 10 D, 10 N, 30 S, 30 S, 40 D, 60 N = 6
+    assert left.loc[30] == 4 and left.max() == 6

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -95,6 +96,44 @@ def _is_missing(x: object) -> bool:
         return bool(pd.isna(x))
     except (TypeError, ValueError):
         return False
+
+
+_RULES: tuple[tuple[str, str, str], ...] = (
+    # (regular expression on the English rule of lvv_eval.disclosure, Dutch, English)
+    (r"primary: n < (\d+)", "primair: aantal kleiner dan {0}", "primary: count below {0}"),
+    (r"primary: numerator < (\d+)", "primair: teller kleiner dan {0}", "primary: numerator below {0}"),
+    (r"primary: denominator - numerator < (\d+)", "primair: noemer min teller kleiner dan {0}",
+     "primary: denominator minus numerator below {0}"),
+    (r"primary: denominator - sum of the group < (\d+)", "primair: noemer min som van de groep kleiner dan {0}",
+     "primary: denominator minus the sum of the group below {0}"),
+    (r"secondary: protects cell (\S+) in (row|column) (.+)", "secundair: beschermt cel {0} in {1} {2}",
+     "secondary: protects cell {0} in {1} {2}"),
+    (r"secondary: protects cell (\S+) \(recoverable by combining rows and columns\)",
+     "secundair: beschermt cel {0} (af te leiden door rijen en kolommen te combineren)",
+     "secondary: protects cell {0} (recoverable by combining rows and columns)"),
+    (r"secondary: protects a hidden count of scheme (\S+) against the total",
+     "secundair: beschermt een onderdrukt aantal van schema {0} tegen het totaal",
+     "secondary: protects a hidden count of scheme {0} against the total"),
+    (r"secondary: denominator of its group hidden", "secundair: noemer van de groep onderdrukt",
+     "secondary: denominator of its group suppressed"),
+    (r"secondary: second row of its group hidden \(rows overlap\)",
+     "secundair: tweede rij van de groep onderdrukt (rijen overlappen)",
+     "secondary: second row of its group suppressed (rows overlap)"),
+    (r"secondary: protects a hidden row of its group \(shared denominator\)",
+     "secundair: beschermt een onderdrukte rij van de groep (gedeelde noemer)",
+     "secondary: protects a suppressed row of its group (shared denominator)"),
+    (r"difference from version (\S+) is below (\d+)", "verschil met {0} kleiner dan {1}",
+     "difference from {0} below {1}"),
+    (r"difference between schemes < (\d+)", "verschil tussen schema's kleiner dan {0}",
+     "difference between schemes below {0}"),
+    (r"difference from another scheme or table < (\d+)",
+     "verschil met een ander schema of een andere tabel kleiner dan {0}",
+     "difference from another scheme or table below {0}"),
+    (r"missing in the input: treated as hidden", "ontbreekt in de invoer: behandeld als onderdrukt",
+     "missing in the input: treated as suppressed"),
+    (r"published figure, exempt", "gepubliceerd cijfer, uitgezonderd", "published figure, exempt"),
+)
+_LINE_WORDS = {"row": ("rij", "row"), "column": ("kolom", "column")}
 
 
 class Labels:
@@ -320,6 +359,91 @@ class Labels:
             except UnknownLabelError:
                 continue
         return default
+
+    # --------------------------------------------------------------- reports
+    def rule(self, text: str) -> str:
+        """Translate a rule of a disclosure-control report (:mod:`lvv_eval.disclosure`).
+
+        Unknown rules are returned unchanged.
+
+        Examples
+        --------
+        >>> Labels("nl").rule("primary: n < 10")
+        'primair: aantal kleiner dan 10'
+        >>> Labels("nl").rule("secondary: protects cell a/n in column n")
+        'secundair: beschermt cel a/n in kolom n'
+        """
+        for pattern, nl, en in _RULES:
+            match = re.fullmatch(pattern, str(text))
+            if match:
+                groups = [(_LINE_WORDS[g][0 if self.language == "nl" else 1] if g in _LINE_WORDS else g)
+                          for g in match.groups()]
+                return (nl if self.language == "nl" else en).format(*groups)
+        return str(text)
+
+    def suppression_report(self, report: pd.DataFrame) -> pd.DataFrame:
+        """A disclosure-control report ready to show: translated headers, rules and values.
+
+        Parameters
+        ----------
+        report
+            The ``report`` of a :class:`lvv_eval.disclosure.SuppressionResult`
+            (columns ``cell, row, column, value, rule``).
+
+        Examples
+        --------
+        >>> r = pd.DataFrame({"cell": ["a/n"], "row": ["a"], "column": ["n"], "value": ["hidden"],
+        ...                   "rule": ["primary: n < 10"]})
+        >>> Labels("nl").suppression_report(r).iloc[0].tolist()
+        ['a/n', 'a', 'n', 'onderdrukt', 'primair: aantal kleiner dan 10']
+        >>> list(Labels("en").suppression_report(r).columns)
+        ['Cell', 'Row', 'Column', 'Value', 'Rule']
+        """
+        out = report.copy()
+        if "value" in out.columns:
+            out["value"] = out["value"].map(lambda v: self.word("suppressed_value") if v == "hidden" else v)
+        if "rule" in out.columns:
+            out["rule"] = out["rule"].map(self.rule)
+        return self.columns(out, {c: f"report_{c}" for c in ("cell", "row", "column", "value", "rule")})
+
+    def formatted(self, frame: pd.DataFrame, *, percent: tuple[str, ...] | list[str] = (),
+                  decimals: int = 0, words: tuple[str, ...] | list[str] = ("ci_method",)) -> pd.DataFrame:
+        """A copy of ``frame`` as text for display: numbers, percentages, yes/no and '–' for hidden.
+
+        ``percent`` columns (proportions 0-1) are shown with :meth:`percent`;
+        other numeric columns with :meth:`number` (``decimals`` for non-whole
+        numbers); booleans with :meth:`yes_no`; ``words`` columns through the
+        word list where a value is a key (e.g. ``wilson``). Missing values
+        (hidden cells) become ``'–'``. Column names are not changed.
+
+        Examples
+        --------
+        >>> df = pd.DataFrame({"numerator": pd.array([48, None], dtype="Int64"), "estimate": [0.117647, None],
+        ...                    "suppressed": [False, True], "ci_method": ["wilson", "wilson"]})
+        >>> Labels("en").formatted(df, percent=["estimate"]).values.tolist()
+        [['48', '12%', 'no', 'Wilson'], ['–', '–', 'yes', 'Wilson']]
+        """
+        out = frame.copy()
+        for col in out.columns:
+            values = out[col]
+            if col in percent:
+                out[col] = [self.percent(v, decimals) for v in values]
+            elif pd.api.types.is_bool_dtype(values.dtype):
+                out[col] = [self.yes_no(v) for v in values]
+            elif pd.api.types.is_numeric_dtype(values.dtype):
+                whole = all(_is_missing(v) or float(v).is_integer() for v in values)
+                out[col] = [self.number(v, 0 if whole else decimals) for v in values]
+            elif col in words or any(self._words.get(w) == col for w in words):
+                out[col] = [_MISSING if _is_missing(v) else self._words.get(str(v), str(v)) for v in values]
+            else:
+                out[col] = [_MISSING if _is_missing(v) else v for v in values]
+        return out
+
+    def yes_no(self, value: object) -> str:
+        """``True``/``False`` as 'ja'/'nee' or 'yes'/'no' (missing gives '–')."""
+        if _is_missing(value):
+            return _MISSING
+        return self.word("yes") if bool(value) else self.word("no")
 
     # --------------------------------------------------------------- numbers
     def number(self, x: float | int | None, decimals: int = 0) -> str:

@@ -211,13 +211,25 @@ def _labels(ax: Axes, xlabel: str, ylabel: str) -> None:
 
 
 # --------------------------------------------------------------- functions
+def _mark_missing(ax: Axes, positions: Sequence[float], label: str, horizontal: bool, span: float) -> None:
+    """Draw a small grey 'x' and ``label`` where a value is missing (suppressed), so it is not read as zero."""
+    for p in positions:
+        if horizontal:
+            ax.plot([0.01 * span], [p], marker="x", color="#777777", markersize=5, linestyle="none")
+            ax.text(0.03 * span, p, label, va="center", ha="left", fontsize=FONT_SIZE - 2, color="#777777")
+        else:
+            ax.plot([p], [0.01 * span], marker="x", color="#777777", markersize=5, linestyle="none")
+            ax.text(p, 0.03 * span, label, va="bottom", ha="center", rotation=90, fontsize=FONT_SIZE - 2,
+                    color="#777777")
+
+
 def bar_with_ci(table: pd.DataFrame, *, category: str, estimate: str, ci_low: str, ci_high: str,
                 title: str, xlabel: str, ylabel: str, footnote: str, percent: bool = True,
                 reference: Mapping[object, float] | float | None = None, reference_label: str = "",
                 order: Sequence[object] | None = None, labels: Mapping[object, str] | None = None,
                 horizontal: bool = False, fmt: Formatter | None = None, decimals: int = 0,
                 value_labels: bool = True, total: object = "total",
-                figsize: tuple[float, float] = FIGSIZE) -> Figure:
+                figsize: tuple[float, float] = FIGSIZE, missing_label: str | None = None) -> Figure:
     """Bars with confidence-interval error bars and value labels, one bar per category.
 
     Parameters
@@ -254,6 +266,10 @@ def bar_with_ci(table: pd.DataFrame, *, category: str, estimate: str, ci_low: st
         Category value drawn in grey.
     figsize
         Size in inches.
+    missing_label
+        Text (already translated, e.g. "onderdrukt") drawn with a small grey
+        ``x`` where the estimate is missing, so a suppressed value is not read
+        as zero; ``None`` (default) leaves the place empty.
 
     Returns
     -------
@@ -311,6 +327,8 @@ def bar_with_ci(table: pd.DataFrame, *, category: str, estimate: str, ci_low: st
             else:
                 ax.text(p, a + 0.02 * span, fmt(e), va="bottom", ha="center", fontsize=FONT_SIZE)
     limit = upper * 1.15 if upper > 0 else 1.0
+    if missing_label is not None:
+        _mark_missing(ax, pos[np.isnan(est)], missing_label, horizontal, limit)
     (ax.set_xlim if horizontal else ax.set_ylim)(0, limit)
     _value_axis(ax, horizontal, fmt)
     _labels(ax, xlabel, ylabel)
@@ -370,7 +388,8 @@ def grouped_bars(table: pd.DataFrame, *, category: str, group: str, value: str, 
                  group_labels: Mapping[object, str] | None = None,
                  colours: Mapping[object, str] | None = None, horizontal: bool = False,
                  fmt: Formatter | None = None, decimals: int = 0, value_labels: bool = True,
-                 total: object = "total", figsize: tuple[float, float] = FIGSIZE) -> Figure:
+                 total: object = "total", figsize: tuple[float, float] = FIGSIZE,
+                 missing_label: str | None = None) -> Figure:
     """Bars per category, one bar (or stacked segment) per group.
 
     Examples: published vs synthetic count per pilot (``group`` = source), or
@@ -398,6 +417,10 @@ def grouped_bars(table: pd.DataFrame, *, category: str, group: str, value: str, 
     horizontal, fmt, decimals, value_labels, total, figsize
         As in :func:`bar_with_ci`; stacked segments under 6 % of the largest
         bar get no value label.
+    missing_label
+        As in :func:`bar_with_ci`: text and a grey ``x`` where a (category,
+        group) value is missing (side-by-side bars only). Keep every category
+        in ``table`` (or ``order``) so that none disappears from the axis.
 
     Returns
     -------
@@ -415,13 +438,19 @@ def grouped_bars(table: pd.DataFrame, *, category: str, group: str, value: str, 
                   horizontal=horizontal, fmt=fmt, value_labels=value_labels)
     names = [_text(labels, c) for c in cats]
     pos = np.arange(len(cats))
+    limit = upper * 1.12 if upper > 0 else 1.0
+    if missing_label is not None and not stacked:
+        values = matrix.to_numpy(dtype="float64")
+        width = 0.8 / max(len(groups), 1)
+        spots = [pos[i] - 0.4 + width * (j + 0.5) for i, j in zip(*np.nonzero(np.isnan(values)))]
+        _mark_missing(ax, spots, missing_label, horizontal, limit)
     if horizontal:
         ax.set_yticks(pos, names)
         ax.invert_yaxis()
-        ax.set_xlim(0, upper * 1.12 if upper > 0 else 1.0)
+        ax.set_xlim(0, limit)
     else:
         ax.set_xticks(pos, names)
-        ax.set_ylim(0, upper * 1.12 if upper > 0 else 1.0)
+        ax.set_ylim(0, limit)
     _value_axis(ax, horizontal, fmt)
     _labels(ax, xlabel, ylabel)
     _legend(ax)

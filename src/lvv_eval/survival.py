@@ -298,7 +298,10 @@ def cif_curves(frame: pd.DataFrame, peildatum: DateLike, scheme: SchemeLike,
         Long format: group column, ``outcome`` (each class id, then
         ``in_programme`` = all-cause survival, 1 - sum of the CIFs),
         ``time_days`` (0, then every distinct observed time), ``n_at_risk``
-        (time_days >= t), ``estimate`` (right-continuous step function: the
+        (time_days >= t), ``n_events`` (exits with this outcome by time t;
+        for ``in_programme`` all exits by t: each step of a curve reveals
+        such a count, see
+        :func:`lvv_eval.evaluations.common.hide_cif_curves`), ``estimate`` (right-continuous step function: the
         value from this time on), ``se``, ``ci_low``, ``ci_high`` (NaN for
         ``in_programme`` and where the estimate is 0 or 1), ``ci_method``.
         Draw with ``drawstyle="steps-post"``.
@@ -317,7 +320,12 @@ def cif_curves(frame: pd.DataFrame, peildatum: DateLike, scheme: SchemeLike,
             cif = np.c_[np.zeros((len(class_ids), 1)), cif]
             se = np.c_[np.zeros((len(class_ids), 1)), se]
         at_risk = _at_risk(time, times)
+        ordered_times = {k: np.sort(time[code == k + 1]) for k in range(len(class_ids))}
         for k, outcome in enumerate([*class_ids, IN_PROGRAMME]):
+            if outcome == IN_PROGRAMME:
+                n_events = np.searchsorted(np.sort(time[code > 0]), times, side="right")
+            else:
+                n_events = np.searchsorted(ordered_times[k], times, side="right")
             if outcome == IN_PROGRAMME:
                 estimate = 1 - cif.sum(axis=0)
                 s = low = high = np.full(len(times), np.nan)
@@ -327,7 +335,7 @@ def cif_curves(frame: pd.DataFrame, peildatum: DateLike, scheme: SchemeLike,
             pieces.append(pd.DataFrame({
                 _group_column(by): label, "outcome": outcome,
                 "time_days": times.astype("int64"), "n_at_risk": at_risk.astype("int64"),
-                "estimate": estimate, "se": s, "ci_low": low, "ci_high": high,
+                "n_events": n_events.astype("int64"), "estimate": estimate, "se": s, "ci_low": low, "ci_high": high,
                 "ci_method": ci_method if outcome != IN_PROGRAMME else "",
             }))
     out = pd.concat(pieces, ignore_index=True)
@@ -454,7 +462,7 @@ def fixed_horizon_shares(frame: pd.DataFrame, peildatum: DateLike, scheme: Schem
     code = np.where(within, events["event_code"].to_numpy(), 0)
     class_ids = [str(c) for c in scheme.class_ids]
     label_text = (f"trajectories with intake on or before {cutoff.date().isoformat()} "
-                  f"({int(horizon_days)} days before peildatum {day.date().isoformat()})")
+                  f"({int(horizon_days)} days before the reference date {day.date().isoformat()})")
     group_col = _group_column(by)
     records = []
     for label, mask in _groups(events, by):

@@ -167,7 +167,8 @@ SCHEME_KEY_COLUMNS: tuple[str, ...] = ("pilot", "denominator_kind")
 """Key of a :func:`scheme_sensitivity` row apart from the scheme."""
 
 
-def suppress_scheme_differences(sensitivity: pd.DataFrame, threshold: int) -> disclosure.SuppressionResult:
+def suppress_scheme_differences(sensitivity: pd.DataFrame, threshold: int,
+                                protect: Sequence[str] = ()) -> disclosure.SuppressionResult:
     """Hide durable counts that differ between schemes by a small number.
 
     Two schemes' durable counts for the same pilot and denominator differ by
@@ -176,6 +177,10 @@ def suppress_scheme_differences(sensitivity: pd.DataFrame, threshold: int) -> di
     :func:`lvv_eval.disclosure.suppress_differences_between` hides the
     fewest schemes per pilot and denominator so that no two visible durable
     counts differ by ``1 .. threshold - 1``, with their rates and intervals.
+    A count hidden that way must not come back as ``total - the other
+    pilots``, so per scheme and denominator the pilots and ``total`` then go
+    through :func:`lvv_eval.disclosure.suppress` (secondary suppression on
+    the column relation); both steps repeat until nothing changes.
 
     Parameters
     ----------
@@ -184,6 +189,11 @@ def suppress_scheme_differences(sensitivity: pd.DataFrame, threshold: int) -> di
         (missing numerators count as hidden).
     threshold
         Smallest count shown.
+    protect
+        Schemes never hidden by the difference rule: those whose counts are
+        shown elsewhere in the report (the report's own scheme, whose counts
+        are in the flow table). The difference is then protected by hiding
+        the *other* scheme's count.
 
     Returns
     -------
@@ -191,18 +201,57 @@ def suppress_scheme_differences(sensitivity: pd.DataFrame, threshold: int) -> di
         ``table``: a copy with ``numerator``, ``estimate``, ``ci_low``,
         ``ci_high`` missing where hidden; ``suppressed`` (and
         ``suppression_rule`` when present) updated; ``report`` and ``mask``.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"scheme": ["a"] * 3 + ["b"] * 3, "pilot": ["p", "q", "total"] * 2,
+    ...                   "denominator_kind": "outflow", "numerator": [40, 50, 90, 40, 55, 95]})
+    >>> out = suppress_scheme_differences(t, 10, protect=["a"]).table
+    >>> out["numerator"].tolist()
+    [40, 50, 90, 40, <NA>, <NA>]
     """
     dependent = [c for c in ("estimate", "ci_low", "ci_high") if c in sensitivity.columns]
-    res = disclosure.suppress_differences_between(
-        sensitivity, key_cols=list(SCHEME_KEY_COLUMNS), version_col="scheme", count_col="numerator",
-        threshold=threshold, dependent=dependent)
-    out = res.table
-    hide = res.mask.to_numpy()
+    table = sensitivity.copy()
+    total_mask = np.zeros(len(table), dtype=bool)
+    reports: list[pd.DataFrame] = []
+    for _ in range(20):
+        res = disclosure.suppress_differences_between(
+            table, key_cols=list(SCHEME_KEY_COLUMNS), version_col="scheme", count_col="numerator",
+            threshold=threshold, dependent=dependent, protect=list(protect))
+        table = res.table
+        new = res.mask.to_numpy(dtype=bool)
+        reports.append(res.report)
+        for _, rows in table.groupby(["scheme", "denominator_kind"], sort=False).indices.items():
+            part = table.iloc[rows]
+            pilots = part["pilot"].astype("str").tolist()
+            if TOTAL not in pilots or len(pilots) < 2:
+                continue
+            counts = pd.DataFrame({"durable": part["numerator"].to_numpy()}, index=pilots).astype("Int64")
+            sec = disclosure.suppress(counts, ["durable"], threshold=threshold,
+                                      margins={"total_row": TOTAL}, missing="hidden")
+            added = sec.mask["durable"].to_numpy(dtype=bool) & ~counts["durable"].isna().to_numpy()
+            if added.any():
+                idx = rows[added]
+                new[idx] = True
+                for col in ["numerator", *dependent]:
+                    table[col] = table[col].mask(np.isin(np.arange(len(table)), idx))
+                scheme = str(part["scheme"].iloc[0])
+                reports.append(pd.DataFrame(
+                    [{"cell": f"{pilots[i]}/{part['denominator_kind'].iloc[i]}/{scheme}", "row": pilots[i],
+                      "column": "numerator", "value": "hidden",
+                      "rule": f"secondary: protects a hidden count of scheme {scheme} against the total"}
+                     for i in np.flatnonzero(added)], columns=list(disclosure.REPORT_COLUMNS)))
+        if not new.any():
+            break
+        total_mask |= new
+    out = table
     if "suppressed" in out.columns:
-        out["suppressed"] = out["suppressed"].astype(bool) | hide
+        out["suppressed"] = out["suppressed"].astype(bool) | total_mask
     if "suppression_rule" in out.columns:
-        out.loc[hide, "suppression_rule"] = f"difference between schemes < {int(threshold)}"
-    return disclosure.SuppressionResult(out, res.report, res.mask)
+        out.loc[total_mask, "suppression_rule"] = f"difference between schemes < {int(threshold)}"
+    report = pd.concat([r for r in reports if len(r)], ignore_index=True) if any(len(r) for r in reports) \
+        else pd.DataFrame(columns=list(disclosure.REPORT_COLUMNS))
+    return disclosure.SuppressionResult(out, report, pd.Series(total_mask, index=sensitivity.index))
 
 
 def data_banner(P: "NotebookParameters", L: "Labels") -> str:
@@ -415,3 +464,289 @@ def suppress_long(table: pd.DataFrame, threshold: int, value: str = "person_leve
     report = pd.concat(reports, ignore_index=True) if reports else pd.DataFrame(columns=list(disclosure.REPORT_COLUMNS))
     report = report.drop_duplicates(subset=["cell"], keep="first").reset_index(drop=True)
     return disclosure.SuppressionResult(out, report, mask)
+
+
+RATE_VALUE_COLUMNS: tuple[str, ...] = ("numerator", "estimate", "ci_low", "ci_high", "sim_ci_low", "sim_ci_high")
+"""Columns of a rate table hidden with a hidden count (:func:`hide_masked_rates`)."""
+
+
+def _mask_cell(mask: pd.DataFrame, key: str, column: str) -> bool:
+    return bool(mask.at[key, column]) if (key in mask.index and column in mask.columns) else False
+
+
+def hide_masked_rates(rates: pd.DataFrame, mask: pd.DataFrame, *, key: str = "pilot",
+                      category: str | None = "category", numerator_cell: str | None = None,
+                      denominator_cell: str | None = None, denominator_kind: str | None = None,
+                      columns: Sequence[str] = RATE_VALUE_COLUMNS) -> pd.DataFrame:
+    """Hide rates whose count cell, or whose denominator, was hidden in a suppressed count table.
+
+    Secondary suppression hides cells that are not small themselves; a rate
+    of such a cell gives the count back (rate x denominator), and a shown
+    denominator gives a hidden total back, so both are hidden here.
+
+    Parameters
+    ----------
+    rates
+        Tidy rate table with a ``key`` column (e.g. ``pilot``).
+    mask
+        :attr:`lvv_eval.disclosure.SuppressionResult.mask` of the count table
+        (index = key values, columns = count columns).
+    category
+        Column of ``rates`` whose value names the mask column of the
+        numerator (e.g. the class id); ignored when ``numerator_cell`` is given.
+    numerator_cell
+        Fixed mask column of the numerator for every row (e.g. ``"durable"``).
+    denominator_cell, denominator_kind
+        Mask column of the denominator: fixed (e.g. ``"outflow"``), or named
+        per row by the column ``denominator_kind`` (values ``intake``/``outflow``).
+        Where it is hidden, ``denominator`` and the rate are hidden.
+    columns
+        Value columns hidden with the numerator (names not in the table skipped).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Copy with hidden values missing and a boolean ``suppressed`` column
+        (or-ed with an existing one).
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"durable": [True, False], "outflow": [False, True]}, index=["a", "b"])
+    >>> r = pd.DataFrame({"pilot": ["a", "b"], "category": ["durable"] * 2, "numerator": [5, 30],
+    ...                   "denominator": [50, 60], "estimate": [0.1, 0.5]})
+    >>> out = hide_masked_rates(r, m, denominator_cell="outflow")
+    >>> out["estimate"].tolist(), out["denominator"].tolist()
+    ([nan, nan], [50, <NA>])
+    """
+    keys = rates[key].astype("str").tolist()
+    if numerator_cell is not None:
+        num_cells = [numerator_cell] * len(rates)
+    elif category is not None:
+        num_cells = rates[category].astype("str").tolist()
+    else:
+        num_cells = [None] * len(rates)
+    if denominator_kind is not None:
+        den_cells = rates[denominator_kind].astype("str").tolist()
+    else:
+        den_cells = [denominator_cell] * len(rates)
+    hide_num = np.array([c is not None and _mask_cell(mask, k, c) for k, c in zip(keys, num_cells)], dtype=bool)
+    hide_den = np.array([c is not None and _mask_cell(mask, k, c) for k, c in zip(keys, den_cells)], dtype=bool)
+    hide = hide_num | hide_den
+    out = rates.copy()
+    for col in [*columns, *(["denominator"] if hide_den.any() else [])]:
+        if col not in out.columns:
+            continue
+        if pd.api.types.is_integer_dtype(out[col]) and not isinstance(out[col].dtype, pd.api.extensions.ExtensionDtype):
+            out[col] = out[col].astype("Int64")
+        out[col] = out[col].mask(hide_den if col == "denominator" else hide)
+    previous = out["suppressed"].to_numpy(dtype=bool) if "suppressed" in out.columns else False
+    out["suppressed"] = hide | previous
+    return out
+
+
+def suppress_cif_table(table: pd.DataFrame, threshold: int, *, group: str = "pilot",
+                       outcome: str = "outcome", horizon: str = "horizon_days",
+                       in_programme: str = "in_programme",
+                       hidden_groups: Iterable[str] = ()) -> disclosure.SuppressionResult:
+    """Disclosure control on a cumulative-incidence table at fixed horizons.
+
+    Per horizon the numbers of events form a group x outcome count table whose
+    row total is ``n`` (entered): ``n = sum of the class events + rest`` where
+    the rest (no event by the horizon: still in the LVV or censored) is the
+    ``in_programme`` row; with a ``total`` group the column relation ``total
+    = sum of the groups`` holds too. That table goes through
+    :func:`lvv_eval.disclosure.suppress` (primary and secondary), so a hidden
+    class is never the only hidden outcome of its group and horizon (else
+    ``1 - the other estimates`` would give it back) nor the only hidden group
+    of its outcome.
+
+    Parameters
+    ----------
+    table
+        Output of :func:`lvv_eval.survival.cumulative_incidence` (columns
+        ``group``, ``outcome``, ``horizon``, ``n``, ``n_events``, ``estimate``,
+        optional ``se``, ``ci_low``, ``ci_high``).
+    threshold
+        Smallest count shown.
+    hidden_groups
+        Groups whose ``n`` (intake) is hidden in another table of the report;
+        their ``n`` is hidden here too.
+
+    Returns
+    -------
+    SuppressionResult
+        ``table``: copy with ``n_events``, ``estimate``, ``se``, ``ci_low``,
+        ``ci_high`` missing in hidden rows (``n`` where hidden) and
+        ``suppressed``; ``report``; ``mask``: boolean Series over the rows.
+    """
+    out = table.copy()
+    hidden_groups = {str(g) for g in hidden_groups}
+    hide = np.zeros(len(out), dtype=bool)
+    hide_n = np.zeros(len(out), dtype=bool)
+    reports = []
+    groups = out[group].astype("str").to_numpy()
+    outcomes = out[outcome].astype("str").to_numpy()
+    for h in list(dict.fromkeys(out[horizon].tolist())):
+        rows = (out[horizon] == h).to_numpy()
+        part = out.loc[rows]
+        classes = [c for c in dict.fromkeys(part[outcome].astype("str")) if c != in_programme]
+        wide = part.loc[part[outcome].astype("str") != in_programme].pivot(
+            index=group, columns=outcome, values="n_events")
+        wide.index = wide.index.astype("str")
+        wide.columns = wide.columns.astype("str")
+        wide = wide.reindex(index=pilot_order(wide.index), columns=classes).astype("int64")
+        n = part.drop_duplicates(group).set_index(part.drop_duplicates(group)[group].astype("str"))["n"]
+        wide["rest"] = n.reindex(wide.index).astype("int64") - wide[classes].sum(axis=1)
+        wide["n"] = n.reindex(wide.index).astype("int64")
+        counts = wide.astype("Int64")
+        counts["n"] = counts["n"].mask(counts.index.isin(hidden_groups))
+        margins = {"total_col": "n"}
+        if TOTAL in counts.index and len(counts) > 1:
+            margins["total_row"] = TOTAL
+        res = disclosure.suppress(counts, [*classes, "rest", "n"], threshold=threshold, margins=margins,
+                                  missing="hidden")
+        rep = res.report.assign(row=lambda d, h=h: d["row"].astype("str") + f" ({horizon} {h})")
+        reports.append(rep)
+        for i in np.flatnonzero(rows):
+            g, o = groups[i], outcomes[i]
+            cell = "rest" if o == in_programme else o
+            hide[i] = bool(res.mask.at[g, cell])
+            hide_n[i] = bool(res.mask.at[g, "n"])
+    for col in ("n_events", "estimate", "se", "ci_low", "ci_high"):
+        if col in out.columns:
+            if pd.api.types.is_integer_dtype(out[col]) and not isinstance(out[col].dtype, pd.api.extensions.ExtensionDtype):
+                out[col] = out[col].astype("Int64")
+            out[col] = out[col].mask(hide | hide_n)
+    out["n"] = out["n"].astype("Int64").mask(hide_n)
+    out["suppressed"] = hide | hide_n
+    report = (pd.concat(reports, ignore_index=True) if reports
+              else pd.DataFrame(columns=list(disclosure.REPORT_COLUMNS)))
+    return disclosure.SuppressionResult(out, report, pd.Series(hide | hide_n, index=table.index))
+
+
+def hide_cif_curves(curves: pd.DataFrame, threshold: int, *, group: str = "pilot",
+                    outcome: str = "outcome", hidden: Iterable[tuple[str, str]] = (),
+                    in_programme: str = "in_programme") -> pd.DataFrame:
+    """Drop cumulative-incidence curves that would disclose small counts.
+
+    Each step of a curve reveals an event count, so a curve (group x
+    outcome) is dropped when the number of events of that outcome in the
+    group is ``1 .. threshold - 1``, or when the pair is in ``hidden`` (a
+    class hidden in the table at fixed horizons, see
+    :func:`suppress_cif_table`, must not be readable from the figure). If
+    that leaves a single class of a group hidden while the other classes and
+    ``in_programme`` can be seen, the class with the fewest events is dropped
+    too (the hidden one would be ``1 - the others``).
+
+    Parameters
+    ----------
+    curves
+        Output of :func:`lvv_eval.survival.cif_curves` (with ``n_events``).
+    hidden
+        (group, outcome) pairs hidden elsewhere in the report.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The curves that may be drawn, same columns.
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"pilot": "a", "outcome": ["x", "x", "y", "y", "z", "z"],
+    ...                   "time_days": [0, 5] * 3, "n_events": [0, 4, 0, 20, 0, 30]})
+    >>> sorted(set(hide_cif_curves(c, 10)["outcome"]))
+    ['z']
+    """
+    hidden_set = {(str(g), str(o)) for g, o in hidden}
+    g_col = curves[group].astype("str")
+    o_col = curves[outcome].astype("str")
+    events = curves.assign(_g=g_col, _o=o_col).groupby(["_g", "_o"], sort=False)["n_events"].max()
+    drop: set[tuple[str, str]] = set()
+    for (g, o), n in events.items():
+        if o == in_programme:
+            continue
+        if (g, o) in hidden_set or (not pd.isna(n) and 1 <= n < threshold):
+            drop.add((g, o))
+    for g in dict.fromkeys(g_col):
+        classes = [o for (gg, o) in events.index if gg == g and o != in_programme]
+        gone = [o for o in classes if (g, o) in drop]
+        if len(gone) == 1 and len(classes) > 1:
+            rest = sorted((o for o in classes if o not in gone), key=lambda o: (events[(g, o)], classes.index(o)))
+            drop.add((g, rest[0]))
+    keep = np.array([(g, o) not in drop for g, o in zip(g_col, o_col)], dtype=bool)
+    return curves.loc[keep].reset_index(drop=True)
+
+
+def overlapping_classes(scheme_a: str, scheme_b: str) -> list[tuple[str, str]]:
+    """Pairs (class of ``scheme_a``, class of ``scheme_b``) whose exit reasons overlap but differ.
+
+    The difference between the counts of such a pair is a count of persons
+    (those with the exit reasons in one class and not the other), so it must
+    not be small when both are shown.
+
+    Examples
+    --------
+    >>> ("durable", "durable") in overlapping_classes("monitor-2020", "verwey-jonker-2021")
+    True
+    """
+    a, b = load_scheme(scheme_a), load_scheme(scheme_b)
+    sets_a = {str(c): {k for k, v in a.mapping.items() if v == c} for c in a.class_ids}
+    sets_b = {str(c): {k for k, v in b.mapping.items() if v == c} for c in b.class_ids}
+    return [(ca, cb) for ca, xa in sets_a.items() for cb, xb in sets_b.items() if xa & xb and xa != xb]
+
+
+def suppress_scheme_count_tables(tables: dict[str, pd.DataFrame], threshold: int,
+                                 hidden: pd.DataFrame | None = None) -> dict[str, disclosure.SuppressionResult]:
+    """Disclosure control on count tables of the same people under several schemes, shown together.
+
+    The first table (the report's scheme) is suppressed as usual, keeping
+    hidden the cells that ``hidden`` (the mask of another table of the report
+    with the same rows and columns, e.g. the flow table) hid. In each further
+    table a cell is hidden beforehand where it differs by ``1 .. threshold -
+    1`` from a visible cell of the same row in an earlier table whose class
+    overlaps it (:func:`overlapping_classes`; the ``total`` column is the same
+    in every scheme); then it goes through
+    :func:`lvv_eval.disclosure.suppress` (primary and secondary, margins
+    ``auto``). So the difference of two schemes' durable counts (e.g. forced
+    return between monitor-2020 and verwey-jonker-2021) cannot be read from
+    the two tables.
+
+    Parameters
+    ----------
+    tables
+        Scheme name -> wide count table (pilots x class ids and ``total``),
+        as from :func:`lvv_eval.evaluations.interim.class_count_table`.
+    hidden
+        Optional mask of cells hidden elsewhere (index = pilots, columns as
+        in the tables); applied to every table.
+
+    Returns
+    -------
+    dict
+        Scheme name -> :class:`lvv_eval.disclosure.SuppressionResult`.
+    """
+    results: dict[str, disclosure.SuppressionResult] = {}
+    for name, table in tables.items():
+        counts = table.astype("Int64")
+        pre = pd.DataFrame(False, index=counts.index, columns=counts.columns)
+        if hidden is not None:
+            for col in counts.columns:
+                if col in hidden.columns:
+                    pre[col] = [bool(hidden.at[i, col]) if i in hidden.index else False for i in counts.index]
+        for earlier, res in results.items():
+            pairs = [(cb, ca) for ca, cb in overlapping_classes(earlier, name)]
+            shown = res.table
+            for cb, ca in pairs:
+                if cb not in counts.columns or ca not in shown.columns:
+                    continue
+                for pilot in counts.index:
+                    a = shown.at[pilot, ca] if pilot in shown.index else pd.NA
+                    b = counts.at[pilot, cb]
+                    if not pd.isna(a) and not pd.isna(b) and 1 <= abs(int(a) - int(b)) < threshold:
+                        pre.at[pilot, cb] = True
+        res = disclosure.suppress(counts.mask(pre.to_numpy()), threshold=threshold, missing="hidden")
+        report = res.report.copy()
+        report.loc[report["rule"].str.startswith("missing in the input"), "rule"] = (
+            f"difference from another scheme or table < {int(threshold)}")
+        results[name] = disclosure.SuppressionResult(res.table, report, res.mask)
+    return results

@@ -42,10 +42,11 @@ __all__ = [
     "PublishedFinal",
     "capacity_by_pilot",
     "cif_at_horizons",
-    "class_shares_by_pilot",
+    "class_shares_from_counts",
+    "cif_horizons_suppressed",
     "denominator_contrast",
+    "denominator_contrast_suppressed",
     "flow_by_pilot",
-    "hide_masked_rates",
     "horizons_days",
     "intake_denominator_ranges",
     "length_of_stay_table",
@@ -339,8 +340,8 @@ def suppress_flow(table: pd.DataFrame, threshold: int) -> disclosure.Suppression
     return disclosure.SuppressionResult(shown[list(table.columns)], result.report, mask)
 
 
-def class_shares_by_pilot(counts: pd.DataFrame, class_ids: Sequence[str],
-                          alpha: float = 0.05) -> pd.DataFrame:
+def class_shares_from_counts(counts: pd.DataFrame, class_ids: Sequence[str],
+                             alpha: float = 0.05) -> pd.DataFrame:
     """Share of each outflow class per pilot, denominator the outflow, Wilson intervals.
 
     Parameters
@@ -394,45 +395,24 @@ def denominator_contrast(counts: pd.DataFrame, alpha: float = 0.05) -> pd.DataFr
     return out.reset_index(drop=True)
 
 
-def hide_masked_rates(rates: pd.DataFrame, mask: pd.DataFrame, *, key: str = "pilot",
-                      category: str = "category",
-                      columns: Sequence[str] = ("numerator", "estimate", "ci_low", "ci_high",
-                                                "sim_ci_low", "sim_ci_high")) -> pd.DataFrame:
-    """Hide rates whose count cell was hidden by disclosure control.
+def denominator_contrast_suppressed(counts: pd.DataFrame, mask: pd.DataFrame,
+                                    alpha: float = 0.05) -> pd.DataFrame:
+    """:func:`denominator_contrast` with the suppression of the flow table carried over.
 
-    Parameters
-    ----------
-    rates
-        Tidy rate table with a ``key`` and a ``category`` column.
-    mask
-        The ``mask`` of a :class:`~lvv_eval.disclosure.SuppressionResult`
-        (index = keys, columns = categories).
-
-    Returns
-    -------
-    pandas.DataFrame
-        Copy with the value columns set to missing where ``mask`` is True,
-        and a boolean column ``suppressed``.
+    A rate is hidden where the flow table (``mask`` of :func:`suppress_flow`)
+    hid its durable count or its denominator (``intake`` or ``outflow``); a
+    hidden denominator is hidden too.
 
     Examples
     --------
-    >>> m = pd.DataFrame({"durable": [True, False]}, index=["a", "b"])
-    >>> r = pd.DataFrame({"pilot": ["a", "b"], "category": ["durable"] * 2, "estimate": [0.1, 0.2]})
-    >>> hide_masked_rates(r, m)["estimate"].tolist()
-    [nan, 0.2]
+    >>> c = pd.DataFrame({"intake": [268], "outflow": [100], "durable": [33]},
+    ...                  index=pd.Index(["utrecht"], name="pilot"))
+    >>> m = pd.DataFrame({"intake": [True], "outflow": [False], "durable": [False]}, index=["utrecht"])
+    >>> denominator_contrast_suppressed(c, m)["estimate"].round(2).tolist()
+    [nan, 0.33]
     """
-    out = rates.copy()
-    hide = np.array([
-        bool(mask.loc[k, c]) if (k in mask.index and c in mask.columns) else False
-        for k, c in zip(out[key].astype(str), out[category].astype(str))
-    ], dtype=bool)
-    for col in columns:
-        if col in out.columns:
-            if pd.api.types.is_integer_dtype(out[col].dtype):
-                out[col] = out[col].astype("Int64")
-            out[col] = out[col].mask(hide)
-    out["suppressed"] = hide | (out["suppressed"].to_numpy(dtype=bool) if "suppressed" in out else False)
-    return out
+    return common.hide_masked_rates(denominator_contrast(counts, alpha=alpha), mask,
+                                    numerator_cell="durable", denominator_kind="denominator_kind")
 
 
 def suppress_small_counts(table: pd.DataFrame, threshold: int, count_col: str,
@@ -597,42 +577,63 @@ def length_of_stay_table(frame: pd.DataFrame, peildatum: DateLike, mask: pd.Data
 
 def suppress_scheme_sensitivity(table: pd.DataFrame, frame: pd.DataFrame, peildatum: DateLike,
                                 threshold: int, pilots: Sequence[str] | None = None,
-                                formal_only: bool = False) -> pd.DataFrame:
+                                formal_only: bool = False, protect: Sequence[str] = ()) -> pd.DataFrame:
     """Disclosure control on :func:`lvv_eval.evaluations.common.scheme_sensitivity` output.
 
     For each scheme the flow table under that scheme is suppressed with
     :func:`suppress_flow`; a durable rate is hidden where its durable count,
-    or its denominator (intake or outflow), was hidden there. This keeps each
-    scheme's rates consistent with that scheme's suppressed counts (a count
-    hidden by secondary suppression in one table is not shown in another).
-    Then :func:`lvv_eval.evaluations.common.suppress_scheme_differences` hides
+    or its denominator (intake or outflow), was hidden there, and a hidden
+    denominator is hidden too (:func:`lvv_eval.evaluations.common.hide_masked_rates`).
+    This keeps the report scheme's rates consistent with the flow table shown
+    in the report. Then
+    :func:`lvv_eval.evaluations.common.suppress_scheme_differences` hides
     durable counts that differ between two schemes by ``1 .. threshold - 1``
-    for the same pilot and denominator (the difference counts the persons the
-    schemes classify differently). Differences of sums across pilots (a
-    ``total`` minus the visible pilots) are not checked.
+    for the same pilot and denominator, never hiding the schemes in
+    ``protect`` (the report's scheme: its counts are public in the flow
+    table, so the *other* scheme's count is hidden), with secondary
+    suppression against the ``total`` row.
 
     Returns
     -------
     pandas.DataFrame
         Copy of ``table`` with ``numerator``, ``estimate``, ``ci_low``,
-        ``ci_high`` missing where hidden, and a boolean ``suppressed``.
+        ``ci_high`` (and ``denominator`` where the flow table hid it) missing
+        where hidden, and a boolean ``suppressed``.
     """
     from lvv_eval.schemes import load_scheme  # noqa: PLC0415
 
-    out = table.copy()
-    out["numerator"] = out["numerator"].astype("Int64")
-    hide = np.zeros(len(out), dtype=bool)
-    for name in sorted(set(out["scheme"].astype(str))):
-        counts = flow_by_pilot(frame, peildatum, load_scheme(name), pilots=pilots,
-                               formal_only=formal_only)
+    pieces = []
+    for name in list(dict.fromkeys(table["scheme"].astype(str))):
+        part = table.loc[(table["scheme"] == name).to_numpy()]
+        counts = flow_by_pilot(frame, peildatum, load_scheme(name), pilots=pilots, formal_only=formal_only)
         mask = suppress_flow(counts, threshold).mask
-        rows = (out["scheme"] == name).to_numpy()
-        for i in np.flatnonzero(rows):
-            pilot = str(out["pilot"].iloc[i])
-            den_col = "intake" if out["denominator_kind"].iloc[i] == "intake" else "outflow"
-            if pilot in mask.index:
-                hide[i] = bool(mask.loc[pilot, "durable"]) or bool(mask.loc[pilot, den_col])
-    for col in ("numerator", "estimate", "ci_low", "ci_high"):
-        out[col] = out[col].mask(hide)
-    out["suppressed"] = hide
-    return common.suppress_scheme_differences(out, threshold).table
+        pieces.append(common.hide_masked_rates(part.assign(numerator=part["numerator"].astype("Int64")), mask,
+                                               numerator_cell="durable", denominator_kind="denominator_kind"))
+    out = pd.concat(pieces).loc[table.index]
+    return common.suppress_scheme_differences(out, threshold, protect=protect).table
+
+
+def cif_horizons_suppressed(frame: pd.DataFrame, peildatum: DateLike, scheme: SchemeLike,
+                            horizons_months: Iterable[float], threshold: int, flow_mask: pd.DataFrame,
+                            formal_only: bool = False) -> disclosure.SuppressionResult:
+    """:func:`cif_at_horizons` after disclosure control (:func:`lvv_eval.evaluations.common.suppress_cif_table`).
+
+    Pilots whose intake the flow table hid (``flow_mask`` of
+    :func:`suppress_flow`) have their ``n`` hidden here too.
+    """
+    table = cif_at_horizons(frame, peildatum, scheme, horizons_months, formal_only=formal_only)
+    hidden = [str(p) for p in flow_mask.index if "intake" in flow_mask.columns and bool(flow_mask.loc[p, "intake"])]
+    return common.suppress_cif_table(table, threshold, hidden_groups=hidden)
+
+
+USED_MEASURES: tuple[str, ...] = ("intake", "outflow", "outflow_share_of_outflow")
+"""Measures of ``regioplan-2022`` this evaluation uses (participants, outflow, class shares)."""
+
+
+def published_rows_used(rows: pd.DataFrame) -> pd.DataFrame:
+    """The published rows of the final evaluation that the notebook uses (:data:`USED_MEASURES`).
+
+    Other rows of the source (e.g. programme dates) are not figures of this
+    evaluation and are left out of its table.
+    """
+    return rows.loc[rows["measure"].astype("str").isin(USED_MEASURES).to_numpy()].reset_index(drop=True)

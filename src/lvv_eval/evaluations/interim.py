@@ -7,8 +7,8 @@ Two sources report outflow at the same reference date:
   107 durable solutions (46 granted + 61 departures or onward migrations),
   164 to an AZC, 25 art. 64, 95 left with unknown destination, 7 back to a
   BBB, 84 stays ended by force; 1310 sheltered, 771 present; 471 scenarios;
-* the Verwey-Jonker interim evaluation as quoted in the letter of March 2021
-  (seed ``000_3514d6bc5a3a2801.txt``, paragraph *Effecten van de LVV*):
+* the Verwey-Jonker interim evaluation (March 2021) as quoted in the letter of 28 June 2021
+  (source ``000_3514d6bc5a3a2801.txt``, paragraph *Effecten van de LVV*):
   43 + 50 + 2 durable, 170 + 20 semi-durable, 100 + 76 + 76 no solution.
 
 This module builds the tables the notebook ``02_interim`` shows: the
@@ -50,12 +50,13 @@ __all__ = [
     "interim_checks",
     "interim_reconciliation",
     "largest_shift",
-    "mask_shares",
     "outflow_counts",
     "outflow_flow",
     "scenario_share_total",
     "scenario_shares_by_pilot",
     "scheme_shift",
+    "hide_shown_counts",
+    "suppress_flow_and_classes",
     "suppress_long",
 ]
 
@@ -508,42 +509,78 @@ def category_labels(labels: "Labels", keys: Sequence[str]) -> dict[str, str]:
     return out
 
 
-def mask_shares(shares: pd.DataFrame, mask: pd.DataFrame, key: str = "pilot") -> pd.DataFrame:
-    """Hide shares whose count cell was hidden in the matching count table.
+def suppress_flow_and_classes(flow_counts: pd.DataFrame, class_tables: dict[str, pd.DataFrame],
+                              threshold: int) -> tuple[disclosure.SuppressionResult,
+                                                       dict[str, disclosure.SuppressionResult]]:
+    """Suppress the flow table and the class count tables of the report together.
 
-    Secondary suppression hides cells that are not small themselves; a share
-    of such a cell would give the count back (share x denominator), so it is
-    hidden too.
-
-    Parameters
-    ----------
-    shares
-        Tidy share table (columns ``key``, ``category``, ``numerator``,
-        ``estimate``, ``ci_low``, ``ci_high``; optional ``sim_ci_low``/``sim_ci_high``).
-    mask
-        :attr:`lvv_eval.disclosure.SuppressionResult.mask` of the count table
-        (index = key values, columns = categories).
+    The flow table (:func:`flow_count_table`: classes of the first scheme,
+    ``present`` and ``total`` = intake) and the outflow-by-class tables
+    (:func:`class_count_table`, one per scheme, ``total`` = outflow) show the
+    same people: the first scheme's class counts are in both, and outflow =
+    intake - present. A cell hidden in one is therefore hidden in the other
+    (a class cell as itself; an outflow total where the flow table hid
+    ``present`` or the intake, and the other way round), and the schemes'
+    tables are protected against each other by
+    :func:`lvv_eval.evaluations.common.suppress_scheme_count_tables`. Repeated
+    until nothing changes.
 
     Returns
     -------
-    pandas.DataFrame
-        Copy with those values set to missing and a boolean ``suppressed`` column.
-
-    Examples
-    --------
-    >>> s = pd.DataFrame({"pilot": ["a", "a"], "category": ["x", "y"], "numerator": [3, 40],
-    ...                   "estimate": [0.07, 0.93], "ci_low": [0.0, 0.8], "ci_high": [0.2, 1.0]})
-    >>> m = pd.DataFrame({"x": [True], "y": [True]}, index=["a"])
-    >>> mask_shares(s, m)["estimate"].isna().tolist()
-    [True, True]
+    tuple
+        (flow result, {scheme: class-table result}).
     """
-    hide = np.array([bool(mask.at[k, c]) if (k in mask.index and c in mask.columns) else False
-                     for k, c in zip(shares[key].astype("str"), shares["category"].astype("str"))])
-    out = shares.copy()
-    for col in ("numerator", "estimate", "ci_low", "ci_high", "sim_ci_low", "sim_ci_high"):
-        if col in out.columns:
-            if pd.api.types.is_integer_dtype(out[col]) and not isinstance(out[col].dtype, pd.api.extensions.ExtensionDtype):
-                out[col] = out[col].astype("Int64")
-            out[col] = out[col].mask(hide)
-    out["suppressed"] = hide | (out["suppressed"].to_numpy(dtype=bool) if "suppressed" in out.columns else False)
-    return out
+    from lvv_eval.evaluations.common import suppress_scheme_count_tables  # noqa: PLC0415
+
+    first = next(iter(class_tables))
+    flow_pre = pd.DataFrame(False, index=flow_counts.index, columns=flow_counts.columns)
+    for _ in range(20):
+        flow_sup = disclosure.suppress(flow_counts.astype("Int64").mask(flow_pre.to_numpy()), threshold=threshold,
+                                       missing="hidden")
+        fm = flow_sup.mask
+        hidden = fm.drop(columns=[c for c in ("present", TOTAL) if c in fm.columns]).copy()
+        hidden[TOTAL] = fm["present"] | fm[TOTAL] if "present" in fm.columns else fm[TOTAL]
+        classes = suppress_scheme_count_tables(class_tables, threshold, hidden=hidden)
+        cm = classes[first].mask
+        new = flow_pre.copy()
+        for col in cm.columns:
+            if col == TOTAL:
+                continue
+            if col in new.columns:
+                new[col] = new[col] | cm[col].reindex(new.index, fill_value=False)
+        outflow_hidden = cm[TOTAL].reindex(new.index, fill_value=False)
+        need_present = outflow_hidden & ~(fm["present"] | fm[TOTAL])
+        if "present" in new.columns:
+            new["present"] = new["present"] | need_present
+        if (new & ~fm).to_numpy().sum() == 0:
+            return flow_sup, classes
+        flow_pre = new | fm
+    return flow_sup, classes
+
+
+def hide_shown_counts(sensitivity: pd.DataFrame, class_results: dict[str, disclosure.SuppressionResult],
+                      flow_mask: pd.DataFrame) -> pd.DataFrame:
+    """Hide scheme-sensitivity rates whose durable count or denominator a count table of the report hid.
+
+    For each scheme with a class count table in ``class_results`` (mask
+    column ``durable``; ``total`` = outflow), and the flow table's mask
+    (``total`` = intake), the rows of that scheme are passed through
+    :func:`lvv_eval.evaluations.common.hide_masked_rates` (denominator
+    ``outflow`` or ``intake`` per row). Rows of other schemes are unchanged.
+    """
+    from lvv_eval.evaluations.common import hide_masked_rates  # noqa: PLC0415
+
+    out = sensitivity.copy()
+    if "suppressed" not in out.columns:
+        out["suppressed"] = False
+    pieces = []
+    for name in dict.fromkeys(out["scheme"].astype("str")):
+        part = out.loc[(out["scheme"] == name).to_numpy()]
+        if name in class_results:
+            cm = class_results[name].mask
+            mask = pd.DataFrame({"durable": cm["durable"], "outflow": cm[TOTAL],
+                                 "intake": flow_mask[TOTAL].reindex(cm.index, fill_value=False)})
+            part = hide_masked_rates(part.assign(numerator=part["numerator"].astype("Int64")), mask,
+                                     numerator_cell="durable", denominator_kind="denominator_kind")
+        pieces.append(part)
+    return pd.concat(pieces).loc[out.index]

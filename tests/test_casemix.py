@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from lvv_eval.casemix import SITE_LABEL, casemix_data, casemix_model, fit_casemix
-from lvv_eval.schema import MONITOR_COLUMNS
+from lvv_eval.schema import frame_from_records
 
 PILOTS = ["amsterdam", "eindhoven", "groningen", "rotterdam", "utrecht"]
 
@@ -81,16 +81,8 @@ def test_separation_and_tiny_cells_warn_not_crash() -> None:
 # --- from a typed monitor frame ------------------------------------------------
 
 def typed_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
-    data = {}
-    for col in MONITOR_COLUMNS:
-        values = [r.get(col.name) for r in rows]
-        if col.dtype.startswith("datetime"):
-            data[col.name] = pd.Series(pd.to_datetime(values), dtype=col.dtype)
-        elif col.dtype == "category":
-            data[col.name] = pd.Series(values, dtype="object").astype("category")
-        else:
-            data[col.name] = pd.Series(values, dtype="object").astype(col.dtype)
-    return pd.DataFrame(data)
+    """Typed monitor frame (contract 1) from partial records."""
+    return frame_from_records(rows)
 
 
 class StubScheme:

@@ -17,7 +17,7 @@ from lvv_eval.compare import (
 )
 from lvv_eval.fewsites import DESCRIPTIVE_LABEL, NotIdentifiedError
 from lvv_eval.metrics import proportion_ci, proportion_difference
-from lvv_eval.schema import MONITOR_COLUMNS
+from lvv_eval.schema import frame_from_records
 
 Z = 1.959963984540054  # standard normal 97.5 % quantile
 
@@ -26,16 +26,7 @@ Z = 1.959963984540054  # standard normal 97.5 % quantile
 
 def typed_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     """Typed monitor frame (contract 1) from partial records."""
-    data = {}
-    for col in MONITOR_COLUMNS:
-        values = [r.get(col.name) for r in rows]
-        if col.dtype.startswith("datetime"):
-            data[col.name] = pd.Series(pd.to_datetime(values), dtype=col.dtype)
-        elif col.dtype == "category":
-            data[col.name] = pd.Series(values, dtype="object").astype("category")
-        else:
-            data[col.name] = pd.Series(values, dtype="object").astype(col.dtype)
-    return pd.DataFrame(data)
+    return frame_from_records(rows)
 
 
 class StubScheme:

@@ -155,3 +155,44 @@ def empty_monitor_frame(pilots_file: str | None = None) -> pd.DataFrame:
         else:
             columns[c.name] = pd.Series(dtype=c.dtype)
     return pd.DataFrame(columns)
+
+
+def frame_from_records(records: list[dict], pilots_file: str | None = None) -> pd.DataFrame:
+    """Build a typed monitor frame from records that name some of the columns.
+
+    Meant for examples, tests and small hand-made data: values must already be
+    canonical (pilot codes, exit-reason codes, booleans, ISO dates); columns a
+    record leaves out are missing. Real files go through
+    :func:`lvv_eval.monitor.read_monitor`, which validates them.
+
+    Parameters
+    ----------
+    records
+        One dict per trajectory, keyed by canonical column names.
+    pilots_file
+        Pilot table declaring the pilot codes (default: the shipped pilots).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns and dtypes as in :data:`MONITOR_COLUMNS`.
+
+    Examples
+    --------
+    >>> f = frame_from_records([{"trajectory_id": "t1", "pilot": "utrecht",
+    ...                          "intake_date": "2019-05-01", "formal_status": True}])
+    >>> str(f["intake_date"].dtype), f.loc[0, "pilot"], bool(f["exit_date"].isna()[0])
+    ('datetime64[us]', 'utrecht', True)
+    """
+    levels = category_levels(pilots_file)
+    data = {}
+    for column in MONITOR_COLUMNS:
+        values = [record.get(column.name) for record in records]
+        if column.dtype.startswith("datetime"):
+            data[column.name] = pd.Series(pd.to_datetime(values), dtype=column.dtype)
+        elif column.dtype == "category":
+            data[column.name] = pd.Series(pd.Categorical(values, categories=levels[column.name]))
+        else:
+            data[column.name] = pd.Series(values, dtype="object").astype(column.dtype)
+    return pd.DataFrame(data)
+

@@ -131,3 +131,16 @@ def test_new_pilot_of_a_roll_out_is_a_new_row(tmp_path: Path) -> None:
     pd.concat([raw, new]).to_csv(path, index=False)
     d = load_designs(path, pilots_path=pilots)
     assert designs_at("2024-06-01", d)["pilot"].tolist() == ["tilburg"]
+
+
+def test_design_capacities_agree_with_the_published_figures() -> None:
+    # The design table repeats the capacities of data/published/figures.csv per period:
+    # Tabel S.1 (001) for the first period, the 2020 letter (002) for the second.
+    from lvv_eval.published import select
+
+    figures = select(measure="capacity", category="places")
+    for source, day in (("regioplan-2020", "2019-12-31"), ("monitor-2020", "2020-11-01")):
+        published = figures[(figures["source_id"] == source) & (figures["pilot"] != "total")]
+        expected = dict(zip(published["pilot"].astype(str), published["value"].astype(int)))
+        design = designs_at(day).set_index("pilot")["capacity"]
+        assert {p: int(design[p]) for p in expected} == expected

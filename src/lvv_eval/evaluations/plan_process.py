@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "SOURCE_ID",
-    "capacity_by_pilot",
+    "tabel_s1_capacity",
     "capacity_parts",
     "check_summary",
     "durable_rates",
@@ -104,12 +104,15 @@ def table_s1_printed(figures: pd.DataFrame | None = None) -> pd.DataFrame:
     return wide.reset_index()
 
 
-def capacity_by_pilot(figures: pd.DataFrame | None = None) -> dict[str, float]:
-    """Capacity in places per pilot (Tabel S.1, *Beoogde capaciteit*).
+def tabel_s1_capacity(figures: pd.DataFrame | None = None) -> dict[str, float]:
+    """Capacity in places per pilot as printed in Tabel S.1 (*Beoogde capaciteit*, 2019).
+
+    For the capacity valid at another date see
+    :func:`lvv_eval.evaluations.final.capacity_by_pilot`.
 
     Examples
     --------
-    >>> capacity_by_pilot()["utrecht"]
+    >>> tabel_s1_capacity()["utrecht"]
     230.0
     """
     return {str(k): float(v) for k, v in _series(figures, "capacity", "places").items()}
@@ -469,7 +472,7 @@ def headline(figures: pd.DataFrame | None = None,
     return {
         "intake_total": int(formal_intake_by_pilot(figs).sum()),
         "intake_total_printed": int(published.figure("r20-intake-total", figs)),
-        "capacity_total": int(sum(capacity_by_pilot(figs).values())),
+        "capacity_total": int(sum(tabel_s1_capacity(figs).values())),
         "durable_pct": [int(x) for x in main["recomputed_pct"]],
         "durable_pct_printed": [int(x) for x in main["printed_pct"]],
         "checks": check_summary(source_checks(figs, checks)),

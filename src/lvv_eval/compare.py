@@ -1,7 +1,7 @@
 """Descriptive comparison of pilots grouped by a design attribute.
 
 Any design attribute of :mod:`lvv_eval.designs` can group the pilots (a
-parallel night shelter, the lead, the safe-country policy, ...). For each pilot
+parallel night shelter, who holds regie, the safe-country policy, ...). For each pilot
 and each group the module reports
 
 * uptake: intake per place (``intake / capacity``; a ratio, no interval),

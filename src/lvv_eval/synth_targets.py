@@ -186,6 +186,23 @@ def _weights(config_block: Mapping[str, Any], key: str) -> dict[str, float]:
     return {str(k): float(v) for k, v in block.items()}
 
 
+def _balance_intake(pilot: str, window: str, section: str, present_end: int, present_start: int,
+                    exits: Mapping[str, int]) -> dict:
+    """Formal intake of one pilot in a window, from the stock balance.
+
+    intake = present at the end - present at the start + exits in the window.
+
+    Raises
+    ------
+    ConfigError
+        The ``present_weights`` of ``section`` make the intake negative.
+    """
+    n_in = present_end - present_start + sum(exits.values())
+    if n_in < 0:
+        raise ConfigError(f"{section}.present_weights give {pilot} a negative intake in {window} ({n_in})")
+    return {"pilot": pilot, "formal": True, "window": window, "count": n_in}
+
+
 def _rows(pilot: str, formal: bool, window: str, counts: Mapping[str, int]) -> list[dict]:
     return [{"pilot": pilot, "formal": formal, "window": window, "reason": r, "count": int(c)}
             for r, c in counts.items() if c]
@@ -305,10 +322,7 @@ def build_quotas(config: Mapping[str, Any] | None = None,
     present_p2020 = largest_remainder(present20, c20["present_weights"])
     for p in pilots:
         exits += _rows(p, True, "w2", w2[p])
-        n_in = present_p2020[p] - present_p2019_formal[p] + sum(w2[p].values())
-        if n_in < 0:
-            raise ConfigError(f"p2020.present_weights give {p} a negative intake in w2 ({n_in})")
-        intake.append({"pilot": p, "formal": True, "window": "w2", "count": n_in})
+        intake.append(_balance_intake(p, "w2", "p2020", present_p2020[p], present_p2019_formal[p], w2[p]))
 
     # ---- 2022-07-01 (004), all trajectories
     c22 = cfg["p2022"]
@@ -359,10 +373,7 @@ def build_quotas(config: Mapping[str, Any] | None = None,
     present_p2022 = largest_remainder(present_total22, c22["present_weights"])
     for p in pilots:
         exits += _rows(p, True, "w3", w3[p])
-        n_in = present_p2022[p] - present_p2020[p] + sum(w3[p].values())
-        if n_in < 0:
-            raise ConfigError(f"p2022.present_weights give {p} a negative intake in w3 ({n_in})")
-        intake.append({"pilot": p, "formal": True, "window": "w3", "count": n_in})
+        intake.append(_balance_intake(p, "w3", "p2022", present_p2022[p], present_p2020[p], w3[p]))
 
     exits_df = (pd.DataFrame(exits).groupby(["pilot", "formal", "window", "reason"], as_index=False)
                 ["count"].sum())

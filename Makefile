@@ -42,7 +42,7 @@ synth: $(STAMP) ## Regenerate the committed synthetic data and its calibration r
 
 lock: ## Re-resolve requirements.lock from pyproject.toml in a throw-away environment
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
-	.lock-venv/bin/python -m pip install --quiet --disable-pip-version-check ".[test]"
+	.lock-venv/bin/python -m pip install --quiet --disable-pip-version-check ".[test,lint]"
 	.lock-venv/bin/python -m pip freeze --exclude lvv-eval | LC_ALL=C sort -f > requirements.lock
 	rm -rf .lock-venv
 

@@ -1,9 +1,9 @@
 """Wall time of the synthetic generator and the aggregation at roll-out scale.
 
-Generates about 1,000,000 SYNTHETIC trajectories (``lvv_eval.synth.generate``
+Generates about 1,000,000 SYNTHETIC trajectories (``lvv_eval.synthetic.generator.generate``
 with a scale of 1e6 / 2065), counts the published measures at the three
-peildata (``lvv_eval.aggregate.to_figures``), writes the canonical CSV and
-reads it back with validation (``lvv_eval.monitor.read_monitor``). Prints one
+peildata (``lvv_eval.stats.counts.to_figures``), writes the canonical CSV and
+reads it back with validation (``lvv_eval.sources.monitor.read_monitor``). Prints one
 line per step. Not a test: timings depend on the machine.
 
 Usage: ``python scripts/benchmark.py [--rows 1000000] [--seed 20190401]``
@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from lvv_eval.aggregate import to_figures
-from lvv_eval.monitor import read_monitor
-from lvv_eval.schemes import load_scheme
-from lvv_eval.synth import generate, write_synthetic
+from lvv_eval.stats.counts import to_figures
+from lvv_eval.sources.monitor import read_monitor
+from lvv_eval.reference.schemes import load_scheme
+from lvv_eval.synthetic.generator import generate, write_synthetic
 
 BASE_ROWS = 2065
 """Trajectories at scale 1 (participants by July 2022, seed 004_b44b716732003f66.txt)."""

@@ -1,4 +1,4 @@
-"""Tests of lvv_eval.aggregate: counts at a peildatum, flow, stock over time, CLI.
+"""Tests of lvv_eval.stats.counts: counts at a peildatum, flow, stock over time, CLI.
 
 The hand-made frame below has 14 trajectories in three pilots. Every expected
 number is counted by hand from the rows and written out in the tests.
@@ -13,10 +13,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lvv_eval import aggregate
+from lvv_eval.stats import counts as aggregate
 from lvv_eval.errors import ConfigError, InputValidationError
-from lvv_eval.schema import COLUMN_NAMES, empty_monitor_frame
-from lvv_eval.taxonomy import EXIT_REASON_CODES
+from lvv_eval.reference.monitor_format import COLUMN_NAMES, empty_monitor_frame
+from lvv_eval.reference.taxonomy import EXIT_REASON_CODES
 
 P1 = "2019-12-31"
 P2 = "2020-11-01"
@@ -354,7 +354,7 @@ def test_stock_over_time_matches_naive_loop() -> None:
 
 def _real_scheme_module():
     try:
-        module = importlib.import_module("lvv_eval.schemes")
+        module = importlib.import_module("lvv_eval.reference.schemes")
     except ImportError:
         return None
     return module if hasattr(module, "load_scheme") else None
@@ -363,7 +363,7 @@ def _real_scheme_module():
 def test_with_real_scheme(frame: pd.DataFrame) -> None:
     schemes = _real_scheme_module()
     if schemes is None:
-        pytest.skip("lvv_eval.schemes.load_scheme is not available yet")
+        pytest.skip("lvv_eval.reference.schemes.load_scheme is not available yet")
     scheme = schemes.load_scheme("verwey-jonker-2021")
     figures = aggregate.to_figures(frame, P2, scheme=scheme)
     # Same grouping as the stand-in (seed 000: forced return not counted as durable).
@@ -387,9 +387,9 @@ def _monitor_csv(path: Path, rows: list[tuple]) -> Path:
 
 def test_cli_aggregate(frame: pd.DataFrame, tmp_path: Path,
                        capsys: pytest.CaptureFixture[str]) -> None:
-    monitor = importlib.import_module("lvv_eval.monitor")
+    monitor = importlib.import_module("lvv_eval.sources.monitor")
     if not hasattr(monitor, "read_monitor") or _real_scheme_module() is None:
-        pytest.skip("lvv_eval.monitor.read_monitor or lvv_eval.schemes.load_scheme missing")
+        pytest.skip("lvv_eval.sources.monitor.read_monitor or lvv_eval.reference.schemes.load_scheme missing")
     from lvv_eval.cli import main
 
     source = _monitor_csv(tmp_path / "monitor.csv", ROWS)
@@ -413,9 +413,9 @@ def test_cli_aggregate(frame: pd.DataFrame, tmp_path: Path,
 
 
 def test_cli_invalid_file_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    monitor = importlib.import_module("lvv_eval.monitor")
+    monitor = importlib.import_module("lvv_eval.sources.monitor")
     if not hasattr(monitor, "read_monitor") or _real_scheme_module() is None:
-        pytest.skip("lvv_eval.monitor.read_monitor or lvv_eval.schemes.load_scheme missing")
+        pytest.skip("lvv_eval.sources.monitor.read_monitor or lvv_eval.reference.schemes.load_scheme missing")
     from lvv_eval.cli import main
 
     bad = list(ROWS)

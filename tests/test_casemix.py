@@ -1,4 +1,4 @@
-"""Tests of lvv_eval.casemix (site fixed effects and standardised shares)."""
+"""Tests of lvv_eval.stats.sites.case_mix (site fixed effects and standardised shares)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lvv_eval.casemix import SITE_LABEL, casemix_data, casemix_model, fit_casemix
-from lvv_eval.schema import frame_from_records
+from lvv_eval.stats.sites.case_mix import SITE_LABEL, casemix_data, casemix_model, fit_casemix
+from lvv_eval.reference.monitor_format import frame_from_records
 
 PILOTS = ["amsterdam", "eindhoven", "groningen", "rotterdam", "utrecht"]
 

@@ -11,7 +11,7 @@ import pytest
 
 from lvv_eval.cli import main
 from lvv_eval.paths import SCHEMES_DIR
-from lvv_eval.schemes import SCHEMES_DIR_ENV
+from lvv_eval.reference.schemes import SCHEMES_DIR_ENV
 
 FIXTURES = Path(__file__).parent / "fixtures" / "classify"
 DUTCH = FIXTURES / "monitor_dutch.csv"  # semicolon, BOM, Dutch column names and labels, dd-mm-yyyy

@@ -1,4 +1,4 @@
-"""Tests of lvv_eval.compare (descriptive comparison of pilots by design attribute)."""
+"""Tests of lvv_eval.stats.sites.compare (descriptive comparison of pilots by design attribute)."""
 
 from __future__ import annotations
 
@@ -8,16 +8,16 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from lvv_eval.compare import (
+from lvv_eval.stats.sites.compare import (
     compare_groups,
     evidence_statement,
     person_counts,
     rate_table,
     sensitivity_table,
 )
-from lvv_eval.fewsites import DESCRIPTIVE_LABEL, NotIdentifiedError
-from lvv_eval.metrics import proportion_ci, proportion_difference
-from lvv_eval.schema import frame_from_records
+from lvv_eval.stats.sites.few_sites import DESCRIPTIVE_LABEL, NotIdentifiedError
+from lvv_eval.stats.rates import proportion_ci, proportion_difference
+from lvv_eval.reference.monitor_format import frame_from_records
 
 Z = 1.959963984540054  # standard normal 97.5 % quantile
 
@@ -30,7 +30,7 @@ def typed_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
 
 
 class StubScheme:
-    """Stand-in with the interface of lvv_eval.schemes.Scheme used by compare."""
+    """Stand-in with the interface of lvv_eval.reference.schemes.Scheme used by compare."""
 
     def __init__(self, name: str, mapping: dict[str, str]) -> None:
         self.name = name

@@ -1,4 +1,4 @@
-"""Tests of lvv_eval.consistency (checks.csv) and `lvv-eval published --check`.
+"""Tests of lvv_eval.sources.consistency (checks.csv) and `lvv-eval published --check`.
 
 Expected numbers are literals worked out from the seeds (cited per test).
 """
@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from lvv_eval.cli import main
-from lvv_eval.consistency import (
+from lvv_eval.sources.consistency import (
     KINDS,
     RESULT_COLUMNS,
     count_ranges,
@@ -25,7 +25,7 @@ from lvv_eval.consistency import (
 )
 from lvv_eval.errors import InputValidationError
 from lvv_eval.paths import PUBLISHED_DIR
-from lvv_eval.published import load_figures
+from lvv_eval.sources.published import load_figures
 
 KNOWN_DISCREPANCIES = {
     "r20-free-rate-amsterdam-pct",          # 001 Tabel S.1: 69/360 = 19.2 %, printed 20 %

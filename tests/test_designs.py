@@ -1,4 +1,4 @@
-"""Tests of lvv_eval.designs (pilot design table)."""
+"""Tests of lvv_eval.sources.designs (pilot design table)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from lvv_eval.designs import (
+from lvv_eval.sources.designs import (
     ATTRIBUTE_NAMES,
     DESIGN_COLUMNS,
     designs_at,
@@ -136,7 +136,7 @@ def test_new_pilot_of_a_roll_out_is_a_new_row(tmp_path: Path) -> None:
 def test_design_capacities_agree_with_the_published_figures() -> None:
     # The design table repeats the capacities of data/published/figures.csv per period:
     # Tabel S.1 (001) for the first period, the 2020 letter (002) for the second.
-    from lvv_eval.published import select
+    from lvv_eval.sources.published import select
 
     figures = select(measure="capacity", category="places")
     for source, day in (("regioplan-2020", "2019-12-31"), ("monitor-2020", "2020-11-01")):

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lvv_eval.disclosure import (
+from lvv_eval.disclosure.suppression import (
     EXEMPT_NOTE,
     is_exempt,
     suppress,
@@ -226,7 +226,7 @@ def _brute_minimum(counts: list[float | None], threshold: int, protected: list[b
 def test_suppress_differences_between_brute_force() -> None:
     import itertools
 
-    from lvv_eval.disclosure import suppress_differences_between
+    from lvv_eval.disclosure.suppression import suppress_differences_between
 
     threshold = 3
     values = [None, 0, 1, 2, 4, 7]
@@ -261,7 +261,7 @@ def test_suppress_differences_between_brute_force() -> None:
 
 
 def test_suppress_differences_between_keys_are_separate() -> None:
-    from lvv_eval.disclosure import suppress_differences_between
+    from lvv_eval.disclosure.suppression import suppress_differences_between
 
     # forced returns counted as durable in scheme m, not in v: 2 in pilot a, 12 in pilot b
     table = pd.DataFrame({"pilot": ["a", "a", "b", "b"], "kind": "outflow", "scheme": ["m", "v", "m", "v"],

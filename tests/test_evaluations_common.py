@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from lvv_eval.evaluations import common
-from lvv_eval.i18n import Labels
-from lvv_eval.params import validate_parameters
+from lvv_eval.reporting.labels import Labels
+from lvv_eval.reporting.parameters import validate_parameters
 
 
 @pytest.fixture(scope="module")

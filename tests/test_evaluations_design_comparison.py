@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from lvv_eval.evaluations import design_comparison as dc
-from lvv_eval.i18n import Labels
+from lvv_eval.reporting.labels import Labels
 
 
 def test_headline_eindhoven_against_the_others() -> None:
@@ -138,7 +138,7 @@ def test_occupancy_series_uses_capacity_valid_on_each_date() -> None:
 
 
 def test_plot_rows_and_readable_labels() -> None:
-    from lvv_eval.compare import compare_groups
+    from lvv_eval.stats.sites.compare import compare_groups
 
     res = compare_groups("regioplan-2020", "parallel_bbb")
     rows = dc.plot_rows(res.rates, "free_places_rate", "of_capacity", Labels("en"))

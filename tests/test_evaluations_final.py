@@ -14,10 +14,10 @@ from lvv_eval.evaluations import common
 
 from lvv_eval.errors import ConfigError
 from lvv_eval.evaluations import final as F
-from lvv_eval.pilots import pilot_codes
-from lvv_eval.schema import empty_monitor_frame
-from lvv_eval.taxonomy import EXIT_REASON_CODES
-from lvv_eval.schemes import load_scheme
+from lvv_eval.reference.pilots import pilot_codes
+from lvv_eval.reference.monitor_format import empty_monitor_frame
+from lvv_eval.reference.taxonomy import EXIT_REASON_CODES
+from lvv_eval.reference.schemes import load_scheme
 
 
 @pytest.fixture(scope="module")
@@ -99,7 +99,7 @@ def test_intake_denominator_ranges(pub):
 
 
 def test_published_final_missing_figure_raises(pub):
-    from lvv_eval.published import load_figures
+    from lvv_eval.sources.published import load_figures
 
     figs = load_figures()
     figs = figs.loc[figs["figure_id"] != "r22-outflow-total"]
@@ -275,7 +275,7 @@ def test_cif_horizons_suppressed_hides_a_complement(small_frame, scheme):
 
 
 def test_published_rows_used_leaves_out_programme_dates():
-    from lvv_eval import published
+    from lvv_eval.sources import published
 
     rows = F.published_rows_used(published.select(source=F.SOURCE_ID))
     # 004: 2065 participants, 1258 outflow, 18/41/41 % of the outflow; the pilot period end is not a figure

@@ -12,7 +12,7 @@ import pytest
 from lvv_eval.evaluations import common
 
 from lvv_eval.evaluations import interim
-from lvv_eval.i18n import Labels
+from lvv_eval.reporting.labels import Labels
 
 
 @pytest.fixture(scope="module")
@@ -134,7 +134,7 @@ def test_scenario_shares_by_pilot() -> None:
 
 
 def test_mask_shares_hides_secondary_cells() -> None:
-    from lvv_eval import disclosure
+    from lvv_eval.disclosure import suppression as disclosure
 
     figs = _person_figures()
     counts = interim.class_count_table(figs, "monitor-2020")

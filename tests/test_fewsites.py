@@ -1,4 +1,4 @@
-"""Tests of lvv_eval.fewsites (refusing tests that five sites cannot support)."""
+"""Tests of lvv_eval.stats.sites.few_sites (refusing tests that five sites cannot support)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from lvv_eval.errors import LvvEvalError
-from lvv_eval.fewsites import (
+from lvv_eval.stats.sites.few_sites import (
     POOLING_LABEL,
     NotIdentifiedError,
     between_site_test,
@@ -94,7 +94,8 @@ def test_partial_pooling_shrinks_towards_the_mean() -> None:
 
 
 def test_not_identified_error_lives_in_errors() -> None:
-    from lvv_eval import errors, fewsites
+    from lvv_eval import errors
+    from lvv_eval.stats.sites import few_sites as fewsites
 
     assert fewsites.NotIdentifiedError is errors.NotIdentifiedError
     err = errors.NotIdentifiedError("bbb", {"no": 3, "yes": 2}, 10)
@@ -107,7 +108,7 @@ def test_not_identified_error_lives_in_errors() -> None:
 
 
 def test_one_person_within_one_site_is_not_enough(persons: pd.DataFrame) -> None:
-    from lvv_eval.fewsites import InsufficientWithinSiteVariation, within_site_support
+    from lvv_eval.stats.sites.few_sites import InsufficientWithinSiteVariation, within_site_support
 
     nudged = persons.copy()
     nudged.loc[nudged.index[0], "bbb"] = 1  # one amsterdam person gets eindhoven's site value

@@ -1,4 +1,4 @@
-"""Tests of lvv_eval.i18n: labels and number/date formats in Dutch and English."""
+"""Tests of lvv_eval.reporting.labels: labels and number/date formats in Dutch and English."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from lvv_eval.errors import ConfigError
-from lvv_eval.i18n import LABELS_FILE, Labels, UnknownLabelError
+from lvv_eval.reporting.labels import LABELS_FILE, Labels, UnknownLabelError
 
 
 @pytest.fixture(scope="module")
@@ -112,7 +112,7 @@ def test_exit_reason_labels(nl: Labels, en: Labels) -> None:
 
 
 def test_outcome_class_labels(nl: Labels, en: Labels) -> None:
-    # lvv_eval/schemes/regioplan-2022.yaml
+    # lvv_eval/reference/schemes/regioplan-2022.yaml
     assert nl.outcome_class("regioplan-2022", "durable") == "bestendige oplossing"
     assert en.outcome_class("regioplan-2022", "semi_durable") == "semi-durable solution"
     assert en.outcome_class("regioplan-2022", "none") == "no solution"

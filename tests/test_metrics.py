@@ -1,4 +1,4 @@
-"""Known-answer tests for lvv_eval.metrics (expected numbers written here, seeds cited)."""
+"""Known-answer tests for lvv_eval.stats.rates (expected numbers written here, seeds cited)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from lvv_eval.errors import ConfigError, InputValidationError
-from lvv_eval.metrics import (
+from lvv_eval.stats.rates import (
     RATE_COLUMNS,
     class_shares,
     durable_rate,

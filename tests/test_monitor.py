@@ -1,4 +1,4 @@
-"""Reading, validating and writing person-level monitor files (lvv_eval.monitor).
+"""Reading, validating and writing person-level monitor files (lvv_eval.sources.monitor).
 
 Fixtures in tests/fixtures/monitor/:
 - english.csv: a valid file in the canonical format (7 trajectories);
@@ -23,18 +23,18 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from lvv_eval import schema
+from lvv_eval.reference import monitor_format as schema
 from lvv_eval.cli import main
 from lvv_eval.errors import InputValidationError
-from lvv_eval.monitor import (
+from lvv_eval.sources.monitor import (
     EXCLUSION_COLUMNS,
     UnreadableInputError,
     excluded_step,
     read_monitor,
     write_monitor,
 )
-from lvv_eval.monitor_validate import RULES, rule_text
-from lvv_eval.taxonomy import EXIT_REASON_CODES
+from lvv_eval.sources.monitor_rules import RULES, rule_text
+from lvv_eval.reference.taxonomy import EXIT_REASON_CODES
 
 FIXTURES = Path(__file__).parent / "fixtures" / "monitor"
 ENGLISH = FIXTURES / "english.csv"

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from lvv_eval.paths import NOTEBOOKS_DIR
-from lvv_eval.reports import load_config, run_one
+from lvv_eval.reporting.build import load_config, run_one
 
 pytestmark = pytest.mark.notebooks
 

@@ -1,4 +1,4 @@
-"""Tests for lvv_eval.params: reading parameters cells and validating values."""
+"""Tests for lvv_eval.reporting.parameters: reading parameters cells and validating values."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from lvv_eval.errors import ConfigError
-from lvv_eval.params import (
+from lvv_eval.reporting.parameters import (
     STANDARD_PARAMETERS,
     NotebookParameters,
     parameters_cell_problems,
@@ -202,8 +202,8 @@ def test_kernel_session_names_its_own_notebook():
 
 
 def test_known_schemes_are_the_scheme_registry():
-    from lvv_eval.params import known_schemes
-    from lvv_eval.schemes import list_schemes
+    from lvv_eval.reporting.parameters import known_schemes
+    from lvv_eval.reference.schemes import list_schemes
 
     assert known_schemes() == list(list_schemes())
     assert "regioplan-2020" in known_schemes()

@@ -1,4 +1,4 @@
-"""Tests of lvv_eval.plotting: every figure function on a small table."""
+"""Tests of lvv_eval.reporting.plots: every figure function on a small table."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
-from lvv_eval import plotting  # noqa: E402
+from lvv_eval.reporting import plots as plotting  # noqa: E402
 from lvv_eval.errors import InputValidationError  # noqa: E402
-from lvv_eval.i18n import Labels  # noqa: E402
+from lvv_eval.reporting.labels import Labels  # noqa: E402
 
 TEXT = {"title": "Titel", "xlabel": "Pilotgemeente", "ylabel": "Aandeel (%)",
         "footnote": "Bron: synthetische gegevens. Noemer: instroom. 95%-BI: Wilson."}
@@ -262,7 +262,7 @@ def test_footnote_stays_below_the_axis_labels() -> None:
 
 
 def test_report_writer_saves_png_and_svg(rates: pd.DataFrame, tmp_path) -> None:
-    from lvv_eval.report_io import ReportWriter
+    from lvv_eval.reporting.writer import ReportWriter
 
     fig = plotting.bar_with_ci(rates, category="pilot", estimate="estimate", ci_low="ci_low",
                                ci_high="ci_high", **TEXT)

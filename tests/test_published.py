@@ -1,4 +1,4 @@
-"""Tests of lvv_eval.published and of `lvv-eval published` (listing).
+"""Tests of lvv_eval.sources.published and of `lvv-eval published` (listing).
 
 Known answers are written here as literals, with the seed file and table they
 are printed in; they are never read from data/published.
@@ -18,7 +18,7 @@ import pytest
 from lvv_eval.cli import main
 from lvv_eval.errors import InputValidationError, LvvEvalError
 from lvv_eval.paths import PUBLISHED_DIR
-from lvv_eval.published import (
+from lvv_eval.sources.published import (
     FIGURE_COLUMNS,
     MEASURES,
     UnknownFigureError,
@@ -28,7 +28,7 @@ from lvv_eval.published import (
     select,
     wide_table,
 )
-from lvv_eval.rounding import percent_of, rounds_to
+from lvv_eval.stats.rounding import percent_of, rounds_to
 
 S1 = "001_08a3e7995258f26d.txt"   # Regioplan 2020 summary
 M20 = "002_1f6dbbe6756677e4.txt"  # letter of 17 Nov 2020, programme monitor

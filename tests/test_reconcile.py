@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from lvv_eval.errors import InputValidationError
-from lvv_eval.reconcile import load_crosswalk, load_explanations, reconcile
+from lvv_eval.stats.reconcile import load_crosswalk, load_explanations, reconcile
 
 # 002_1f6dbbe6756677e4.txt, Voortgang LVV's: 46 granted + 61 departures = 107 durable; 164 AZC,
 # 25 art. 64, 95 MOB, 7 back to BBB, 84 stay ended by force.
@@ -163,7 +163,7 @@ def test_default_files_shape() -> None:
 
 
 def test_shipped_schemes_by_name() -> None:
-    pytest.importorskip("lvv_eval.schemes")
+    pytest.importorskip("lvv_eval.reference.schemes")
     r = reconcile(MONITOR, VJI, M, V, M, V, explanations=load_explanations(), crosswalk=load_crosswalk())
     cls = r.classes.set_index("class")
     assert cls.loc["durable", "difference"] == 95 - 107

@@ -1,4 +1,4 @@
-"""Tests for lvv_eval.report_io: deterministic tables, figures and manifest."""
+"""Tests for lvv_eval.reporting.writer: deterministic tables, figures and manifest."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from lvv_eval.report_io import KINDS, ReportWriter, read_manifest, show_table, table_to_csv  # noqa: E402
+from lvv_eval.reporting.writer import KINDS, ReportWriter, read_manifest, show_table, table_to_csv  # noqa: E402
 
 
 def _frame() -> pd.DataFrame:

@@ -1,4 +1,4 @@
-"""Tests for the report pipeline (lvv_eval.reports) and notebook hygiene (lvv_eval.nbhygiene).
+"""Tests for the report pipeline (lvv_eval.reporting.build) and notebook hygiene (lvv_eval.reporting.notebook_hygiene).
 
 Tests marked ``notebooks`` start Jupyter kernels (a few seconds each); the
 others only read configuration and notebook files.
@@ -16,13 +16,13 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from lvv_eval import nbhygiene
+from lvv_eval.reporting import notebook_hygiene as nbhygiene
 from lvv_eval.cli import main
 from lvv_eval.errors import ConfigError
-from lvv_eval.params import parameters_digest
+from lvv_eval.reporting.parameters import parameters_digest
 from lvv_eval.paths import CONFIG_DIR, PROJECT_ROOT
-from lvv_eval.provenance import build_provenance, input_entries, portable_path
-from lvv_eval.reports import build_all, load_config, parse_parameter_value, prepare_parameters, run_one
+from lvv_eval.reporting.provenance import build_provenance, input_entries, portable_path
+from lvv_eval.reporting.build import build_all, load_config, parse_parameter_value, prepare_parameters, run_one
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 OK_NB = FIXTURES / "fixture_ok.ipynb"
@@ -132,7 +132,7 @@ def _sha(path: Path) -> str:
 def test_provenance_lists_schemes_package_data_and_synth_config(tmp_path, monkeypatch):
     user_dir = tmp_path / "user_schemes"
     user_dir.mkdir()
-    shipped = PROJECT_ROOT / "src" / "lvv_eval" / "schemes" / "regioplan-2020.yaml"
+    shipped = PROJECT_ROOT / "src" / "lvv_eval" / "reference" / "schemes" / "regioplan-2020.yaml"
     (user_dir / "my-scheme.yaml").write_text(
         shipped.read_text(encoding="utf-8").replace("name: regioplan-2020", "name: my-scheme"), encoding="utf-8")
     monkeypatch.setenv("LVV_EVAL_SCHEMES_DIR", str(user_dir))
@@ -142,7 +142,7 @@ def test_provenance_lists_schemes_package_data_and_synth_config(tmp_path, monkey
                               status="ok")
     inputs = {i["path"]: i for i in record["inputs"]}
     expected = {
-        "src/lvv_eval/schemes/regioplan-2022.yaml": "scheme",
+        "src/lvv_eval/reference/schemes/regioplan-2022.yaml": "scheme",
         "my-scheme.yaml": "scheme",  # outside the project: file name only
         "src/lvv_eval/data/exit_reasons.csv": "package_data",
         "src/lvv_eval/data/pilots.csv": "package_data",

@@ -9,7 +9,7 @@ import pytest
 
 from lvv_eval.errors import ConfigError, InputValidationError, LvvEvalError
 from lvv_eval.paths import PUBLISHED_DIR, SCHEMES_DIR
-from lvv_eval.schemes import (
+from lvv_eval.reference.schemes import (
     SCHEMES_DIR_ENV,
     Scheme,
     SchemeError,
@@ -18,7 +18,7 @@ from lvv_eval.schemes import (
     list_schemes,
     load_scheme,
 )
-from lvv_eval.taxonomy import EXIT_REASON_CODES, to_codes
+from lvv_eval.reference.taxonomy import EXIT_REASON_CODES, to_codes
 
 FIXTURES = Path(__file__).parent / "fixtures" / "classify"
 SHIPPED = ["monitor-2020", "regioplan-2020", "regioplan-2022", "verwey-jonker-2021"]

@@ -1,4 +1,4 @@
-"""Tests of lvv_eval.survival: censoring, Kaplan-Meier median, Aalen-Johansen CIF.
+"""Tests of lvv_eval.stats.survival: censoring, Kaplan-Meier median, Aalen-Johansen CIF.
 
 The known answers are computed by hand in the comments (exact fractions).
 """
@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lvv_eval import survival
+from lvv_eval.stats import survival
 
 sys.path.insert(0, str(Path(__file__).parent))
 from test_aggregate import P2, ROWS, StandInScheme, make_frame  # noqa: E402
@@ -211,9 +211,9 @@ def test_empty_group_and_no_events() -> None:
 
 def test_with_real_scheme() -> None:
     try:
-        from lvv_eval.schemes import load_scheme
+        from lvv_eval.reference.schemes import load_scheme
     except ImportError:
-        pytest.skip("lvv_eval.schemes.load_scheme is not available yet")
+        pytest.skip("lvv_eval.reference.schemes.load_scheme is not available yet")
     scheme = load_scheme("regioplan-2022")
     events = survival.time_to_event_frame(make_frame(ROWS), P2, scheme)
     # Class order of regioplan-2022: durable, semi_durable, none (codes 1, 2, 3).

@@ -13,16 +13,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lvv_eval import rounding
-from lvv_eval.aggregate import to_figures
-from lvv_eval.calibration import OK_STATUSES, calibration_report
+from lvv_eval.stats import rounding
+from lvv_eval.stats.counts import to_figures
+from lvv_eval.synthetic.calibration import OK_STATUSES, calibration_report
 from lvv_eval.cli import main
-from lvv_eval.monitor import read_monitor
+from lvv_eval.sources.monitor import read_monitor
 from lvv_eval.paths import DEFAULT_SYNTHETIC_FILE, SYNTHETIC_DIR
-from lvv_eval.schema import COLUMN_NAMES
-from lvv_eval.schemes import load_scheme
-from lvv_eval.synth import generate, scale_counts, write_synthetic
-from lvv_eval.synth_targets import largest_remainder
+from lvv_eval.reference.monitor_format import COLUMN_NAMES
+from lvv_eval.reference.schemes import load_scheme
+from lvv_eval.synthetic.generator import generate, scale_counts, write_synthetic
+from lvv_eval.synthetic.targets import largest_remainder
 
 DEFAULT_SEED = 20190401
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from lvv_eval.errors import InputValidationError
-from lvv_eval.taxonomy import (
+from lvv_eval.reference.taxonomy import (
     EXIT_REASON_CODES,
     EXIT_REASONS_FILE,
     closest_exit_reasons,

@@ -80,7 +80,7 @@ class NotIdentifiedError(LvvEvalError):
 
     The error carries the numbers; :meth:`message` words them in Dutch or
     English (``str(error)`` is the English text). See
-    :mod:`lvv_eval.fewsites` for why five sites cannot support such a test.
+    :mod:`lvv_eval.stats.sites.few_sites` for why five sites cannot support such a test.
 
     Parameters
     ----------
@@ -90,7 +90,7 @@ class NotIdentifiedError(LvvEvalError):
         Number of sites per group label (unknown values left out).
     n_assignments
         Number of distinct assignments of the sites to groups of these sizes
-        (:func:`lvv_eval.fewsites.n_assignments`); computed when not given.
+        (:func:`lvv_eval.stats.sites.few_sites.n_assignments`); computed when not given.
 
     Attributes
     ----------
@@ -111,7 +111,7 @@ class NotIdentifiedError(LvvEvalError):
         self.n_sites = sum(sizes)
         self.identified_groups = len(sizes)
         if n_assignments is None:
-            from lvv_eval.fewsites import n_assignments as _count  # noqa: PLC0415 - import cycle
+            from lvv_eval.stats.sites.few_sites import n_assignments as _count  # noqa: PLC0415 - import cycle
 
             n_assignments = _count(sizes)
         self.n_assignments = int(n_assignments)

@@ -31,12 +31,12 @@ PROJECT_ROOT: Path = _find_project_root()
 PACKAGE_DATA_DIR: Path = PACKAGE_DIR / "data"
 """Reference tables shipped with the package (exit-reason codes, pilots)."""
 
-SCHEMES_DIR: Path = PACKAGE_DIR / "schemes"
+SCHEMES_DIR: Path = PACKAGE_DIR / "reference" / "schemes"
 """Classification schemes shipped with the package (one YAML file each)."""
 
 DATA_DIR: Path = PROJECT_ROOT / "data"
 PUBLISHED_DIR: Path = DATA_DIR / "published"
-"""Published figures from the five seed documents, with citations."""
+"""Published figures from the five source documents, with citations."""
 SYNTHETIC_DIR: Path = DATA_DIR / "synthetic"
 """Committed synthetic person-level data (monitor format)."""
 RAW_DIR: Path = DATA_DIR / "raw"

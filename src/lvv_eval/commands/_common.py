@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from lvv_eval.errors import LvvEvalError
-from lvv_eval.schemes import SCHEMES_DIR_ENV
+from lvv_eval.reference.schemes import SCHEMES_DIR_ENV
 
 
 def iso_date(text: str) -> pd.Timestamp:

@@ -45,9 +45,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``lvv-eval aggregate``; return the exit status."""
-    from lvv_eval.aggregate import flow, pilot_table, to_figures
-    from lvv_eval.monitor import read_monitor
-    from lvv_eval.schemes import load_scheme
+    from lvv_eval.stats.counts import flow, pilot_table, to_figures
+    from lvv_eval.sources.monitor import read_monitor
+    from lvv_eval.reference.schemes import load_scheme
 
     scheme = load_scheme(args.scheme)
     existing_file(args.file)

@@ -10,16 +10,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from lvv_eval import schema
+from lvv_eval.reference import monitor_format as schema
 from lvv_eval.commands._common import add_schemes_dir_option, existing_file, iso_date
 from lvv_eval.commands._output import add_format_option, emit_json, emit_table
 from lvv_eval.errors import InputValidationError, LvvEvalError, Problem
-from lvv_eval.monitor_validate import RULES, parse_date
-from lvv_eval.schemes import Scheme, load_scheme
-from lvv_eval.taxonomy import EXIT_REASON_CODES, label, to_codes
+from lvv_eval.sources.monitor_rules import RULES, parse_date
+from lvv_eval.reference.schemes import Scheme, load_scheme
+from lvv_eval.reference.taxonomy import EXIT_REASON_CODES, label, to_codes
 
 EXIT_REASON_COLUMNS: tuple[str, ...] = ("exit_reason", "reden_uitstroom")
-"""Accepted names of the exit-reason column (canonical, Dutch alias; see lvv_eval.schema)."""
+"""Accepted names of the exit-reason column (canonical, Dutch alias; see lvv_eval.reference.monitor_format)."""
 
 IN_LVV = "in_lvv"
 """Key of the line for rows without an exit reason (still in the LVV)."""
@@ -182,7 +182,7 @@ _DATE_COLUMNS: dict[str, tuple[str, ...]] = {
 
 def at_peildatum(table: pd.DataFrame, labels: pd.Series, peildatum: pd.Timestamp,
                  path: Path) -> tuple[pd.Series, pd.Series, list[Problem]]:
-    """Place every row relative to a peildatum, as :mod:`lvv_eval.aggregate` does.
+    """Place every row relative to a peildatum, as :mod:`lvv_eval.stats.counts` does.
 
     Parameters
     ----------

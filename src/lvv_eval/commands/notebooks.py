@@ -30,7 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Apply the action; 0 on success, 1 when check finds dirty notebooks or refresh fails."""
-    from lvv_eval import nbhygiene  # noqa: PLC0415
+    from lvv_eval.reporting import notebook_hygiene as nbhygiene  # noqa: PLC0415
 
     files = list(args.files) or nbhygiene.default_notebooks()
     if not files:

@@ -9,9 +9,9 @@ from pathlib import Path
 import pandas as pd
 
 from lvv_eval.commands._output import add_format_option, emit_table
-from lvv_eval.consistency import failures, load_checks, run_checks
+from lvv_eval.sources.consistency import failures, load_checks, run_checks
 from lvv_eval.errors import InputValidationError
-from lvv_eval.published import load_figures, select
+from lvv_eval.sources.published import load_figures, select
 
 DESCRIPTION = """\
 List the figures published in the five seed documents (data/published/figures.csv),
@@ -47,7 +47,7 @@ def check_table(results: pd.DataFrame) -> pd.DataFrame:
     """The readable ``--check`` table: one row per check, every cell text.
 
     ``expected`` and ``computed`` are the text forms from
-    :func:`lvv_eval.consistency.run_checks` (``98 % of 230`` / ``count
+    :func:`lvv_eval.sources.consistency.run_checks` (``98 % of 230`` / ``count
     225..226`` for a count range, ``20 %`` / ``19.17 % (69 of 360)`` for a
     percentage); ``difference`` is computed minus expected, in percentage
     points (``pp``) for percentages and empty where no single difference

@@ -34,7 +34,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run the notebook; 0 on success, 1 when it failed."""
     from lvv_eval.errors import ConfigError  # noqa: PLC0415
-    from lvv_eval.reports import DEFAULT_TIMEOUT, parse_parameter_value, run_one  # noqa: PLC0415
+    from lvv_eval.reporting.build import DEFAULT_TIMEOUT, parse_parameter_value, run_one  # noqa: PLC0415
 
     parameters = {}
     for name, value in args.parameter:

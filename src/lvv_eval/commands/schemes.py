@@ -10,7 +10,7 @@ import pandas as pd
 
 from lvv_eval.commands._common import add_schemes_dir_option
 from lvv_eval.commands._output import add_format_option, emit_json, emit_table
-from lvv_eval.schemes import SCHEMES_DIR_ENV, Scheme, crosswalk, disagreements, list_schemes, load_scheme
+from lvv_eval.reference.schemes import SCHEMES_DIR_ENV, Scheme, crosswalk, disagreements, list_schemes, load_scheme
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from lvv_eval.calibration import OK_STATUSES, calibration_report, summary
+from lvv_eval.synthetic.calibration import OK_STATUSES, calibration_report, summary
 from lvv_eval.commands._common import existing_file
 from lvv_eval.errors import ConfigError
-from lvv_eval.monitor import read_monitor
-from lvv_eval.synth import generate, write_synthetic
-from lvv_eval.synth_targets import DEFAULT_CONFIG, load_config
+from lvv_eval.sources.monitor import read_monitor
+from lvv_eval.synthetic.generator import generate, write_synthetic
+from lvv_eval.synthetic.targets import DEFAULT_CONFIG, load_config
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

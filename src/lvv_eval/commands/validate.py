@@ -55,7 +55,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``lvv-eval validate``; return the exit status (0 valid, 1 errors, 2 unreadable)."""
-    from lvv_eval.monitor import UnreadableInputError, read_monitor
+    from lvv_eval.sources.monitor import UnreadableInputError, read_monitor
 
     export_date = args.export_date
     if args.deprecated_peildatum is not None:
@@ -133,7 +133,7 @@ def _records(problems: list[Problem]) -> list[dict]:
 
 
 def _by_rule(problems: list[Problem]) -> list[dict]:
-    from lvv_eval.monitor import summarise_problems
+    from lvv_eval.sources.monitor import summarise_problems
 
     table = summarise_problems(problems, first=_FIRST_ROWS)
     return [{"rule": r.rule, "problems": int(r.problems), "rows": int(r.rows),
@@ -141,7 +141,7 @@ def _by_rule(problems: list[Problem]) -> list[dict]:
 
 
 def _print_problems(problems: list[Problem]) -> None:
-    from lvv_eval.monitor_validate import rule_rank, rule_text
+    from lvv_eval.sources.monitor_rules import rule_rank, rule_text
 
     groups: dict[str, list[Problem]] = {}
     for p in problems:

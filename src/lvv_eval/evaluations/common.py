@@ -12,14 +12,17 @@ from typing import TYPE_CHECKING, Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from lvv_eval import aggregate, disclosure, metrics, published
-from lvv_eval.monitor import MonitorData, read_monitor
-from lvv_eval.schemes import list_schemes, load_scheme
-from lvv_eval.synth_targets import load_config
+from lvv_eval.stats import counts as aggregate
+from lvv_eval.disclosure import suppression as disclosure
+from lvv_eval.stats import rates as metrics
+from lvv_eval.sources import published
+from lvv_eval.sources.monitor import MonitorData, read_monitor
+from lvv_eval.reference.schemes import list_schemes, load_scheme
+from lvv_eval.synthetic.targets import load_config
 
 if TYPE_CHECKING:  # pragma: no cover
-    from lvv_eval.i18n import Labels
-    from lvv_eval.params import NotebookParameters
+    from lvv_eval.reporting.labels import Labels
+    from lvv_eval.reporting.parameters import NotebookParameters
 
 
 def load_person_level(P: "NotebookParameters") -> MonitorData | None:
@@ -81,7 +84,7 @@ def person_figures(frame: pd.DataFrame, P: "NotebookParameters",
     -------
     pandas.DataFrame
         Long table ``pilot, measure, category, value`` (see
-        :func:`lvv_eval.aggregate.to_figures`).
+        :func:`lvv_eval.stats.counts.to_figures`).
     """
     return aggregate.to_figures(
         frame, P.peildatum, scheme=load_scheme(scheme or P.scheme),
@@ -174,12 +177,12 @@ def suppress_scheme_differences(sensitivity: pd.DataFrame, threshold: int,
     Two schemes' durable counts for the same pilot and denominator differ by
     the number of persons whose exit reason the schemes classify differently
     (e.g. the forced returns between monitor-2020 and verwey-jonker-2021);
-    :func:`lvv_eval.disclosure.suppress_differences_between` hides the
+    :func:`lvv_eval.disclosure.suppression.suppress_differences_between` hides the
     fewest schemes per pilot and denominator so that no two visible durable
     counts differ by ``1 .. threshold - 1``, with their rates and intervals.
     A count hidden that way must not come back as ``total - the other
     pilots``, so per scheme and denominator the pilots and ``total`` then go
-    through :func:`lvv_eval.disclosure.suppress` (secondary suppression on
+    through :func:`lvv_eval.disclosure.suppression.suppress` (secondary suppression on
     the column relation); both steps repeat until nothing changes.
 
     Parameters
@@ -197,7 +200,7 @@ def suppress_scheme_differences(sensitivity: pd.DataFrame, threshold: int,
 
     Returns
     -------
-    lvv_eval.disclosure.SuppressionResult
+    lvv_eval.disclosure.suppression.SuppressionResult
         ``table``: a copy with ``numerator``, ``estimate``, ``ci_low``,
         ``ci_high`` missing where hidden; ``suppressed`` (and
         ``suppression_rule`` when present) updated; ``report`` and ``mask``.
@@ -284,8 +287,8 @@ def analysis_frame(frame: pd.DataFrame, pilots: Sequence[str] | None = (),
     """Rows of a typed monitor frame for the chosen pilots and population.
 
     For the functions that take no ``pilots``/``formal_only`` argument
-    themselves (:func:`lvv_eval.aggregate.stock_over_time`,
-    :func:`lvv_eval.survival.cif_curves`). Unused pilot categories are
+    themselves (:func:`lvv_eval.stats.counts.stock_over_time`,
+    :func:`lvv_eval.stats.survival.cif_curves`). Unused pilot categories are
     removed so that no empty groups appear.
 
     Parameters
@@ -300,7 +303,7 @@ def analysis_frame(frame: pd.DataFrame, pilots: Sequence[str] | None = (),
 
     Examples
     --------
-    >>> from lvv_eval.schema import empty_monitor_frame
+    >>> from lvv_eval.reference.monitor_format import empty_monitor_frame
     >>> len(analysis_frame(empty_monitor_frame(), ["utrecht"], formal_only=True))
     0
     """
@@ -337,13 +340,13 @@ def _linked_tables(keys: Sequence[tuple[str, str, str]]) -> list[tuple[str | Non
     Each item is ``(total column, part columns)``: ``outflow/all`` is the sum
     of the outflow classes and also of the 15 exit codes;
     ``departure_or_onward_migration`` and ``other_non_durable`` are sums of
-    exit codes (:mod:`lvv_eval.aggregate`); ``intake/all`` = formal +
+    exit codes (:mod:`lvv_eval.stats.counts`); ``intake/all`` = formal +
     informal; ``scenarios/all`` = departure + residence. A linked table is
     used only when all its parts are in the table (an incomplete sum is no
     equation). Keys in no linked table become one-column tables.
     """
-    from lvv_eval.aggregate import DEPARTURE_OR_ONWARD_MIGRATION, OTHER_NON_DURABLE  # noqa: PLC0415
-    from lvv_eval.taxonomy import EXIT_REASON_CODES  # noqa: PLC0415
+    from lvv_eval.stats.counts import DEPARTURE_OR_ONWARD_MIGRATION, OTHER_NON_DURABLE  # noqa: PLC0415
+    from lvv_eval.reference.taxonomy import EXIT_REASON_CODES  # noqa: PLC0415
 
     present = set(keys)
     by_prefix: dict[tuple[str, str], set[str]] = {}
@@ -390,7 +393,7 @@ def suppress_long(table: pd.DataFrame, threshold: int, value: str = "person_leve
     is the margin. Columns that add up are suppressed *together*: each
     linked table of :func:`_linked_tables` (e.g. the outflow classes with
     ``outflow/all`` as total column, the exit codes with the same total)
-    goes through :func:`lvv_eval.disclosure.suppress` with its total column
+    goes through :func:`lvv_eval.disclosure.suppression.suppress` with its total column
     and the total row, so ``all - semi_durable - none`` cannot give a hidden
     ``durable`` back. A cell hidden in one linked table is passed as hidden
     to the others, repeated until nothing changes. Columns in no linked
@@ -489,7 +492,7 @@ def hide_masked_rates(rates: pd.DataFrame, mask: pd.DataFrame, *, key: str = "pi
     rates
         Tidy rate table with a ``key`` column (e.g. ``pilot``).
     mask
-        :attr:`lvv_eval.disclosure.SuppressionResult.mask` of the count table
+        :attr:`lvv_eval.disclosure.suppression.SuppressionResult.mask` of the count table
         (index = key values, columns = count columns).
     category
         Column of ``rates`` whose value names the mask column of the
@@ -555,7 +558,7 @@ def suppress_cif_table(table: pd.DataFrame, threshold: int, *, group: str = "pil
     the rest (no event by the horizon: still in the LVV or censored) is the
     ``in_programme`` row; with a ``total`` group the column relation ``total
     = sum of the groups`` holds too. That table goes through
-    :func:`lvv_eval.disclosure.suppress` (primary and secondary), so a hidden
+    :func:`lvv_eval.disclosure.suppression.suppress` (primary and secondary), so a hidden
     class is never the only hidden outcome of its group and horizon (else
     ``1 - the other estimates`` would give it back) nor the only hidden group
     of its outcome.
@@ -563,7 +566,7 @@ def suppress_cif_table(table: pd.DataFrame, threshold: int, *, group: str = "pil
     Parameters
     ----------
     table
-        Output of :func:`lvv_eval.survival.cumulative_incidence` (columns
+        Output of :func:`lvv_eval.stats.survival.cumulative_incidence` (columns
         ``group``, ``outcome``, ``horizon``, ``n``, ``n_events``, ``estimate``,
         optional ``se``, ``ci_low``, ``ci_high``).
     threshold
@@ -641,7 +644,7 @@ def hide_cif_curves(curves: pd.DataFrame, threshold: int, *, group: str = "pilot
     Parameters
     ----------
     curves
-        Output of :func:`lvv_eval.survival.cif_curves` (with ``n_events``).
+        Output of :func:`lvv_eval.stats.survival.cif_curves` (with ``n_events``).
     hidden
         (group, outcome) pairs hidden elsewhere in the report.
 
@@ -706,7 +709,7 @@ def suppress_scheme_count_tables(tables: dict[str, pd.DataFrame], threshold: int
     1`` from a visible cell of the same row in an earlier table whose class
     overlaps it (:func:`overlapping_classes`; the ``total`` column is the same
     in every scheme); then it goes through
-    :func:`lvv_eval.disclosure.suppress` (primary and secondary, margins
+    :func:`lvv_eval.disclosure.suppression.suppress` (primary and secondary, margins
     ``auto``). So the difference of two schemes' durable counts (e.g. forced
     return between monitor-2020 and verwey-jonker-2021) cannot be read from
     the two tables.
@@ -723,7 +726,7 @@ def suppress_scheme_count_tables(tables: dict[str, pd.DataFrame], threshold: int
     Returns
     -------
     dict
-        Scheme name -> :class:`lvv_eval.disclosure.SuppressionResult`.
+        Scheme name -> :class:`lvv_eval.disclosure.suppression.SuppressionResult`.
     """
     results: dict[str, disclosure.SuppressionResult] = {}
     for name, table in tables.items():

@@ -10,9 +10,9 @@ Whether a pilot offers 24-hour shelter is not stated per pilot in the seeds
 
 Every design attribute is the same for everyone in a pilot, so every table
 here describes *sites*; nothing is a design effect (see
-:mod:`lvv_eval.fewsites`). The functions only arrange what
-:mod:`lvv_eval.designs`, :mod:`lvv_eval.compare`, :mod:`lvv_eval.casemix`,
-:mod:`lvv_eval.survival` and :mod:`lvv_eval.aggregate` compute, and apply
+:mod:`lvv_eval.stats.sites.few_sites`). The functions only arrange what
+:mod:`lvv_eval.sources.designs`, :mod:`lvv_eval.stats.sites.compare`, :mod:`lvv_eval.stats.sites.case_mix`,
+:mod:`lvv_eval.stats.survival` and :mod:`lvv_eval.stats.counts` compute, and apply
 disclosure control to the derived tables the package does not cover
 (group differences, cumulative incidences, standardised shares).
 """
@@ -25,14 +25,14 @@ from typing import TYPE_CHECKING, Any, Sequence
 import numpy as np
 import pandas as pd
 
-from lvv_eval import published
-from lvv_eval.casemix import CATEGORICAL, COVARIATES, CaseMixData
-from lvv_eval.compare import compare_groups
-from lvv_eval.designs import ATTRIBUTE_NAMES, UNKNOWN_LABEL, designs_at, group_pilots, value_label
-from lvv_eval.fewsites import min_permutation_p
+from lvv_eval.sources import published
+from lvv_eval.stats.sites.case_mix import CATEGORICAL, COVARIATES, CaseMixData
+from lvv_eval.stats.sites.compare import compare_groups
+from lvv_eval.sources.designs import ATTRIBUTE_NAMES, UNKNOWN_LABEL, designs_at, group_pilots, value_label
+from lvv_eval.stats.sites.few_sites import min_permutation_p
 
 if TYPE_CHECKING:  # pragma: no cover
-    from lvv_eval.i18n import Labels
+    from lvv_eval.reporting.labels import Labels
 
 GROUP_COLUMN: str = "design_group"
 """Column added to a monitor frame by :func:`with_design_group`."""
@@ -89,7 +89,7 @@ def group_label(label: str, labels: "Labels | None" = None) -> str:
     """Display text of a group label (``yes``/``no``/``unknown`` translated, codes kept).
 
     Without ``labels`` the label is returned unchanged; otherwise
-    :meth:`lvv_eval.i18n.Labels.group`.
+    :meth:`lvv_eval.reporting.labels.Labels.group`.
 
     Examples
     --------
@@ -107,7 +107,7 @@ def readable(frame: pd.DataFrame, labels: "Labels", scheme: str | None = None) -
     ``pilot`` (also comma-separated lists) becomes pilot names, ``group`` the
     translated group label, ``measure`` its label, ``category`` the outcome
     class name (``scheme``) or the word-list label; then
-    :meth:`lvv_eval.i18n.Labels.columns`. Values without a label stay as they are.
+    :meth:`lvv_eval.reporting.labels.Labels.columns`. Values without a label stay as they are.
     """
     out = frame.copy()
 
@@ -152,8 +152,8 @@ def design_long(date: str | pd.Timestamp, designs: pd.DataFrame | str | Path | N
     -------
     pandas.DataFrame
         ``attribute, pilot, value, source``: one row per attribute of
-        :data:`lvv_eval.designs.ATTRIBUTE_NAMES` and pilot; ``value`` as in
-        :func:`lvv_eval.designs.value_label` (``unknown`` = not published);
+        :data:`lvv_eval.sources.designs.ATTRIBUTE_NAMES` and pilot; ``value`` as in
+        :func:`lvv_eval.sources.designs.value_label` (``unknown`` = not published);
         ``source`` the seed file + paragraph (empty when unknown). Attributes
         in table order, pilots sorted.
 
@@ -319,7 +319,7 @@ def headline_figures(figures_path: str | Path | None = None) -> dict[str, Any]:
     Eindhoven (the only pilot with a parallel BBB) against the other four, from
     2019 Tabel S.1 (seed 001) and the 2020 monitor (seed 002), plus the
     smallest permutation p-values reachable with 1 and 2 of 5 sites
-    (:func:`lvv_eval.fewsites.min_permutation_p`).
+    (:func:`lvv_eval.stats.sites.few_sites.min_permutation_p`).
 
     Returns
     -------
@@ -414,7 +414,7 @@ def occupancy_series(frame: pd.DataFrame, attribute: str, peildatum: str | pd.Ti
         capacity, occupancy_rate`` (present / capacity). Group rows sum their
         pilots. Sorted by level, unit, date.
     """
-    from lvv_eval.aggregate import TOTAL, stock_over_time
+    from lvv_eval.stats.counts import TOTAL, stock_over_time
 
     st = stock_over_time(frame, start=start, end=peildatum, by="pilot")
     st = st.loc[st["pilot"].astype(str) != TOTAL].copy()
@@ -441,7 +441,7 @@ def count_tables(counts: pd.DataFrame, class_ids: Sequence[str]) -> tuple[pd.Dat
     Parameters
     ----------
     counts
-        Output of :func:`lvv_eval.compare.person_counts`.
+        Output of :func:`lvv_eval.stats.sites.compare.person_counts`.
     class_ids
         Outcome classes of the scheme, in order.
 
@@ -484,7 +484,7 @@ def suppress_differences(diffs: pd.DataFrame, threshold: int) -> pd.DataFrame:
     A difference is hidden (``estimate, ci_low, ci_high`` and the numerators
     set missing) when a numerator, or a denominator minus its numerator, of
     either group is ``1 <= n < threshold`` (the same rule as
-    :func:`lvv_eval.disclosure.suppress_rates`; a shown difference and the
+    :func:`lvv_eval.disclosure.suppression.suppress_rates`; a shown difference and the
     other group's share would give the hidden share back). Adds
     ``suppressed`` and ``suppression_rule``.
 
@@ -513,7 +513,7 @@ def suppress_differences(diffs: pd.DataFrame, threshold: int) -> pd.DataFrame:
 def suppress_incidence(table: pd.DataFrame, threshold: int) -> pd.DataFrame:
     """Hide cumulative incidences based on fewer than ``threshold`` events.
 
-    Rows of :func:`lvv_eval.survival.cumulative_incidence` whose ``n_events``
+    Rows of :func:`lvv_eval.stats.survival.cumulative_incidence` whose ``n_events``
     is ``1 <= n < threshold`` get ``n_events, estimate, se, ci_low, ci_high``
     missing; ``in_programme`` rows (no event count) are kept. Adds
     ``suppressed``.
@@ -532,7 +532,7 @@ def plottable_curves(curves: pd.DataFrame, incidence: pd.DataFrame, group: str,
     """Keep the CIF curves of (group, outcome) pairs with at least ``threshold`` events.
 
     The event count of a pair is the largest ``n_events`` over the horizons of
-    :func:`lvv_eval.survival.cumulative_incidence`; ``in_programme`` curves and
+    :func:`lvv_eval.stats.survival.cumulative_incidence`; ``in_programme`` curves and
     pairs with fewer events are dropped (a step curve shows every event), and so
     is the ``total`` group (with one small group it hides the other group's curve).
     """
@@ -548,8 +548,8 @@ def suppress_shares(table: pd.DataFrame, threshold: int, *, events: str = "event
                                               "ci_low", "ci_high")) -> pd.DataFrame:
     """Hide per-pilot shares with ``1 <= events < threshold`` or ``1 <= n - events < threshold``.
 
-    For the ``standardised`` table of :class:`lvv_eval.casemix.CaseMixResult`
-    (default columns) or the table of :func:`lvv_eval.fewsites.partial_pooling`
+    For the ``standardised`` table of :class:`lvv_eval.stats.sites.case_mix.CaseMixResult`
+    (default columns) or the table of :func:`lvv_eval.stats.sites.few_sites.partial_pooling`
     (``columns=("events", "raw_share", "shrunken_share", "site_effect")``).
     Adds ``suppressed``.
 
@@ -601,7 +601,7 @@ def estimable_covariates(data: CaseMixData | pd.DataFrame,
     A covariate is left out when it is constant, or when it is binary and one
     of its levels has only y = 0 or only y = 1 (complete separation: its
     coefficient runs off to infinity and the fit does not converge).
-    Categorical covariates (:data:`lvv_eval.casemix.CATEGORICAL`) are kept.
+    Categorical covariates (:data:`lvv_eval.stats.sites.case_mix.CATEGORICAL`) are kept.
 
     Returns
     -------
@@ -640,7 +640,7 @@ def estimable_covariates(data: CaseMixData | pd.DataFrame,
 
 
 def sensitivity_summary(sens: pd.DataFrame) -> pd.DataFrame:
-    """Group-level rows of :func:`lvv_eval.compare.sensitivity_table`, compact.
+    """Group-level rows of :func:`lvv_eval.stats.sites.compare.sensitivity_table`, compact.
 
     Returns
     -------
@@ -662,7 +662,7 @@ def sensitivity_range(sens: pd.DataFrame) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``measure, group, n_variants, min_estimate, max_estimate`` from the
-        group rows of :func:`lvv_eval.compare.sensitivity_table`.
+        group rows of :func:`lvv_eval.stats.sites.compare.sensitivity_table`.
     """
     g = sens.loc[sens["level"] == "group"]
     out = g.groupby(["measure", "group"], sort=True)["estimate"].agg(

@@ -17,7 +17,7 @@ This module builds what notebook ``03_final`` shows:
   class shares and durable rates with both denominators, cumulative incidence
   at horizons given in months, and occupancy against the published capacity.
 
-Every count table passes through :func:`lvv_eval.disclosure.suppress` in the
+Every count table passes through :func:`lvv_eval.disclosure.suppression.suppress` in the
 notebook; the helpers here only shape tables and carry suppression over to the
 rates computed from hidden counts.
 """
@@ -30,11 +30,15 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from lvv_eval import aggregate, disclosure, metrics, published, survival
-from lvv_eval.aggregate import TOTAL, DateLike, SchemeLike
+from lvv_eval.stats import counts as aggregate
+from lvv_eval.disclosure import suppression as disclosure
+from lvv_eval.stats import rates as metrics
+from lvv_eval.sources import published
+from lvv_eval.stats import survival
+from lvv_eval.stats.counts import TOTAL, DateLike, SchemeLike
 from lvv_eval.errors import ConfigError
 from lvv_eval.evaluations import common
-from lvv_eval.rounding import ShareRanges, percent_of, share_ranges
+from lvv_eval.stats.rounding import ShareRanges, percent_of, share_ranges
 
 __all__ = [
     "DAYS_PER_MONTH",
@@ -110,7 +114,7 @@ class PublishedFinal:
         return float(sum(self.shares.values()))
 
     def ranges(self) -> ShareRanges:
-        """Counts behind the rounded class shares (:func:`lvv_eval.rounding.share_ranges`)."""
+        """Counts behind the rounded class shares (:func:`lvv_eval.stats.rounding.share_ranges`)."""
         return share_ranges(self.shares, self.outflow)
 
 
@@ -120,7 +124,7 @@ def published_final(figures: pd.DataFrame | None = None) -> PublishedFinal:
     Parameters
     ----------
     figures
-        A frame from :func:`lvv_eval.published.load_figures` (default: the
+        A frame from :func:`lvv_eval.sources.published.load_figures` (default: the
         shipped ``data/published/figures.csv``).
 
     Returns
@@ -297,7 +301,7 @@ def flow_by_pilot(frame: pd.DataFrame, peildatum: DateLike, scheme: SchemeLike,
         ``intake`` (intake on or before the peildatum), ``present``, one
         column per class id (outflow on or before the peildatum) and
         ``outflow``. ``intake = present + outflow`` and ``outflow`` = the
-        sum of the class columns (from :func:`lvv_eval.aggregate.flow`).
+        sum of the class columns (from :func:`lvv_eval.stats.counts.flow`).
     """
     table = aggregate.flow(frame, peildatum, scheme=scheme, formal_only=formal_only,
                            pilots=list(pilots) if pilots else None)
@@ -318,7 +322,7 @@ def suppress_flow(table: pd.DataFrame, threshold: int) -> disclosure.Suppression
 
     The additive structure ``intake = present + class counts`` (per row) and
     ``total = sum of pilots`` (per column) is protected with primary and
-    secondary suppression (:func:`lvv_eval.disclosure.suppress`, total column
+    secondary suppression (:func:`lvv_eval.disclosure.suppression.suppress`, total column
     ``intake``, total row ``total``). ``outflow`` is then put back as
     ``intake - present``, hidden where either is hidden; it discloses
     nothing new because both terms are shown.
@@ -354,7 +358,7 @@ def class_shares_from_counts(counts: pd.DataFrame, class_ids: Sequence[str],
     Returns
     -------
     pandas.DataFrame
-        :func:`lvv_eval.metrics.class_shares` output (``denominator_label``
+        :func:`lvv_eval.stats.rates.class_shares` output (``denominator_label``
         'total outflow'); rows of pilots without outflow are dropped.
     """
     wide = counts.loc[counts["outflow"] > 0, list(class_ids)]
@@ -372,7 +376,7 @@ def denominator_contrast(counts: pd.DataFrame, alpha: float = 0.05) -> pd.DataFr
     Returns
     -------
     pandas.DataFrame
-        Rate columns of :func:`lvv_eval.metrics.durable_rate` plus
+        Rate columns of :func:`lvv_eval.stats.rates.durable_rate` plus
         ``denominator_kind`` (``intake`` or ``outflow``); per pilot the intake
         row first. Wilson intervals.
 
@@ -445,7 +449,7 @@ def cif_at_horizons(frame: pd.DataFrame, peildatum: DateLike, scheme: SchemeLike
                     alpha: float = 0.05) -> pd.DataFrame:
     """Aalen-Johansen cumulative incidence per outcome class and pilot at horizons in months.
 
-    Wraps :func:`lvv_eval.survival.cumulative_incidence` (competing risks;
+    Wraps :func:`lvv_eval.stats.survival.cumulative_incidence` (competing risks;
     people still present censored at the peildatum) and adds
     ``horizon_months`` next to ``horizon_days``.
     """
@@ -543,7 +547,7 @@ def length_of_stay_table(frame: pd.DataFrame, peildatum: DateLike, mask: pd.Data
                          threshold: int, formal_only: bool = False) -> pd.DataFrame:
     """Kaplan-Meier median length of stay per pilot, with disclosure control.
 
-    Wraps :func:`lvv_eval.survival.length_of_stay` (time to any exit, people
+    Wraps :func:`lvv_eval.stats.survival.length_of_stay` (time to any exit, people
     still present censored at the peildatum). Its counts ``n`` (intake),
     ``n_events`` (outflow) and ``n_censored`` (present) are the counts of the
     flow table, so a row is hidden (counts, median and interval) where the
@@ -600,7 +604,7 @@ def suppress_scheme_sensitivity(table: pd.DataFrame, frame: pd.DataFrame, peilda
         ``ci_high`` (and ``denominator`` where the flow table hid it) missing
         where hidden, and a boolean ``suppressed``.
     """
-    from lvv_eval.schemes import load_scheme  # noqa: PLC0415
+    from lvv_eval.reference.schemes import load_scheme  # noqa: PLC0415
 
     pieces = []
     for name in list(dict.fromkeys(table["scheme"].astype(str))):

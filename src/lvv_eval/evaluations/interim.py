@@ -13,7 +13,7 @@ Two sources report outflow at the same reference date:
 
 This module builds the tables the notebook ``02_interim`` shows: the
 published figures recomputed from ``data/published``, the reconciliation of
-the two outflow tables (:func:`lvv_eval.reconcile.reconcile` with the shipped
+the two outflow tables (:func:`lvv_eval.stats.reconcile.reconcile` with the shipped
 crosswalk and explanations), and small helpers for the person-level part
 (count tables for disclosure control, class and scenario shares per pilot,
 the shift of the durable rate between two schemes).
@@ -27,13 +27,16 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from lvv_eval import consistency, disclosure, metrics, published
-from lvv_eval.reconcile import Reconciliation, load_crosswalk, load_explanations, reconcile
+from lvv_eval.sources import consistency
+from lvv_eval.disclosure import suppression as disclosure
+from lvv_eval.stats import rates as metrics
+from lvv_eval.sources import published
+from lvv_eval.stats.reconcile import Reconciliation, load_crosswalk, load_explanations, reconcile
 from lvv_eval.evaluations.common import suppress_long
-from lvv_eval.schemes import load_scheme
+from lvv_eval.reference.schemes import load_scheme
 
 if TYPE_CHECKING:  # pragma: no cover
-    from lvv_eval.i18n import Labels
+    from lvv_eval.reporting.labels import Labels
 
 __all__ = [
     "MONITOR",
@@ -188,7 +191,7 @@ def interim_reconciliation(figures: pd.DataFrame | None = None, scheme_a: str = 
                            scheme_b: str = VJI) -> Reconciliation:
     """Reconcile the monitor (a) and Verwey-Jonker (b) outflow of 1 November 2020.
 
-    Uses :func:`lvv_eval.reconcile.reconcile` with the shipped crosswalk and
+    Uses :func:`lvv_eval.stats.reconcile.reconcile` with the shipped crosswalk and
     explanations; differences are b - a. By default each source is classed
     with its own scheme.
 
@@ -328,7 +331,7 @@ def class_count_table(person_figures: pd.DataFrame, scheme: str) -> pd.DataFrame
     Parameters
     ----------
     person_figures
-        Long table of :func:`lvv_eval.aggregate.to_figures` computed with ``scheme``.
+        Long table of :func:`lvv_eval.stats.counts.to_figures` computed with ``scheme``.
     scheme
         Scheme name; its class ids become the columns.
 
@@ -337,7 +340,7 @@ def class_count_table(person_figures: pd.DataFrame, scheme: str) -> pd.DataFrame
     pandas.DataFrame
         Index ``pilot`` (pilots, then ``total``), one int column per class id
         and ``total`` (all outflow), so it can go to
-        :func:`lvv_eval.disclosure.suppress` with ``margins="auto"``.
+        :func:`lvv_eval.disclosure.suppression.suppress` with ``margins="auto"``.
     """
     class_ids = [str(c) for c in load_scheme(scheme).class_ids]
     out = person_figures.loc[person_figures["measure"] == "outflow"]
@@ -355,7 +358,7 @@ def class_shares_by_pilot(person_figures: pd.DataFrame, scheme: str) -> pd.DataF
     Returns
     -------
     pandas.DataFrame
-        :func:`lvv_eval.metrics.class_shares` output (one row per pilot and
+        :func:`lvv_eval.stats.rates.class_shares` output (one row per pilot and
         class, ``total`` last) with a leading ``scheme`` column.
     """
     counts = class_count_table(person_figures, scheme).drop(columns=TOTAL)
@@ -378,7 +381,7 @@ def scenario_shares_by_pilot(person_figures: pd.DataFrame) -> pd.DataFrame:
 
 
 def flow_count_table(flow: pd.DataFrame) -> pd.DataFrame:
-    """Turn :func:`lvv_eval.aggregate.flow` into a pilot x outcome count table with margins.
+    """Turn :func:`lvv_eval.stats.counts.flow` into a pilot x outcome count table with margins.
 
     Rows are pilots (then ``total``); columns the ``exited:<x>`` lines, then
     ``present`` and ``total`` (= intake on or before the peildatum, the sum
@@ -493,7 +496,7 @@ def category_labels(labels: "Labels", keys: Sequence[str]) -> dict[str, str]:
 
     Examples
     --------
-    >>> from lvv_eval.i18n import Labels
+    >>> from lvv_eval.reporting.labels import Labels
     >>> category_labels(Labels("en"), ["durable", "stay_terminated", "xyz"])["xyz"]
     'xyz'
     """

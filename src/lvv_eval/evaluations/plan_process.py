@@ -8,7 +8,7 @@ outflow, disclosure control of person-level counts).
 
 Everything here is language-neutral: tables carry codes (pilot codes,
 measure and category keys of ``data/published/figures.csv``); the notebook
-translates headers with :class:`lvv_eval.i18n.Labels`. The only exception is
+translates headers with :class:`lvv_eval.reporting.labels.Labels`. The only exception is
 :func:`row_labels`, which takes a ``Labels`` object to name figure bars.
 """
 
@@ -19,12 +19,16 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from lvv_eval import consistency, disclosure, metrics, published, rounding
-from lvv_eval.aggregate import TOTAL
+from lvv_eval.sources import consistency
+from lvv_eval.disclosure import suppression as disclosure
+from lvv_eval.stats import rates as metrics
+from lvv_eval.sources import published
+from lvv_eval.stats import rounding
+from lvv_eval.stats.counts import TOTAL
 from lvv_eval.evaluations import common
 
 if TYPE_CHECKING:  # pragma: no cover
-    from lvv_eval.i18n import Labels
+    from lvv_eval.reporting.labels import Labels
 
 __all__ = [
     "SOURCE_ID",
@@ -123,7 +127,7 @@ def free_place_check(figures: pd.DataFrame | None = None,
     """Occupancy and free places recomputed from the counts, against the printed shares.
 
     Occupancy rate and free places are recomputed with
-    :func:`lvv_eval.metrics.occupancy` (denominator: capacity in places; no
+    :func:`lvv_eval.stats.rates.occupancy` (denominator: capacity in places; no
     interval, since places are not a sample). The recomputed free-place
     percentage is put next to the printed one, with the status of the
     matching consistency check (``r20-free-rate-<pilot>-pct`` in
@@ -254,7 +258,7 @@ def source_checks(figures: pd.DataFrame | None = None,
     Returns
     -------
     pandas.DataFrame
-        The rows of :func:`lvv_eval.consistency.run_checks` whose figure ids
+        The rows of :func:`lvv_eval.sources.consistency.run_checks` whose figure ids
         all belong to :data:`SOURCE_ID`, columns ``check_id, kind, expected,
         computed, difference, status, count_low, count_high, message``.
     """
@@ -325,7 +329,7 @@ def durable_rates(figures: pd.DataFrame | None = None, alpha: float = 0.05) -> p
     pandas.DataFrame
         Key ``row`` (``<pilot>`` or ``amsterdam-formal``/``amsterdam-all``),
         ``pilot``, ``intake_category`` (``all`` or ``formal``), the columns of
-        :data:`lvv_eval.metrics.RATE_COLUMNS`, ``printed_pct``,
+        :data:`lvv_eval.stats.rates.RATE_COLUMNS`, ``printed_pct``,
         ``recomputed_pct`` (rounded to whole percent, half up) and
         ``matches_printed``.
 
@@ -380,7 +384,7 @@ def target_attainment(rates: pd.DataFrame, figures: pd.DataFrame | None = None) 
     Returns
     -------
     pandas.DataFrame
-        :func:`lvv_eval.metrics.target_attainment` output keyed by ``row``,
+        :func:`lvv_eval.stats.rates.target_attainment` output keyed by ``row``,
         with ``pilot`` added as the second column.
     """
     targets = _series(figures, "target_outflow_share", "durable")
@@ -398,7 +402,7 @@ def other_outflow_ranges(figures: pd.DataFrame | None = None) -> pd.DataFrame:
     and left with unknown destination (MOB; Groningen 8 %, Rotterdam 18 %,
     read as of total intake). The counts are not printed; every whole count
     whose percentage of intake rounds to the printed one is allowed
-    (:func:`lvv_eval.rounding.count_range`).
+    (:func:`lvv_eval.stats.rounding.count_range`).
 
     Returns
     -------
@@ -434,7 +438,7 @@ def row_labels(rates: pd.DataFrame, L: "Labels") -> dict[str, str]:
 
     Examples
     --------
-    >>> from lvv_eval.i18n import Labels
+    >>> from lvv_eval.reporting.labels import Labels
     >>> row_labels(durable_rates(), Labels("en"))["amsterdam-formal"]
     'Amsterdam (287)'
     """
@@ -486,7 +490,7 @@ def person_durable_rates(person: pd.DataFrame, alpha: float = 0.05) -> pd.DataFr
     Parameters
     ----------
     person
-        Long table of :func:`lvv_eval.aggregate.to_figures` with a scheme
+        Long table of :func:`lvv_eval.stats.counts.to_figures` with a scheme
         (needs ``intake/all``, ``outflow/all`` and ``outflow/durable``).
 
     Returns
@@ -494,7 +498,7 @@ def person_durable_rates(person: pd.DataFrame, alpha: float = 0.05) -> pd.DataFr
     pandas.DataFrame
         Rows per pilot (``total`` last) and denominator: ``denominator_kind``
         ``intake`` (as Regioplan 2020, Tabel S.2) then ``outflow`` (as
-        Regioplan 2022); the columns of :data:`lvv_eval.metrics.RATE_COLUMNS`
+        Regioplan 2022); the columns of :data:`lvv_eval.stats.rates.RATE_COLUMNS`
         with Wilson intervals.
     """
     durable = metrics.series_from_figures(person, "outflow", "durable", include_total=True)
@@ -533,7 +537,7 @@ def suppress_comparison(table: pd.DataFrame, threshold: int) -> disclosure.Suppr
 
 
 def suppress_length_of_stay(los: pd.DataFrame, threshold: int) -> disclosure.SuppressionResult:
-    """Disclosure control of a length-of-stay table (:func:`lvv_eval.survival.length_of_stay`).
+    """Disclosure control of a length-of-stay table (:func:`lvv_eval.stats.survival.length_of_stay`).
 
     The counts ``n``, ``n_events``, ``n_censored`` are suppressed with
     ``n`` as the total column (``n = n_events + n_censored``) and the ``total``

@@ -1,0 +1,2 @@
+"""Disclosure control: every rule that decides which person-level number may leave a report.
+"""

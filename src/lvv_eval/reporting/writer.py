@@ -1,0 +1,264 @@
+"""Writing a notebook's tables and figures deterministically.
+
+A notebook creates one :class:`ReportWriter` and hands it every table and
+figure it wants in the report::
+
+    W = ReportWriter.from_parameters(P)
+    W.table("outflow_by_pilot", frame, kind="synthetic", caption="Outflow by pilot")
+    W.figure("outflow_by_pilot", fig, title="Outflow by pilot")
+    W.finish()
+
+Tables go to ``tables/<name>.csv`` and figures to ``figures/<name>.png`` and
+``.svg``; :meth:`ReportWriter.finish` writes ``manifest.json`` listing them with
+their *kind*, which the report index uses to tell published figures from
+numbers computed on synthetic or real person-level data. Same inputs give
+byte-identical files: floats are rounded to :data:`FLOAT_DECIMALS` decimals,
+line ends are ``\\n``, and figure files carry no date or software stamp.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import re
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.figure import Figure
+
+    from lvv_eval.reporting.parameters import NotebookParameters
+
+KINDS: dict[str, str] = {
+    "published": "published figure",
+    "synthetic": "synthetic data",
+    "person-level": "person-level",
+    "derived": "derived",
+}
+"""Kinds of tables and figures, with the label shown in the report index.
+
+published: copied from the seed publications; synthetic: computed on the
+committed synthetic data; person-level: computed on a real person-level export
+(subject to the disclosure threshold); derived: computed from published figures.
+"""
+
+FLOAT_DECIMALS = 6
+"""Floats in table files are rounded to this many decimals."""
+
+FIGURE_DPI = 150
+SVG_HASHSALT = "lvv-eval"
+MANIFEST_NAME = "manifest.json"
+
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+
+
+@dataclass
+class Entry:
+    """One table or figure registered with a :class:`ReportWriter`."""
+
+    name: str
+    kind: str
+    caption: str
+    files: list[str]
+    sha256: dict[str, str]
+    shape: list[int] | None = None
+
+
+def _check_name(name: str) -> str:
+    if not _NAME.fullmatch(name) or name.endswith("."):
+        raise ValueError(f"invalid name {name!r}: use letters, digits, '_', '-', '.' (no folders)")
+    return name
+
+
+def _check_kind(kind: str) -> str:
+    if kind not in KINDS:
+        raise ValueError(f"invalid kind {kind!r}: choose one of {', '.join(KINDS)}")
+    return kind
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def table_to_csv(frame: pd.DataFrame) -> str:
+    """Render a table as deterministic CSV text.
+
+    Rows keep the order given (sort before calling); a non-default index is
+    written as leading columns; floats are rounded to :data:`FLOAT_DECIMALS`
+    decimals (and ``-0.0`` becomes ``0.0``); missing values are empty; line
+    ends are ``\\n``.
+
+    Examples
+    --------
+    >>> print(table_to_csv(pd.DataFrame({"pilot": ["a", "b"], "share": [1 / 3, -0.0]})), end="")
+    pilot,share
+    a,0.333333
+    b,0.0
+    """
+    out = frame.copy()
+    if not isinstance(out.index, pd.RangeIndex) or out.index.name is not None:
+        out = out.reset_index()
+    for col in out.columns:
+        if pd.api.types.is_float_dtype(out[col].dtype):
+            out[col] = out[col].round(FLOAT_DECIMALS) + 0.0
+    return out.to_csv(index=False, lineterminator="\n", na_rep="")
+
+
+class CaptionedTable:
+    """A table with a caption that renders in notebooks (HTML) and as text.
+
+    Returned by :func:`show_table`; the representation holds no memory
+    addresses or random ids, so stored notebook outputs are stable.
+    """
+
+    def __init__(self, frame: pd.DataFrame, caption: str = "", *, max_rows: int = 60) -> None:
+        self.frame = frame
+        self.caption = caption
+        self.max_rows = max_rows
+
+    def _repr_html_(self) -> str:
+        index = not isinstance(self.frame.index, pd.RangeIndex)
+        table = self.frame.to_html(max_rows=self.max_rows, border=0, na_rep="", index=index)
+        cap = f"<figcaption><strong>{html.escape(self.caption)}</strong></figcaption>" if self.caption else ""
+        return f"<figure>{cap}{table}</figure>"
+
+    def __repr__(self) -> str:
+        index = not isinstance(self.frame.index, pd.RangeIndex)
+        body = self.frame.to_string(max_rows=self.max_rows, index=index)
+        return f"{self.caption}\n{body}" if self.caption else body
+
+
+def show_table(frame: pd.DataFrame, caption: str = "", *, max_rows: int = 60) -> CaptionedTable:
+    """Return a DataFrame with a caption for display as a cell's result."""
+    return CaptionedTable(frame, caption, max_rows=max_rows)
+
+
+class ReportWriter:
+    """Collects and writes one notebook's tables, figures and notes.
+
+    Parameters
+    ----------
+    output_dir
+        Folder receiving ``tables/``, ``figures/`` and ``manifest.json``.
+    notebook
+        Notebook name (recorded in the manifest).
+    language
+        Report language, ``"nl"`` or ``"en"`` (recorded in the manifest).
+    """
+
+    def __init__(self, output_dir: str | Path, *, notebook: str, language: str = "nl") -> None:
+        self.output_dir = Path(output_dir)
+        self.notebook = notebook
+        self.language = language
+        self.tables: dict[str, Entry] = {}
+        self.figures: dict[str, Entry] = {}
+        self.notes: list[str] = []
+
+    @classmethod
+    def from_parameters(cls, parameters: "NotebookParameters") -> "ReportWriter":
+        """Create a writer for a validated parameter set (its output folder and language)."""
+        return cls(parameters.output_path, notebook=parameters.notebook, language=parameters.language)
+
+    @property
+    def tables_dir(self) -> Path:
+        return self.output_dir / "tables"
+
+    @property
+    def figures_dir(self) -> Path:
+        return self.output_dir / "figures"
+
+    def table(self, name: str, frame: pd.DataFrame, *, kind: str, caption: str = "") -> Path:
+        """Write ``tables/<name>.csv`` and register it.
+
+        Parameters
+        ----------
+        name
+            File stem (letters, digits, ``_``, ``-``, ``.``).
+        frame
+            The table, rows in the order wanted (sort it first).
+        kind
+            One of :data:`KINDS`: where the numbers come from.
+        caption
+            One-line description shown in the report index.
+
+        Returns
+        -------
+        pathlib.Path
+            The CSV file written.
+        """
+        _check_name(name)
+        _check_kind(kind)
+        self.tables_dir.mkdir(parents=True, exist_ok=True)
+        path = self.tables_dir / f"{name}.csv"
+        with open(path, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(table_to_csv(frame))
+        self.tables[name] = Entry(name, kind, caption, [f"tables/{name}.csv"], {path.name: _digest(path)},
+                                  [int(frame.shape[0]), int(frame.shape[1])])
+        return path
+
+    def figure(self, name: str, fig: "Figure", *, title: str = "", kind: str = "derived") -> list[Path]:
+        """Write ``figures/<name>.png`` (150 dpi) and ``.svg`` and register them.
+
+        The files carry no creation date or software version, and the SVG ids
+        use a fixed salt, so the same figure gives the same bytes.
+
+        Parameters
+        ----------
+        name
+            File stem.
+        fig
+            A matplotlib figure (left open; close it yourself if needed).
+        title
+            Title shown in the report index.
+        kind
+            One of :data:`KINDS`: where the plotted numbers come from.
+        """
+        import matplotlib  # noqa: PLC0415 - only needed for figures
+
+        _check_name(name)
+        _check_kind(kind)
+        self.figures_dir.mkdir(parents=True, exist_ok=True)
+        png = self.figures_dir / f"{name}.png"
+        svg = self.figures_dir / f"{name}.svg"
+        with matplotlib.rc_context({"svg.hashsalt": SVG_HASHSALT, "svg.fonttype": "path"}):
+            fig.savefig(png, format="png", dpi=FIGURE_DPI, metadata={"Software": None})
+            fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
+        self.figures[name] = Entry(name, kind, title, [f"figures/{png.name}", f"figures/{svg.name}"],
+                                   {png.name: _digest(png), svg.name: _digest(svg)})
+        return [png, svg]
+
+    def note(self, text: str) -> None:
+        """Record a note for the report index (e.g. a caveat about the data)."""
+        self.notes.append(str(text))
+
+    def manifest(self) -> dict[str, Any]:
+        """Return the manifest as a dict (what :meth:`finish` writes)."""
+        return {
+            "notebook": self.notebook,
+            "language": self.language,
+            "kinds": dict(KINDS),
+            "tables": [asdict(e) for e in self.tables.values()],
+            "figures": [asdict(e) for e in self.figures.values()],
+            "notes": list(self.notes),
+        }
+
+    def finish(self) -> Path:
+        """Write ``manifest.json`` (sorted keys, no timestamps) and return its path."""
+        self.output_dir.mkdir(parents=True, exist_ok=True)
+        path = self.output_dir / MANIFEST_NAME
+        text = json.dumps(self.manifest(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        with open(path, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        return path
+
+
+def read_manifest(output_dir: str | Path) -> dict[str, Any] | None:
+    """Read ``manifest.json`` from a report folder, or ``None`` when absent."""
+    path = Path(output_dir) / MANIFEST_NAME
+    if not path.is_file():
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))

@@ -1,0 +1,409 @@
+"""Case mix: site differences conditional on person-level covariates.
+
+Fits a logistic regression of a durable outcome on the monitor covariates with
+site fixed effects (``y ~ covariates + C(pilot)``, see
+``shared/research/methods.md`` section 1.3, recommendation 3) and computes
+standardised (case-mix adjusted) shares per pilot by g-computation: everyone in
+the analysis set is predicted as if in pilot *j*, and the predictions are
+averaged. Site terms are reported as "site differences conditional on case
+mix", never as design effects.
+
+Two populations:
+
+``outflow``
+    trajectories that left by the peildatum; y = 1 if the exit class is
+    ``durable`` (share of outflow, Regioplan 2022 convention, seed 004).
+``intake``
+    trajectories with intake by the peildatum; y = 1 if they left with a
+    durable exit by the peildatum (share of intake, Regioplan 2020
+    convention, seed 001 Tabel S.2).
+
+Missing covariates: complete-case analysis, with the number excluded (in total
+and per covariate) in the result; never silent. Separation, tiny cells and
+failed fits become warnings in the result, not exceptions.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+
+SITE_LABEL: str = "site differences conditional on case mix"
+STANDARDISED_LABEL: str = "case-mix adjusted share (g-computation); descriptive, not a design effect"
+
+COVARIATES: tuple[str, ...] = (
+    "age_at_intake", "sex", "family", "safe_country", "prior_departure_procedures", "formal_status",
+)
+"""Default covariates: age at intake (years, intake year minus birth year), sex,
+family, safe country of origin, number of prior departure procedures, formal LVV status."""
+
+CATEGORICAL: frozenset[str] = frozenset({"sex"})
+MIN_CELL: int = 10
+"""Pilots with fewer persons in the analysis set get a warning."""
+WITHIN_SITE_MIN_SITES: int = 2
+"""Sites in which a binary or categorical covariate must vary for it to enter the model."""
+WITHIN_SITE_MIN_COUNT: int = 1
+"""Persons needed in each of two values of such a covariate within a site for the site to count
+(small cells still get the tiny-cell and separation warnings)."""
+
+
+@dataclass
+class CaseMixData:
+    """Analysis set for :func:`fit_casemix`, with the accounting of exclusions.
+
+    Attributes
+    ----------
+    data
+        Complete cases: ``pilot``, ``y`` and the covariates.
+    population
+        ``"outflow"`` or ``"intake"``.
+    n_population
+        Trajectories in the population before exclusions.
+    accounting
+        Table ``item, n``: population, outcome unclassified, missing per
+        covariate (a row may miss several), excluded (any missing), used.
+    """
+
+    data: pd.DataFrame
+    population: str
+    n_population: int
+    accounting: pd.DataFrame
+
+
+@dataclass
+class CaseMixResult:
+    """Result of :func:`fit_casemix`.
+
+    Attributes
+    ----------
+    status
+        ``"ok"``, ``"warning"`` (fitted, read the warnings) or ``"failed"``.
+    formula
+        The model formula.
+    n_used
+        Persons in the model.
+    coefficients
+        term, role (covariate | site), estimate (log-odds), std_err, ci_low,
+        ci_high, odds_ratio, or_ci_low, or_ci_high, p_value (covariates only),
+        label.
+    standardised
+        pilot, n, events, crude_share, standardised_share, (ci_low, ci_high,
+        ci_method when bootstrapped), label.
+    warnings
+        Plain-words warnings (separation, tiny cells, dropped covariates, convergence).
+    dropped
+        Covariate -> reason it was left out of the model (constant; constant
+        within every site, i.e. a site attribute whose coefficient is not
+        identified next to the site fixed effects and whose p-value would read
+        as a test between the sites; too little within-site variation, see
+        :func:`lvv_eval.stats.sites.few_sites.check_identified`).
+    accounting
+        Exclusion accounting (from :class:`CaseMixData`), if available.
+    """
+
+    status: str
+    formula: str
+    n_used: int
+    coefficients: pd.DataFrame
+    standardised: pd.DataFrame
+    warnings: list[str] = field(default_factory=list)
+    accounting: pd.DataFrame | None = None
+    label: str = SITE_LABEL
+    dropped: dict[str, str] = field(default_factory=dict)
+
+
+def casemix_data(frame: pd.DataFrame, peildatum: str | pd.Timestamp, scheme: Any = None, *,
+                 population: str = "outflow", covariates: Sequence[str] = COVARIATES,
+                 durable_class: str = "durable") -> CaseMixData:
+    """Build the complete-case analysis set from a typed monitor frame.
+
+    Parameters
+    ----------
+    frame
+        Typed monitor frame (contract 1).
+    peildatum
+        Reference date: intake if ``intake_date <= peildatum``, left if
+        ``exit_date <= peildatum``.
+    scheme
+        Classification scheme object or name (default
+        :data:`lvv_eval.stats.sites.compare.DEFAULT_SCHEME`).
+    population
+        ``"outflow"`` or ``"intake"``.
+    covariates
+        Covariate names; ``age_at_intake`` is derived from ``birth_year``.
+    durable_class
+        Class id that counts as y = 1.
+
+    Returns
+    -------
+    CaseMixData
+    """
+    from lvv_eval.stats.sites.compare import _resolve_scheme
+
+    if population not in ("outflow", "intake"):
+        raise ValueError("population must be 'outflow' or 'intake'")
+    p = pd.Timestamp(peildatum)
+    sch = _resolve_scheme(scheme)
+    base = frame.loc[frame["intake_date"] <= p]
+    left = base["exit_date"].notna() & (base["exit_date"] <= p)
+    if population == "outflow":
+        base = base.loc[left]
+        left = left.loc[base.index]
+    cls = pd.Series(np.asarray(sch.classify(base["exit_reason"].astype("string")).astype("object")),
+                    index=base.index)
+    y = pd.Series(np.nan, index=base.index)
+    y[left & cls.notna()] = (cls[left & cls.notna()] == durable_class).astype(float)
+    y[~left] = 0.0
+    unclassified = int((left & cls.isna()).sum())
+    data = pd.DataFrame({"pilot": base["pilot"].astype(str), "y": y})
+    for cov in covariates:
+        if cov == "age_at_intake":
+            data[cov] = (base["intake_date"].dt.year - base["birth_year"].astype("Float64")).astype("Float64")
+        elif cov in CATEGORICAL:
+            data[cov] = base[cov].astype("object").where(base[cov].notna(), None)
+        else:
+            data[cov] = base[cov].astype("Float64")
+    acc = [("population", int(len(data))), ("outcome unclassified", unclassified)]
+    for cov in covariates:
+        acc.append((f"missing {cov}", int(data[cov].isna().sum())))
+    complete = data.notna().all(axis=1)
+    acc.append(("excluded (any missing)", int((~complete).sum())))
+    acc.append(("used", int(complete.sum())))
+    used = data.loc[complete].reset_index(drop=True)
+    for cov in covariates:
+        if cov not in CATEGORICAL:
+            used[cov] = used[cov].astype("float64")
+    used["y"] = used["y"].astype("float64")
+    return CaseMixData(data=used, population=population, n_population=int(len(data)),
+                       accounting=pd.DataFrame(acc, columns=["item", "n"]))
+
+
+def _empty_result(formula: str, n: int, msgs: list[str], accounting: pd.DataFrame | None,
+                  dropped: dict[str, str] | None = None) -> CaseMixResult:
+    return CaseMixResult(
+        status="failed", formula=formula, n_used=n,
+        coefficients=pd.DataFrame(columns=["term", "role", "estimate", "std_err", "ci_low", "ci_high",
+                                           "odds_ratio", "or_ci_low", "or_ci_high", "p_value", "label"]),
+        standardised=pd.DataFrame(columns=["pilot", "n", "events", "crude_share", "standardised_share",
+                                           "label"]),
+        warnings=msgs, accounting=accounting, dropped=dict(dropped or {}))
+
+
+def _standardise(fit: Any, data: pd.DataFrame, pilots: Sequence[str]) -> dict[str, float]:
+    out = {}
+    for pilot in pilots:
+        cf = data.assign(pilot=pilot)
+        out[pilot] = float(np.asarray(fit.predict(cf)).mean())
+    return out
+
+
+def _within_site_problem(d: pd.DataFrame, cov: str) -> str | None:
+    """Why ``cov`` cannot be estimated next to site fixed effects, or ``None``.
+
+    Binary and categorical covariates need variation within at least
+    :data:`WITHIN_SITE_MIN_SITES` sites, each of two values held by at least
+    :data:`WITHIN_SITE_MIN_COUNT` persons there
+    (:func:`lvv_eval.stats.sites.few_sites.check_identified`); continuous
+    ones need to vary within some site
+    (:func:`lvv_eval.stats.sites.few_sites.varies_within_sites`).
+    """
+    from lvv_eval.stats.sites.few_sites import InsufficientWithinSiteVariation, check_identified, varies_within_sites
+    from lvv_eval.errors import NotIdentifiedError
+
+    if not varies_within_sites(d, cov, "pilot"):
+        return ("constant within every site (a site attribute): not identified next to the site "
+                "effects, and a p-value would be a test between the sites")
+    if cov in CATEGORICAL or d[cov].nunique() == 2:
+        try:
+            check_identified(d, cov, "pilot", min_count=WITHIN_SITE_MIN_COUNT, min_sites=WITHIN_SITE_MIN_SITES)
+        except InsufficientWithinSiteVariation as err:
+            sites = ", ".join(err.contributing) or "none"
+            return (f"too little within-site variation (needs {err.min_sites} sites with two values of "
+                    f"at least {err.min_count} persons each; such sites: {sites})")
+        except NotIdentifiedError:  # pragma: no cover - caught by varies_within_sites above
+            return "constant within every site"
+    return None
+
+
+def fit_casemix(data: pd.DataFrame | CaseMixData, covariates: Sequence[str] | None = None, *,
+                alpha: float = 0.05, n_boot: int = 0, seed: int = 20190401) -> CaseMixResult:
+    """Logistic regression with site fixed effects, and standardised shares per pilot.
+
+    Parameters
+    ----------
+    data
+        Complete cases with ``pilot``, 0/1 ``y`` and the covariates, or a
+        :class:`CaseMixData`.
+    covariates
+        Covariates to use (default: those present of :data:`COVARIATES`).
+        Covariates constant in the data, constant within every site (a site
+        attribute) or varying within too few sites are dropped with a
+        warning and a reason in ``CaseMixResult.dropped``: no coefficient or
+        p-value is reported for them.
+    alpha
+        1 - confidence level.
+    n_boot
+        If > 0, percentile bootstrap intervals for the standardised shares
+        (persons resampled within pilot; fixed ``seed``).
+    seed
+        Seed of the bootstrap.
+
+    Returns
+    -------
+    CaseMixResult
+        Never raises for separation, tiny cells or a failed fit: see
+        ``status`` and ``warnings``.
+    """
+    import statsmodels.formula.api as smf
+
+    accounting = None
+    if isinstance(data, CaseMixData):
+        accounting = data.accounting
+        data = data.data
+    if covariates is None:
+        covariates = [c for c in COVARIATES if c in data.columns]
+    msgs: list[str] = []
+    d = data[["pilot", "y", *covariates]].copy()
+    n_missing = int(d.isna().any(axis=1).sum())
+    if n_missing:
+        msgs.append(f"{n_missing} rows with missing values left out (complete-case analysis)")
+        d = d.dropna().reset_index(drop=True)
+    d["pilot"] = d["pilot"].astype(str)
+    d["y"] = d["y"].astype("float64")
+    pilots = sorted(d["pilot"].unique())
+    use = []
+    dropped: dict[str, str] = {}
+    for cov in covariates:
+        if d[cov].nunique() < 2:
+            msgs.append(f"covariate {cov!r} is constant in the analysis set and was dropped")
+            dropped[cov] = "constant in the analysis set"
+            continue
+        reason = _within_site_problem(d, cov) if len(pilots) > 1 else None
+        if reason:
+            msgs.append(f"covariate {cov!r} was dropped: {reason}")
+            dropped[cov] = reason
+            continue
+        if cov in CATEGORICAL:
+            d[cov] = d[cov].astype(str)
+            small = d[cov].value_counts()
+            for level, n in small.items():
+                if n < MIN_CELL:
+                    msgs.append(f"covariate {cov!r}: level {level!r} has only {n} persons (tiny cell)")
+            use.append(f"C({cov})")
+        else:
+            d[cov] = d[cov].astype("float64")
+            if d[cov].nunique() == 2:
+                for level, sub in d.groupby(cov, sort=True)["y"]:
+                    k = int(sub.sum())
+                    if k in (0, len(sub)):
+                        what = "no" if k == 0 else "only"
+                        msgs.append(f"covariate {cov!r} = {level:g}: {what} durable outcomes ({k} of "
+                                    f"{len(sub)}); its coefficient is not estimable (separation)")
+            use.append(cov)
+    site_term = "C(pilot)" if len(pilots) > 1 else None
+    rhs = " + ".join(use + ([site_term] if site_term else [])) or "1"
+    formula = f"y ~ {rhs}"
+    stats_by_pilot = d.groupby("pilot", sort=True)["y"].agg(["size", "sum"])
+    for pilot, rec in stats_by_pilot.iterrows():
+        n, k = int(rec["size"]), int(rec["sum"])
+        if k == 0 or k == n:
+            what = "no" if k == 0 else "only"
+            msgs.append(f"pilot {pilot!r} has {what} durable outcomes ({k} of {n}): its site term is "
+                        "not estimable (separation); its standardised share is unreliable")
+        if n < MIN_CELL:
+            msgs.append(f"pilot {pilot!r} has only {n} persons in the analysis set (tiny cell)")
+    if len(d) == 0 or d["y"].nunique() < 2:
+        msgs.append("the outcome does not vary in the analysis set; no model can be fitted")
+        return _empty_result(formula, int(len(d)), msgs, accounting, dropped)
+
+    def _fit(frame: pd.DataFrame) -> tuple[Any, list[str]]:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            fit = smf.logit(formula, frame).fit(disp=0, maxiter=200)
+        notes = sorted({f"{type(w.message).__name__}: {w.message}".split("\n")[0] for w in caught})
+        if not fit.mle_retvals.get("converged", True):
+            notes.append("the maximum-likelihood fit did not converge")
+        return fit, notes
+
+    try:
+        fit, notes = _fit(d)
+    except Exception as exc:  # separation, singular matrix, ... -> reported, not raised
+        msgs.append(f"model could not be fitted: {type(exc).__name__}: {exc}".split("\n")[0])
+        return _empty_result(formula, int(len(d)), msgs, accounting, dropped)
+    msgs.extend(notes)
+
+    ci = fit.conf_int(alpha=alpha)
+    rows = []
+    for term in fit.params.index:
+        is_site = str(term).startswith("C(pilot)")
+        est, se = float(fit.params[term]), float(fit.bse[term])
+        lo, hi = float(ci.loc[term, 0]), float(ci.loc[term, 1])
+        if not np.isfinite(se) or se > 50:
+            msgs.append(f"term {term!r} has an unstable estimate (std. error {se:.3g}); "
+                        "probably separation")
+        with np.errstate(over="ignore"):
+            odds = (float(np.exp(est)), float(np.exp(lo)), float(np.exp(hi)))
+        rows.append({
+            "term": str(term), "role": "site" if is_site else ("intercept" if term == "Intercept" else "covariate"),
+            "estimate": est, "std_err": se, "ci_low": lo, "ci_high": hi,
+            "odds_ratio": odds[0], "or_ci_low": odds[1], "or_ci_high": odds[2],
+            "p_value": float(fit.pvalues[term]) if not is_site and term != "Intercept" else float("nan"),
+            "label": SITE_LABEL if is_site else "person-level covariate (within-site, site fixed effects)",
+        })
+    coefs = pd.DataFrame(rows)
+    std = _standardise(fit, d, pilots)
+    table = pd.DataFrame({
+        "pilot": pilots,
+        "n": [int(stats_by_pilot.loc[p, "size"]) for p in pilots],
+        "events": [int(stats_by_pilot.loc[p, "sum"]) for p in pilots],
+        "crude_share": [float(stats_by_pilot.loc[p, "sum"] / stats_by_pilot.loc[p, "size"]) for p in pilots],
+        "standardised_share": [std[p] for p in pilots],
+    })
+    if n_boot > 0:
+        rng = np.random.default_rng(seed)
+        draws = {p: [] for p in pilots}
+        failed = 0
+        groups = {p: np.flatnonzero(d["pilot"].to_numpy() == p) for p in pilots}
+        for _ in range(int(n_boot)):
+            idx = np.concatenate([rng.choice(ix, size=len(ix), replace=True) for ix in groups.values()])
+            sample = d.iloc[idx].reset_index(drop=True)
+            try:
+                bfit, _ = _fit(sample)
+                for p, v in _standardise(bfit, sample, pilots).items():
+                    draws[p].append(v)
+            except Exception:
+                failed += 1
+        if failed:
+            msgs.append(f"{failed} of {n_boot} bootstrap fits failed and were left out")
+        table["ci_low"] = [float(np.quantile(draws[p], alpha / 2)) if draws[p] else float("nan") for p in pilots]
+        table["ci_high"] = [float(np.quantile(draws[p], 1 - alpha / 2)) if draws[p] else float("nan")
+                            for p in pilots]
+        table["ci_method"] = f"percentile bootstrap ({n_boot} resamples within pilot, seed {seed})"
+    table["label"] = STANDARDISED_LABEL
+    status = "warning" if msgs else "ok"
+    return CaseMixResult(status=status, formula=formula, n_used=int(len(d)), coefficients=coefs,
+                         standardised=table, warnings=msgs, accounting=accounting, dropped=dropped)
+
+
+def casemix_model(frame: pd.DataFrame, peildatum: str | pd.Timestamp, scheme: Any = None, *,
+                  population: str = "outflow", covariates: Sequence[str] = COVARIATES,
+                  alpha: float = 0.05, n_boot: int = 0, seed: int = 20190401) -> CaseMixResult:
+    """Build the analysis set from a monitor frame and fit the case-mix model.
+
+    See :func:`casemix_data` and :func:`fit_casemix`. The exclusion
+    accounting is in ``result.accounting`` and summarised in
+    ``result.warnings`` when persons were left out.
+    """
+    cm = casemix_data(frame, peildatum, scheme, population=population, covariates=covariates)
+    excluded = int(cm.accounting.set_index("item").loc["excluded (any missing)", "n"])
+    result = fit_casemix(cm, list(covariates), alpha=alpha, n_boot=n_boot, seed=seed)
+    if excluded:
+        result.warnings.insert(0, f"{excluded} of {cm.n_population} trajectories left out for missing "
+                                  "covariates or an unclassified outcome (complete-case analysis)")
+        if result.status == "ok":
+            result.status = "warning"
+    return result

@@ -63,7 +63,7 @@ def make_frame(rows: list[tuple]) -> pd.DataFrame:
 
 
 class StandInScheme:
-    """Minimal scheme (contract 3) with the Verwey-Jonker 2021 grouping (seed 000)."""
+    """Minimal scheme (contract 3) with the Verwey-Jonker 2021 grouping (source 000)."""
 
     name = "stand-in"
     class_ids = ("durable", "semi_durable", "none")
@@ -197,7 +197,7 @@ def test_flow_identities(frame: pd.DataFrame) -> None:
 
 def test_scheme_classes(frame: pd.DataFrame) -> None:
     # At P2 outflow is A1 A2 G4 durable (3), G1 U2 semi-durable (2),
-    # A4 G2 U1 U4 none (4; forced return is 'none' under Verwey-Jonker, seed 000).
+    # A4 G2 U1 U4 none (4; forced return is 'none' under Verwey-Jonker, source 000).
     figures = aggregate.to_figures(frame, P2, scheme=StandInScheme())
     assert value(figures, "total", "outflow", "durable") == 3
     assert value(figures, "total", "outflow", "semi_durable") == 2
@@ -366,13 +366,13 @@ def test_with_real_scheme(frame: pd.DataFrame) -> None:
         pytest.skip("lvv_eval.reference.schemes.load_scheme is not available yet")
     scheme = schemes.load_scheme("verwey-jonker-2021")
     figures = aggregate.to_figures(frame, P2, scheme=scheme)
-    # Same grouping as the stand-in (seed 000: forced return not counted as durable).
+    # Same grouping as the stand-in (source 000: forced return not counted as durable).
     assert value(figures, "total", "outflow", "durable") == 3
     assert value(figures, "total", "outflow", "semi_durable") == 2
     assert value(figures, "total", "outflow", "none") == 4
     monitor = schemes.load_scheme("monitor-2020")
     figures = aggregate.to_figures(frame, P2, scheme=monitor)
-    # The 2020 monitor counts forced return (G2) as durable: 3 + 1 = 4 (seed 000).
+    # The 2020 monitor counts forced return (G2) as durable: 3 + 1 = 4 (source 000).
     assert value(figures, "total", "outflow", "durable") == 4
 
 

@@ -10,11 +10,11 @@ import pytest
 
 from lvv_eval.stats.sites.compare import (
     compare_groups,
-    evidence_statement,
     person_counts,
     rate_table,
     sensitivity_table,
 )
+from lvv_eval.evaluations.design_comparison import evidence_statement
 from lvv_eval.stats.sites.few_sites import DESCRIPTIVE_LABEL, NotIdentifiedError
 from lvv_eval.stats.rates import proportion_ci, proportion_difference
 from lvv_eval.reference.monitor_format import frame_from_records
@@ -130,7 +130,7 @@ def test_intervals_undefined_without_denominator() -> None:
     assert dur["ci_method"].startswith("none")
 
 
-# --- published 2019 figures (seed 001, Tabel S.1 and S.2) -----------------------
+# --- published 2019 figures (source 001, Tabel S.1 and S.2) -----------------------
 
 @pytest.fixture(scope="module")
 def bbb_2019():
@@ -191,7 +191,7 @@ def test_refusal_one_of_five() -> None:
 
 
 def test_refusal_two_of_five() -> None:
-    # cooperation criterion formal in Rotterdam and Utrecht (seed 002)
+    # cooperation criterion formal in Rotterdam and Utrecht (source 002)
     with pytest.raises(NotIdentifiedError) as info:
         compare_groups("regioplan-2020", "cooperation_criterion", p_values=True)
     assert info.value.min_p == pytest.approx(1 / math.comb(5, 2))

@@ -45,20 +45,20 @@ def test_every_known_value_has_a_source(designs: pd.DataFrame) -> None:
 
 def test_seed_facts_2019(designs: pd.DataFrame) -> None:
     d = designs_at("2019-12-31", designs).set_index("pilot")
-    # seed 001 Tabel S.1 capacity; Tabel S.2 targets
+    # source 001 Tabel S.1 capacity; Tabel S.2 targets
     assert d["capacity"].to_dict() == {"amsterdam": 360, "eindhoven": 130, "groningen": 300,
                                        "rotterdam": 117, "utrecht": 230}
     assert d["target_durable_pct"].to_dict() == {"amsterdam": 20, "eindhoven": 20, "groningen": 40,
                                                  "rotterdam": 60, "utrecht": 20}
-    # seed 002: only Eindhoven kept its BBB open, participation voluntary
+    # source 002: only Eindhoven kept its BBB open, participation voluntary
     assert d.index[d["parallel_bbb"].to_numpy(dtype=bool)].tolist() == ["eindhoven"]
     assert d.index[d["voluntary_participation"].to_numpy(dtype=bool)].tolist() == ["eindhoven"]
-    # seed 001: Amsterdam regiegroep of NGOs, 13 NGOs; Groningen 1 NGO; others unknown
+    # source 001: Amsterdam regiegroep of NGOs, 13 NGOs; Groningen 1 NGO; others unknown
     assert d.loc["amsterdam", "regie"] == "ngo_regiegroep"
     assert (d.drop(index="amsterdam")["regie"] == "municipality").all()
     assert d.loc["amsterdam", "ngo_count"] == 13 and d.loc["groningen", "ngo_count"] == 1
     assert d[["ngo_count"]].drop(index=["amsterdam", "groningen"])["ngo_count"].isna().all()
-    # seed 002: safe-country policy and cooperation criterion
+    # source 002: safe-country policy and cooperation criterion
     assert d["safe_country_policy"].astype(str).to_dict() == {
         "amsterdam": "excluded", "eindhoven": "admitted", "groningen": "only_former_bbb",
         "rotterdam": "admitted_max_3_months", "utrecht": "excluded"}

@@ -32,18 +32,10 @@ def test_synthetic_banner_says_synthetic_in_both_languages() -> None:
     assert "SYNTHETIC" in common.data_banner(P, Labels("en"))
 
 
-def test_source_population_follows_the_source() -> None:
-    # The 2020 monitor counts formal LVV status only (seed 002); Regioplan 2020 does not (001).
-    assert common.source_population("monitor-2020") == ("monitor-2020", True)
-    assert common.source_population("regioplan-2020") == ("regioplan-2020", False)
-    with pytest.raises(KeyError):
-        common.source_population("no-such-source")
-
-
 def test_published_vs_person_reproduces_the_monitor_counts(synthetic_frame: pd.DataFrame) -> None:
     P = validate_parameters({"peildatum": "2020-11-01"}, notebook="t")
     table = common.published_vs_person(synthetic_frame, P, "monitor-2020").set_index("figure_id")
-    # seed 002: 1310 sheltered, 771 present, 107 durable; the synthetic data are calibrated to them.
+    # source 002: 1310 sheltered, 771 present, 107 durable; the synthetic data are calibrated to them.
     assert table.loc["m20-sheltered-total", "published"] == 1310
     assert table.loc["m20-present-total", "person_level"] == 771
     assert table.loc["m20-durable-total", "difference"] == 0
@@ -56,7 +48,7 @@ def test_scheme_sensitivity_has_both_denominators_per_scheme(synthetic_frame: pd
     assert set(table["denominator_kind"]) == {"intake", "outflow"}
     assert table["pilot"].iloc[-1] == "total"
     total = table[(table["pilot"] == "total") & (table["denominator_kind"] == "outflow")].set_index("scheme")
-    # Forced return counts as durable for the monitor (seed 000) and not for Verwey-Jonker,
+    # Forced return counts as durable for the monitor (source 000) and not for Verwey-Jonker,
     # so the monitor's durable count can only be larger or equal.
     assert total.loc["monitor-2020", "numerator"] >= total.loc["verwey-jonker-2021", "numerator"]
     assert (table["ci_low"] <= table["estimate"]).all() and (table["estimate"] <= table["ci_high"]).all()

@@ -215,12 +215,13 @@ def test_suppress_small_counts():
 
 
 def test_occupancy_over_time(small_frame):
-    cap = F.capacity_by_pilot("2021-01-01")
-    occ = F.occupancy_over_time(small_frame, "2020-01-01", cap, threshold=10)
+    occ = F.occupancy_over_time(small_frame, "2020-01-01", threshold=10)
     assert "total" not in set(occ["pilot"])
     u = occ.loc[occ["pilot"] == "utrecht"].set_index("date")
     assert u.loc[pd.Timestamp("2019-07-01"), "present"] == 50
-    assert u.loc[pd.Timestamp("2019-07-01"), "occupancy_rate"] == pytest.approx(50 / 235)  # 2020 monitor capacity (002)
+    # the capacity in force on 2019-07-01 is Tabel S.1's 230 (001), not the 235 of November 2020 (002)
+    assert u.loc[pd.Timestamp("2019-07-01"), "capacity"] == 230
+    assert u.loc[pd.Timestamp("2019-07-01"), "occupancy_rate"] == pytest.approx(50 / 230)
 
 
 def test_analysis_frame_restricts_pilots_in_any_case(small_frame):

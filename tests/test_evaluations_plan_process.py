@@ -1,4 +1,4 @@
-"""Tests of lvv_eval.evaluations.plan_process (Regioplan 2020, seed 001_08a3e7995258f26d.txt).
+"""Tests of lvv_eval.evaluations.plan_process (Regioplan 2020, source 001_08a3e7995258f26d.txt).
 
 Expected numbers are hand-checked against Tabel S.1 and Tabel S.2 of the seed.
 """

@@ -77,7 +77,7 @@ def test_expand_counts() -> None:
 
 
 def test_partial_pooling_shrinks_towards_the_mean() -> None:
-    # 2019 durable outflow / intake, seed 001 Tabel S.2 and S.1
+    # 2019 durable outflow / intake, source 001 Tabel S.2 and S.1
     counts = pd.DataFrame({"pilot": PILOTS, "events": [3, 1, 10, 12, 33], "n": [363, 33, 302, 129, 268]})
     pooled = partial_pooling(expand_counts(counts))
     assert pooled["pilot"].tolist() == PILOTS

@@ -1,6 +1,6 @@
 """Tests of lvv_eval.sources.published and of `lvv-eval published` (listing).
 
-Known answers are written here as literals, with the seed file and table they
+Known answers are written here as literals, with the source file and table they
 are printed in; they are never read from data/published.
 """
 
@@ -28,7 +28,7 @@ from lvv_eval.sources.published import (
     select,
     wide_table,
 )
-from lvv_eval.stats.rounding import percent_of, rounds_to
+from lvv_eval.sources.rounding import percent_of, rounds_to
 
 S1 = "001_08a3e7995258f26d.txt"   # Regioplan 2020 summary
 M20 = "002_1f6dbbe6756677e4.txt"  # letter of 17 Nov 2020, programme monitor
@@ -99,7 +99,7 @@ def test_load_sources() -> None:
         "letter-2018", "regioplan-2020", "monitor-2020", "verwey-jonker-2021", "regioplan-2022"]
     assert str(sources["peildatum"].dtype) == "datetime64[us]"
     row = sources.set_index("source_id").loc["regioplan-2020"]
-    assert row["seed_file"] == S1
+    assert row["source_file"] == S1
     assert row["peildatum"] == pd.Timestamp("2019-12-31")
 
 
@@ -325,17 +325,17 @@ def test_sources_errors(tmp_path: Path) -> None:
     header, rows = _rows(path)
     rows[1]["source_id"] = rows[0]["source_id"]
     rows[2]["peildatum"] = "1 nov 2020"
-    rows[3]["seed_file"] = ""
+    rows[3]["source_file"] = ""
     _write(path, header, rows)
     with pytest.raises(InputValidationError) as info:
         load_sources(path)
     found = {(p.row, p.column) for p in info.value.problems}
-    assert found == {(3, "source_id"), (4, "peildatum"), (5, "seed_file")}
+    assert found == {(3, "source_id"), (4, "peildatum"), (5, "source_file")}
 
 
 def test_sources_missing_column(tmp_path: Path) -> None:
     path = tmp_path / "sources.csv"
-    path.write_text("source_id,seed_file\nx,y\n", encoding="utf-8")
+    path.write_text("source_id,source_file\nx,y\n", encoding="utf-8")
     with pytest.raises(InputValidationError) as info:
         load_sources(path)
     assert (None, "peildatum") in {(p.row, p.column) for p in info.value.problems}
@@ -380,3 +380,32 @@ def test_cli_broken_figures_exit_1(tmp_path: Path, capsys: pytest.CaptureFixture
 def test_cli_missing_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["published", "--figures", str(tmp_path / "nope.csv")]) == 2
     assert "file not found" in capsys.readouterr().err
+
+
+def test_source_population_follows_the_source() -> None:
+    # The 2020 monitor counts formal LVV status only (source 002); Regioplan 2020 does not (001).
+    from lvv_eval.errors import ConfigError
+    from lvv_eval.sources.published import counting_sources, source_population
+
+    assert source_population("monitor-2020") == ("monitor-2020", True)
+    assert source_population("regioplan-2020") == ("regioplan-2020", False)
+    assert counting_sources() == ["regioplan-2020", "monitor-2020", "verwey-jonker-2021", "regioplan-2022"]
+    with pytest.raises(ConfigError, match="no-such-source"):
+        source_population("no-such-source")
+    with pytest.raises(ConfigError, match="letter-2018"):
+        source_population("letter-2018")  # the programme letter counts no people
+
+
+def test_sources_table_rejects_a_half_declared_counting_convention(tmp_path) -> None:
+    from lvv_eval.errors import InputValidationError
+    from lvv_eval.sources.published import DEFAULT_SOURCES_FILE, load_sources
+
+    text = DEFAULT_SOURCES_FILE.read_text(encoding="utf-8").replace(",monitor-2020,true", ",monitor-2020,maybe")
+    text = text.replace(",regioplan-2022,false", ",,false")
+    bad = tmp_path / "sources.csv"
+    bad.write_text(text, encoding="utf-8")
+    with pytest.raises(InputValidationError) as err:
+        load_sources(bad)
+    rules = {(p.column, p.value) for p in err.value.problems}
+    assert ("formal_only", "maybe") in rules
+    assert ("scheme", "") in rules

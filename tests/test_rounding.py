@@ -1,4 +1,4 @@
-"""Tests of lvv_eval.stats.rounding: counts behind rounded percentages.
+"""Tests of lvv_eval.sources.rounding: counts behind rounded percentages.
 
 Expected ranges are worked out by hand in the comments (exact arithmetic).
 """
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from lvv_eval.stats.rounding import (
+from lvv_eval.sources.rounding import (
     ShareRanges,
     count_range,
     half_width,

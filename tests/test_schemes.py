@@ -67,16 +67,16 @@ def test_shipped_scheme_is_complete(name: str) -> None:
 @pytest.mark.parametrize(
     ("name", "class_ids", "durable", "second_class", "denominator"),
     [
-        # seed 004: durable = permit, independent return, onward; semi = new application, art. 64
+        # source 004: durable = permit, independent return, onward; semi = new application, art. 64
         ("regioplan-2022", ("durable", "semi_durable", "none"), DURABLE_3,
          {"repeat_asylum_application", "departure_postponed_art64"}, "outflow"),
-        # seed 000: 43 + 50 + 2 durable; 170 + 20 semi-durable; detention counted as other non-durable
+        # source 000: 43 + 50 + 2 durable; 170 + 20 semi-durable; detention counted as other non-durable
         ("verwey-jonker-2021", ("durable", "semi_durable", "none"), DURABLE_3,
          {"repeat_asylum_application", "departure_postponed_art64"}, "none"),
         # seeds 002 and 000: 107 = 46 granted + 61 departures incl. forced departure; art. 64 temporary
         ("monitor-2020", ("durable", "temporary", "none"), DURABLE_3 | {"forced_return"},
          {"repeat_asylum_application", "departure_postponed_art64"}, "none"),
-        # seed 001 Tabel S.2: asylum permit, return, onward migration; divided by intake
+        # source 001 Tabel S.2: asylum permit, return, onward migration; divided by intake
         ("regioplan-2020", ("durable", "not_durable"), DURABLE_3 | {"forced_return"},
          set(EXIT_REASON_CODES) - DURABLE_3 - {"forced_return"}, "intake"),
     ],
@@ -90,7 +90,7 @@ def test_shipped_scheme_content(name, class_ids, durable, second_class, denomina
 
 
 def test_forced_return_is_where_vji_and_the_monitor_disagree() -> None:
-    # seed 000, 'Effecten van de LVV': the monitor counted forced departure from immigration
+    # source 000, 'Effecten van de LVV': the monitor counted forced departure from immigration
     # detention as durable, the Verwey-Jonker researchers as other non-durable outflow.
     table = crosswalk(["verwey-jonker-2021", "monitor-2020"])
     assert table.loc["forced_return"].tolist() == ["none", "durable"]
@@ -112,7 +112,7 @@ def test_crosswalk_shape() -> None:
 
 
 def test_classify_reproduces_the_vji_totals() -> None:
-    # seed 000, 'Effecten van de LVV': 43 legalised, 50 returned, 2 onward; 170 repeat
+    # source 000, 'Effecten van de LVV': 43 legalised, 50 returned, 2 onward; 170 repeat
     # application, 20 art. 64; 100 MOB, 76 stay terminated, 76 other non-durable.
     # The split of the 76 over the six codes is made up (the letter does not print it).
     counts = {

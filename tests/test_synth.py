@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lvv_eval.stats import rounding
+from lvv_eval.sources import rounding
 from lvv_eval.stats.counts import to_figures
 from lvv_eval.synthetic.calibration import OK_STATUSES, calibration_report
 from lvv_eval.cli import main
@@ -103,17 +103,17 @@ def test_no_overlapping_stays_and_some_reentries(frame: pd.DataFrame) -> None:
 
 
 def test_dates_within_programme_and_not_on_peildata(frame: pd.DataFrame) -> None:
-    assert frame["intake_date"].min() >= pd.Timestamp("2019-03-01")     # seed 000: from March 2019
+    assert frame["intake_date"].min() >= pd.Timestamp("2019-03-01")     # source 000: from March 2019
     assert frame["exit_date"].max() <= pd.Timestamp("2022-07-01")
     assert ((frame["exit_date"] >= frame["intake_date"]) | frame["exit_date"].isna()).all()
     starts = frame.groupby("pilot", observed=True)["intake_date"].min()
-    assert (starts <= pd.Timestamp("2019-08-31")).all()                  # seed 000: by August 2019
+    assert (starts <= pd.Timestamp("2019-08-31")).all()                  # source 000: by August 2019
     for day in ("2019-12-31", "2020-11-01", "2022-07-01"):
         for col in ("intake_date", "exit_date", "scenario_date"):
             assert not (frame[col] == pd.Timestamp(day)).any()
 
 
-# ---------------------------------------------------------------- 2019-12-31 (seed 001)
+# ---------------------------------------------------------------- 2019-12-31 (source 001)
 
 
 def test_regioplan_2019_tables(frame: pd.DataFrame) -> None:
@@ -137,7 +137,7 @@ def test_regioplan_2019_tables(frame: pd.DataFrame) -> None:
     assert rounding.rounds_to(f[("rotterdam", "outflow", "left_unknown_destination")], 129, 18)
 
 
-# ---------------------------------------------------------------- 2020-11-01 (seed 002, 000)
+# ---------------------------------------------------------------- 2020-11-01 (source 002, 000)
 
 
 def test_monitor_2020(frame: pd.DataFrame) -> None:
@@ -164,29 +164,29 @@ def test_monitor_2020(frame: pd.DataFrame) -> None:
 
 def test_verwey_jonker_departure_split(frame: pd.DataFrame) -> None:
     f = _fig(frame, "2020-11-01", "verwey-jonker-2021", formal_only=True)
-    assert f[("total", "outflow", "independent_return")] == 50       # seed 000
-    assert f[("total", "outflow", "onward_migration")] == 2          # seed 000
+    assert f[("total", "outflow", "independent_return")] == 50       # source 000
+    assert f[("total", "outflow", "onward_migration")] == 2          # source 000
     assert f[("total", "outflow", "forced_return")] == 61 - 50 - 2   # the cause named in 000
 
 
 def test_2020_people(frame: pd.DataFrame) -> None:
     formal = frame[frame["formal_status"]]
     in_scope = formal["intake_date"] <= pd.Timestamp("2020-11-01")
-    assert int((in_scope & formal["mrt"]).sum()) == 10                # seed 002: 10 MRT cases
+    assert int((in_scope & formal["mrt"]).sum()) == 10                # source 002: 10 MRT cases
     more5 = (formal.loc[in_scope, "prior_departure_procedures"] > 5).mean()
-    assert 0.10 < more5 < 0.15                                        # seed 002: 'ruim 10%'
+    assert 0.10 < more5 < 0.15                                        # source 002: 'ruim 10%'
     assert (formal.loc[in_scope, "prior_departure_procedures"] >= 1).mean() > 0.5
     present = in_scope & ((formal["exit_date"] > pd.Timestamp("2020-11-01")) | formal["exit_date"].isna())
     utrecht_families = int((present & formal["family"] & (formal["pilot"] == "utrecht")).sum())
-    assert 15 <= utrecht_families <= 25                               # seed 002: 'ca. 20 personen'
+    assert 15 <= utrecht_families <= 25                               # source 002: 'ca. 20 personen'
     returned = formal[in_scope & formal["exit_reason"].isin(
         ["independent_return", "forced_return"]) & (formal["exit_date"] <= pd.Timestamp("2020-11-01"))]
     counts = returned["nationality"].value_counts()
-    assert counts["ARM"] == 7 and counts["CHN"] == 5 and counts["NGA"] == 4   # seed 002
+    assert counts["ARM"] == 7 and counts["CHN"] == 5 and counts["NGA"] == 4   # source 002
     assert counts.drop(["ARM", "CHN", "NGA"]).max() < 4
 
 
-# ---------------------------------------------------------------- 2022-07-01 (seed 004)
+# ---------------------------------------------------------------- 2022-07-01 (source 004)
 
 
 def test_final_evaluation_2022(frame: pd.DataFrame) -> None:
@@ -207,19 +207,19 @@ def test_final_evaluation_2022(frame: pd.DataFrame) -> None:
 def test_demographics_plausible(frame: pd.DataFrame) -> None:
     early = frame[frame["intake_date"] <= pd.Timestamp("2019-12-31")]
     male = early.groupby("pilot", observed=True)["sex"].apply(lambda s: (s == "m").mean())
-    assert (male > 0.5).all()                                          # seed 001
-    assert male.idxmin() == "utrecht"                                  # seed 001: most women
+    assert (male > 0.5).all()                                          # source 001
+    assert male.idxmin() == "utrecht"                                  # source 001: most women
     age = early["intake_date"].dt.year - early["birth_year"]
-    assert 37 <= age.mean() <= 43                                      # seed 001: around forty
+    assert 37 <= age.mean() <= 43                                      # source 001: around forty
     top2019 = early["nationality"].value_counts().index[:3]
-    assert set(top2019) == {"IRN", "ERI", "AFG"}                       # seed 001
+    assert set(top2019) == {"IRN", "ERI", "AFG"}                       # source 001
     fam = frame[frame["family"]]
     assert (fam["pilot"] == "utrecht").mean() > 0.8                    # seeds 001, 002
     safe = frame[frame["safe_country"]]
-    assert not safe["pilot"].isin(["amsterdam", "utrecht"]).any()      # seed 002
+    assert not safe["pilot"].isin(["amsterdam", "utrecht"]).any()      # source 002
     assert (safe.loc[safe["pilot"] == "groningen", "intake_date"] <= pd.Timestamp("2019-12-31")).all()
     rot = early[early["pilot"] == "rotterdam"]
-    assert 0.175 <= rot["safe_country"].mean() <= 0.225                # seed 002: about 20 %
+    assert 0.175 <= rot["safe_country"].mean() <= 0.225                # source 002: about 20 %
 
 
 # ---------------------------------------------------------------- calibration report
@@ -243,11 +243,11 @@ def test_report_unavoidable_ones_are_the_documented_conflicts(report: pd.DataFra
 
 
 @pytest.mark.parametrize("figure_id, achieved", [
-    ("r20-intake-amsterdam", 363),       # seed 001, Tabel S.1
-    ("r20-occupancy-groningen", 201),    # seed 001, Tabel S.1
-    ("m20-present-total", 771),          # seed 002
-    ("m20-sheltered-total", 1310),       # seed 002
-    ("r22-outflow-total", 1258),         # seed 004
+    ("r20-intake-amsterdam", 363),       # source 001, Tabel S.1
+    ("r20-occupancy-groningen", 201),    # source 001, Tabel S.1
+    ("m20-present-total", 771),          # source 002
+    ("m20-sheltered-total", 1310),       # source 002
+    ("r22-outflow-total", 1258),         # source 004
 ])
 def test_report_counts(report: pd.DataFrame, figure_id: str, achieved: int) -> None:
     row = report[report["figure_ids"] == figure_id].iloc[0]
@@ -257,7 +257,7 @@ def test_report_counts(report: pd.DataFrame, figure_id: str, achieved: int) -> N
 def test_report_rounded_share(report: pd.DataFrame) -> None:
     row = report[report["figure_ids"] == "r22-durable-share-total"].iloc[0]
     assert row["denominator"] == 1258 and row["status"] == "within rounding range"
-    assert round(row["numerator"] / 1258 * 100) == 18                  # seed 004: 18 %
+    assert round(row["numerator"] / 1258 * 100) == 18                  # source 004: 18 %
 
 
 # ---------------------------------------------------------------- scale

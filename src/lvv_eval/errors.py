@@ -8,6 +8,8 @@ column, the offending value and the rule it breaks.
 
 from __future__ import annotations
 
+import math
+
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Iterable
@@ -110,10 +112,8 @@ class NotIdentifiedError(LvvEvalError):
         sizes = [n for n in self.group_sizes.values() if n > 0]
         self.n_sites = sum(sizes)
         self.identified_groups = len(sizes)
-        if n_assignments is None:
-            from lvv_eval.stats.sites.few_sites import n_assignments as _count  # noqa: PLC0415 - import cycle
-
-            n_assignments = _count(sizes)
+        if n_assignments is None:  # the multinomial coefficient G! / (n_1! n_2! ...)
+            n_assignments = math.factorial(sum(sizes)) // math.prod(math.factorial(k) for k in sizes)
         self.n_assignments = int(n_assignments)
         self.min_p = 1.0 / self.n_assignments if len(sizes) >= 2 else float("nan")
         super().__init__(self.message("en"))

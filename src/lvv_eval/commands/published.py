@@ -14,7 +14,7 @@ from lvv_eval.errors import InputValidationError
 from lvv_eval.sources.published import load_figures, select
 
 DESCRIPTION = """\
-List the figures published in the five seed documents (data/published/figures.csv),
+List the figures published in the five source documents (data/published/figures.csv),
 or, with --check, verify that they agree with each other (data/published/checks.csv):
 totals equal the sum of their parts, printed percentages follow from the printed
 counts at the printed rounding, free places equal capacity minus occupancy, and

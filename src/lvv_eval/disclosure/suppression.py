@@ -29,7 +29,7 @@ Differences between versions
     :func:`suppress_differences_between` hides, per key, the fewest versions
     so that no two visible versions differ by ``1 .. threshold - 1``.
 Published figures
-    Figures already published in a seed document (sources in
+    Figures already published in a source document (sources in
     ``data/published/sources.csv``) pass through untouched, with the note
     ``"published figure, exempt"`` (:func:`is_exempt`).
 

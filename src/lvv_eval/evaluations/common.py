@@ -18,7 +18,6 @@ from lvv_eval.stats import rates as metrics
 from lvv_eval.sources import published
 from lvv_eval.sources.monitor import MonitorData, read_monitor
 from lvv_eval.reference.schemes import list_schemes, load_scheme
-from lvv_eval.synthetic.targets import load_config
 
 if TYPE_CHECKING:  # pragma: no cover
     from lvv_eval.reporting.labels import Labels
@@ -47,24 +46,6 @@ def load_person_level(P: "NotebookParameters") -> MonitorData | None:
     if path is None:
         return None
     return read_monitor(path, strict=False)
-
-
-def source_population(source_id: str) -> tuple[str, bool]:
-    """Scheme and population a published source counts with.
-
-    Returns
-    -------
-    (scheme name, formal_only)
-        e.g. ``("monitor-2020", True)``: the 2020 programme monitor counts
-        people with formal LVV status only (seed 002, 'Voortgang LVV's').
-        Read from the ``calibration.sources`` section of ``config/synth.yaml``.
-    """
-    sources = load_config()["calibration"]["sources"]
-    if source_id not in sources:
-        raise KeyError(f"no scheme/population declared for source {source_id!r}; "
-                       f"known: {sorted(sources)}")
-    spec = sources[source_id]
-    return str(spec["scheme"]), bool(spec["formal_only"])
 
 
 def person_figures(frame: pd.DataFrame, P: "NotebookParameters",
@@ -107,7 +88,7 @@ def published_vs_person(frame: pd.DataFrame, P: "NotebookParameters", source_id:
         ``pilot, measure, category, figure_id, published, person_level,
         difference`` (difference = person-level - published).
     """
-    source_scheme, formal_only = source_population(source_id)
+    source_scheme, formal_only = published.source_population(source_id)
     figures = published.select(source=source_id)
     peildatum = pd.Timestamp(figures["peildatum"].dropna().iloc[0])
     person = aggregate.to_figures(frame, peildatum, scheme=load_scheme(scheme or source_scheme),

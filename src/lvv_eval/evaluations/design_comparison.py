@@ -3,8 +3,8 @@
 The design that can be compared with the published sources is *LVV only*
 against *LVV plus a municipal night shelter (BBB) kept open in parallel*:
 Eindhoven kept its BBB open and participation in its LVV is voluntary; the
-other four pilots closed theirs (seed 002 "Doelstellingen en doelgroep van de
-LVV", para. 3; seed 001 "Alternatieve opvang van invloed op resultaten LVV").
+other four pilots closed theirs (source 002 "Doelstellingen en doelgroep van de
+LVV", para. 3; source 001 "Alternatieve opvang van invloed op resultaten LVV").
 Whether a pilot offers 24-hour shelter is not stated per pilot in the seeds
 (``data/published/pilot_designs.md``).
 
@@ -20,19 +20,18 @@ disclosure control to the derived tables the package does not cover
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
 
 from lvv_eval.sources import published
 from lvv_eval.stats.sites.case_mix import CATEGORICAL, COVARIATES, CaseMixData
-from lvv_eval.stats.sites.compare import compare_groups
+from lvv_eval.stats.sites.compare import CompareResult, compare_groups
 from lvv_eval.sources.designs import ATTRIBUTE_NAMES, UNKNOWN_LABEL, designs_at, group_pilots, value_label
 from lvv_eval.stats.sites.few_sites import min_permutation_p
-
-if TYPE_CHECKING:  # pragma: no cover
-    from lvv_eval.reporting.labels import Labels
+from lvv_eval.stats.occupancy import present_against_capacity
+from lvv_eval.reporting.labels import Labels
 
 GROUP_COLUMN: str = "design_group"
 """Column added to a monitor frame by :func:`with_design_group`."""
@@ -41,7 +40,7 @@ HEADLINE_ATTRIBUTE: str = "parallel_bbb"
 """The design contrast of the published headline (Eindhoven against the other four)."""
 
 PUBLISHED_SOURCES: tuple[str, ...] = ("regioplan-2020", "monitor-2020")
-"""Sources with per-pilot figures: 2019 Tabel S.1/S.2 (seed 001) and the 2020 monitor (seed 002)."""
+"""Sources with per-pilot figures: 2019 Tabel S.1/S.2 (source 001) and the 2020 monitor (source 002)."""
 
 PUBLISHED_MEASURES: tuple[tuple[str, str, str], ...] = (
     ("regioplan-2020", "capacity", "places"),
@@ -154,7 +153,7 @@ def design_long(date: str | pd.Timestamp, designs: pd.DataFrame | str | Path | N
         ``attribute, pilot, value, source``: one row per attribute of
         :data:`lvv_eval.sources.designs.ATTRIBUTE_NAMES` and pilot; ``value`` as in
         :func:`lvv_eval.sources.designs.value_label` (``unknown`` = not published);
-        ``source`` the seed file + paragraph (empty when unknown). Attributes
+        ``source`` the source file + paragraph (empty when unknown). Attributes
         in table order, pilots sorted.
 
     Examples
@@ -220,7 +219,7 @@ def unknown_attributes(date: str | pd.Timestamp,
 
 def published_design_figures(attribute: str = HEADLINE_ATTRIBUTE,
                              figures: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Per-pilot published figures of 2019 (seed 001) and 2020 (seed 002), with the design group.
+    """Per-pilot published figures of 2019 (source 001) and 2020 (source 002), with the design group.
 
     Returns
     -------
@@ -269,7 +268,7 @@ def published_wide(long: pd.DataFrame, labels: "Labels") -> pd.DataFrame:
 
 def departures_per_scenario(attribute: str = HEADLINE_ATTRIBUTE,
                             figures: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Departures (incl. onward migration) per departure scenario, 2020 monitor (seed 002).
+    """Departures (incl. onward migration) per departure scenario, 2020 monitor (source 002).
 
     A ratio, not a proportion: the departures may include people without a
     departure scenario, so no interval is given.
@@ -317,7 +316,7 @@ def headline_figures(figures_path: str | Path | None = None) -> dict[str, Any]:
     """The published headline of the design comparison, recomputed from ``figures.csv``.
 
     Eindhoven (the only pilot with a parallel BBB) against the other four, from
-    2019 Tabel S.1 (seed 001) and the 2020 monitor (seed 002), plus the
+    2019 Tabel S.1 (source 001) and the 2020 monitor (source 002), plus the
     smallest permutation p-values reachable with 1 and 2 of 5 sites
     (:func:`lvv_eval.stats.sites.few_sites.min_permutation_p`).
 
@@ -402,10 +401,11 @@ def occupancy_series(frame: pd.DataFrame, attribute: str, peildatum: str | pd.Ti
     peildatum
         Last date of the grid.
     designs
-        Design table; capacity is read per date (Utrecht 230 until
+        Design table, for the groups; the capacity in force on each date comes from the one
+        published history (:func:`lvv_eval.sources.capacity.capacity_on`: Utrecht 230 until
         2020-10-31, 235 from 2020-11-01).
     start
-        First date of the grid (the earliest pilot start, seed 000).
+        First date of the grid (the earliest pilot start, source 000).
 
     Returns
     -------
@@ -414,14 +414,8 @@ def occupancy_series(frame: pd.DataFrame, attribute: str, peildatum: str | pd.Ti
         capacity, occupancy_rate`` (present / capacity). Group rows sum their
         pilots. Sorted by level, unit, date.
     """
-    from lvv_eval.stats.counts import TOTAL, stock_over_time
-
-    st = stock_over_time(frame, start=start, end=peildatum, by="pilot")
-    st = st.loc[st["pilot"].astype(str) != TOTAL].copy()
-    st["pilot"] = st["pilot"].astype(str)
-    caps = {d: designs_at(d, designs).set_index("pilot")["capacity"] for d in sorted(set(st["date"]))}
-    st["capacity"] = [float(caps[d].get(p, np.nan)) if pd.notna(caps[d].get(p, np.nan)) else np.nan
-                      for d, p in zip(st["date"], st["pilot"])]
+    st = present_against_capacity(frame, start, peildatum)
+    st["capacity"] = st["capacity"].astype("float64")
     groups = group_pilots(attribute, peildatum, designs)
     st["group"] = st["pilot"].map(lambda p: groups.get(p, UNKNOWN_LABEL))
     pil = st.assign(level="pilot", unit=st["pilot"])[["date", "level", "unit", "present", "capacity"]]
@@ -669,3 +663,96 @@ def sensitivity_range(sens: pd.DataFrame) -> pd.DataFrame:
         n_variants="size", min_estimate="min", max_estimate="max").reset_index()
     out["n_variants"] = out["n_variants"].astype("int64")
     return out
+
+
+def _fmt_p(p: float, lang: str = "en") -> str:
+    text = f"{p:.2f}" if p >= 0.01 else f"{p:.3g}"
+    return text.replace(".", ",") if lang == "nl" else text
+
+
+_STATEMENT: dict[str, dict[str, str]] = {
+    "en": {
+        "none": "Design attribute '{attribute}' (at {date}) is not published for any pilot ({unknown}); "
+                "no comparison is possible.",
+        "intro": "Design attribute '{attribute}' (at {date}) is the same for everyone in a pilot; "
+                 "it varies only between the {n} sites: {groups}.",
+        "group": "'{group}' = {members} ({k} of {n})",
+        "one_group": "All sites with a known value are in one group, so there is no contrast to describe.",
+        "descriptive": "The figures describe how the pilots differ (persons as units, with confidence "
+                       "intervals); they cannot show that the design caused a difference, because it "
+                       "coincides with everything else that differs between these sites.",
+        "singleton": "One group consists of a single pilot, so its result is that pilot's result.",
+        "floor": "No significance test is given: the smallest p-value any permutation test over "
+                 "the sites could reach is 1/{n_assignments} = {min_p}.",
+        "confounded": "Even such a test would compare sites, not designs: every other difference "
+                      "between the sites travels with the design.",
+        "unknown": "Not published for: {unknown}.",
+    },
+    "nl": {
+        "none": "Ontwerpkenmerk '{attribute}' (op {date}) is voor geen enkele pilot gepubliceerd "
+                "({unknown}); vergelijken is niet mogelijk.",
+        "intro": "Ontwerpkenmerk '{attribute}' (op {date}) is voor iedereen in een pilot gelijk; "
+                 "het verschilt alleen tussen de {n} pilots: {groups}.",
+        "group": "'{group}' = {members} ({k} van {n})",
+        "one_group": "Alle pilots met een bekende waarde vallen in één groep; er is niets te vergelijken.",
+        "descriptive": "De cijfers beschrijven hoe de pilots verschillen (personen als eenheid, met "
+                       "betrouwbaarheidsintervallen); ze kunnen niet aantonen dat het ontwerp een verschil "
+                       "veroorzaakt, want het valt samen met al het andere waarin deze pilots verschillen.",
+        "singleton": "Eén groep bestaat uit één pilot; de uitkomst van die groep is die van die pilot.",
+        "floor": "Er wordt geen significantietoets gegeven: de kleinste p-waarde die een "
+                 "permutatietoets over de pilots kan bereiken is 1/{n_assignments} = {min_p}.",
+        "confounded": "Ook zo'n toets zou pilots vergelijken, geen ontwerpen: elk ander verschil "
+                      "tussen de pilots reist met het ontwerp mee.",
+        "unknown": "Niet gepubliceerd voor: {unknown}.",
+    },
+}
+"""Sentences of :func:`evidence_statement` per language."""
+
+
+def evidence_statement(result: CompareResult, lang: str = "en") -> str:
+    """Plain-words summary of what a comparison can and cannot support.
+
+    Parameters
+    ----------
+    result
+        Output of :func:`compare_groups`.
+    lang
+        ``"en"`` or ``"nl"``. Group labels are translated with
+        :meth:`lvv_eval.reporting.labels.Labels.group` (``yes``/``no`` become ``ja``/``nee``).
+
+    Returns
+    -------
+    str
+        A short paragraph: the groups and their sites, that the figures are
+        descriptive (persons as units), and the smallest p-value a permutation
+        test over the sites could reach.
+    """
+    if lang not in _STATEMENT:
+        raise ValueError("lang must be 'en' or 'nl'")
+    words = _STATEMENT[lang]
+    labels = Labels(lang)
+    ident = result.identification
+    sizes: dict[str, int] = ident["group_sizes"]
+    n = ident["n_sites"]
+    date = result.peildatum.date().isoformat()
+    unknown = ", ".join(sorted(p for p, g in result.groups.items() if g == UNKNOWN_LABEL))
+    if not sizes:
+        return words["none"].format(attribute=result.attribute, date=date, unknown=unknown)
+    groups = "; ".join(
+        words["group"].format(group=labels.group(g), k=k, n=n,
+                              members=", ".join(sorted(p for p, lab in result.groups.items() if lab == g)))
+        for g, k in sizes.items())
+    parts = [words["intro"].format(attribute=result.attribute, date=date, n=n, groups=groups)]
+    if len(sizes) < 2:
+        parts.append(words["one_group"])
+    else:
+        parts.append(words["descriptive"])
+        if min(sizes.values()) == 1:
+            parts.append(words["singleton"])
+        parts.append(words["floor"].format(n_assignments=ident["n_assignments"],
+                                           min_p=_fmt_p(ident["min_permutation_p"], lang)))
+        if ident["min_permutation_p"] <= 0.05:
+            parts.append(words["confounded"])
+    if unknown:
+        parts.append(words["unknown"].format(unknown=unknown))
+    return " ".join(parts)

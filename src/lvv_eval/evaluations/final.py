@@ -33,12 +33,13 @@ import pandas as pd
 from lvv_eval.stats import counts as aggregate
 from lvv_eval.disclosure import suppression as disclosure
 from lvv_eval.stats import rates as metrics
-from lvv_eval.sources import published
+from lvv_eval.sources import capacity, published
+from lvv_eval.stats import occupancy
 from lvv_eval.stats import survival
 from lvv_eval.stats.counts import TOTAL, DateLike, SchemeLike
 from lvv_eval.errors import ConfigError
 from lvv_eval.evaluations import common
-from lvv_eval.stats.rounding import ShareRanges, percent_of, share_ranges
+from lvv_eval.sources.rounding import ShareRanges, percent_of, share_ranges
 
 __all__ = [
     "DAYS_PER_MONTH",
@@ -80,7 +81,7 @@ class PublishedFinal:
     Attributes
     ----------
     participants
-        Participants since mid-2019 (persons; seed 004, first paragraph: 2065).
+        Participants since mid-2019 (persons; source 004, first paragraph: 2065).
     outflow
         Participants who had left by the peildatum (persons; 1258).
     shares
@@ -114,7 +115,7 @@ class PublishedFinal:
         return float(sum(self.shares.values()))
 
     def ranges(self) -> ShareRanges:
-        """Counts behind the rounded class shares (:func:`lvv_eval.stats.rounding.share_ranges`)."""
+        """Counts behind the rounded class shares (:func:`lvv_eval.sources.rounding.share_ranges`)."""
         return share_ranges(self.shares, self.outflow)
 
 
@@ -463,18 +464,24 @@ def cif_at_horizons(frame: pd.DataFrame, peildatum: DateLike, scheme: SchemeLike
 
 
 def capacity_by_pilot(peildatum: DateLike, figures: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Most recent published capacity per pilot on or before the peildatum.
+    """Published capacity per pilot in force on the peildatum.
 
     No capacity is published in the final evaluation; the latest published
     capacity is that of the 2020 programme monitor (``002_1f6dbbe6756677e4.txt``,
     'Voortgang LVV's': 1142 places, Utrecht 235), before it Tabel S.1 of
-    ``001_08a3e7995258f26d.txt`` (Utrecht 230).
+    ``001_08a3e7995258f26d.txt`` (Utrecht 230). The one history is
+    :func:`lvv_eval.sources.capacity.capacity_history`.
 
     Returns
     -------
     pandas.DataFrame
         ``pilot`` (sorted, no total), ``capacity`` (places), ``figure_id``,
         ``source_id``, ``peildatum`` (of the figure).
+
+    Raises
+    ------
+    ConfigError
+        When no capacity is published on or before the peildatum.
 
     Examples
     --------
@@ -484,23 +491,23 @@ def capacity_by_pilot(peildatum: DateLike, figures: pd.DataFrame | None = None) 
     >>> dict(zip(*capacity_by_pilot("2020-01-01")[["pilot", "capacity"]].T.values))["utrecht"]
     230
     """
-    figs = published.select(measure="capacity", category="places", figures=figures)
     day = aggregate.as_peildatum(peildatum)
-    figs = figs.loc[(figs["pilot"] != TOTAL).to_numpy() & (figs["peildatum"] <= day).to_numpy()]
-    if figs.empty:
+    history = capacity.capacity_history(figures)
+    history = history.loc[(history["valid_from"] <= day).to_numpy()]
+    if history.empty:
         raise ConfigError(f"no published capacity on or before {day.date().isoformat()}")
-    latest = figs.sort_values(["pilot", "peildatum", "figure_id"]).groupby("pilot", sort=True).tail(1)
+    latest = history.groupby("pilot", sort=True).tail(1)
     out = pd.DataFrame({
-        "pilot": latest["pilot"].astype("str").to_numpy(),
-        "capacity": latest["value"].astype("int64").to_numpy(),
-        "figure_id": latest["figure_id"].astype("str").to_numpy(),
-        "source_id": latest["source_id"].astype("str").to_numpy(),
-        "peildatum": pd.to_datetime(latest["peildatum"]).dt.date.astype("str").to_numpy(),
+        "pilot": latest["pilot"].to_numpy(),
+        "capacity": latest["capacity"].astype("int64").to_numpy(),
+        "figure_id": latest["figure_id"].to_numpy(),
+        "source_id": latest["source_id"].to_numpy(),
+        "peildatum": pd.to_datetime(latest["valid_from"]).dt.date.astype("str").to_numpy(),
     })
     return out.sort_values("pilot", ignore_index=True)
 
 
-def occupancy_over_time(frame: pd.DataFrame, peildatum: DateLike, capacity: pd.DataFrame,
+def occupancy_over_time(frame: pd.DataFrame, peildatum: DateLike,
                         start: DateLike = "2019-04-01", threshold: int = 1,
                         hidden_pilots: Iterable[str] = ()) -> pd.DataFrame:
     """Persons present on the first day of each month per pilot, against capacity.
@@ -511,10 +518,8 @@ def occupancy_over_time(frame: pd.DataFrame, peildatum: DateLike, capacity: pd.D
         Typed monitor frame (restrict pilots first if needed).
     peildatum
         Last date of the grid.
-    capacity
-        :func:`capacity_by_pilot` output.
     start
-        First date of the grid (default the programme start, seed 002).
+        First date of the grid (default the programme start, source 002).
     threshold
         Counts ``1 <= present < threshold`` are hidden (primary suppression;
         the pilot total is not shown, so no secondary suppression is needed).
@@ -527,12 +532,11 @@ def occupancy_over_time(frame: pd.DataFrame, peildatum: DateLike, capacity: pd.D
     -------
     pandas.DataFrame
         ``date``, ``pilot``, ``present`` (Int64, persons), ``capacity``
-        (places), ``occupancy_rate`` (present / capacity), ``suppressed``.
+        (places in force on that date, :func:`lvv_eval.sources.capacity.capacity_on`),
+        ``occupancy_rate`` (present / capacity), ``suppressed``.
         Pilots only, no total; sorted by pilot then date.
     """
-    stock = aggregate.stock_over_time(frame, freq="MS", start=start, end=peildatum, by="pilot")
-    stock = stock.loc[(stock["pilot"] != TOTAL).to_numpy()]
-    out = stock.merge(capacity[["pilot", "capacity"]], on="pilot", how="left", validate="many_to_one")
+    out = occupancy.present_against_capacity(frame, start, peildatum)
     present = out["present"].astype("Int64")
     hide = ((present >= 1) & (present < threshold)).to_numpy(dtype=bool, na_value=False)
     day = aggregate.as_peildatum(peildatum)
@@ -540,7 +544,7 @@ def occupancy_over_time(frame: pd.DataFrame, peildatum: DateLike, capacity: pd.D
     out["present"] = present.mask(hide)
     out["occupancy_rate"] = out["present"].astype("float64") / out["capacity"].astype("float64")
     out["suppressed"] = hide
-    return out.sort_values(["pilot", "date"], ignore_index=True)
+    return out
 
 
 def length_of_stay_table(frame: pd.DataFrame, peildatum: DateLike, mask: pd.DataFrame,

@@ -2,7 +2,7 @@
 
 Two sources report outflow at the same reference date:
 
-* the programme monitor, in the letter of 17 November 2020 (seed
+* the programme monitor, in the letter of 17 November 2020 (source
   ``002_1f6dbbe6756677e4.txt``, paragraph *Voortgang LVV's*): 1142 places,
   107 durable solutions (46 granted + 61 departures or onward migrations),
   164 to an AZC, 25 art. 64, 95 left with unknown destination, 7 back to a
@@ -64,9 +64,9 @@ __all__ = [
 ]
 
 MONITOR = "monitor-2020"
-"""Source id of the programme monitor (seed 002, *Voortgang LVV's*)."""
+"""Source id of the programme monitor (source 002, *Voortgang LVV's*)."""
 VJI = "verwey-jonker-2021"
-"""Source id of the Verwey-Jonker interim evaluation (seed 000, *Effecten van de LVV*)."""
+"""Source id of the Verwey-Jonker interim evaluation (source 000, *Effecten van de LVV*)."""
 PEILDATUM = "2020-11-01"
 """Reference date of both sources."""
 TOTAL = "total"
@@ -103,9 +103,9 @@ def outflow_counts(source_id: str, figures: pd.DataFrame | None = None) -> pd.Se
 
     Examples
     --------
-    >>> int(outflow_counts("verwey-jonker-2021").sum())   # seed 000: 43+50+2+170+20+100+76+76
+    >>> int(outflow_counts("verwey-jonker-2021").sum())   # source 000: 43+50+2+170+20+100+76+76
     537
-    >>> int(outflow_counts("monitor-2020").sum())          # seed 002: 46+61+164+25+95+7+84
+    >>> int(outflow_counts("monitor-2020").sum())          # source 002: 46+61+164+25+95+7+84
     482
     """
     rows = published.select(source=source_id, measure="outflow", pilot=TOTAL, figures=_figures(figures))
@@ -116,7 +116,7 @@ def outflow_counts(source_id: str, figures: pd.DataFrame | None = None) -> pd.Se
 
 
 def capacity_comparison(figures: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Capacity per pilot: the 2020 letter (seed 002) next to Tabel S.1 of 2019 (seed 001).
+    """Capacity per pilot: the 2020 letter (source 002) next to Tabel S.1 of 2019 (source 001).
 
     Returns
     -------
@@ -151,7 +151,7 @@ def capacity_comparison(figures: pd.DataFrame | None = None) -> pd.DataFrame:
 def outflow_flow(figures: pd.DataFrame | None = None) -> pd.DataFrame:
     """Who left by 1 November 2020: sheltered - present, against the outflow each source lists.
 
-    Lines: ``sheltered`` (1310, seed 002), ``present`` (771, seed 002),
+    Lines: ``sheltered`` (1310, source 002), ``present`` (771, source 002),
     ``left`` (1310 - 771), ``monitor_listed`` (the outflow categories the
     letter lists, 482), ``monitor_not_itemised`` (left - listed: people who
     left for reasons the letter does not name), ``vji_outflow`` (537, seed
@@ -207,7 +207,7 @@ def interim_reconciliation(figures: pd.DataFrame | None = None, scheme_a: str = 
 
 
 def departures_by_pilot(figures: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Departures and departure scenarios per pilot, relative to capacity (seed 002).
+    """Departures and departure scenarios per pilot, relative to capacity (source 002).
 
     The letter splits the 61 departures or onward migrations and the 236
     departure scenarios per pilot, but not the residence scenarios, so a
@@ -251,7 +251,7 @@ def departures_by_pilot(figures: pd.DataFrame | None = None) -> pd.DataFrame:
 
 
 def scenario_share_total(figures: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Shares of departure and residence among the 471 scenarios set (seed 002), Wilson CI.
+    """Shares of departure and residence among the 471 scenarios set (source 002), Wilson CI.
 
     Examples
     --------

@@ -2,7 +2,7 @@
 
 Builds what notebook ``01_plan_process`` shows. The published side reproduces
 Tabel S.1 (capacity, occupancy, intake) and Tabel S.2 (durable outflow against
-targets) of seed ``001_08a3e7995258f26d.txt`` from ``data/published``; the
+targets) of source ``001_08a3e7995258f26d.txt`` from ``data/published``; the
 person-level side adds what the report could not show (rates relative to
 outflow, disclosure control of person-level counts).
 
@@ -23,7 +23,7 @@ from lvv_eval.sources import consistency
 from lvv_eval.disclosure import suppression as disclosure
 from lvv_eval.stats import rates as metrics
 from lvv_eval.sources import published
-from lvv_eval.stats import rounding
+from lvv_eval.sources import rounding
 from lvv_eval.stats.counts import TOTAL
 from lvv_eval.evaluations import common
 
@@ -51,7 +51,7 @@ __all__ = [
 ]
 
 SOURCE_ID = "regioplan-2020"
-"""Source id of the evaluation (seed ``001_08a3e7995258f26d.txt``)."""
+"""Source id of the evaluation (source ``001_08a3e7995258f26d.txt``)."""
 
 _S1_COLUMNS: tuple[tuple[str, str], ...] = (
     ("capacity", "places"),
@@ -402,7 +402,7 @@ def other_outflow_ranges(figures: pd.DataFrame | None = None) -> pd.DataFrame:
     and left with unknown destination (MOB; Groningen 8 %, Rotterdam 18 %,
     read as of total intake). The counts are not printed; every whole count
     whose percentage of intake rounds to the printed one is allowed
-    (:func:`lvv_eval.stats.rounding.count_range`).
+    (:func:`lvv_eval.sources.rounding.count_range`).
 
     Returns
     -------

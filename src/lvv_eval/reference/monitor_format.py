@@ -89,13 +89,13 @@ BOOLEAN_ALIASES: dict[str, bool] = {
 }
 
 PROGRAMME_START: pd.Timestamp = pd.Timestamp("2019-04-01")
-"""Start of the LVV programme (seed 002: 'Vanaf de start van de pilots, 1 april 2019').
+"""Start of the LVV programme (source 002: 'Vanaf de start van de pilots, 1 april 2019').
 
-Pilots started between March and August 2019 (seed 000); intake dates before
+Pilots started between March and August 2019 (source 000); intake dates before
 :data:`EARLIEST_INTAKE` are rejected as impossible."""
 
 EARLIEST_INTAKE: pd.Timestamp = pd.Timestamp("2019-03-01")
-"""Earliest plausible intake date: the first pilots started in March 2019 (seed 000)."""
+"""Earliest plausible intake date: the first pilots started in March 2019 (source 000)."""
 
 
 def category_levels(pilots_file: str | None = None) -> dict[str, list[str]]:

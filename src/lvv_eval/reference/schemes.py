@@ -1,7 +1,7 @@
 """Classification schemes: which class (durable, semi-durable, ...) each exit reason falls in.
 
 The published evaluations of the LVV pilot disagree on how to class the same
-exit reasons (forced return most of all; seed 000, 'Effecten van de LVV').
+exit reasons (forced return most of all; source 000, 'Effecten van de LVV').
 Each convention is a named scheme, kept as data in a YAML file, never as code:
 the four published ones ship in ``lvv_eval/reference/schemes/``; more can be added
 without code changes by putting a YAML file in a directory named by the
@@ -93,7 +93,7 @@ class Scheme:
     title_nl, title_en
         Title in Dutch and English.
     source
-        Where the scheme comes from: document (seed file) and locator (table or paragraph).
+        Where the scheme comes from: document (source file) and locator (table or paragraph).
     document, locator
         The two parts of :attr:`source`.
     denominator
@@ -351,6 +351,21 @@ def load_scheme(name_or_path: str | Path, directory: str | Path | None = None) -
 
 # --------------------------------------------------------------------------- reading one file
 
+
+
+def resolve_scheme(scheme: "Scheme | str | Path | None", default: str) -> "Scheme":
+    """A loaded scheme from a :class:`Scheme`, a scheme name or path, or ``None`` (``default``).
+
+    Examples
+    --------
+    >>> resolve_scheme(None, default="monitor-2020").name
+    'monitor-2020'
+    """
+    if scheme is None:
+        scheme = default
+    if isinstance(scheme, (str, Path)):
+        return load_scheme(scheme)
+    return scheme
 
 def _compose(path: Path) -> tuple[Any, dict[str, int], list[Problem]]:
     """Parse YAML; return data, line of every key path, and duplicate-key problems."""

@@ -219,7 +219,7 @@ def prepare_parameters(notebook: Path, overrides: Mapping[str, Any],
     ConfigError
         Unknown names, bad values, or a notebook without an ``output_dir`` parameter.
     """
-    from lvv_eval.reporting.parameters import _declared_types, parameter_specs, validate_parameters  # noqa: PLC0415
+    from lvv_eval.reporting.parameters import declared_types, parameter_specs, validate_parameters  # noqa: PLC0415
 
     specs = parameter_specs(notebook)
     declared = {s.name: s.default for s in specs}
@@ -228,7 +228,7 @@ def prepare_parameters(notebook: Path, overrides: Mapping[str, Any],
                           "needs it to tell the notebook where to write its tables and figures")
     injected = {**_plain(dict(overrides)), "output_dir": str(output_dir)}
     merged = {**declared, **injected}
-    validate_parameters(merged, notebook=str(notebook), allowed=set(declared), types=_declared_types(specs))
+    validate_parameters(merged, notebook=str(notebook), allowed=set(declared), types=declared_types(specs))
     return injected, merged
 
 

@@ -86,7 +86,7 @@ class NotebookParameters:
         synthetic monitor file) or the path of a real monitor export (CSV/XLSX).
     peildatum
         Reference date, ISO ``yyyy-mm-dd``, between the programme start
-        (2019-04-01, seed 002) and the day of the run (inclusive). A date in
+        (2019-04-01, source 002) and the day of the run (inclusive). A date in
         the future is refused: no monitor figure can exist for it yet. This
         is the only rule whose outcome depends on the day the notebook runs.
     scheme
@@ -329,13 +329,14 @@ def parameters_cell_problems(path: str | Path) -> list[str]:
     if not problems:
         try:
             validate_parameters({s.name: s.default for s in specs}, notebook=Path(path).stem,
-                                allowed={s.name for s in specs}, types=_declared_types(specs))
+                                allowed={s.name for s in specs}, types=declared_types(specs))
         except ConfigError as exc:
             problems.append(f"{where}: defaults do not validate:\n{exc}")
     return problems
 
 
-def _declared_types(specs: list[ParameterSpec]) -> dict[str, str]:
+def declared_types(specs: list[ParameterSpec]) -> dict[str, str]:
+    """Declared type name of each parameter whose annotation is one of the supported types."""
     return {s.name: s.annotation for s in specs if s.annotation in _TYPE_NAMES}
 
 
@@ -557,7 +558,7 @@ def validate_parameters(
         if allowed is None:
             allowed = {s.name for s in specs} if specs is not None else set(STANDARD_PARAMETERS)
         if types is None:
-            types = _declared_types(specs) if specs is not None else {}
+            types = declared_types(specs) if specs is not None else {}
     problems: list[str] = []
     for key in sorted(set(candidates) - set(allowed)):
         problems.append(f"{key}: unknown parameter for notebook {name!r}{_closest(key, allowed)}; "

@@ -41,7 +41,7 @@ KINDS: dict[str, str] = {
 }
 """Kinds of tables and figures, with the label shown in the report index.
 
-published: copied from the seed publications; synthetic: computed on the
+published: copied from the source publications; synthetic: computed on the
 committed synthetic data; person-level: computed on a real person-level export
 (subject to the disclosure threshold); derived: computed from published figures.
 """

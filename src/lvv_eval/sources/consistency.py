@@ -15,7 +15,7 @@ sum, difference
     interval, so 18 + 41 + 41 may equal 100 within rounding.
 percent
     The printed percentage ``target`` equals ``100 * terms / denominator`` at
-    the printed rounding (interval convention of :mod:`lvv_eval.stats.rounding`).
+    the printed rounding (interval convention of :mod:`lvv_eval.sources.rounding`).
 bound
     ``target`` cannot exceed ``terms`` (e.g. people present <= intake minus
     outflow). It passes if some value within rounding satisfies it; the slack
@@ -30,7 +30,7 @@ shares
 
 An operand ``a%b`` in an expression is the count that the printed percentage
 ``a`` stands for out of figure ``b`` (a range, see
-:func:`lvv_eval.stats.rounding.count_range`). Rows with ``known_discrepancy`` true
+:func:`lvv_eval.sources.rounding.count_range`). Rows with ``known_discrepancy`` true
 document an inconsistency of the source itself: they fail, but are reported
 with status ``known_discrepancy`` and do not make the check run fail.
 
@@ -57,7 +57,7 @@ import pandas as pd
 from lvv_eval.errors import InputValidationError, Problem
 from lvv_eval.paths import PUBLISHED_DIR
 from lvv_eval.sources.published import load_figures
-from lvv_eval.stats.rounding import count_range, half_width, share_ranges
+from lvv_eval.sources.rounding import count_range, half_width, share_ranges
 
 __all__ = [
     "CHECK_COLUMNS",
@@ -217,7 +217,7 @@ def load_checks(path: str | Path | None = None) -> pd.DataFrame:
         if rec["known_discrepancy"].lower() not in ("true", "false"):
             bad("known_discrepancy", "must be true or false")
         if not rec["citation"]:
-            bad("citation", "must not be empty (seed file name + table or paragraph)")
+            bad("citation", "must not be empty (source file name + table or paragraph)")
     if problems:
         raise InputValidationError(problems, f"{file}: {len(problems)} problem(s) in the checks")
     table = raw.copy()

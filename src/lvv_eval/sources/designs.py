@@ -2,7 +2,7 @@
 
 One row describes one pilot during one period (``valid_from`` to ``valid_to``,
 both inclusive). Every design attribute has a companion ``<attribute>_source``
-column that cites the seed file and paragraph; unknown values stay empty. A
+column that cites the source file and paragraph; unknown values stay empty. A
 national roll-out adds rows (new pilots, declared in the pilot table) to a copy
 of the file and passes its path; no code changes are needed.
 
@@ -187,7 +187,7 @@ def validate_designs(raw: pd.DataFrame, *, file: str = "",
                 if _blank(source):
                     problems.append(Problem(file, row, f"{attr.name}_source", "",
                                             f"a value of {attr.name!r} needs a source "
-                                            "(seed file + table/paragraph)"))
+                                            "(source file + table/paragraph)"))
             out[attr.name].append(parsed)
             out[f"{attr.name}_source"].append(pd.NA if _blank(source) else str(source).strip())
         out["note"].append(pd.NA if _blank(rec["note"]) else str(rec["note"]).strip())

@@ -1,7 +1,7 @@
-"""Published figures of the five seed documents, as a typed table.
+"""Published figures of the five source documents, as a typed table.
 
 ``data/published/figures.csv`` holds every quantitative figure printed in the
-seed documents (``shared/seeds/``), one row each, in long format;
+source documents (``shared/seeds/``), one row each, in long format;
 ``data/published/sources.csv`` describes the documents. Both are described
 column by column in ``data/published/README.md``.
 
@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from lvv_eval.errors import InputValidationError, LvvEvalError, Problem
+from lvv_eval.errors import ConfigError, InputValidationError, LvvEvalError, Problem
 from lvv_eval.paths import PUBLISHED_DIR
 from lvv_eval.reference.pilots import pilot_codes
 
@@ -37,6 +37,8 @@ __all__ = [
     "FIGURE_COLUMNS",
     "MEASURES",
     "SOURCE_COLUMNS",
+    "counting_sources",
+    "source_population",
     "UNITS",
     "UnknownFigureError",
     "figure",
@@ -56,10 +58,15 @@ FIGURE_COLUMNS: tuple[str, ...] = (
 """Columns of ``figures.csv``, in file order."""
 
 SOURCE_COLUMNS: tuple[str, ...] = (
-    "source_id", "seed_file", "published", "author", "title", "evaluation", "peildatum",
-    "counting_convention",
+    "source_id", "source_file", "published", "author", "title", "evaluation", "peildatum",
+    "counting_convention", "scheme", "formal_only",
 )
-"""Columns of ``sources.csv``, in file order."""
+"""Columns of ``sources.csv``, in file order.
+
+``scheme`` and ``formal_only`` say how a source counts people in the monitor: the classification
+scheme whose convention it follows and whether it counts people with formal LVV status only (empty
+for a source without person counts). :func:`source_population` reads them.
+"""
 
 UNITS: dict[str, str] = {
     "count": "a whole number of persons, places, cases, ... (not negative)",
@@ -169,7 +176,7 @@ def load_sources(path: str | Path | None = None) -> pd.DataFrame:
     ------
     InputValidationError
         Listing every problem: missing or unexpected columns, empty or
-        duplicate ``source_id``, empty ``seed_file``, a ``peildatum`` that is
+        duplicate ``source_id``, empty ``source_file``, a ``peildatum`` that is
         not an ISO date (YYYY-MM-DD).
     """
     path = Path(path) if path is not None else DEFAULT_SOURCES_FILE
@@ -189,8 +196,14 @@ def load_sources(path: str | Path | None = None) -> pd.DataFrame:
                                     f"duplicate: also on row {seen[sid]}"))
         else:
             seen[sid] = row
-        if not rec["seed_file"].strip():
-            problems.append(Problem(file, row, "seed_file", "", "must not be empty"))
+        if not rec["source_file"].strip():
+            problems.append(Problem(file, row, "source_file", "", "must not be empty"))
+        formal = rec["formal_only"].strip()
+        if formal not in ("", "true", "false"):
+            problems.append(Problem(file, row, "formal_only", formal, "must be true, false or empty"))
+        if bool(formal) != bool(rec["scheme"].strip()):
+            problems.append(Problem(file, row, "scheme", rec["scheme"].strip(),
+                                    "scheme and formal_only are given together or not at all"))
         pd_text = rec["peildatum"].strip()
         if pd_text and not _valid_date(pd_text):
             problems.append(Problem(file, row, "peildatum", pd_text,
@@ -202,6 +215,47 @@ def load_sources(path: str | Path | None = None) -> pd.DataFrame:
         table[col] = table[col].str.strip().astype("str")
     table["peildatum"] = pd.to_datetime(table["peildatum"].replace("", None)).astype("datetime64[us]")
     return table
+
+
+def source_population(source_id: str, path: str | Path | None = None) -> tuple[str, bool]:
+    """Scheme and population a published source counts people with.
+
+    Parameters
+    ----------
+    source_id
+        A ``source_id`` of ``sources.csv`` that counts people (``scheme`` not empty).
+    path
+        ``sources.csv``; defaults to ``data/published/sources.csv``.
+
+    Returns
+    -------
+    (scheme name, formal_only)
+        e.g. ``("monitor-2020", True)``: the 2020 programme monitor counts people with formal LVV
+        status only (source 002, 'Voortgang LVV's').
+
+    Raises
+    ------
+    ConfigError
+        When the source is unknown or declares no counting convention.
+
+    Examples
+    --------
+    >>> source_population("monitor-2020")
+    ('monitor-2020', True)
+    """
+    table = load_sources(path)
+    row = table.loc[table["source_id"] == source_id]
+    counting = table.loc[table["scheme"] != "", "source_id"].tolist()
+    if row.empty or not row["scheme"].iloc[0]:
+        raise ConfigError(f"no scheme/population declared for source {source_id!r} in sources.csv; "
+                          f"sources that count people: {counting}")
+    return str(row["scheme"].iloc[0]), row["formal_only"].iloc[0] == "true"
+
+
+def counting_sources(path: str | Path | None = None) -> list[str]:
+    """The ``source_id`` of every source that counts people in the monitor (``scheme`` given)."""
+    table = load_sources(path)
+    return table.loc[table["scheme"] != "", "source_id"].tolist()
 
 
 def load_figures(

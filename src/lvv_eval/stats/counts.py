@@ -22,10 +22,10 @@ trajectories (one stay of one person in one LVV), except ``persons/all``,
 which counts distinct ``person_id``; the total of ``persons/all`` is the number
 of distinct people over all pilots, not the sum of the pilot rows.
 
-Sources of the vocabulary: Regioplan 2020 (seed ``001_08a3e7995258f26d.txt``,
-Tabel S.1 and S.2), the programme monitor of 1 November 2020 (seed
+Sources of the vocabulary: Regioplan 2020 (source ``001_08a3e7995258f26d.txt``,
+Tabel S.1 and S.2), the programme monitor of 1 November 2020 (source
 ``002_1f6dbbe6756677e4.txt``, paragraph 'Voortgang LVV's'), Verwey-Jonker 2021
-as quoted in seed ``000_3514d6bc5a3a2801.txt`` (paragraph on 'overige
+as quoted in source ``000_3514d6bc5a3a2801.txt`` (paragraph on 'overige
 niet-bestendige uitstroom').
 """
 
@@ -58,7 +58,7 @@ DEPARTURE_OR_ONWARD_MIGRATION: tuple[str, ...] = (
 
 Seed ``002_1f6dbbe6756677e4.txt`` (Voortgang LVV's: 61 departures or onward
 migrations); forced departure from immigration detention is included, as the
-programme counted it (seed ``000_3514d6bc5a3a2801.txt``)."""
+programme counted it (source ``000_3514d6bc5a3a2801.txt``)."""
 
 OTHER_NON_DURABLE: tuple[str, ...] = (
     "criminal_detention", "other_shelter", "immigration_detention",
@@ -308,13 +308,13 @@ def to_figures(frame: pd.DataFrame, peildatum: DateLike, scheme: SchemeLike | No
         Typed monitor frame (contract 1).
     peildatum
         Reference date (inclusive), e.g. ``"2019-12-31"`` for Regioplan 2020
-        (seed ``001``), ``"2020-11-01"`` for the 2020 monitor (seed ``002``).
+        (source ``001``), ``"2020-11-01"`` for the 2020 monitor (source ``002``).
     scheme
         Classification scheme; adds ``outflow/<class id>`` rows for each class.
     formal_only
         Keep only trajectories with ``formal_status`` True. The Regioplan
         national total of 1,019 and the 2020 monitor count formal status only
-        (seed ``001``, 'Instroom op gang'; seed ``002``, 'Voortgang LVV's').
+        (source ``001``, 'Instroom op gang'; source ``002``, 'Voortgang LVV's').
     pilots
         Pilots to report. Default: every pilot of the pilot table plus any
         other pilot found in the data. When given, rows of other pilots are

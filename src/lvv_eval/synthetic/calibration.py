@@ -3,9 +3,9 @@
 One row per constraint: every published figure about people in
 ``data/published/figures.csv`` (seeds 001, 002, 000 and 004; measures such as
 capacity, funding or targets are not about people and are left out), plus a
-few plausibility checks from statements without a number (seed
+few plausibility checks from statements without a number (source
 ``001_08a3e7995258f26d.txt``, 'Instroom op gang': a majority of men, mean age
-around forty, top countries; seed ``002_1f6dbbe6756677e4.txt``, 'Soort
+around forty, top countries; source ``002_1f6dbbe6756677e4.txt``, 'Soort
 casussen': top countries, prior departure procedures; families and safe
 countries).
 
@@ -16,7 +16,7 @@ for each source. Status:
 
 * ``met``: the count equals the published count (times ``scale``);
 * ``within rounding range``: the published percentage is rounded and the
-  achieved count prints as it (:func:`lvv_eval.stats.rounding.rounds_to`);
+  achieved count prints as it (:func:`lvv_eval.sources.rounding.rounds_to`);
 * ``within stated approximation``: the figure is approximate ('ca.',
   'ruim', 'ongeveer') and the value lies in the range given in the config;
 * ``within scaling tolerance``: at a scale other than 1, a count within
@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from lvv_eval.sources import published
-from lvv_eval.stats import rounding
+from lvv_eval.sources import rounding
 from lvv_eval.stats.counts import state_at, to_figures
 from lvv_eval.reference.schemes import load_scheme
 from lvv_eval.synthetic.targets import load_config
@@ -89,6 +89,7 @@ def calibration_report(frame: pd.DataFrame, *, scale: float = 1.0,
     cfg = load_config(config) if not isinstance(config, Mapping) else dict(config)
     figs = figures if figures is not None else published.load_figures()
     cal = cfg["calibration"]
+    counting = set(published.counting_sources())
     ret_codes = list(cfg["demographics"]["return_codes"])
     split_inputs = {cfg["p2020"]["independent_return"], cfg["p2020"]["onward_migration"]}
     capacity = {(str(r.source_id), str(r.pilot)): float(r.value)
@@ -98,12 +99,12 @@ def calibration_report(frame: pd.DataFrame, *, scale: float = 1.0,
     def counts(peil: pd.Timestamp, source: str) -> dict:
         key = (peil, source)
         if key not in cache:
-            spec = cal["sources"][source]
+            scheme_name, formal_only = published.source_population(source)
             sub = frame
-            if spec["formal_only"]:
+            if formal_only:
                 sub = frame.loc[frame["formal_status"].fillna(False).to_numpy(dtype=bool)]
                 sub = sub.reset_index(drop=True)
-            tf = to_figures(sub, peil, scheme=load_scheme(spec["scheme"]))
+            tf = to_figures(sub, peil, scheme=load_scheme(scheme_name))
             st = state_at(sub, peil)
             cache[key] = {"figs": {(p, m, c): int(v) for p, m, c, v in
                                    tf.itertuples(index=False, name=None)},
@@ -114,7 +115,7 @@ def calibration_report(frame: pd.DataFrame, *, scale: float = 1.0,
     for r in figs.itertuples():
         measure, category, pilot = str(r.measure), str(r.category), str(r.pilot)
         source = str(r.source_id)
-        if measure in cal["not_person_level"] or source not in cal["sources"] or pd.isna(r.peildatum):
+        if measure in cal["not_person_level"] or source not in counting or pd.isna(r.peildatum):
             continue
         peil = pd.Timestamp(r.peildatum)
         row: dict[str, Any] = {

@@ -30,7 +30,7 @@ import pandas as pd
 import yaml
 
 from lvv_eval.sources import published
-from lvv_eval.stats import rounding
+from lvv_eval.sources import rounding
 from lvv_eval.errors import ConfigError
 from lvv_eval.paths import CONFIG_DIR
 from lvv_eval.reference.pilots import pilot_codes
@@ -118,7 +118,7 @@ def largest_remainder(total: int, weights: Mapping[str, float] | pd.Series,
 
 
 def closest_count(percent: float, denominator: int) -> int:
-    """Return the count in :func:`lvv_eval.stats.rounding.count_range` closest to ``percent`` of ``denominator``.
+    """Return the count in :func:`lvv_eval.sources.rounding.count_range` closest to ``percent`` of ``denominator``.
 
     Examples
     --------
@@ -330,8 +330,8 @@ def build_quotas(config: Mapping[str, Any] | None = None,
     participants = fig.count(c22["participants"])
     outflow22 = fig.count(c22["outflow"])
     ex = pd.DataFrame(exits)
-    scheme = load_scheme(cfg["calibration"]["sources"]["regioplan-2022"]["scheme"])
-    alt = load_scheme(cfg["calibration"]["sources"]["monitor-2020"]["scheme"])
+    scheme = load_scheme(published.source_population("regioplan-2022")[0])
+    alt = load_scheme(published.source_population("monitor-2020")[0])
     by_code_p2 = ex[ex["window"] != "w3"].groupby("reason")["count"].sum()
     cls = dict(zip(by_code_p2.index, scheme.classify(pd.Series(by_code_p2.index)).astype(str)))
     by_class_p2 = {c: int(by_code_p2[[k for k in by_code_p2.index if cls[k] == c]].sum())

@@ -12,11 +12,11 @@ Two populations:
 
 ``outflow``
     trajectories that left by the peildatum; y = 1 if the exit class is
-    ``durable`` (share of outflow, Regioplan 2022 convention, seed 004).
+    ``durable`` (share of outflow, Regioplan 2022 convention, source 004).
 ``intake``
     trajectories with intake by the peildatum; y = 1 if they left with a
     durable exit by the peildatum (share of intake, Regioplan 2020
-    convention, seed 001 Tabel S.2).
+    convention, source 001 Tabel S.2).
 
 Missing covariates: complete-case analysis, with the number excluded (in total
 and per covariate) in the result; never silent. Separation, tiny cells and
@@ -142,12 +142,13 @@ def casemix_data(frame: pd.DataFrame, peildatum: str | pd.Timestamp, scheme: Any
     -------
     CaseMixData
     """
-    from lvv_eval.stats.sites.compare import _resolve_scheme
+    from lvv_eval.reference.schemes import resolve_scheme
+    from lvv_eval.stats.sites.compare import DEFAULT_SCHEME
 
     if population not in ("outflow", "intake"):
         raise ValueError("population must be 'outflow' or 'intake'")
     p = pd.Timestamp(peildatum)
-    sch = _resolve_scheme(scheme)
+    sch = resolve_scheme(scheme, default=DEFAULT_SCHEME)
     base = frame.loc[frame["intake_date"] <= p]
     left = base["exit_date"].notna() & (base["exit_date"] <= p)
     if population == "outflow":

@@ -7,14 +7,14 @@ and each group the module reports
 * uptake: intake per place (``intake / capacity``; a ratio, no interval),
   occupancy rate and free-places rate (``/ capacity``, Wilson interval);
 * outflow class shares relative to intake (the Regioplan 2020 convention,
-  seed 001 Tabel S.2) and relative to outflow (the Regioplan 2022 convention,
-  seed 004), Wilson intervals;
+  source 001 Tabel S.2) and relative to outflow (the Regioplan 2022 convention,
+  source 004), Wilson intervals;
 * differences between groups with Newcombe's hybrid score interval, labelled
   ``"descriptive: persons as units, not a design effect"``.
 
 Input is either aggregate counts in the vocabulary of
-``data/published/figures.csv`` (e.g. 2019 Tabel S.1/S.2, seed 001; 2020
-monitor, seed 002) or a typed person-level monitor frame counted at a
+``data/published/figures.csv`` (e.g. 2019 Tabel S.1/S.2, source 001; 2020
+monitor, source 002) or a typed person-level monitor frame counted at a
 peildatum (a trajectory counts as intake if ``intake_date <= peildatum`` and
 as outflow if ``exit_date <= peildatum``).
 
@@ -41,9 +41,9 @@ from lvv_eval.stats.sites.few_sites import (
     refuse_site_level_test,
     site_group_sizes,
 )
-from lvv_eval.reporting.labels import Labels
 from lvv_eval.stats.rates import proportion_ci, proportion_difference
 from lvv_eval.paths import PUBLISHED_DIR
+from lvv_eval.reference.schemes import resolve_scheme
 
 DEFAULT_SCHEME: str = "regioplan-2022"
 """Classification scheme used for person-level data when none is given."""
@@ -116,8 +116,8 @@ def published_counts(source_id: str, path: str | Path | None = None) -> tuple[pd
     Parameters
     ----------
     source_id
-        ``regioplan-2020`` (2019 Tabel S.1/S.2, seed 001) or ``monitor-2020``
-        (seed 002), or any source of ``figures.csv``.
+        ``regioplan-2020`` (2019 Tabel S.1/S.2, source 001) or ``monitor-2020``
+        (source 002), or any source of ``figures.csv``.
     path
         Alternative figures CSV.
 
@@ -136,16 +136,6 @@ def published_counts(source_id: str, path: str | Path | None = None) -> tuple[pd
     if not dates:
         raise ValueError(f"source {source_id!r} has no per-pilot figures with a peildatum")
     return counts, pd.Timestamp(dates[-1])
-
-
-def _resolve_scheme(scheme: Any) -> Any:
-    if scheme is None:
-        scheme = DEFAULT_SCHEME
-    if isinstance(scheme, (str, Path)):
-        from lvv_eval.reference.schemes import load_scheme
-
-        return load_scheme(scheme)
-    return scheme
 
 
 def person_counts(frame: pd.DataFrame, peildatum: str | pd.Timestamp, scheme: Any = None, *,
@@ -180,7 +170,7 @@ def person_counts(frame: pd.DataFrame, peildatum: str | pd.Timestamp, scheme: An
         Units are trajectories.
     """
     p = pd.Timestamp(peildatum)
-    sch = _resolve_scheme(scheme)
+    sch = resolve_scheme(scheme, default=DEFAULT_SCHEME)
     f = frame
     excluded = pd.Series(0, index=pd.Index([], dtype="object"))
     if formal_only:
@@ -556,7 +546,7 @@ def sensitivity_table(frame: pd.DataFrame, attribute: str, peildatum: str | pd.T
         schemes = list_schemes()
     parts = []
     for sch in schemes:
-        obj = _resolve_scheme(sch)
+        obj = resolve_scheme(sch, default=DEFAULT_SCHEME)
         name = str(getattr(obj, "name", sch))
         for formal_only in (False, True):
             res = compare_groups(frame, attribute, peildatum=peildatum, scheme=obj,
@@ -570,96 +560,3 @@ def sensitivity_table(frame: pd.DataFrame, attribute: str, peildatum: str | pd.T
     cols = ["scheme", "population", *RATE_COLUMNS]
     return out[cols].sort_values(["scheme", "population", "measure", "category", "level", "group", "pilot"],
                                  ignore_index=True)
-
-
-def _fmt_p(p: float, lang: str = "en") -> str:
-    text = f"{p:.2f}" if p >= 0.01 else f"{p:.3g}"
-    return text.replace(".", ",") if lang == "nl" else text
-
-
-_STATEMENT: dict[str, dict[str, str]] = {
-    "en": {
-        "none": "Design attribute '{attribute}' (at {date}) is not published for any pilot ({unknown}); "
-                "no comparison is possible.",
-        "intro": "Design attribute '{attribute}' (at {date}) is the same for everyone in a pilot; "
-                 "it varies only between the {n} sites: {groups}.",
-        "group": "'{group}' = {members} ({k} of {n})",
-        "one_group": "All sites with a known value are in one group, so there is no contrast to describe.",
-        "descriptive": "The figures describe how the pilots differ (persons as units, with confidence "
-                       "intervals); they cannot show that the design caused a difference, because it "
-                       "coincides with everything else that differs between these sites.",
-        "singleton": "One group consists of a single pilot, so its result is that pilot's result.",
-        "floor": "No significance test is given: the smallest p-value any permutation test over "
-                 "the sites could reach is 1/{n_assignments} = {min_p}.",
-        "confounded": "Even such a test would compare sites, not designs: every other difference "
-                      "between the sites travels with the design.",
-        "unknown": "Not published for: {unknown}.",
-    },
-    "nl": {
-        "none": "Ontwerpkenmerk '{attribute}' (op {date}) is voor geen enkele pilot gepubliceerd "
-                "({unknown}); vergelijken is niet mogelijk.",
-        "intro": "Ontwerpkenmerk '{attribute}' (op {date}) is voor iedereen in een pilot gelijk; "
-                 "het verschilt alleen tussen de {n} pilots: {groups}.",
-        "group": "'{group}' = {members} ({k} van {n})",
-        "one_group": "Alle pilots met een bekende waarde vallen in één groep; er is niets te vergelijken.",
-        "descriptive": "De cijfers beschrijven hoe de pilots verschillen (personen als eenheid, met "
-                       "betrouwbaarheidsintervallen); ze kunnen niet aantonen dat het ontwerp een verschil "
-                       "veroorzaakt, want het valt samen met al het andere waarin deze pilots verschillen.",
-        "singleton": "Eén groep bestaat uit één pilot; de uitkomst van die groep is die van die pilot.",
-        "floor": "Er wordt geen significantietoets gegeven: de kleinste p-waarde die een "
-                 "permutatietoets over de pilots kan bereiken is 1/{n_assignments} = {min_p}.",
-        "confounded": "Ook zo'n toets zou pilots vergelijken, geen ontwerpen: elk ander verschil "
-                      "tussen de pilots reist met het ontwerp mee.",
-        "unknown": "Niet gepubliceerd voor: {unknown}.",
-    },
-}
-"""Sentences of :func:`evidence_statement` per language."""
-
-
-def evidence_statement(result: CompareResult, lang: str = "en") -> str:
-    """Plain-words summary of what a comparison can and cannot support.
-
-    Parameters
-    ----------
-    result
-        Output of :func:`compare_groups`.
-    lang
-        ``"en"`` or ``"nl"``. Group labels are translated with
-        :meth:`lvv_eval.reporting.labels.Labels.group` (``yes``/``no`` become ``ja``/``nee``).
-
-    Returns
-    -------
-    str
-        A short paragraph: the groups and their sites, that the figures are
-        descriptive (persons as units), and the smallest p-value a permutation
-        test over the sites could reach.
-    """
-    if lang not in _STATEMENT:
-        raise ValueError("lang must be 'en' or 'nl'")
-    words = _STATEMENT[lang]
-    labels = Labels(lang)
-    ident = result.identification
-    sizes: dict[str, int] = ident["group_sizes"]
-    n = ident["n_sites"]
-    date = result.peildatum.date().isoformat()
-    unknown = ", ".join(sorted(p for p, g in result.groups.items() if g == UNKNOWN_LABEL))
-    if not sizes:
-        return words["none"].format(attribute=result.attribute, date=date, unknown=unknown)
-    groups = "; ".join(
-        words["group"].format(group=labels.group(g), k=k, n=n,
-                              members=", ".join(sorted(p for p, lab in result.groups.items() if lab == g)))
-        for g, k in sizes.items())
-    parts = [words["intro"].format(attribute=result.attribute, date=date, n=n, groups=groups)]
-    if len(sizes) < 2:
-        parts.append(words["one_group"])
-    else:
-        parts.append(words["descriptive"])
-        if min(sizes.values()) == 1:
-            parts.append(words["singleton"])
-        parts.append(words["floor"].format(n_assignments=ident["n_assignments"],
-                                           min_p=_fmt_p(ident["min_permutation_p"], lang)))
-        if ident["min_permutation_p"] <= 0.05:
-            parts.append(words["confounded"])
-    if unknown:
-        parts.append(words["unknown"].format(unknown=unknown))
-    return " ".join(parts)

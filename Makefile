@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 JOBS   ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help env reports test test-fast nbtest lint bench synth lock clean clean-env
+.PHONY: help env reports test test-fast nbtest nbval lint format sync bench synth lock clean clean-env
 
 help: ## Show this list of targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -31,8 +31,24 @@ test: $(STAMP) ## Run the whole test suite (unit, known-answer, doctests, notebo
 test-fast: $(STAMP) ## Run the tests that do not execute notebooks
 	$(BIN)/python -m pytest -m "not notebooks"
 
-nbtest: $(STAMP) ## Execute the notebooks under nbval and papermill only
+nbtest: $(STAMP) ## Execute the notebooks only (papermill tests, checked cells compared)
 	$(BIN)/python -m pytest -m notebooks
+
+nbval: $(STAMP) ## Run nbval itself over notebooks/ (stored outputs of the checked cells)
+	$(BIN)/python -m pytest --nbval-lax --nbval-current-env -p no:doctest notebooks/*.ipynb
+
+lint: $(STAMP) ## ruff (lint and format check), mypy, notebook pairs and outputs
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lvv-eval notebooks check
+
+format: $(STAMP) ## Apply ruff's fixes and formatting
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+sync: $(STAMP) ## Bring each notebook and its py:percent text file into step (jupytext --sync)
+	$(BIN)/jupytext --sync notebooks/*.ipynb
 
 bench: $(STAMP) ## Measure generation and aggregation speed at roll-out scale
 	$(BIN)/python scripts/benchmark.py

@@ -1,6 +1,7 @@
 """Project-wide pytest hooks for the notebook checks.
 
-``make test`` runs nbval (``--nbval-lax``) over ``notebooks/*.ipynb``. Here:
+``make nbval`` runs nbval (``--nbval-lax``) over ``notebooks/*.ipynb``; ``make test`` runs the
+notebooks under papermill instead (``tests/test_notebooks_papermill.py``). Here:
 
 * executed reports (``reports/``) and the fixture notebooks of the pipeline
   tests (``tests/fixtures/notebooks/``) are never collected by nbval;

@@ -1,10 +1,10 @@
-"""Every evaluation notebook runs under papermill with non-default parameters.
+"""Every evaluation notebook runs under papermill, with its defaults and with other parameters.
 
-The default parameters are executed by nbval (``make test``) and by ``make
-reports``; here each notebook runs twice into temporary folders - once with its
-defaults and once in English with another scheme and peildatum - and the test
-checks that the declared outputs exist, that the generated text switches
-language, and that the tables respond to the parameters.
+Each notebook runs once with its defaults and once in English with another scheme and peildatum,
+into temporary folders. The default run is also compared with the committed notebook's checked
+cells (``# NBVAL_CHECK_OUTPUT``, the headline published figures: what nbval compares; ``make nbval``
+runs nbval itself), so ``make test`` executes no notebook twice with the same parameters, except
+the one deliberate repeat that checks byte-identical outputs.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from lvv_eval.paths import NOTEBOOKS_DIR
+from lvv_eval.reporting import notebook_hygiene
 from lvv_eval.reporting.build import load_config, run_one
 
 pytestmark = pytest.mark.notebooks
@@ -47,6 +48,14 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Path
         assert other.ok, f"{notebook} {variant}: {other.describe_error()}"
         out[notebook] = (Path(default.output_dir), Path(other.output_dir))
     return out
+
+
+@pytest.mark.parametrize("notebook", sorted(VARIANTS))
+def test_default_run_reproduces_the_checked_cells(runs: dict[str, tuple[Path, Path]], notebook: str) -> None:
+    committed = notebook_hygiene.read(NOTEBOOKS_DIR / f"{notebook}.ipynb")
+    assert any(notebook_hygiene.is_checked(c) for c in committed.cells), "no checked cell"
+    executed = notebook_hygiene.read(runs[notebook][0] / f"{notebook}.ipynb")
+    assert notebook_hygiene.checked_output_differences(committed, executed) == []
 
 
 @pytest.mark.parametrize("notebook", sorted(VARIANTS))
@@ -85,7 +94,8 @@ def test_tables_respond_to_the_parameters(runs: dict[str, tuple[Path, Path]], no
 
 def test_same_inputs_give_byte_identical_tables_and_figures(runs: dict[str, tuple[Path, Path]],
                                                              tmp_path: Path) -> None:
-    # 04_designs holds the most numerics (regression, variational Bayes partial pooling).
+    # The one deliberate repeat: 04_designs holds the most numerics (regression, variational Bayes
+    # partial pooling), so it runs a second time with the same inputs.
     first = runs["04_designs"][0]
     again = run_one(NOTEBOOKS_DIR / "04_designs.ipynb", {}, tmp_path / "again")
     assert again.ok, again.describe_error()

@@ -6,17 +6,13 @@ The known answers are computed by hand in the comments (exact fractions).
 from __future__ import annotations
 
 import math
-import sys
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from builders import P2, ROWS, StandInScheme, make_frame
 from lvv_eval.stats import survival
-
-sys.path.insert(0, str(Path(__file__).parent))
-from test_aggregate import P2, ROWS, StandInScheme, make_frame  # noqa: E402
 
 PEIL = pd.Timestamp("2020-11-01")
 REASON = {"D": "residence_permit", "S": "repeat_asylum_application", "N": "stay_terminated"}

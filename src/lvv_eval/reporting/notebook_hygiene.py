@@ -155,6 +155,52 @@ def check(paths: Iterable[str | Path]) -> dict[Path, list[str]]:
     return result
 
 
+def _text_outputs(cell: Any) -> list[str]:
+    texts = []
+    for out in cell.get("outputs", []):
+        if out.get("output_type") == "stream":
+            texts.append(f"{out.get('name')}: {_joined(out.get('text', ''))}")
+        elif out.get("output_type") in ("execute_result", "display_data"):
+            texts.append(_joined(out.get("data", {}).get("text/plain", "")))
+        elif out.get("output_type") == "error":
+            texts.append(f"error: {out.get('ename')}: {out.get('evalue')}")
+    return texts
+
+
+def _joined(text: Any) -> str:
+    return "".join(text) if isinstance(text, list) else str(text)
+
+
+def checked_output_differences(committed: nbformat.NotebookNode, executed: nbformat.NotebookNode) -> list[str]:
+    """Checked cells whose fresh text output differs from the committed one (what nbval compares).
+
+    Parameters
+    ----------
+    committed
+        The notebook as committed, with the stored outputs of its ``# NBVAL_CHECK_OUTPUT`` cells.
+    executed
+        The same notebook executed with its default parameters (papermill injects no cell then,
+        but may add one; cells are matched by source).
+
+    Returns
+    -------
+    list of str
+        One line per checked cell that is missing from the executed notebook or whose text
+        outputs (streams and ``text/plain``) differ; empty when all agree.
+    """
+    fresh = {_source(c): c for c in executed.cells if c.get("cell_type") == "code"}
+    problems = []
+    for i, cell in enumerate(c for c in committed.cells if is_checked(c)):
+        source = _source(cell)
+        first_line = source.strip().splitlines()[0] if source.strip() else ""
+        if source not in fresh:
+            problems.append(f"checked cell {i + 1} ({first_line}) not found in the executed notebook")
+        elif _text_outputs(cell) != _text_outputs(fresh[source]):
+            problems.append(f"checked cell {i + 1} ({first_line}): stored {_text_outputs(cell)!r}, "
+                            f"now {_text_outputs(fresh[source])!r}")
+    return problems
+
+
 def cell_error(nb: nbformat.NotebookNode) -> dict[str, Any] | None:
     """Return the first error output of an executed notebook (code cell index, count, ename, evalue)."""
     code_index = -1

@@ -153,3 +153,15 @@ def test_a_deliberate_back_edge_is_caught(tmp_path: Path, files: dict[str, str],
 def test_commands_may_import_synthetic(tmp_path: Path) -> None:
     files = {"commands/synth.py": "from lvv_eval.synthetic.generator import generate\n", "synthetic/generator.py": ""}
     assert violations(_tree(tmp_path, files)) == []
+
+
+def test_earlier_flat_names_resolve_to_the_moved_modules() -> None:
+    import lvv_eval
+    from lvv_eval import aggregate  # the name notebooks of the first version used
+    from lvv_eval.stats import counts
+
+    assert aggregate is counts
+    for old, new in lvv_eval.MOVED.items():
+        assert getattr(lvv_eval, old).__name__ == f"lvv_eval.{new}"
+    with pytest.raises(AttributeError):
+        lvv_eval.no_such_module  # noqa: B018

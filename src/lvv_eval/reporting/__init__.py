@@ -1,0 +1,1 @@
+"""Building the reports: configuration, parameters, execution, owned output folders and the index."""

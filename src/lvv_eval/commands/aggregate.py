@@ -8,6 +8,7 @@ from pathlib import Path
 
 from lvv_eval.commands._common import existing_file, iso_date
 from lvv_eval.commands._output import add_format_option, emit_table
+from lvv_eval.commands._safety import check_output_file
 from lvv_eval.errors import InputValidationError
 
 
@@ -51,6 +52,8 @@ def run(args: argparse.Namespace) -> int:
 
     scheme = load_scheme(args.scheme)
     existing_file(args.file)
+    if args.out is not None:
+        check_output_file(args.out, [args.file], option="--out")
     try:
         data = read_monitor(args.file)
     except InputValidationError as exc:

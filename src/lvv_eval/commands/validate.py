@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from lvv_eval.commands._common import iso_date
-from lvv_eval.commands._output import add_format_option, emit_json, emit_table
+from lvv_eval.commands._output import add_format_option, emit_json, emit_table, write_csv
 from lvv_eval.commands._safety import check_output_file
 from lvv_eval.errors import InputValidationError, Problem
 
@@ -95,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.exclusions is not None:
         args.exclusions.parent.mkdir(parents=True, exist_ok=True)
-        data.exclusions.to_csv(args.exclusions, index=False, lineterminator="\n")
+        write_csv(data.exclusions, args.exclusions)
 
     if args.format == "json":
         emit_json({

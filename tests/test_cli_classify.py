@@ -233,7 +233,7 @@ def test_classify_at_a_late_peildatum_equals_no_peildatum(capsys) -> None:
 def test_classify_peildatum_lists_every_date_and_label_problem(tmp_path: Path, capsys) -> None:
     path = tmp_path / "m.csv"
     path.write_text("exit_reason,intake_date,exit_date\nMOB,2019-05-01,\nMOBB,2019-02-30,2020-01-01\n"
-                    ",,\n", encoding="utf-8")
+                    ",,2019-06-01\n", encoding="utf-8")  # an all-empty row is skipped, as by validate
     assert main(["classify", "--scheme", "monitor-2020", str(path), "--peildatum", "2020-01-01"]) == 1
     err = capsys.readouterr().err
     assert "4 problem(s)" in err

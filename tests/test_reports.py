@@ -314,7 +314,7 @@ def test_run_with_out_folder_names_files_after_the_notebook_and_records_no_machi
                  "--out", str(out)])
     assert code == 0, capsys.readouterr().err
     names = sorted(p.name for p in out.iterdir())
-    assert names == ["figures", "fixture_ok.html", "fixture_ok.ipynb", "fixture_ok.log", "manifest.json",
+    assert names == [".lvv-eval-output", "figures", "fixture_ok.html", "fixture_ok.ipynb", "fixture_ok.log", "manifest.json",
                      "provenance.json", "tables"]
     prov_text = (out / "provenance.json").read_text(encoding="utf-8")
     prov = json.loads(prov_text)

@@ -76,7 +76,7 @@ __all__ = ["MOVED", "__version__"]
 
 
 def __getattr__(name: str) -> ModuleType:
-    """Resolve an earlier flat module name (``lvv_eval.aggregate``) to its new module."""
+    """Resolve an earlier flat module name (``lvv_eval.stats.counts``) to its new module."""
     if name in MOVED:
         return importlib.import_module(f"{__name__}.{MOVED[name]}")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -77,6 +77,10 @@ class ConfigError(LvvEvalError, ValueError):
     """A parameter, scheme or configuration file is invalid."""
 
 
+class UnsafeOutputError(LvvEvalError):
+    """An output would overwrite an input, a file the tool did not write, or a protected folder."""
+
+
 class NotIdentifiedError(LvvEvalError):
     """A significance test was requested for a contrast that varies only between sites.
 

@@ -65,7 +65,8 @@ def run(args: argparse.Namespace) -> int:
         labels, column = exit_reason_column(table, args.file)
         label_error: InputValidationError | None = None
         try:
-            codes = pd.Series(to_codes(labels, file=str(args.file), column=column), dtype="object")
+            codes = pd.Series(to_codes(labels, file=str(args.file), column=column, rows=_row_numbers(table)),
+                              index=table.index, dtype="object")
         except InputValidationError as exc:
             label_error, codes = exc, None
         if peildatum is not None:
@@ -120,32 +121,26 @@ def read_exit_reasons(path: Path) -> tuple[pd.Series, str]:
 
 
 def read_table(path: Path) -> pd.DataFrame:
-    """Read a monitor file as text cells (every column, blank = ``""``).
+    """Read a monitor file as text cells (every column, blank = ``""``), as ``validate`` does.
 
     Parameters
     ----------
     path
-        CSV (comma, semicolon or tab separated, as counted in the header line;
-        UTF-8 with or without BOM) or .xlsx (first worksheet).
+        CSV (comma, semicolon or tab separated; UTF-8 with or without BOM) or
+        .xlsx (first worksheet), read by :func:`lvv_eval.sources.monitor.read_cells`:
+        empty rows (every cell blank) are skipped, and the index is the
+        spreadsheet row number (header = row 1).
 
     Raises
     ------
     LvvEvalError
-        The file is not UTF-8 text.
+        The file cannot be read (not UTF-8 text, not CSV or .xlsx).
+    InputValidationError
+        A row has more fields than the header.
     """
-    path = Path(path)
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        table = pd.read_excel(path, dtype="str", keep_default_na=False)
-    else:
-        raw = path.read_bytes()
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise LvvEvalError(f"{path}: cannot read input: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-        header = next((line for line in text.splitlines() if line.strip()), "")
-        sep = max((",", ";", "\t"), key=header.count)  # ties go to the comma
-        table = pd.read_csv(io.StringIO(text), sep=sep, dtype="str", keep_default_na=False)
-    return table
+    from lvv_eval.sources.monitor import read_cells  # noqa: PLC0415
+
+    return read_cells(path)
 
 
 def exit_reason_column(table: pd.DataFrame, path: Path) -> tuple[pd.Series, str]:
@@ -221,7 +216,7 @@ def at_peildatum(table: pd.DataFrame, labels: pd.Series, peildatum: pd.Timestamp
     n = len(table)
     if problems:
         return pd.Series(np.ones(n, dtype=bool)), pd.Series(np.zeros(n, dtype=bool)), problems
-    rows = np.arange(2, n + 2)
+    rows = _row_numbers(table)
     limit = np.datetime64(peildatum.date(), "us")
     parsed: dict[str, np.ndarray] = {}
     for name, column in found.items():
@@ -247,8 +242,8 @@ def at_peildatum(table: pd.DataFrame, labels: pd.Series, peildatum: pd.Timestamp
                 problems.append(Problem(file, int(rows[i]), column, "",
                                         f"{RULES['exit_reason_without_exit_date']}; cannot tell "
                                         "whether the exit was before the peildatum"))
-    keep = pd.Series(parsed["intake_date"] <= limit)
-    still_in = pd.Series(parsed["exit_date"] > limit)
+    keep = pd.Series(parsed["intake_date"] <= limit, index=table.index)
+    still_in = pd.Series(parsed["exit_date"] > limit, index=table.index)
     return keep, still_in, problems
 
 
@@ -290,6 +285,13 @@ def count_classes(codes: pd.Series, scheme: Scheme) -> tuple[pd.DataFrame, pd.Da
         }
     )
     return by_class, by_code
+
+
+def _row_numbers(table: pd.DataFrame) -> np.ndarray:
+    """Spreadsheet row of every data row: the index of :func:`read_table`, else 2, 3, ..."""
+    if pd.api.types.is_integer_dtype(table.index) and table.index.name == "row":
+        return table.index.to_numpy(dtype=np.int64)
+    return np.arange(2, len(table) + 2, dtype=np.int64)
 
 
 def _canonical(name: object) -> str:

@@ -35,7 +35,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Build the reports; 0 when all succeeded, 1 otherwise."""
-    from lvv_eval.reporting.build import build_all  # noqa: PLC0415 - keep `lvv-eval --help` fast
+    from lvv_eval.reporting.execute import build_all  # noqa: PLC0415 - keep `lvv-eval --help` fast
 
     results = build_all(args.config, jobs=args.jobs, only=args.only, reports_dir=args.reports_dir,
                         timeout=args.timeout, progress=sys.stderr)

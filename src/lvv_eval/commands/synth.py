@@ -10,6 +10,7 @@ import pandas as pd
 
 from lvv_eval.synthetic.calibration import OK_STATUSES, calibration_report, summary
 from lvv_eval.commands._common import existing_file
+from lvv_eval.commands._safety import check_output_file
 from lvv_eval.errors import ConfigError
 from lvv_eval.sources.monitor import read_monitor
 from lvv_eval.synthetic.generator import generate, write_synthetic
@@ -47,6 +48,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Generate (or check) and report; exit 1 if a constraint is not met."""
+    inputs = [args.config, args.report_only]
+    if args.out is not None and args.report_only is None:
+        check_output_file(args.out, inputs, option="--out")
+    if args.report is not None:
+        check_output_file(args.report, [*inputs, args.out], option="--report")
     config = load_config(args.config)
     scale = float(args.scale if args.scale is not None else config.get("scale", 1.0))
     if args.report_only is not None:

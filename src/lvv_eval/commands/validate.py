@@ -10,7 +10,8 @@ from pathlib import Path
 import pandas as pd
 
 from lvv_eval.commands._common import iso_date
-from lvv_eval.commands._output import add_format_option, emit_json, emit_table
+from lvv_eval.commands._output import add_format_option, emit_json, emit_table, write_csv
+from lvv_eval.commands._safety import check_output_file
 from lvv_eval.errors import InputValidationError, Problem
 
 PROBLEM_COLUMNS: tuple[str, ...] = ("file", "row", "column", "value", "rule")
@@ -67,10 +68,8 @@ def run(args: argparse.Namespace) -> int:
               "file (any later date is an error): use --export-date. To count a file at a "
               "peildatum, use `lvv-eval aggregate --peildatum`.", file=sys.stderr)
         export_date = args.deprecated_peildatum
-    if args.exclusions is not None and args.exclusions.resolve() == args.file.resolve():
-        print("error: --exclusions must not be the input file (it is never overwritten)",
-              file=sys.stderr)
-        return 2
+    if args.exclusions is not None:
+        check_output_file(args.exclusions, [args.file], option="--exclusions")
     try:
         data = read_monitor(args.file, export_date=export_date, strict=False)
     except FileNotFoundError:
@@ -96,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.exclusions is not None:
         args.exclusions.parent.mkdir(parents=True, exist_ok=True)
-        data.exclusions.to_csv(args.exclusions, index=False, lineterminator="\n")
+        write_csv(data.exclusions, args.exclusions)
 
     if args.format == "json":
         emit_json({

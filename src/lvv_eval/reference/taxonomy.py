@@ -22,7 +22,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Literal
+from typing import Iterable, Literal, Sequence
 
 import pandas as pd
 
@@ -312,6 +312,7 @@ def to_codes(
     file: str = "",
     column: str | None = "exit_reason",
     first_row: int = 2,
+    rows: Sequence[int] | None = None,
 ) -> list[str | None]:
     """Translate exit-reason labels to codes, failing on any unknown label.
 
@@ -326,6 +327,9 @@ def to_codes(
         Column name as written in the file, for the error report.
     first_row
         Spreadsheet row number of the first value (header = row 1, so 2).
+    rows
+        Spreadsheet row number of every value (when empty rows were skipped);
+        overrides ``first_row``.
 
     Returns
     -------
@@ -353,7 +357,8 @@ def to_codes(
         code = lookup_exit_reason(value)
         codes.append(code)
         if code is None:
-            unknown_rows.setdefault(str(value), []).append(first_row + position)
+            unknown_rows.setdefault(str(value), []).append(
+                int(rows[position]) if rows is not None else first_row + position)
     if unknown_rows:
         problems = [
             Problem(file=file, row=None, column=column, value=text, rule=_unknown_rule(text, rows))

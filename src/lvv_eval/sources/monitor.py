@@ -46,6 +46,7 @@ __all__ = [
     "MonitorData",
     "MonitorSource",
     "UnreadableInputError",
+    "read_cells",
     "read_monitor",
     "write_monitor",
     "normalise_header",
@@ -656,6 +657,44 @@ def read_monitor(
     frame = frame.loc[~excluded].reset_index(drop=True)
     source = MonitorSource(path, sha256, n_read, table.file_format, table.delimiter, table.sheet)
     return MonitorData(frame, exclusions, problems, flow, source, notes, export_date=limit)
+
+
+def read_cells(path: str | Path) -> pd.DataFrame:
+    """Read a monitor file as text cells, the way :func:`read_monitor` does, without checking it.
+
+    For commands that need only some columns (``lvv-eval classify``): the
+    same readers (CSV delimiter and encoding, first worksheet of an .xlsx) and
+    the same rule for empty rows (every cell blank, such as Excel's
+    ``;;;;;;`` line: skipped), so every command counts the same rows.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One column per header as written in the file, text cells (blank =
+        ``""``), indexed by spreadsheet row number (header = row 1).
+
+    Raises
+    ------
+    FileNotFoundError
+        The file does not exist.
+    UnreadableInputError
+        The file is empty, binary, not UTF-8, or not CSV/.xlsx.
+    InputValidationError
+        A row has more fields than the header.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"file not found: {path}")
+    table = _read_table(path, path.read_bytes())
+    if table.problems:
+        raise InputValidationError(table.problems, summary=f"{path}: {len(table.problems)} row(s) with more "
+                                   "fields than the header")
+    cells = table.cells.astype(str)
+    keep = ~(cells.apply(lambda col: col.str.strip() == "")).all(axis=1).to_numpy()
+    cells = cells.loc[keep]
+    cells.columns = [h.strip() for h in table.headers[:cells.shape[1]]]
+    cells.index = pd.Index(table.row_numbers[keep], name="row")
+    return cells
 
 
 def _problem_key(p: Problem) -> tuple:

@@ -332,7 +332,7 @@ def test_header_only_file_gives_an_empty_frame(tmp_path: Path) -> None:
 @pytest.mark.parametrize("content, name", [
     (b"", "empty.csv"),
     (b"  \n\n", "blank.csv"),
-    (b"trajectory_id;pilot\nA;G\xe9meente\n", "latin1.csv"),  # not UTF-8
+    ("trajectory_id;pilot\nA;G\xe9meente\n".encode("utf-16-le"), "utf16.csv"),  # no BOM
     (b"\x89PNG\r\n\x1a\n\x00\x00", "image.csv"),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "old.xls"),
     (b"not a zip", "fake.xlsx"),

@@ -117,6 +117,39 @@ class RawColumn:
         new.missing_unique = self.missing_unique
         return new
 
+    def recoded(self, mapping: Mapping[str, str]) -> tuple["RawColumn", int, int]:
+        """Return the column with values replaced, and how many values and rows changed.
+
+        Parameters
+        ----------
+        mapping
+            Value as written, compared case-insensitively after stripping
+            (keys in :meth:`str.casefold` form) -> value to use instead.
+
+        Returns
+        -------
+        tuple
+            ``(column, distinct values replaced, rows replaced)``. Works on the
+            distinct values only, then factorises them again.
+        """
+        folded = [u.casefold() for u in self.uniques]
+        hit = np.array([f in mapping and u != "" for f, u in zip(folded, self.uniques)],
+                       dtype=bool)
+        if not hit.any():
+            return self, 0, 0
+        new_u = np.array([str(mapping[f]).strip() if h else u
+                          for f, u, h in zip(folded, self.uniques, hit)], dtype=object)
+        new = object.__new__(RawColumn)
+        clean = list(pd.unique(new_u))
+        if "" not in clean:
+            clean.append("")
+        slot = {v: i for i, v in enumerate(clean)}
+        remap = np.array([slot[v] for v in new_u], dtype=np.int64)
+        new.codes = remap[self.codes]
+        new.uniques = np.array(clean, dtype=object)
+        new.missing_unique = new.uniques == ""
+        return new, int(hit.sum()), int(hit[self.codes].sum())
+
     def __len__(self) -> int:
         return len(self.codes)
 

@@ -611,9 +611,14 @@ def _unterminated_quote(path: Path, body: str, delimiter: str, lines_before: int
                         ) -> UnreadableInputError:
     """Name the line on which a quoted value opens that is never closed."""
     reader = csv.reader(io.StringIO(body, newline=""), delimiter=delimiter, quotechar='"')
-    start = 1
-    for _ in reader:
-        start = reader.line_num + 1
+    start, records = 1, iter(reader)
+    while True:  # the record that runs to the end of the file starts after the previous one
+        begin = reader.line_num + 1
+        try:
+            next(records)
+        except (StopIteration, csv.Error):
+            break
+        start = begin
     return UnreadableInputError(
         f"{path}: line {start + lines_before}: a quote (\") opens a value that is never closed, "
         "so the rest of the file would be one value; close the quote (a value containing the "

@@ -352,6 +352,28 @@ def test_a_formula_without_cached_value_is_named_not_read_as_empty(tmp_path: Pat
     assert problem.rule.startswith("formula without a stored value")
 
 
+def test_an_excel_error_value_is_named_not_read_as_empty(tmp_path: Path) -> None:
+    rows = _monitor_rows()
+    position = rows[0].index("birth_year")
+    rows[1][position] = 1.0
+    saved = _workbook(tmp_path / "saved.xlsx", {"Monitor": rows})
+    cell = f'<c r="{openpyxl.utils.get_column_letter(position + 1)}2" t="n"><v>1</v></c>'
+    path = tmp_path / "error.xlsx"
+    with zipfile.ZipFile(saved) as source, zipfile.ZipFile(path, "w") as target:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                assert cell.encode() in content
+                content = content.replace(cell.encode(), cell.replace(
+                    't="n"><v>1</v>', 't="e"><f>1/0</f><v>#DIV/0!</v>').encode())
+            target.writestr(item, content)
+    with pytest.raises(InputValidationError) as exc:
+        read_monitor(path, strict=False)
+    [problem] = exc.value.problems
+    assert (problem.row, problem.column, problem.value) == (2, "birth_year", "#DIV/0!")
+    assert problem.rule.startswith("Excel error value")
+
+
 def test_an_unterminated_quote_names_its_line(tmp_path: Path) -> None:
     lines = ENGLISH.read_text(encoding="utf-8").splitlines()
     lines[3] = lines[3].replace("T003,", 'T003,"', 1)

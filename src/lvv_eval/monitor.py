@@ -558,8 +558,7 @@ def _read_csv(path: Path, text: str, encoding: str, notes: list[Problem],
         line_offset = 1
         notes.append(_note(file, f"first line 'sep={declared}' declares the separator; it is "
                            "not a row (rows are numbered as Excel shows them, without it)"))
-    lines = text.split("\n", max(_SCAN_ROWS, options.header_row or 0))
-    lines = lines[:max(_SCAN_ROWS, options.header_row or 0)]
+    lines = _first_lines(text, max(_SCAN_ROWS, options.header_row or 0))
     parsed = [_split_line(line, declared) for line in lines]
     known = options.known_headers
     if options.header_row is not None:
@@ -597,6 +596,20 @@ def _read_csv(path: Path, text: str, encoding: str, notes: list[Problem],
     raw.encoding = encoding
     raw.header_row = index + 1
     return raw
+
+
+def _first_lines(text: str, n: int) -> list[str]:
+    """The first ``n`` lines of ``text`` (without copying the rest of a large file)."""
+    lines: list[str] = []
+    start = 0
+    while len(lines) < n and start <= len(text):
+        end = text.find("\n", start)
+        if end < 0:
+            lines.append(text[start:])
+            break
+        lines.append(text[start:end])
+        start = end + 1
+    return lines
 
 
 def _split_line(line: str, delimiter: str | None) -> list[str]:
@@ -803,12 +816,18 @@ _FORMULA_RULE = ("formula without a stored value: the workbook was saved without
                  "save, and check again")
 
 
+_ERROR_RULE = ("Excel error value instead of a value (a formula that failed, such as #DIV/0! "
+               "or #N/A): correct it in Excel, save, and check again")
+
+
 def _uncached_formulas(path: Path, data: bytes, sheet: str, headers: list[str],
                        header_row: int) -> list[Problem]:
-    """One problem per formula cell (at or below the header) that has no cached value.
+    """One problem per cell (at or below the header) without a usable value.
 
-    Read from the worksheet's XML (a ``<c>`` element with an ``<f>`` formula
-    and no ``<v>`` value), which neither calamine nor openpyxl reports.
+    Such a cell is a formula without a cached value (a ``<c>`` element with
+    an ``<f>`` formula and no ``<v>``) or an error value (``t="e"``, such as
+    ``#DIV/0!``). Both are read from the worksheet's XML: calamine reads
+    them as empty cells and openpyxl the first also.
     """
     import zipfile
     from xml.etree import ElementTree
@@ -818,7 +837,7 @@ def _uncached_formulas(path: Path, data: bytes, sheet: str, headers: list[str],
         if member is None:
             return []
         xml = archive.read(member)
-    if b"<f" not in xml and b":f" not in xml:
+    if b"<f" not in xml and b":f" not in xml and b't="e"' not in xml:
         return []
     problems: list[Problem] = []
     for _, element in ElementTree.iterparse(io.BytesIO(xml)):
@@ -826,17 +845,20 @@ def _uncached_formulas(path: Path, data: bytes, sheet: str, headers: list[str],
             continue
         children = {child.tag.rsplit("}", 1)[-1]: child for child in element}
         value = children.get("v")
-        if "f" in children and (value is None or not (value.text or "")) \
-                and element.get("t") != "inlineStr":
-            ref = element.get("r", "")
-            m = re.fullmatch(r"([A-Z]+)(\d+)", ref)
-            if m and int(m[2]) >= header_row:
-                position = _column_index(m[1])
-                header = headers[position].strip() if position < len(headers) else ""
-                formula = children["f"].text or "(shared formula)"
-                shown = WITHHELD if direct_identifier(header) else "=" + formula
-                problems.append(Problem(str(path), int(m[2]), header or f"(column {m[1]})",
-                                        shown, _FORMULA_RULE))
+        uncached = "f" in children and (value is None or not (value.text or "")) \
+            and element.get("t") != "inlineStr"
+        error = element.get("t") == "e"
+        m = re.fullmatch(r"([A-Z]+)(\d+)", element.get("r", ""))
+        if (uncached or error) and m and int(m[2]) >= header_row:
+            position = _column_index(m[1])
+            header = headers[position].strip() if position < len(headers) else ""
+            if uncached:
+                shown, rule = "=" + (children["f"].text or "(shared formula)"), _FORMULA_RULE
+            else:
+                shown = value.text if value is not None and value.text else "#ERROR"
+                rule = _ERROR_RULE
+            problems.append(Problem(str(path), int(m[2]), header or f"(column {m[1]})",
+                                    WITHHELD if direct_identifier(header) else shown, rule))
         element.clear()
     return problems
 

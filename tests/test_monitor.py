@@ -64,6 +64,7 @@ EXPECTED_BROKEN = {
     (20, "scenario_date", "2019-03-20", RULES["scenario_before_intake"]),
     (21, "nationality", "NL", RULES["invalid_nationality"]),
     (22, "person_id", "", RULES["required_value_missing"]),
+    (23, "prior_departure_procedures", "1.000", RULES["ambiguous_number"]),
 }
 
 
@@ -176,8 +177,8 @@ def test_strict_raises_with_all_problems_at_once() -> None:
         read_monitor(BROKEN, export_date=EXPORT_DATE)
     rows = {p.row for p in exc.value.problems}
     assert len(exc.value.problems) == len(EXPECTED_BROKEN)
-    assert rows == set(range(3, 23))
-    assert "20 problem(s) in 20 row(s) of 21" in str(exc.value)
+    assert rows == set(range(3, 24))
+    assert "21 problem(s) in 21 row(s) of 22" in str(exc.value)
 
 
 def test_without_export_date_later_dates_are_fine() -> None:
@@ -209,19 +210,19 @@ def test_strict_false_excludes_rows_with_reasons_and_flow_adds_up() -> None:
     assert list(data.frame["trajectory_id"]) == ["B01"]
     ex = data.exclusions
     assert tuple(ex.columns) == EXCLUSION_COLUMNS
-    assert list(ex["row"]) == list(range(3, 23))
+    assert list(ex["row"]) == list(range(3, 24))
     assert ex.loc[ex["row"] == 3, "reasons"].item() == RULES["unknown_pilot"]
     assert ex.loc[ex["row"] == 22, "trajectory_id"].item() == "B21"
     flow = data.flow.set_index("step")["rows"]
-    assert flow["data rows in file"] == 21
-    assert flow["rows read"] == 21
-    assert flow["rows excluded"] == 20 and flow["rows analysed"] == 1
+    assert flow["data rows in file"] == 22
+    assert flow["rows read"] == 22
+    assert flow["rows excluded"] == 21 and flow["rows analysed"] == 1
     assert flow["rows read"] == flow["rows excluded"] + flow["rows analysed"]
     per_reason = flow[[s for s in flow.index if s.startswith("excluded, first reason: ")]]
     assert per_reason.sum() == flow["rows excluded"]
     assert flow[excluded_step(RULES["duplicate_trajectory_id"])] == 2
     summary = data.problem_summary()
-    assert summary["problems"].sum() == 20
+    assert summary["problems"].sum() == 21
     assert summary.loc[summary["rule"] == RULES["overlapping_stays"], "first_rows"].item() \
         == "13, 14"
 
@@ -331,7 +332,7 @@ def test_header_only_file_gives_an_empty_frame(tmp_path: Path) -> None:
 @pytest.mark.parametrize("content, name", [
     (b"", "empty.csv"),
     (b"  \n\n", "blank.csv"),
-    (b"trajectory_id;pilot\nA;G\xe9meente\n", "latin1.csv"),  # not UTF-8
+    ("trajectory_id;pilot\nA;G\xe9meente\n".encode("utf-16-le"), "utf16.csv"),  # no BOM
     (b"\x89PNG\r\n\x1a\n\x00\x00", "image.csv"),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "old.xls"),
     (b"not a zip", "fake.xlsx"),
@@ -468,14 +469,14 @@ def test_cli_broken_file_exits_1_and_groups_by_rule(
     assert "row 3, column 'pilot': 'Amsterdm'" in out
     excluded = pd.read_csv(out_csv)
     assert list(excluded.columns) == list(EXCLUSION_COLUMNS)
-    assert excluded["row"].tolist() == list(range(3, 23))
+    assert excluded["row"].tolist() == list(range(3, 24))
 
 
 def test_cli_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", str(BROKEN), "--export-date", EXPORT_DATE, "--format", "json"]) == 1
     report = json.loads(capsys.readouterr().out)
     assert report["valid"] is False
-    assert (report["rows_read"], report["rows_excluded"], report["rows_analysed"]) == (21, 20, 1)
+    assert (report["rows_read"], report["rows_excluded"], report["rows_analysed"]) == (22, 21, 1)
     assert len(report["problems"]) == len(EXPECTED_BROKEN)
     by_rule = {r["rule"]: r for r in report["problems_by_rule"]}
     assert by_rule[RULES["duplicate_trajectory_id"]]["first_rows"] == "11, 12"

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from lvv_eval.commands._common import existing_file, iso_date
 from lvv_eval.commands._output import add_format_option, emit_table
 from lvv_eval.commands._safety import check_output_file
+from lvv_eval.commands.validate import add_reading_options, reading_options, warn_identifiers
 from lvv_eval.errors import ConfigError, InputValidationError
 
 if TYPE_CHECKING:
@@ -42,6 +43,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--long", action="store_true",
                         help="long format (pilot, measure, category, value) with every "
                              "exit code, in the vocabulary of data/published/figures.csv")
+    add_reading_options(parser)
     add_format_option(parser)
     parser.add_argument("--out", type=Path, metavar="FILE.csv",
                         help="write the table as CSV to this file instead of printing it "
@@ -68,10 +70,12 @@ def run(args: argparse.Namespace) -> int:
     if args.out is not None:
         check_output_file(args.out, [args.file], option="--out")
     try:
-        data = read_monitor(args.file)
+        data = read_monitor(args.file, **reading_options(args))
     except InputValidationError as exc:
+        warn_identifiers(getattr(exc, "identifiers", {}), args.file)
         print(f"error: {args.file}: the monitor file is invalid\n{exc}", file=sys.stderr)
         return 1
+    warn_identifiers(data.identifiers, args.file)
     frame = data.frame
     peildatum = args.peildatum
     if args.long:

@@ -62,6 +62,7 @@ def run(args: argparse.Namespace) -> int:
     not_started = 0
     try:
         table = read_table(args.file)
+        _warn_identifiers(table, args.file)
         labels, column = exit_reason_column(table, args.file)
         label_error: InputValidationError | None = None
         try:
@@ -93,6 +94,15 @@ def run(args: argparse.Namespace) -> int:
     by_class, by_code = count_classes(codes, scheme)
     _emit(args, scheme, column, by_class, by_code, not_started=not_started)
     return 0
+
+
+def _warn_identifiers(table: pd.DataFrame, path: Path) -> None:
+    """Warn on standard error about columns holding direct identifiers (values never shown)."""
+    from lvv_eval.commands.validate import warn_identifiers
+    from lvv_eval.sources.monitor import direct_identifier
+
+    found = {str(c).strip(): direct_identifier(str(c)) for c in table.columns}
+    warn_identifiers({h: k for h, k in found.items() if k is not None}, path)
 
 
 def read_exit_reasons(path: Path) -> tuple[pd.Series, str]:

@@ -23,8 +23,10 @@ import hashlib
 import io
 import re
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -42,11 +44,16 @@ from lvv_eval.sources.monitor_rules import (
 )
 from lvv_eval.reference.pilots import pilot_codes
 
+if TYPE_CHECKING:
+    from lvv_eval.sources.profiles import Profile
+
 __all__ = [
     "MonitorData",
     "MonitorSource",
+    "MonitorValidationError",
     "UnreadableInputError",
     "read_cells",
+    "direct_identifier",
     "read_monitor",
     "write_monitor",
     "normalise_header",
@@ -85,7 +92,32 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 
 
 class UnreadableInputError(LvvEvalError):
-    """The file cannot be read as a monitor file at all (empty, binary, wrong format)."""
+    """The file cannot be read as a monitor file at all (empty, binary, wrong format).
+
+    ``notes`` holds what was found before the reading stopped (encoding,
+    sheet, header row), if anything.
+    """
+
+    notes: list[Problem] = []
+
+
+class MonitorValidationError(InputValidationError):
+    """Problems in a monitor file, with the notes and direct identifiers found while reading.
+
+    Attributes
+    ----------
+    notes
+        As :attr:`MonitorData.notes`.
+    identifiers
+        As :attr:`MonitorData.identifiers`.
+    """
+
+    def __init__(self, problems, summary: str | None = None, *,
+                 notes: list[Problem] | None = None,
+                 identifiers: dict[str, str] | None = None) -> None:
+        super().__init__(problems, summary=summary)
+        self.notes: list[Problem] = list(notes or [])
+        self.identifiers: dict[str, str] = dict(identifiers or {})
 
 
 @dataclass(frozen=True)
@@ -106,6 +138,12 @@ class MonitorSource:
         Field separator of a CSV file (``None`` for Excel).
     sheet
         Worksheet read from an Excel file (``None`` for CSV).
+    encoding
+        Text encoding of a CSV file (Python codec name; ``None`` for Excel).
+    header_row
+        Row of the header (1 = first row; title rows above it are not read).
+    profile
+        Name of the mapping profile applied, if any.
     """
 
     path: Path
@@ -114,6 +152,9 @@ class MonitorSource:
     file_format: str
     delimiter: str | None = None
     sheet: str | None = None
+    encoding: str | None = None
+    header_row: int = 1
+    profile: str | None = None
 
 
 @dataclass
@@ -144,6 +185,10 @@ class MonitorData:
     export_date
         The export date the file was checked against, if any (no date in
         the file may be after it).
+    identifiers
+        Columns holding direct identifiers (header as written -> what it
+        holds, see :func:`direct_identifier`). They are not read and their
+        values are never shown; such a file must not leave the municipality.
     """
 
     frame: pd.DataFrame
@@ -153,6 +198,7 @@ class MonitorData:
     source: MonitorSource
     notes: list[Problem] = field(default_factory=list)
     export_date: pd.Timestamp | None = None
+    identifiers: dict[str, str] = field(default_factory=dict)
 
     @property
     def is_valid(self) -> bool:
@@ -202,6 +248,19 @@ class _RawTable:
     delimiter: str | None = None
     sheet: str | None = None
     problems: list[Problem] = field(default_factory=list)  # rows with too many fields
+    notes: list[Problem] = field(default_factory=list)  # encoding, sheet, header row used
+    encoding: str | None = None
+    header_row: int = 1
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """How to read the file: overrides of the detection, and the known headers."""
+
+    sheet: str | int | None = None
+    header_row: int | None = None
+    encoding: str | None = None
+    known_headers: frozenset[str] = frozenset()
 
 
 def normalise_header(text: str) -> str:
@@ -217,25 +276,265 @@ def normalise_header(text: str) -> str:
     return re.sub(r"[\s\-_]+", "_", str(text).replace("\ufeff", "").strip().lower()).strip("_")
 
 
-_HEADER_LOOKUP: dict[str, str] = {
+HEADER_LOOKUP: dict[str, str] = {
     **{normalise_header(c.alias_nl): c.name for c in schema.MONITOR_COLUMNS},
     **{normalise_header(c.name): c.name for c in schema.MONITOR_COLUMNS},
 }
 
+# --------------------------------------------------------------------------- identifiers
+_IDENTIFIER_KINDS: tuple[tuple[str, str], ...] = (
+    ("name", r"naam|voornaam|achternaam|roepnaam|voorletters|name|first_?name|last_?name"
+             r"|surname|full_?name|given_?name|family_?name"),
+    ("BSN", r"bsn|burgerservicenummer|sofi_?nummer|ssn|social_security_number|national_id"),
+    ("V-number", r"v_?nummer|v_?nr|vnr|vreemdelingennummer|vreemdelingen_?nummer"
+                 r"|alien_?number|ind_?nummer"),
+    ("e-mail address", r"e_?mail|e_?mail_?adres|emailadres|email_?address|mail_?adres"),
+    ("phone number", r"telefoon|telefoon_?nummer|telefoonnr|tel|tel_?nr|mobiel|mobiel_?nummer"
+                     r"|mobile|mobile_?number|phone|phone_?number|telephone|gsm"),
+    ("date of birth", r"geboortedatum|geboorte_?datum|date_of_birth|birth_?date|dob"
+                      r"|birthday|geb_?datum"),
+    ("address", r"adres|woonadres|straat|huisnummer|address|street|house_?number"),
+)
+_IDENTIFIER_RE = [(kind, re.compile(rf"(?:^|_)(?:{pattern})(?:_|$)"))
+                  for kind, pattern in _IDENTIFIER_KINDS]
+IDENTIFIER_RULE = ("direct identifier ({kind}): the column is not read and its values are never "
+                   "shown; a file with direct identifiers must not leave the municipality")
+"""Text of the note for a column holding a direct identifier (``{kind}``: what it holds)."""
 
-def _read_table(path: Path, data: bytes) -> _RawTable:
+WITHHELD = "<withheld: direct identifier>"
+"""Shown instead of a value from a direct-identifier column."""
+
+
+def direct_identifier(header: str) -> str | None:
+    """Return what a column holds if its header names a direct identifier, else ``None``.
+
+    A direct identifier points to one person without any other data: a name,
+    BSN, V-number, e-mail address, phone number, date of birth or address. A
+    monitor file holds pseudonymous ids only (``person_id``); a file with such
+    a column must not leave the municipality.
+
+    Examples
+    --------
+    >>> direct_identifier("Naam"), direct_identifier("V-nummer"), direct_identifier("E-mail")
+    ('name', 'V-number', 'e-mail address')
+    >>> direct_identifier("Geboortedatum"), direct_identifier("Telefoon mobiel")
+    ('date of birth', 'phone number')
+    >>> direct_identifier("persoon_id") is None, direct_identifier("geboortejaar") is None
+    (True, True)
+    """
+    key = normalise_header(header)
+    if not key or key in HEADER_LOOKUP:
+        return None
+    for kind, pattern in _IDENTIFIER_RE:
+        if pattern.search(key):
+            return kind
+    return None
+
+
+# --------------------------------------------------------------------------- file kinds
+_MAGIC: tuple[tuple[bytes, str, str], ...] = (
+    (b"\x1f\x8b", "a gzip-compressed file",
+     "unpack it first (gunzip, 7-Zip) and check the CSV or .xlsx inside"),
+    (b"\x89PNG", "a PNG image", "export the data itself as CSV or .xlsx; a picture of a table "
+     "cannot be read"),
+    (b"\xff\xd8\xff", "a JPEG image", "export the data itself as CSV or .xlsx; a picture of a "
+     "table cannot be read"),
+    (b"GIF8", "a GIF image", "export the data itself as CSV or .xlsx; a picture of a table "
+     "cannot be read"),
+    (b"%PDF", "a PDF document", "export the data itself as CSV or .xlsx; a printout cannot be "
+     "read"),
+    (b"7z\xbc\xaf", "a 7-Zip archive", "unpack it first and check the CSV or .xlsx inside"),
+    (b"Rar!", "a RAR archive", "unpack it first and check the CSV or .xlsx inside"),
+)
+_ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
+
+
+def _refuse(path: Path, what: str, todo: str) -> UnreadableInputError:
+    return UnreadableInputError(f"{path}: this is {what}, not a CSV or .xlsx file; {todo}")
+
+
+def read_table(path: Path, data: bytes, options: ReadOptions) -> _RawTable:
     if not data.strip():
         raise UnreadableInputError(f"{path}: the file is empty")
     if data.startswith(_OLE_MAGIC) or path.suffix.lower() == ".xls":
         raise UnreadableInputError(
             f"{path}: old Excel .xls format is not supported; save the sheet as .xlsx or CSV")
+    for magic, what, todo in _MAGIC:
+        if data.startswith(magic):
+            raise _refuse(path, what, todo)
     if data.startswith(_ZIP_MAGIC):
-        return _read_xlsx(path, data)
+        _check_zip(path, data)
+        return _read_xlsx(path, data, options)
     if path.suffix.lower() in _EXCEL_SUFFIXES:
         raise UnreadableInputError(f"{path}: not a valid .xlsx file")
-    return _read_csv(path, data)
+    text, encoding, notes = _decode(path, data, options.encoding)
+    return _read_csv(path, text, encoding, notes, options)
 
 
+def _check_zip(path: Path, data: bytes) -> None:
+    """Refuse a zip archive that is not an Excel workbook (ODS, an archive of files)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = archive.namelist()
+            mime = archive.read("mimetype") if "mimetype" in names else b""
+    except (zipfile.BadZipFile, OSError, KeyError):
+        raise UnreadableInputError(f"{path}: a damaged zip or .xlsx file; export it again") \
+            from None
+    if mime.startswith(_ODS_MIME):
+        raise _refuse(path, "an OpenDocument spreadsheet (.ods, LibreOffice or OpenOffice)",
+                      "save it as Excel .xlsx or as CSV UTF-8 and check that file")
+    if "xl/workbook.xml" not in names:
+        shown = ", ".join(names[:3]) + (", ..." if len(names) > 3 else "")
+        raise _refuse(path, f"a zip archive of {len(names)} file(s) ({shown}), not an .xlsx "
+                      "workbook", "unpack it and check the CSV or .xlsx inside")
+
+
+# --------------------------------------------------------------------------- encodings
+_BOMS: tuple[tuple[bytes, str, str], ...] = (
+    (b"\xef\xbb\xbf", "utf-8-sig", "UTF-8"),
+    (b"\xff\xfe\x00\x00", "utf-32-le", "UTF-32 (little-endian, with BOM)"),
+    (b"\x00\x00\xfe\xff", "utf-32-be", "UTF-32 (big-endian, with BOM)"),
+    (b"\xff\xfe", "utf-16-le", "UTF-16 (little-endian, with BOM; Excel's 'Unicode text')"),
+    (b"\xfe\xff", "utf-16-be", "UTF-16 (big-endian, with BOM)"),
+)
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}")
+_C1_BYTES = re.compile(rb"[\x80-\x9f]")
+
+
+def _decode(path: Path, data: bytes, forced: str | None) -> tuple[str, str, list[Problem]]:
+    """Decode the bytes of a text file; return ``(text, encoding, notes)``.
+
+    Order: a declared encoding (profile); a byte-order mark; strict UTF-8;
+    strict Windows-1252 (Dutch Excel's "CSV (;)"; the same as ISO-8859-1 for
+    every letter); the best guess of charset-normalizer. Every decoding is
+    strict, so no character is ever replaced; an encoding other than UTF-8 is
+    named in a note.
+    """
+    file = str(path)
+    if forced is not None:
+        try:
+            text = data.decode(forced)
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise UnreadableInputError(
+                f"{path}: cannot decode as {forced} (declared in the profile): {exc}") from None
+        return _strip_bom(text), forced, [_note(file, f"read as {forced}, the encoding declared "
+                                                "in the profile")]
+    for bom, codec, label in _BOMS:
+        if data.startswith(bom):
+            try:
+                text = data.decode(codec)
+            except UnicodeDecodeError as exc:
+                raise UnreadableInputError(
+                    f"{path}: starts with the byte-order mark of {label} but byte {exc.start} "
+                    "is not valid in it; export the file again as CSV UTF-8") from None
+            text = _strip_bom(text)
+            notes = [] if codec == "utf-8-sig" else [_note(file, f"encoding {label}")]
+            return text, codec, notes
+    if b"\x00" in data[:4096]:
+        raise _binary_or_utf16(path, data)
+    try:
+        return data.decode("utf-8"), "utf-8", []
+    except UnicodeDecodeError as exc:
+        bad = exc.start
+    if _UTF8_SEQUENCE.search(data):
+        raise UnreadableInputError(
+            f"{path}: mixes encodings: most of it is UTF-8 but byte {bad} is not; the file was "
+            "damaged or edited with another encoding. Export it again as CSV UTF-8 or .xlsx")
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        return _guess_encoding(path, data, bad)
+    if _C1_BYTES.search(data):
+        label = ("Windows-1252 (cp1252, the default of Dutch Excel's 'CSV (;)'; it has "
+                 "characters such as \u2013 and \u20ac that ISO-8859-1 lacks)")
+    else:
+        label = ("Windows-1252 (cp1252, the default of Dutch Excel's 'CSV (;)'); ISO-8859-1 "
+                 "gives the same text for this file")
+    return text, "cp1252", [_note(file, f"not UTF-8: read as {label}; check that accented "
+                                  "letters look right")]
+
+
+def _strip_bom(text: str) -> str:
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def _note(file: str, rule: str, value: str = "") -> Problem:
+    return Problem(file, None, None, value, rule)
+
+
+def _binary_or_utf16(path: Path, data: bytes) -> UnreadableInputError:
+    sample = data[:4096]
+    even, odd = sample[0::2], sample[1::2]
+    if odd.count(0) > 0.3 * len(odd) and even.count(0) < 0.05 * len(even) or \
+            even.count(0) > 0.3 * len(even) and odd.count(0) < 0.05 * len(odd):
+        return UnreadableInputError(
+            f"{path}: UTF-16 text without a byte-order mark (BOM), so its byte order is "
+            "unknown; save it from Excel as 'CSV UTF-8' (or as 'Unicode text', which has a BOM)")
+    return UnreadableInputError(f"{path}: binary content; expected a CSV or .xlsx file")
+
+
+def _guess_encoding(path: Path, data: bytes, bad: int) -> tuple[str, str, list[Problem]]:
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None or best.encoding in ("utf_8", "ascii"):
+        raise UnreadableInputError(
+            f"{path}: not UTF-8 text (byte {bad}) and no other encoding fits; save the file as "
+            "CSV UTF-8 or .xlsx")
+    try:
+        text = data.decode(best.encoding)
+    except (UnicodeDecodeError, LookupError):
+        raise UnreadableInputError(
+            f"{path}: not UTF-8 text (byte {bad}); save the file as CSV UTF-8 or .xlsx") from None
+    return _strip_bom(text), best.encoding, [_note(
+        str(path), f"not UTF-8 and not Windows-1252: encoding guessed as {best.encoding} "
+        "(charset-normalizer); check that accented letters look right, or declare the "
+        "encoding in a profile")]
+
+
+# --------------------------------------------------------------------------- header row
+_SCAN_ROWS = 50
+"""Rows searched for the header (title rows above it are skipped)."""
+
+_HEADER_MIN_MATCHES = 3
+"""Known column names a row needs to be taken as the header (fewer if no row has more)."""
+
+
+def _header_matches(fields: Sequence[object], known: frozenset[str]) -> int:
+    return sum(1 for f in fields if normalise_header(str(f)) in known)
+
+
+def _find_header(rows: Sequence[Sequence[object]], known: frozenset[str]) -> tuple[int, int]:
+    """Return ``(index, matches)`` of the header among the first rows.
+
+    The header is the first row with at least :data:`_HEADER_MIN_MATCHES`
+    known column names (or as many as the best row has); without any known
+    name, the first non-empty row (reported later as "no monitor column").
+    """
+    counts = [_header_matches(r, known) for r in rows[:_SCAN_ROWS]]
+    best = max(counts, default=0)
+    if best == 0:
+        first = next((i for i, r in enumerate(rows) if any(str(v).strip() for v in r)), None)
+        return (first if first is not None else -1), 0
+    need = min(_HEADER_MIN_MATCHES, best)
+    index = next(i for i, c in enumerate(counts) if c >= need)
+    return index, counts[index]
+
+
+def _header_note(file: str, index: int, rows: Sequence[Sequence[object]], forced: bool
+                 ) -> Problem | None:
+    above = sum(1 for r in rows[:index] if any(str(v).strip() for v in r))
+    if forced:
+        return _note(file, f"header read from row {index + 1} (--header-row)")
+    if above:
+        return _note(file, f"header found on row {index + 1}; the {above} non-empty row(s) "
+                     "above it (a title?) are not read")
+    return None
+
+
+# --------------------------------------------------------------------------- CSV
 def _sniff_delimiter(header_line: str) -> str:
     unquoted = re.sub(r'"[^"]*"', "", header_line)
     counts = {d: unquoted.count(d) for d in (";", ",", "\t")}
@@ -243,86 +542,158 @@ def _sniff_delimiter(header_line: str) -> str:
     return best if counts[best] else ","
 
 
-def _read_csv(path: Path, data: bytes) -> _RawTable:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise UnreadableInputError(
-            f"{path}: not UTF-8 text (byte {exc.start}); save the file as CSV UTF-8 or .xlsx"
-        ) from None
+_SEP_LINE = re.compile(r'\A"?sep=(.)"?[ \t]*(?:\r\n|\n|\r|\Z)', re.IGNORECASE)
+
+
+def _read_csv(path: Path, text: str, encoding: str, notes: list[Problem],
+              options: ReadOptions) -> _RawTable:
     if "\x00" in text:
         raise UnreadableInputError(f"{path}: binary content; expected a CSV or .xlsx file")
-    header_line = text.lstrip("\r\n").split("\n", 1)[0]
-    delimiter = _sniff_delimiter(header_line)
+    file = str(path)
+    notes = list(notes)
+    declared: str | None = None
+    line_offset = 0  # lines of the file before the first line numbered as a row
+    m = _SEP_LINE.match(text)
+    if m:
+        declared = m[1]
+        text = text[m.end():]
+        line_offset = 1
+        notes.append(_note(file, f"first line 'sep={declared}' declares the separator; it is "
+                           "not a row (rows are numbered as Excel shows them, without it)"))
+    lines = _first_lines(text, max(_SCAN_ROWS, options.header_row or 0))
+    parsed = [_split_line(line, declared) for line in lines]
+    known = options.known_headers
+    if options.header_row is not None:
+        index = options.header_row - 1
+        if index >= len(lines):
+            raise UnreadableInputError(
+                f"{path}: --header-row {options.header_row} is beyond the end of the file")
+    else:
+        index, _ = _find_header(parsed, known)
+        if index < 0:
+            raise UnreadableInputError(f"{path}: the file is empty")
+    note = _header_note(file, index, parsed, options.header_row is not None)
+    if note is not None:
+        notes.append(note)
+    delimiter = declared or _sniff_delimiter(lines[index])
+    body = text[sum(len(line) + 1 for line in lines[:index]):]
     try:
         table = pd.read_csv(
-            io.StringIO(text), sep=delimiter, header=None, dtype=str, keep_default_na=False,
+            io.StringIO(body), sep=delimiter, header=None, dtype=str, keep_default_na=False,
             na_filter=False, skip_blank_lines=False, quotechar='"', engine="c",
         )
-    except pd.errors.ParserError:
-        return _read_csv_ragged(path, text, delimiter)
+    except pd.errors.ParserError as exc:
+        if "EOF inside string" in str(exc):
+            raise _unterminated_quote(path, body, delimiter, index + line_offset) from None
+        raw = _read_csv_ragged(path, body, delimiter, index, known)
     except pd.errors.EmptyDataError:
         raise UnreadableInputError(f"{path}: the file is empty") from None
-    # leading blank lines before the header
-    first = 0
-    while first < len(table) and (table.iloc[first] == "").all():
-        first += 1
-    if first == len(table):
-        raise UnreadableInputError(f"{path}: the file is empty")
-    headers = [str(h) for h in table.iloc[first]]
-    cells = table.iloc[first + 1:].reset_index(drop=True)
-    cells.columns = range(cells.shape[1])
-    rows = np.arange(first + 2, first + 2 + len(cells), dtype=np.int64)
-    return _RawTable(headers, cells, rows, "csv", delimiter=delimiter)
+    else:
+        headers = [str(h) for h in table.iloc[0]]
+        cells = table.iloc[1:].reset_index(drop=True)
+        cells.columns = range(cells.shape[1])
+        rows = np.arange(index + 2, index + 2 + len(cells), dtype=np.int64)
+        raw = _RawTable(headers, cells, rows, "csv", delimiter=delimiter)
+    raw.notes = notes + raw.notes
+    raw.encoding = encoding
+    raw.header_row = index + 1
+    return raw
 
 
-def _read_csv_ragged(path: Path, text: str, delimiter: str) -> _RawTable:
+def _first_lines(text: str, n: int) -> list[str]:
+    """The first ``n`` lines of ``text`` (without copying the rest of a large file)."""
+    lines: list[str] = []
+    start = 0
+    while len(lines) < n and start <= len(text):
+        end = text.find("\n", start)
+        if end < 0:
+            lines.append(text[start:])
+            break
+        lines.append(text[start:end])
+        start = end + 1
+    return lines
+
+
+def _split_line(line: str, delimiter: str | None) -> list[str]:
+    try:
+        return next(csv.reader([line.rstrip("\r")], delimiter=delimiter or _sniff_delimiter(line),
+                               quotechar='"'), [])
+    except csv.Error:
+        return []
+
+
+def _unterminated_quote(path: Path, body: str, delimiter: str, lines_before: int
+                        ) -> UnreadableInputError:
+    """Name the line on which a quoted value opens that is never closed."""
+    reader = csv.reader(io.StringIO(body, newline=""), delimiter=delimiter, quotechar='"')
+    start, records = 1, iter(reader)
+    while True:  # the record that runs to the end of the file starts after the previous one
+        begin = reader.line_num + 1
+        try:
+            next(records)
+        except (StopIteration, csv.Error):
+            break
+        start = begin
+    return UnreadableInputError(
+        f"{path}: line {start + lines_before}: a quote (\") opens a value that is never closed, "
+        "so the rest of the file would be one value; close the quote (a value containing the "
+        "separator is written between quotes, a quote inside it doubled) or remove it")
+
+
+def _read_csv_ragged(path: Path, text: str, delimiter: str, index: int,
+                     known: frozenset[str]) -> _RawTable:
     """Read a CSV file in which some rows have more fields than the header.
 
     Every such row becomes a :class:`Problem` in ``_RawTable.problems`` and is
     left out of the cells; the other rows (shorter ones padded with empty
     cells) are read as usual, so the header and the remaining rows can still be
-    checked and every problem reported at once. Rows are numbered by record, as
-    in a spreadsheet (header = row 1), like the regular reader does.
+    checked and every problem reported at once. A row of separators only
+    (Excel writes ``;;;;;;`` for an empty row, sometimes one wider than the
+    header) is an empty row, not a problem. Rows are numbered by record, as
+    in a spreadsheet; ``text`` starts at the header, which is row ``index + 1``.
     """
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"')
     try:
         records = list(reader)
     except csv.Error as exc:
-        raise UnreadableInputError(f"{path}: cannot parse as CSV: {exc}") from None
-    first = 0
-    while first < len(records) and not any(f.strip() for f in records[first]):
-        first += 1
-    if first == len(records):
-        raise UnreadableInputError(f"{path}: the file is empty")
-    headers = records[first]
+        raise UnreadableInputError(f"{path}: cannot parse as CSV: {exc} (line "
+                                   f"{reader.line_num + index})") from None
+    headers = records[0]
     width = len(headers)
+    hidden = {i for i, h in enumerate(headers)
+              if direct_identifier(h) is not None and normalise_header(h) not in known}
     problems: list[Problem] = []
     kept: list[list[str]] = []
     numbers: list[int] = []
-    for index in range(first + 1, len(records)):
-        record = records[index]
+    for i in range(1, len(records)):
+        record = records[i]
         if len(record) > width:
-            problems.append(Problem(
-                str(path), index + 1, None, delimiter.join(record),
-                f"row has {len(record)} fields but the header has {width}"
-                f"{RULE_SEPARATOR}a value containing {delimiter!r} must be quoted",
-            ))
-            continue
+            if not any(f.strip() for f in record):
+                record = record[:width]
+            else:
+                shown = delimiter.join(WITHHELD if j in hidden else f
+                                       for j, f in enumerate(record))
+                problems.append(Problem(
+                    str(path), index + i + 1, None, shown,
+                    f"row has {len(record)} fields but the header has {width}"
+                    f"{RULE_SEPARATOR}a value containing {delimiter!r} must be quoted",
+                ))
+                continue
         kept.append(record + [""] * (width - len(record)))
-        numbers.append(index + 1)
-    if not problems:
-        raise UnreadableInputError(f"{path}: cannot parse as CSV")
+        numbers.append(index + i + 1)
     cells = pd.DataFrame(kept, columns=range(width), dtype=str) if kept else \
         pd.DataFrame({i: pd.Series([], dtype=str) for i in range(width)})
     return _RawTable(headers, cells, np.array(numbers, dtype=np.int64), "csv",
                      delimiter=delimiter, problems=problems)
 
 
+# --------------------------------------------------------------------------- Excel
 def _cell_text(value: object) -> str:
     """Text of an Excel cell: dates as ISO, whole floats without ``.0``, booleans true/false."""
     if value is None:
         return ""
+    if isinstance(value, str):
+        return value
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dt.datetime):
@@ -333,11 +704,87 @@ def _cell_text(value: object) -> str:
         return value.isoformat()
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, dt.time):
+        return value.isoformat()
     return str(value)
 
 
-def _read_xlsx(path: Path, data: bytes) -> _RawTable:
-    import openpyxl  # imported here: only needed for Excel input
+def _read_xlsx(path: Path, data: bytes, options: ReadOptions) -> _RawTable:
+    """Read the worksheet with the monitor columns (or the one asked for) as text cells.
+
+    Cells are read with python-calamine (fast, and exact: dates as dates,
+    numbers as stored, the cached value of a formula); openpyxl is the
+    fallback when calamine is not installed. A formula cell without a cached
+    value is a problem, not an empty cell (see :func:`_uncached_formulas`).
+    """
+    file = str(path)
+    names, load = _workbook(path, data)
+    if not names:
+        raise UnreadableInputError(f"{path}: the workbook has no worksheet")
+    known = options.known_headers
+    notes: list[Problem] = []
+    if options.sheet is not None:
+        name = _pick_sheet(path, names, options.sheet)
+        rows = load(name)
+        notes.append(_note(file, f"worksheet {name!r} read (--sheet)"))
+    else:
+        scores = [_find_header(load(n, _SCAN_ROWS), known)[1] for n in names]
+        need = min(_HEADER_MIN_MATCHES, max(scores))
+        name = names[next(i for i, score in enumerate(scores) if score >= need)]
+        rows = load(name)
+        if len(names) > 1:
+            others = [n for n in names if n != name]
+            notes.append(_note(file, f"worksheet {name!r} read (sheet {names.index(name) + 1} "
+                               f"of {len(names)}: the one with the monitor columns); not read: "
+                               + ", ".join(repr(n) for n in others)))
+    if not any(any(str(v).strip() for v in r) for r in rows):
+        raise UnreadableInputError(f"{path}: worksheet {name!r} is empty")
+    if options.header_row is not None:
+        index = options.header_row - 1
+        if index >= len(rows):
+            raise UnreadableInputError(
+                f"{path}: --header-row {options.header_row} is beyond the last row of "
+                f"worksheet {name!r}")
+    else:
+        index, _ = _find_header(rows, known)
+    note = _header_note(file, index, rows, options.header_row is not None)
+    if note is not None:
+        notes.append(note)
+    headers = [_cell_text(v) for v in rows[index]]
+    records = [[_cell_text(v) for v in r] for r in rows[index + 1:]]
+    width = max([len(headers), *(len(r) for r in records)])
+    headers = headers + [""] * (width - len(headers))
+    records = [r + [""] * (width - len(r)) for r in records]
+    cells = pd.DataFrame(records, columns=range(width), dtype=str) if records else \
+        pd.DataFrame({i: pd.Series([], dtype=str) for i in range(width)})
+    numbers = np.arange(index + 2, index + 2 + len(records), dtype=np.int64)
+    problems = _uncached_formulas(path, data, name, headers, index + 1)
+    return _RawTable(headers, cells, numbers, "xlsx", sheet=name, problems=problems,
+                     notes=notes, header_row=index + 1)
+
+
+def _workbook(path: Path, data: bytes):
+    """Return the sheet names and a function reading one sheet as rows of cell values."""
+    try:
+        from python_calamine import CalamineWorkbook
+    except ImportError:  # pragma: no cover - calamine is a declared dependency
+        return _workbook_openpyxl(path, data)
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        names = list(book.sheet_names)
+    except Exception as exc:  # calamine raises its own types for a broken file
+        raise UnreadableInputError(f"{path}: cannot read as .xlsx: {exc}") from None
+    def load(name: str, nrows: int | None = None) -> list[list[object]]:
+        try:
+            return book.get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=nrows)
+        except Exception as exc:  # calamine raises its own types for a broken sheet
+            raise UnreadableInputError(f"{path}: cannot read worksheet {name!r}: {exc}") from None
+
+    return names, load
+
+
+def _workbook_openpyxl(path: Path, data: bytes):  # pragma: no cover - fallback
+    import openpyxl
 
     try:
         with warnings.catch_warnings():
@@ -345,45 +792,130 @@ def _read_xlsx(path: Path, data: bytes) -> _RawTable:
             book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a broken file
         raise UnreadableInputError(f"{path}: cannot read as .xlsx: {exc}") from None
+
+    def load(name: str, nrows: int | None = None) -> list[list[object]]:
+        rows = book[name].iter_rows(values_only=True, max_row=nrows)
+        return [list(r) for r in rows]
+
+    return list(book.sheetnames), load
+
+
+def _pick_sheet(path: Path, names: list[str], wanted: str | int) -> str:
+    """Return the sheet named ``wanted``, or the ``wanted``-th sheet (1 = first)."""
+    if str(wanted) in names:
+        return str(wanted)
+    if isinstance(wanted, int) or str(wanted).strip().isdigit():
+        number = int(wanted)
+        if 1 <= number <= len(names):
+            return names[number - 1]
+    raise UnreadableInputError(
+        f"{path}: no worksheet {wanted!r}; the workbook has: "
+        + ", ".join(f"{i} {n!r}" for i, n in enumerate(names, start=1)))
+
+
+_FORMULA_RULE = ("formula without a stored value: the workbook was saved without calculating "
+                 "it, so the value is unknown (not empty); open it in Excel, let it calculate, "
+                 "save, and check again")
+
+
+_ERROR_RULE = ("Excel error value instead of a value (a formula that failed, such as #DIV/0! "
+               "or #N/A): correct it in Excel, save, and check again")
+
+
+def _uncached_formulas(path: Path, data: bytes, sheet: str, headers: list[str],
+                       header_row: int) -> list[Problem]:
+    """One problem per cell (at or below the header) without a usable value.
+
+    Such a cell is a formula without a cached value (a ``<c>`` element with
+    an ``<f>`` formula and no ``<v>``) or an error value (``t="e"``, such as
+    ``#DIV/0!``). Both are read from the worksheet's XML: calamine reads
+    them as empty cells and openpyxl the first also.
+    """
+    import zipfile
+    from xml.etree import ElementTree
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        member = _sheet_member(archive, sheet)
+        if member is None:
+            return []
+        xml = archive.read(member)
+    if b"<f" not in xml and b":f" not in xml and b't="e"' not in xml:
+        return []
+    problems: list[Problem] = []
+    for _, element in ElementTree.iterparse(io.BytesIO(xml)):
+        if not element.tag.endswith("}c"):
+            continue
+        children = {child.tag.rsplit("}", 1)[-1]: child for child in element}
+        value = children.get("v")
+        uncached = "f" in children and (value is None or not (value.text or "")) \
+            and element.get("t") != "inlineStr"
+        error = element.get("t") == "e"
+        m = re.fullmatch(r"([A-Z]+)(\d+)", element.get("r", ""))
+        if (uncached or error) and m and int(m[2]) >= header_row:
+            position = _column_index(m[1])
+            header = headers[position].strip() if position < len(headers) else ""
+            if uncached:
+                shown, rule = "=" + (children["f"].text or "(shared formula)"), _FORMULA_RULE
+            else:
+                shown = value.text if value is not None and value.text else "#ERROR"
+                rule = _ERROR_RULE
+            problems.append(Problem(str(path), int(m[2]), header or f"(column {m[1]})",
+                                    WITHHELD if direct_identifier(header) else shown, rule))
+        element.clear()
+    return problems
+
+
+def _sheet_member(archive, sheet: str) -> str | None:
+    """Path inside the .xlsx zip of the worksheet named ``sheet``."""
+    from xml.etree import ElementTree
+
     try:
-        if not book.worksheets:
-            raise UnreadableInputError(f"{path}: the workbook has no worksheet")
-        sheet = book.worksheets[0]
-        headers: list[str] | None = None
-        records: list[list[str]] = []
-        numbers: list[int] = []
-        for number, values in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1):
-            texts = [_cell_text(v) for v in values]
-            if headers is None:
-                if any(t.strip() for t in texts):
-                    headers = texts
-                continue
-            records.append(texts)
-            numbers.append(number)
-        title = sheet.title
-    finally:
-        book.close()
-    if headers is None:
-        raise UnreadableInputError(f"{path}: the first worksheet is empty")
-    width = max([len(headers), *(len(r) for r in records)])
-    headers = headers + [""] * (width - len(headers))
-    records = [r + [""] * (width - len(r)) for r in records]
-    cells = pd.DataFrame(records, columns=range(width), dtype=str) if records else \
-        pd.DataFrame({i: pd.Series([], dtype=str) for i in range(width)})
-    return _RawTable(headers, cells, np.array(numbers, dtype=np.int64), "xlsx", sheet=title)
+        book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, ElementTree.ParseError):
+        return None
+    rel_id = None
+    for element in book.iter():
+        if element.tag.endswith("}sheet") and element.get("name") == sheet:
+            rel_id = next((v for k, v in element.attrib.items() if k.endswith("}id")), None)
+    for element in rels.iter():
+        if element.get("Id") == rel_id:
+            target = element.get("Target", "")
+            return target.lstrip("/") if target.startswith("/") else "xl/" + target
+    return None
+
+
+def _column_index(letters: str) -> int:
+    number = 0
+    for ch in letters:
+        number = number * 26 + ord(ch) - 64
+    return number - 1
 
 
 # ---------------------------------------------------------------------------
 # Header mapping
 # ---------------------------------------------------------------------------
-def _map_headers(path: Path, headers: list[str], empty_columns: set[int]
-                 ) -> tuple[dict[str, int], list[Problem], list[Problem]]:
-    """Map canonical names to column positions; return (mapping, errors, notes)."""
+def _map_headers(path: Path, headers: list[str], empty_columns: set[int], *,
+                 lookup: dict[str, str] | None = None, header_row: int = 1,
+                 ignore: frozenset[str] = frozenset(), identifiers: frozenset[str] = frozenset(),
+                 ) -> tuple[dict[str, int], list[Problem], list[Problem], dict[int, str]]:
+    """Map canonical names to column positions.
+
+    Returns
+    -------
+    tuple
+        ``(mapping, errors, notes, identifiers)``: canonical name -> position;
+        structural problems; notes; position -> kind of every direct-identifier
+        column (see :func:`direct_identifier`; ``identifiers`` adds headers,
+        normalised, declared as such in a profile).
+    """
     file = str(path)
+    lookup = HEADER_LOOKUP if lookup is None else lookup
     mapping: dict[str, int] = {}
     errors: list[Problem] = []
     notes: list[Problem] = []
     unknown: list[int] = []
+    found_identifiers: dict[int, str] = {}
     for pos, header in enumerate(headers):
         key = normalise_header(header)
         if not key:
@@ -391,13 +923,22 @@ def _map_headers(path: Path, headers: list[str], empty_columns: set[int]
                 notes.append(Problem(file, None, f"(column {pos + 1})", "",
                                      "column without a header, ignored"))
             continue
-        name = _HEADER_LOOKUP.get(key)
+        name = lookup.get(key)
         if name is None:
-            unknown.append(pos)
+            kind = "declared in the profile" if key in identifiers else direct_identifier(header)
+            if kind is not None:
+                found_identifiers[pos] = kind
+                notes.append(Problem(file, None, header.strip(), "",
+                                     IDENTIFIER_RULE.format(kind=kind)))
+            elif key in ignore:
+                notes.append(Problem(file, None, header.strip(), "",
+                                     "column ignored, as declared in the profile"))
+            else:
+                unknown.append(pos)
             continue
         if name in mapping:
             errors.append(Problem(
-                file, 1, header.strip(), header.strip(),
+                file, header_row, header.strip(), header.strip(),
                 f"column given twice{RULE_SEPARATOR}also as {headers[mapping[name]].strip()!r} "
                 f"(both mean {name!r})"))
             continue
@@ -405,8 +946,9 @@ def _map_headers(path: Path, headers: list[str], empty_columns: set[int]
     if not mapping:
         shown = ", ".join(repr(h) for h in headers[:6])
         raise UnreadableInputError(
-            f"{path}: no monitor column found in the header ({shown}); "
-            "is this a monitor file with the header on the first line?")
+            f"{path}: no monitor column found in the header ({shown}); is this a monitor "
+            f"file with its header in the first {_SCAN_ROWS} rows? Give the header row "
+            "(--header-row N) or map the file's own column names in a profile (--profile)")
     unknown_keys = {normalise_header(headers[p]): headers[p].strip() for p in unknown}
     for column in schema.MONITOR_COLUMNS:
         if column.name in mapping or not column.required:
@@ -425,14 +967,14 @@ def _map_headers(path: Path, headers: list[str], empty_columns: set[int]
     if absent:
         notes.append(Problem(file, None, None, ", ".join(absent),
                              "optional columns absent; their values are missing"))
-    return mapping, errors, notes
+    return mapping, errors, notes, found_identifiers
 
 
 _HEADER_CUTOFF = 0.6
 """Lowest similarity (0-1) for an unknown header to be named as the likely missing column."""
 
 
-def _header_similarity(header: str, target: str) -> float:
+def header_similarity(header: str, target: str) -> float:
     """Similarity of a normalised header to a normalised column name or alias.
 
     The best of: :class:`difflib.SequenceMatcher` ratio of the whole texts; the
@@ -478,7 +1020,7 @@ def closest_header(column: str, headers: list[str]) -> str | None:
     targets = (normalise_header(spec.name), normalise_header(spec.alias_nl))
     best, best_score = None, _HEADER_CUTOFF
     for header in headers:
-        score = max(_header_similarity(header, t) for t in targets)
+        score = max(header_similarity(header, t) for t in targets)
         if score >= best_score and (best is None or score > best_score):
             best, best_score = header, score
     return best
@@ -512,6 +1054,9 @@ def read_monitor(
     pilots_file: str | Path | None = None,
     strict: bool = True,
     peildatum: str | dt.date | pd.Timestamp | None = None,
+    sheet: str | int | None = None,
+    header_row: int | None = None,
+    profile: str | Path | Profile | None = None,
 ) -> MonitorData:
     """Read and validate a person-level monitor file.
 
@@ -539,6 +1084,18 @@ def read_monitor(
     peildatum
         Deprecated alias of ``export_date`` (it always meant the export
         date); gives a :class:`DeprecationWarning`.
+    sheet
+        Worksheet of an ``.xlsx`` file to read: its name, or its number
+        (1 = first). Default: the first worksheet with the monitor columns.
+    header_row
+        Row (1 = first line or worksheet row) that holds the header. Default:
+        the first row with at least three known column names (title rows
+        above it are skipped and named in a note).
+    profile
+        A mapping profile (YAML file or :class:`lvv_eval.sources.profiles.Profile`)
+        with the municipality's own column names, spellings and codes,
+        encoding, sheet and header row (see ``docs/data_dictionary.md``).
+        ``sheet`` and ``header_row`` given here win over the profile.
 
     Returns
     -------
@@ -550,15 +1107,28 @@ def read_monitor(
     FileNotFoundError
         The file does not exist (message ``file not found: PATH``).
     UnreadableInputError
-        The file is empty, binary, not UTF-8, or not CSV/.xlsx.
+        The file is empty, binary, in no known text encoding, or not
+        CSV/.xlsx (the message says what the file is and what to do).
     InputValidationError
         Always for problems with the file's structure (a required column
         missing, a column given twice, a row with too many fields), all
         reported together with the problems in the other rows; for row-level
         problems only when ``strict`` is true.
     ConfigError
-        ``export_date`` is not a date, or both ``export_date`` and
-        ``peildatum`` are given.
+        ``export_date`` is not a date, both ``export_date`` and
+        ``peildatum`` are given, or the profile is invalid.
+
+    Notes
+    -----
+    CSV text is decoded strictly: UTF-8 (with or without BOM), UTF-16/32 with
+    a BOM, Windows-1252 (Dutch Excel's "CSV (;)"; ISO-8859-1 text reads the
+    same), else the guess of charset-normalizer; any encoding other than
+    UTF-8 is named in a note. A replacement character (U+FFFD) in any cell
+    is an error, so a damaged conversion cannot pass unnoticed. Columns that
+    hold direct identifiers (names, BSN, V-numbers, e-mail, phone, date of
+    birth, address) are never read: they are listed in
+    :attr:`MonitorData.identifiers` and in a note, and their values appear
+    nowhere.
     """
     path = Path(path)
     file = str(path)
@@ -569,16 +1139,37 @@ def read_monitor(
                       "the file; use export_date=...", DeprecationWarning, stacklevel=2)
         export_date = peildatum
     limit = _parse_date_option(export_date, "export date")
+    prof = _profile_option(profile)
+    lookup = dict(HEADER_LOOKUP)
+    if prof is not None:
+        lookup.update(prof.columns)
+    options = ReadOptions(
+        sheet=sheet if sheet is not None else (prof.sheet if prof else None),
+        header_row=_header_row_option(header_row if header_row is not None
+                                      else (prof.header_row if prof else None)),
+        encoding=prof.encoding if prof else None,
+        known_headers=frozenset(lookup))
     if not path.exists():
         raise FileNotFoundError(f"file not found: {path}")
     data = path.read_bytes()  # read-only; the file is never written
     sha256 = hashlib.sha256(data).hexdigest()
-    table = _read_table(path, data)
+    table = read_table(path, data, options)
     del data
 
     raw_all = {pos: RawColumn(table.cells[pos]) for pos in table.cells.columns}
     empty_columns = {pos for pos, col in raw_all.items() if col.missing_unique.all()}
-    mapping, structural, notes = _map_headers(path, table.headers, empty_columns)
+    try:
+        mapping, structural, notes, id_positions = _map_headers(
+            path, table.headers, empty_columns, lookup=lookup, header_row=table.header_row,
+            ignore=prof.ignore if prof else frozenset(),
+            identifiers=prof.identifiers if prof else frozenset())
+    except UnreadableInputError as exc:
+        exc.notes = table.notes
+        raise
+    identifiers = {table.headers[pos].strip(): kind for pos, kind in id_positions.items()}
+    notes = table.notes + ([_note(file, f"profile {prof.name!r} applied", str(prof.path or ""))]
+                           if prof else []) + notes
+    structural += _replacement_characters(path, table, raw_all, set(id_positions))
 
     n_in_file = len(table.cells)
     empty_row = np.ones(n_in_file, dtype=bool)
@@ -592,8 +1183,12 @@ def read_monitor(
                              "empty rows skipped: " + _row_list(rows)))
     row_numbers = table.row_numbers[keep]
     n_read = len(row_numbers)
+    for pos in id_positions:  # never kept: the values of a direct identifier go nowhere
+        del raw_all[pos]
 
     raw = {name: raw_all[pos].subset(keep) for name, pos in mapping.items()}
+    if prof is not None:
+        notes += _recode(file, raw, prof, {n: table.headers[p].strip() for n, p in mapping.items()})
     result = validate_columns(
         raw, row_numbers,
         pilots=pilot_codes(pilots_file), export_date=limit,
@@ -615,14 +1210,16 @@ def read_monitor(
     problems.sort(key=_problem_key)
     structural += table.problems
     if structural:
-        raise InputValidationError(
+        raise MonitorValidationError(
             structural + problems,
-            summary=f"{file}: {len(structural)} problem(s) with the columns or the number of "
-            "fields in a row" + (f" and {len(problems)} in the other rows" if problems else ""))
+            summary=f"{file}: {len(structural)} problem(s) with the columns, the cells or the "
+            "number of fields in a row"
+            + (f" and {len(problems)} in the other rows" if problems else ""),
+            notes=notes, identifiers=identifiers)
     if strict and problems:
-        raise InputValidationError(
+        raise MonitorValidationError(
             problems, summary=f"{file}: {len(problems)} problem(s) in {len(reasons)} row(s) "
-            f"of {n_read}")
+            f"of {n_read}", notes=notes, identifiers=identifiers)
 
     order = list(RULES)
     excluded = np.zeros(n_read, dtype=bool)
@@ -655,8 +1252,65 @@ def read_monitor(
 
     frame = _typed_frame(result.columns, n_read)
     frame = frame.loc[~excluded].reset_index(drop=True)
-    source = MonitorSource(path, sha256, n_read, table.file_format, table.delimiter, table.sheet)
-    return MonitorData(frame, exclusions, problems, flow, source, notes, export_date=limit)
+    source = MonitorSource(path, sha256, n_read, table.file_format, table.delimiter, table.sheet,
+                           encoding=table.encoding, header_row=table.header_row,
+                           profile=prof.name if prof else None)
+    return MonitorData(frame, exclusions, problems, flow, source, notes, export_date=limit,
+                       identifiers=identifiers)
+
+
+_REPLACEMENT_RULE = ("replacement character \ufffd: a character was already lost before this "
+                     "file was read (a conversion with the wrong encoding); export it again "
+                     "from the source system as CSV UTF-8 or .xlsx")
+
+
+def _replacement_characters(path: Path, table: _RawTable, raw: dict[int, RawColumn],
+                            hidden: set[int]) -> list[Problem]:
+    """One problem per header or cell holding U+FFFD (values of identifiers withheld)."""
+    file = str(path)
+    problems = [Problem(file, table.header_row, h.strip(), h.strip(), _REPLACEMENT_RULE)
+                for h in table.headers if "\ufffd" in h]
+    for pos, col in raw.items():
+        bad_u = np.fromiter(("\ufffd" in u for u in col.uniques), dtype=bool,
+                            count=len(col.uniques))
+        if not bad_u.any():
+            continue
+        header = table.headers[pos].strip() or f"(column {pos + 1})"
+        for r in np.flatnonzero(bad_u[col.codes]):
+            value = WITHHELD if pos in hidden else str(col.uniques[col.codes[r]])
+            problems.append(Problem(file, int(table.row_numbers[r]), header, value,
+                                    _REPLACEMENT_RULE))
+    return problems
+
+
+def _recode(file: str, raw: dict[str, RawColumn], prof: Profile, headers: dict[str, str]
+            ) -> list[Problem]:
+    """Apply a profile's value mappings to the raw columns; return a note per column."""
+    notes = []
+    for name, mapping in prof.values.items():
+        if name not in raw or not mapping:
+            continue
+        raw[name], n_values, n_rows = raw[name].recoded(mapping)
+        if n_values:
+            notes.append(_note(file, f"{n_values} value(s) in column {headers[name]!r} recoded "
+                               f"by profile {prof.name!r}", f"{n_rows} row(s)"))
+    return notes
+
+
+def _profile_option(profile: str | Path | Profile | None) -> Profile | None:
+    if profile is None:
+        return None
+    from lvv_eval.sources.profiles import Profile, load_profile
+
+    return profile if isinstance(profile, Profile) else load_profile(profile)
+
+
+def _header_row_option(value: object) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(f"header row {value!r} is not a row number (1 = first row)")
+    return value
 
 
 def read_cells(path: str | Path) -> pd.DataFrame:
@@ -685,7 +1339,7 @@ def read_cells(path: str | Path) -> pd.DataFrame:
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"file not found: {path}")
-    table = _read_table(path, path.read_bytes())
+    table = read_table(path, path.read_bytes(), ReadOptions(known_headers=frozenset(HEADER_LOOKUP)))
     if table.problems:
         raise InputValidationError(table.problems, summary=f"{path}: {len(table.problems)} row(s) with more "
                                    "fields than the header")

@@ -28,39 +28,13 @@ import pandas as pd
 
 from lvv_eval.reference import monitor_format as schema
 
-# ---------------------------------------------------------------------------
-# Rules: key -> text shown to the user. The order is the order in which an
-# excluded row is attributed to a rule in the flow table (its first rule).
-# Rule texts never contain ";" - details are appended after "; ".
-# ---------------------------------------------------------------------------
-RULES: dict[str, str] = {
-    "required_value_missing": "required value is missing",
-    "unknown_pilot": "unknown pilot code (not in the pilot table)",
-    "invalid_date": "not a valid date (use yyyy-mm-dd or dd-mm-yyyy)",
-    "unknown_exit_reason": "unknown exit reason",
-    "invalid_boolean": "not a boolean (true/false, ja/nee, yes/no, 1/0)",
-    "invalid_scenario": "not a scenario (departure/vertrek, residence/verblijf or empty)",
-    "invalid_sex": "not a sex code (m, f/v, x or empty)",
-    "non_integer": "not a whole number",
-    "negative": "negative number",
-    "invalid_nationality": "nationality is not a 3-letter ISO 3166-1 alpha-3 code",
-    "exit_reason_without_exit_date": "exit_reason is given but exit_date is empty",
-    "exit_date_without_exit_reason": "exit_date is given but exit_reason is empty",
-    "exit_before_intake": "exit_date is before intake_date",
-    "intake_too_early": (
-        f"intake_date is before {schema.EARLIEST_INTAKE:%Y-%m-%d} (start of the first pilots)"
-    ),
-    "after_export_date": "date is after the export date of the file",
-    "scenario_before_intake": "scenario_date is before intake_date",
-    "duplicate_trajectory_id": "trajectory_id is not unique",
-    "overlapping_stays": "stays of one person overlap",
-}
-"""Row-level rules, in the order used to attribute an excluded row in the flow table."""
+# Rules are defined in RULE_TABLE (below, after the parsers); RULES maps each
+# rule key to the text shown to the user, in table order. Rule texts never
+# contain ";" - details are appended after "; ".
 
 RULE_SEPARATOR = "; "
 """Separates the rule text from its details in :attr:`Problem.rule`."""
 
-_TEXT_TO_KEY: dict[str, str] = {text: key for key, text in RULES.items()}
 
 
 def rule_text(problem_rule: str) -> str:
@@ -76,7 +50,7 @@ def rule_text(problem_rule: str) -> str:
 
 def rule_rank(text: str) -> int:
     """Return the position of a rule text in :data:`RULES` (unknown rules sort last)."""
-    key = _TEXT_TO_KEY.get(text)
+    key = {t: k for k, t in RULES.items()}.get(text)
     return list(RULES).index(key) if key is not None else len(RULES)
 
 
@@ -142,6 +116,39 @@ class RawColumn:
         new.uniques = self.uniques
         new.missing_unique = self.missing_unique
         return new
+
+    def recoded(self, mapping: Mapping[str, str]) -> tuple["RawColumn", int, int]:
+        """Return the column with values replaced, and how many values and rows changed.
+
+        Parameters
+        ----------
+        mapping
+            Value as written, compared case-insensitively after stripping
+            (keys in :meth:`str.casefold` form) -> value to use instead.
+
+        Returns
+        -------
+        tuple
+            ``(column, distinct values replaced, rows replaced)``. Works on the
+            distinct values only, then factorises them again.
+        """
+        folded = [u.casefold() for u in self.uniques]
+        hit = np.array([f in mapping and u != "" for f, u in zip(folded, self.uniques)],
+                       dtype=bool)
+        if not hit.any():
+            return self, 0, 0
+        new_u = np.array([str(mapping[f]).strip() if h else u
+                          for f, u, h in zip(folded, self.uniques, hit)], dtype=object)
+        new = object.__new__(RawColumn)
+        clean = list(pd.unique(new_u))
+        if "" not in clean:
+            clean.append("")
+        slot = {v: i for i, v in enumerate(clean)}
+        remap = np.array([slot[v] for v in new_u], dtype=np.int64)
+        new.codes = remap[self.codes]
+        new.uniques = np.array(clean, dtype=object)
+        new.missing_unique = new.uniques == ""
+        return new, int(hit.sum()), int(hit[self.codes].sum())
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -234,6 +241,30 @@ def parse_integer(text: str) -> object:
     return int(re.split(r"[.,]", text, maxsplit=1)[0])
 
 
+_GROUPED = re.compile(r"^[+-]?\d{1,3}(?:([.,])\d{3})(?:\1\d{3})*$")
+
+
+def is_ambiguous_number(text: str) -> bool:
+    """True for a number that reads differently with a Dutch or an English separator.
+
+    ``1.000`` is one thousand in Dutch (a thousands separator) and one in
+    English (a decimal point); ``1,000`` the other way round. Such a value is
+    not guessed: it breaks the rule ``ambiguous_number``. A value that means
+    the same either way (``0.000``) is not ambiguous.
+
+    Examples
+    --------
+    >>> is_ambiguous_number("1.000"), is_ambiguous_number("12,500"), is_ambiguous_number("1990,0")
+    (True, True, False)
+    >>> is_ambiguous_number("0.000"), is_ambiguous_number("1.000.000")
+    (False, True)
+    """
+    if not _GROUPED.match(text):
+        return False
+    digits = re.sub(r"[.,+-]", "", text)
+    return int(digits) != 0
+
+
 def _alias_parser(aliases: dict[str, object]) -> Callable[[str], object]:
     def parse(text: str) -> object:
         return aliases.get(text.lower(), _INVALID)
@@ -242,7 +273,7 @@ def _alias_parser(aliases: dict[str, object]) -> Callable[[str], object]:
 
 
 # ---------------------------------------------------------------------------
-# Validation
+# Validation: parse every column once, then check the table of rules
 # ---------------------------------------------------------------------------
 def _finding(rule: str, column: str, mask: np.ndarray, col: RawColumn | None,
              values: np.ndarray | None = None,
@@ -259,6 +290,285 @@ def _closest(value: str, choices: Sequence[str], n: int = 3) -> list[str]:
     return difflib.get_close_matches(value.lower(), list(choices), n=n, cutoff=0.5)
 
 
+@dataclass
+class _Context:
+    """What the parsers produce and the rule checks read.
+
+    ``invalid`` holds, per parsed column, a mask over the column's distinct
+    values (:attr:`RawColumn.uniques`) of the values its parser rejected;
+    ``parsed`` the parsed value of each distinct value (``None`` when missing
+    or invalid); ``dates`` the parsed dates per row.
+    """
+
+    cols: dict[str, RawColumn]
+    row_numbers: np.ndarray
+    pilots: Sequence[str]
+    export_date: pd.Timestamp | None
+    lookup_exit_reason: Callable[[str], str | None]
+    closest_exit_reasons: Callable[[str], list[str]]
+    exit_reason_codes: Sequence[str]
+    out: dict[str, object] = field(default_factory=dict)
+    dates: dict[str, np.ndarray] = field(default_factory=dict)
+    invalid: dict[str, np.ndarray] = field(default_factory=dict)
+    parsed: dict[str, np.ndarray] = field(default_factory=dict)
+    ambiguous: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+# --- parsers: one per column type; each fills ctx.out (typed column) and ctx.invalid
+def _parse_identifier(ctx: _Context, name: str) -> None:
+    col = ctx.cols[name]
+    uniques = np.where(col.missing_unique, None, col.uniques)
+    ctx.out[name] = pd.array(uniques[col.codes], dtype="string")
+
+
+def _parse_pilot(ctx: _Context, name: str) -> None:
+    col = ctx.cols[name]
+    categories = sorted(ctx.pilots)
+    index = {code: i for i, code in enumerate(categories)}
+    codes_u = np.array([index.get(u.lower(), -1) for u in col.uniques], dtype=np.int64)
+    ctx.invalid[name] = (codes_u < 0) & ~col.missing_unique
+    ctx.out[name] = pd.Categorical.from_codes(codes_u[col.codes], categories=categories)
+
+
+def _parse_date_column(ctx: _Context, name: str) -> None:
+    col = ctx.cols[name]
+    vals_u, bad_u = _parse_unique(col, parse_date)
+    arr_u = np.array([v if v is not None else np.datetime64("NaT", "us") for v in vals_u],
+                     dtype="datetime64[us]")
+    ctx.invalid[name] = bad_u
+    ctx.dates[name] = arr_u[col.codes]
+    ctx.out[name] = ctx.dates[name]
+
+
+def _parse_exit_reason(ctx: _Context, name: str) -> None:
+    col = ctx.cols[name]
+    categories = list(ctx.exit_reason_codes)
+    index = {code: i for i, code in enumerate(categories)}
+    codes_u = np.full(len(col.uniques), -1, dtype=np.int64)
+    bad_u = np.zeros(len(col.uniques), dtype=bool)
+    for i, text in enumerate(col.uniques):
+        if text == "":
+            continue
+        code = ctx.lookup_exit_reason(text)
+        if code is None or code not in index:
+            bad_u[i] = True
+        else:
+            codes_u[i] = index[code]
+    ctx.invalid[name] = bad_u
+    ctx.out[name] = pd.Categorical.from_codes(codes_u[col.codes], categories=categories)
+
+
+def _parse_boolean(ctx: _Context, name: str) -> None:
+    col = ctx.cols[name]
+    vals_u, bad_u = _parse_unique(col, _alias_parser(schema.BOOLEAN_ALIASES))
+    ctx.invalid[name] = bad_u
+    data_u = np.array([bool(v) for v in vals_u], dtype=bool)
+    mask_u = np.array([v is None for v in vals_u], dtype=bool)
+    ctx.out[name] = pd.arrays.BooleanArray(data_u[col.codes], mask_u[col.codes])
+
+
+def _categorical_parser(aliases: dict[str, str], codes: Sequence[str]
+                        ) -> Callable[[_Context, str], None]:
+    def parse(ctx: _Context, name: str) -> None:
+        col = ctx.cols[name]
+        vals_u, bad_u = _parse_unique(col, _alias_parser(aliases))
+        ctx.invalid[name] = bad_u
+        index = {code: i for i, code in enumerate(codes)}
+        codes_u = np.array([index[v] if v is not None else -1 for v in vals_u], dtype=np.int64)
+        ctx.out[name] = pd.Categorical.from_codes(codes_u[col.codes], categories=list(codes))
+
+    return parse
+
+
+def _parse_whole_number(ctx: _Context, name: str) -> None:
+    col = ctx.cols[name]
+    ambiguous_u = np.array([is_ambiguous_number(u) for u in col.uniques], dtype=bool)
+    vals_u, bad_u = _parse_unique(col, parse_integer)
+    vals_u[ambiguous_u] = None
+    ctx.ambiguous[name] = ambiguous_u
+    ctx.invalid[name] = bad_u & ~ambiguous_u
+    ctx.parsed[name] = vals_u
+    keep_u = np.array([v is not None and v >= 0 for v in vals_u], dtype=bool)
+    data_u = np.array([v if k else 0 for v, k in zip(vals_u, keep_u)], dtype=np.int64)
+    ctx.out[name] = pd.arrays.IntegerArray(data_u[col.codes], ~keep_u[col.codes])
+
+
+def _parse_nationality(ctx: _Context, name: str) -> None:
+    col = ctx.cols[name]
+    vals_u, bad_u = _parse_unique(col, lambda t: t.upper() if _NATIONALITY.match(t) else _INVALID)
+    ctx.invalid[name] = bad_u
+    ctx.out[name] = pd.array(vals_u[col.codes], dtype="string")
+
+
+_PARSERS: dict[str, Callable[[_Context, str], None]] = {
+    "trajectory_id": _parse_identifier,
+    "person_id": _parse_identifier,
+    "pilot": _parse_pilot,
+    "intake_date": _parse_date_column,
+    "exit_date": _parse_date_column,
+    "exit_reason": _parse_exit_reason,
+    "formal_status": _parse_boolean,
+    "scenario": _categorical_parser(schema.SCENARIO_ALIASES, schema.SCENARIO_CODES),
+    "scenario_date": _parse_date_column,
+    "sex": _categorical_parser(schema.SEX_ALIASES, schema.SEX_CODES),
+    "birth_year": _parse_whole_number,
+    "nationality": _parse_nationality,
+    "family": _parse_boolean,
+    "safe_country": _parse_boolean,
+    "prior_departure_procedures": _parse_whole_number,
+    "mrt": _parse_boolean,
+}
+"""Canonical column -> parser (typed column and invalid distinct values)."""
+
+
+# --- checks: (ctx, column) -> mask of the rows breaking the rule, or a Finding with details
+Check = Callable[[_Context, str], "np.ndarray | Finding | None"]
+
+
+def _missing(ctx: _Context, name: str) -> np.ndarray:
+    return ctx.cols[name].missing
+
+
+def _rejected(ctx: _Context, name: str) -> np.ndarray:
+    return ctx.invalid[name][ctx.cols[name].codes]
+
+
+def _ambiguous(ctx: _Context, name: str) -> np.ndarray:
+    return ctx.ambiguous[name][ctx.cols[name].codes]
+
+
+def _unknown_pilot(ctx: _Context, name: str) -> Finding | None:
+    col = ctx.cols[name]
+    bad_u = ctx.invalid[name]
+    bad = bad_u[col.codes]
+    categories = sorted(ctx.pilots)
+    details_u = {u: _pilot_detail(u, categories) for u in col.uniques[bad_u]}
+    vals = col.uniques[col.codes[np.flatnonzero(bad)]]
+    return _finding("unknown_pilot", name, bad, col, vals, [details_u[v] for v in vals])
+
+
+def _unknown_exit_reason(ctx: _Context, name: str) -> Finding | None:
+    col = ctx.cols[name]
+    bad = ctx.invalid[name][col.codes]
+    vals = col.uniques[col.codes[np.flatnonzero(bad)]]
+    detail_u = {}
+    for v in set(vals):
+        near = ctx.closest_exit_reasons(v)
+        detail_u[v] = ("closest known: " + ", ".join(near)) if near else "no close match"
+    return _finding("unknown_exit_reason", name, bad, col, vals, [detail_u[v] for v in vals])
+
+
+def _negative(ctx: _Context, name: str) -> np.ndarray:
+    neg_u = np.array([v is not None and v < 0 for v in ctx.parsed[name]], dtype=bool)
+    return neg_u[ctx.cols[name].codes]
+
+
+def _present_without(other: str) -> Check:
+    """Rows where ``other`` has a value and the checked column is empty."""
+    def check(ctx: _Context, name: str) -> np.ndarray:
+        return ~ctx.cols[other].missing & ctx.cols[name].missing
+
+    return check
+
+
+def _before_intake(ctx: _Context, name: str) -> np.ndarray:
+    return ctx.dates[name] < ctx.dates["intake_date"]
+
+
+def _too_early(ctx: _Context, name: str) -> np.ndarray:
+    return ctx.dates[name] < np.datetime64(schema.EARLIEST_INTAKE.date(), "us")
+
+
+def _after_export_date(ctx: _Context, name: str) -> Finding | None:
+    if ctx.export_date is None:
+        return None
+    limit = np.datetime64(pd.Timestamp(ctx.export_date).date(), "us")
+    late = ctx.dates[name] > limit
+    detail = f"export date {pd.Timestamp(ctx.export_date):%Y-%m-%d}"
+    return _finding("after_export_date", name, late, ctx.cols[name],
+                    details=[detail] * int(late.sum()))
+
+
+def _duplicate_ids(ctx: _Context, name: str) -> Finding | None:
+    return _duplicates(ctx.cols[name], ctx.row_numbers)
+
+
+def _overlapping_stays(ctx: _Context, name: str) -> Finding | None:
+    return _overlaps(ctx.cols, ctx.dates, ctx.row_numbers)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One row-level rule of the monitor format.
+
+    Attributes
+    ----------
+    id
+        Key of the rule (in :data:`RULES`, :attr:`Finding.rule`).
+    columns
+        Canonical columns the rule is checked in, each on its own; the
+        problem is reported in that column.
+    check
+        ``check(context, column)``: a boolean mask of the rows that break the
+        rule (whole-column operations), or a ready :class:`Finding` (with
+        details), or ``None``.
+    message
+        The text shown to the user (never contains ``;``).
+    needs
+        Other columns that must be present for the rule to be checked.
+    """
+
+    id: str
+    columns: tuple[str, ...]
+    check: Check
+    message: str
+    needs: tuple[str, ...] = ()
+
+
+_DATES = ("intake_date", "exit_date", "scenario_date")
+_BOOLEANS = ("formal_status", "family", "safe_country", "mrt")
+_WHOLE_NUMBERS = ("birth_year", "prior_departure_procedures")
+
+RULE_TABLE: tuple[Rule, ...] = (
+    Rule("required_value_missing",
+         ("trajectory_id", "person_id", "pilot", "intake_date", "formal_status"),
+         _missing, "required value is missing"),
+    Rule("unknown_pilot", ("pilot",), _unknown_pilot,
+         "unknown pilot code (not in the pilot table)"),
+    Rule("invalid_date", _DATES, _rejected, "not a valid date (use yyyy-mm-dd or dd-mm-yyyy)"),
+    Rule("unknown_exit_reason", ("exit_reason",), _unknown_exit_reason, "unknown exit reason"),
+    Rule("invalid_boolean", _BOOLEANS, _rejected,
+         "not a boolean (true/false, ja/nee, yes/no, 1/0)"),
+    Rule("invalid_scenario", ("scenario",), _rejected,
+         "not a scenario (departure/vertrek, residence/verblijf or empty)"),
+    Rule("invalid_sex", ("sex",), _rejected, "not a sex code (m, f/v, x or empty)"),
+    Rule("non_integer", _WHOLE_NUMBERS, _rejected, "not a whole number"),
+    Rule("ambiguous_number", _WHOLE_NUMBERS, _ambiguous,
+         "ambiguous number: a Dutch thousands separator or a decimal point? "
+         "Write whole numbers as digits only"),
+    Rule("negative", _WHOLE_NUMBERS, _negative, "negative number"),
+    Rule("invalid_nationality", ("nationality",), _rejected,
+         "nationality is not a 3-letter ISO 3166-1 alpha-3 code"),
+    Rule("exit_reason_without_exit_date", ("exit_date",), _present_without("exit_reason"),
+         "exit_reason is given but exit_date is empty", needs=("exit_reason",)),
+    Rule("exit_date_without_exit_reason", ("exit_reason",), _present_without("exit_date"),
+         "exit_date is given but exit_reason is empty", needs=("exit_date",)),
+    Rule("exit_before_intake", ("exit_date",), _before_intake,
+         "exit_date is before intake_date", needs=("intake_date",)),
+    Rule("intake_too_early", ("intake_date",), _too_early,
+         f"intake_date is before {schema.EARLIEST_INTAKE:%Y-%m-%d} (start of the first pilots)"),
+    Rule("after_export_date", _DATES, _after_export_date,
+         "date is after the export date of the file"),
+    Rule("scenario_before_intake", ("scenario_date",), _before_intake,
+         "scenario_date is before intake_date", needs=("intake_date",)),
+    Rule("duplicate_trajectory_id", ("trajectory_id",), _duplicate_ids,
+         "trajectory_id is not unique"),
+    Rule("overlapping_stays", ("person_id",), _overlapping_stays, "stays of one person overlap",
+         needs=("intake_date", "exit_date")),
+)
+"""Row-level rules, in the order used to attribute an excluded row in the flow table."""
+
+
 def validate_columns(
     raw: Mapping[str, RawColumn | pd.Series],
     row_numbers: np.ndarray,
@@ -269,7 +579,7 @@ def validate_columns(
     closest_exit_reasons: Callable[[str], list[str]],
     exit_reason_codes: Sequence[str],
 ) -> ValidationResult:
-    """Parse the raw text columns and check every row-level rule.
+    """Parse the raw text columns and check every rule of :data:`RULE_TABLE`.
 
     Parameters
     ----------
@@ -295,154 +605,24 @@ def validate_columns(
     """
     cols = {name: col if isinstance(col, RawColumn) else RawColumn(col)
             for name, col in raw.items()}
-    findings: list[Finding | None] = []
-    out: dict[str, object] = {}
-
-    def add(f: Finding | None) -> None:
-        if f is not None:
-            findings.append(f)
-
-    # required values
-    for name in ("trajectory_id", "person_id", "pilot", "intake_date", "formal_status"):
+    ctx = _Context(cols, row_numbers, pilots, export_date, lookup_exit_reason,
+                   closest_exit_reasons, exit_reason_codes)
+    for name, parse in _PARSERS.items():
         if name in cols:
-            add(_finding("required_value_missing", name, cols[name].missing, cols[name]))
-
-    # identifiers
-    for name in ("trajectory_id", "person_id"):
-        if name in cols:
-            col = cols[name]
-            uniques = np.where(col.missing_unique, None, col.uniques)
-            out[name] = pd.array(uniques[col.codes], dtype="string")
-
-    # pilot
-    if "pilot" in cols:
-        col = cols["pilot"]
-        categories = sorted(pilots)
-        index = {code: i for i, code in enumerate(categories)}
-        codes_u = np.array([index.get(u.lower(), -1) for u in col.uniques], dtype=np.int64)
-        bad_u = (codes_u < 0) & ~col.missing_unique
-        bad = bad_u[col.codes]
-        rows = np.flatnonzero(bad)
-        details_u = {u: _pilot_detail(u, categories) for u in col.uniques[bad_u]}
-        vals = col.uniques[col.codes[rows]]
-        add(_finding("unknown_pilot", "pilot", bad, col, vals, [details_u[v] for v in vals]))
-        out["pilot"] = pd.Categorical.from_codes(codes_u[col.codes], categories=categories)
-
-    # dates
-    dates: dict[str, np.ndarray] = {}
-    for name in ("intake_date", "exit_date", "scenario_date"):
-        if name in cols:
-            col = cols[name]
-            vals_u, bad_u = _parse_unique(col, parse_date)
-            arr_u = np.array([v if v is not None else np.datetime64("NaT", "us") for v in vals_u],
-                             dtype="datetime64[us]")
-            add(_finding("invalid_date", name, bad_u[col.codes], col))
-            dates[name] = arr_u[col.codes]
-            out[name] = dates[name]
-
-    # exit reason
-    if "exit_reason" in cols:
-        col = cols["exit_reason"]
-        categories = list(exit_reason_codes)
-        index = {code: i for i, code in enumerate(categories)}
-        codes_u = np.full(len(col.uniques), -1, dtype=np.int64)
-        bad_u = np.zeros(len(col.uniques), dtype=bool)
-        for i, text in enumerate(col.uniques):
-            if text == "":
+            parse(ctx, name)
+    findings: list[Finding] = []
+    for rule in RULE_TABLE:
+        if not all(n in cols for n in rule.needs):
+            continue
+        for name in rule.columns:
+            if name not in cols:
                 continue
-            code = lookup_exit_reason(text)
-            if code is None or code not in index:
-                bad_u[i] = True
-            else:
-                codes_u[i] = index[code]
-        bad = bad_u[col.codes]
-        rows = np.flatnonzero(bad)
-        vals = col.uniques[col.codes[rows]]
-        detail_u = {}
-        for v in set(vals):
-            near = closest_exit_reasons(v)
-            detail_u[v] = ("closest known: " + ", ".join(near)) if near else "no close match"
-        add(_finding("unknown_exit_reason", "exit_reason", bad, col, vals,
-                     [detail_u[v] for v in vals]))
-        out["exit_reason"] = pd.Categorical.from_codes(codes_u[col.codes], categories=categories)
-
-    # booleans
-    for name in ("formal_status", "family", "safe_country", "mrt"):
-        if name in cols:
-            col = cols[name]
-            vals_u, bad_u = _parse_unique(col, _alias_parser(schema.BOOLEAN_ALIASES))
-            add(_finding("invalid_boolean", name, bad_u[col.codes], col))
-            data_u = np.array([bool(v) for v in vals_u], dtype=bool)
-            mask_u = np.array([v is None for v in vals_u], dtype=bool)
-            out[name] = pd.arrays.BooleanArray(data_u[col.codes], mask_u[col.codes])
-
-    # scenario, sex
-    for name, aliases, codes, rule in (
-        ("scenario", schema.SCENARIO_ALIASES, schema.SCENARIO_CODES, "invalid_scenario"),
-        ("sex", schema.SEX_ALIASES, schema.SEX_CODES, "invalid_sex"),
-    ):
-        if name in cols:
-            col = cols[name]
-            vals_u, bad_u = _parse_unique(col, _alias_parser(aliases))
-            add(_finding(rule, name, bad_u[col.codes], col))
-            index = {code: i for i, code in enumerate(codes)}
-            codes_u = np.array([index[v] if v is not None else -1 for v in vals_u], dtype=np.int64)
-            out[name] = pd.Categorical.from_codes(codes_u[col.codes], categories=list(codes))
-
-    # whole numbers
-    for name in ("birth_year", "prior_departure_procedures"):
-        if name in cols:
-            col = cols[name]
-            vals_u, bad_u = _parse_unique(col, parse_integer)
-            neg_u = np.array([v is not None and v < 0 for v in vals_u], dtype=bool)
-            add(_finding("non_integer", name, bad_u[col.codes], col))
-            add(_finding("negative", name, neg_u[col.codes], col))
-            keep_u = np.array([v is not None and v >= 0 for v in vals_u], dtype=bool)
-            data_u = np.array([v if k else 0 for v, k in zip(vals_u, keep_u)], dtype=np.int64)
-            out[name] = pd.arrays.IntegerArray(data_u[col.codes], ~keep_u[col.codes])
-
-    # nationality
-    if "nationality" in cols:
-        col = cols["nationality"]
-        vals_u, bad_u = _parse_unique(
-            col, lambda t: t.upper() if _NATIONALITY.match(t) else _INVALID)
-        add(_finding("invalid_nationality", "nationality", bad_u[col.codes], col))
-        out["nationality"] = pd.array(vals_u[col.codes], dtype="string")
-
-    # exit_date and exit_reason go together
-    if "exit_date" in cols and "exit_reason" in cols:
-        has_date, has_reason = ~cols["exit_date"].missing, ~cols["exit_reason"].missing
-        add(_finding("exit_reason_without_exit_date", "exit_date", has_reason & ~has_date,
-                     cols["exit_date"]))
-        add(_finding("exit_date_without_exit_reason", "exit_reason", has_date & ~has_reason,
-                     cols["exit_reason"]))
-
-    # date order
-    intake = dates.get("intake_date")
-    if intake is not None:
-        add(_finding("intake_too_early", "intake_date",
-                     intake < np.datetime64(schema.EARLIEST_INTAKE.date(), "us"),
-                     cols["intake_date"]))
-        for name, rule in (("exit_date", "exit_before_intake"),
-                           ("scenario_date", "scenario_before_intake")):
-            if name in dates:
-                add(_finding(rule, name, dates[name] < intake, cols[name]))
-    if export_date is not None:
-        limit = np.datetime64(pd.Timestamp(export_date).date(), "us")
-        for name, arr in dates.items():
-            rows = np.flatnonzero(arr > limit)
-            add(_finding("after_export_date", name, arr > limit, cols[name],
-                         details=[f"export date {pd.Timestamp(export_date):%Y-%m-%d}"] * len(rows)))
-
-    # duplicate trajectory ids
-    if "trajectory_id" in cols:
-        add(_duplicates(cols["trajectory_id"], row_numbers))
-
-    # overlapping stays of one person
-    if {"person_id", "intake_date", "exit_date"} <= set(cols):
-        add(_overlaps(cols, dates, row_numbers))
-
-    return ValidationResult(out, [f for f in findings if f is not None])
+            result = rule.check(ctx, name)
+            if isinstance(result, np.ndarray):
+                result = _finding(rule.id, name, result, cols[name])
+            if result is not None:
+                findings.append(result)
+    return ValidationResult(ctx.out, findings)
 
 
 def _stay(start: np.datetime64, end: np.datetime64) -> str:
@@ -548,3 +728,7 @@ def _overlaps(cols: dict[str, RawColumn], dates: dict[str, np.ndarray],
     rows_arr = np.array(rows, dtype=np.int64)[order]
     return Finding("overlapping_stays", "person_id", rows_arr,
                    list(person.uniques[person.codes[rows_arr]]), [details[i] for i in order])
+
+
+RULES: dict[str, str] = {rule.id: rule.message for rule in RULE_TABLE}
+"""Row-level rules (key -> text shown), in the order used to attribute an excluded row."""

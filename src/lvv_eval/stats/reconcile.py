@@ -103,7 +103,7 @@ class Reconciliation:
 
 
 # --------------------------------------------------------------------------- loading
-def _read_table(path: str | Path, columns: tuple[str, ...], required: tuple[str, ...]) -> pd.DataFrame:
+def read_table(path: str | Path, columns: tuple[str, ...], required: tuple[str, ...]) -> pd.DataFrame:
     table = pd.read_csv(path, dtype=str, keep_default_na=False)
     missing = [c for c in required if c not in table.columns]
     if missing:
@@ -125,7 +125,7 @@ def load_crosswalk(path: str | Path | None = None) -> pd.DataFrame:
     not an exit-reason code), ``note``.
     """
     path = path or DEFAULT_CROSSWALK_FILE
-    table = _read_table(path, CROSSWALK_COLUMNS, ("source_id", "category", "common_category"))
+    table = read_table(path, CROSSWALK_COLUMNS, ("source_id", "category", "common_category"))
     table.attrs["file"] = str(path)
     return table
 
@@ -140,7 +140,7 @@ def load_explanations(path: str | Path | None = None) -> pd.DataFrame:
     ``citation``.
     """
     path = path or DEFAULT_EXPLANATIONS_FILE
-    table = _read_table(path, EXPLANATION_COLUMNS, EXPLANATION_COLUMNS[:5])
+    table = read_table(path, EXPLANATION_COLUMNS, EXPLANATION_COLUMNS[:5])
     table.attrs["file"] = str(path)
     return table
 

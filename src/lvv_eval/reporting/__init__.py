@@ -1,0 +1,1 @@
+"""Report documents: formatting, a document model, and HTML and PDF rendering."""

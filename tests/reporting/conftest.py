@@ -203,3 +203,9 @@ def make_document() -> Callable[[str], Document]:
         return cache[language]
 
     return make
+
+
+@pytest.fixture(scope="session")
+def build_document() -> Callable[[str], Document]:
+    """Build the sample document afresh on each call (to compare two builds)."""
+    return sample_document

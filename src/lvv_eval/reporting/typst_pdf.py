@@ -69,11 +69,40 @@ TABLE_SIZES_PT: tuple[float, float, float] = (9.0, 8.0, 7.0)
 
 @dataclass(frozen=True)
 class TableLayout:
-    """How a table is set: on a portrait or a landscape page, at which size."""
+    """How a table is set: on a portrait or a landscape page, at which size, in which column parts.
+
+    ``parts`` lists the column indices of each printed part; a table too wide
+    even for a landscape page at the smallest size is split into parts that
+    each repeat the first (label) column, so no column is ever cut off.
+    """
 
     landscape: bool
     size_pt: float
     natural_width_pt: float
+    parts: tuple[tuple[int, ...], ...]
+
+
+def _column_width(chars: int, size: float) -> float:
+    return chars * CHAR_WIDTH_EM * size + 2 * CELL_INSET_PT
+
+
+def _split(chars: list[int], size: float, available: float) -> tuple[tuple[int, ...], ...]:
+    """Greedy column parts that fit ``available`` points, each starting with column 0."""
+    if len(chars) == 1:
+        return ((0,),)
+    stub = _column_width(chars[0], size)
+    parts: list[tuple[int, ...]] = []
+    current: list[int] = [0]
+    used = stub
+    for j in range(1, len(chars)):
+        width = _column_width(chars[j], size)
+        if len(current) > 1 and used + width > available:
+            parts.append(tuple(current))
+            current, used = [0], stub
+        current.append(j)
+        used += width
+    parts.append(tuple(current))
+    return tuple(parts)
 
 
 def typst_string(text: str) -> str:
@@ -93,23 +122,26 @@ _s = typst_string
 
 
 def table_layout(table: TableBlock) -> TableLayout:
-    """Choose portrait or landscape, and the font size, from the table's natural width.
+    """Choose portrait or landscape, the font size and the column parts from the table's natural width.
 
     The natural width is the sum over columns of the longest cell (or the
     longest word of the header, which may wrap) at :data:`CHAR_WIDTH_EM`, plus
-    the cell padding.
+    the cell padding. Portrait at the first of :data:`TABLE_SIZES_PT` when it
+    fits, else landscape at the second, else landscape at the third, split
+    into column parts when even that does not fit.
     """
     chars = table.widths()
+    everything = (tuple(range(len(chars))),)
 
     def width(size: float) -> float:
-        return sum(c * CHAR_WIDTH_EM * size + 2 * CELL_INSET_PT for c in chars)
+        return sum(_column_width(c, size) for c in chars)
 
     portrait, landscape, small = TABLE_SIZES_PT
     if width(portrait) <= PORTRAIT_WIDTH_PT:
-        return TableLayout(False, portrait, width(portrait))
+        return TableLayout(False, portrait, width(portrait), everything)
     if width(landscape) <= LANDSCAPE_WIDTH_PT:
-        return TableLayout(True, landscape, width(landscape))
-    return TableLayout(True, small, width(small))
+        return TableLayout(True, landscape, width(landscape), everything)
+    return TableLayout(True, small, width(small), _split(chars, small, LANDSCAPE_WIDTH_PT))
 
 
 def _under(doc: Document, kind: str, source: str, notes: tuple[str, ...], rule_notes: tuple[str, ...] = ()) -> str:
@@ -120,36 +152,50 @@ def _under(doc: Document, kind: str, source: str, notes: tuple[str, ...], rule_n
     return f"#under({body})\n"
 
 
-def _table(doc: Document, nb: NumberedBlock) -> str:
-    table = nb.block
-    assert isinstance(table, TableBlock)
-    layout = table_layout(table)
-    aligns = ", ".join(table.align) + ("," if table.n_columns == 1 else "")
-    header = ", ".join(f"hcell({_s(h)})" for h in table.header)
+def _table_part(table: TableBlock, columns: tuple[int, ...], size: float) -> str:
+    aligns = ", ".join(table.align[j] for j in columns) + ("," if len(columns) == 1 else "")
+    header = ", ".join(f"hcell({_s(table.header[j])})" for j in columns)
     rows = []
     for i, (row, mask) in enumerate(zip(table.rows, table.suppressed or ())):
         strong = i in table.emphasis_rows
         if strong:
             rows.append("table.hline(stroke: 0.4pt),")
-        cells = ", ".join("sup()" if hidden else (f"strong({_s(cell)})" if strong else _s(cell))
-                          for cell, hidden in zip(row, mask))
+        cells = ", ".join("sup()" if mask[j] else (f"strong({_s(row[j])})" if strong else _s(row[j]))
+                          for j in columns)
         rows.append(cells + ",")
-    label = f"strong({_s(nb.label)}) + h(0.5em) + " if nb.label else ""
-    body = (
-        "#figure(\n"
-        "  kind: table, numbering: none, supplement: none,\n"
-        f"  caption: figure.caption(position: top, [#({label}{_s(table.caption)})]),\n"
-        f"  block(width: 100%)[#set text(size: {layout.size_pt}pt)\n"
-        f"    #table(columns: {table.n_columns}, align: ({aligns}),\n"
+    return (
+        f"  block(width: 100%)[#set text(size: {size}pt)\n"
+        f"    #table(columns: {len(columns)}, align: ({aligns}),\n"
         "      table.hline(stroke: 0.8pt),\n"
         f"      table.header({header}),\n"
         "      table.hline(stroke: 0.5pt),\n"
         + "".join(f"      {r}\n" for r in rows)
         + "      table.hline(stroke: 0.8pt),\n"
         "    )\n"
-        f"    {_under(doc, table.kind, table.source, table.notes, table.rule_notes)}"
-        "  ],\n)\n"
     )
+
+
+def _table(doc: Document, nb: NumberedBlock) -> str:
+    table = nb.block
+    assert isinstance(table, TableBlock)
+    layout = table_layout(table)
+    label = f"strong({_s(nb.label)}) + h(0.5em) + " if nb.label else ""
+    figures = []
+    n_parts = len(layout.parts)
+    for k, columns in enumerate(layout.parts, start=1):
+        caption = table.caption
+        if n_parts > 1:
+            caption += " " + doc.texts()["table_part"].format(part=k, parts=n_parts)
+        under = _under(doc, table.kind, table.source, table.notes, table.rule_notes) if k == n_parts else ""
+        figures.append(
+            "#figure(\n"
+            "  kind: table, numbering: none, supplement: none,\n"
+            f"  caption: figure.caption(position: top, [#({label}{_s(caption)})]),\n"
+            + _table_part(table, columns, layout.size_pt)
+            + f"    {under}"
+            "  ],\n)\n"
+        )
+    body = "".join(figures)
     if layout.landscape:
         return f"#page(flipped: true, margin: (x: 15mm, y: 18mm))[\n{body}]\n"
     return body

@@ -7,17 +7,17 @@ checked in the rendered HTML and PDF.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
 
-from lvv_eval.reporting.document import (  # noqa: E402
+from lvv_eval.reporting.document import (
     Banner,
     BulletList,
     Document,
@@ -27,7 +27,7 @@ from lvv_eval.reporting.document import (  # noqa: E402
     Section,
     TableBlock,
 )
-from lvv_eval.reporting.formatting import ColumnFormat  # noqa: E402
+from lvv_eval.reporting.formatting import ColumnFormat
 
 PILOTS = {"amsterdam": "Amsterdam", "eindhoven": "Eindhoven", "groningen": "Groningen",
           "rotterdam": "Rotterdam", "utrecht": "Utrecht", "total": "Totaal"}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import base64
 import re
+from collections.abc import Callable
 from html.parser import HTMLParser
-from typing import Callable
 
 import pytest
 

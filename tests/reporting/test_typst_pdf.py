@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import io
+import itertools
 import re
-from typing import Callable
+from collections.abc import Callable
 
 import pypdf
 import pytest
 
 from lvv_eval.reporting.document import Banner, Document, Paragraph, Section, TableBlock
-from lvv_eval.reporting.typst_pdf import render_pdf, table_layout, typst_source, typst_string
+from lvv_eval.reporting.typst_pdf import (
+    render_pdf,
+    table_layout,
+    typst_source,
+    typst_string,
+)
 
 A4 = (595.28, 841.89)
 
@@ -101,8 +107,13 @@ def _assert_text_inside_pages(reader: pypdf.PdfReader) -> None:
     for number, page in enumerate(reader.pages, start=1):
         width, _ = _size(page)
         runs: list[tuple[str, float, float, float]] = []
-        page.extract_text(visitor_text=lambda text, cm, tm, font, size: runs.append(
-            (text.strip(), cm[4] + tm[4], cm[5] + tm[5], size)) if text.strip(" .\n") else None)  # not leaders
+
+        def visit(text: str, cm: list[float], tm: list[float], font: object, size: float,
+                  runs: list[tuple[str, float, float, float]] = runs) -> None:
+            if text.strip(" .\n"):  # dot leaders of the contents are left out
+                runs.append((text.strip(), cm[4] + tm[4], cm[5] + tm[5], size))
+
+        page.extract_text(visitor_text=visit)
         lines: dict[int, list[tuple[float, float, str]]] = {}
         for text, x, y, size in runs:
             end = x + 0.42 * size * len(text)
@@ -110,7 +121,7 @@ def _assert_text_inside_pages(reader: pypdf.PdfReader) -> None:
             lines.setdefault(round(y), []).append((x, end, text))
         for line in lines.values():
             line.sort()
-            for (_, end, left), (start, _, right) in zip(line, line[1:]):
+            for (_, end, left), (start, _, right) in itertools.pairwise(line):
                 assert end <= start, (number, left, right)
 
 

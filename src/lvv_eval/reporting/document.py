@@ -33,7 +33,7 @@ import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, Union
+from typing import TYPE_CHECKING, Literal
 
 from lvv_eval.errors import LvvEvalError
 from lvv_eval.reporting import formatting as fmt
@@ -110,14 +110,14 @@ class Note:
 
 
 def _tuple_rows(rows: Sequence[Sequence[object]], what: str) -> tuple[tuple[str, ...], ...]:
-    out = []
+    out: list[tuple[str, ...]] = []
     for i, row in enumerate(rows, start=1):
-        cells = tuple(row)
+        cells = tuple(str(c) if isinstance(c, str) else c for c in row)
         bad = [j for j, c in enumerate(cells, start=1) if not isinstance(c, str)]
         if bad:
             raise DocumentError(f"{what}: row {i}, column(s) {bad}: cells must be formatted text "
                                 "(use TableBlock.from_frame to format values)")
-        out.append(cells)
+        out.append(cells)  # type: ignore[arg-type]
     return tuple(out)
 
 
@@ -225,11 +225,11 @@ class TableBlock:
         return out
 
     @classmethod
-    def from_frame(cls, frame: "pd.DataFrame", columns: Mapping[str, "str | fmt.ColumnFormat"],
+    def from_frame(cls, frame: pd.DataFrame, columns: Mapping[str, str | fmt.ColumnFormat],
                    headers: Mapping[str, str], *, language: str, caption: str, kind: BlockKind,
-                   source: str = "", notes: Sequence[str] = (), suppressed: "pd.DataFrame | None" = None,
+                   source: str = "", notes: Sequence[str] = (), suppressed: pd.DataFrame | None = None,
                    rule_notes: Sequence[str] = (), key: str = "",
-                   emphasis_rows: Sequence[int] = ()) -> "TableBlock":
+                   emphasis_rows: Sequence[int] = ()) -> TableBlock:
         """Format a DataFrame with :func:`~lvv_eval.reporting.formatting.format_frame` into a block.
 
         Parameters
@@ -314,7 +314,7 @@ class FigureBlock:
             object.__setattr__(self, "alt", self.caption)
 
     @classmethod
-    def from_file(cls, path: str | Path, *, caption: str, kind: BlockKind, **options: object) -> "FigureBlock":
+    def from_file(cls, path: str | Path, *, caption: str, kind: BlockKind, **options: object) -> FigureBlock:
         """Read a ``.png`` or ``.svg`` file into a figure block."""
         path = Path(path)
         suffix = path.suffix.lower().lstrip(".")
@@ -327,21 +327,21 @@ class FigureBlock:
         return cls(caption=caption, image=data, format=suffix, kind=kind, **options)  # type: ignore[arg-type]
 
     @classmethod
-    def from_matplotlib(cls, figure: "Figure", *, caption: str, kind: BlockKind, format: str = "svg",
-                        dpi: int = 150, **options: object) -> "FigureBlock":
+    def from_matplotlib(cls, figure: Figure, *, caption: str, kind: BlockKind, format: str = "svg",
+                        dpi: int = 150, **options: object) -> FigureBlock:
         """Save a matplotlib figure (without date or software stamp) into a figure block."""
         buffer = io.BytesIO()
         if format not in IMAGE_FORMATS:
             raise DocumentError(f"figure {caption!r}: image format {format!r}; use png or svg")
         metadata: dict[str, object] = {"Creator": None, "Date": None} if format == "svg" else {"Software": None}
-        import matplotlib  # noqa: PLC0415 - only needed here
+        import matplotlib
 
         with matplotlib.rc_context({"svg.hashsalt": "lvv-eval"}):
             figure.savefig(buffer, format=format, dpi=dpi, metadata=metadata, bbox_inches="tight")
         return cls(caption=caption, image=buffer.getvalue(), format=format, kind=kind, **options)  # type: ignore[arg-type]
 
 
-Block = Union[Paragraph, BulletList, Note, TableBlock, FigureBlock]
+Block = Paragraph | BulletList | Note | TableBlock | FigureBlock
 """Anything a section holds."""
 
 _BLOCK_TYPES = (Paragraph, BulletList, Note, TableBlock, FigureBlock)

@@ -30,7 +30,6 @@ column (:data:`KINDS`).
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import numbers
 from collections.abc import Mapping, Sequence
@@ -265,9 +264,7 @@ def format_interval(low: object, high: object, language: str = "nl", decimals: i
         return MISSING_MARK
     if unit == "share":
         lo, hi = _decimal(low) * 100, _decimal(high) * 100
-    elif unit == "percent":
-        lo, hi = _decimal(low), _decimal(high)
-    elif unit == "number":
+    elif unit == "percent" or unit == "number":
         lo, hi = _decimal(low), _decimal(high)
     else:
         raise ConfigError(f"unknown interval unit {unit!r}; use share, percent or number")
@@ -285,7 +282,7 @@ def format_date(value: object, language: str = "nl") -> str:
 
     Examples
     --------
-    >>> format_date("2020-11-01"), format_date(dt.date(2019, 12, 31), "en")
+    >>> format_date("2020-11-01"), format_date("2019-12-31", "en")
     ('1 november 2020', '31 December 2019')
     """
     if is_missing(value):

@@ -7,10 +7,10 @@ with ``{placeholders}`` are filled by the caller with ``str.format``.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from collections.abc import Mapping
+from functools import cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Mapping
 
 import yaml
 
@@ -23,7 +23,7 @@ LANGUAGES: tuple[str, ...] = ("nl", "en")
 """Report languages with a text file; the first is the default."""
 
 
-@lru_cache(maxsize=None)
+@cache
 def _read(path: Path) -> Mapping[str, str]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))

@@ -63,8 +63,8 @@ CHAR_WIDTH_EM: float = 0.52
 CELL_INSET_PT: float = 4.0
 """Horizontal padding on each side of a table cell, in points."""
 
-TABLE_SIZES_PT: tuple[float, float, float] = (9.0, 8.0, 7.0)
-"""Table font sizes: portrait, landscape, landscape for tables that must wrap."""
+TABLE_SIZES_PT: tuple[float, ...] = (9.0, 8.0, 7.0)
+"""Table font sizes, tried in order: portrait at the first, then landscape at each in turn."""
 
 
 @dataclass(frozen=True)
@@ -127,8 +127,8 @@ def table_layout(table: TableBlock) -> TableLayout:
     The natural width is the sum over columns of the longest cell (or the
     longest word of the header, which may wrap) at :data:`CHAR_WIDTH_EM`, plus
     the cell padding. Portrait at the first of :data:`TABLE_SIZES_PT` when it
-    fits, else landscape at the second, else landscape at the third, split
-    into column parts when even that does not fit.
+    fits, else landscape at the largest size that fits, else landscape at the
+    smallest size split into column parts.
     """
     chars = table.widths()
     everything = (tuple(range(len(chars))),)
@@ -136,11 +136,13 @@ def table_layout(table: TableBlock) -> TableLayout:
     def width(size: float) -> float:
         return sum(_column_width(c, size) for c in chars)
 
-    portrait, landscape, small = TABLE_SIZES_PT
+    portrait = TABLE_SIZES_PT[0]
     if width(portrait) <= PORTRAIT_WIDTH_PT:
         return TableLayout(False, portrait, width(portrait), everything)
-    if width(landscape) <= LANDSCAPE_WIDTH_PT:
-        return TableLayout(True, landscape, width(landscape), everything)
+    for size in TABLE_SIZES_PT:
+        if width(size) <= LANDSCAPE_WIDTH_PT:
+            return TableLayout(True, size, width(size), everything)
+    small = TABLE_SIZES_PT[-1]
     return TableLayout(True, small, width(small), _split(chars, small, LANDSCAPE_WIDTH_PT))
 
 

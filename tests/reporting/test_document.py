@@ -108,7 +108,12 @@ def test_rows_must_match_the_header() -> None:
 @pytest.mark.parametrize("kind", ["raw", "Published", ""])
 def test_unknown_kind_is_refused(kind: str) -> None:
     with pytest.raises(DocumentError, match="kind"):
-        TableBlock(caption="c", header=("A",), rows=(), kind=kind)  # type: ignore[arg-type]
+        TableBlock(caption="c", header=("A",), rows=(("x",),), kind=kind)  # type: ignore[arg-type]
+
+
+def test_an_empty_table_is_refused() -> None:
+    with pytest.raises(DocumentError, match="at least one row"):
+        TableBlock(caption="Onderdrukte cellen", header=("Cel", "Regel"), rows=(), kind="synthetic")
 
 
 def test_caption_is_required() -> None:

@@ -10,12 +10,21 @@ from collections.abc import Callable
 import pypdf
 import pytest
 
-from lvv_eval.reporting.document import Banner, Document, Paragraph, Section, TableBlock
+from lvv_eval.reporting.document import (
+    Banner,
+    Document,
+    DocumentError,
+    Paragraph,
+    Section,
+    TableBlock,
+)
 from lvv_eval.reporting.typst_pdf import (
+    SUPPORTED_CHARACTERS,
     render_pdf,
     table_layout,
     typst_source,
     typst_string,
+    unsupported_characters,
 )
 
 A4 = (595.28, 841.89)
@@ -81,6 +90,33 @@ def test_formatted_numbers_and_dutch_characters(pdf_nl: bytes) -> None:
     assert "360.0" not in text and "0.148" not in text
 
 
+def test_every_character_is_set_in_the_body_font(pdf_nl: bytes) -> None:
+    """No fallback font was needed: Libertinus Serif has ë, é, ö, –, × and the no-break space."""
+    fonts = set()
+    for page in _reader(pdf_nl).pages:
+        resources = page["/Resources"].get_object()
+        for font in resources.get("/Font", {}).values():
+            fonts.add(str(font.get_object()["/BaseFont"]).split("+")[-1])
+    assert fonts == {"LibertinusSerif-Regular-Identity-H", "LibertinusSerif-Bold-Identity-H"}
+
+
+def test_supported_characters_are_all_in_the_font() -> None:
+    import typst
+
+    chars = sorted(SUPPORTED_CHARACTERS - set(" \n\t\u00a0\u00ad"))
+    source = '#set text(font: "Libertinus Serif")\n' + "\n\n".join(f"#{typst_string(c)}" for c in chars)
+    shown = "".join(p.extract_text() for p in _reader(typst.compile(source.encode(), ignore_system_fonts=True)).pages)
+    assert [c for c in chars if c not in shown] == []
+
+
+def test_a_character_the_font_lacks_is_refused_not_dropped() -> None:
+    banner = Banner("m.csv", False, "2020-11-01", "WODC", ("A",), "r", 10, "c")
+    doc = Document(title="T", language="nl", banner=banner, summary=(Paragraph("Pilot 中 en ∑"),), sections=())
+    assert list(unsupported_characters(doc)) == ["∑", "中"]
+    with pytest.raises(DocumentError, match="U\\+4E2D"):
+        render_pdf(doc)
+
+
 def test_english_numbers(pdf_en: bytes) -> None:
     text = _text(_reader(pdf_en))
     for value in ("1,258", "14.8%", "(16–20%)", "1 November 2020", "Table 2.1", "Figure 1.1"):
@@ -142,6 +178,21 @@ def test_very_wide_table_is_split_into_parts_that_repeat_the_first_column() -> N
         assert label in text, label
     assert f"(deel {len(layout.parts)} van {len(layout.parts)})" in text
     _assert_text_inside_pages(reader)
+
+
+def test_long_table_continues_on_the_next_page_with_its_header() -> None:
+    rows = tuple((f"Rij {i}", f"{i * 7}") for i in range(1, 121))
+    table = TableBlock(caption="Lang", header=("Rijlabel", "Aantal personen"), rows=rows, kind="derived")
+    banner = Banner("m.csv", False, "2020-11-01", "WODC", ("A",), "r", 10, "c")
+    doc = Document(title="T", language="nl", banner=banner, summary=(Paragraph("s"),),
+                   sections=(Section("Lang", (table,)),))
+    reader = _reader(render_pdf(doc))
+    pages = [re.sub(r"\s+", " ", p.extract_text()) for p in reader.pages]
+    with_rows = [p for p in pages if "Rij " in p]
+    assert len(with_rows) >= 2
+    assert all("Rijlabel Aantal personen" in p for p in with_rows)
+    text = " ".join(with_rows)
+    assert all(f"Rij {i} {i * 7}" in text for i in range(1, 121))
 
 
 def test_markup_characters_are_text(make_document: Callable[[str], Document]) -> None:

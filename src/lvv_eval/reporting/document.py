@@ -177,6 +177,9 @@ class TableBlock:
         for j, label in enumerate(header, start=1):
             _check_text(label, f"{what}: header label {j}")
         rows = _tuple_rows(self.rows, what)
+        if not rows:
+            raise DocumentError(f"{what}: a table needs at least one row; say in a paragraph that there is "
+                                "nothing to show instead of printing an empty table")
         short = [i for i, r in enumerate(rows, start=1) if len(r) != len(header)]
         if short:
             raise DocumentError(f"{what}: row(s) {short} do not have {len(header)} cells")

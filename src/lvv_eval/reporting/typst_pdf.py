@@ -67,6 +67,24 @@ TABLE_SIZES_PT: tuple[float, ...] = (9.0, 8.0, 7.0)
 """Table font sizes, tried in order: portrait at the first, then landscape at each in turn."""
 
 
+def _ranges(*spans: tuple[int, int]) -> frozenset[str]:
+    return frozenset(chr(c) for start, end in spans for c in range(start, end + 1))
+
+
+SUPPORTED_CHARACTERS: frozenset[str] = _ranges(
+    (0x20, 0x7E),  # Basic Latin
+    (0xA0, 0xFF),  # Latin-1 Supplement (ë, é, ö, ×, no-break space ...)
+    (0x100, 0x17F),  # Latin Extended-A
+    (0x2010, 0x2027),  # dashes, quotes, bullet, ellipsis
+    (0x2030, 0x203A),  # per mille, primes, angle quotes
+) | frozenset("\n\t€−←→≈≠≤≥∞№")
+"""Characters the PDF can show: all are in Libertinus Serif (checked by the tests).
+
+Typst silently leaves out a character no embedded font has, so
+:func:`render_pdf` refuses any other character instead of dropping it.
+"""
+
+
 @dataclass(frozen=True)
 class TableLayout:
     """How a table is set: on a portrait or a landscape page, at which size, in which column parts.
@@ -301,14 +319,51 @@ def typst_source(doc: Document) -> tuple[str, dict[str, bytes]]:
     return "".join(parts), images
 
 
+def _document_texts(doc: Document) -> list[str]:
+    texts = [doc.title, doc.subtitle, doc.texts()["synthetic_warning"]]
+    texts += [v for pair in doc.banner.rows(doc.language) for v in pair]
+    texts += [v for pair in doc.signs() for v in pair]
+    blocks: list[Block] = list(doc.summary) + [b for s in doc.sections for b in s.blocks]
+    texts += [s.title for s in doc.sections]
+    for block in blocks:
+        if isinstance(block, Paragraph):
+            texts.append(block.text)
+        elif isinstance(block, BulletList):
+            texts += list(block.items)
+        elif isinstance(block, Note):
+            texts += [block.title, block.text]
+        elif isinstance(block, TableBlock):
+            texts += [block.caption, block.source, *block.notes, *block.rule_notes, *block.header]
+            texts += [cell for row in block.rows for cell in row]
+        elif isinstance(block, FigureBlock):
+            texts += [block.caption, block.alt, block.source, *block.notes]
+    return texts
+
+
+def unsupported_characters(doc: Document) -> dict[str, str]:
+    """Characters of ``doc`` outside :data:`SUPPORTED_CHARACTERS`, each with the first text it occurs in."""
+    found: dict[str, str] = {}
+    for piece in _document_texts(doc):
+        for char in piece:
+            if char not in SUPPORTED_CHARACTERS and char not in found:
+                found[char] = piece
+    return dict(sorted(found.items()))
+
+
 def render_pdf(doc: Document) -> bytes:
     """Compile ``doc`` to PDF bytes (A4, embedded fonts only).
 
     Raises
     ------
     lvv_eval.reporting.document.DocumentError
-        When Typst reports an error or a warning (for example a missing glyph).
+        When the document has a character the embedded fonts cannot show
+        (:data:`SUPPORTED_CHARACTERS`; Typst would leave it out silently), or
+        when Typst reports an error or a warning.
     """
+    unsupported = unsupported_characters(doc)
+    if unsupported:
+        listed = "; ".join(f"U+{ord(c):04X} {c!r} in {text[:60]!r}" for c, text in unsupported.items())
+        raise DocumentError(f"report {doc.title!r}: the PDF fonts cannot show these characters: {listed}")
     source, images = typst_source(doc)
     with tempfile.TemporaryDirectory(prefix="lvv-typst-") as tmp:
         root = Path(tmp)

@@ -149,3 +149,18 @@ def test_synthetic_warning_only_for_synthetic_data() -> None:
         doc = Document(title="T", language="nl", banner=banner, summary=(Paragraph("s"),), sections=(
             Section("S", (FigureBlock(caption="f", image=png, format="png", kind="derived"),)),))
         assert ('class="warning"' in render_html(doc)) is synthetic
+
+
+def test_a_table_in_the_summary_is_shown_unnumbered(make_document: Callable[[str], Document]) -> None:
+    from lvv_eval.reporting.typst_pdf import render_pdf
+
+    base = make_document("nl")
+    headline = TableBlock(caption="Kerncijfers", header=("Maat", "Waarde"), rows=(("Bestendig", "17,7 %"),),
+                          kind="synthetic")
+    doc = Document(title=base.title, language="nl", banner=base.banner, summary=(*base.summary, headline),
+                   sections=base.sections)
+    assert [t.label for t in doc.tables()] == ["Tabel 1.1", "Tabel 2.1"]  # summary tables do not shift numbers
+    page = render_html(doc)
+    assert "<figcaption>Kerncijfers</figcaption>" in page
+    assert page.index("Kerncijfers") < page.index('id="section-1"')
+    assert render_pdf(doc)[:5] == b"%PDF-"

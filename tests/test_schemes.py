@@ -314,3 +314,30 @@ def test_missing_user_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv(SCHEMES_DIR_ENV, str(tmp_path / "absent"))
     with pytest.raises(SchemeError, match="not a directory"):
         list_schemes()
+
+
+def test_subtotals_agree_with_the_crosswalk() -> None:
+    # The crosswalk, the scheme and lvv_eval.aggregate must define 'overige niet-bestendige
+    # uitstroom' (seed 000) and 'vertrek ... of doormigratie' (seed 002) the same way.
+    from lvv_eval import aggregate
+    from lvv_eval.reconcile import load_crosswalk
+
+    cw = load_crosswalk()
+    def codes(source: str, category: str) -> set[str]:
+        row = cw[(cw["source_id"] == source) & (cw["category"] == category)].iloc[0]
+        return set(str(row["codes"]).split(";"))
+
+    vji = load_scheme("verwey-jonker-2021").subtotals["other_non_durable"]
+    mon = load_scheme("monitor-2020").subtotals["departure_or_onward_migration"]
+    assert set(vji) == codes("verwey-jonker-2021", "other_non_durable") == set(aggregate.OTHER_NON_DURABLE)
+    assert set(mon) == codes("monitor-2020", "departure_or_onward_migration") \
+        == set(aggregate.DEPARTURE_OR_ONWARD_MIGRATION)
+
+
+def test_subtotal_must_list_exit_codes(tmp_path: Path) -> None:
+    text = (SCHEMES_DIR / "monitor-2020.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "monitor-2020.yaml"
+    path.write_text(text + "subtotals:\n  departures: [independent_return, terugkeer]\n", encoding="utf-8")
+    with pytest.raises(SchemeError) as info:
+        load_scheme(path)
+    assert "subtotals.departures" in str(info.value) and "terugkeer" in str(info.value)

@@ -3,7 +3,7 @@
 The published evaluations of the LVV pilot disagree on how to class the same
 exit reasons (forced return most of all; seed 000, 'Effecten van de LVV').
 Each convention is a named scheme, kept as data in a YAML file, never as code:
-the four published ones ship in ``lvv_eval/schemes/``; more can be added
+the four published ones (and a named variant of one reading) ship in ``lvv_eval/schemes/``; more can be added
 without code changes by putting a YAML file in a directory named by the
 environment variable ``LVV_EVAL_SCHEMES_DIR`` (or passing ``directory=``), or
 by passing the path of the file. The file format is described in

@@ -595,13 +595,17 @@ def plot_rows(rates: pd.DataFrame, measure: str, category: str, labels: "Labels"
 
 
 def estimable_covariates(data: CaseMixData | pd.DataFrame,
-                         covariates: Sequence[str] = COVARIATES) -> tuple[list[str], pd.DataFrame]:
+                         covariates: Sequence[str] = COVARIATES,
+                         penalised: bool = True) -> tuple[list[str], pd.DataFrame]:
     """Covariates that a logistic model can estimate in this analysis set.
 
-    A covariate is left out when it is constant, or when it is binary and one
+    A covariate is left out when it is constant. With ``penalised=False``
+    (a maximum-likelihood fit) a binary covariate is also left out when one
     of its levels has only y = 0 or only y = 1 (complete separation: its
-    coefficient runs off to infinity and the fit does not converge).
-    Categorical covariates (:data:`lvv_eval.casemix.CATEGORICAL`) are kept.
+    coefficient runs off to infinity and the fit does not converge); the
+    default Firth-penalised fit (:func:`lvv_eval.casemix.firth_logit`) keeps
+    it, because its estimate stays finite. Categorical covariates
+    (:data:`lvv_eval.casemix.CATEGORICAL`) are kept.
 
     Returns
     -------
@@ -611,9 +615,11 @@ def estimable_covariates(data: CaseMixData | pd.DataFrame,
     Examples
     --------
     >>> d = pd.DataFrame({"pilot": ["a"] * 4, "y": [0, 1, 0, 0], "x": [1, 1, 0, 0], "z": [0, 0, 0, 0]})
-    >>> kept, dropped = estimable_covariates(d, ["x", "z"])
+    >>> kept, dropped = estimable_covariates(d, ["x", "z"], penalised=False)
     >>> kept, dropped["covariate"].tolist()
     ([], ['x', 'z'])
+    >>> estimable_covariates(d, ["x", "z"])[0]
+    ['x']
     """
     frame = data.data if isinstance(data, CaseMixData) else data
     kept: list[str] = []
@@ -626,7 +632,7 @@ def estimable_covariates(data: CaseMixData | pd.DataFrame,
         if x.nunique(dropna=True) < 2:
             dropped.append({"covariate": cov, "reason": "constant in the analysis set"})
             continue
-        if cov not in CATEGORICAL and x.nunique(dropna=True) == 2:
+        if not penalised and cov not in CATEGORICAL and x.nunique(dropna=True) == 2:
             sep = []
             for level, y in frame.groupby(cov, sort=True)["y"]:
                 k = int(y.sum())

@@ -152,22 +152,30 @@ show_table(L.columns(flow_pub.assign(line=flow_pub["line"].map(line_names),
 # ### Reconciliation per category
 # Differences are Verwey-Jonker minus monitor. The only published explanation (source 000) is that
 # forced departure from immigration detention was counted durable by the monitor and other non-durable
-# by Verwey-Jonker. Its size is not published; the explained part is the largest move consistent with
-# the observed differences (an upper bound: 9 people), the rest is unexplained.
+# by Verwey-Jonker. Its size is not published, so it explains a range, not a number: between 0 and the largest move
+# consistent with the observed differences (9 people). The unexplained part is therefore a range too;
+# the other categories differ by +6, -5, +5 and -8 without any explanation.
 
 # %%
 recon_cat = RECON.categories.drop(columns=["source_a", "source_b"])
 recon_cat_caption = L(
-    "Uitstroom per categorie: monitor (a) en Verwey-Jonker (b), verschil b - a, verklaard deel (bovengrens) en "
-    "onverklaard deel; personen; berekend uit gepubliceerde cijfers.",
-    "Outflow per category: monitor (a) and Verwey-Jonker (b), difference b - a, explained part (upper bound) and "
-    "unexplained part; persons; computed from published figures.")
+    "Uitstroom per categorie: monitor (a) en Verwey-Jonker (b), verschil b - a; het deel dat de verklaring van "
+    "onbekende omvang kan verklaren (van - tot) en het onverklaarde deel (van - tot); personen; berekend uit "
+    "gepubliceerde cijfers.",
+    "Outflow per category: monitor (a) and Verwey-Jonker (b), difference b - a; the part the explanation of "
+    "unknown size can account for (from - to) and the unexplained part (from - to); persons; computed from "
+    "published figures.")
 W.table("reconciliation_categories", recon_cat, kind="derived", caption=recon_cat_caption)
 show_table(L.columns(recon_cat.assign(common_category=recon_cat["common_category"].map(LABELS))
-                     [["common_category", "count_a", "count_b", "difference", "explained", "unexplained", "explanation_ids"]],
+                     [["common_category", "count_a", "count_b", "difference", "bound_low", "bound_high",
+                       "unexplained_low", "unexplained_high", "explanation_ids"]],
                      {"common_category": "category", "count_a": L("Monitor", "Monitor"),
-                      "count_b": L("Verwey-Jonker", "Verwey-Jonker"), "explained": L("Verklaard", "Explained"),
-                      "unexplained": L("Onverklaard", "Unexplained"), "explanation_ids": L("Verklaring", "Explanation")}),
+                      "count_b": L("Verwey-Jonker", "Verwey-Jonker"),
+                      "bound_low": L("Verklaarbaar van", "Explainable from"),
+                      "bound_high": L("Verklaarbaar tot", "Explainable to"),
+                      "unexplained_low": L("Onverklaard van", "Unexplained from"),
+                      "unexplained_high": L("Onverklaard tot", "Unexplained to"),
+                      "explanation_ids": L("Verklaring", "Explanation")}),
            recon_cat_caption)
 
 # %% [markdown]
@@ -180,22 +188,32 @@ show_table(L.columns(recon_cat.assign(common_category=recon_cat["common_category
 recon_cls = RECON.classes.drop(columns=["source_a", "source_b"])
 recon_cls_caption = L(
     "Uitstroom per klasse, elke bron in haar eigen schema (monitor-2020, verwey-jonker-2021); verschil b - a "
-    "gesplitst in naamgeving van klassen, de gepubliceerde verklaring en een onverklaarde rest; personen.",
+    "gesplitst in naamgeving van klassen, de gepubliceerde verklaring (van onbekende omvang: van - tot) en een "
+    "onverklaarde rest (van - tot); personen. Bestendig: verschil 12 = 3 onverklaard (vergunningen 46 tegen 43) "
+    "+ 9 bij vertrek, waarvan tussen 0 en 9 de herindeling van vreemdelingenbewaring.",
     "Outflow per class, each source under its own scheme (monitor-2020, verwey-jonker-2021); difference b - a "
-    "split into class naming, the published explanation and an unexplained remainder; persons.")
+    "split into class naming, the published explanation (of unknown size: from - to) and an unexplained "
+    "remainder (from - to); persons. Durable: gap of 12 = 3 unexplained (permits 46 vs 43) + 9 in departures, "
+    "of which between 0 and 9 is the detention reclassification.")
 W.table("reconciliation_classes", recon_cls, kind="derived", caption=recon_cls_caption)
 show_table(L.columns(recon_cls.assign(**{"class": recon_cls["class"].map(LABELS)}),
                      {"class": "outcome", "count_a": L("Monitor", "Monitor"), "count_b": L("Verwey-Jonker", "Verwey-Jonker"),
                       "explained_classification": L("Verklaard: naamgeving klasse", "Explained: class naming"),
-                      "explained_moves": L("Verklaard: gedwongen vertrek", "Explained: forced departure"),
-                      "explained": L("Verklaard", "Explained"), "unexplained": L("Onverklaard", "Unexplained")}),
+                      "explained_moves": L("Verklaard: verplaatsing van bekende omvang", "Explained: move of known size"),
+                      "explained": L("Verklaard", "Explained"),
+                      "bound_low": L("Verklaarbaar van", "Explainable from"),
+                      "bound_high": L("Verklaarbaar tot", "Explainable to"),
+                      "unexplained_low": L("Onverklaard van", "Unexplained from"),
+                      "unexplained_high": L("Onverklaard tot", "Unexplained to")}),
            recon_cls_caption)
 
 # %%
-moves = RECON.moves[["explanation_id", "common_from_a", "common_to_b", "size_published", "upper_bound",
-                     "explained", "description", "citation"]]
-moves_caption = L("Gebruikte verklaring: omvang niet gepubliceerd, dus de bovengrens die met de verschillen strookt.",
-                  "Explanation used: size not published, hence the upper bound consistent with the differences.")
+moves = RECON.moves[["explanation_id", "common_from_a", "common_to_b", "size_published", "bound_low",
+                     "bound_high", "description", "citation"]]
+moves_caption = L("Gebruikte verklaring: omvang niet gepubliceerd, dus alleen een bereik van 0 tot de grootste "
+                  "verplaatsing die met de verschillen strookt.",
+                  "Explanation used: size not published, hence only a range from 0 to the largest move "
+                  "consistent with the differences.")
 W.table("reconciliation_explanations", moves, kind="derived", caption=moves_caption)
 show_table(moves.drop(columns=["description", "citation"]), moves_caption)
 
@@ -528,23 +546,26 @@ if DATA is not None:
 # %% [markdown]
 # ## What the two sources agree on, where they differ, and why
 #
-# **Agree.** Both use the peildatum 1 November 2020 and the same monitor data. Total outflow nearly
+# **Agree.** Both use the peildatum 1 November 2020, and the monitor with that peildatum was shared
+# with the researchers (source 000); the letter does not say that they counted from the same data. Total outflow nearly
 # matches: Verwey-Jonker itemises 537 people, and the monitor's own intake and presence figures imply
 # 1310 - 771 = 539 who left. Residence permits (46 vs 43), repeat asylum applications (164 vs 170),
 # art. 64 (25 vs 20) and unknown destination (95 vs 100) differ by 3 to 6 people.
 #
 # **Differ, explained.** The monitor counts 107 durable solutions, Verwey-Jonker 95 (a gap of 12).
-# Source 000 explains part of it: forced departure from immigration detention is durable for the monitor
-# and *other non-durable* for Verwey-Jonker. The departures differ by 9 (61 vs 50 + 2), which is the
-# most that explanation can account for; the other 3 of the durable gap come from residence permits
-# (46 vs 43) and are not explained. The move of 189 people between the monitor's *temporary* class and
-# Verwey-Jonker's *semi-durable* class is only naming: both put repeat applications and art. 64 together;
-# their counts differ by 1 (189 vs 190).
+# Source 000 names one mechanism: forced departure from immigration detention is durable for the monitor
+# and *other non-durable* for Verwey-Jonker, without saying how many people it concerns. The gap of 12 is
+# 3 unexplained (residence permits, 46 vs 43) plus 9 in departures (61 vs 50 + 2), of which between 0
+# and 9 is that reclassification; so between 3 and 12 of the durable gap is unexplained. The move of 189 people between the monitor's *temporary* class and
+# Verwey-Jonker's *semi-durable* class is only naming: Verwey-Jonker puts repeat applications and art. 64
+# together as semi-durable (000); the monitor letter (002) lists them separately and calls only art. 64
+# temporary, and it is this package's `monitor-2020` scheme that puts both in *temporary*. Their counts
+# differ by 1 (189 vs 190).
 #
 # **Not explained by the published material.** The monitor letter itemises only 482 of the 539 who
 # left; 57 left for reasons it does not name, while Verwey-Jonker lists 76 as *other non-durable*
-# against the monitor's 7 returns to a BBB. After the forced-departure move, 60 of that difference
-# remains, and it is about the size of the monitor's unitemised 57, which suggests (but the sources do
+# against the monitor's 7 returns to a BBB. Whatever the size of the forced-departure move, 60 to 69
+# of that difference remains, and it is of the order of the monitor's unitemised 57, which suggests (but the sources do
 # not say) that Verwey-Jonker classified the outflow the letter leaves out. The small differences in
 # residence permits (-3), unknown destination (+5), stays ended by force (-8), repeat applications (+6)
 # and art. 64 (-5) may come from corrections between the letter and the report or from different

@@ -43,7 +43,7 @@ import pandas as pd
 from lvv_eval.disclosure import suppression as disclosure
 from lvv_eval.reporting import plots as plotting
 from lvv_eval.stats import survival
-from lvv_eval.stats.sites.case_mix import casemix_data, fit_casemix
+from lvv_eval.stats.sites.case_mix import SEPARATING, casemix_data, fit_casemix, fit_with_and_without
 from lvv_eval.stats.sites.compare import compare_groups, person_counts, sensitivity_table
 from lvv_eval.evaluations.design_comparison import evidence_statement
 from lvv_eval.evaluations import design_comparison as dc
@@ -117,17 +117,20 @@ show_table(dc.readable(dc.published_wide(pub_long, L), L),
 
 # %% [markdown]
 # Shares recomputed from the 2019 counts, per pilot and per design group (persons of the pilots in a
-# group pooled), with Wilson intervals. Intake per place is a ratio (intake since the start over the
-# number of places), so it has no interval. Differences between the groups use Newcombe's hybrid score
-# interval. **All of this is descriptive**: persons as units, not a design effect.
+# group pooled), with Wilson intervals for shares of people. Intake per place is a ratio (intake since
+# the start over the number of places), and occupancy and free places are shares of places, which are
+# not a sample: none of these has an interval (interval policy, `docs/methods.md`). Differences between
+# the groups use Newcombe's hybrid score interval for shares of people and no interval for places.
+# **All of this is descriptive**: an interval describes the sampling of people within the sites, never a
+# design effect.
 
 # %%
 pub = compare_groups("regioplan-2020", A, differences=True)  # opt in: descriptive differences
 W.table("published_rates", pub.rates, kind="derived",
         caption=L("Aandelen per pilot en groep uit de gepubliceerde cijfers van 2019; noemer per rij; "
-                  "95%-BI Wilson; beschrijvend",
+                  "95%-BI Wilson voor aandelen van personen, geen interval voor plaatsen; beschrijvend",
                   "Shares per pilot and group from the published 2019 figures; denominator per row; "
-                  "95% CI Wilson; descriptive"))
+                  "95% CI Wilson for shares of people, no interval for places; descriptive"))
 W.table("published_differences", pub.differences, kind="derived",
         caption=L("Verschillen tussen groepen (2019), 95%-BI Newcombe; beschrijvend, geen ontwerpeffect",
                   "Differences between groups (2019), 95% CI Newcombe; descriptive, not a design effect"))
@@ -182,10 +185,10 @@ fig = plotting.bar_with_ci(
     title=L("Vrije plaatsen als aandeel van de capaciteit, 31 december 2019",
             "Free places as a share of capacity, 31 December 2019"),
     xlabel="", ylabel=L("Aandeel van de capaciteit", "Share of capacity"),
-    footnote=L(f"Bron: 001 Tabel S.1; noemer: capaciteit (plaatsen); 95%-BI Wilson; groepen naar '{A}'; "
-               "beschrijvend, geen ontwerpeffect.",
-               f"Source: 001 Tabel S.1; denominator: capacity (places); 95% CI Wilson; groups by '{A}'; "
-               "descriptive, not a design effect."),
+    footnote=L(f"Bron: 001 Tabel S.1; noemer: capaciteit (plaatsen); geen interval: plaatsen zijn geen "
+               f"steekproef; groepen naar '{A}'; beschrijvend, geen ontwerpeffect.",
+               f"Source: 001 Tabel S.1; denominator: capacity (places); no interval: places are not a "
+               f"sample; groups by '{A}'; descriptive, not a design effect."),
     fmt=L.percent)
 W.figure("published_free_places", fig, title=L("Vrije plaatsen 2019", "Free places 2019"), kind="derived")
 plt.close(fig)
@@ -367,11 +370,16 @@ if frame is not None:
         print(err.message(P.language))
 
 # %% [markdown]
-# **Case mix.** Logistic regression of a durable exit (among those who left by the peildatum) on the
-# person-level covariates with site fixed effects. The site terms are *site differences conditional on
-# case mix*, not design effects. Covariates whose levels have only one outcome (complete separation)
-# are left out and listed. Standardised shares per pilot by g-computation. Complete-case analysis; the
-# accounting table shows who was left out.
+# **Case mix.** Logistic regression of a durable exit on the person-level covariates with site fixed
+# effects, fitted by Firth's penalised likelihood, which stays finite when a covariate level has only
+# one outcome (complete separation: no durable exit among people from a safe country or without formal
+# LVV status), so those covariates stay in; the shares are shown with and without them. The analysis
+# set is **conditioned on having left by the peildatum**: late entrants who already left are quick
+# leavers, so the covariate *time since intake* accounts for unequal follow-up (it does not undo the
+# selection). The site terms are *site differences conditional on case mix*, not design effects, and
+# get no interval (interval policy, `docs/methods.md`); a covariate that varies within one site only
+# adjusts the shares but gets no interval or p-value. Standardised shares per pilot by g-computation.
+# Complete-case analysis; the accounting table shows who was left out.
 
 # %%
 if frame is not None:
@@ -388,10 +396,10 @@ if frame is not None:
         print("-", w)
     coefs = cm.coefficients
     W.table("casemix_coefficients", coefs, kind=KIND,
-            caption=L("Logistische regressie met vaste effecten per pilot: pilottermen = verschillen tussen pilots "
-                      "gegeven de case mix (geen ontwerpeffect)",
-                      "Logistic regression with site fixed effects: site terms = site differences conditional on "
-                      "case mix (not a design effect)"))
+            caption=L("Logistische regressie (Firth) met vaste effecten per pilot: pilottermen = verschillen "
+                      "tussen pilots gegeven de case mix, beschrijvend, zonder interval (geen ontwerpeffect)",
+                      "Logistic regression (Firth) with site fixed effects: site terms = site differences "
+                      "conditional on case mix, descriptive, without interval (not a design effect)"))
     display(show_table(coefs.drop(columns=["estimate", "std_err", "ci_low", "ci_high"]).round(3),
                        L("Coëfficiënten (odds ratio's)", "Coefficients (odds ratios)")))
 
@@ -403,6 +411,16 @@ if frame is not None:
                       "Durable share of outflow per pilot, crude and standardised for case mix; descriptive"))
     display(show_table(dc.readable(std.round(3), L), L("Gestandaardiseerde aandelen (g-computatie)",
                                                       "Standardised shares (g-computation)")))
+    both = dc.suppress_shares(fit_with_and_without(cmd, kept), P.disclosure_threshold,
+                              columns=("events", "crude_share", "standardised_with", "standardised_without",
+                                       "difference"))
+    W.table("casemix_with_and_without", both, kind=KIND,
+            caption=L(f"Gestandaardiseerd aandeel met en zonder de scheidende covariaten ({', '.join(SEPARATING)}); "
+                      "Firth; beschrijvend",
+                      f"Standardised share with and without the separating covariates ({', '.join(SEPARATING)}); "
+                      "Firth; descriptive"))
+    display(show_table(dc.readable(both.round(3), L), L("Met en zonder scheidende covariaten",
+                                                       "With and without separating covariates")))
     pool = dc.suppress_shares(partial_pooling(cmd.data), P.disclosure_threshold,
                               columns=("events", "raw_share", "shrunken_share", "site_effect", "site_effect_sd"))
     W.table("partial_pooling", pool, kind=KIND,

@@ -24,7 +24,7 @@ from lvv_eval.reference.schemes import load_scheme
 from lvv_eval.synthetic.generator import generate, write_synthetic
 
 BASE_ROWS = 2065
-"""Trajectories at scale 1 (participants by July 2022, seed 004_b44b716732003f66.txt)."""
+"""Trajectories at scale 1 (participants by July 2022, source 004_b44b716732003f66.txt)."""
 
 PEILDATA = (("2019-12-31", "regioplan-2020", False),
             ("2020-11-01", "monitor-2020", True),

@@ -171,3 +171,70 @@ def test_binary_covariate_varying_for_one_person_is_dropped() -> None:
     res = fit_casemix(data, ["x", "flag"])
     assert "flag" not in set(res.coefficients["term"])
     assert "too little within-site variation" in res.dropped["flag"]
+
+
+# --- separation: Firth's penalised likelihood ------------------------------------
+
+def test_firth_saturated_two_by_two_is_the_haldane_corrected_log_odds_ratio() -> None:
+    # Known result (Firth 1993; Heinze and Schemper 2002): with one binary covariate the
+    # penalised estimate is the log odds ratio of the table with 0.5 added to each cell.
+    from lvv_eval.stats.sites.case_mix import firth_logit
+
+    x = np.r_[np.zeros(20), np.ones(15)]
+    y = np.r_[np.ones(7), np.zeros(13), np.zeros(15)]          # 7 of 20 vs 0 of 15: separation
+    fit = firth_logit(np.c_[np.ones(35), x], y)
+    assert fit.converged
+    assert fit.coef[0] == pytest.approx(np.log(7.5 / 13.5), abs=1e-7)
+    assert fit.coef[1] == pytest.approx(np.log((0.5 / 15.5) / (7.5 / 13.5)), abs=1e-7)
+    # intercept only: logit((k + 1/2) / (n + 1))
+    only = firth_logit(np.ones((35, 1)), y)
+    assert only.coef[0] == pytest.approx(np.log(7.5 / 28.5), abs=1e-7)
+
+
+def test_firth_is_close_to_ml_without_separation() -> None:
+    import statsmodels.api as sm
+    from lvv_eval.stats.sites.case_mix import firth_logit
+
+    data = synthetic(n=400)
+    X = np.c_[np.ones(len(data)), data["x"].to_numpy()]
+    ml = sm.Logit(data["y"].to_numpy(), X).fit(disp=0).params
+    assert firth_logit(X, data["y"].to_numpy()).coef == pytest.approx(ml, abs=0.02)
+
+
+def test_separated_covariate_is_kept_with_a_finite_estimate() -> None:
+    data = synthetic(n=200)
+    data["safe"] = (np.arange(len(data)) % 7 == 0).astype(float)
+    data.loc[data["safe"] == 1.0, "y"] = 0.0                  # no durable exit when safe (0 of n)
+    res = fit_casemix(data, ["x", "safe"])
+    coefs = res.coefficients.set_index("term")
+    assert "safe" in coefs.index and np.isfinite(coefs.loc["safe", "estimate"])
+    assert coefs.loc["safe", "estimate"] < -1
+    assert any("rests on the Firth penalty" in w for w in res.warnings)
+    assert (res.standardised["method"] == "firth (penalised likelihood)").all()
+
+
+def test_site_terms_have_no_interval_and_one_site_covariates_adjust_only() -> None:
+    # interval policy: a site odds ratio is a between-site contrast (no Wald interval);
+    # a covariate that varies within one site only adjusts but is not reported as a contrast
+    data = synthetic(n=200)
+    data["formal"] = 1.0
+    data.loc[data.index[(data["pilot"] == "amsterdam").to_numpy()][:60], "formal"] = 0.0
+    res = fit_casemix(data, ["x", "formal"])
+    coefs = res.coefficients.set_index("term")
+    site = res.coefficients[res.coefficients["role"] == "site"]
+    assert site[["ci_low", "ci_high", "or_ci_low", "or_ci_high"]].isna().all().all()
+    assert site["ci_method"].str.startswith("none: between-site contrast").all()
+    assert "formal" in coefs.index and pd.isna(coefs.loc["formal", "p_value"])
+    assert pd.isna(coefs.loc["formal", "or_ci_low"])
+    assert coefs.loc["x", "p_value"] >= 0 and coefs.loc["x", "or_ci_low"] > 0
+
+
+def test_follow_up_term_and_with_and_without(monitor: pd.DataFrame) -> None:
+    from lvv_eval.stats.sites.case_mix import fit_with_and_without
+
+    cm = casemix_data(monitor, "2020-12-31", StubScheme(), population="outflow")
+    # intake 2019-06-01, peildatum 2020-12-31: 579 days
+    assert cm.data["time_since_intake"].iloc[0] == pytest.approx(579 / 365.25)
+    both = fit_with_and_without(cm, ["age_at_intake", "safe_country", "prior_departure_procedures"])
+    assert {"standardised_with", "standardised_without", "difference"} <= set(both.columns)
+    assert (both["difference"] == both["standardised_with"] - both["standardised_without"]).all()

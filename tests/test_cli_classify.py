@@ -160,7 +160,7 @@ def test_user_scheme_without_code_changes(tmp_path: Path, capsys) -> None:
     assert {r["class"]: r["count"] for r in by_path["by_class"]} == {"durable": 8, "semi_durable": 5, "none": 11}
     listed = _json(["schemes", "--schemes-dir", str(tmp_path)], capsys)
     assert [s["name"] for s in listed] == ["forced-durable", "monitor-2020", "regioplan-2020",
-                                           "regioplan-2022", "verwey-jonker-2021"]
+                                           "regioplan-2020-independent", "regioplan-2022", "verwey-jonker-2021"]
 
 
 # --------------------------------------------------------------------------- lvv-eval schemes
@@ -174,7 +174,7 @@ def test_schemes_list(capsys) -> None:
     assert "durable | semi_durable | none" in out
     listed = _json(["schemes"], capsys)
     assert [s["source"]["document"] for s in listed] == [
-        "002_1f6dbbe6756677e4.txt", "001_08a3e7995258f26d.txt",
+        "002_1f6dbbe6756677e4.txt", "001_08a3e7995258f26d.txt", "001_08a3e7995258f26d.txt",
         "004_b44b716732003f66.txt", "000_3514d6bc5a3a2801.txt",
     ]
 

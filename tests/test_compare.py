@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -145,7 +146,9 @@ def test_published_eindhoven_uptake(bbb_2019) -> None:
     free = _row(rates, level="pilot", pilot="eindhoven", measure="free_places_rate")
     assert (free["numerator"], free["denominator"]) == (100, 130)
     assert round(100 * free["estimate"]) == 77                              # printed '= 77%'
-    assert (free["ci_low"], free["ci_high"]) == pytest.approx(hand_wilson(100, 130))
+    # interval policy (docs/methods.md): places are not a sample, so no Wilson interval
+    assert math.isnan(free["ci_low"]) and math.isnan(free["ci_high"])
+    assert free["ci_method"] == "none (places are not a sample)"
     assert free["group"] == "yes" and free["label"] == DESCRIPTIVE_LABEL
 
 
@@ -169,8 +172,12 @@ def test_published_difference_is_newcombe_and_descriptive(bbb_2019) -> None:
     d = bbb_2019.differences
     row = d.loc[(d["measure"] == "free_places_rate")].iloc[0]
     assert (row["group_a"], row["group_b"]) == ("no", "yes")
+    # free places: estimate only (+49.6 pp), no Newcombe interval: places are not a sample
     assert row["estimate"] == pytest.approx(100 / 130 - 212 / 777)
-    assert (row["ci_low"], row["ci_high"]) == pytest.approx(hand_newcombe(212, 777, 100, 130))
+    assert math.isnan(row["ci_low"]) and math.isnan(row["ci_high"])
+    dur = d.loc[(d["measure"] == "outflow_share_of_intake") & (d["category"] == "durable")].iloc[0]
+    assert (dur["ci_low"], dur["ci_high"]) == pytest.approx(
+        hand_newcombe(dur["numerator_a"], dur["denominator_a"], dur["numerator_b"], dur["denominator_b"]))
     assert (d["label"] == "descriptive: persons as units, not a design effect").all()
     assert "p_value" not in d.columns
 
@@ -285,3 +292,35 @@ def test_group_differences_are_opt_in() -> None:
     # the per-pilot estimates are the main output
     assert set(res.rates.loc[res.rates["level"] == "pilot", "pilot"]) == {
         "amsterdam", "eindhoven", "groningen", "rotterdam", "utrecht"}
+
+
+def test_permutation_floor_uses_the_sites_in_the_comparison(bbb_2019) -> None:
+    # Utrecht's 2019 occupancy is an estimate without a count (001, footnote *): the occupancy
+    # comparison has 4 sites (eindhoven vs 3 others), so its floor is 1/4 = 0.25, not 1/5.
+    occ = bbb_2019.identification["by_measure"]["occupancy_rate/of_capacity"]
+    assert occ["n_sites"] == 4 and occ["group_sizes"] == {"no": 3, "yes": 1}
+    assert occ["min_permutation_p"] == pytest.approx(0.25)
+    assert bbb_2019.identification["min_permutation_p"] == pytest.approx(0.2)
+    text = evidence_statement(bbb_2019, "en")
+    assert "occupancy_rate/of_capacity is known for 4 of the 5 sites only" in text and "1/4 = 0.25" in text
+    assert "1/4 = 0,25" in evidence_statement(bbb_2019, "nl")
+
+
+def test_interval_policy_holds_for_every_between_site_table(bbb_2019) -> None:
+    # docs/methods.md, interval policy: between-site intervals carry the descriptive label,
+    # occupancy of places has no interval, site odds ratios have none.
+    from lvv_eval.stats.sites.case_mix import fit_casemix
+    from lvv_eval.stats.sites.few_sites import interval_policy_problems
+    from lvv_eval.stats.rates import occupancy
+
+    assert interval_policy_problems(bbb_2019.rates, "rates") == []
+    assert interval_policy_problems(bbb_2019.differences, "differences") == []
+    assert interval_policy_problems(occupancy({"e": 130}, {"e": 30}), "occupancy") == []
+    rng = np.random.default_rng(1)
+    data = pd.DataFrame({"pilot": np.repeat(["a", "b", "c"], 80), "x": rng.normal(size=240)})
+    data["y"] = rng.binomial(1, 1 / (1 + np.exp(-data["x"]))).astype(float)
+    assert interval_policy_problems(fit_casemix(data, ["x"]).coefficients, "casemix") == []
+    # the checker itself finds breaches
+    bad = bbb_2019.differences.assign(label="", ci_low=0.1, ci_high=0.2)
+    assert any("without the descriptive label" in p for p in interval_policy_problems(bad))
+    assert any("places are not a sample" in p for p in interval_policy_problems(bad))

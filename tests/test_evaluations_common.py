@@ -172,3 +172,19 @@ def test_suppress_scheme_count_tables_hides_small_cross_scheme_differences() -> 
     # 26 - 22 = 4 forced returns (source 000): the second scheme's durable and none are hidden
     assert v["durable"].isna().all() and v["none"].isna().all()
     assert v["semi_durable"].tolist() == [73, 49, 122]
+
+
+def test_other_non_durable_is_counted_as_the_source_counts_it(synthetic_frame: pd.DataFrame) -> None:
+    # Seed 000: immigration detention, including forced departure from it, is 'overige
+    # niet-bestendige uitstroom'. One definition (the verwey-jonker-2021 scheme's subtotal)
+    # for 02 and for the calibration report: on the default synthetic data 73, not 62.
+    from lvv_eval.stats import counts as aggregate
+    from lvv_eval.reference.schemes import load_scheme
+
+    P = validate_parameters({"peildatum": "2020-11-01"}, notebook="t")
+    table = common.published_vs_person(synthetic_frame, P, "verwey-jonker-2021").set_index("figure_id")
+    row = table.loc["vj21-other-total"]
+    scheme = load_scheme("verwey-jonker-2021")
+    assert set(aggregate.OTHER_NON_DURABLE) == set(scheme.subtotals["other_non_durable"])
+    assert {"forced_return", "other"} <= set(aggregate.OTHER_NON_DURABLE)
+    assert (row["published"], row["person_level"], row["difference"]) == (76, 73, -3)

@@ -98,7 +98,8 @@ def test_estimable_covariates_drops_separated_and_constant() -> None:
     d = pd.DataFrame({"pilot": ["x"] * 6, "y": [1, 0, 1, 0, 0, 0], "sex": ["m", "v", "m", "v", "m", "v"],
                       "family": [1, 1, 0, 0, 0, 0], "formal_status": [1, 1, 1, 1, 0, 0],
                       "age_at_intake": [30, 40, 50, 60, 70, 20], "safe_country": [0] * 6})
-    kept, dropped = dc.estimable_covariates(d, ["age_at_intake", "sex", "family", "formal_status", "safe_country"])
+    kept, dropped = dc.estimable_covariates(d, ["age_at_intake", "sex", "family", "formal_status", "safe_country"],
+                                            penalised=False)
     # formal_status = 0: 0 of 2 durable -> separation; safe_country constant
     assert kept == ["age_at_intake", "sex", "family"]
     assert dropped["covariate"].tolist() == ["formal_status", "safe_country"]
@@ -160,3 +161,12 @@ def test_sensitivity_range() -> None:
                          "group": ["no", "no", "no"], "estimate": [0.1, 0.3, 0.9]})
     r = dc.sensitivity_range(sens)
     assert r[["n_variants", "min_estimate", "max_estimate"]].iloc[0].tolist() == [2, 0.1, 0.3]
+
+
+def test_penalised_fit_keeps_separated_covariates() -> None:
+    # Firth's penalised likelihood is finite under separation: formal_status (0 of 2 durable
+    # among formal_status = 0) stays in; only the constant safe_country goes.
+    d = pd.DataFrame({"pilot": ["x"] * 6, "y": [1, 0, 1, 0, 0, 0], "formal_status": [1, 1, 1, 1, 0, 0],
+                      "safe_country": [0] * 6})
+    kept, dropped = dc.estimable_covariates(d, ["formal_status", "safe_country"])
+    assert kept == ["formal_status"] and dropped["covariate"].tolist() == ["safe_country"]

@@ -164,3 +164,16 @@ def test_partial_pooling_seeds_the_start_values(monkeypatch: pytest.MonkeyPatch)
     assert seen.get("rng") is not None  # never fresh OS entropy
     # posterior mean of a log-normal SD: exp(mu + s^2 / 2), not the median exp(mu)
     assert out["between_site_sd"].iloc[0] == pytest.approx(np.exp(seen["mu"] + seen["s"] ** 2 / 2), rel=1e-12)
+
+
+def test_methods_doc_states_the_interval_policy_and_the_methods() -> None:
+    # The README points to docs/methods.md for the interval policy, survival, case mix and pooling.
+    from pathlib import Path
+
+    text = (Path(__file__).parents[1] / "docs" / "methods.md").read_text(encoding="utf-8")
+    for heading in ("Interval policy for between-site contrasts", "Survival", "Case mix", "Partial pooling"):
+        assert heading in text, heading
+    assert "sampling of people within a site" in " ".join(text.replace("*", "").split())
+    for ref in ("Firth, D. (1993)", "Heinze, G. and Schemper, M. (2002)", "Aalen, O. O. and Johansen",
+                "Kaplan, E. L. and Meier", "Gelman, A. (2006)"):
+        assert ref in text, ref

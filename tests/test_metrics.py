@@ -135,8 +135,9 @@ def test_occupancy_tabel_s1_eindhoven() -> None:
     assert t.loc["occupancy_rate", "denominator_label"] == "capacity"
     assert t.loc["occupancy_rate", "ci_method"] == "none"
     assert math.isnan(t.loc["occupancy_rate", "ci_low"])
-    with_ci = occupancy(130, 30, ci_method="wilson").set_index("measure")
-    assert with_ci.loc["occupancy_rate", "ci_low"] == pytest.approx(wilson_by_hand(30, 130)[0])
+    # interval policy: places are not a sample, so an interval on occupancy is refused
+    with pytest.raises(ConfigError, match="places of a pilot are not a sample"):
+        occupancy(130, 30, ci_method="wilson")
 
 
 # --------------------------------------------------------------------------- class shares

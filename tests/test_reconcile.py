@@ -77,53 +77,70 @@ def test_category_differences(result) -> None:
     assert inner["difference"].sum() == cat.loc["total", "difference"] == 537 - 482 == 55
 
 
-def test_explained_plus_unexplained_is_difference(result) -> None:
+def test_an_upper_bound_is_not_an_explained_part(result) -> None:
     cat = result.categories.set_index("common_category")
-    assert (cat["explained"] + cat["unexplained"] == cat["difference"]).all()
-    # forced departure from detention: at most min(9, 69) = 9 people move from durable to other
-    assert cat.loc["departure_or_onward_migration", "explained"] == -9
-    assert cat.loc["departure_or_onward_migration", "unexplained"] == 0
-    assert cat.loc["other_non_durable", "explained"] == 9
-    assert cat.loc["other_non_durable", "unexplained"] == 60
-    assert cat.loc["residence_permit", "unexplained"] == -3
-    assert cat.loc["total", "explained"] == 0  # a move shifts people, it does not add any
+    # Forced departure from detention moves between 0 and min(9, 69) = 9 people from
+    # departures to other non-durable; its size is not published, so nothing is explained
+    # as a point and the unexplained part is a range.
+    assert (cat["explained"] == 0).all()
+    dep = cat.loc["departure_or_onward_migration"]
+    assert (dep["bound_low"], dep["bound_high"]) == (-9, 0)
+    assert (dep["unexplained_low"], dep["unexplained_high"]) == (-9, 0)
+    other = cat.loc["other_non_durable"]
+    assert (other["bound_low"], other["bound_high"]) == (0, 9)
+    assert (other["unexplained_low"], other["unexplained_high"]) == (60, 69)
+    assert (cat.loc["residence_permit", "unexplained_low"], cat.loc["residence_permit", "unexplained_high"]) == (-3, -3)
+    # at both ends of the range, explained + mechanism + unexplained = difference
+    assert (cat["explained"] + cat["bound_low"] + cat["unexplained_high"] == cat["difference"]).all()
+    assert (cat["explained"] + cat["bound_high"] + cat["unexplained_low"] == cat["difference"]).all()
+    assert (cat.loc["total", "bound_low"], cat.loc["total", "bound_high"]) == (0, 0)
+    assert cat.loc["total", "unexplained_low"] == cat.loc["total", "unexplained_high"] == 55
     mv = result.moves.iloc[0]
-    assert (mv["upper_bound"], mv["explained"]) == (9, 9)
+    assert (mv["bound_low"], mv["bound_high"]) == (0, 9)
     assert pd.isna(mv["size_published"])
+    assert "explained" not in result.moves.columns and "unexplained" not in result.categories.columns
 
 
 def test_class_table(result) -> None:
     cls = result.classes.set_index("class")
     assert cls.loc["durable", "count_a"] == 107 and cls.loc["durable", "count_b"] == 95
+    # durable gap 12 = 3 unexplained (permits 46 vs 43) + 9 in departures, of which between
+    # 0 and 9 is the detention reclassification
     assert cls.loc["durable", "difference"] == -12
-    assert cls.loc["durable", "explained_moves"] == -9
-    assert cls.loc["durable", "unexplained"] == -3
+    assert cls.loc["durable", "explained_moves"] == 0
+    assert (cls.loc["durable", "bound_low"], cls.loc["durable", "bound_high"]) == (-9, 0)
+    assert (cls.loc["durable", "unexplained_low"], cls.loc["durable", "unexplained_high"]) == (-12, -3)
     # the monitor's 'temporary' (164 + 25) are VJI's semi-durable: a classification difference
     assert cls.loc["temporary", "explained_classification"] == -189
     assert cls.loc["semi_durable", "explained_classification"] == 189
-    assert cls.loc["semi_durable", "unexplained"] == 1  # 6 - 5
+    assert cls.loc["semi_durable", "unexplained_low"] == cls.loc["semi_durable", "unexplained_high"] == 1
     assert cls.loc["none", "difference"] == 252 - 186
-    assert cls.loc["none", "unexplained"] == 57  # 5 - 8 + 60
+    assert (cls.loc["none", "unexplained_low"], cls.loc["none", "unexplained_high"]) == (57, 66)
     inner = cls.drop(index="total")
     assert inner["difference"].sum() == 55
-    assert (cls["explained"] + cls["unexplained"] == cls["difference"]).all()
+    assert (cls["explained"] + cls["bound_low"] + cls["unexplained_high"] == cls["difference"]).all()
 
 
 def test_decomposition_components_add_up(result) -> None:
     dec = result.decomposition
     for level, table, key in (("category", result.categories, "common_category"), ("class", result.classes, "class")):
-        sums = dec[dec["level"] == level].groupby("key")["value"].sum()
+        part = dec[dec["level"] == level]
+        unexpl = part["component"] == "unexplained"
+        # mechanisms at their lower ends with the unexplained part at its upper end, and vice versa
+        low_end = part[~unexpl].groupby("key")["low"].sum().add(part[unexpl].groupby("key")["high"].sum(), fill_value=0)
+        high_end = part[~unexpl].groupby("key")["high"].sum().add(part[unexpl].groupby("key")["low"].sum(), fill_value=0)
         diffs = table[table[key] != "total"].set_index(key)["difference"]
         for k, d in diffs.items():
-            assert sums.get(k, 0) == d
+            assert low_end.get(k, 0) == d == high_end.get(k, 0)
 
 
 def test_swapped_order_reverses_signs() -> None:
     r = reconcile(VJI, MONITOR, VJI_SCHEME, MONITOR_SCHEME, V, M,
                   explanations=load_explanations(), crosswalk=load_crosswalk())
     cat = r.categories.set_index("common_category")
-    assert cat.loc["other_non_durable", "explained"] == -9
-    assert cat.loc["departure_or_onward_migration", "explained"] == 9
+    assert (cat.loc["other_non_durable", "bound_low"], cat.loc["other_non_durable", "bound_high"]) == (-9, 0)
+    assert (cat.loc["departure_or_onward_migration", "bound_low"],
+            cat.loc["departure_or_onward_migration", "bound_high"]) == (0, 9)
     assert cat.loc["total", "difference"] == -55
 
 
@@ -132,8 +149,11 @@ def test_published_size_is_used_when_given() -> None:
     exp.loc[0, "size"] = "4"
     r = reconcile(MONITOR, VJI, MONITOR_SCHEME, VJI_SCHEME, M, V, explanations=exp, crosswalk=load_crosswalk())
     cat = r.categories.set_index("common_category")
-    assert cat.loc["departure_or_onward_migration", "explained"] == -4
-    assert cat.loc["departure_or_onward_migration", "unexplained"] == -5
+    dep = cat.loc["departure_or_onward_migration"]
+    assert dep["explained"] == -4
+    assert (dep["bound_low"], dep["bound_high"]) == (0, 0)
+    assert dep["unexplained_low"] == dep["unexplained_high"] == -5
+    assert r.classes.set_index("class").loc["durable", "explained_moves"] == -4
 
 
 def test_generic_without_crosswalk_and_explanations() -> None:

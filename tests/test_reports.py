@@ -173,8 +173,8 @@ def test_empty_scheme_list_means_every_scheme_and_unknown_scheme_is_missing(monk
     monkeypatch.delenv("LVV_EVAL_SCHEMES_DIR", raising=False)
     entries = input_entries({"sensitivity_schemes": [], "scheme": "no-such-scheme"})
     names = sorted(p.name for role, p in entries if role == "scheme")
-    assert names == ["monitor-2020.yaml", "no-such-scheme.yaml", "regioplan-2020.yaml", "regioplan-2022.yaml",
-                     "verwey-jonker-2021.yaml"]
+    assert names == ["monitor-2020.yaml", "no-such-scheme.yaml", "regioplan-2020-independent.yaml",
+                     "regioplan-2020.yaml", "regioplan-2022.yaml", "verwey-jonker-2021.yaml"]
     record = build_provenance(report_id="x", notebook=OK_NB, parameters={"scheme": "no-such-scheme"},
                               started="s", finished="f", status="ok")
     missing = [i for i in record["inputs"] if i.get("missing")]

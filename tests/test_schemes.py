@@ -21,7 +21,8 @@ from lvv_eval.reference.schemes import (
 from lvv_eval.reference.taxonomy import EXIT_REASON_CODES, to_codes
 
 FIXTURES = Path(__file__).parent / "fixtures" / "classify"
-SHIPPED = ["monitor-2020", "regioplan-2020", "regioplan-2022", "verwey-jonker-2021"]
+SHIPPED = ["monitor-2020", "regioplan-2020", "regioplan-2020-independent", "regioplan-2022",
+           "verwey-jonker-2021"]
 DURABLE_3 = {"residence_permit", "independent_return", "onward_migration"}
 
 
@@ -106,7 +107,7 @@ def test_crosswalk_shape() -> None:
     table = crosswalk()
     assert table.index.tolist() == list(EXIT_REASON_CODES)
     assert table.columns.tolist() == SHIPPED
-    assert table.loc["left_unknown_destination"].tolist() == ["none", "not_durable", "none", "none"]
+    assert table.loc["left_unknown_destination"].tolist() == ["none", "not_durable", "not_durable", "none", "none"]
     with pytest.raises(ValueError, match="level"):
         disagreements(level="solution")  # type: ignore[arg-type]
 
@@ -269,7 +270,7 @@ def test_unknown_scheme_name() -> None:
         load_scheme("monitor-2021")
     message = str(caught.value)
     assert "did you mean monitor-2020" in message
-    assert "available: monitor-2020, regioplan-2020, regioplan-2022, verwey-jonker-2021" in message
+    assert "available: monitor-2020, regioplan-2020, regioplan-2020-independent, regioplan-2022, verwey-jonker-2021" in message
     assert isinstance(caught.value, ConfigError) and isinstance(caught.value, LvvEvalError)
     assert caught.value.to_frame().loc[0, "value"] == "monitor-2021"
 
@@ -301,7 +302,8 @@ def test_user_scheme_directory_by_argument_and_environment(tmp_path: Path, monke
     monkeypatch.setenv(SCHEMES_DIR_ENV, str(tmp_path))
     assert "my-scheme" in list_schemes()
     assert crosswalk().columns.tolist() == ["monitor-2020", "my-scheme", "regioplan-2020",
-                                            "regioplan-2022", "verwey-jonker-2021"]
+                                            "regioplan-2020-independent", "regioplan-2022",
+                                            "verwey-jonker-2021"]
 
 
 def test_user_scheme_may_not_shadow_a_shipped_one(tmp_path: Path) -> None:
@@ -314,3 +316,61 @@ def test_missing_user_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv(SCHEMES_DIR_ENV, str(tmp_path / "absent"))
     with pytest.raises(SchemeError, match="not a directory"):
         list_schemes()
+
+
+def test_subtotals_agree_with_the_crosswalk() -> None:
+    # The crosswalk, the scheme and lvv_eval.stats.counts must define 'overige niet-bestendige
+    # uitstroom' (source 000) and 'vertrek ... of doormigratie' (source 002) the same way.
+    from lvv_eval.stats import counts as aggregate
+    from lvv_eval.stats.reconcile import load_crosswalk
+
+    cw = load_crosswalk()
+    def codes(source: str, category: str) -> set[str]:
+        row = cw[(cw["source_id"] == source) & (cw["category"] == category)].iloc[0]
+        return set(str(row["codes"]).split(";"))
+
+    vji = load_scheme("verwey-jonker-2021").subtotals["other_non_durable"]
+    mon = load_scheme("monitor-2020").subtotals["departure_or_onward_migration"]
+    assert set(vji) == codes("verwey-jonker-2021", "other_non_durable") == set(aggregate.OTHER_NON_DURABLE)
+    assert set(mon) == codes("monitor-2020", "departure_or_onward_migration") \
+        == set(aggregate.DEPARTURE_OR_ONWARD_MIGRATION)
+
+
+def test_subtotal_must_list_exit_codes(tmp_path: Path) -> None:
+    text = (SCHEMES_DIR / "monitor-2020.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "monitor-2020.yaml"
+    path.write_text(text + "subtotals:\n  departures: [independent_return, terugkeer]\n", encoding="utf-8")
+    with pytest.raises(SchemeError) as info:
+        load_scheme(path)
+    assert "subtotals.departures" in str(info.value) and "terugkeer" in str(info.value)
+
+
+def test_regioplan_2020_reading_of_terugkeer_is_justified_and_has_a_variant() -> None:
+    # Seed 001 defines durable outflow as 'verlening asielvergunning, terugkeer of doormigratie'
+    # but states the goal as 'zelfstandige terugkeer': the note quotes both, and the other
+    # reading is a named scheme that differs only in forced_return.
+    main, variant = load_scheme("regioplan-2020"), load_scheme("regioplan-2020-independent")
+    note = main.notes["forced_return"]
+    assert "terugkeer of doormigratie" in note and "zelfstandige terugkeer" in note
+    assert "regioplan-2020-independent" in note
+    differ = [c for c in EXIT_REASON_CODES if main.mapping[c] != variant.mapping[c]]
+    assert differ == ["forced_return"]
+    assert (main.mapping["forced_return"], variant.mapping["forced_return"]) == ("durable", "not_durable")
+    assert main.class_ids == variant.class_ids and main.denominator == variant.denominator
+
+
+def test_bare_terugkeer_is_refused_and_the_docs_say_so() -> None:
+    from lvv_eval.reference.taxonomy import lookup_exit_reason
+
+    assert lookup_exit_reason("terugkeer") is None
+    text = (Path(__file__).parents[1] / "docs" / "classification_schemes.md").read_text(encoding="utf-8")
+    assert "still accepted" not in text
+    assert "*terugkeer*" in text and "refused" in text
+
+
+def test_source_004_phrase_for_medical_postponement_is_a_label() -> None:
+    # 004, Resultaten van de LVV: 'er is sprake van uitstel van vertrek vanwege medische redenen'
+    from lvv_eval.reference.taxonomy import lookup_exit_reason
+
+    assert lookup_exit_reason("uitstel van vertrek vanwege medische redenen") == "departure_postponed_art64"
+    assert lookup_exit_reason("Uitstel van vertrek vanwege medische redenen") == "departure_postponed_art64"

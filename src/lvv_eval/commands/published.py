@@ -18,7 +18,9 @@ List the figures published in the five source documents (data/published/figures.
 or, with --check, verify that they agree with each other (data/published/checks.csv):
 totals equal the sum of their parts, printed percentages follow from the printed
 counts at the printed rounding, free places equal capacity minus occupancy, and
-counts implied by a percentage fit their bounds.
+counts implied by a percentage fit their bounds. --check also checks the sources'
+quantitative statements in words (data/published/claims.csv): each claim holds,
+holds only under a reading, is contradicted, or is not checkable, with the numbers.
 
 Filters may be repeated or comma-separated; a value that does not occur is an
 error with suggestions. Exit status: 0 success; 1 a check failed or an input file
@@ -31,10 +33,12 @@ examples:
   lvv-eval published --measure outflow --format csv
   lvv-eval published --check
   lvv-eval published --check --format json
+  lvv-eval published --check --claims --format csv   (only the claims)
 
 A check whose failure is a documented inconsistency of the source itself
 (known_discrepancy = true in checks.csv) is reported but does not fail the
-run unless --strict is given.
+run unless --strict is given. A claim whose verdict differs from its
+expected_verdict in claims.csv fails the run.
 """
 
 LIST_COLUMNS = ["figure_id", "source_id", "peildatum", "pilot", "measure", "category",
@@ -98,6 +102,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                              "(sources.csv next to it is used if present)")
     parser.add_argument("--checks", type=Path, metavar="CSV",
                         help="checks file to use instead of data/published/checks.csv")
+    parser.add_argument("--claims", action="store_true",
+                        help="with --check: report only the claims of data/published/claims.csv")
+    parser.add_argument("--claims-file", type=Path, metavar="CSV",
+                        help="claims file to use instead of data/published/claims.csv")
     add_format_option(parser)
     parser.set_defaults(handler=run)
 
@@ -126,7 +134,37 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+CLAIM_TEXT_COLUMNS = ["claim_id", "source_file", "verdict", "holds_under", "status"]
+"""Columns of the readable claims table of ``--check``."""
+
+
+def _claims(args: argparse.Namespace, figures) -> int:
+    """Report every claim's verdict; return 1 when a verdict is not the expected one."""
+    from lvv_eval.sources.claims import check_claims, load_claims  # noqa: PLC0415
+
+    results = check_claims(load_claims(args.claims_file, figures=figures), figures)
+    counts = results["verdict"].value_counts()
+    unexpected = int((results["status"] != "ok").sum())
+    summary = (f"{len(results)} claims: " + ", ".join(f"{counts.get(v, 0)} {v}" for v in
+                                                     ("holds", "holds only under a reading",
+                                                      "contradicted", "not checkable"))
+               + f"; {unexpected} with an unexpected verdict")
+    if args.format == "text":
+        emit_table(results.loc[:, CLAIM_TEXT_COLUMNS], "text", title=summary)
+        print()
+        for rec in results.to_dict("records"):
+            print(f"{rec['claim_id']}: {rec['verdict']} ({rec['source_file']}, {rec['paragraph']})")
+            print(f"    \"{rec['quote']}\"")
+            print(f"    {rec['numbers']}")
+    else:
+        emit_table(results, args.format)
+        print(summary, file=sys.stderr)
+    return 1 if unexpected else 0
+
+
 def _check(args: argparse.Namespace, figures) -> int:
+    if getattr(args, "claims", False):
+        return _claims(args, figures)
     checks = load_checks(args.checks)
     if any(v for v in (args.source, args.measure, args.category, args.pilot)):
         print("note: --source/--measure/--category/--pilot are ignored with --check",
@@ -151,4 +189,8 @@ def _check(args: argparse.Namespace, figures) -> int:
     else:
         emit_table(results, args.format)
         print(summary, file=sys.stderr)
-    return 1 if len(bad) else 0
+    status = 1 if len(bad) else 0
+    if args.format == "text":  # JSON/CSV keep one table per run: use --claims for the claims
+        print()
+        status = max(status, _claims(args, figures))
+    return status

@@ -589,13 +589,17 @@ def plot_rows(rates: pd.DataFrame, measure: str, category: str, labels: "Labels"
 
 
 def estimable_covariates(data: CaseMixData | pd.DataFrame,
-                         covariates: Sequence[str] = COVARIATES) -> tuple[list[str], pd.DataFrame]:
+                         covariates: Sequence[str] = COVARIATES,
+                         penalised: bool = True) -> tuple[list[str], pd.DataFrame]:
     """Covariates that a logistic model can estimate in this analysis set.
 
-    A covariate is left out when it is constant, or when it is binary and one
+    A covariate is left out when it is constant. With ``penalised=False``
+    (a maximum-likelihood fit) a binary covariate is also left out when one
     of its levels has only y = 0 or only y = 1 (complete separation: its
-    coefficient runs off to infinity and the fit does not converge).
-    Categorical covariates (:data:`lvv_eval.stats.sites.case_mix.CATEGORICAL`) are kept.
+    coefficient runs off to infinity and the fit does not converge); the
+    default Firth-penalised fit (:func:`lvv_eval.stats.sites.case_mix.firth_logit`) keeps
+    it, because its estimate stays finite. Categorical covariates
+    (:data:`lvv_eval.stats.sites.case_mix.CATEGORICAL`) are kept.
 
     Returns
     -------
@@ -605,9 +609,11 @@ def estimable_covariates(data: CaseMixData | pd.DataFrame,
     Examples
     --------
     >>> d = pd.DataFrame({"pilot": ["a"] * 4, "y": [0, 1, 0, 0], "x": [1, 1, 0, 0], "z": [0, 0, 0, 0]})
-    >>> kept, dropped = estimable_covariates(d, ["x", "z"])
+    >>> kept, dropped = estimable_covariates(d, ["x", "z"], penalised=False)
     >>> kept, dropped["covariate"].tolist()
     ([], ['x', 'z'])
+    >>> estimable_covariates(d, ["x", "z"])[0]
+    ['x']
     """
     frame = data.data if isinstance(data, CaseMixData) else data
     kept: list[str] = []
@@ -620,7 +626,7 @@ def estimable_covariates(data: CaseMixData | pd.DataFrame,
         if x.nunique(dropna=True) < 2:
             dropped.append({"covariate": cov, "reason": "constant in the analysis set"})
             continue
-        if cov not in CATEGORICAL and x.nunique(dropna=True) == 2:
+        if not penalised and cov not in CATEGORICAL and x.nunique(dropna=True) == 2:
             sep = []
             for level, y in frame.groupby(cov, sort=True)["y"]:
                 k = int(y.sum())
@@ -678,8 +684,8 @@ _STATEMENT: dict[str, dict[str, str]] = {
                  "it varies only between the {n} sites: {groups}.",
         "group": "'{group}' = {members} ({k} of {n})",
         "one_group": "All sites with a known value are in one group, so there is no contrast to describe.",
-        "descriptive": "The figures describe how the pilots differ (persons as units, with confidence "
-                       "intervals); they cannot show that the design caused a difference, because it "
+        "descriptive": "The figures describe how the pilots differ (persons as units; an interval "
+                       "describes the sampling of people within a site, and places get none); they cannot show that the design caused a difference, because it "
                        "coincides with everything else that differs between these sites.",
         "singleton": "One group consists of a single pilot, so its result is that pilot's result.",
         "floor": "No significance test is given: the smallest p-value any permutation test over "
@@ -687,6 +693,8 @@ _STATEMENT: dict[str, dict[str, str]] = {
         "confounded": "Even such a test would compare sites, not designs: every other difference "
                       "between the sites travels with the design.",
         "unknown": "Not published for: {unknown}.",
+        "fewer": "{measure} is known for {k} of the {n} sites only; over those the floor is "
+                 "1/{n_assignments} = {min_p}.",
     },
     "nl": {
         "none": "Ontwerpkenmerk '{attribute}' (op {date}) is voor geen enkele pilot gepubliceerd "
@@ -695,8 +703,9 @@ _STATEMENT: dict[str, dict[str, str]] = {
                  "het verschilt alleen tussen de {n} pilots: {groups}.",
         "group": "'{group}' = {members} ({k} van {n})",
         "one_group": "Alle pilots met een bekende waarde vallen in één groep; er is niets te vergelijken.",
-        "descriptive": "De cijfers beschrijven hoe de pilots verschillen (personen als eenheid, met "
-                       "betrouwbaarheidsintervallen); ze kunnen niet aantonen dat het ontwerp een verschil "
+        "descriptive": "De cijfers beschrijven hoe de pilots verschillen (personen als eenheid; een interval "
+                       "beschrijft de steekproefvariatie van personen binnen een pilot, plaatsen krijgen er "
+                       "geen); ze kunnen niet aantonen dat het ontwerp een verschil "
                        "veroorzaakt, want het valt samen met al het andere waarin deze pilots verschillen.",
         "singleton": "Eén groep bestaat uit één pilot; de uitkomst van die groep is die van die pilot.",
         "floor": "Er wordt geen significantietoets gegeven: de kleinste p-waarde die een "
@@ -704,6 +713,8 @@ _STATEMENT: dict[str, dict[str, str]] = {
         "confounded": "Ook zo'n toets zou pilots vergelijken, geen ontwerpen: elk ander verschil "
                       "tussen de pilots reist met het ontwerp mee.",
         "unknown": "Niet gepubliceerd voor: {unknown}.",
+        "fewer": "{measure} is bekend voor slechts {k} van de {n} pilots; daarover is de ondergrens "
+                 "1/{n_assignments} = {min_p}.",
     },
 }
 """Sentences of :func:`evidence_statement` per language."""
@@ -751,6 +762,11 @@ def evidence_statement(result: CompareResult, lang: str = "en") -> str:
             parts.append(words["singleton"])
         parts.append(words["floor"].format(n_assignments=ident["n_assignments"],
                                            min_p=_fmt_p(ident["min_permutation_p"], lang)))
+        for key, sub in sorted(ident.get("by_measure", {}).items()):
+            if sub["n_sites"] < n and len(sub["group_sizes"]) >= 2:
+                parts.append(words["fewer"].format(measure=key, k=sub["n_sites"], n=n,
+                                                   n_assignments=sub["n_assignments"],
+                                                   min_p=_fmt_p(sub["min_permutation_p"], lang)))
         if ident["min_permutation_p"] <= 0.05:
             parts.append(words["confounded"])
     if unknown:

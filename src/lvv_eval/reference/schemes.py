@@ -3,7 +3,7 @@
 The published evaluations of the LVV pilot disagree on how to class the same
 exit reasons (forced return most of all; source 000, 'Effecten van de LVV').
 Each convention is a named scheme, kept as data in a YAML file, never as code:
-the four published ones ship in ``lvv_eval/reference/schemes/``; more can be added
+the four published ones (and a named variant of one reading) ship in ``lvv_eval/reference/schemes/``; more can be added
 without code changes by putting a YAML file in a directory named by the
 environment variable ``LVV_EVAL_SCHEMES_DIR`` (or passing ``directory=``), or
 by passing the path of the file. The file format is described in
@@ -40,7 +40,7 @@ _SUFFIXES = (".yaml", ".yml")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _CLASS_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _REQUIRED_KEYS = ("name", "title_nl", "title_en", "source", "denominator", "classes", "mapping")
-_OPTIONAL_KEYS = ("description", "peildatum", "figures", "notes")
+_OPTIONAL_KEYS = ("description", "peildatum", "figures", "notes", "subtotals")
 
 
 class SchemeError(ConfigError):
@@ -114,6 +114,11 @@ class Scheme:
         Reference date of the published figures, as text (may be empty).
     figures
         ``figure_id`` values in ``data/published/figures.csv`` that the scheme reproduces.
+    subtotals
+        Named sums of exit-reason codes that the source prints besides its
+        classes (e.g. Verwey-Jonker's ``other_non_durable``, source 000), each
+        as a tuple of codes in code order. The single definition of such a
+        sum: :mod:`lvv_eval.stats.counts` reads it from here.
     path
         The YAML file the scheme was read from.
     """
@@ -131,6 +136,7 @@ class Scheme:
     description: str = ""
     peildatum: str = ""
     figures: tuple[str, ...] = ()
+    subtotals: dict[str, tuple[str, ...]] = field(default_factory=dict)
     path: Path | None = None
 
     @property
@@ -250,6 +256,7 @@ class Scheme:
             "classes": [asdict(c) for c in self.classes],
             "mapping": dict(self.mapping),
             "notes": dict(self.notes),
+            "subtotals": {k: list(v) for k, v in self.subtotals.items()},
         }
 
 
@@ -300,7 +307,7 @@ def list_schemes(directory: str | Path | None = None) -> list[str]:
     Examples
     --------
     >>> list_schemes()
-    ['monitor-2020', 'regioplan-2020', 'regioplan-2022', 'verwey-jonker-2021']
+    ['monitor-2020', 'regioplan-2020', 'regioplan-2020-independent', 'regioplan-2022', 'verwey-jonker-2021']
     """
     return sorted(_scheme_files(directory))
 
@@ -464,6 +471,7 @@ def _load_file(path: Path) -> Scheme:
     classes, class_ids = _classes(data.get("classes"), "classes" in data, add)
     mapping = _mapping(data.get("mapping"), "mapping" in data, class_ids, add)
     notes = _notes(data.get("notes", {}), add)
+    subtotals = _subtotals(data.get("subtotals", {}), class_ids, add)
 
     if problems:
         raise SchemeError(problems, summary=f"{path}: invalid classification scheme")
@@ -481,6 +489,7 @@ def _load_file(path: Path) -> Scheme:
         description=texts["description"].strip(),
         peildatum=peildatum,
         figures=tuple(figures),
+        subtotals=subtotals,
         path=path,
     )
 
@@ -582,6 +591,32 @@ def _notes(value: Any, add: Any) -> dict[str, str]:
         else:
             notes[key] = " ".join(text.split())
     return {code: notes[code] for code in EXIT_REASON_CODES if code in notes}
+
+
+def _subtotals(value: Any, class_ids: list[str], add: Any) -> dict[str, tuple[str, ...]]:
+    """Named sums of exit codes: ``{name: [code, ...]}``; names may not be class ids."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        add("subtotals", value, "must be a mapping of a name to a list of exit-reason codes")
+        return {}
+    out: dict[str, tuple[str, ...]] = {}
+    for name, codes in value.items():
+        where = f"subtotals.{name}"
+        if not isinstance(name, str) or not _CLASS_ID.match(name) or name in class_ids:
+            add(where, name, "a subtotal name must be lower-case snake_case and not a class id")
+            continue
+        if not isinstance(codes, list) or not codes:
+            add(where, codes, "must be a non-empty list of exit-reason codes")
+            continue
+        bad = [c for c in codes if c not in EXIT_REASON_CODES]
+        for code in bad:
+            add(where, code, _unknown_code_rule(code))
+        if len(set(codes)) != len(codes):
+            add(where, ", ".join(map(str, codes)), "a code is listed twice")
+        if not bad:
+            out[name] = tuple(c for c in EXIT_REASON_CODES if c in codes)
+    return out
 
 
 def _unknown_code_rule(key: object) -> str:

@@ -51,24 +51,33 @@ TOTAL: str = "total"
 FIGURE_COLUMNS: tuple[str, ...] = ("pilot", "measure", "category", "value")
 """Columns of the long frame returned by :func:`to_figures`."""
 
-DEPARTURE_OR_ONWARD_MIGRATION: tuple[str, ...] = (
-    "independent_return", "onward_migration", "forced_return",
-)
+def _subtotal(scheme_name: str, subtotal: str) -> tuple[str, ...]:
+    """Exit codes of a subtotal defined in a shipped scheme (the single definition)."""
+    from lvv_eval.reference.schemes import load_scheme  # noqa: PLC0415
+
+    scheme = load_scheme(scheme_name)
+    if subtotal not in scheme.subtotals:
+        raise ConfigError(f"scheme {scheme_name!r} defines no subtotal {subtotal!r}")
+    return scheme.subtotals[subtotal]
+
+
+DEPARTURE_OR_ONWARD_MIGRATION: tuple[str, ...] = _subtotal("monitor-2020", "departure_or_onward_migration")
 """Exit codes counted as 'vertrek ... of doormigratie' by the programme monitor.
 
-Seed ``002_1f6dbbe6756677e4.txt`` (Voortgang LVV's: 61 departures or onward
+Read from the ``subtotals`` of the ``monitor-2020`` scheme: seed
+``002_1f6dbbe6756677e4.txt`` (Voortgang LVV's: 61 departures or onward
 migrations); forced departure from immigration detention is included, as the
 programme counted it (source ``000_3514d6bc5a3a2801.txt``)."""
 
-OTHER_NON_DURABLE: tuple[str, ...] = (
-    "criminal_detention", "other_shelter", "immigration_detention",
-    "own_network", "returned_to_bbb", "deceased",
-)
+OTHER_NON_DURABLE: tuple[str, ...] = _subtotal("verwey-jonker-2021", "other_non_durable")
 """Exit codes of Verwey-Jonker's 'overige niet-bestendige uitstroom'.
 
-Seed ``000_3514d6bc5a3a2801.txt``: '(detentie, naar andere opvang,
-vreemdelingenbewaring, eigen netwerk, terug naar BBB, overleden)'. The codes
-``forced_return`` and ``other`` are not in the list."""
+Read from the ``subtotals`` of the ``verwey-jonker-2021`` scheme. Seed
+``000_3514d6bc5a3a2801.txt``: '(detentie, naar andere opvang,
+vreemdelingenbewaring, eigen netwerk, terug naar BBB, overleden)', and
+immigration detention is counted there also when it ended in forced
+departure, so ``forced_return`` is in the list; ``other`` too (the scheme's
+reading)."""
 
 _REQUIRED = ("trajectory_id", "person_id", "pilot", "intake_date", "exit_date",
              "exit_reason", "formal_status")

@@ -290,9 +290,9 @@ def occupancy(
 
     Denominator: the agreed capacity in places (``denominator_label``
     ``"capacity"``). Occupancy against capacity is not a sample proportion (the
-    places are not a random sample of anything), so by default no interval is
-    given (``ci_method`` column ``"none"``); pass ``ci_method="wilson"`` to get
-    one anyway (only where ``present <= capacity``).
+    places are not a random sample of anything), so no interval is given
+    (``ci_method`` column ``"none"``); asking for one is an error (interval
+    policy, ``docs/methods.md``).
 
     Parameters
     ----------
@@ -300,8 +300,10 @@ def occupancy(
         Places per pilot (scalar, mapping or Series indexed by pilot).
     present
         Persons present on the reference date, same keys.
-    alpha, ci_method
-        Interval options; ``ci_method=None`` (default) gives no interval.
+    alpha
+        Kept for a uniform signature; no interval is computed.
+    ci_method
+        Must be ``None``; any method raises :class:`lvv_eval.errors.ConfigError`.
 
     Returns
     -------
@@ -317,6 +319,9 @@ def occupancy(
     '         measure  numerator  estimate\\n  occupancy_rate         30     0.231\\n     free_places        100   100.000\\nfree_places_rate        100     0.769'
     """
     alpha = _check_alpha(alpha)
+    if ci_method is not None:
+        raise ConfigError(f"occupancy gets no interval (ci_method={ci_method!r} refused): the places of a "
+                          "pilot are not a sample (interval policy, docs/methods.md)")
     frame = _align(capacity=_as_series(capacity, "capacity"), present=_as_series(present, "present"))
     cap, pres = frame["capacity"], frame["present"]
     free = cap - pres

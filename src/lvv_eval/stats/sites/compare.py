@@ -5,12 +5,14 @@ parallel night shelter, who holds regie, the safe-country policy, ...). For each
 and each group the module reports
 
 * uptake: intake per place (``intake / capacity``; a ratio, no interval),
-  occupancy rate and free-places rate (``/ capacity``, Wilson interval);
+  occupancy rate and free-places rate (``/ capacity``; no interval: places
+  are not a sample, see the interval policy in ``docs/methods.md``);
 * outflow class shares relative to intake (the Regioplan 2020 convention,
   source 001 Tabel S.2) and relative to outflow (the Regioplan 2022 convention,
   source 004), Wilson intervals;
 * differences between groups with Newcombe's hybrid score interval, labelled
-  ``"descriptive: persons as units, not a design effect"``.
+  ``"descriptive: persons as units, not a design effect"`` (differences of
+  occupancy and free places: estimate only).
 
 Input is either aggregate counts in the vocabulary of
 ``data/published/figures.csv`` (e.g. 2019 Tabel S.1/S.2, source 001; 2020
@@ -60,6 +62,10 @@ DIFF_COLUMNS: tuple[str, ...] = (
     "denominator_b", "estimate", "ci_low", "ci_high", "ci_method", "label",
 )
 NO_CI: str = "none (ratio, not a proportion)"
+PLACES_NO_CI: str = "none (places are not a sample)"
+"""``ci_method`` of occupancy and free-place rates: the places of a pilot are not a sample."""
+PLACES_MEASURES: tuple[str, ...] = ("occupancy_rate", "free_places_rate")
+"""Measures about places, not persons: never an interval (interval policy, ``docs/methods.md``)."""
 
 
 # ---------------------------------------------------------------------------
@@ -225,6 +231,8 @@ def _rate_row(level: str, group: str, pilot: str, n_pilots: int, measure: str, c
         method = "not computable (figure missing)"
     elif not proportion:
         method = NO_CI
+    elif measure in PLACES_MEASURES:
+        method = PLACES_NO_CI
     elif pd.notna(est) and 0 <= num <= den:
         low, high = proportion_ci(num, den, alpha=alpha, method="wilson")
         method = "wilson"
@@ -320,24 +328,30 @@ def group_differences(rates: pd.DataFrame, alpha: float = 0.05,
     The interval is :func:`lvv_eval.stats.rates.proportion_difference` (Newcombe's
     hybrid score interval, method 10 of Newcombe 1998).
 
-    Only proportions (rows with a Wilson interval) are compared; groups named
-    in ``exclude`` are left out. Every row carries
-    :data:`lvv_eval.stats.sites.few_sites.DESCRIPTIVE_LABEL`; there are no p-values.
+    Only proportions are compared: rows with a Wilson interval, and
+    occupancy and free-place rates, whose difference gets no interval
+    (places are not a sample); groups named in ``exclude`` are left out.
+    Every row carries :data:`lvv_eval.stats.sites.few_sites.DESCRIPTIVE_LABEL`; there are
+    no p-values.
     """
-    g = rates.loc[(rates["level"] == "group") & (rates["ci_method"] == "wilson")
+    g = rates.loc[(rates["level"] == "group") & rates["ci_method"].isin(["wilson", PLACES_NO_CI])
                   & ~rates["group"].isin(list(exclude))]
     rows = []
     for (measure, cat), sub in g.groupby(["measure", "category"], sort=True):
         sub = sub.sort_values("group")
         for (_, a), (_, b) in itertools.combinations(sub.iterrows(), 2):
-            diff = proportion_difference(b["numerator"], b["denominator"], a["numerator"],
-                                         a["denominator"], alpha=alpha)
-            low, high = float(diff["ci_low"].iloc[0]), float(diff["ci_high"].iloc[0])
+            if measure in PLACES_MEASURES:
+                low, high, method = float("nan"), float("nan"), PLACES_NO_CI
+            else:
+                diff = proportion_difference(b["numerator"], b["denominator"], a["numerator"],
+                                             a["denominator"], alpha=alpha)
+                low, high = float(diff["ci_low"].iloc[0]), float(diff["ci_high"].iloc[0])
+                method = "newcombe (hybrid score)"
             rows.append({"measure": measure, "category": cat, "group_a": a["group"], "group_b": b["group"],
                          "numerator_a": a["numerator"], "denominator_a": a["denominator"],
                          "numerator_b": b["numerator"], "denominator_b": b["denominator"],
                          "estimate": b["estimate"] - a["estimate"], "ci_low": low, "ci_high": high,
-                         "ci_method": "newcombe (hybrid score)", "label": DESCRIPTIVE_LABEL})
+                         "ci_method": method, "label": DESCRIPTIVE_LABEL})
     return pd.DataFrame(rows, columns=list(DIFF_COLUMNS))
 
 
@@ -469,7 +483,7 @@ def compare_groups(data: pd.DataFrame | str, attribute: str, *,
             source = "counts"
     groups = group_pilots(attribute, when, designs)
     if p_values:
-        refuse_site_level_test(attribute, groups)
+        refuse_site_level_test(attribute, {p: g for p, g in groups.items() if p in set(counts["pilot"])})
     # capacity from the design table where the counts lack it
     cap = designs_at(when, designs).set_index("pilot")["capacity"]
     have_cap = set(counts.loc[counts["measure"] == "capacity", "pilot"])
@@ -498,15 +512,35 @@ def compare_groups(data: pd.DataFrame | str, attribute: str, *,
     if unknown:
         notes.append(f"{attribute!r} is not published for: {', '.join(unknown)} (group 'unknown', "
                      "left out of the differences)")
-    ident: dict[str, Any] = {
-        "varies_within_sites": False,
+    ident: dict[str, Any] = {"varies_within_sites": False, **_floor(sizes),
+                             "by_measure": _floor_by_measure(rates, groups)}
+    return CompareResult(attribute=attribute, peildatum=when, data_source=source, groups=groups,
+                         rates=rates, differences=diffs, identification=ident, notes=notes)
+
+
+def _floor(sizes: dict[str, int]) -> dict[str, Any]:
+    """Sites, group sizes and permutation floor of one comparison (unknown groups left out)."""
+    return {
         "n_sites": int(sum(sizes.values())),
         "group_sizes": sizes,
         "n_assignments": n_assignments(list(sizes.values())) if len(sizes) >= 2 else 1,
         "min_permutation_p": min_permutation_p(list(sizes.values())) if len(sizes) >= 2 else float("nan"),
     }
-    return CompareResult(attribute=attribute, peildatum=when, data_source=source, groups=groups,
-                         rates=rates, differences=diffs, identification=ident, notes=notes)
+
+
+def _floor_by_measure(rates: pd.DataFrame, groups: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """The permutation floor per ``measure/category``, over the sites that have that figure.
+
+    A figure missing for a pilot (Utrecht's occupancy in 2019, source 001
+    footnote *) takes that pilot out of the comparison of that measure, so the
+    floor is computed from the sites actually compared.
+    """
+    out: dict[str, dict[str, Any]] = {}
+    pilots = rates.loc[rates["level"] == "pilot"]
+    for (measure, cat), sub in pilots.groupby(["measure", "category"], sort=True):
+        present = {str(p): groups[str(p)] for p in sub["pilot"] if str(p) in groups}
+        out[f"{measure}/{cat}"] = _floor(site_group_sizes(present))
+    return out
 
 
 # ---------------------------------------------------------------------------

@@ -47,8 +47,64 @@ __all__ = [
     "n_assignments", "min_permutation_p", "site_group_sizes", "varies_within_sites",
     "refuse_site_level_test", "check_identified", "between_site_test", "expand_counts",
     "partial_pooling", "VB_SEED", "MIN_LEVEL_COUNT", "MIN_SITES", "within_site_support",
-    "InsufficientWithinSiteVariation",
+    "InsufficientWithinSiteVariation", "interval_policy_problems", "PLACES_MEASURES",
 ]
+
+PLACES_MEASURES: tuple[str, ...] = ("occupancy_rate", "free_places_rate")
+"""Measures about places, not people: never an interval (places are not a sample)."""
+
+
+def interval_policy_problems(table: pd.DataFrame, name: str = "table") -> list[str]:
+    """Check a result table against the interval policy of ``docs/methods.md``; list every breach.
+
+    The policy: an interval describes the sampling of people within a site,
+    never the identification of a design effect. So
+
+    1. occupancy and free-place rates (``measure`` in :data:`PLACES_MEASURES`)
+       carry no interval: places are not a sample;
+    2. a between-site interval (a difference between groups of sites, column
+       ``group_a``; or a row of ``role`` ``site``) carries a label containing
+       ``descriptive`` (:data:`DESCRIPTIVE_LABEL`);
+    3. a site term of a model (``role == "site"``) carries no interval at
+       all: its Wald interval would be the refused p-value in another form.
+
+    Parameters
+    ----------
+    table
+        A result table with interval columns (``ci_low``/``ci_high`` and/or
+        ``or_ci_low``/``or_ci_high``).
+    name
+        Name of the table in the messages.
+
+    Returns
+    -------
+    list of str
+        One message per breach (empty when the table complies).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"measure": ["occupancy_rate"], "ci_low": [0.1], "ci_high": [0.3]})
+    >>> interval_policy_problems(t, "rates")
+    ['rates row 0: occupancy_rate has an interval (places are not a sample)']
+    """
+    problems: list[str] = []
+    ci_cols = [c for c in ("ci_low", "ci_high", "or_ci_low", "or_ci_high") if c in table.columns]
+    if not ci_cols:
+        return problems
+    has_ci = table[ci_cols].apply(pd.to_numeric, errors="coerce").notna().any(axis=1)
+    labels = table["label"].astype(str) if "label" in table.columns else pd.Series("", index=table.index)
+    for pos, (idx, row) in enumerate(table.iterrows()):
+        if not has_ci.loc[idx]:
+            continue
+        if "measure" in table.columns and str(row["measure"]) in PLACES_MEASURES:
+            problems.append(f"{name} row {pos}: {row['measure']} has an interval (places are not a sample)")
+        if "role" in table.columns and str(row["role"]) == "site":
+            problems.append(f"{name} row {pos}: site term {row.get('term', '')!s} has an interval "
+                            "(a between-site contrast)")
+        between = "group_a" in table.columns or ("role" in table.columns and str(row["role"]) == "site")
+        if between and "descriptive" not in labels.loc[idx]:
+            problems.append(f"{name} row {pos}: between-site interval without the descriptive label")
+    return problems
 
 
 def n_assignments(group_sizes: Sequence[int]) -> int:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable, Mapping, Sequence
 
@@ -58,6 +59,9 @@ RULES: dict[str, str] = {
 """Row-level rules, in the order used to attribute an excluded row in the flow table."""
 
 RULE_SEPARATOR = "; "
+
+MAX_EXPLAINED_EXIT_REASONS = 50
+"""Distinct unknown exit reasons (the most frequent) given closest-match suggestions; the rest are listed without."""
 """Separates the rule text from its details in :attr:`Problem.rule`."""
 
 _TEXT_TO_KEY: dict[str, str] = {text: key for key, text in RULES.items()}
@@ -359,7 +363,13 @@ def validate_columns(
         rows = np.flatnonzero(bad)
         vals = col.uniques[col.codes[rows]]
         detail_u = {}
-        for v in set(vals):
+        counts = Counter(vals)  # first occurrence order: ties among the most frequent go to the earlier row
+        explained = {v for v, _ in counts.most_common(MAX_EXPLAINED_EXIT_REASONS)}
+        for v in counts:
+            if v not in explained:
+                detail_u[v] = (f"closest match not searched (only the {MAX_EXPLAINED_EXIT_REASONS} most "
+                               f"frequent of {len(counts)} distinct unknown values are)")
+                continue
             near = closest_exit_reasons(v)
             detail_u[v] = ("closest known: " + ", ".join(near)) if near else "no close match"
         add(_finding("unknown_exit_reason", "exit_reason", bad, col, vals,

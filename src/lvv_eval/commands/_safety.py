@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from lvv_eval.errors import UnsafeOutputError
 from lvv_eval.paths import RAW_DIR

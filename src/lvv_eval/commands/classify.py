@@ -84,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
             codes = codes.where(~still_in, None)[keep].reset_index(drop=True)
             not_started = int((~keep).sum())
     except InputValidationError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {_shown(exc)}", file=sys.stderr)
         if args.format == "json":
             emit_json({"error": str(exc).splitlines()[0], "problems": exc.to_frame().to_dict("records")})
         return 1
@@ -103,6 +103,20 @@ def _warn_identifiers(table: pd.DataFrame, path: Path) -> None:
 
     found = {str(c).strip(): direct_identifier(str(c)) for c in table.columns}
     warn_identifiers({h: k for h, k in found.items() if k is not None}, path)
+
+
+SHOWN_PROBLEMS = 50
+"""Problems printed on standard error (all of them are in ``--format json``)."""
+
+
+def _shown(exc: InputValidationError) -> str:
+    """The error's summary and its first :data:`SHOWN_PROBLEMS` problems, saying how many more there are."""
+    lines = str(exc).splitlines()
+    head, items = lines[0], exc.problems
+    shown = [f"  - {p}" for p in items[:SHOWN_PROBLEMS]]
+    if len(items) > SHOWN_PROBLEMS:
+        shown.append(f"  ... and {len(items) - SHOWN_PROBLEMS} more (all of them with --format json)")
+    return "\n".join([head, *shown])
 
 
 def read_exit_reasons(path: Path) -> tuple[pd.Series, str]:

@@ -19,6 +19,7 @@ import csv
 import difflib
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -56,6 +57,8 @@ _NON_WORD = re.compile(r"[\W_]+")
 _LETTER_DIGIT = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")
 _PARENTHESES = re.compile(r"\([^()]*\)")
 _MAX_ROWS_LISTED = 10
+MAX_EXPLAINED = 50
+"""Distinct unknown exit reasons (the most frequent) that get closest-match suggestions; the rest are listed without."""
 _SUGGESTION_CUTOFF = 0.6
 _SUGGESTION_MARGIN = 0.15
 
@@ -284,26 +287,48 @@ def closest_exit_reasons(text: object, n: int = 3) -> list[str]:
     query = normalise_label("" if _is_missing(text) else str(text))
     if not query:
         return []
+    return list(_closest_codes(query))[:n]
+
+
+@lru_cache(maxsize=1)
+def _spelling_index() -> tuple[tuple[str, str, int, Counter], ...]:
+    """Every normalised spelling with its code, length and letter counts (built once)."""
+    return tuple((key, code, len(key), Counter(key)) for key, code in _table().keys.items())
+
+
+@lru_cache(maxsize=4096)
+def _closest_codes(query: str) -> tuple[str, ...]:
+    """Codes closest to a normalised label, best first (see :func:`closest_exit_reasons`).
+
+    A spelling is compared with :meth:`difflib.SequenceMatcher.ratio` only
+    when two cheap upper bounds of that ratio reach the cutoff: the length
+    bound ``2 min(a, b) / (a + b)`` and the shared-letter bound; spellings
+    contained in the label (or the other way round) always count. The result
+    is the same as comparing every spelling.
+    """
     best: dict[str, float] = {}
     matcher = difflib.SequenceMatcher(autojunk=False)
     matcher.set_seq2(query)
-    for key, code in _table().keys.items():
-        matcher.set_seq1(key)
-        score = matcher.ratio()
-        shorter = min(len(key), len(query))
-        if shorter >= 3 and (key in query or query in key):
-            score = max(score, 0.75)
+    n_query, letters = len(query), Counter(query)
+    for key, code, n_key, key_letters in _spelling_index():
+        contained = min(n_key, n_query) >= 3 and (key in query or query in key)
+        score = 0.75 if contained else 0.0
+        total = n_key + n_query
+        if 2.0 * min(n_key, n_query) / total >= _SUGGESTION_CUTOFF and \
+                2.0 * sum((key_letters & letters).values()) / total >= _SUGGESTION_CUTOFF:
+            matcher.set_seq1(key)
+            score = max(score, matcher.ratio())
         if score > best.get(code, 0.0):
             best[code] = score
     if not best:
-        return []
+        return ()
     floor = max(_SUGGESTION_CUTOFF, max(best.values()) - _SUGGESTION_MARGIN)
     order = {code: i for i, code in enumerate(EXIT_REASON_CODES)}
     ranked = sorted(
         (code for code, score in best.items() if score >= floor),
         key=lambda code: (-best[code], order[code]),
     )
-    return ranked[:n]
+    return tuple(ranked)
 
 
 def to_codes(
@@ -360,8 +385,10 @@ def to_codes(
             unknown_rows.setdefault(str(value), []).append(
                 int(rows[position]) if rows is not None else first_row + position)
     if unknown_rows:
+        explained = _most_frequent(unknown_rows)
         problems = [
-            Problem(file=file, row=None, column=column, value=text, rule=_unknown_rule(text, rows))
+            Problem(file=file, row=None, column=column, value=text,
+                    rule=_unknown_rule(text, rows, explain=text in explained, n_distinct=len(unknown_rows)))
             for text, rows in unknown_rows.items()
         ]
         total = sum(len(rows) for rows in unknown_rows.values())
@@ -376,11 +403,21 @@ def to_codes(
     return codes
 
 
-def _unknown_rule(text: str, rows: list[int]) -> str:
+def _most_frequent(rows_by_value: dict[str, list[int]], limit: int | None = None) -> set[str]:
+    """The ``limit`` (default :data:`MAX_EXPLAINED`) values with the most rows; ties: first in the file."""
+    limit = MAX_EXPLAINED if limit is None else limit
+    ranked = sorted(rows_by_value, key=lambda v: (-len(rows_by_value[v]), rows_by_value[v][0]))
+    return set(ranked[:limit])
+
+
+def _unknown_rule(text: str, rows: list[int], *, explain: bool = True, n_distinct: int = 1) -> str:
     listed = ", ".join(str(r) for r in rows[:_MAX_ROWS_LISTED])
     if len(rows) > _MAX_ROWS_LISTED:
         listed += ", ..."
     noun = "row" if len(rows) == 1 else "rows"
+    if not explain:
+        return (f"unknown exit reason ({len(rows)} {noun}: {listed}); closest match not searched: only the "
+                f"{MAX_EXPLAINED} most frequent of {n_distinct} distinct unknown exit reasons are")
     suggestions = closest_exit_reasons(text)
     if suggestions:
         hint = "closest known: " + ", ".join(f"{c} ({label(c)!r})" for c in suggestions)

@@ -157,7 +157,7 @@ def _record_destination(executed: Path, stage: Path, dest: Path) -> None:
 
     nb = nbformat.read(str(executed), as_version=4)
     params = (nb.metadata.get("papermill") or {}).get("parameters")
-    if isinstance(params, Mapping) and params.get("output_dir") == str(stage):
+    if isinstance(params, dict) and params.get("output_dir") == str(stage):
         params["output_dir"] = str(dest)
     for cell in nb.cells:
         if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
@@ -167,7 +167,7 @@ def _record_destination(executed: Path, stage: Path, dest: Path) -> None:
 
 def _interrupted(error: Mapping[str, Any] | None) -> bool:
     """Whether a notebook failed because the run was interrupted (Ctrl-C reached the kernel)."""
-    return bool(error) and error.get("ename") == "KeyboardInterrupt"
+    return error is not None and error.get("ename") == "KeyboardInterrupt"
 
 
 def execute_report(job: Mapping[str, Any]) -> dict[str, Any]:

@@ -249,7 +249,12 @@ def commit(stage: str | Path, dest: str | Path, *, root: str | Path, notebook: s
     aside = Path(tempfile.mkdtemp(prefix=f".{dest.name}{OLD_INFIX}", dir=dest.parent))
     aside.rmdir()
     os.replace(dest, aside)
-    os.replace(stage, dest)
+    try:
+        os.replace(stage, dest)
+    except BaseException:
+        if not dest.exists():  # interrupted between the two moves: put the previous folder back
+            os.replace(aside, dest)
+        raise
     left = _remove_recorded(aside, recorded)
     if left:
         return f"kept {len(left)} file(s) lvv-eval did not write in {aside}"

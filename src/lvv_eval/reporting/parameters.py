@@ -462,16 +462,7 @@ def _check_standard(values: dict[str, Any], problems: list[str]) -> dict[str, An
                 problems.append(f"data_source: file not found: {path}")
         out["data_source"] = src
     if isinstance(values.get("scheme"), str):
-        scheme = values["scheme"].strip()
-        if Path(scheme).suffix.lower() in SCHEME_FILE_SUFFIXES:
-            if not _resolve(scheme).is_file():
-                problems.append(f"scheme: scheme file not found: {_resolve(scheme)}")
-        else:
-            names = known_schemes()
-            if scheme not in names:
-                problems.append(f"scheme: unknown scheme {scheme!r}{_closest(scheme, names)}; "
-                                f"known: {', '.join(sorted(names))} (or give a path to a .yaml file)")
-        out["scheme"] = scheme
+        out["scheme"] = _check_scheme("scheme", values["scheme"], problems)
     if isinstance(values.get("language"), str):
         if values["language"] not in LANGUAGES:
             problems.append(f"language: {values['language']!r} is not one of {', '.join(LANGUAGES)}")
@@ -510,6 +501,64 @@ def _check_standard(values: dict[str, Any], problems: list[str]) -> dict[str, An
         else:
             out["formal_only"] = values["formal_only"]
     return out
+
+
+def _check_scheme(name: str, value: str, problems: list[str]) -> str:
+    """Check a scheme name or scheme file (parameter ``name``); return it stripped."""
+    scheme = value.strip()
+    if Path(scheme).suffix.lower() in SCHEME_FILE_SUFFIXES:
+        if not _resolve(scheme).is_file():
+            problems.append(f"{name}: scheme file not found: {_resolve(scheme)}")
+    else:
+        names = known_schemes()
+        if scheme not in names:
+            problems.append(f"{name}: unknown scheme {scheme!r}{_closest(scheme, names)}; "
+                            f"known: {', '.join(sorted(names))} (or give a path to a .yaml file)")
+    return scheme
+
+
+def _check_comparison_scheme(value: Any, problems: list[str]) -> None:
+    if isinstance(value, str):
+        _check_scheme("comparison_scheme", value, problems)
+
+
+def _check_sensitivity_schemes(value: Any, problems: list[str]) -> None:
+    if isinstance(value, (list, tuple)):
+        for item in value:
+            if not isinstance(item, str):
+                problems.append(f"sensitivity_schemes: expected scheme names, got {type(item).__name__} {item!r}")
+            else:
+                _check_scheme("sensitivity_schemes", item, problems)
+
+
+def _check_horizons_months(value: Any, problems: list[str]) -> None:
+    if not isinstance(value, (list, tuple)):
+        return
+    if not value:
+        problems.append("horizons_months: give at least one horizon (months since intake), e.g. '[6, 12, 18]'")
+    for m in value:
+        if isinstance(m, bool) or not isinstance(m, (int, float)) or not m > 0:
+            problems.append(f"horizons_months: each horizon must be a positive number of months, got {m!r}")
+    if len(set(map(repr, value))) != len(value):
+        problems.append(f"horizons_months: a horizon is given twice in {list(value)!r}")
+
+
+def _check_attribute(value: Any, problems: list[str]) -> None:
+    if isinstance(value, str):
+        from lvv_eval.sources.designs import ATTRIBUTE_NAMES  # noqa: PLC0415
+
+        if value not in ATTRIBUTE_NAMES:
+            problems.append(f"attribute: unknown design attribute {value!r}{_closest(value, ATTRIBUTE_NAMES)}; "
+                            f"known: {', '.join(ATTRIBUTE_NAMES)}")
+
+
+_EXTRA_CHECKS = {
+    "comparison_scheme": _check_comparison_scheme,
+    "sensitivity_schemes": _check_sensitivity_schemes,
+    "horizons_months": _check_horizons_months,
+    "attribute": _check_attribute,
+}
+"""Checks of the values of the notebooks' own parameters (after their declared type is checked)."""
 
 
 def validate_parameters(
@@ -570,6 +619,8 @@ def validate_parameters(
         declared = types.get(key)
         if declared in _TYPE_NAMES and not _has_type(present[key], declared):
             problems.append(f"{key}: expected {declared}, got {type(present[key]).__name__} {present[key]!r}")
+        elif key in _EXTRA_CHECKS:
+            _EXTRA_CHECKS[key](present[key], problems)
         extra[key] = present[key]
     if problems:
         raise ConfigError(f"invalid parameters for notebook {name!r} ({len(problems)} problem(s)):\n"

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable, Mapping, Sequence
 
@@ -34,6 +35,9 @@ from lvv_eval.reference import monitor_format as schema
 
 RULE_SEPARATOR = "; "
 """Separates the rule text from its details in :attr:`Problem.rule`."""
+
+MAX_EXPLAINED_EXIT_REASONS = 50
+"""Distinct unknown exit reasons (the most frequent) given closest-match suggestions; the rest are listed without."""
 
 
 
@@ -452,7 +456,13 @@ def _unknown_exit_reason(ctx: _Context, name: str) -> Finding | None:
     bad = ctx.invalid[name][col.codes]
     vals = col.uniques[col.codes[np.flatnonzero(bad)]]
     detail_u = {}
-    for v in set(vals):
+    counts = Counter(vals)  # first occurrence order: ties among the most frequent go to the earlier row
+    explained = {v for v, _ in counts.most_common(MAX_EXPLAINED_EXIT_REASONS)}
+    for v in counts:
+        if v not in explained:
+            detail_u[v] = (f"closest match not searched (only the {MAX_EXPLAINED_EXIT_REASONS} most "
+                           f"frequent of {len(counts)} distinct unknown values are)")
+            continue
         near = ctx.closest_exit_reasons(v)
         detail_u[v] = ("closest known: " + ", ".join(near)) if near else "no close match"
     return _finding("unknown_exit_reason", name, bad, col, vals, [detail_u[v] for v in vals])

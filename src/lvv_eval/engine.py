@@ -161,42 +161,59 @@ def _states_sql(frame: pd.DataFrame, day: dt.date, formal_only: bool,
     """
 
 
+_DATABASE: list[duckdb.DuckDBPyConnection] = []
+
+
 def _connect(table: pa.Table) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect(":memory:")
+    """A cursor on the process's in-memory database with ``table`` registered as ``t``.
+
+    Each call gets its own cursor (its own temporary views and registrations),
+    so calls do not see each other's tables; opening a cursor is much cheaper
+    than opening a database.
+    """
+    if not _DATABASE:
+        _DATABASE.append(duckdb.connect(":memory:"))
+    con = _DATABASE[0].cursor()
     con.register("t", table)
     return con
 
 
-def _sum_where(cells: pd.DataFrame, mask: np.ndarray, index: pd.Index) -> pd.Series:
-    """Sum of ``n`` per pilot over the cells where ``mask`` holds (zeros for absent pilots)."""
-    sums = cells.loc[mask].groupby("pilot", sort=False)["n"].sum()
-    return sums.reindex(index, fill_value=0).astype("int64")
+def _sums(where: np.ndarray, n: np.ndarray, size: int, mask: np.ndarray) -> np.ndarray:
+    """Sum of ``n`` per pilot position ``where`` (-1: not a chosen pilot) over ``mask``."""
+    keep = mask & (where >= 0)
+    return np.bincount(where[keep], weights=n[keep], minlength=size).astype(np.int64)
+
+
+def _positions(cells: pd.DataFrame, index: pd.Index) -> tuple[np.ndarray, np.ndarray]:
+    """Pilot position in ``index`` and count ``n`` of each cell."""
+    where = index.get_indexer(cells["pilot"].astype(object).to_numpy())
+    return where, cells["n"].to_numpy(dtype=np.int64)
 
 
 def _from_cells(cells: pd.DataFrame, index: pd.Index) -> pd.DataFrame:
     """Counts per pilot (all of :data:`_COUNT_COLUMNS` but ``persons``) from the state cells."""
+    where, n = _positions(cells, index)
     flag = {c: cells[c].to_numpy(dtype=bool) for c in
             ("formal", "informal", "in_scope", "exited", "scenario_set")}
     scope = flag["in_scope"]
-    out = pd.DataFrame(index=index)
-    out["persons"] = 0
-    out["intake"] = _sum_where(cells, scope, index)
-    out["intake_formal"] = _sum_where(cells, scope & flag["formal"], index)
-    out["intake_informal"] = _sum_where(cells, scope & flag["informal"], index)
-    out["present"] = _sum_where(cells, scope & ~flag["exited"], index)
-    out["exited"] = _sum_where(cells, flag["exited"], index)
-    out["not_yet_started"] = _sum_where(cells, ~scope, index)
-    out["scenarios"] = _sum_where(cells, flag["scenario_set"], index)
-    return out.astype("int64")
+    masks = {
+        "intake": scope, "intake_formal": scope & flag["formal"],
+        "intake_informal": scope & flag["informal"], "present": scope & ~flag["exited"],
+        "exited": flag["exited"], "not_yet_started": ~scope, "scenarios": flag["scenario_set"],
+    }
+    columns = {"persons": np.zeros(len(index), dtype=np.int64)}
+    columns.update({k: _sums(where, n, len(index), m) for k, m in masks.items()})
+    return pd.DataFrame(columns, index=index)
 
 
-def _per(cells: pd.DataFrame, key: str, codes: list[str], index: pd.Index) -> pd.DataFrame:
-    """Pilot x code sums of ``n`` (codes in the given order, zeros where absent)."""
-    out = pd.DataFrame(index=index)
-    for code in codes:
-        out[code] = _sum_where(cells, (cells[key] == code).to_numpy(dtype=bool, na_value=False),
-                               index)
-    return out.astype("int64")
+def _per(cells: pd.DataFrame, flag: str, key: str, codes: list[str],
+         index: pd.Index) -> pd.DataFrame:
+    """Pilot x code sums of ``n`` over the cells where ``flag`` holds (codes in the given order)."""
+    where, n = _positions(cells, index)
+    chosen = cells[flag].to_numpy(dtype=bool)
+    values = cells[key].astype(object).to_numpy()
+    return pd.DataFrame({code: _sums(where, n, len(index), chosen & (values == code))
+                         for code in codes}, index=index, columns=codes)
 
 
 def pilot_counts(frame: pd.DataFrame, day: pd.Timestamp, formal_only: bool,
@@ -241,12 +258,11 @@ def pilot_counts(frame: pd.DataFrame, day: pd.Timestamp, formal_only: bool,
     index = pd.Index(list(pilots), dtype=object)
     main = _from_cells(cells, index)
     is_total = persons["is_total"].to_numpy(dtype=bool)
-    per_pilot_persons = persons.loc[~is_total].set_index("pilot")["persons"]
-    main["persons"] = per_pilot_persons.reindex(index, fill_value=0).astype("int64")
-    exits = _per(cells.loc[cells["exited"].to_numpy(dtype=bool)], "exit_reason",
-                 list(EXIT_REASON_CODES), index)
-    scenarios = _per(cells.loc[cells["scenario_set"].to_numpy(dtype=bool)], "scenario",
-                     list(SCENARIO_CODES), index)
+    where, _ = _positions(persons.assign(n=0), index)
+    main["persons"] = _sums(where, persons["persons"].to_numpy(dtype=np.int64), len(index),
+                            ~is_total)
+    exits = _per(cells, "exited", "exit_reason", list(EXIT_REASON_CODES), index)
+    scenarios = _per(cells, "scenario_set", "scenario", list(SCENARIO_CODES), index)
     per_pilot = main[list(_COUNT_COLUMNS)]
     total = per_pilot.sum().astype("int64")
     total["persons"] = int(persons.loc[is_total, "persons"].iloc[0])

@@ -34,7 +34,7 @@ import pandas as pd
 
 from lvv_eval import schema
 from lvv_eval.errors import ConfigError
-from lvv_eval.monitor import write_monitor
+from lvv_eval.monitor_write import write_monitor_fast
 from lvv_eval.pilots import pilot_codes
 from lvv_eval.synth_targets import OPEN, WINDOWS, Quotas, build_quotas, largest_remainder, load_config
 from lvv_eval.taxonomy import EXIT_REASON_CODES
@@ -449,5 +449,9 @@ def _to_datetime(days: np.ndarray) -> pd.Series:
 
 
 def write_synthetic(frame: pd.DataFrame, path: str | Path) -> Path:
-    """Write a synthetic frame as canonical monitor CSV (:func:`lvv_eval.monitor.write_monitor`)."""
-    return write_monitor(frame, path)
+    """Write a synthetic frame as canonical monitor CSV.
+
+    Uses :func:`lvv_eval.monitor_write.write_monitor_fast`, which writes the
+    bytes of :func:`lvv_eval.monitor.write_monitor`.
+    """
+    return write_monitor_fast(frame, path)

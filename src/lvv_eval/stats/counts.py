@@ -38,6 +38,7 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
+from lvv_eval.stats import engine
 from lvv_eval.errors import ConfigError, InputValidationError, Problem
 from lvv_eval.reference.pilots import pilot_codes
 from lvv_eval.reference.monitor_format import SCENARIO_CODES
@@ -355,18 +356,84 @@ def to_figures(frame: pd.DataFrame, peildatum: DateLike, scheme: SchemeLike | No
     """
     check_frame(frame)
     pilot_list = _pilot_list(frame, pilots)
+    if engine.supports(frame):
+        counts = engine.pilot_counts(frame, as_peildatum(peildatum), formal_only, pilot_list)
+        return _figures_frame(_counts_from_engine(counts, pilot_list, scheme), pilot_list,
+                              scheme)
+    return _to_figures_pandas(frame, peildatum, scheme, formal_only, pilot_list)
+
+
+def _to_figures_pandas(frame: pd.DataFrame, peildatum: DateLike, scheme: SchemeLike | None,
+                       formal_only: bool, pilot_list: list[str]) -> pd.DataFrame:
+    """:func:`to_figures` counted row by row in pandas (frames the engine does not take)."""
     rows = _select(frame, formal_only, pilot_list)
     state = state_at(rows, peildatum)
     classes = None
     if scheme is not None:
         exited_rows = rows.loc[state["exited"].to_numpy()]
         classes = classify_exits(exited_rows["exit_reason"].astype("string"), scheme)
-    keys = _measure_keys(scheme)
     pilot_of = rows["pilot"].astype("string")
-    records: list[tuple[str, str, str, int]] = []
+    per_label: dict[str, dict[tuple[str, str], int]] = {}
     for label in [*pilot_list, TOTAL]:
         group = rows if label == TOTAL else rows.loc[(pilot_of == label).to_numpy()]
-        counts = _counts(group, state, classes, scheme)
+        per_label[label] = _counts(group, state, classes, scheme)
+    return _figures_frame(per_label, pilot_list, scheme)
+
+
+def _class_of_codes(codes: Sequence[str], scheme: SchemeLike) -> dict[str, str]:
+    """Class id of each exit code (the codes found among exited rows), via the scheme."""
+    classes = classify_exits(pd.Series(list(codes), dtype="string"), scheme)
+    return dict(zip(codes, classes.tolist()))
+
+
+def _counts_from_engine(counts: engine.PilotCounts, pilot_list: list[str],
+                        scheme: SchemeLike | None) -> dict[str, dict[tuple[str, str], int]]:
+    """The counts of :func:`_counts` per label (pilots, then ``total``) from the engine."""
+    exits = counts.exits
+    found = [c for c in exits.columns if int(exits[c].sum()) > 0]
+    class_of = _class_of_codes(found, scheme) if scheme is not None else {}
+    out: dict[str, dict[tuple[str, str], int]] = {}
+    for label in [*pilot_list, TOTAL]:
+        if label == TOTAL:
+            main, by_code, scen = counts.total, exits.sum(), counts.scenarios.sum()
+        else:
+            main, by_code, scen = (counts.main.loc[label], exits.loc[label],
+                                   counts.scenarios.loc[label])
+        code_n = {str(c): int(n) for c, n in by_code.items()}
+        scen_n = {str(c): int(n) for c, n in scen.items()}
+        values: dict[tuple[str, str], int] = {
+            ("persons", "all"): int(main["persons"]),
+            ("intake", "all"): int(main["intake"]),
+            ("intake", "formal"): int(main["intake_formal"]),
+            ("intake", "informal"): int(main["intake_informal"]),
+            ("occupancy", "persons"): int(main["present"]),
+            ("outflow", "all"): int(main["exited"]),
+            ("outflow", "departure_or_onward_migration"):
+                sum(code_n.get(c, 0) for c in DEPARTURE_OR_ONWARD_MIGRATION),
+            ("outflow", "other_non_durable"): sum(code_n.get(c, 0) for c in OTHER_NON_DURABLE),
+        }
+        for code in EXIT_REASON_CODES:
+            values[("outflow", code)] = code_n.get(code, 0)
+        if scheme is not None:
+            per_class: dict[str, int] = {}
+            for code in found:
+                per_class[class_of[code]] = per_class.get(class_of[code], 0) + code_n[code]
+            for class_id in scheme.class_ids:
+                values[("outflow", str(class_id))] = per_class.get(str(class_id), 0)
+        values[("scenarios", "all")] = int(main["scenarios"])
+        for code in SCENARIO_CODES:
+            values[("scenarios", code)] = scen_n.get(code, 0)
+        out[label] = values
+    return out
+
+
+def _figures_frame(per_label: dict[str, dict[tuple[str, str], int]], pilot_list: list[str],
+                   scheme: SchemeLike | None) -> pd.DataFrame:
+    """The long frame of :func:`to_figures` from the counts per label."""
+    keys = _measure_keys(scheme)
+    records: list[tuple[str, str, str, int]] = []
+    for label in [*pilot_list, TOTAL]:
+        counts = per_label[label]
         records += [(label, m, c, counts[(m, c)]) for m, c in keys]
     out = pd.DataFrame.from_records(records, columns=list(FIGURE_COLUMNS))
     out["value"] = out["value"].astype("int64")
@@ -496,17 +563,51 @@ def flow(frame: pd.DataFrame, peildatum: DateLike, scheme: SchemeLike | None = N
     check_frame(frame)
     day = as_peildatum(peildatum)
     pilot_list = _pilot_list(frame, pilots)
+    if engine.supports(frame):
+        columns = _flow_columns_engine(engine.pilot_counts(frame, day, formal_only, pilot_list),
+                                       pilot_list, scheme)
+        return _flow_frame(columns, day, scheme)
+    return _flow_frame(_flow_columns_pandas(frame, day, scheme, formal_only, pilot_list),
+                       day, scheme)
+
+
+def _flow_detail_ids(scheme: SchemeLike | None) -> list[str]:
+    """Ids of the ``exited:`` lines of :func:`flow`: class ids, or exit codes without a scheme."""
+    return [str(c) for c in scheme.class_ids] if scheme is not None else list(EXIT_REASON_CODES)
+
+
+def _flow_columns_engine(counts: engine.PilotCounts, pilot_list: list[str],
+                         scheme: SchemeLike | None) -> dict[str, list[int]]:
+    """Values of each :func:`flow` column (pilots, then ``total``) from the engine's counts."""
+    exits = counts.exits
+    found = [c for c in exits.columns if int(exits[c].sum()) > 0]
+    class_of = _class_of_codes(found, scheme) if scheme is not None else {c: c for c in found}
+    detail_ids = _flow_detail_ids(scheme)
+    columns: dict[str, list[int]] = {}
+    for label in [*pilot_list, TOTAL]:
+        main = counts.total if label == TOTAL else counts.main.loc[label]
+        by_code = exits.sum() if label == TOTAL else exits.loc[label]
+        in_group: dict[str, int] = {}
+        for code in found:
+            in_group[class_of[code]] = in_group.get(class_of[code], 0) + int(by_code[code])
+        values = [int(main["intake"]), int(main["exited"])]
+        values += [in_group.get(d, 0) for d in detail_ids]
+        values += [int(main["present"]), int(main["not_yet_started"])]
+        columns[label] = values
+    return columns
+
+
+def _flow_columns_pandas(frame: pd.DataFrame, day: pd.Timestamp, scheme: SchemeLike | None,
+                         formal_only: bool, pilot_list: list[str]) -> dict[str, list[int]]:
+    """Values of each :func:`flow` column counted row by row in pandas."""
     rows = _select(frame, formal_only, pilot_list)
     state = state_at(rows, day)
     exited_rows = rows.loc[state["exited"].to_numpy()]
     if scheme is not None:
         detail = classify_exits(exited_rows["exit_reason"].astype("string"), scheme)
-        detail_ids = [str(c) for c in scheme.class_ids]
-        what = "class"
     else:
         detail = exited_rows["exit_reason"].astype("string")
-        detail_ids = list(EXIT_REASON_CODES)
-        what = "exit reason"
+    detail_ids = _flow_detail_ids(scheme)
     pilot_of = rows["pilot"].astype("string")
     columns: dict[str, list[int]] = {}
     for label in [*pilot_list, TOTAL]:
@@ -517,6 +618,14 @@ def flow(frame: pd.DataFrame, peildatum: DateLike, scheme: SchemeLike | None = N
         values += [int(in_group.get(d, 0)) for d in detail_ids]
         values += [int(st["present"].sum()), int(st["not_yet_started"].sum())]
         columns[label] = values
+    return columns
+
+
+def _flow_frame(columns: dict[str, list[int]], day: pd.Timestamp,
+                scheme: SchemeLike | None) -> pd.DataFrame:
+    """The table of :func:`flow` from the values of each column."""
+    detail_ids = _flow_detail_ids(scheme)
+    what = "class" if scheme is not None else "exit reason"
     iso = day.date().isoformat()
     lines = ["intake", "exited", *[f"exited:{d}" for d in detail_ids], "present",
              "not_yet_started"]

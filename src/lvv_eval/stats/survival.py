@@ -48,7 +48,9 @@ from statsmodels.stats.proportion import proportion_confint
 from lvv_eval.stats.counts import (
     TOTAL, DateLike, SchemeLike, as_peildatum, check_frame, classify_exits, state_at,
 )
+from lvv_eval.stats import engine
 from lvv_eval.errors import ConfigError
+from lvv_eval.reference.taxonomy import EXIT_REASON_CODES
 
 CENSORED: str = "censored"
 """``event_class`` of trajectories still present at the peildatum."""
@@ -70,6 +72,58 @@ def _event_frame(frame: pd.DataFrame, peildatum: DateLike, scheme: SchemeLike | 
     """Time and event per in-scope trajectory; event 1 = any exit when no scheme."""
     check_frame(frame)
     day = as_peildatum(peildatum)
+    if engine.supports(frame):
+        return _event_frame_engine(frame, day, scheme, formal_only, extra)
+    return _event_frame_pandas(frame, day, scheme, formal_only, extra)
+
+
+def _event_frame_engine(frame: pd.DataFrame, day: pd.Timestamp, scheme: SchemeLike | None,
+                        formal_only: bool, extra: Sequence[str]) -> pd.DataFrame:
+    """:func:`_event_frame` from the engine's per-row inputs (:func:`lvv_eval.stats.engine.event_inputs`)."""
+    inputs = engine.event_inputs(frame, day, formal_only)
+    position, exited = inputs["position"], inputs["exited"]
+    class_ids = [str(c) for c in scheme.class_ids] if scheme is not None else ["exit"]
+    code = np.zeros(len(position), dtype="int64")
+    if exited.any():
+        if scheme is not None:
+            found = np.unique(inputs["exit_code"][exited])
+            names = [EXIT_REASON_CODES[i] for i in found]
+            classes = classify_exits(pd.Series(names, dtype="string"), scheme)
+            where = {c: i + 1 for i, c in enumerate(class_ids)}
+            lookup = np.zeros(len(EXIT_REASON_CODES), dtype="int64")
+            lookup[found] = [where[c] for c in classes]
+            code[exited] = lookup[inputs["exit_code"][exited]]
+        else:
+            code[exited] = 1
+    out = pd.DataFrame({
+        "trajectory_id": _taken_text(frame["trajectory_id"], position),
+        "pilot": _taken_text(frame["pilot"], position),
+        "time_days": inputs["time_days"],
+        "event_code": code,
+        "event_class": pd.Categorical.from_codes(code, categories=[CENSORED, *class_ids]),
+    })
+    for column in extra:
+        if column not in out.columns:
+            out[column] = frame[column].to_numpy()[position]
+    return out
+
+
+def _taken_text(series: pd.Series, position: np.ndarray) -> pd.Series:
+    """Rows ``position`` of a text column as the ``string`` dtype, with a fresh range index."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        labels = series.cat.categories.astype("string")
+        codes = series.cat.codes.to_numpy()[position]
+        values = labels.take(np.where(codes < 0, 0, codes)).to_numpy() if len(labels) else \
+            np.full(len(codes), pd.NA, dtype=object)
+        text = pd.Series(values, dtype="string")
+        text[codes < 0] = pd.NA
+        return text
+    return series.take(position).astype("string").reset_index(drop=True)
+
+
+def _event_frame_pandas(frame: pd.DataFrame, day: pd.Timestamp, scheme: SchemeLike | None,
+                        formal_only: bool, extra: Sequence[str] = ()) -> pd.DataFrame:
+    """:func:`_event_frame` row by row in pandas (frames the engine does not take)."""
     rows = frame
     if formal_only:
         rows = rows.loc[rows["formal_status"].to_numpy(dtype=bool, na_value=False)]

@@ -26,15 +26,18 @@ rows and, through :func:`lvv_eval.sources.monitor.write_monitor`, the same bytes
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from lvv_eval.reference import monitor_format as schema
 from lvv_eval.errors import ConfigError
-from lvv_eval.sources.monitor import write_monitor
+from lvv_eval.sources.monitor_write import write_monitor_fast
 from lvv_eval.reference.pilots import pilot_codes
 from lvv_eval.synthetic.targets import OPEN, WINDOWS, Quotas, build_quotas, largest_remainder, load_config
 from lvv_eval.reference.taxonomy import EXIT_REASON_CODES
@@ -152,6 +155,37 @@ def _scaled(n: float, scale: float) -> int:
 # --------------------------------------------------------------------------- helpers
 
 
+def _order_by_group_then_key(groups: np.ndarray, key: np.ndarray) -> np.ndarray:
+    """``np.lexsort((key, groups))`` for ``key`` drawn by :meth:`numpy.random.Generator.random`.
+
+    Such a key is a whole multiple of 2**-53, so group and key fit together in
+    one unsigned 64-bit number when there are fewer than 2**11 groups; one
+    unstable sort of that number gives the lexsort order whenever no two rows
+    share group and key (ties are checked, and fall back to ``lexsort``).
+    """
+    scaled = key * 2.0 ** 53
+    if len(groups) == 0 or groups.max(initial=0) >= 2 ** 11 or groups.min(initial=0) < 0 \
+            or not np.array_equal(np.floor(scaled), scaled):
+        return np.lexsort((key, groups))
+    packed = (groups.astype(np.uint64) << np.uint64(53)) | scaled.astype(np.uint64)
+    order = np.argsort(packed)
+    ordered = packed[order]
+    if (ordered[1:] == ordered[:-1]).any():
+        return np.lexsort((key, groups))
+    return order
+
+
+def _rank(key: np.ndarray) -> np.ndarray:
+    """Rank of each value of ``key`` (0 = smallest; ties by position, as a stable sort)."""
+    order = np.argsort(key)
+    ordered = key[order]
+    if len(key) > 1 and (ordered[1:] == ordered[:-1]).any():
+        order = np.argsort(key, kind="stable")
+    rank = np.empty(len(key), dtype=np.int64)
+    rank[order] = np.arange(len(key))
+    return rank
+
+
 def _quota_assign(groups: np.ndarray, probs: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Assign categories with exact counts per group (largest remainder), at random order.
 
@@ -167,22 +201,40 @@ def _quota_assign(groups: np.ndarray, probs: np.ndarray, rng: np.random.Generato
     numpy.ndarray
         Category index (0 .. C-1) per row.
     """
-    n_groups = probs.shape[0]
+    n_groups, n_categories = probs.shape
     sizes = np.bincount(groups, minlength=n_groups)
     exact = probs * sizes[:, None]
     base = np.floor(exact + 1e-9).astype(np.int64)
     left = sizes - base.sum(axis=1)
     rank = np.argsort(np.argsort(-(exact - base), axis=1, kind="stable"), axis=1, kind="stable")
     base += (rank < left[:, None]).astype(np.int64)
-    order = np.lexsort((rng.random(len(groups)), groups))
-    g_sorted = groups[order]
-    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-    pos = np.arange(len(groups)) - starts[g_sorted]
-    cum = np.cumsum(base, axis=1)
-    cat_sorted = (pos[:, None] >= cum[g_sorted]).sum(axis=1)
+    order = _order_by_group_then_key(groups, rng.random(len(groups)))
+    if np.array_equal(base.sum(axis=1), sizes):
+        # rows sorted by group: each group's categories follow each other in their quota
+        cat_sorted = np.repeat(np.tile(np.arange(n_categories), n_groups), base.reshape(-1))
+    else:  # quotas that do not add up to the group (shares not summing to 1)
+        g_sorted = groups[order]
+        starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+        pos = np.arange(len(groups)) - starts[g_sorted]
+        cat_sorted = (pos[:, None] >= np.cumsum(base, axis=1)[g_sorted]).sum(axis=1)
     out = np.empty(len(groups), dtype=np.int64)
     out[order] = cat_sorted
     return out
+
+
+def _largest_first(key: np.ndarray, k: int) -> np.ndarray:
+    """``np.argsort(-key, kind="stable")[:k]`` without sorting all of ``key``."""
+    k = min(int(k), len(key))
+    if k <= 0:
+        return np.zeros(0, dtype=np.int64)
+    neg = -key
+    if 4 * k >= len(key):
+        return np.argsort(neg, kind="stable")[:k]
+    threshold = neg[np.argpartition(neg, k - 1)[:k]].max()
+    below = np.flatnonzero(neg < threshold)
+    ties = np.flatnonzero(neg == threshold)[:k - len(below)]
+    chosen = np.concatenate([below, ties])
+    return chosen[np.argsort(neg[chosen], kind="stable")]
 
 
 def _pick(mask: np.ndarray, k: int, rng: np.random.Generator,
@@ -192,7 +244,7 @@ def _pick(mask: np.ndarray, k: int, rng: np.random.Generator,
     key = rng.random(len(idx))
     if score is not None:
         key = key + score[idx]
-    return idx[np.argsort(-key, kind="stable")[:min(k, len(idx))]]
+    return idx[_largest_first(key, k)]
 
 
 def _uniform_day(lo: np.ndarray, hi: np.ndarray, u: np.ndarray) -> np.ndarray:
@@ -205,12 +257,54 @@ def _days(ts: pd.Timestamp) -> int:
     return int(np.datetime64(ts.date(), "D").astype(np.int64))
 
 
-def _ids(prefix: str, numbers: np.ndarray, width: int) -> np.ndarray:
-    text = np.char.zfill(numbers.astype(str), width)
-    return np.char.add(prefix, text).astype(object)
+def _ids(prefix: str, numbers: np.ndarray, width: int) -> pd.api.extensions.ExtensionArray:
+    """``prefix`` + ``numbers`` zero-padded to ``width`` digits, as a ``string`` array.
+
+    Every id has the same length, so the text is built as one byte matrix (one
+    row per id) and handed to Arrow without a Python string per row.
+    """
+    numbers = np.asarray(numbers, dtype=np.int64)
+    if len(numbers) and (numbers.min() < 0 or numbers.max() >= 10 ** width):
+        raise ConfigError(f"id numbers must lie in [0, 10**{width})")
+    head = np.frombuffer(prefix.encode("ascii"), dtype=np.uint8)
+    size = len(head) + width
+    text = np.empty((len(numbers), size), dtype=np.uint8)
+    text[:, :len(head)] = head
+    rest = numbers.copy()
+    for column in range(size - 1, len(head) - 1, -1):
+        text[:, column] = 48 + rest % 10
+        rest //= 10
+    offsets = np.arange(0, len(numbers) * size + 1, size, dtype=np.int64)
+    array = pa.LargeStringArray.from_buffers(len(numbers), pa.py_buffer(offsets),
+                                             pa.py_buffer(text.reshape(-1)))
+    return pd.array(pd.arrays.ArrowStringArray(pc.cast(array, pa.string())), dtype="string")
 
 
 # --------------------------------------------------------------------------- generator
+
+
+@dataclass
+class _Rows:
+    """One entry per trajectory: the cell it comes from and what was drawn so far."""
+
+    pilots: list[str]
+    pilot_idx: np.ndarray
+    formal: np.ndarray
+    win_in: np.ndarray
+    win_out: np.ndarray
+    reason: np.ndarray
+    columns: dict[str, np.ndarray] = field(default_factory=dict)
+    labels: dict[str, np.ndarray] = field(default_factory=dict)
+
+    @property
+    def n(self) -> int:
+        return len(self.pilot_idx)
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        columns = self.__dict__.get("columns", {})
+        if name in columns:
+            return columns[name]
+        raise AttributeError(name)
 
 
 def generate(seed: int | None = None, scale: float | None = None,
@@ -238,6 +332,11 @@ def generate(seed: int | None = None, scale: float | None = None,
     pandas.DataFrame
         Typed monitor frame (columns and dtypes of :mod:`lvv_eval.reference.monitor_format`),
         sorted by ``trajectory_id``.
+
+    Notes
+    -----
+    The steps below draw from one generator in a fixed order; changing the
+    order changes every row after it (and the committed synthetic file).
     """
     cfg = load_config(config) if not isinstance(config, Mapping) else dict(config)
     seed = int(cfg["seed"] if seed is None else seed)
@@ -246,25 +345,50 @@ def generate(seed: int | None = None, scale: float | None = None,
         raise ConfigError(f"scale must be positive, got {scale}")
     rng = np.random.default_rng(seed)
     quotas = build_quotas(cfg, figures)
-    cells = cohort_cells(quotas, cfg, rng)
+    rows = _expand_cells(cohort_cells(quotas, cfg, rng), scale)
+    demo = cfg["demographics"]
+    _draw_dates(rows, quotas, cfg, rng)
+    _draw_families(rows, quotas, demo, scale, rng)
+    _draw_sex(rows, demo, rng)
+    _draw_birth_year(rows, demo, rng)
+    _draw_nationality(rows, quotas, demo, scale, rng)
+    _draw_prior_procedures(rows, demo, rng)
+    _draw_scenarios(rows, quotas, cfg["scenarios"], scale, rng)
+    _draw_mrt(rows, quotas, cfg, scale, rng)
+    _draw_ids_and_reentries(rows, cfg["reentries"], scale, rng)
+    return _typed(rows)
+
+
+def _expand_cells(cells: pd.DataFrame, scale: float) -> _Rows:
+    """The cohort cells scaled and expanded to one entry per trajectory."""
     counts = scale_counts(cells["count"].to_numpy(), scale)
     row_cell = np.repeat(np.arange(len(cells)), counts)
-    n = len(row_cell)
     pilots = list(pilot_codes())
-    pilot_idx = np.searchsorted(pilots, cells["pilot"].to_numpy(dtype=str))[row_cell]
-    formal = cells["formal"].to_numpy(dtype=bool)[row_cell]
-    win_in = np.searchsorted(_ALL_WINDOWS[:3], cells["intake_window"].to_numpy(dtype=str))[row_cell]
-    win_out = np.array([_ALL_WINDOWS.index(w) for w in cells["exit_window"]], dtype=np.int64)[row_cell]
     codes = list(EXIT_REASON_CODES)
     reason_cell = np.array([codes.index(r) if r else -1 for r in cells["reason"]], dtype=np.int64)
-    reason = reason_cell[row_cell]
+    return _Rows(
+        pilots=pilots,
+        pilot_idx=np.searchsorted(pilots, cells["pilot"].to_numpy(dtype=str))[row_cell],
+        formal=cells["formal"].to_numpy(dtype=bool)[row_cell],
+        win_in=np.searchsorted(_ALL_WINDOWS[:3],
+                               cells["intake_window"].to_numpy(dtype=str))[row_cell],
+        win_out=np.array([_ALL_WINDOWS.index(w) for w in cells["exit_window"]],
+                         dtype=np.int64)[row_cell],
+        reason=reason_cell[row_cell],
+    )
 
-    # ---- dates (day numbers)
+
+def _draw_dates(rows: _Rows, quotas: Quotas, cfg: Mapping[str, Any],
+                rng: np.random.Generator) -> None:
+    """Intake and exit days (day numbers) inside each row's windows."""
+    n = rows.n
     peil = quotas.peildata
     p19, p20, p22 = _days(peil["p2019"]), _days(peil["p2020"]), _days(peil["p2022"])
-    start = np.array([_days(quotas.pilot_start[p]) for p in pilots], dtype=np.int64)[pilot_idx]
+    start = np.array([_days(quotas.pilot_start[p]) for p in rows.pilots],
+                     dtype=np.int64)[rows.pilot_idx]
     lo = np.stack([start, np.full(n, p19 + 1), np.full(n, p20 + 1)])
     hi = np.array([p19 - 1, p20 - 1, p22 - 1], dtype=np.int64)
+    win_in, win_out = rows.win_in, rows.win_out
     skew = np.array([float(cfg["intake_skew"][w]) for w in WINDOWS])[win_in]
     lo_in = np.choose(win_in, lo)
     intake = _uniform_day(lo_in, hi[win_in], rng.random(n) ** skew)
@@ -274,35 +398,47 @@ def generate(seed: int | None = None, scale: float | None = None,
     same = win_out == win_in
     exit_lo = np.where(same, intake, np.choose(wo, lo))
     exit_day = _uniform_day(exit_lo, hi[wo], u_exit)
-    exit_day = np.where(is_open, -1, exit_day)
-    present_p20 = formal & (win_in <= 1) & (win_out >= 2)
+    rows.columns.update(
+        p19=np.int64(p19), p20=np.int64(p20), p22=np.int64(p22), intake=intake,
+        exit_day=np.where(is_open, -1, exit_day), is_open=is_open,
+        present_p20=rows.formal & (win_in <= 1) & (win_out >= 2))
 
-    # ---- families (002: Utrecht, ca. 20 persons present on 2020-11-01)
-    demo = cfg["demographics"]
-    family = np.zeros(n, dtype=bool)
+
+def _draw_families(rows: _Rows, quotas: Quotas, demo: Mapping[str, Any], scale: float,
+                   rng: np.random.Generator) -> None:
+    """Family members and children (002: Utrecht, ca. 20 persons present on 2020-11-01)."""
+    codes = list(EXIT_REASON_CODES)
+    family = np.zeros(rows.n, dtype=bool)
     for rule in demo["family_rules"]:
-        mask = ((pilot_idx == pilots.index(rule["pilot"]))
-                & np.isin(win_in, [WINDOWS.index(w) for w in rule["intake"]])
-                & np.isin(win_out, [_ALL_WINDOWS.index(w) for w in rule["exit"]]) & ~family)
+        mask = ((rows.pilot_idx == rows.pilots.index(rule["pilot"]))
+                & np.isin(rows.win_in, [WINDOWS.index(w) for w in rule["intake"]])
+                & np.isin(rows.win_out, [_ALL_WINDOWS.index(w) for w in rule["exit"]]) & ~family)
         if "reasons" in rule:
-            mask &= np.isin(reason, [codes.index(r) for r in rule["reasons"]])
+            mask &= np.isin(rows.reason, [codes.index(r) for r in rule["reasons"]])
         if "count_figure" in rule:
             k = _scaled(quotas.figures["family_counts"][rule["count_figure"]], scale)
         else:
             k = int(round(float(rule["share"]) * mask.sum()))
         family[_pick(mask, k, rng)] = True
-    child = np.zeros(n, dtype=bool)
-    fam_idx = np.flatnonzero(family)
-    child[_pick(family, int(round(float(demo["family_child_share"]) * len(fam_idx))), rng)] = True
+    child = np.zeros(rows.n, dtype=bool)
+    n_family = int(family.sum())
+    child[_pick(family, int(round(float(demo["family_child_share"]) * n_family)), rng)] = True
+    rows.columns.update(family=family, child=child)
 
-    # ---- sex (001: a majority of men in every pilot; Utrecht more women)
+
+def _draw_sex(rows: _Rows, demo: Mapping[str, Any], rng: np.random.Generator) -> None:
+    """Sex code, 0 = m, 1 = f (001: a majority of men in every pilot; Utrecht more women)."""
     male = demo["male_share"]
-    male_p = np.array([float(male.get(p, male["default"])) for p in pilots])
-    sex_group = np.where(family, len(pilots), pilot_idx)
+    male_p = np.array([float(male.get(p, male["default"])) for p in rows.pilots])
+    sex_group = np.where(rows.family, len(rows.pilots), rows.pilot_idx)
     sex_probs = np.vstack([np.column_stack([male_p, 1 - male_p]), [[0.5, 0.5]]])
-    sex = np.array(["m", "f"], dtype=object)[_quota_assign(sex_group, sex_probs, rng)]
+    rows.columns["sex"] = _quota_assign(sex_group, sex_probs, rng)
 
-    # ---- age -> birth year (001: mean age around forty)
+
+def _draw_birth_year(rows: _Rows, demo: Mapping[str, Any], rng: np.random.Generator) -> None:
+    """Age at intake, then birth year (001: mean age around forty)."""
+    n = rows.n
+
     def normal_age(spec: Mapping[str, float], size: int) -> np.ndarray:
         a = rng.normal(spec["mean"], spec["sd"], size)
         return np.clip(np.rint(a), spec["min"], spec["max"]).astype(np.int64)
@@ -310,134 +446,205 @@ def generate(seed: int | None = None, scale: float | None = None,
     age = normal_age(demo["age_adult"], n)
     fam_age = normal_age(demo["family_adult_age"], n)
     kid_age = rng.integers(0, 18, n)
-    age = np.where(child, kid_age, np.where(family, fam_age, age))
-    intake_year = (intake.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970)
-    birth_year = intake_year - age - (rng.random(n) < 0.5)
+    age = np.where(rows.child, kid_age, np.where(rows.family, fam_age, age))
+    intake_year = (rows.intake.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64)
+                   + 1970)
+    rows.columns["birth_year"] = intake_year - age - (rng.random(n) < 0.5)
 
-    # ---- returns by country (002: Armenia 7, China 5, Nigeria 4 by 2020-11-01)
-    nationality = np.full(n, "", dtype=object)
+
+def _draw_nationality(rows: _Rows, quotas: Quotas, demo: Mapping[str, Any], scale: float,
+                      rng: np.random.Generator) -> None:
+    """Nationality and safe country of origin.
+
+    Returns by country first (002: Armenia 7, China 5, Nigeria 4 by
+    2020-11-01), then safe countries (002: Rotterdam ~20 %, Eindhoven some,
+    Groningen only ex-BBB), then the rest from the nationality mix.
+    """
+    n = rows.n
+    codes = list(EXIT_REASON_CODES)
+    dist = demo["nationality"]
+    iso = sorted(set(dist["dist2019"]) | set(dist["dist2020"]))
+    labels = np.array(sorted({"", *quotas.figures["returns_by_country"],
+                              *demo["other_return_countries"], *demo["safe_countries"], *iso}))
+
+    def code(values: np.ndarray) -> np.ndarray:
+        return np.searchsorted(labels, np.asarray(values, dtype=str)) if len(values) else \
+            np.zeros(0, dtype=np.int64)
+
+    nationality = np.full(n, int(code(np.array([""]))[0]), dtype=np.int64)
     ret_codes = [codes.index(c) for c in demo["return_codes"]]
-    returner = formal & (win_out <= 1) & np.isin(reason, ret_codes)
+    returner = rows.formal & (rows.win_out <= 1) & np.isin(rows.reason, ret_codes)
     ret_idx = np.flatnonzero(returner)[rng.permutation(int(returner.sum()))]
     named = [(iso, _scaled(k, scale)) for iso, k in quotas.figures["returns_by_country"].items()]
     fixed = np.concatenate([np.repeat(np.array([iso], dtype=object), k) for iso, k in named])
     others = np.array(demo["other_return_countries"], dtype=object)
     rest = max(len(ret_idx) - len(fixed), 0)
     pool = np.concatenate([fixed, np.resize(others[rng.permutation(len(others))], rest)])
-    nationality[ret_idx] = pool[:len(ret_idx)]
+    nationality[ret_idx] = code(pool[:len(ret_idx)])
 
-    # ---- safe countries (002: Rotterdam ~20 %, Eindhoven some, Groningen only ex-BBB)
     free = ~returner
     safe_cfg = demo["safe_share"]
-    share_pw = np.array([[float(safe_cfg.get(p, {}).get(w, 0.0)) for w in WINDOWS] for p in pilots])
-    grp = pilot_idx * 3 + win_in
-    n_groups = len(pilots) * 3
+    share_pw = np.array([[float(safe_cfg.get(p, {}).get(w, 0.0)) for w in WINDOWS]
+                         for p in rows.pilots])
+    grp = rows.pilot_idx * 3 + rows.win_in
+    n_groups = len(rows.pilots) * 3
     # quota of the whole group (returners included), given to the free rows
     size_all = np.bincount(grp, minlength=n_groups)
     size_free = np.bincount(grp[free], minlength=n_groups)
     group_share = np.minimum(1.0, share_pw.reshape(-1) * size_all / np.maximum(size_free, 1))
     safe = np.zeros(n, dtype=bool)
-    safe[free] = _quota_assign(grp[free], np.column_stack([1 - group_share, group_share]), rng) == 1
+    safe[free] = _quota_assign(grp[free], np.column_stack([1 - group_share, group_share]),
+                               rng) == 1
     safe_list = demo["safe_countries"]
     s_codes = np.array(list(safe_list), dtype=object)
     s_w = np.array([float(v) for v in safe_list.values()])
-    nationality[safe] = s_codes[_quota_assign(np.zeros(int(safe.sum()), dtype=np.int64),
+    nationality[safe] = code(s_codes)[_quota_assign(np.zeros(int(safe.sum()), dtype=np.int64),
                                               (s_w / s_w.sum())[None, :], rng)]
-    dist = demo["nationality"]
-    iso = sorted(set(dist["dist2019"]) | set(dist["dist2020"]))
     probs = np.array([[float(dist[d].get(c, 0.0)) for c in iso] for d in ("dist2019", "dist2020")])
     probs /= probs.sum(axis=1, keepdims=True)
-    later = (win_out >= 2) | (win_in == 2)
+    later = (rows.win_out >= 2) | (rows.win_in == 2)
     rest_mask = free & ~safe
-    nationality[rest_mask] = np.array(iso, dtype=object)[
+    nationality[rest_mask] = code(np.array(iso))[
         _quota_assign(later[rest_mask].astype(np.int64), probs, rng)]
+    rows.columns.update(nationality=nationality, safe=safe)
+    rows.labels["nationality"] = labels
 
-    # ---- prior departure procedures (002: majority >= 1; 'ruim 10%' more than 5)
+
+def _draw_prior_procedures(rows: _Rows, demo: Mapping[str, Any],
+                           rng: np.random.Generator) -> None:
+    """Prior departure procedures (002: majority >= 1; 'ruim 10%' more than 5)."""
+    n = rows.n
     pp = demo["prior_procedures"]
-    pgroup = (formal & (win_in <= 1)).astype(np.int64)
+    pgroup = (rows.formal & (rows.win_in <= 1)).astype(np.int64)
     pshares = np.array([[pp["zero"], pp["one_to_five"], pp["more_than_five"]]] * 2, dtype=float)
     pcat = _quota_assign(pgroup, pshares / pshares.sum(axis=1, keepdims=True), rng)
     one_to_five = rng.choice(np.arange(1, 6), size=n, p=np.array([1 / k for k in range(1, 6)])
                              / sum(1 / k for k in range(1, 6)))
     many = rng.integers(6, int(demo["prior_more_than_five_max"]) + 1, n)
-    prior = np.select([pcat == 0, pcat == 1], [0, one_to_five], many)
+    rows.columns["prior"] = np.select([pcat == 0, pcat == 1], [0, one_to_five], many)
 
-    # ---- scenarios (002: 236 departure per pilot + 235 residence on 2020-11-01)
-    sc = cfg["scenarios"]
+
+def _draw_scenarios(rows: _Rows, quotas: Quotas, sc: Mapping[str, Any], scale: float,
+                    rng: np.random.Generator) -> None:
+    """Scenario code (0 departure, 1 residence, -1 none) and day.
+
+    002: 236 departure per pilot + 235 residence on 2020-11-01; later
+    scenarios for a share of the formal trajectories present after it.
+    """
+    n = rows.n
+    codes = list(EXIT_REASON_CODES)
+    p19, p20, p22 = rows.p19, rows.p20, rows.p22
+    intake, exit_day, is_open = rows.intake, rows.exit_day, rows.is_open
     rest_days = int(sc["rest_days"])
-    scenario = np.full(n, "", dtype=object)
+    scenario = np.full(n, -1, dtype=np.int64)
     scen_day = np.full(n, -1, dtype=np.int64)
-    dep_bonus = np.isin(reason, [codes.index(c) for c in DEPARTURE_CODES + ("left_unknown_destination",
-                                                                             "stay_terminated")])
-    res_bonus = np.isin(reason, [codes.index(c) for c in RESIDENCE_CODES])
-    eligible = present_p20 & (intake + rest_days <= p20 - 1)
-    for i, p in enumerate(pilots):
-        in_pilot = eligible & (pilot_idx == i)
+    dep_bonus = np.isin(rows.reason, [codes.index(c) for c in
+                                      DEPARTURE_CODES + ("left_unknown_destination",
+                                                         "stay_terminated")])
+    res_bonus = np.isin(rows.reason, [codes.index(c) for c in RESIDENCE_CODES])
+    eligible = rows.present_p20 & (intake + rest_days <= p20 - 1)
+    for i, p in enumerate(rows.pilots):
+        in_pilot = eligible & (rows.pilot_idx == i)
         dep = _pick(in_pilot, _scaled(quotas.scenarios_departure[p], scale), rng, dep_bonus * 1.0)
-        scenario[dep] = "departure"
-        res = _pick(in_pilot & (scenario == ""), _scaled(quotas.scenarios_residence[p], scale),
+        scenario[dep] = 0
+        res = _pick(in_pilot & (scenario < 0), _scaled(quotas.scenarios_residence[p], scale),
                     rng, res_bonus * 1.0)
-        scenario[res] = "residence"
-    chosen = scenario != ""
-    scen_day[chosen] = _uniform_day(intake[chosen] + rest_days, np.full(int(chosen.sum()), p20 - 1),
+        scenario[res] = 1
+    chosen = scenario >= 0
+    scen_day[chosen] = _uniform_day(intake[chosen] + rest_days,
+                                    np.full(int(chosen.sum()), p20 - 1),
                                     rng.random(int(chosen.sum())))
     scen_day[scen_day == p19] += 1          # keep every date off the peildata
     s_lo = np.maximum(intake + rest_days, p20 + 1)
     s_hi = np.where(is_open, p22 - 1, np.minimum(exit_day - 1, p22 - 1))
-    later_ok = formal & ~chosen & ((present_p20) | (win_in == 2)) & (s_hi >= s_lo + 7)
+    later_ok = rows.formal & ~chosen & (rows.present_p20 | (rows.win_in == 2)) & (s_hi >= s_lo + 7)
     later_idx = _pick(later_ok, int(round(float(sc["later_share"]) * later_ok.sum())), rng)
-    kind = np.where(dep_bonus[later_idx] & ~res_bonus[later_idx], "departure",
-                    np.where(res_bonus[later_idx], "residence",
-                             np.where(rng.random(len(later_idx)) < 0.5, "departure", "residence")))
+    kind = np.where(dep_bonus[later_idx] & ~res_bonus[later_idx], 0,
+                    np.where(res_bonus[later_idx], 1,
+                             np.where(rng.random(len(later_idx)) < 0.5, 0, 1)))
     scenario[later_idx] = kind
-    scen_day[later_idx] = _uniform_day(s_lo[later_idx], s_hi[later_idx], rng.random(len(later_idx)))
+    scen_day[later_idx] = _uniform_day(s_lo[later_idx], s_hi[later_idx],
+                                       rng.random(len(later_idx)))
+    rows.columns.update(scenario=scenario, scen_day=scen_day)
 
-    # ---- MRT (002: 10 cases by 2020-11-01); later cases only for later intakes
-    mrt = np.zeros(n, dtype=bool)
-    mrt[_pick(present_p20 & (intake <= p20 - 90), _scaled(quotas.figures["mrt"], scale), rng)] = True
-    stay_end = np.where(is_open, p22, exit_day)
-    mrt[_pick(formal & (win_in == 2) & (stay_end - intake >= 120),
+
+def _draw_mrt(rows: _Rows, quotas: Quotas, cfg: Mapping[str, Any], scale: float,
+              rng: np.random.Generator) -> None:
+    """MRT cases (002: 10 cases by 2020-11-01); later cases only for later intakes."""
+    intake = rows.intake
+    mrt = np.zeros(rows.n, dtype=bool)
+    mrt[_pick(rows.present_p20 & (intake <= rows.p20 - 90), _scaled(quotas.figures["mrt"], scale),
+              rng)] = True
+    stay_end = np.where(rows.is_open, rows.p22, rows.exit_day)
+    mrt[_pick(rows.formal & (rows.win_in == 2) & (stay_end - intake >= 120),
               _scaled(int(cfg["mrt"]["later_cases"]), scale), rng)] = True
+    rows.columns["mrt"] = mrt
 
-    # ---- ids and re-entries (004: 'shoppen' between LVVs)
-    order = np.lexsort((rng.random(n), pilot_idx, intake))
-    traj_no = np.empty(n, dtype=np.int64)
-    traj_no[order] = np.arange(1, n + 1)
+
+def _draw_ids_and_reentries(rows: _Rows, re: Mapping[str, Any], scale: float,
+                            rng: np.random.Generator) -> None:
+    """Trajectory numbers in intake order, person numbers, re-entries (004: 'shoppen').
+
+    A re-entry gives a later formal trajectory the person (and the person's
+    sex, birth year, nationality, safe country and prior procedures) of an
+    earlier one that ended in one of the re-entry reasons.
+    """
+    n = rows.n
+    codes = list(EXIT_REASON_CODES)
+    tie = rng.random(n)
+    # np.lexsort((tie, pilot_idx, intake)): intake, then pilot, then the random tie-break
+    first = ((rows.intake - rows.intake.min(initial=0)) * (len(rows.pilots) + 1)
+             + rows.pilot_idx) if n else rows.intake
+    if n and int(first.max()) < 2 ** 22 and n < 2 ** 40:
+        order = np.argsort((first.astype(np.int64) << 40) | _rank(tie))
+    else:
+        order = np.lexsort((tie, rows.pilot_idx, rows.intake))
     person_no = rng.permutation(n) + 1
-    re = cfg["reentries"]
     k_re = _scaled(int(re["count"]), scale)
-    a_mask = ((win_out <= 1) & np.isin(reason, [codes.index(c) for c in re["reasons"]])
-              & ~family & ~safe)
-    b_mask = formal & (win_in == 2) & ~family & ~mrt
+    a_mask = ((rows.win_out <= 1) & np.isin(rows.reason, [codes.index(c) for c in re["reasons"]])
+              & ~rows.family & ~rows.safe)
+    b_mask = rows.formal & (rows.win_in == 2) & ~rows.family & ~rows.mrt
     a = _pick(a_mask, k_re, rng)
     b = _pick(b_mask, len(a), rng)
     a = a[:len(b)]
     person_no[b] = person_no[a]
-    for arr in (sex, birth_year, nationality, safe, prior):
-        arr[b] = arr[a]
+    for name in ("sex", "birth_year", "nationality", "safe", "prior"):
+        column = rows.columns[name]
+        column[b] = column[a]
+    rows.columns.update(order=order, person_no=person_no)
 
+
+def _typed(rows: _Rows) -> pd.DataFrame:
+    """The typed monitor frame, rows in trajectory-number order (= intake order)."""
+    order = rows.order
+    c = {name: rows.columns[name][order] for name in
+         ("intake", "exit_day", "scenario", "scen_day", "sex", "birth_year", "nationality",
+          "family", "safe", "prior", "mrt", "person_no")}
+    n = rows.n
     width = max(6, len(str(n)))
+    scenario = c["scenario"]
     frame = pd.DataFrame({
-        "trajectory_id": pd.array(_ids("T", traj_no, width), dtype="string"),
-        "person_id": pd.array(_ids("P", person_no, width), dtype="string"),
-        "pilot": pd.Categorical.from_codes(pilot_idx, categories=pilots),
-        "intake_date": _to_datetime(intake),
-        "exit_date": _to_datetime(exit_day),
-        "exit_reason": pd.Categorical.from_codes(reason, categories=codes),
-        "formal_status": pd.array(formal, dtype="boolean"),
-        "scenario": pd.Categorical.from_codes(
-            np.select([scenario == "departure", scenario == "residence"], [0, 1], -1),
-            categories=list(schema.SCENARIO_CODES)),
-        "scenario_date": _to_datetime(scen_day),
-        "sex": pd.Categorical.from_codes(np.where(sex == "m", 0, 1), categories=list(schema.SEX_CODES)),
-        "birth_year": pd.array(birth_year, dtype="Int64"),
-        "nationality": pd.array(nationality.astype(str), dtype="string"),
-        "family": pd.array(family, dtype="boolean"),
-        "safe_country": pd.array(safe, dtype="boolean"),
-        "prior_departure_procedures": pd.array(prior, dtype="Int64"),
-        "mrt": pd.array(mrt, dtype="boolean"),
+        "trajectory_id": _ids("T", np.arange(1, n + 1), width),
+        "person_id": _ids("P", c["person_no"], width),
+        "pilot": pd.Categorical.from_codes(rows.pilot_idx[order], categories=rows.pilots),
+        "intake_date": _to_datetime(c["intake"]),
+        "exit_date": _to_datetime(c["exit_day"]),
+        "exit_reason": pd.Categorical.from_codes(rows.reason[order],
+                                                 categories=list(EXIT_REASON_CODES)),
+        "formal_status": pd.array(rows.formal[order], dtype="boolean"),
+        "scenario": pd.Categorical.from_codes(scenario, categories=list(schema.SCENARIO_CODES)),
+        "scenario_date": _to_datetime(c["scen_day"]),
+        "sex": pd.Categorical.from_codes(c["sex"], categories=list(schema.SEX_CODES)),
+        "birth_year": pd.array(c["birth_year"], dtype="Int64"),
+        "nationality": pd.array(pd.arrays.ArrowStringArray(pc.cast(
+            pa.DictionaryArray.from_arrays(pa.array(c["nationality"], type=pa.int32()),
+                                           pa.array(rows.labels["nationality"], type=pa.string())),
+            pa.string())), dtype="string"),
+        "family": pd.array(c["family"], dtype="boolean"),
+        "safe_country": pd.array(c["safe"], dtype="boolean"),
+        "prior_departure_procedures": pd.array(c["prior"], dtype="Int64"),
+        "mrt": pd.array(c["mrt"], dtype="boolean"),
     })
-    frame = frame.iloc[np.argsort(traj_no, kind="stable")].reset_index(drop=True)
     return frame[list(schema.COLUMN_NAMES)]
 
 
@@ -449,5 +656,9 @@ def _to_datetime(days: np.ndarray) -> pd.Series:
 
 
 def write_synthetic(frame: pd.DataFrame, path: str | Path) -> Path:
-    """Write a synthetic frame as canonical monitor CSV (:func:`lvv_eval.sources.monitor.write_monitor`)."""
-    return write_monitor(frame, path)
+    """Write a synthetic frame as canonical monitor CSV.
+
+    Uses :func:`lvv_eval.sources.monitor_write.write_monitor_fast`, which writes the
+    bytes of :func:`lvv_eval.sources.monitor.write_monitor`.
+    """
+    return write_monitor_fast(frame, path)

@@ -209,6 +209,14 @@ def _rows(pilot: str, formal: bool, window: str, counts: Mapping[str, int]) -> l
             for r, c in counts.items() if c]
 
 
+@dataclass
+class _Tally:
+    """Exit and intake rows gathered window by window while the quotas are built."""
+
+    exits: list[dict] = field(default_factory=list)
+    intake: list[dict] = field(default_factory=list)
+
+
 def build_quotas(config: Mapping[str, Any] | None = None,
                  figures: pd.DataFrame | None = None) -> Quotas:
     """Turn published figures and assumptions into integer quotas (scale 1).
@@ -233,14 +241,23 @@ def build_quotas(config: Mapping[str, Any] | None = None,
     cfg = dict(config) if config is not None else load_config()
     fig = _Figures(figures if figures is not None else published.load_figures())
     pilots = list(pilot_codes())
-    peil = {k: pd.Timestamp(v) for k, v in cfg["peildata"].items()}
-    exits: list[dict] = []
-    intake: list[dict] = []
+    tally = _Tally()
+    informal_exits = {w: int(cfg["informal"]["exits"].get(w, 0)) for w in WINDOWS}
+    present_p2019 = _window_2019(cfg, fig, pilots, informal_exits, tally)
+    present_p2020 = _window_2020(cfg, fig, pilots, present_p2019, tally)
+    class_counts = _window_2022(cfg, fig, pilots, informal_exits, present_p2020, tally)
+    return _assemble(cfg, fig, pilots, tally, class_counts)
 
-    # ---- 2019-12-31 (001, Tabel S.1, S.2 and the paragraph after S.2)
+
+def _window_2019(cfg: Mapping[str, Any], fig: _Figures, pilots: list[str],
+                 informal_exits: Mapping[str, int], tally: _Tally) -> dict[str, int]:
+    """Exits and intake up to 2019-12-31 (001, Tabel S.1, S.2 and the paragraph after S.2).
+
+    Also the exits of the informal pilot in every window. Returns the formal
+    trajectories present per pilot on 2019-12-31.
+    """
     c19 = cfg["p2019"]
     inf = cfg["informal"]
-    informal_exits = {w: int(inf["exits"].get(w, 0)) for w in WINDOWS}
     present_p2019_formal: dict[str, int] = {}
     for p in pilots:
         total_in = fig.count(c19["intake"][p])
@@ -248,8 +265,8 @@ def build_quotas(config: Mapping[str, Any] | None = None,
         if p == inf["pilot"]:
             for w in WINDOWS:
                 split = largest_remainder(informal_exits[w], _weights(inf, "reason_weights"))
-                exits += _rows(p, False, w, split)
-            intake.append({"pilot": p, "formal": False, "window": "w1", "count": informal_in})
+                tally.exits += _rows(p, False, w, split)
+            tally.intake.append({"pilot": p, "formal": False, "window": "w1", "count": informal_in})
         durable = fig.count(c19["durable"][p])
         permits = int(c19["residence_permits"].get(p, 0))
         if permits > durable:
@@ -268,22 +285,20 @@ def build_quotas(config: Mapping[str, Any] | None = None,
             raise ConfigError(f"2019 exits of {p} exceed intake minus occupancy by {-rest}")
         for code, n in largest_remainder(rest, c19["other_exit_weights"][p]).items():
             known[code] = known.get(code, 0) + n
-        exits += _rows(p, True, "w1", known)
+        tally.exits += _rows(p, True, "w1", known)
         formal_in = total_in - informal_in
-        intake.append({"pilot": p, "formal": True, "window": "w1", "count": formal_in})
+        tally.intake.append({"pilot": p, "formal": True, "window": "w1", "count": formal_in})
         present_p2019_formal[p] = formal_in - sum(known.values())
-    ex = pd.DataFrame(exits)
+    return present_p2019_formal
 
-    # ---- 2020-11-01 (002 'Voortgang LVV's'; 000 for the departure split), formal only
-    c20 = cfg["p2020"]
-    w1f = ex[(ex["window"] == "w1") & ex["formal"]]
-    w1_by_code = w1f.groupby("reason")["count"].sum().to_dict()
-    w1_by_pilot_code = w1f.groupby(["pilot", "reason"])["count"].sum().to_dict()
+
+def _totals_2020(c20: Mapping[str, Any], fig: _Figures, departures: Mapping[str, int],
+                 w1_by_code: Mapping[str, int]) -> dict[str, int]:
+    """Formal exits by code in window w2: the 2020 totals (002) minus those of w1."""
     sheltered = fig.count(c20["sheltered"])
     present20 = fig.count(c20["present"])
     out_by_p2020 = sheltered - present20
     totals20: dict[str, int] = {"residence_permit": fig.count(c20["residence_permit"])}
-    departures = {p: fig.count(c20["departures"][p]) for p in pilots}
     totals20["independent_return"] = fig.count(c20["independent_return"])
     totals20["onward_migration"] = fig.count(c20["onward_migration"])
     totals20["forced_return"] = (sum(departures.values()) - totals20["independent_return"]
@@ -299,6 +314,23 @@ def build_quotas(config: Mapping[str, Any] | None = None,
     bad = {c: n for c, n in w2_total.items() if n < 0}
     if bad:
         raise ConfigError(f"2019 exits exceed the 2020 totals for {bad}")
+    return w2_total
+
+
+def _window_2020(cfg: Mapping[str, Any], fig: _Figures, pilots: list[str],
+                 present_p2019_formal: Mapping[str, int], tally: _Tally) -> dict[str, int]:
+    """Formal exits and intake up to 2020-11-01 (002 'Voortgang LVV's'; 000 for the departure split).
+
+    Returns the formal trajectories present per pilot on 2020-11-01.
+    """
+    c20 = cfg["p2020"]
+    ex = pd.DataFrame(tally.exits)
+    w1f = ex[(ex["window"] == "w1") & ex["formal"]]
+    w1_by_code = w1f.groupby("reason")["count"].sum().to_dict()
+    w1_by_pilot_code = w1f.groupby(["pilot", "reason"])["count"].sum().to_dict()
+    present20 = fig.count(c20["present"])
+    departures = {p: fig.count(c20["departures"][p]) for p in pilots}
+    w2_total = _totals_2020(c20, fig, departures, w1_by_code)
     w2: dict[str, dict[str, int]] = {p: {} for p in pilots}
     # departures per pilot (002), split into forced / onward / independent
     dep_w2 = {p: departures[p] - sum(w1_by_pilot_code.get((p, c), 0) for c in
@@ -322,12 +354,22 @@ def build_quotas(config: Mapping[str, Any] | None = None,
             w2[p][code] = w2[p].get(code, 0) + k
     present_p2020 = largest_remainder(present20, c20["present_weights"])
     for p in pilots:
-        exits += _rows(p, True, "w2", w2[p])
-        intake.append(_balance_intake(p, "w2", "p2020", present_p2020[p], present_p2019_formal[p], w2[p]))
+        tally.exits += _rows(p, True, "w2", w2[p])
+        tally.intake.append(_balance_intake(p, "w2", "p2020", present_p2020[p],
+                                            present_p2019_formal[p], w2[p]))
+    return present_p2020
 
-    # ---- 2022-07-01 (004), all trajectories
+
+def _class_counts_2022(cfg: Mapping[str, Any], fig: _Figures,
+                       exits: list[dict]) -> tuple[int, int, int, dict[str, int]]:
+    """Outflow by class on 2022-07-01 that prints as the published shares (004).
+
+    Chooses the durable / semi-durable / none counts closest to the shares
+    among those that round to them under both readings of forced return
+    (durable in the monitor, not in regioplan-2022). Returns them and the
+    class counts of the exits up to 2020-11-01.
+    """
     c22 = cfg["p2022"]
-    participants = fig.count(c22["participants"])
     outflow22 = fig.count(c22["outflow"])
     ex = pd.DataFrame(exits)
     scheme = load_scheme(published.source_population("regioplan-2022")[0])
@@ -360,6 +402,20 @@ def build_quotas(config: Mapping[str, Any] | None = None,
     if best is None:
         raise ConfigError("no class counts print as the 2022 shares under both forced-return readings")
     _, d22, s22, n22 = best
+    return d22, s22, n22, by_class_p2
+
+
+def _window_2022(cfg: Mapping[str, Any], fig: _Figures, pilots: list[str],
+                 informal_exits: Mapping[str, int], present_p2020: Mapping[str, int],
+                 tally: _Tally) -> dict[str, int]:
+    """Formal exits and intake up to 2022-07-01 (004), all trajectories.
+
+    Returns the outflow by class on 2022-07-01.
+    """
+    c22 = cfg["p2022"]
+    participants = fig.count(c22["participants"])
+    outflow22 = fig.count(c22["outflow"])
+    d22, s22, n22, by_class_p2 = _class_counts_2022(cfg, fig, tally.exits)
     w3_class = {"durable": d22 - by_class_p2.get("durable", 0),
                 "semi_durable": s22 - by_class_p2.get("semi_durable", 0),
                 "none": n22 - by_class_p2.get("none", 0) - informal_exits["w3"]}
@@ -373,15 +429,22 @@ def build_quotas(config: Mapping[str, Any] | None = None,
     present_total22 = participants - outflow22
     present_p2022 = largest_remainder(present_total22, c22["present_weights"])
     for p in pilots:
-        exits += _rows(p, True, "w3", w3[p])
-        intake.append(_balance_intake(p, "w3", "p2022", present_p2022[p], present_p2020[p], w3[p]))
+        tally.exits += _rows(p, True, "w3", w3[p])
+        tally.intake.append(_balance_intake(p, "w3", "p2022", present_p2022[p],
+                                            present_p2020[p], w3[p]))
+    return {"durable": d22, "semi_durable": s22, "none": n22}
 
-    exits_df = (pd.DataFrame(exits).groupby(["pilot", "formal", "window", "reason"], as_index=False)
-                ["count"].sum())
+
+def _assemble(cfg: Mapping[str, Any], fig: _Figures, pilots: list[str], tally: _Tally,
+              class_counts: dict[str, int]) -> Quotas:
+    """Sorted quota tables plus the scenario, MRT, family and return targets (002)."""
+    exits_df = (pd.DataFrame(tally.exits).groupby(["pilot", "formal", "window", "reason"],
+                                                  as_index=False)["count"].sum())
     exits_df = exits_df[exits_df["count"] > 0].sort_values(
         ["pilot", "formal", "window", "reason"], ignore_index=True)
-    intake_df = pd.DataFrame(intake).sort_values(["pilot", "formal", "window"], ignore_index=True)
-
+    intake_df = pd.DataFrame(tally.intake).sort_values(["pilot", "formal", "window"],
+                                                       ignore_index=True)
+    c20 = cfg["p2020"]
     dep = {p: fig.count(c20["scenarios_departure"][p]) for p in pilots}
     res = largest_remainder(fig.count(c20["scenarios_residence"]), c20["residence_scenario_weights"])
     demo = cfg["demographics"]
@@ -392,10 +455,11 @@ def build_quotas(config: Mapping[str, Any] | None = None,
         "family_counts": {r["count_figure"]: fig.count(r["count_figure"])
                           for r in demo["family_rules"] if "count_figure" in r},
         "prior_more_than_5_percent": fig(c20["prior_more_than_5"]),
-        "class_counts_p2022": {"durable": d22, "semi_durable": s22, "none": n22},
+        "class_counts_p2022": dict(class_counts),
     }
     return Quotas(
         exits=exits_df, intake=intake_df,
         pilot_start={p: pd.Timestamp(v) for p, v in cfg["pilot_start"].items()},
-        peildata=peil, scenarios_departure=dep, scenarios_residence=res, figures=extra,
+        peildata={k: pd.Timestamp(v) for k, v in cfg["peildata"].items()},
+        scenarios_departure=dep, scenarios_residence=res, figures=extra,
     )

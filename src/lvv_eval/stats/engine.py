@@ -1,0 +1,328 @@
+"""Columnar counting engine (DuckDB) under the person-level counts of :mod:`lvv_eval.stats.counts`.
+
+The counts at a peildatum (:func:`lvv_eval.stats.counts.to_figures`,
+:func:`~lvv_eval.stats.counts.flow`, :func:`~lvv_eval.stats.counts.pilot_table`) are
+group-by counts over up to millions of trajectories. This module hands the
+columns they need to DuckDB as Arrow arrays (no copy of the string columns)
+and counts per pilot in SQL; :mod:`lvv_eval.stats.counts` turns the small result
+into the same pandas tables as before, so notebooks only ever see pandas.
+
+The rules are those of :func:`lvv_eval.stats.counts.state_at` (every comparison
+inclusive of the peildatum):
+
+* in scope: ``intake_date <= peildatum``; not yet started otherwise;
+* exited: in scope and ``exit_date <= peildatum``; present: in scope, not exited;
+* scenario set: in scope, ``scenario`` present, ``scenario_date`` missing or
+  ``<= peildatum``.
+
+DuckDB was chosen over Polars by measurement (``scripts/benchmark.py``): on the
+same in-memory frame both count in a few hundredths of a second, DuckDB is
+already a dependency and reads pandas' Arrow-backed columns without a copy.
+
+:func:`supports` says when a frame can take this path; other frames (hand-made
+frames with unusual dtypes, exit codes outside the taxonomy) go through the
+pandas implementation, which also gives their error messages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from lvv_eval.reference.monitor_format import SCENARIO_CODES
+from lvv_eval.reference.taxonomy import EXIT_REASON_CODES
+
+__all__ = ["PilotCounts", "supports", "pilot_counts", "event_inputs"]
+
+_STRING_KINDS = ("string", "str", "category", "object")
+_COUNT_COLUMNS: tuple[str, ...] = (
+    "persons", "intake", "intake_formal", "intake_informal", "present", "exited",
+    "not_yet_started", "scenarios",
+)
+
+
+@dataclass(frozen=True)
+class PilotCounts:
+    """Counts per pilot at one peildatum (the selected rows only).
+
+    Attributes
+    ----------
+    main
+        Index: pilot labels (every requested pilot, zeros where it has no
+        rows). Integer columns: ``persons`` (distinct ``person_id`` in scope),
+        ``intake`` (in scope), ``intake_formal``, ``intake_informal``,
+        ``present``, ``exited``, ``not_yet_started`` and ``scenarios``
+        (scenario set). Counts of trajectories except ``persons``.
+    total
+        The same counts over all selected rows (``persons``: distinct people
+        over all pilots, not the sum of the pilot rows).
+    exits
+        Index: pilot labels; columns: the exit-reason codes of
+        :data:`lvv_eval.reference.taxonomy.EXIT_REASON_CODES`; values: exited
+        trajectories with that code.
+    scenarios
+        Index: pilot labels; columns: :data:`lvv_eval.reference.monitor_format.SCENARIO_CODES`;
+        values: trajectories with that scenario set.
+    """
+
+    main: pd.DataFrame
+    total: pd.Series
+    exits: pd.DataFrame
+    scenarios: pd.DataFrame
+
+
+def _is_text(series: pd.Series) -> bool:
+    kind = str(series.dtype)
+    if kind in ("string", "str", "category"):
+        return True
+    if kind != "object":
+        return False
+    values = series.dropna()
+    return bool(values.map(type).eq(str).all()) if len(values) else True
+
+
+def supports(frame: pd.DataFrame) -> bool:
+    """Whether :func:`pilot_counts` gives exactly the pandas counts for ``frame``.
+
+    True for typed monitor frames (as made by :mod:`lvv_eval.sources.monitor` and
+    :mod:`lvv_eval.reference.monitor_format`): text columns hold text, dates are
+    ``datetime64``, ``formal_status`` is boolean, and every exit reason is a
+    code of the taxonomy. Other frames fall back to pandas.
+    """
+    for column in ("person_id", "pilot", "exit_reason", "scenario"):
+        if column in frame.columns and not _is_text(frame[column]):
+            return False
+    for column in ("intake_date", "exit_date", "scenario_date"):
+        if column in frame.columns and not str(frame[column].dtype).startswith("datetime64"):
+            return False
+    if str(frame["formal_status"].dtype) not in ("boolean", "bool"):
+        return False
+    reasons = frame["exit_reason"]
+    if isinstance(reasons.dtype, pd.CategoricalDtype):
+        used = np.unique(reasons.cat.codes.to_numpy())
+        return {str(reasons.cat.categories[c]) for c in used if c >= 0} <= set(EXIT_REASON_CODES)
+    found = set(pd.unique(reasons.dropna().astype("str")))
+    return found <= set(EXIT_REASON_CODES)
+
+
+def _arrow(series: pd.Series) -> pa.ChunkedArray | pa.Array:
+    """One column as Arrow (zero-copy for Arrow-backed strings and datetimes)."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        codes = series.cat.codes.to_numpy()
+        labels = pa.array([str(c) for c in series.cat.categories], type=pa.string())
+        indices = pa.array(codes, mask=codes < 0, type=pa.int32() if len(labels) < 2**31 else None)
+        return pa.DictionaryArray.from_arrays(indices, labels)
+    if str(series.dtype).startswith("datetime64"):
+        values = series.to_numpy(dtype="datetime64[us]")
+        return pa.array(values, mask=np.isnat(values), type=pa.timestamp("us"))
+    if str(series.dtype) in ("boolean", "bool"):
+        values = series.to_numpy(dtype=bool, na_value=False)
+        mask = series.isna().to_numpy()
+        return pa.array(values, mask=mask if mask.any() else None, type=pa.bool_())
+    if hasattr(series.array, "__arrow_array__"):
+        return pa.array(series.array)
+    return pa.array(series.astype("object").to_numpy(), type=pa.string(), from_pandas=True)
+
+
+def _table(frame: pd.DataFrame, columns: Sequence[str]) -> pa.Table:
+    return pa.table({c: _arrow(frame[c]) for c in columns if c in frame.columns})
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _states_sql(frame: pd.DataFrame, day: dt.date, formal_only: bool,
+                pilots: Sequence[str]) -> str:
+    """SELECT of the selected rows with their state at the peildatum."""
+    d = f"TIMESTAMP '{day.isoformat()}'"
+    has_scenario = "scenario" in frame.columns
+    has_sdate = "scenario_date" in frame.columns
+    scenario = "CAST(scenario AS VARCHAR)" if has_scenario else "CAST(NULL AS VARCHAR)"
+    dated_ok = f"(scenario_date IS NULL OR scenario_date <= {d})" if has_sdate else "TRUE"
+    where = [f"CAST(pilot AS VARCHAR) IN ({', '.join(_quote(p) for p in pilots) or 'NULL'})"]
+    if formal_only:
+        where.append("formal_status IS TRUE")
+    return f"""
+        SELECT CAST(pilot AS VARCHAR) AS pilot, person_id,
+               formal_status AS formal,
+               intake_date <= {d} AS in_scope,
+               (intake_date <= {d} AND exit_date IS NOT NULL AND exit_date <= {d}) AS exited,
+               CAST(exit_reason AS VARCHAR) AS exit_reason,
+               {scenario} AS scenario,
+               (intake_date <= {d} AND {scenario} IS NOT NULL AND {dated_ok}) AS scenario_set
+        FROM t WHERE {' AND '.join(where)}
+    """
+
+
+_DATABASE: list[duckdb.DuckDBPyConnection] = []
+
+
+def _connect(table: pa.Table) -> duckdb.DuckDBPyConnection:
+    """A cursor on the process's in-memory database with ``table`` registered as ``t``.
+
+    Each call gets its own cursor (its own temporary views and registrations),
+    so calls do not see each other's tables; opening a cursor is much cheaper
+    than opening a database.
+    """
+    if not _DATABASE:
+        _DATABASE.append(duckdb.connect(":memory:"))
+    con = _DATABASE[0].cursor()
+    con.register("t", table)
+    return con
+
+
+def _sums(where: np.ndarray, n: np.ndarray, size: int, mask: np.ndarray) -> np.ndarray:
+    """Sum of ``n`` per pilot position ``where`` (-1: not a chosen pilot) over ``mask``."""
+    keep = mask & (where >= 0)
+    return np.bincount(where[keep], weights=n[keep], minlength=size).astype(np.int64)
+
+
+def _positions(cells: pd.DataFrame, index: pd.Index) -> tuple[np.ndarray, np.ndarray]:
+    """Pilot position in ``index`` and count ``n`` of each cell."""
+    where = index.get_indexer(cells["pilot"].astype(object).to_numpy())
+    return where, cells["n"].to_numpy(dtype=np.int64)
+
+
+def _from_cells(cells: pd.DataFrame, index: pd.Index) -> pd.DataFrame:
+    """Counts per pilot (all of :data:`_COUNT_COLUMNS` but ``persons``) from the state cells."""
+    where, n = _positions(cells, index)
+    flag = {c: cells[c].to_numpy(dtype=bool) for c in
+            ("formal", "informal", "in_scope", "exited", "scenario_set")}
+    scope = flag["in_scope"]
+    masks = {
+        "intake": scope, "intake_formal": scope & flag["formal"],
+        "intake_informal": scope & flag["informal"], "present": scope & ~flag["exited"],
+        "exited": flag["exited"], "not_yet_started": ~scope, "scenarios": flag["scenario_set"],
+    }
+    columns = {"persons": np.zeros(len(index), dtype=np.int64)}
+    columns.update({k: _sums(where, n, len(index), m) for k, m in masks.items()})
+    return pd.DataFrame(columns, index=index)
+
+
+def _per(cells: pd.DataFrame, flag: str, key: str, codes: list[str],
+         index: pd.Index) -> pd.DataFrame:
+    """Pilot x code sums of ``n`` over the cells where ``flag`` holds (codes in the given order)."""
+    where, n = _positions(cells, index)
+    chosen = cells[flag].to_numpy(dtype=bool)
+    values = cells[key].astype(object).to_numpy()
+    return pd.DataFrame({code: _sums(where, n, len(index), chosen & (values == code))
+                         for code in codes}, index=index, columns=codes)
+
+
+def pilot_counts(frame: pd.DataFrame, day: pd.Timestamp, formal_only: bool,
+                 pilots: Sequence[str]) -> PilotCounts:
+    """Count the states at the peildatum per pilot, in DuckDB.
+
+    Parameters
+    ----------
+    frame
+        Typed monitor frame that passed :func:`lvv_eval.stats.counts.check_frame`
+        and :func:`supports`.
+    day
+        Peildatum (day precision).
+    formal_only
+        Keep only rows with ``formal_status`` True.
+    pilots
+        Pilots to count (rows of other pilots are in no count, nor in the total).
+
+    Returns
+    -------
+    PilotCounts
+    """
+    columns = ["pilot", "person_id", "formal_status", "intake_date", "exit_date",
+               "exit_reason", "scenario", "scenario_date"]
+    con = _connect(_table(frame, columns))
+    try:
+        states = _states_sql(frame, day.date(), formal_only, pilots)
+        con.execute(f"CREATE TEMP VIEW s AS {states}")
+        cells = con.execute("""
+            SELECT pilot, formal IS TRUE AS formal, formal IS FALSE AS informal, in_scope,
+                   exited, exit_reason, scenario_set, scenario, count(*) AS n
+            FROM s GROUP BY ALL
+        """).df()
+        persons = con.execute("""
+            WITH g AS (SELECT pilot, person_id FROM s
+                       WHERE in_scope AND person_id IS NOT NULL GROUP BY pilot, person_id)
+            SELECT pilot, count(*) AS persons, FALSE AS is_total FROM g GROUP BY pilot
+            UNION ALL SELECT NULL, count(DISTINCT person_id), TRUE FROM g
+        """).df()
+    finally:
+        con.close()
+    index = pd.Index(list(pilots), dtype=object)
+    main = _from_cells(cells, index)
+    is_total = persons["is_total"].to_numpy(dtype=bool)
+    where, _ = _positions(persons.assign(n=0), index)
+    main["persons"] = _sums(where, persons["persons"].to_numpy(dtype=np.int64), len(index),
+                            ~is_total)
+    exits = _per(cells, "exited", "exit_reason", list(EXIT_REASON_CODES), index)
+    scenarios = _per(cells, "scenario_set", "scenario", list(SCENARIO_CODES), index)
+    per_pilot = main[list(_COUNT_COLUMNS)]
+    total = per_pilot.sum().astype("int64")
+    total["persons"] = int(persons.loc[is_total, "persons"].iloc[0])
+    return PilotCounts(per_pilot, total, exits, scenarios)
+
+
+def event_inputs(frame: pd.DataFrame, day: pd.Timestamp,
+                 formal_only: bool) -> dict[str, np.ndarray]:
+    """Per in-scope trajectory: row position, exited flag, days to exit or peildatum, exit code.
+
+    The inputs of the survival estimators (:mod:`lvv_eval.stats.survival`), in
+    frame order.
+
+    Parameters
+    ----------
+    frame
+        Typed monitor frame that passed :func:`supports`.
+    day
+        Peildatum (day precision); trajectories still present are censored there.
+    formal_only
+        Keep only rows with ``formal_status`` True.
+
+    Returns
+    -------
+    dict
+        ``position`` (int64, row position in ``frame``), ``exited`` (bool),
+        ``time_days`` (int64: exit_date - intake_date for exits, peildatum -
+        intake_date otherwise, whole days) and ``exit_code`` (int64 index into
+        :data:`lvv_eval.reference.taxonomy.EXIT_REASON_CODES`, -1 when not exited).
+    """
+    table = _table(frame, ["intake_date", "exit_date", "exit_reason", "formal_status"])
+    table = table.append_column("pos", pa.array(np.arange(len(frame), dtype=np.int64)))
+    d = f"DATE '{day.date().isoformat()}'"
+    stamp = f"TIMESTAMP '{day.date().isoformat()}'"
+    codes = ", ".join(_quote(c) for c in EXIT_REASON_CODES)
+    where = f"intake_date <= {stamp}"
+    if formal_only:
+        where += " AND formal_status IS TRUE"
+    con = _connect(table)
+    try:
+        out = con.execute(f"""
+            WITH r AS (
+                SELECT pos, CAST(intake_date AS DATE) AS i, CAST(exit_date AS DATE) AS e,
+                       coalesce(exit_date <= {stamp}, FALSE) AS exited,
+                       CAST(exit_reason AS VARCHAR) AS reason
+                FROM t WHERE {where}
+            )
+            SELECT pos, exited,
+                   CASE WHEN exited THEN date_diff('day', i, e)
+                        ELSE date_diff('day', i, {d}) END AS time_days,
+                   CASE WHEN exited
+                        THEN coalesce(list_position([{codes}], reason), 0) - 1 ELSE -1 END
+                        AS exit_code
+            FROM r ORDER BY pos
+        """).fetchnumpy()
+    finally:
+        con.close()
+    return {
+        "position": np.asarray(out["pos"], dtype=np.int64),
+        "exited": np.asarray(out["exited"], dtype=bool),
+        "time_days": np.asarray(out["time_days"], dtype=np.int64),
+        "exit_code": np.asarray(out["exit_code"], dtype=np.int64),
+    }

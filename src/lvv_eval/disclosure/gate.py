@@ -147,6 +147,7 @@ class Gate:
         self.report = report
         self.aliases = {str(k): str(v) for k, v in (aliases or {}).items()}
         self._raw: dict[str, pd.DataFrame] = {}
+        self._upstream: dict[str, pd.DataFrame] = {}
         self._specs: dict[str, TableSpec] = {}
         self._checked: dict[str, CheckedTable] = {}
         self._released: dict[str, CheckedTable] = {}
@@ -174,7 +175,7 @@ class Gate:
                  margins: Mapping[str, str] | None = None, rates: bool = False,
                  group: str | Sequence[str] | None = None, versions: str | None = None,
                  version_key: Sequence[str] = (), protect: Sequence[str] = (), fallback: str | None = None,
-                 caption: str = "") -> None:
+                 caption: str = "", upstream: pd.DataFrame | None = None) -> None:
         """Add a person-level table to the report without releasing it yet.
 
         Parameters
@@ -206,6 +207,10 @@ class Gate:
         fallback
             ``"round5"``: release the national total in rounded form when it
             would be blank.
+        upstream
+            The same table after a table-specific suppression (same rows and
+            columns, hidden cells missing): its hidden cells stay hidden, and
+            ``frame`` supplies their values to the linked-table rule.
         """
         if name in self._released:
             raise ConfigError(f"output {name!r} was already released by this gate")
@@ -218,6 +223,10 @@ class Gate:
                 if col in frame.columns:
                     der.setdefault(col, ("numerator", "denominator"))
         self._raw[name] = frame.reset_index(drop=True).copy()
+        if upstream is not None:
+            if len(upstream) != len(frame):
+                raise ConfigError(f"{name}: upstream table has {len(upstream)} rows, the raw one {len(frame)}")
+            self._upstream[name] = upstream.reset_index(drop=True).copy()
         self._specs[name] = TableSpec(tuple(counts), _as_tuple(key), der, dict(margins) if margins else None, rates,
                                       _as_tuple(group) or None, versions, tuple(version_key), tuple(protect),
                                       fallback, caption=caption)
@@ -321,6 +330,14 @@ class Gate:
             return True
 
         col = {c: j for j, c in enumerate(counts)}
+        up = self._upstream.get(name)
+        if up is not None:
+            rule_col = up["suppression_rule"].astype(str) if "suppression_rule" in up.columns else None
+            for j, c in enumerate(counts):
+                gone = up[c].isna().to_numpy() & ~np.isnan(values[:, j])
+                for i in np.flatnonzero(gone):
+                    text = rule_col.iloc[i] if rule_col is not None and rule_col.iloc[i] not in ("", "nan") else ""
+                    hide(int(i), j, text or "secondary: suppressed by the table's own linked-cell rule")
         for _ in range(50):
             changed = False
             for i in range(n):
@@ -428,7 +445,8 @@ class Gate:
     def _release_frame(self, name: str, frame: pd.DataFrame, spec: TableSpec, values: np.ndarray,
                        hidden: np.ndarray, reason: np.ndarray, keys: list[str]) -> CheckedTable:
         counts = list(spec.counts)
-        out = frame.copy()
+        up = self._upstream.get(name)
+        out = (up if up is not None else frame).copy()
         mask = pd.DataFrame(False, index=out.index, columns=out.columns)
         reasons = pd.DataFrame("", index=out.index, columns=out.columns, dtype=object)
         for j, c in enumerate(counts):
@@ -445,6 +463,8 @@ class Gate:
             row_hidden = hidden[:, idx].any(axis=1) if idx else np.zeros(len(out), dtype=bool)
             if pd.api.types.is_integer_dtype(out[dcol]) and not isinstance(out[dcol].dtype, pd.api.extensions.ExtensionDtype):
                 out[dcol] = out[dcol].astype("Int64")
+            if up is not None and dcol in frame.columns:
+                row_hidden = row_hidden | (up[dcol].isna().to_numpy() & frame[dcol].notna().to_numpy())
             out[dcol] = out[dcol].mask(row_hidden)
             mask[dcol] = row_hidden
             reasons[dcol] = np.where(row_hidden, "derived: rests on a suppressed count", "")
@@ -467,13 +487,13 @@ class Gate:
         rows = [i for i, k in enumerate(keys) if k.split("|")[0] == spec.fallback_key
                 and "estimate" in mask.columns and bool(mask["estimate"].iloc[i])
                 and raw_num[i] >= t and raw_den[i] - raw_num[i] >= t]  # rounding protects only large counts
-        if not rows:
-            return out, mask, reasons, ""
         out = out.copy()
         if "release_form" not in out.columns:
             out["release_form"] = "exact"
             mask["release_form"] = False
             reasons["release_form"] = ""
+        if not rows:
+            return out, mask, reasons, ""
         for c in ("numerator", "denominator", "estimate"):
             if c in out.columns and not isinstance(out[c].dtype, pd.api.extensions.ExtensionDtype):
                 out[c] = pd.array(out[c], dtype="Float64")

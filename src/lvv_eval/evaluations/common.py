@@ -16,6 +16,7 @@ from lvv_eval.stats import counts as aggregate
 from lvv_eval.disclosure import suppression as disclosure
 from lvv_eval.disclosure.checked import CheckedTable
 from lvv_eval.disclosure.gate import Gate
+from lvv_eval.errors import InputValidationError, redacted_error
 from lvv_eval.stats import rates as metrics
 from lvv_eval.sources import published
 from lvv_eval.sources.monitor import MonitorData, read_monitor
@@ -51,7 +52,12 @@ def load_person_level(P: "NotebookParameters") -> MonitorData | None:
     path = P.data_path
     if path is None:
         return None
-    return read_monitor(path, strict=False)
+    try:
+        return read_monitor(path, strict=False)
+    except InputValidationError as error:
+        # a report (and its log, index and failed notebook) may be released: name file, row, column
+        # and rule, never the value (ids, dates, exit reasons); `lvv-eval validate` shows the values
+        raise redacted_error(error) from None
 
 
 def person_figures(frame: pd.DataFrame, P: "NotebookParameters",
@@ -417,6 +423,15 @@ def suppress_long(table: pd.DataFrame, threshold: int, value: str = "person_leve
     linked = _linked_tables(list(dict.fromkeys(triples))) if key_cols else [(None, [value])]
     reports: list[pd.DataFrame] = []
     seen_rules: set[tuple[str, str]] = set()
+    # primary suppression on every cell first, so that a pilot row with a measure missing (and so
+    # left out of a linked table below) still has its small counts hidden
+    numeric = wide.apply(pd.to_numeric, errors="coerce")
+    small = ((numeric >= 1) & (numeric < threshold)).fillna(False).astype(bool)
+    hidden = hidden | small
+    for p_, k_ in zip(*np.nonzero(small.to_numpy())):
+        reports.append(pd.DataFrame([{"cell": f"{wide.index[p_]}/{wide.columns[k_]}", "row": wide.index[p_],
+                                      "column": wide.columns[k_], "value": "hidden",
+                                      "rule": f"primary: n < {threshold}"}], columns=list(disclosure.REPORT_COLUMNS)))
     for _ in range(50):
         changed = False
         for total_col, cols in linked:
@@ -798,3 +813,9 @@ def show_person(gate: Gate, frame: pd.DataFrame | CheckedTable, caption: str = "
 def figure_from(gate: Gate, name: str, fig: "Figure", table: CheckedTable) -> "CheckedFigure":
     """Wrap a figure drawn from the released frame of ``table`` (suppressed values missing, marked)."""
     return gate.figure(name, table, lambda _frame: fig)
+
+
+def total_aliases(P: "NotebookParameters") -> dict[str, str]:
+    """Key aliases for the gate: with one pilot selected, the ``total`` rows count that pilot's people."""
+    pilots = list(P.pilots or [])
+    return {TOTAL: str(pilots[0])} if len(pilots) == 1 else {}

@@ -613,7 +613,7 @@ def register_person_tables(gate: Gate, data: Any, frame: pd.DataFrame, P: "Noteb
     gate.register("occupancy_over_time", stock, counts=["present"])
     curves = survival.cif_curves(frame, P.peildatum, load_scheme(P.scheme))
     gate.register("cumulative_incidence_curves", curves.drop(columns=["n_events", "se"]), counts=["n_at_risk"],
-                  key=["pilot", "outcome"], derived={c: ("n_at_risk",) for c in ("estimate", "ci_low", "ci_high")})
+                  key="pilot", derived={c: ("n_at_risk",) for c in ("estimate", "ci_low", "ci_high")})
     sens = common.scheme_sensitivity(frame, P.peildatum, formal_only=P.formal_only)
     gate.register("scheme_sensitivity", sens, upstream=disclosure.suppress_rates(sens, t),
                   counts=["numerator", "denominator"], rates=True, versions="scheme",

@@ -36,14 +36,15 @@ formal_only: bool = False  # person-level part: formal LVV status only
 import matplotlib.pyplot as plt
 
 from lvv_eval.stats import counts as aggregate
-from lvv_eval.disclosure import suppression as disclosure
+from lvv_eval.disclosure.gate import Gate
+from lvv_eval.disclosure import checked as disclosure_checked
 from lvv_eval.reporting import plots as plotting
 from lvv_eval.stats import survival
 from lvv_eval.evaluations import common
 from lvv_eval.evaluations import plan_process as pp
 from lvv_eval.reporting.labels import Labels
 from lvv_eval.reporting.parameters import validate_parameters
-from lvv_eval.reporting.writer import ReportWriter, show_table
+from lvv_eval.reporting.writer import ReportWriter, say, show_table
 from lvv_eval.reference.schemes import load_scheme
 
 P = validate_parameters(globals(), notebook="01_plan_process")
@@ -77,7 +78,7 @@ caption = L("Tabel S.1 zoals gepubliceerd (capaciteit in plaatsen, bezetting en 
             "Tabel S.1 as published (capacity in places, occupancy and intake in persons, percentages of "
             "capacity); published figure, exempt from disclosure control")
 W.table("tabel_s1_published", s1, kind="published", caption=caption)
-show_table(s1_show, caption)
+show_table(s1_show, caption, kind="derived")
 
 # %% [markdown]
 # ### Tabel S.1 recomputed: occupancy rate and free places from the counts
@@ -102,7 +103,7 @@ show_table(L.columns(s1r.assign(pilot=[L.pilot(p) for p in s1r["pilot"]]).round(
     "free_places_rate_printed": L("Vrije plaatsen (%, gepubliceerd)", "Free places (%, printed)"),
     "difference_pp": L("Verschil (procentpunt)", "Difference (percentage points)"),
     "check_status": L("Status controle", "Check status"),
-}), caption)
+}), caption, kind="derived")
 
 # %% [markdown]
 # **Utrecht's estimate.** 98 % of 230 places means 225 or 226 people present. That fits the bound
@@ -118,7 +119,7 @@ caption = L("Utrecht: geschatte bezetting (98 % van 230 plaatsen) tegen de grenz
             "Utrecht: estimated occupancy (98 % of 230 places) against the bounds from intake and outflow; "
             "difference = estimated number present - bound (positive: bound exceeded)")
 W.table("utrecht_estimate", utr, kind="derived", caption=caption)
-show_table(utr.drop(columns="message").round(1), caption)
+show_table(utr.drop(columns="message").round(1), caption, kind="derived")
 
 # %%
 parts = pp.capacity_parts()
@@ -162,7 +163,7 @@ show_table(L.columns(attain.assign(row=[pp.row_labels(rates, L)[r] for r in atta
     "ci_low_pct": L("Ondergrens 95%-BI (%)", "Lower 95% CI (%)"),
     "ci_high_pct": L("Bovengrens 95%-BI (%)", "Upper 95% CI (%)"),
     "ratio": L("Gerealiseerd / doel", "Realised / target"), "status": L("Status", "Status"),
-}), caption)
+}), caption, kind="derived")
 
 # %%
 fig = plotting.bar_with_ci(
@@ -199,7 +200,7 @@ show_table(L.columns(other.assign(pilot=[L.pilot(p) for p in other["pilot"]],
                                   category=[L.exit_reason(c) for c in other["category"]]), {
     "category": "exit_reason", "printed_pct": L("Gepubliceerd (%)", "Printed (%)"),
     "count_low": L("Aantal, minimaal", "Count, lowest"), "count_high": L("Aantal, maximaal", "Count, highest"),
-}), caption)
+}), caption, kind="derived")
 
 # %% [markdown]
 # ### Consistency checks of the Regioplan 2020 figures
@@ -213,7 +214,7 @@ checks = pp.source_checks()
 caption = L("Consistentiecontroles van de gepubliceerde cijfers (Regioplan 2020)",
             "Consistency checks of the published figures (Regioplan 2020)")
 W.table("consistency_checks", checks, kind="derived", caption=caption)
-show_table(checks[["check_id", "kind", "status", "message"]], caption)
+show_table(checks[["check_id", "kind", "status", "message"]], caption, kind="derived")
 
 # %% [markdown]
 # ## 2. Headline figures (checked on every test run)
@@ -249,6 +250,12 @@ else:
     KIND = "synthetic" if P.is_synthetic else "person-level"
     SCHEME = load_scheme(P.scheme)
     FRAME = common.analysis_frame(M.frame, P.pilots, P.formal_only)
+    GATE = Gate(P.disclosure_threshold, kind=KIND, report=P.notebook, aliases=common.total_aliases(P))
+    print(GATE.explanation(P.language))
+    W.note(GATE.explanation(P.language))
+    # every person-level table of this report is registered before any is shown, so a count
+    # suppressed in one table is suppressed in all of them
+    pp.register_person_tables(GATE, M, FRAME, P)
     PFOOT = L(f"Bron: {'synthetische gegevens' if P.is_synthetic else 'monitorbestand'}, peildatum {L.date(P.peildatum)}",
               f"Source: {'synthetic data' if P.is_synthetic else 'monitor file'}, peildatum {L.date(P.peildatum)}")
 
@@ -260,10 +267,9 @@ else:
 if M is not None:
     caption = L("Validatie van het invoerbestand: rijen gelezen, uitgesloten per reden, geanalyseerd",
                 "Validation of the input file: rows read, excluded per reason, analysed")
-    W.table("validation_flow", M.flow, kind=KIND, caption=caption)
-    display(show_table(M.flow, caption))
-    if len(M.exclusions):
-        display(show_table(M.problem_summary(), L("Uitgesloten rijen per regel", "Excluded rows per rule")))
+    flow_checked = GATE.release("validation_flow")
+    W.table("validation_flow", flow_checked, caption=caption)
+    display(show_table(flow_checked, caption))
 
 # %% [markdown]
 # ### Person-level counts next to the published Tabel S.1 / S.2
@@ -273,16 +279,14 @@ if M is not None:
 
 # %%
 if M is not None:
-    compared = pp.suppress_comparison(common.published_vs_person(M.frame, P, pp.SOURCE_ID),
-                                      P.disclosure_threshold)
+    compared = GATE.release("published_vs_person")
     caption = L("Gepubliceerd (Regioplan 2020) naast persoonsniveau; verschil = persoonsniveau - gepubliceerd; "
                 "kleine aantallen onderdrukt",
                 "Published (Regioplan 2020) next to person level; difference = person level - published; "
                 "small counts suppressed")
-    W.table("published_vs_person", compared.table, kind=KIND, caption=caption)
-    display(show_table(L.columns(compared.table.assign(pilot=[L.pilot(p) for p in compared.table["pilot"]]),
-                                 {"person_level": L("Persoonsniveau", "Person level")}), caption))
-    display(show_table(compared.report, L("Onderdrukte cellen", "Suppressed cells")))
+    W.table("published_vs_person", compared, caption=caption)
+    display(show_table(compared.view(relabel={"pilot": L.pilot}), caption))
+    display(show_table(L.suppression_report(compared.report()), L("Onderdrukte cellen", "Suppressed cells"), kind="derived"))
 
 # %% [markdown]
 # ### Durable rate per pilot under the chosen scheme: relative to intake and to outflow
@@ -292,30 +296,29 @@ if M is not None:
 
 # %%
 if M is not None:
-    person = common.person_figures(M.frame, P)
-    prates = disclosure.suppress_rates(pp.person_durable_rates(person), P.disclosure_threshold)
+    prates = GATE.release("durable_rate_person")
     caption = L(f"Bestendige uitstroom per pilot ({P.scheme}), als aandeel van instroom en van uitstroom, "
                 f"95%-BI (Wilson); peildatum {L.date(P.peildatum)}; kleine aantallen onderdrukt",
                 f"Durable outflow per pilot ({P.scheme}), as a share of intake and of outflow, 95% CI (Wilson); "
                 f"peildatum {L.date(P.peildatum)}; small counts suppressed")
-    W.table("durable_rate_person", prates, kind=KIND, caption=caption)
-    display(show_table(prates[["pilot", "denominator_kind", "numerator", "denominator", "estimate", "ci_low",
-                               "ci_high", "suppression_rule"]].round(3), caption))
+    W.table("durable_rate_person", prates, caption=caption)
+    display(show_table(prates.view(columns=["pilot", "denominator_kind", "numerator", "denominator", "estimate", "ci_low",
+                                            "ci_high", "suppression_rule"], decimals=3), caption))
     for kind_ in ("intake", "outflow"):
-        part = prates.loc[prates["denominator_kind"] == kind_]
-        fig = plotting.bar_with_ci(
-            part, category="pilot", estimate="estimate", ci_low="ci_low", ci_high="ci_high",
-            labels={p: L.pilot(p) for p in part["pilot"]}, fmt=L.percent,
+        fig = GATE.figure(f"durable_rate_person_{kind_}", prates, lambda frame: plotting.bar_with_ci(
+            frame.loc[frame["denominator_kind"] == kind_], category="pilot", estimate="estimate", ci_low="ci_low",
+            ci_high="ci_high", labels={p: L.pilot(p) for p in frame["pilot"]}, fmt=L.percent,
             title=L(f"Bestendige uitstroom / {'instroom' if kind_ == 'intake' else 'uitstroom'}, {L.date(P.peildatum)}",
                     f"Durable outflow / {kind_}, {L.date(P.peildatum)}"),
             xlabel=L.word("pilot"), ylabel=L.word("share"),
             footnote=PFOOT + L(f"; schema {P.scheme}; 95%-BI (Wilson); onderdrukte waarden niet getekend.",
-                               f"; scheme {P.scheme}; 95% CI (Wilson); suppressed values not drawn."))
-        W.figure(f"durable_rate_person_{kind_}", fig, kind=KIND,
+                               f"; scheme {P.scheme}; 95% CI (Wilson); x: suppressed, not drawn."),
+            missing_label=disclosure_checked.SUPPRESSION_MARK))
+        W.figure(f"durable_rate_person_{kind_}", fig,
                  title=L(f"Bestendige uitstroom per pilot (noemer: {'instroom' if kind_ == 'intake' else 'uitstroom'})",
                          f"Durable outflow per pilot (denominator: {kind_})"))
-        display(fig)
-        plt.close(fig)
+        display(fig.figure)
+        plt.close(fig.figure)
 
 # %% [markdown]
 # ### Occupancy over time, with the capacity of Tabel S.1
@@ -323,19 +326,18 @@ if M is not None:
 
 # %%
 if M is not None:
-    stock = aggregate.stock_over_time(FRAME, end=P.peildatum)
-    stock = stock.loc[stock["pilot"] != aggregate.TOTAL]
-    fig = plotting.line_over_time(
-        stock, time="date", value="present", group="pilot",
-        reference={p: c for p, c in pp.tabel_s1_capacity().items() if p in set(stock["pilot"])},
-        reference_label=L.measure("capacity"), labels={p: L.pilot(p) for p in stock["pilot"]}, fmt=L.number,
+    stock = GATE.release("occupancy_over_time")
+    fig = GATE.figure("occupancy_over_time", stock, lambda frame: plotting.line_over_time(
+        frame.loc[frame["pilot"] != aggregate.TOTAL], time="date", value="present", group="pilot",
+        reference={p: c for p, c in pp.tabel_s1_capacity().items() if p in set(stock.frame["pilot"])},
+        reference_label=L.measure("capacity"), labels={p: L.pilot(p) for p in stock.frame["pilot"]}, fmt=L.number,
         title=L("Bezetting per maand per pilot", "Occupancy per month per pilot"),
         xlabel=L("Maand", "Month"), ylabel=L("Aanwezige personen", "Persons present"),
         footnote=PFOOT + L("; stippellijn: capaciteit 2019 (Regioplan 2020, Tabel S.1).",
-                           "; dashed: capacity 2019 (Regioplan 2020, Tabel S.1)."))
-    W.figure("occupancy_over_time", fig, kind=KIND, title=L("Bezetting in de tijd", "Occupancy over time"))
-    display(fig)
-    plt.close(fig)
+                           "; dashed: capacity 2019 (Regioplan 2020, Tabel S.1).")))
+    W.figure("occupancy_over_time", fig, title=L("Bezetting in de tijd", "Occupancy over time"))
+    display(fig.figure)
+    plt.close(fig.figure)
 
 # %% [markdown]
 # ### Length of stay
@@ -344,14 +346,14 @@ if M is not None:
 
 # %%
 if M is not None:
-    los = pp.suppress_length_of_stay(survival.length_of_stay(FRAME, P.peildatum), P.disclosure_threshold)
+    los = GATE.release("length_of_stay")
     caption = L("Verblijfsduur (dagen): Kaplan-Meier-mediaan, gecensureerd op de peildatum; leeg = mediaan niet "
                 "bereikt; kleine aantallen onderdrukt",
                 "Length of stay (days): Kaplan-Meier median, censored at the peildatum; empty = median not reached; "
                 "small counts suppressed")
-    W.table("length_of_stay", los.table, kind=KIND, caption=caption)
-    display(show_table(los.table.assign(pilot=[L.pilot(p) for p in los.table["pilot"]]), caption))
-    display(show_table(los.report, L("Onderdrukte cellen", "Suppressed cells")))
+    W.table("length_of_stay", los, caption=caption)
+    display(show_table(los.view(relabel={"pilot": L.pilot}), caption))
+    display(show_table(L.suppression_report(los.report()), L("Onderdrukte cellen", "Suppressed cells"), kind="derived"))
 
 # %% [markdown]
 # ### Cumulative incidence of each outcome class (competing risks)
@@ -361,21 +363,20 @@ if M is not None:
 
 # %%
 if M is not None:
-    curves = survival.cif_curves(FRAME, P.peildatum, SCHEME)
-    curves = curves.loc[(curves["outcome"] != "in_programme") & (curves["pilot"] != aggregate.TOTAL)]
-    fig = plotting.cif_plot(
-        curves, time="time_days", estimate="estimate", ci_low="ci_low", ci_high="ci_high",
+    curves = GATE.release("cumulative_incidence_curves")
+    fig = GATE.figure("cumulative_incidence", curves, lambda frame: plotting.cif_plot(
+        frame.loc[(frame["outcome"] != "in_programme") & (frame["pilot"] != aggregate.TOTAL)], time="time_days", estimate="estimate", ci_low="ci_low", ci_high="ci_high",
         panel="outcome", group="pilot", panel_order=list(SCHEME.class_ids),
         panel_labels={c: L.outcome_class(P.scheme, c) for c in SCHEME.class_ids},
-        labels={p: L.pilot(p) for p in curves["pilot"]}, months=True, fmt=L.percent,
+        labels={p: L.pilot(p) for p in curves.frame["pilot"]}, months=True, fmt=L.percent,
         title=L("Cumulatieve incidentie per uitkomst en pilot", "Cumulative incidence per outcome and pilot"),
         xlabel=L.word("time_months"), ylabel=L.word("cumulative_incidence"),
         footnote=PFOOT + L(f"; schema {P.scheme}; Aalen-Johansen, 95%-BI (log-log).",
                            f"; scheme {P.scheme}; Aalen-Johansen, 95% CI (log-log)."),
-        figsize=(8.0, 4.5))
-    W.figure("cumulative_incidence", fig, kind=KIND, title=L("Cumulatieve incidentie", "Cumulative incidence"))
-    display(fig)
-    plt.close(fig)
+        figsize=(8.0, 4.5)))
+    W.figure("cumulative_incidence", fig, title=L("Cumulatieve incidentie", "Cumulative incidence"))
+    display(fig.figure)
+    plt.close(fig.figure)
 
 # %% [markdown]
 # ### Sensitivity of the durable rate to the classification scheme
@@ -384,15 +385,14 @@ if M is not None:
 
 # %%
 if M is not None:
-    sens = disclosure.suppress_rates(common.scheme_sensitivity(FRAME, P.peildatum, formal_only=P.formal_only),
-                                     P.disclosure_threshold)
+    sens = GATE.release("scheme_sensitivity")
     caption = L("Bestendige uitstroom per schema en pilot, noemer uitstroom en instroom, 95%-BI (Wilson); "
                 "kleine aantallen onderdrukt",
                 "Durable outflow per scheme and pilot, denominators outflow and intake, 95% CI (Wilson); "
                 "small counts suppressed")
-    W.table("scheme_sensitivity", sens, kind=KIND, caption=caption)
-    display(show_table(sens[["scheme", "pilot", "denominator_kind", "numerator", "denominator", "estimate",
-                             "ci_low", "ci_high", "suppression_rule"]].round(3), caption))
+    W.table("scheme_sensitivity", sens, caption=caption)
+    display(show_table(sens.view(columns=["scheme", "pilot", "denominator_kind", "numerator", "denominator", "estimate",
+                                          "ci_low", "ci_high", "release_form", "suppression_rule"], decimals=3), caption))
 
 # %% [markdown]
 # ## 4. What the 2019 figures can and cannot support

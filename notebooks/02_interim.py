@@ -42,6 +42,8 @@ formal_only: bool = True  # count formal LVV status only, as the monitor does
 comparison_scheme: str = "verwey-jonker-2021"  # second scheme for the person-level class shares
 
 # %%
+import functools
+
 import matplotlib.pyplot as plt
 import pandas as pd
 
@@ -53,10 +55,12 @@ from lvv_eval.stats import survival
 from lvv_eval.evaluations import common, interim
 from lvv_eval.reporting.labels import Labels
 from lvv_eval.reporting.parameters import validate_parameters
-from lvv_eval.reporting.writer import ReportWriter, show_table
+from lvv_eval.reporting.writer import ReportWriter, say, show_table
+from lvv_eval.disclosure.gate import Gate
 from lvv_eval.reference.schemes import load_scheme
 
 P = validate_parameters(globals(), notebook="02_interim")
+show_published = functools.partial(show_table, kind="published")
 L = Labels(P.language)
 W = ReportWriter.from_parameters(P)
 
@@ -88,7 +92,7 @@ capacity_caption = L(
     "Capacity per pilot (places): Regioplan 2019 (001, Tabel S.1) and programme monitor 2020 (002); "
     "published figures, exempt from disclosure control; 2019 total and difference computed.")
 W.table("capacity", capacity, kind="derived", caption=capacity_caption)
-show_table(L.columns(capacity.assign(pilot=capacity["pilot"].map(L.pilot)),
+show_published(L.columns(capacity.assign(pilot=capacity["pilot"].map(L.pilot)),
                      {"capacity_2019": L("Capaciteit 2019", "Capacity 2019"),
                       "capacity_2020": L("Capaciteit 2020", "Capacity 2020")}), capacity_caption)
 
@@ -117,7 +121,7 @@ printed_caption = L(
     "Outflow up to 1 November 2020 as printed: programme monitor (002, Voortgang LVV's) and Verwey-Jonker "
     "(000, Effecten van de LVV); persons; published figures, exempt from disclosure control.")
 W.table("outflow_printed", printed, kind="published", caption=printed_caption)
-show_table(L.columns(printed.assign(source_id=printed["source_id"].map(SOURCE_NAMES),
+show_published(L.columns(printed.assign(source_id=printed["source_id"].map(SOURCE_NAMES),
                                     pilot=printed["pilot"].map(L.pilot),
                                     category=printed["category"].map(lambda c: interim.category_labels(L, [c])[c])),
                      {"source_id": "source", "as_printed": L("Zoals gedrukt", "As printed")}), printed_caption)
@@ -144,7 +148,7 @@ flow_caption = L("Instroom, aanwezigen en uitstroom op 1 november 2020 (personen
                  "Intake, present and outflow on 1 November 2020 (persons; 002 and 000); "
                  "derived lines computed from published figures.")
 W.table("outflow_flow_published", flow_pub, kind="derived", caption=flow_caption)
-show_table(L.columns(flow_pub.assign(line=flow_pub["line"].map(line_names),
+show_published(L.columns(flow_pub.assign(line=flow_pub["line"].map(line_names),
                                      published=flow_pub["published"].map({True: L("ja", "yes"), False: L("nee", "no")})),
                      {"line": L("Regel", "Line"), "derivation": L("Afleiding", "Derivation")}), flow_caption)
 
@@ -166,7 +170,7 @@ recon_cat_caption = L(
     "unknown size can account for (from - to) and the unexplained part (from - to); persons; computed from "
     "published figures.")
 W.table("reconciliation_categories", recon_cat, kind="derived", caption=recon_cat_caption)
-show_table(L.columns(recon_cat.assign(common_category=recon_cat["common_category"].map(LABELS))
+show_published(L.columns(recon_cat.assign(common_category=recon_cat["common_category"].map(LABELS))
                      [["common_category", "count_a", "count_b", "difference", "bound_low", "bound_high",
                        "unexplained_low", "unexplained_high", "explanation_ids"]],
                      {"common_category": "category", "count_a": L("Monitor", "Monitor"),
@@ -196,7 +200,7 @@ recon_cls_caption = L(
     "remainder (from - to); persons. Durable: gap of 12 = 3 unexplained (permits 46 vs 43) + 9 in departures, "
     "of which between 0 and 9 is the detention reclassification.")
 W.table("reconciliation_classes", recon_cls, kind="derived", caption=recon_cls_caption)
-show_table(L.columns(recon_cls.assign(**{"class": recon_cls["class"].map(LABELS)}),
+show_published(L.columns(recon_cls.assign(**{"class": recon_cls["class"].map(LABELS)}),
                      {"class": "outcome", "count_a": L("Monitor", "Monitor"), "count_b": L("Verwey-Jonker", "Verwey-Jonker"),
                       "explained_classification": L("Verklaard: naamgeving klasse", "Explained: class naming"),
                       "explained_moves": L("Verklaard: verplaatsing van bekende omvang", "Explained: move of known size"),
@@ -215,7 +219,7 @@ moves_caption = L("Gebruikte verklaring: omvang niet gepubliceerd, dus alleen ee
                   "Explanation used: size not published, hence only a range from 0 to the largest move "
                   "consistent with the differences.")
 W.table("reconciliation_explanations", moves, kind="derived", caption=moves_caption)
-show_table(moves.drop(columns=["description", "citation"]), moves_caption)
+show_published(moves.drop(columns=["description", "citation"]), moves_caption)
 
 # %% [markdown]
 # ### Consistency checks on these sources
@@ -227,7 +231,7 @@ checks = interim.interim_checks(FIGS)
 checks_caption = L("Consistentiecontroles op de cijfers van 002 en 000 (status ok = klopt).",
                    "Consistency checks on the figures of 002 and 000 (status ok = consistent).")
 W.table("consistency_checks", checks, kind="derived", caption=checks_caption)
-show_table(checks[["check_id", "kind", "expected", "computed", "status"]], checks_caption)
+show_published(checks[["check_id", "kind", "expected", "computed", "status"]], checks_caption)
 
 # %% [markdown]
 # ### Counselling scenarios and departures per pilot
@@ -243,7 +247,7 @@ scen_caption = L("Aandeel vertrek en verblijf onder de 471 vastgestelde begeleid
                  "Share of departure and residence among the 471 counselling scenarios set (002); denominator: "
                  "scenarios set; 95% CI Wilson.")
 W.table("scenario_shares_published", scen_total, kind="derived", caption=scen_caption)
-show_table(scen_total.assign(share=scen_total["estimate"].map(L.percent),
+show_published(scen_total.assign(share=scen_total["estimate"].map(L.percent),
                              ci=[L.interval(lo, hi) for lo, hi in zip(scen_total["ci_low"], scen_total["ci_high"])])
            [["category", "numerator", "denominator", "share", "ci", "ci_method"]], scen_caption)
 
@@ -254,7 +258,7 @@ dep_caption = L("Vertrek of doormigratie en vertrekscenario's per pilot, ook per
                 "Departure or onward migration and departure scenarios per pilot, also per 100 places of capacity "
                 "(002); not a share of people; residence scenarios per pilot are not published.")
 W.table("departures_by_pilot", dep, kind="derived", caption=dep_caption)
-show_table(L.columns(dep.assign(pilot=dep["pilot"].map(L.pilot)),
+show_published(L.columns(dep.assign(pilot=dep["pilot"].map(L.pilot)),
                      {"departures": L("Vertrek of doormigratie", "Departure or onward migration"),
                       "departure_scenarios": L("Vertrekscenario's", "Departure scenarios"),
                       "departures_per_100_places": L("Vertrek per 100 plaatsen", "Departures per 100 places"),
@@ -326,9 +330,12 @@ if DATA is None:
 else:
     FRAME = DATA.frame
     KIND = "synthetic" if P.is_synthetic else "person-level"
+    GATE = Gate(P.disclosure_threshold, kind=KIND, report=P.notebook, aliases=common.total_aliases(P))
+    print(GATE.explanation(P.language))
+    W.note(GATE.explanation(P.language))
     PILOTS = list(P.pilots) or None
     W.note(common.data_banner(P, L))
-    display(show_table(DATA.flow, L("Inlezen van het bestand", "Reading the file")))
+    display(common.show_person(GATE, DATA.flow, L("Inlezen van het bestand", "Reading the file")))
 
 # %%
 if DATA is not None:
@@ -345,9 +352,9 @@ if DATA is not None:
                      f"(trajecten); totaal = instroom; onthullingscontrole drempel {P.disclosure_threshold}.",
                      f"Intake up to {L.date(P.peildatum)} by outflow class ({load_scheme(P.scheme).name}) and present, per pilot "
                      f"(trajectories); total = intake; disclosure threshold {P.disclosure_threshold}.")
-    W.table("flow_person_level", flow_sup.table, kind=KIND, caption=flow_caption)
-    display(show_table(L.columns(flow_sup.table.rename(index=L.pilot)), flow_caption))
-    display(show_table(L.suppression_report(flow_sup.report), L("Onderdrukte cellen", "Suppressed cells")))
+    W.table("flow_person_level", common.checked(GATE, "flow_person_level", flow_sup.table), caption=flow_caption)
+    display(common.show_person(GATE, L.columns(flow_sup.table.rename(index=L.pilot)), flow_caption))
+    display(common.show_person(GATE, L.suppression_report(flow_sup.report), L("Onderdrukte cellen", "Suppressed cells")))
     print(L("Instroom na de peildatum (niet meegeteld):", "Intake after the peildatum (not counted):"),
           int(flow_person.loc[flow_person["line"] == "not_yet_started", "total"].iloc[0]))
 
@@ -366,14 +373,14 @@ if DATA is not None:
                    "(verschil = persoonsniveau - gepubliceerd); onderdrukte cellen leeg.",
                    "Published counts next to the same counts from person-level data on 1 November 2020 "
                    "(difference = person-level - published); suppressed cells empty.")
-    W.table("published_vs_person", vs_sup.table, kind=KIND, caption=vs_caption)
-    display(show_table(L.columns(vs_sup.table.assign(pilot=vs_sup.table["pilot"].map(L.pilot),
+    W.table("published_vs_person", common.checked(GATE, "published_vs_person", vs_sup.table), caption=vs_caption)
+    display(common.show_person(GATE, L.columns(vs_sup.table.assign(pilot=vs_sup.table["pilot"].map(L.pilot),
                                                      measure=vs_sup.table["measure"].map(L.measure),
                                                      category=vs_sup.table["category"].map(
                                                          lambda c: interim.category_labels(L, [c])[c]),
                                                      source=vs_sup.table["source"].map(SOURCE_NAMES)),
                                  {"person_level": L("Persoonsniveau", "Person-level")}), vs_caption))
-    display(show_table(L.suppression_report(vs_sup.report), L("Onderdrukte cellen", "Suppressed cells")))
+    display(common.show_person(GATE, L.suppression_report(vs_sup.report), L("Onderdrukte cellen", "Suppressed cells")))
 
 # %% [markdown]
 # ### Class shares of outflow per pilot, under the main and the comparison scheme
@@ -386,12 +393,12 @@ if DATA is not None:
     for name in SCHEMES_SHOWN:
         figs_s = FIGS_BY_SCHEME[name]
         count_sup = CLASS_SUP[name]
-        W.table(f"outflow_by_class_{load_scheme(name).name}", count_sup.table, kind=KIND,
+        W.table(f"outflow_by_class_{load_scheme(name).name}", common.checked(GATE, f"outflow_by_class_{load_scheme(name).name}", count_sup.table),
                 caption=L(f"Uitstroom per klasse ({load_scheme(name).name}) per pilot, trajecten; na onthullingscontrole, ook tegen de andere tabellen.",
                           f"Outflow per class ({load_scheme(name).name}) per pilot, trajectories; after disclosure control, also against the other tables."))
-        display(show_table(L.columns(count_sup.table.rename(index=L.pilot)),
+        display(common.show_person(GATE, L.columns(count_sup.table.rename(index=L.pilot)),
                            L(f"Uitstroom per klasse ({load_scheme(name).name})", f"Outflow per class ({load_scheme(name).name})")))
-        display(show_table(L.suppression_report(count_sup.report), L("Onderdrukte cellen", "Suppressed cells")))
+        display(common.show_person(GATE, L.suppression_report(count_sup.report), L("Onderdrukte cellen", "Suppressed cells")))
         shares.append(common.hide_masked_rates(interim.class_shares_by_pilot(figs_s, name), count_sup.mask,
                                                denominator_cell="total"))
     shares = pd.concat(shares, ignore_index=True)
@@ -399,8 +406,8 @@ if DATA is not None:
                        "peildatum; 95%-BI Wilson; verborgen waar de telling in de aantallentabel is onderdrukt.",
                        "Share of each class in outflow per pilot, per scheme; denominator: all outflow up to the "
                        "peildatum; 95% CI Wilson; hidden where the count was suppressed in the count table.")
-    W.table("class_shares_by_pilot", shares, kind=KIND, caption=shares_caption)
-    display(show_table(shares.assign(pilot=shares["pilot"].map(L.pilot), share=shares["estimate"].map(L.percent),
+    W.table("class_shares_by_pilot", common.checked(GATE, "class_shares_by_pilot", shares), caption=shares_caption)
+    display(common.show_person(GATE, shares.assign(pilot=shares["pilot"].map(L.pilot), share=shares["estimate"].map(L.percent),
                                      ci=[L.interval(a, b) for a, b in zip(shares["ci_low"], shares["ci_high"])])
                        [["scheme", "pilot", "category", "numerator", "denominator", "share", "ci"]], shares_caption))
     main = shares.loc[shares["scheme"] == P.scheme]
@@ -414,8 +421,8 @@ if DATA is not None:
         part_order=[str(c) for c in load_scheme(P.scheme).class_ids], labels=PILOT_NAMES,
         part_labels={c: L.outcome_class(P.scheme, c) for c in load_scheme(P.scheme).class_ids},
         fmt=L.percent)
-    W.figure("class_shares_by_pilot", fig, title=L("Uitstroom naar klasse per pilot", "Outflow by class per pilot"),
-             kind=KIND)
+    W.figure("class_shares_by_pilot", common.figure_from(GATE, "class_shares_by_pilot", fig, GATE.released["class_shares_by_pilot"]), title=L("Uitstroom naar klasse per pilot", "Outflow by class per pilot"),
+             )
     plt.close(fig)
 
 # %% [markdown]
@@ -431,8 +438,8 @@ if DATA is not None:
                      "onder de drempel.",
                      "Share of departure and residence among scenarios set, per pilot; 95% CI Wilson; suppressed "
                      "below the threshold.")
-    W.table("scenario_shares_person_level", scen, kind=KIND, caption=scen_caption)
-    display(show_table(scen.assign(pilot=scen["pilot"].map(L.pilot), share=scen["estimate"].map(L.percent),
+    W.table("scenario_shares_person_level", common.checked(GATE, "scenario_shares_person_level", scen), caption=scen_caption)
+    display(common.show_person(GATE, scen.assign(pilot=scen["pilot"].map(L.pilot), share=scen["estimate"].map(L.percent),
                                    ci=[L.interval(a, b) for a, b in zip(scen["ci_low"], scen["ci_high"])])
                        [["pilot", "category", "numerator", "denominator", "share", "ci", "suppression_rule"]],
                        scen_caption))
@@ -454,8 +461,8 @@ if DATA is not None:
                     "onderdrukt als het aantal gebeurtenissen onder de drempel ligt of af te leiden is.",
                     "Cumulative incidence per class at 182, 365 and 548 days (Aalen-Johansen, log-log 95% CI); "
                     "suppressed when the number of events is below the threshold or could be derived.")
-    W.table("cumulative_incidence", cif, kind=KIND, caption=cif_caption)
-    display(show_table(cif.loc[cif["pilot"] == "total",
+    W.table("cumulative_incidence", common.checked(GATE, "cumulative_incidence", cif), caption=cif_caption)
+    display(common.show_person(GATE, cif.loc[cif["pilot"] == "total",
                                ["outcome", "horizon_days", "n", "n_events", "estimate", "ci_low", "ci_high"]].round(3),
                        cif_caption))
     curves = survival.cif_curves(FRAME, P.peildatum, main_scheme, by=None, formal_only=P.formal_only,
@@ -474,8 +481,8 @@ if DATA is not None:
         panel_order=[str(c) for c in main_scheme.class_ids],
         panel_labels={c: L.outcome_class(P.scheme, c) for c in main_scheme.class_ids},
         labels=PILOT_NAMES, months=True, figsize=(8.0, 3.6))
-    W.figure("cumulative_incidence", fig, title=L("Cumulatieve incidentie per klasse", "Cumulative incidence per class"),
-             kind=KIND)
+    W.figure("cumulative_incidence", common.figure_from(GATE, "cumulative_incidence", fig, GATE.released["cumulative_incidence"]), title=L("Cumulatieve incidentie per klasse", "Cumulative incidence per class"),
+             )
     plt.close(fig)
 
 # %%
@@ -493,10 +500,10 @@ if DATA is not None:
                     "95%-BI Brookmeyer-Crowley; leeg = niet bereikt of onderdrukt.",
                     "Median length of stay to any exit (Kaplan-Meier, days), censored at the peildatum; "
                     "95% CI Brookmeyer-Crowley; empty = not reached or suppressed.")
-    W.table("length_of_stay", los_table, kind=KIND, caption=los_caption)
-    display(show_table(L.columns(los_table.assign(pilot=los_table["pilot"].map(L.pilot)).drop(columns="ci_method")),
+    W.table("length_of_stay", common.checked(GATE, "length_of_stay", los_table), caption=los_caption)
+    display(common.show_person(GATE, L.columns(los_table.assign(pilot=los_table["pilot"].map(L.pilot)).drop(columns="ci_method")),
                        los_caption))
-    display(show_table(L.suppression_report(los_sup.report), L("Onderdrukte cellen", "Suppressed cells")))
+    display(common.show_person(GATE, L.suppression_report(los_sup.report), L("Onderdrukte cellen", "Suppressed cells")))
 
 # %% [markdown]
 # ### Scheme sensitivity
@@ -518,16 +525,16 @@ if DATA is not None:
         sens, P.disclosure_threshold, protect=[P.scheme, P.extra["comparison_scheme"]]).table  # no small differences between schemes
     sens_caption = L("Aandeel bestendig per pilot onder elk schema; noemers uitstroom en instroom; 95%-BI Wilson.",
                      "Durable share per pilot under each scheme; denominators outflow and intake; 95% CI Wilson.")
-    W.table("scheme_sensitivity", sens, kind=KIND, caption=sens_caption)
+    W.table("scheme_sensitivity", common.checked(GATE, "scheme_sensitivity", sens), caption=sens_caption)
     sens_wide = sens.loc[sens["denominator_kind"] == "outflow"].pivot(index="pilot", columns="scheme", values="estimate")
     sens_wide = sens_wide.reindex(list(dict.fromkeys(sens["pilot"])))
-    display(show_table(sens_wide.rename(index=L.pilot).map(L.percent),
+    display(common.show_person(GATE, sens_wide.rename(index=L.pilot).map(L.percent),
                        L("Aandeel bestendig van de uitstroom per schema", "Durable share of outflow per scheme")))
     shift = interim.scheme_shift(sens, interim.MONITOR, interim.VJI, threshold=P.disclosure_threshold)
-    W.table("forced_return_shift", shift, kind=KIND,
+    W.table("forced_return_shift", common.checked(GATE, "forced_return_shift", shift),
             caption=L("Verschil in aandeel bestendig (procentpunten) tussen monitor-2020 en verwey-jonker-2021.",
                       "Difference in durable share (percentage points) between monitor-2020 and verwey-jonker-2021."))
-    display(show_table(L.columns(shift.assign(pilot=shift["pilot"].map(L.pilot),
+    display(common.show_person(GATE, L.columns(shift.assign(pilot=shift["pilot"].map(L.pilot),
                                               estimate_a=shift["estimate_a"].map(lambda x: L.percent(x, 1)),
                                               estimate_b=shift["estimate_b"].map(lambda x: L.percent(x, 1)),
                                               shift_pp=shift["shift_pp"].map(lambda x: L.number(x, 1))),

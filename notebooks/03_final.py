@@ -30,6 +30,8 @@ formal_only: bool = False  # count only trajectories with formal LVV status
 horizons_months: list = [6, 12, 18]  # horizons for the cumulative incidence table, months since intake
 
 # %%
+import functools
+
 import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import display
@@ -42,10 +44,12 @@ from lvv_eval.evaluations import common, final
 from lvv_eval.reporting.labels import Labels
 from lvv_eval.reporting.parameters import validate_parameters
 from lvv_eval.reporting.plots import bar_with_ci, cif_plot, grouped_bars, line_over_time, stacked_shares
-from lvv_eval.reporting.writer import ReportWriter, show_table
+from lvv_eval.reporting.writer import ReportWriter, say, show_table
+from lvv_eval.disclosure.gate import Gate
 from lvv_eval.reference.schemes import list_schemes, load_scheme
 
 P = validate_parameters(globals(), notebook="03_final")
+show_published = functools.partial(show_table, kind="published")
 L = Labels(P.language)
 W = ReportWriter.from_parameters(P)
 SCHEME = load_scheme(P.scheme)
@@ -96,7 +100,7 @@ W.table("published_regioplan_2022", L.columns(published_table), kind="published"
                   "gepubliceerd, daarom uitgezonderd van onthullingscontrole",
                   "Published figures of the final evaluation (source 004, first paragraph and 'Resultaten van "
                   "de LVV'); published, hence exempt from disclosure control"))
-show_table(L.columns(published_show), L("Gepubliceerde cijfers (Regioplan 2022)", "Published figures (Regioplan 2022)"))
+show_published(L.columns(published_show), L("Gepubliceerde cijfers (Regioplan 2022)", "Published figures (Regioplan 2022)"))
 
 
 # %% [markdown]
@@ -120,7 +124,7 @@ W.table("reconstructed_counts", recon_show, kind="derived",
                   "95%-BI Wilson op gereconstrueerde aantallen",
                   "Counts behind the rounded shares 18/41/41 % of 1258 outflowed (denominator: outflow); "
                   "95% CI Wilson on reconstructed counts"))
-show_table(recon_show, L("Gereconstrueerde aantallen (afgeleid)", "Reconstructed counts (derived)"))
+show_published(recon_show, L("Gereconstrueerde aantallen (afgeleid)", "Reconstructed counts (derived)"))
 
 # %%
 fig = bar_with_ci(recon, category="category", estimate="estimate", ci_low="ci_low", ci_high="ci_high",
@@ -162,7 +166,7 @@ print(L(f"Bestendig als aandeel van de instroom: {L.percent(intake_den.loc[0, 's
         f"{L.percent(intake_den.loc[0, 'share_of_intake_high'], 1)} (van de uitstroom: 18 %).",
         f"Durable as a share of intake: {L.percent(intake_den.loc[0, 'share_of_intake_low'], 1)} to "
         f"{L.percent(intake_den.loc[0, 'share_of_intake_high'], 1)} (of the outflow: 18%)."))
-show_table(intake_show, L("Noemer instroom of uitstroom (afgeleid)", "Intake or outflow denominator (derived)"))
+show_published(intake_show, L("Noemer instroom of uitstroom (afgeleid)", "Intake or outflow denominator (derived)"))
 
 # %% [markdown]
 # **No per-pilot figures are published in the source.** The final evaluation gives national
@@ -188,7 +192,7 @@ if MD is not None:
 
 # %%
 if MD is not None and len(MD.exclusions):
-    display(show_table(MD.problem_summary(), L("Uitgesloten rijen en redenen", "Excluded rows and reasons")))
+    display(common.show_person(GATE, MD.problem_summary(), L("Uitgesloten rijen en redenen", "Excluded rows and reasons")))
 
 # %% [markdown]
 # ### Flow at the peildatum, with disclosure control
@@ -200,6 +204,9 @@ if MD is not None and len(MD.exclusions):
 
 # %%
 KIND = "synthetic" if P.is_synthetic else "person-level"
+GATE = Gate(P.disclosure_threshold, kind=KIND, report=P.notebook, aliases=common.total_aliases(P))
+print(GATE.explanation(P.language))
+W.note(GATE.explanation(P.language))
 if FRAME is not None:
     COUNTS = final.flow_by_pilot(FRAME, P.peildatum, SCHEME, pilots=PILOTS, formal_only=P.formal_only)
     SUPP = final.suppress_flow(COUNTS, P.disclosure_threshold)
@@ -207,13 +214,13 @@ if FRAME is not None:
                   **{c: L.outcome_class(P.scheme, c) for c in SCHEME.class_ids}}
     flow_show = SUPP.table.reset_index().assign(pilot=lambda d: [L.pilot(p) for p in d["pilot"]])
     flow_show = L.columns(flow_show, flow_names)
-    W.table("flow_by_pilot", flow_show, kind=KIND,
+    W.table("flow_by_pilot", common.checked(GATE, "flow_by_pilot", flow_show),
             caption=L(f"Instroom, aanwezig en uitstroom per klasse ({SCHEME_NAME}) op {L.date(P.peildatum)}, personen; "
                       f"aantallen onder {P.disclosure_threshold} en afleidbare cellen onderdrukt",
                       f"Intake, present and outflow per class ({SCHEME_NAME}) at {L.date(P.peildatum)}, persons; "
                       f"counts below {P.disclosure_threshold} and derivable cells suppressed"))
-    display(show_table(L.formatted(flow_show), L("Stroom per pilot", "Flow per pilot")))
-    display(show_table(L.suppression_report(SUPP.report), L("Onderdrukte cellen", "Suppressed cells")))
+    display(common.show_person(GATE, L.formatted(flow_show), L("Stroom per pilot", "Flow per pilot")))
+    display(common.show_person(GATE, L.suppression_report(SUPP.report), L("Onderdrukte cellen", "Suppressed cells")))
 
 # %% [markdown]
 # ### Person-level figures vs the published national figures
@@ -226,17 +233,22 @@ if FRAME is not None:
     vs = common.published_vs_person(FRAME, P, final.SOURCE_ID)
     vs_show = L.columns(vs.assign(pilot=[L.pilot(p) for p in vs["pilot"]]),
                         {"person_level": L("Persoonsniveau", "Person level")})
-    W.table("published_vs_person", vs_show, kind=KIND,
+    W.table("published_vs_person", common.checked(GATE, "published_vs_person", vs_show),
             caption=L("Gepubliceerde aantallen (Regioplan 2022) naast aantallen op persoonsniveau op dezelfde peildatum; "
                       "verschil = persoonsniveau - gepubliceerd",
                       "Published counts (Regioplan 2022) next to person-level counts at the same reference date; "
                       "difference = person level - published"))
-    display(show_table(L.formatted(vs_show), L("Gepubliceerd vs persoonsniveau", "Published vs person level")))
-    total_shares = final.class_shares_from_counts(COUNTS.loc[["total"]], SCHEME.class_ids)
-    for _, r in total_shares.iterrows():
-        print(f"{L.outcome_class(P.scheme, r['category'])}: {L.percent(r['estimate'])} "
-              f"({L.interval(r['ci_low'], r['ci_high'])}) "
-              + L(f"van {L.number(r['denominator'])} uitgestroomden", f"of {L.number(r['denominator'])} who left"))
+    display(common.show_person(GATE, L.formatted(vs_show), L("Gepubliceerd vs persoonsniveau", "Published vs person level")))
+    total_shares = common.checked(GATE, "class_shares_total",
+                                  final.class_shares_from_counts(COUNTS.loc[["total"]], SCHEME.class_ids),
+                                  counts=["numerator", "denominator"], rates=True, group="pilot")
+    for cat in total_shares.frame["category"]:
+        say(GATE.text("{outcome}: {share} ({ci}) " + L("van {n} uitgestroomden", "of {n} who left"),
+                      outcome=L.outcome_class(P.scheme, cat),
+                      share=(total_shares.value("estimate", category=cat), L.percent),
+                      ci=(total_shares.value("ci_low", category=cat), total_shares.value("ci_high", category=cat),
+                          L.interval),
+                      n=(total_shares.value("denominator", category=cat), L.number)))
 
 # %% [markdown]
 # ### Outflow class shares per pilot
@@ -255,12 +267,12 @@ if FRAME is not None:
                                             category=[L.outcome_class(P.scheme, c) for c in SHARES["category"]])
     shares_display = L.formatted(shares_show, percent=["estimate", "ci_low", "ci_high"])
     shares_show = L.columns(shares_show, {"category": "outcome", "suppressed": L("Onderdrukt", "Suppressed")})
-    W.table("class_shares_by_pilot", shares_show, kind=KIND,
+    W.table("class_shares_by_pilot", common.checked(GATE, "class_shares_by_pilot", shares_show),
             caption=L("Aandeel per uitkomstklasse van de uitstroom per pilot (noemer: uitstroom tot de peildatum), "
                       "95%-BI Wilson; onderdrukt waar het aantal onderdrukt is",
                       "Share of each outcome class of the outflow per pilot (denominator: outflow until the reference date), "
                       "95% CI Wilson; suppressed where the count is suppressed"))
-    display(show_table(L.columns(shares_display, {"category": "outcome", "suppressed": L("Onderdrukt", "Suppressed")}),
+    display(common.show_person(GATE, L.columns(shares_display, {"category": "outcome", "suppressed": L("Onderdrukt", "Suppressed")}),
                        L("Uitstroomaandelen per pilot", "Outflow shares per pilot")))
     pilot_labels = {p: L.pilot(p) for p in SHARES["pilot"].unique()}
     class_labels = {c: L.outcome_class(P.scheme, c) for c in SCHEME.class_ids}
@@ -273,7 +285,7 @@ if FRAME is not None:
                                                    ". Suppressed shares are missing (shorter bar).")
                          + (L(" SYNTHETISCHE gegevens.", " SYNTHETIC data.") if P.is_synthetic else ""),
                          fmt=L.percent)
-    W.figure("class_shares_by_pilot", fig, title=L("Uitstroomaandelen per pilot", "Outflow shares per pilot"), kind=KIND)
+    W.figure("class_shares_by_pilot", common.figure_from(GATE, "class_shares_by_pilot", fig, GATE.released["class_shares_by_pilot"]), title=L("Uitstroomaandelen per pilot", "Outflow shares per pilot"))
     display(fig)
     plt.close(fig)
 
@@ -290,7 +302,7 @@ if FRAME is not None:
                           ". 95% CI Wilson. Descriptive; no test between pilots. ")
                       + (L("SYNTHETISCHE gegevens.", "SYNTHETIC data.") if P.is_synthetic else ""),
                       fmt=L.percent, missing_label=SUPPRESSED)
-    W.figure("durable_share_by_pilot", fig, title=L("Bestendig aandeel per pilot", "Durable share per pilot"), kind=KIND)
+    W.figure("durable_share_by_pilot", common.figure_from(GATE, "durable_share_by_pilot", fig, GATE.released["class_shares_by_pilot"]), title=L("Bestendig aandeel per pilot", "Durable share per pilot"))
     display(fig)
     plt.close(fig)
 
@@ -307,10 +319,10 @@ if FRAME is not None:
                               "estimate", "ci_low", "ci_high", "ci_method", "suppressed"]]
     contrast_show = L.columns(contrast_show.assign(pilot=[L.pilot(p) for p in contrast_show["pilot"]],
                                                    denominator_kind=[L.measure(k) for k in contrast_show["denominator_kind"]]))
-    W.table("durable_intake_vs_outflow", contrast_show, kind=KIND,
+    W.table("durable_intake_vs_outflow", common.checked(GATE, "durable_intake_vs_outflow", contrast_show),
             caption=L("Bestendige uitstroom per pilot gedeeld door de instroom en door de uitstroom tot de peildatum; 95%-BI Wilson",
                       "Durable outflow per pilot divided by intake and by outflow until the reference date; 95% CI Wilson"))
-    display(show_table(L.formatted(contrast_show, percent=[L.word("estimate"), L.word("ci_low"), L.word("ci_high")]),
+    display(common.show_person(GATE, L.formatted(contrast_show, percent=[L.word("estimate"), L.word("ci_low"), L.word("ci_high")]),
                        L("Noemer instroom vs uitstroom", "Intake vs outflow denominator")))
     den_labels = {"intake": L("Noemer: instroom", "Denominator: intake"),
                   "outflow": L("Noemer: uitstroom", "Denominator: outflow")}
@@ -323,7 +335,7 @@ if FRAME is not None:
                                   "Same numerator, different denominator (intake or outflow until ")
                        + L.date(P.peildatum) + ")." + (L(" SYNTHETISCHE gegevens.", " SYNTHETIC data.") if P.is_synthetic else ""),
                        fmt=L.percent, missing_label=SUPPRESSED)
-    W.figure("durable_intake_vs_outflow", fig, title=L("Noemer instroom vs uitstroom", "Intake vs outflow denominator"), kind=KIND)
+    W.figure("durable_intake_vs_outflow", common.figure_from(GATE, "durable_intake_vs_outflow", fig, GATE.released["durable_intake_vs_outflow"]), title=L("Noemer instroom vs uitstroom", "Intake vs outflow denominator"))
     display(fig)
     plt.close(fig)
 
@@ -351,15 +363,15 @@ if FRAME is not None:
                                     "n_events": L("Uitgestroomd met deze uitkomst", "Left with this outcome"),
                                     "estimate": "cumulative_incidence",
                                     "suppressed": L("Onderdrukt", "Suppressed")})
-    W.table("cumulative_incidence_horizons", cif_show, kind=KIND,
+    W.table("cumulative_incidence_horizons", common.checked(GATE, "cumulative_incidence_horizons", cif_show),
             caption=L(f"Cumulatieve incidentie per uitkomst en pilot na {HORIZONS} maanden (Aalen-Johansen, concurrerende "
                       "uitkomsten, gecensureerd op de peildatum), met aantal nog in de LVV; BI log-log; onderdrukt onder "
                       f"{P.disclosure_threshold} en waar een uitkomst anders af te leiden is",
                       f"Cumulative incidence per outcome and pilot at {HORIZONS} months (Aalen-Johansen, competing "
                       "outcomes, censored at the reference date), with numbers at risk; CI log-log; suppressed below "
                       f"{P.disclosure_threshold} and where an outcome could otherwise be derived"))
-    display(show_table(L.formatted(cif_show, percent=[L.word("cumulative_incidence"), L.word("ci_low"), L.word("ci_high")]), L("Cumulatieve incidentie", "Cumulative incidence"), max_rows=120))
-    display(show_table(L.suppression_report(CIF_SUP.report), L("Onderdrukte cellen", "Suppressed cells")))
+    display(common.show_person(GATE, L.formatted(cif_show, percent=[L.word("cumulative_incidence"), L.word("ci_low"), L.word("ci_high")]), L("Cumulatieve incidentie", "Cumulative incidence"), max_rows=120))
+    display(common.show_person(GATE, L.suppression_report(CIF_SUP.report), L("Onderdrukte cellen", "Suppressed cells")))
 
 # %%
 if FRAME is not None:
@@ -378,7 +390,7 @@ if FRAME is not None:
                    + L.date(P.peildatum) + L(". 95%-BI log-log. Curven die kleine aantallen zouden onthullen ontbreken.",
                                              ". 95% CI log-log. Curves that would disclose small counts are left out.")
                    + (L(" SYNTHETISCHE gegevens.", " SYNTHETIC data.") if P.is_synthetic else ""))
-    W.figure("cumulative_incidence", fig, title=L("Cumulatieve incidentie", "Cumulative incidence"), kind=KIND)
+    W.figure("cumulative_incidence", common.figure_from(GATE, "cumulative_incidence", fig, GATE.released["cumulative_incidence_horizons"]), title=L("Cumulatieve incidentie", "Cumulative incidence"))
     display(fig)
     plt.close(fig)
 
@@ -399,12 +411,12 @@ if FRAME is not None:
     fixed_show = L.columns(fixed_show.drop(columns=["horizon_days"]),
                            {"suppressed": L("Onderdrukt", "Suppressed"),
                             "suppression_rule": L("Reden onderdrukking", "Suppression rule")})
-    W.table("complete_followup_365", fixed_show, kind=KIND,
+    W.table("complete_followup_365", common.checked(GATE, "complete_followup_365", fixed_show),
             caption=L("Uitkomst binnen 365 dagen bij volledige follow-up (instroom minstens 365 dagen voor de peildatum); "
                       "95%-BI Wilson",
                       "Outcome within 365 days with complete follow-up (intake at least 365 days before the reference date); "
                       "95% CI Wilson"))
-    display(show_table(L.formatted(fixed_show, percent=[L.word("estimate"), L.word("ci_low"), L.word("ci_high")]), L("Volledige follow-up, 12 maanden", "Complete follow-up, 12 months")))
+    display(common.show_person(GATE, L.formatted(fixed_show, percent=[L.word("estimate"), L.word("ci_low"), L.word("ci_high")]), L("Volledige follow-up, 12 maanden", "Complete follow-up, 12 months")))
 
 # %% [markdown]
 # ### Length of stay
@@ -420,10 +432,10 @@ if FRAME is not None:
                           "median_days": L("Mediaan (dagen)", "Median (days)"),
                           "median_months": L("Mediaan (maanden)", "Median (months)"),
                           "suppressed": L("Onderdrukt", "Suppressed")})
-    W.table("length_of_stay", los_show, kind=KIND,
+    W.table("length_of_stay", common.checked(GATE, "length_of_stay", los_show),
             caption=L("Mediane verblijfsduur (Kaplan-Meier, gecensureerd op de peildatum) met 95%-BI",
                       "Median length of stay (Kaplan-Meier, censored at the reference date) with 95% CI"))
-    display(show_table(L.formatted(los_show, decimals=1), L("Verblijfsduur", "Length of stay")))
+    display(common.show_person(GATE, L.formatted(los_show, decimals=1), L("Verblijfsduur", "Length of stay")))
 
 # %% [markdown]
 # ### Occupancy over time
@@ -439,7 +451,7 @@ if FRAME is not None:
                                     hidden_pilots=[p for p in SUPP.mask.index if SUPP.mask.loc[p, "present"]])
     occ_show = OCC.assign(date=OCC["date"].dt.date.astype("str"), pilot=[L.pilot(p) for p in OCC["pilot"]])
     occ_show = L.columns(occ_show, {"date": L("Datum", "Date"), "suppressed": L("Onderdrukt", "Suppressed")})
-    W.table("occupancy_over_time", occ_show, kind=KIND,
+    W.table("occupancy_over_time", common.checked(GATE, "occupancy_over_time", occ_show),
             caption=L("Aanwezigen op de eerste van elke maand per pilot en gepubliceerde capaciteit (monitor 2020); "
                       "bezettingsgraad = aanwezigen / capaciteit",
                       "Persons present on the first of each month per pilot and published capacity (2020 monitor); "
@@ -454,7 +466,7 @@ if FRAME is not None:
                          + (L("Bezetting: SYNTHETISCHE gegevens.", "Occupancy: SYNTHETIC data.") if P.is_synthetic
                             else L("Bezetting: persoonsniveau.", "Occupancy: person level.")),
                          fmt=L.number)
-    W.figure("occupancy_over_time", fig, title=L("Bezetting en capaciteit", "Occupancy and capacity"), kind=KIND)
+    W.figure("occupancy_over_time", common.figure_from(GATE, "occupancy_over_time", fig, GATE.released["occupancy_over_time"]), title=L("Bezetting en capaciteit", "Occupancy and capacity"))
     display(fig)
     plt.close(fig)
 
@@ -483,12 +495,12 @@ if FRAME is not None:
                  "estimate", "ci_low", "ci_high", "ci_method", "suppressed"]
     sens_show = L.columns(SENS[sens_cols].assign(pilot=[L.pilot(p) for p in SENS["pilot"]],
                                                  denominator_kind=[L.measure(k) for k in SENS["denominator_kind"]]))
-    W.table("scheme_sensitivity", sens_show, kind=KIND,
+    W.table("scheme_sensitivity", common.checked(GATE, "scheme_sensitivity", sens_show),
             caption=L("Bestendig aandeel onder elk classificatieschema, per pilot en landelijk (noemers uitstroom en instroom); "
                       "95%-BI Wilson",
                       "Durable share under each classification scheme, per pilot and national (denominators outflow and intake); "
                       "95% CI Wilson"))
-    display(show_table(L.formatted(sens_show, percent=[L.word("estimate"), L.word("ci_low"), L.word("ci_high")]), L("Gevoeligheid voor het schema", "Sensitivity to the scheme"), max_rows=80))
+    display(common.show_person(GATE, L.formatted(sens_show, percent=[L.word("estimate"), L.word("ci_low"), L.word("ci_high")]), L("Gevoeligheid voor het schema", "Sensitivity to the scheme"), max_rows=80))
     sens_out = SENS.loc[(SENS["denominator_kind"] == "outflow").to_numpy()]
     fig = grouped_bars(sens_out, category="pilot", group="scheme", value="estimate", percent=True,
                        labels=pilot_labels, group_order=list(dict.fromkeys(SENS["scheme"])),
@@ -499,7 +511,7 @@ if FRAME is not None:
                        + L(". Onderdrukt: verborgen om kleine aantallen of kleine verschillen tussen schema's te beschermen.",
                               ". Suppressed: hidden to protect small counts or small differences between schemes.") + (L(" SYNTHETISCHE gegevens.", " SYNTHETIC data.") if P.is_synthetic else ""),
                        fmt=L.percent, value_labels=False, figsize=(8, 4.5))
-    W.figure("scheme_sensitivity", fig, title=L("Gevoeligheid voor het schema", "Sensitivity to the scheme"), kind=KIND)
+    W.figure("scheme_sensitivity", common.figure_from(GATE, "scheme_sensitivity", fig, GATE.released["scheme_sensitivity"]), title=L("Gevoeligheid voor het schema", "Sensitivity to the scheme"))
     display(fig)
     plt.close(fig)
 

@@ -37,6 +37,8 @@ attribute: str = "parallel_bbb"  # design attribute that groups the pilots (a co
 sensitivity_schemes: list = []  # schemes for the sensitivity table; empty means all shipped schemes
 
 # %%
+import functools
+
 import matplotlib.pyplot as plt
 import pandas as pd
 
@@ -48,18 +50,24 @@ from lvv_eval.stats.sites.compare import compare_groups, person_counts, sensitiv
 from lvv_eval.evaluations.design_comparison import evidence_statement
 from lvv_eval.evaluations import design_comparison as dc
 from lvv_eval.evaluations.common import analysis_frame, data_banner, load_person_level
+from lvv_eval.evaluations import common
 from lvv_eval.stats.sites.few_sites import NotIdentifiedError, partial_pooling
 from lvv_eval.reporting.labels import Labels
 from lvv_eval.reporting.parameters import validate_parameters
-from lvv_eval.reporting.writer import ReportWriter, show_table
+from lvv_eval.reporting.writer import ReportWriter, say, show_table
+from lvv_eval.disclosure.gate import Gate
 from lvv_eval.reference.schemes import load_scheme
 
 P = validate_parameters(globals(), notebook="04_designs")
+show_published = functools.partial(show_table, kind="published")
 L = Labels(P.language)
 W = ReportWriter.from_parameters(P)
 A = P.extra.get("attribute", "parallel_bbb")
 SENS = list(P.extra.get("sensitivity_schemes", [])) or None
 KIND = "synthetic" if P.is_synthetic else "person-level"
+GATE = Gate(P.disclosure_threshold, kind=KIND, report=P.notebook, aliases=common.total_aliases(P))
+print(GATE.explanation(P.language))
+W.note(GATE.explanation(P.language))
 print(data_banner(P, L))
 
 # %% [markdown]
@@ -80,7 +88,7 @@ W.table("design_table", design, kind="published",
                   "onthullingscontrole nodig)",
                   f"Pilot designs at {P.peildatum}, with the source of every value (published; exempt "
                   "from disclosure control)"))
-show_table(dc.design_matrix(P.peildatum, labels=L),
+show_published(dc.design_matrix(P.peildatum, labels=L),
            L(f"Ontwerpkenmerken per pilot op {L.date(P.peildatum)} (bron: pilot_designs.csv)",
              f"Design attributes per pilot at {L.date(P.peildatum)} (source: pilot_designs.csv)"))
 
@@ -88,11 +96,11 @@ show_table(dc.design_matrix(P.peildatum, labels=L),
 unknown = dc.unknown_attributes(P.peildatum)
 W.table("design_unknown", unknown, kind="published",
         caption=L("Ontwerpkenmerken die per pilot niet gepubliceerd zijn", "Design attributes not published per pilot"))
-show_table(dc.readable(unknown.rename(columns={"pilots": "pilot"}), L),
+show_published(dc.readable(unknown.rename(columns={"pilots": "pilot"}), L),
            L("Niet gepubliceerd (leeg in de ontwerptabel)", "Not published (empty in the design table)"))
 
 # %%
-show_table(dc.readable(design.loc[design["attribute"] == A, ["pilot", "value", "source"]], L),
+show_published(dc.readable(design.loc[design["attribute"] == A, ["pilot", "value", "source"]], L),
            L(f"Kenmerk '{A}' per pilot, met bron", f"Attribute '{A}' per pilot, with source"))
 
 # %% [markdown]
@@ -111,7 +119,7 @@ W.table("published_figures", pub_long, kind="published",
                   "gepubliceerd, geen onthullingscontrole",
                   "Published figures per pilot, 2019 (001 Tabel S.1/S.2) and 2020 (002 Voortgang LVV's); "
                   "published, exempt from disclosure control"))
-show_table(dc.readable(dc.published_wide(pub_long, L), L),
+show_published(dc.readable(dc.published_wide(pub_long, L), L),
            L("Gepubliceerde cijfers per pilot (jaartal = jaar van de peildatum)",
              "Published figures per pilot (year = year of the reference date)"))
 
@@ -136,12 +144,12 @@ W.table("published_differences", pub.differences, kind="derived",
                   "Differences between groups (2019), 95% CI Newcombe; descriptive, not a design effect"))
 cols = ["level", "group", "pilot", "measure", "numerator", "denominator", "denominator_label",
         "estimate", "ci_low", "ci_high", "ci_method"]
-show_table(dc.readable(pub.rates[cols].round(3), L),
+show_published(dc.readable(pub.rates[cols].round(3), L),
            L("Gepubliceerd 2019: aandelen en verhoudingen per pilot en groep (beschrijvend)",
              "Published 2019: shares and ratios per pilot and group (descriptive)"))
 
 # %%
-show_table(dc.readable(pub.differences.drop(columns=["label"]).round(3), L),
+show_published(dc.readable(pub.differences.drop(columns=["label"]).round(3), L),
            L("Verschil groep b min groep a (95%-BI Newcombe; beschrijvend, geen ontwerpeffect)",
              "Difference group b minus group a (95% CI Newcombe; descriptive, not a design effect)"))
 
@@ -150,7 +158,7 @@ dep = dc.departures_per_scenario(A)
 W.table("published_departures_per_scenario", dep, kind="derived",
         caption=L("Vertrek (incl. doormigratie) per vertrekscenario, monitor 2020-11-01 (002); verhouding, geen BI",
                   "Departures (incl. onward migration) per departure scenario, monitor 2020-11-01 (002); ratio, no CI"))
-show_table(dc.readable(dep.round(3), L),
+show_published(dc.readable(dep.round(3), L),
            L("Monitor 1 november 2020: vertrek per vertrekscenario (verhouding, geen aandeel: vertrek kan ook "
              "zonder vertrekscenario)",
              "Monitor 1 November 2020: departures per departure scenario (a ratio, not a share: a departure "
@@ -233,7 +241,7 @@ else:
     res = compare_groups(frame, A, peildatum=P.peildatum, scheme=SCH, formal_only=P.formal_only,
                          differences=True)  # opt in: descriptive differences
     print(data_banner(P, L))
-    display(show_table(MD.flow, L("Ingelezen en uitgesloten rijen", "Rows read and excluded")))
+    display(common.show_person(GATE, MD.flow, L("Ingelezen en uitgesloten rijen", "Rows read and excluded")))
     for note in res.notes:
         print("-", note)
 
@@ -243,46 +251,46 @@ if frame is not None:
     up_tab, out_tab = dc.count_tables(counts, SCH.class_ids)
     up = disclosure.suppress(up_tab, ["intake", "occupancy"], threshold=P.disclosure_threshold, margins=None)
     out = disclosure.suppress(out_tab, threshold=P.disclosure_threshold)
-    W.table("person_uptake_counts", up.table, kind=KIND,
+    W.table("person_uptake_counts", common.checked(GATE, "person_uptake_counts", up.table),
             caption=L(f"Capaciteit (plaatsen), instroom en bezetting (trajecten) op {P.peildatum}; na onthullingscontrole",
                       f"Capacity (places), intake and occupancy (trajectories) at {P.peildatum}; after disclosure control"))
-    W.table("person_outflow_counts", out.table, kind=KIND,
+    W.table("person_outflow_counts", common.checked(GATE, "person_outflow_counts", out.table),
             caption=L(f"Uitstroom per klasse ({P.scheme}) tot {P.peildatum}; na onthullingscontrole",
                       f"Outflow per class ({P.scheme}) up to {P.peildatum}; after disclosure control"))
-    display(show_table(dc.readable(up.table.reset_index(), L), L("Opname per pilot (trajecten)", "Uptake per pilot (trajectories)")))
-    display(show_table(up.report, L("Onderdrukte cellen", "Suppressed cells")))
-    display(show_table(dc.readable(out.table.reset_index().rename(columns=lambda c: L.outcome_class(P.scheme, c) if c in SCH.class_ids else c), L),
+    display(common.show_person(GATE, dc.readable(up.table.reset_index(), L), L("Opname per pilot (trajecten)", "Uptake per pilot (trajectories)")))
+    display(common.show_person(GATE, up.report, L("Onderdrukte cellen", "Suppressed cells")))
+    display(common.show_person(GATE, dc.readable(out.table.reset_index().rename(columns=lambda c: L.outcome_class(P.scheme, c) if c in SCH.class_ids else c), L),
                        L("Uitstroom per klasse (trajecten)", "Outflow per class (trajectories)")))
-    display(show_table(out.report, L("Onderdrukte cellen", "Suppressed cells")))
+    display(common.show_person(GATE, out.report, L("Onderdrukte cellen", "Suppressed cells")))
 
 # %%
 if frame is not None:
     rates = disclosure.suppress_rates(res.rates, P.disclosure_threshold,
                                       group=["level", "group", "pilot", "measure"])
-    W.table("person_rates", rates, kind=KIND,
+    W.table("person_rates", common.checked(GATE, "person_rates", rates),
             caption=L("Opname, uitstroomklassen en bestendig aandeel per pilot en groep; noemer per rij "
                       "(capaciteit, instroom of uitstroom); 95%-BI Wilson; beschrijvend",
                       "Uptake, outflow classes and durable share per pilot and group; denominator per row "
                       "(capacity, intake or outflow); 95% CI Wilson; descriptive"))
     show = rates.loc[rates["measure"] != "outflow_per_place", cols + ["suppression_rule"]].round(3)
-    display(show_table(dc.readable(show, L, P.scheme),
+    display(common.show_person(GATE, dc.readable(show, L, P.scheme),
                        L("Per pilot en per groep (beschrijvend; personen als eenheid)",
                          "Per pilot and per group (descriptive; persons as units)"), max_rows=120))
 
 # %%
 if frame is not None:
     diffs = dc.suppress_differences(res.differences, P.disclosure_threshold)
-    W.table("person_differences", diffs, kind=KIND,
+    W.table("person_differences", common.checked(GATE, "person_differences", diffs),
             caption=L("Verschillen tussen groepen, 95%-BI Newcombe; beschrijvend, geen ontwerpeffect",
                       "Differences between groups, 95% CI Newcombe; descriptive, not a design effect"))
-    display(show_table(dc.readable(diffs.drop(columns=["label"]).round(3), L, P.scheme),
+    display(common.show_person(GATE, dc.readable(diffs.drop(columns=["label"]).round(3), L, P.scheme),
                        L("Verschil groep b min groep a (beschrijvend)", "Difference group b minus group a (descriptive)")))
 
 # %%
 if frame is not None:
     occ = dc.occupancy_series(frame, A, P.peildatum)
     occ_s = disclosure.suppress(occ, ["present"], threshold=P.disclosure_threshold, margins=None).table
-    W.table("person_occupancy_over_time", occ_s, kind=KIND,
+    W.table("person_occupancy_over_time", common.checked(GATE, "person_occupancy_over_time", occ_s),
             caption=L("Aanwezig op de eerste van elke maand, met de capaciteit van dat moment; na onthullingscontrole",
                       "Present on the first of each month, with the capacity valid then; after disclosure control"))
     pil = occ_s.loc[occ_s["level"] == "pilot"].astype({"present": "float64"})
@@ -294,7 +302,7 @@ if frame is not None:
         xlabel=L("Maand", "Month"), ylabel=L("Aanwezig (trajecten)", "Present (trajectories)"),
         footnote=(L.word("synthetic") + ". " if P.is_synthetic else "") + L("Capaciteit uit de ontwerptabel; onderdrukte aantallen ontbreken.", "Capacity from the design table; suppressed counts are missing."),
         fmt=L.number)
-    W.figure("person_occupancy", fig, title=L("Bezetting en capaciteit", "Occupancy and capacity"), kind=KIND)
+    W.figure("person_occupancy", common.figure_from(GATE, "person_occupancy", fig, GATE.released["person_occupancy_over_time"]), title=L("Bezetting en capaciteit", "Occupancy and capacity"))
     plt.close(fig)
     display(fig)
 
@@ -312,7 +320,7 @@ if frame is not None:
             footnote=L(f"Noemer: {den}; 95%-BI Wilson; schema {P.scheme}; beschrijvend. Ontbrekende staaf: onderdrukt.",
                        f"Denominator: {den}; 95% CI Wilson; scheme {P.scheme}; descriptive. Missing bar: suppressed."),
             fmt=L.percent)
-        W.figure(f"person_{measure}_durable", fig, title=L("Bestendig aandeel", "Durable share") + f" ({den})", kind=KIND)
+        W.figure(f"person_{measure}_durable", common.figure_from(GATE, f"person_{measure}_durable", fig, GATE.released["person_rates"]), title=L("Bestendig aandeel", "Durable share") + f" ({den})")
         plt.close(fig)
         display(fig)
 
@@ -327,16 +335,16 @@ if frame is not None:
     los = survival.length_of_stay(fg, P.peildatum, by=dc.GROUP_COLUMN, formal_only=P.formal_only)
     cif = survival.cumulative_incidence(fg, P.peildatum, SCH, by=dc.GROUP_COLUMN, formal_only=P.formal_only)
     cif_s = dc.suppress_incidence(cif, P.disclosure_threshold)
-    W.table("person_length_of_stay", los, kind=KIND,
+    W.table("person_length_of_stay", common.checked(GATE, "person_length_of_stay", los),
             caption=L("Mediane verblijfsduur (Kaplan-Meier, gecensureerd op de peildatum) per groep",
                       "Median length of stay (Kaplan-Meier, censored at the reference date) per group"))
-    W.table("person_cumulative_incidence", cif_s, kind=KIND,
+    W.table("person_cumulative_incidence", common.checked(GATE, "person_cumulative_incidence", cif_s),
             caption=L("Cumulatieve incidentie per uitkomst na 182/365/548 dagen (Aalen-Johansen, concurrerende risico's); "
                       "onderdrukt bij minder gebeurtenissen dan de drempel",
                       "Cumulative incidence per outcome at 182/365/548 days (Aalen-Johansen, competing risks); "
                       "suppressed below the threshold of events"))
-    display(show_table(dc.readable(los.drop(columns=["ci_method"]), L), L("Verblijfsduur (dagen)", "Length of stay (days)")))
-    display(show_table(dc.readable(cif_s.drop(columns=["ci_method"]).round(3), L, P.scheme),
+    display(common.show_person(GATE, dc.readable(los.drop(columns=["ci_method"]), L), L("Verblijfsduur (dagen)", "Length of stay (days)")))
+    display(common.show_person(GATE, dc.readable(cif_s.drop(columns=["ci_method"]).round(3), L, P.scheme),
                        L("Cumulatieve incidentie per groep", "Cumulative incidence per group"), max_rows=80))
 
 # %%
@@ -354,7 +362,7 @@ if frame is not None:
         footnote=L("Aalen-Johansen, 95%-BI log-log; alleen curves met minstens de drempel aan gebeurtenissen; beschrijvend.",
                    "Aalen-Johansen, 95% CI log-log; only curves with at least the threshold of events; descriptive."),
         figsize=(9.0, 4.0))
-    W.figure("person_cif", fig, title=L("Cumulatieve incidentie", "Cumulative incidence"), kind=KIND)
+    W.figure("person_cif", common.figure_from(GATE, "person_cif", fig, GATE.released["person_cumulative_incidence"]), title=L("Cumulatieve incidentie", "Cumulative incidence"))
     plt.close(fig)
     display(fig)
 
@@ -386,30 +394,30 @@ if frame is not None:
     cmd = casemix_data(frame, P.peildatum, SCH, population="outflow")
     kept, dropped = dc.estimable_covariates(cmd)
     cm = fit_casemix(cmd, kept)
-    W.table("casemix_accounting", cmd.accounting, kind=KIND,
+    W.table("casemix_accounting", common.checked(GATE, "casemix_accounting", cmd.accounting),
             caption=L("Analyseset case mix (uitstroom tot de peildatum): uitgesloten en gebruikt",
                       "Case-mix analysis set (outflow up to the reference date): excluded and used"))
-    display(show_table(cmd.accounting, L("Boekhouding complete cases", "Complete-case accounting")))
-    display(show_table(dropped, L("Weggelaten covariaten", "Covariates left out")))
+    display(common.show_person(GATE, cmd.accounting, L("Boekhouding complete cases", "Complete-case accounting")))
+    display(common.show_person(GATE, dropped, L("Weggelaten covariaten", "Covariates left out")))
     print(cm.status, "|", cm.formula, "| n =", cm.n_used)
     for w in cm.warnings:
         print("-", w)
     coefs = cm.coefficients
-    W.table("casemix_coefficients", coefs, kind=KIND,
+    W.table("casemix_coefficients", common.checked(GATE, "casemix_coefficients", coefs),
             caption=L("Logistische regressie (Firth) met vaste effecten per pilot: pilottermen = verschillen "
                       "tussen pilots gegeven de case mix, beschrijvend, zonder interval (geen ontwerpeffect)",
                       "Logistic regression (Firth) with site fixed effects: site terms = site differences "
                       "conditional on case mix, descriptive, without interval (not a design effect)"))
-    display(show_table(coefs.drop(columns=["estimate", "std_err", "ci_low", "ci_high"]).round(3),
+    display(common.show_person(GATE, coefs.drop(columns=["estimate", "std_err", "ci_low", "ci_high"]).round(3),
                        L("Coëfficiënten (odds ratio's)", "Coefficients (odds ratios)")))
 
 # %%
 if frame is not None:
     std = dc.suppress_shares(cm.standardised, P.disclosure_threshold)
-    W.table("casemix_standardised", std, kind=KIND,
+    W.table("casemix_standardised", common.checked(GATE, "casemix_standardised", std),
             caption=L("Bestendig aandeel van de uitstroom per pilot, ruw en gestandaardiseerd naar case mix; beschrijvend",
                       "Durable share of outflow per pilot, crude and standardised for case mix; descriptive"))
-    display(show_table(dc.readable(std.round(3), L), L("Gestandaardiseerde aandelen (g-computatie)",
+    display(common.show_person(GATE, dc.readable(std.round(3), L), L("Gestandaardiseerde aandelen (g-computatie)",
                                                       "Standardised shares (g-computation)")))
     both = dc.suppress_shares(fit_with_and_without(cmd, kept), P.disclosure_threshold,
                               columns=("events", "crude_share", "standardised_with", "standardised_without",
@@ -423,10 +431,10 @@ if frame is not None:
                                                        "With and without separating covariates")))
     pool = dc.suppress_shares(partial_pooling(cmd.data), P.disclosure_threshold,
                               columns=("events", "raw_share", "shrunken_share", "site_effect", "site_effect_sd"))
-    W.table("partial_pooling", pool, kind=KIND,
+    W.table("partial_pooling", common.checked(GATE, "partial_pooling", pool),
             caption=L("Gevoeligheidsanalyse: partiële pooling (random intercept per pilot), geen ontwerpeffect",
                       "Sensitivity analysis: partial pooling (random intercept per pilot), not a design effect"))
-    display(show_table(dc.readable(pool.round(3), L),
+    display(common.show_person(GATE, dc.readable(pool.round(3), L),
                        L("Gevoeligheidsanalyse: partiële pooling (krimp naar het gemiddelde; vijf pilots)",
                          "Sensitivity analysis: partial pooling (shrinkage to the mean; five sites)")))
 
@@ -438,15 +446,15 @@ if frame is not None:
 if frame is not None:
     sens = sensitivity_table(frame, A, P.peildatum, schemes=SENS)
     sens_g = disclosure.suppress_rates(dc.sensitivity_summary(sens), P.disclosure_threshold)
-    W.table("sensitivity", sens_g, kind=KIND,
+    W.table("sensitivity", common.checked(GATE, "sensitivity", sens_g),
             caption=L("Bestendig aandeel per groep onder elk schema, alle trajecten en alleen formele status; "
                       "95%-BI Wilson; beschrijvend",
                       "Durable share per group under every scheme, all trajectories and formal status only; "
                       "95% CI Wilson; descriptive"))
-    display(show_table(dc.readable(sens_g.round(3), L), L("Gevoeligheid voor schema en populatie",
+    display(common.show_person(GATE, dc.readable(sens_g.round(3), L), L("Gevoeligheid voor schema en populatie",
                                                          "Sensitivity to scheme and population"), max_rows=80))
     rng = dc.sensitivity_range(sens.loc[~disclosure.suppress_rates(sens, P.disclosure_threshold)["suppressed"]])
-    display(show_table(dc.readable(rng.round(3), L), L("Bereik van de groepsschattingen (niet-onderdrukt)",
+    display(common.show_person(GATE, dc.readable(rng.round(3), L), L("Bereik van de groepsschattingen (niet-onderdrukt)",
                                                       "Range of the group estimates (not suppressed)")))
 
 # %%

@@ -267,7 +267,7 @@ def test_report_writer_saves_png_and_svg(rates: pd.DataFrame, tmp_path) -> None:
     fig = plotting.bar_with_ci(rates, category="pilot", estimate="estimate", ci_low="ci_low",
                                ci_high="ci_high", **TEXT)
     png, svg = ReportWriter(tmp_path, notebook="test").figure("bar", fig, title="Titel",
-                                                              kind="synthetic")
+                                                              kind="derived")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "<svg" in svg.read_text(encoding="utf-8")
 

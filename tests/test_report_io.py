@@ -40,13 +40,22 @@ def test_named_index_is_written_as_a_column():
 
 
 def _write_all(folder: Path) -> dict[str, str]:
+    from lvv_eval.disclosure.gate import Gate
+
     writer = ReportWriter(folder, notebook="demo", language="en")
-    writer.table("shares", _frame(), kind="synthetic", caption="Shares")
-    fig, ax = plt.subplots(figsize=(4, 3))
-    ax.bar(["a", "b"], [0.25, 0.75])
-    ax.set_title("Outflow (share of intake)")
-    writer.figure("shares", fig, title="Shares", kind="synthetic")
-    plt.close(fig)
+    gate = Gate(1, kind="synthetic")
+    checked = gate.check("shares", _frame(), counts=["count"], caption="Shares")
+    writer.table("shares", checked, kind="synthetic", caption="Shares")
+
+    def draw(_: pd.DataFrame):
+        fig, ax = plt.subplots(figsize=(4, 3))
+        ax.bar(["a", "b"], [0.25, 0.75])
+        ax.set_title("Outflow (share of intake)")
+        return fig
+
+    figure = gate.figure("shares", checked, draw)
+    writer.figure("shares", figure, title="Shares", kind="synthetic")
+    plt.close(figure.figure)
     writer.note("Synthetic data.")
     writer.finish()
     return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
@@ -76,6 +85,7 @@ def test_manifest_lists_kinds_for_the_index(tmp_path):
     assert [(t["name"], t["kind"], t["shape"]) for t in manifest["tables"]] == [("shares", "synthetic", [3, 4])]
     assert manifest["figures"][0]["files"] == ["figures/shares.png", "figures/shares.svg"]
     assert manifest["notes"] == ["Synthetic data."]
+    assert manifest["disclosure"]["outputs"]["shares"]["kind"] == "synthetic"
     assert manifest["kinds"]["published"] == "published figure"
     assert json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8")) == manifest
     assert read_manifest(tmp_path / "nothing") is None
@@ -91,7 +101,7 @@ def test_bad_kind_or_name_is_refused(tmp_path):
 
 
 def test_show_table_has_caption_and_no_memory_address():
-    shown = show_table(_frame(), "Outflow by pilot")
+    shown = show_table(_frame(), "Outflow by pilot", kind="derived")
     assert repr(shown).startswith("Outflow by pilot\n")
     assert "<figcaption><strong>Outflow by pilot</strong></figcaption>" in shown._repr_html_()
     assert "0x" not in repr(shown) and "0x" not in shown._repr_html_()

@@ -165,3 +165,52 @@ class NotIdentifiedError(LvvEvalError):
             "betrouwbaarheidsintervallen op persoonsniveau en voor achtergrondkenmerken gecorrigeerde "
             "aandelen, als beschrijvende cijfers."
         )
+
+
+class UncheckedOutputError(LvvEvalError):
+    """Person-level (or synthetic) output reached the report writer without passing the gate.
+
+    The message names the output (table, figure or text) and, where known, the
+    cell, never a person-level value. See :mod:`lvv_eval.disclosure.gate`.
+    """
+
+
+class DisclosureConflictError(LvvEvalError):
+    """A count that the gate must suppress was already released in another output of the report.
+
+    Raised by :class:`lvv_eval.disclosure.gate.Gate` when a table checked later
+    hides a count that an earlier, already released output shows (register the
+    later table before releasing the earlier one). Names both outputs, not the value.
+    """
+
+
+def redact(problem: Problem) -> Problem:
+    """The same problem without its value (for reports and logs that may be released).
+
+    A validator message names the offending value so that the data owner can
+    fix the file; in a report that value may be a person's id, a date or an
+    exit reason, so the report path shows file, row, column and rule only.
+
+    Examples
+    --------
+    >>> str(redact(Problem("x.csv", 2, "person_id", "P-123", "duplicate id")))
+    "x.csv, row 2, column 'person_id': value '<redacted>': duplicate id"
+    """
+    return Problem(problem.file, problem.row, problem.column, REDACTED, _redact_rule(problem.rule, problem.value))
+
+
+REDACTED = "<redacted>"
+"""Shown in place of a person-level value in a redacted problem."""
+
+
+def _redact_rule(rule: str, value: str) -> str:
+    if value and len(value) > 1 and value in rule:
+        rule = rule.replace(value, REDACTED)
+    return rule
+
+
+def redacted_error(error: InputValidationError) -> InputValidationError:
+    """A copy of ``error`` whose problems carry no values (:func:`redact`)."""
+    return InputValidationError([redact(p) for p in error.problems],
+                                summary=f"{len(error.problems)} problem(s) found (values not shown in reports; "
+                                        "run `lvv-eval validate` to see them)")

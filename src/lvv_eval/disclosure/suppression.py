@@ -61,6 +61,7 @@ __all__ = [
     "suppress_percentages",
     "suppress_rates",
     "RATE_COLUMNS_HIDDEN",
+    "secondary_in_group",
 ]
 
 DEFAULT_THRESHOLD = 10
@@ -471,6 +472,10 @@ def _secondary_in_group(num: np.ndarray, den: float, hidden: np.ndarray, thresho
         rules[nonzero[0]] = "secondary: protects a hidden row of its group (shared denominator)"
         return hidden, False, rules
     return hidden, True, rules
+
+
+secondary_in_group = _secondary_in_group
+"""Public name of the complementary suppression within one set of class rows (used by the gate)."""
 
 
 def suppress_rates(

@@ -14,12 +14,19 @@ import pandas as pd
 
 from lvv_eval.stats import counts as aggregate
 from lvv_eval.disclosure import suppression as disclosure
+from lvv_eval.disclosure.checked import CheckedTable
+from lvv_eval.disclosure.gate import Gate
+from lvv_eval.errors import InputValidationError, redacted_error
 from lvv_eval.stats import rates as metrics
 from lvv_eval.sources import published
 from lvv_eval.sources.monitor import MonitorData, read_monitor
 from lvv_eval.reference.schemes import list_schemes, load_scheme
 
-if TYPE_CHECKING:  # pragma: no cover
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from lvv_eval.disclosure.checked import CheckedFigure
+    from lvv_eval.reporting.writer import CaptionedTable  # pragma: no cover
     from lvv_eval.reporting.labels import Labels
     from lvv_eval.reporting.parameters import NotebookParameters
 
@@ -45,7 +52,12 @@ def load_person_level(P: "NotebookParameters") -> MonitorData | None:
     path = P.data_path
     if path is None:
         return None
-    return read_monitor(path, strict=False)
+    try:
+        return read_monitor(path, strict=False)
+    except InputValidationError as error:
+        # a report (and its log, index and failed notebook) may be released: name file, row, column
+        # and rule, never the value (ids, dates, exit reasons); `lvv-eval validate` shows the values
+        raise redacted_error(error) from None
 
 
 def person_figures(frame: pd.DataFrame, P: "NotebookParameters",
@@ -411,6 +423,15 @@ def suppress_long(table: pd.DataFrame, threshold: int, value: str = "person_leve
     linked = _linked_tables(list(dict.fromkeys(triples))) if key_cols else [(None, [value])]
     reports: list[pd.DataFrame] = []
     seen_rules: set[tuple[str, str]] = set()
+    # primary suppression on every cell first, so that a pilot row with a measure missing (and so
+    # left out of a linked table below) still has its small counts hidden
+    numeric = wide.apply(pd.to_numeric, errors="coerce")
+    small = ((numeric >= 1) & (numeric < threshold)).fillna(False).astype(bool)
+    hidden = hidden | small
+    for p_, k_ in zip(*np.nonzero(small.to_numpy())):
+        reports.append(pd.DataFrame([{"cell": f"{wide.index[p_]}/{wide.columns[k_]}", "row": wide.index[p_],
+                                      "column": wide.columns[k_], "value": "hidden",
+                                      "rule": f"primary: n < {threshold}"}], columns=list(disclosure.REPORT_COLUMNS)))
     for _ in range(50):
         changed = False
         for total_col, cols in linked:
@@ -734,3 +755,67 @@ def suppress_scheme_count_tables(tables: dict[str, pd.DataFrame], threshold: int
             f"difference from another scheme or table < {int(threshold)}")
         results[name] = disclosure.SuppressionResult(res.table, report, res.mask)
     return results
+
+
+NOT_COUNTS: frozenset[str] = frozenset({"horizon_days", "time_days", "year", "month", "ci_level", "median_days",
+                                        "ci_low", "ci_high", "peildatum", "days", "horizon_months", "published"})
+"""Integer columns that are not counts of persons (times, levels, published figures)."""
+
+
+def count_columns(table: pd.DataFrame) -> list[str]:
+    """Columns of ``table`` holding counts of persons: integer-valued numeric columns not in :data:`NOT_COUNTS`.
+
+    Examples
+    --------
+    >>> count_columns(pd.DataFrame({"pilot": ["a"], "n": [3], "estimate": [0.5], "horizon_days": [365]}))
+    ['n']
+    """
+    out = []
+    for col in table.columns:
+        s = table[col]
+        if str(col) in NOT_COUNTS or s.dtype == bool or not pd.api.types.is_numeric_dtype(s):
+            continue
+        if pd.api.types.is_integer_dtype(s):
+            out.append(str(col))
+    return out
+
+
+def checked(gate: Gate, name: str, table: pd.DataFrame, *, counts: Sequence[str] | None = None,
+            key: str | Sequence[str] | None = None, caption: str = "", **spec: object) -> CheckedTable:
+    """Pass one (already table-suppressed) person-level table through the report's gate.
+
+    Counts default to :func:`count_columns`; every other numeric column is
+    treated as derived from the counts of its row (a share, an interval, a
+    median, a difference), and the key defaults to ``pilot`` (or ``group``)
+    when the table has one. A wide table indexed by pilot is reset first.
+    """
+    frame = table.reset_index() if not isinstance(table.index, pd.RangeIndex) else table
+    frame = frame.rename(columns={"index": "pilot"}) if "index" in frame.columns else frame
+    cols = list(counts) if counts is not None else count_columns(frame)
+    if key is None:
+        key = next((k for k in ("pilot", "group") if k in frame.columns), None)
+    derived = {str(c): ("*",) for c in frame.columns
+               if c not in cols and c != "suppressed" and frame[c].dtype != bool
+               and pd.api.types.is_numeric_dtype(frame[c]) and str(c) not in ("horizon_days", "time_days", "published")}
+    derived.update(spec.pop("derived", {}) or {})  # type: ignore[arg-type]
+    name = f"{name}#{len(gate.released)}" if name in gate.released else name
+    return gate.check(name, frame, counts=cols, key=key, derived=derived, caption=caption, **spec)  # type: ignore[arg-type]
+
+
+def show_person(gate: Gate, frame: pd.DataFrame | CheckedTable, caption: str = "", *, max_rows: int = 60) -> "CaptionedTable":
+    """Show a person-level display frame in a notebook after passing it through the gate."""
+    from lvv_eval.reporting.writer import show_table  # noqa: PLC0415
+
+    table = frame if isinstance(frame, CheckedTable) else checked(gate, "display", frame, caption=caption)
+    return show_table(table, caption, max_rows=max_rows)
+
+
+def figure_from(gate: Gate, name: str, fig: "Figure", table: CheckedTable) -> "CheckedFigure":
+    """Wrap a figure drawn from the released frame of ``table`` (suppressed values missing, marked)."""
+    return gate.figure(name, table, lambda _frame: fig)
+
+
+def total_aliases(P: "NotebookParameters") -> dict[str, str]:
+    """Key aliases for the gate: with one pilot selected, the ``total`` rows count that pilot's people."""
+    pilots = list(P.pilots or [])
+    return {TOTAL: str(pilots[0])} if len(pilots) == 1 else {}

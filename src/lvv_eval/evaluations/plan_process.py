@@ -14,13 +14,14 @@ translates headers with :class:`lvv_eval.reporting.labels.Labels`. The only exce
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from lvv_eval.sources import consistency
 from lvv_eval.disclosure import suppression as disclosure
+from lvv_eval.disclosure.gate import Gate
 from lvv_eval.stats import rates as metrics
 from lvv_eval.sources import published
 from lvv_eval.sources import rounding
@@ -29,6 +30,7 @@ from lvv_eval.evaluations import common
 
 if TYPE_CHECKING:  # pragma: no cover
     from lvv_eval.reporting.labels import Labels
+    from lvv_eval.reporting.parameters import NotebookParameters
 
 __all__ = [
     "SOURCE_ID",
@@ -567,3 +569,52 @@ def suppress_length_of_stay(los: pd.DataFrame, threshold: int) -> disclosure.Sup
     return disclosure.SuppressionResult(out, report, mask)
 
 
+
+
+def register_person_tables(gate: Gate, data: Any, frame: pd.DataFrame, P: "NotebookParameters") -> None:
+    """Register every person-level table of report 01 with its disclosure gate, before any is shown.
+
+    The tables are the validation flow, the comparison with Tabel S.1/S.2,
+    the durable rate per pilot (denominators intake and outflow), occupancy
+    over time, length of stay, the cumulative-incidence curves and the
+    scheme sensitivity. Checking them together means a count suppressed in
+    one (e.g. Rotterdam's exits in ``length_of_stay``) is suppressed in all
+    (e.g. Rotterdam's outflow denominator in ``durable_rate_person``).
+
+    Parameters
+    ----------
+    gate
+        The report's :class:`~lvv_eval.disclosure.gate.Gate`.
+    data
+        The :class:`~lvv_eval.sources.monitor.MonitorData` read for the report.
+    frame
+        The analysis frame (pilots and status filtered).
+    P
+        Validated notebook parameters.
+    """
+    from lvv_eval.reference.schemes import load_scheme  # noqa: PLC0415
+    from lvv_eval.stats import counts as aggregate  # noqa: PLC0415
+    from lvv_eval.stats import survival  # noqa: PLC0415
+
+    t = P.disclosure_threshold
+    gate.register("validation_flow", data.flow, counts=["rows"], key=None)
+    compared = common.published_vs_person(data.frame, P, SOURCE_ID)
+    gate.register("published_vs_person", compared, upstream=suppress_comparison(compared, t).table,
+                  counts=["person_level"], derived={"difference": ("person_level",)})
+    rates = person_durable_rates(common.person_figures(data.frame, P))
+    gate.register("durable_rate_person", rates, upstream=disclosure.suppress_rates(rates, t),
+                  counts=["numerator", "denominator"], rates=True, margins={"total_row": TOTAL},
+                  version_key=["denominator_kind"])
+    los = survival.length_of_stay(frame, P.peildatum)
+    gate.register("length_of_stay", los, upstream=suppress_length_of_stay(los, t).table,
+                  counts=["n", "n_events", "n_censored"], margins={"total_row": TOTAL, "total_col": "n"},
+                  derived={c: ("n_events",) for c in ("median_days", "ci_low", "ci_high")})
+    stock = aggregate.stock_over_time(frame, end=P.peildatum)
+    gate.register("occupancy_over_time", stock, counts=["present"])
+    curves = survival.cif_curves(frame, P.peildatum, load_scheme(P.scheme))
+    gate.register("cumulative_incidence_curves", curves.drop(columns=["n_events", "se"]), counts=["n_at_risk"],
+                  key="pilot", derived={c: ("n_at_risk",) for c in ("estimate", "ci_low", "ci_high")})
+    sens = common.scheme_sensitivity(frame, P.peildatum, formal_only=P.formal_only)
+    gate.register("scheme_sensitivity", sens, upstream=disclosure.suppress_rates(sens, t),
+                  counts=["numerator", "denominator"], rates=True, versions="scheme",
+                  version_key=["denominator_kind"], margins={"total_row": TOTAL}, fallback="round5")

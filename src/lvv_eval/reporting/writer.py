@@ -28,6 +28,10 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from lvv_eval.disclosure.checked import (CHECKED_KINDS, SUPPRESSION_MARK, CheckedFigure, CheckedTable,
+                                         CheckedText, CheckedValue)
+from lvv_eval.errors import UncheckedOutputError
+
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
@@ -132,9 +136,57 @@ class CaptionedTable:
         return f"{self.caption}\n{body}" if self.caption else body
 
 
-def show_table(frame: pd.DataFrame, caption: str = "", *, max_rows: int = 60) -> CaptionedTable:
-    """Return a DataFrame with a caption for display as a cell's result."""
+def show_table(frame: "pd.DataFrame | CheckedTable", caption: str = "", *, max_rows: int = 60,
+               kind: str | None = None) -> CaptionedTable:
+    """Return a table with a caption for display as a cell's result.
+
+    A :class:`~lvv_eval.disclosure.checked.CheckedTable` is shown with every
+    suppressed cell as the suppression mark (or pass a display frame made by
+    :meth:`CheckedTable.view` with ``kind`` set to the checked table's kind).
+    A plain DataFrame is shown only with ``kind="published"`` or
+    ``kind="derived"``; anything else raises
+    :class:`~lvv_eval.errors.UncheckedOutputError` (person-level and synthetic
+    numbers reach a notebook only through the gate).
+    """
+    if isinstance(frame, CheckedTable):
+        return CaptionedTable(frame.view(), caption or frame.caption, max_rows=max_rows)
+    if not _is_view(frame) and kind not in ("published", "derived"):
+        raise UncheckedOutputError(
+            f"table {caption or '(no caption)'!r}: a raw DataFrame cannot be shown in a report; pass it through "
+            "the disclosure gate (Gate.check) or say kind='published'/'derived' for published figures")
     return CaptionedTable(frame, caption, max_rows=max_rows)
+
+
+def _is_view(frame: pd.DataFrame) -> bool:
+    """A display frame made by :meth:`CheckedTable.view` (object columns, marks in place)."""
+    return bool(frame.attrs.get("checked_view"))
+
+
+def say(*parts: object) -> str:
+    """Print a line into the notebook made of prose and checked values only.
+
+    ``parts`` are strings, :class:`~lvv_eval.disclosure.checked.CheckedText`
+    or :class:`~lvv_eval.disclosure.checked.CheckedValue` (shown as the mark
+    when suppressed). A raw number raises :class:`~lvv_eval.errors.UncheckedOutputError`.
+
+    Examples
+    --------
+    >>> say("n =", CheckedValue(None, True, "flow", "eindhoven/outflow"))
+    n = x
+    'n = x'
+    """
+    out = []
+    for k, p in enumerate(parts):
+        if isinstance(p, (CheckedText, str)):
+            out.append(str(p))
+        elif isinstance(p, CheckedValue):
+            out.append(p.format())
+        else:
+            raise UncheckedOutputError(f"say(): part {k + 1} is a raw {type(p).__name__}; a number printed into a "
+                                       "report must come from a checked table (CheckedTable.value)")
+    line = " ".join(out)
+    print(line)
+    return line
 
 
 class ReportWriter:
@@ -157,6 +209,7 @@ class ReportWriter:
         self.tables: dict[str, Entry] = {}
         self.figures: dict[str, Entry] = {}
         self.notes: list[str] = []
+        self.disclosure: dict[str, dict[str, Any]] = {}
 
     @classmethod
     def from_parameters(cls, parameters: "NotebookParameters") -> "ReportWriter":
@@ -171,7 +224,8 @@ class ReportWriter:
     def figures_dir(self) -> Path:
         return self.output_dir / "figures"
 
-    def table(self, name: str, frame: pd.DataFrame, *, kind: str, caption: str = "") -> Path:
+    def table(self, name: str, frame: "pd.DataFrame | CheckedTable", *, kind: str | None = None,
+              caption: str = "") -> Path:
         """Write ``tables/<name>.csv`` and register it.
 
         Parameters
@@ -189,18 +243,41 @@ class ReportWriter:
         -------
         pathlib.Path
             The CSV file written.
+
+        Raises
+        ------
+        UncheckedOutputError
+            When ``kind`` is person-level or synthetic and ``frame`` is not a
+            :class:`~lvv_eval.disclosure.checked.CheckedTable` from the gate.
         """
         _check_name(name)
+        checked = frame if isinstance(frame, CheckedTable) else None
+        if checked is not None:
+            kind = kind or checked.kind
+            if kind != checked.kind:
+                raise UncheckedOutputError(f"table {name!r}: checked as {checked.kind!r}, written as {kind!r}")
+            frame = checked.frame
+            caption = caption or checked.caption
+        if kind is None:
+            raise ValueError(f"table {name!r}: say which kind of numbers it holds ({', '.join(KINDS)})")
         _check_kind(kind)
+        if kind in CHECKED_KINDS and checked is None:
+            raise UncheckedOutputError(
+                f"table {name!r}: {kind} output must pass the disclosure gate (Gate.check) before it is written")
         self.tables_dir.mkdir(parents=True, exist_ok=True)
         path = self.tables_dir / f"{name}.csv"
         with open(path, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(table_to_csv(frame))
         self.tables[name] = Entry(name, kind, caption, [f"tables/{name}.csv"], {path.name: _digest(path)},
                                   [int(frame.shape[0]), int(frame.shape[1])])
+        if checked is not None:
+            self.disclosure[name] = {"kind": checked.kind, "rules": list(checked.rules),
+                                     "threshold": checked.threshold, "cells_suppressed": checked.n_suppressed,
+                                     "choice": checked.choice, "exempt": checked.exempt_note}
         return path
 
-    def figure(self, name: str, fig: "Figure", *, title: str = "", kind: str = "derived") -> list[Path]:
+    def figure(self, name: str, fig: "Figure | CheckedFigure", *, title: str = "",
+               kind: str | None = None) -> list[Path]:
         """Write ``figures/<name>.png`` (150 dpi) and ``.svg`` and register them.
 
         The files carry no creation date or software version, and the SVG ids
@@ -220,6 +297,17 @@ class ReportWriter:
         import matplotlib  # noqa: PLC0415 - only needed for figures
 
         _check_name(name)
+        if isinstance(fig, CheckedFigure):
+            if kind is not None and kind != fig.kind:
+                raise UncheckedOutputError(f"figure {name!r}: checked as {fig.kind!r}, written as {kind!r}")
+            kind = fig.kind
+            fig = fig.figure
+        else:
+            kind = kind or "derived"
+            if kind in CHECKED_KINDS:
+                raise UncheckedOutputError(
+                    f"figure {name!r}: a {kind} figure must be drawn from a checked table (Gate.figure), "
+                    "not from unchecked counts")
         _check_kind(kind)
         self.figures_dir.mkdir(parents=True, exist_ok=True)
         png = self.figures_dir / f"{name}.png"
@@ -244,6 +332,7 @@ class ReportWriter:
             "tables": [asdict(e) for e in self.tables.values()],
             "figures": [asdict(e) for e in self.figures.values()],
             "notes": list(self.notes),
+            "disclosure": {"mark": SUPPRESSION_MARK, "outputs": dict(sorted(self.disclosure.items()))},
         }
 
     def finish(self) -> Path:

@@ -1,0 +1,94 @@
+"""Each leak of issue 9 as a test: small exports must not show suppressed or small counts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from lvv_eval.disclosure.gate import Gate
+from lvv_eval.errors import InputValidationError
+from lvv_eval.evaluations import common
+from lvv_eval.reporting.parameters import validate_parameters
+
+SYNTHETIC = Path(__file__).resolve().parents[1] / "data" / "synthetic" / "monitor_synthetic.csv"
+
+
+def test_suppress_long_hides_small_counts_of_a_pilot_row_with_a_missing_measure():
+    # eindhoven has no departure-scenario figure: before, dropna(how="any") left its row out entirely
+    t = pd.DataFrame({"pilot": ["e", "e", "e", "g", "g", "g", "total", "total", "total"],
+                      "measure": ["outflow", "outflow", "scenarios"] * 3,
+                      "category": ["all", "durable", "departure"] * 3,
+                      "person_level": [2, 1, None, 40, 20, 30, 42, 21, 30]})
+    t = t.dropna().reset_index(drop=True)
+    out = common.suppress_long(t, 10).table
+    e = out.loc[out["pilot"] == "e", "person_level"]
+    assert e.isna().all()
+
+
+def _params(tmp_path: Path, source: str, pilots: list[str] | None = None):
+    return validate_parameters({"data_source": source, "peildatum": "2020-11-01", "scheme": "monitor-2020",
+                                "pilots": pilots or [], "language": "nl", "output_dir": str(tmp_path / "out"),
+                                "disclosure_threshold": 10, "formal_only": False}, notebook="01_plan_process")
+
+
+def test_a_structurally_broken_file_is_reported_without_its_values(tmp_path):
+    lines = SYNTHETIC.read_text(encoding="utf-8").splitlines()
+    row = lines[3] + ",extra,fields"
+    broken = tmp_path / "broken.csv"
+    broken.write_text("\n".join([*lines[:3], row]) + "\n", encoding="utf-8")
+    with pytest.raises(InputValidationError) as info:
+        common.load_person_level(_params(tmp_path, str(broken)))
+    message = str(info.value)
+    assert "row 4" in message and "fields" in message
+    for value in row.split(",")[:6]:
+        if value:
+            assert value not in message
+    assert info.value.__cause__ is None and info.value.__suppress_context__
+
+
+def _small_export(tmp_path: Path) -> Path:
+    frame = pd.read_csv(SYNTHETIC, dtype=str)
+    keep = [frame.loc[frame["pilot"] == p].head(n) for p, n in
+            [("eindhoven", 8), ("utrecht", 60), ("rotterdam", 70), ("groningen", 80), ("amsterdam", 90)]]
+    path = tmp_path / "small.csv"
+    pd.concat(keep).to_csv(path, index=False)
+    return path
+
+
+def test_report_01_person_tables_show_no_count_below_the_threshold_nor_a_suppressed_one(tmp_path):
+    from lvv_eval.evaluations import plan_process as pp
+
+    P = _params(tmp_path, str(_small_export(tmp_path)))
+    data = common.load_person_level(P)
+    frame = common.analysis_frame(data.frame, P.pilots, P.formal_only)
+    gate = Gate(10, kind="person-level")
+    pp.register_person_tables(gate, data, frame, P)
+    tables = {name: gate.release(name) for name in ["published_vs_person", "durable_rate_person", "length_of_stay",
+                                                     "scheme_sensitivity", "cumulative_incidence_curves"]}
+    hidden: set[tuple[str, float]] = set()
+    shown: set[tuple[str, float]] = set()
+    for name, table in tables.items():
+        counts = gate._specs[name].counts  # noqa: SLF001 - the test reads the spec it registered
+        raw = gate._raw[name]  # noqa: SLF001
+        for col in counts:
+            form = table.frame["release_form"] if "release_form" in table.frame else pd.Series(["exact"] * len(raw))
+            for p, v, h, f in zip(raw["pilot"], raw[col], table.mask[col], form):
+                if pd.isna(v) or v < 1 or f != "exact":
+                    continue
+                (hidden if h else shown).add((str(p), float(v)))
+    assert not {x for x in shown if x[1] < 10}, "a count below the threshold is shown"
+    assert not hidden & shown, f"a count suppressed in one table is shown in another: {sorted(hidden & shown)}"
+
+
+def test_a_design_group_of_one_pilot_is_protected_like_that_pilot():
+    gate = Gate(10, kind="synthetic", aliases={"parallel_bbb=yes": "eindhoven", "parallel_bbb=no": "utrecht"})
+    gate.register("flow", pd.DataFrame({"pilot": ["eindhoven", "utrecht", "total"], "outflow": [2, 30, 32],
+                                        "intake": [30, 40, 70]}), counts=["outflow", "intake"],
+                  margins={"total_row": "total"})
+    groups = gate.check("design", pd.DataFrame({"group": ["parallel_bbb=yes", "parallel_bbb=no"],
+                                                "n": [30, 40], "events": [2, 30]}), counts=["n", "events"],
+                        key="group")
+    # Utrecht's 30 exits protect Eindhoven's 2 in the flow table: the group of Utrecht alone hides them too
+    assert groups.frame["events"].isna().tolist() == [True, True]

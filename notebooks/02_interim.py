@@ -335,7 +335,7 @@ else:
     W.note(GATE.explanation(P.language))
     PILOTS = list(P.pilots) or None
     W.note(common.data_banner(P, L))
-    display(common.show_person(GATE, DATA.flow, L("Inlezen van het bestand", "Reading the file")))
+    display(common.show_flow(GATE, DATA.flow, P.disclosure_threshold, L("Inlezen van het bestand", "Reading the file")))
 
 # %%
 if DATA is not None:

@@ -241,7 +241,7 @@ else:
     res = compare_groups(frame, A, peildatum=P.peildatum, scheme=SCH, formal_only=P.formal_only,
                          differences=True)  # opt in: descriptive differences
     print(data_banner(P, L))
-    display(common.show_person(GATE, MD.flow, L("Ingelezen en uitgesloten rijen", "Rows read and excluded")))
+    display(common.show_flow(GATE, MD.flow, P.disclosure_threshold, L("Ingelezen en uitgesloten rijen", "Rows read and excluded")))
     for note in res.notes:
         print("-", note)
 

@@ -92,3 +92,34 @@ def test_a_design_group_of_one_pilot_is_protected_like_that_pilot():
                         key="group")
     # Utrecht's 30 exits protect Eindhoven's 2 in the flow table: the group of Utrecht alone hides them too
     assert groups.frame["events"].isna().tolist() == [True, True]
+
+
+def test_validation_flow_hides_small_exclusions_and_what_gives_them_back() -> None:
+    # 2 of 2065 rows excluded: "rows read" 2065 and "rows analysed" 2063 would give the 2 back.
+    from lvv_eval.disclosure.gate import Gate
+    from lvv_eval.evaluations.common import suppress_validation_flow
+
+    flow = pd.DataFrame({"step": ["data rows in file", "empty rows skipped", "rows read",
+                                  "excluded, first reason: unknown pilot", "excluded, first reason: exit before intake",
+                                  "rows excluded", "rows analysed"],
+                         "rows": [2065, 0, 2065, 1, 1, 2, 2063]})
+    shown = suppress_validation_flow(flow, 10).set_index("step")["rows"]
+    assert shown["rows read"] == 2065
+    assert shown[["rows excluded", "rows analysed"]].isna().all()
+    assert shown[shown.index.str.startswith("excluded")].isna().all()
+    gate = Gate(10)
+    table = gate.check("validation_flow", flow, counts=["rows"], key=None, upstream=suppress_validation_flow(flow, 10))
+    released = table.frame.set_index("step")["rows"]
+    assert released[["rows excluded", "rows analysed"]].isna().all()
+
+
+def test_validation_flow_keeps_large_exclusions_but_hides_a_single_small_reason() -> None:
+    from lvv_eval.evaluations.common import suppress_validation_flow
+
+    flow = pd.DataFrame({"step": ["rows read", "excluded, first reason: a", "excluded, first reason: b",
+                                  "rows excluded", "rows analysed"],
+                         "rows": [500, 3, 40, 43, 457]})
+    shown = suppress_validation_flow(flow, 10).set_index("step")["rows"]
+    assert shown["rows excluded"] == 43 and shown["rows analysed"] == 457
+    # reason b (40) would give reason a (3) back from the total 43: both reasons hidden
+    assert shown[["excluded, first reason: a", "excluded, first reason: b"]].isna().all()

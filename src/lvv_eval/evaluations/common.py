@@ -802,6 +802,67 @@ def checked(gate: Gate, name: str, table: pd.DataFrame, *, counts: Sequence[str]
     return gate.check(name, frame, counts=cols, key=key, derived=derived, caption=caption, **spec)  # type: ignore[arg-type]
 
 
+FLOW_PERSON_STEPS: tuple[str, ...] = ("rows excluded", "rows analysed")
+"""Steps of the reading flow that count trajectories (besides the per-reason exclusions)."""
+
+
+def suppress_validation_flow(flow: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """The reading flow of a monitor file with small exclusion counts and what gives them away hidden.
+
+    The flow (:attr:`lvv_eval.sources.monitor.MonitorData.flow`) adds up twice: rows read = rows
+    excluded + rows analysed, and rows excluded = the sum of the per-reason rows. A count of
+    ``1 .. threshold-1`` among the exclusions or the analysed rows is hidden (primary); then every
+    count that, with the shown ones, would give it back is hidden too (secondary): all per-reason
+    rows when any of them is hidden, and both sides of ``read = excluded + analysed`` when either
+    is hidden. Rows read, data rows in the file and empty rows (not people) stay shown.
+
+    Parameters
+    ----------
+    flow
+        ``step, rows`` as read.
+    threshold
+        Disclosure threshold (counts below it are small).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The same rows, ``rows`` as ``Int64`` with hidden cells missing.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"step": ["rows read", "excluded, first reason: x", "rows excluded", "rows analysed"],
+    ...                   "rows": [100, 2, 2, 98]})
+    >>> suppress_validation_flow(f, 10)["rows"].tolist()
+    [100, <NA>, <NA>, <NA>]
+    """
+    out = flow.copy()
+    rows = out["rows"].astype("Int64")
+    steps = out["step"].astype(str)
+    reason = steps.str.startswith("excluded, first reason").to_numpy()
+    person = reason | steps.isin(FLOW_PERSON_STEPS).to_numpy()
+    small = (person & (rows >= 1).to_numpy(dtype=bool, na_value=False)
+             & (rows < threshold).to_numpy(dtype=bool, na_value=False))
+    hidden = small.copy()
+    if (hidden & reason).any():
+        hidden |= reason  # one hidden reason would follow from the total and the others
+    if hidden[steps.isin(FLOW_PERSON_STEPS).to_numpy()].any():
+        hidden |= person  # read = excluded + analysed: neither side may stay shown alone
+    out["rows"] = rows.mask(hidden)
+    return out
+
+
+def show_flow(gate: Gate, flow: pd.DataFrame, threshold: int, caption: str = "") -> "CaptionedTable":
+    """Show the reading flow of a monitor file in a notebook, through the gate.
+
+    The flow is first protected by :func:`suppress_validation_flow` (its counts add up, which the
+    gate's per-row rules do not know), then checked by the gate like every person-level table.
+    """
+    name = f"validation_flow#{len(gate.released)}" if "validation_flow" in gate.released else "validation_flow"
+    table = gate.check(name, flow, counts=["rows"], key=None, upstream=suppress_validation_flow(flow, threshold),
+                       caption=caption)
+    return show_person(gate, table, caption)
+
+
 def show_person(gate: Gate, frame: pd.DataFrame | CheckedTable, caption: str = "", *, max_rows: int = 60) -> "CaptionedTable":
     """Show a person-level display frame in a notebook after passing it through the gate."""
     from lvv_eval.reporting.writer import show_table  # noqa: PLC0415

@@ -597,7 +597,8 @@ def register_person_tables(gate: Gate, data: Any, frame: pd.DataFrame, P: "Noteb
     from lvv_eval.stats import survival  # noqa: PLC0415
 
     t = P.disclosure_threshold
-    gate.register("validation_flow", data.flow, counts=["rows"], key=None)
+    gate.register("validation_flow", data.flow, counts=["rows"], key=None,
+                  upstream=common.suppress_validation_flow(data.flow, t))
     compared = common.published_vs_person(data.frame, P, SOURCE_ID)
     gate.register("published_vs_person", compared, upstream=suppress_comparison(compared, t).table,
                   counts=["person_level"], derived={"difference": ("person_level",)})

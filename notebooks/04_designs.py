@@ -45,7 +45,7 @@ import pandas as pd
 from lvv_eval.disclosure import suppression as disclosure
 from lvv_eval.reporting import plots as plotting
 from lvv_eval.stats import survival
-from lvv_eval.stats.sites.case_mix import SEPARATING, casemix_data, fit_casemix, fit_with_and_without
+from lvv_eval.stats.sites.case_mix import casemix_data, fit_casemix, fit_with_and_without
 from lvv_eval.stats.sites.compare import compare_groups, person_counts, sensitivity_table
 from lvv_eval.evaluations.design_comparison import evidence_statement
 from lvv_eval.evaluations import design_comparison as dc
@@ -413,6 +413,8 @@ if frame is not None:
 
 # %%
 if frame is not None:
+    from lvv_eval.stats.sites.case_mix import SEPARATING  # after the parameter check: a tuple is no parameter
+
     std = dc.suppress_shares(cm.standardised, P.disclosure_threshold)
     W.table("casemix_standardised", common.checked(GATE, "casemix_standardised", std),
             caption=L("Bestendig aandeel van de uitstroom per pilot, ruw en gestandaardiseerd naar case mix; beschrijvend",
@@ -422,12 +424,13 @@ if frame is not None:
     both = dc.suppress_shares(fit_with_and_without(cmd, kept), P.disclosure_threshold,
                               columns=("events", "crude_share", "standardised_with", "standardised_without",
                                        "difference"))
-    W.table("casemix_with_and_without", both, kind=KIND,
+    both = common.checked(GATE, "casemix_with_and_without", both)
+    W.table("casemix_with_and_without", both,
             caption=L(f"Gestandaardiseerd aandeel met en zonder de scheidende covariaten ({', '.join(SEPARATING)}); "
                       "Firth; beschrijvend",
                       f"Standardised share with and without the separating covariates ({', '.join(SEPARATING)}); "
                       "Firth; descriptive"))
-    display(show_table(dc.readable(both.round(3), L), L("Met en zonder scheidende covariaten",
+    display(common.show_person(GATE, dc.readable(both.frame.round(3), L), L("Met en zonder scheidende covariaten",
                                                        "With and without separating covariates")))
     pool = dc.suppress_shares(partial_pooling(cmd.data), P.disclosure_threshold,
                               columns=("events", "raw_share", "shrunken_share", "site_effect", "site_effect_sd"))

@@ -252,3 +252,25 @@ def test_output_dir_parameter_alone_is_the_output_folder(tmp_path: Path, monkeyp
     assert (tmp_path / "a" / "fixture_ok.html").is_file()
     record = json.loads((tmp_path / "a" / "provenance.json").read_text(encoding="utf-8"))
     assert record["parameters"]["output_dir"] == "a"
+
+
+def test_synth_never_writes_onto_its_configuration_or_checked_file(export: Path, tmp_path: Path, capsys) -> None:
+    config = tmp_path / "synth.yaml"
+    shutil.copy(Path(__file__).parents[1] / "config" / "synth.yaml", config)
+    before = config.read_bytes(), export.read_bytes()
+    assert main(["synth", "--config", str(config), "--out", str(config)]) == 2
+    assert main(["synth", "--report-only", str(export), "--report", str(export)]) == 2
+    assert "refusing to write" in capsys.readouterr().err
+    assert (config.read_bytes(), export.read_bytes()) == before
+
+
+def test_run_names_a_failed_notebook_only_when_it_exists(tmp_path: Path, monkeypatch, capsys) -> None:
+    def no_kernel(*_args, **_kwargs):
+        raise RuntimeError("Kernel died before replying to kernel_info")
+
+    monkeypatch.setattr(papermill, "execute_notebook", no_kernel)
+    assert main(["run", str(OK_NB), "-p", "peildatum", "2020-11-01", "--out", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert "RuntimeError: Kernel died" in err
+    assert "failed notebook kept" not in err and "no notebook was executed" in err
+    assert json.loads((tmp_path / "out" / "provenance.json").read_text(encoding="utf-8"))["status"] == "failed"

@@ -15,7 +15,7 @@ import pandas as pd
 from lvv_eval.stats import counts as aggregate
 from lvv_eval.disclosure import suppression as disclosure
 from lvv_eval.disclosure.checked import CheckedTable
-from lvv_eval.disclosure.gate import Gate
+from lvv_eval.disclosure.suppression.gate import Gate
 from lvv_eval.errors import InputValidationError, redacted_error
 from lvv_eval.stats import rates as metrics
 from lvv_eval.sources import published

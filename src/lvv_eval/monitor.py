@@ -96,7 +96,9 @@ class UnreadableInputError(LvvEvalError):
     sheet, header row), if anything.
     """
 
-    notes: list[Problem] = []
+    def __init__(self, *args: object, notes: list[Problem] | None = None) -> None:
+        super().__init__(*args)
+        self.notes: list[Problem] = list(notes or [])
 
 
 class MonitorValidationError(InputValidationError):
@@ -281,16 +283,16 @@ _HEADER_LOOKUP: dict[str, str] = {
 
 # --------------------------------------------------------------------------- identifiers
 _IDENTIFIER_KINDS: tuple[tuple[str, str], ...] = (
-    ("name", r"naam|voornaam|achternaam|roepnaam|voorletters|name|first_?name|last_?name"
-             r"|surname|full_?name|given_?name|family_?name"),
+    ("name", (r"naam|voornaam|achternaam|roepnaam|voorletters|name|first_?name|last_?name"
+             r"|surname|full_?name|given_?name|family_?name")),
     ("BSN", r"bsn|burgerservicenummer|sofi_?nummer|ssn|social_security_number|national_id"),
-    ("V-number", r"v_?nummer|v_?nr|vnr|vreemdelingennummer|vreemdelingen_?nummer"
-                 r"|alien_?number|ind_?nummer"),
+    ("V-number", (r"v_?nummer|v_?nr|vnr|vreemdelingennummer|vreemdelingen_?nummer"
+                 r"|alien_?number|ind_?nummer")),
     ("e-mail address", r"e_?mail|e_?mail_?adres|emailadres|email_?address|mail_?adres"),
-    ("phone number", r"telefoon|telefoon_?nummer|telefoonnr|tel|tel_?nr|mobiel|mobiel_?nummer"
-                     r"|mobile|mobile_?number|phone|phone_?number|telephone|gsm"),
-    ("date of birth", r"geboortedatum|geboorte_?datum|date_of_birth|birth_?date|dob"
-                      r"|birthday|geb_?datum"),
+    ("phone number", (r"telefoon|telefoon_?nummer|telefoonnr|tel|tel_?nr|mobiel|mobiel_?nummer"
+                     r"|mobile|mobile_?number|phone|phone_?number|telephone|gsm")),
+    ("date of birth", (r"geboortedatum|geboorte_?datum|date_of_birth|birth_?date|dob"
+                      r"|birthday|geb_?datum")),
     ("address", r"adres|woonadres|straat|huisnummer|address|street|house_?number"),
 )
 _IDENTIFIER_RE = [(kind, re.compile(rf"(?:^|_)(?:{pattern})(?:_|$)"))
@@ -333,14 +335,14 @@ def direct_identifier(header: str) -> str | None:
 _MAGIC: tuple[tuple[bytes, str, str], ...] = (
     (b"\x1f\x8b", "a gzip-compressed file",
      "unpack it first (gunzip, 7-Zip) and check the CSV or .xlsx inside"),
-    (b"\x89PNG", "a PNG image", "export the data itself as CSV or .xlsx; a picture of a table "
-     "cannot be read"),
-    (b"\xff\xd8\xff", "a JPEG image", "export the data itself as CSV or .xlsx; a picture of a "
-     "table cannot be read"),
-    (b"GIF8", "a GIF image", "export the data itself as CSV or .xlsx; a picture of a table "
-     "cannot be read"),
-    (b"%PDF", "a PDF document", "export the data itself as CSV or .xlsx; a printout cannot be "
-     "read"),
+    (b"\x89PNG", "a PNG image", ("export the data itself as CSV or .xlsx; a picture of a table "
+     "cannot be read")),
+    (b"\xff\xd8\xff", "a JPEG image", ("export the data itself as CSV or .xlsx; a picture of a "
+     "table cannot be read")),
+    (b"GIF8", "a GIF image", ("export the data itself as CSV or .xlsx; a picture of a table "
+     "cannot be read")),
+    (b"%PDF", "a PDF document", ("export the data itself as CSV or .xlsx; a printout cannot be "
+     "read")),
     (b"7z\xbc\xaf", "a 7-Zip archive", "unpack it first and check the CSV or .xlsx inside"),
     (b"Rar!", "a RAR archive", "unpack it first and check the CSV or .xlsx inside"),
 )
@@ -455,7 +457,7 @@ def _decode(path: Path, data: bytes, forced: str | None) -> tuple[str, str, list
 
 
 def _strip_bom(text: str) -> str:
-    return text[1:] if text.startswith("\ufeff") else text
+    return text.removeprefix("\ufeff")
 
 
 def _note(file: str, rule: str, value: str = "") -> Problem:
@@ -770,12 +772,12 @@ def _workbook(path: Path, data: bytes):
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         names = list(book.sheet_names)
-    except Exception as exc:  # calamine raises its own types for a broken file
+    except Exception as exc:  # noqa: BLE001 - calamine raises its own types for a broken file
         raise UnreadableInputError(f"{path}: cannot read as .xlsx: {exc}") from None
     def load(name: str, nrows: int | None = None) -> list[list[object]]:
         try:
             return book.get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=nrows)
-        except Exception as exc:  # calamine raises its own types for a broken sheet
+        except Exception as exc:  # noqa: BLE001 - calamine's own types for a broken sheet
             raise UnreadableInputError(f"{path}: cannot read worksheet {name!r}: {exc}") from None
 
     return names, load
@@ -1257,7 +1259,7 @@ def read_monitor(
                        identifiers=identifiers)
 
 
-_REPLACEMENT_RULE = ("replacement character \ufffd: a character was already lost before this "
+_REPLACEMENT_RULE = ("replacement character U+FFFD (\ufffd): a character was already lost before this "
                      "file was read (a conversion with the wrong encoding); export it again "
                      "from the source system as CSV UTF-8 or .xlsx")
 

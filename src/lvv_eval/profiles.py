@@ -30,7 +30,7 @@ import yaml
 from lvv_eval import schema, taxonomy
 from lvv_eval.errors import ConfigError
 
-__all__ = ["Profile", "load_profile", "draft_profile", "PROFILE_KEYS"]
+__all__ = ["PROFILE_KEYS", "Profile", "draft_profile", "load_profile"]
 
 PROFILE_KEYS: tuple[str, ...] = (
     "profile", "description", "encoding", "sheet", "header_row", "columns", "identifiers",
@@ -129,7 +129,7 @@ def load_profile(path: str | Path) -> Profile:
     if not path.is_file():
         raise ConfigError(f"profile not found: {path}")
     try:
-        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 - safe
+        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not a valid YAML profile: {exc}") from None
     if not isinstance(doc, Mapping):
@@ -356,8 +356,8 @@ def draft_profile(path: str | Path, *, sheet: str | int | None = None,
             mapped[guess] = pos
         else:
             entries.append((header, None, "unknown: map it to a monitor column or leave null"))
-    for header, target, comment in entries:
-        lines.append(f"  {_q(header)}: {target if target else 'null'}  # {comment}")
+    for shown, column_name, comment in entries:
+        lines.append(f"  {_q(shown)}: {column_name or 'null'}  # {comment}")
     missing = [c for c in schema.REQUIRED_COLUMNS if c not in mapped]
     if missing:
         lines.append("  # required monitor columns not found: " + ", ".join(missing))

@@ -8,7 +8,11 @@ from pathlib import Path
 
 from lvv_eval.commands._common import existing_file, iso_date
 from lvv_eval.commands._output import add_format_option, emit_table
-from lvv_eval.commands.validate import add_reading_options, reading_options, warn_identifiers
+from lvv_eval.commands.validate import (
+    add_reading_options,
+    reading_options,
+    warn_identifiers,
+)
 from lvv_eval.errors import InputValidationError
 
 

@@ -249,6 +249,24 @@ def test_a_profile_maps_own_column_names_spellings_and_codes(
     assert "profile 'own-system' applied" in capsys.readouterr().out
 
 
+def test_a_profile_declares_more_identifiers_whose_values_are_never_shown(
+        tmp_path: Path) -> None:
+    lines = OWN_EXPORT.splitlines()
+    lines[0] += ";Aanmelder"
+    lines[1:] = [line + ";Piet Puk" for line in lines[1:]]
+    lines.append(lines[1].replace("D1;C1", "D4;C4") + ";een veld te veel")
+    export = tmp_path / "export.csv"
+    export.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    profile = tmp_path / "own.yaml"
+    profile.write_text(PROFILE + "identifiers: [Aanmelder]\n", encoding="utf-8")
+    with pytest.raises(InputValidationError) as exc:
+        read_monitor(export, profile=profile)
+    assert exc.value.identifiers == {"Aanmelder": "declared in the profile"}
+    [problem] = exc.value.problems
+    assert problem.row == 5 and "Piet Puk" not in str(exc.value)
+    assert "<withheld: direct identifier>" in problem.value
+
+
 def test_profile_problems_are_all_listed(tmp_path: Path) -> None:
     profile = tmp_path / "bad.yaml"
     profile.write_text("columns:\n  Naam: person_id\n  Start: begin_date\n"

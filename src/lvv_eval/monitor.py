@@ -261,6 +261,13 @@ class _ReadOptions:
     header_row: int | None = None
     encoding: str | None = None
     known_headers: frozenset[str] = frozenset()
+    identifiers: frozenset[str] = frozenset()  # normalised headers declared as identifiers
+
+    def hides(self, header: str) -> bool:
+        """True when values of this column must never be shown (a direct identifier)."""
+        key = normalise_header(header)
+        return key in self.identifiers or (
+            key not in self.known_headers and direct_identifier(header) is not None)
 
 
 def normalise_header(text: str) -> str:
@@ -283,7 +290,8 @@ _HEADER_LOOKUP: dict[str, str] = {
 
 # --------------------------------------------------------------------------- identifiers
 _IDENTIFIER_KINDS: tuple[tuple[str, str], ...] = (
-    ("name", (r"naam|voornaam|achternaam|roepnaam|voorletters|name|first_?name|last_?name"
+    ("name", (r"naam|voornaam|achternaam|roepnaam|voorletters|cli[e\u00eb]ntnaam|klantnaam"
+              r"|persoonsnaam|familienaam|meisjesnaam|name|first_?name|last_?name"
              r"|surname|full_?name|given_?name|family_?name")),
     ("BSN", r"bsn|burgerservicenummer|sofi_?nummer|ssn|social_security_number|national_id"),
     ("V-number", (r"v_?nummer|v_?nr|vnr|vreemdelingennummer|vreemdelingen_?nummer"
@@ -585,7 +593,7 @@ def _read_csv(path: Path, text: str, encoding: str, notes: list[Problem],
     except pd.errors.ParserError as exc:
         if "EOF inside string" in str(exc):
             raise _unterminated_quote(path, body, delimiter, index + line_offset) from None
-        raw = _read_csv_ragged(path, body, delimiter, index, known)
+        raw = _read_csv_ragged(path, body, delimiter, index, options)
     except pd.errors.EmptyDataError:
         raise UnreadableInputError(f"{path}: the file is empty") from None
     else:
@@ -641,7 +649,7 @@ def _unterminated_quote(path: Path, body: str, delimiter: str, lines_before: int
 
 
 def _read_csv_ragged(path: Path, text: str, delimiter: str, index: int,
-                     known: frozenset[str]) -> _RawTable:
+                     options: _ReadOptions) -> _RawTable:
     """Read a CSV file in which some rows have more fields than the header.
 
     Every such row becomes a :class:`Problem` in ``_RawTable.problems`` and is
@@ -660,8 +668,7 @@ def _read_csv_ragged(path: Path, text: str, delimiter: str, index: int,
                                    f"{reader.line_num + index})") from None
     headers = records[0]
     width = len(headers)
-    hidden = {i for i, h in enumerate(headers)
-              if direct_identifier(h) is not None and normalise_header(h) not in known}
+    hidden = {i for i, h in enumerate(headers) if options.hides(h)}
     problems: list[Problem] = []
     kept: list[list[str]] = []
     numbers: list[int] = []
@@ -758,7 +765,7 @@ def _read_xlsx(path: Path, data: bytes, options: _ReadOptions) -> _RawTable:
     cells = pd.DataFrame(records, columns=range(width), dtype=str) if records else \
         pd.DataFrame({i: pd.Series([], dtype=str) for i in range(width)})
     numbers = np.arange(index + 2, index + 2 + len(records), dtype=np.int64)
-    problems = _uncached_formulas(path, data, name, headers, index + 1)
+    problems = _uncached_formulas(path, data, name, headers, index + 1, options)
     return _RawTable(headers, cells, numbers, "xlsx", sheet=name, problems=problems,
                      notes=notes, header_row=index + 1)
 
@@ -823,7 +830,7 @@ _ERROR_RULE = ("Excel error value instead of a value (a formula that failed, suc
 
 
 def _uncached_formulas(path: Path, data: bytes, sheet: str, headers: list[str],
-                       header_row: int) -> list[Problem]:
+                       header_row: int, options: _ReadOptions) -> list[Problem]:
     """One problem per cell (at or below the header) without a usable value.
 
     Such a cell is a formula without a cached value (a ``<c>`` element with
@@ -860,7 +867,7 @@ def _uncached_formulas(path: Path, data: bytes, sheet: str, headers: list[str],
                 shown = value.text if value is not None and value.text else "#ERROR"
                 rule = _ERROR_RULE
             problems.append(Problem(str(path), int(m[2]), header or f"(column {m[1]})",
-                                    WITHHELD if direct_identifier(header) else shown, rule))
+                                    WITHHELD if options.hides(header) else shown, rule))
         element.clear()
     return problems
 
@@ -1148,7 +1155,8 @@ def read_monitor(
         header_row=_header_row_option(header_row if header_row is not None
                                       else (prof.header_row if prof else None)),
         encoding=prof.encoding if prof else None,
-        known_headers=frozenset(lookup))
+        known_headers=frozenset(lookup),
+        identifiers=prof.identifiers if prof else frozenset())
     if not path.exists():
         raise FileNotFoundError(f"file not found: {path}")
     data = path.read_bytes()  # read-only; the file is never written

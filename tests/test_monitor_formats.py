@@ -267,6 +267,21 @@ def test_a_profile_declares_more_identifiers_whose_values_are_never_shown(
     assert "<withheld: direct identifier>" in problem.value
 
 
+def test_a_draft_profile_is_a_usable_profile(tmp_path: Path) -> None:
+    from lvv_eval.profiles import draft_profile, load_profile
+
+    export = tmp_path / "export.csv"
+    export.write_text(OWN_EXPORT, encoding="utf-8")
+    draft = tmp_path / "draft.yaml"
+    draft.write_text(draft_profile(export), encoding="utf-8")
+    profile = load_profile(draft)
+    assert profile.columns["startdatum"] == "intake_date"
+    data = read_monitor(export, profile=profile, strict=False)  # no structural problem left
+    assert {rule_text(p.rule) for p in data.problems} <= {RULES["unknown_exit_reason"]}
+    by_id = data.frame.set_index("trajectory_id")
+    assert str(by_id.loc["D2", "pilot"]) == "utrecht" and not by_id.loc["D2", "formal_status"]
+
+
 def test_profile_problems_are_all_listed(tmp_path: Path) -> None:
     profile = tmp_path / "bad.yaml"
     profile.write_text("columns:\n  Naam: person_id\n  Start: begin_date\n"

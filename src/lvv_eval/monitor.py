@@ -535,7 +535,7 @@ def _header_note(file: str, index: int, rows: Sequence[Sequence[object]], forced
                  ) -> Problem | None:
     above = sum(1 for r in rows[:index] if any(str(v).strip() for v in r))
     if forced:
-        return _note(file, f"header read from row {index + 1} (--header-row)")
+        return _note(file, f"header read from row {index + 1}, as given")
     if above:
         return _note(file, f"header found on row {index + 1}; the {above} non-empty row(s) "
                      "above it (a title?) are not read")

@@ -43,6 +43,30 @@ _VALUE_COLUMNS: tuple[str, ...] = (
 )
 """Columns whose values a profile may recode (codes and labels, not ids, dates or numbers)."""
 
+_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "trajectory_id": ("dossiernummer", "dossier_nummer", "dossier", "dossier_id", "traject",
+                      "trajectnummer", "traject_nummer", "casusnummer", "casus_id", "zaaknummer",
+                      "zaak_id", "registratienummer", "case_id"),
+    "person_id": ("clientnummer", "cli\u00ebntnummer", "client_id", "cli\u00ebnt_id",
+                  "persoonsnummer", "persoon", "pseudoniem", "pseudo_id", "client",
+                  "cli\u00ebnt", "person"),
+    "pilot": ("gemeentecode", "gemeente_code", "lvv", "lvv_locatie", "locatie", "pilot_gemeente",
+              "municipality"),
+    "intake_date": ("startdatum", "start_datum", "begindatum", "datum_start", "datum_begin",
+                    "instroomdatum", "aanmelddatum", "datum_aanmelding", "datum_intake",
+                    "intakedatum", "start_date", "entry_date"),
+    "exit_date": ("einddatum", "eind_datum", "datum_einde", "datum_eind", "uitstroomdatum",
+                  "vertrekdatum", "datum_vertrek", "end_date"),
+    "exit_reason": ("reden_einde", "uitstroomreden", "reden_vertrek", "reden_beeindiging",
+                    "reden_be\u00ebindiging", "uitstroom", "end_reason"),
+    "formal_status": ("formeel", "formele_status", "lvv_status", "status_lvv", "formeel_lvv"),
+    "scenario": ("scenario", "begeleidingsrichting", "perspectief"),
+    "sex": ("gender", "sekse"),
+    "birth_year": ("geboorte_jaar", "jaar_geboorte", "year_of_birth"),
+    "nationality": ("nationaliteit_code", "land_van_herkomst", "herkomstland", "country"),
+}
+"""Common names in municipal exports, suggested in a draft as guesses (never applied unasked)."""
+
 _DRAFT_VALUES_SHOWN = 50
 """Distinct values listed per column in a draft (the rest are counted)."""
 
@@ -235,17 +259,25 @@ def _check_value(column: str, text: str) -> str | None:
 
 
 # --------------------------------------------------------------------------- draft
-def _guess_column(key: str) -> tuple[str | None, float]:
-    """Most similar monitor column of a normalised header, and its similarity (0-1)."""
+def _guess_column(key: str) -> tuple[str | None, float, str]:
+    """Most similar monitor column of a normalised header, and its similarity (0-1).
+
+    A common export name (:data:`_SYNONYMS`) is taken first; otherwise the
+    similarity of :func:`lvv_eval.monitor.closest_header` is used. The third
+    element says why, for the draft's comment.
+    """
     from lvv_eval.monitor import _header_similarity, normalise_header
 
+    for column, names in _SYNONYMS.items():
+        if key in names:
+            return column, 1.0, "a common name in exports"
     best, score = None, 0.0
     for column in schema.MONITOR_COLUMNS:
         s = max(_header_similarity(key, normalise_header(column.name)),
                 _header_similarity(key, normalise_header(column.alias_nl)))
         if s > score:
             best, score = column.name, s
-    return best, score
+    return best, score, f"similarity {score:.2f}"
 
 
 def _guess_value(column: str, text: str) -> str | None:
@@ -350,9 +382,9 @@ def draft_profile(path: str | Path, *, sheet: str | int | None = None,
             entries.append((header, target, "exact"))
             mapped[target] = pos
             continue
-        guess, score = _guess_column(key)
+        guess, score, why = _guess_column(key)
         if guess is not None and score >= 0.6 and guess not in exact and guess not in mapped:
-            entries.append((header, guess, f"guess (similarity {score:.2f})"))
+            entries.append((header, guess, f"guess ({why})"))
             mapped[guess] = pos
         else:
             entries.append((header, None, "unknown: map it to a monitor column or leave null"))

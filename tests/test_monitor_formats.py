@@ -282,6 +282,31 @@ def test_a_draft_profile_is_a_usable_profile(tmp_path: Path) -> None:
     assert str(by_id.loc["D2", "pilot"]) == "utrecht" and not by_id.loc["D2", "formal_status"]
 
 
+def test_a_profile_constant_fills_a_column_the_export_lacks(tmp_path: Path) -> None:
+    export = tmp_path / "utrecht.csv"
+    export.write_text("\n".join(line.rsplit(";", 1)[0].replace("Gemeentecode;", "")
+                                .replace(";UTR;", ";").replace(";AMS;", ";")
+                                for line in OWN_EXPORT.splitlines()) + "\n", encoding="utf-8")
+    profile = tmp_path / "utrecht.yaml"
+    profile.write_text(PROFILE.replace("  Gemeentecode: pilot\n", "")
+                       + "constants: {pilot: utrecht}\n", encoding="utf-8")
+    data = read_monitor(export, profile=profile)
+    assert list(data.frame["pilot"].astype(str)) == ["utrecht"] * 3
+    assert "every row has 'utrecht'" in _notes(data)
+
+
+def test_the_documented_profile_example_is_a_valid_profile(tmp_path: Path) -> None:
+    from lvv_eval.profiles import load_profile
+
+    doc = (Path(__file__).parents[1] / "docs" / "data_dictionary.md").read_text(encoding="utf-8")
+    example = doc.split("## 8. Mapping profiles", 1)[1].split("```yaml\n", 1)[1].split("```")[0]
+    path = tmp_path / "utrecht.yaml"
+    path.write_text(example, encoding="utf-8")
+    profile = load_profile(path)
+    assert profile.name == "utrecht" and profile.columns["startdatum"] == "intake_date"
+    assert profile.values["formal_status"] == {"j": "ja", "n": "nee"}
+
+
 def test_profile_problems_are_all_listed(tmp_path: Path) -> None:
     profile = tmp_path / "bad.yaml"
     profile.write_text("columns:\n  Naam: person_id\n  Start: begin_date\n"

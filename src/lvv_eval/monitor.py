@@ -905,6 +905,7 @@ def _column_index(letters: str) -> int:
 def _map_headers(path: Path, headers: list[str], empty_columns: set[int], *,
                  lookup: dict[str, str] | None = None, header_row: int = 1,
                  ignore: frozenset[str] = frozenset(), identifiers: frozenset[str] = frozenset(),
+                 constants: Sequence[str] = (),
                  ) -> tuple[dict[str, int], list[Problem], list[Problem], dict[int, str]]:
     """Map canonical names to column positions.
 
@@ -914,7 +915,9 @@ def _map_headers(path: Path, headers: list[str], empty_columns: set[int], *,
         ``(mapping, errors, notes, identifiers)``: canonical name -> position;
         structural problems; notes; position -> kind of every direct-identifier
         column (see :func:`direct_identifier`; ``identifiers`` adds headers,
-        normalised, declared as such in a profile).
+        normalised, declared as such in a profile). ``constants`` are the
+        columns a profile gives one value for every row: they may not be in
+        the file, and are not missing.
     """
     file = str(path)
     lookup = _HEADER_LOOKUP if lookup is None else lookup
@@ -950,7 +953,14 @@ def _map_headers(path: Path, headers: list[str], empty_columns: set[int], *,
                 f"(both mean {name!r})"))
             continue
         mapping[name] = pos
-    if not mapping:
+    for name in constants:
+        if name in mapping:
+            header = headers[mapping[name]].strip()
+            errors.append(Problem(
+                file, header_row, header, header,
+                f"column given twice{RULE_SEPARATOR}in the file and as a constant in the "
+                f"profile (both mean {name!r}); remove one"))
+    if not mapping and not constants:
         shown = ", ".join(repr(h) for h in headers[:6])
         raise UnreadableInputError(
             f"{path}: no monitor column found in the header ({shown}); is this a monitor "
@@ -958,7 +968,7 @@ def _map_headers(path: Path, headers: list[str], empty_columns: set[int], *,
             "(--header-row N) or map the file's own column names in a profile (--profile)")
     unknown_keys = {normalise_header(headers[p]): headers[p].strip() for p in unknown}
     for column in schema.MONITOR_COLUMNS:
-        if column.name in mapping or not column.required:
+        if column.name in mapping or column.name in constants or not column.required:
             continue
         near = closest_header(column.name, list(unknown_keys))
         hint = (f"closest header in the file: {unknown_keys[near]!r}" if near is not None
@@ -970,7 +980,8 @@ def _map_headers(path: Path, headers: list[str], empty_columns: set[int], *,
     for pos in unknown:
         notes.append(Problem(file, None, headers[pos].strip(), "",
                              "unknown column, not part of the monitor format; ignored"))
-    absent = [c.name for c in schema.MONITOR_COLUMNS if not c.required and c.name not in mapping]
+    absent = [c.name for c in schema.MONITOR_COLUMNS
+              if not c.required and c.name not in mapping and c.name not in constants]
     if absent:
         notes.append(Problem(file, None, None, ", ".join(absent),
                              "optional columns absent; their values are missing"))
@@ -1170,7 +1181,8 @@ def read_monitor(
         mapping, structural, notes, id_positions = _map_headers(
             path, table.headers, empty_columns, lookup=lookup, header_row=table.header_row,
             ignore=prof.ignore if prof else frozenset(),
-            identifiers=prof.identifiers if prof else frozenset())
+            identifiers=prof.identifiers if prof else frozenset(),
+            constants=tuple(prof.constants) if prof else ())
     except UnreadableInputError as exc:
         exc.notes = table.notes
         raise
@@ -1195,8 +1207,15 @@ def read_monitor(
         del raw_all[pos]
 
     raw = {name: raw_all[pos].subset(keep) for name, pos in mapping.items()}
+    headers = {name: table.headers[pos].strip() for name, pos in mapping.items()}
     if prof is not None:
-        notes += _recode(file, raw, prof, {n: table.headers[p].strip() for n, p in mapping.items()})
+        notes += _recode(file, raw, prof, headers)
+        for name, value in prof.constants.items():
+            if name not in raw:
+                raw[name] = RawColumn(pd.Series(np.full(n_read, value, dtype=object)))
+                headers[name] = name
+                notes.append(_note(file, f"column {name!r} is not in the file: every row has "
+                                   f"{value!r}, the constant declared in profile {prof.name!r}"))
     result = validate_columns(
         raw, row_numbers,
         pilots=pilot_codes(pilots_file), export_date=limit,
@@ -1204,7 +1223,6 @@ def read_monitor(
         closest_exit_reasons=taxonomy.closest_exit_reasons,
         exit_reason_codes=taxonomy.EXIT_REASON_CODES,
     )
-    headers = {name: table.headers[pos].strip() for name, pos in mapping.items()}
     problems: list[Problem] = []
     reasons: dict[int, set[str]] = {}
     for f in result.findings:

@@ -33,8 +33,8 @@ from lvv_eval.errors import ConfigError
 __all__ = ["PROFILE_KEYS", "Profile", "draft_profile", "load_profile"]
 
 PROFILE_KEYS: tuple[str, ...] = (
-    "profile", "description", "encoding", "sheet", "header_row", "columns", "identifiers",
-    "values",
+    "profile", "description", "encoding", "sheet", "header_row", "columns", "constants",
+    "identifiers", "values",
 )
 """Top-level keys a profile may have (all optional except ``columns`` or ``values``)."""
 
@@ -90,6 +90,9 @@ class Profile:
         Normalised headers declared as direct identifiers (never read).
     values
         Canonical column -> {value as written, casefolded -> value to read}.
+    constants
+        Canonical column absent from the export -> the value of every row
+        (``pilot: utrecht`` for a one-municipality export).
     encoding, sheet, header_row
         Reading options for this export (``None``: detect).
     description
@@ -102,6 +105,7 @@ class Profile:
     ignore: frozenset[str] = frozenset()
     identifiers: frozenset[str] = frozenset()
     values: dict[str, dict[str, str]] = field(default_factory=dict)
+    constants: dict[str, str] = field(default_factory=dict)
     encoding: str | None = None
     sheet: str | int | None = None
     header_row: int | None = None
@@ -212,6 +216,21 @@ def load_profile(path: str | Path) -> Profile:
             if problem:
                 errors.append(f"values: {column}: {written!r} -> {meant!r}: {problem}")
             values[name][_text(written).casefold()] = _text(meant)
+    constants: dict[str, str] = {}
+    raw_constants = doc.get("constants") or {}
+    if not isinstance(raw_constants, Mapping):
+        errors.append("'constants' must map a monitor column to the value of every row")
+        raw_constants = {}
+    for column, value in raw_constants.items():
+        name = targets.get(_text(column))
+        if name is None or value is None:
+            errors.append(f"constants: {column!r} -> {value!r}: give a monitor column and a "
+                          "value")
+            continue
+        problem = _check_value(name, _text(value)) if name in _VALUE_COLUMNS else None
+        if problem:
+            errors.append(f"constants: {column!r} -> {value!r}: {problem}")
+        constants[name] = _text(value)
     encoding = doc.get("encoding")
     if encoding is not None:
         try:
@@ -233,7 +252,7 @@ def load_profile(path: str | Path) -> Profile:
         name=_text(doc.get("profile") or path.stem), path=path, columns=columns,
         ignore=frozenset(ignore),
         identifiers=frozenset(normalise_header(_text(h)) for h in identifiers),
-        values=values, encoding=None if encoding is None else str(encoding),
+        values=values, constants=constants, encoding=None if encoding is None else str(encoding),
         sheet=sheet, header_row=header_row, description=_text(doc.get("description") or ""))
 
 

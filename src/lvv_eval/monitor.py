@@ -4,9 +4,15 @@ A monitor file has one row per trajectory (one stay of one person in one LVV)
 in the exchange format of ``shared/monitor-format.md`` (columns in
 :mod:`lvv_eval.schema`; documented for users in ``docs/data_dictionary.md``).
 :func:`read_monitor` accepts what municipalities produce by hand: CSV with a
-comma or semicolon, UTF-8 with or without BOM, English or Dutch headers,
-dates as ``yyyy-mm-dd`` or ``dd-mm-yyyy``, Dutch booleans, decimal commas, and
-Excel ``.xlsx``. It returns the typed frame of the valid rows together with
+comma, semicolon or tab (Excel's ``sep=`` line understood) in UTF-8, UTF-16
+with BOM or Windows-1252/ISO-8859-1 (decoded strictly, the encoding named in
+a note), English or Dutch headers found below any title rows, dates as
+``yyyy-mm-dd`` or ``dd-mm-yyyy``, Dutch booleans, decimal commas, and Excel
+``.xlsx`` (the worksheet with the monitor columns; read with python-calamine,
+which keeps dates, numbers and cached formula values exact and is about ten
+times faster than openpyxl, the fallback). A mapping profile
+(:mod:`lvv_eval.profiles`) adds a municipality's own names and codes.
+Columns with direct identifiers are never read. It returns the typed frame of the valid rows together with
 every problem found, the excluded rows and a flow table (rows read, excluded
 per first reason, analysed). :func:`write_monitor` writes the canonical CSV that
 :func:`read_monitor` reads back unchanged.

@@ -249,6 +249,64 @@ def test_a_profile_maps_own_column_names_spellings_and_codes(
     assert "profile 'own-system' applied" in capsys.readouterr().out
 
 
+def test_a_profile_declares_more_identifiers_whose_values_are_never_shown(
+        tmp_path: Path) -> None:
+    lines = OWN_EXPORT.splitlines()
+    lines[0] += ";Aanmelder"
+    lines[1:] = [line + ";Piet Puk" for line in lines[1:]]
+    lines.append(lines[1].replace("D1;C1", "D4;C4") + ";een veld te veel")
+    export = tmp_path / "export.csv"
+    export.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    profile = tmp_path / "own.yaml"
+    profile.write_text(PROFILE + "identifiers: [Aanmelder]\n", encoding="utf-8")
+    with pytest.raises(InputValidationError) as exc:
+        read_monitor(export, profile=profile)
+    assert exc.value.identifiers == {"Aanmelder": "declared in the profile"}
+    [problem] = exc.value.problems
+    assert problem.row == 5 and "Piet Puk" not in str(exc.value)
+    assert "<withheld: direct identifier>" in problem.value
+
+
+def test_a_draft_profile_is_a_usable_profile(tmp_path: Path) -> None:
+    from lvv_eval.sources.profiles import draft_profile, load_profile
+
+    export = tmp_path / "export.csv"
+    export.write_text(OWN_EXPORT, encoding="utf-8")
+    draft = tmp_path / "draft.yaml"
+    draft.write_text(draft_profile(export), encoding="utf-8")
+    profile = load_profile(draft)
+    assert profile.columns["startdatum"] == "intake_date"
+    data = read_monitor(export, profile=profile, strict=False)  # no structural problem left
+    assert {rule_text(p.rule) for p in data.problems} <= {RULES["unknown_exit_reason"]}
+    by_id = data.frame.set_index("trajectory_id")
+    assert str(by_id.loc["D2", "pilot"]) == "utrecht" and not by_id.loc["D2", "formal_status"]
+
+
+def test_a_profile_constant_fills_a_column_the_export_lacks(tmp_path: Path) -> None:
+    export = tmp_path / "utrecht.csv"
+    export.write_text("\n".join(line.rsplit(";", 1)[0].replace("Gemeentecode;", "")
+                                .replace(";UTR;", ";").replace(";AMS;", ";")
+                                for line in OWN_EXPORT.splitlines()) + "\n", encoding="utf-8")
+    profile = tmp_path / "utrecht.yaml"
+    profile.write_text(PROFILE.replace("  Gemeentecode: pilot\n", "")
+                       + "constants: {pilot: utrecht}\n", encoding="utf-8")
+    data = read_monitor(export, profile=profile)
+    assert list(data.frame["pilot"].astype(str)) == ["utrecht"] * 3
+    assert "every row has 'utrecht'" in _notes(data)
+
+
+def test_the_documented_profile_example_is_a_valid_profile(tmp_path: Path) -> None:
+    from lvv_eval.sources.profiles import load_profile
+
+    doc = (Path(__file__).parents[1] / "docs" / "data_dictionary.md").read_text(encoding="utf-8")
+    example = doc.split("## 8. Mapping profiles", 1)[1].split("```yaml\n", 1)[1].split("```")[0]
+    path = tmp_path / "utrecht.yaml"
+    path.write_text(example, encoding="utf-8")
+    profile = load_profile(path)
+    assert profile.name == "utrecht" and profile.columns["startdatum"] == "intake_date"
+    assert profile.values["formal_status"] == {"j": "ja", "n": "nee"}
+
+
 def test_profile_problems_are_all_listed(tmp_path: Path) -> None:
     profile = tmp_path / "bad.yaml"
     profile.write_text("columns:\n  Naam: person_id\n  Start: begin_date\n"

@@ -4,9 +4,15 @@ A monitor file has one row per trajectory (one stay of one person in one LVV)
 in the exchange format of ``shared/monitor-format.md`` (columns in
 :mod:`lvv_eval.reference.monitor_format`; documented for users in ``docs/data_dictionary.md``).
 :func:`read_monitor` accepts what municipalities produce by hand: CSV with a
-comma or semicolon, UTF-8 with or without BOM, English or Dutch headers,
-dates as ``yyyy-mm-dd`` or ``dd-mm-yyyy``, Dutch booleans, decimal commas, and
-Excel ``.xlsx``. It returns the typed frame of the valid rows together with
+comma, semicolon or tab (Excel's ``sep=`` line understood) in UTF-8, UTF-16
+with BOM or Windows-1252/ISO-8859-1 (decoded strictly, the encoding named in
+a note), English or Dutch headers found below any title rows, dates as
+``yyyy-mm-dd`` or ``dd-mm-yyyy``, Dutch booleans, decimal commas, and Excel
+``.xlsx`` (the worksheet with the monitor columns; read with python-calamine,
+which keeps dates, numbers and cached formula values exact and is about ten
+times faster than openpyxl, the fallback). A mapping profile
+(:mod:`lvv_eval.sources.profiles`) adds a municipality's own names and codes.
+Columns with direct identifiers are never read. It returns the typed frame of the valid rows together with
 every problem found, the excluded rows and a flow table (rows read, excluded
 per first reason, analysed). :func:`write_monitor` writes the canonical CSV that
 :func:`read_monitor` reads back unchanged.
@@ -98,7 +104,9 @@ class UnreadableInputError(LvvEvalError):
     sheet, header row), if anything.
     """
 
-    notes: list[Problem] = []
+    def __init__(self, *args: object, notes: list[Problem] | None = None) -> None:
+        super().__init__(*args)
+        self.notes: list[Problem] = list(notes or [])
 
 
 class MonitorValidationError(InputValidationError):
@@ -261,6 +269,13 @@ class ReadOptions:
     header_row: int | None = None
     encoding: str | None = None
     known_headers: frozenset[str] = frozenset()
+    identifiers: frozenset[str] = frozenset()  # normalised headers declared as identifiers
+
+    def hides(self, header: str) -> bool:
+        """True when values of this column must never be shown (a direct identifier)."""
+        key = normalise_header(header)
+        return key in self.identifiers or (
+            key not in self.known_headers and direct_identifier(header) is not None)
 
 
 def normalise_header(text: str) -> str:
@@ -283,16 +298,17 @@ HEADER_LOOKUP: dict[str, str] = {
 
 # --------------------------------------------------------------------------- identifiers
 _IDENTIFIER_KINDS: tuple[tuple[str, str], ...] = (
-    ("name", r"naam|voornaam|achternaam|roepnaam|voorletters|name|first_?name|last_?name"
-             r"|surname|full_?name|given_?name|family_?name"),
+    ("name", (r"naam|voornaam|achternaam|roepnaam|voorletters|cli[e\u00eb]ntnaam|klantnaam"
+              r"|persoonsnaam|familienaam|meisjesnaam|name|first_?name|last_?name"
+             r"|surname|full_?name|given_?name|family_?name")),
     ("BSN", r"bsn|burgerservicenummer|sofi_?nummer|ssn|social_security_number|national_id"),
-    ("V-number", r"v_?nummer|v_?nr|vnr|vreemdelingennummer|vreemdelingen_?nummer"
-                 r"|alien_?number|ind_?nummer"),
+    ("V-number", (r"v_?nummer|v_?nr|vnr|vreemdelingennummer|vreemdelingen_?nummer"
+                 r"|alien_?number|ind_?nummer")),
     ("e-mail address", r"e_?mail|e_?mail_?adres|emailadres|email_?address|mail_?adres"),
-    ("phone number", r"telefoon|telefoon_?nummer|telefoonnr|tel|tel_?nr|mobiel|mobiel_?nummer"
-                     r"|mobile|mobile_?number|phone|phone_?number|telephone|gsm"),
-    ("date of birth", r"geboortedatum|geboorte_?datum|date_of_birth|birth_?date|dob"
-                      r"|birthday|geb_?datum"),
+    ("phone number", (r"telefoon|telefoon_?nummer|telefoonnr|tel|tel_?nr|mobiel|mobiel_?nummer"
+                     r"|mobile|mobile_?number|phone|phone_?number|telephone|gsm")),
+    ("date of birth", (r"geboortedatum|geboorte_?datum|date_of_birth|birth_?date|dob"
+                      r"|birthday|geb_?datum")),
     ("address", r"adres|woonadres|straat|huisnummer|address|street|house_?number"),
 )
 _IDENTIFIER_RE = [(kind, re.compile(rf"(?:^|_)(?:{pattern})(?:_|$)"))
@@ -335,14 +351,14 @@ def direct_identifier(header: str) -> str | None:
 _MAGIC: tuple[tuple[bytes, str, str], ...] = (
     (b"\x1f\x8b", "a gzip-compressed file",
      "unpack it first (gunzip, 7-Zip) and check the CSV or .xlsx inside"),
-    (b"\x89PNG", "a PNG image", "export the data itself as CSV or .xlsx; a picture of a table "
-     "cannot be read"),
-    (b"\xff\xd8\xff", "a JPEG image", "export the data itself as CSV or .xlsx; a picture of a "
-     "table cannot be read"),
-    (b"GIF8", "a GIF image", "export the data itself as CSV or .xlsx; a picture of a table "
-     "cannot be read"),
-    (b"%PDF", "a PDF document", "export the data itself as CSV or .xlsx; a printout cannot be "
-     "read"),
+    (b"\x89PNG", "a PNG image", ("export the data itself as CSV or .xlsx; a picture of a table "
+     "cannot be read")),
+    (b"\xff\xd8\xff", "a JPEG image", ("export the data itself as CSV or .xlsx; a picture of a "
+     "table cannot be read")),
+    (b"GIF8", "a GIF image", ("export the data itself as CSV or .xlsx; a picture of a table "
+     "cannot be read")),
+    (b"%PDF", "a PDF document", ("export the data itself as CSV or .xlsx; a printout cannot be "
+     "read")),
     (b"7z\xbc\xaf", "a 7-Zip archive", "unpack it first and check the CSV or .xlsx inside"),
     (b"Rar!", "a RAR archive", "unpack it first and check the CSV or .xlsx inside"),
 )
@@ -457,7 +473,7 @@ def _decode(path: Path, data: bytes, forced: str | None) -> tuple[str, str, list
 
 
 def _strip_bom(text: str) -> str:
-    return text[1:] if text.startswith("\ufeff") else text
+    return text.removeprefix("\ufeff")
 
 
 def _note(file: str, rule: str, value: str = "") -> Problem:
@@ -527,7 +543,7 @@ def _header_note(file: str, index: int, rows: Sequence[Sequence[object]], forced
                  ) -> Problem | None:
     above = sum(1 for r in rows[:index] if any(str(v).strip() for v in r))
     if forced:
-        return _note(file, f"header read from row {index + 1} (--header-row)")
+        return _note(file, f"header read from row {index + 1}, as given")
     if above:
         return _note(file, f"header found on row {index + 1}; the {above} non-empty row(s) "
                      "above it (a title?) are not read")
@@ -585,7 +601,7 @@ def _read_csv(path: Path, text: str, encoding: str, notes: list[Problem],
     except pd.errors.ParserError as exc:
         if "EOF inside string" in str(exc):
             raise _unterminated_quote(path, body, delimiter, index + line_offset) from None
-        raw = _read_csv_ragged(path, body, delimiter, index, known)
+        raw = _read_csv_ragged(path, body, delimiter, index, options)
     except pd.errors.EmptyDataError:
         raise UnreadableInputError(f"{path}: the file is empty") from None
     else:
@@ -641,7 +657,7 @@ def _unterminated_quote(path: Path, body: str, delimiter: str, lines_before: int
 
 
 def _read_csv_ragged(path: Path, text: str, delimiter: str, index: int,
-                     known: frozenset[str]) -> _RawTable:
+                     options: ReadOptions) -> _RawTable:
     """Read a CSV file in which some rows have more fields than the header.
 
     Every such row becomes a :class:`Problem` in ``_RawTable.problems`` and is
@@ -660,8 +676,7 @@ def _read_csv_ragged(path: Path, text: str, delimiter: str, index: int,
                                    f"{reader.line_num + index})") from None
     headers = records[0]
     width = len(headers)
-    hidden = {i for i, h in enumerate(headers)
-              if direct_identifier(h) is not None and normalise_header(h) not in known}
+    hidden = {i for i, h in enumerate(headers) if options.hides(h)}
     problems: list[Problem] = []
     kept: list[list[str]] = []
     numbers: list[int] = []
@@ -758,7 +773,7 @@ def _read_xlsx(path: Path, data: bytes, options: ReadOptions) -> _RawTable:
     cells = pd.DataFrame(records, columns=range(width), dtype=str) if records else \
         pd.DataFrame({i: pd.Series([], dtype=str) for i in range(width)})
     numbers = np.arange(index + 2, index + 2 + len(records), dtype=np.int64)
-    problems = _uncached_formulas(path, data, name, headers, index + 1)
+    problems = _uncached_formulas(path, data, name, headers, index + 1, options)
     return _RawTable(headers, cells, numbers, "xlsx", sheet=name, problems=problems,
                      notes=notes, header_row=index + 1)
 
@@ -772,12 +787,12 @@ def _workbook(path: Path, data: bytes):
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         names = list(book.sheet_names)
-    except Exception as exc:  # calamine raises its own types for a broken file
+    except Exception as exc:  # noqa: BLE001 - calamine raises its own types for a broken file
         raise UnreadableInputError(f"{path}: cannot read as .xlsx: {exc}") from None
     def load(name: str, nrows: int | None = None) -> list[list[object]]:
         try:
             return book.get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=nrows)
-        except Exception as exc:  # calamine raises its own types for a broken sheet
+        except Exception as exc:  # noqa: BLE001 - calamine's own types for a broken sheet
             raise UnreadableInputError(f"{path}: cannot read worksheet {name!r}: {exc}") from None
 
     return names, load
@@ -823,7 +838,7 @@ _ERROR_RULE = ("Excel error value instead of a value (a formula that failed, suc
 
 
 def _uncached_formulas(path: Path, data: bytes, sheet: str, headers: list[str],
-                       header_row: int) -> list[Problem]:
+                       header_row: int, options: ReadOptions) -> list[Problem]:
     """One problem per cell (at or below the header) without a usable value.
 
     Such a cell is a formula without a cached value (a ``<c>`` element with
@@ -860,7 +875,7 @@ def _uncached_formulas(path: Path, data: bytes, sheet: str, headers: list[str],
                 shown = value.text if value is not None and value.text else "#ERROR"
                 rule = _ERROR_RULE
             problems.append(Problem(str(path), int(m[2]), header or f"(column {m[1]})",
-                                    WITHHELD if direct_identifier(header) else shown, rule))
+                                    WITHHELD if options.hides(header) else shown, rule))
         element.clear()
     return problems
 
@@ -898,6 +913,7 @@ def _column_index(letters: str) -> int:
 def _map_headers(path: Path, headers: list[str], empty_columns: set[int], *,
                  lookup: dict[str, str] | None = None, header_row: int = 1,
                  ignore: frozenset[str] = frozenset(), identifiers: frozenset[str] = frozenset(),
+                 constants: Sequence[str] = (),
                  ) -> tuple[dict[str, int], list[Problem], list[Problem], dict[int, str]]:
     """Map canonical names to column positions.
 
@@ -907,7 +923,9 @@ def _map_headers(path: Path, headers: list[str], empty_columns: set[int], *,
         ``(mapping, errors, notes, identifiers)``: canonical name -> position;
         structural problems; notes; position -> kind of every direct-identifier
         column (see :func:`direct_identifier`; ``identifiers`` adds headers,
-        normalised, declared as such in a profile).
+        normalised, declared as such in a profile). ``constants`` are the
+        columns a profile gives one value for every row: they may not be in
+        the file, and are not missing.
     """
     file = str(path)
     lookup = HEADER_LOOKUP if lookup is None else lookup
@@ -943,7 +961,14 @@ def _map_headers(path: Path, headers: list[str], empty_columns: set[int], *,
                 f"(both mean {name!r})"))
             continue
         mapping[name] = pos
-    if not mapping:
+    for name in constants:
+        if name in mapping:
+            header = headers[mapping[name]].strip()
+            errors.append(Problem(
+                file, header_row, header, header,
+                f"column given twice{RULE_SEPARATOR}in the file and as a constant in the "
+                f"profile (both mean {name!r}); remove one"))
+    if not mapping and not constants:
         shown = ", ".join(repr(h) for h in headers[:6])
         raise UnreadableInputError(
             f"{path}: no monitor column found in the header ({shown}); is this a monitor "
@@ -951,7 +976,7 @@ def _map_headers(path: Path, headers: list[str], empty_columns: set[int], *,
             "(--header-row N) or map the file's own column names in a profile (--profile)")
     unknown_keys = {normalise_header(headers[p]): headers[p].strip() for p in unknown}
     for column in schema.MONITOR_COLUMNS:
-        if column.name in mapping or not column.required:
+        if column.name in mapping or column.name in constants or not column.required:
             continue
         near = closest_header(column.name, list(unknown_keys))
         hint = (f"closest header in the file: {unknown_keys[near]!r}" if near is not None
@@ -963,7 +988,8 @@ def _map_headers(path: Path, headers: list[str], empty_columns: set[int], *,
     for pos in unknown:
         notes.append(Problem(file, None, headers[pos].strip(), "",
                              "unknown column, not part of the monitor format; ignored"))
-    absent = [c.name for c in schema.MONITOR_COLUMNS if not c.required and c.name not in mapping]
+    absent = [c.name for c in schema.MONITOR_COLUMNS
+              if not c.required and c.name not in mapping and c.name not in constants]
     if absent:
         notes.append(Problem(file, None, None, ", ".join(absent),
                              "optional columns absent; their values are missing"))
@@ -1148,7 +1174,8 @@ def read_monitor(
         header_row=_header_row_option(header_row if header_row is not None
                                       else (prof.header_row if prof else None)),
         encoding=prof.encoding if prof else None,
-        known_headers=frozenset(lookup))
+        known_headers=frozenset(lookup),
+        identifiers=prof.identifiers if prof else frozenset())
     if not path.exists():
         raise FileNotFoundError(f"file not found: {path}")
     data = path.read_bytes()  # read-only; the file is never written
@@ -1162,7 +1189,8 @@ def read_monitor(
         mapping, structural, notes, id_positions = _map_headers(
             path, table.headers, empty_columns, lookup=lookup, header_row=table.header_row,
             ignore=prof.ignore if prof else frozenset(),
-            identifiers=prof.identifiers if prof else frozenset())
+            identifiers=prof.identifiers if prof else frozenset(),
+            constants=tuple(prof.constants) if prof else ())
     except UnreadableInputError as exc:
         exc.notes = table.notes
         raise
@@ -1187,8 +1215,15 @@ def read_monitor(
         del raw_all[pos]
 
     raw = {name: raw_all[pos].subset(keep) for name, pos in mapping.items()}
+    headers = {name: table.headers[pos].strip() for name, pos in mapping.items()}
     if prof is not None:
-        notes += _recode(file, raw, prof, {n: table.headers[p].strip() for n, p in mapping.items()})
+        notes += _recode(file, raw, prof, headers)
+        for name, value in prof.constants.items():
+            if name not in raw:
+                raw[name] = RawColumn(pd.Series(np.full(n_read, value, dtype=object)))
+                headers[name] = name
+                notes.append(_note(file, f"column {name!r} is not in the file: every row has "
+                                   f"{value!r}, the constant declared in profile {prof.name!r}"))
     result = validate_columns(
         raw, row_numbers,
         pilots=pilot_codes(pilots_file), export_date=limit,
@@ -1196,7 +1231,6 @@ def read_monitor(
         closest_exit_reasons=taxonomy.closest_exit_reasons,
         exit_reason_codes=taxonomy.EXIT_REASON_CODES,
     )
-    headers = {name: table.headers[pos].strip() for name, pos in mapping.items()}
     problems: list[Problem] = []
     reasons: dict[int, set[str]] = {}
     for f in result.findings:
@@ -1259,7 +1293,7 @@ def read_monitor(
                        identifiers=identifiers)
 
 
-_REPLACEMENT_RULE = ("replacement character \ufffd: a character was already lost before this "
+_REPLACEMENT_RULE = ("replacement character U+FFFD (\ufffd): a character was already lost before this "
                      "file was read (a conversion with the wrong encoding); export it again "
                      "from the source system as CSV UTF-8 or .xlsx")
 

@@ -31,11 +31,11 @@ from lvv_eval.reference import monitor_format as schema
 from lvv_eval.reference import taxonomy
 from lvv_eval.errors import ConfigError
 
-__all__ = ["Profile", "load_profile", "draft_profile", "PROFILE_KEYS"]
+__all__ = ["PROFILE_KEYS", "Profile", "draft_profile", "load_profile"]
 
 PROFILE_KEYS: tuple[str, ...] = (
-    "profile", "description", "encoding", "sheet", "header_row", "columns", "identifiers",
-    "values",
+    "profile", "description", "encoding", "sheet", "header_row", "columns", "constants",
+    "identifiers", "values",
 )
 """Top-level keys a profile may have (all optional except ``columns`` or ``values``)."""
 
@@ -43,6 +43,30 @@ _VALUE_COLUMNS: tuple[str, ...] = (
     "pilot", "exit_reason", "formal_status", "scenario", "sex", "family", "safe_country", "mrt",
 )
 """Columns whose values a profile may recode (codes and labels, not ids, dates or numbers)."""
+
+_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "trajectory_id": ("dossiernummer", "dossier_nummer", "dossier", "dossier_id", "traject",
+                      "trajectnummer", "traject_nummer", "casusnummer", "casus_id", "zaaknummer",
+                      "zaak_id", "registratienummer", "case_id"),
+    "person_id": ("clientnummer", "cli\u00ebntnummer", "client_id", "cli\u00ebnt_id",
+                  "persoonsnummer", "persoon", "pseudoniem", "pseudo_id", "client",
+                  "cli\u00ebnt", "person"),
+    "pilot": ("gemeentecode", "gemeente_code", "lvv", "lvv_locatie", "locatie", "pilot_gemeente",
+              "municipality"),
+    "intake_date": ("startdatum", "start_datum", "begindatum", "datum_start", "datum_begin",
+                    "instroomdatum", "aanmelddatum", "datum_aanmelding", "datum_intake",
+                    "intakedatum", "start_date", "entry_date"),
+    "exit_date": ("einddatum", "eind_datum", "datum_einde", "datum_eind", "uitstroomdatum",
+                  "vertrekdatum", "datum_vertrek", "end_date"),
+    "exit_reason": ("reden_einde", "uitstroomreden", "reden_vertrek", "reden_beeindiging",
+                    "reden_be\u00ebindiging", "uitstroom", "end_reason"),
+    "formal_status": ("formeel", "formele_status", "lvv_status", "status_lvv", "formeel_lvv"),
+    "scenario": ("scenario", "begeleidingsrichting", "perspectief"),
+    "sex": ("gender", "sekse"),
+    "birth_year": ("geboorte_jaar", "jaar_geboorte", "year_of_birth"),
+    "nationality": ("nationaliteit_code", "land_van_herkomst", "herkomstland", "country"),
+}
+"""Common names in municipal exports, suggested in a draft as guesses (never applied unasked)."""
 
 _DRAFT_VALUES_SHOWN = 50
 """Distinct values listed per column in a draft (the rest are counted)."""
@@ -67,6 +91,9 @@ class Profile:
         Normalised headers declared as direct identifiers (never read).
     values
         Canonical column -> {value as written, casefolded -> value to read}.
+    constants
+        Canonical column absent from the export -> the value of every row
+        (``pilot: utrecht`` for a one-municipality export).
     encoding, sheet, header_row
         Reading options for this export (``None``: detect).
     description
@@ -79,6 +106,7 @@ class Profile:
     ignore: frozenset[str] = frozenset()
     identifiers: frozenset[str] = frozenset()
     values: dict[str, dict[str, str]] = field(default_factory=dict)
+    constants: dict[str, str] = field(default_factory=dict)
     encoding: str | None = None
     sheet: str | int | None = None
     header_row: int | None = None
@@ -130,7 +158,7 @@ def load_profile(path: str | Path) -> Profile:
     if not path.is_file():
         raise ConfigError(f"profile not found: {path}")
     try:
-        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 - safe
+        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not a valid YAML profile: {exc}") from None
     if not isinstance(doc, Mapping):
@@ -189,6 +217,21 @@ def load_profile(path: str | Path) -> Profile:
             if problem:
                 errors.append(f"values: {column}: {written!r} -> {meant!r}: {problem}")
             values[name][_text(written).casefold()] = _text(meant)
+    constants: dict[str, str] = {}
+    raw_constants = doc.get("constants") or {}
+    if not isinstance(raw_constants, Mapping):
+        errors.append("'constants' must map a monitor column to the value of every row")
+        raw_constants = {}
+    for column, value in raw_constants.items():
+        name = targets.get(_text(column))
+        if name is None or value is None:
+            errors.append(f"constants: {column!r} -> {value!r}: give a monitor column and a "
+                          "value")
+            continue
+        problem = _check_value(name, _text(value)) if name in _VALUE_COLUMNS else None
+        if problem:
+            errors.append(f"constants: {column!r} -> {value!r}: {problem}")
+        constants[name] = _text(value)
     encoding = doc.get("encoding")
     if encoding is not None:
         try:
@@ -210,7 +253,7 @@ def load_profile(path: str | Path) -> Profile:
         name=_text(doc.get("profile") or path.stem), path=path, columns=columns,
         ignore=frozenset(ignore),
         identifiers=frozenset(normalise_header(_text(h)) for h in identifiers),
-        values=values, encoding=None if encoding is None else str(encoding),
+        values=values, constants=constants, encoding=None if encoding is None else str(encoding),
         sheet=sheet, header_row=header_row, description=_text(doc.get("description") or ""))
 
 
@@ -236,17 +279,25 @@ def _check_value(column: str, text: str) -> str | None:
 
 
 # --------------------------------------------------------------------------- draft
-def _guess_column(key: str) -> tuple[str | None, float]:
-    """Most similar monitor column of a normalised header, and its similarity (0-1)."""
+def _guess_column(key: str) -> tuple[str | None, float, str]:
+    """Most similar monitor column of a normalised header, and its similarity (0-1).
+
+    A common export name (:data:`_SYNONYMS`) is taken first; otherwise the
+    similarity of :func:`lvv_eval.sources.monitor.closest_header` is used. The third
+    element says why, for the draft's comment.
+    """
     from lvv_eval.sources.monitor import header_similarity, normalise_header
 
+    for column, names in _SYNONYMS.items():
+        if key in names:
+            return column, 1.0, "a common name in exports"
     best, score = None, 0.0
     for column in schema.MONITOR_COLUMNS:
         s = max(header_similarity(key, normalise_header(column.name)),
                 header_similarity(key, normalise_header(column.alias_nl)))
         if s > score:
             best, score = column.name, s
-    return best, score
+    return best, score, f"similarity {score:.2f}"
 
 
 def _guess_value(column: str, text: str) -> str | None:
@@ -351,14 +402,14 @@ def draft_profile(path: str | Path, *, sheet: str | int | None = None,
             entries.append((header, target, "exact"))
             mapped[target] = pos
             continue
-        guess, score = _guess_column(key)
+        guess, score, why = _guess_column(key)
         if guess is not None and score >= 0.6 and guess not in exact and guess not in mapped:
-            entries.append((header, guess, f"guess (similarity {score:.2f})"))
+            entries.append((header, guess, f"guess ({why})"))
             mapped[guess] = pos
         else:
             entries.append((header, None, "unknown: map it to a monitor column or leave null"))
-    for header, target, comment in entries:
-        lines.append(f"  {_q(header)}: {target if target else 'null'}  # {comment}")
+    for shown, column_name, comment in entries:
+        lines.append(f"  {_q(shown)}: {column_name or 'null'}  # {comment}")
     missing = [c for c in schema.REQUIRED_COLUMNS if c not in mapped]
     if missing:
         lines.append("  # required monitor columns not found: " + ", ".join(missing))

@@ -219,7 +219,7 @@ def suppress_scheme_differences(sensitivity: pd.DataFrame, threshold: int,
             table, key_cols=list(SCHEME_KEY_COLUMNS), version_col="scheme", count_col="numerator",
             threshold=threshold, dependent=dependent, protect=list(protect))
         table = res.table
-        new = res.mask.to_numpy(dtype=bool)
+        new = res.mask.to_numpy(dtype=bool).copy()  # to_numpy may return a read-only view
         reports.append(res.report)
         for _, rows in table.groupby(["scheme", "denominator_kind"], sort=False).indices.items():
             part = table.iloc[rows]

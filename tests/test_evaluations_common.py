@@ -200,7 +200,7 @@ def test_other_non_durable_is_counted_as_the_source_counts_it(synthetic_frame: p
 
 def test_scheme_differences_with_secondary_suppression_against_the_total() -> None:
     # b/p differs from a/p by 5 (< 10) and is hidden; b's total then needs a second hidden
-    # pilot of b. This path failed with 'assignment destination is read-only' once a sixth
+    # pilot of b. This path failed with "assignment destination is read-only" once a fifth
     # scheme made it reachable in notebook 02.
     t = pd.DataFrame({"scheme": ["a"] * 4 + ["b"] * 4, "pilot": ["p", "q", "r", "total"] * 2,
                       "denominator_kind": "outflow", "numerator": [40, 50, 60, 150, 45, 70, 50, 165]})

@@ -85,7 +85,7 @@ def interval_policy_problems(table: pd.DataFrame, name: str = "table") -> list[s
     --------
     >>> t = pd.DataFrame({"measure": ["occupancy_rate"], "ci_low": [0.1], "ci_high": [0.3]})
     >>> interval_policy_problems(t, "rates")
-    ["rates row 0: occupancy_rate has an interval (places are not a sample)"]
+    ['rates row 0: occupancy_rate has an interval (places are not a sample)']
     """
     problems: list[str] = []
     ci_cols = [c for c in ("ci_low", "ci_high", "or_ci_low", "or_ci_high") if c in table.columns]

@@ -307,7 +307,7 @@ def list_schemes(directory: str | Path | None = None) -> list[str]:
     Examples
     --------
     >>> list_schemes()
-    ['monitor-2020', 'regioplan-2020', 'regioplan-2022', 'verwey-jonker-2021']
+    ['monitor-2020', 'regioplan-2020', 'regioplan-2020-independent', 'regioplan-2022', 'verwey-jonker-2021']
     """
     return sorted(_scheme_files(directory))
 

@@ -15,7 +15,7 @@ population (all or formal LVV status only) that ``config/synth.yaml`` names
 for each source. Status:
 
 * ``met``: the count equals the published count (times ``scale``); a figure
-  that counts people (``calibration.person_units`` in the config, e.g. the
+  that counts people (:data:`lvv_eval.aggregate.PERSON_COUNT_FIGURES`, the
   2065 participants of seed 004) is compared with distinct ``person_id``s,
   every other count with trajectories;
 * ``within rounding range``: the published percentage is rounded and the
@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from lvv_eval import published, rounding
-from lvv_eval.aggregate import state_at, to_figures
+from lvv_eval.aggregate import PERSON_COUNT_FIGURES, state_at, to_figures
 from lvv_eval.schemes import load_scheme
 from lvv_eval.synth_targets import load_config
 
@@ -139,7 +139,7 @@ def calibration_report(frame: pd.DataFrame, *, scale: float = 1.0,
         scope = st["in_scope"].to_numpy() & in_pilot
         num: int | None = None
         den: int | None = None
-        if measure == "intake" and r.figure_id in cal.get("person_units", []):
+        if measure == "intake" and r.figure_id in PERSON_COUNT_FIGURES:
             num = c[(pilot, "persons", "all")]  # the source counts people, not trajectories
         elif measure in ("intake", "occupancy", "outflow", "scenarios"):
             num = c[(pilot, measure, category)]

@@ -19,7 +19,8 @@ Every count here is of trajectories (one stay of one person in one LVV),
 except where the source counts people: the 2022 participants (seed 004,
 'namen 2065 migranten deel') are persons, so the 2022 intake quota adds the
 trajectories of the people who re-enter (``reentries.count`` in the config),
-and the calibration report compares that figure with distinct persons.
+and the calibration report compares that figure with distinct persons
+(:data:`lvv_eval.aggregate.PERSON_COUNT_FIGURES`).
 """
 
 from __future__ import annotations
@@ -373,7 +374,9 @@ def build_quotas(config: Mapping[str, Any] | None = None,
         for code, k in largest_remainder(n, c22["class_reason_weights"][c]).items():
             for p, m in largest_remainder(k, _weights(c22["exit_weights"], code)).items():
                 w3[p][code] = w3[p].get(code, 0) + m
-    if c22["participants"] in cfg["calibration"].get("person_units", []):
+    from lvv_eval.aggregate import PERSON_COUNT_FIGURES  # noqa: PLC0415
+
+    if c22["participants"] in PERSON_COUNT_FIGURES:
         # 004 counts migrants: persons = trajectories - second trajectories of re-entrants
         participants += int(cfg["reentries"]["count"])
     present_total22 = participants - outflow22

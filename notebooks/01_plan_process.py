@@ -36,7 +36,7 @@ formal_only: bool = False  # person-level part: formal LVV status only
 import matplotlib.pyplot as plt
 
 from lvv_eval.stats import counts as aggregate
-from lvv_eval.disclosure.suppression.gate import Gate
+from lvv_eval.disclosure.gate import Gate
 from lvv_eval.disclosure import checked as disclosure_checked
 from lvv_eval.reporting import plots as plotting
 from lvv_eval.stats import survival

@@ -56,7 +56,7 @@ from lvv_eval.evaluations import common, interim
 from lvv_eval.reporting.labels import Labels
 from lvv_eval.reporting.parameters import validate_parameters
 from lvv_eval.reporting.writer import ReportWriter, say, show_table
-from lvv_eval.disclosure.suppression.gate import Gate
+from lvv_eval.disclosure.gate import Gate
 from lvv_eval.reference.schemes import load_scheme
 
 P = validate_parameters(globals(), notebook="02_interim")

@@ -45,7 +45,7 @@ from lvv_eval.reporting.labels import Labels
 from lvv_eval.reporting.parameters import validate_parameters
 from lvv_eval.reporting.plots import bar_with_ci, cif_plot, grouped_bars, line_over_time, stacked_shares
 from lvv_eval.reporting.writer import ReportWriter, say, show_table
-from lvv_eval.disclosure.suppression.gate import Gate
+from lvv_eval.disclosure.gate import Gate
 from lvv_eval.reference.schemes import list_schemes, load_scheme
 
 P = validate_parameters(globals(), notebook="03_final")

@@ -55,7 +55,7 @@ from lvv_eval.stats.sites.few_sites import NotIdentifiedError, partial_pooling
 from lvv_eval.reporting.labels import Labels
 from lvv_eval.reporting.parameters import validate_parameters
 from lvv_eval.reporting.writer import ReportWriter, say, show_table
-from lvv_eval.disclosure.suppression.gate import Gate
+from lvv_eval.disclosure.gate import Gate
 from lvv_eval.reference.schemes import load_scheme
 
 P = validate_parameters(globals(), notebook="04_designs")
@@ -421,6 +421,7 @@ if frame is not None:
                       "Durable share of outflow per pilot, crude and standardised for case mix; descriptive"))
     display(common.show_person(GATE, dc.readable(std.round(3), L), L("Gestandaardiseerde aandelen (g-computatie)",
                                                       "Standardised shares (g-computation)")))
+    from lvv_eval.stats.sites.case_mix import SEPARATING  # after the parameter check: a tuple is no parameter
     both = dc.suppress_shares(fit_with_and_without(cmd, kept), P.disclosure_threshold,
                               columns=("events", "crude_share", "standardised_with", "standardised_without",
                                        "difference"))

@@ -375,3 +375,14 @@ def test_stock_over_time_single_mid_month_day(frame: pd.DataFrame) -> None:
     assert set(one["date"]) == {pd.Timestamp("2020-01-15")}
     naive = aggregate.stock_over_time(frame, start="2020-01-15", end="2020-01-15", freq="D")
     assert one["present"].tolist() == naive["present"].tolist()
+
+
+def test_participants_of_2022_are_compared_as_persons() -> None:
+    # seed 004 counts 'migranten' (people): re-entries must not count twice
+    figs = pd.DataFrame({"figure_id": ["r22-participants-total"], "pilot": ["total"], "measure": ["intake"],
+                         "category": ["all"], "value": [3], "unit": ["count"]})
+    person = pd.DataFrame({"pilot": ["total", "total"], "measure": ["intake", "persons"],
+                           "category": ["all", "all"], "value": [4, 3]})
+    out = aggregate.compare_with_published(person, figs)
+    assert out[["measure", "category", "published", "person_level", "difference"]].values.tolist() == [
+        ["intake", "all", 3.0, 3, 0.0]]

@@ -188,3 +188,15 @@ def test_other_non_durable_is_counted_as_the_source_counts_it(synthetic_frame: p
     assert set(aggregate.OTHER_NON_DURABLE) == set(scheme.subtotals["other_non_durable"])
     assert {"forced_return", "other"} <= set(aggregate.OTHER_NON_DURABLE)
     assert (row["published"], row["person_level"], row["difference"]) == (76, 73, -3)
+
+
+def test_scheme_differences_with_secondary_suppression_against_the_total() -> None:
+    # b/p differs from a/p by 5 (< 10) and is hidden; b's total then needs a second hidden
+    # pilot of b. This path failed with "assignment destination is read-only" once a fifth
+    # scheme made it reachable in notebook 02.
+    t = pd.DataFrame({"scheme": ["a"] * 4 + ["b"] * 4, "pilot": ["p", "q", "r", "total"] * 2,
+                      "denominator_kind": "outflow", "numerator": [40, 50, 60, 150, 45, 70, 50, 165]})
+    out = common.suppress_scheme_differences(t, 10, protect=["a"]).table
+    hidden_b = out.loc[out["scheme"] == "b", "numerator"].isna().tolist()
+    assert hidden_b[0] and sum(hidden_b) >= 2
+    assert out.loc[out["scheme"] == "a", "numerator"].notna().all()

@@ -10,7 +10,7 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
 from lvv_eval.disclosure.checked import SUPPRESSION_MARK, CheckedText  # noqa: E402
-from lvv_eval.disclosure.suppression.gate import Gate  # noqa: E402
+from lvv_eval.disclosure.gate import Gate  # noqa: E402
 from lvv_eval.errors import DisclosureConflictError, UncheckedOutputError  # noqa: E402
 from lvv_eval.reporting.writer import ReportWriter, say, show_table  # noqa: E402
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from lvv_eval.disclosure.suppression.gate import Gate
+from lvv_eval.disclosure.gate import Gate
 from lvv_eval.errors import InputValidationError
 from lvv_eval.evaluations import common
 from lvv_eval.reporting.parameters import validate_parameters
@@ -96,7 +96,7 @@ def test_a_design_group_of_one_pilot_is_protected_like_that_pilot():
 
 def test_validation_flow_hides_small_exclusions_and_what_gives_them_back() -> None:
     # 2 of 2065 rows excluded: "rows read" 2065 and "rows analysed" 2063 would give the 2 back.
-    from lvv_eval.disclosure.suppression.gate import Gate
+    from lvv_eval.disclosure.gate import Gate
     from lvv_eval.evaluations.common import suppress_validation_flow
 
     flow = pd.DataFrame({"step": ["data rows in file", "empty rows skipped", "rows read",

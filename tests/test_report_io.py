@@ -40,7 +40,7 @@ def test_named_index_is_written_as_a_column():
 
 
 def _write_all(folder: Path) -> dict[str, str]:
-    from lvv_eval.disclosure.suppression.gate import Gate
+    from lvv_eval.disclosure.gate import Gate
 
     writer = ReportWriter(folder, notebook="demo", language="en")
     gate = Gate(1, kind="synthetic")

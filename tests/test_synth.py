@@ -81,7 +81,8 @@ def test_output_passes_read_monitor_validation(tmp_path: Path) -> None:
     path = write_synthetic(generate(seed=DEFAULT_SEED), tmp_path / "m.csv")
     data = read_monitor(path, export_date="2022-07-01")
     assert data.is_valid and data.problems == []
-    assert len(data.frame) == 2065
+    # 004 counts 2065 migrants (persons); 30 of them re-entered, so 2095 trajectories
+    assert len(data.frame) == 2095 and data.frame["person_id"].nunique() == 2065
     assert list(data.frame.columns) == list(COLUMN_NAMES)
 
 
@@ -191,7 +192,9 @@ def test_2020_people(frame: pd.DataFrame) -> None:
 
 def test_final_evaluation_2022(frame: pd.DataFrame) -> None:
     f = _fig(frame, "2022-07-01", "regioplan-2022")
-    assert f[("total", "intake", "all")] == 2065
+    # seed 004: 'namen 2065 migranten deel' counts people; the calibrated unit is persons
+    assert f[("total", "persons", "all")] == 2065
+    assert f[("total", "intake", "all")] == 2065 + 30  # plus the re-entries (config reentries.count)
     assert f[("total", "outflow", "all")] == 1258
     assert rounding.rounds_to(f[("total", "outflow", "durable")], 1258, 18)
     assert rounding.rounds_to(f[("total", "outflow", "semi_durable")], 1258, 41)
@@ -265,7 +268,7 @@ def test_report_rounded_share(report: pd.DataFrame) -> None:
 
 def test_scaled_generation_keeps_shares() -> None:
     big = generate(seed=3, scale=3.0)
-    assert abs(len(big) - 3 * 2065) <= 3
+    assert abs(big["person_id"].nunique() - 3 * 2065) <= 3
     f = _fig(big, "2022-07-01", "regioplan-2022")
     out = f[("total", "outflow", "all")]
     assert abs(out - 3 * 1258) <= 3

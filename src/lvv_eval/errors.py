@@ -171,14 +171,14 @@ class UncheckedOutputError(LvvEvalError):
     """Person-level (or synthetic) output reached the report writer without passing the gate.
 
     The message names the output (table, figure or text) and, where known, the
-    cell, never a person-level value. See :mod:`lvv_eval.disclosure.suppression.gate`.
+    cell, never a person-level value. See :mod:`lvv_eval.disclosure.gate`.
     """
 
 
 class DisclosureConflictError(LvvEvalError):
     """A count that the gate must suppress was already released in another output of the report.
 
-    Raised by :class:`lvv_eval.disclosure.suppression.gate.Gate` when a table checked later
+    Raised by :class:`lvv_eval.disclosure.gate.Gate` when a table checked later
     hides a count that an earlier, already released output shows (register the
     later table before releasing the earlier one). Names both outputs, not the value.
     """

@@ -2,7 +2,7 @@
 
 The report writer (:class:`lvv_eval.reporting.writer.ReportWriter`) takes
 person-level and synthetic output only in these forms, which only
-:class:`lvv_eval.disclosure.suppression.gate.Gate` makes. Every suppressed cell is missing
+:class:`lvv_eval.disclosure.gate.Gate` makes. Every suppressed cell is missing
 in the released frame and shows as :data:`SUPPRESSION_MARK` wherever it is
 displayed (table, figure, sentence).
 """
@@ -193,7 +193,7 @@ class CheckedTable:
 class CheckedText:
     """A sentence made only from checked values; a suppressed value renders as the mark.
 
-    Build it with :meth:`compose` (or :meth:`lvv_eval.disclosure.suppression.gate.Gate.text`).
+    Build it with :meth:`compose` (or :meth:`lvv_eval.disclosure.gate.Gate.text`).
     """
 
     text: str

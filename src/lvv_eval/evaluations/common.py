@@ -15,7 +15,7 @@ import pandas as pd
 from lvv_eval.stats import counts as aggregate
 from lvv_eval.disclosure import suppression as disclosure
 from lvv_eval.disclosure.checked import CheckedTable
-from lvv_eval.disclosure.suppression.gate import Gate
+from lvv_eval.disclosure.gate import Gate
 from lvv_eval.errors import InputValidationError, redacted_error
 from lvv_eval.stats import rates as metrics
 from lvv_eval.sources import published
@@ -215,7 +215,7 @@ def suppress_scheme_differences(sensitivity: pd.DataFrame, threshold: int,
             table, key_cols=list(SCHEME_KEY_COLUMNS), version_col="scheme", count_col="numerator",
             threshold=threshold, dependent=dependent, protect=list(protect))
         table = res.table
-        new = res.mask.to_numpy(dtype=bool)
+        new = res.mask.to_numpy(dtype=bool).copy()  # to_numpy may return a read-only view
         reports.append(res.report)
         for _, rows in table.groupby(["scheme", "denominator_kind"], sort=False).indices.items():
             part = table.iloc[rows]

@@ -21,7 +21,7 @@ import pandas as pd
 
 from lvv_eval.sources import consistency
 from lvv_eval.disclosure import suppression as disclosure
-from lvv_eval.disclosure.suppression.gate import Gate
+from lvv_eval.disclosure.gate import Gate
 from lvv_eval.stats import rates as metrics
 from lvv_eval.sources import published
 from lvv_eval.sources import rounding
@@ -584,7 +584,7 @@ def register_person_tables(gate: Gate, data: Any, frame: pd.DataFrame, P: "Noteb
     Parameters
     ----------
     gate
-        The report's :class:`~lvv_eval.disclosure.suppression.gate.Gate`.
+        The report's :class:`~lvv_eval.disclosure.gate.Gate`.
     data
         The :class:`~lvv_eval.sources.monitor.MonitorData` read for the report.
     frame

@@ -154,9 +154,9 @@ class _Evaluator:
         return self.run(node.body)
 
     def _Constant(self, node: ast.Constant) -> Any:
-        if not isinstance(node.value, (int, float, str)):
-            raise ValueError(f"constant {node.value!r} not allowed")
-        return node.value
+        if isinstance(node.value, (int, float, str)):
+            return node.value
+        raise ValueError(f"constant {node.value!r} not allowed")
 
     def _UnaryOp(self, node: ast.UnaryOp) -> Any:
         value = self.run(node.operand)
@@ -183,7 +183,7 @@ class _Evaluator:
         result = True
         for op_node, comp in zip(node.ops, node.comparators):
             right = self.run(comp)
-            symbol, op = _CMPOPS[type(op_node)] if type(op_node) in _CMPOPS else (None, None)
+            symbol, op = _CMPOPS.get(type(op_node), (None, None))
             if op is None:
                 raise ValueError("comparison not allowed")
             ok = bool(op(left, right))

@@ -80,6 +80,15 @@ immigration detention is counted there also when it ended in forced
 departure, so ``forced_return`` is in the list; ``other`` too (the scheme's
 reading)."""
 
+PERSON_COUNT_FIGURES: tuple[str, ...] = ("r22-participants-total",)
+"""Published intake figures that count people, not trajectories.
+
+Seed ``004_b44b716732003f66.txt``, first paragraph: 'Sindsdien namen 2065
+migranten deel aan deze pilot' counts migrants; a person who re-entered has
+two trajectories. :func:`compare_with_published` compares these figures with
+``persons/all`` (distinct ``person_id``), and the synthetic data are calibrated
+to them as persons (:mod:`lvv_eval.synthetic.targets`, :mod:`lvv_eval.synthetic.calibration`)."""
+
 _REQUIRED = ("trajectory_id", "person_id", "pilot", "intake_date", "exit_date",
              "exit_reason", "formal_status")
 
@@ -507,7 +516,9 @@ def compare_with_published(person_figures: pd.DataFrame,
         Rows of ``data/published/figures.csv`` (e.g. from
         :func:`lvv_eval.sources.published.select` for one source and peildatum). Rows
         with a ``unit`` other than ``count`` are left out, because
-        :func:`to_figures` only counts.
+        :func:`to_figures` only counts. Intake figures that count people
+        (:data:`PERSON_COUNT_FIGURES`) are compared with ``persons/all``; the
+        output keeps their published measure and category.
 
     Returns
     -------
@@ -527,8 +538,16 @@ def compare_with_published(person_figures: pd.DataFrame,
     left = published[keys + extra + ["value"]].rename(columns={"value": "published"})
     for column in keys:
         left = left.assign(**{column: left[column].astype("str")})
-    right = person_figures[keys + ["value"]].rename(columns={"value": "person_level"})
-    merged = left.merge(right, on=keys, how="inner", validate="many_to_one")
+    as_persons = np.zeros(len(left), dtype=bool)
+    if "figure_id" in left.columns:
+        as_persons = (left["figure_id"].astype("str").isin(PERSON_COUNT_FIGURES)
+                      & (left["measure"] == "intake")).to_numpy()
+    match = left.assign(_measure=np.where(as_persons, "persons", left["measure"]),
+                        _category=np.where(as_persons, "all", left["category"]))
+    right = person_figures[keys + ["value"]].rename(
+        columns={"value": "person_level", "measure": "_measure", "category": "_category"})
+    merged = match.merge(right, on=["pilot", "_measure", "_category"], how="inner",
+                         validate="many_to_one").drop(columns=["_measure", "_category"])
     merged["published"] = merged["published"].astype("float64")
     merged["person_level"] = merged["person_level"].astype("int64")
     merged["difference"] = merged["person_level"] - merged["published"]

@@ -18,17 +18,24 @@ Logic (also in ``docs/methods.md``):
 3. An *explanation* says that people counted in category X by one source are
    counted in category Y by the other. Moving ``m`` people from X (in a) to Y
    (in b) lowers the difference of X by ``m`` and raises that of Y by ``m``.
-   When the size is published (column ``size``) that size is used. Otherwise
-   it is not known, so the explained part is the largest move that is
-   consistent with the observed differences: ``m = max(0, min(-d_X, d_Y))``
-   with ``d`` the differences left after earlier explanations (applied in
-   table order). This is an upper bound; the lower bound is 0.
-4. ``unexplained = difference - explained``.
+   When the size is published (column ``size``) that size is *explained*.
+   Otherwise the size is not known and nothing is explained as a number: the
+   mechanism can account for anything between 0 and the largest move
+   consistent with the observed differences, ``m_max = max(0, min(-d_X,
+   d_Y))`` (``d`` the differences left after earlier explanations at their
+   upper bound, table order). An upper bound is not an explained part.
+4. ``bound_low`` .. ``bound_high`` give that range per category (signed), and
+   the unexplained part is the range ``unexplained_low`` ..
+   ``unexplained_high`` = difference - explained - bound.
 5. Per class (each source's own scheme): the class difference is split into
    a *classification* part (people in the same common category that the two
    schemes put in different classes, counted with table a's numbers), the
-   explained moves (attributed to table b's classes of X and Y) and the
-   unexplained remainder (the category remainders summed by table b's class).
+   moves of published size and the ranges of moves of unknown size
+   (attributed to table b's classes of X and Y), and the unexplained range.
+
+The function runs in steps, one helper each: crosswalk lookups, the class of
+each category, the common categories, the explanations that apply, the
+bounds of the moves, the category table, the class table.
 """
 
 from __future__ import annotations
@@ -78,20 +85,24 @@ class Reconciliation:
         One row per common category plus a ``total`` row: ``source_a``,
         ``source_b``, ``common_category``, ``categories_a``, ``categories_b``
         (original categories joined by ``+``), ``class_a``, ``class_b``,
-        ``count_a``, ``count_b``, ``difference``, ``explained``,
-        ``unexplained``, ``explanation_ids``.
+        ``count_a``, ``count_b``, ``difference``, ``explained`` (moves of
+        published size only), ``bound_low``, ``bound_high`` (what moves of
+        unknown size can account for), ``unexplained_low``,
+        ``unexplained_high``, ``explanation_ids``.
     classes
         One row per class plus ``total``: ``count_a``, ``count_b``,
         ``difference``, ``explained_classification``, ``explained_moves``,
-        ``explained``, ``unexplained``.
+        ``explained``, ``bound_low``, ``bound_high``, ``unexplained_low``,
+        ``unexplained_high``.
     moves
         One row per applicable explanation: the common categories it moves
-        between, ``size_published``, ``upper_bound``, ``explained`` (the size
-        used), ``description``, ``citation``.
+        between, ``size_published``, ``bound_low``, ``bound_high`` (equal
+        when the size is published), ``description``, ``citation``.
     decomposition
         Long table ``level`` (category/class), ``key``, ``component``
         (``classification``, an explanation id, or ``unexplained``),
-        ``value``; per key the components add up to the difference.
+        ``low``, ``high``; per key, the mechanisms at one end plus the
+        unexplained part at the other add up to the difference.
     """
 
     label_a: str

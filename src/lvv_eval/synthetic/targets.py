@@ -15,7 +15,12 @@ Periods (windows) between the three peildata:
 * ``w3``: 2020-11-02 to 2022-06-30 (final evaluation, seed
   ``004_b44b716732003f66.txt``, peildatum July 2022).
 
-Every count here is of trajectories (one stay of one person in one LVV).
+Every count here is of trajectories (one stay of one person in one LVV),
+except where the source counts people: the 2022 participants (seed 004,
+'namen 2065 migranten deel') are persons, so the 2022 intake quota adds the
+trajectories of the people who re-enter (``reentries.count`` in the config),
+and the calibration report compares that figure with distinct persons
+(:data:`lvv_eval.stats.counts.PERSON_COUNT_FIGURES`).
 """
 
 from __future__ import annotations
@@ -426,6 +431,11 @@ def _window_2022(cfg: Mapping[str, Any], fig: _Figures, pilots: list[str],
         for code, k in largest_remainder(n, c22["class_reason_weights"][c]).items():
             for p, m in largest_remainder(k, _weights(c22["exit_weights"], code)).items():
                 w3[p][code] = w3[p].get(code, 0) + m
+    from lvv_eval.stats.counts import PERSON_COUNT_FIGURES  # noqa: PLC0415
+
+    if c22["participants"] in PERSON_COUNT_FIGURES:
+        # 004 counts migrants: persons = trajectories - second trajectories of re-entrants
+        participants += int(cfg["reentries"]["count"])
     present_total22 = participants - outflow22
     present_p2022 = largest_remainder(present_total22, c22["present_weights"])
     for p in pilots:

@@ -78,3 +78,13 @@ def test_missing_column_is_named(tmp_path):
     text = str(info.value)
     assert "pilot" in text and "mrt" in text
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_rows_are_written_in_chunks_in_sorted_order(tmp_path, monkeypatch):
+    from lvv_eval import monitor_write
+
+    monkeypatch.setattr(monitor_write, "_CHUNK_ROWS", 7)
+    frame = random_frame(16, 100)
+    _same_bytes(frame, tmp_path)                     # unsorted ids
+    ordered = frame.sort_values("trajectory_id", ignore_index=True)
+    _same_bytes(ordered, tmp_path)                   # already sorted: slices

@@ -138,7 +138,7 @@ def duckdb_counts(con: duckdb.DuckDBPyConnection, frame: pa.Table, peildatum: st
 
 def polars_counts(frame: Any, peildatum: str, formal_only: bool) -> tuple[Any, ...]:
     """The same counts in Polars (``frame`` is a polars DataFrame)."""
-    import polars as pl  # noqa: PLC0415 - optional, for the comparison only
+    import polars as pl
 
     day = pd.Timestamp(peildatum).to_pydatetime()
     rows = frame.filter(pl.col("formal_status")) if formal_only else frame
@@ -183,6 +183,27 @@ def duckdb_events(con: duckdb.DuckDBPyConnection, frame: pa.Table,
     return out
 
 
+def measure_reading(path: Path, n: int, args: argparse.Namespace,
+                    line: Callable[..., None]) -> None:
+    """Time ``read_monitor`` and the cache against pyarrow's plain read of ``path``."""
+    ref, _ = best_of(args.repeat, lambda: pacsv.read_csv(path))
+    ref_cpu = CPU["last"]
+    if args.skip_reader:
+        CPU["last"] = ref_cpu
+        line("pyarrow read_csv (reference only)", ref)
+        return
+    ours, data = best_of(1, lambda: read_monitor(path))
+    line("read_monitor (current reader, validation)", ours, "pyarrow read_csv", ref, "<= 2x")
+    if len(data.frame) != n:
+        raise RuntimeError(f"read back {len(data.frame)} rows of {n}")
+    del data
+    cache_dir = path.parent.parent / "report" / "cache"
+    first, _ = best_of(1, lambda: read_monitor_cached(path, cache_dir=cache_dir))
+    line("  read_monitor_cached, first (read + store)", first, "pyarrow read_csv", ref)
+    hit, _ = best_of(args.repeat, lambda: read_monitor_cached(path, cache_dir=cache_dir))
+    line("  read_monitor_cached, hit (Parquet)", hit, "pyarrow read_csv", ref, "<= 2x")
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -218,21 +239,22 @@ def main() -> None:
     assert engine.supports(frame)
 
     try:
-        import polars as pl  # noqa: PLC0415 - optional
+        import polars as pl
     except ImportError:  # pragma: no cover - depends on the environment
         pl = None
 
     for peildatum, scheme_name, formal_only in PEILDATA:
         scheme = load_scheme(scheme_name)
-        ours, _ = best_of(args.repeat, lambda: to_figures(frame, peildatum, scheme=scheme,
-                                                           formal_only=formal_only))
+        ours, _ = best_of(args.repeat, lambda d=peildatum, s=scheme, f=formal_only:
+                          to_figures(frame, d, scheme=s, formal_only=f))
         cpu = CPU["last"]
-        ref, _ = best_of(args.repeat, lambda: duckdb_counts(con, arrow, peildatum, formal_only))
+        ref, _ = best_of(args.repeat, lambda d=peildatum, f=formal_only:
+                         duckdb_counts(con, arrow, d, f))
         CPU["last"] = cpu
         line(f"to_figures {peildatum} ({scheme_name})", ours, "DuckDB SQL", ref, "<= 1.5x")
         if pl is not None:
-            pol, _ = best_of(args.repeat, lambda: polars_counts(pl.from_pandas(frame), peildatum,
-                                                                formal_only))
+            pol, _ = best_of(args.repeat, lambda d=peildatum, f=formal_only:
+                             polars_counts(pl.from_pandas(frame), d, f))
             line(f"  same counts in Polars {peildatum}", pol, "DuckDB SQL", ref)
 
     scheme = load_scheme("regioplan-2022")
@@ -258,25 +280,9 @@ def main() -> None:
             line("  write_monitor (csv module)", old, "DuckDB COPY", ref)
             (Path(tmp) / "csv_module.csv").unlink()
         copy_to.unlink()
-        del frame, arrow
+        frame = arrow = None  # free them before reading the file back
         gc.collect()
-
-        ref, _ = best_of(args.repeat, lambda: pacsv.read_csv(path))
-        ref_cpu = CPU["last"]
-        if not args.skip_reader:
-            ours, data = best_of(1, lambda: read_monitor(path))
-            line("read_monitor (current reader, validation)", ours, "pyarrow read_csv", ref,
-                 "<= 2x")
-            assert len(data.frame) == n
-            del data
-            cache_dir = Path(tmp) / "report" / "cache"
-            first, _ = best_of(1, lambda: read_monitor_cached(path, cache_dir=cache_dir))
-            line("  read_monitor_cached, first (read + store)", first, "pyarrow read_csv", ref)
-            hit, _ = best_of(args.repeat, lambda: read_monitor_cached(path, cache_dir=cache_dir))
-            line("  read_monitor_cached, hit (Parquet)", hit, "pyarrow read_csv", ref, "<= 2x")
-        else:
-            CPU["last"] = ref_cpu
-            line("pyarrow read_csv (reference only)", ref)
+        measure_reading(path, n, args, line)
 
     table = pd.DataFrame(lines)
     print(f"SYNTHETIC data, seed {args.seed}, {n:,} trajectories, best of {args.repeat}; "

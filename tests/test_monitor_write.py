@@ -5,14 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from test_engine import random_frame
 
 from lvv_eval.errors import InputValidationError
 from lvv_eval.monitor import read_monitor, write_monitor
 from lvv_eval.monitor_write import write_monitor_fast
 from lvv_eval.paths import DEFAULT_SYNTHETIC_FILE
 from lvv_eval.synth import generate
-
-from test_engine import random_frame
 
 
 def _same_bytes(frame: pd.DataFrame, tmp_path) -> bytes:

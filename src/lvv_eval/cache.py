@@ -41,7 +41,7 @@ import pandas as pd
 from lvv_eval.errors import ConfigError, Problem
 from lvv_eval.paths import PACKAGE_DIR, PROJECT_ROOT, RAW_DIR
 
-__all__ = ["DEFAULT_CACHE_DIR", "cache_key", "read_monitor_cached", "load_cached", "store"]
+__all__ = ["DEFAULT_CACHE_DIR", "cache_key", "load_cached", "read_monitor_cached", "store"]
 
 DEFAULT_CACHE_DIR: Path = PROJECT_ROOT / ".cache" / "monitor"
 """Default cache folder (git-ignored)."""
@@ -159,7 +159,7 @@ def store(data: Any, entry: Path) -> None:
 
 def load_cached(entry: Path) -> Any | None:
     """The :class:`lvv_eval.monitor.MonitorData` of a cache entry, or None if it is absent."""
-    from lvv_eval.monitor import MonitorData, MonitorSource  # noqa: PLC0415 - light import
+    from lvv_eval.monitor import MonitorData, MonitorSource
 
     meta_file = entry / "meta.json"
     if not meta_file.is_file():
@@ -205,7 +205,7 @@ def read_monitor_cached(path: str | Path, *, cache_dir: str | Path | None = None
         As :func:`lvv_eval.monitor.read_monitor`; ConfigError also for a cache
         folder next to raw data.
     """
-    from lvv_eval.monitor import read_monitor  # noqa: PLC0415 - the reader imports much
+    from lvv_eval.monitor import read_monitor
 
     path = Path(path)
     if not path.exists():

@@ -38,7 +38,7 @@ import pyarrow as pa
 from lvv_eval.schema import SCENARIO_CODES
 from lvv_eval.taxonomy import EXIT_REASON_CODES
 
-__all__ = ["PilotCounts", "supports", "pilot_counts", "event_inputs"]
+__all__ = ["PilotCounts", "event_inputs", "pilot_counts", "supports"]
 
 _STRING_KINDS = ("string", "str", "category", "object")
 _COUNT_COLUMNS: tuple[str, ...] = (

@@ -45,10 +45,10 @@ from scipy.stats import norm
 from statsmodels.duration.survfunc import CumIncidenceRight, SurvfuncRight
 from statsmodels.stats.proportion import proportion_confint
 
+from lvv_eval import engine
 from lvv_eval.aggregate import (
     TOTAL, DateLike, SchemeLike, as_peildatum, check_frame, classify_exits, state_at,
 )
-from lvv_eval import engine
 from lvv_eval.errors import ConfigError
 from lvv_eval.taxonomy import EXIT_REASON_CODES
 

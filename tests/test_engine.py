@@ -203,3 +203,12 @@ def test_scheme_without_a_code_raises_the_same_error(monkeypatch):
                 messages.append(str(info.value))
     assert messages[:3] == messages[3:]
     assert "deceased" in messages[0]
+
+
+def test_engine_equals_pandas_with_many_pilots(monkeypatch):
+    """More than 63 pilots: distinct people are counted per pilot, not by bit mask."""
+    frame = random_frame(10, 600)
+    names = np.array([f"site{i:02d}" for i in range(70)], dtype=object)
+    frame["pilot"] = pd.Categorical(np.random.default_rng(10).choice(names, len(frame)))
+    _assert_same(monkeypatch, frame, "2020-11-01", "regioplan-2022", False)
+    _assert_same(monkeypatch, frame, "2022-07-01", None, True, pilots=list(names[:64]))

@@ -34,8 +34,8 @@ test-fast: $(STAMP) ## Run the tests that do not execute notebooks
 nbtest: $(STAMP) ## Execute the notebooks under nbval and papermill only
 	$(BIN)/python -m pytest -m notebooks
 
-bench: $(STAMP) ## Measure generation and aggregation speed at roll-out scale
-	$(BIN)/python scripts/benchmark.py
+bench: $(STAMP) ## Time each step at 1,000,000 trajectories against DuckDB and pyarrow (BENCH_ARGS="--rows 10000000")
+	$(BIN)/python scripts/benchmark.py $(BENCH_ARGS)
 
 synth: $(STAMP) ## Regenerate the committed synthetic data and its calibration report
 	$(BIN)/lvv-eval synth --seed 20190401 --out data/synthetic/monitor_synthetic.csv --report data/synthetic/calibration_report.csv

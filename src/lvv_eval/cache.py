@@ -137,7 +137,8 @@ def store(data: Any, entry: Path) -> None:
         meta: dict[str, Any] = {"dtypes": {}}
         for name in _TABLES:
             table: pd.DataFrame = getattr(data, name)
-            table.to_parquet(work / f"{name}.parquet", index=False)
+            # uncompressed: about twice the size of snappy, read in about half the time
+            table.to_parquet(work / f"{name}.parquet", index=False, compression="none")
             meta["dtypes"][name] = {c: str(t) for c, t in table.dtypes.items()}
         source = data.source
         meta["source"] = {"path": str(source.path), "sha256": source.sha256,

@@ -78,8 +78,11 @@ class PilotCounts:
 
 
 def _is_text(series: pd.Series) -> bool:
+    """Whether every value (every category of a categorical) is a ``str``."""
     kind = str(series.dtype)
-    if kind in ("string", "str", "category"):
+    if kind == "category":
+        return all(isinstance(c, str) for c in series.cat.categories)
+    if kind in ("string", "str"):
         return True
     if kind != "object":
         return False

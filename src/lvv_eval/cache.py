@@ -125,7 +125,7 @@ def _restore(frame: pd.DataFrame, dtypes: dict[str, str]) -> pd.DataFrame:
     """Give every column its recorded dtype (Parquet keeps most, not ``object`` text)."""
     for column, dtype in dtypes.items():
         if str(frame[column].dtype) != dtype and dtype != "category":
-            frame[column] = frame[column].astype(dtype)
+            frame[column] = frame[column].astype(pd.api.types.pandas_dtype(dtype))
     return frame
 
 
@@ -138,7 +138,7 @@ def store(data: Any, entry: Path) -> None:
         for name in _TABLES:
             table: pd.DataFrame = getattr(data, name)
             # uncompressed: about twice the size of snappy, read in about half the time
-            table.to_parquet(work / f"{name}.parquet", index=False, compression="none")
+            table.to_parquet(work / f"{name}.parquet", index=False, compression=None)
             meta["dtypes"][name] = {c: str(t) for c, t in table.dtypes.items()}
         source = data.source
         meta["source"] = {"path": str(source.path), "sha256": source.sha256,

@@ -6,8 +6,9 @@
 sorted by ``trajectory_id`` with missing ids last, dates ``yyyy-mm-dd``,
 booleans ``true``/``false``, missing values empty, a field quoted only when it
 holds a character that makes :mod:`csv` with ``QUOTE_MINIMAL`` quote it: a
-comma, a double quote, a line feed and, on newer Pythons, a carriage return), but builds the text with Arrow compute kernels instead of one Python call
-per cell: each column becomes a small table of labels (distinct dates,
+comma, a double quote, a line feed and, on newer Pythons, a carriage return),
+but builds the text with Arrow compute kernels instead of one Python call per
+cell: each column becomes a small table of labels (distinct dates,
 booleans, categories, numbers; ``str`` of each distinct value, the rule of
 ``write_monitor``) and one code per row, or, for text columns, the Arrow
 strings themselves; lines are joined and written a quarter-million rows at a

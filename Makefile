@@ -50,8 +50,8 @@ format: $(STAMP) ## Apply ruff's fixes and formatting
 sync: $(STAMP) ## Bring each notebook and its py:percent text file into step (jupytext --sync)
 	$(BIN)/jupytext --sync notebooks/*.ipynb
 
-bench: $(STAMP) ## Measure generation and aggregation speed at roll-out scale
-	$(BIN)/python scripts/benchmark.py
+bench: $(STAMP) ## Time each step at 1,000,000 trajectories against DuckDB and pyarrow (BENCH_ARGS="--rows 10000000")
+	$(BIN)/python scripts/benchmark.py $(BENCH_ARGS)
 
 synth: $(STAMP) ## Regenerate the committed synthetic data and its calibration report
 	$(BIN)/lvv-eval synth --seed 20190401 --out data/synthetic/monitor_synthetic.csv --report data/synthetic/calibration_report.csv

@@ -205,3 +205,21 @@ def test_scheme_without_a_code_raises_the_same_error(monkeypatch):
                 messages.append(str(info.value))
     assert messages[:3] == messages[3:]
     assert "deceased" in messages[0]
+
+
+def test_engine_equals_pandas_with_many_pilots(monkeypatch):
+    """More than 63 pilots: distinct people are counted per pilot, not by bit mask."""
+    frame = random_frame(10, 600)
+    names = np.array([f"site{i:02d}" for i in range(70)], dtype=object)
+    frame["pilot"] = pd.Categorical(np.random.default_rng(10).choice(names, len(frame)))
+    _assert_same(monkeypatch, frame, "2020-11-01", "regioplan-2022", False)
+    _assert_same(monkeypatch, frame, "2022-07-01", None, True, pilots=list(names[:64]))
+
+
+def test_non_text_categories_take_the_pandas_path(monkeypatch):
+    frame = random_frame(17, 80)
+    codes = frame["person_id"].astype("string").str[1:].astype(float).astype("Int64")
+    frame["person_id"] = pd.Categorical(codes.astype(object).where(codes.notna(), None))
+    assert not engine.supports(frame)
+    fast, slow = _both(monkeypatch, lambda: aggregate.to_figures(frame, "2022-07-01"))
+    _equal(fast, slow)

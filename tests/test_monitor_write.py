@@ -5,14 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from test_engine import random_frame
 
 from lvv_eval.errors import InputValidationError
 from lvv_eval.sources.monitor import read_monitor, write_monitor
 from lvv_eval.sources.monitor_write import write_monitor_fast
 from lvv_eval.paths import DEFAULT_SYNTHETIC_FILE
 from lvv_eval.synthetic.generator import generate
-
-from test_engine import random_frame
 
 
 def _same_bytes(frame: pd.DataFrame, tmp_path) -> bytes:
@@ -78,3 +77,13 @@ def test_missing_column_is_named(tmp_path):
     text = str(info.value)
     assert "pilot" in text and "mrt" in text
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_rows_are_written_in_chunks_in_sorted_order(tmp_path, monkeypatch):
+    from lvv_eval.sources import monitor_write
+
+    monkeypatch.setattr(monitor_write, "_CHUNK_ROWS", 7)
+    frame = random_frame(16, 100)
+    _same_bytes(frame, tmp_path)                     # unsorted ids
+    ordered = frame.sort_values("trajectory_id", ignore_index=True)
+    _same_bytes(ordered, tmp_path)                   # already sorted: slices

@@ -41,7 +41,7 @@ import pandas as pd
 from lvv_eval.errors import ConfigError, Problem
 from lvv_eval.paths import PACKAGE_DIR, PROJECT_ROOT, RAW_DIR
 
-__all__ = ["DEFAULT_CACHE_DIR", "cache_key", "read_monitor_cached", "load_cached", "store"]
+__all__ = ["DEFAULT_CACHE_DIR", "cache_key", "load_cached", "read_monitor_cached", "store"]
 
 DEFAULT_CACHE_DIR: Path = PROJECT_ROOT / ".cache" / "monitor"
 """Default cache folder (git-ignored)."""
@@ -125,7 +125,7 @@ def _restore(frame: pd.DataFrame, dtypes: dict[str, str]) -> pd.DataFrame:
     """Give every column its recorded dtype (Parquet keeps most, not ``object`` text)."""
     for column, dtype in dtypes.items():
         if str(frame[column].dtype) != dtype and dtype != "category":
-            frame[column] = frame[column].astype(dtype)
+            frame[column] = frame[column].astype(pd.api.types.pandas_dtype(dtype))
     return frame
 
 
@@ -137,7 +137,8 @@ def store(data: Any, entry: Path) -> None:
         meta: dict[str, Any] = {"dtypes": {}}
         for name in _TABLES:
             table: pd.DataFrame = getattr(data, name)
-            table.to_parquet(work / f"{name}.parquet", index=False)
+            # uncompressed: about twice the size of snappy, read in about half the time
+            table.to_parquet(work / f"{name}.parquet", index=False, compression=None)
             meta["dtypes"][name] = {c: str(t) for c, t in table.dtypes.items()}
         source = data.source
         meta["source"] = {"path": str(source.path), "sha256": source.sha256,

@@ -6,19 +6,21 @@
 sorted by ``trajectory_id`` with missing ids last, dates ``yyyy-mm-dd``,
 booleans ``true``/``false``, missing values empty, a field quoted only when it
 holds a character that makes :mod:`csv` with ``QUOTE_MINIMAL`` quote it: a
-comma, a double quote, a line feed and, on newer Pythons, a carriage return), but builds each column's text with Arrow compute kernels
-instead of one Python call per cell: about ten times faster on a million
-trajectories (``scripts/benchmark.py``).
-
-Columns whose dtype the fast path does not know (object columns, dates
-outside the years 1000-9999) are rendered by the same rule as
-``write_monitor`` (``str`` of each distinct value), so the bytes never differ.
+comma, a double quote, a line feed and, on newer Pythons, a carriage return),
+but builds the text with Arrow compute kernels instead of one Python call per
+cell: each column becomes a small table of labels (distinct dates,
+booleans, categories, numbers; ``str`` of each distinct value, the rule of
+``write_monitor``) and one code per row, or, for text columns, the Arrow
+strings themselves; lines are joined and written a quarter-million rows at a
+time, so the text of the whole file is never held in memory. Several times
+faster than the csv module on a million trajectories (``scripts/benchmark.py``).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -52,59 +54,87 @@ def _quoted_by_csv() -> str:
 _SPECIAL = _quoted_by_csv()
 _NEEDS_QUOTES = "[" + "".join({"\n": r"\n", "\r": r"\r"}.get(c, c) for c in _SPECIAL) + "]"
 _SPECIAL_BYTES = np.frombuffer(_SPECIAL.encode("ascii"), dtype=np.uint8)
-_FIRST_DAY = np.datetime64("1000-01-01", "D")
-_LAST_DAY = np.datetime64("9999-12-31", "D")
 
 
-def _python_text(series: pd.Series) -> pa.Array:
+_CHUNK_ROWS = 262_144
+"""Rows joined into lines at a time (bounds the memory of the text)."""
+
+
+@dataclass(frozen=True)
+class _Column:
+    """Canonical text of one column: ``labels`` taken by ``codes``, or ready ``text``."""
+
+    labels: pa.Array | None = None
+    codes: np.ndarray | None = None
+    text: pa.Array | pa.ChunkedArray | None = None
+
+    def rows(self, index: np.ndarray | slice) -> pa.Array:
+        """Text of the given rows (a position array or a slice)."""
+        if self.text is not None:
+            if isinstance(index, slice):
+                return pa.concat_arrays(self.text[index].chunks) \
+                    if isinstance(self.text, pa.ChunkedArray) else self.text[index]
+            return self.text.take(pa.array(index))
+        assert self.labels is not None and self.codes is not None
+        return self.labels.take(pa.array(self.codes[index]))
+
+
+def _labelled(labels: list[str], codes: np.ndarray) -> _Column:
+    """Column of ``labels`` (quoted if needed) plus ``""`` for the missing code -1."""
+    table = _quoted(pa.array([*labels, ""], type=pa.large_string()))
+    return _Column(labels=table, codes=np.where(codes < 0, len(labels), codes).astype(np.int32))
+
+
+def _python_column(series: pd.Series) -> _Column:
     """``str`` of each distinct value, missing as ``""`` (the rule of ``write_monitor``)."""
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    labels = pa.array([str(u) for u in np.asarray(uniques, dtype=object)] + [""],
-                      type=pa.large_string())
-    return labels.take(pa.array(np.where(codes < 0, len(labels) - 1, codes)))
+    return _labelled([str(u) for u in np.asarray(uniques, dtype=object)], codes)
 
 
-def _date_text(series: pd.Series) -> pa.Array:
+def _date_column(series: pd.Series) -> _Column:
     days = pd.to_datetime(series).to_numpy(dtype="datetime64[D]")
     missing = np.isnat(days)
-    shown = days[~missing]
-    if len(shown) and (shown.min() < _FIRST_DAY or shown.max() > _LAST_DAY):
-        text = np.datetime_as_string(days, unit="D").astype(object)
-        text[missing] = ""
-        return pa.array(text, type=pa.large_string())
-    dates = pa.array(days, type=pa.date32(), mask=missing)
-    return pc.fill_null(pc.cast(dates, pa.large_string()), "")
+    numbers = days.astype(np.int64)
+    shown = numbers[~missing]
+    if not len(shown):
+        return _labelled([], np.full(len(days), -1))
+    low, high = int(shown.min()), int(shown.max())
+    if high - low > 4 * len(days) + 1000:  # sparse over a long range: label the distinct days
+        distinct, codes = np.unique(numbers[~missing], return_inverse=True)
+        full = np.full(len(days), -1, dtype=np.int64)
+        full[~missing] = codes
+        grid = distinct
+        codes = full
+    else:
+        grid = np.arange(low, high + 1)
+        codes = np.where(missing, -1, numbers - low)
+    labels = np.datetime_as_string(grid.astype("datetime64[D]"), unit="D").tolist()
+    return _labelled(labels, codes)
 
 
-def _boolean_text(series: pd.Series) -> pa.Array:
+def _boolean_column(series: pd.Series) -> _Column:
     values = series.astype("boolean")
-    codes = values.fillna(False).to_numpy(dtype=np.int8)
-    codes[values.isna().to_numpy()] = 2
-    return pa.array(["false", "true", ""], type=pa.large_string()).take(pa.array(codes))
+    codes = values.fillna(False).to_numpy(dtype=np.int8).astype(np.int64)
+    codes[values.isna().to_numpy()] = -1
+    return _labelled(["false", "true"], codes)
 
 
-def _category_text(series: pd.Series) -> pa.Array:
-    codes = series.cat.codes.to_numpy()
-    labels = _quoted(pa.array([str(c) for c in series.cat.categories] + [""],
-                              type=pa.large_string()))
-    return labels.take(pa.array(np.where(codes < 0, len(labels) - 1, codes)))
+def _category_column(series: pd.Series) -> _Column:
+    return _labelled([str(c) for c in series.cat.categories], series.cat.codes.to_numpy())
 
 
-def _column_text(series: pd.Series, dtype: str) -> pa.Array:
-    """Canonical text of one column as an Arrow string array without nulls, quoted if needed."""
+def _column(series: pd.Series, dtype: str) -> _Column:
+    """Canonical text of one column (see :func:`lvv_eval.sources.monitor.write_monitor`)."""
     if dtype.startswith("datetime"):
-        return _date_text(series)
+        return _date_column(series)
     if dtype == "boolean":
-        return _boolean_text(series)
+        return _boolean_column(series)
     if isinstance(series.dtype, pd.CategoricalDtype):
-        return _category_text(series)
+        return _category_column(series)
     if isinstance(series.dtype, pd.StringDtype) and series.dtype.storage == "pyarrow":
-        return _quoted(pc.fill_null(pc.cast(pa.array(series.array), pa.large_string()), ""))
-    if str(series.dtype) in ("Int64", "Int32", "Int16", "Int8", "int64", "int32"):
-        ints = pa.array(series.array) if hasattr(series.array, "__arrow_array__") \
-            else pa.array(series.to_numpy())
-        return pc.fill_null(pc.cast(ints, pa.large_string()), "")
-    return _quoted(_python_text(series))
+        text = pc.fill_null(pc.cast(pa.array(series.array), pa.large_string()), "")
+        return _Column(text=_quoted(text))
+    return _python_column(series)
 
 
 def _text(value: str) -> pa.Scalar:
@@ -164,17 +194,20 @@ def write_monitor_fast(frame: pd.DataFrame, path: str | Path) -> Path:
             [Problem(str(path), None, c, "", "required column is missing") for c in missing],
             summary=f"write_monitor_fast: frame lacks the monitor column(s) {missing}")
     ids = frame["trajectory_id"].astype("string").reset_index(drop=True)
-    order = pa.array(ids.sort_values(kind="mergesort", na_position="last").index.to_numpy())
-    columns = [_column_text(frame[c.name].reset_index(drop=True), c.dtype).take(order)
+    order = ids.sort_values(kind="mergesort", na_position="last").index.to_numpy()
+    in_order = bool(np.array_equal(order, np.arange(len(order))))
+    columns = [_column(frame[c.name].reset_index(drop=True), c.dtype)
                for c in schema.MONITOR_COLUMNS]
-    columns[-1] = pc.binary_join_element_wise(columns[-1], _text(""), _text("\n"))
-    lines = pc.binary_join_element_wise(*columns, _text(","))
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as handle:
         handle.write((",".join(schema.COLUMN_NAMES) + "\n").encode("utf-8"))
-        for chunk in (lines.chunks if isinstance(lines, pa.ChunkedArray) else [lines]):
-            _write_values(handle, chunk)
+        for start in range(0, len(order), _CHUNK_ROWS):
+            rows = slice(start, start + _CHUNK_ROWS) if in_order \
+                else order[start:start + _CHUNK_ROWS]
+            text = [column.rows(rows) for column in columns]
+            text[-1] = pc.binary_join_element_wise(text[-1], _text(""), _text("\n"))
+            _write_values(handle, pc.binary_join_element_wise(*text, _text(",")))
     return path
 
 

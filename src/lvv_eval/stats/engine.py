@@ -16,8 +16,9 @@ inclusive of the peildatum):
   ``<= peildatum``.
 
 DuckDB was chosen over Polars by measurement (``scripts/benchmark.py``): on the
-same in-memory frame both count in a few hundredths of a second, DuckDB is
-already a dependency and reads pandas' Arrow-backed columns without a copy.
+same pandas frame both count a million trajectories in about 0.15-0.25 s;
+DuckDB is already a dependency and reads pandas' Arrow-backed columns without
+a copy (see the README, Development/Benchmark).
 
 :func:`supports` says when a frame can take this path; other frames (hand-made
 frames with unusual dtypes, exit codes outside the taxonomy) go through the
@@ -38,7 +39,7 @@ import pyarrow as pa
 from lvv_eval.reference.monitor_format import SCENARIO_CODES
 from lvv_eval.reference.taxonomy import EXIT_REASON_CODES
 
-__all__ = ["PilotCounts", "supports", "pilot_counts", "event_inputs"]
+__all__ = ["PilotCounts", "event_inputs", "pilot_counts", "supports"]
 
 _STRING_KINDS = ("string", "str", "category", "object")
 _COUNT_COLUMNS: tuple[str, ...] = (
@@ -78,13 +79,16 @@ class PilotCounts:
 
 
 def _is_text(series: pd.Series) -> bool:
+    """Whether every value (every category of a categorical) is a ``str``."""
     kind = str(series.dtype)
-    if kind in ("string", "str", "category"):
+    if kind == "category":
+        return all(isinstance(c, str) for c in series.cat.categories)
+    if kind in ("string", "str"):
         return True
     if kind != "object":
         return False
     values = series.dropna()
-    return bool(values.map(type).eq(str).all()) if len(values) else True
+    return all(isinstance(value, str) for value in values)
 
 
 def supports(frame: pd.DataFrame) -> bool:
@@ -134,30 +138,54 @@ def _table(frame: pd.DataFrame, columns: Sequence[str]) -> pa.Table:
     return pa.table({c: _arrow(frame[c]) for c in columns if c in frame.columns})
 
 
-def _quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
+def _codes(series: pd.Series, labels: Sequence[str], other: int = -2) -> np.ndarray:
+    """Position of each value's text in ``labels``; -1 where missing, ``other`` if not listed."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        codes = series.cat.codes.to_numpy()
+        categories = [str(c) for c in series.cat.categories]
+    else:
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+        categories = [str(u) for u in np.asarray(uniques, dtype=object)]
+    where = {label: i for i, label in enumerate(labels)}
+    lookup = np.array([where.get(c, other) for c in categories] + [-1], dtype=np.int16)
+    return lookup[np.where(codes < 0, len(categories), codes)]
 
 
-def _states_sql(frame: pd.DataFrame, day: dt.date, formal_only: bool,
-                pilots: Sequence[str]) -> str:
-    """SELECT of the selected rows with their state at the peildatum."""
+def _coded_table(frame: pd.DataFrame, pilots: Sequence[str]) -> pa.Table:
+    """The columns the counts need, text columns as small integer codes.
+
+    ``pilot``: position in ``pilots`` (-2 for other pilots); ``reason``:
+    position in :data:`EXIT_REASON_CODES`; ``scenario``: position in
+    :data:`SCENARIO_CODES` (-2 for another value); -1 = missing.
+    """
+    n = len(frame)
+    columns = {
+        "pilot": pa.array(_codes(frame["pilot"], pilots)),
+        "person_id": _arrow(frame["person_id"]),
+        "formal": _arrow(frame["formal_status"]),
+        "intake_date": _arrow(frame["intake_date"]),
+        "exit_date": _arrow(frame["exit_date"]),
+        "reason": pa.array(_codes(frame["exit_reason"], EXIT_REASON_CODES)),
+        "scenario": pa.array(_codes(frame["scenario"], SCENARIO_CODES) if "scenario" in frame
+                             else np.full(n, -1, dtype=np.int16)),
+        "scenario_date": (_arrow(frame["scenario_date"]) if "scenario_date" in frame
+                          else pa.nulls(n, pa.timestamp("us"))),
+    }
+    return pa.table(columns)
+
+
+def _states_sql(day: dt.date, formal_only: bool) -> str:
+    """SELECT of the selected rows of the coded table with their state at the peildatum."""
     d = f"TIMESTAMP '{day.isoformat()}'"
-    has_scenario = "scenario" in frame.columns
-    has_sdate = "scenario_date" in frame.columns
-    scenario = "CAST(scenario AS VARCHAR)" if has_scenario else "CAST(NULL AS VARCHAR)"
-    dated_ok = f"(scenario_date IS NULL OR scenario_date <= {d})" if has_sdate else "TRUE"
-    where = [f"CAST(pilot AS VARCHAR) IN ({', '.join(_quote(p) for p in pilots) or 'NULL'})"]
-    if formal_only:
-        where.append("formal_status IS TRUE")
+    formal = " AND formal IS TRUE" if formal_only else ""
     return f"""
-        SELECT CAST(pilot AS VARCHAR) AS pilot, person_id,
-               formal_status AS formal,
+        SELECT pilot, person_id, formal,
                intake_date <= {d} AS in_scope,
-               (intake_date <= {d} AND exit_date IS NOT NULL AND exit_date <= {d}) AS exited,
-               CAST(exit_reason AS VARCHAR) AS exit_reason,
-               {scenario} AS scenario,
-               (intake_date <= {d} AND {scenario} IS NOT NULL AND {dated_ok}) AS scenario_set
-        FROM t WHERE {' AND '.join(where)}
+               coalesce(intake_date <= {d} AND exit_date <= {d}, FALSE) AS exited,
+               reason, scenario,
+               (intake_date <= {d} AND scenario <> -1
+                AND coalesce(scenario_date <= {d}, TRUE)) AS scenario_set
+        FROM t WHERE pilot >= 0{formal}
     """
 
 
@@ -185,9 +213,8 @@ def _sums(where: np.ndarray, n: np.ndarray, size: int, mask: np.ndarray) -> np.n
 
 
 def _positions(cells: pd.DataFrame, index: pd.Index) -> tuple[np.ndarray, np.ndarray]:
-    """Pilot position in ``index`` and count ``n`` of each cell."""
-    where = index.get_indexer(cells["pilot"].astype(object).to_numpy())
-    return where, cells["n"].to_numpy(dtype=np.int64)
+    """Pilot position (the code of the coded table) and count ``n`` of each cell."""
+    return cells["pilot"].to_numpy(dtype=np.int64), cells["n"].to_numpy(dtype=np.int64)
 
 
 def _from_cells(cells: pd.DataFrame, index: pd.Index) -> pd.DataFrame:
@@ -206,12 +233,12 @@ def _from_cells(cells: pd.DataFrame, index: pd.Index) -> pd.DataFrame:
     return pd.DataFrame(columns, index=index)
 
 
-def _per(cells: pd.DataFrame, flag: str, key: str, codes: list[str],
+def _per(cells: pd.DataFrame, flag: str, key: str, codes: list[int],
          index: pd.Index) -> pd.DataFrame:
     """Pilot x code sums of ``n`` over the cells where ``flag`` holds (codes in the given order)."""
     where, n = _positions(cells, index)
     chosen = cells[flag].to_numpy(dtype=bool)
-    values = cells[key].astype(object).to_numpy()
+    values = cells[key].to_numpy(dtype=np.int64)
     return pd.DataFrame({code: _sums(where, n, len(index), chosen & (values == code))
                          for code in codes}, index=index, columns=codes)
 
@@ -236,37 +263,56 @@ def pilot_counts(frame: pd.DataFrame, day: pd.Timestamp, formal_only: bool,
     -------
     PilotCounts
     """
-    columns = ["pilot", "person_id", "formal_status", "intake_date", "exit_date",
-               "exit_reason", "scenario", "scenario_date"]
-    con = _connect(_table(frame, columns))
+    con = _connect(_coded_table(frame, pilots))
     try:
-        states = _states_sql(frame, day.date(), formal_only, pilots)
-        con.execute(f"CREATE TEMP VIEW s AS {states}")
+        con.execute(f"CREATE TEMP VIEW s AS {_states_sql(day.date(), formal_only)}")
         cells = con.execute("""
             SELECT pilot, formal IS TRUE AS formal, formal IS FALSE AS informal, in_scope,
-                   exited, exit_reason, scenario_set, scenario, count(*) AS n
+                   exited, reason, scenario_set, scenario, count(*) AS n
             FROM s GROUP BY ALL
         """).df()
-        persons = con.execute("""
-            WITH g AS (SELECT pilot, person_id FROM s
-                       WHERE in_scope AND person_id IS NOT NULL GROUP BY pilot, person_id)
-            SELECT pilot, count(*) AS persons, FALSE AS is_total FROM g GROUP BY pilot
-            UNION ALL SELECT NULL, count(DISTINCT person_id), TRUE FROM g
-        """).df()
+        persons = _persons(con, len(pilots))
     finally:
         con.close()
     index = pd.Index(list(pilots), dtype=object)
     main = _from_cells(cells, index)
-    is_total = persons["is_total"].to_numpy(dtype=bool)
-    where, _ = _positions(persons.assign(n=0), index)
-    main["persons"] = _sums(where, persons["persons"].to_numpy(dtype=np.int64), len(index),
-                            ~is_total)
-    exits = _per(cells, "exited", "exit_reason", list(EXIT_REASON_CODES), index)
-    scenarios = _per(cells, "scenario_set", "scenario", list(SCENARIO_CODES), index)
+    main["persons"] = persons[:-1]
+    codes = list(EXIT_REASON_CODES)
+    exits = _per(cells, "exited", "reason", list(range(len(codes))), index).set_axis(codes, axis=1)
+    scenarios = _per(cells, "scenario_set", "scenario", list(range(len(SCENARIO_CODES))),
+                     index).set_axis(list(SCENARIO_CODES), axis=1)
     per_pilot = main[list(_COUNT_COLUMNS)]
     total = per_pilot.sum().astype("int64")
-    total["persons"] = int(persons.loc[is_total, "persons"].iloc[0])
+    total["persons"] = int(persons[-1])
     return PilotCounts(per_pilot, total, exits, scenarios)
+
+
+def _persons(con: duckdb.DuckDBPyConnection, n_pilots: int) -> np.ndarray:
+    """Distinct ``person_id`` in scope per pilot position, then over all pilots (last entry).
+
+    With at most 63 pilots one pass groups by person and marks the pilots
+    each person was in (a bit mask); otherwise per pilot and in total.
+    """
+    out = np.zeros(n_pilots + 1, dtype=np.int64)
+    if n_pilots <= 63:
+        masks = con.execute("""
+            SELECT m, count(*) AS n FROM (
+                SELECT bit_or(CAST(1 AS UBIGINT) << CAST(pilot AS UBIGINT)) AS m FROM s
+                WHERE in_scope AND person_id IS NOT NULL GROUP BY person_id)
+            GROUP BY m
+        """).fetchall()
+        for mask, n in masks:
+            bits = [i for i in range(n_pilots) if (int(mask) >> i) & 1]
+            out[bits] += int(n)
+            out[-1] += int(n)
+        return out
+    rows = con.execute("""
+        SELECT pilot, count(DISTINCT person_id) FROM s WHERE in_scope GROUP BY pilot
+        UNION ALL SELECT -1, count(DISTINCT person_id) FROM s WHERE in_scope
+    """).fetchall()
+    for pilot, n in rows:
+        out[int(pilot) if pilot >= 0 else -1] = int(n)
+    return out
 
 
 def event_inputs(frame: pd.DataFrame, day: pd.Timestamp,
@@ -293,29 +339,30 @@ def event_inputs(frame: pd.DataFrame, day: pd.Timestamp,
         intake_date otherwise, whole days) and ``exit_code`` (int64 index into
         :data:`lvv_eval.reference.taxonomy.EXIT_REASON_CODES`, -1 when not exited).
     """
-    table = _table(frame, ["intake_date", "exit_date", "exit_reason", "formal_status"])
-    table = table.append_column("pos", pa.array(np.arange(len(frame), dtype=np.int64)))
+    table = pa.table({
+        "pos": pa.array(np.arange(len(frame), dtype=np.int64)),
+        "intake_date": _arrow(frame["intake_date"]),
+        "exit_date": _arrow(frame["exit_date"]),
+        "reason": pa.array(_codes(frame["exit_reason"], EXIT_REASON_CODES)),
+        "formal": _arrow(frame["formal_status"]),
+    })
     d = f"DATE '{day.date().isoformat()}'"
     stamp = f"TIMESTAMP '{day.date().isoformat()}'"
-    codes = ", ".join(_quote(c) for c in EXIT_REASON_CODES)
     where = f"intake_date <= {stamp}"
     if formal_only:
-        where += " AND formal_status IS TRUE"
+        where += " AND formal IS TRUE"
     con = _connect(table)
     try:
         out = con.execute(f"""
             WITH r AS (
                 SELECT pos, CAST(intake_date AS DATE) AS i, CAST(exit_date AS DATE) AS e,
-                       coalesce(exit_date <= {stamp}, FALSE) AS exited,
-                       CAST(exit_reason AS VARCHAR) AS reason
+                       coalesce(exit_date <= {stamp}, FALSE) AS exited, reason
                 FROM t WHERE {where}
             )
             SELECT pos, exited,
                    CASE WHEN exited THEN date_diff('day', i, e)
                         ELSE date_diff('day', i, {d}) END AS time_days,
-                   CASE WHEN exited
-                        THEN coalesce(list_position([{codes}], reason), 0) - 1 ELSE -1 END
-                        AS exit_code
+                   CASE WHEN exited THEN reason ELSE -1 END AS exit_code
             FROM r ORDER BY pos
         """).fetchnumpy()
     finally:

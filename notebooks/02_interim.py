@@ -519,13 +519,16 @@ if DATA is not None:
     sens = common.scheme_sensitivity(FRAME, P.peildatum, formal_only=P.formal_only)
     if PILOTS:
         sens = sens.loc[sens["pilot"].isin(PILOTS + ["total"])].reset_index(drop=True)
+    sens_raw = sens
     sens = disclosure.suppress_rates(sens, P.disclosure_threshold, complement=False)
     sens = interim.hide_shown_counts(sens, CLASS_SUP, flow_sup.mask)  # consistent with the count tables above
     sens = common.suppress_scheme_differences(
         sens, P.disclosure_threshold, protect=[P.scheme, P.extra["comparison_scheme"]]).table  # no small differences between schemes
     sens_caption = L("Aandeel bestendig per pilot onder elk schema; noemers uitstroom en instroom; 95%-BI Wilson.",
                      "Durable share per pilot under each scheme; denominators outflow and intake; 95% CI Wilson.")
-    W.table("scheme_sensitivity", common.checked(GATE, "scheme_sensitivity", sens), caption=sens_caption)
+    SENS = interim.check_scheme_sensitivity(GATE, sens_raw, sens)  # national total rounded where it would be blank
+    sens = SENS.frame
+    W.table("scheme_sensitivity", SENS, caption=sens_caption)
     sens_wide = sens.loc[sens["denominator_kind"] == "outflow"].pivot(index="pilot", columns="scheme", values="estimate")
     sens_wide = sens_wide.reindex(list(dict.fromkeys(sens["pilot"])))
     display(common.show_person(GATE, sens_wide.rename(index=L.pilot).map(L.percent),
@@ -548,7 +551,9 @@ if DATA is not None:
                          "Shift due to forced return (denominator: outflow)")))
     moved_most = interim.largest_shift(shift)
     print(L("Pilot waarvan het aandeel bestendig het meest verschuift:", "Pilot whose durable share moves most:"),
-          L.pilot(moved_most) if moved_most else "–")
+          L.pilot(moved_most) if moved_most else L("geen pilot te tonen (kleine verschillen onderdrukt)",
+                                                   "no pilot can be shown (small differences suppressed)"))
+    say(interim.national_shift_text(GATE, SENS, L))
 
 # %% [markdown]
 # ## What the two sources agree on, where they differ, and why

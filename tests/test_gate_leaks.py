@@ -123,3 +123,25 @@ def test_validation_flow_keeps_large_exclusions_but_hides_a_single_small_reason(
     assert shown["rows excluded"] == 43 and shown["rows analysed"] == 457
     # reason b (40) would give reason a (3) back from the total 43: both reasons hidden
     assert shown[["excluded, first reason: a", "excluded, first reason: b"]].isna().all()
+
+
+def test_default_interim_sensitivity_is_visible_nationally_in_rounded_form() -> None:
+    # On the default synthetic data the schemes differ nationally by fewer than 10 persons, so the
+    # exact national rows would be blank; the gate releases them rounded to base 5 instead.
+    from lvv_eval.evaluations import interim
+    from lvv_eval.reporting.labels import Labels
+    from lvv_eval.paths import DEFAULT_SYNTHETIC_FILE
+    from lvv_eval.sources.monitor import read_monitor
+
+    frame = read_monitor(DEFAULT_SYNTHETIC_FILE).frame
+    raw = common.scheme_sensitivity(frame, "2020-11-01")
+    protected = common.suppress_scheme_differences(
+        raw, 10, protect=[interim.MONITOR, interim.VJI]).table
+    gate = Gate(10, kind="synthetic")
+    sens = interim.check_scheme_sensitivity(gate, raw, protected)
+    total = sens.frame.loc[(sens.frame["pilot"] == "total") & (sens.frame["denominator_kind"] == "outflow")]
+    assert total["estimate"].notna().all()
+    assert set(total["release_form"]) == {"rounded to base 5"}
+    assert (total["numerator"].astype(int) % 5 == 0).all()
+    text = interim.national_shift_text(gate, sens, Labels("nl")).text
+    assert "afgerond" in text and "%" in text

@@ -487,6 +487,15 @@ class Gate:
         rows = [i for i, k in enumerate(keys) if k.split("|")[0] == spec.fallback_key
                 and "estimate" in mask.columns and bool(mask["estimate"].iloc[i])
                 and raw_num[i] >= t and raw_den[i] - raw_num[i] >= t]  # rounding protects only large counts
+        if rows and spec.versions:
+            # every version of a rounded total is rounded too: an exact version beside a rounded one
+            # would narrow their difference (a small count) down again
+            def version_group(i: int) -> tuple[object, ...]:
+                return tuple(frame[c].iloc[i] for c in spec.version_key)
+
+            groups = {version_group(i) for i in rows}
+            rows += [i for i, k in enumerate(keys) if k.split("|")[0] == spec.fallback_key and i not in rows
+                     and version_group(i) in groups and raw_num[i] >= t and raw_den[i] - raw_num[i] >= t]
         out = out.copy()
         if "release_form" not in out.columns:
             out["release_form"] = "exact"
@@ -507,6 +516,11 @@ class Gate:
             for c in ("numerator", "denominator", "estimate"):
                 mask.loc[mask.index[i], c] = False
                 reasons.loc[reasons.index[i], c] = ROUNDED_NOTE
+            for c in RATE_DERIVED:  # an interval of the exact counts would give them back
+                if c != "estimate" and c in out.columns:
+                    out.loc[out.index[i], c] = pd.NA
+                    mask.loc[mask.index[i], c] = True
+                    reasons.loc[reasons.index[i], c] = "derived: a rounded release has no interval"
         return out, mask, reasons, ROUNDED_NOTE
 
 

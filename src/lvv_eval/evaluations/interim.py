@@ -36,6 +36,8 @@ from lvv_eval.evaluations.common import suppress_long
 from lvv_eval.reference.schemes import load_scheme
 
 if TYPE_CHECKING:  # pragma: no cover
+    from lvv_eval.disclosure.checked import CheckedTable, CheckedText, CheckedValue
+    from lvv_eval.disclosure.gate import Gate
     from lvv_eval.reporting.labels import Labels
 
 __all__ = [
@@ -43,6 +45,8 @@ __all__ = [
     "PEILDATUM",
     "TOTAL",
     "VJI",
+    "check_scheme_sensitivity",
+    "national_shift_text",
     "capacity_comparison",
     "category_labels",
     "class_count_table",
@@ -587,3 +591,54 @@ def hide_shown_counts(sensitivity: pd.DataFrame, class_results: dict[str, disclo
                                      numerator_cell="durable", denominator_kind="denominator_kind")
         pieces.append(part)
     return pd.concat(pieces).loc[out.index]
+
+
+def check_scheme_sensitivity(gate: "Gate", raw: pd.DataFrame, protected: pd.DataFrame) -> "CheckedTable":
+    """Release the scheme-sensitivity table through the gate, the national total rounded if need be.
+
+    Parameters
+    ----------
+    gate
+        The report's gate.
+    raw
+        :func:`lvv_eval.evaluations.common.scheme_sensitivity` output (exact counts).
+    protected
+        The same table after the report's own suppression (hidden cells missing).
+
+    Returns
+    -------
+    CheckedTable
+        Pilots' rows as the rules leave them; where the national rows would be blank because two
+        schemes differ by a few persons, the national rows of every scheme are released with counts
+        rounded to base 5 (column ``release_form``) and without intervals, so the sensitivity stays
+        visible at national level.
+    """
+    # The gate learns the exact values of the national rows only (to round them); the pilots' rows
+    # stay as the report's own suppression left them, consistent with the tables released before.
+    national = (raw["pilot"] == TOTAL).to_numpy()
+    frame = protected.copy()
+    for column in ("numerator", "denominator", "estimate"):
+        exact = pd.Series(raw[column].to_numpy(), index=frame.index, dtype="Float64")
+        frame[column] = pd.Series(frame[column], dtype="Float64").where(~national, exact)
+    return gate.check("scheme_sensitivity", frame, upstream=protected, counts=["numerator", "denominator"],
+                      rates=True, versions="scheme", version_key=["denominator_kind"],
+                      margins={"total_row": TOTAL}, fallback="round5", key="pilot")
+
+
+def national_shift_text(gate: "Gate", sensitivity: "CheckedTable", L: Labels,
+                        scheme_a: str = MONITOR, scheme_b: str = VJI) -> "CheckedText":
+    """One sentence: the national durable share of outflow under two schemes, as released.
+
+    The shares come from the checked table (rounded to base 5 where the exact ones would reveal a
+    small difference between the schemes); the sentence says which.
+    """
+    def share(scheme: str) -> "CheckedValue":
+        return sensitivity.value("estimate", scheme=scheme, pilot=TOTAL, denominator_kind="outflow")
+
+    rounded = "release_form" in sensitivity.frame.columns and (
+        sensitivity.frame.loc[(sensitivity.frame["pilot"] == TOTAL), "release_form"] != "exact").any()
+    note = L(" (aantallen afgerond op veelvouden van 5)", " (counts rounded to multiples of 5)") if rounded else ""
+    template = L(f"Landelijk aandeel bestendig van de uitstroom: {{a}} onder {scheme_a}, {{b}} onder {scheme_b}",
+                 f"National durable share of outflow: {{a}} under {scheme_a}, {{b}} under {scheme_b}")
+    return gate.text(template + note + ".", a=(share(scheme_a), lambda x: L.percent(x, 1)),
+                     b=(share(scheme_b), lambda x: L.percent(x, 1)))

@@ -1,0 +1,1321 @@
+"""Scan of every file a report wrote, for person-level counts that must not leave it.
+
+The scan is the last line of disclosure control and deliberately independent of the gate that
+suppresses cells while a notebook runs: it does not read the gate's reports or masks. It
+recomputes, from the report's person-level input (``data_source`` of the run's parameters, read
+with :func:`lvv_eval.sources.monitor.read_monitor`) and the counting functions of
+:mod:`lvv_eval.stats`, every count that a report could show at its peildatum, keeps those from 1
+to ``threshold - 1`` (the *small counts*), and searches the outputs for them:
+
+* **tables** (``tables/*.csv`` of kind ``synthetic`` or ``person-level`` in ``manifest.json``, and
+  the tables rendered in the HTML page and the executed notebook): a cell in a column that holds
+  counts whose value is a small count of the row's pilot (or group of pilots); a hidden cell that
+  follows from the visible ones (a row or column total minus the other cells; a published figure
+  plus a shown difference); a share or estimate whose denominator is shown and whose numerator
+  (or the complement) is a small count;
+* **text** (HTML, notebook outputs and sources, log, JSON strings, SVG text): a small count next
+  to a word that makes it a count ("7 van 26", "n = 7", "7 uitgestroomden"), and a percentage
+  ``p`` with a denominator ``d`` in the same sentence (or the named pilot's shown denominator)
+  such that ``p * d / 100`` is, within the rounding of ``p``, a small count;
+* **identifiers**: a ``trajectory_id`` or ``person_id`` of the input anywhere in the outputs.
+
+Whitelisted: tables of kind ``published`` and ``derived`` (computed from published figures
+only), person-level counts equal to a published figure of the same pilot, measure, category and
+peildatum (``data/published/figures.csv``), text numbers that are published figures, years,
+dates, the threshold itself and horizon lengths.
+
+Each finding names the file, the line or cell, the value and why it is disclosive. A finding is
+``fail`` (the value is a recomputed small count, or recomputable from shown values) or
+``review`` (a small integer in a count column of a person-level table that matches no recomputed
+count: the output checker decides). The report fails the scan when there is at least one
+``fail``. What the scan cannot see is listed in :data:`LIMITS` and in ``docs/methods.md``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from lvv_eval.errors import ConfigError, LvvEvalError
+from lvv_eval.paths import DEFAULT_SYNTHETIC_FILE, PROJECT_ROOT, PUBLISHED_DIR
+from lvv_eval.reference.pilots import load_pilots
+from lvv_eval.reference.schemes import Scheme, list_schemes, load_scheme
+from lvv_eval.sources.designs import group_pilots
+from lvv_eval.sources.monitor import read_monitor
+from lvv_eval.stats.counts import TOTAL, as_peildatum, to_figures
+from lvv_eval.stats.survival import time_to_event_frame
+
+__all__ = [
+    "EXEMPT_KINDS", "Finding", "LIMITS", "PERSON_LEVEL_KINDS", "ReportContext", "ScanResult",
+    "SmallCounts", "scan_report", "small_counts",
+]
+
+DEFAULT_THRESHOLD = 10
+"""Threshold used when the run's parameters name none (same default as the gate)."""
+
+PERSON_LEVEL_KINDS: frozenset[str] = frozenset({"synthetic", "person-level"})
+"""Table kinds (``manifest.json``) whose cells are checked."""
+
+EXEMPT_KINDS: frozenset[str] = frozenset({"published", "derived"})
+"""Table kinds exempt from the cell check: published figures, and numbers computed from them only."""
+
+MANIFEST = "manifest.json"
+PROVENANCE = "provenance.json"
+SCAN_FILE_SUFFIXES: tuple[str, ...] = (".csv", ".html", ".htm", ".ipynb", ".log", ".json", ".svg", ".txt", ".md")
+"""Files read by the scan; other files (PNG) are listed as not readable."""
+
+OWN_FILES: frozenset[str] = frozenset({"release.json", "release.html", "scan.json"})
+"""Files the scan and the release record write themselves (not scanned: they quote findings)."""
+
+LIMITS: tuple[str, ...] = (
+    "Pictures: PNG files and SVG glyphs (figures are saved with text as paths) are not read; a bar "
+    "height or curve point resting on a small count is invisible to the scan.",
+    "Counts the scan does not recompute: groupings other than pilot, design group and total (for "
+    "example by nationality, sex or age), other peildatums than the report's, intake cohorts, and "
+    "time grids other than the horizons of the parameters (occupancy per month is checked only as a "
+    "cell equal to a recomputed count of the same pilot).",
+    "Differences across tables: a small count that follows only from combining two or more tables "
+    "(a margin in one, the other cells in another; two schemes in two tables) is not solved for; "
+    "within one table, one missing cell per row or column is.",
+    "Intervals: a confidence interval next to a shown denominator can give the numerator back; the "
+    "scan checks shares and estimates, not interval limits.",
+    "Text: a small count without a count word or denominator in the same sentence (\"Utrecht: 7\"), "
+    "numbers written as words (\"zeven\") and percentages without a denominator in the sentence or "
+    "a named pilot are not recognised.",
+    "Kinds: a table that a notebook labels published or derived is trusted; mislabelled person-level "
+    "tables are only caught through the HTML page and the notebook, where the table is rendered.",
+    "Whitelist: a small person-level count equal to a published figure of the same pilot, measure, "
+    "category and peildatum is treated as published; a text number equal to a published figure is "
+    "not reported.",
+)
+"""What the scan cannot see (also in ``docs/methods.md``, 'Output scan and release record')."""
+
+
+# --------------------------------------------------------------------------- findings
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One value in one output that the scan considers disclosive.
+
+    Attributes
+    ----------
+    file
+        Path relative to the report folder.
+    location
+        Line (``line 12``), table cell (``row 3 (eindhoven), column n_events``) or notebook cell.
+    value
+        The value as written in the file.
+    rule
+        ``small-count``, ``recoverable``, ``share``, ``identifier``, ``small-count-unmatched``.
+    reason
+        Why it is disclosive, naming the recomputed count it equals.
+    severity
+        ``fail`` or ``review``.
+    """
+
+    file: str
+    location: str
+    value: str
+    rule: str
+    reason: str
+    severity: str = "fail"
+
+
+@dataclass
+class ScanResult:
+    """Outcome of :func:`scan_report`.
+
+    Attributes
+    ----------
+    report_dir
+        The folder scanned.
+    verdict
+        ``pass`` (nothing found), ``review`` (only review findings) or ``fail``.
+    findings
+        Every finding, sorted by file and location.
+    files
+        Every file scanned (relative paths), with its status ``scanned``, ``exempt`` or ``not readable``.
+    threshold
+        Smallest count that may be shown.
+    note
+        How the small counts were obtained (or why none were needed).
+    """
+
+    report_dir: str
+    verdict: str
+    findings: list[Finding]
+    files: dict[str, str]
+    threshold: int
+    note: str = ""
+    limits: tuple[str, ...] = LIMITS
+
+    @property
+    def failed(self) -> bool:
+        return self.verdict == "fail"
+
+    def by_file(self) -> dict[str, list[Finding]]:
+        """Findings grouped by file."""
+        out: dict[str, list[Finding]] = defaultdict(list)
+        for f in self.findings:
+            out[f.file].append(f)
+        return dict(out)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"report_dir": self.report_dir, "verdict": self.verdict, "threshold": self.threshold,
+                "note": self.note, "files": dict(sorted(self.files.items())),
+                "findings": [asdict(f) for f in self.findings], "limits": list(self.limits)}
+
+    def summary(self) -> str:
+        """One line without any of the values found."""
+        if not self.findings:
+            return f"disclosure scan: nothing found in {len(self.files)} file(s)"
+        fails = [f for f in self.findings if f.severity == "fail"]
+        files = sorted({f.file for f in fails or self.findings})
+        return (f"disclosure scan: {len(fails)} disclosive value(s), "
+                f"{len(self.findings) - len(fails)} for review, in {', '.join(files[:6])}"
+                + (" ..." if len(files) > 6 else ""))
+
+
+# --------------------------------------------------------------------------- context of a report
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    """What the scan needs to know of a run (read from its parameters).
+
+    Attributes
+    ----------
+    data_path
+        The person-level input, or ``None`` (published figures only).
+    peildatum
+        Reference date of the person-level counts.
+    schemes
+        Classification schemes: the run's ``scheme``, ``comparison_scheme``, ``*_schemes`` (all
+        shipped schemes when empty or absent).
+    pilots
+        Pilots of the run (empty: all).
+    threshold
+        ``disclosure_threshold`` of the run.
+    horizons_days
+        Horizons (days since intake) at which at-risk and event counts are recomputed.
+    attribute
+        Design attribute grouping the pilots (04), or ``None``.
+    """
+
+    data_path: Path | None
+    peildatum: str
+    schemes: tuple[str, ...]
+    pilots: tuple[str, ...] = ()
+    threshold: int = DEFAULT_THRESHOLD
+    horizons_days: tuple[int, ...] = (182, 183, 365, 547, 548)
+    attribute: str | None = None
+
+    @classmethod
+    def from_parameters(cls, parameters: Mapping[str, Any], root: str | Path = PROJECT_ROOT,
+                        inputs: Sequence[Mapping[str, Any]] = ()) -> "ReportContext":
+        """Build the context from a run's parameters (as in ``provenance.json``).
+
+        ``inputs`` (the provenance's ``inputs``) is used to find a data source recorded only
+        by its file name (a file outside the project root).
+        """
+        root = Path(root)
+        source = parameters.get("data_source") or "synthetic"
+        data_path: Path | None
+        if source == "published":
+            data_path = None
+        elif source == "synthetic":
+            data_path = DEFAULT_SYNTHETIC_FILE
+        else:
+            data_path = Path(source) if Path(str(source)).is_absolute() else root / str(source)
+        schemes: list[str] = []
+        for key in sorted(parameters):
+            if re.search(r"(^|_)schemes?$", key):
+                value = parameters[key]
+                if isinstance(value, list):
+                    schemes += [str(v) for v in value] or list(list_schemes())
+                elif isinstance(value, str) and value:
+                    schemes.append(value)
+        schemes += list(list_schemes())  # shipped schemes: the sensitivity tables use them all
+        months = parameters.get("horizons_months") or [6, 12, 18]
+        days = {365}
+        for m in months if isinstance(months, list) else []:
+            exact = float(m) * 365.25 / 12
+            days |= {math.floor(exact), math.ceil(exact), int(round(float(m) * 30))}
+        threshold = parameters.get("disclosure_threshold", DEFAULT_THRESHOLD)
+        attribute = parameters.get("attribute")
+        return cls(data_path=data_path, peildatum=str(parameters.get("peildatum") or "2019-12-31"),
+                   schemes=tuple(dict.fromkeys(schemes)),
+                   pilots=tuple(str(p) for p in parameters.get("pilots") or ()),
+                   threshold=int(threshold) if isinstance(threshold, int) else DEFAULT_THRESHOLD,
+                   horizons_days=tuple(sorted(days)),
+                   attribute=str(attribute) if isinstance(attribute, str) and attribute else None)
+
+
+# --------------------------------------------------------------------------- small counts
+
+
+Unit = frozenset[str]
+"""A set of pilots: one pilot, a design group, or every pilot (the total)."""
+
+
+@dataclass
+class SmallCounts:
+    """Recomputed person-level counts of a report, per pilot, and the small ones.
+
+    ``per_pilot[pilot][(measure, category, variant)]`` holds every count; counts of a set of
+    pilots (a design group, the total) are sums, computed on demand. ``persons`` counts
+    (distinct people) are kept for single pilots and the total only.
+    """
+
+    threshold: int
+    pilots: tuple[str, ...]
+    per_pilot: dict[str, dict[tuple[str, str, str], int]]
+    total: dict[tuple[str, str, str], int]
+    published: set[tuple[str, str, str, int]] = field(default_factory=set)
+    groups: dict[str, Unit] = field(default_factory=dict)
+    identifiers: frozenset[str] = frozenset()
+    _cache: dict[Unit, dict[int, list[str]]] = field(default_factory=dict, repr=False)
+
+    @property
+    def everyone(self) -> Unit:
+        return frozenset(self.pilots)
+
+    def counts(self, unit: Unit) -> dict[tuple[str, str, str], int]:
+        """Every count of a unit (sum over its pilots; the total row for all pilots)."""
+        if unit == self.everyone:
+            return self.total
+        if len(unit) == 1:
+            return self.per_pilot.get(next(iter(unit)), {})
+        out: dict[tuple[str, str, str], int] = defaultdict(int)
+        for pilot in unit:
+            for key, value in self.per_pilot.get(pilot, {}).items():
+                if key[0] != "persons":
+                    out[key] += value
+        return dict(out)
+
+    def _is_published(self, unit: Unit, key: tuple[str, str, str], value: int) -> bool:
+        label = TOTAL if unit == self.everyone else (next(iter(unit)) if len(unit) == 1 else None)
+        return label is not None and (label, key[0], key[1], value) in self.published
+
+    def small(self, unit: Unit) -> dict[int, list[str]]:
+        """Small counts of a unit: value -> descriptions (``measure/category [variant]``)."""
+        if unit not in self._cache:
+            found: dict[int, list[str]] = defaultdict(list)
+            for key, value in sorted(self.counts(unit).items()):
+                if 1 <= value < self.threshold and not self._is_published(unit, key, value):
+                    measure, category, variant = key
+                    found[value].append(f"{measure}/{category}" + (f" [{variant}]" if variant else ""))
+            self._cache[unit] = dict(found)
+        return self._cache[unit]
+
+    def any_small(self) -> dict[int, list[str]]:
+        """Small counts of every pilot, group and the total, with the unit named."""
+        found: dict[int, list[str]] = defaultdict(list)
+        units = [frozenset([p]) for p in self.pilots] + [self.everyone] + list(self.groups.values())
+        for unit in dict.fromkeys(units):
+            for value, what in self.small(unit).items():
+                found[value] += [f"{self.unit_label(unit)} {w}" for w in what]
+        return dict(found)
+
+    def shown_denominators(self, unit: Unit) -> set[int]:
+        """Denominators a reader may know for a unit: intake, present, outflow, scenarios (all)."""
+        counts = self.counts(unit)
+        return {v for (m, c, _), v in counts.items()
+                if (m, c) in {("intake", "all"), ("occupancy", "persons"), ("outflow", "all"),
+                              ("scenarios", "all"), ("cohort", "all")} and v > 0}
+
+    def unit_label(self, unit: Unit) -> str:
+        if unit == self.everyone:
+            return TOTAL
+        for name, members in self.groups.items():
+            if members == unit and len(unit) > 1:
+                return f"group {name} ({','.join(sorted(unit))})"
+        return ",".join(sorted(unit))
+
+
+def _published_percents(directory: Path = PUBLISHED_DIR) -> dict[str, set[float]]:
+    """Published percentages per pilot (``total`` included), at any peildatum."""
+    path = directory / "figures.csv"
+    out: dict[str, set[float]] = defaultdict(set)
+    if not path.is_file():
+        return out
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    for row in table.itertuples(index=False):
+        try:
+            value = float(row.value)
+        except ValueError:
+            continue
+        if row.unit == "percent":
+            out[row.pilot].add(value)
+    return out
+
+
+def _published_counts(peildatum: str, directory: Path = PUBLISHED_DIR) -> tuple[set[tuple[str, str, str, int]], set[int]]:
+    """Published counts at the peildatum (pilot, measure, category, value), and every published count value."""
+    path = directory / "figures.csv"
+    if not path.is_file():
+        return set(), set()
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    keyed: set[tuple[str, str, str, int]] = set()
+    values: set[int] = set()
+    for row in table.itertuples(index=False):
+        try:
+            value = float(row.value)
+        except ValueError:
+            continue
+        if row.unit != "count" or not value.is_integer():
+            continue
+        values.add(int(value))
+        if row.peildatum == peildatum:
+            keyed.add((row.pilot, row.measure, row.category, int(value)))
+    return keyed, values
+
+
+def _figure_counts(frame: pd.DataFrame, peildatum: str, scheme: Scheme, formal: bool,
+                   pilots: Sequence[str] | None) -> dict[str, dict[tuple[str, str, str], int]]:
+    figures = to_figures(frame, peildatum, scheme=scheme, formal_only=formal, pilots=pilots)
+    variant = f"{scheme.name}{', formal only' if formal else ''}"
+    out: dict[str, dict[tuple[str, str, str], int]] = defaultdict(dict)
+    for row in figures.itertuples(index=False):
+        out[row.pilot][(row.measure, row.category, variant)] = int(row.value)
+    for counts in out.values():
+        outflow = counts.get(("outflow", "all", variant), 0)
+        for class_id in scheme.class_ids:
+            counts[("outflow", f"not {class_id}", variant)] = outflow - counts.get(("outflow", str(class_id), variant), 0)
+    return out
+
+
+def _time_counts(frame: pd.DataFrame, peildatum: str, scheme: Scheme, formal: bool,
+                 horizons: Sequence[int]) -> dict[str, dict[tuple[str, str, str], int]]:
+    """At-risk and event counts at each horizon, and complete-follow-up cohorts, per pilot."""
+    events = time_to_event_frame(frame, peildatum, scheme, formal_only=formal)
+    variant = f"{scheme.name}{', formal only' if formal else ''}"
+    day = as_peildatum(peildatum)
+    intake = frame.set_index(frame["trajectory_id"].astype("string"))["intake_date"]
+    events = events.assign(intake_date=intake.reindex(events["trajectory_id"]).to_numpy())
+    out: dict[str, dict[tuple[str, str, str], int]] = defaultdict(dict)
+    class_ids = [str(c) for c in scheme.class_ids]
+    for pilot, rows in events.groupby("pilot", sort=True):
+        counts = out[str(pilot)]
+        time = rows["time_days"].to_numpy()
+        code = rows["event_code"].to_numpy()
+        for h in horizons:
+            counts[("at_risk", f"{h} days", variant)] = int((time >= h).sum())
+            counts[("at_risk", f"after {h} days", variant)] = int((time > h).sum())
+            counts[("events", f"all by {h} days", variant)] = int(((code > 0) & (time <= h)).sum())
+            for i, c in enumerate(class_ids, start=1):
+                counts[("events", f"{c} by {h} days", variant)] = int(((code == i) & (time <= h)).sum())
+            cohort = (rows["intake_date"] <= day - pd.Timedelta(days=int(h))).to_numpy()
+            counts[("cohort", f"{h} days", variant)] = int(cohort.sum())
+            within = cohort & (code > 0) & (time <= h)
+            counts[("cohort", f"in programme at {h} days", variant)] = int((cohort & ~within).sum())
+            for i, c in enumerate(class_ids, start=1):
+                counts[("cohort", f"{c} within {h} days", variant)] = int((cohort & (code == i) & (time <= h)).sum())
+    return out
+
+
+def _scheme_differences(per_pilot: dict[str, dict[tuple[str, str, str], int]]) -> None:
+    """Add, per pilot, the difference between two schemes' counts of the same class (if not zero)."""
+    for counts in per_pilot.values():
+        by_class: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
+        for (measure, category, variant), value in counts.items():
+            if measure == "outflow" and not category.startswith("not "):
+                by_class[(category, "formal" if "formal" in variant else "all")][variant] = value
+        extra = {}
+        for (category, _), values in by_class.items():
+            names = sorted(values)
+            for i, a in enumerate(names):
+                for b in names[i + 1:]:
+                    diff = abs(values[a] - values[b])
+                    if diff:
+                        extra[("scheme difference", category, f"{a} vs {b}")] = diff
+        counts.update(extra)
+
+
+def small_counts(context: ReportContext) -> SmallCounts:
+    """Recompute every count of a report from its person-level input.
+
+    Counts, per pilot and for the total, at the report's peildatum, under each scheme of the
+    context, for all trajectories and for formal status only: ``to_figures`` (persons, intake,
+    present, outflow, per class, per exit reason, scenarios), the complement of each class in the
+    outflow, at-risk and event counts at each horizon, complete-follow-up cohorts, and the
+    difference between two schemes' counts of one class.
+
+    Raises
+    ------
+    ConfigError
+        The context has no person-level input.
+    """
+    if context.data_path is None:
+        raise ConfigError("the report has no person-level input (data_source = published)")
+    data = read_monitor(context.data_path, strict=False)
+    frame = data.frame
+    pilots = list(context.pilots) or None
+    per_pilot: dict[str, dict[tuple[str, str, str], int]] = defaultdict(dict)
+    schemes = [load_scheme(name) for name in context.schemes]
+    for scheme in schemes:
+        for formal in (False, True):
+            for pilot, counts in _figure_counts(frame, context.peildatum, scheme, formal, pilots).items():
+                per_pilot[pilot].update(counts)
+            wanted = set(pilots) if pilots else None
+            for pilot, counts in _time_counts(frame, context.peildatum, scheme, formal, context.horizons_days).items():
+                if wanted is None or pilot in wanted:
+                    per_pilot[pilot].update(counts)
+    _scheme_differences(per_pilot)
+    total = per_pilot.pop(TOTAL, {})
+    names = tuple(sorted(per_pilot))
+    for key in {k for counts in per_pilot.values() for k in counts if k[0] in ("at_risk", "events", "cohort",
+                                                                                    "scheme difference")}:
+        if key[0] != "scheme difference":
+            total[key] = sum(per_pilot[p].get(key, 0) for p in names)
+    published, _ = _published_counts(context.peildatum)
+    groups: dict[str, Unit] = {}
+    if context.attribute:
+        try:
+            mapping = group_pilots(context.attribute, context.peildatum)
+        except (KeyError, LvvEvalError):
+            mapping = {}
+        for pilot, label in mapping.items():
+            if pilot in names:
+                groups.setdefault(label, frozenset())
+                groups[label] = groups[label] | {pilot}
+    ids = set()
+    for column in ("trajectory_id", "person_id"):
+        ids |= {str(v) for v in frame[column].dropna().unique() if len(str(v)) >= 4}
+    return SmallCounts(threshold=context.threshold, pilots=names, per_pilot=dict(per_pilot), total=total,
+                       published=published, groups=groups, identifiers=frozenset(ids))
+
+
+# --------------------------------------------------------------------------- vocabulary
+
+
+def _norm(text: object) -> str:
+    return re.sub(r"\s+", " ", str(text)).strip().lower()
+
+
+class _Vocabulary:
+    """Pilot names, class names and the column words the scan recognises."""
+
+    NON_COUNT = re.compile(
+        r"estimate|schatting|share|aandeel|pct|percent|%|rate|graad|ci[_ ]|_ci|\bbi\b|-bi|grens|median|mediaan|"
+        r"days|dagen|months|maanden|horizon|capacit|plaatsen|places|^se$|std|p_value|odds|coef|date|datum|"
+        r"published|gepubliceerd|^level$|site_effect|_sd$|difference|verschil|shift|ratio|_id$|-id$|year|jaar|"
+        r"age|leeftijd|label|omschrijving|method|methode|rule|reden|source|bron|figure|cijfer|peildatum|"
+        r"n_pilots|converged|warning|suppressed|onderdrukt|expected|computed|printed|gedrukt|target|doel|"
+        r"p-waarde|weight|gewicht|term|role|status|kind|soort|measure|maat|categor|outcome|uitkomst|"
+        r"^pilot|gemeente|group|groep|scheme|schema|unit|eenheid|^value$|waarde|step|stap|check|message|variant",
+        re.I)
+    """Headers of columns that do not hold person counts (rates, intervals, labels, durations ...)."""
+
+    def __init__(self, schemes: Iterable[str]) -> None:
+        table = load_pilots()
+        self.pilot_of: dict[str, str] = {}
+        for code, name in zip(table["pilot"], table["name"]):
+            self.pilot_of[_norm(code)] = str(code)
+            self.pilot_of[_norm(name)] = str(code)
+        self.total_words = {"total", "totaal", "all", "alle", "landelijk", "national", "nationaal"}
+        self.classes: dict[str, str] = {}
+        for name in schemes:
+            try:
+                scheme = load_scheme(name)
+            except LvvEvalError:
+                continue
+            for cls in scheme.classes:
+                for label in (cls.id, cls.name_nl, cls.name_en):
+                    self.classes[_norm(label)] = str(cls.id)
+        self.pilot_pattern = re.compile(
+            r"\b(" + "|".join(sorted((re.escape(k) for k in self.pilot_of), key=len, reverse=True)) + r")\b", re.I)
+
+    def unit_of_cell(self, text: str, counts: SmallCounts) -> Unit | None:
+        value = _norm(text)
+        if value in self.pilot_of:
+            return frozenset([self.pilot_of[value]])
+        if value in self.total_words:
+            return counts.everyone
+        parts = [p.strip() for p in re.split(r"[,;+]", value) if p.strip()]
+        if len(parts) > 1 and all(p in self.pilot_of for p in parts):
+            return frozenset(self.pilot_of[p] for p in parts)
+        return None
+
+    def is_count_column(self, header: str) -> bool:
+        head = _norm(header)
+        if not head or head.startswith("unnamed"):
+            return False
+        if head in self.classes or head in self.pilot_of or head in self.total_words:
+            return True
+        return not self.NON_COUNT.search(head)
+
+
+# --------------------------------------------------------------------------- tables
+
+
+@dataclass
+class _Table:
+    """A table read from a CSV file or an HTML page."""
+
+    file: str
+    name: str
+    headers: list[str]
+    rows: list[list[str]]
+    where: str = ""  # prefix of locations (notebook cell, HTML table number)
+
+
+_HIDDEN = {"", "<na>", "nan", "na", "none", "–", "-", "—", "x", "*", "…", ".", "onderdrukt", "suppressed"}
+
+
+def _number(text: str) -> float | None:
+    """A cell's number (``26``, ``26.0``, ``1.258`` read as 1258, ``12,5``), or None."""
+    value = text.strip().replace("\u00a0", " ").replace(" ", "")
+    if re.fullmatch(r"[+-]?[1-9]\d{0,2}(\.\d{3})+", value):
+        return float(value.replace(".", ""))
+    if re.fullmatch(r"[+-]?\d+,\d+", value):
+        value = value.replace(",", ".")
+    try:
+        out = float(value)
+    except ValueError:
+        return None
+    return out if math.isfinite(out) else None
+
+
+def _small_int(text: str, threshold: int) -> int | None:
+    number = _number(text)
+    if number is None or not number.is_integer() or not 1 <= number < threshold:
+        return None
+    return int(number)
+
+
+def _row_unit(table: _Table, row: list[str], vocab: _Vocabulary, counts: SmallCounts,
+              group_label: Mapping[str, Unit]) -> Unit | None:
+    """The pilot (or group) a row is about: a pilot cell, a pilot list, or a design-group label."""
+    found: Unit | None = None
+    for header, cell in zip(table.headers, row):
+        unit = vocab.unit_of_cell(cell, counts)
+        if unit is not None and (found is None or len(unit) < len(found)):
+            found = unit
+    if found is not None:
+        return found
+    for header, cell in zip(table.headers, row):
+        if re.search(r"group|groep", header, re.I) and _norm(cell) in group_label:
+            return group_label[_norm(cell)]
+    return None
+
+
+def _suffix_unit(table: _Table, row: list[str], header: str, vocab: _Vocabulary, counts: SmallCounts,
+                 group_label: Mapping[str, Unit]) -> Unit | None:
+    """Unit of a ``numerator_a`` style column: the row's ``group_a`` / ``pilot_a`` cell."""
+    match = re.search(r"_([ab])$", header)
+    if not match:
+        return None
+    for h, cell in zip(table.headers, row):
+        if h.endswith(f"_{match.group(1)}") and h != header:
+            unit = vocab.unit_of_cell(cell, counts) or group_label.get(_norm(cell))
+            if unit is not None:
+                return unit
+    return None
+
+
+_MEASURE_HINTS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"at.risk|nog in de lvv", re.I), "at_risk/"),
+    (re.compile(r"censor|gecensureerd|present|aanwezig|occupancy|bezetting", re.I), "occupancy/"),
+    (re.compile(r"^n$|intake|instroom|ingestroomd|cohort", re.I), "intake/"),
+    (re.compile(r"event|uitgestroomd|outflow|uitstroom|denominator|noemer", re.I), "outflow/"),
+)
+
+
+def _measure_hint(header: str) -> str | None:
+    for pattern, prefix in _MEASURE_HINTS:
+        if pattern.search(header):
+            return prefix
+    return None
+
+
+def _class_hint(table: _Table, row: list[str], header: str, vocab: _Vocabulary) -> str | None:
+    measure = _measure_hint(header)
+    if measure:
+        return measure
+    head = _norm(header)
+    if head in vocab.classes:
+        return vocab.classes[head]
+    for h, cell in zip(table.headers, row):
+        if re.search(r"categor|outcome|uitkomst|class|klasse", h, re.I) and _norm(cell) in vocab.classes:
+            return vocab.classes[_norm(cell)]
+    return None
+
+
+_MEASURE_ORDER = ("outflow/", "intake/", "occupancy/", "persons/", "scenarios/", "at_risk/", "events/", "cohort/",
+                  "scheme difference/")
+
+
+def _rank(description: str) -> int:
+    text = description.split(" ", 1)[-1] if not description.split(" ", 1)[0].count("/") else description
+    for i, prefix in enumerate(_MEASURE_ORDER):
+        if prefix in text:
+            return i
+    return len(_MEASURE_ORDER)
+
+
+def _describe(what: list[str], hint: str | None) -> str:
+    what = sorted(what, key=_rank)
+    if hint:
+        preferred = [w for w in what if (hint.endswith("/") and hint in w) or f"/{hint}" in w or f" {hint} " in w]
+        what = preferred + [w for w in what if w not in preferred]
+    shown = "; ".join(what[:3]) + (f"; and {len(what) - 3} more" if len(what) > 3 else "")
+    return shown
+
+
+def _scan_table(table: _Table, vocab: _Vocabulary, counts: SmallCounts, *, person_level: bool) -> list[Finding]:
+    """Cell checks, recoverable cells and shares of one table."""
+    t = counts.threshold
+    group_label = {_norm(k): v for k, v in counts.groups.items()}
+    findings: list[Finding] = []
+    count_cols = [i for i, h in enumerate(table.headers) if vocab.is_count_column(h)]
+    units: list[Unit | None] = [_row_unit(table, row, vocab, counts, group_label) for row in table.rows]
+    column_units = {i: vocab.unit_of_cell(h, counts) for i, h in enumerate(table.headers)}
+
+    def where(r: int, c: int) -> str:
+        label = f" ({counts.unit_label(units[r])})" if units[r] is not None else ""
+        return f"{table.where}row {r + 1}{label}, column {table.headers[c]!r}"
+
+    for r, row in enumerate(table.rows):
+        for c in count_cols:
+            if c >= len(row):
+                continue
+            value = _small_int(row[c], t)
+            if value is None:
+                continue
+            unit = (column_units.get(c) or _suffix_unit(table, row, table.headers[c], vocab, counts, group_label)
+                    or units[r])
+            hint = _class_hint(table, row, table.headers[c], vocab)
+            small = counts.small(unit) if unit is not None else counts.small(counts.everyone)
+            if value in small:
+                findings.append(Finding(table.file, where(r, c), row[c], "small-count",
+                                        f"{value} is a person-level count below the threshold {t}: "
+                                        f"{counts.unit_label(unit or counts.everyone)} "
+                                        f"{_describe(small[value], hint)}"))
+            elif person_level:
+                findings.append(Finding(table.file, where(r, c), row[c], "small-count-unmatched",
+                                        f"integer {value} below the threshold {t} in a count column of a "
+                                        "person-level table; it matches no recomputed count (check by hand)",
+                                        "review"))
+    findings += _recoverable(table, vocab, counts, units, count_cols)
+    findings += _shares(table, vocab, counts, units)
+    return findings
+
+
+def _recoverable(table: _Table, vocab: _Vocabulary, counts: SmallCounts, units: list[Unit | None],
+                 count_cols: list[int]) -> list[Finding]:
+    """Hidden cells that follow from a total in the same row or column, or published + difference."""
+    t = counts.threshold
+    findings: list[Finding] = []
+    heads = [_norm(h) for h in table.headers]
+    class_cols = [i for i in count_cols if heads[i] in vocab.classes]
+    total_cols = [i for i in count_cols if heads[i] in {"total", "totaal", "uitstroom", "outflow"}]
+    # a row: total = sum of the class columns
+    if class_cols and total_cols:
+        tc = total_cols[-1]
+        for r, row in enumerate(table.rows):
+            cells = [row[i].strip().lower() if i < len(row) else "" for i in class_cols]
+            hidden = [i for i, cell in zip(class_cols, cells) if cell in _HIDDEN]
+            total = _number(row[tc]) if tc < len(row) else None
+            if len(hidden) != 1 or total is None:
+                continue
+            shown = [_number(row[i]) for i in class_cols if i not in hidden]
+            if any(v is None for v in shown):
+                continue
+            value = total - sum(v for v in shown if v is not None)
+            findings += _recovered(table, counts, units[r], value, r, hidden[0],
+                                   f"{table.headers[tc]} minus the other classes of the row")
+    # a column: the total row = sum of the pilot rows
+    total_rows = [r for r, u in enumerate(units) if u == counts.everyone]
+    pilot_rows = [r for r, u in enumerate(units) if u is not None and len(u) == 1]
+    if len(total_rows) == 1 and pilot_rows and {next(iter(units[r])) for r in pilot_rows} == set(counts.pilots) \
+            and len(pilot_rows) == len(counts.pilots):
+        tr = total_rows[0]
+        for c in count_cols:
+            cells = [table.rows[r][c].strip().lower() if c < len(table.rows[r]) else "" for r in pilot_rows]
+            hidden = [r for r, cell in zip(pilot_rows, cells) if cell in _HIDDEN]
+            total = _number(table.rows[tr][c]) if c < len(table.rows[tr]) else None
+            if len(hidden) != 1 or total is None:
+                continue
+            shown = [_number(table.rows[r][c]) for r in pilot_rows if r not in hidden]
+            if any(v is None for v in shown):
+                continue
+            value = total - sum(v for v in shown if v is not None)
+            findings += _recovered(table, counts, units[hidden[0]], value, hidden[0], c,
+                                   "the total row minus the other pilots")
+    # published + difference = person-level
+    pub = [i for i, h in enumerate(heads) if h in {"published", "gepubliceerd cijfer", "gepubliceerd"}]
+    per = [i for i, h in enumerate(heads) if h in {"person_level", "persoonsniveau"}]
+    dif = [i for i, h in enumerate(heads) if h in {"difference", "verschil"}]
+    if pub and per and dif:
+        for r, row in enumerate(table.rows):
+            if row[per[0]].strip().lower() not in _HIDDEN:
+                continue
+            p, d = _number(row[pub[0]]), _number(row[dif[0]])
+            if p is None or d is None:
+                continue
+            findings += _recovered(table, counts, units[r], p + d, r, per[0],
+                                   f"{table.headers[pub[0]]} plus {table.headers[dif[0]]}")
+    return findings
+
+
+def _recovered(table: _Table, counts: SmallCounts, unit: Unit | None, value: float, r: int, c: int,
+               how: str) -> list[Finding]:
+    if not float(value).is_integer():
+        return []
+    small = counts.small(unit if unit is not None else counts.everyone)
+    if int(value) not in small:
+        return []
+    label = counts.unit_label(unit or counts.everyone)
+    return [Finding(table.file, f"{table.where}row {r + 1} ({label}), column {table.headers[c]!r}",
+                    "(hidden)", "recoverable",
+                    f"the hidden cell follows from {how}: it is {int(value)}, a count below the threshold "
+                    f"{counts.threshold} ({label} {_describe(small[int(value)], None)})")]
+
+
+_ESTIMATE = re.compile(r"^(estimate|schatting|share|aandeel|raw_share|crude_share|estimate_[ab])$", re.I)
+_DENOMINATOR = re.compile(r"^(denominator|noemer|n)(_[ab])?$", re.I)
+
+
+def _shares(table: _Table, vocab: _Vocabulary, counts: SmallCounts, units: list[Unit | None]) -> list[Finding]:
+    """A shown share (0-1) times a shown denominator giving a small count or a small complement."""
+    findings: list[Finding] = []
+    heads = [_norm(h) for h in table.headers]
+    den_cols = [i for i, h in enumerate(heads) if _DENOMINATOR.match(h)]
+    est_cols = [i for i, h in enumerate(heads) if _ESTIMATE.match(h)]
+    if not den_cols or not est_cols:
+        return findings
+    for r, row in enumerate(table.rows):
+        for e in est_cols:
+            suffix = re.search(r"_[ab]$", heads[e])
+            dens = [d for d in den_cols if (re.search(r"_[ab]$", heads[d]) or [None])[0] == (suffix[0] if suffix else None)
+                    ] if suffix else [d for d in den_cols if not re.search(r"_[ab]$", heads[d])]
+            for d in dens:
+                share, den = _number(row[e]) if e < len(row) else None, _number(row[d]) if d < len(row) else None
+                if share is None or den is None or not 0 <= share <= 1 or den <= 0:
+                    continue
+                exact = share * den
+                k = round(exact)
+                if abs(exact - k) > 1e-3 * max(1.0, den) / 10:
+                    continue
+                unit = units[r] if units[r] is not None else counts.everyone
+                small = counts.small(unit)
+                for value, what in ((k, "numerator"), (int(den) - k, "complement (denominator minus numerator)")):
+                    if value in small:
+                        findings.append(Finding(table.file, f"{table.where}row {r + 1} ({counts.unit_label(unit)}), "
+                                                f"column {table.headers[e]!r}", row[e], "share",
+                                                f"{row[e]} x {table.headers[d]} {int(den)} gives the {what} {value}, "
+                                                f"a count below the threshold {counts.threshold} "
+                                                f"({_describe(small[value], None)})"))
+    return findings
+
+
+def _read_csv_table(path: Path, rel: str) -> _Table:
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    return _Table(rel, path.stem, [str(c) for c in frame.columns], frame.astype(str).values.tolist())
+
+
+# --------------------------------------------------------------------------- HTML
+
+
+class _HtmlSplitter(HTMLParser):
+    """Text blocks and tables (with their figure captions) of an HTML fragment; no scripts or styles."""
+
+    BLOCKS = {"p", "div", "li", "br", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "section", "figcaption",
+              "caption", "summary", "dt", "dd", "title", "td", "th"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.texts: list[str] = []
+        self.tables: list[tuple[str, list[list[str]], int]] = []  # caption, rows, header rows
+        self._skip = 0
+        self._buf: list[str] = []
+        self._caption: list[str] = []
+        self._in_caption = False
+        self._stack: list[dict[str, Any]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("style", "script"):
+            self._skip += 1
+        elif tag == "table":
+            self._flush()
+            self._stack.append({"rows": [], "row": None, "cell": None, "head": 0, "in_head": False,
+                                "caption": " ".join(self._caption).strip()})
+        elif self._stack and tag == "thead":
+            self._stack[-1]["in_head"] = True
+        elif self._stack and tag == "tr":
+            self._stack[-1]["row"] = []
+        elif self._stack and tag in ("td", "th"):
+            self._stack[-1]["cell"] = []
+        elif tag == "figcaption":
+            self._in_caption = True
+            self._caption = []
+        elif tag in self.BLOCKS and not self._stack:
+            self._flush()
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("style", "script"):
+            self._skip = max(0, self._skip - 1)
+        elif tag == "table" and self._stack:
+            t = self._stack.pop()
+            self.tables.append((t["caption"], t["rows"], t["head"]))
+            self._caption = []
+        elif self._stack and tag == "thead":
+            self._stack[-1]["in_head"] = False
+        elif self._stack and tag in ("td", "th"):
+            t = self._stack[-1]
+            if t["row"] is not None and t["cell"] is not None:
+                t["row"].append(" ".join("".join(t["cell"]).split()))
+            t["cell"] = None
+        elif self._stack and tag == "tr":
+            t = self._stack[-1]
+            if t["row"] is not None:
+                t["rows"].append(t["row"])
+                if t["in_head"]:
+                    t["head"] += 1
+            t["row"] = None
+        elif tag == "figcaption":
+            self._in_caption = False
+            self.texts.append(" ".join(self._caption))
+        elif tag in self.BLOCKS and not self._stack:
+            self._flush()
+
+    def handle_data(self, data: str) -> None:
+        if self._skip:
+            return
+        if self._in_caption:
+            self._caption.append(data)
+            return
+        if self._stack:
+            cell = self._stack[-1]["cell"]
+            if cell is not None:
+                cell.append(data)
+            return
+        self._buf.append(data)
+
+    def _flush(self) -> None:
+        text = " ".join("".join(self._buf).split())
+        if text:
+            self.texts.append(text)
+        self._buf = []
+
+    def close(self) -> None:
+        super().close()
+        self._flush()
+
+
+def _html_parts(text: str) -> tuple[list[str], list[tuple[str, list[str], list[list[str]]]]]:
+    parser = _HtmlSplitter()
+    parser.feed(text)
+    parser.close()
+    tables = []
+    for caption, rows, head in parser.tables:
+        if not rows:
+            continue
+        head = head or 1
+        width = max(len(r) for r in rows)
+        headers = [""] * width
+        for hrow in rows[:head]:  # a multi-row header: the last non-empty label of each column wins
+            pad = [""] * (width - len(hrow)) + hrow if len(hrow) < width else hrow
+            headers = [h or old for h, old in zip(pad, headers)]
+        body = [([""] * (width - len(r)) + r) if len(r) < width else r for r in rows[head:]]
+        tables.append((caption, headers, body))
+    return parser.texts, tables
+
+
+# --------------------------------------------------------------------------- text
+
+
+_WORD_COUNT = (r"uitgestroomden|uitgestroomd|ingestroomden|ingestroomd|personen|persoon|deelnemers|deelnemer|"
+               r"trajecten|traject|mensen|vertrekkers|vertrokken|aanwezigen|aanwezig|gebeurtenissen|"
+               r"people|persons|person|participants|leavers|trajectories|exits|events|cases|at risk|"
+               r"gecensureerd|censored|nog in de lvv")
+_NUM = r"(?<![\w.,/-])(\d{1,3}(?:\.\d{3})+|\d+)(?![\w]|[.,]\d|\s*%|-\d)"
+_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("x of y", re.compile(_NUM + r"\s*(?:van|of|uit|/|op)\s+(?:de\s+|het\s+|the\s+|in\s+totaal\s+)?"
+                          r"(\d{1,3}(?:\.\d{3})+|\d+)(?![\w]|[.,]\d|\s*%)", re.I)),
+    ("n =", re.compile(r"(?<![\w])[nN]\s*(?:=|:)\s*(\d{1,3}(?:\.\d{3})+|\d+)(?![\w]|[.,]\d)")),
+    ("count word", re.compile(_NUM + r"\s+(?:\w+\s+)?(?:" + _WORD_COUNT + r")\b", re.I)),
+)
+_PERCENT = re.compile(r"(?<![\w.,])(\d{1,3}(?:[.,]\d+)?)\s*(?:%|procent|percent)", re.I)
+_DENOM_IN_TEXT = re.compile(r"(?:van|of|uit|n\s*=|n:|noemer|denominator)\s*(?:de\s+|the\s+)?(\d{1,3}(?:\.\d{3})+|\d+)"
+                            r"(?![\w]|[.,]\d|\s*%)", re.I)
+_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?Z?)?\b|\b\d{1,2}[-/ ]"
+                   r"(?:\d{1,2}|jan\w*|feb\w*|maa\w*|mar\w*|apr\w*|mei|may|jun\w*|jul\w*|aug\w*|sep\w*|okt\w*|oct\w*|"
+                   r"nov\w*|dec\w*)[-/ ]\d{4}\b", re.I)
+_TABLE_LINE = re.compile(r"\S\s{2,}\S.*\S\s{2,}\S")
+"""A line of a text-rendered table (cells separated by runs of spaces); its percentages are not prose."""
+_RANGE_BEFORE = re.compile(r"\d\s*%?\s*[–-]\s*$")
+_RANGE_AFTER = re.compile(r"\s*[–-]\s*\d")
+_THRESHOLD_WORDS = re.compile(r"kleiner dan|minder dan|fewer than|less than|below|onder de|drempel|threshold|"
+                              r"ten minste|at least|<\s*\d", re.I)
+
+
+def _int_text(text: str) -> int:
+    return int(text.replace(".", ""))
+
+
+def _sentences(text: str) -> Iterator[str]:
+    for line in text.splitlines():
+        for part in re.split(r"(?<=[.!?;])\s+(?=[A-Z0-9(])", line):
+            if part.strip():
+                yield part
+
+
+class _TextScanner:
+    def __init__(self, counts: SmallCounts, vocab: _Vocabulary, published_values: set[int],
+                 parameter_numbers: set[int]) -> None:
+        self.counts = counts
+        self.vocab = vocab
+        self.published = published_values
+        self.parameters = parameter_numbers
+        self.any_small = counts.any_small()
+        self.percents = _published_percents()
+
+    def _unit(self, sentence: str) -> Unit | None:
+        names = {self.vocab.pilot_of[_norm(m)] for m in self.vocab.pilot_pattern.findall(sentence)}
+        return frozenset(names) if len(names) == 1 else None
+
+    def _small(self, unit: Unit | None) -> dict[int, list[str]]:
+        return self.counts.small(unit) if unit is not None else self.any_small
+
+    def _ignored(self, value: int, sentence: str) -> bool:
+        if 1900 <= value <= 2100:
+            return True
+        if value == self.counts.threshold and _THRESHOLD_WORDS.search(sentence):
+            return True
+        return value in self.parameters
+
+    def scan(self, text: str, file: str, where: str) -> list[Finding]:
+        findings: list[Finding] = []
+        t = self.counts.threshold
+        for number, line in _numbered_lines(text):
+            for sentence in _sentences(line):
+                clean = _DATE.sub(" ", sentence)
+                unit = self._unit(clean)
+                small = self._small(unit)
+                label = f" ({self.counts.unit_label(unit)})" if unit else ""
+                loc = f"{where}line {number}"
+                seen: set[tuple[int, str]] = set()
+                for rule, pattern in _PATTERNS:
+                    for match in pattern.finditer(clean):
+                        values = [match.group(1)] + ([match.group(2)] if rule == "x of y" else [])
+                        pair_published = rule == "x of y" and all(_int_text(v) in self.published for v in values)
+                        for raw in values:
+                            value = _int_text(raw)
+                            if (value, rule) in seen or value not in small or self._ignored(value, clean):
+                                continue
+                            if pair_published or (rule != "x of y" and value in self.published):
+                                continue
+                            seen.add((value, rule))
+                            findings.append(Finding(file, loc, _excerpt(clean, match), "small-count",
+                                                    f"'{match.group(0).strip()}' ({rule}) shows {value}, a "
+                                                    f"person-level count below the threshold {t}{label}: "
+                                                    f"{_describe(small[value], None)}"))
+                findings += self._percentages(clean, unit, file, loc)
+        return findings
+
+    def _percentages(self, sentence: str, unit: Unit | None, file: str, loc: str) -> list[Finding]:
+        found: list[Finding] = []
+        percents = list(_PERCENT.finditer(sentence))
+        if not percents:
+            return found
+        in_text = {_int_text(m.group(1)) for m in _DENOM_IN_TEXT.finditer(sentence)}
+        dens = set(in_text)
+        if unit is not None:
+            dens |= self.counts.shown_denominators(unit)
+        dens = {d for d in dens if d > 0 and not 1900 <= d <= 2100}
+        if unit is not None and len(unit) == 1:
+            published_pct = self.percents.get(next(iter(unit)), set())
+        elif unit == self.counts.everyone:
+            published_pct = self.percents.get(TOTAL, set())
+        else:
+            published_pct = set().union(*self.percents.values()) if self.percents else set()
+        small = self._small(unit)
+        t = self.counts.threshold
+        prose = not _TABLE_LINE.search(sentence)
+        for n, match in enumerate(percents):
+            if _RANGE_BEFORE.search(sentence[:match.start()]) or _RANGE_AFTER.match(sentence[match.end():]):
+                continue  # a bound of an interval
+            raw = match.group(1).replace(",", ".")
+            p = float(raw)
+            if not 0 < p < 100:
+                continue
+            decimals = len(raw.split(".")[1]) if "." in raw else 0
+            half = 0.5 * 10 ** -decimals
+            for d in sorted(dens if prose and n == 0 else in_text):
+                if p in published_pct and (d not in in_text or d in self.published):
+                    continue  # a published percentage of a published (or not stated) denominator
+                low, high = d * (p - half) / 100, d * (p + half) / 100
+                for k in range(max(1, math.ceil(low - 1e-9)), math.floor(high + 1e-9) + 1):
+                    for value, what in ((k, "count"), (d - k, "complement")):
+                        if value in small and not (k in self.published and d in self.published):
+                            found.append(Finding(file, loc, _excerpt(sentence, match), "share",
+                                                 f"{match.group(0).strip()} of {d} is {k} of {d}: the {what} "
+                                                 f"{value} is a person-level count below the threshold {t}"
+                                                 f"{' (' + self.counts.unit_label(unit) + ')' if unit else ''}: "
+                                                 f"{_describe(small[value], None)}"))
+                            break
+        return found
+
+
+def _numbered_lines(text: str) -> Iterator[tuple[int, str]]:
+    for i, line in enumerate(text.splitlines(), start=1):
+        if any(ch.isdigit() for ch in line):
+            yield i, line
+
+
+def _excerpt(text: str, match: re.Match[str], width: int = 40) -> str:
+    start, end = max(0, match.start() - width), min(len(text), match.end() + width)
+    return ("…" if start else "") + text[start:end].strip() + ("…" if end < len(text) else "")
+
+
+# --------------------------------------------------------------------------- files
+
+
+@dataclass
+class _Scanner:
+    folder: Path
+    counts: SmallCounts
+    vocab: _Vocabulary
+    text: _TextScanner
+    exempt_captions: set[str]
+    findings: list[Finding] = field(default_factory=list)
+    exempt_numbers: set[float | None] = field(default_factory=set)
+
+    def table(self, table: _Table, person_level: bool) -> None:
+        self.findings += _scan_table(table, self.vocab, self.counts, person_level=person_level)
+
+    def html(self, text: str, rel: str, where: str = "") -> None:
+        texts, tables = _html_parts(text)
+        for n, (caption, headers, body) in enumerate(tables, start=1):
+            if _norm(caption) in self.exempt_captions or self._only_exempt_numbers(body):
+                continue
+            name = f"{where}table {n}" + (f" '{caption[:40]}'" if caption else "")
+            self.table(_Table(rel, name, headers, body, f"{name}, "), person_level=False)
+        for n, block in enumerate(texts, start=1):
+            self.findings += [
+                Finding(f.file, f.location.replace(f"{where}line 1", f"{where}text block {n}"), f.value, f.rule,
+                        f.reason, f.severity)
+                for f in self.text.scan(block, rel, where)]
+
+    def _only_exempt_numbers(self, body: list[list[str]]) -> bool:
+        """True when every whole number of a rendered table is a number of a published or derived table.
+
+        Shares and rates are left out of the comparison: a notebook may format them differently
+        (``19,2 %`` for 0.191667) in the page than in the CSV file.
+        """
+        numbers = {n for n in (_number(cell) for row in body for cell in row) if n is not None and n.is_integer()}
+        return bool(numbers) and numbers <= self.exempt_numbers
+
+    def plain(self, text: str, rel: str, where: str = "") -> None:
+        self.findings += self.text.scan(text, rel, where)
+
+    def identifiers(self, text: str, rel: str) -> None:
+        if not self.counts.identifiers:
+            return
+        for number, line in enumerate(text.splitlines(), start=1):
+            for token in set(re.findall(r"[A-Za-z0-9_-]{4,}", line)) & self.counts.identifiers:
+                self.findings.append(Finding(rel, f"line {number}", token, "identifier",
+                                             "a trajectory or person identifier of the input data"))
+
+    def notebook(self, text: str, rel: str) -> None:
+        nb = json.loads(text)
+        for n, cell in enumerate(nb.get("cells", []), start=1):
+            where = f"cell {n}, "
+            self.plain(_joined(cell.get("source", "")), rel, f"{where}source ")
+            for output in cell.get("outputs", []):
+                if output.get("output_type") == "stream":
+                    self.plain(_joined(output.get("text", "")), rel, f"{where}output ")
+                elif output.get("output_type") == "error":
+                    self.plain(f"{output.get('ename', '')}: {output.get('evalue', '')}\n"
+                               + "\n".join(output.get("traceback", [])), rel, f"{where}error ")
+                data = output.get("data", {})
+                if "text/html" in data:
+                    self.html(_joined(data["text/html"]), rel, where)
+                elif "text/plain" in data:
+                    self.plain(_joined(data["text/plain"]), rel, f"{where}output ")
+                if "text/markdown" in data:
+                    self.plain(_joined(data["text/markdown"]), rel, f"{where}output ")
+
+    def json_strings(self, text: str, rel: str) -> None:
+        for path, value in _strings(json.loads(text)):
+            self.plain(value, rel, f"{path}: ")
+
+
+def _joined(value: Any) -> str:
+    return "".join(value) if isinstance(value, list) else str(value)
+
+
+def _strings(value: Any, path: str = "$") -> Iterator[tuple[str, str]]:
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _strings(v, f"{path}[{i}]")
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            if k in ("sha256", "notebook_sha256"):
+                continue
+            yield from _strings(v, f"{path}.{k}")
+
+
+def _parameter_numbers(parameters: Mapping[str, Any]) -> set[int]:
+    """Numbers of parameter values (horizons, threshold, ...) that are no counts in text."""
+    out: set[int] = set()
+    for key, value in parameters.items():
+        items = value if isinstance(value, list) else [value]
+        for item in items:
+            if isinstance(item, bool):
+                continue
+            if isinstance(item, int) and key != "disclosure_threshold":
+                out.add(item)
+    return out
+
+
+def _read_json(path: Path) -> dict[str, Any] | None:
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def scan_report(report_dir: str | Path, parameters: Mapping[str, Any] | None = None, *,
+                root: str | Path = PROJECT_ROOT, threshold: int | None = None) -> ScanResult:
+    """Scan every file of a built report for disclosive person-level counts.
+
+    Parameters
+    ----------
+    report_dir
+        The report folder (``reports/<id>/``).
+    parameters
+        The run's parameters; default those in the folder's ``provenance.json``.
+    root
+        Project root (relative data sources are resolved against it).
+    threshold
+        Override of the run's ``disclosure_threshold`` (never lower than it).
+
+    Returns
+    -------
+    ScanResult
+        ``verdict`` ``fail`` when a small person-level count (or one recoverable from shown
+        values) appears in any file; a report with ``data_source = published`` has no
+        person-level counts and passes unless an identifier appears.
+
+    Raises
+    ------
+    ConfigError
+        No parameters given and the folder has no readable ``provenance.json``.
+    """
+    folder = Path(report_dir)
+    provenance = _read_json(folder / PROVENANCE) or {}
+    if parameters is None:
+        if "parameters" not in provenance:
+            raise ConfigError(f"{folder}: no {PROVENANCE} with the run's parameters; give them to the scan")
+        parameters = provenance["parameters"]
+    context = ReportContext.from_parameters(parameters, root, provenance.get("inputs", ()))
+    if threshold is not None:
+        context = ReportContext(**{**asdict(context), "threshold": max(int(threshold), context.threshold),
+                                   "data_path": context.data_path})
+    manifest = _read_json(folder / MANIFEST) or {}
+    kinds = {str(t.get("files", [""])[0]): str(t.get("kind")) for t in manifest.get("tables", [])}
+    exempt_captions = {_norm(t.get("caption", "")) for t in manifest.get("tables", [])
+                       if t.get("kind") in EXEMPT_KINDS and t.get("caption")}
+    files: dict[str, str] = {}
+    findings: list[Finding] = []
+    if context.data_path is None:
+        counts = SmallCounts(context.threshold, (), {}, {})
+        note = "no person-level input (data_source = published): no person-level counts to look for"
+    elif not context.data_path.is_file():
+        counts = SmallCounts(context.threshold, (), {}, {})
+        note = f"person-level input not found: {context.data_path.name}"
+        findings.append(Finding(PROVENANCE, "parameters.data_source", context.data_path.name, "no-input",
+                                "the person-level input is not available, so the outputs cannot be checked"))
+    else:
+        try:
+            counts = small_counts(context)
+            note = (f"small counts recomputed from {context.data_path.name} at {context.peildatum} "
+                    f"under {', '.join(context.schemes)} (all trajectories and formal status only)")
+        except LvvEvalError as exc:
+            counts = SmallCounts(context.threshold, (), {}, {})
+            note = "the person-level input could not be read, so the outputs cannot be checked"
+            findings.append(Finding(PROVENANCE, "parameters.data_source", context.data_path.name, "no-input",
+                                    f"{note}: {type(exc).__name__}"))
+    _, published_values = _published_counts(context.peildatum)
+    vocab = _Vocabulary(context.schemes)
+    text = _TextScanner(counts, vocab, published_values, _parameter_numbers(parameters))
+    scanner = _Scanner(folder, counts, vocab, text, exempt_captions, findings)
+    for rel, kind in kinds.items():
+        if kind in EXEMPT_KINDS and (folder / rel).is_file():
+            try:
+                table = _read_csv_table(folder / rel, rel)
+            except (pd.errors.ParserError, pd.errors.EmptyDataError):
+                continue
+            scanner.exempt_numbers |= {_number(cell) for row in table.rows for cell in row} - {None}
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        rel = path.relative_to(folder).as_posix()
+        if rel in OWN_FILES:
+            continue
+        if path.suffix.lower() not in SCAN_FILE_SUFFIXES:
+            files[rel] = "not readable"
+            continue
+        try:
+            body = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            files[rel] = "not readable"
+            continue
+        scanner.identifiers(body, rel)
+        suffix = path.suffix.lower()
+        if suffix == ".csv":
+            kind = kinds.get(rel)
+            if kind in EXEMPT_KINDS:
+                files[rel] = f"exempt ({kind})"
+                continue
+            files[rel] = "scanned"
+            try:
+                scanner.table(_read_csv_table(path, rel), person_level=kind in PERSON_LEVEL_KINDS or kind is None)
+            except (pd.errors.ParserError, pd.errors.EmptyDataError):
+                scanner.plain(body, rel)
+            continue
+        files[rel] = "scanned"
+        if suffix in (".html", ".htm", ".svg"):
+            scanner.html(body, rel)
+        elif suffix == ".ipynb":
+            try:
+                scanner.notebook(body, rel)
+            except ValueError:
+                scanner.plain(body, rel)
+        elif suffix == ".json":
+            try:
+                scanner.json_strings(body, rel)
+            except ValueError:
+                scanner.plain(body, rel)
+        else:
+            scanner.plain(body, rel)
+    unique = sorted(set(scanner.findings), key=lambda f: (f.file, _natural(f.location), f.rule, f.value))
+    verdict = "fail" if any(f.severity == "fail" for f in unique) else "review" if unique else "pass"
+    return ScanResult(str(folder), verdict, unique, files, context.threshold, note)
+
+
+def _natural(text: str) -> list[Any]:
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text)]
+
+
+def write_scan(result: ScanResult, path: str | Path) -> Path:
+    """Write a scan result as JSON (sorted keys, UTF-8)."""
+    path = Path(path)
+    with open(path, "w", encoding="utf-8", newline="\n") as handle:
+        handle.write(json.dumps(result.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+    return path
+

@@ -574,10 +574,12 @@ _HIDDEN = {"", "<na>", "nan", "na", "none", "–", "-", "—", "x", "*", "…", 
 
 
 def _number(text: str) -> float | None:
-    """A cell's number (``26``, ``26.0``, ``1.258`` read as 1258, ``12,5``), or None."""
+    """A cell's number (``26``, ``26.0``, ``12,5``), or None.
+
+    ``1.258`` is read as a decimal number: a Dutch thousands separator only occurs in numbers of a
+    thousand or more, which are never small counts.
+    """
     value = text.strip().replace("\u00a0", " ").replace(" ", "")
-    if re.fullmatch(r"[+-]?[1-9]\d{0,2}(\.\d{3})+", value):
-        return float(value.replace(".", ""))
     if re.fullmatch(r"[+-]?\d+,\d+", value):
         value = value.replace(",", ".")
     try:

@@ -424,6 +424,12 @@ def execute_report(job: Mapping[str, Any]) -> dict[str, Any]:
     record["title"] = job.get("title") or rid
     record["files"] = _present_files(out, stem)
     write_provenance(out / "provenance.json", record)
+    # --- Disclosure output scan and release record (issue 9). A report whose files show a small
+    # person-level count fails here: provenance.json is marked failed and release.json/.html written.
+    from lvv_eval.disclosure.release import check_built_report  # noqa: PLC0415
+    record = check_built_report(out, record, root=root)
+    status, error = record["status"], record.get("error")
+    # --- end of the disclosure output scan
     return asdict(RunResult(rid, str(notebook), str(out), status, round(time.monotonic() - t0, 1),
                             all_parameters, error, stem))
 
@@ -685,7 +691,8 @@ def _index_section(spec: ReportSpec, out_root: Path, root: Path) -> tuple[str, b
     links = []
     names = prov.get("files") or output_names(spec.id)  # older records: files named after the id
     for role, label in (("html", "report (HTML)"), ("notebook", "executed notebook"),
-                        ("failed_notebook", "failed notebook"), ("log", "log"), ("provenance", "provenance")):
+                        ("failed_notebook", "failed notebook"), ("log", "log"), ("provenance", "provenance"),
+                        ("release", "release record")):
         name = names.get(role)
         if not name:
             continue

@@ -237,7 +237,7 @@ class ReportContext:
             data_path = DEFAULT_SYNTHETIC_FILE
         else:
             data_path = Path(source) if Path(str(source)).is_absolute() else root / str(source)
-        schemes: list[str] = []
+        schemes: list[str] = [str(parameters["scheme"])] if isinstance(parameters.get("scheme"), str) else []
         for key in sorted(parameters):
             if re.search(r"(^|_)schemes?$", key):
                 value = parameters[key]
@@ -284,6 +284,7 @@ class SmallCounts:
     published: set[tuple[str, str, str, int]] = field(default_factory=set)
     groups: dict[str, Unit] = field(default_factory=dict)
     identifiers: frozenset[str] = frozenset()
+    schemes: tuple[str, ...] = ()
     _cache: dict[Unit, dict[int, list[str]]] = field(default_factory=dict, repr=False)
 
     @property
@@ -311,7 +312,13 @@ class SmallCounts:
         """Small counts of a unit: value -> descriptions (``measure/category [variant]``)."""
         if unit not in self._cache:
             found: dict[int, list[str]] = defaultdict(list)
-            for key, value in sorted(self.counts(unit).items()):
+            order = {name: i for i, name in enumerate(self.schemes)}
+
+            def position(item: tuple[tuple[str, str, str], int]) -> tuple[int, str, str, str]:
+                measure, category, variant = item[0]
+                return (order.get(variant.split(",")[0].split(" vs ")[0], len(order)), variant, measure, category)
+
+            for key, value in sorted(self.counts(unit).items(), key=position):
                 if 1 <= value < self.threshold and not self._is_published(unit, key, value):
                     measure, category, variant = key
                     found[value].append(f"{measure}/{category}" + (f" [{variant}]" if variant else ""))
@@ -493,7 +500,7 @@ def small_counts(context: ReportContext) -> SmallCounts:
     for column in ("trajectory_id", "person_id"):
         ids |= {str(v) for v in frame[column].dropna().unique() if len(str(v)) >= 4}
     return SmallCounts(threshold=context.threshold, pilots=names, per_pilot=dict(per_pilot), total=total,
-                       published=published, groups=groups, identifiers=frozenset(ids))
+                       published=published, groups=groups, identifiers=frozenset(ids), schemes=context.schemes)
 
 
 # --------------------------------------------------------------------------- vocabulary
@@ -667,12 +674,20 @@ def _rank(description: str) -> int:
 
 
 def _describe(what: list[str], hint: str | None) -> str:
-    what = sorted(what, key=_rank)
+    """The counts a value equals, grouped by measure (variants in brackets), most telling first."""
+    what = sorted(what, key=_rank)  # stable: the report's own scheme stays first within a measure
     if hint:
         preferred = [w for w in what if (hint.endswith("/") and hint in w) or f"/{hint}" in w or f" {hint} " in w]
         what = preferred + [w for w in what if w not in preferred]
-    shown = "; ".join(what[:3]) + (f"; and {len(what) - 3} more" if len(what) > 3 else "")
-    return shown
+    grouped: dict[str, list[str]] = {}
+    for item in what:
+        name, _, variant = item.partition(" [")
+        grouped.setdefault(name, [])
+        if variant:
+            grouped[name].append(variant.rstrip("]"))
+    parts = [f"{name} [{'; '.join(v[:2])}{'; ...' if len(v) > 2 else ''}]" if v else name
+             for name, v in grouped.items()]
+    return "; ".join(parts[:3]) + (f"; and {len(parts) - 3} more" if len(parts) > 3 else "")
 
 
 def _scan_table(table: _Table, vocab: _Vocabulary, counts: SmallCounts, *, person_level: bool) -> list[Finding]:

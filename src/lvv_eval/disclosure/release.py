@@ -311,17 +311,19 @@ def write_record(report_dir: str | Path, record: Mapping[str, Any]) -> tuple[Pat
 
 
 def check_built_report(report_dir: str | Path, provenance: dict[str, Any], *,
-                       root: str | Path = PROJECT_ROOT) -> dict[str, Any]:
+                       root: str | Path = PROJECT_ROOT, parameters: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Scan a report just built, write its release record, and fail the build on a finding.
 
-    Called by the report pipeline after ``provenance.json`` is written. Adds
+    Called by the report pipeline after ``provenance.json`` is written, with the run's
+    ``parameters`` as given to the notebook (the provenance records a data source outside the
+    project by its file name only). Adds
     ``files["release"]`` and ``disclosure_scan`` to the provenance; when the scan fails (or
     cannot run), sets ``status`` to ``failed`` with an error ``DisclosureScanFailed`` that names
     the files but none of the values. Rewrites ``provenance.json`` and returns the record.
     """
     folder = Path(report_dir)
     try:
-        scan = scan_report(folder, provenance.get("parameters", {}), root=root)
+        scan = scan_report(folder, dict(parameters or provenance.get("parameters", {})), root=root)
     except Exception as exc:  # noqa: BLE001 - a scan that cannot run fails the build (fail closed)
         scan = ScanResult(str(folder), "fail", [Finding(PROVENANCE, "scan", "", "scan-error",
                                                         f"the output scan could not run: {type(exc).__name__}: {exc}")],
@@ -391,18 +393,36 @@ def _redacted(record: Mapping[str, Any], released: set[str]) -> dict[str, Any]:
     return copy
 
 
-def release(report_dir: str | Path, out_dir: str | Path, *, root: str | Path = PROJECT_ROOT) -> ReleaseOutcome:
+def _data_source(provenance: Mapping[str, Any], data: str | Path | None, root: Path) -> dict[str, Any]:
+    """The run's parameters, with the data source given on the command line (checked by SHA-256)."""
+    params = dict(provenance.get("parameters", {}))
+    if data is None:
+        return params
+    path = Path(data)
+    recorded = [i for i in provenance.get("inputs", []) if i.get("role") == "data_source"]
+    if not path.is_file():
+        raise ConfigError(f"{path}: the data source given with --data does not exist")
+    if recorded and recorded[0].get("sha256") and recorded[0]["sha256"] != _sha256(path):
+        raise ConfigError(f"{path}: not the file the report was built from (SHA-256 differs from provenance.json)")
+    params["data_source"] = str(path.resolve())
+    return params
+
+
+def release(report_dir: str | Path, out_dir: str | Path, *, root: str | Path = PROJECT_ROOT,
+            data: str | Path | None = None) -> ReleaseOutcome:
     """Copy the outputs of a report that passed into a release folder, with the record.
 
     The report is scanned again (files may have changed since the build); an output is copied
     when its status is ``pass`` now and in the stored record (or ``review`` with the checker's
     decision ``approve`` in ``release.json``), and its files still have the SHA-256 recorded.
+    ``data`` names the person-level input when it lies outside the project (the provenance
+    records it by file name and SHA-256 only); it must have the recorded SHA-256.
 
     Raises
     ------
     ConfigError
         No release record or provenance in ``report_dir``; the notebook itself failed; ``out_dir``
-        is not empty and was not made by this function.
+        is not empty and was not made by this function; ``data`` is not the recorded input.
     """
     folder = Path(report_dir)
     out = Path(out_dir)
@@ -416,7 +436,7 @@ def release(report_dir: str | Path, out_dir: str | Path, *, root: str | Path = P
         raise ConfigError(f"{folder}: the report did not build ({error.get('ename')}); nothing can be released")
     if out.resolve() == folder.resolve() or out.resolve().is_relative_to(folder.resolve()):
         raise ConfigError(f"{out}: the release folder must be outside the report folder")
-    scan = scan_report(folder, provenance.get("parameters", {}), root=root)
+    scan = scan_report(folder, _data_source(provenance, data, Path(root)), root=root)
     fresh = build_record(folder, scan, provenance)
     outcome = ReleaseOutcome(out)
     released: set[str] = set()

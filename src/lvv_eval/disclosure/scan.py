@@ -221,13 +221,8 @@ class ReportContext:
     attribute: str | None = None
 
     @classmethod
-    def from_parameters(cls, parameters: Mapping[str, Any], root: str | Path = PROJECT_ROOT,
-                        inputs: Sequence[Mapping[str, Any]] = ()) -> "ReportContext":
-        """Build the context from a run's parameters (as in ``provenance.json``).
-
-        ``inputs`` (the provenance's ``inputs``) is used to find a data source recorded only
-        by its file name (a file outside the project root).
-        """
+    def from_parameters(cls, parameters: Mapping[str, Any], root: str | Path = PROJECT_ROOT) -> "ReportContext":
+        """Build the context from a run's parameters (as given to the notebook, or in ``provenance.json``)."""
         root = Path(root)
         source = parameters.get("data_source") or "synthetic"
         data_path: Path | None
@@ -1241,7 +1236,7 @@ def scan_report(report_dir: str | Path, parameters: Mapping[str, Any] | None = N
         if "parameters" not in provenance:
             raise ConfigError(f"{folder}: no {PROVENANCE} with the run's parameters; give them to the scan")
         parameters = provenance["parameters"]
-    context = ReportContext.from_parameters(parameters, root, provenance.get("inputs", ()))
+    context = ReportContext.from_parameters(parameters, root)
     if threshold is not None:
         context = ReportContext(**{**asdict(context), "threshold": max(int(threshold), context.threshold),
                                    "data_path": context.data_path})

@@ -427,7 +427,7 @@ def execute_report(job: Mapping[str, Any]) -> dict[str, Any]:
     # --- Disclosure output scan and release record (issue 9). A report whose files show a small
     # person-level count fails here: provenance.json is marked failed and release.json/.html written.
     from lvv_eval.disclosure.release import check_built_report  # noqa: PLC0415
-    record = check_built_report(out, record, root=root)
+    record = check_built_report(out, record, root=root, parameters=all_parameters)
     status, error = record["status"], record.get("error")
     # --- end of the disclosure output scan
     return asdict(RunResult(rid, str(notebook), str(out), status, round(time.monotonic() - t0, 1),

@@ -262,6 +262,32 @@ class ReportContext:
 Unit = frozenset[str]
 """A set of pilots: one pilot, a design group, or every pilot (the total)."""
 
+BASE_MEASURES: frozenset[str] = frozenset({"persons", "intake", "occupancy", "outflow", "scenarios"})
+"""Measures every value is compared with; at-risk, event, cohort and scheme-difference counts only in context."""
+
+
+def extra_measures(table: str, header: str = "") -> frozenset[str]:
+    """Time-to-event and scheme measures a table (name or caption) or column is about.
+
+    Examples
+    --------
+    >>> sorted(extra_measures("cumulative_incidence", "n_at_risk"))
+    ['at_risk', 'events']
+    >>> sorted(extra_measures("flow_by_pilot", "Uitstroom"))
+    []
+    """
+    out: set[str] = set()
+    if re.search(r"at.risk|nog in de lvv|risico", header, re.I):
+        out.add("at_risk")
+    if re.search(r"cumulative|incidence|incidentie|horizon|cif|survival|overleving", table, re.I) or re.search(
+            r"event|with this outcome|met deze uitkomst", header, re.I):
+        out |= {"events", "at_risk"}
+    if re.search(r"follow.?up|cohort|complete|volledig", table, re.I):
+        out.add("cohort")
+    if re.search(r"sensitiv|gevoelig|scheme|schema|shift|verschuiv", table, re.I):
+        out.add("scheme difference")
+    return frozenset(out)
+
 
 @dataclass
 class SmallCounts:
@@ -280,7 +306,7 @@ class SmallCounts:
     groups: dict[str, Unit] = field(default_factory=dict)
     identifiers: frozenset[str] = frozenset()
     schemes: tuple[str, ...] = ()
-    _cache: dict[Unit, dict[int, list[str]]] = field(default_factory=dict, repr=False)
+    _cache: dict[tuple[Unit, frozenset[str]], dict[int, list[str]]] = field(default_factory=dict, repr=False)
 
     @property
     def everyone(self) -> Unit:
@@ -303,9 +329,16 @@ class SmallCounts:
         label = TOTAL if unit == self.everyone else (next(iter(unit)) if len(unit) == 1 else None)
         return label is not None and (label, key[0], key[1], value) in self.published
 
-    def small(self, unit: Unit) -> dict[int, list[str]]:
-        """Small counts of a unit: value -> descriptions (``measure/category [variant]``)."""
-        if unit not in self._cache:
+    def small(self, unit: Unit, extra: frozenset[str] = frozenset()) -> dict[int, list[str]]:
+        """Small counts of a unit: value -> descriptions (``measure/category [variant]``).
+
+        Only the measures of :data:`BASE_MEASURES`, plus those in ``extra`` (``at_risk``,
+        ``events``, ``cohort``, ``scheme difference``): a value is compared with at-risk, event
+        and cohort counts only where the column or table is about them, which keeps chance
+        matches with the many time-to-event counts out.
+        """
+        key = (unit, extra)
+        if key not in self._cache:
             found: dict[int, list[str]] = defaultdict(list)
             order = {name: i for i, name in enumerate(self.schemes)}
 
@@ -313,19 +346,20 @@ class SmallCounts:
                 measure, category, variant = item[0]
                 return (order.get(variant.split(",")[0].split(" vs ")[0], len(order)), variant, measure, category)
 
-            for key, value in sorted(self.counts(unit).items(), key=position):
-                if 1 <= value < self.threshold and not self._is_published(unit, key, value):
-                    measure, category, variant = key
+            allowed = BASE_MEASURES | extra
+            for item, value in sorted(self.counts(unit).items(), key=position):
+                if item[0] in allowed and 1 <= value < self.threshold and not self._is_published(unit, item, value):
+                    measure, category, variant = item
                     found[value].append(f"{measure}/{category}" + (f" [{variant}]" if variant else ""))
-            self._cache[unit] = dict(found)
-        return self._cache[unit]
+            self._cache[key] = dict(found)
+        return self._cache[key]
 
-    def any_small(self) -> dict[int, list[str]]:
+    def any_small(self, extra: frozenset[str] = frozenset()) -> dict[int, list[str]]:
         """Small counts of every pilot, group and the total, with the unit named."""
         found: dict[int, list[str]] = defaultdict(list)
         units = [frozenset([p]) for p in self.pilots] + [self.everyone] + list(self.groups.values())
         for unit in dict.fromkeys(units):
-            for value, what in self.small(unit).items():
+            for value, what in self.small(unit, extra).items():
                 found[value] += [f"{self.unit_label(unit)} {w}" for w in what]
         return dict(found)
 
@@ -685,8 +719,12 @@ def _describe(what: list[str], hint: str | None) -> str:
     return "; ".join(parts[:3]) + (f"; and {len(parts) - 3} more" if len(parts) > 3 else "")
 
 
-def _scan_table(table: _Table, vocab: _Vocabulary, counts: SmallCounts, *, person_level: bool) -> list[Finding]:
-    """Cell checks, recoverable cells and shares of one table."""
+def _scan_table(table: _Table, vocab: _Vocabulary, counts: SmallCounts, *, person_level: bool,
+                published_values: frozenset[int] = frozenset()) -> list[Finding]:
+    """Cell checks, recoverable cells and shares of one table.
+
+    ``published_values`` (for tables whose kind is unknown) are not reported as cells.
+    """
     t = counts.threshold
     group_label = {_norm(k): v for k, v in counts.groups.items()}
     findings: list[Finding] = []
@@ -708,7 +746,9 @@ def _scan_table(table: _Table, vocab: _Vocabulary, counts: SmallCounts, *, perso
             unit = (column_units.get(c) or _suffix_unit(table, row, table.headers[c], vocab, counts, group_label)
                     or units[r])
             hint = _class_hint(table, row, table.headers[c], vocab)
-            small = counts.small(unit) if unit is not None else counts.small(counts.everyone)
+            small = counts.small(unit or counts.everyone, extra_measures(table.name, table.headers[c]))
+            if value in small and value in published_values:
+                continue  # a table not listed in the manifest (failed build): published figures pass
             if value in small:
                 findings.append(Finding(table.file, where(r, c), row[c], "small-count",
                                         f"{value} is a person-level count below the threshold {t}: "
@@ -785,7 +825,7 @@ def _recovered(table: _Table, counts: SmallCounts, unit: Unit | None, value: flo
                how: str) -> list[Finding]:
     if not float(value).is_integer():
         return []
-    small = counts.small(unit if unit is not None else counts.everyone)
+    small = counts.small(unit if unit is not None else counts.everyone, extra_measures(table.name))
     if int(value) not in small:
         return []
     label = counts.unit_label(unit or counts.everyone)
@@ -821,7 +861,7 @@ def _shares(table: _Table, vocab: _Vocabulary, counts: SmallCounts, units: list[
                 if abs(exact - k) > 1e-3 * max(1.0, den) / 10:
                     continue
                 unit = units[r] if units[r] is not None else counts.everyone
-                small = counts.small(unit)
+                small = counts.small(unit, extra_measures(table.name, table.headers[e]))
                 for value, what in ((k, "numerator"), (int(den) - k, "complement (denominator minus numerator)")):
                     if value in small:
                         findings.append(Finding(table.file, f"{table.where}row {r + 1} ({counts.unit_label(unit)}), "
@@ -998,8 +1038,11 @@ class _TextScanner:
         names = {self.vocab.pilot_of[_norm(m)] for m in self.vocab.pilot_pattern.findall(sentence)}
         return frozenset(names) if len(names) == 1 else None
 
-    def _small(self, unit: Unit | None) -> dict[int, list[str]]:
-        return self.counts.small(unit) if unit is not None else self.any_small
+    def _small(self, unit: Unit | None, sentence: str = "") -> dict[int, list[str]]:
+        extra = extra_measures("", sentence)
+        if unit is not None:
+            return self.counts.small(unit, extra)
+        return self.any_small if not extra else self.counts.any_small(extra)
 
     def _ignored(self, value: int, sentence: str) -> bool:
         if 1900 <= value <= 2100:
@@ -1015,7 +1058,7 @@ class _TextScanner:
             for sentence in _sentences(line):
                 clean = _DATE.sub(" ", sentence)
                 unit = self._unit(clean)
-                small = self._small(unit)
+                small = self._small(unit, clean)
                 label = f" ({self.counts.unit_label(unit)})" if unit else ""
                 loc = f"{where}line {number}"
                 seen: set[tuple[int, str]] = set()
@@ -1105,8 +1148,9 @@ class _Scanner:
     findings: list[Finding] = field(default_factory=list)
     exempt_numbers: set[float | None] = field(default_factory=set)
 
-    def table(self, table: _Table, person_level: bool) -> None:
-        self.findings += _scan_table(table, self.vocab, self.counts, person_level=person_level)
+    def table(self, table: _Table, person_level: bool, published_values: frozenset[int] = frozenset()) -> None:
+        self.findings += _scan_table(table, self.vocab, self.counts, person_level=person_level,
+                                     published_values=published_values)
 
     def html(self, text: str, rel: str, where: str = "") -> None:
         texts, tables = _html_parts(text)
@@ -1296,7 +1340,8 @@ def scan_report(report_dir: str | Path, parameters: Mapping[str, Any] | None = N
                 continue
             files[rel] = "scanned"
             try:
-                scanner.table(_read_csv_table(path, rel), person_level=kind in PERSON_LEVEL_KINDS or kind is None)
+                scanner.table(_read_csv_table(path, rel), person_level=kind in PERSON_LEVEL_KINDS or kind is None,
+                              published_values=frozenset(published_values) if kind is None else frozenset())
             except (pd.errors.ParserError, pd.errors.EmptyDataError):
                 scanner.plain(body, rel)
             continue

@@ -648,6 +648,19 @@ def _row_unit(table: _Table, row: list[str], vocab: _Vocabulary, counts: SmallCo
     return None
 
 
+_GROUP_WORDS = {"yes": ("ja",), "no": ("nee",), "unknown": ("onbekend",)}
+
+
+def _group_labels(counts: SmallCounts) -> dict[str, Unit]:
+    """Design-group labels (and their Dutch forms) -> the pilots of the group."""
+    out: dict[str, Unit] = {}
+    for label, unit in counts.groups.items():
+        out[_norm(label)] = unit
+        for word in _GROUP_WORDS.get(_norm(label), ()):
+            out[word] = unit
+    return out
+
+
 def _suffix_unit(table: _Table, row: list[str], header: str, vocab: _Vocabulary, counts: SmallCounts,
                  group_label: Mapping[str, Unit]) -> Unit | None:
     """Unit of a ``numerator_a`` style column: the row's ``group_a`` / ``pilot_a`` cell."""
@@ -726,7 +739,7 @@ def _scan_table(table: _Table, vocab: _Vocabulary, counts: SmallCounts, *, perso
     ``published_values`` (for tables whose kind is unknown) are not reported as cells.
     """
     t = counts.threshold
-    group_label = {_norm(k): v for k, v in counts.groups.items()}
+    group_label = _group_labels(counts)
     findings: list[Finding] = []
     count_cols = [i for i, h in enumerate(table.headers) if vocab.is_count_column(h)]
     units: list[Unit | None] = [_row_unit(table, row, vocab, counts, group_label) for row in table.rows]
@@ -805,6 +818,7 @@ def _recoverable(table: _Table, vocab: _Vocabulary, counts: SmallCounts, units: 
             value = total - sum(v for v in shown if v is not None)
             findings += _recovered(table, counts, units[hidden[0]], value, hidden[0], c,
                                    "the total row minus the other pilots")
+    findings += _scheme_differences_shown(table, counts, units, count_cols)
     # published + difference = person-level
     pub = [i for i, h in enumerate(heads) if h in {"published", "gepubliceerd cijfer", "gepubliceerd"}]
     per = [i for i, h in enumerate(heads) if h in {"person_level", "persoonsniveau"}]
@@ -818,6 +832,56 @@ def _recoverable(table: _Table, vocab: _Vocabulary, counts: SmallCounts, units: 
                 continue
             findings += _recovered(table, counts, units[r], p + d, r, per[0],
                                    f"{table.headers[pub[0]]} plus {table.headers[dif[0]]}")
+    return findings
+
+
+_SCHEME_COLUMN = re.compile(r"^(scheme|schema|classificatieschema|classification scheme)$", re.I)
+_NOT_A_KEY = re.compile(r"suppress|onderdrukt|rule|reden|estimate|schatting|ci_|grens|method|methode", re.I)
+
+
+def _scheme_differences_shown(table: _Table, counts: SmallCounts, units: list[Unit | None],
+                              count_cols: list[int]) -> list[Finding]:
+    """Two schemes' shown counts of the same cell whose difference is a small recomputed scheme difference.
+
+    The rows of a table with a scheme column are matched on their unit and label cells; when the
+    numerators of two schemes differ by 1 .. threshold - 1 and that difference is one the scan
+    recomputed between those schemes for the unit, the few people the schemes class differently
+    (for example one forced return) can be read off.
+    """
+    heads = [_norm(h) for h in table.headers]
+    scheme_col = next((i for i, h in enumerate(heads) if _SCHEME_COLUMN.match(h)), None)
+    if scheme_col is None:
+        return []
+    numeric = {i for i in range(len(heads)) if any(_number(row[i]) is not None for row in table.rows if i < len(row))}
+    keys = [i for i in range(len(heads)) if i != scheme_col and i not in numeric and not _NOT_A_KEY.search(heads[i])]
+    groups: dict[tuple[Any, ...], list[int]] = defaultdict(list)
+    for r, row in enumerate(table.rows):
+        groups[(units[r], *(row[i] for i in keys if i < len(row)))].append(r)
+    findings: list[Finding] = []
+    t = counts.threshold
+    for (unit, *_), rows in groups.items():
+        unit = unit or counts.everyone
+        differences = {k[0]: k for k in counts.counts(unit) if k[0] == "scheme difference"}
+        if not differences:
+            continue
+        small = counts.small(unit, frozenset({"scheme difference"}))
+        for c in count_cols:
+            shown = [(table.rows[r][scheme_col], _number(table.rows[r][c]), r) for r in rows]
+            shown = [(s_, v, r) for s_, v, r in shown if v is not None]
+            for i, (a, va, ra) in enumerate(shown):
+                for b, vb, rb in shown[i + 1:]:
+                    diff = abs((va or 0) - (vb or 0))
+                    if a == b or not (1 <= diff < t) or int(diff) not in small:
+                        continue
+                    pairs = [w for w in small[int(diff)] if w.startswith("scheme difference/") and a in w and b in w]
+                    if not pairs:
+                        continue
+                    findings.append(Finding(
+                        table.file, f"{table.where}rows {ra + 1} and {rb + 1} ({counts.unit_label(unit)}), "
+                        f"column {table.headers[c]!r}", f"{table.rows[ra][c]} / {table.rows[rb][c]}", "scheme-difference",
+                        f"{a} shows {table.rows[ra][c]} and {b} shows {table.rows[rb][c]}: the difference {int(diff)} "
+                        f"is the number of people the two schemes class differently, below the threshold {t} "
+                        f"({pairs[0]})"))
     return findings
 
 

@@ -37,7 +37,7 @@ def rows_for(pilot: str, counts: dict[str, int], start: int) -> list[str]:
     rows = []
     n = start
     for reason, count in counts.items():
-        for i in range(count):
+        for _ in range(count):
             intake = dt.date(2019, 5, 1) + dt.timedelta(days=(n * 7) % 150)
             exit_ = "" if not reason else (dt.date(2019, 10, 1) + dt.timedelta(days=(n * 3) % 90)).isoformat()
             rows.append(f"T{n:05d},P{n:05d},{pilot},{intake.isoformat()},{exit_},{reason},true,,,"

@@ -231,7 +231,7 @@ def test_a_leaking_cell_added_to_a_built_report_is_caught(attack_builds, noteboo
     manifest.setdefault("tables", []).append({"name": "leak", "kind": "synthetic", "caption": "leak",
                                               "files": ["tables/leak.csv"]})
     manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
-    page = next((out / name for name in (f"{notebook}.html", f"{notebook}.log") if (out / name).is_file()))
+    page = next(out / name for name in (f"{notebook}.html", f"{notebook}.log") if (out / name).is_file())
     page.write_text(page.read_text(encoding="utf-8") + "\n<p>Rotterdam: 1 van 20 uitgestroomden.</p>\n",
                     encoding="utf-8")
     scan = scan_report(out, {**result.parameters, "data_source": str(data)})

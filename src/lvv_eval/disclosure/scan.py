@@ -11,7 +11,8 @@ to ``threshold - 1`` (the *small counts*), and searches the outputs for them:
   the tables rendered in the HTML page and the executed notebook): a cell in a column that holds
   counts whose value is a small count of the row's pilot (or group of pilots); a hidden cell that
   follows from the visible ones (a row or column total minus the other cells; a published figure
-  plus a shown difference); a share or estimate whose denominator is shown and whose numerator
+  plus a shown difference); two schemes' counts of one cell differing by a small number the
+  schemes class differently; a share or estimate whose denominator is shown and whose numerator
   (or the complement) is a small count;
 * **text** (HTML, notebook outputs and sources, log, JSON strings, SVG text): a small count next
   to a word that makes it a count ("7 van 26", "n = 7", "7 uitgestroomden"), and a percentage
@@ -85,7 +86,9 @@ LIMITS: tuple[str, ...] = (
     "cell equal to a recomputed count of the same pilot).",
     "Differences across tables: a small count that follows only from combining two or more tables "
     "(a margin in one, the other cells in another; two schemes in two tables) is not solved for; "
-    "within one table, one missing cell per row or column is.",
+    "within one table, one missing cell per row or column is, and two schemes' counts of one cell are "
+    "compared. A cell pinned down only by several lines together is not found.",
+    "Time-to-event counts at other times than the horizons (every event time of a curve) are not recomputed.",
     "Intervals: a confidence interval next to a shown denominator can give the numerator back; the "
     "scan checks shares and estimates, not interval limits.",
     "Text: a small count without a count word or denominator in the same sentence (\"Utrecht: 7\"), "
@@ -221,7 +224,7 @@ class ReportContext:
     attribute: str | None = None
 
     @classmethod
-    def from_parameters(cls, parameters: Mapping[str, Any], root: str | Path = PROJECT_ROOT) -> "ReportContext":
+    def from_parameters(cls, parameters: Mapping[str, Any], root: str | Path = PROJECT_ROOT) -> ReportContext:
         """Build the context from a run's parameters (as given to the notebook, or in ``provenance.json``)."""
         root = Path(root)
         source = parameters.get("data_source") or "synthetic"
@@ -388,11 +391,11 @@ def _published_percents(directory: Path = PUBLISHED_DIR) -> dict[str, set[float]
     table = pd.read_csv(path, dtype=str, keep_default_na=False)
     for row in table.itertuples(index=False):
         try:
-            value = float(row.value)
+            value = float(str(row.value))
         except ValueError:
             continue
         if row.unit == "percent":
-            out[row.pilot].add(value)
+            out[str(row.pilot)].add(value)
     return out
 
 
@@ -406,14 +409,14 @@ def _published_counts(peildatum: str, directory: Path = PUBLISHED_DIR) -> tuple[
     values: set[int] = set()
     for row in table.itertuples(index=False):
         try:
-            value = float(row.value)
+            value = float(str(row.value))
         except ValueError:
             continue
         if row.unit != "count" or not value.is_integer():
             continue
         values.add(int(value))
         if row.peildatum == peildatum:
-            keyed.add((row.pilot, row.measure, row.category, int(value)))
+            keyed.add((str(row.pilot), str(row.measure), str(row.category), int(value)))
     return keyed, values
 
 
@@ -423,7 +426,7 @@ def _figure_counts(frame: pd.DataFrame, peildatum: str, scheme: Scheme, formal: 
     variant = f"{scheme.name}{', formal only' if formal else ''}"
     out: dict[str, dict[tuple[str, str, str], int]] = defaultdict(dict)
     for row in figures.itertuples(index=False):
-        out[row.pilot][(row.measure, row.category, variant)] = int(row.value)
+        out[str(row.pilot)][(str(row.measure), str(row.category), variant)] = int(str(row.value))
     for counts in out.values():
         outflow = counts.get(("outflow", "all", variant), 0)
         for class_id in scheme.class_ids:
@@ -636,7 +639,7 @@ def _row_unit(table: _Table, row: list[str], vocab: _Vocabulary, counts: SmallCo
               group_label: Mapping[str, Unit]) -> Unit | None:
     """The pilot (or group) a row is about: a pilot cell, a pilot list, or a design-group label."""
     found: Unit | None = None
-    for header, cell in zip(table.headers, row):
+    for cell in row:
         unit = vocab.unit_of_cell(cell, counts)
         if unit is not None and (found is None or len(unit) < len(found)):
             found = unit
@@ -746,7 +749,8 @@ def _scan_table(table: _Table, vocab: _Vocabulary, counts: SmallCounts, *, perso
     column_units = {i: vocab.unit_of_cell(h, counts) for i, h in enumerate(table.headers)}
 
     def where(r: int, c: int) -> str:
-        label = f" ({counts.unit_label(units[r])})" if units[r] is not None else ""
+        unit = units[r]
+        label = f" ({counts.unit_label(unit)})" if unit is not None else ""
         return f"{table.where}row {r + 1}{label}, column {table.headers[c]!r}"
 
     for r, row in enumerate(table.rows):
@@ -780,7 +784,6 @@ def _scan_table(table: _Table, vocab: _Vocabulary, counts: SmallCounts, *, perso
 def _recoverable(table: _Table, vocab: _Vocabulary, counts: SmallCounts, units: list[Unit | None],
                  count_cols: list[int]) -> list[Finding]:
     """Hidden cells that follow from a total in the same row or column, or published + difference."""
-    t = counts.threshold
     findings: list[Finding] = []
     heads = [_norm(h) for h in table.headers]
     class_cols = [i for i in count_cols if heads[i] in vocab.classes]
@@ -802,8 +805,9 @@ def _recoverable(table: _Table, vocab: _Vocabulary, counts: SmallCounts, units: 
                                    f"{table.headers[tc]} minus the other classes of the row")
     # a column: the total row = sum of the pilot rows
     total_rows = [r for r, u in enumerate(units) if u == counts.everyone]
-    pilot_rows = [r for r, u in enumerate(units) if u is not None and len(u) == 1]
-    if len(total_rows) == 1 and pilot_rows and {next(iter(units[r])) for r in pilot_rows} == set(counts.pilots) \
+    pilot_of = {r: next(iter(u)) for r, u in enumerate(units) if u is not None and len(u) == 1}
+    pilot_rows = list(pilot_of)
+    if len(total_rows) == 1 and pilot_rows and set(pilot_of.values()) == set(counts.pilots) \
             and len(pilot_rows) == len(counts.pilots):
         tr = total_rows[0]
         for c in count_cols:
@@ -924,7 +928,7 @@ def _shares(table: _Table, vocab: _Vocabulary, counts: SmallCounts, units: list[
                 k = round(exact)
                 if abs(exact - k) > 1e-3 * max(1.0, den) / 10:
                     continue
-                unit = units[r] if units[r] is not None else counts.everyone
+                unit = units[r] or counts.everyone
                 small = counts.small(unit, extra_measures(table.name, table.headers[e]))
                 for value, what in ((k, "numerator"), (int(den) - k, "complement (denominator minus numerator)")):
                     if value in small:
@@ -1376,8 +1380,8 @@ def scan_report(report_dir: str | Path, parameters: Mapping[str, Any] | None = N
     vocab = _Vocabulary(context.schemes)
     text = _TextScanner(counts, vocab, published_values, _parameter_numbers(parameters))
     scanner = _Scanner(folder, counts, vocab, text, exempt_captions, findings)
-    for rel, kind in kinds.items():
-        if kind in EXEMPT_KINDS and (folder / rel).is_file():
+    for rel, table_kind in kinds.items():
+        if table_kind in EXEMPT_KINDS and (folder / rel).is_file():
             try:
                 table = _read_csv_table(folder / rel, rel)
             except (pd.errors.ParserError, pd.errors.EmptyDataError):

@@ -142,6 +142,21 @@ def test_an_identifier_of_the_input_is_found(tmp_path: Path, export: Path) -> No
     assert {(f.rule, f.value) for f in found} == {("identifier", "T00001"), ("identifier", "P00001")}
 
 
+def test_a_rule_with_a_bound_is_not_a_count(tmp_path: Path, export: Path) -> None:
+    log = "Utrecht: the model needs 2 sites with at least 3 persons each; counts fewer than 7 people are hidden\n"
+    assert scan_report(make_report(tmp_path / "r", export, log=log)).findings == []
+
+
+def test_two_schemes_differing_by_one_person_are_found(tmp_path: Path) -> None:
+    export = write_export(tmp_path / "export.csv", SKEWED["one_forced_return"])
+    table = ("scheme,pilot,category,numerator,denominator\n"
+             "monitor-2020,groningen,durable,13,25\nregioplan-2022,groningen,durable,12,25\n")
+    report = make_report(tmp_path / "r", export, extra_tables={"scheme_sensitivity": ("synthetic", table)})
+    found = [f for f in scan_report(report).findings if f.file == "tables/scheme_sensitivity.csv"]
+    assert [(f.rule, f.value) for f in found] == [("scheme-difference", "13 / 12")]
+    assert "the difference 1 is the number of people the two schemes class differently" in found[0].reason
+
+
 def test_published_only_reports_have_nothing_to_find(tmp_path: Path, export: Path) -> None:
     report = make_report(tmp_path / "r", export)
     result = scan_report(report, {**PARAMETERS, "data_source": "published"})

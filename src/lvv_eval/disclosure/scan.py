@@ -399,6 +399,23 @@ def _published_percents(directory: Path = PUBLISHED_DIR) -> dict[str, set[float]
     return out
 
 
+def _published_by_pilot(directory: Path = PUBLISHED_DIR) -> dict[str, set[int]]:
+    """Published counts per pilot (``total`` included), at any peildatum."""
+    path = directory / "figures.csv"
+    out: dict[str, set[int]] = defaultdict(set)
+    if not path.is_file():
+        return out
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    for row in table.itertuples(index=False):
+        try:
+            value = float(str(row.value))
+        except ValueError:
+            continue
+        if row.unit == "count" and value.is_integer():
+            out[str(row.pilot)].add(int(value))
+    return out
+
+
 def _published_counts(peildatum: str, directory: Path = PUBLISHED_DIR) -> tuple[set[tuple[str, str, str, int]], set[int]]:
     """Published counts at the peildatum (pilot, measure, category, value), and every published count value."""
     path = directory / "figures.csv"
@@ -1073,6 +1090,10 @@ _DENOM_IN_TEXT = re.compile(r"(?:van|of|uit|n\s*=|n:|noemer|denominator)\s*(?:de
 _DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?Z?)?\b|\b\d{1,2}[-/ ]"
                    r"(?:\d{1,2}|jan\w*|feb\w*|maa\w*|mar\w*|apr\w*|mei|may|jun\w*|jul\w*|aug\w*|sep\w*|okt\w*|oct\w*|"
                    r"nov\w*|dec\w*)[-/ ]\d{4}\b", re.I)
+_BOUND_BEFORE = re.compile(r"(at least|at most|fewer than|less than|more than|ten minste|minstens|hoogstens|"
+                           r"ten hoogste|minimaal|maximaal|minimum|maximum|kleiner dan|minder dan|meer dan|groter dan|"
+                           r"[<>≤≥]=?)\s*$", re.I)
+"""Words before a number that make it a bound of a rule rather than a count."""
 _TABLE_LINE = re.compile(r"\S\s{2,}\S.*\S\s{2,}\S")
 """A line of a text-rendered table (cells separated by runs of spaces); its percentages are not prose."""
 _RANGE_BEFORE = re.compile(r"\d\s*%?\s*[–-]\s*$")
@@ -1101,6 +1122,15 @@ class _TextScanner:
         self.parameters = parameter_numbers
         self.any_small = counts.any_small()
         self.percents = _published_percents()
+        self.by_pilot = _published_by_pilot()
+
+    def _published(self, unit: Unit | None) -> set[int]:
+        """Published counts a number in a sentence about ``unit`` may be (any, when no pilot is named)."""
+        if unit is None:
+            return self.published
+        if unit == self.counts.everyone:
+            return self.by_pilot.get(TOTAL, set())
+        return set().union(*(self.by_pilot.get(p, set()) for p in unit))
 
     def _unit(self, sentence: str) -> Unit | None:
         names = {self.vocab.pilot_of[_norm(m)] for m in self.vocab.pilot_pattern.findall(sentence)}
@@ -1133,12 +1163,15 @@ class _TextScanner:
                 for rule, pattern in _PATTERNS:
                     for match in pattern.finditer(clean):
                         values = [match.group(1)] + ([match.group(2)] if rule == "x of y" else [])
-                        pair_published = rule == "x of y" and all(_int_text(v) in self.published for v in values)
+                        published = self._published(unit)
+                        pair_published = rule == "x of y" and all(_int_text(v) in published for v in values)
+                        if _BOUND_BEFORE.search(clean[max(0, match.start() - 24):match.start()]):
+                            continue  # "at least 1 person", "fewer than 10": a rule, not a count
                         for raw in values:
                             value = _int_text(raw)
                             if (value, rule) in seen or value not in small or self._ignored(value, clean):
                                 continue
-                            if pair_published or (rule != "x of y" and value in self.published):
+                            if pair_published or (rule != "x of y" and value in published):
                                 continue
                             seen.add((value, rule))
                             findings.append(Finding(file, loc, _excerpt(clean, match), "small-count",
@@ -1177,12 +1210,12 @@ class _TextScanner:
             decimals = len(raw.split(".")[1]) if "." in raw else 0
             half = 0.5 * 10 ** -decimals
             for d in sorted(dens if prose and n == 0 else in_text):
-                if p in published_pct and (d not in in_text or d in self.published):
+                if p in published_pct and (d not in in_text or d in self._published(unit)):
                     continue  # a published percentage of a published (or not stated) denominator
                 low, high = d * (p - half) / 100, d * (p + half) / 100
                 for k in range(max(1, math.ceil(low - 1e-9)), math.floor(high + 1e-9) + 1):
                     for value, what in ((k, "count"), (d - k, "complement")):
-                        if value in small and not (k in self.published and d in self.published):
+                        if value in small and not (k in self._published(unit) and d in self._published(unit)):
                             found.append(Finding(file, loc, _excerpt(sentence, match), "share",
                                                  f"{match.group(0).strip()} of {d} is {k} of {d}: the {what} "
                                                  f"{value} is a person-level count below the threshold {t}"

@@ -146,3 +146,17 @@ def test_the_command_exits_non_zero_when_outputs_are_withheld(tmp_path: Path, ex
     assert main(["release", str(tmp_path / "r"), "--out", str(tmp_path / "out")]) == 1
     assert "withheld table:flow_by_pilot: fail" in capsys.readouterr().out
     assert main(["release", str(tmp_path / "nothing"), "--out", str(tmp_path / "out3")]) == 2
+
+
+def test_the_notebook_of_a_leaking_report_is_kept_as_failed(tmp_path: Path, export: Path) -> None:
+    folder = tmp_path / "r"
+    make_report(folder, export, flow=LEAKING_FLOW)
+    (folder / "report.ipynb").write_text(json.dumps({"cells": [], "metadata": {}, "nbformat": 4,
+                                                     "nbformat_minor": 5}), encoding="utf-8")
+    provenance = json.loads((folder / "provenance.json").read_text(encoding="utf-8"))
+    provenance["files"]["notebook"] = "report.ipynb"
+    provenance = check_built_report(folder, provenance)
+    assert not (folder / "report.ipynb").exists() and (folder / "report.failed.ipynb").is_file()
+    assert provenance["files"]["failed_notebook"] == "report.failed.ipynb" and "notebook" not in provenance["files"]
+    record = json.loads((folder / RELEASE_JSON).read_text(encoding="utf-8"))
+    assert record["outputs"]["notebook:report.failed.ipynb"]["status"] == "fail"

@@ -15,8 +15,9 @@ exception): after every build, :func:`check_built_report` scans the report's fil
 * ``release.html``: the same, readable (Dutch by default, English when the report's
   ``language`` is ``en``), linked from ``reports/index.html``.
 
-A report whose scan finds a disclosive value does not build: its provenance is marked failed
-and the command exits non-zero. :func:`release` (``lvv-eval release``) copies the outputs that
+A report whose scan finds a disclosive value does not build: its provenance is marked failed,
+the executed notebook is renamed ``<stem>.failed.ipynb`` (as for a notebook that failed), and
+the command exits non-zero. :func:`release` (``lvv-eval release``) copies the outputs that
 passed (and those under review that the checker approved in ``release.json``), and only those,
 into a release folder, with a copy of the record from which the values of the findings are
 removed.
@@ -29,7 +30,7 @@ import html
 import json
 import shutil
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -332,11 +333,20 @@ def check_built_report(report_dir: str | Path, provenance: dict[str, Any], *,
     provenance = dict(provenance)
     provenance["disclosure_scan"] = {"verdict": scan.verdict, "findings": len(scan.findings),
                                      "fail": sum(f.severity == "fail" for f in scan.findings)}
+    files = dict(provenance.get("files") or {})
     if scan.failed and provenance.get("status") == "ok":
         provenance["status"] = "failed"
         provenance["error"] = {"ename": SCAN_FAILED,
                                "evalue": f"{scan.summary()}; the report does not build (see {RELEASE_HTML})"}
-    provenance["files"] = {**(provenance.get("files") or {}), "release": RELEASE_HTML}
+        executed = files.get("notebook")
+        if executed and executed.endswith(".ipynb") and (folder / executed).is_file():
+            failed = executed[: -len(".ipynb")] + ".failed.ipynb"  # the pipeline's name for a failed run
+            (folder / executed).replace(folder / failed)
+            files["failed_notebook"] = failed
+            del files["notebook"]
+            scan.findings = [replace(f, file=failed) if f.file == executed else f for f in scan.findings]
+            scan.files = {(failed if k == executed else k): v for k, v in scan.files.items()}
+    provenance["files"] = dict(sorted({**files, "release": RELEASE_HTML}.items()))
     _write_json(folder / PROVENANCE, provenance)
     write_record(folder, build_record(folder, scan, provenance))
     return provenance

@@ -94,6 +94,8 @@ LIMITS: tuple[str, ...] = (
     "Text: a small count without a count word or denominator in the same sentence (\"Utrecht: 7\"), "
     "numbers written as words (\"zeven\") and percentages without a denominator in the sentence or "
     "a named pilot are not recognised.",
+    "Identifiers: only trajectory and person ids with a digit and at least 4 characters (6 when purely "
+    "numeric) are searched; names, dates of birth and other quasi-identifiers are not.",
     "Kinds: a table that a notebook labels published or derived is trusted; mislabelled person-level "
     "tables are only caught through the HTML page and the notebook, where the table is rendered.",
     "Whitelist: a small person-level count equal to a published figure of the same pilot, measure, "
@@ -253,7 +255,7 @@ class ReportContext:
         attribute = parameters.get("attribute")
         return cls(data_path=data_path, peildatum=str(parameters.get("peildatum") or "2019-12-31"),
                    schemes=tuple(dict.fromkeys(schemes)),
-                   pilots=tuple(str(p) for p in parameters.get("pilots") or ()),
+                   pilots=tuple(str(p).strip().lower() for p in parameters.get("pilots") or ()),
                    threshold=int(threshold) if isinstance(threshold, int) else DEFAULT_THRESHOLD,
                    horizons_days=tuple(sorted(days)),
                    attribute=str(attribute) if isinstance(attribute, str) and attribute else None)
@@ -498,6 +500,19 @@ def _scheme_differences(per_pilot: dict[str, dict[tuple[str, str, str], int]]) -
         counts.update(extra)
 
 
+def _distinctive(identifier: str) -> bool:
+    """Whether an identifier is specific enough to search for (not a short or purely numeric one).
+
+    Examples
+    --------
+    >>> [_distinctive(x) for x in ("T000001", "P12", "2065", "20190401")]
+    [True, False, False, True]
+    """
+    if identifier.isdigit():
+        return len(identifier) >= 6
+    return len(identifier) >= 4 and any(ch.isdigit() for ch in identifier)
+
+
 def small_counts(context: ReportContext) -> SmallCounts:
     """Recompute every count of a report from its person-level input.
 
@@ -547,7 +562,7 @@ def small_counts(context: ReportContext) -> SmallCounts:
                 groups[label] = groups[label] | {pilot}
     ids = set()
     for column in ("trajectory_id", "person_id"):
-        ids |= {str(v) for v in frame[column].dropna().unique() if len(str(v)) >= 4}
+        ids |= {str(v) for v in frame[column].dropna().unique() if _distinctive(str(v))}
     return SmallCounts(threshold=context.threshold, pilots=names, per_pilot=dict(per_pilot), total=total,
                        published=published, groups=groups, identifiers=frozenset(ids), schemes=context.schemes)
 

@@ -336,8 +336,6 @@ def check_built_report(report_dir: str | Path, provenance: dict[str, Any], *,
     files = dict(provenance.get("files") or {})
     if scan.failed and provenance.get("status") == "ok":
         provenance["status"] = "failed"
-        provenance["error"] = {"ename": SCAN_FAILED,
-                               "evalue": f"{scan.summary()}; the report does not build (see {RELEASE_HTML})"}
         executed = files.get("notebook")
         if executed and executed.endswith(".ipynb") and (folder / executed).is_file():
             failed = executed[: -len(".ipynb")] + ".failed.ipynb"  # the pipeline's name for a failed run
@@ -346,6 +344,8 @@ def check_built_report(report_dir: str | Path, provenance: dict[str, Any], *,
             del files["notebook"]
             scan.findings = [replace(f, file=failed) if f.file == executed else f for f in scan.findings]
             scan.files = {(failed if k == executed else k): v for k, v in scan.files.items()}
+        provenance["error"] = {"ename": SCAN_FAILED,
+                               "evalue": f"{scan.summary()}; the report does not build (see {RELEASE_HTML})"}
     provenance["files"] = dict(sorted({**files, "release": RELEASE_HTML}.items()))
     _write_json(folder / PROVENANCE, provenance)
     write_record(folder, build_record(folder, scan, provenance))

@@ -9,7 +9,7 @@ import pytest
 
 from lvv_eval.cli import build_parser, main
 
-EXPECTED_COMMANDS = {"aggregate", "classify", "published", "reports", "run", "schemes", "synth", "validate"}
+EXPECTED_COMMANDS = {"aggregate", "classify", "published", "release", "reports", "run", "schemes", "synth", "validate"}
 
 
 def _subcommands() -> list[str]:

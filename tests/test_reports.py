@@ -315,11 +315,13 @@ def test_run_with_out_folder_names_files_after_the_notebook_and_records_no_machi
     assert code == 0, capsys.readouterr().err
     names = sorted(p.name for p in out.iterdir())
     assert names == [".lvv-eval-output", "figures", "fixture_ok.html", "fixture_ok.ipynb", "fixture_ok.log", "manifest.json",
-                     "provenance.json", "tables"]
+                     "provenance.json", "release.html", "release.json", "tables"]
     prov_text = (out / "provenance.json").read_text(encoding="utf-8")
     prov = json.loads(prov_text)
     assert prov["files"] == {"html": "fixture_ok.html", "log": "fixture_ok.log", "manifest": "manifest.json",
-                             "notebook": "fixture_ok.ipynb", "provenance": "provenance.json"}
+                             "notebook": "fixture_ok.ipynb", "provenance": "provenance.json",
+                             "release": "release.html"}
+    assert prov["disclosure_scan"]["verdict"] in ("pass", "review")
     assert prov["parameters"]["output_dir"] == "run03"
     assert prov["notebook"] == "tests/fixtures/notebooks/fixture_ok.ipynb"
     executed = nbformat.read(out / "fixture_ok.ipynb", as_version=4)

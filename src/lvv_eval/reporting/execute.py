@@ -39,6 +39,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+from lvv_eval.disclosure.release import check_built_report
 from lvv_eval.errors import ConfigError, UnsafeOutputError
 from lvv_eval.paths import PROJECT_ROOT, REPORTS_DIR
 from lvv_eval.reporting.writer import MANIFEST_NAME, read_manifest
@@ -287,6 +288,10 @@ def _execute_into(job: Mapping[str, Any], stage: Path) -> dict[str, Any]:
     record["title"] = job.get("title") or rid
     record["files"] = _present_files(stage, stem)
     write_provenance(stage / "provenance.json", record)
+    # Output scan and release record: a report whose files show a small person-level count fails
+    # here (provenance marked failed, release.json/.html written), whatever the gate recorded.
+    record = check_built_report(stage, record, root=root, parameters=all_parameters)
+    status, error = record["status"], record.get("error")
     return asdict(RunResult(rid, str(notebook), str(dest), status, round(time.monotonic() - t0, 1),
                             all_parameters, error, stem))
 

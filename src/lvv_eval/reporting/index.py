@@ -78,7 +78,8 @@ def _index_section(spec: ReportSpec, out_root: Path, root: Path) -> tuple[str, b
     links = []
     names = prov.get("files") or output_names(spec.id)  # older records: files named after the id
     for role, label in (("html", "report (HTML)"), ("notebook", "executed notebook"),
-                        ("failed_notebook", "failed notebook"), ("log", "log"), ("provenance", "provenance")):
+                        ("failed_notebook", "failed notebook"), ("log", "log"), ("provenance", "provenance"),
+                        ("release", "release record")):
         name = names.get(role)
         if not name:
             continue

@@ -406,7 +406,9 @@ if DATA is not None:
                        "peildatum; 95%-BI Wilson; verborgen waar de telling in de aantallentabel is onderdrukt.",
                        "Share of each class in outflow per pilot, per scheme; denominator: all outflow up to the "
                        "peildatum; 95% CI Wilson; hidden where the count was suppressed in the count table.")
-    W.table("class_shares_by_pilot", common.checked(GATE, "class_shares_by_pilot", shares), caption=shares_caption)
+    shares_checked = common.checked(GATE, "class_shares_by_pilot", shares, rates=True, group=["scheme", "pilot"])
+    shares = shares_checked.frame  # classes of one denominator: hidden classes must not add up to a small count
+    W.table("class_shares_by_pilot", shares_checked, caption=shares_caption)
     display(common.show_person(GATE, shares.assign(pilot=shares["pilot"].map(L.pilot), share=shares["estimate"].map(L.percent),
                                      ci=[L.interval(a, b) for a, b in zip(shares["ci_low"], shares["ci_high"])])
                        [["scheme", "pilot", "category", "numerator", "denominator", "share", "ci"]], shares_caption))

@@ -450,14 +450,16 @@ if frame is not None:
 if frame is not None:
     sens = sensitivity_table(frame, A, P.peildatum, schemes=SENS)
     sens_g = disclosure.suppress_rates(dc.sensitivity_summary(sens), P.disclosure_threshold)
-    W.table("sensitivity", common.checked(GATE, "sensitivity", sens_g),
+    sens_g = common.checked(GATE, "sensitivity", sens_g, rates=True, versions="scheme",
+                            version_key=["population", "measure"], protect=[P.scheme])  # no small scheme differences
+    W.table("sensitivity", sens_g,
             caption=L("Bestendig aandeel per groep onder elk schema, alle trajecten en alleen formele status; "
                       "95%-BI Wilson; beschrijvend",
                       "Durable share per group under every scheme, all trajectories and formal status only; "
                       "95% CI Wilson; descriptive"))
-    display(common.show_person(GATE, dc.readable(sens_g.round(3), L), L("Gevoeligheid voor schema en populatie",
+    display(common.show_person(GATE, dc.readable(sens_g.frame.round(3), L), L("Gevoeligheid voor schema en populatie",
                                                          "Sensitivity to scheme and population"), max_rows=80))
-    rng = dc.sensitivity_range(sens.loc[~disclosure.suppress_rates(sens, P.disclosure_threshold)["suppressed"]])
+    rng = dc.sensitivity_range(sens_g.frame.assign(level="group").dropna(subset=["estimate"]))  # released estimates only
     display(common.show_person(GATE, dc.readable(rng.round(3), L), L("Bereik van de groepsschattingen (niet-onderdrukt)",
                                                       "Range of the group estimates (not suppressed)")))
 

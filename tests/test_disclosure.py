@@ -96,8 +96,9 @@ def test_one_dimensional_per_pilot_with_total() -> None:
     t = pd.DataFrame({"pilot": ["amsterdam", "eindhoven", "groningen", "rotterdam", "utrecht", "total"],
                       "durable": [3, 1, 10, 12, 33, 59]})
     res = suppress(t, ["durable"], row_labels="pilot")
-    # amsterdam and eindhoven are primary; two hidden cells in the column: nothing more needed
-    assert res.table["durable"].isna().tolist() == [True, True, False, False, False, False]
+    # amsterdam and eindhoven are primary; two hidden cells, but together they are 59 - 55 = 4, a small
+    # count by subtraction, so the smallest shown cell (groningen, 10) is hidden too
+    assert res.table["durable"].isna().tolist() == [True, True, True, False, False, False]
     t2 = t.assign(durable=[3, 20, 10, 12, 33, 78])
     res2 = suppress(t2, ["durable"], row_labels="pilot")
     assert res2.table["durable"].isna().tolist() == [True, False, True, False, False, False]
@@ -327,3 +328,20 @@ def test_auto_margins_accept_totaal_in_any_case() -> None:
     assert suppress(t, ["n"]).table["n"].isna().tolist() == [True, True, False, False]
     t2 = t.rename(index={"Totaal": " TOTAL "})
     assert suppress(t2, ["n"]).table["n"].isna().sum() == 2
+
+
+def test_hidden_cells_of_a_line_must_not_add_up_to_a_small_count() -> None:
+    # Eindhoven: durable 3 and temporary 4 are small; "none" 13 of outflow 20 would give their sum 7.
+    import pandas as pd
+
+    from lvv_eval.disclosure.suppression import suppress
+
+    table = pd.DataFrame({"durable": [3, 40], "temporary": [4, 35], "none": [13, 60], "outflow": [20, 135]},
+                         index=["eindhoven", "utrecht"])
+    res = suppress(table, ["durable", "temporary", "none", "outflow"], threshold=10, margins={"total_col": "outflow"})
+    shown = res.table.loc["eindhoven"]
+    hidden = [c for c in ["durable", "temporary", "none"] if pd.isna(shown[c])]
+    if pd.notna(shown["outflow"]):
+        visible = sum(int(shown[c]) for c in ["durable", "temporary", "none"] if c not in hidden)
+        assert int(shown["outflow"]) - visible >= 10
+    assert "add up to fewer than 10" in " ".join(res.report["rule"])

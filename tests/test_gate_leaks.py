@@ -145,3 +145,20 @@ def test_default_interim_sensitivity_is_visible_nationally_in_rounded_form() -> 
     assert (total["numerator"].astype(int) % 5 == 0).all()
     text = interim.national_shift_text(gate, sens, Labels("nl")).text
     assert "afgerond" in text and "%" in text
+
+
+def test_hidden_classes_that_add_up_to_a_small_count_get_a_shown_class_hidden_too() -> None:
+    # 02 class_shares_by_pilot: durable 3 and temporary 4 hidden, "none" 13 of 20 shown, so the
+    # hidden classes add up to 20 - 13 = 7 persons: a small count by subtraction.
+    import numpy as np
+
+    from lvv_eval.disclosure.suppression import secondary_in_group
+
+    hidden, den_hidden, rules = secondary_in_group(np.array([3.0, 4.0, 13.0]), 20.0,
+                                                   np.array([True, True, False]), 10, True)
+    assert hidden.tolist() == [True, True, True] or den_hidden
+    assert "add up to fewer than 10" in rules[2]
+    # two hidden classes that add up to 10 or more need nothing more
+    hidden, den_hidden, _ = secondary_in_group(np.array([6.0, 5.0, 30.0]), 41.0,
+                                               np.array([True, True, False]), 10, True)
+    assert hidden.tolist() == [True, True, False] and not den_hidden

@@ -345,6 +345,21 @@ def suppress(
             break
         if fixed:
             continue
+        # the hidden cells of a line together: total minus the shown cells is their sum, which must
+        # not be a small count either (e.g. 3 + 4 hidden beside 13 of 20 shown gives 7 back)
+        for kind, idx, inner, total in lines:
+            if hidden[total] or not any(hidden[c] for c in inner):
+                continue
+            together = values[total] - sum(values[c] for c in inner if not hidden[c])
+            open_inner = sorted((c for c in inner if not hidden[c] and values[c] > 0), key=rank)
+            if 1 <= together < threshold:
+                where = labels[idx] if kind == "row" else count_cols[idx]
+                target = open_inner[0] if open_inner else total
+                hide(target, f"secondary: the hidden cells of {kind} {where} add up to fewer than {threshold}")
+                fixed = True
+                break
+        if fixed:
+            continue
         solvable = _determined(hidden, lines)
         if not solvable:
             break
@@ -465,6 +480,15 @@ def _secondary_in_group(num: np.ndarray, den: float, hidden: np.ndarray, thresho
         hidden[nonzero[0]] = True
         rules[nonzero[0]] = f"primary: denominator - sum of the group < {threshold}"
         return hidden, False, rules
+    unknown = den - float(np.nansum(np.where(hidden, 0.0, num)))  # hidden rows + rest, known from the shown ones
+    if hidden.any() and 1 <= unknown < threshold:
+        for i in nonzero:  # smallest visible class first, until the unknown part is no longer small
+            hidden[i] = True
+            rules[i] = f"secondary: the hidden rows of its group and the rest add up to fewer than {threshold}"
+            unknown += num[i]
+            if unknown >= threshold:
+                return hidden, False, rules
+        return hidden, True, rules
     if hidden.sum() != 1 or rest > 0:
         return hidden, False, rules
     if nonzero:

@@ -162,3 +162,15 @@ def test_hidden_classes_that_add_up_to_a_small_count_get_a_shown_class_hidden_to
     hidden, den_hidden, _ = secondary_in_group(np.array([6.0, 5.0, 30.0]), 41.0,
                                                np.array([True, True, False]), 10, True)
     assert hidden.tolist() == [True, True, False] and not den_hidden
+
+
+def test_a_count_column_made_float_by_suppression_is_still_checked() -> None:
+    # 04 sensitivity: numerators 105 / 96 (a difference of 9 between schemes) arrived as floats with
+    # missing cells and passed the gate unchecked.
+    table = pd.DataFrame({"scheme": ["a", "b"], "pilot": ["g", "g"], "numerator": [105.0, 96.0],
+                          "denominator": [1321.0, 1321.0], "estimate": [105 / 1321, 96 / 1321]})
+    assert common.count_columns(table) == ["numerator", "denominator"]
+    gate = Gate(10, kind="synthetic")
+    out = common.checked(gate, "sensitivity", table, rates=True, versions="scheme", version_key=[], protect=["a"])
+    assert out.frame["numerator"].isna().tolist() == [False, True]
+    assert common.count_columns(pd.DataFrame({"estimate": [0.0, 1.0], "ci_low": [0.0, 1.0]})) == []

@@ -777,7 +777,27 @@ def count_columns(table: pd.DataFrame) -> list[str]:
             continue
         if pd.api.types.is_integer_dtype(s):
             out.append(str(col))
+        elif str(col) in COUNT_NAMES or (str(col) not in SHARE_NAMES and _whole_numbers(s)):
+            out.append(str(col))  # a count turned float by missing (suppressed) cells is still a count
     return out
+
+
+COUNT_NAMES: frozenset[str] = frozenset({"numerator", "denominator", "n", "n_events", "n_censored", "n_at_risk",
+                                         "present", "intake", "outflow", "count", "rows", "events", "moved"})
+"""Columns that hold counts of persons whatever their dtype."""
+
+SHARE_NAMES: frozenset[str] = frozenset({"estimate", "share", "rate", "occupancy_rate", "shift_pp", "difference",
+                                         "crude_share", "standardised_with", "standardised_without",
+                                         "estimate_a", "estimate_b", "se", "std_err", "odds_ratio"})
+"""Float columns that are never counts (shares, rates, differences of shares, standard errors)."""
+
+
+def _whole_numbers(s: pd.Series) -> bool:
+    """True for a float column whose values are all whole numbers >= 1 somewhere (a count with gaps)."""
+    if not pd.api.types.is_float_dtype(s):
+        return False
+    values = pd.to_numeric(s, errors="coerce").dropna().to_numpy(dtype=float)
+    return len(values) > 0 and bool((values == values.round()).all()) and bool((values >= 2).any())
 
 
 def checked(gate: Gate, name: str, table: pd.DataFrame, *, counts: Sequence[str] | None = None,

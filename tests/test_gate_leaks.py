@@ -1,4 +1,4 @@
-"""Each leak of issue 9 as a test: small exports must not show suppressed or small counts."""
+"""Each leak found in the reports as a test: small exports must not show suppressed or small counts."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Monitor files as municipalities really export them (issue: read files as they come).
+"""Monitor files as municipalities really export them (read files as they come).
 
 Every fixture is built in ``tmp_path`` from the committed fixtures of
 tests/fixtures/monitor/ (english.csv, dutch_excel.csv): other encodings, a

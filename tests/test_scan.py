@@ -172,26 +172,14 @@ def test_a_missing_input_fails_closed(tmp_path: Path, export: Path) -> None:
 # --------------------------------------------------------------------------- attack suite (notebooks)
 
 NOTEBOOKS = ("01_plan_process", "02_interim", "03_final", "04_designs")
-CRASH = ("the notebook fails on this export: evaluations.common.suppress_scheme_differences writes into a "
-         "read-only array (ValueError: assignment destination is read-only)")
 KNOWN_LEAKS: dict[tuple[str, str], str] = {
-    ("01_plan_process", "three_leavers"): "Utrecht's outflow 3 is shown as the denominator of the durable share "
-                                          "(durable_rate_person.csv, scheme_sensitivity.csv, HTML)",
-    ("01_plan_process", "one_forced_return"): "scheme_sensitivity shows Groningen's durable 13 (monitor-2020) and 12 "
-                                              "(regioplan-2022): the one forced return, also in the total",
-    ("02_interim", "three_leavers"): CRASH + "; the complete cumulative_incidence.csv gives Utrecht's 3 leavers "
-                                             "(estimate x n) and at-risk counts below 10",
-    ("02_interim", "all_but_one"): CRASH,
     ("02_interim", "one_forced_return"): "cumulative_incidence.csv shows at-risk counts 1 and 2 at 548 days",
-    ("03_final", "three_leavers"): "Utrecht's outflow 3 in flow_by_pilot (Uitstroom) and as Noemer; the hidden "
-                                   "Uitgestroomd of length_of_stay follows from the total row",
     ("04_designs", "three_leavers"): "Utrecht's outflow 3 as n/denominator (casemix, partial pooling, person_rates); "
                                      "at-risk counts below 10 in person_cumulative_incidence",
-    ("04_designs", "all_but_one"): "at-risk count 1 at 548 days in person_cumulative_incidence (group no, total)",
     ("04_designs", "one_forced_return"): "at-risk counts below 10 in person_cumulative_incidence; sensitivity.csv "
                                          "shows the durable numerators of two schemes differing by a few people",
 }
-"""Builds that leak today (the disclosure gate is not finished); the marks go when it lands."""
+"""Builds on skewed exports that the scan still fails, with the leak it finds (an open problem each)."""
 
 
 @pytest.fixture(scope="module")

@@ -617,7 +617,8 @@ class _HtmlSplitter(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.texts: list[str] = []
-        self.tables: list[tuple[str, list[list[str]], int]] = []  # caption, rows, header rows
+        self.tables: list[tuple[str, list[list[str]], int, str]] = []  # caption, rows, header rows, kind
+        self._kinds: list[str] = []  # data-kind of the enclosing <figure> elements
         self._skip = 0
         self._buf: list[str] = []
         self._caption: list[str] = []
@@ -627,10 +628,13 @@ class _HtmlSplitter(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in ("style", "script"):
             self._skip += 1
+        elif tag == "figure":
+            self._kinds.append(dict(attrs).get("data-kind") or "")
         elif tag == "table":
             self._flush()
             self._stack.append({"rows": [], "row": None, "cell": None, "head": 0, "in_head": False,
-                                "caption": " ".join(self._caption).strip()})
+                                "caption": " ".join(self._caption).strip(),
+                                "kind": self._kinds[-1] if self._kinds else ""})
         elif self._stack and tag == "thead":
             self._stack[-1]["in_head"] = True
         elif self._stack and tag == "tr":
@@ -644,11 +648,13 @@ class _HtmlSplitter(HTMLParser):
             self._flush()
 
     def handle_endtag(self, tag: str) -> None:
+        if tag == "figure" and self._kinds:
+            self._kinds.pop()
         if tag in ("style", "script"):
             self._skip = max(0, self._skip - 1)
         elif tag == "table" and self._stack:
             t = self._stack.pop()
-            self.tables.append((t["caption"], t["rows"], t["head"]))
+            self.tables.append((t["caption"], t["rows"], t["head"], t["kind"]))
             self._caption = []
         elif self._stack and tag == "thead":
             self._stack[-1]["in_head"] = False
@@ -694,12 +700,15 @@ class _HtmlSplitter(HTMLParser):
         self._flush()
 
 
-def _html_parts(text: str) -> tuple[list[str], list[tuple[str, list[str], list[list[str]]]]]:
+def _html_parts(text: str) -> tuple[list[str], list[tuple[str, list[str], list[list[str]], str]]]:
+    """Text blocks and tables of an HTML fragment: ``(caption, headers, body, kind)`` per table, ``kind``
+    being the ``data-kind`` of the enclosing ``<figure>`` (``show_table`` marks published and derived
+    tables so) or empty."""
     parser = _HtmlSplitter()
     parser.feed(text)
     parser.close()
     tables = []
-    for caption, rows, head in parser.tables:
+    for caption, rows, head, kind in parser.tables:
         if not rows:
             continue
         head = head or 1
@@ -709,7 +718,7 @@ def _html_parts(text: str) -> tuple[list[str], list[tuple[str, list[str], list[l
             pad = [""] * (width - len(hrow)) + hrow if len(hrow) < width else hrow
             headers = [h or old for h, old in zip(pad, headers)]
         body = [([""] * (width - len(r)) + r) if len(r) < width else r for r in rows[head:]]
-        tables.append((caption, headers, body))
+        tables.append((caption, headers, body, kind))
     return parser.texts, tables
 
 
@@ -898,8 +907,8 @@ class _Scanner:
 
     def html(self, text: str, rel: str, where: str = "") -> None:
         texts, tables = _html_parts(text)
-        for n, (caption, headers, body) in enumerate(tables, start=1):
-            if _norm(caption) in self.exempt_captions or self._only_exempt_numbers(body):
+        for n, (caption, headers, body, kind) in enumerate(tables, start=1):
+            if kind in EXEMPT_KINDS or _norm(caption) in self.exempt_captions or self._only_exempt_numbers(body):
                 continue
             name = f"{where}table {n}" + (f" '{caption[:40]}'" if caption else "")
             self.table(_Table(rel, name, headers, body, f"{name}, "), person_level=False)

@@ -119,16 +119,18 @@ class CaptionedTable:
     addresses or random ids, so stored notebook outputs are stable.
     """
 
-    def __init__(self, frame: pd.DataFrame, caption: str = "", *, max_rows: int = 60) -> None:
+    def __init__(self, frame: pd.DataFrame, caption: str = "", *, max_rows: int = 60, kind: str = "") -> None:
         self.frame = frame
         self.caption = caption
         self.max_rows = max_rows
+        self.kind = kind
 
     def _repr_html_(self) -> str:
         index = not isinstance(self.frame.index, pd.RangeIndex)
         table = self.frame.to_html(max_rows=self.max_rows, border=0, na_rep="", index=index)
         cap = f"<figcaption><strong>{html.escape(self.caption)}</strong></figcaption>" if self.caption else ""
-        return f"<figure>{cap}{table}</figure>"
+        kind = f' data-kind="{html.escape(self.kind)}"' if self.kind else ""  # read by the output scan
+        return f"<figure{kind}>{cap}{table}</figure>"
 
     def __repr__(self) -> str:
         index = not isinstance(self.frame.index, pd.RangeIndex)
@@ -149,12 +151,12 @@ def show_table(frame: "pd.DataFrame | CheckedTable", caption: str = "", *, max_r
     numbers reach a notebook only through the gate).
     """
     if isinstance(frame, CheckedTable):
-        return CaptionedTable(frame.view(), caption or frame.caption, max_rows=max_rows)
+        return CaptionedTable(frame.view(), caption or frame.caption, max_rows=max_rows, kind=frame.kind)
     if not _is_view(frame) and kind not in ("published", "derived"):
         raise UncheckedOutputError(
             f"table {caption or '(no caption)'!r}: a raw DataFrame cannot be shown in a report; pass it through "
             "the disclosure gate (Gate.check) or say kind='published'/'derived' for published figures")
-    return CaptionedTable(frame, caption, max_rows=max_rows)
+    return CaptionedTable(frame, caption, max_rows=max_rows, kind=kind or "")
 
 
 def _is_view(frame: pd.DataFrame) -> bool:

@@ -121,7 +121,8 @@ class CaseMixResult:
         pilot, n, events, crude_share, standardised_share, (ci_low, ci_high,
         ci_method when bootstrapped), label.
     warnings
-        Plain-words warnings (separation, tiny cells, dropped covariates, convergence).
+        Plain-words warnings (separation, tiny cells, dropped covariates, convergence). They name
+        no count of persons: they are printed in reports, where small counts must not appear.
     dropped
         Covariate -> reason it was left out of the model (constant; constant
         within every site, i.e. a site attribute whose coefficient is not
@@ -485,7 +486,7 @@ def fit_casemix(data: pd.DataFrame | CaseMixData, covariates: Sequence[str] | No
             small = d[cov].value_counts()
             for level, n in small.items():
                 if n < MIN_CELL:
-                    msgs.append(f"covariate {cov!r}: level {level!r} has only {n} persons (tiny cell)")
+                    msgs.append(f"covariate {cov!r}: level {level!r} has fewer than {MIN_CELL} persons (tiny cell)")
             use.append(f"C({cov})")
         else:
             d[cov] = d[cov].astype("float64")
@@ -496,8 +497,7 @@ def fit_casemix(data: pd.DataFrame | CaseMixData, covariates: Sequence[str] | No
                         what = "no" if k == 0 else "only"
                         how = ("its coefficient rests on the Firth penalty (separation)" if penalised
                                else "its coefficient is not estimable (separation)")
-                        msgs.append(f"covariate {cov!r} = {level:g}: {what} durable outcomes ({k} of "
-                                    f"{len(sub)}); {how}")
+                        msgs.append(f"covariate {cov!r} = {level:g}: {what} durable outcomes; {how}")
             use.append(cov)
     site_term = "C(pilot)" if len(pilots) > 1 else None
     rhs = " + ".join(use + ([site_term] if site_term else [])) or "1"
@@ -508,10 +508,10 @@ def fit_casemix(data: pd.DataFrame | CaseMixData, covariates: Sequence[str] | No
         if k == 0 or k == n:
             what = "no" if k == 0 else "only"
             how = "rests on the Firth penalty" if penalised else "is not estimable"
-            msgs.append(f"pilot {pilot!r} has {what} durable outcomes ({k} of {n}): its site term {how} "
+            msgs.append(f"pilot {pilot!r} has {what} durable outcomes: its site term {how} "
                         "(separation); its standardised share is unreliable")
         if n < MIN_CELL:
-            msgs.append(f"pilot {pilot!r} has only {n} persons in the analysis set (tiny cell)")
+            msgs.append(f"pilot {pilot!r} has fewer than {MIN_CELL} persons in the analysis set (tiny cell)")
     if len(d) == 0 or d["y"].nunique() < 2:
         msgs.append("the outcome does not vary in the analysis set; no model can be fitted")
         return _empty_result(formula, int(len(d)), msgs, accounting, dropped)

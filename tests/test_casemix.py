@@ -73,7 +73,6 @@ def test_separation_and_tiny_cells_warn_not_crash() -> None:
     text = " ".join(res.warnings)
     assert "'eindhoven' has no durable outcomes" in text and "separation" in text
     assert "'rotterdam' has fewer than 10 persons" in text
-    assert not any(ch.isdigit() and ch not in "10" for w in res.warnings for ch in w.split("persons")[0][-4:])
     assert " 4 " not in text  # the warning names no count of persons (it is printed in reports)
     flat = data.assign(y=0.0)
     failed = fit_casemix(flat, ["x"])

@@ -335,9 +335,9 @@ class Gate:
             rule_col = up["suppression_rule"].astype(str) if "suppression_rule" in up.columns else None
             for j, c in enumerate(counts):
                 gone = up[c].isna().to_numpy() & ~np.isnan(values[:, j])
-                for i in np.flatnonzero(gone):
-                    text = rule_col.iloc[i] if rule_col is not None and rule_col.iloc[i] not in ("", "nan") else ""
-                    hide(int(i), j, text or "secondary: suppressed by the table's own linked-cell rule")
+                for g in np.flatnonzero(gone):
+                    text = rule_col.iloc[g] if rule_col is not None and rule_col.iloc[g] not in ("", "nan") else ""
+                    hide(int(g), j, text or "secondary: suppressed by the table's own linked-cell rule")
         for _ in range(50):
             changed = False
             for i in range(n):

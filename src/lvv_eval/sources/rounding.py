@@ -26,15 +26,19 @@ True
 
 from __future__ import annotations
 
+from typing import TypeAlias
+
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from numbers import Real
 
 import pandas as pd
+
+Number: TypeAlias = int | float | Fraction | Decimal
+"""A real number as the functions accept it (a string is accepted too, read exactly)."""
 
 __all__ = [
     "MAX_COMBINATIONS",
@@ -47,7 +51,7 @@ __all__ = [
 ]
 
 
-def _fraction(value: Real | str, name: str) -> Fraction:
+def _fraction(value: Number | str, name: str) -> Fraction:
     """Convert a printed number to an exact fraction (via its decimal text)."""
     if isinstance(value, bool):
         raise TypeError(f"{name} must be a number, not a boolean")
@@ -72,7 +76,7 @@ def _check_denominator(denominator: int) -> int:
     return n
 
 
-def _check_count(count: Real | str, n: int) -> Fraction:
+def _check_count(count: Number | str, n: int) -> Fraction:
     """A count between 0 and its denominator ``n`` (a share above 100 % is an input error)."""
     c = _fraction(count, "count")
     if c < 0:
@@ -109,7 +113,7 @@ def half_width(decimals: int = 0) -> Fraction:
     return Fraction(1, 2) / 10 ** _check_decimals(decimals)
 
 
-def count_range(percent: Real | str, denominator: int, decimals: int = 0) -> range:
+def count_range(percent: Number | str, denominator: int, decimals: int = 0) -> range:
     """Return every whole count whose share of ``denominator`` prints as ``percent``.
 
     Parameters
@@ -199,7 +203,7 @@ def percent_of(count: int, denominator: int, decimals: int = 0) -> float:
     return float(value)
 
 
-def rounds_to(count: int, denominator: int, percent: Real | str, decimals: int = 0) -> bool:
+def rounds_to(count: int, denominator: int, percent: Number | str, decimals: int = 0) -> bool:
     """Tell whether ``count`` of ``denominator`` prints as ``percent``.
 
     Uses the interval convention of :func:`count_range` (half-up and
@@ -398,7 +402,7 @@ class ShareRanges:
 
 
 def share_ranges(
-    percentages: Sequence[Real] | Mapping[str, Real],
+    percentages: Sequence[Number] | Mapping[str, Number],
     total: int,
     decimals: int = 0,
     *,

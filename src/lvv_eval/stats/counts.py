@@ -31,6 +31,8 @@ niet-bestendige uitstroom').
 
 from __future__ import annotations
 
+from typing import TypeAlias
+
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Protocol
@@ -44,7 +46,7 @@ from lvv_eval.reference.pilots import pilot_codes
 from lvv_eval.reference.monitor_format import SCENARIO_CODES
 from lvv_eval.reference.taxonomy import EXIT_REASON_CODES
 
-DateLike = str | dt.date | pd.Timestamp | np.datetime64
+DateLike: TypeAlias = str | dt.date | pd.Timestamp | np.datetime64
 
 TOTAL: str = "total"
 """Pilot label of the row that sums over all pilots."""
@@ -96,7 +98,8 @@ _REQUIRED = ("trajectory_id", "person_id", "pilot", "intake_date", "exit_date",
 class SchemeLike(Protocol):
     """What this module needs of a classification scheme (contract 3)."""
 
-    name: str
+    @property
+    def name(self) -> str: ...  # pragma: no cover
 
     @property
     def class_ids(self) -> Sequence[str]: ...  # pragma: no cover

@@ -120,7 +120,7 @@ def _families(columns: list[str]) -> list[tuple[list[str], str]]:
             families.append((parts, base))
     if all(c in columns for c in ("present", "outflow", "intake")):
         families.append((["present", "outflow"], "intake"))
-    return families
+    return families  # type: ignore[return-value]
 
 
 def suppress_pilot_table(table: pd.DataFrame, threshold: int) -> tuple[pd.DataFrame, int]:

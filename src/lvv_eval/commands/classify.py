@@ -66,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
         labels, column = exit_reason_column(table, args.file)
         label_error: InputValidationError | None = None
         try:
-            codes = pd.Series(to_codes(labels, file=str(args.file), column=column, rows=_row_numbers(table)),
+            codes = pd.Series(to_codes(labels, file=str(args.file), column=column, rows=_row_numbers(table)),  # type: ignore[arg-type]
                               index=table.index, dtype="object")
         except InputValidationError as exc:
             label_error, codes = exc, None
@@ -90,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
         return 1
     if not_started:
         print(f"note: {not_started} trajectories with intake after "
-              f"{peildatum.date().isoformat()} are not counted (not yet started)", file=sys.stderr)
+              f"{peildatum.date().isoformat()} are not counted (not yet started)", file=sys.stderr)  # type: ignore[union-attr]
     by_class, by_code = count_classes(codes, scheme)
     _emit(args, scheme, column, by_class, by_code, not_started=not_started)
     return 0

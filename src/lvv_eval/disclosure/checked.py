@@ -142,7 +142,7 @@ class CheckedTable:
         raw = self.frame[column].iloc[i]
         suppressed = bool(self.mask[column].iloc[i]) if column in self.mask.columns else False
         value = None if (suppressed or pd.isna(raw)) else (float(raw) if not isinstance(raw, str) else raw)
-        return CheckedValue(value, suppressed, self.output_id, f"{self._row_label(i)}/{column}")
+        return CheckedValue(value, suppressed, self.output_id, f"{self._row_label(i)}/{column}")  # type: ignore[arg-type]
 
     def view(self, frame: pd.DataFrame | None = None, *, columns: Mapping[str, str] | Sequence[str] | None = None,
              formats: Mapping[str, Callable[[Any], str]] | None = None, decimals: int | None = None,
@@ -179,7 +179,7 @@ class CheckedTable:
                 elif fmt is not None and not pd.isna(v):
                     shown.append(fmt(v))
                 elif decimals is not None and isinstance(v, float) and not pd.isna(v):
-                    shown.append(round(v, decimals))
+                    shown.append(round(v, decimals))  # type: ignore[arg-type]
                 else:
                     shown.append(v)
             out[col] = pd.Series(shown, index=base.index, dtype=object)
@@ -220,7 +220,7 @@ class CheckedText:
             if isinstance(v, CheckedValue):
                 parts = [v]
             elif isinstance(v, tuple) and v and callable(v[-1]) and all(isinstance(x, CheckedValue) for x in v[:-1]):
-                parts, fmt = list(v[:-1]), v[-1]  # type: ignore[assignment]
+                parts, fmt = list(v[:-1]), v[-1]
             elif isinstance(v, str) and not any(ch.isdigit() for ch in v):
                 filled[name] = v
                 continue

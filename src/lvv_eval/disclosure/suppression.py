@@ -301,7 +301,7 @@ def suppress(
     n_rows, n_cols = values.shape
     lines = _lines(n_rows, n_cols, tr, tc)
     hidden = np.zeros(values.shape, dtype=bool)
-    report: list[dict[str, str]] = []
+    report: list[dict[str, str]] = []  # type: ignore[no-redef]
 
     def name(c: tuple[int, int]) -> str:
         return f"{labels[c[0]]}/{count_cols[c[1]]}"

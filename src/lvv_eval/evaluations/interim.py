@@ -241,7 +241,7 @@ def departures_by_pilot(figures: pd.DataFrame | None = None) -> pd.DataFrame:
     cap = per_pilot("capacity", "places")
     dep = per_pilot("outflow", "departure_or_onward_migration")
     scen = per_pilot("scenarios", "departure")
-    pilots = _pilot_order(cap)
+    pilots = _pilot_order(cap)  # type: ignore[arg-type]
     out = pd.DataFrame({
         "pilot": pilots,
         "capacity": pd.array([cap.get(p) for p in pilots], dtype="Int64"),

@@ -552,7 +552,7 @@ def _classes(value: Any, present: bool, add: Any) -> tuple[list[SchemeClass], li
         if isinstance(cid, str) and cid not in seen:
             seen.append(cid)
         if ok:
-            classes.append(SchemeClass(cid, item["name_nl"].strip(), item["name_en"].strip()))
+            classes.append(SchemeClass(cid, item["name_nl"].strip(), item["name_en"].strip()))  # type: ignore[arg-type]
     if "durable" not in seen:
         add("classes", ", ".join(seen), "a scheme must have a class with id 'durable'")
     return classes, seen

@@ -108,7 +108,7 @@ def is_missing(value: object) -> bool:
     if value is None:
         return True
     try:
-        return bool(pd.isna(value))  # type: ignore[call-overload]
+        return bool(pd.isna(value))
     except (TypeError, ValueError):
         return False
 
@@ -288,7 +288,7 @@ def format_date(value: object, language: str = "nl") -> str:
     if is_missing(value):
         return MISSING_MARK
     try:
-        day = pd.Timestamp(value).date()  # type: ignore[arg-type]
+        day = pd.Timestamp(value).date()
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"not a date: {value!r} ({exc})") from None
     return str(_babel_date(day, format="long", locale=LOCALES[check_language(language)]))

@@ -337,7 +337,7 @@ class Labels:
                 target = mapping[column]
                 renamed[column] = self._words.get(target, target)
             else:
-                renamed[column] = self._lookup_any(name, default=column)
+                renamed[column] = self._lookup_any(name, default=column)  # type: ignore[assignment]
         seen: dict[object, object] = {}
         clashes = []
         for column, header in renamed.items():

@@ -356,7 +356,7 @@ def _resolve(path: str | Path) -> Path:
 
 
 def _closest(name: str, choices: object) -> str:
-    match = difflib.get_close_matches(str(name), [str(c) for c in choices], n=1, cutoff=0.6)
+    match = difflib.get_close_matches(str(name), [str(c) for c in choices], n=1, cutoff=0.6)  # type: ignore[attr-defined]
     return f" (did you mean {match[0]!r}?)" if match else ""
 
 

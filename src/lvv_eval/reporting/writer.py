@@ -271,7 +271,7 @@ class ReportWriter:
         with open(path, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(table_to_csv(frame))
         self.tables[name] = Entry(name, kind, caption, [f"tables/{name}.csv"], {path.name: _digest(path)},
-                                  [int(frame.shape[0]), int(frame.shape[1])])
+                                  [int(frame.shape[0]), int(frame.shape[1])])  # type: ignore[union-attr]
         if checked is not None:
             self.disclosure[name] = {"kind": checked.kind, "rules": list(checked.rules),
                                      "threshold": checked.threshold, "cells_suppressed": checked.n_suppressed,

@@ -292,11 +292,11 @@ def _guess_column(key: str) -> tuple[str | None, float, str]:
         if key in names:
             return column, 1.0, "a common name in exports"
     best, score = None, 0.0
-    for column in schema.MONITOR_COLUMNS:
-        s = max(header_similarity(key, normalise_header(column.name)),
-                header_similarity(key, normalise_header(column.alias_nl)))
+    for column in schema.MONITOR_COLUMNS:  # type: ignore[assignment]
+        s = max(header_similarity(key, normalise_header(column.name)),  # type: ignore[attr-defined]
+                header_similarity(key, normalise_header(column.alias_nl)))  # type: ignore[attr-defined]
         if s > score:
-            best, score = column.name, s
+            best, score = column.name, s  # type: ignore[attr-defined]
     return best, score, f"similarity {score:.2f}"
 
 

@@ -191,7 +191,7 @@ def _judge(row: dict[str, Any], fig: Any, num: int, den: int | None, scale: floa
     target = float(fig.value)
     approx = cal.get("approximate_ranges", {}).get(fig.figure_id)
     if str(fig.unit) == "percent":
-        achieved = _share(num, den)
+        achieved = _share(num, den)  # type: ignore[arg-type]
         row.update(numerator=num, denominator=den, achieved=achieved,
                    difference=round(achieved - target, 3))
         if approx:

@@ -398,7 +398,7 @@ def _draw_dates(rows: _Rows, quotas: Quotas, cfg: Mapping[str, Any],
     same = win_out == win_in
     exit_lo = np.where(same, intake, np.choose(wo, lo))
     exit_day = _uniform_day(exit_lo, hi[wo], u_exit)
-    rows.columns.update(
+    rows.columns.update(  # type: ignore[call-overload]
         p19=np.int64(p19), p20=np.int64(p20), p22=np.int64(p22), intake=intake,
         exit_day=np.where(is_open, -1, exit_day), is_open=is_open,
         present_p20=rows.formal & (win_in <= 1) & (win_out >= 2))

@@ -106,7 +106,7 @@ def largest_remainder(total: int, weights: Mapping[str, float] | pd.Series,
     remaining = int(total)
     active = [k for k in keys if w[k] > 0]
     while remaining > 0:
-        active = [k for k in active if limit[k] is None or out[k] < limit[k]]
+        active = [k for k in active if limit[k] is None or out[k] < limit[k]]  # type: ignore[operator]
         mass = sum(w[k] for k in active)
         if not active or mass <= 0:
             raise ConfigError(f"cannot split {total} over weights {dict(weights)} with caps {caps}")
@@ -116,7 +116,7 @@ def largest_remainder(total: int, weights: Mapping[str, float] | pd.Series,
         for k in sorted(active, key=lambda k: (-(exact[k] - share[k]), keys.index(k)))[:left]:
             share[k] += 1
         for k in active:
-            take = share[k] if limit[k] is None else min(share[k], limit[k] - out[k])
+            take = share[k] if limit[k] is None else min(share[k], limit[k] - out[k])  # type: ignore[operator]
             out[k] += take
             remaining -= take
     return out
@@ -189,7 +189,7 @@ class _Figures:
 
 def _weights(config_block: Mapping[str, Any], key: str) -> dict[str, float]:
     block = config_block.get(key) or config_block.get("default")
-    return {str(k): float(v) for k, v in block.items()}
+    return {str(k): float(v) for k, v in block.items()}  # type: ignore[union-attr]
 
 
 def _balance_intake(pilot: str, window: str, section: str, present_end: int, present_start: int,

@@ -568,7 +568,7 @@ def fit_casemix(data: pd.DataFrame | CaseMixData, covariates: Sequence[str] | No
     })
     if n_boot > 0:
         rng = np.random.default_rng(seed)
-        draws = {p: [] for p in pilots}
+        draws = {p: [] for p in pilots}  # type: ignore[var-annotated]
         failed = 0
         groups = {p: np.flatnonzero(d["pilot"].to_numpy() == p) for p in pilots}
         for _ in range(int(n_boot)):

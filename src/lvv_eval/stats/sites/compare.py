@@ -109,7 +109,7 @@ def load_published_figures(path: str | Path | None = None) -> pd.DataFrame:
         try:
             from lvv_eval.sources.published import load_figures
         except ImportError:
-            load_figures = None
+            load_figures = None  # type: ignore[assignment]
         if load_figures is not None:
             return load_figures()
         path = PUBLISHED_DIR / "figures.csv"

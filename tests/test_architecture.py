@@ -165,3 +165,14 @@ def test_earlier_flat_names_resolve_to_the_moved_modules() -> None:
         assert getattr(lvv_eval, old).__name__ == f"lvv_eval.{new}"
     with pytest.raises(AttributeError):
         lvv_eval.no_such_module  # noqa: B018
+
+
+def test_the_package_raises_its_own_errors() -> None:
+    # ValueError/KeyError with a message to a user become lvv_eval.errors types (which subclass them)
+    bare = []
+    for path in sorted(PACKAGE_DIR.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call) and \
+                    isinstance(node.exc.func, ast.Name) and node.exc.func.id in ("ValueError", "KeyError"):
+                bare.append(f"{path.relative_to(PACKAGE_DIR)}:{node.lineno}")
+    assert bare == []

@@ -77,6 +77,14 @@ class ConfigError(LvvEvalError, ValueError):
     """A parameter, scheme or configuration file is invalid."""
 
 
+class ArgumentError(LvvEvalError, ValueError):
+    """A function of the package was called with an argument it cannot use (a ``ValueError``)."""
+
+
+class UnknownNameError(LvvEvalError, KeyError):
+    """A name (scheme, source, column, label) that the package does not know (a ``KeyError``)."""
+
+
 class UnsafeOutputError(LvvEvalError):
     """An output would overwrite an input, a file the tool did not write, or a protected folder."""
 

@@ -32,6 +32,7 @@ from lvv_eval.sources.designs import ATTRIBUTE_NAMES, UNKNOWN_LABEL, designs_at,
 from lvv_eval.stats.sites.few_sites import min_permutation_p
 from lvv_eval.stats.occupancy import present_against_capacity
 from lvv_eval.reporting.labels import Labels
+from lvv_eval.errors import ArgumentError, UnknownNameError
 
 GROUP_COLUMN: str = "design_group"
 """Column added to a monitor frame by :func:`with_design_group`."""
@@ -308,7 +309,7 @@ def _rate(rates: pd.DataFrame, level: str, who: str, measure: str, category: str
     hit = rates.loc[(rates["level"] == level) & (rates[key] == who) & (rates["measure"] == measure)
                     & (rates["category"] == category)]
     if len(hit) != 1:
-        raise KeyError(f"no single {level} row {who!r} {measure}/{category}")
+        raise UnknownNameError(f"no single {level} row {who!r} {measure}/{category}")
     return hit.iloc[0]
 
 
@@ -739,7 +740,7 @@ def evidence_statement(result: CompareResult, lang: str = "en") -> str:
         test over the sites could reach.
     """
     if lang not in _STATEMENT:
-        raise ValueError("lang must be 'en' or 'nl'")
+        raise ArgumentError("lang must be 'en' or 'nl'")
     words = _STATEMENT[lang]
     labels = Labels(lang)
     ident = result.identification

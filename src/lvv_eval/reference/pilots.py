@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from lvv_eval.paths import PACKAGE_DATA_DIR
+from lvv_eval.errors import ArgumentError
 
 DEFAULT_PILOTS_FILE: Path = PACKAGE_DATA_DIR / "pilots.csv"
 
@@ -23,7 +24,7 @@ def _read(path: str) -> pd.DataFrame:
     table["pilot"] = table["pilot"].str.strip().str.lower()
     if table["pilot"].duplicated().any():
         dupes = sorted(table.loc[table["pilot"].duplicated(), "pilot"])
-        raise ValueError(f"{path}: column 'pilot': duplicate pilot codes {dupes}")
+        raise ArgumentError(f"{path}: column 'pilot': duplicate pilot codes {dupes}")
     return table.sort_values("pilot", ignore_index=True)
 
 

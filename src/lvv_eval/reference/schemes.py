@@ -26,7 +26,7 @@ from typing import Any, Iterable, Literal, Sequence
 import pandas as pd
 import yaml
 
-from lvv_eval.errors import ConfigError, InputValidationError, Problem
+from lvv_eval.errors import ArgumentError, ConfigError, InputValidationError, Problem
 from lvv_eval.paths import SCHEMES_DIR
 from lvv_eval.reference.taxonomy import EXIT_REASON_CODES, closest_exit_reasons, label, lookup_exit_reason
 
@@ -158,7 +158,7 @@ class Scheme:
         'durable'
         """
         if code not in self.mapping:
-            raise ValueError(f"{code!r} is not an exit-reason code; use lvv_eval.reference.taxonomy.to_codes first")
+            raise ArgumentError(f"{code!r} is not an exit-reason code; use lvv_eval.reference.taxonomy.to_codes first")
         return self.mapping[code]
 
     def codes_in(self, class_id: str) -> tuple[str, ...]:
@@ -170,7 +170,7 @@ class Scheme:
         ('repeat_asylum_application', 'departure_postponed_art64')
         """
         if class_id not in self.class_ids:
-            raise ValueError(f"{class_id!r} is not a class of {self.name}; classes: {', '.join(self.class_ids)}")
+            raise ArgumentError(f"{class_id!r} is not a class of {self.name}; classes: {', '.join(self.class_ids)}")
         return tuple(code for code, cls in self.mapping.items() if cls == class_id)
 
     def classify(self, codes: pd.Series | Sequence[object]) -> pd.Series:
@@ -705,7 +705,7 @@ def disagreements(
     True
     """
     if level not in ("class", "durable"):
-        raise ValueError(f"level must be 'class' or 'durable', not {level!r}")
+        raise ArgumentError(f"level must be 'class' or 'durable', not {level!r}")
     table = crosswalk(schemes, directory)
     compared = table.eq("durable") if level == "durable" else table
     differ = compared.nunique(axis=1) > 1

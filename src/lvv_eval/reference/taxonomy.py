@@ -27,7 +27,7 @@ from typing import Iterable, Literal, Sequence
 
 import pandas as pd
 
-from lvv_eval.errors import ConfigError, InputValidationError, Problem
+from lvv_eval.errors import ArgumentError, ConfigError, InputValidationError, Problem
 from lvv_eval.paths import PACKAGE_DATA_DIR
 
 EXIT_REASONS_FILE: Path = PACKAGE_DATA_DIR / "exit_reasons.csv"
@@ -200,9 +200,9 @@ def label(code: str, lang: Literal["nl", "en"] = "nl") -> str:
     table = _table()
     labels = {"nl": table.labels_nl, "en": table.labels_en}.get(lang)
     if labels is None:
-        raise ValueError(f"lang must be 'nl' or 'en', not {lang!r}")
+        raise ArgumentError(f"lang must be 'nl' or 'en', not {lang!r}")
     if code not in labels:
-        raise ValueError(f"{code!r} is not an exit-reason code; codes: {', '.join(EXIT_REASON_CODES)}")
+        raise ArgumentError(f"{code!r} is not an exit-reason code; codes: {', '.join(EXIT_REASON_CODES)}")
     return labels[code]
 
 

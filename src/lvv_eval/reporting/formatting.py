@@ -42,7 +42,7 @@ import pandas as pd
 from babel.dates import format_date as _babel_date
 from babel.numbers import format_decimal as _babel_decimal
 
-from lvv_eval.errors import ConfigError, InputValidationError, Problem
+from lvv_eval.errors import ArgumentError, ConfigError, InputValidationError, Problem
 from lvv_eval.reporting.phrases import load_texts
 
 Language = Literal["nl", "en"]
@@ -124,7 +124,7 @@ def _decimal(value: object) -> Decimal:
     if isinstance(value, numbers.Real):
         number = float(value)
         if not math.isfinite(number):
-            raise ValueError("not a finite number")
+            raise ArgumentError("not a finite number")
         return Decimal(repr(number))
     raise TypeError(f"not a number: {value!r}")
 

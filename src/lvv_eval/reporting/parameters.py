@@ -51,7 +51,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Mapping
 
-from lvv_eval.errors import ConfigError
+from lvv_eval.errors import ConfigError, UnknownNameError
 from lvv_eval.paths import DEFAULT_SYNTHETIC_FILE, NOTEBOOKS_DIR, PROJECT_ROOT, REPORTS_DIR, SYNTHETIC_DIR
 
 PARAMETERS_TAG = "parameters"
@@ -161,7 +161,7 @@ class NotebookParameters:
         """Look a parameter up by name (standard or extra)."""
         values = self.as_dict()
         if name not in values:
-            raise KeyError(name)
+            raise UnknownNameError(name)
         return values[name]
 
 

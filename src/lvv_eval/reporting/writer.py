@@ -30,7 +30,7 @@ import pandas as pd
 
 from lvv_eval.disclosure.checked import (CHECKED_KINDS, SUPPRESSION_MARK, CheckedFigure, CheckedTable,
                                          CheckedText, CheckedValue)
-from lvv_eval.errors import UncheckedOutputError
+from lvv_eval.errors import ArgumentError, UncheckedOutputError
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -74,13 +74,13 @@ class Entry:
 
 def _check_name(name: str) -> str:
     if not _NAME.fullmatch(name) or name.endswith("."):
-        raise ValueError(f"invalid name {name!r}: use letters, digits, '_', '-', '.' (no folders)")
+        raise ArgumentError(f"invalid name {name!r}: use letters, digits, '_', '-', '.' (no folders)")
     return name
 
 
 def _check_kind(kind: str) -> str:
     if kind not in KINDS:
-        raise ValueError(f"invalid kind {kind!r}: choose one of {', '.join(KINDS)}")
+        raise ArgumentError(f"invalid kind {kind!r}: choose one of {', '.join(KINDS)}")
     return kind
 
 
@@ -261,7 +261,7 @@ class ReportWriter:
             frame = checked.frame
             caption = caption or checked.caption
         if kind is None:
-            raise ValueError(f"table {name!r}: say which kind of numbers it holds ({', '.join(KINDS)})")
+            raise ArgumentError(f"table {name!r}: say which kind of numbers it holds ({', '.join(KINDS)})")
         _check_kind(kind)
         if kind in CHECKED_KINDS and checked is None:
             raise UncheckedOutputError(

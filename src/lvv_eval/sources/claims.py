@@ -39,7 +39,7 @@ from typing import Any
 
 import pandas as pd
 
-from lvv_eval.errors import InputValidationError, Problem
+from lvv_eval.errors import ArgumentError, InputValidationError, Problem, UnknownNameError
 from lvv_eval.paths import PUBLISHED_DIR
 
 __all__ = [
@@ -147,7 +147,7 @@ class _Evaluator:
     def run(self, node: ast.AST) -> Any:
         method = getattr(self, f"_{type(node).__name__}", None)
         if method is None:
-            raise ValueError(f"not allowed in a claim test: {type(node).__name__}")
+            raise ArgumentError(f"not allowed in a claim test: {type(node).__name__}")
         return method(node)
 
     def _Expression(self, node: ast.Expression) -> Any:
@@ -156,7 +156,7 @@ class _Evaluator:
     def _Constant(self, node: ast.Constant) -> Any:
         if isinstance(node.value, (int, float, str)):
             return node.value
-        raise ValueError(f"constant {node.value!r} not allowed")
+        raise ArgumentError(f"constant {node.value!r} not allowed")
 
     def _UnaryOp(self, node: ast.UnaryOp) -> Any:
         value = self.run(node.operand)
@@ -164,12 +164,12 @@ class _Evaluator:
             return -value
         if isinstance(node.op, ast.Not):
             return value if isinstance(value, Untestable) else not value
-        raise ValueError("unary operator not allowed")
+        raise ArgumentError("unary operator not allowed")
 
     def _BinOp(self, node: ast.BinOp) -> Any:
         op = _BINOPS.get(type(node.op))
         if op is None:
-            raise ValueError("operator not allowed")
+            raise ArgumentError("operator not allowed")
         return op(self.run(node.left), self.run(node.right))
 
     def _BoolOp(self, node: ast.BoolOp) -> Any:
@@ -185,7 +185,7 @@ class _Evaluator:
             right = self.run(comp)
             symbol, op = _CMPOPS.get(type(op_node), (None, None))
             if op is None:
-                raise ValueError("comparison not allowed")
+                raise ArgumentError("comparison not allowed")
             ok = bool(op(left, right))
             self.trace.append(f"{_fmt(left)} {symbol} {_fmt(right)}: {'yes' if ok else 'no'}")
             result = result and ok
@@ -194,7 +194,7 @@ class _Evaluator:
 
     def _Call(self, node: ast.Call) -> Any:
         if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS and node.func.id != "F":
-            raise ValueError("only the functions of lvv_eval.sources.claims.FUNCTIONS may be called")
+            raise ArgumentError("only the functions of lvv_eval.sources.claims.FUNCTIONS may be called")
         args = [self.run(a) for a in node.args]
         kwargs = {kw.arg: self.run(kw.value) for kw in node.keywords if kw.arg}
         if node.func.id == "F":
@@ -209,7 +209,7 @@ class _Evaluator:
 
     def _figure(self, figure_id: str) -> float:
         if figure_id not in self.figures:
-            raise KeyError(figure_id)
+            raise UnknownNameError(figure_id)
         return float(self.figures[figure_id])
 
 

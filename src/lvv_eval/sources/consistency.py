@@ -54,7 +54,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from lvv_eval.errors import InputValidationError, Problem
+from lvv_eval.errors import ArgumentError, InputValidationError, Problem
 from lvv_eval.paths import PUBLISHED_DIR
 from lvv_eval.sources.published import load_figures
 from lvv_eval.sources.rounding import count_range, half_width, share_ranges
@@ -128,12 +128,12 @@ def _operands(expression: str) -> tuple[list[str], list[str]]:
     """Split ``a + b - c`` into operands and operators; raise ValueError if malformed."""
     toks = _tokens(expression)
     if not toks or len(toks) % 2 == 0:
-        raise ValueError("expected operands separated by ' + ' or ' - '")
+        raise ArgumentError("expected operands separated by ' + ' or ' - '")
     operands, operators = toks[0::2], toks[1::2]
     if any(op not in "+-" or len(op) != 1 for op in operators):
-        raise ValueError("operators must be '+' or '-', separated by spaces")
+        raise ArgumentError("operators must be '+' or '-', separated by spaces")
     if any(o in ("+", "-") for o in operands):
-        raise ValueError("two operators in a row")
+        raise ArgumentError("two operators in a row")
     return operands, operators
 
 
@@ -248,7 +248,7 @@ class _Evaluator:
             pct, den = self.exact(pct_id), self.exact(den_id)
             rng = count_range(pct, int(den), decimals)
             if not len(rng):
-                raise ValueError(f"no whole count of {den} prints as {pct} %")
+                raise ArgumentError(f"no whole count of {den} prints as {pct} %")
             return _Value(pct * den / 100, Fraction(rng.start), Fraction(rng.stop - 1))
         v = self.exact(text)
         if self.units[text] == "percent":
@@ -303,7 +303,7 @@ def _evaluate_check(rec: dict, ev: _Evaluator) -> dict:
         num = ev.evaluate(rec["terms"], d).point
         den = ev.evaluate(rec["denominator"], d).point
         if den <= 0:
-            raise ValueError(f"denominator {rec['denominator']} is {_fmt(den)}, not positive")
+            raise ArgumentError(f"denominator {rec['denominator']} is {_fmt(den)}, not positive")
         computed = num * 100 / den
         h = half_width(d)
         passed = printed - h <= computed <= printed + h
@@ -359,7 +359,7 @@ def _evaluate_check(rec: dict, ev: _Evaluator) -> dict:
     else:  # shares
         operands, operators = _operands(rec["terms"])
         if any(op != "+" for op in operators):
-            raise ValueError("shares must be joined by '+'")
+            raise ArgumentError("shares must be joined by '+'")
         den = ev.evaluate(rec["denominator"], d).point
         shares = {o: ev.exact(o) for o in operands}
         sr = share_ranges(shares, int(den), d)

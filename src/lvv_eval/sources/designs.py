@@ -19,7 +19,7 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-from lvv_eval.errors import InputValidationError, Problem
+from lvv_eval.errors import InputValidationError, Problem, UnknownNameError
 from lvv_eval.paths import PUBLISHED_DIR
 from lvv_eval.reference.pilots import pilot_codes
 from lvv_eval.reference.monitor_format import BOOLEAN_ALIASES
@@ -339,7 +339,7 @@ def group_pilots(attribute: str, date: str | pd.Timestamp,
     table = designs_at(date, designs)
     if attribute not in table.columns or attribute.endswith("_source") or attribute in (
             "pilot", "valid_from", "valid_to", "note"):
-        raise KeyError(f"{attribute!r} is not a design attribute; choose one of {list(ATTRIBUTE_NAMES)}")
+        raise UnknownNameError(f"{attribute!r} is not a design attribute; choose one of {list(ATTRIBUTE_NAMES)}")
     return {str(p): value_label(v) for p, v in zip(table["pilot"], table[attribute])}
 
 

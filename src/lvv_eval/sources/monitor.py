@@ -39,7 +39,7 @@ import pandas as pd
 
 from lvv_eval.reference import monitor_format as schema
 from lvv_eval.reference import taxonomy
-from lvv_eval.errors import ConfigError, InputValidationError, LvvEvalError, Problem
+from lvv_eval.errors import ArgumentError, ConfigError, InputValidationError, LvvEvalError, Problem
 from lvv_eval.sources.monitor_rules import (
     RULE_SEPARATOR,
     RULES,
@@ -1449,7 +1449,7 @@ def write_monitor(frame: pd.DataFrame, path: str | Path) -> Path:
     """
     missing = [c for c in schema.COLUMN_NAMES if c not in frame.columns]
     if missing:
-        raise ValueError(f"write_monitor: frame lacks the monitor column(s) {missing}")
+        raise ArgumentError(f"write_monitor: frame lacks the monitor column(s) {missing}")
     order = (frame["trajectory_id"].astype("string").reset_index(drop=True)
              .sort_values(kind="mergesort", na_position="last").index.to_numpy())
     columns = [_column_text(frame[c.name], c.dtype)[order] for c in schema.MONITOR_COLUMNS]

@@ -36,6 +36,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 import pandas as pd
+from lvv_eval.errors import ArgumentError
 
 Number: TypeAlias = int | float | Fraction | Decimal
 """A real number as the functions accept it (a string is accepted too, read exactly)."""
@@ -58,19 +59,19 @@ def _fraction(value: Number | str, name: str) -> Fraction:
     try:
         if isinstance(value, float):
             if not math.isfinite(value):
-                raise ValueError(f"{name} must be finite, got {value!r}")
+                raise ArgumentError(f"{name} must be finite, got {value!r}")
             return Fraction(repr(value))
         return Fraction(str(value))
     except (ValueError, ZeroDivisionError) as exc:
-        raise ValueError(f"{name} must be a number, got {value!r}") from exc
+        raise ArgumentError(f"{name} must be a number, got {value!r}") from exc
 
 
 def _check_denominator(denominator: int) -> int:
     if isinstance(denominator, bool) or not float(denominator).is_integer():
-        raise ValueError(f"denominator must be a whole number, got {denominator!r}")
+        raise ArgumentError(f"denominator must be a whole number, got {denominator!r}")
     n = int(denominator)
     if n <= 0:
-        raise ValueError(
+        raise ArgumentError(
             f"denominator must be positive, got {denominator!r}: a percentage of nobody is undefined"
         )
     return n
@@ -80,15 +81,15 @@ def _check_count(count: Number | str, n: int) -> Fraction:
     """A count between 0 and its denominator ``n`` (a share above 100 % is an input error)."""
     c = _fraction(count, "count")
     if c < 0:
-        raise ValueError(f"count must not be negative, got {count!r}")
+        raise ArgumentError(f"count must not be negative, got {count!r}")
     if c > n:
-        raise ValueError(f"count {count!r} exceeds its denominator {n}: a share above 100 % is not a share")
+        raise ArgumentError(f"count {count!r} exceeds its denominator {n}: a share above 100 % is not a share")
     return c
 
 
 def _check_decimals(decimals: int) -> int:
     if isinstance(decimals, bool) or not isinstance(decimals, int) or decimals < 0:
-        raise ValueError(f"decimals must be a non-negative whole number, got {decimals!r}")
+        raise ArgumentError(f"decimals must be a non-negative whole number, got {decimals!r}")
     return decimals
 
 
@@ -157,9 +158,9 @@ def count_range(percent: Number | str, denominator: int, decimals: int = 0) -> r
     n = _check_denominator(denominator)
     h = half_width(decimals)
     if p < 0 or p > 100:
-        raise ValueError(f"percent must lie between 0 and 100, got {percent!r}")
+        raise ArgumentError(f"percent must lie between 0 and 100, got {percent!r}")
     if (p * 10 ** decimals).denominator != 1:
-        raise ValueError(f"percent {percent!r} has more decimals than declared (decimals={decimals}); "
+        raise ArgumentError(f"percent {percent!r} has more decimals than declared (decimals={decimals}); "
                          "pass the decimals it was printed with")
     low = max(0, math.ceil((p - h) * n / 100))
     high = min(n, math.floor((p + h) * n / 100))
@@ -322,7 +323,7 @@ class ShareRanges:
             :attr:`n_combinations`, :attr:`feasible_ranges` and :meth:`best`.
         """
         if self.n_combinations > self.max_combinations:
-            raise ValueError(f"{self.n_combinations} combinations of counts sum to {self.total}, more than "
+            raise ArgumentError(f"{self.n_combinations} combinations of counts sum to {self.total}, more than "
                              f"max_combinations={self.max_combinations}; use n_combinations, "
                              "feasible_ranges and best() instead")
         feasible = self.feasible_ranges
@@ -365,7 +366,7 @@ class ShareRanges:
         """
         feasible = self.feasible_ranges
         if self.n_combinations == 0:
-            raise ValueError(
+            raise ArgumentError(
                 f"no counts print as {list(self.percentages)} % and sum to {self.total}"
             )
         targets = [Fraction(str(p)) * self.total / 100 for p in self.percentages]
@@ -449,7 +450,7 @@ def share_ranges(
         values = tuple(percentages)
         labels = tuple(str(i) for i in range(len(values)))
     if not values:
-        raise ValueError("percentages must hold at least one share")
+        raise ArgumentError("percentages must hold at least one share")
     n = _check_denominator(total)
     ranges = tuple(count_range(v, n, decimals) for v in values)
     return ShareRanges(

@@ -45,6 +45,7 @@ from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
+from lvv_eval.errors import ArgumentError
 
 SITE_LABEL: str = "site differences conditional on case mix; descriptive, not a design effect"
 SITE_CI_METHOD: str = "none: between-site contrast (interval policy, docs/methods.md)"
@@ -175,7 +176,7 @@ def casemix_data(frame: pd.DataFrame, peildatum: str | pd.Timestamp, scheme: Any
     from lvv_eval.stats.sites.compare import DEFAULT_SCHEME
 
     if population not in ("outflow", "intake"):
-        raise ValueError("population must be 'outflow' or 'intake'")
+        raise ArgumentError("population must be 'outflow' or 'intake'")
     p = pd.Timestamp(peildatum)
     sch = resolve_scheme(scheme, default=DEFAULT_SCHEME)
     base = frame.loc[frame["intake_date"] <= p]

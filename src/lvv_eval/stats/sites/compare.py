@@ -46,6 +46,7 @@ from lvv_eval.stats.sites.few_sites import (
 from lvv_eval.stats.rates import proportion_ci, proportion_difference
 from lvv_eval.paths import PUBLISHED_DIR
 from lvv_eval.reference.schemes import resolve_scheme
+from lvv_eval.errors import ArgumentError
 
 DEFAULT_SCHEME: str = "regioplan-2022"
 """Classification scheme used for person-level data when none is given."""
@@ -140,7 +141,7 @@ def published_counts(source_id: str, path: str | Path | None = None) -> tuple[pd
                        & figures["measure"].astype(str).isin(COUNT_MEASURES)]
     dates = sorted({str(d)[:10] for d in rows["peildatum"] if str(d).strip() not in ("", "NaT", "<NA>")})
     if not dates:
-        raise ValueError(f"source {source_id!r} has no per-pilot figures with a peildatum")
+        raise ArgumentError(f"source {source_id!r} has no per-pilot figures with a peildatum")
     return counts, pd.Timestamp(dates[-1])
 
 
@@ -463,7 +464,7 @@ def compare_groups(data: pd.DataFrame | str, attribute: str, *,
                          "formal LVV status; only the intake denominator changes")
     else:
         if peildatum is None:
-            raise ValueError("peildatum is required for counts and person-level data")
+            raise ArgumentError("peildatum is required for counts and person-level data")
         when = pd.Timestamp(peildatum)
         if _is_person_frame(data):
             counts = person_counts(data, when, scheme, formal_only=formal_only, designs=designs)

@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
-from lvv_eval.errors import NotIdentifiedError
+from lvv_eval.errors import ArgumentError, NotIdentifiedError
 
 DESCRIPTIVE_LABEL: str = "descriptive: persons as units, not a design effect"
 POOLING_LABEL: str = "sensitivity: partial pooling, not a design effect"
@@ -120,7 +120,7 @@ def n_assignments(group_sizes: Sequence[int]) -> int:
     """
     sizes = [int(n) for n in group_sizes]
     if any(n < 0 for n in sizes):
-        raise ValueError(f"group sizes must be >= 0, got {sizes}")
+        raise ArgumentError(f"group sizes must be >= 0, got {sizes}")
     total = math.factorial(sum(sizes))
     for n in sizes:
         total //= math.factorial(n)
@@ -159,7 +159,7 @@ def min_permutation_p(group_sizes: Sequence[int] | int, n_treated: int | None = 
         if not isinstance(group_sizes, (int, np.integer)):
             raise TypeError("with n_treated, give the total number of sites as an integer")
         if not 0 <= n_treated <= group_sizes:
-            raise ValueError(f"n_treated must be between 0 and {group_sizes}")
+            raise ArgumentError(f"n_treated must be between 0 and {group_sizes}")
         sizes = [int(n_treated), int(group_sizes) - int(n_treated)]
     else:
         if isinstance(group_sizes, (int, np.integer)):
@@ -406,7 +406,7 @@ def expand_counts(counts: pd.DataFrame, events: str = "events", nobs: str = "n",
         r = rec._asdict()
         k, n = int(r[events]), int(r[nobs])
         if not 0 <= k <= n:
-            raise ValueError(f"pilot {r[pilot_col]!r}: events {k} not between 0 and n {n}")
+            raise ArgumentError(f"pilot {r[pilot_col]!r}: events {k} not between 0 and n {n}")
         parts.append(pd.DataFrame({pilot_col: [str(r[pilot_col])] * n, "y": [1] * k + [0] * (n - k)}))
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame({pilot_col: [], "y": []})
 

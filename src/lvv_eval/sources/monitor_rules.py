@@ -26,6 +26,8 @@ from typing import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from lvv_eval.reference import monitor_format as schema
 
@@ -110,14 +112,53 @@ class RawColumn:
         clean.append("")  # slot for NaN cells
         codes = np.where(codes < 0, len(clean) - 1, codes)
         self.codes: np.ndarray = codes
-        self.uniques: np.ndarray = np.array(clean, dtype=object)
-        self.missing_unique: np.ndarray = self.uniques == ""
+        self._uniques: np.ndarray | None = np.array(clean, dtype=object)
+        self._arrow: pa.Array | None = None
+        self.missing_unique: np.ndarray = self._uniques == ""
+
+    @classmethod
+    def from_arrow(cls, cells: pa.Array | pa.ChunkedArray) -> "RawColumn":
+        """Factorise a column of text cells read by pyarrow (strings, no nulls).
+
+        The result equals ``RawColumn(pandas.Series(cells))``: the same codes
+        (distinct values in order of first appearance, the slot for missing
+        cells last), the same stripped distinct values. The distinct values
+        stay in Arrow until :attr:`uniques` is first asked for, so a column of
+        a million distinct identifiers is never turned into Python strings
+        unless a rule needs them.
+        """
+        if isinstance(cells, pa.ChunkedArray):
+            cells = cells.combine_chunks() if cells.num_chunks else pa.array([], pa.string())
+        if cells.type != pa.string() or cells.null_count:
+            raise TypeError("RawColumn.from_arrow needs a string array without nulls")
+        codes, dictionary = _factorise_strings(cells)
+        dictionary = _strip_dictionary(dictionary)
+        new = object.__new__(cls)
+        new.codes = codes
+        new._uniques = None
+        new._arrow = pa.concat_arrays([dictionary, pa.array([""], pa.string())])
+        new.missing_unique = np.asarray(pc.equal(new._arrow, "").to_numpy(zero_copy_only=False),
+                                        dtype=bool)
+        return new
+
+    @property
+    def uniques(self) -> np.ndarray:
+        """Distinct stripped values (object array); the last one is the slot for missing cells."""
+        if self._uniques is None:
+            self._uniques = np.asarray(self._arrow.to_numpy(zero_copy_only=False), dtype=object)
+        return self._uniques
+
+    @property
+    def arrow_uniques(self) -> pa.Array | None:
+        """:attr:`uniques` as an Arrow string array, when the column was read by pyarrow."""
+        return self._arrow
 
     def subset(self, mask: np.ndarray) -> "RawColumn":
         """Return the column restricted to the rows where ``mask`` is true."""
         new = object.__new__(RawColumn)
-        new.codes = self.codes[mask]
-        new.uniques = self.uniques
+        new.codes = self.codes if mask.all() else self.codes[mask]
+        new._uniques = self._uniques
+        new._arrow = self._arrow
         new.missing_unique = self.missing_unique
         return new
 
@@ -150,8 +191,9 @@ class RawColumn:
         slot = {v: i for i, v in enumerate(clean)}
         remap = np.array([slot[v] for v in new_u], dtype=np.int64)
         new.codes = remap[self.codes]
-        new.uniques = np.array(clean, dtype=object)
-        new.missing_unique = new.uniques == ""
+        new._uniques = np.array(clean, dtype=object)
+        new._arrow = None
+        new.missing_unique = new._uniques == ""
         return new, int(hit.sum()), int(hit[self.codes].sum())
 
     def __len__(self) -> int:
@@ -165,6 +207,55 @@ class RawColumn:
     def values(self) -> np.ndarray:
         """Return the stripped text of every row (object array, ``""`` when missing)."""
         return self.uniques[self.codes]
+
+
+def _factorise_strings(cells: pa.StringArray) -> tuple[np.ndarray, pa.StringArray]:
+    """Codes (int64, order of first appearance) and distinct values of a string array.
+
+    Values of one length of at most 8 bytes (identifiers such as
+    ``T0000001``) are factorised as 64-bit integers, which is several times
+    faster than hashing strings; anything else by pyarrow's dictionary
+    encoding. Both give the order of :func:`pandas.factorize`.
+    """
+    n = len(cells)
+    if n:
+        lengths = pc.min_max(pc.binary_length(cells)).as_py()
+        width = lengths["min"]
+        if width == lengths["max"] and 1 <= width <= 8:
+            offsets = np.frombuffer(cells.buffers()[1], dtype=np.int32,
+                                    count=n + 1, offset=4 * cells.offset)
+            start = int(offsets[0])
+            data = np.frombuffer(cells.buffers()[2], dtype=np.uint8,
+                                 count=n * width, offset=start)
+            padded = np.zeros((n, 8), dtype=np.uint8)
+            padded[:, :width] = data.reshape(n, width)
+            codes, keys = pd.factorize(padded.view(np.uint64).ravel())
+            text = np.ascontiguousarray(
+                np.asarray(keys, dtype=np.uint64).view(np.uint8).reshape(-1, 8)[:, :width])
+            k = len(keys)
+            dictionary = pa.StringArray.from_buffers(
+                k, pa.py_buffer(np.arange(0, (k + 1) * width, width, dtype=np.int32)),
+                pa.py_buffer(text))
+            return np.asarray(codes, dtype=np.int64), dictionary
+    encoded = cells.dictionary_encode()
+    return (np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64),
+            encoded.dictionary)
+
+
+_PLAIN_EDGES = r"(?s)^(?:[!-~](?:.*[!-~])?)?$"
+"""Empty, or first and last character printable ASCII other than space: unchanged by strip."""
+
+
+def _strip_dictionary(dictionary: pa.StringArray) -> pa.StringArray:
+    """Apply :meth:`str.strip` to every value (only the values that need it leave Arrow)."""
+    plain = pc.match_substring_regex(dictionary, _PLAIN_EDGES)
+    odd = np.flatnonzero(~np.asarray(plain.to_numpy(zero_copy_only=False), dtype=bool))
+    if len(odd) == 0:
+        return dictionary
+    values = dictionary.to_pylist()
+    for i in odd:
+        values[i] = values[i].strip()
+    return pa.array(values, pa.string())
 
 
 _INVALID = object()
@@ -321,8 +412,23 @@ class _Context:
 # --- parsers: one per column type; each fills ctx.out (typed column) and ctx.invalid
 def _parse_identifier(ctx: _Context, name: str) -> None:
     col = ctx.cols[name]
-    uniques = np.where(col.missing_unique, None, col.uniques)
-    ctx.out[name] = pd.array(uniques[col.codes], dtype="string")
+    ctx.out[name] = _string_array(col, None)
+
+
+def _string_array(col: RawColumn, values_u: np.ndarray | None) -> pd.api.extensions.ExtensionArray:
+    """String array of every row from one value per distinct value (``None``: missing).
+
+    ``values_u`` ``None`` means the stripped values themselves (missing cells
+    ``NA``). Built per distinct value and then taken by code, which gives the
+    same array as ``pandas.array(values_u[col.codes], dtype="string")``.
+    """
+    if values_u is None and col.arrow_uniques is not None:
+        per_unique = pc.if_else(pa.array(col.missing_unique), pa.scalar(None, pa.string()),
+                                col.arrow_uniques)
+        return pd.array(per_unique, dtype="string").take(col.codes)
+    if values_u is None:
+        values_u = np.where(col.missing_unique, None, col.uniques)
+    return pd.array(values_u, dtype="string").take(col.codes)
 
 
 def _parse_pilot(ctx: _Context, name: str) -> None:
@@ -401,7 +507,7 @@ def _parse_nationality(ctx: _Context, name: str) -> None:
     col = ctx.cols[name]
     vals_u, bad_u = _parse_unique(col, lambda t: t.upper() if _NATIONALITY.match(t) else _INVALID)
     ctx.invalid[name] = bad_u
-    ctx.out[name] = pd.array(vals_u[col.codes], dtype="string")
+    ctx.out[name] = _string_array(col, vals_u)
 
 
 _PARSERS: dict[str, Callable[[_Context, str], None]] = {
@@ -650,7 +756,7 @@ def _pilot_detail(value: str, pilots: Sequence[str]) -> str:
 def _duplicates(col: RawColumn, row_numbers: np.ndarray) -> Finding | None:
     """Rows whose non-empty trajectory_id occurs more than once (all rows named)."""
     codes = np.where(col.missing, -1, col.codes)
-    counts = np.bincount(codes[codes >= 0], minlength=len(col.uniques))
+    counts = np.bincount(codes[codes >= 0], minlength=len(col.missing_unique))
     dup = (codes >= 0) & (counts[np.maximum(codes, 0)] > 1)
     rows = np.flatnonzero(dup)
     if len(rows) == 0:

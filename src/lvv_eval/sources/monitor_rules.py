@@ -811,7 +811,10 @@ def _overlaps(cols: dict[str, RawColumn], dates: dict[str, np.ndarray],
     s = start[idx] - base
     e = np.where(exit_missing[idx], scale - 1, end[idx] - base)
     p = person.codes[idx].astype(np.int64)
-    order = np.lexsort((s, p))
+    if s.max() < scale:  # (person, intake) as one key: the order of np.lexsort((s, p))
+        order = np.argsort(p * scale + s, kind="stable")
+    else:  # pragma: no cover - stays spanning 180,000 years
+        order = np.lexsort((s, p))
     idx, p, s, e = idx[order], p[order], s[order], e[order]
     cs, ce = p * scale + s, p * scale + e
     pos = np.arange(len(idx))

@@ -169,6 +169,9 @@ def test_the_random_files_take_both_readers_and_hold_problems(tmp_path: Path) ->
 @pytest.mark.parametrize("values", [
     ["T0000002", "T0000001", "T0000002", "T0000003"],  # one width: 64-bit keys
     ["b", " a", "a ", "", "b", "\u00a0c", "c\t", "x y"],  # strip, several widths
+    ["A1", "A2", "B0", "B1"],  # one width, sorted: all distinct
+    ["A1", "A2", "A2", "B1"],  # one width, sorted but repeated
+    [" A1", " A2", "B 1"],  # one width, sorted, stripped
     ["abcdefghi", "abcdefghi", "z"],  # longer than 8 bytes
     ["\u00e9t\u00e9", "\u00e9t\u00e9", "\u00e0  "],  # multi-byte characters
     [],

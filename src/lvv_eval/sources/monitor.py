@@ -1285,8 +1285,10 @@ def read_monitor(
     if not path.exists():
         raise FileNotFoundError(f"file not found: {path}")
     data = path.read_bytes()  # read-only; the file is never written
-    sha256 = hashlib.sha256(data).hexdigest()
-    table = read_table(path, data, options, fast=fast)
+    with ThreadPoolExecutor(max_workers=1) as pool:  # hashing releases the GIL: while parsing
+        digest = pool.submit(lambda: hashlib.sha256(data).hexdigest())
+        table = read_table(path, data, options, fast=fast)
+        sha256 = digest.result()
     del data
 
     raw_all = table.raw_columns()
@@ -1412,8 +1414,8 @@ def _replacement_characters(path: Path, table: _RawTable, raw: dict[int, RawColu
                 for h in table.headers if "\ufffd" in h]
     for pos, col in raw.items():
         if col.arrow_uniques is not None:
-            bad_u = np.asarray(pc.match_substring(col.arrow_uniques, "\ufffd")
-                               .to_numpy(zero_copy_only=False), dtype=bool)
+            bad_u = np.append(np.asarray(pc.match_substring(col.arrow_uniques, "\ufffd")
+                                         .to_numpy(zero_copy_only=False), dtype=bool), False)
         else:
             bad_u = np.fromiter(("\ufffd" in u for u in col.uniques), dtype=bool,
                                 count=len(col.uniques))

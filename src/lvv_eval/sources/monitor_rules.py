@@ -136,21 +136,26 @@ class RawColumn:
         new = object.__new__(cls)
         new.codes = codes
         new._uniques = None
-        new._arrow = pa.concat_arrays([dictionary, pa.array([""], pa.string())])
-        new.missing_unique = np.asarray(pc.equal(new._arrow, "").to_numpy(zero_copy_only=False),
-                                        dtype=bool)
+        new._arrow = dictionary
+        new.missing_unique = np.append(_lengths(dictionary) == 0, True)
         return new
 
     @property
     def uniques(self) -> np.ndarray:
         """Distinct stripped values (object array); the last one is the slot for missing cells."""
         if self._uniques is None:
-            self._uniques = np.asarray(self._arrow.to_numpy(zero_copy_only=False), dtype=object)
+            uniques = np.empty(len(self._arrow) + 1, dtype=object)
+            uniques[:-1] = self._arrow.to_numpy(zero_copy_only=False)
+            uniques[-1] = ""
+            self._uniques = uniques
         return self._uniques
 
     @property
     def arrow_uniques(self) -> pa.Array | None:
-        """:attr:`uniques` as an Arrow string array, when the column was read by pyarrow."""
+        """:attr:`uniques` without the last slot (for missing cells) as an Arrow string array.
+
+        ``None`` unless the column was read by pyarrow (:meth:`from_arrow`).
+        """
         return self._arrow
 
     def subset(self, mask: np.ndarray) -> "RawColumn":
@@ -229,6 +234,10 @@ def _factorise_strings(cells: pa.StringArray) -> tuple[np.ndarray, pa.StringArra
                                  count=n * width, offset=start)
             padded = np.zeros((n, 8), dtype=np.uint8)
             padded[:, :width] = data.reshape(n, width)
+            ordered = padded.view(">u8").ravel()  # the byte order: text order
+            if n == 1 or bool(np.all(ordered[1:] > ordered[:-1])):
+                # strictly increasing (a file sorted by its identifier): all distinct
+                return np.arange(n, dtype=np.int64), cells
             codes, keys = pd.factorize(padded.view(np.uint64).ravel())
             text = np.ascontiguousarray(
                 np.asarray(keys, dtype=np.uint64).view(np.uint8).reshape(-1, 8)[:, :width])
@@ -242,14 +251,34 @@ def _factorise_strings(cells: pa.StringArray) -> tuple[np.ndarray, pa.StringArra
             encoded.dictionary)
 
 
-_PLAIN_EDGES = r"(?s)^(?:[!-~](?:.*[!-~])?)?$"
-"""Empty, or first and last character printable ASCII other than space: unchanged by strip."""
+def _offsets(strings: pa.StringArray) -> np.ndarray:
+    return np.frombuffer(strings.buffers()[1], dtype=np.int32, count=len(strings) + 1,
+                         offset=4 * strings.offset)
+
+
+def _lengths(strings: pa.StringArray) -> np.ndarray:
+    """Length in bytes of every value."""
+    return np.diff(_offsets(strings)) if len(strings) else np.zeros(0, dtype=np.int32)
 
 
 def _strip_dictionary(dictionary: pa.StringArray) -> pa.StringArray:
-    """Apply :meth:`str.strip` to every value (only the values that need it leave Arrow)."""
-    plain = pc.match_substring_regex(dictionary, _PLAIN_EDGES)
-    odd = np.flatnonzero(~np.asarray(plain.to_numpy(zero_copy_only=False), dtype=bool))
+    """Apply :meth:`str.strip` to every value (only the values that need it leave Arrow).
+
+    A value is unchanged by :meth:`str.strip` when it is empty or its first
+    and last bytes are printable ASCII other than space (``!`` to ``~``):
+    checked on the bytes, without looking at the text.
+    """
+    if len(dictionary) == 0:
+        return dictionary
+    offsets = _offsets(dictionary)
+    data = np.frombuffer(dictionary.buffers()[2], dtype=np.uint8) \
+        if dictionary.buffers()[2] is not None else np.zeros(0, dtype=np.uint8)
+    begin, end = offsets[:-1], offsets[1:]
+    filled = end > begin
+    first = data[np.where(filled, begin, 0)] if len(data) else np.zeros(len(begin), np.uint8)
+    last = data[np.where(filled, end - 1, 0)] if len(data) else np.zeros(len(begin), np.uint8)
+    plain = ~filled | ((first >= 0x21) & (first <= 0x7E) & (last >= 0x21) & (last <= 0x7E))
+    odd = np.flatnonzero(~plain)
     if len(odd) == 0:
         return dictionary
     values = dictionary.to_pylist()
@@ -423,8 +452,9 @@ def _string_array(col: RawColumn, values_u: np.ndarray | None) -> pd.api.extensi
     same array as ``pandas.array(values_u[col.codes], dtype="string")``.
     """
     if values_u is None and col.arrow_uniques is not None:
-        per_unique = pc.if_else(pa.array(col.missing_unique), pa.scalar(None, pa.string()),
-                                col.arrow_uniques)
+        per_unique = pc.if_else(pa.array(col.missing_unique[:-1]),
+                                pa.scalar(None, pa.string()), col.arrow_uniques)
+        per_unique = pa.concat_arrays([per_unique, pa.nulls(1, pa.string())])
         return pd.array(per_unique, dtype="string").take(col.codes)
     if values_u is None:
         values_u = np.where(col.missing_unique, None, col.uniques)

@@ -618,15 +618,14 @@ def _read_csv(path: Path, text: str, encoding: str, notes: list[Problem],
         notes.append(note)
     delimiter = declared or _sniff_delimiter(lines[index])
     skipped = sum(len(line) + 1 for line in lines[:index])
-    body = text[skipped:]
     fast = None
     if data is not None:
-        fast = _read_csv_arrow(data, full, len(full) - len(text) + skipped, body, encoding,
+        fast = _read_csv_arrow(data, full, len(full) - len(text) + skipped, encoding,
                                delimiter, index, lines[index])
     if fast is not None:
         raw = fast
     else:
-        raw = _read_csv_pandas(path, body, delimiter, index, line_offset, options)
+        raw = _read_csv_pandas(path, text[skipped:], delimiter, index, line_offset, options)
     raw.notes = notes + raw.notes
     raw.encoding = encoding
     raw.header_row = index + 1
@@ -659,7 +658,7 @@ def _read_csv_pandas(path: Path, body: str, delimiter: str, index: int, line_off
 _UTF8_BOM = b"\xef\xbb\xbf"
 
 
-def _read_csv_arrow(data: bytes, text: str, start: int, body: str, encoding: str,
+def _read_csv_arrow(data: bytes, text: str, start: int, encoding: str,
                     delimiter: str, index: int, header_line: str) -> _RawTable | None:
     """Read the cells from the header on with pyarrow, or return ``None`` to use pandas.
 
@@ -671,9 +670,8 @@ def _read_csv_arrow(data: bytes, text: str, start: int, body: str, encoding: str
     fields than the header, a line of spaces, an unclosed quote) and the
     reference reader takes over, with its messages. A file of one column is
     left to the reference reader as well. ``text`` is the decoded file,
-    ``start`` the character where the header begins, ``body`` the text from
-    there; a UTF-8 file is read from its own bytes, any other encoding from
-    ``body`` encoded as UTF-8.
+    ``start`` the character where the header begins; a UTF-8 file is read
+    from its own bytes, any other encoding from the text encoded as UTF-8.
     """
     import pyarrow as pa
     import pyarrow.csv as pacsv
@@ -684,7 +682,7 @@ def _read_csv_arrow(data: bytes, text: str, start: int, body: str, encoding: str
         offset = (len(_UTF8_BOM) if data.startswith(_UTF8_BOM) else 0) \
             + (start if text.isascii() else len(text[:start].encode("utf-8")))
     else:
-        data, offset = body.encode("utf-8"), 0
+        data, offset = text[start:].encode("utf-8"), 0
     buffer = pa.py_buffer(data)[offset:]
     quoted = data.find(b'"', offset) >= 0
     names = [f"f{i}" for i in range(header_line.count(delimiter) + 1)]

@@ -785,6 +785,8 @@ def _pilot_detail(value: str, pilots: Sequence[str]) -> str:
 
 def _duplicates(col: RawColumn, row_numbers: np.ndarray) -> Finding | None:
     """Rows whose non-empty trajectory_id occurs more than once (all rows named)."""
+    if len(col.codes) < 2 or bool(np.all(col.codes[1:] > col.codes[:-1])):
+        return None  # strictly increasing codes: every value once
     codes = np.where(col.missing, -1, col.codes)
     counts = np.bincount(codes[codes >= 0], minlength=len(col.missing_unique))
     dup = (codes >= 0) & (counts[np.maximum(codes, 0)] > 1)

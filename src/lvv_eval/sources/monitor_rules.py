@@ -833,9 +833,11 @@ def _overlaps(cols: dict[str, RawColumn], dates: dict[str, np.ndarray],
     usable &= exit_missing | (end > start)
     if "trajectory_id" in cols:
         traj = cols["trajectory_id"]
-        first = np.zeros(len(traj), dtype=bool)
-        first[np.unique(traj.codes, return_index=True)[1]] = True
-        usable &= first | traj.missing
+        if len(traj.codes) > 1 and not bool(np.all(traj.codes[1:] > traj.codes[:-1])):
+            first = np.zeros(len(traj), dtype=bool)
+            first[np.unique(traj.codes, return_index=True)[1]] = True
+            usable &= first | traj.missing
+        # else every trajectory_id occurs once: every row is its first occurrence
     idx = np.flatnonzero(usable)
     if len(idx) < 2:
         return None

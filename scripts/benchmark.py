@@ -55,14 +55,14 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from lvv_eval.stats import engine
-from lvv_eval.stats.counts import to_figures
+from lvv_eval.reference.schemes import load_scheme
+from lvv_eval.reference.taxonomy import EXIT_REASON_CODES
 from lvv_eval.sources.cache import read_monitor_cached
 from lvv_eval.sources.monitor import read_monitor, write_monitor
-from lvv_eval.reference.schemes import load_scheme
+from lvv_eval.stats import engine
+from lvv_eval.stats.counts import to_figures
 from lvv_eval.stats.survival import time_to_event_frame
 from lvv_eval.synthetic.generator import generate, write_synthetic
-from lvv_eval.reference.taxonomy import EXIT_REASON_CODES
 
 BASE_ROWS = 2065
 """Trajectories at scale 1 (participants by July 2022, source 004_b44b716732003f66.txt)."""

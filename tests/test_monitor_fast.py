@@ -20,8 +20,7 @@ import pytest
 
 from lvv_eval.errors import LvvEvalError
 from lvv_eval.reference import monitor_format as schema
-from lvv_eval.sources.monitor import (HEADER_LOOKUP, MonitorData, ReadOptions, read_monitor,
-                                      read_table)
+from lvv_eval.sources.monitor import HEADER_LOOKUP, MonitorData, ReadOptions, read_monitor, read_table
 from lvv_eval.sources.monitor_rules import RawColumn
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -39,11 +39,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
+from lvv_eval.errors import ConfigError, InputValidationError, LvvEvalError, Problem
 from lvv_eval.reference import monitor_format as schema
 from lvv_eval.reference import taxonomy
-from lvv_eval.errors import ConfigError, InputValidationError, LvvEvalError, Problem
+from lvv_eval.reference.pilots import pilot_codes
 from lvv_eval.sources.monitor_rules import (
     RULE_SEPARATOR,
     RULES,
@@ -52,7 +55,6 @@ from lvv_eval.sources.monitor_rules import (
     rule_text,
     validate_columns,
 )
-from lvv_eval.reference.pilots import pilot_codes
 
 if TYPE_CHECKING:
     from lvv_eval.sources.profiles import Profile
@@ -274,7 +276,13 @@ class _RawTable:
         """The cells of every column, factorised."""
         if self.columns is not None:
             return dict(self.columns)
-        return {pos: RawColumn(self.cells[pos]) for pos in self.cells.columns}
+        cells = self._text_cells()
+        return {pos: RawColumn(cells[pos]) for pos in cells.columns}
+
+    def _text_cells(self) -> pd.DataFrame:
+        if self.cells is None:  # pragma: no cover - read with fast=True: columns instead
+            raise RuntimeError("the table holds factorised columns, not text cells")
+        return self.cells
 
 
 @dataclass(frozen=True)
@@ -673,9 +681,6 @@ def _read_csv_arrow(data: bytes, text: str, start: int, encoding: str,
     ``start`` the character where the header begins; a UTF-8 file is read
     from its own bytes, any other encoding from the text encoded as UTF-8.
     """
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-
     if len(delimiter) != 1 or header_line.count(delimiter) < 1:
         return None
     if codecs.lookup(encoding).name in ("utf-8", "utf-8-sig"):
@@ -1284,9 +1289,9 @@ def read_monitor(
         raise FileNotFoundError(f"file not found: {path}")
     data = path.read_bytes()  # read-only; the file is never written
     with ThreadPoolExecutor(max_workers=1) as pool:  # hashing releases the GIL: while parsing
-        digest = pool.submit(lambda: hashlib.sha256(data).hexdigest())
+        digest = pool.submit(hashlib.sha256, data)
         table = read_table(path, data, options, fast=fast)
-        sha256 = digest.result()
+        sha256 = digest.result().hexdigest()
     del data
 
     raw_all = table.raw_columns()
@@ -1487,7 +1492,7 @@ def read_cells(path: str | Path) -> pd.DataFrame:
     if table.problems:
         raise InputValidationError(table.problems, summary=f"{path}: {len(table.problems)} row(s) with more "
                                    "fields than the header")
-    cells = table.cells.astype(str)
+    cells = table._text_cells().astype(str)
     keep = ~(cells.apply(lambda col: col.str.strip() == "")).all(axis=1).to_numpy()
     cells = cells.loc[keep]
     cells.columns = [h.strip() for h in table.headers[:cells.shape[1]]]

@@ -13,9 +13,11 @@ with a scale of rows / 2065) and times, in one process:
 * writing the canonical CSV (``write_synthetic``) against DuckDB's ``COPY``
   of the same frame (target: <= 2x); the csv-module writer
   ``lvv_eval.sources.monitor.write_monitor`` for reference;
-* reading it back with validation (``read_monitor``, the reader as it is)
-  against pyarrow's plain CSV read (target: <= 2x), and a second read through
-  the Parquet cache (``lvv_eval.sources.cache.read_monitor_cached``).
+* reading it back with validation (``read_monitor``: cells read by pyarrow and
+  factorised in Arrow) against pyarrow's plain CSV read (target: <= 2x), the
+  reference reader (``read_monitor(fast=False)``, pandas' C parser) for
+  comparison, and a second read through the Parquet cache
+  (``lvv_eval.sources.cache.read_monitor_cached``).
 
 The package steps run first and the references after them, so the peak
 memory printed for a package step is the package's own. Prints one line per
@@ -53,14 +55,14 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from lvv_eval.stats import engine
-from lvv_eval.stats.counts import to_figures
+from lvv_eval.reference.schemes import load_scheme
+from lvv_eval.reference.taxonomy import EXIT_REASON_CODES
 from lvv_eval.sources.cache import read_monitor_cached
 from lvv_eval.sources.monitor import read_monitor, write_monitor
-from lvv_eval.reference.schemes import load_scheme
+from lvv_eval.stats import engine
+from lvv_eval.stats.counts import to_figures
 from lvv_eval.stats.survival import time_to_event_frame
 from lvv_eval.synthetic.generator import generate, write_synthetic
-from lvv_eval.reference.taxonomy import EXIT_REASON_CODES
 
 BASE_ROWS = 2065
 """Trajectories at scale 1 (participants by July 2022, source 004_b44b716732003f66.txt)."""
@@ -194,11 +196,13 @@ def measure_reading(path: Path, n: int, args: argparse.Namespace,
         CPU["last"] = ref_cpu
         line("pyarrow read_csv (reference only)", ref)
         return
-    ours, data = best_of(1, lambda: read_monitor(path))
-    line("read_monitor (current reader, validation)", ours, "pyarrow read_csv", ref, "<= 2x")
+    ours, data = best_of(args.repeat, lambda: read_monitor(path))
+    line("read_monitor (pyarrow reader, validation)", ours, "pyarrow read_csv", ref, "<= 2x")
     if len(data.frame) != n:
         raise RuntimeError(f"read back {len(data.frame)} rows of {n}")
     del data
+    old, _ = best_of(1, lambda: read_monitor(path, fast=False))
+    line("  read_monitor(fast=False) (reference reader)", old, "pyarrow read_csv", ref)
     cache_dir = path.parent.parent / "report" / "cache"
     first, _ = best_of(1, lambda: read_monitor_cached(path, cache_dir=cache_dir))
     line("  read_monitor_cached, first (read + store)", first, "pyarrow read_csv", ref)

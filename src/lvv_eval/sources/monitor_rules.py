@@ -26,6 +26,8 @@ from typing import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from lvv_eval.reference import monitor_format as schema
 
@@ -110,14 +112,58 @@ class RawColumn:
         clean.append("")  # slot for NaN cells
         codes = np.where(codes < 0, len(clean) - 1, codes)
         self.codes: np.ndarray = codes
-        self.uniques: np.ndarray = np.array(clean, dtype=object)
-        self.missing_unique: np.ndarray = self.uniques == ""
+        self._uniques: np.ndarray | None = np.array(clean, dtype=object)
+        self._arrow: pa.Array | None = None
+        self.missing_unique: np.ndarray = self._uniques == ""
+
+    @classmethod
+    def from_arrow(cls, cells: pa.Array | pa.ChunkedArray) -> "RawColumn":
+        """Factorise a column of text cells read by pyarrow (strings, no nulls).
+
+        The result equals ``RawColumn(pandas.Series(cells))``: the same codes
+        (distinct values in order of first appearance, the slot for missing
+        cells last), the same stripped distinct values. The distinct values
+        stay in Arrow until :attr:`uniques` is first asked for, so a column of
+        a million distinct identifiers is never turned into Python strings
+        unless a rule needs them.
+        """
+        if isinstance(cells, pa.ChunkedArray):
+            cells = cells.combine_chunks() if cells.num_chunks else pa.array([], pa.string())
+        if cells.type != pa.string() or cells.null_count:
+            raise TypeError("RawColumn.from_arrow needs a string array without nulls")
+        codes, dictionary = _factorise_strings(cells)
+        dictionary = _strip_dictionary(dictionary)
+        new = object.__new__(cls)
+        new.codes = codes
+        new._uniques = None
+        new._arrow = dictionary
+        new.missing_unique = np.append(_lengths(dictionary) == 0, True)
+        return new
+
+    @property
+    def uniques(self) -> np.ndarray:
+        """Distinct stripped values (object array); the last one is the slot for missing cells."""
+        if self._uniques is None:
+            uniques = np.empty(len(self._arrow) + 1, dtype=object)
+            uniques[:-1] = self._arrow.to_numpy(zero_copy_only=False)
+            uniques[-1] = ""
+            self._uniques = uniques
+        return self._uniques
+
+    @property
+    def arrow_uniques(self) -> pa.Array | None:
+        """:attr:`uniques` without the last slot (for missing cells) as an Arrow string array.
+
+        ``None`` unless the column was read by pyarrow (:meth:`from_arrow`).
+        """
+        return self._arrow
 
     def subset(self, mask: np.ndarray) -> "RawColumn":
         """Return the column restricted to the rows where ``mask`` is true."""
         new = object.__new__(RawColumn)
-        new.codes = self.codes[mask]
-        new.uniques = self.uniques
+        new.codes = self.codes if mask.all() else self.codes[mask]
+        new._uniques = self._uniques
+        new._arrow = self._arrow
         new.missing_unique = self.missing_unique
         return new
 
@@ -150,8 +196,9 @@ class RawColumn:
         slot = {v: i for i, v in enumerate(clean)}
         remap = np.array([slot[v] for v in new_u], dtype=np.int64)
         new.codes = remap[self.codes]
-        new.uniques = np.array(clean, dtype=object)
-        new.missing_unique = new.uniques == ""
+        new._uniques = np.array(clean, dtype=object)
+        new._arrow = None
+        new.missing_unique = new._uniques == ""
         return new, int(hit.sum()), int(hit[self.codes].sum())
 
     def __len__(self) -> int:
@@ -165,6 +212,79 @@ class RawColumn:
     def values(self) -> np.ndarray:
         """Return the stripped text of every row (object array, ``""`` when missing)."""
         return self.uniques[self.codes]
+
+
+def _factorise_strings(cells: pa.StringArray) -> tuple[np.ndarray, pa.StringArray]:
+    """Codes (int64, order of first appearance) and distinct values of a string array.
+
+    Values of one length of at most 8 bytes (identifiers such as
+    ``T0000001``) are factorised as 64-bit integers, which is several times
+    faster than hashing strings; anything else by pyarrow's dictionary
+    encoding. Both give the order of :func:`pandas.factorize`.
+    """
+    n = len(cells)
+    if n:
+        lengths = pc.min_max(pc.binary_length(cells)).as_py()
+        width = lengths["min"]
+        if width == lengths["max"] and 1 <= width <= 8:
+            offsets = np.frombuffer(cells.buffers()[1], dtype=np.int32,
+                                    count=n + 1, offset=4 * cells.offset)
+            start = int(offsets[0])
+            data = np.frombuffer(cells.buffers()[2], dtype=np.uint8,
+                                 count=n * width, offset=start)
+            padded = np.zeros((n, 8), dtype=np.uint8)
+            padded[:, :width] = data.reshape(n, width)
+            ordered = padded.view(">u8").ravel()  # the byte order: text order
+            if n == 1 or bool(np.all(ordered[1:] > ordered[:-1])):
+                # strictly increasing (a file sorted by its identifier): all distinct
+                return np.arange(n, dtype=np.int64), cells
+            codes, keys = pd.factorize(padded.view(np.uint64).ravel())
+            text = np.ascontiguousarray(
+                np.asarray(keys, dtype=np.uint64).view(np.uint8).reshape(-1, 8)[:, :width])
+            k = len(keys)
+            dictionary = pa.StringArray.from_buffers(
+                k, pa.py_buffer(np.arange(0, (k + 1) * width, width, dtype=np.int32)),
+                pa.py_buffer(text))
+            return np.asarray(codes, dtype=np.int64), dictionary
+    encoded = cells.dictionary_encode()
+    return (np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64),
+            encoded.dictionary)
+
+
+def _offsets(strings: pa.StringArray) -> np.ndarray:
+    return np.frombuffer(strings.buffers()[1], dtype=np.int32, count=len(strings) + 1,
+                         offset=4 * strings.offset)
+
+
+def _lengths(strings: pa.StringArray) -> np.ndarray:
+    """Length in bytes of every value."""
+    return np.diff(_offsets(strings)) if len(strings) else np.zeros(0, dtype=np.int32)
+
+
+def _strip_dictionary(dictionary: pa.StringArray) -> pa.StringArray:
+    """Apply :meth:`str.strip` to every value (only the values that need it leave Arrow).
+
+    A value is unchanged by :meth:`str.strip` when it is empty or its first
+    and last bytes are printable ASCII other than space (``!`` to ``~``):
+    checked on the bytes, without looking at the text.
+    """
+    if len(dictionary) == 0:
+        return dictionary
+    offsets = _offsets(dictionary)
+    data = np.frombuffer(dictionary.buffers()[2], dtype=np.uint8) \
+        if dictionary.buffers()[2] is not None else np.zeros(0, dtype=np.uint8)
+    begin, end = offsets[:-1], offsets[1:]
+    filled = end > begin
+    first = data[np.where(filled, begin, 0)] if len(data) else np.zeros(len(begin), np.uint8)
+    last = data[np.where(filled, end - 1, 0)] if len(data) else np.zeros(len(begin), np.uint8)
+    plain = ~filled | ((first >= 0x21) & (first <= 0x7E) & (last >= 0x21) & (last <= 0x7E))
+    odd = np.flatnonzero(~plain)
+    if len(odd) == 0:
+        return dictionary
+    values = dictionary.to_pylist()
+    for i in odd:
+        values[i] = values[i].strip()
+    return pa.array(values, pa.string())
 
 
 _INVALID = object()
@@ -321,8 +441,24 @@ class _Context:
 # --- parsers: one per column type; each fills ctx.out (typed column) and ctx.invalid
 def _parse_identifier(ctx: _Context, name: str) -> None:
     col = ctx.cols[name]
-    uniques = np.where(col.missing_unique, None, col.uniques)
-    ctx.out[name] = pd.array(uniques[col.codes], dtype="string")
+    ctx.out[name] = _string_array(col, None)
+
+
+def _string_array(col: RawColumn, values_u: np.ndarray | None) -> pd.api.extensions.ExtensionArray:
+    """String array of every row from one value per distinct value (``None``: missing).
+
+    ``values_u`` ``None`` means the stripped values themselves (missing cells
+    ``NA``). Built per distinct value and then taken by code, which gives the
+    same array as ``pandas.array(values_u[col.codes], dtype="string")``.
+    """
+    if values_u is None and col.arrow_uniques is not None:
+        per_unique = pc.if_else(pa.array(col.missing_unique[:-1]),
+                                pa.scalar(None, pa.string()), col.arrow_uniques)
+        per_unique = pa.concat_arrays([per_unique, pa.nulls(1, pa.string())])
+        return pd.array(per_unique, dtype="string").take(col.codes)
+    if values_u is None:
+        values_u = np.where(col.missing_unique, None, col.uniques)
+    return pd.array(values_u, dtype="string").take(col.codes)
 
 
 def _parse_pilot(ctx: _Context, name: str) -> None:
@@ -401,7 +537,7 @@ def _parse_nationality(ctx: _Context, name: str) -> None:
     col = ctx.cols[name]
     vals_u, bad_u = _parse_unique(col, lambda t: t.upper() if _NATIONALITY.match(t) else _INVALID)
     ctx.invalid[name] = bad_u
-    ctx.out[name] = pd.array(vals_u[col.codes], dtype="string")
+    ctx.out[name] = _string_array(col, vals_u)
 
 
 _PARSERS: dict[str, Callable[[_Context, str], None]] = {
@@ -649,8 +785,10 @@ def _pilot_detail(value: str, pilots: Sequence[str]) -> str:
 
 def _duplicates(col: RawColumn, row_numbers: np.ndarray) -> Finding | None:
     """Rows whose non-empty trajectory_id occurs more than once (all rows named)."""
+    if len(col.codes) < 2 or bool(np.all(col.codes[1:] > col.codes[:-1])):
+        return None  # strictly increasing codes: every value once
     codes = np.where(col.missing, -1, col.codes)
-    counts = np.bincount(codes[codes >= 0], minlength=len(col.uniques))
+    counts = np.bincount(codes[codes >= 0], minlength=len(col.missing_unique))
     dup = (codes >= 0) & (counts[np.maximum(codes, 0)] > 1)
     rows = np.flatnonzero(dup)
     if len(rows) == 0:
@@ -695,9 +833,11 @@ def _overlaps(cols: dict[str, RawColumn], dates: dict[str, np.ndarray],
     usable &= exit_missing | (end > start)
     if "trajectory_id" in cols:
         traj = cols["trajectory_id"]
-        first = np.zeros(len(traj), dtype=bool)
-        first[np.unique(traj.codes, return_index=True)[1]] = True
-        usable &= first | traj.missing
+        if len(traj.codes) > 1 and not bool(np.all(traj.codes[1:] > traj.codes[:-1])):
+            first = np.zeros(len(traj), dtype=bool)
+            first[np.unique(traj.codes, return_index=True)[1]] = True
+            usable &= first | traj.missing
+        # else every trajectory_id occurs once: every row is its first occurrence
     idx = np.flatnonzero(usable)
     if len(idx) < 2:
         return None
@@ -705,7 +845,10 @@ def _overlaps(cols: dict[str, RawColumn], dates: dict[str, np.ndarray],
     s = start[idx] - base
     e = np.where(exit_missing[idx], scale - 1, end[idx] - base)
     p = person.codes[idx].astype(np.int64)
-    order = np.lexsort((s, p))
+    if s.max() < scale:  # (person, intake) as one key: the order of np.lexsort((s, p))
+        order = np.argsort(p * scale + s, kind="stable")
+    else:  # pragma: no cover - stays spanning 180,000 years
+        order = np.lexsort((s, p))
     idx, p, s, e = idx[order], p[order], s[order], e[order]
     cs, ce = p * scale + s, p * scale + e
     pos = np.arange(len(idx))

@@ -50,7 +50,8 @@ def output_names(stem: str) -> dict[str, str]:
     '03_final.html'
     """
     return {"html": f"{stem}.html", "notebook": f"{stem}.ipynb", "failed_notebook": f"{stem}.failed.ipynb",
-            "log": f"{stem}.log", "provenance": "provenance.json", "manifest": MANIFEST_NAME}
+            "log": f"{stem}.log", "provenance": "provenance.json", "manifest": MANIFEST_NAME,
+            "pdf": f"{stem}.pdf"}
 
 
 def is_within(path: str | Path, folder: str | Path) -> bool:

@@ -168,6 +168,8 @@ class _Labeller:
 
     def key(self, column: str) -> str:
         """The word-list key of a column (its name, or the key of an already translated header)."""
+        if self.labels.has(column):
+            return column
         return self.reverse.get(column, column)
 
     def header(self, column: str, where: str) -> str:
@@ -439,6 +441,12 @@ def _summary_items(shown: _Shown, language: str) -> list[str]:
 # --------------------------------------------------------------------------- the document
 
 
+def report_title(stem: str, language: str) -> str:
+    """The title of a notebook's report in ``language`` (``title_<stem>`` of the texts), or ``""``."""
+    texts = load_texts(language)
+    return texts.get(f"title_{stem}", "")
+
+
 def _notebook_stem(manifest: Mapping[str, Any], provenance: Mapping[str, Any]) -> str:
     stem = str(manifest.get("notebook") or Path(str(provenance.get("notebook", ""))).stem)
     return Path(stem).stem
@@ -513,7 +521,7 @@ def build_document(folder: str | Path, *, provenance: Mapping[str, Any] | None =
     if notes:
         sections.append(Section(t["section_notes"], tuple(Note(n) for n in notes), key="notes"))
     banner = build_banner(parameters, provenance, labeller)
-    doc_title = text(language, f"title_{stem}") if f"title_{stem}" in t else stem
+    doc_title = report_title(stem, language) or stem
     subtitle = text(language, "subtitle_run", peildatum=fmt.format_date(banner.peildatum, language)) \
         if banner.peildatum else ""
     # summary
@@ -523,9 +531,9 @@ def build_document(folder: str | Path, *, provenance: Mapping[str, Any] | None =
     draft = Document(title=doc_title, language=language, banner=banner, summary=(Paragraph("-"),),
                      sections=tuple(sections), subtitle=subtitle)
     numbered = {b.block.key: b.label for b in draft.tables()}  # type: ignore[union-attr]
-    summary: list[Block] = [Paragraph(text(language, "summary_intro", tables=fmt.format_count(len(draft.tables()),
-                                                                                          language),
-                                           figures=fmt.format_count(len(draft.figures()), language),
+    summary: list[Block] = [Paragraph(text(language, "summary_intro",
+                                           tables=_count_words(len(draft.tables()), "tables", language),
+                                           figures=_count_words(len(draft.figures()), "figures", language),
                                            headline=numbered.get(headline_name, "")))]
     if headline_name:
         summary.append(Paragraph(f"{numbered[headline_name]}: {shown_tables[headline_name].block.caption}"))
@@ -540,6 +548,13 @@ def build_document(folder: str | Path, *, provenance: Mapping[str, Any] | None =
                                       cells=fmt.format_count(n_suppressed, language))))
     return Document(title=doc_title, language=language, banner=banner, summary=tuple(summary),
                     sections=tuple(sections), subtitle=subtitle)
+
+
+def _count_words(n: int, what: str, language: str) -> str:
+    """``1 tabel``, ``12 tabellen`` (the count in words of the report language)."""
+    if n == 1:
+        return text(language, f"count_{what}_one")
+    return text(language, f"count_{what}", n=fmt.format_count(n, language))
 
 
 def _figure_block(folder: Path, entry: Mapping[str, Any]) -> FigureBlock:
@@ -581,4 +596,4 @@ def publish(folder: str | Path, stem: str, *, provenance: Mapping[str, Any] | No
 
 
 __all__ = ["AUDIT_COLUMNS", "HEADLINE_TABLES", "PublishError", "build_banner", "build_document", "publish",
-           "read_table", "table_block"]
+           "read_table", "report_title", "table_block"]

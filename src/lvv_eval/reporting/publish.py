@@ -45,6 +45,7 @@ from typing import Any
 import pandas as pd
 
 from lvv_eval.errors import LvvEvalError
+from lvv_eval.reference.schemes import list_schemes, load_scheme
 from lvv_eval.reporting import formatting as fmt
 from lvv_eval.reporting.document import (
     Banner,
@@ -57,8 +58,10 @@ from lvv_eval.reporting.document import (
     Section,
     TableBlock,
 )
+from lvv_eval.reporting.html import render_html
 from lvv_eval.reporting.labels import GROUP_WORD_KEYS, LABELS_FILE, Labels, UnknownLabelError
 from lvv_eval.reporting.phrases import load_texts, text
+from lvv_eval.reporting.typst_pdf import render_pdf
 
 HEADLINE_TABLES: dict[str, str] = {
     "01_plan_process": "tabel_s2_recomputed",
@@ -144,8 +147,6 @@ class _Labeller:
         self._schemes = self._scheme_titles()
 
     def _scheme_classes(self) -> dict[str, str]:
-        from lvv_eval.reference.schemes import list_schemes, load_scheme
-
         out: dict[str, str] = {}
         names = [self.scheme] + [s for s in list_schemes() if s != self.scheme]
         for name in names:
@@ -158,8 +159,6 @@ class _Labeller:
         return out
 
     def _scheme_titles(self) -> dict[str, str]:
-        from lvv_eval.reference.schemes import list_schemes, load_scheme
-
         out = {}
         for name in list_schemes():
             scheme = load_scheme(name)
@@ -351,8 +350,8 @@ def table_block(frame: pd.DataFrame, *, name: str, caption: str, kind: str, labe
         if first in frame.columns else []
     emphasis = totals if totals == [len(frame) - 1] else []  # one total row, at the bottom
     block = TableBlock.from_frame(shown, columns, headers, language=language, caption=caption or name,
-                                  kind=kind, notes=notes, suppressed=suppressed, rule_notes=tuple(rule_notes),
-                                  key=name, emphasis_rows=emphasis)  # type: ignore[arg-type]
+                                  kind=kind, notes=notes, suppressed=suppressed,  # type: ignore[arg-type]
+                                  rule_notes=tuple(rule_notes), key=name, emphasis_rows=emphasis)
     return _Shown(block, label_cols)
 
 
@@ -381,8 +380,9 @@ def _table_notes(frame: pd.DataFrame, by_key: Mapping[str, str], labeller: _Labe
         elif methods:
             notes.append(text(language, "interval_note_nolevel", method=fmt.join_list(methods, language)))
     if "denominator_label" in by_key:
-        words = [labeller.soft(str(d)) for d in dict.fromkeys(frame[by_key["denominator_label"]].dropna())]
-        if words and all(words):
+        found = [labeller.soft(str(d)) for d in dict.fromkeys(frame[by_key["denominator_label"]].dropna())]
+        words = [w for w in found if w]
+        if words and len(words) == len(found):
             notes.append(text(language, "denominator_note", denominators=fmt.join_list(words, language)))
     return notes
 
@@ -590,9 +590,6 @@ def publish(folder: str | Path, stem: str, *, provenance: Mapping[str, Any] | No
         The document cannot be built or rendered (nothing is left half written:
         both files are written only when both renderings succeeded).
     """
-    from lvv_eval.reporting.html import render_html
-    from lvv_eval.reporting.typst_pdf import render_pdf
-
     folder = Path(folder)
     try:
         doc = build_document(folder, provenance=provenance)

@@ -121,8 +121,7 @@ def _run_folder(tmp_path: Path, language: str = "nl", extra_rows: dict | None = 
 def test_document_shows_labels_formats_and_the_recorded_suppressed_cells(tmp_path):
     doc = build_document(_run_folder(tmp_path))
     shares = next(b.block for b in doc.tables() if b.block.key == "shares")
-    assert shares.header == ("Pilotgemeente", "Soort noemer", "Teller", "Noemer", "Schatting",
-                             "Betrouwbaarheidsinterval")
+    assert shares.header == ("Pilotgemeente", "Soort noemer", "Teller", "Noemer", "Schatting", "Interval")
     assert shares.rows[0] == ("Amsterdam", "Uitstroom", "48", "408", "11,8\u00a0%", "(9,0–15,3\u00a0%)")
     assert shares.rows[1][2] == fmt.SUPPRESSED_MARK and shares.suppressed[1][2]
     assert shares.rows[1][3] == "62" and not shares.suppressed[1][3]  # the denominator is shown
@@ -150,7 +149,7 @@ def test_summary_quotes_the_headline_rows_with_denominators_and_intervals(tmp_pa
     doc = build_document(_run_folder(tmp_path))
     items = [b for b in doc.summary if type(b).__name__ == "BulletList"][0].items
     assert items[0] == ("Amsterdam – Uitstroom: teller 48; noemer 408; schatting 11,8\u00a0%; "
-                        "betrouwbaarheidsinterval (9,0–15,3\u00a0%)")
+                        "interval (9,0–15,3\u00a0%)")
     texts = " ".join(getattr(b, "text", "") for b in doc.summary)
     assert "synthetische gegevens" in texts and "3 cellen zijn onderdrukt" in texts and "1 figuur" in texts
 

@@ -322,9 +322,9 @@ def table_block(frame: pd.DataFrame, *, name: str, caption: str, kind: str, labe
             used.update((low, high))
             if frame[[low, high]].isna().all().all():
                 continue
-            estimate = by_key.get("estimate")
-            share = pair[2] == "interval_ci" and estimate is not None and \
-                _column_format(frame, estimate, "estimate").kind == "share"
+            bounds = pd.concat([frame[low], frame[high]]).dropna()
+            share = pair[2] == "interval_ci" and bool(bounds.between(0, 1).all()) and any(
+                _column_format(frame, c, keys[c]).kind == "share" for c in frame.columns if keys[c] in SHARE_KEYS)
             display = f"{pair[2]}::"
             columns[display] = fmt.ColumnFormat("interval", bounds=(low, high), decimals=1 if share else 0,
                                                 unit="share" if share else "number")

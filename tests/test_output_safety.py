@@ -1,7 +1,8 @@
 """The report pipeline never loses a file: owned output folders, builds moved into place when complete.
 
 The executor is replaced by a fake (no kernel starts) that writes what a
-notebook writes: the executed notebook, a table and ``manifest.json``.
+notebook writes: the executed notebook, a table and ``manifest.json``; the
+publishing step writes stand-ins for the HTML and the PDF.
 """
 
 from __future__ import annotations
@@ -21,6 +22,20 @@ from lvv_eval.reporting.build import build_all, run_one
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 OK_NB = FIXTURES / "fixture_ok.ipynb"
 MARKER = ".lvv-eval-output"
+
+
+@pytest.fixture(autouse=True)
+def _plain_publishing(monkeypatch):
+    """Publishing writes a stand-in HTML and PDF: these tests are about folders, not about report content."""
+    import lvv_eval.reporting.publish as publish_module
+
+    def fake_publish(folder, stem, *, provenance=None):
+        html, pdf = Path(folder) / f"{stem}.html", Path(folder) / f"{stem}.pdf"
+        html.write_text("<!DOCTYPE html><html></html>\n", encoding="utf-8")
+        pdf.write_bytes(b"%PDF-1.7\n")
+        return html, pdf
+
+    monkeypatch.setattr(publish_module, "publish", fake_publish)
 
 
 def _snapshot(folder: Path) -> dict[str, bytes]:

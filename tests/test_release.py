@@ -62,7 +62,7 @@ def test_the_index_marks_the_failure_and_links_the_record(tmp_path: Path, export
     build(reports / "r", export, flow=LEAKING_FLOW)
     config = ReportConfig(tmp_path / "reports.yaml", (ReportSpec("r", tmp_path / "r.ipynb", {}, "R"),))
     page = write_index(config, reports, tmp_path).read_text(encoding="utf-8")
-    assert "Build failed." in page and SCAN_FAILED in page
+    assert "Bouwen mislukt" in page and SCAN_FAILED in page  # the index speaks the reports' language (nl)
     assert f'href="r/{RELEASE_HTML}"' in page
 
 

@@ -265,12 +265,13 @@ def test_good_notebook_finishes_with_all_outputs(built):
     reports, results, progress = built
     assert results["good"].ok and "done   good" in progress
     folder = reports / "good"
-    for name in ("good.ipynb", "good.html", "good.log", "manifest.json", "provenance.json",
+    for name in ("good.ipynb", "good.html", "good.pdf", "good.log", "manifest.json", "provenance.json",
                  "tables/shares.csv", "tables/published_total.csv", "figures/shares.png", "figures/shares.svg"):
         assert (folder / name).is_file(), name
-    assert (folder / "tables" / "shares.csv").read_text() == "pilot,share\np0,0.0\np1,0.142857\np2,0.285714\n"
+    assert (folder / "tables" / "shares.csv").read_text() == "pilot,share\namsterdam,0.0\neindhoven,0.142857\ngroningen,0.285714\n"
     html = (folder / "good.html").read_text(encoding="utf-8")
     assert "W.table(" not in html and "<script src=" not in html  # no code, no CDN scripts
+    assert "Samenvatting" in html and "1 november 2020" in html  # the published report, not the notebook
     prov = json.loads((folder / "provenance.json").read_text())
     assert prov["parameters"]["peildatum"] == "2020-11-01" and prov["parameters"]["n_rows"] == 3
     assert prov["packages"]["pandas"] and prov["started_utc"] <= prov["finished_utc"]
@@ -282,12 +283,14 @@ def test_good_notebook_finishes_with_all_outputs(built):
 def test_index_links_reports_tables_and_kinds(built):
     reports, _, _ = built
     index = (reports / "index.html").read_text(encoding="utf-8")
-    for link in ('href="good/good.html"', 'href="good/good.ipynb"', 'href="good/tables/shares.csv"',
+    for link in ('href="good/good.html"', 'href="good/good.pdf"', 'href="good/good.ipynb"',
+                 'href="good/tables/shares.csv"',
                  'src="good/figures/shares.png"', 'href="bad/bad.failed.ipynb"'):
         assert link in index
-    assert "published figure" in index and "synthetic data" in index
-    assert "Synthetic data." in index  # banner of the synthetic report
-    assert "Build failed." in index and "boom: fixture failure" in index
+    assert 'lang="nl"' in index  # Dutch: the reports are Dutch
+    assert "gepubliceerd cijfer" in index and "berekend op synthetische gegevens" in index
+    assert "synthetische gegevens: ze beschrijven geen echte personen" in index  # banner of the synthetic report
+    assert "Bouwen mislukt." in index and "boom: fixture failure" in index
 
 
 @pytest.mark.notebooks

@@ -5,8 +5,10 @@ papermill (kernel ``python3``, working directory = project root, per-cell
 timeout), several at a time in separate processes, and writes under
 ``reports/<id>/``:
 
-* ``<id>.ipynb``  the executed notebook (``<id>.failed.ipynb`` when it failed);
-* ``<id>.html``   the notebook rendered without code and without network resources;
+* ``<id>.ipynb``  the executed notebook, the audit trail (``<id>.failed.ipynb`` when it failed);
+* ``<id>.html``   the report, built from the run's records by :mod:`lvv_eval.reporting.publish`
+  (title, parameter banner, summary, numbered tables and figures; self-contained);
+* ``<id>.pdf``    the same report as an A4 PDF (Typst);
 * ``<id>.log``    papermill's log, including the cells' printed output;
 * ``tables/``, ``figures/``, ``manifest.json``  written by the notebook's
   :class:`lvv_eval.reporting.writer.ReportWriter` (the pipeline injects ``output_dir``);
@@ -274,15 +276,14 @@ def _execute_into(job: Mapping[str, Any], stage: Path) -> dict[str, Any]:
         error = {"ename": "MissingOutput",
                  "evalue": f"the notebook finished but wrote no {MANIFEST_NAME} in {dest} "
                            "(it must pass output_dir to ReportWriter and call finish())"}
+    all_parameters = {**dict(job.get("all_parameters") or job["parameters"]), "output_dir": str(dest)}
     if error is None:
-        try:
-            export_html(executed, stage / names["html"], title=job.get("title") or rid)
-        except Exception as exc:  # noqa: BLE001 - a rendering failure fails the report, not the build
-            error = {"ename": type(exc).__name__, "evalue": f"HTML export failed: {exc}"}
+        draft = build_provenance(report_id=rid, notebook=notebook, parameters=all_parameters,
+                                 started=started, finished=utc_now(), status="ok", root=root)
+        error = _publish(stage, stem, draft)
     if error is not None and executed.exists():
         executed.replace(failed)
     status = "ok" if error is None else "failed"
-    all_parameters = {**dict(job.get("all_parameters") or job["parameters"]), "output_dir": str(dest)}
     record = build_provenance(report_id=rid, notebook=notebook, parameters=all_parameters,
                               started=started, finished=utc_now(), status=status, root=root, error=error)
     record["title"] = job.get("title") or rid
@@ -294,6 +295,24 @@ def _execute_into(job: Mapping[str, Any], stage: Path) -> dict[str, Any]:
     status, error = record["status"], record.get("error")
     return asdict(RunResult(rid, str(notebook), str(dest), status, round(time.monotonic() - t0, 1),
                             all_parameters, error, stem))
+
+
+def _publish(stage: Path, stem: str, provenance: Mapping[str, Any]) -> dict[str, Any] | None:
+    """Write ``<stem>.html`` and ``<stem>.pdf`` from the run's records; the error record when that fails.
+
+    A report that cannot be published is a failed report: whatever part of the
+    HTML or PDF was written is removed, so no half report is left behind.
+    """
+    from lvv_eval.reporting.publish import publish
+
+    names = output_names(stem)
+    try:
+        publish(stage, stem, provenance=provenance)
+    except Exception as exc:  # noqa: BLE001 - a publishing failure fails the report, not the build
+        for role in ("html", "pdf"):
+            (stage / names[role]).unlink(missing_ok=True)
+        return {"ename": "PublishError", "evalue": f"publishing the report failed: {type(exc).__name__}: {exc}"}
+    return None
 
 
 def _describe_exception(exc: Exception) -> dict[str, Any]:
@@ -374,7 +393,8 @@ def run_one(notebook: str | Path, parameters: Mapping[str, Any] | None = None,
         folder when it is.
     output_dir
         Where to write; default ``reports/<notebook stem>-<8-hex hash of the
-        parameters>/``, which never overwrites a report of ``build_all``. The
+        parameters>/``, which never overwrites a report of ``build_all``; the
+        index of that reports folder is then rewritten to list the run. The
         files in it are named after the notebook (``<notebook stem>.html``,
         ``.ipynb``, ``.log``), whatever the folder is called. It must be new,
         empty, or written by an earlier run (see
@@ -411,7 +431,19 @@ def run_one(notebook: str | Path, parameters: Mapping[str, Any] | None = None,
     job = {"report_id": out.name, "notebook": str(nb), "output_dir": str(out), "parameters": injected,
            "all_parameters": merged, "root": str(root_path), "timeout": int(timeout), "stem": nb.stem,
            "title": f"{nb.stem} ({out.name})"}
-    return RunResult(**execute_report(job))
+    result = RunResult(**execute_report(job))
+    if given is None:
+        result.note = "; ".join(n for n in (result.note, _update_index(out.parent, root_path)) if n)
+    return result
+
+
+def _update_index(reports_dir: Path, root: Path) -> str:
+    """Rewrite the index of the reports folder an ad-hoc run wrote into; what went wrong, if anything."""
+    try:
+        write_index(load_config(None, root=root), reports_dir, root)
+    except (ConfigError, UnsafeOutputError) as exc:
+        return f"the index {reports_dir / 'index.html'} was not updated: {exc}"
+    return ""
 
 
 # --------------------------------------------------------------------------- all reports

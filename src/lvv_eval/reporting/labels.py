@@ -132,6 +132,14 @@ _RULES: tuple[tuple[str, str, str], ...] = (
     (r"missing in the input: treated as hidden", "ontbreekt in de invoer: behandeld als onderdrukt",
      "missing in the input: treated as suppressed"),
     (r"published figure, exempt", "gepubliceerd cijfer, uitgezonderd", "published figure, exempt"),
+    (r"derived: rests on a suppressed count", "afgeleid: berust op een onderdrukt aantal",
+     "derived: rests on a suppressed count"),
+    (r"secondary: suppressed by the table's own linked-cell rule",
+     "secundair: onderdrukt door de regel voor samenhangende cellen van de tabel",
+     "secondary: suppressed by the table's own linked-cell rule"),
+    (r"secondary: the same count is suppressed in another table of this report",
+     "secundair: hetzelfde aantal is in een andere tabel van dit rapport onderdrukt",
+     "secondary: the same count is suppressed in another table of this report"),
 )
 _LINE_WORDS = {"row": ("rij", "row"), "column": ("kolom", "column")}
 

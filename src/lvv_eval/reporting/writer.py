@@ -112,6 +112,17 @@ def table_to_csv(frame: pd.DataFrame) -> str:
     return out.to_csv(index=False, lineterminator="\n", na_rep="")
 
 
+def suppressed_cells(checked: CheckedTable) -> list[list[object]]:
+    """The suppressed cells of a checked table as ``[row position, column name]`` pairs, in reading order.
+
+    Recorded in the manifest so that the published report marks exactly these
+    cells with the suppression mark (an empty cell elsewhere is a missing value).
+    """
+    mask = checked.mask.reindex(index=checked.frame.index, columns=checked.frame.columns, fill_value=False)
+    values = mask.fillna(False).to_numpy(dtype=bool)
+    return [[int(i), str(mask.columns[j])] for i, j in zip(*values.nonzero())]
+
+
 class CaptionedTable:
     """A table with a caption that renders in notebooks (HTML) and as text.
 
@@ -275,7 +286,8 @@ class ReportWriter:
         if checked is not None:
             self.disclosure[name] = {"kind": checked.kind, "rules": list(checked.rules),
                                      "threshold": checked.threshold, "cells_suppressed": checked.n_suppressed,
-                                     "choice": checked.choice, "exempt": checked.exempt_note}
+                                     "choice": checked.choice, "exempt": checked.exempt_note,
+                                     "cells": suppressed_cells(checked)}
         return path
 
     def figure(self, name: str, fig: "Figure | CheckedFigure", *, title: str = "",

@@ -54,7 +54,7 @@ def test_published_only_grid_marks_every_cell():
     assert len(t) == len(T.DATES) * len(list_schemes()) * 3
     assert set(t["status"]) <= set(T.STATUSES)
     assert _row(t, "2022-07-01", "regioplan-2022", "none")["status"] == "published"
-    assert _row(t, "2020-11-01", "verwey-jonker-2021", "durable")["share"] == pytest.approx(95 / 537)
+    assert _row(t, "2020-11-01", "verwey-jonker-2021", "durable")["published_share"] == pytest.approx(95 / 537)
     assert _row(t, "2020-11-01", "monitor-2020", "semi_durable")["scheme_class"] == "temporary"
     assert _row(t, "2019-12-31", "regioplan-2020", "none")["status"] == "not_distinguished"
     # published numbers only under the source's own scheme: VJI's counts are not re-classified
@@ -67,25 +67,31 @@ def test_published_only_grid_marks_every_cell():
 
 def test_person_level_fills_the_rest_and_goes_through_the_gate():
     frame = make_frame(ROWS)
-    res = T.three_evaluations(frame, peildatum="2022-07-01")
+    res = T.three_evaluations(frame)
     raw = res.table
-    person = raw.loc[raw["status"] == "person-level"]
-    assert len(person) > 0 and not (raw["status"] == "not_available").any()
+    assert (raw["status"] == "person-level").any() and not (raw["status"] == "not_available").any()
+    # person-level counts in every cell whose class the scheme has, published cells included
+    has_class = raw["status"] != "not_distinguished"
+    assert raw.loc[has_class, "numerator"].notna().all() and raw.loc[~has_class, "numerator"].isna().all()
     # shares of one date and scheme add up to one on the raw table
-    three = person.loc[person["scheme"] == "regioplan-2022"].groupby("date")["share"].sum()
+    three = raw.loc[raw["scheme"] == "regioplan-2022"].groupby("date")["person_share"].sum()
     assert three.round(9).eq(1.0).all()
-    released = res.release(Gate(10, kind="synthetic"))
+    released = res.release(Gate(10, kind="synthetic"), protect=["regioplan-2022"])
     assert released.kind == "synthetic"
     small = (raw["numerator"].fillna(0) >= 1) & (raw["numerator"].fillna(0) < 10)
     assert small.any()  # the hand-made frame has only 14 trajectories
     assert released.frame.loc[small, "numerator"].isna().all()
-    assert released.frame.loc[small, "share"].isna().all()
-    # published and derived rows pass unchanged
+    assert released.frame.loc[small, "person_share"].isna().all()
+    # published and derived values pass unchanged; the scale takes them where they exist
     pub = (raw["status"] == "published").to_numpy()
-    assert released.frame.loc[pub, "share"].tolist() == raw.loc[pub, "share"].tolist()
+    assert released.frame.loc[pub, "published_share"].tolist() == raw.loc[pub, "published_share"].tolist()
+    scale = T.scale_values(released.frame)
+    assert scale.loc[pub, "share"].tolist() == raw.loc[pub, "published_share"].tolist()
+    person = (raw["status"] == "person-level").to_numpy() & small.to_numpy()
+    assert scale.loc[person, "share"].isna().all()
     view = res.view(released, Labels("nl"))
-    assert SUPPRESSION_MARK in set(view["Aandeel van de uitstroom"])
-    assert "n.v.t." in set(view["Aandeel van de uitstroom"])
+    assert SUPPRESSION_MARK in set(view["Aandeel op persoonsniveau"])
+    assert "n.v.t." in set(view["Aandeel (gepubliceerd of afgeleid)"])
 
 
 def test_selected_pilots_use_person_level_values_only():

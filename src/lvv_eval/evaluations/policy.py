@@ -8,12 +8,14 @@ missing there, drawn as marked bands or bars, never as values).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+import yaml
 
 from lvv_eval.disclosure.checked import CheckedTable
+from lvv_eval.errors import ConfigError
 from lvv_eval.reference.monitor_format import SCENARIO_CODES
 from lvv_eval.reference.schemes import Scheme
 from lvv_eval.stats import counts as aggregate
@@ -21,10 +23,14 @@ from lvv_eval.stats.counts import TOTAL, DateLike
 from lvv_eval.stats.occupancy import present_against_capacity
 
 if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.figure import Figure
+
     from lvv_eval.disclosure.gate import Gate
+    from lvv_eval.reporting.labels import Labels
+    from lvv_eval.reporting.writer import ReportWriter
 
 __all__ = ["INTAKE", "NO_SCENARIO", "IN_PROGRAMME", "flow_table", "release_flow", "durable_per_quarter",
-           "release_quarters", "occupancy_table", "release_occupancy"]
+           "release_quarters", "occupancy_table", "release_occupancy", "write_figures"]
 
 INTAKE = "intake"
 """The first node of the flow (everyone who entered by the peildatum)."""
@@ -178,3 +184,69 @@ def release_occupancy(gate: "Gate", table: pd.DataFrame, name: str = "capacity_a
     frame = table.assign(count_key=table["pilot"] + "@" + table["date"])
     return gate.check(name, frame, counts=["present"], key="count_key",
                       derived={"occupancy_rate": ("present",)}, caption=caption)
+
+
+def _texts(language: str) -> Mapping[str, str]:
+    from lvv_eval.evaluations.three_evaluations import TEXTS_DIR  # noqa: PLC0415
+
+    path = TEXTS_DIR / f"policy.{language}.yaml"
+    if not path.is_file():
+        raise ConfigError(f"{path}: texts of the policy figures missing for language {language!r}")
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def write_figures(writer: "ReportWriter", gate: "Gate", L: "Labels", frame: pd.DataFrame, peildatum: DateLike,
+                  scheme: Scheme, *, formal_only: bool = False, pilots: Sequence[str] = (),
+                  start: DateLike = "2019-04-01") -> list["Figure"]:
+    """Build, release, write and return the three policy figures of a report (and their tables).
+
+    Captions are made from the arguments (peildatum, scheme, population, threshold, capacity
+    sources) in the report language. The figures are left open; the caller closes them.
+    """
+    from lvv_eval.evaluations.common import figure_from  # noqa: PLC0415
+    from lvv_eval.reporting.flow_plot import capacity_occupancy, flow_chart, period_bars  # noqa: PLC0415
+    from lvv_eval.sources.capacity import capacity_history  # noqa: PLC0415
+
+    t = _texts(L.language)
+    day = aggregate.as_peildatum(peildatum)
+    population = t["population_formal"] if formal_only else t["population_all"]
+    common_fields = {"peildatum": L.date(day), "scheme": scheme.name, "population": population,
+                     "threshold": L.number(gate.threshold)}
+    panel_labels = {p: L.pilot(p) for p in [*_pilots(frame, pilots), TOTAL]}
+    figures = []
+
+    flows = release_flow(gate, flow_table(frame, day, scheme, formal_only=formal_only, pilots=pilots),
+                         caption=t["flow_caption"].format(**common_fields))
+    writer.table(flows.output_id, flows)
+    nodes = {INTAKE: t["node_intake"], NO_SCENARIO: t["node_no_scenario"], IN_PROGRAMME: t["node_in_programme"],
+             **{s: t[f"node_{s}"] for s in SCENARIO_CODES if f"node_{s}" in t},
+             **{c: L.outcome_class(scheme.name, c) for c in scheme.class_ids}}
+    fig = flow_chart(flows.frame, scenarios=[*SCENARIO_CODES, NO_SCENARIO],
+                     outcomes=[*scheme.class_ids, IN_PROGRAMME], title=t["flow_title"],
+                     footnote=flows.caption, panel_labels=panel_labels, node_labels=nodes, fmt=L.number,
+                     source_node=INTAKE)
+    writer.figure(flows.output_id, figure_from(gate, flows.output_id, fig, flows), title=t["flow_title"])
+    figures.append(fig)
+
+    quarters = release_quarters(gate, durable_per_quarter(frame, day, scheme, formal_only=formal_only, pilots=pilots),
+                                caption=t["quarter_caption"].format(**common_fields))
+    writer.table(quarters.output_id, quarters)
+    fig = period_bars(quarters.frame, period="quarter", value="n", panel="pilot", title=t["quarter_title"],
+                      ylabel=t["trajectories"], footnote=quarters.caption, panel_labels=panel_labels)
+    writer.figure(quarters.output_id, figure_from(gate, quarters.output_id, fig, quarters), title=t["quarter_title"])
+    figures.append(fig)
+
+    history = capacity_history()
+    from lvv_eval.sources.published import load_sources  # noqa: PLC0415
+
+    files = dict(zip(load_sources()["source_id"], load_sources()["source_file"]))
+    cited = ", ".join(f"{s} ({files.get(s, '')})" for s in sorted(set(history["source_id"].astype(str))))
+    occ = release_occupancy(gate, occupancy_table(frame, start, day, pilots=pilots, formal_only=formal_only),
+                            caption=t["occupancy_caption"].format(**common_fields, start=L.date(start), end=L.date(day),
+                                                                  capacity_sources=cited))
+    writer.table(occ.output_id, occ)
+    fig = capacity_occupancy(occ.frame, title=t["occupancy_title"], ylabel=t["persons"], footnote=occ.caption,
+                             present_label=t["present"], capacity_label=t["capacity"], panel_labels=panel_labels)
+    writer.figure(occ.output_id, figure_from(gate, occ.output_id, fig, occ), title=t["occupancy_title"])
+    figures.append(fig)
+    return figures

@@ -45,11 +45,14 @@ from lvv_eval.stats import counts as aggregate
 from lvv_eval.stats.rates import proportion_ci
 
 if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.figure import Figure
+
     from lvv_eval.disclosure.gate import Gate
     from lvv_eval.reporting.labels import Labels
+    from lvv_eval.reporting.writer import CaptionedTable, ReportWriter
 
 __all__ = ["DATES", "SCALE_CLASSES", "SCALE_OF_CLASS", "STATUSES", "ThreeEvaluations", "three_evaluations",
-           "published_basis", "scale_class", "texts"]
+           "published_basis", "scale_class", "scale_values", "texts", "write_section"]
 
 DATES: tuple[str, ...] = ("2019-12-31", "2020-11-01", "2022-07-01")
 """Peildata of the plan-and-process evaluation, the monitor / interim evaluation and the final evaluation."""
@@ -70,8 +73,8 @@ DENOMINATOR = "outflow"
 """Denominator of every share on the scale (all who left by the date)."""
 
 COLUMNS: tuple[str, ...] = ("date", "scheme", "scale_class", "scheme_class", "status", "source_id", "basis",
-                            "share", "ci_low", "ci_high", "published_numerator", "published_denominator",
-                            "numerator", "denominator", "count_key")
+                            "published_share", "published_numerator", "published_denominator",
+                            "person_share", "ci_low", "ci_high", "numerator", "denominator", "count_key")
 """Columns of :attr:`ThreeEvaluations.table`."""
 
 TEXTS_DIR = Path(__file__).resolve().parent / "texts"
@@ -214,9 +217,13 @@ class ThreeEvaluations:
     Attributes
     ----------
     table
-        One row per date x scheme x scale class (:data:`COLUMNS`). ``numerator`` and
-        ``denominator`` are *person-level* counts (unsuppressed until :meth:`release`);
-        ``published_numerator`` / ``published_denominator`` the published counts of derived rows.
+        One row per date x scheme x scale class (:data:`COLUMNS`). ``published_share`` is the
+        published or derived value (with ``published_numerator`` / ``published_denominator`` for
+        derived rows); ``numerator``, ``denominator``, ``person_share`` and its interval are
+        *person-level* (unsuppressed until :meth:`release`), computed for every cell whose class
+        the scheme has, so that published and person-level values stand side by side and the gate
+        sees every scheme's count. ``status`` says which value is the cell's value on the scale
+        (:meth:`scale_values`).
     dates, schemes
         The dates and scheme names, in order.
     sources
@@ -248,18 +255,22 @@ class ThreeEvaluations:
     def release(self, gate: "Gate", name: str = "three_evaluations", protect: Sequence[str] = ()) -> CheckedTable:
         """Release the table through the report's gate.
 
-        With person-level rows the counts go through the gate as a rate table: classes of one date
+        With person-level data the counts go through the gate as a rate table: classes of one date
         and scheme form a group (a single hidden class cannot come back by subtraction), and the
         same count under several schemes is a version (no two visible schemes may differ by a small
-        number); ``share`` and the interval are hidden with their counts. Published and derived
-        rows carry no person-level count and pass unchanged. Without person-level rows the table
-        is exempt (published and derived figures only).
+        number; ``protect`` names the schemes never hidden for that, as in the report's scheme
+        sensitivity table); ``person_share`` and its interval are hidden with their counts. The
+        published and derived values are no person-level counts and pass unchanged. The counts
+        are keyed ``total@<date>``: they are checked among themselves, not linked to the report's
+        other tables (whose national counts at the peildatum are protected there with the same
+        rules). Without person-level data the table is exempt (published and derived figures only).
         """
         frame = self.table.copy()
         if not self.person_level:
-            return gate.exempt(name, frame.drop(columns=["numerator", "denominator", "count_key"]), kind="derived")
+            return gate.exempt(name, frame.drop(columns=["numerator", "denominator", "person_share", "ci_low", "ci_high",
+                                                         "count_key"]), kind="derived")
         return gate.check(name, frame, counts=["numerator", "denominator"], key="count_key", rates=True,
-                          derived={"share": ("numerator", "denominator"), "ci_low": ("numerator", "denominator"),
+                          derived={"person_share": ("numerator", "denominator"), "ci_low": ("numerator", "denominator"),
                                    "ci_high": ("numerator", "denominator")},
                           group=("date", "scheme"), versions="scheme", version_key=("date", "scale_class"),
                           protect=tuple(protect))
@@ -290,21 +301,47 @@ class ThreeEvaluations:
         t = texts(L.language)
         frame = checked.frame
         status = {s: t["status_" + s.replace("-", "_")] for s in STATUSES}
-        shown = checked.view(columns=["date", "scheme", "scale_class", "status", "share", "ci_low", "ci_high",
-                                      "basis"],
-                             formats={"share": lambda v: L.percent(v, 1), "ci_low": lambda v: L.percent(v, 1),
-                                      "ci_high": lambda v: L.percent(v, 1)},
+        cols = ["date", "scheme", "scale_class", "status", "published_share", "person_share", "ci_low", "ci_high",
+                "basis"]
+        cols = [c for c in cols if c in frame.columns]
+        pct = {c: (lambda v: L.percent(v, 1)) for c in ("published_share", "person_share", "ci_low", "ci_high")}
+        shown = checked.view(columns=cols, formats=pct,
                              relabel={"date": L.date, "status": lambda s: status.get(s, s),
                                       "scale_class": lambda c: L.word(c)})
         shown["basis"] = [b if b else "" for b in frame["basis"].fillna("")]
         absent = {"not_distinguished": t["not_distinguished_short"], "not_available": "–"}
-        for col in ("share", "ci_low", "ci_high"):
-            shown[col] = [absent.get(s, "–") if (not isinstance(v, str) and pd.isna(v)) else v
-                          for v, s in zip(shown[col], frame["status"])]
+        for col in ("published_share", "person_share", "ci_low", "ci_high"):
+            if col in shown.columns:
+                shown[col] = [absent.get(s, "–") if (not isinstance(v, str) and pd.isna(v)) else v
+                              for v, s in zip(shown[col], frame["status"])]
         return shown.rename(columns={"date": t["col_date"], "scheme": t["col_scheme"],
                                      "scale_class": t["col_class"], "status": t["col_status"],
-                                     "share": t["col_share"], "ci_low": t["col_ci_low"],
+                                     "published_share": t["col_published_share"],
+                                     "person_share": t["col_person_share"], "ci_low": t["col_ci_low"],
                                      "ci_high": t["col_ci_high"], "basis": t["col_basis"]})
+
+
+def scale_values(frame: pd.DataFrame) -> pd.DataFrame:
+    """The value of each cell on the scale: the published or derived share, else the person-level one.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``frame`` with a column ``share`` (missing where not distinguished, not available or
+        suppressed).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"status": ["published", "person-level"], "published_share": [0.18, np.nan],
+    ...                   "person_share": [0.2, 0.3]})
+    >>> scale_values(t)["share"].tolist()
+    [0.18, 0.3]
+    """
+    person = frame["person_share"] if "person_share" in frame.columns else pd.Series(np.nan, index=frame.index)
+    own = frame["status"].isin(["published", "derived"]).to_numpy()
+    share = np.where(own, pd.to_numeric(frame["published_share"], errors="coerce").to_numpy(dtype=float),
+                     pd.to_numeric(person, errors="coerce").to_numpy(dtype=float, na_value=np.nan))
+    return frame.assign(share=share)
 
 
 @cache
@@ -325,7 +362,7 @@ def texts(language: str) -> Mapping[str, str]:
 
 def three_evaluations(frame: pd.DataFrame | None = None, *, schemes: Sequence[str] | None = None,
                       dates: Sequence[str] = DATES, formal_only: bool = False,
-                      pilots: Sequence[str] = (), alpha: float = 0.05, peildatum: str | None = None,
+                      pilots: Sequence[str] = (), alpha: float = 0.05,
                       figures: pd.DataFrame | None = None) -> ThreeEvaluations:
     """Durable, semi-durable and no-solution shares of the outflow at each date under each scheme.
 
@@ -342,10 +379,6 @@ def three_evaluations(frame: pd.DataFrame | None = None, *, schemes: Sequence[st
         (national) are not used: every value is then person-level.
     alpha
         1 - level of the Wilson intervals of the person-level shares.
-    peildatum
-        The report's peildatum: person-level counts at that date are keyed like the report's other
-        national counts (pilot ``total``), so the gate's linked-table rule sees them; counts at the
-        other dates get keys of their own.
     figures
         Published figures (default: the shipped file).
 
@@ -376,7 +409,6 @@ def three_evaluations(frame: pd.DataFrame | None = None, *, schemes: Sequence[st
                 bases[(d, scheme_name)] = (source_id, basis)
     records: list[dict[str, object]] = []
     person = frame is not None
-    report_day = str(pd.Timestamp(peildatum).date()) if peildatum is not None else ""
     for d in dates:
         for name in names:
             scheme = load_scheme(name)
@@ -391,32 +423,76 @@ def three_evaluations(frame: pd.DataFrame | None = None, *, schemes: Sequence[st
                 cls = scale_class(scheme, scale)
                 rec: dict[str, object] = {"date": d, "scheme": scheme.name, "scale_class": scale,
                                           "scheme_class": cls or "", "source_id": "", "basis": "",
-                                          "share": np.nan, "ci_low": np.nan, "ci_high": np.nan,
-                                          "published_numerator": np.nan, "published_denominator": np.nan,
-                                          "numerator": pd.NA, "denominator": pd.NA,
-                                          "count_key": aggregate.TOTAL if d == report_day else f"{aggregate.TOTAL}@{d}"}
+                                          "published_share": np.nan, "person_share": np.nan, "ci_low": np.nan,
+                                          "ci_high": np.nan, "published_numerator": np.nan,
+                                          "published_denominator": np.nan, "numerator": pd.NA, "denominator": pd.NA,
+                                          "count_key": f"{aggregate.TOTAL}@{d}"}
                 if cls is None:
                     rec["status"] = "not_distinguished"
                 elif cls in basis:
                     b = basis[cls]
-                    rec.update(status=b.status, source_id=source_id, basis=b.text, share=b.share,
+                    rec.update(status=b.status, source_id=source_id, basis=b.text, published_share=b.share,
                                published_numerator=b.numerator if b.numerator is not None else np.nan,
                                published_denominator=b.denominator if b.denominator is not None else np.nan)
                 elif person:
-                    num, den = person_counts.get(cls, 0.0), person_counts.get("all", 0.0)
-                    low, high = proportion_ci(num, den, alpha=alpha)
-                    rec.update(status="person-level", numerator=int(num), denominator=int(den),
-                               share=(num / den) if den else np.nan, ci_low=low, ci_high=high)
+                    rec["status"] = "person-level"
                 else:
                     rec["status"] = "not_available"
+                if cls is not None and person:
+                    num, den = person_counts.get(cls, 0.0), person_counts.get("all", 0.0)
+                    low, high = proportion_ci(num, den, alpha=alpha)
+                    rec.update(numerator=int(num), denominator=int(den),
+                               person_share=(num / den) if den else np.nan, ci_low=low, ci_high=high)
                 records.append(rec)
     table = pd.DataFrame.from_records(records, columns=list(COLUMNS))
     table["numerator"] = table["numerator"].astype("Int64")
     table["denominator"] = table["denominator"].astype("Int64")
-    for col in ("share", "ci_low", "ci_high", "published_numerator", "published_denominator"):
+    for col in ("published_share", "person_share", "ci_low", "ci_high", "published_numerator",
+                "published_denominator"):
         table[col] = table[col].astype("float64")
     return ThreeEvaluations(table, dates, tuple(load_scheme(n).name for n in names),
                             {d: tuple(s) for d, s in by_date.items()},
                             {s: str(files.get(s, "")) for ss in by_date.values() for s in ss},
                             formal_only=bool(formal_only), pilots=tuple(pilots), alpha=float(alpha),
                             person_level=person)
+
+
+def write_section(writer: "ReportWriter", gate: "Gate", L: "Labels", result: ThreeEvaluations, *,
+                  protect: Sequence[str] = (), name: str = "three_evaluations") -> tuple["CaptionedTable", "Figure"]:
+    """Release the comparison, write its table and figure, and return what the notebook shows.
+
+    Parameters
+    ----------
+    writer
+        The report's writer.
+    gate
+        The report's gate (person-level rows are checked there, together with the other tables).
+    L
+        Labels of the report language.
+    result
+        Output of :func:`three_evaluations`.
+    protect
+        Schemes never hidden by the rule on differences between schemes (the report's own).
+
+    Returns
+    -------
+    (CaptionedTable, Figure)
+        The labelled table and the figure (left open; the caller closes it).
+    """
+    from lvv_eval.evaluations.common import figure_from  # noqa: PLC0415
+    from lvv_eval.reporting.flow_plot import scale_chart  # noqa: PLC0415
+    from lvv_eval.reporting.writer import show_table  # noqa: PLC0415
+
+    t = texts(L.language)
+    checked = result.release(gate, name, protect=protect)
+    caption = result.caption(L)
+    writer.table(name, checked, caption=caption)
+    status_labels = {s: t["status_" + s.replace("-", "_")] for s in STATUSES}
+    status_labels["suppressed"] = L.word("suppressed_value")
+    fig = scale_chart(scale_values(checked.frame), dates=result.dates, schemes=result.schemes, classes=SCALE_CLASSES,
+                      title=t["title"], ylabel=t["axis_share"], footnote=result.figure_caption(L),
+                      date_labels={d: L.date(d) for d in result.dates},
+                      class_labels={c: L.word(c) for c in SCALE_CLASSES}, status_labels=status_labels,
+                      not_distinguished=t["not_distinguished_short"], fmt=lambda v: L.percent(v))
+    writer.figure(name, figure_from(gate, name, fig, checked), title=t["title"])
+    return show_table(result.view(checked, L), caption, max_rows=len(checked.frame)), fig

@@ -333,7 +333,8 @@ def scale_chart(table: pd.DataFrame, *, dates: Sequence[str], schemes: Sequence[
                                        gid=f"bar-{status}"))
         ax.set_xlim(-0.5, len(dates) - 0.5)
         ax.set_ylim(0, 1.0)
-        ax.set_xticks(range(len(dates)), [_label(date_labels, d) for d in dates], fontsize=FONT_SIZE - 1)
+        ax.set_xticks(range(len(dates)), ["\n".join(_label(date_labels, d).rsplit(" ", 1)) for d in dates],
+                      fontsize=FONT_SIZE - 1)  # '1 november' over '2020': three dates fit a narrow panel
         ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _p: fmt(v)))
         ax.tick_params(labelsize=FONT_SIZE - 1)
         ax.spines["top"].set_visible(False)

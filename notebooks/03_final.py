@@ -40,7 +40,7 @@ from lvv_eval.stats import counts as aggregate
 from lvv_eval.disclosure import suppression as disclosure
 from lvv_eval.sources import published
 from lvv_eval.stats import survival
-from lvv_eval.evaluations import common, final
+from lvv_eval.evaluations import common, final, policy, three_evaluations
 from lvv_eval.reporting.labels import Labels
 from lvv_eval.reporting.parameters import validate_parameters
 from lvv_eval.reporting.plots import bar_with_ci, cif_plot, grouped_bars, line_over_time, stacked_shares
@@ -514,6 +514,39 @@ if FRAME is not None:
     W.figure("scheme_sensitivity", common.figure_from(GATE, "scheme_sensitivity", fig, GATE.released["scheme_sensitivity"]), title=L("Gevoeligheid voor het schema", "Sensitivity to the scheme"))
     display(fig)
     plt.close(fig)
+
+# %% [markdown]
+# ### The three evaluations on one scale
+#
+# Durable, semi-durable and no-solution shares of the outflow at the peildata of the three
+# evaluations (31 December 2019, 1 November 2020, July 2022) under every shipped scheme: the
+# comparison none of the sources could make, because each used its own convention. Each value
+# says where it comes from: published (printed by the source), derived (computed from the
+# source's published counts, the computation in the last column) or person-level (recomputed
+# from the person-level data, through the disclosure gate).
+
+# %%
+THREE = three_evaluations.three_evaluations(FRAME, schemes=sorted(set(list_schemes()) | {P.scheme}),
+                                            formal_only=P.formal_only, pilots=list(P.pilots))
+three_table, fig = three_evaluations.write_section(W, GATE, L, THREE, protect=[SCHEME_NAME])
+display(three_table)
+display(fig)
+plt.close(fig)
+
+# %% [markdown]
+# ### Policy figures: flow, durable outflow per quarter, capacity and occupancy
+#
+# The flow from intake through the counselling scenario to the outcome per pilot, the durable
+# outflow per quarter and the persons present against the published capacity over time.
+# Counts pass the disclosure gate; suppressed flows and bars are drawn hatched and marked, never
+# with their value.
+
+# %%
+if FRAME is not None:
+    for fig in policy.write_figures(W, GATE, L, FRAME, P.peildatum, SCHEME, formal_only=P.formal_only,
+                                    pilots=list(P.pilots)):
+        display(fig)
+        plt.close(fig)
 
 # %% [markdown]
 # ## 3. What the final figures can and cannot support

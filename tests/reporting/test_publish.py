@@ -147,9 +147,11 @@ def test_banner_holds_the_run_parameters(tmp_path):
 
 def test_summary_quotes_the_headline_rows_with_denominators_and_intervals(tmp_path):
     doc = build_document(_run_folder(tmp_path))
-    items = [b for b in doc.summary if type(b).__name__ == "BulletList"][0].items
-    assert items[0] == ("Amsterdam – Uitstroom: teller 48; noemer 408; schatting 11,8\u00a0%; "
-                        "interval (9,0–15,3\u00a0%)")
+    headline = [b for b in doc.summary if type(b).__name__ == "TableBlock"][0]
+    # the headline rows as an unnumbered table with its kind, denominators and intervals
+    assert headline.kind == "synthetic" and not headline.key
+    assert "Noemer" in headline.header and headline.rows[0][0] == "Amsterdam"
+    assert "11,8\u00a0%" in headline.rows[0] and "(9,0–15,3\u00a0%)" in headline.rows[0]
     texts = " ".join(getattr(b, "text", "") for b in doc.summary)
     assert "synthetische gegevens" in texts and "3 cellen zijn onderdrukt" in texts and "1 figuur" in texts
 

@@ -197,7 +197,8 @@ def render_table(doc: Document, nb: NumberedBlock) -> str:
     anchor = f' id="{nb.anchor}"' if nb.anchor else ""
     label_html = f'<span class="label">{_e(label)}</span>' if label else ""
     region = _e(label or table.caption)
-    return (f'<figure class="table{" wide" if is_wide(table) else ""}"{anchor}>'
+    kind = f' data-kind="{_e(table.kind)}"'  # read by the output scan (published and derived are exempt)
+    return (f'<figure class="table{" wide" if is_wide(table) else ""}"{anchor}{kind}>'
             f"<figcaption>{label_html}{_e(table.caption)}</figcaption>"
             f'<div class="scroll" tabindex="0" role="region" aria-label="{region}">'
             f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"

@@ -34,6 +34,8 @@ table, column and value: add the label to ``lvv_eval/data/labels.csv``.
 
 from __future__ import annotations
 
+import dataclasses
+
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -79,6 +81,7 @@ AUDIT_COLUMNS: frozenset[str] = frozenset({
     "warnings", "ci_method", "ci_level", "sim_ci_low", "sim_ci_high", "sim_ci_method", "suppression_rule",
     "release_form", "denominator_label", "suppressed", "se", "std_err", "explanation_id", "explanation_ids",
     "locator", "as_printed", "converged", "method", "suppression_reason", "explanation", "source", "note",
+    "count_key", "basis",
 })
 """Column keys kept in the CSV but not shown as columns (ids, method, wording, flags, free text)."""
 
@@ -113,6 +116,7 @@ _CODE = re.compile(r"[a-z0-9_:.\-]+")
 _TERM = re.compile(r"C\((\w+)\)\[T\.(\w+)\]")
 _CODE_LIST = {sep: re.compile(rf"[a-z0-9_\-]+(?:\s*{re.escape(sep)}\s*[a-z0-9_\-]+)+") for sep in (";", ",", "+")}
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_QUARTER = re.compile(r"(\d{4})Q([1-4])")
 _FORMATTED_NUMBER = re.compile(r"[-\u2013]?[\d.,]+(?:[\s\u00a0]?%)?")
 
 
@@ -207,6 +211,9 @@ class _Labeller:
             pass
         if _FORMATTED_NUMBER.fullmatch(text_value):
             return text_value  # a number the notebook already formatted in the report language
+        quarter = _QUARTER.fullmatch(text_value)
+        if quarter:
+            return f"{quarter.group(1)} {'K' if self.labels.language == 'nl' else 'Q'}{quarter.group(2)}"
         if text_value in self.reverse or text_value in self._classes.values() or text_value in self._schemes.values():
             return text_value  # already a label of this language
         if text_value in {self.labels.pilot(p) for p in ("amsterdam", "eindhoven", "groningen", "rotterdam",
@@ -438,6 +445,18 @@ def build_banner(parameters: Mapping[str, Any], provenance: Mapping[str, Any], l
         extra=tuple(extra))
 
 
+def _headline_rows(block: TableBlock) -> TableBlock:
+    """The first :data:`HEADLINE_ROWS` rows of the headline table, as an unnumbered summary table.
+
+    A table rather than sentences: it keeps the table's kind (published, derived, person-level),
+    which the page carries for the output scan, and its suppressed cells marked.
+    """
+    rows = block.rows[:HEADLINE_ROWS]
+    mask = block.suppressed[:HEADLINE_ROWS] if block.suppressed is not None else None
+    emphasis = tuple(i for i in getattr(block, "emphasis_rows", ()) if i < len(rows))
+    return dataclasses.replace(block, rows=rows, suppressed=mask, emphasis_rows=emphasis, key="", notes=())
+
+
 def _summary_items(shown: _Shown, language: str) -> list[str]:
     block = shown.block
     label_cols = [j for j in shown.label_columns][:3]
@@ -550,7 +569,7 @@ def build_document(folder: str | Path, *, provenance: Mapping[str, Any] | None =
                                            headline=numbered.get(headline_name, "")))]
     if headline_name:
         summary.append(Paragraph(f"{numbered[headline_name]}: {shown_tables[headline_name].block.caption}"))
-        summary.append(BulletList(tuple(_summary_items(shown_tables[headline_name], language))))
+        summary.append(_headline_rows(shown_tables[headline_name].block))
     if banner.synthetic:
         summary.append(Paragraph(t["summary_synthetic"]))
     elif parameters.get("data_source") == "published":

@@ -568,7 +568,6 @@ def build_document(folder: str | Path, *, provenance: Mapping[str, Any] | None =
                                            figures=_count_words(len(draft.figures()), "figures", language),
                                            headline=numbered.get(headline_name, "")))]
     if headline_name:
-        summary.append(Paragraph(f"{numbered[headline_name]}: {shown_tables[headline_name].block.caption}"))
         summary.append(_headline_rows(shown_tables[headline_name].block))
     if banner.synthetic:
         summary.append(Paragraph(t["summary_synthetic"]))

@@ -35,6 +35,7 @@ table, column and value: add the label to ``lvv_eval/data/labels.csv``.
 from __future__ import annotations
 
 import dataclasses
+import functools
 
 import json
 import re
@@ -116,6 +117,15 @@ _CODE = re.compile(r"[a-z0-9_:.\-]+")
 _TERM = re.compile(r"C\((\w+)\)\[T\.(\w+)\]")
 _CODE_LIST = {sep: re.compile(rf"[a-z0-9_\-]+(?:\s*{re.escape(sep)}\s*[a-z0-9_\-]+)+") for sep in (";", ",", "+")}
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+@functools.cache
+def _excluded_steps() -> dict[str, str]:
+    """Flow-table step text -> label key (``excluded_<rule id>``) of the rows excluded under each rule."""
+    from lvv_eval.sources.monitor import excluded_step
+    from lvv_eval.sources.monitor_rules import RULES
+
+    return {excluded_step(text): f"excluded_{rule}" for rule, text in RULES.items()}
+
+
 _QUARTER = re.compile(r"(\d{4})Q([1-4])")
 _FORMATTED_NUMBER = re.compile(r"[-\u2013]?[\d.,]+(?:[\s\u00a0]?%)?")
 
@@ -211,6 +221,9 @@ class _Labeller:
             pass
         if _FORMATTED_NUMBER.fullmatch(text_value):
             return text_value  # a number the notebook already formatted in the report language
+        step = _excluded_steps().get(text_value)
+        if step is not None and self.labels.has(step):
+            return self.labels.word(step)  # a step of the reading flow: rows excluded under one rule
         quarter = _QUARTER.fullmatch(text_value)
         if quarter:
             return f"{quarter.group(1)} {'K' if self.labels.language == 'nl' else 'Q'}{quarter.group(2)}"

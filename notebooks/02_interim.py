@@ -369,6 +369,7 @@ if DATA is not None:
                     common.published_vs_person(FRAME, P, interim.VJI).assign(source=interim.VJI)],
                    ignore_index=True)
     vs_sup = interim.suppress_long(vs, P.disclosure_threshold)
+    print(common.note_scope(W, FRAME, P, [interim.MONITOR, interim.VJI], L))
     vs_caption = L("Gepubliceerde aantallen naast dezelfde tellingen op persoonsniveau op 1 november 2020 "
                    "(verschil = persoonsniveau - gepubliceerd); onderdrukte cellen leeg.",
                    "Published counts next to the same counts from person-level data on 1 November 2020 "
@@ -581,6 +582,16 @@ if DATA is not None:
 # are not published); departures per 100 places range from 0 (Eindhoven) to about 26 (Rotterdam), which
 # reflects capacity and intake as much as results. The person-level part, on synthetic data by default,
 # shows how such figures would be recomputed; it is not evidence about the LVV.
+
+# %% [markdown]
+# ## Uitspraken in de bron getoetst / The source's statements checked
+# Each numeric statement in the source's text, tested against the published figures
+# (`data/published/claims.csv`): published figures only, so no disclosure control applies.
+
+# %%
+claims_table = common.source_claims([interim.MONITOR, interim.VJI], L)
+W.table("source_claims", claims_table, kind="derived", caption=L(*common.CLAIMS_CAPTION))
+display(show_table(claims_table, L(*common.CLAIMS_TITLE), kind="derived"))
 
 # %%
 W.finish();

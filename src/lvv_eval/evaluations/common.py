@@ -18,6 +18,7 @@ from lvv_eval.disclosure.checked import CheckedTable
 from lvv_eval.disclosure.gate import Gate
 from lvv_eval.errors import InputValidationError, redacted_error
 from lvv_eval.stats import rates as metrics
+from lvv_eval.sources import claims as source_claims_module
 from lvv_eval.sources import published
 from lvv_eval.sources.monitor import MonitorData, read_monitor
 from lvv_eval.reference.schemes import list_schemes, load_scheme
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from lvv_eval.disclosure.checked import CheckedFigure
-    from lvv_eval.reporting.writer import CaptionedTable  # pragma: no cover
+    from lvv_eval.reporting.writer import CaptionedTable, ReportWriter  # pragma: no cover
     from lvv_eval.reporting.labels import Labels
     from lvv_eval.reporting.parameters import NotebookParameters
 
@@ -180,6 +181,24 @@ def no_counterpart_note(frame: pd.DataFrame, P: "NotebookParameters", source_id:
                   f"Not compared with the data: {len(missing)} published figures ({'; '.join(parts)}).")
 
 
+def note_scope(writer: "ReportWriter", frame: pd.DataFrame, P: "NotebookParameters", sources: Sequence[str],
+               labels: "Labels") -> str:
+    """Record and return which published figures of ``sources`` have no counterpart in the data.
+
+    Each sentence of :func:`no_counterpart_note` goes into the report's notes
+    (``writer.note``); the return value is the sentences joined, empty when
+    every published count is compared, for the notebook to print.
+    """
+    texts = []
+    for source in sources:
+        note = no_counterpart_note(frame, P, source, labels)
+        if note:
+            texts.append(f"{source}: {note}" if len(sources) > 1 else note)
+    for text in texts:
+        writer.note(text)
+    return "\n".join(texts)
+
+
 def published_vs_person(frame: pd.DataFrame, P: "NotebookParameters", source_id: str,
                         scheme: str | None = None) -> pd.DataFrame:
     """Person-level counts next to one published source's counts, like with like.
@@ -209,6 +228,65 @@ def published_vs_person(frame: pd.DataFrame, P: "NotebookParameters", source_id:
                                   formal_only=formal_only, pilots=list(P.pilots) or None)
     table = aggregate.compare_with_published(person, figures)
     return table.drop(columns=[c for c in ("source_id", "peildatum") if c in table.columns])
+
+
+CLAIM_COLUMN_LABELS: dict[str, tuple[str, str]] = {
+    "source": ("Bron", "Source"),
+    "claim_id": ("Uitspraak", "Statement"),
+    "paragraph": ("Plaats in de bron", "Place in the source"),
+    "quote": ("Citaat", "Quote"),
+    "verdict": ("Oordeel", "Verdict"),
+    "holds_under": ("Getoetste lezing", "Reading tested"),
+    "numbers": ("Getallen", "Numbers"),
+}
+"""Column labels (Dutch, English) of :func:`source_claims`."""
+
+VERDICT_LABELS: dict[str, tuple[str, str]] = {
+    "holds": ("klopt", "holds"),
+    "holds only under a reading": ("klopt alleen bij een bepaalde lezing", "holds only under a reading"),
+    "not checkable": ("niet te toetsen", "not checkable"),
+    "contradicted": ("weerlegd", "contradicted"),
+}
+"""Verdicts of :func:`lvv_eval.sources.claims.check_claims` in the report languages."""
+
+CLAIMS_TITLE: tuple[str, str] = ("Uitspraken in de bron getoetst", "The source's statements checked")
+"""Heading (Dutch, English) of the claims section of reports 01-03."""
+
+CLAIMS_CAPTION: tuple[str, str] = (
+    "Uitspraken in de tekst van de bron, getoetst aan de gepubliceerde cijfers (alleen gepubliceerde cijfers)",
+    "Statements in the source's text, checked against the published figures (published figures only)")
+"""Caption (Dutch, English) of the claims table."""
+
+
+def source_claims(sources: Sequence[str], labels: "Labels",
+                  results: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The prose claims of one or more sources, checked, with labelled columns and verdicts.
+
+    Published figures and what follows from them only, so the table is of
+    kind ``derived`` (exempt from disclosure control).
+
+    Parameters
+    ----------
+    sources
+        Source ids (``regioplan-2020``) or file names, in the order shown.
+    labels
+        The report's labels: column headers from :data:`CLAIM_COLUMN_LABELS`,
+        verdicts from :data:`VERDICT_LABELS` (unknown verdicts as they are).
+    results
+        Output of :func:`lvv_eval.sources.claims.check_claims` (default: computed once).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per claim, sorted by source (in the order given) and claim id;
+        columns those of :data:`CLAIM_COLUMN_LABELS` in the report language.
+    """
+    res = results if results is not None else source_claims_module.check_claims()
+    parts = [source_claims_module.claims_of_source(s, res).assign(source=str(s)) for s in sources]
+    columns = list(CLAIM_COLUMN_LABELS)
+    table = (pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns))[columns]
+    table["verdict"] = [labels(*VERDICT_LABELS[v]) if v in VERDICT_LABELS else v for v in table["verdict"]]
+    return table.rename(columns={c: labels(*CLAIM_COLUMN_LABELS[c]) for c in columns})
 
 
 def scheme_sensitivity(frame: pd.DataFrame, peildatum: str | pd.Timestamp,

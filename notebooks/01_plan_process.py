@@ -240,6 +240,7 @@ print(L("Consistentiecontroles:", "Consistency checks:"), H["checks"]["total"], 
 
 # %%
 M = common.load_person_level(P)
+print(common.note_empty(W, M, L))
 print(common.data_banner(P, L))
 if M is None:
     print(L("Alleen gepubliceerde cijfers gevraagd (data_source = published): het deel op persoonsniveau "

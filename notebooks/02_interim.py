@@ -323,6 +323,7 @@ for cls in ["durable", "temporary", "semi_durable", "none", "total"]:
 
 # %%
 DATA = common.load_person_level(P)
+print(common.note_empty(W, DATA, L))
 print(common.data_banner(P, L))
 if DATA is None:
     print(L("Geen gegevens op persoonsniveau: deel 2 wordt overgeslagen.",

@@ -182,6 +182,7 @@ show_published(intake_show, L("Noemer instroom of uitstroom (afgeleid)", "Intake
 
 # %%
 MD = common.load_person_level(P)
+print(common.note_empty(W, MD, L))
 KIND = "synthetic" if P.is_synthetic else "person-level"
 GATE = Gate(P.disclosure_threshold, kind=KIND, report=P.notebook, aliases=common.total_aliases(P))
 FRAME = common.analysis_frame(MD.frame, P.pilots) if MD is not None else None

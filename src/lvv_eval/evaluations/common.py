@@ -61,6 +61,23 @@ def load_person_level(P: "NotebookParameters") -> MonitorData | None:
         raise redacted_error(error) from None
 
 
+def note_empty(writer: "ReportWriter", data: MonitorData | None, labels: "Labels") -> str:
+    """Record and return a sentence when the export holds no trajectories (empty when it does).
+
+    A header-only file is valid: every person-level table of the report is
+    then empty (with its columns) and only the published figures are
+    computed; the sentence says so in the report's notes.
+    """
+    if data is None or len(data.frame):
+        return ""
+    text = labels("Het bestand bevat geen trajecten (alleen een kopregel): de tabellen op persoonsniveau zijn "
+                  "leeg en alleen de gepubliceerde cijfers zijn berekend.",
+                  "The file holds no trajectories (a header only): the person-level tables are empty and only "
+                  "the published figures are computed.")
+    writer.note(text)
+    return text
+
+
 def person_figures(frame: pd.DataFrame, P: "NotebookParameters",
                    scheme: str | None = None) -> pd.DataFrame:
     """Person-level counts at the notebook's peildatum, in the published vocabulary.

@@ -242,3 +242,37 @@ def test_an_empty_export_compares_nothing(synthetic_frame: pd.DataFrame) -> None
     table = common.published_vs_person(synthetic_frame.iloc[:0], P, "regioplan-2020")
     assert table.empty
     assert "no pilot" in common.no_counterpart_note(synthetic_frame.iloc[:0], P, "regioplan-2020", Labels("en"))
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_source_claims_table_has_labelled_columns_and_verdicts(language: str) -> None:
+    from lvv_eval.sources.claims import check_claims
+
+    L = Labels(language)
+    results = check_claims()
+    table = common.source_claims(["monitor-2020", "verwey-jonker-2021"], L, results)
+    expected = [L(*common.CLAIM_COLUMN_LABELS[c]) for c in common.CLAIM_COLUMN_LABELS]
+    assert list(table.columns) == expected
+    source = table[L(*common.CLAIM_COLUMN_LABELS["source"])]
+    assert list(dict.fromkeys(source)) == ["monitor-2020", "verwey-jonker-2021"]
+    assert len(table) == len(common.source_claims(["monitor-2020"], L, results)) + len(
+        common.source_claims(["verwey-jonker-2021"], L, results)) > 0
+    verdicts = set(table[L(*common.CLAIM_COLUMN_LABELS["verdict"])])
+    assert verdicts <= {L(*v) for v in common.VERDICT_LABELS.values()}
+
+
+def test_note_empty_only_for_a_file_without_trajectories(synthetic_frame: pd.DataFrame) -> None:
+    class Writer:
+        notes: list[str] = []
+
+        def note(self, text: str) -> None:
+            self.notes.append(text)
+
+    class Data:
+        def __init__(self, frame: pd.DataFrame) -> None:
+            self.frame = frame
+
+    w = Writer()
+    assert common.note_empty(w, Data(synthetic_frame), Labels("en")) == "" and not w.notes
+    text = common.note_empty(w, Data(synthetic_frame.iloc[:0]), Labels("en"))
+    assert "no trajectories" in text and w.notes == [text]

@@ -240,6 +240,7 @@ print(L("Consistentiecontroles:", "Consistency checks:"), H["checks"]["total"], 
 
 # %%
 M = common.load_person_level(P)
+print(common.note_empty(W, M, L))
 print(common.data_banner(P, L))
 if M is None:
     print(L("Alleen gepubliceerde cijfers gevraagd (data_source = published): het deel op persoonsniveau "
@@ -280,6 +281,7 @@ if M is not None:
 # %%
 if M is not None:
     compared = GATE.release("published_vs_person")
+    print(common.note_scope(W, M.frame, P, [pp.SOURCE_ID], L))
     caption = L("Gepubliceerd (Regioplan 2020) naast persoonsniveau; verschil = persoonsniveau - gepubliceerd; "
                 "kleine aantallen onderdrukt",
                 "Published (Regioplan 2020) next to person level; difference = person level - published; "
@@ -415,6 +417,16 @@ if M is not None:
 #   not tested, and are not evidence of what works.
 # * **Person-level part.** With the default parameters these numbers are synthetic, calibrated to the
 #   published figures: they show what the analysis would give on a real monitor export, not findings.
+
+# %% [markdown]
+# ## Uitspraken in de bron getoetst / The source's statements checked
+# Each numeric statement in the source's text, tested against the published figures
+# (`data/published/claims.csv`): published figures only, so no disclosure control applies.
+
+# %%
+claims_table = common.source_claims([pp.SOURCE_ID], L)
+W.table("source_claims", claims_table, kind="derived", caption=L(*common.CLAIMS_CAPTION))
+display(show_table(claims_table, L(*common.CLAIMS_TITLE), kind="derived"))
 
 # %%
 W.finish();

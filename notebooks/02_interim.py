@@ -323,6 +323,7 @@ for cls in ["durable", "temporary", "semi_durable", "none", "total"]:
 
 # %%
 DATA = common.load_person_level(P)
+print(common.note_empty(W, DATA, L))
 print(common.data_banner(P, L))
 if DATA is None:
     print(L("Geen gegevens op persoonsniveau: deel 2 wordt overgeslagen.",
@@ -369,6 +370,7 @@ if DATA is not None:
                     common.published_vs_person(FRAME, P, interim.VJI).assign(source=interim.VJI)],
                    ignore_index=True)
     vs_sup = interim.suppress_long(vs, P.disclosure_threshold)
+    print(common.note_scope(W, FRAME, P, [interim.MONITOR, interim.VJI], L))
     vs_caption = L("Gepubliceerde aantallen naast dezelfde tellingen op persoonsniveau op 1 november 2020 "
                    "(verschil = persoonsniveau - gepubliceerd); onderdrukte cellen leeg.",
                    "Published counts next to the same counts from person-level data on 1 November 2020 "
@@ -588,6 +590,16 @@ if DATA is not None:
 # are not published); departures per 100 places range from 0 (Eindhoven) to about 26 (Rotterdam), which
 # reflects capacity and intake as much as results. The person-level part, on synthetic data by default,
 # shows how such figures would be recomputed; it is not evidence about the LVV.
+
+# %% [markdown]
+# ## Uitspraken in de bron getoetst / The source's statements checked
+# Each numeric statement in the source's text, tested against the published figures
+# (`data/published/claims.csv`): published figures only, so no disclosure control applies.
+
+# %%
+claims_table = common.source_claims([interim.MONITOR, interim.VJI], L)
+W.table("source_claims", claims_table, kind="derived", caption=L(*common.CLAIMS_CAPTION))
+display(show_table(claims_table, L(*common.CLAIMS_TITLE), kind="derived"))
 
 # %%
 W.finish();

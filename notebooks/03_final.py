@@ -182,6 +182,9 @@ show_published(intake_show, L("Noemer instroom of uitstroom (afgeleid)", "Intake
 
 # %%
 MD = common.load_person_level(P)
+print(common.note_empty(W, MD, L))
+KIND = "synthetic" if P.is_synthetic else "person-level"
+GATE = Gate(P.disclosure_threshold, kind=KIND, report=P.notebook, aliases=common.total_aliases(P))
 FRAME = common.analysis_frame(MD.frame, P.pilots) if MD is not None else None
 PILOTS = list(P.pilots) or None
 print(common.data_banner(P, L))
@@ -203,8 +206,6 @@ if MD is not None and len(MD.exclusions):
 # and rates below are hidden wherever their count is hidden.
 
 # %%
-KIND = "synthetic" if P.is_synthetic else "person-level"
-GATE = Gate(P.disclosure_threshold, kind=KIND, report=P.notebook, aliases=common.total_aliases(P))
 print(GATE.explanation(P.language))
 W.note(GATE.explanation(P.language))
 if FRAME is not None:
@@ -231,6 +232,7 @@ if FRAME is not None:
 # %%
 if FRAME is not None:
     vs = common.published_vs_person(FRAME, P, final.SOURCE_ID)
+    print(common.note_scope(W, FRAME, P, [final.SOURCE_ID], L))
     vs_show = L.columns(vs.assign(pilot=[L.pilot(p) for p in vs["pilot"]]),
                         {"person_level": L("Persoonsniveau", "Person level")})
     W.table("published_vs_person", common.checked(GATE, "published_vs_person", vs_show),
@@ -569,6 +571,16 @@ if FRAME is not None:
 #   sites, so no test between pilots is made and no difference is attributed to a design.
 # * **Schemes.** The durable share depends on how forced return, detention and medical
 #   postponement are classified; the sensitivity table shows by how much.
+
+# %% [markdown]
+# ## Uitspraken in de bron getoetst / The source's statements checked
+# Each numeric statement in the source's text, tested against the published figures
+# (`data/published/claims.csv`): published figures only, so no disclosure control applies.
+
+# %%
+claims_table = common.source_claims([final.SOURCE_ID], L)
+W.table("source_claims", claims_table, kind="derived", caption=L(*common.CLAIMS_CAPTION))
+display(show_table(claims_table, L(*common.CLAIMS_TITLE), kind="derived"))
 
 # %%
 W.finish();

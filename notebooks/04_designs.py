@@ -49,9 +49,9 @@ from lvv_eval.stats.sites.case_mix import casemix_data, fit_casemix, fit_with_an
 from lvv_eval.stats.sites.compare import compare_groups, person_counts, sensitivity_table
 from lvv_eval.evaluations.design_comparison import evidence_statement
 from lvv_eval.evaluations import design_comparison as dc
-from lvv_eval.evaluations.common import analysis_frame, data_banner, load_person_level
+from lvv_eval.evaluations.common import analysis_frame, data_banner, load_person_level, note_empty
 from lvv_eval.evaluations import common
-from lvv_eval.stats.sites.few_sites import NotIdentifiedError, partial_pooling
+from lvv_eval.stats.sites.few_sites import NotIdentifiedError
 from lvv_eval.reporting.labels import Labels
 from lvv_eval.reporting.parameters import validate_parameters
 from lvv_eval.reporting.writer import ReportWriter, say, show_table
@@ -231,6 +231,7 @@ print("smallest permutation p, 1 of 5 sites:", H["min_p_1_of_5"], "| 2 of 5 site
 
 # %%
 MD = load_person_level(P)
+print(note_empty(W, MD, L))
 if MD is None:
     print(L("Overgeslagen: data_source is 'published', dus er zijn geen gegevens op persoonsniveau.",
             "Skipped: data_source is 'published', so there are no person-level data."))
@@ -433,7 +434,11 @@ if frame is not None:
                       "Firth; descriptive"))
     display(common.show_person(GATE, dc.readable(both.frame.round(3), L), L("Met en zonder scheidende covariaten",
                                                        "With and without separating covariates")))
-    pool = dc.suppress_shares(partial_pooling(cmd.data), P.disclosure_threshold,
+    pooled, needs = dc.partial_pooling_table(cmd.data, frame, A, P.peildatum, L)
+    if needs:
+        W.note(needs)
+        print(needs)
+    pool = dc.suppress_shares(pooled, P.disclosure_threshold,
                               columns=("events", "raw_share", "shrunken_share", "site_effect", "site_effect_sd"))
     W.table("partial_pooling", common.checked(GATE, "partial_pooling", pool),
             caption=L("Gevoeligheidsanalyse: partiële pooling (random intercept per pilot), geen ontwerpeffect",

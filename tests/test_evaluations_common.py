@@ -200,3 +200,79 @@ def test_scheme_differences_with_secondary_suppression_against_the_total() -> No
     hidden_b = out.loc[out["scheme"] == "b", "numerator"].isna().tolist()
     assert hidden_b[0] and sum(hidden_b) >= 2
     assert out.loc[out["scheme"] == "a", "numerator"].notna().all()
+
+
+@pytest.mark.parametrize("source", ["regioplan-2020", "monitor-2020", "verwey-jonker-2021", "regioplan-2022"])
+def test_one_pilot_is_compared_with_that_pilots_figures_never_the_national_ones(
+        synthetic_frame: pd.DataFrame, source: str) -> None:
+    # issue 11: `-p pilots '[utrecht]'` put Utrecht's 302 next to the national 1019 ("Totaal intake formal")
+    P = validate_parameters({"pilots": ["utrecht"]}, notebook="t")
+    table = common.published_vs_person(synthetic_frame, P, source)
+    assert set(table["pilot"]) <= {"utrecht"}
+    scope = common.published_scope(synthetic_frame, P, source)
+    assert not scope.loc[scope["pilot"] == "total", "counterpart"].any()
+    assert set(scope.loc[scope["pilot"] == "total", "reason"]) <= {"national_total"}
+    assert set(table["figure_id"]) == set(scope.loc[scope["counterpart"], "figure_id"]) & set(table["figure_id"])
+    note = common.no_counterpart_note(synthetic_frame, P, source, Labels("en"))
+    if (scope["pilot"] == "total").any():
+        assert note is not None and "national total; the data cover only utrecht" in note
+
+
+def test_a_one_municipality_export_is_scoped_like_the_pilots_parameter(synthetic_frame: pd.DataFrame) -> None:
+    one = synthetic_frame.loc[synthetic_frame["pilot"].astype("str") == "utrecht"].reset_index(drop=True)
+    P = validate_parameters({}, notebook="t")
+    table = common.published_vs_person(one, P, "regioplan-2020")
+    assert len(table) and set(table["pilot"]) == {"utrecht"}
+    scope = common.published_scope(one, P, "regioplan-2020")
+    other = scope.loc[~scope["pilot"].isin(["utrecht", "total"])]
+    assert len(other) and (other["reason"] == "pilot_not_in_data").all()
+    nl = common.no_counterpart_note(one, P, "regioplan-2020", Labels("nl"))
+    assert nl is not None and "gemeente niet in de gegevens" in nl and f"{(~scope['counterpart']).sum()}" in nl
+
+
+def test_all_pilots_keep_the_national_comparison(synthetic_frame: pd.DataFrame) -> None:
+    P = validate_parameters({}, notebook="t")
+    table = common.published_vs_person(synthetic_frame, P, "regioplan-2020")
+    assert "total" in set(table["pilot"])
+    assert common.no_counterpart_note(synthetic_frame, P, "regioplan-2020", Labels("en")) is None
+
+
+def test_an_empty_export_compares_nothing(synthetic_frame: pd.DataFrame) -> None:
+    P = validate_parameters({}, notebook="t")
+    table = common.published_vs_person(synthetic_frame.iloc[:0], P, "regioplan-2020")
+    assert table.empty
+    assert "no pilot" in common.no_counterpart_note(synthetic_frame.iloc[:0], P, "regioplan-2020", Labels("en"))
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_source_claims_table_has_labelled_columns_and_verdicts(language: str) -> None:
+    from lvv_eval.sources.claims import check_claims
+
+    L = Labels(language)
+    results = check_claims()
+    table = common.source_claims(["monitor-2020", "verwey-jonker-2021"], L, results)
+    expected = [L(*common.CLAIM_COLUMN_LABELS[c]) for c in common.CLAIM_COLUMN_LABELS]
+    assert list(table.columns) == expected
+    source = table[L(*common.CLAIM_COLUMN_LABELS["source"])]
+    assert list(dict.fromkeys(source)) == ["monitor-2020", "verwey-jonker-2021"]
+    assert len(table) == len(common.source_claims(["monitor-2020"], L, results)) + len(
+        common.source_claims(["verwey-jonker-2021"], L, results)) > 0
+    verdicts = set(table[L(*common.CLAIM_COLUMN_LABELS["verdict"])])
+    assert verdicts <= {L(*v) for v in common.VERDICT_LABELS.values()}
+
+
+def test_note_empty_only_for_a_file_without_trajectories(synthetic_frame: pd.DataFrame) -> None:
+    class Writer:
+        notes: list[str] = []
+
+        def note(self, text: str) -> None:
+            self.notes.append(text)
+
+    class Data:
+        def __init__(self, frame: pd.DataFrame) -> None:
+            self.frame = frame
+
+    w = Writer()
+    assert common.note_empty(w, Data(synthetic_frame), Labels("en")) == "" and not w.notes
+    text = common.note_empty(w, Data(synthetic_frame.iloc[:0]), Labels("en"))
+    assert "no trajectories" in text and w.notes == [text]

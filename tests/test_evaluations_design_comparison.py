@@ -170,3 +170,36 @@ def test_penalised_fit_keeps_separated_covariates() -> None:
                       "safe_country": [0] * 6})
     kept, dropped = dc.estimable_covariates(d, ["formal_status", "safe_country"])
     assert kept == ["formal_status"] and dropped["covariate"].tolist() == ["safe_country"]
+
+
+def _one_pilot_case_mix() -> tuple[pd.DataFrame, pd.DataFrame]:
+    from lvv_eval.paths import DEFAULT_SYNTHETIC_FILE
+    from lvv_eval.reference.schemes import load_scheme
+    from lvv_eval.sources.monitor import read_monitor
+    from lvv_eval.stats.sites.case_mix import casemix_data
+
+    frame = read_monitor(DEFAULT_SYNTHETIC_FILE).frame
+    frame = frame.loc[frame["pilot"].astype(str) == "utrecht"].reset_index(drop=True)
+    return frame, casemix_data(frame, "2022-07-01", load_scheme("monitor-2020"), population="outflow").data
+
+
+def test_comparison_needs_names_what_a_one_municipality_export_lacks() -> None:
+    frame, _ = _one_pilot_case_mix()
+    en = dc.comparison_needs(frame, "parallel_bbb", "2022-07-01", Labels("en"))
+    assert en is not None and "at least two pilots (the data have only utrecht)" in en
+    assert "both design groups of 'parallel_bbb'" in en
+    nl = dc.comparison_needs(frame, "parallel_bbb", "2022-07-01", Labels("nl"), outcome=pd.Series([0, 0]))
+    assert nl is not None and "minstens twee pilots" in nl and "met en zonder bestendige uitstroom" in nl
+    both = pd.DataFrame({"pilot": ["eindhoven", "utrecht"]})
+    assert dc.comparison_needs(both, "parallel_bbb", "2022-07-01", Labels("en"), outcome=pd.Series([0, 1])) is None
+
+
+def test_partial_pooling_table_is_empty_with_a_reason_instead_of_a_model_error() -> None:
+    # issue 11: statsmodels' raw "endog values must be 0 and 1, and not all identical" reached the report
+    frame, data = _one_pilot_case_mix()
+    table, needs = dc.partial_pooling_table(data.assign(y=0), frame, "parallel_bbb", "2022-07-01", Labels("en"))
+    assert table.empty and list(table.columns) == list(dc.POOLING_COLUMNS)
+    assert needs is not None and needs.startswith("Not computed")
+    empty, needs = dc.partial_pooling_table(data.iloc[:0], frame.iloc[:0], "parallel_bbb", "2022-07-01",
+                                            Labels("en"))
+    assert empty.empty and "the data have none" in str(needs)

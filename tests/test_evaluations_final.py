@@ -281,3 +281,10 @@ def test_published_rows_used_leaves_out_programme_dates():
     rows = F.published_rows_used(published.select(source=F.SOURCE_ID))
     # 004: 2065 participants, 1258 outflow, 18/41/41 % of the outflow; the pilot period end is not a figure
     assert sorted(rows["value"].astype(int).tolist()) == [18, 41, 41, 1258, 2065]
+
+
+def test_class_shares_of_an_export_without_leavers_is_an_empty_table() -> None:
+    # issue 11: 03 on a header-only export failed with "No objects to concatenate"
+    counts = pd.DataFrame({"outflow": [0], "durable": [0], "other": [0]}, index=pd.Index(["total"], name="pilot"))
+    out = F.class_shares_from_counts(counts, ["durable", "other"])
+    assert out.empty and {"pilot", "category", "numerator", "denominator", "estimate"} <= set(out.columns)

@@ -99,3 +99,11 @@ def test_national_total_is_released_rounded_when_it_would_be_blank():
 def test_published_figures_pass_as_exempt():
     table = Gate(10).exempt("tabel_s1", pd.DataFrame({"pilot": ["e"], "intake": [3]}))
     assert table.frame["intake"].tolist() == [3] and table.rules == ("published figure, exempt",)
+
+
+def test_an_empty_table_with_a_key_passes_the_gate() -> None:
+    # issue 11: a header-only export gave "'DataFrame' object has no attribute 'tolist'" in 04
+    gate = Gate(10, kind="person-level", report="t")
+    empty = pd.DataFrame({"pilot": pd.Series(dtype="str"), "n": pd.Series(dtype="int64")})
+    table = gate.check("empty", empty, counts=["n"], key="pilot")
+    assert table.frame.empty and list(table.frame.columns)[:2] == ["pilot", "n"]

@@ -292,6 +292,8 @@ class Gate:
     def _key_of(self, frame: pd.DataFrame, spec: TableSpec) -> list[str]:
         if not spec.key:
             return [""] * len(frame)
+        if frame.empty:  # agg over no rows gives a frame, not a series
+            return []
         keys = frame[list(spec.key)].astype(str).agg("|".join, axis=1).tolist()
         return [self.aliases.get(k, k) for k in keys]
 

@@ -18,6 +18,7 @@ from lvv_eval.disclosure.checked import CheckedTable
 from lvv_eval.disclosure.gate import Gate
 from lvv_eval.errors import InputValidationError, redacted_error
 from lvv_eval.stats import rates as metrics
+from lvv_eval.sources import claims as source_claims_module
 from lvv_eval.sources import published
 from lvv_eval.sources.monitor import MonitorData, read_monitor
 from lvv_eval.reference.schemes import list_schemes, load_scheme
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from lvv_eval.disclosure.checked import CheckedFigure
-    from lvv_eval.reporting.writer import CaptionedTable  # pragma: no cover
+    from lvv_eval.reporting.writer import CaptionedTable, ReportWriter  # pragma: no cover
     from lvv_eval.reporting.labels import Labels
     from lvv_eval.reporting.parameters import NotebookParameters
 
@@ -60,6 +61,23 @@ def load_person_level(P: "NotebookParameters") -> MonitorData | None:
         raise redacted_error(error) from None
 
 
+def note_empty(writer: "ReportWriter", data: MonitorData | None, labels: "Labels") -> str:
+    """Record and return a sentence when the export holds no trajectories (empty when it does).
+
+    A header-only file is valid: every person-level table of the report is
+    then empty (with its columns) and only the published figures are
+    computed; the sentence says so in the report's notes.
+    """
+    if data is None or len(data.frame):
+        return ""
+    text = labels("Het bestand bevat geen trajecten (alleen een kopregel): de tabellen op persoonsniveau zijn "
+                  "leeg en alleen de gepubliceerde cijfers zijn berekend.",
+                  "The file holds no trajectories (a header only): the person-level tables are empty and only "
+                  "the published figures are computed.")
+    writer.note(text)
+    return text
+
+
 def person_figures(frame: pd.DataFrame, P: "NotebookParameters",
                    scheme: str | None = None) -> pd.DataFrame:
     """Person-level counts at the notebook's peildatum, in the published vocabulary.
@@ -85,13 +103,130 @@ def person_figures(frame: pd.DataFrame, P: "NotebookParameters",
     )
 
 
+def data_pilots(frame: pd.DataFrame, P: "NotebookParameters") -> list[str]:
+    """The pilots the person-level side of a report covers, sorted.
+
+    The ``pilots`` parameter when given (lower case), else the pilots with
+    at least one trajectory in ``frame`` (an export of one municipality
+    covers that municipality only).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> f = pd.DataFrame({"pilot": pd.Categorical(["utrecht"], categories=["groningen", "utrecht"])})
+    >>> data_pilots(f, SimpleNamespace(pilots=()))
+    ['utrecht']
+    >>> data_pilots(f, SimpleNamespace(pilots=("Groningen",)))
+    ['groningen']
+    """
+    chosen = [str(p).strip().lower() for p in (getattr(P, "pilots", None) or [])]
+    if chosen:
+        return sorted(set(chosen))
+    return sorted({str(p) for p in frame["pilot"].dropna().astype("str")})
+
+
+NO_COUNTERPART_LABELS: dict[str, tuple[str, str]] = {
+    "national_total": ("landelijk totaal; de gegevens beslaan alleen {pilots}",
+                       "national total; the data cover only {pilots}"),
+    "pilot_not_in_data": ("gemeente niet in de gegevens", "pilot not in the data"),
+}
+"""Why a published figure has no person-level counterpart (code -> Dutch, English)."""
+
+
+def published_scope(frame: pd.DataFrame, P: "NotebookParameters", source_id: str) -> pd.DataFrame:
+    """Which published counts of a source have a like-for-like person-level counterpart.
+
+    A national (``total``) figure is compared with the data only when the
+    data cover every pilot of the programme (:func:`data_pilots` against
+    :func:`lvv_eval.reference.pilots.pilot_codes`); a pilot's figure only
+    when that pilot is in the data. A one-municipality export, or
+    ``pilots: [utrecht]``, is thus compared with Utrecht's published figures
+    and never with the national totals.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per published count of the source (``unit == count``):
+        ``pilot, measure, category, figure_id, published, counterpart``
+        (bool) and ``reason`` (a key of :data:`NO_COUNTERPART_LABELS`, empty
+        when there is a counterpart). Published figures only: nothing
+        person-level.
+    """
+    from lvv_eval.reference.pilots import pilot_codes  # noqa: PLC0415 - the pilot table is read lazily
+
+    figures = published.select(source=source_id)
+    if "unit" in figures.columns:
+        figures = figures.loc[(figures["unit"].astype("string") == "count").fillna(False).to_numpy(dtype=bool)]
+    covered = set(data_pilots(frame, P))
+    national = set(pilot_codes()) <= covered
+    pilots = figures["pilot"].astype("str")
+    reason = np.where(pilots == TOTAL, np.where(national, "", "national_total"),
+                      np.where(pilots.isin(sorted(covered)), "", "pilot_not_in_data"))
+    out = pd.DataFrame({"pilot": pilots.to_numpy(), "measure": figures["measure"].astype("str").to_numpy(),
+                        "category": figures["category"].astype("str").to_numpy(),
+                        "figure_id": figures["figure_id"].astype("str").to_numpy(),
+                        "published": figures["value"].astype("float64").to_numpy(), "reason": reason})
+    out.insert(5, "counterpart", out["reason"] == "")
+    return out.sort_values(["pilot", "measure", "category", "figure_id"], ignore_index=True,
+                           key=lambda s: s.map(lambda v: (v == TOTAL, v)) if s.name == "pilot" else s)
+
+
+def no_counterpart_note(frame: pd.DataFrame, P: "NotebookParameters", source_id: str,
+                        labels: "Labels") -> str | None:
+    """A sentence saying which published figures of a source are not compared with the data, or ``None``.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> from lvv_eval.reporting.labels import Labels
+    >>> f = pd.DataFrame({"pilot": ["utrecht"]})
+    >>> print(no_counterpart_note(f, SimpleNamespace(pilots=()), "regioplan-2020", Labels("en")))
+    ... # doctest: +ELLIPSIS
+    Not compared with the data: ... published figures (national total; the data cover only utrecht: ...
+    """
+    scope = published_scope(frame, P, source_id)
+    missing = scope.loc[~scope["counterpart"]]
+    if missing.empty:
+        return None
+    pilots = ", ".join(data_pilots(frame, P)) or labels("geen gemeente", "no pilot")
+    parts = []
+    for code, rows in missing.groupby("reason", sort=True):
+        nl, en = NO_COUNTERPART_LABELS[str(code)]
+        text = labels(nl, en).format(pilots=pilots)
+        parts.append(f"{text}: {len(rows)}")
+    return labels(f"Niet met de gegevens vergeleken: {len(missing)} gepubliceerde cijfers ({'; '.join(parts)}).",
+                  f"Not compared with the data: {len(missing)} published figures ({'; '.join(parts)}).")
+
+
+def note_scope(writer: "ReportWriter", frame: pd.DataFrame, P: "NotebookParameters", sources: Sequence[str],
+               labels: "Labels") -> str:
+    """Record and return which published figures of ``sources`` have no counterpart in the data.
+
+    Each sentence of :func:`no_counterpart_note` goes into the report's notes
+    (``writer.note``); the return value is the sentences joined, empty when
+    every published count is compared, for the notebook to print.
+    """
+    texts = []
+    for source in sources:
+        note = no_counterpart_note(frame, P, source, labels)
+        if note:
+            texts.append(f"{source}: {note}" if len(sources) > 1 else note)
+    for text in texts:
+        writer.note(text)
+    return "\n".join(texts)
+
+
 def published_vs_person(frame: pd.DataFrame, P: "NotebookParameters", source_id: str,
                         scheme: str | None = None) -> pd.DataFrame:
-    """Person-level counts next to one published source's counts.
+    """Person-level counts next to one published source's counts, like with like.
 
     The person-level side is counted the way the source counts: with the
     source's own scheme (unless ``scheme`` is given) and population (formal
-    status only for the 2020 monitor), at the source's peildatum.
+    status only for the 2020 monitor), at the source's peildatum. Only the
+    published figures :func:`published_scope` gives a counterpart are
+    compared: national totals only when the data cover every pilot, a
+    pilot's figures only when the pilot is in the data (see
+    :func:`no_counterpart_note` for what is left out).
 
     Returns
     -------
@@ -103,10 +238,72 @@ def published_vs_person(frame: pd.DataFrame, P: "NotebookParameters", source_id:
     source_scheme, formal_only = published.source_population(source_id)
     figures = published.select(source=source_id)
     peildatum = pd.Timestamp(figures["peildatum"].dropna().iloc[0])
+    scope = published_scope(frame, P, source_id)
+    comparable = set(scope.loc[scope["counterpart"], "figure_id"])
+    figures = figures.loc[figures["figure_id"].astype("str").isin(sorted(comparable)).to_numpy(dtype=bool)]
     person = aggregate.to_figures(frame, peildatum, scheme=load_scheme(scheme or source_scheme),
                                   formal_only=formal_only, pilots=list(P.pilots) or None)
     table = aggregate.compare_with_published(person, figures)
     return table.drop(columns=[c for c in ("source_id", "peildatum") if c in table.columns])
+
+
+CLAIM_COLUMN_LABELS: dict[str, tuple[str, str]] = {
+    "source": ("Bron", "Source"),
+    "claim_id": ("Uitspraak", "Statement"),
+    "paragraph": ("Plaats in de bron", "Place in the source"),
+    "quote": ("Citaat", "Quote"),
+    "verdict": ("Oordeel", "Verdict"),
+    "holds_under": ("Getoetste lezing", "Reading tested"),
+    "numbers": ("Getallen", "Numbers"),
+}
+"""Column labels (Dutch, English) of :func:`source_claims`."""
+
+VERDICT_LABELS: dict[str, tuple[str, str]] = {
+    "holds": ("klopt", "holds"),
+    "holds only under a reading": ("klopt alleen bij een bepaalde lezing", "holds only under a reading"),
+    "not checkable": ("niet te toetsen", "not checkable"),
+    "contradicted": ("weerlegd", "contradicted"),
+}
+"""Verdicts of :func:`lvv_eval.sources.claims.check_claims` in the report languages."""
+
+CLAIMS_TITLE: tuple[str, str] = ("Uitspraken in de bron getoetst", "The source's statements checked")
+"""Heading (Dutch, English) of the claims section of reports 01-03."""
+
+CLAIMS_CAPTION: tuple[str, str] = (
+    "Uitspraken in de tekst van de bron, getoetst aan de gepubliceerde cijfers (alleen gepubliceerde cijfers)",
+    "Statements in the source's text, checked against the published figures (published figures only)")
+"""Caption (Dutch, English) of the claims table."""
+
+
+def source_claims(sources: Sequence[str], labels: "Labels",
+                  results: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The prose claims of one or more sources, checked, with labelled columns and verdicts.
+
+    Published figures and what follows from them only, so the table is of
+    kind ``derived`` (exempt from disclosure control).
+
+    Parameters
+    ----------
+    sources
+        Source ids (``regioplan-2020``) or file names, in the order shown.
+    labels
+        The report's labels: column headers from :data:`CLAIM_COLUMN_LABELS`,
+        verdicts from :data:`VERDICT_LABELS` (unknown verdicts as they are).
+    results
+        Output of :func:`lvv_eval.sources.claims.check_claims` (default: computed once).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per claim, sorted by source (in the order given) and claim id;
+        columns those of :data:`CLAIM_COLUMN_LABELS` in the report language.
+    """
+    res = results if results is not None else source_claims_module.check_claims()
+    parts = [source_claims_module.claims_of_source(s, res).assign(source=str(s)) for s in sources]
+    columns = list(CLAIM_COLUMN_LABELS)
+    table = (pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns))[columns]
+    table["verdict"] = [labels(*VERDICT_LABELS[v]) if v in VERDICT_LABELS else v for v in table["verdict"]]
+    return table.rename(columns={c: labels(*CLAIM_COLUMN_LABELS[c]) for c in columns})
 
 
 def scheme_sensitivity(frame: pd.DataFrame, peildatum: str | pd.Timestamp,

@@ -773,3 +773,78 @@ def evidence_statement(result: CompareResult, lang: str = "en") -> str:
     if unknown:
         parts.append(words["unknown"].format(unknown=unknown))
     return " ".join(parts)
+
+
+POOLING_COLUMNS: tuple[str, ...] = ("pilot", "n", "events", "raw_share", "shrunken_share", "site_effect",
+                                    "site_effect_sd", "between_site_sd", "converged", "warnings", "label")
+"""Columns of :func:`lvv_eval.stats.sites.few_sites.partial_pooling` (also of an empty table)."""
+
+
+def comparison_needs(frame: pd.DataFrame, attribute: str, date: str | pd.Timestamp, labels: "Labels",
+                     outcome: pd.Series | None = None,
+                     designs: pd.DataFrame | str | Path | None = None) -> str | None:
+    """What a between-pilot model on these data lacks, in the report language; ``None`` when nothing.
+
+    A comparison of sites needs at least two pilots, pilots in both design
+    groups of ``attribute`` at ``date`` (pilots without a design row do not
+    count), and, when ``outcome`` (0/1) is given, both outcomes among the
+    people analysed (a model of a durable exit cannot be fitted when no one,
+    or everyone, left durably).
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"pilot": ["utrecht", "utrecht"]})
+    >>> print(comparison_needs(f, "parallel_bbb", "2022-07-01", Labels("en")))
+    ... # doctest: +ELLIPSIS
+    Not computed: the comparison of pilots needs at least two pilots (the data have only utrecht); ...
+    """
+    pilots = sorted({str(p) for p in frame["pilot"].dropna().astype(str)})
+    groups = sorted({g for g in with_design_group(frame, attribute, date, designs)[GROUP_COLUMN]
+                     if g != UNKNOWN_LABEL})
+    lacking = []
+    have = ", ".join(pilots)
+    if len(pilots) < 2:
+        lacking.append(labels(f"minstens twee pilots (de gegevens hebben {'alleen ' + have if have else 'geen'})",
+                              f"at least two pilots (the data have {'only ' + have if have else 'none'})"))
+    if len(groups) < 2:
+        shown = ", ".join(group_label(g, labels) for g in groups)
+        lacking.append(labels(f"pilots in beide ontwerpgroepen van '{attribute}' (de gegevens hebben "
+                              f"{'alleen de groep ' + repr(shown) if shown else 'geen'})",
+                              f"pilots in both design groups of '{attribute}' (the data have "
+                              f"{'only the group ' + repr(shown) if shown else 'none'})"))
+    if outcome is not None:
+        values = set(pd.to_numeric(outcome, errors="coerce").dropna().astype(int))
+        if values != {0, 1}:
+            lacking.append(labels("mensen met en zonder bestendige uitstroom",
+                                  "people with and without a durable exit"))
+    if not lacking:
+        return None
+    return labels("Niet berekend: de vergelijking van pilots heeft nodig: " + "; ".join(lacking) + ".",
+                  "Not computed: the comparison of pilots needs " + "; ".join(lacking) + ".")
+
+
+def partial_pooling_table(data: pd.DataFrame, frame: pd.DataFrame, attribute: str, date: str | pd.Timestamp,
+                          labels: "Labels") -> tuple[pd.DataFrame, str | None]:
+    """Partial pooling of the case-mix set, or an empty table and what it needs.
+
+    Parameters
+    ----------
+    data
+        ``CaseMixData.data`` (``pilot``, 0/1 ``y``).
+    frame
+        The analysis frame (for the pilots and their design groups).
+
+    Returns
+    -------
+    (pandas.DataFrame, str or None)
+        :func:`lvv_eval.stats.sites.few_sites.partial_pooling` and ``None``,
+        or an empty table with :data:`POOLING_COLUMNS` and the sentence of
+        :func:`comparison_needs`.
+    """
+    from lvv_eval.stats.sites.few_sites import partial_pooling  # noqa: PLC0415
+
+    needs = comparison_needs(frame, attribute, date, labels, outcome=data["y"] if len(data) else pd.Series([]))
+    if needs is not None:
+        empty = pd.DataFrame({c: pd.Series(dtype="float64") for c in POOLING_COLUMNS})
+        return empty.astype({"pilot": "str", "converged": "bool", "warnings": "str", "label": "str"}), needs
+    return partial_pooling(data), None

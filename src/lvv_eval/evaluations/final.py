@@ -360,9 +360,14 @@ def class_shares_from_counts(counts: pd.DataFrame, class_ids: Sequence[str],
     -------
     pandas.DataFrame
         :func:`lvv_eval.stats.rates.class_shares` output (``denominator_label``
-        'total outflow'); rows of pilots without outflow are dropped.
+        'total outflow'); rows of pilots without outflow are dropped, so
+        the table is empty (with these columns) when no one has left.
     """
     wide = counts.loc[counts["outflow"] > 0, list(class_ids)]
+    if wide.empty:
+        template = metrics.class_shares(pd.DataFrame({c: [1] for c in class_ids}, index=pd.Index(["x"], name="pilot")),
+                                        denominator="outflow", alpha=alpha, method="wilson")
+        return template.iloc[:0].reset_index(drop=True)
     return metrics.class_shares(wide, denominator="outflow", alpha=alpha, method="wilson")
 
 

@@ -610,7 +610,10 @@ def register_person_tables(gate: Gate, data: Any, frame: pd.DataFrame, P: "Noteb
     gate.register("length_of_stay", los, upstream=suppress_length_of_stay(los, t).table,
                   counts=["n", "n_events", "n_censored"], margins={"total_row": TOTAL, "total_col": "n"},
                   derived={c: ("n_events",) for c in ("median_days", "ci_low", "ci_high")})
-    stock = aggregate.stock_over_time(frame, end=P.peildatum)
+    from lvv_eval.reference.monitor_format import PROGRAMME_START  # noqa: PLC0415
+
+    # an export without trajectories has no earliest intake: the grid starts with the programme
+    stock = aggregate.stock_over_time(frame, start=PROGRAMME_START if frame.empty else None, end=P.peildatum)
     gate.register("occupancy_over_time", stock, counts=["present"])
     curves = survival.cif_curves(frame, P.peildatum, load_scheme(P.scheme))
     gate.register("cumulative_incidence_curves", curves.drop(columns=["n_events", "se"]), counts=["n_at_risk"],

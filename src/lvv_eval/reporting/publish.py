@@ -82,9 +82,12 @@ AUDIT_COLUMNS: frozenset[str] = frozenset({
     "warnings", "ci_method", "ci_level", "sim_ci_low", "sim_ci_high", "sim_ci_method", "suppression_rule",
     "release_form", "denominator_label", "suppressed", "se", "std_err", "explanation_id", "explanation_ids",
     "locator", "as_printed", "converged", "method", "suppression_reason", "explanation", "source", "note",
-    "count_key", "basis",
+    "count_key", "basis", "numbers", "paragraph", "holds_under",
 })
 """Column keys kept in the CSV but not shown as columns (ids, method, wording, flags, free text)."""
+
+VERBATIM_COLUMNS: frozenset[str] = frozenset({"quote", "claim_id"})
+"""Text columns shown as they are: quotations from the Dutch sources and their ids."""
 
 INTERVALS: tuple[tuple[str, str, str], ...] = (
     ("ci_low", "ci_high", "interval_ci"),
@@ -355,7 +358,7 @@ def table_block(frame: pd.DataFrame, *, name: str, caption: str, kind: str, labe
             continue
         used.add(column)
         spec = _column_format(frame, column, key)
-        if spec.kind == "text":
+        if spec.kind == "text" and key not in VERBATIM_COLUMNS:
             shown[column] = [v if fmt.is_missing(v) else labeller.value(str(v), f"{where}, column {column!r}")
                              for v in frame[column]]
         columns[column] = spec

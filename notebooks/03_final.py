@@ -36,17 +36,17 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import display
 
-from lvv_eval.stats import counts as aggregate
 from lvv_eval.disclosure import suppression as disclosure
-from lvv_eval.sources import published
-from lvv_eval.stats import survival
+from lvv_eval.disclosure.gate import Gate
 from lvv_eval.evaluations import common, final, policy, three_evaluations
+from lvv_eval.reference.schemes import list_schemes, load_scheme
 from lvv_eval.reporting.labels import Labels
 from lvv_eval.reporting.parameters import validate_parameters
 from lvv_eval.reporting.plots import bar_with_ci, cif_plot, grouped_bars, line_over_time, stacked_shares
 from lvv_eval.reporting.writer import ReportWriter, say, show_table
-from lvv_eval.disclosure.gate import Gate
-from lvv_eval.reference.schemes import list_schemes, load_scheme
+from lvv_eval.sources import published
+from lvv_eval.stats import counts as aggregate
+from lvv_eval.stats import survival
 
 P = validate_parameters(globals(), notebook="03_final")
 show_published = functools.partial(show_table, kind="published")
@@ -58,8 +58,10 @@ SUPPRESSED = L.word("suppressed_value")
 PUB = final.published_final()
 RANGES = PUB.ranges()
 CLOSEST = RANGES.best()
-SOURCE_NOTE = L("Bron: Regioplan (2022), eindevaluatie pilot LVV (WODC)",
-                "Source: Regioplan (2022), final evaluation of the LVV pilot (WODC)")
+SOURCE_NOTE = L(
+    "Bron: Regioplan (2022), eindevaluatie pilot LVV (WODC)",
+    "Source: Regioplan (2022), final evaluation of the LVV pilot (WODC)",
+)
 
 # %% [markdown]
 # ## 1. The published figures
@@ -80,27 +82,41 @@ print(L("somcontrole", "sum check"), " + ".join(str(int(v)) for v in PUB.shares.
 # %%
 # NBVAL_CHECK_OUTPUT
 for label, pct, rng in zip(RANGES.labels, RANGES.percentages, RANGES.ranges):
-    print(f"{L.outcome_class(final.SOURCE_ID, label) if label in SCHEME.class_ids or label in load_scheme(final.SOURCE_ID).class_ids else label}: "
-          f"{int(pct)} % {L('van', 'of')} {RANGES.total} -> {L('aantallen', 'counts')} {rng.start}..{rng.stop - 1}")
+    print(
+        f"{L.outcome_class(final.SOURCE_ID, label) if label in SCHEME.class_ids or label in load_scheme(final.SOURCE_ID).class_ids else label}: "
+        f"{int(pct)} % {L('van', 'of')} {RANGES.total} -> {L('aantallen', 'counts')} {rng.start}..{rng.stop - 1}"
+    )
 print(L("combinaties met som", "combinations summing to"), RANGES.total, ":", len(RANGES.combinations))
 print(L("dichtstbijzijnde combinatie", "closest combination"), CLOSEST, L("som", "sum"), sum(CLOSEST))
 
 
 # %%
 published_rows = final.published_rows_used(published.select(source=final.SOURCE_ID))
-published_table = published_rows[["figure_id", "locator", "peildatum", "pilot", "measure", "category",
-                                  "value", "unit", "as_printed"]].assign(
-    peildatum=lambda d: d["peildatum"].dt.date.astype("str"))
+published_table = published_rows[
+    ["figure_id", "locator", "peildatum", "pilot", "measure", "category", "value", "unit", "as_printed"]
+].assign(peildatum=lambda d: d["peildatum"].dt.date.astype("str"))
 published_show = published_table.assign(
-    peildatum=published_rows["peildatum"].map(L.date), pilot=published_rows["pilot"].map(L.pilot),
-    measure=published_rows["measure"].map(L.measure), category=published_rows["category"].map(L.category),
-    value=published_rows["value"].map(L.number), unit=published_rows["unit"].map(L.word))
-W.table("published_regioplan_2022", L.columns(published_table), kind="published",
-        caption=L("Gepubliceerde cijfers eindevaluatie (bron 004, eerste alinea en 'Resultaten van de LVV'); "
-                  "gepubliceerd, daarom uitgezonderd van onthullingscontrole",
-                  "Published figures of the final evaluation (source 004, first paragraph and 'Resultaten van "
-                  "de LVV'); published, hence exempt from disclosure control"))
-show_published(L.columns(published_show), L("Gepubliceerde cijfers (Regioplan 2022)", "Published figures (Regioplan 2022)"))
+    peildatum=published_rows["peildatum"].map(L.date),
+    pilot=published_rows["pilot"].map(L.pilot),
+    measure=published_rows["measure"].map(L.measure),
+    category=published_rows["category"].map(L.category),
+    value=published_rows["value"].map(L.number),
+    unit=published_rows["unit"].map(L.word),
+)
+W.table(
+    "published_regioplan_2022",
+    L.columns(published_table),
+    kind="published",
+    caption=L(
+        "Gepubliceerde cijfers eindevaluatie (bron 004, eerste alinea en 'Resultaten van de LVV'); "
+        "gepubliceerd, daarom uitgezonderd van onthullingscontrole",
+        "Published figures of the final evaluation (source 004, first paragraph and 'Resultaten van "
+        "de LVV'); published, hence exempt from disclosure control",
+    ),
+)
+show_published(
+    L.columns(published_show), L("Gepubliceerde cijfers (Regioplan 2022)", "Published figures (Regioplan 2022)")
+)
 
 
 # %% [markdown]
@@ -115,30 +131,52 @@ show_published(L.columns(published_show), L("Gepubliceerde cijfers (Regioplan 20
 
 # %%
 recon = final.reconstructed_shares(PUB)
-recon_show = recon.assign(category=[L.outcome_class("regioplan-2022", c) for c in recon["category"]],
-                          note=L("aantallen gereconstrueerd uit afgeronde percentages (dichtstbijzijnde combinatie)",
-                                 "counts reconstructed from rounded percentages (closest combination)"))
+recon_show = recon.assign(
+    category=[L.outcome_class("regioplan-2022", c) for c in recon["category"]],
+    note=L(
+        "aantallen gereconstrueerd uit afgeronde percentages (dichtstbijzijnde combinatie)",
+        "counts reconstructed from rounded percentages (closest combination)",
+    ),
+)
 recon_show = L.columns(L.formatted(recon_show, percent=["estimate", "ci_low", "ci_high"]), {"category": "outcome"})
-W.table("reconstructed_counts", recon_show, kind="derived",
-        caption=L("Aantallen achter de afgeronde aandelen 18/41/41 % van 1258 uitgestroomden (noemer: uitstroom); "
-                  "95%-BI Wilson op gereconstrueerde aantallen",
-                  "Counts behind the rounded shares 18/41/41 % of 1258 outflowed (denominator: outflow); "
-                  "95% CI Wilson on reconstructed counts"))
+W.table(
+    "reconstructed_counts",
+    recon_show,
+    kind="derived",
+    caption=L(
+        "Aantallen achter de afgeronde aandelen 18/41/41 % van 1258 uitgestroomden (noemer: uitstroom); "
+        "95%-BI Wilson op gereconstrueerde aantallen",
+        "Counts behind the rounded shares 18/41/41 % of 1258 outflowed (denominator: outflow); "
+        "95% CI Wilson on reconstructed counts",
+    ),
+)
 show_published(recon_show, L("Gereconstrueerde aantallen (afgeleid)", "Reconstructed counts (derived)"))
 
 # %%
-fig = bar_with_ci(recon, category="category", estimate="estimate", ci_low="ci_low", ci_high="ci_high",
-                  order=list(recon["category"]),
-                  labels={c: L.outcome_class("regioplan-2022", c) for c in recon["category"]},
-                  title=L("Uitkomst van de uitstroom, landelijk (juli 2022)", "Outcome of the outflow, national (July 2022)"),
-                  xlabel=L("Uitkomst", "Outcome"), ylabel=L("Aandeel van de uitstroom", "Share of the outflow"),
-                  footnote=SOURCE_NOTE + L(". Noemer: 1258 uitgestroomden. 95%-BI Wilson op aantallen "
-                                           "gereconstrueerd uit afgeronde percentages.",
-                                           ". Denominator: 1258 outflowed. 95% CI Wilson on counts "
-                                           "reconstructed from rounded percentages."),
-                  fmt=L.percent)
-W.figure("published_shares_ci", fig, title=L("Gepubliceerde uitstroomaandelen met BI", "Published outflow shares with CI"),
-         kind="derived")
+fig = bar_with_ci(
+    recon,
+    category="category",
+    estimate="estimate",
+    ci_low="ci_low",
+    ci_high="ci_high",
+    order=list(recon["category"]),
+    labels={c: L.outcome_class("regioplan-2022", c) for c in recon["category"]},
+    title=L("Uitkomst van de uitstroom, landelijk (juli 2022)", "Outcome of the outflow, national (July 2022)"),
+    xlabel=L("Uitkomst", "Outcome"),
+    ylabel=L("Aandeel van de uitstroom", "Share of the outflow"),
+    footnote=SOURCE_NOTE
+    + L(
+        ". Noemer: 1258 uitgestroomden. 95%-BI Wilson op aantallen gereconstrueerd uit afgeronde percentages.",
+        ". Denominator: 1258 outflowed. 95% CI Wilson on counts reconstructed from rounded percentages.",
+    ),
+    fmt=L.percent,
+)
+W.figure(
+    "published_shares_ci",
+    fig,
+    title=L("Gepubliceerde uitstroomaandelen met BI", "Published outflow shares with CI"),
+    kind="derived",
+)
 display(fig)
 plt.close(fig)
 
@@ -154,18 +192,33 @@ plt.close(fig)
 
 # %%
 intake_den = final.intake_denominator_ranges(PUB)
-intake_show = L.columns(L.formatted(intake_den.assign(
-    category=[L.outcome_class("regioplan-2022", c) for c in intake_den["category"]]),
-    percent=[c for c in intake_den.columns if c.startswith("share_of_")], decimals=1), {"category": "outcome"})
-W.table("intake_denominator", intake_show, kind="derived",
-        caption=L("Dezelfde aantallen als aandeel van 2065 deelnemers (noemer instroom, zoals Regioplan 2020) "
-                  "en van 1258 uitgestroomden (noemer uitstroom, zoals Regioplan 2022)",
-                  "The same counts as a share of 2065 participants (intake denominator, as Regioplan 2020) "
-                  "and of 1258 outflowed (outflow denominator, as Regioplan 2022)"))
-print(L(f"Bestendig als aandeel van de instroom: {L.percent(intake_den.loc[0, 'share_of_intake_low'], 1)} tot "
+intake_show = L.columns(
+    L.formatted(
+        intake_den.assign(category=[L.outcome_class("regioplan-2022", c) for c in intake_den["category"]]),
+        percent=[c for c in intake_den.columns if c.startswith("share_of_")],
+        decimals=1,
+    ),
+    {"category": "outcome"},
+)
+W.table(
+    "intake_denominator",
+    intake_show,
+    kind="derived",
+    caption=L(
+        "Dezelfde aantallen als aandeel van 2065 deelnemers (noemer instroom, zoals Regioplan 2020) "
+        "en van 1258 uitgestroomden (noemer uitstroom, zoals Regioplan 2022)",
+        "The same counts as a share of 2065 participants (intake denominator, as Regioplan 2020) "
+        "and of 1258 outflowed (outflow denominator, as Regioplan 2022)",
+    ),
+)
+print(
+    L(
+        f"Bestendig als aandeel van de instroom: {L.percent(intake_den.loc[0, 'share_of_intake_low'], 1)} tot "
         f"{L.percent(intake_den.loc[0, 'share_of_intake_high'], 1)} (van de uitstroom: 18 %).",
         f"Durable as a share of intake: {L.percent(intake_den.loc[0, 'share_of_intake_low'], 1)} to "
-        f"{L.percent(intake_den.loc[0, 'share_of_intake_high'], 1)} (of the outflow: 18%)."))
+        f"{L.percent(intake_den.loc[0, 'share_of_intake_high'], 1)} (of the outflow: 18%).",
+    )
+)
 show_published(intake_show, L("Noemer instroom of uitstroom (afgeleid)", "Intake or outflow denominator (derived)"))
 
 # %% [markdown]
@@ -189,13 +242,19 @@ FRAME = common.analysis_frame(MD.frame, P.pilots) if MD is not None else None
 PILOTS = list(P.pilots) or None
 print(common.data_banner(P, L))
 if MD is not None:
-    print(L(f"Rijen gelezen: {len(MD.frame) + len(MD.exclusions)}; uitgesloten (met reden): {len(MD.exclusions)}.",
-            f"Rows read: {len(MD.frame) + len(MD.exclusions)}; excluded (with reasons): {len(MD.exclusions)}."))
+    print(
+        L(
+            f"Rijen gelezen: {len(MD.frame) + len(MD.exclusions)}; uitgesloten (met reden): {len(MD.exclusions)}.",
+            f"Rows read: {len(MD.frame) + len(MD.exclusions)}; excluded (with reasons): {len(MD.exclusions)}.",
+        )
+    )
     W.note(common.data_banner(P, L))
 
 # %%
 if MD is not None and len(MD.exclusions):
-    display(common.show_person(GATE, MD.problem_summary(), L("Uitgesloten rijen en redenen", "Excluded rows and reasons")))
+    display(
+        common.show_person(GATE, MD.problem_summary(), L("Uitgesloten rijen en redenen", "Excluded rows and reasons"))
+    )
 
 # %% [markdown]
 # ### Flow at the peildatum, with disclosure control
@@ -211,15 +270,25 @@ W.note(GATE.explanation(P.language))
 if FRAME is not None:
     COUNTS = final.flow_by_pilot(FRAME, P.peildatum, SCHEME, pilots=PILOTS, formal_only=P.formal_only)
     SUPP = final.suppress_flow(COUNTS, P.disclosure_threshold)
-    flow_names = {"pilot": "pilot", "intake": "intake", "present": "present", "outflow": "outflow",
-                  **{c: L.outcome_class(P.scheme, c) for c in SCHEME.class_ids}}
+    flow_names = {
+        "pilot": "pilot",
+        "intake": "intake",
+        "present": "present",
+        "outflow": "outflow",
+        **{c: L.outcome_class(P.scheme, c) for c in SCHEME.class_ids},
+    }
     flow_show = SUPP.table.reset_index().assign(pilot=lambda d: [L.pilot(p) for p in d["pilot"]])
     flow_show = L.columns(flow_show, flow_names)
-    W.table("flow_by_pilot", common.checked(GATE, "flow_by_pilot", flow_show),
-            caption=L(f"Instroom, aanwezig en uitstroom per klasse ({SCHEME_NAME}) op {L.date(P.peildatum)}, personen; "
-                      f"aantallen onder {P.disclosure_threshold} en afleidbare cellen onderdrukt",
-                      f"Intake, present and outflow per class ({SCHEME_NAME}) at {L.date(P.peildatum)}, persons; "
-                      f"counts below {P.disclosure_threshold} and derivable cells suppressed"))
+    W.table(
+        "flow_by_pilot",
+        common.checked(GATE, "flow_by_pilot", flow_show),
+        caption=L(
+            f"Instroom, aanwezig en uitstroom per klasse ({SCHEME_NAME}) op {L.date(P.peildatum)}, personen; "
+            f"aantallen onder {P.disclosure_threshold} en afleidbare cellen onderdrukt",
+            f"Intake, present and outflow per class ({SCHEME_NAME}) at {L.date(P.peildatum)}, persons; "
+            f"counts below {P.disclosure_threshold} and derivable cells suppressed",
+        ),
+    )
     display(common.show_person(GATE, L.formatted(flow_show), L("Stroom per pilot", "Flow per pilot")))
     display(common.show_person(GATE, L.suppression_report(SUPP.report), L("Onderdrukte cellen", "Suppressed cells")))
 
@@ -233,24 +302,44 @@ if FRAME is not None:
 if FRAME is not None:
     vs = common.published_vs_person(FRAME, P, final.SOURCE_ID)
     print(common.note_scope(W, FRAME, P, [final.SOURCE_ID], L))
-    vs_show = L.columns(vs.assign(pilot=[L.pilot(p) for p in vs["pilot"]]),
-                        {"person_level": L("Persoonsniveau", "Person level")})
-    W.table("published_vs_person", common.checked(GATE, "published_vs_person", vs_show),
-            caption=L("Gepubliceerde aantallen (Regioplan 2022) naast aantallen op persoonsniveau op dezelfde peildatum; "
-                      "verschil = persoonsniveau - gepubliceerd",
-                      "Published counts (Regioplan 2022) next to person-level counts at the same reference date; "
-                      "difference = person level - published"))
-    display(common.show_person(GATE, L.formatted(vs_show), L("Gepubliceerd vs persoonsniveau", "Published vs person level")))
-    total_shares = common.checked(GATE, "class_shares_total",
-                                  final.class_shares_from_counts(COUNTS.loc[["total"]], SCHEME.class_ids),
-                                  counts=["numerator", "denominator"], rates=True, group="pilot")
+    vs_show = L.columns(
+        vs.assign(pilot=[L.pilot(p) for p in vs["pilot"]]), {"person_level": L("Persoonsniveau", "Person level")}
+    )
+    W.table(
+        "published_vs_person",
+        common.checked(GATE, "published_vs_person", vs_show),
+        caption=L(
+            "Gepubliceerde aantallen (Regioplan 2022) naast aantallen op persoonsniveau op dezelfde peildatum; "
+            "verschil = persoonsniveau - gepubliceerd",
+            "Published counts (Regioplan 2022) next to person-level counts at the same reference date; "
+            "difference = person level - published",
+        ),
+    )
+    display(
+        common.show_person(GATE, L.formatted(vs_show), L("Gepubliceerd vs persoonsniveau", "Published vs person level"))
+    )
+    total_shares = common.checked(
+        GATE,
+        "class_shares_total",
+        final.class_shares_from_counts(COUNTS.loc[["total"]], SCHEME.class_ids),
+        counts=["numerator", "denominator"],
+        rates=True,
+        group="pilot",
+    )
     for cat in total_shares.frame["category"]:
-        say(GATE.text("{outcome}: {share} ({ci}) " + L("van {n} uitgestroomden", "of {n} who left"),
-                      outcome=L.outcome_class(P.scheme, cat),
-                      share=(total_shares.value("estimate", category=cat), L.percent),
-                      ci=(total_shares.value("ci_low", category=cat), total_shares.value("ci_high", category=cat),
-                          L.interval),
-                      n=(total_shares.value("denominator", category=cat), L.number)))
+        say(
+            GATE.text(
+                "{outcome}: {share} ({ci}) " + L("van {n} uitgestroomden", "of {n} who left"),
+                outcome=L.outcome_class(P.scheme, cat),
+                share=(total_shares.value("estimate", category=cat), L.percent),
+                ci=(
+                    total_shares.value("ci_low", category=cat),
+                    total_shares.value("ci_high", category=cat),
+                    L.interval,
+                ),
+                n=(total_shares.value("denominator", category=cat), L.number),
+            )
+        )
 
 # %% [markdown]
 # ### Outflow class shares per pilot
@@ -261,50 +350,101 @@ if FRAME is not None:
 
 # %%
 if FRAME is not None:
-    SHARES = common.hide_masked_rates(final.class_shares_from_counts(COUNTS, SCHEME.class_ids), SUPP.mask,
-                                      denominator_cell="outflow")
-    share_cols = ["pilot", "category", "numerator", "denominator", "denominator_label", "estimate",
-                  "ci_low", "ci_high", "ci_method", "suppressed"]
-    shares_show = SHARES[share_cols].assign(pilot=[L.pilot(p) for p in SHARES["pilot"]],
-                                            category=[L.outcome_class(P.scheme, c) for c in SHARES["category"]])
+    SHARES = common.hide_masked_rates(
+        final.class_shares_from_counts(COUNTS, SCHEME.class_ids), SUPP.mask, denominator_cell="outflow"
+    )
+    share_cols = [
+        "pilot",
+        "category",
+        "numerator",
+        "denominator",
+        "denominator_label",
+        "estimate",
+        "ci_low",
+        "ci_high",
+        "ci_method",
+        "suppressed",
+    ]
+    shares_show = SHARES[share_cols].assign(
+        pilot=[L.pilot(p) for p in SHARES["pilot"]], category=[L.outcome_class(P.scheme, c) for c in SHARES["category"]]
+    )
     shares_display = L.formatted(shares_show, percent=["estimate", "ci_low", "ci_high"])
     shares_show = L.columns(shares_show, {"category": "outcome", "suppressed": L("Onderdrukt", "Suppressed")})
-    W.table("class_shares_by_pilot", common.checked(GATE, "class_shares_by_pilot", shares_show),
-            caption=L("Aandeel per uitkomstklasse van de uitstroom per pilot (noemer: uitstroom tot de peildatum), "
-                      "95%-BI Wilson; onderdrukt waar het aantal onderdrukt is",
-                      "Share of each outcome class of the outflow per pilot (denominator: outflow until the reference date), "
-                      "95% CI Wilson; suppressed where the count is suppressed"))
-    display(common.show_person(GATE, L.columns(shares_display, {"category": "outcome", "suppressed": L("Onderdrukt", "Suppressed")}),
-                       L("Uitstroomaandelen per pilot", "Outflow shares per pilot")))
+    W.table(
+        "class_shares_by_pilot",
+        common.checked(GATE, "class_shares_by_pilot", shares_show),
+        caption=L(
+            "Aandeel per uitkomstklasse van de uitstroom per pilot (noemer: uitstroom tot de peildatum), "
+            "95%-BI Wilson; onderdrukt waar het aantal onderdrukt is",
+            "Share of each outcome class of the outflow per pilot (denominator: outflow until the reference date), "
+            "95% CI Wilson; suppressed where the count is suppressed",
+        ),
+    )
+    display(
+        common.show_person(
+            GATE,
+            L.columns(shares_display, {"category": "outcome", "suppressed": L("Onderdrukt", "Suppressed")}),
+            L("Uitstroomaandelen per pilot", "Outflow shares per pilot"),
+        )
+    )
     pilot_labels = {p: L.pilot(p) for p in SHARES["pilot"].unique()}
     class_labels = {c: L.outcome_class(P.scheme, c) for c in SCHEME.class_ids}
-    fig = stacked_shares(SHARES.fillna({"estimate": 0.0}), category="pilot", part="category", share="estimate",
-                         part_order=list(SCHEME.class_ids), labels=pilot_labels, part_labels=class_labels,
-                         title=L("Uitkomst van de uitstroom per pilot", "Outcome of the outflow per pilot"),
-                         xlabel=L("Aandeel van de uitstroom", "Share of the outflow"), ylabel="",
-                         footnote=L("Noemer: uitstroom tot ", "Denominator: outflow until ")
-                         + L.date(P.peildatum) + L(". Onderdrukte aandelen ontbreken (kortere balk).",
-                                                   ". Suppressed shares are missing (shorter bar).")
-                         + (L(" SYNTHETISCHE gegevens.", " SYNTHETIC data.") if P.is_synthetic else ""),
-                         fmt=L.percent)
-    W.figure("class_shares_by_pilot", common.figure_from(GATE, "class_shares_by_pilot", fig, GATE.released["class_shares_by_pilot"]), title=L("Uitstroomaandelen per pilot", "Outflow shares per pilot"))
+    fig = stacked_shares(
+        SHARES.fillna({"estimate": 0.0}),
+        category="pilot",
+        part="category",
+        share="estimate",
+        part_order=list(SCHEME.class_ids),
+        labels=pilot_labels,
+        part_labels=class_labels,
+        title=L("Uitkomst van de uitstroom per pilot", "Outcome of the outflow per pilot"),
+        xlabel=L("Aandeel van de uitstroom", "Share of the outflow"),
+        ylabel="",
+        footnote=L("Noemer: uitstroom tot ", "Denominator: outflow until ")
+        + L.date(P.peildatum)
+        + L(". Onderdrukte aandelen ontbreken (kortere balk).", ". Suppressed shares are missing (shorter bar).")
+        + (L(" SYNTHETISCHE gegevens.", " SYNTHETIC data.") if P.is_synthetic else ""),
+        fmt=L.percent,
+    )
+    W.figure(
+        "class_shares_by_pilot",
+        common.figure_from(GATE, "class_shares_by_pilot", fig, GATE.released["class_shares_by_pilot"]),
+        title=L("Uitstroomaandelen per pilot", "Outflow shares per pilot"),
+    )
     display(fig)
     plt.close(fig)
 
 # %%
 if FRAME is not None:
     durable_share = SHARES.loc[SHARES["category"] == "durable"]
-    fig = bar_with_ci(durable_share, category="pilot", estimate="estimate", ci_low="ci_low", ci_high="ci_high",
-                      labels=pilot_labels,
-                      title=L("Bestendige uitstroom per pilot (aandeel van de uitstroom)",
-                              "Durable outflow per pilot (share of the outflow)"),
-                      xlabel=L("Pilot", "Pilot"), ylabel=L("Aandeel bestendig", "Share durable"),
-                      footnote=L("Noemer: uitstroom tot ", "Denominator: outflow until ") + L.date(P.peildatum)
-                      + L(". 95%-BI Wilson. Beschrijvend; geen toets tussen pilots. ",
-                          ". 95% CI Wilson. Descriptive; no test between pilots. ")
-                      + (L("SYNTHETISCHE gegevens.", "SYNTHETIC data.") if P.is_synthetic else ""),
-                      fmt=L.percent, missing_label=SUPPRESSED)
-    W.figure("durable_share_by_pilot", common.figure_from(GATE, "durable_share_by_pilot", fig, GATE.released["class_shares_by_pilot"]), title=L("Bestendig aandeel per pilot", "Durable share per pilot"))
+    fig = bar_with_ci(
+        durable_share,
+        category="pilot",
+        estimate="estimate",
+        ci_low="ci_low",
+        ci_high="ci_high",
+        labels=pilot_labels,
+        title=L(
+            "Bestendige uitstroom per pilot (aandeel van de uitstroom)",
+            "Durable outflow per pilot (share of the outflow)",
+        ),
+        xlabel=L("Pilot", "Pilot"),
+        ylabel=L("Aandeel bestendig", "Share durable"),
+        footnote=L("Noemer: uitstroom tot ", "Denominator: outflow until ")
+        + L.date(P.peildatum)
+        + L(
+            ". 95%-BI Wilson. Beschrijvend; geen toets tussen pilots. ",
+            ". 95% CI Wilson. Descriptive; no test between pilots. ",
+        )
+        + (L("SYNTHETISCHE gegevens.", "SYNTHETIC data.") if P.is_synthetic else ""),
+        fmt=L.percent,
+        missing_label=SUPPRESSED,
+    )
+    W.figure(
+        "durable_share_by_pilot",
+        common.figure_from(GATE, "durable_share_by_pilot", fig, GATE.released["class_shares_by_pilot"]),
+        title=L("Bestendig aandeel per pilot", "Durable share per pilot"),
+    )
     display(fig)
     plt.close(fig)
 
@@ -317,27 +457,72 @@ if FRAME is not None:
 # %%
 if FRAME is not None:
     CONTRAST = final.denominator_contrast_suppressed(COUNTS, SUPP.mask)
-    contrast_show = CONTRAST[["pilot", "denominator_kind", "numerator", "denominator", "denominator_label",
-                              "estimate", "ci_low", "ci_high", "ci_method", "suppressed"]]
-    contrast_show = L.columns(contrast_show.assign(pilot=[L.pilot(p) for p in contrast_show["pilot"]],
-                                                   denominator_kind=[L.measure(k) for k in contrast_show["denominator_kind"]]))
-    W.table("durable_intake_vs_outflow", common.checked(GATE, "durable_intake_vs_outflow", contrast_show),
-            caption=L("Bestendige uitstroom per pilot gedeeld door de instroom en door de uitstroom tot de peildatum; 95%-BI Wilson",
-                      "Durable outflow per pilot divided by intake and by outflow until the reference date; 95% CI Wilson"))
-    display(common.show_person(GATE, L.formatted(contrast_show, percent=[L.word("estimate"), L.word("ci_low"), L.word("ci_high")]),
-                       L("Noemer instroom vs uitstroom", "Intake vs outflow denominator")))
-    den_labels = {"intake": L("Noemer: instroom", "Denominator: intake"),
-                  "outflow": L("Noemer: uitstroom", "Denominator: outflow")}
-    fig = grouped_bars(CONTRAST, category="pilot", group="denominator_kind", value="estimate",
-                       percent=True, labels=pilot_labels, group_labels=den_labels,
-                       group_order=["intake", "outflow"],
-                       title=L("Bestendige uitstroom: twee noemers", "Durable outflow: two denominators"),
-                       xlabel=L("Pilot", "Pilot"), ylabel=L("Aandeel bestendig", "Share durable"),
-                       footnote=L("Zelfde teller, andere noemer (instroom of uitstroom tot ",
-                                  "Same numerator, different denominator (intake or outflow until ")
-                       + L.date(P.peildatum) + ")." + (L(" SYNTHETISCHE gegevens.", " SYNTHETIC data.") if P.is_synthetic else ""),
-                       fmt=L.percent, missing_label=SUPPRESSED)
-    W.figure("durable_intake_vs_outflow", common.figure_from(GATE, "durable_intake_vs_outflow", fig, GATE.released["durable_intake_vs_outflow"]), title=L("Noemer instroom vs uitstroom", "Intake vs outflow denominator"))
+    contrast_show = CONTRAST[
+        [
+            "pilot",
+            "denominator_kind",
+            "numerator",
+            "denominator",
+            "denominator_label",
+            "estimate",
+            "ci_low",
+            "ci_high",
+            "ci_method",
+            "suppressed",
+        ]
+    ]
+    contrast_show = L.columns(
+        contrast_show.assign(
+            pilot=[L.pilot(p) for p in contrast_show["pilot"]],
+            denominator_kind=[L.measure(k) for k in contrast_show["denominator_kind"]],
+        )
+    )
+    W.table(
+        "durable_intake_vs_outflow",
+        common.checked(GATE, "durable_intake_vs_outflow", contrast_show),
+        caption=L(
+            "Bestendige uitstroom per pilot gedeeld door de instroom en door de uitstroom tot de peildatum; 95%-BI Wilson",
+            "Durable outflow per pilot divided by intake and by outflow until the reference date; 95% CI Wilson",
+        ),
+    )
+    display(
+        common.show_person(
+            GATE,
+            L.formatted(contrast_show, percent=[L.word("estimate"), L.word("ci_low"), L.word("ci_high")]),
+            L("Noemer instroom vs uitstroom", "Intake vs outflow denominator"),
+        )
+    )
+    den_labels = {
+        "intake": L("Noemer: instroom", "Denominator: intake"),
+        "outflow": L("Noemer: uitstroom", "Denominator: outflow"),
+    }
+    fig = grouped_bars(
+        CONTRAST,
+        category="pilot",
+        group="denominator_kind",
+        value="estimate",
+        percent=True,
+        labels=pilot_labels,
+        group_labels=den_labels,
+        group_order=["intake", "outflow"],
+        title=L("Bestendige uitstroom: twee noemers", "Durable outflow: two denominators"),
+        xlabel=L("Pilot", "Pilot"),
+        ylabel=L("Aandeel bestendig", "Share durable"),
+        footnote=L(
+            "Zelfde teller, andere noemer (instroom of uitstroom tot ",
+            "Same numerator, different denominator (intake or outflow until ",
+        )
+        + L.date(P.peildatum)
+        + ")."
+        + (L(" SYNTHETISCHE gegevens.", " SYNTHETIC data.") if P.is_synthetic else ""),
+        fmt=L.percent,
+        missing_label=SUPPRESSED,
+    )
+    W.figure(
+        "durable_intake_vs_outflow",
+        common.figure_from(GATE, "durable_intake_vs_outflow", fig, GATE.released["durable_intake_vs_outflow"]),
+        title=L("Noemer instroom vs uitstroom", "Intake vs outflow denominator"),
+    )
     display(fig)
     plt.close(fig)
 
@@ -351,48 +536,112 @@ if FRAME is not None:
 
 # %%
 if FRAME is not None:
-    CIF_SUP = final.cif_horizons_suppressed(FRAME, P.peildatum, SCHEME, P.extra["horizons_months"],
-                                            P.disclosure_threshold, SUPP.mask, formal_only=P.formal_only)
+    CIF_SUP = final.cif_horizons_suppressed(
+        FRAME,
+        P.peildatum,
+        SCHEME,
+        P.extra["horizons_months"],
+        P.disclosure_threshold,
+        SUPP.mask,
+        formal_only=P.formal_only,
+    )
     CIF = CIF_SUP.table
     HORIZONS = "/".join(L.number(m) for m in P.extra["horizons_months"])
-    cif_show = CIF[["pilot", "outcome", "horizon_months", "horizon_days", "n", "n_at_risk", "n_events",
-                    "estimate", "ci_low", "ci_high", "ci_method", "suppressed"]]
-    cif_show = cif_show.assign(pilot=[L.pilot(p) for p in cif_show["pilot"]],
-                               outcome=[L.outcome_class(P.scheme, c) for c in cif_show["outcome"]])
-    cif_show = L.columns(cif_show, {"horizon_months": L("Horizon (maanden)", "Horizon (months)"),
-                                    "horizon_days": L("Horizon (dagen)", "Horizon (days)"),
-                                    "n": L("Ingestroomd", "Entered"),
-                                    "n_events": L("Uitgestroomd met deze uitkomst", "Left with this outcome"),
-                                    "estimate": "cumulative_incidence",
-                                    "suppressed": L("Onderdrukt", "Suppressed")})
-    W.table("cumulative_incidence_horizons", common.checked(GATE, "cumulative_incidence_horizons", cif_show),
-            caption=L(f"Cumulatieve incidentie per uitkomst en pilot na {HORIZONS} maanden (Aalen-Johansen, concurrerende "
-                      "uitkomsten, gecensureerd op de peildatum), met aantal nog in de LVV; BI log-log; onderdrukt onder "
-                      f"{P.disclosure_threshold} en waar een uitkomst anders af te leiden is",
-                      f"Cumulative incidence per outcome and pilot at {HORIZONS} months (Aalen-Johansen, competing "
-                      "outcomes, censored at the reference date), with numbers at risk; CI log-log; suppressed below "
-                      f"{P.disclosure_threshold} and where an outcome could otherwise be derived"))
-    display(common.show_person(GATE, L.formatted(cif_show, percent=[L.word("cumulative_incidence"), L.word("ci_low"), L.word("ci_high")]), L("Cumulatieve incidentie", "Cumulative incidence"), max_rows=120))
+    cif_show = CIF[
+        [
+            "pilot",
+            "outcome",
+            "horizon_months",
+            "horizon_days",
+            "n",
+            "n_at_risk",
+            "n_events",
+            "estimate",
+            "ci_low",
+            "ci_high",
+            "ci_method",
+            "suppressed",
+        ]
+    ]
+    cif_show = cif_show.assign(
+        pilot=[L.pilot(p) for p in cif_show["pilot"]],
+        outcome=[L.outcome_class(P.scheme, c) for c in cif_show["outcome"]],
+    )
+    cif_show = L.columns(
+        cif_show,
+        {
+            "horizon_months": L("Horizon (maanden)", "Horizon (months)"),
+            "horizon_days": L("Horizon (dagen)", "Horizon (days)"),
+            "n": L("Ingestroomd", "Entered"),
+            "n_events": L("Uitgestroomd met deze uitkomst", "Left with this outcome"),
+            "estimate": "cumulative_incidence",
+            "suppressed": L("Onderdrukt", "Suppressed"),
+        },
+    )
+    W.table(
+        "cumulative_incidence_horizons",
+        common.checked(GATE, "cumulative_incidence_horizons", cif_show),
+        caption=L(
+            f"Cumulatieve incidentie per uitkomst en pilot na {HORIZONS} maanden (Aalen-Johansen, concurrerende "
+            "uitkomsten, gecensureerd op de peildatum), met aantal nog in de LVV; BI log-log; onderdrukt onder "
+            f"{P.disclosure_threshold} en waar een uitkomst anders af te leiden is",
+            f"Cumulative incidence per outcome and pilot at {HORIZONS} months (Aalen-Johansen, competing "
+            "outcomes, censored at the reference date), with numbers at risk; CI log-log; suppressed below "
+            f"{P.disclosure_threshold} and where an outcome could otherwise be derived",
+        ),
+    )
+    display(
+        common.show_person(
+            GATE,
+            L.formatted(cif_show, percent=[L.word("cumulative_incidence"), L.word("ci_low"), L.word("ci_high")]),
+            L("Cumulatieve incidentie", "Cumulative incidence"),
+            max_rows=120,
+        )
+    )
     display(common.show_person(GATE, L.suppression_report(CIF_SUP.report), L("Onderdrukte cellen", "Suppressed cells")))
 
 # %%
 if FRAME is not None:
-    curves = survival.cif_curves(FRAME, P.peildatum, SCHEME, by="pilot", formal_only=P.formal_only,
-                                 min_at_risk=P.disclosure_threshold)
-    curves = common.hide_cif_curves(curves, P.disclosure_threshold,
-                                    hidden=zip(CIF.loc[CIF["suppressed"], "pilot"], CIF.loc[CIF["suppressed"], "outcome"]))
-    fig = cif_plot(curves, time="time_days", estimate="estimate", ci_low="ci_low", ci_high="ci_high",
-                   panel="outcome", group="pilot", panel_order=list(SCHEME.class_ids), panel_labels=class_labels,
-                   labels=pilot_labels, months=True, figsize=(10, 4.5),
-                   title=L("Cumulatieve incidentie per uitkomst", "Cumulative incidence per outcome"),
-                   xlabel=L("Maanden sinds instroom", "Months since intake"),
-                   ylabel=L("Cumulatieve incidentie", "Cumulative incidence"),
-                   footnote=L("Aalen-Johansen met concurrerende uitkomsten; nog aanwezigen gecensureerd op ",
-                              "Aalen-Johansen with competing outcomes; people still present censored at ")
-                   + L.date(P.peildatum) + L(". 95%-BI log-log. Curven die kleine aantallen zouden onthullen ontbreken.",
-                                             ". 95% CI log-log. Curves that would disclose small counts are left out.")
-                   + (L(" SYNTHETISCHE gegevens.", " SYNTHETIC data.") if P.is_synthetic else ""))
-    W.figure("cumulative_incidence", common.figure_from(GATE, "cumulative_incidence", fig, GATE.released["cumulative_incidence_horizons"]), title=L("Cumulatieve incidentie", "Cumulative incidence"))
+    curves = survival.cif_curves(
+        FRAME, P.peildatum, SCHEME, by="pilot", formal_only=P.formal_only, min_at_risk=P.disclosure_threshold
+    )
+    curves = common.hide_cif_curves(
+        curves,
+        P.disclosure_threshold,
+        hidden=zip(CIF.loc[CIF["suppressed"], "pilot"], CIF.loc[CIF["suppressed"], "outcome"]),
+    )
+    fig = cif_plot(
+        curves,
+        time="time_days",
+        estimate="estimate",
+        ci_low="ci_low",
+        ci_high="ci_high",
+        panel="outcome",
+        group="pilot",
+        panel_order=list(SCHEME.class_ids),
+        panel_labels=class_labels,
+        labels=pilot_labels,
+        months=True,
+        figsize=(10, 4.5),
+        title=L("Cumulatieve incidentie per uitkomst", "Cumulative incidence per outcome"),
+        xlabel=L("Maanden sinds instroom", "Months since intake"),
+        ylabel=L("Cumulatieve incidentie", "Cumulative incidence"),
+        footnote=L(
+            "Aalen-Johansen met concurrerende uitkomsten; nog aanwezigen gecensureerd op ",
+            "Aalen-Johansen with competing outcomes; people still present censored at ",
+        )
+        + L.date(P.peildatum)
+        + L(
+            ". 95%-BI log-log. Curven die kleine aantallen zouden onthullen ontbreken.",
+            ". 95% CI log-log. Curves that would disclose small counts are left out.",
+        )
+        + (L(" SYNTHETISCHE gegevens.", " SYNTHETIC data.") if P.is_synthetic else ""),
+    )
+    W.figure(
+        "cumulative_incidence",
+        common.figure_from(GATE, "cumulative_incidence", fig, GATE.released["cumulative_incidence_horizons"]),
+        title=L("Cumulatieve incidentie", "Cumulative incidence"),
+    )
     display(fig)
     plt.close(fig)
 
@@ -405,20 +654,34 @@ if FRAME is not None:
 
 # %%
 if FRAME is not None:
-    FIXED = survival.fixed_horizon_shares(FRAME, P.peildatum, SCHEME, horizon_days=365, by="pilot",
-                                          formal_only=P.formal_only)
+    FIXED = survival.fixed_horizon_shares(
+        FRAME, P.peildatum, SCHEME, horizon_days=365, by="pilot", formal_only=P.formal_only
+    )
     FIXED = disclosure.suppress_rates(FIXED, P.disclosure_threshold, complement=False, group="pilot")
-    fixed_show = FIXED.assign(pilot=[L.pilot(p) for p in FIXED["pilot"]],
-                              outcome=[L.outcome_class(P.scheme, c) for c in FIXED["outcome"]])
-    fixed_show = L.columns(fixed_show.drop(columns=["horizon_days"]),
-                           {"suppressed": L("Onderdrukt", "Suppressed"),
-                            "suppression_rule": L("Reden onderdrukking", "Suppression rule")})
-    W.table("complete_followup_365", common.checked(GATE, "complete_followup_365", fixed_show),
-            caption=L("Uitkomst binnen 365 dagen bij volledige follow-up (instroom minstens 365 dagen voor de peildatum); "
-                      "95%-BI Wilson",
-                      "Outcome within 365 days with complete follow-up (intake at least 365 days before the reference date); "
-                      "95% CI Wilson"))
-    display(common.show_person(GATE, L.formatted(fixed_show, percent=[L.word("estimate"), L.word("ci_low"), L.word("ci_high")]), L("Volledige follow-up, 12 maanden", "Complete follow-up, 12 months")))
+    fixed_show = FIXED.assign(
+        pilot=[L.pilot(p) for p in FIXED["pilot"]], outcome=[L.outcome_class(P.scheme, c) for c in FIXED["outcome"]]
+    )
+    fixed_show = L.columns(
+        fixed_show.drop(columns=["horizon_days"]),
+        {"suppressed": L("Onderdrukt", "Suppressed"), "suppression_rule": L("Reden onderdrukking", "Suppression rule")},
+    )
+    W.table(
+        "complete_followup_365",
+        common.checked(GATE, "complete_followup_365", fixed_show),
+        caption=L(
+            "Uitkomst binnen 365 dagen bij volledige follow-up (instroom minstens 365 dagen voor de peildatum); "
+            "95%-BI Wilson",
+            "Outcome within 365 days with complete follow-up (intake at least 365 days before the reference date); "
+            "95% CI Wilson",
+        ),
+    )
+    display(
+        common.show_person(
+            GATE,
+            L.formatted(fixed_show, percent=[L.word("estimate"), L.word("ci_low"), L.word("ci_high")]),
+            L("Volledige follow-up, 12 maanden", "Complete follow-up, 12 months"),
+        )
+    )
 
 # %% [markdown]
 # ### Length of stay
@@ -428,15 +691,25 @@ if FRAME is not None:
 # %%
 if FRAME is not None:
     LOS = final.length_of_stay_table(FRAME, P.peildatum, SUPP.mask, P.disclosure_threshold, formal_only=P.formal_only)
-    los_show = L.columns(LOS.assign(pilot=[L.pilot(p) for p in LOS["pilot"]]),
-                         {"n": L("Ingestroomd", "Entered"), "n_events": L("Uitgestroomd", "Left"),
-                          "n_censored": L("Nog aanwezig (gecensureerd)", "Still present (censored)"),
-                          "median_days": L("Mediaan (dagen)", "Median (days)"),
-                          "median_months": L("Mediaan (maanden)", "Median (months)"),
-                          "suppressed": L("Onderdrukt", "Suppressed")})
-    W.table("length_of_stay", common.checked(GATE, "length_of_stay", los_show),
-            caption=L("Mediane verblijfsduur (Kaplan-Meier, gecensureerd op de peildatum) met 95%-BI",
-                      "Median length of stay (Kaplan-Meier, censored at the reference date) with 95% CI"))
+    los_show = L.columns(
+        LOS.assign(pilot=[L.pilot(p) for p in LOS["pilot"]]),
+        {
+            "n": L("Ingestroomd", "Entered"),
+            "n_events": L("Uitgestroomd", "Left"),
+            "n_censored": L("Nog aanwezig (gecensureerd)", "Still present (censored)"),
+            "median_days": L("Mediaan (dagen)", "Median (days)"),
+            "median_months": L("Mediaan (maanden)", "Median (months)"),
+            "suppressed": L("Onderdrukt", "Suppressed"),
+        },
+    )
+    W.table(
+        "length_of_stay",
+        common.checked(GATE, "length_of_stay", los_show),
+        caption=L(
+            "Mediane verblijfsduur (Kaplan-Meier, gecensureerd op de peildatum) met 95%-BI",
+            "Median length of stay (Kaplan-Meier, censored at the reference date) with 95% CI",
+        ),
+    )
     display(common.show_person(GATE, L.formatted(los_show, decimals=1), L("Verblijfsduur", "Length of stay")))
 
 # %% [markdown]
@@ -449,26 +722,49 @@ if FRAME is not None:
 # %%
 if FRAME is not None:
     CAP = final.capacity_by_pilot(P.peildatum)
-    OCC = final.occupancy_over_time(FRAME, P.peildatum, threshold=P.disclosure_threshold,
-                                    hidden_pilots=[p for p in SUPP.mask.index if SUPP.mask.loc[p, "present"]])
+    OCC = final.occupancy_over_time(
+        FRAME,
+        P.peildatum,
+        threshold=P.disclosure_threshold,
+        hidden_pilots=[p for p in SUPP.mask.index if SUPP.mask.loc[p, "present"]],
+    )
     occ_show = OCC.assign(date=OCC["date"].dt.date.astype("str"), pilot=[L.pilot(p) for p in OCC["pilot"]])
     occ_show = L.columns(occ_show, {"date": L("Datum", "Date"), "suppressed": L("Onderdrukt", "Suppressed")})
-    W.table("occupancy_over_time", common.checked(GATE, "occupancy_over_time", occ_show),
-            caption=L("Aanwezigen op de eerste van elke maand per pilot en gepubliceerde capaciteit (monitor 2020); "
-                      "bezettingsgraad = aanwezigen / capaciteit",
-                      "Persons present on the first of each month per pilot and published capacity (2020 monitor); "
-                      "occupancy rate = present / capacity"))
-    fig = line_over_time(OCC.astype({"present": "float64"}), time="date", value="present", group="pilot",
-                         reference=dict(zip(CAP["pilot"], CAP["capacity"])),
-                         reference_label=L("Capaciteit (gepubliceerd)", "Capacity (published)"),
-                         labels=pilot_labels, markers=False,
-                         title=L("Bezetting per pilot", "Occupancy per pilot"),
-                         xlabel=L("Maand", "Month"), ylabel=L("Aanwezige personen", "Persons present"),
-                         footnote=L("Capaciteit: monitor 2020 (002). ", "Capacity: 2020 monitor (002). ")
-                         + (L("Bezetting: SYNTHETISCHE gegevens.", "Occupancy: SYNTHETIC data.") if P.is_synthetic
-                            else L("Bezetting: persoonsniveau.", "Occupancy: person level.")),
-                         fmt=L.number)
-    W.figure("occupancy_over_time", common.figure_from(GATE, "occupancy_over_time", fig, GATE.released["occupancy_over_time"]), title=L("Bezetting en capaciteit", "Occupancy and capacity"))
+    W.table(
+        "occupancy_over_time",
+        common.checked(GATE, "occupancy_over_time", occ_show),
+        caption=L(
+            "Aanwezigen op de eerste van elke maand per pilot en gepubliceerde capaciteit (monitor 2020); "
+            "bezettingsgraad = aanwezigen / capaciteit",
+            "Persons present on the first of each month per pilot and published capacity (2020 monitor); "
+            "occupancy rate = present / capacity",
+        ),
+    )
+    fig = line_over_time(
+        OCC.astype({"present": "float64"}),
+        time="date",
+        value="present",
+        group="pilot",
+        reference=dict(zip(CAP["pilot"], CAP["capacity"])),
+        reference_label=L("Capaciteit (gepubliceerd)", "Capacity (published)"),
+        labels=pilot_labels,
+        markers=False,
+        title=L("Bezetting per pilot", "Occupancy per pilot"),
+        xlabel=L("Maand", "Month"),
+        ylabel=L("Aanwezige personen", "Persons present"),
+        footnote=L("Capaciteit: monitor 2020 (002). ", "Capacity: 2020 monitor (002). ")
+        + (
+            L("Bezetting: SYNTHETISCHE gegevens.", "Occupancy: SYNTHETIC data.")
+            if P.is_synthetic
+            else L("Bezetting: persoonsniveau.", "Occupancy: person level.")
+        ),
+        fmt=L.number,
+    )
+    W.figure(
+        "occupancy_over_time",
+        common.figure_from(GATE, "occupancy_over_time", fig, GATE.released["occupancy_over_time"]),
+        title=L("Bezetting en capaciteit", "Occupancy and capacity"),
+    )
     display(fig)
     plt.close(fig)
 
@@ -484,36 +780,82 @@ if FRAME is not None:
 
 # %%
 if FRAME is not None:
-    SENS = common.scheme_sensitivity(FRAME, P.peildatum, schemes=sorted(set(list_schemes()) | {P.scheme}),
-                                     formal_only=P.formal_only)
+    SENS = common.scheme_sensitivity(
+        FRAME, P.peildatum, schemes=sorted(set(list_schemes()) | {P.scheme}), formal_only=P.formal_only
+    )
     keep = list(P.pilots) + ["total"] if P.pilots else None
     if keep:
         SENS = SENS.loc[SENS["pilot"].isin(keep)].reset_index(drop=True)
-    SENS = final.suppress_scheme_sensitivity(SENS, FRAME, P.peildatum, P.disclosure_threshold,
-                                             pilots=PILOTS, formal_only=P.formal_only,
-                                             protect=[P.scheme])
+    SENS = final.suppress_scheme_sensitivity(
+        SENS, FRAME, P.peildatum, P.disclosure_threshold, pilots=PILOTS, formal_only=P.formal_only, protect=[P.scheme]
+    )
     SENS = SENS.assign(scheme=[load_scheme(s).name for s in SENS["scheme"]])  # a scheme file is shown by its name
-    sens_cols = ["scheme", "pilot", "denominator_kind", "numerator", "denominator", "denominator_label",
-                 "estimate", "ci_low", "ci_high", "ci_method", "suppressed"]
-    sens_show = L.columns(SENS[sens_cols].assign(pilot=[L.pilot(p) for p in SENS["pilot"]],
-                                                 denominator_kind=[L.measure(k) for k in SENS["denominator_kind"]]))
-    W.table("scheme_sensitivity", common.checked(GATE, "scheme_sensitivity", sens_show),
-            caption=L("Bestendig aandeel onder elk classificatieschema, per pilot en landelijk (noemers uitstroom en instroom); "
-                      "95%-BI Wilson",
-                      "Durable share under each classification scheme, per pilot and national (denominators outflow and intake); "
-                      "95% CI Wilson"))
-    display(common.show_person(GATE, L.formatted(sens_show, percent=[L.word("estimate"), L.word("ci_low"), L.word("ci_high")]), L("Gevoeligheid voor het schema", "Sensitivity to the scheme"), max_rows=80))
+    sens_cols = [
+        "scheme",
+        "pilot",
+        "denominator_kind",
+        "numerator",
+        "denominator",
+        "denominator_label",
+        "estimate",
+        "ci_low",
+        "ci_high",
+        "ci_method",
+        "suppressed",
+    ]
+    sens_show = L.columns(
+        SENS[sens_cols].assign(
+            pilot=[L.pilot(p) for p in SENS["pilot"]], denominator_kind=[L.measure(k) for k in SENS["denominator_kind"]]
+        )
+    )
+    W.table(
+        "scheme_sensitivity",
+        common.checked(GATE, "scheme_sensitivity", sens_show),
+        caption=L(
+            "Bestendig aandeel onder elk classificatieschema, per pilot en landelijk (noemers uitstroom en instroom); "
+            "95%-BI Wilson",
+            "Durable share under each classification scheme, per pilot and national (denominators outflow and intake); "
+            "95% CI Wilson",
+        ),
+    )
+    display(
+        common.show_person(
+            GATE,
+            L.formatted(sens_show, percent=[L.word("estimate"), L.word("ci_low"), L.word("ci_high")]),
+            L("Gevoeligheid voor het schema", "Sensitivity to the scheme"),
+            max_rows=80,
+        )
+    )
     sens_out = SENS.loc[(SENS["denominator_kind"] == "outflow").to_numpy()]
-    fig = grouped_bars(sens_out, category="pilot", group="scheme", value="estimate", percent=True,
-                       labels=pilot_labels, group_order=list(dict.fromkeys(SENS["scheme"])),
-                       order=list(dict.fromkeys(SENS["pilot"])), missing_label=SUPPRESSED,
-                       title=L("Bestendig aandeel van de uitstroom per schema", "Durable share of the outflow per scheme"),
-                       xlabel=L("Pilot", "Pilot"), ylabel=L("Aandeel bestendig", "Share durable"),
-                       footnote=L("Noemer: uitstroom tot ", "Denominator: outflow until ") + L.date(P.peildatum)
-                       + L(". Onderdrukt: verborgen om kleine aantallen of kleine verschillen tussen schema's te beschermen.",
-                              ". Suppressed: hidden to protect small counts or small differences between schemes.") + (L(" SYNTHETISCHE gegevens.", " SYNTHETIC data.") if P.is_synthetic else ""),
-                       fmt=L.percent, value_labels=False, figsize=(8, 4.5))
-    W.figure("scheme_sensitivity", common.figure_from(GATE, "scheme_sensitivity", fig, GATE.released["scheme_sensitivity"]), title=L("Gevoeligheid voor het schema", "Sensitivity to the scheme"))
+    fig = grouped_bars(
+        sens_out,
+        category="pilot",
+        group="scheme",
+        value="estimate",
+        percent=True,
+        labels=pilot_labels,
+        group_order=list(dict.fromkeys(SENS["scheme"])),
+        order=list(dict.fromkeys(SENS["pilot"])),
+        missing_label=SUPPRESSED,
+        title=L("Bestendig aandeel van de uitstroom per schema", "Durable share of the outflow per scheme"),
+        xlabel=L("Pilot", "Pilot"),
+        ylabel=L("Aandeel bestendig", "Share durable"),
+        footnote=L("Noemer: uitstroom tot ", "Denominator: outflow until ")
+        + L.date(P.peildatum)
+        + L(
+            ". Onderdrukt: verborgen om kleine aantallen of kleine verschillen tussen schema's te beschermen.",
+            ". Suppressed: hidden to protect small counts or small differences between schemes.",
+        )
+        + (L(" SYNTHETISCHE gegevens.", " SYNTHETIC data.") if P.is_synthetic else ""),
+        fmt=L.percent,
+        value_labels=False,
+        figsize=(8, 4.5),
+    )
+    W.figure(
+        "scheme_sensitivity",
+        common.figure_from(GATE, "scheme_sensitivity", fig, GATE.released["scheme_sensitivity"]),
+        title=L("Gevoeligheid voor het schema", "Sensitivity to the scheme"),
+    )
     display(fig)
     plt.close(fig)
 
@@ -528,8 +870,9 @@ if FRAME is not None:
 # from the person-level data, through the disclosure gate).
 
 # %%
-THREE = three_evaluations.three_evaluations(FRAME, schemes=sorted(set(list_schemes()) | {P.scheme}),
-                                            formal_only=P.formal_only, pilots=list(P.pilots))
+THREE = three_evaluations.three_evaluations(
+    FRAME, schemes=sorted(set(list_schemes()) | {P.scheme}), formal_only=P.formal_only, pilots=list(P.pilots)
+)
 three_table, fig = three_evaluations.write_section(W, GATE, L, THREE, protect=[SCHEME_NAME])
 display(three_table)
 display(fig)
@@ -545,8 +888,9 @@ plt.close(fig)
 
 # %%
 if FRAME is not None:
-    for fig in policy.write_figures(W, GATE, L, FRAME, P.peildatum, SCHEME, formal_only=P.formal_only,
-                                    pilots=list(P.pilots)):
+    for fig in policy.write_figures(
+        W, GATE, L, FRAME, P.peildatum, SCHEME, formal_only=P.formal_only, pilots=list(P.pilots)
+    ):
         display(fig)
         plt.close(fig)
 
@@ -583,4 +927,4 @@ W.table("source_claims", claims_table, kind="derived", caption=L(*common.CLAIMS_
 display(show_table(claims_table, L(*common.CLAIMS_TITLE), kind="derived"))
 
 # %%
-W.finish();
+W.finish()

@@ -67,9 +67,11 @@ from lvv_eval.synthetic.generator import generate, write_synthetic
 BASE_ROWS = 2065
 """Trajectories at scale 1 (participants by July 2022, source 004_b44b716732003f66.txt)."""
 
-PEILDATA = (("2019-12-31", "regioplan-2020", False),
-            ("2020-11-01", "monitor-2020", True),
-            ("2022-07-01", "regioplan-2022", False))
+PEILDATA = (
+    ("2019-12-31", "regioplan-2020", False),
+    ("2020-11-01", "monitor-2020", True),
+    ("2022-07-01", "regioplan-2022", False),
+)
 
 
 def peak_mb() -> float:
@@ -102,8 +104,9 @@ def best_of(repeat: int, work: Callable[[], Any]) -> tuple[float, Any]:
 # --------------------------------------------------------------------------- references
 
 
-def duckdb_counts(con: duckdb.DuckDBPyConnection, frame: pa.Table, peildatum: str,
-                  formal_only: bool) -> tuple[pd.DataFrame, ...]:
+def duckdb_counts(
+    con: duckdb.DuckDBPyConnection, frame: pa.Table, peildatum: str, formal_only: bool
+) -> tuple[pd.DataFrame, ...]:
     """The counts of ``to_figures`` written directly as DuckDB SQL over the frame (as Arrow)."""
     con.register("f", frame)
     day = f"TIMESTAMP '{peildatum}'"
@@ -149,7 +152,8 @@ def polars_counts(frame: Any, peildatum: str, formal_only: bool) -> tuple[Any, .
     s = rows.with_columns(
         in_scope=pl.col("intake_date") <= day,
         exited=(pl.col("intake_date") <= day) & (pl.col("exit_date") <= day).fill_null(False),
-        scenario_set=(pl.col("intake_date") <= day) & pl.col("scenario").is_not_null()
+        scenario_set=(pl.col("intake_date") <= day)
+        & pl.col("scenario").is_not_null()
         & (pl.col("scenario_date").is_null() | (pl.col("scenario_date") <= day)),
     )
     aggregations = [
@@ -168,8 +172,7 @@ def polars_counts(frame: Any, peildatum: str, formal_only: bool) -> tuple[Any, .
     return per_pilot, total, by_code, by_scenario
 
 
-def duckdb_events(con: duckdb.DuckDBPyConnection, frame: pa.Table,
-                  peildatum: str) -> pd.DataFrame:
+def duckdb_events(con: duckdb.DuckDBPyConnection, frame: pa.Table, peildatum: str) -> pd.DataFrame:
     """Per in-scope trajectory: id, pilot, days to exit or peildatum, exit code, in DuckDB."""
     con.register("f", frame)
     d = f"DATE '{peildatum}'"
@@ -187,8 +190,7 @@ def duckdb_events(con: duckdb.DuckDBPyConnection, frame: pa.Table,
     return out
 
 
-def measure_reading(path: Path, n: int, args: argparse.Namespace,
-                    line: Callable[..., None]) -> None:
+def measure_reading(path: Path, n: int, args: argparse.Namespace, line: Callable[..., None]) -> None:
     """Time ``read_monitor`` and the cache against pyarrow's plain read of ``path``."""
     ref, _ = best_of(args.repeat, lambda: pacsv.read_csv(path))
     ref_cpu = CPU["last"]
@@ -218,24 +220,37 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=20190401)
     parser.add_argument("--repeat", type=int, default=3, help="runs per timed step (best kept)")
-    parser.add_argument("--skip-reader", action="store_true",
-                        help="leave out read_monitor and the cache (slow at 10,000,000 rows)")
-    parser.add_argument("--skip-csv-module", action="store_true",
-                        help="leave out the csv-module writer write_monitor")
+    parser.add_argument(
+        "--skip-reader", action="store_true", help="leave out read_monitor and the cache (slow at 10,000,000 rows)"
+    )
+    parser.add_argument("--skip-csv-module", action="store_true", help="leave out the csv-module writer write_monitor")
     args = parser.parse_args()
     scale = args.rows / BASE_ROWS
     lines: list[dict[str, Any]] = []
     pending: dict[str, dict[str, Any]] = {}
 
-    def line(step: str, seconds: float, reference: str = "", ref_seconds: float | None = None,
-             target: str = "", cpu: float | None = None, peak: float | None = None) -> None:
+    def line(
+        step: str,
+        seconds: float,
+        reference: str = "",
+        ref_seconds: float | None = None,
+        target: str = "",
+        cpu: float | None = None,
+        peak: float | None = None,
+    ) -> None:
         ratio = seconds / ref_seconds if ref_seconds else None
-        lines.append({"step": step, "seconds": round(seconds, 2),
-                      "cpu_s": round(CPU.get("last", float("nan")) if cpu is None else cpu, 2),
-                      "reference": reference,
-                      "ref_seconds": None if ref_seconds is None else round(ref_seconds, 2),
-                      "ratio": None if ratio is None else round(ratio, 2), "target": target,
-                      "peak_MB": round(peak_mb() if peak is None else peak)})
+        lines.append(
+            {
+                "step": step,
+                "seconds": round(seconds, 2),
+                "cpu_s": round(CPU.get("last", float("nan")) if cpu is None else cpu, 2),
+                "reference": reference,
+                "ref_seconds": None if ref_seconds is None else round(ref_seconds, 2),
+                "ratio": None if ratio is None else round(ratio, 2),
+                "target": target,
+                "peak_MB": round(peak_mb() if peak is None else peak),
+            }
+        )
 
     def ours(key: str, repeat: int, work: Callable[[], Any]) -> Any:
         """Time a package step now; its line is written when its reference is known."""
@@ -243,8 +258,7 @@ def main() -> None:
         pending[key] = {"seconds": seconds, "cpu": CPU["last"], "peak": peak_mb()}
         return result
 
-    def against(key: str, step: str, reference: str, ref_seconds: float | None,
-                target: str = "") -> None:
+    def against(key: str, step: str, reference: str, ref_seconds: float | None, target: str = "") -> None:
         mine = pending.pop(key)
         line(step, mine["seconds"], reference, ref_seconds, target, mine["cpu"], mine["peak"])
 
@@ -255,10 +269,12 @@ def main() -> None:
         raise RuntimeError("the generated frame does not take the engine path")
     schemes = {name: load_scheme(name) for _, name, _ in PEILDATA}
     for peildatum, scheme_name, formal_only in PEILDATA:
-        ours(peildatum, args.repeat, lambda d=peildatum, s=schemes[scheme_name], f=formal_only:
-             to_figures(frame, d, scheme=s, formal_only=f))
-    ours("events", args.repeat,
-         lambda: time_to_event_frame(frame, "2022-07-01", schemes["regioplan-2022"]))
+        ours(
+            peildatum,
+            args.repeat,
+            lambda d=peildatum, s=schemes[scheme_name], f=formal_only: to_figures(frame, d, scheme=s, formal_only=f),
+        )
+    ours("events", args.repeat, lambda: time_to_event_frame(frame, "2022-07-01", schemes["regioplan-2022"]))
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "in" / "monitor_synthetic.csv"
         ours("write", args.repeat, lambda: write_synthetic(frame, path))
@@ -274,20 +290,20 @@ def main() -> None:
         except ImportError:  # pragma: no cover - depends on the environment
             pl = None
         for peildatum, scheme_name, formal_only in PEILDATA:
-            ref, _ = best_of(args.repeat, lambda d=peildatum, f=formal_only:
-                             duckdb_counts(con, arrow, d, f))
-            against(peildatum, f"to_figures {peildatum} ({scheme_name})", "DuckDB SQL", ref,
-                    "<= 1.5x")
+            ref, _ = best_of(args.repeat, lambda d=peildatum, f=formal_only: duckdb_counts(con, arrow, d, f))
+            against(peildatum, f"to_figures {peildatum} ({scheme_name})", "DuckDB SQL", ref, "<= 1.5x")
             if pl is not None:
-                pol, _ = best_of(args.repeat, lambda d=peildatum, f=formal_only:
-                                 polars_counts(pl.from_pandas(frame), d, f))
+                pol, _ = best_of(
+                    args.repeat, lambda d=peildatum, f=formal_only: polars_counts(pl.from_pandas(frame), d, f)
+                )
                 line(f"  same counts in Polars {peildatum}", pol, "DuckDB SQL", ref)
         ref, _ = best_of(args.repeat, lambda: duckdb_events(con, arrow, "2022-07-01"))
         against("events", "time_to_event_frame 2022-07-01", "DuckDB SQL", ref)
         con.register("f", arrow)
         copy_to = Path(tmp) / "duckdb_copy.csv"
-        ref, _ = best_of(args.repeat, lambda: con.execute(
-            f"COPY (SELECT * FROM f ORDER BY trajectory_id) TO '{copy_to}' (HEADER)"))
+        ref, _ = best_of(
+            args.repeat, lambda: con.execute(f"COPY (SELECT * FROM f ORDER BY trajectory_id) TO '{copy_to}' (HEADER)")
+        )
         con.unregister("f")
         against("write", "write canonical CSV (write_synthetic)", "DuckDB COPY", ref, "<= 2x")
         if not args.skip_csv_module:
@@ -301,14 +317,18 @@ def main() -> None:
         measure_reading(path, n, args, line)
 
     table = pd.DataFrame(lines)
-    print(f"SYNTHETIC data, seed {args.seed}, {n:,} trajectories, best of {args.repeat}; "
-          f"duckdb {duckdb.__version__}, pyarrow {pa.__version__}, pandas {pd.__version__}"
-          + (f", polars {pl.__version__}" if pl is not None else "")
-          + "; load average at the end {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
+    print(
+        f"SYNTHETIC data, seed {args.seed}, {n:,} trajectories, best of {args.repeat}; "
+        f"duckdb {duckdb.__version__}, pyarrow {pa.__version__}, pandas {pd.__version__}"
+        + (f", polars {pl.__version__}" if pl is not None else "")
+        + "; load average at the end {:.1f} {:.1f} {:.1f}".format(*os.getloadavg())
+    )
     with pd.option_context("display.width", 200, "display.max_colwidth", 60):
         print(table.to_string(index=False, na_rep=""))
-    print(f"peak memory of the package steps (generate to write): {package_peak:.0f} MB; "
-          f"of the whole run: {peak_mb():.0f} MB")
+    print(
+        f"peak memory of the package steps (generate to write): {package_peak:.0f} MB; "
+        f"of the whole run: {peak_mb():.0f} MB"
+    )
 
 
 if __name__ == "__main__":

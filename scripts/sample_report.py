@@ -24,8 +24,16 @@ from lvv_eval.reporting.typst_pdf import write_pdf
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "tests" / "reporting" / "conftest.py"
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run", "--hide-scrollbars"]
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--hide-scrollbars",
+]
 
 
 def _sample_module():  # type: ignore[no-untyped-def]
@@ -38,9 +46,19 @@ def _sample_module():  # type: ignore[no-untyped-def]
 
 def _screenshot(html: Path, png: Path, width: int, height: int) -> None:
     with tempfile.TemporaryDirectory() as profile:
-        subprocess.run(["chromium", *CHROMIUM_FLAGS, f"--user-data-dir={profile}", f"--screenshot={png}",
-                        f"--window-size={width},{height}", html.resolve().as_uri()],
-                       check=True, capture_output=True, timeout=120)
+        subprocess.run(
+            [
+                "chromium",
+                *CHROMIUM_FLAGS,
+                f"--user-data-dir={profile}",
+                f"--screenshot={png}",
+                f"--window-size={width},{height}",
+                html.resolve().as_uri(),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
 
 
 def main() -> None:
@@ -60,8 +78,9 @@ def main() -> None:
             for width, height in ((1400, 3000), (390, 5000)):
                 _screenshot(html, args.out / f"sample_{language}_{width}px.png", width, height)
         if shutil.which("pdftoppm"):
-            subprocess.run(["pdftoppm", "-r", "80", "-png", str(pdf), str(args.out / f"sample_{language}_page")],
-                           check=True)
+            subprocess.run(
+                ["pdftoppm", "-r", "80", "-png", str(pdf), str(args.out / f"sample_{language}_page")], check=True
+            )
 
 
 if __name__ == "__main__":

@@ -10,24 +10,32 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-COLUMNS = ("trajectory_id,person_id,pilot,intake_date,exit_date,exit_reason,formal_status,scenario,"
-           "scenario_date,sex,birth_year,nationality,family,safe_country,prior_departure_procedures,mrt")
+COLUMNS = (
+    "trajectory_id,person_id,pilot,intake_date,exit_date,exit_reason,formal_status,scenario,"
+    "scenario_date,sex,birth_year,nationality,family,safe_country,prior_departure_procedures,mrt"
+)
 
-CLEAN_PILOT: dict[str, int] = {"residence_permit": 12, "repeat_asylum_application": 12,
-                               "left_unknown_destination": 12, "": 24}
+CLEAN_PILOT: dict[str, int] = {
+    "residence_permit": 12,
+    "repeat_asylum_application": 12,
+    "left_unknown_destination": 12,
+    "": 24,
+}
 """A pilot whose every count is at least 10: 36 leavers in three classes, 24 present."""
 
 PILOTS = ("amsterdam", "eindhoven", "groningen", "rotterdam", "utrecht")
 
 SKEWED: dict[str, dict[str, dict[str, int]]] = {
     # one pilot with 3 leavers (one in each class of regioplan-2022)
-    "three_leavers": {"utrecht": {"residence_permit": 1, "repeat_asylum_application": 1,
-                                  "left_unknown_destination": 1, "": 37}},
+    "three_leavers": {
+        "utrecht": {"residence_permit": 1, "repeat_asylum_application": 1, "left_unknown_destination": 1, "": 37}
+    },
     # a pilot with all but one leaver in one class
     "all_but_one": {"rotterdam": {"left_unknown_destination": 19, "residence_permit": 1, "": 20}},
     # two schemes differing by one person: one forced return (durable for monitor-2020, not for regioplan-2022)
-    "one_forced_return": {"groningen": {"independent_return": 12, "forced_return": 1,
-                                        "left_unknown_destination": 12, "": 24}},
+    "one_forced_return": {
+        "groningen": {"independent_return": 12, "forced_return": 1, "left_unknown_destination": 12, "": 24}
+    },
 }
 """The attack exports: the pilots that differ from :data:`CLEAN_PILOT`."""
 
@@ -40,8 +48,10 @@ def rows_for(pilot: str, counts: dict[str, int], start: int) -> list[str]:
         for _ in range(count):
             intake = dt.date(2019, 5, 1) + dt.timedelta(days=(n * 7) % 150)
             exit_ = "" if not reason else (dt.date(2019, 10, 1) + dt.timedelta(days=(n * 3) % 90)).isoformat()
-            rows.append(f"T{n:05d},P{n:05d},{pilot},{intake.isoformat()},{exit_},{reason},true,,,"
-                        f"{'f' if n % 2 else 'm'},{1980 + n % 20},SYR,false,false,0,false")
+            rows.append(
+                f"T{n:05d},P{n:05d},{pilot},{intake.isoformat()},{exit_},{reason},true,,,"
+                f"{'f' if n % 2 else 'm'},{1980 + n % 20},SYR,false,false,0,false"
+            )
             n += 1
     return rows
 

@@ -26,8 +26,7 @@ def frame() -> pd.DataFrame:
 
 
 def value(figures: pd.DataFrame, pilot: str, measure: str, category: str) -> int:
-    hit = figures[(figures["pilot"] == pilot) & (figures["measure"] == measure)
-                  & (figures["category"] == category)]
+    hit = figures[(figures["pilot"] == pilot) & (figures["measure"] == measure) & (figures["category"] == category)]
     assert len(hit) == 1, (pilot, measure, category)
     return int(hit["value"].iloc[0])
 
@@ -36,8 +35,9 @@ def test_frame_has_contract_dtypes(frame: pd.DataFrame) -> None:
     template = empty_monitor_frame()
     assert list(frame.columns) == list(template.columns)
     for column in template.columns:
-        assert frame[column].dtype.kind == template[column].dtype.kind or \
-            str(frame[column].dtype) == str(template[column].dtype), column
+        assert frame[column].dtype.kind == template[column].dtype.kind or str(frame[column].dtype) == str(
+            template[column].dtype
+        ), column
 
 
 # Hand counts at P1 = 2019-12-31 (A5, G4, G5, U4 start later):
@@ -46,24 +46,40 @@ def test_frame_has_contract_dtypes(frame: pd.DataFrame) -> None:
 #   groningen intake G1 G2 G3 = 3; outflow G1 = 1; present 2; scenarios G1, G2 dep = 2.
 #   utrecht intake U1 U2 U3 = 3; outflow U1 = 1; present 2; scenarios U2 res = 1 (U3 later).
 EXPECTED_P1 = {
-    ("amsterdam", "intake", "all"): 4, ("amsterdam", "intake", "formal"): 2,
-    ("amsterdam", "intake", "informal"): 2, ("amsterdam", "occupancy", "persons"): 2,
-    ("amsterdam", "outflow", "all"): 2, ("amsterdam", "outflow", "residence_permit"): 1,
+    ("amsterdam", "intake", "all"): 4,
+    ("amsterdam", "intake", "formal"): 2,
+    ("amsterdam", "intake", "informal"): 2,
+    ("amsterdam", "occupancy", "persons"): 2,
+    ("amsterdam", "outflow", "all"): 2,
+    ("amsterdam", "outflow", "residence_permit"): 1,
     ("amsterdam", "outflow", "independent_return"): 1,
     ("amsterdam", "outflow", "left_unknown_destination"): 0,
-    ("amsterdam", "scenarios", "all"): 2, ("amsterdam", "scenarios", "departure"): 1,
-    ("amsterdam", "scenarios", "residence"): 1, ("amsterdam", "persons", "all"): 4,
-    ("groningen", "intake", "all"): 3, ("groningen", "occupancy", "persons"): 2,
-    ("groningen", "outflow", "all"): 1, ("groningen", "outflow", "repeat_asylum_application"): 1,
-    ("groningen", "scenarios", "departure"): 2, ("groningen", "scenarios", "residence"): 0,
-    ("utrecht", "intake", "all"): 3, ("utrecht", "occupancy", "persons"): 2,
-    ("utrecht", "outflow", "stay_terminated"): 1, ("utrecht", "scenarios", "all"): 1,
-    ("eindhoven", "intake", "all"): 0, ("rotterdam", "outflow", "all"): 0,
-    ("total", "intake", "all"): 10, ("total", "intake", "formal"): 8,
-    ("total", "intake", "informal"): 2, ("total", "occupancy", "persons"): 6,
-    ("total", "outflow", "all"): 4, ("total", "outflow", "departure_or_onward_migration"): 1,
-    ("total", "scenarios", "all"): 5, ("total", "scenarios", "departure"): 3,
-    ("total", "scenarios", "residence"): 2, ("total", "persons", "all"): 10,
+    ("amsterdam", "scenarios", "all"): 2,
+    ("amsterdam", "scenarios", "departure"): 1,
+    ("amsterdam", "scenarios", "residence"): 1,
+    ("amsterdam", "persons", "all"): 4,
+    ("groningen", "intake", "all"): 3,
+    ("groningen", "occupancy", "persons"): 2,
+    ("groningen", "outflow", "all"): 1,
+    ("groningen", "outflow", "repeat_asylum_application"): 1,
+    ("groningen", "scenarios", "departure"): 2,
+    ("groningen", "scenarios", "residence"): 0,
+    ("utrecht", "intake", "all"): 3,
+    ("utrecht", "occupancy", "persons"): 2,
+    ("utrecht", "outflow", "stay_terminated"): 1,
+    ("utrecht", "scenarios", "all"): 1,
+    ("eindhoven", "intake", "all"): 0,
+    ("rotterdam", "outflow", "all"): 0,
+    ("total", "intake", "all"): 10,
+    ("total", "intake", "formal"): 8,
+    ("total", "intake", "informal"): 2,
+    ("total", "occupancy", "persons"): 6,
+    ("total", "outflow", "all"): 4,
+    ("total", "outflow", "departure_or_onward_migration"): 1,
+    ("total", "scenarios", "all"): 5,
+    ("total", "scenarios", "departure"): 3,
+    ("total", "scenarios", "residence"): 2,
+    ("total", "persons", "all"): 10,
 }
 
 # Hand counts at P2 = 2020-11-01 (only G5, intake 2020-11-02, is not yet started):
@@ -77,27 +93,43 @@ EXPECTED_P1 = {
 #   total persons: p01..p13 without p09 = 12 (p02 is in amsterdam and groningen: 5+4+4 = 13
 #   pilot rows but 12 people).
 EXPECTED_P2 = {
-    ("amsterdam", "intake", "all"): 5, ("amsterdam", "intake", "formal"): 3,
-    ("amsterdam", "occupancy", "persons"): 2, ("amsterdam", "outflow", "all"): 3,
+    ("amsterdam", "intake", "all"): 5,
+    ("amsterdam", "intake", "formal"): 3,
+    ("amsterdam", "occupancy", "persons"): 2,
+    ("amsterdam", "outflow", "all"): 3,
     ("amsterdam", "outflow", "left_unknown_destination"): 1,
-    ("amsterdam", "scenarios", "all"): 4, ("amsterdam", "scenarios", "departure"): 2,
-    ("amsterdam", "scenarios", "residence"): 2, ("amsterdam", "persons", "all"): 5,
-    ("groningen", "intake", "all"): 4, ("groningen", "outflow", "all"): 3,
-    ("groningen", "occupancy", "persons"): 1, ("groningen", "outflow", "onward_migration"): 1,
+    ("amsterdam", "scenarios", "all"): 4,
+    ("amsterdam", "scenarios", "departure"): 2,
+    ("amsterdam", "scenarios", "residence"): 2,
+    ("amsterdam", "persons", "all"): 5,
+    ("groningen", "intake", "all"): 4,
+    ("groningen", "outflow", "all"): 3,
+    ("groningen", "occupancy", "persons"): 1,
+    ("groningen", "outflow", "onward_migration"): 1,
     ("groningen", "outflow", "forced_return"): 1,
     ("groningen", "outflow", "departure_or_onward_migration"): 2,
-    ("groningen", "scenarios", "departure"): 3, ("groningen", "persons", "all"): 4,
-    ("utrecht", "intake", "all"): 4, ("utrecht", "outflow", "all"): 3,
-    ("utrecht", "occupancy", "persons"): 1, ("utrecht", "outflow", "own_network"): 1,
-    ("utrecht", "outflow", "other_non_durable"): 1, ("utrecht", "scenarios", "residence"): 1,
-    ("total", "intake", "all"): 13, ("total", "intake", "formal"): 11,
-    ("total", "intake", "informal"): 2, ("total", "occupancy", "persons"): 4,
-    ("total", "outflow", "all"): 9, ("total", "outflow", "departure_or_onward_migration"): 3,
+    ("groningen", "scenarios", "departure"): 3,
+    ("groningen", "persons", "all"): 4,
+    ("utrecht", "intake", "all"): 4,
+    ("utrecht", "outflow", "all"): 3,
+    ("utrecht", "occupancy", "persons"): 1,
+    ("utrecht", "outflow", "own_network"): 1,
+    ("utrecht", "outflow", "other_non_durable"): 1,
+    ("utrecht", "scenarios", "residence"): 1,
+    ("total", "intake", "all"): 13,
+    ("total", "intake", "formal"): 11,
+    ("total", "intake", "informal"): 2,
+    ("total", "occupancy", "persons"): 4,
+    ("total", "outflow", "all"): 9,
+    ("total", "outflow", "departure_or_onward_migration"): 3,
     # other non-durable as Verwey-Jonker counts it (source 000): U4 own network + G2 forced
     # departure from detention, which the monitor counts as a departure instead
-    ("total", "outflow", "other_non_durable"): 2, ("groningen", "outflow", "other_non_durable"): 1,
-    ("total", "scenarios", "all"): 8, ("total", "scenarios", "departure"): 5,
-    ("total", "scenarios", "residence"): 3, ("total", "persons", "all"): 12,
+    ("total", "outflow", "other_non_durable"): 2,
+    ("groningen", "outflow", "other_non_durable"): 1,
+    ("total", "scenarios", "all"): 8,
+    ("total", "scenarios", "departure"): 5,
+    ("total", "scenarios", "residence"): 3,
+    ("total", "persons", "all"): 12,
 }
 
 
@@ -117,8 +149,7 @@ def test_shape_is_stable_and_sorted(frame: pd.DataFrame) -> None:
     # + 15 codes + scenarios 3 = 29 rows per pilot, zeros included.
     assert figures.groupby("pilot").size().eq(29).all()
     empty = aggregate.to_figures(empty_monitor_frame(), P2, scheme=StandInScheme())
-    pd.testing.assert_frame_equal(empty[["pilot", "measure", "category"]],
-                                  figures[["pilot", "measure", "category"]])
+    pd.testing.assert_frame_equal(empty[["pilot", "measure", "category"]], figures[["pilot", "measure", "category"]])
     assert not figures.duplicated(["pilot", "measure", "category"]).any()
     # byte-identical output on a second run
     again = aggregate.to_figures(frame, P2, scheme=StandInScheme())
@@ -127,8 +158,7 @@ def test_shape_is_stable_and_sorted(frame: pd.DataFrame) -> None:
 
 def test_flow_identities(frame: pd.DataFrame) -> None:
     for peildatum in (P1, P2, "2019-06-30"):
-        figures = aggregate.to_figures(frame, peildatum).set_index(
-            ["pilot", "measure", "category"])["value"]
+        figures = aggregate.to_figures(frame, peildatum).set_index(["pilot", "measure", "category"])["value"]
         for pilot in ("amsterdam", "groningen", "utrecht", "total"):
             intake = figures[(pilot, "intake", "all")]
             assert intake == figures[(pilot, "outflow", "all")] + figures[(pilot, "occupancy", "persons")]
@@ -164,10 +194,10 @@ def test_boundaries(frame: pd.DataFrame) -> None:
     # A5 starts after the peildatum: not in scope.
     assert state.loc["A5", "not_yet_started"] and not state.loc["A5", "in_scope"]
     state2 = aggregate.state_at(frame, P2).set_index(frame["trajectory_id"])
-    assert state2.loc["G4", "exited"]          # exit 2020-11-01 = P2
+    assert state2.loc["G4", "exited"]  # exit 2020-11-01 = P2
     assert state2.loc["G5", "not_yet_started"]  # intake 2020-11-02
     assert not state2.loc["U3", "scenario_set"]  # scenario set 2020-12-01
-    assert state2.loc["A5", "scenario_set"]      # scenario without date counts
+    assert state2.loc["A5", "scenario_set"]  # scenario without date counts
 
 
 def test_formal_only(frame: pd.DataFrame) -> None:
@@ -191,8 +221,15 @@ def test_pilots_argument(frame: pd.DataFrame) -> None:
 
 def test_flow_table(frame: pd.DataFrame) -> None:
     table = aggregate.flow(frame, P1, scheme=StandInScheme()).set_index("line")
-    assert list(table.index) == ["intake", "exited", "exited:durable", "exited:semi_durable",
-                                 "exited:none", "present", "not_yet_started"]
+    assert list(table.index) == [
+        "intake",
+        "exited",
+        "exited:durable",
+        "exited:semi_durable",
+        "exited:none",
+        "present",
+        "not_yet_started",
+    ]
     # P1: intake 10, exited 4 (A1 A2 durable, G1 semi, U1 none), present 6,
     # not yet started A5 G4 G5 U4 = 4 (amsterdam 1, groningen 2, utrecht 1).
     assert table.loc["intake", "total"] == 10
@@ -211,8 +248,7 @@ def test_flow_table(frame: pd.DataFrame) -> None:
 
 def test_pilot_table(frame: pd.DataFrame) -> None:
     table = aggregate.pilot_table(frame, P2, scheme=StandInScheme())
-    assert list(table["pilot"]) == ["amsterdam", "eindhoven", "groningen", "rotterdam",
-                                    "utrecht", "total"]
+    assert list(table["pilot"]) == ["amsterdam", "eindhoven", "groningen", "rotterdam", "utrecht", "total"]
     row = table.set_index("pilot").loc["total"]
     assert row["intake"] == 13 and row["present"] == 4 and row["outflow durable"] == 3
     assert row["persons"] == 12
@@ -222,14 +258,16 @@ def test_pilot_table(frame: pd.DataFrame) -> None:
 
 def test_compare_with_published(frame: pd.DataFrame) -> None:
     figures = aggregate.to_figures(frame, P1)
-    published = pd.DataFrame({
-        "figure_id": ["x-intake-ams", "x-rate", "x-capacity"],
-        "pilot": ["amsterdam", "amsterdam", "amsterdam"],
-        "measure": ["intake", "outflow_share_of_intake", "capacity"],
-        "category": ["all", "durable", "places"],
-        "value": [363.0, 1.0, 360.0],
-        "unit": ["count", "percent", "count"],
-    })
+    published = pd.DataFrame(
+        {
+            "figure_id": ["x-intake-ams", "x-rate", "x-capacity"],
+            "pilot": ["amsterdam", "amsterdam", "amsterdam"],
+            "measure": ["intake", "outflow_share_of_intake", "capacity"],
+            "category": ["all", "durable", "places"],
+            "value": [363.0, 1.0, 360.0],
+            "unit": ["count", "percent", "count"],
+        }
+    )
     table = aggregate.compare_with_published(figures, published)
     assert list(table["figure_id"]) == ["x-intake-ams"]  # percent left out, capacity not counted
     assert table["person_level"].iloc[0] == 4
@@ -272,9 +310,17 @@ def test_stock_over_time_matches_naive_loop() -> None:
     stay = pd.to_timedelta(rng.integers(0, 500, n), unit="D")
     exit_ = pd.Series(intake + stay).where(rng.random(n) < 0.7)
     rows = [
-        (f"T{i}", f"P{i}", str(pilots[i % 5]), intake[i].date().isoformat(),
-         None if pd.isna(exit_[i]) else exit_[i].date().isoformat(),
-         None if pd.isna(exit_[i]) else "other", True, None, None)
+        (
+            f"T{i}",
+            f"P{i}",
+            str(pilots[i % 5]),
+            intake[i].date().isoformat(),
+            None if pd.isna(exit_[i]) else exit_[i].date().isoformat(),
+            None if pd.isna(exit_[i]) else "other",
+            True,
+            None,
+            None,
+        )
         for i in range(n)
     ]
     frame = make_frame(rows)
@@ -326,30 +372,40 @@ def _monitor_csv(path: Path, rows: list[tuple]) -> Path:
     return path
 
 
-def test_cli_aggregate(frame: pd.DataFrame, tmp_path: Path,
-                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_aggregate(frame: pd.DataFrame, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     monitor = importlib.import_module("lvv_eval.sources.monitor")
     if not hasattr(monitor, "read_monitor") or _real_scheme_module() is None:
         pytest.skip("lvv_eval.sources.monitor.read_monitor or lvv_eval.reference.schemes.load_scheme missing")
     from lvv_eval.cli import main
 
     source = _monitor_csv(tmp_path / "monitor.csv", ROWS)
-    status = main(["aggregate", str(source), "--peildatum", P2, "--scheme",
-                   "verwey-jonker-2021", "--format", "csv"])
+    status = main(["aggregate", str(source), "--peildatum", P2, "--scheme", "verwey-jonker-2021", "--format", "csv"])
     captured = capsys.readouterr()
     assert status == 0, captured.err
     assert "1 trajectories with intake after 2020-11-01" in captured.err
     from io import StringIO
+
     table = pd.read_csv(StringIO(captured.out)).set_index("pilot")
     assert table.loc["total", "intake"] == 13
     assert table.loc["total", "outflow durable"] == 3
     out = tmp_path / "figures.csv"
-    status = main(["aggregate", str(source), "--peildatum", P2, "--scheme",
-                   "verwey-jonker-2021", "--long", "--formal-only", "--out", str(out)])
+    status = main(
+        [
+            "aggregate",
+            str(source),
+            "--peildatum",
+            P2,
+            "--scheme",
+            "verwey-jonker-2021",
+            "--long",
+            "--formal-only",
+            "--out",
+            str(out),
+        ]
+    )
     assert status == 0
     long = pd.read_csv(out)
-    hit = long[(long["pilot"] == "total") & (long["measure"] == "intake")
-               & (long["category"] == "all")]
+    hit = long[(long["pilot"] == "total") & (long["measure"] == "intake") & (long["category"] == "all")]
     assert int(hit["value"].iloc[0]) == 11
 
 
@@ -360,8 +416,7 @@ def test_cli_invalid_file_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[
     from lvv_eval.cli import main
 
     bad = list(ROWS)
-    bad[0] = ("A1", "p01", "atlantis", "2019-05-01", "2019-04-01", "residence_permit", True,
-              None, None)
+    bad[0] = ("A1", "p01", "atlantis", "2019-05-01", "2019-04-01", "residence_permit", True, None, None)
     source = _monitor_csv(tmp_path / "bad.csv", bad)
     status = main(["aggregate", str(source), "--peildatum", P2, "--scheme", "verwey-jonker-2021"])
     assert status == 1
@@ -379,10 +434,20 @@ def test_stock_over_time_single_mid_month_day(frame: pd.DataFrame) -> None:
 
 def test_participants_of_2022_are_compared_as_persons() -> None:
     # seed 004 counts 'migranten' (people): re-entries must not count twice
-    figs = pd.DataFrame({"figure_id": ["r22-participants-total"], "pilot": ["total"], "measure": ["intake"],
-                         "category": ["all"], "value": [3], "unit": ["count"]})
-    person = pd.DataFrame({"pilot": ["total", "total"], "measure": ["intake", "persons"],
-                           "category": ["all", "all"], "value": [4, 3]})
+    figs = pd.DataFrame(
+        {
+            "figure_id": ["r22-participants-total"],
+            "pilot": ["total"],
+            "measure": ["intake"],
+            "category": ["all"],
+            "value": [3],
+            "unit": ["count"],
+        }
+    )
+    person = pd.DataFrame(
+        {"pilot": ["total", "total"], "measure": ["intake", "persons"], "category": ["all", "all"], "value": [4, 3]}
+    )
     out = aggregate.compare_with_published(person, figs)
     assert out[["measure", "category", "published", "person_level", "difference"]].values.tolist() == [
-        ["intake", "all", 3.0, 3, 0.0]]
+        ["intake", "all", 3.0, 3, 0.0]
+    ]

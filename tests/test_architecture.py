@@ -104,7 +104,12 @@ def violations(root: Path) -> list[Violation]:
                     found.append(Violation(this, line, dotted, "only commands/ may import synthetic/"))
                 elif LAYERS.get(other, 99) > LAYERS.get(own, 99):
                     found.append(
-                        Violation(this, line, dotted, f"layer {own} ({LAYERS.get(own)}) is below {other} ({LAYERS.get(other)})")
+                        Violation(
+                            this,
+                            line,
+                            dotted,
+                            f"layer {own} ({LAYERS.get(own)}) is below {other} ({LAYERS.get(other)})",
+                        )
                     )
             private = [n for n in names if n.startswith("_") and not n.startswith("__")]
             if private and target != this:
@@ -113,7 +118,11 @@ def violations(root: Path) -> list[Violation]:
 
 
 def test_every_module_belongs_to_a_layer() -> None:
-    parts = {p.stem if p.is_file() else p.name for p in PACKAGE_DIR.iterdir() if p.suffix == ".py" or (p / "__init__.py").is_file()}
+    parts = {
+        p.stem if p.is_file() else p.name
+        for p in PACKAGE_DIR.iterdir()
+        if p.suffix == ".py" or (p / "__init__.py").is_file()
+    }
     parts.discard("__init__")
     assert sorted(parts - set(LAYERS)) == []
 
@@ -136,13 +145,37 @@ def _tree(tmp_path: Path, files: dict[str, str]) -> Path:
 @pytest.mark.parametrize(
     ("files", "rule"),
     [
-        ({"stats/counts.py": "from lvv_eval.reporting.labels import Labels\n", "reporting/labels.py": ""}, "layer stats"),
-        ({"errors.py": "def f():\n    from lvv_eval.stats.sites import few_sites\n", "stats/sites/few_sites.py": ""}, "layer errors"),
-        ({"evaluations/common.py": "from lvv_eval.synthetic.targets import load_config\n", "synthetic/targets.py": ""}, "only commands/"),
-        ({"stats/sites/case_mix.py": "from lvv_eval.stats.sites.compare import _resolve_scheme\n", "stats/sites/compare.py": ""}, "private name"),
+        (
+            {"stats/counts.py": "from lvv_eval.reporting.labels import Labels\n", "reporting/labels.py": ""},
+            "layer stats",
+        ),
+        (
+            {"errors.py": "def f():\n    from lvv_eval.stats.sites import few_sites\n", "stats/sites/few_sites.py": ""},
+            "layer errors",
+        ),
+        (
+            {
+                "evaluations/common.py": "from lvv_eval.synthetic.targets import load_config\n",
+                "synthetic/targets.py": "",
+            },
+            "only commands/",
+        ),
+        (
+            {
+                "stats/sites/case_mix.py": "from lvv_eval.stats.sites.compare import _resolve_scheme\n",
+                "stats/sites/compare.py": "",
+            },
+            "private name",
+        ),
         ({"sources/published.py": "from lvv_eval import stats\n", "stats/__init__.py": ""}, "layer sources"),
     ],
-    ids=["stats-imports-reporting", "lazy-import-in-errors", "evaluations-import-synthetic", "private-name", "from-package-import"],
+    ids=[
+        "stats-imports-reporting",
+        "lazy-import-in-errors",
+        "evaluations-import-synthetic",
+        "private-name",
+        "from-package-import",
+    ],
 )
 def test_a_deliberate_back_edge_is_caught(tmp_path: Path, files: dict[str, str], rule: str) -> None:
     found = violations(_tree(tmp_path, files))
@@ -172,7 +205,11 @@ def test_the_package_raises_its_own_errors() -> None:
     bare = []
     for path in sorted(PACKAGE_DIR.rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call) and \
-                    isinstance(node.exc.func, ast.Name) and node.exc.func.id in ("ValueError", "KeyError"):
+            if (
+                isinstance(node, ast.Raise)
+                and isinstance(node.exc, ast.Call)
+                and isinstance(node.exc.func, ast.Name)
+                and node.exc.func.id in ("ValueError", "KeyError")
+            ):
                 bare.append(f"{path.relative_to(PACKAGE_DIR)}:{node.lineno}")
     assert bare == []

@@ -8,9 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from lvv_eval.sources import cache, monitor
 from lvv_eval.errors import ConfigError, InputValidationError
 from lvv_eval.paths import DEFAULT_SYNTHETIC_FILE, RAW_DIR
+from lvv_eval.sources import cache, monitor
 
 FIXTURES = Path(__file__).parent / "fixtures" / "monitor"
 

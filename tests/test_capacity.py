@@ -7,10 +7,10 @@ import pytest
 
 from lvv_eval.evaluations import design_comparison as dc
 from lvv_eval.evaluations import final
+from lvv_eval.paths import DEFAULT_SYNTHETIC_FILE
 from lvv_eval.sources.capacity import capacity_history, capacity_on, design_table_disagreements
 from lvv_eval.sources.designs import load_designs
 from lvv_eval.sources.monitor import read_monitor
-from lvv_eval.paths import DEFAULT_SYNTHETIC_FILE
 
 
 def test_history_holds_both_published_capacities() -> None:

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lvv_eval.stats.sites.case_mix import SITE_LABEL, casemix_data, casemix_model, fit_casemix
 from lvv_eval.reference.monitor_format import frame_from_records
+from lvv_eval.stats.sites.case_mix import SITE_LABEL, casemix_data, casemix_model, fit_casemix
 
 PILOTS = ["amsterdam", "eindhoven", "groningen", "rotterdam", "utrecht"]
 
@@ -66,8 +66,9 @@ def test_bootstrap_intervals_are_reproducible() -> None:
 def test_separation_and_tiny_cells_warn_not_crash() -> None:
     data = synthetic(n=60)
     data.loc[data["pilot"] == "eindhoven", "y"] = 0.0
-    data = pd.concat([data.loc[data["pilot"] != "rotterdam"],
-                      data.loc[data["pilot"] == "rotterdam"].head(4)], ignore_index=True)
+    data = pd.concat(
+        [data.loc[data["pilot"] != "rotterdam"], data.loc[data["pilot"] == "rotterdam"].head(4)], ignore_index=True
+    )
     res = fit_casemix(data, ["x"])
     assert res.status in ("warning", "failed")
     text = " ".join(res.warnings)
@@ -80,6 +81,7 @@ def test_separation_and_tiny_cells_warn_not_crash() -> None:
 
 
 # --- from a typed monitor frame ------------------------------------------------
+
 
 def typed_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     """Typed monitor frame (contract 1) from partial records."""
@@ -103,31 +105,40 @@ def monitor() -> pd.DataFrame:
     for i in range(120):
         pilot = PILOTS[i % 2]
         left = i % 3 != 0
-        rows.append({
-            "trajectory_id": f"t{i}", "person_id": f"p{i}", "pilot": pilot,
-            "intake_date": "2019-06-01", "exit_date": "2020-03-01" if left else None,
-            "exit_reason": (["independent_return", "left_unknown_destination"][int(rng.integers(0, 2))]
-                            if left else None),
-            "formal_status": True, "sex": ["m", "f"][i % 2 if i % 5 else 0],
-            "birth_year": 1980 + (i % 20), "family": bool(i % 4 == 0), "safe_country": bool(i % 7 == 0),
-            "prior_departure_procedures": i % 4,
-        })
-    rows[1]["birth_year"] = None          # left (i=1)
-    rows[2]["birth_year"] = None          # left (i=2)
-    rows[4]["sex"] = None                 # left (i=4)
-    rows[2]["sex"] = None                 # same row as a missing birth year
-    rows[7]["exit_reason"] = "other"      # left, not classified by the stub scheme
+        rows.append(
+            {
+                "trajectory_id": f"t{i}",
+                "person_id": f"p{i}",
+                "pilot": pilot,
+                "intake_date": "2019-06-01",
+                "exit_date": "2020-03-01" if left else None,
+                "exit_reason": (
+                    ["independent_return", "left_unknown_destination"][int(rng.integers(0, 2))] if left else None
+                ),
+                "formal_status": True,
+                "sex": ["m", "f"][i % 2 if i % 5 else 0],
+                "birth_year": 1980 + (i % 20),
+                "family": bool(i % 4 == 0),
+                "safe_country": bool(i % 7 == 0),
+                "prior_departure_procedures": i % 4,
+            }
+        )
+    rows[1]["birth_year"] = None  # left (i=1)
+    rows[2]["birth_year"] = None  # left (i=2)
+    rows[4]["sex"] = None  # left (i=4)
+    rows[2]["sex"] = None  # same row as a missing birth year
+    rows[7]["exit_reason"] = "other"  # left, not classified by the stub scheme
     return typed_frame(rows)
 
 
 def test_missing_covariate_accounting(monitor: pd.DataFrame) -> None:
     cm = casemix_data(monitor, "2020-12-31", StubScheme(), population="outflow")
     acc = cm.accounting.set_index("item")["n"]
-    assert acc["population"] == 80                # 120 minus 40 still present
+    assert acc["population"] == 80  # 120 minus 40 still present
     assert acc["missing age_at_intake"] == 2
     assert acc["missing sex"] == 2
     assert acc["outcome unclassified"] == 1
-    assert acc["excluded (any missing)"] == 4      # rows 1, 2, 4, 7
+    assert acc["excluded (any missing)"] == 4  # rows 1, 2, 4, 7
     assert acc["used"] == 76 == len(cm.data)
     res = casemix_model(monitor, "2020-12-31", StubScheme(), population="outflow")
     assert res.n_used == 76
@@ -176,13 +187,14 @@ def test_binary_covariate_varying_for_one_person_is_dropped() -> None:
 
 # --- separation: Firth's penalised likelihood ------------------------------------
 
+
 def test_firth_saturated_two_by_two_is_the_haldane_corrected_log_odds_ratio() -> None:
     # Known result (Firth 1993; Heinze and Schemper 2002): with one binary covariate the
     # penalised estimate is the log odds ratio of the table with 0.5 added to each cell.
     from lvv_eval.stats.sites.case_mix import firth_logit
 
     x = np.r_[np.zeros(20), np.ones(15)]
-    y = np.r_[np.ones(7), np.zeros(13), np.zeros(15)]          # 7 of 20 vs 0 of 15: separation
+    y = np.r_[np.ones(7), np.zeros(13), np.zeros(15)]  # 7 of 20 vs 0 of 15: separation
     fit = firth_logit(np.c_[np.ones(35), x], y)
     assert fit.converged
     assert fit.coef[0] == pytest.approx(np.log(7.5 / 13.5), abs=1e-7)
@@ -194,6 +206,7 @@ def test_firth_saturated_two_by_two_is_the_haldane_corrected_log_odds_ratio() ->
 
 def test_firth_is_close_to_ml_without_separation() -> None:
     import statsmodels.api as sm
+
     from lvv_eval.stats.sites.case_mix import firth_logit
 
     data = synthetic(n=400)
@@ -205,7 +218,7 @@ def test_firth_is_close_to_ml_without_separation() -> None:
 def test_separated_covariate_is_kept_with_a_finite_estimate() -> None:
     data = synthetic(n=200)
     data["safe"] = (np.arange(len(data)) % 7 == 0).astype(float)
-    data.loc[data["safe"] == 1.0, "y"] = 0.0                  # no durable exit when safe (0 of n)
+    data.loc[data["safe"] == 1.0, "y"] = 0.0  # no durable exit when safe (0 of n)
     res = fit_casemix(data, ["x", "safe"])
     coefs = res.coefficients.set_index("term")
     assert "safe" in coefs.index and np.isfinite(coefs.loc["safe", "estimate"])

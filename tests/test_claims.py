@@ -8,6 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from lvv_eval.cli import main
+from lvv_eval.errors import InputValidationError
+from lvv_eval.paths import PUBLISHED_DIR
 from lvv_eval.sources.claims import (
     VERDICTS,
     check_claims,
@@ -16,13 +19,15 @@ from lvv_eval.sources.claims import (
     load_claims,
     verdict_of,
 )
-from lvv_eval.cli import main
-from lvv_eval.errors import InputValidationError
-from lvv_eval.paths import PUBLISHED_DIR
 from lvv_eval.sources.published import load_figures
 
-SEEDS = ("000_3514d6bc5a3a2801.txt", "001_08a3e7995258f26d.txt", "002_1f6dbbe6756677e4.txt",
-         "003_1dfc17bc6b27f523.txt", "004_b44b716732003f66.txt")
+SEEDS = (
+    "000_3514d6bc5a3a2801.txt",
+    "001_08a3e7995258f26d.txt",
+    "002_1f6dbbe6756677e4.txt",
+    "003_1dfc17bc6b27f523.txt",
+    "004_b44b716732003f66.txt",
+)
 
 
 @pytest.fixture(scope="module")

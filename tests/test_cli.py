@@ -44,8 +44,7 @@ def test_python_dash_m_runs_the_cli() -> None:
 
 
 @pytest.mark.parametrize("command", ["validate", "aggregate", "classify"])
-def test_file_commands_share_the_positional_name_and_formats(
-        command: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_file_commands_share_the_positional_name_and_formats(command: str, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         main([command, "--help"])
     out = capsys.readouterr().out
@@ -68,8 +67,10 @@ def test_peildatum_options_agree(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_missing_input_file_is_one_short_line(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
     absent = tmp_path / "absent.csv"
-    for argv in (["validate", str(absent)],
-                 ["aggregate", str(absent), "--peildatum", "2020-11-01", "--scheme", "monitor-2020"],
-                 ["classify", str(absent), "--scheme", "monitor-2020"]):
+    for argv in (
+        ["validate", str(absent)],
+        ["aggregate", str(absent), "--peildatum", "2020-11-01", "--scheme", "monitor-2020"],
+        ["classify", str(absent), "--scheme", "monitor-2020"],
+    ):
         assert main(argv) == 2
         assert capsys.readouterr().err == f"error: file not found: {absent}\n"

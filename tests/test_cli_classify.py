@@ -50,7 +50,10 @@ def test_classify_json_per_scheme(scheme: str, by_class: dict[str, int], capsys)
     per_code = {r["exit_reason"]: (r["class"], r["count"]) for r in out["by_exit_reason"]}
     assert len(per_code) == 15
     assert per_code["left_unknown_destination"][1] == 3
-    assert per_code["forced_return"] == ({"monitor-2020": "durable", "regioplan-2020": "durable"}.get(scheme, "none"), 2)
+    assert per_code["forced_return"] == (
+        {"monitor-2020": "durable", "regioplan-2020": "durable"}.get(scheme, "none"),
+        2,
+    )
 
 
 def test_dutch_labels_and_codes_give_the_same_counts(capsys) -> None:
@@ -89,7 +92,9 @@ def test_classify_xlsx(tmp_path: Path, capsys) -> None:
 
 def test_classify_tab_separated_with_dutch_header_spelling(tmp_path: Path, capsys) -> None:
     path = tmp_path / "monitor.tsv"
-    path.write_text("Gemeente\tReden uitstroom\nutrecht\tMOB\nutrecht\t\ngroningen\tgedwongen vertrek\n", encoding="utf-8")
+    path.write_text(
+        "Gemeente\tReden uitstroom\nutrecht\tMOB\nutrecht\t\ngroningen\tgedwongen vertrek\n", encoding="utf-8"
+    )
     out = _json(["classify", "--scheme", "verwey-jonker-2021", str(path)], capsys)
     assert out["column"] == "Reden uitstroom"
     assert {r["class"]: r["count"] for r in out["by_class"]} == {"durable": 0, "semi_durable": 0, "none": 2}
@@ -159,8 +164,14 @@ def test_user_scheme_without_code_changes(tmp_path: Path, capsys) -> None:
     assert by_path == by_dir
     assert {r["class"]: r["count"] for r in by_path["by_class"]} == {"durable": 8, "semi_durable": 5, "none": 11}
     listed = _json(["schemes", "--schemes-dir", str(tmp_path)], capsys)
-    assert [s["name"] for s in listed] == ["forced-durable", "monitor-2020", "regioplan-2020",
-                                           "regioplan-2020-independent", "regioplan-2022", "verwey-jonker-2021"]
+    assert [s["name"] for s in listed] == [
+        "forced-durable",
+        "monitor-2020",
+        "regioplan-2020",
+        "regioplan-2020-independent",
+        "regioplan-2022",
+        "verwey-jonker-2021",
+    ]
 
 
 # --------------------------------------------------------------------------- lvv-eval schemes
@@ -174,8 +185,11 @@ def test_schemes_list(capsys) -> None:
     assert "durable | semi_durable | none" in out
     listed = _json(["schemes"], capsys)
     assert [s["source"]["document"] for s in listed] == [
-        "002_1f6dbbe6756677e4.txt", "001_08a3e7995258f26d.txt", "001_08a3e7995258f26d.txt",
-        "004_b44b716732003f66.txt", "000_3514d6bc5a3a2801.txt",
+        "002_1f6dbbe6756677e4.txt",
+        "001_08a3e7995258f26d.txt",
+        "001_08a3e7995258f26d.txt",
+        "004_b44b716732003f66.txt",
+        "000_3514d6bc5a3a2801.txt",
     ]
 
 
@@ -212,15 +226,15 @@ def test_classify_at_a_peildatum_counts_the_file_as_it_stood_then(capsys) -> Non
     # monitor_dutch.csv on 2019-12-31 (dates read from the fixture): 4 trajectories start later
     # (left out), 6 had left by then (2 MOB, 1 residence permit, 1 independent return,
     # 1 repeat application, 1 other shelter), 18 were still in the LVV (every later exit included).
-    assert main(["classify", "--scheme", "monitor-2020", str(DUTCH), "--peildatum", "2019-12-31",
-                 "--format", "json"]) == 0
+    assert (
+        main(["classify", "--scheme", "monitor-2020", str(DUTCH), "--peildatum", "2019-12-31", "--format", "json"]) == 0
+    )
     captured = capsys.readouterr()
     out = json.loads(captured.out)
     assert (out["total"], out["exited"], out["still_in_lvv"]) == (24, 6, 18)
     assert (out["peildatum"], out["not_yet_started"]) == ("2019-12-31", 4)
     assert {r["class"]: r["count"] for r in out["by_class"]} == {"durable": 2, "temporary": 1, "none": 3}
-    assert "note: 4 trajectories with intake after 2019-12-31 are not counted (not yet started)" \
-        in captured.err
+    assert "note: 4 trajectories with intake after 2019-12-31 are not counted (not yet started)" in captured.err
 
 
 def test_classify_at_a_late_peildatum_equals_no_peildatum(capsys) -> None:
@@ -232,8 +246,10 @@ def test_classify_at_a_late_peildatum_equals_no_peildatum(capsys) -> None:
 
 def test_classify_peildatum_lists_every_date_and_label_problem(tmp_path: Path, capsys) -> None:
     path = tmp_path / "m.csv"
-    path.write_text("exit_reason,intake_date,exit_date\nMOB,2019-05-01,\nMOBB,2019-02-30,2020-01-01\n"
-                    ",,2019-06-01\n", encoding="utf-8")  # an all-empty row is skipped, as by validate
+    path.write_text(
+        "exit_reason,intake_date,exit_date\nMOB,2019-05-01,\nMOBB,2019-02-30,2020-01-01\n,,2019-06-01\n",
+        encoding="utf-8",
+    )  # an all-empty row is skipped, as by validate
     assert main(["classify", "--scheme", "monitor-2020", str(path), "--peildatum", "2020-01-01"]) == 1
     err = capsys.readouterr().err
     assert "4 problem(s)" in err
@@ -241,10 +257,32 @@ def test_classify_peildatum_lists_every_date_and_label_problem(tmp_path: Path, c
     assert "row 3, column 'intake_date': value '2019-02-30': not a valid date" in err
     assert "row 4, column 'intake_date': value '': required value is missing" in err
     assert "'MOBB': unknown exit reason" in err
-    assert main(["classify", "--scheme", "monitor-2020", str(FIXTURES / "monitor_no_exit_column.csv"),
-                 "--peildatum", "2020-01-01"]) == 1
-    assert main(["classify", "--scheme", "monitor-2020", str(FIXTURES / "monitor_unknown_labels.csv"),
-                 "--peildatum", "2020-01-01"]) == 1
+    assert (
+        main(
+            [
+                "classify",
+                "--scheme",
+                "monitor-2020",
+                str(FIXTURES / "monitor_no_exit_column.csv"),
+                "--peildatum",
+                "2020-01-01",
+            ]
+        )
+        == 1
+    )
+    assert (
+        main(
+            [
+                "classify",
+                "--scheme",
+                "monitor-2020",
+                str(FIXTURES / "monitor_unknown_labels.csv"),
+                "--peildatum",
+                "2020-01-01",
+            ]
+        )
+        == 1
+    )
     assert "3 unknown exit reason(s) in 4 row(s)" in capsys.readouterr().err
 
 

@@ -107,8 +107,10 @@ def test_classify_at_a_peildatum_skips_the_empty_rows(tmp_path: Path, capsys) ->
 
 def test_classify_names_the_spreadsheet_row_after_an_empty_row(tmp_path: Path, capsys) -> None:
     path = tmp_path / "m.csv"
-    path.write_text("exit_reason,intake_date,exit_date\nMOB,2019-05-01,2019-06-01\n,,\nMOBB,2019-05-01,2019-07-01\n",
-                    encoding="utf-8")
+    path.write_text(
+        "exit_reason,intake_date,exit_date\nMOB,2019-05-01,2019-06-01\n,,\nMOBB,2019-05-01,2019-07-01\n",
+        encoding="utf-8",
+    )
     assert main(["classify", "--scheme", "monitor-2020", str(path)]) == 1
     assert "(1 row: 4)" in capsys.readouterr().err
 
@@ -146,7 +148,7 @@ def _hostile(tmp_path: Path) -> Path:
     header = lines[0].split(",")
     first = lines[1].split(",")
     first[header.index("trajectory_id")] = "@SUM(1+1)"
-    first[header.index("pilot")] = "=HYPERLINK(\"http://x\")"
+    first[header.index("pilot")] = '=HYPERLINK("http://x")'
     first[header.index("prior_departure_procedures")] = "-3"
     path = tmp_path / "hostile.csv"
     path.write_text("\n".join([lines[0], ",".join(first), *lines[2:]]) + "\n", encoding="utf-8")
@@ -159,7 +161,7 @@ def test_validate_csv_and_exclusions_neutralise_formula_cells(tmp_path: Path, ca
     assert main(["validate", str(path), "--format", "csv", "--exclusions", str(exclusions)]) == 1
     problems = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     values = {p["column"]: p["value"] for p in problems}
-    assert values["pilot"] == "'=HYPERLINK(\"http://x\")"
+    assert values["pilot"] == '\'=HYPERLINK("http://x")'
     assert values["prior_departure_procedures"] == "-3"  # a plain number is not a formula
     assert all(p["row"].isdigit() for p in problems)
     excluded = list(csv.DictReader(exclusions.open(encoding="utf-8")))
@@ -181,8 +183,7 @@ def test_numeric_columns_stay_numeric() -> None:
 # --------------------------------------------------------------------------- unknown exit reasons
 
 
-def test_many_unknown_exit_reasons_are_all_listed_but_only_the_most_frequent_searched(tmp_path: Path,
-                                                                                       capsys) -> None:
+def test_many_unknown_exit_reasons_are_all_listed_but_only_the_most_frequent_searched(tmp_path: Path, capsys) -> None:
     path = tmp_path / "free_text.csv"
     labels = ["onbekend vertrokken"] * 3 + [f"vrije tekst nummer {i}" for i in range(60)]
     path.write_text("exit_reason\n" + "\n".join(labels) + "\n", encoding="utf-8")
@@ -195,8 +196,7 @@ def test_many_unknown_exit_reasons_are_all_listed_but_only_the_most_frequent_sea
     assert "... and 11 more (all of them with --format json)" in captured.err
 
 
-def test_validate_searches_closest_matches_for_the_most_frequent_unknown_values_only(export: Path,
-                                                                                      capsys) -> None:
+def test_validate_searches_closest_matches_for_the_most_frequent_unknown_values_only(export: Path, capsys) -> None:
     lines = export.read_text(encoding="utf-8").splitlines()
     header = lines[0].split(",")
     at = header.index("exit_reason")
@@ -217,15 +217,19 @@ def test_validate_searches_closest_matches_for_the_most_frequent_unknown_values_
 # --------------------------------------------------------------------------- parameters up front
 
 
-@pytest.mark.parametrize(("notebook", "name", "value", "message"), [
-    ("02_interim", "comparison_scheme", "verwey-jonker-2022", "comparison_scheme: unknown scheme"),
-    ("03_final", "horizons_months", "[6, -1]", "each horizon must be a positive number"),
-    ("03_final", "horizons_months", "[]", "give at least one horizon"),
-    ("04_designs", "attribute", "regi", "did you mean 'regie'"),
-    ("04_designs", "sensitivity_schemes", "[monitor-2020, nope]", "sensitivity_schemes: unknown scheme 'nope'"),
-])
-def test_run_checks_the_notebooks_own_parameters_before_starting(notebook, name, value, message, tmp_path,
-                                                                  monkeypatch, capsys) -> None:
+@pytest.mark.parametrize(
+    ("notebook", "name", "value", "message"),
+    [
+        ("02_interim", "comparison_scheme", "verwey-jonker-2022", "comparison_scheme: unknown scheme"),
+        ("03_final", "horizons_months", "[6, -1]", "each horizon must be a positive number"),
+        ("03_final", "horizons_months", "[]", "give at least one horizon"),
+        ("04_designs", "attribute", "regi", "did you mean 'regie'"),
+        ("04_designs", "sensitivity_schemes", "[monitor-2020, nope]", "sensitivity_schemes: unknown scheme 'nope'"),
+    ],
+)
+def test_run_checks_the_notebooks_own_parameters_before_starting(
+    notebook, name, value, message, tmp_path, monkeypatch, capsys
+) -> None:
     monkeypatch.setattr(papermill, "execute_notebook", lambda *a, **k: pytest.fail("a kernel was started"))
     assert main(["run", notebook, "-p", name, value, "--out", str(tmp_path / "out")]) == 2
     assert message in capsys.readouterr().err

@@ -9,21 +9,22 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from lvv_eval.evaluations.design_comparison import evidence_statement
+from lvv_eval.reference.monitor_format import frame_from_records
+from lvv_eval.stats.rates import proportion_ci, proportion_difference
 from lvv_eval.stats.sites.compare import (
     compare_groups,
     person_counts,
     rate_table,
     sensitivity_table,
 )
-from lvv_eval.evaluations.design_comparison import evidence_statement
 from lvv_eval.stats.sites.few_sites import DESCRIPTIVE_LABEL, NotIdentifiedError
-from lvv_eval.stats.rates import proportion_ci, proportion_difference
-from lvv_eval.reference.monitor_format import frame_from_records
 
 Z = 1.959963984540054  # standard normal 97.5 % quantile
 
 
 # --- helpers -----------------------------------------------------------------
+
 
 def typed_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     """Typed monitor frame (contract 1) from partial records."""
@@ -40,12 +41,16 @@ class StubScheme:
 
     def classify(self, codes: pd.Series) -> pd.Series:
         mapped = codes.astype("object").map(lambda c: self.mapping.get(c) if isinstance(c, str) else None)
-        return pd.Series(pd.Categorical(mapped, categories=list(self.class_ids), ordered=True),
-                         index=codes.index)
+        return pd.Series(pd.Categorical(mapped, categories=list(self.class_ids), ordered=True), index=codes.index)
 
 
-MAPPING = {"residence_permit": "durable", "independent_return": "durable", "forced_return": "durable",
-           "repeat_asylum_application": "semi_durable", "left_unknown_destination": "none"}
+MAPPING = {
+    "residence_permit": "durable",
+    "independent_return": "durable",
+    "forced_return": "durable",
+    "repeat_asylum_application": "semi_durable",
+    "left_unknown_destination": "none",
+}
 SCHEME_A = StubScheme("scheme-a", MAPPING)
 SCHEME_B = StubScheme("scheme-b", {**MAPPING, "forced_return": "none"})
 
@@ -75,20 +80,37 @@ def frame() -> pd.DataFrame:
     peildatum, a5 exit after the peildatum (present on the peildatum), a6 forced return.
     eindhoven: e1 durable exit (no formal status), e2 present.
     """
-    def r(tid: str, pilot: str, intake: str, exit_: str | None = None, reason: str | None = None,
-          formal: bool | None = True) -> dict[str, Any]:
-        return {"trajectory_id": tid, "person_id": "p" + tid, "pilot": pilot, "intake_date": intake,
-                "exit_date": exit_, "exit_reason": reason, "formal_status": formal}
-    return typed_frame([
-        r("a1", "amsterdam", "2019-05-01", "2019-10-01", "independent_return"),
-        r("a2", "amsterdam", "2019-06-01", "2019-12-01", "left_unknown_destination"),
-        r("a3", "amsterdam", "2019-07-01"),
-        r("a4", "amsterdam", "2020-03-01"),
-        r("a5", "amsterdam", "2019-08-01", "2020-02-01", "residence_permit"),
-        r("a6", "amsterdam", "2019-08-01", "2019-11-01", "forced_return"),
-        r("e1", "eindhoven", "2019-05-01", "2019-09-01", "residence_permit", formal=False),
-        r("e2", "eindhoven", "2019-05-01"),
-    ])
+
+    def r(
+        tid: str,
+        pilot: str,
+        intake: str,
+        exit_: str | None = None,
+        reason: str | None = None,
+        formal: bool | None = True,
+    ) -> dict[str, Any]:
+        return {
+            "trajectory_id": tid,
+            "person_id": "p" + tid,
+            "pilot": pilot,
+            "intake_date": intake,
+            "exit_date": exit_,
+            "exit_reason": reason,
+            "formal_status": formal,
+        }
+
+    return typed_frame(
+        [
+            r("a1", "amsterdam", "2019-05-01", "2019-10-01", "independent_return"),
+            r("a2", "amsterdam", "2019-06-01", "2019-12-01", "left_unknown_destination"),
+            r("a3", "amsterdam", "2019-07-01"),
+            r("a4", "amsterdam", "2020-03-01"),
+            r("a5", "amsterdam", "2019-08-01", "2020-02-01", "residence_permit"),
+            r("a6", "amsterdam", "2019-08-01", "2019-11-01", "forced_return"),
+            r("e1", "eindhoven", "2019-05-01", "2019-09-01", "residence_permit", formal=False),
+            r("e2", "eindhoven", "2019-05-01"),
+        ]
+    )
 
 
 def _row(rates: pd.DataFrame, **where: str) -> pd.Series:
@@ -101,6 +123,7 @@ def _row(rates: pd.DataFrame, **where: str) -> pd.Series:
 
 
 # --- intervals -----------------------------------------------------------------
+
 
 @pytest.mark.parametrize("k,n", [(1, 33), (33, 268), (100, 130), (0, 12), (5, 5)])
 def test_wilson_matches_hand_formula(k: int, n: int) -> None:
@@ -120,9 +143,14 @@ def test_newcombe_matches_hand_formula(ka: int, na: int, kb: int, nb: int) -> No
 
 def test_intervals_undefined_without_denominator() -> None:
     # capacity 0 (no denominator) and 5 durable exits out of an intake of 3
-    counts = pd.DataFrame({"pilot": "x", "measure": ["capacity", "occupancy", "intake", "outflow", "outflow"],
-                           "category": ["places", "persons", "all", "all", "durable"],
-                           "value": [0.0, 0.0, 3.0, 5.0, 5.0]})
+    counts = pd.DataFrame(
+        {
+            "pilot": "x",
+            "measure": ["capacity", "occupancy", "intake", "outflow", "outflow"],
+            "category": ["places", "persons", "all", "all", "durable"],
+            "value": [0.0, 0.0, 3.0, 5.0, 5.0],
+        }
+    )
     rates = rate_table(counts, {"x": "yes"}).set_index(["level", "measure", "category"])
     occ = rates.loc[("pilot", "occupancy_rate", "of_capacity")]
     assert all(math.isnan(x) for x in (occ["ci_low"], occ["ci_high"]))
@@ -133,6 +161,7 @@ def test_intervals_undefined_without_denominator() -> None:
 
 # --- published 2019 figures (source 001, Tabel S.1 and S.2) -----------------------
 
+
 @pytest.fixture(scope="module")
 def bbb_2019():
     return compare_groups("regioplan-2020", "parallel_bbb", differences=True)
@@ -141,11 +170,11 @@ def bbb_2019():
 def test_published_eindhoven_uptake(bbb_2019) -> None:
     rates = bbb_2019.rates
     intake = _row(rates, level="pilot", pilot="eindhoven", measure="intake_per_place")
-    assert (intake["numerator"], intake["denominator"]) == (33, 130)      # Tabel S.1
-    assert math.isnan(intake["ci_low"])                                      # ratio, no interval
+    assert (intake["numerator"], intake["denominator"]) == (33, 130)  # Tabel S.1
+    assert math.isnan(intake["ci_low"])  # ratio, no interval
     free = _row(rates, level="pilot", pilot="eindhoven", measure="free_places_rate")
     assert (free["numerator"], free["denominator"]) == (100, 130)
-    assert round(100 * free["estimate"]) == 77                              # printed '= 77%'
+    assert round(100 * free["estimate"]) == 77  # printed '= 77%'
     # interval policy (docs/methods.md): places are not a sample, so no Wilson interval
     assert math.isnan(free["ci_low"]) and math.isnan(free["ci_high"])
     assert free["ci_method"] == "none (places are not a sample)"
@@ -177,7 +206,8 @@ def test_published_difference_is_newcombe_and_descriptive(bbb_2019) -> None:
     assert math.isnan(row["ci_low"]) and math.isnan(row["ci_high"])
     dur = d.loc[(d["measure"] == "outflow_share_of_intake") & (d["category"] == "durable")].iloc[0]
     assert (dur["ci_low"], dur["ci_high"]) == pytest.approx(
-        hand_newcombe(dur["numerator_a"], dur["denominator_a"], dur["numerator_b"], dur["denominator_b"]))
+        hand_newcombe(dur["numerator_a"], dur["denominator_a"], dur["numerator_b"], dur["denominator_b"])
+    )
     assert (d["label"] == "descriptive: persons as units, not a design effect").all()
     assert "p_value" not in d.columns
 
@@ -189,6 +219,7 @@ def test_formal_only_uses_amsterdam_formal_intake() -> None:
 
 
 # --- refusal of significance tests --------------------------------------------
+
 
 def test_refusal_one_of_five() -> None:
     with pytest.raises(NotIdentifiedError) as info:
@@ -240,14 +271,15 @@ def test_statement_for_unpublished_attribute() -> None:
 
 # --- person-level ----------------------------------------------------------------
 
+
 def test_person_counts_at_peildatum(frame: pd.DataFrame) -> None:
     c = person_counts(frame, "2020-01-01", SCHEME_A).set_index(["pilot", "measure", "category"])["value"]
-    assert c[("amsterdam", "intake", "all")] == 5          # a4 enters after the peildatum
-    assert c[("amsterdam", "outflow", "all")] == 3         # a5 leaves after the peildatum
-    assert c[("amsterdam", "occupancy", "persons")] == 2   # a3, a5
-    assert c[("amsterdam", "outflow", "durable")] == 2     # a1, a6 (forced return durable in scheme A)
+    assert c[("amsterdam", "intake", "all")] == 5  # a4 enters after the peildatum
+    assert c[("amsterdam", "outflow", "all")] == 3  # a5 leaves after the peildatum
+    assert c[("amsterdam", "occupancy", "persons")] == 2  # a3, a5
+    assert c[("amsterdam", "outflow", "durable")] == 2  # a1, a6 (forced return durable in scheme A)
     assert c[("amsterdam", "outflow", "semi_durable")] == 0
-    assert c[("amsterdam", "capacity", "places")] == 360   # design table, 2019 period
+    assert c[("amsterdam", "capacity", "places")] == 360  # design table, 2019 period
     assert c[("eindhoven", "intake", "informal")] == 1
 
 
@@ -277,10 +309,14 @@ def test_sensitivity_table_over_schemes(frame: pd.DataFrame) -> None:
     t = sensitivity_table(frame, "parallel_bbb", "2020-01-01", schemes=[SCHEME_A, SCHEME_B])
     assert set(t["scheme"]) == {"scheme-a", "scheme-b"}
     assert set(t["population"]) == {"all", "formal_only"}
-    pick = t.loc[(t["level"] == "pilot") & (t["pilot"] == "amsterdam") & (t["population"] == "all")
-                 & (t["measure"] == "outflow_share_of_outflow")].set_index("scheme")
-    assert pick.loc["scheme-a", "numerator"] == 2   # forced return durable
-    assert pick.loc["scheme-b", "numerator"] == 1   # forced return not durable
+    pick = t.loc[
+        (t["level"] == "pilot")
+        & (t["pilot"] == "amsterdam")
+        & (t["population"] == "all")
+        & (t["measure"] == "outflow_share_of_outflow")
+    ].set_index("scheme")
+    assert pick.loc["scheme-a", "numerator"] == 2  # forced return durable
+    assert pick.loc["scheme-b", "numerator"] == 1  # forced return not durable
     again = sensitivity_table(frame, "parallel_bbb", "2020-01-01", schemes=[SCHEME_A, SCHEME_B])
     assert again.to_csv(index=False) == t.to_csv(index=False)
 
@@ -291,7 +327,12 @@ def test_group_differences_are_opt_in() -> None:
     assert any("differences=True" in n for n in res.notes)
     # the per-pilot estimates are the main output
     assert set(res.rates.loc[res.rates["level"] == "pilot", "pilot"]) == {
-        "amsterdam", "eindhoven", "groningen", "rotterdam", "utrecht"}
+        "amsterdam",
+        "eindhoven",
+        "groningen",
+        "rotterdam",
+        "utrecht",
+    }
 
 
 def test_permutation_floor_uses_the_sites_in_the_comparison(bbb_2019) -> None:
@@ -309,9 +350,9 @@ def test_permutation_floor_uses_the_sites_in_the_comparison(bbb_2019) -> None:
 def test_interval_policy_holds_for_every_between_site_table(bbb_2019) -> None:
     # docs/methods.md, interval policy: between-site intervals carry the descriptive label,
     # occupancy of places has no interval, site odds ratios have none.
+    from lvv_eval.stats.rates import occupancy
     from lvv_eval.stats.sites.case_mix import fit_casemix
     from lvv_eval.stats.sites.few_sites import interval_policy_problems
-    from lvv_eval.stats.rates import occupancy
 
     assert interval_policy_problems(bbb_2019.rates, "rates") == []
     assert interval_policy_problems(bbb_2019.differences, "differences") == []

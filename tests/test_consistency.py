@@ -15,6 +15,8 @@ import pandas as pd
 import pytest
 
 from lvv_eval.cli import main
+from lvv_eval.errors import InputValidationError
+from lvv_eval.paths import PUBLISHED_DIR
 from lvv_eval.sources.consistency import (
     KINDS,
     RESULT_COLUMNS,
@@ -23,13 +25,11 @@ from lvv_eval.sources.consistency import (
     load_checks,
     run_checks,
 )
-from lvv_eval.errors import InputValidationError
-from lvv_eval.paths import PUBLISHED_DIR
 from lvv_eval.sources.published import load_figures
 
 KNOWN_DISCREPANCIES = {
-    "r20-free-rate-amsterdam-pct",          # 001 Tabel S.1: 69/360 = 19.2 %, printed 20 %
-    "r20-occupancy-utrecht-azc-bound",       # 98 % of 230 > 268 - 33 - 10 % of 268
+    "r20-free-rate-amsterdam-pct",  # 001 Tabel S.1: 69/360 = 19.2 %, printed 20 %
+    "r20-occupancy-utrecht-azc-bound",  # 98 % of 230 > 268 - 33 - 10 % of 268
 }
 
 
@@ -61,6 +61,7 @@ def _edit(path: Path, key: str, changes: dict[str, str], id_column: str) -> int:
 
 # --- the shipped checks ------------------------------------------------------
 
+
 def test_result_shape(results: pd.DataFrame) -> None:
     assert list(results.reset_index().columns) == list(RESULT_COLUMNS)
     assert results.index.is_unique
@@ -77,34 +78,54 @@ def test_no_unexpected_failures(results: pd.DataFrame) -> None:
 
 def test_required_checks_are_present(results: pd.DataFrame) -> None:
     required = {
-        "r20-intake-total-sum", "r20-intake-amsterdam-sum", "m20-capacity-sum", "m20-durable-sum",
-        "m20-departure-sum", "m20-scenarios-departure-sum", "m20-scenarios-sum",
-        "r20-durable-rate-amsterdam-formal-pct", "r20-durable-rate-amsterdam-all-pct",
-        "r20-durable-rate-eindhoven-pct", "r20-durable-rate-groningen-pct",
-        "r20-durable-rate-rotterdam-pct", "r20-durable-rate-utrecht-pct",
-        "r20-free-amsterdam-diff", "r20-free-eindhoven-diff", "r20-free-groningen-diff",
-        "r20-free-rotterdam-diff", "r20-free-rate-amsterdam-pct", "r20-free-rate-eindhoven-pct",
-        "r20-free-rate-groningen-pct", "r20-free-rate-rotterdam-pct", "r22-shares-sum",
-        "r20-azc-groningen-count", "r20-azc-utrecht-count", "r20-mob-groningen-count",
-        "r20-mob-rotterdam-count", "r20-occupancy-utrecht-bound",
+        "r20-intake-total-sum",
+        "r20-intake-amsterdam-sum",
+        "m20-capacity-sum",
+        "m20-durable-sum",
+        "m20-departure-sum",
+        "m20-scenarios-departure-sum",
+        "m20-scenarios-sum",
+        "r20-durable-rate-amsterdam-formal-pct",
+        "r20-durable-rate-amsterdam-all-pct",
+        "r20-durable-rate-eindhoven-pct",
+        "r20-durable-rate-groningen-pct",
+        "r20-durable-rate-rotterdam-pct",
+        "r20-durable-rate-utrecht-pct",
+        "r20-free-amsterdam-diff",
+        "r20-free-eindhoven-diff",
+        "r20-free-groningen-diff",
+        "r20-free-rotterdam-diff",
+        "r20-free-rate-amsterdam-pct",
+        "r20-free-rate-eindhoven-pct",
+        "r20-free-rate-groningen-pct",
+        "r20-free-rate-rotterdam-pct",
+        "r22-shares-sum",
+        "r20-azc-groningen-count",
+        "r20-azc-utrecht-count",
+        "r20-mob-groningen-count",
+        "r20-mob-rotterdam-count",
+        "r20-occupancy-utrecht-bound",
     }
     assert required <= set(results.index)
 
 
-@pytest.mark.parametrize("check_id, expected", [
-    ("r20-intake-total-sum", 1019),          # 001, Instroom op gang
-    ("r20-intake-amsterdam-sum", 363),       # 001, Tabel S.1
-    ("m20-capacity-sum", 1142),              # 002, Voortgang LVV's
-    ("m20-durable-sum", 107),
-    ("m20-departure-sum", 61),
-    ("m20-scenarios-departure-sum", 236),
-    ("m20-scenarios-sum", 471),
-    ("r20-free-amsterdam-diff", 69),         # 001, Tabel S.1
-    ("r20-free-eindhoven-diff", 100),
-    ("r20-free-groningen-diff", 99),
-    ("r20-free-rotterdam-diff", 44),
-    ("r22-shares-sum", 100),                 # 004: 18 + 41 + 41
-])
+@pytest.mark.parametrize(
+    "check_id, expected",
+    [
+        ("r20-intake-total-sum", 1019),  # 001, Instroom op gang
+        ("r20-intake-amsterdam-sum", 363),  # 001, Tabel S.1
+        ("m20-capacity-sum", 1142),  # 002, Voortgang LVV's
+        ("m20-durable-sum", 107),
+        ("m20-departure-sum", 61),
+        ("m20-scenarios-departure-sum", 236),
+        ("m20-scenarios-sum", 471),
+        ("r20-free-amsterdam-diff", 69),  # 001, Tabel S.1
+        ("r20-free-eindhoven-diff", 100),
+        ("r20-free-groningen-diff", 99),
+        ("r20-free-rotterdam-diff", 44),
+        ("r22-shares-sum", 100),  # 004: 18 + 41 + 41
+    ],
+)
 def test_sums(results: pd.DataFrame, check_id: str, expected: int) -> None:
     row = results.loc[check_id]
     assert row["expected"] == expected
@@ -113,21 +134,23 @@ def test_sums(results: pd.DataFrame, check_id: str, expected: int) -> None:
     assert row["status"] == "ok"
 
 
-@pytest.mark.parametrize("check_id, printed, computed, low, high", [
-    # 001, Tabel S.2: durable outflow / intake
-    ("r20-durable-rate-amsterdam-formal-pct", 1, 3 / 287 * 100, 2, 4),
-    ("r20-durable-rate-amsterdam-all-pct", 1, 3 / 363 * 100, 2, 5),
-    ("r20-durable-rate-eindhoven-pct", 3, 1 / 33 * 100, 1, 1),
-    ("r20-durable-rate-groningen-pct", 3, 10 / 302 * 100, 8, 10),
-    ("r20-durable-rate-rotterdam-pct", 9, 12 / 129 * 100, 11, 12),
-    ("r20-durable-rate-utrecht-pct", 12, 33 / 268 * 100, 31, 33),
-    # 001, Tabel S.1: free places / capacity
-    ("r20-free-rate-eindhoven-pct", 77, 100 / 130 * 100, 100, 100),
-    ("r20-free-rate-groningen-pct", 33, 99 / 300 * 100, 98, 100),
-    ("r20-free-rate-rotterdam-pct", 38, 44 / 117 * 100, 44, 45),
-])
-def test_percentages(results: pd.DataFrame, check_id: str, printed: int, computed: float,
-                     low: int, high: int) -> None:
+@pytest.mark.parametrize(
+    "check_id, printed, computed, low, high",
+    [
+        # 001, Tabel S.2: durable outflow / intake
+        ("r20-durable-rate-amsterdam-formal-pct", 1, 3 / 287 * 100, 2, 4),
+        ("r20-durable-rate-amsterdam-all-pct", 1, 3 / 363 * 100, 2, 5),
+        ("r20-durable-rate-eindhoven-pct", 3, 1 / 33 * 100, 1, 1),
+        ("r20-durable-rate-groningen-pct", 3, 10 / 302 * 100, 8, 10),
+        ("r20-durable-rate-rotterdam-pct", 9, 12 / 129 * 100, 11, 12),
+        ("r20-durable-rate-utrecht-pct", 12, 33 / 268 * 100, 31, 33),
+        # 001, Tabel S.1: free places / capacity
+        ("r20-free-rate-eindhoven-pct", 77, 100 / 130 * 100, 100, 100),
+        ("r20-free-rate-groningen-pct", 33, 99 / 300 * 100, 98, 100),
+        ("r20-free-rate-rotterdam-pct", 38, 44 / 117 * 100, 44, 45),
+    ],
+)
+def test_percentages(results: pd.DataFrame, check_id: str, printed: int, computed: float, low: int, high: int) -> None:
     row = results.loc[check_id]
     assert row["expected"] == printed
     assert row["computed"] == pytest.approx(computed)
@@ -152,7 +175,7 @@ def test_utrecht_occupancy_bounds(results: pd.DataFrame) -> None:
     assert row["computed"] == pytest.approx(225.4)
     assert row["expected"] == 235
     assert row["difference"] == pytest.approx(-9.6)
-    assert (row["count_low"], row["count_high"]) == (9, 10)   # implied other outflow
+    assert (row["count_low"], row["count_high"]) == (9, 10)  # implied other outflow
     assert row["passed"]
     # with 10 % of 268 (26..28) to state reception: at most 209 present, fewer than 225
     row = results.loc["r20-occupancy-utrecht-azc-bound"]
@@ -194,13 +217,12 @@ def test_count_ranges_of_2019_other_outflow() -> None:
         "r20-azc-rate-utrecht": (10, 268, 26, 28),
         "r20-mob-rate-groningen": (8, 302, 23, 25),
         "r20-mob-rate-rotterdam": (18, 129, 23, 23),
-        "r22-durable-share-total": (18, 1258, 221, 232),   # 004
+        "r22-durable-share-total": (18, 1258, 221, 232),  # 004
         "r22-semi-share-total": (41, 1258, 510, 522),
     }
     for fid, (pct, den, low, high) in expected.items():
         row = cr.loc[fid]
-        assert (row["percent"], row["denominator"], row["count_low"], row["count_high"]) == (
-            pct, den, low, high), fid
+        assert (row["percent"], row["denominator"], row["count_low"], row["count_high"]) == (pct, den, low, high), fid
 
 
 def test_shares_check(results: pd.DataFrame) -> None:
@@ -210,6 +232,7 @@ def test_shares_check(results: pd.DataFrame) -> None:
 
 
 # --- deliberately wrong figures ---------------------------------------------
+
 
 def test_wrong_count_is_named_with_its_difference(tmp_path: Path) -> None:
     folder = _copy(tmp_path)
@@ -244,6 +267,7 @@ def test_fixed_discrepancy_is_an_unexpected_pass(tmp_path: Path) -> None:
 
 # --- checks file errors -----------------------------------------------------
 
+
 def test_load_checks_reports_every_problem(tmp_path: Path) -> None:
     path = _copy(tmp_path) / "checks.csv"
     r_kind = _edit(path, "m20-durable-sum", {"kind": "total"}, "check_id")
@@ -253,12 +277,18 @@ def test_load_checks_reports_every_problem(tmp_path: Path) -> None:
     r_known = _edit(path, "l18-network-sum", {"known_discrepancy": "maybe"}, "check_id")
     r_later = _edit(path, "m20-departure-sum", {}, "check_id")
     r_dupe = _edit(path, "m20-capacity-sum", {"check_id": "m20-departure-sum"}, "check_id")
-    assert r_dupe < r_later   # the later row with the id is the one reported
+    assert r_dupe < r_later  # the later row with the id is the one reported
     with pytest.raises(InputValidationError) as info:
         load_checks(path)
     found = {(p.row, p.column) for p in info.value.problems}
-    assert found == {(r_kind, "kind"), (r_den, "denominator"), (r_expr, "terms"),
-                     (r_dec, "decimals"), (r_known, "known_discrepancy"), (r_later, "check_id")}
+    assert found == {
+        (r_kind, "kind"),
+        (r_den, "denominator"),
+        (r_expr, "terms"),
+        (r_dec, "decimals"),
+        (r_known, "known_discrepancy"),
+        (r_later, "check_id"),
+    }
     dupe = next(p for p in info.value.problems if p.column == "check_id")
     assert f"also on row {r_dupe}" in dupe.rule
     assert len(info.value.problems) == 6
@@ -266,8 +296,7 @@ def test_load_checks_reports_every_problem(tmp_path: Path) -> None:
 
 def test_unknown_figure_in_checks(tmp_path: Path) -> None:
     path = _copy(tmp_path) / "checks.csv"
-    row = _edit(path, "m20-durable-sum", {"terms": "m20-granted-total + m20-departures-total"},
-                "check_id")
+    row = _edit(path, "m20-durable-sum", {"terms": "m20-granted-total + m20-departures-total"}, "check_id")
     with pytest.raises(InputValidationError) as info:
         run_checks(checks=load_checks(path))
     (problem,) = info.value.problems
@@ -283,6 +312,7 @@ def test_load_checks_missing_column(tmp_path: Path) -> None:
 
 
 # --- command line: --check ---------------------------------------------------
+
 
 def test_cli_check_passes_on_shipped_figures(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["published", "--check"]) == 0
@@ -309,7 +339,7 @@ def test_cli_check_fails_on_wrong_figure(tmp_path: Path, capsys: pytest.CaptureF
     assert main(["published", "--check", "--figures", str(folder / "figures.csv")]) == 1
     out = capsys.readouterr().out
     assert "FAILED: r20-intake-total-sum" in out and "off by 1" in out
-    assert "FAILED: r20-durable-rate-eindhoven-pct" not in out   # 1/34 = 2.9 % still prints 3 %
+    assert "FAILED: r20-durable-rate-eindhoven-pct" not in out  # 1/34 = 2.9 % still prints 3 %
 
 
 def test_cli_check_broken_checks_file_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -321,6 +351,7 @@ def test_cli_check_broken_checks_file_exits_1(tmp_path: Path, capsys: pytest.Cap
 
 
 # --- readable text forms (count ranges mix a percentage and a count) ---------
+
 
 def test_count_range_has_readable_text_and_keeps_its_numbers(results: pd.DataFrame) -> None:
     # 001_08a3e7995258f26d.txt, Tabel S.1: Utrecht about 98 % of 230 places occupied

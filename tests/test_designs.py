@@ -7,6 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from lvv_eval.errors import InputValidationError
+from lvv_eval.paths import PUBLISHED_DIR
 from lvv_eval.sources.designs import (
     ATTRIBUTE_NAMES,
     DESIGN_COLUMNS,
@@ -15,8 +17,6 @@ from lvv_eval.sources.designs import (
     load_designs,
     validate_designs,
 )
-from lvv_eval.errors import InputValidationError
-from lvv_eval.paths import PUBLISHED_DIR
 
 
 @pytest.fixture(scope="module")
@@ -46,10 +46,20 @@ def test_every_known_value_has_a_source(designs: pd.DataFrame) -> None:
 def test_seed_facts_2019(designs: pd.DataFrame) -> None:
     d = designs_at("2019-12-31", designs).set_index("pilot")
     # source 001 Tabel S.1 capacity; Tabel S.2 targets
-    assert d["capacity"].to_dict() == {"amsterdam": 360, "eindhoven": 130, "groningen": 300,
-                                       "rotterdam": 117, "utrecht": 230}
-    assert d["target_durable_pct"].to_dict() == {"amsterdam": 20, "eindhoven": 20, "groningen": 40,
-                                                 "rotterdam": 60, "utrecht": 20}
+    assert d["capacity"].to_dict() == {
+        "amsterdam": 360,
+        "eindhoven": 130,
+        "groningen": 300,
+        "rotterdam": 117,
+        "utrecht": 230,
+    }
+    assert d["target_durable_pct"].to_dict() == {
+        "amsterdam": 20,
+        "eindhoven": 20,
+        "groningen": 40,
+        "rotterdam": 60,
+        "utrecht": 20,
+    }
     # source 002: only Eindhoven kept its BBB open, participation voluntary
     assert d.index[d["parallel_bbb"].to_numpy(dtype=bool)].tolist() == ["eindhoven"]
     assert d.index[d["voluntary_participation"].to_numpy(dtype=bool)].tolist() == ["eindhoven"]
@@ -60,8 +70,12 @@ def test_seed_facts_2019(designs: pd.DataFrame) -> None:
     assert d[["ngo_count"]].drop(index=["amsterdam", "groningen"])["ngo_count"].isna().all()
     # source 002: safe-country policy and cooperation criterion
     assert d["safe_country_policy"].astype(str).to_dict() == {
-        "amsterdam": "excluded", "eindhoven": "admitted", "groningen": "only_former_bbb",
-        "rotterdam": "admitted_max_3_months", "utrecht": "excluded"}
+        "amsterdam": "excluded",
+        "eindhoven": "admitted",
+        "groningen": "only_former_bbb",
+        "rotterdam": "admitted_max_3_months",
+        "utrecht": "excluded",
+    }
     assert sorted(d.index[d["cooperation_criterion"] == "formal"]) == ["rotterdam", "utrecht"]
     assert d.index[d["families_admitted"].to_numpy(dtype=bool)].tolist() == ["utrecht"]
     # 24-hour shelter per pilot is not in the seeds: left empty, not guessed
@@ -91,20 +105,28 @@ def test_group_pilots_labels(designs: pd.DataFrame) -> None:
 
 def test_validation_collects_all_problems() -> None:
     raw = _raw()
-    raw.loc[0, "parallel_bbb"] = "maybe"          # row 2: bad boolean
-    raw.loc[1, "regie"] = "province"              # row 3: not in vocabulary
-    raw.loc[2, "capacity"] = "-5"                 # row 4: bad count
-    raw.loc[3, "target_durable_pct"] = "140"      # row 5: percent > 100
-    raw.loc[4, "ngo_count"] = "4"                 # row 6: value without source
+    raw.loc[0, "parallel_bbb"] = "maybe"  # row 2: bad boolean
+    raw.loc[1, "regie"] = "province"  # row 3: not in vocabulary
+    raw.loc[2, "capacity"] = "-5"  # row 4: bad count
+    raw.loc[3, "target_durable_pct"] = "140"  # row 5: percent > 100
+    raw.loc[4, "ngo_count"] = "4"  # row 6: value without source
     raw.loc[4, "ngo_count_source"] = ""
-    raw.loc[5, "pilot"] = "tilburg"               # row 7: undeclared pilot
-    raw.loc[6, "valid_to"] = "2019-01-01"         # row 8: end before start
-    raw.loc[7, "valid_from"] = "31-12-2019"       # row 9: not ISO
+    raw.loc[5, "pilot"] = "tilburg"  # row 7: undeclared pilot
+    raw.loc[6, "valid_to"] = "2019-01-01"  # row 8: end before start
+    raw.loc[7, "valid_from"] = "31-12-2019"  # row 9: not ISO
     with pytest.raises(InputValidationError) as info:
         validate_designs(raw, file="pilot_designs.csv")
     found = {(p.row, p.column) for p in info.value.problems}
-    expected = {(2, "parallel_bbb"), (3, "regie"), (4, "capacity"), (5, "target_durable_pct"),
-                (6, "ngo_count_source"), (7, "pilot"), (8, "valid_to"), (9, "valid_from")}
+    expected = {
+        (2, "parallel_bbb"),
+        (3, "regie"),
+        (4, "capacity"),
+        (5, "target_durable_pct"),
+        (6, "ngo_count_source"),
+        (7, "pilot"),
+        (8, "valid_to"),
+        (9, "valid_from"),
+    }
     assert expected <= found
     assert all(p.file == "pilot_designs.csv" for p in info.value.problems)
 
@@ -121,8 +143,11 @@ def test_validation_overlap_and_missing_column() -> None:
 
 def test_new_pilot_of_a_roll_out_is_a_new_row(tmp_path: Path) -> None:
     pilots = tmp_path / "pilots.csv"
-    pilots.write_text("pilot,name\namsterdam,Amsterdam\neindhoven,Eindhoven\ngroningen,Groningen\n"
-                      "rotterdam,Rotterdam\nutrecht,Utrecht\ntilburg,Tilburg\n", encoding="utf-8")
+    pilots.write_text(
+        "pilot,name\namsterdam,Amsterdam\neindhoven,Eindhoven\ngroningen,Groningen\n"
+        "rotterdam,Rotterdam\nutrecht,Utrecht\ntilburg,Tilburg\n",
+        encoding="utf-8",
+    )
     raw = _raw()
     new = raw.iloc[[0]].copy()
     new["pilot"] = "tilburg"

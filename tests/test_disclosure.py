@@ -93,8 +93,12 @@ def test_bad_counts_are_all_reported() -> None:
 
 # --------------------------------------------------------------------------- secondary
 def test_one_dimensional_per_pilot_with_total() -> None:
-    t = pd.DataFrame({"pilot": ["amsterdam", "eindhoven", "groningen", "rotterdam", "utrecht", "total"],
-                      "durable": [3, 1, 10, 12, 33, 59]})
+    t = pd.DataFrame(
+        {
+            "pilot": ["amsterdam", "eindhoven", "groningen", "rotterdam", "utrecht", "total"],
+            "durable": [3, 1, 10, 12, 33, 59],
+        }
+    )
     res = suppress(t, ["durable"], row_labels="pilot")
     # amsterdam and eindhoven are primary; two hidden cells, but together they are 59 - 55 = 4, a small
     # count by subtraction, so the smallest shown cell (groningen, 10) is hidden too
@@ -103,7 +107,9 @@ def test_one_dimensional_per_pilot_with_total() -> None:
     res2 = suppress(t2, ["durable"], row_labels="pilot")
     assert res2.table["durable"].isna().tolist() == [True, False, True, False, False, False]
     assert res2.report["rule"].tolist() == [
-        "primary: n < 10", "secondary: protects cell amsterdam/durable in column durable"]
+        "primary: n < 10",
+        "secondary: protects cell amsterdam/durable in column durable",
+    ]
 
 
 def test_secondary_in_rows_and_columns_iterates_to_stability() -> None:
@@ -186,8 +192,15 @@ def test_percentages_follow_counts() -> None:
 
 
 def test_rates_rule() -> None:
-    r = pd.DataFrame({"numerator": [3, 40, 50], "denominator": [100, 45, 100],
-                      "estimate": [0.03, 40 / 45, 0.5], "ci_low": [0.01, 0.8, 0.4], "ci_high": [0.08, 0.95, 0.6]})
+    r = pd.DataFrame(
+        {
+            "numerator": [3, 40, 50],
+            "denominator": [100, 45, 100],
+            "estimate": [0.03, 40 / 45, 0.5],
+            "ci_low": [0.01, 0.8, 0.4],
+            "ci_high": [0.08, 0.95, 0.6],
+        }
+    )
     out = suppress_rates(r)
     assert out["suppressed"].tolist() == [True, True, False]
     assert out["estimate"].isna().tolist() == [True, True, False]
@@ -208,6 +221,7 @@ def test_exempt_pass_through() -> None:
 
 # --- differences between versions (e.g. classification schemes) -----------------
 
+
 def _brute_minimum(counts: list[float | None], threshold: int, protected: list[bool]) -> int:
     """Fewest visible, unprotected positions to hide so no two visible counts differ by 1..t-1."""
     import itertools
@@ -217,8 +231,9 @@ def _brute_minimum(counts: list[float | None], threshold: int, protected: list[b
         if any(h and (c is None or p) for h, c, p in zip(hidden, counts, protected)):
             continue
         shown = [(c, p) for c, h, p in zip(counts, hidden, protected) if not h and c is not None]
-        if all(not (1 <= abs(a - b) < threshold) or (pa and pb)
-               for (a, pa), (b, pb) in itertools.combinations(shown, 2)):
+        if all(
+            not (1 <= abs(a - b) < threshold) or (pa and pb) for (a, pa), (b, pb) in itertools.combinations(shown, 2)
+        ):
             best = sum(hidden) if best is None else min(best, sum(hidden))
     assert best is not None
     return best
@@ -233,13 +248,23 @@ def test_suppress_differences_between_brute_force() -> None:
     values = [None, 0, 1, 2, 4, 7]
     for counts in itertools.product(values, repeat=3):
         for protect_first in (False, True):
-            table = pd.DataFrame({"pilot": "p", "scheme": ["a", "b", "c"],
-                                  "numerator": pd.array(counts, dtype="Int64"),
-                                  "estimate": [None if c is None else c / 10 for c in counts]})
-            res = suppress_differences_between(table, key_cols=["pilot"], version_col="scheme",
-                                               count_col="numerator", threshold=threshold,
-                                               dependent=["estimate"],
-                                               protect=["a"] if protect_first else ())
+            table = pd.DataFrame(
+                {
+                    "pilot": "p",
+                    "scheme": ["a", "b", "c"],
+                    "numerator": pd.array(counts, dtype="Int64"),
+                    "estimate": [None if c is None else c / 10 for c in counts],
+                }
+            )
+            res = suppress_differences_between(
+                table,
+                key_cols=["pilot"],
+                version_col="scheme",
+                count_col="numerator",
+                threshold=threshold,
+                dependent=["estimate"],
+                protect=["a"] if protect_first else (),
+            )
             shown = res.table["numerator"].dropna().tolist()
             shown_versions = res.table.loc[res.table["numerator"].notna(), "scheme"].tolist()
             for (x, vx), (y, vy) in itertools.combinations(zip(shown, shown_versions), 2):
@@ -254,10 +279,15 @@ def test_suppress_differences_between_brute_force() -> None:
             assert res.table.loc[res.mask, "estimate"].isna().all()
             if protect_first and counts[0] is not None:
                 assert res.table["numerator"].iloc[0] == counts[0]
-            again = suppress_differences_between(table, key_cols=["pilot"], version_col="scheme",
-                                                 count_col="numerator", threshold=threshold,
-                                                 dependent=["estimate"],
-                                                 protect=["a"] if protect_first else ())
+            again = suppress_differences_between(
+                table,
+                key_cols=["pilot"],
+                version_col="scheme",
+                count_col="numerator",
+                threshold=threshold,
+                dependent=["estimate"],
+                protect=["a"] if protect_first else (),
+            )
             assert again.mask.equals(res.mask)  # deterministic
 
 
@@ -265,16 +295,24 @@ def test_suppress_differences_between_keys_are_separate() -> None:
     from lvv_eval.disclosure.suppression import suppress_differences_between
 
     # forced returns counted as durable in scheme m, not in v: 2 in pilot a, 12 in pilot b
-    table = pd.DataFrame({"pilot": ["a", "a", "b", "b"], "kind": "outflow", "scheme": ["m", "v", "m", "v"],
-                          "numerator": [30, 28, 40, 28]})
-    res = suppress_differences_between(table, key_cols=["pilot", "kind"], version_col="scheme",
-                                       count_col="numerator", threshold=10)
+    table = pd.DataFrame(
+        {
+            "pilot": ["a", "a", "b", "b"],
+            "kind": "outflow",
+            "scheme": ["m", "v", "m", "v"],
+            "numerator": [30, 28, 40, 28],
+        }
+    )
+    res = suppress_differences_between(
+        table, key_cols=["pilot", "kind"], version_col="scheme", count_col="numerator", threshold=10
+    )
     assert res.table["numerator"].tolist() == [30, pd.NA, 40, 28]  # the smaller count of a is hidden
     assert res.report.loc[0, "cell"] == "a/outflow/v"
     assert "28" not in res.report.to_string()  # the report never shows the value
     with pytest.raises(ConfigError):
-        suppress_differences_between(pd.concat([table, table]), key_cols=["pilot", "kind"],
-                                     version_col="scheme", count_col="numerator")
+        suppress_differences_between(
+            pd.concat([table, table]), key_cols=["pilot", "kind"], version_col="scheme", count_col="numerator"
+        )
 
 
 def test_cells_missing_in_the_input_are_protected_like_hidden_ones() -> None:
@@ -292,11 +330,17 @@ def test_cells_missing_in_the_input_are_protected_like_hidden_ones() -> None:
 
 def test_rates_group_hides_a_second_class() -> None:
     # Eindhoven: durable 4 (hidden), semi-durable 50, none 46 of 100: 100 - 50 - 46 = 4 must not work.
-    c = pd.DataFrame({"pilot": ["eindhoven"] * 3 + ["groningen"] * 3,
-                      "category": ["durable", "semi_durable", "none"] * 2,
-                      "numerator": [4, 50, 46, 30, 30, 40], "denominator": [100] * 3 + [100] * 3,
-                      "estimate": [0.04, 0.5, 0.46, 0.3, 0.3, 0.4],
-                      "sim_ci_low": [0.01, 0.4, 0.36, 0.2, 0.2, 0.3], "sim_ci_high": [0.1, 0.6, 0.56, 0.4, 0.4, 0.5]})
+    c = pd.DataFrame(
+        {
+            "pilot": ["eindhoven"] * 3 + ["groningen"] * 3,
+            "category": ["durable", "semi_durable", "none"] * 2,
+            "numerator": [4, 50, 46, 30, 30, 40],
+            "denominator": [100] * 3 + [100] * 3,
+            "estimate": [0.04, 0.5, 0.46, 0.3, 0.3, 0.4],
+            "sim_ci_low": [0.01, 0.4, 0.36, 0.2, 0.2, 0.3],
+            "sim_ci_high": [0.1, 0.6, 0.56, 0.4, 0.4, 0.5],
+        }
+    )
     out = suppress_rates(c, group="pilot")
     assert out["numerator"].isna().tolist() == [True, False, True, False, False, False]
     assert out.loc[[0, 2], ["estimate", "sim_ci_low", "sim_ci_high"]].isna().all().all()
@@ -305,8 +349,15 @@ def test_rates_group_hides_a_second_class() -> None:
 
 
 def test_rates_default_columns_include_goodman_interval() -> None:
-    r = pd.DataFrame({"numerator": [4, 50], "denominator": [100, 100], "estimate": [0.04, 0.5],
-                      "sim_ci_low": [0.01, 0.4], "sim_ci_high": [0.1, 0.6]})
+    r = pd.DataFrame(
+        {
+            "numerator": [4, 50],
+            "denominator": [100, 100],
+            "estimate": [0.04, 0.5],
+            "sim_ci_low": [0.01, 0.4],
+            "sim_ci_high": [0.1, 0.6],
+        }
+    )
     out = suppress_rates(r)
     assert out.loc[0, ["sim_ci_low", "sim_ci_high"]].isna().all()  # midpoint would give 4 back
 
@@ -336,8 +387,10 @@ def test_hidden_cells_of_a_line_must_not_add_up_to_a_small_count() -> None:
 
     from lvv_eval.disclosure.suppression import suppress
 
-    table = pd.DataFrame({"durable": [3, 40], "temporary": [4, 35], "none": [13, 60], "outflow": [20, 135]},
-                         index=["eindhoven", "utrecht"])
+    table = pd.DataFrame(
+        {"durable": [3, 40], "temporary": [4, 35], "none": [13, 60], "outflow": [20, 135]},
+        index=["eindhoven", "utrecht"],
+    )
     res = suppress(table, ["durable", "temporary", "none", "outflow"], threshold=10, margins={"total_col": "outflow"})
     shown = res.table.loc["eindhoven"]
     hidden = [c for c in ["durable", "temporary", "none"] if pd.isna(shown[c])]

@@ -14,15 +14,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lvv_eval.stats import engine
-from lvv_eval.stats import counts as aggregate
-from lvv_eval.stats import survival
 from lvv_eval.errors import ConfigError
-from lvv_eval.sources.monitor import read_monitor
 from lvv_eval.paths import DEFAULT_SYNTHETIC_FILE
 from lvv_eval.reference.monitor_format import COLUMN_NAMES, SCENARIO_CODES, empty_monitor_frame
 from lvv_eval.reference.schemes import list_schemes, load_scheme
 from lvv_eval.reference.taxonomy import EXIT_REASON_CODES
+from lvv_eval.sources.monitor import read_monitor
+from lvv_eval.stats import counts as aggregate
+from lvv_eval.stats import engine, survival
 
 PEILDATA = ("2019-12-31", "2020-11-01", "2022-07-01")
 SCHEMES = [None, *list_schemes()]
@@ -49,28 +48,25 @@ def _equal(fast: pd.DataFrame, slow: pd.DataFrame) -> None:
     pd.testing.assert_frame_equal(fast, slow, check_exact=True)
 
 
-def _all_outputs(frame: pd.DataFrame, peildatum: str, scheme_name: str | None,
-                 formal_only: bool, pilots=None) -> dict[str, pd.DataFrame]:
+def _all_outputs(
+    frame: pd.DataFrame, peildatum: str, scheme_name: str | None, formal_only: bool, pilots=None
+) -> dict[str, pd.DataFrame]:
     scheme = _LOADED[scheme_name] if scheme_name else None
     out = {
-        "to_figures": aggregate.to_figures(frame, peildatum, scheme=scheme,
-                                           formal_only=formal_only, pilots=pilots),
-        "pilot_table": aggregate.pilot_table(frame, peildatum, scheme=scheme,
-                                             formal_only=formal_only, pilots=pilots),
-        "flow": aggregate.flow(frame, peildatum, scheme=scheme, formal_only=formal_only,
-                               pilots=pilots),
-        "events": survival._event_frame(frame, peildatum, scheme, formal_only,
-                                        extra=["intake_date", "sex", "birth_year"]),
+        "to_figures": aggregate.to_figures(frame, peildatum, scheme=scheme, formal_only=formal_only, pilots=pilots),
+        "pilot_table": aggregate.pilot_table(frame, peildatum, scheme=scheme, formal_only=formal_only, pilots=pilots),
+        "flow": aggregate.flow(frame, peildatum, scheme=scheme, formal_only=formal_only, pilots=pilots),
+        "events": survival._event_frame(
+            frame, peildatum, scheme, formal_only, extra=["intake_date", "sex", "birth_year"]
+        ),
     }
     if scheme is not None:
-        out["time_to_event"] = survival.time_to_event_frame(frame, peildatum, scheme,
-                                                            formal_only=formal_only)
+        out["time_to_event"] = survival.time_to_event_frame(frame, peildatum, scheme, formal_only=formal_only)
     return out
 
 
 def _assert_same(monkeypatch, frame, peildatum, scheme_name, formal_only, pilots=None):
-    fast, slow = _both(monkeypatch, lambda: _all_outputs(frame, peildatum, scheme_name,
-                                                         formal_only, pilots))
+    fast, slow = _both(monkeypatch, lambda: _all_outputs(frame, peildatum, scheme_name, formal_only, pilots))
     assert fast.keys() == slow.keys()
     for name in fast:
         _equal(fast[name], slow[name])
@@ -83,17 +79,20 @@ def test_synthetic_frame_takes_the_engine(synthetic):
 @pytest.mark.parametrize("peildatum", PEILDATA)
 @pytest.mark.parametrize("scheme_name", SCHEMES)
 @pytest.mark.parametrize("formal_only", [False, True])
-def test_engine_equals_pandas_on_committed_synthetic(monkeypatch, synthetic, peildatum,
-                                                     scheme_name, formal_only):
+def test_engine_equals_pandas_on_committed_synthetic(monkeypatch, synthetic, peildatum, scheme_name, formal_only):
     _assert_same(monkeypatch, synthetic, peildatum, scheme_name, formal_only)
 
 
 def test_survival_estimates_equal_on_committed_synthetic(monkeypatch, synthetic):
     scheme = load_scheme("verwey-jonker-2021")
-    fast, slow = _both(monkeypatch, lambda: (
-        survival.cumulative_incidence(synthetic, "2022-07-01", scheme),
-        survival.length_of_stay(synthetic, "2020-11-01"),
-        survival.fixed_horizon_shares(synthetic, "2022-07-01", scheme)))
+    fast, slow = _both(
+        monkeypatch,
+        lambda: (
+            survival.cumulative_incidence(synthetic, "2022-07-01", scheme),
+            survival.length_of_stay(synthetic, "2020-11-01"),
+            survival.fixed_horizon_shares(synthetic, "2022-07-01", scheme),
+        ),
+    )
     for a, b in zip(fast, slow):
         _equal(a, b)
 
@@ -119,20 +118,19 @@ def random_frame(seed: int, n: int) -> pd.DataFrame:
     sdate = intake + rng.integers(0, 400, n).astype("timedelta64[D]")
     sdate_missing = rng.random(n) < 0.3
     formal = rng.random(n) < 0.8
-    frame = pd.DataFrame({
-        "trajectory_id": pd.array([f"T{i:05d}" for i in rng.permutation(n)], dtype="string"),
-        "person_id": pd.array([f"P{i:04d}" for i in rng.integers(0, max(n // 2, 1), n)],
-                              dtype="string"),
-        "pilot": pd.Categorical.from_codes(rng.integers(0, len(pilots), n), categories=pilots),
-        "intake_date": pd.Series(intake.astype("datetime64[us]")),
-        "exit_date": pd.Series(np.where(open_, np.datetime64("NaT"), exit_)
-                               .astype("datetime64[us]")),
-        "exit_reason": pd.Categorical.from_codes(reason, categories=list(EXIT_REASON_CODES)),
-        "formal_status": pd.array(formal, dtype="boolean"),
-        "scenario": pd.Categorical.from_codes(scenario, categories=list(SCENARIO_CODES)),
-        "scenario_date": pd.Series(np.where(sdate_missing, np.datetime64("NaT"), sdate)
-                                   .astype("datetime64[us]")),
-    })
+    frame = pd.DataFrame(
+        {
+            "trajectory_id": pd.array([f"T{i:05d}" for i in rng.permutation(n)], dtype="string"),
+            "person_id": pd.array([f"P{i:04d}" for i in rng.integers(0, max(n // 2, 1), n)], dtype="string"),
+            "pilot": pd.Categorical.from_codes(rng.integers(0, len(pilots), n), categories=pilots),
+            "intake_date": pd.Series(intake.astype("datetime64[us]")),
+            "exit_date": pd.Series(np.where(open_, np.datetime64("NaT"), exit_).astype("datetime64[us]")),
+            "exit_reason": pd.Categorical.from_codes(reason, categories=list(EXIT_REASON_CODES)),
+            "formal_status": pd.array(formal, dtype="boolean"),
+            "scenario": pd.Categorical.from_codes(scenario, categories=list(SCENARIO_CODES)),
+            "scenario_date": pd.Series(np.where(sdate_missing, np.datetime64("NaT"), sdate).astype("datetime64[us]")),
+        }
+    )
     missing_person = rng.random(n) < 0.05
     frame.loc[missing_person, "person_id"] = pd.NA
     for column in COLUMN_NAMES:
@@ -156,8 +154,7 @@ def test_engine_equals_pandas_with_chosen_pilots_and_index(monkeypatch, seed):
     frame = random_frame(seed, 300)
     frame.index = frame.index * 3 + 7  # not a range index: row labels must not matter
     frame = frame.iloc[::-1]
-    _assert_same(monkeypatch, frame, "2020-11-01", "regioplan-2020", False,
-                 pilots=["Utrecht ", "groningen", "nowhere"])
+    _assert_same(monkeypatch, frame, "2020-11-01", "regioplan-2020", False, pilots=["Utrecht ", "groningen", "nowhere"])
 
 
 def test_engine_equals_pandas_without_optional_columns(monkeypatch):
@@ -197,9 +194,11 @@ def test_scheme_without_a_code_raises_the_same_error(monkeypatch):
         with monkeypatch.context() as patch:
             if refuse:
                 patch.setattr(engine, "supports", lambda f: False)
-            for call in (lambda: aggregate.to_figures(frame, "2022-07-01", scheme=Partial()),
-                         lambda: aggregate.flow(frame, "2022-07-01", scheme=Partial()),
-                         lambda: survival.time_to_event_frame(frame, "2022-07-01", Partial())):
+            for call in (
+                lambda: aggregate.to_figures(frame, "2022-07-01", scheme=Partial()),
+                lambda: aggregate.flow(frame, "2022-07-01", scheme=Partial()),
+                lambda: survival.time_to_event_frame(frame, "2022-07-01", Partial()),
+            ):
                 with pytest.raises(ConfigError) as info:
                     call()
                 messages.append(str(info.value))

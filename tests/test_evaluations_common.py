@@ -56,11 +56,15 @@ def test_scheme_sensitivity_has_both_denominators_per_scheme(synthetic_frame: pd
 
 
 def test_scheme_sensitivity_restricted_to_pilots(synthetic_frame: pd.DataFrame) -> None:
-    table = common.scheme_sensitivity(synthetic_frame, "2020-11-01", schemes=["monitor-2020"],
-                                      pilots=["groningen", "rotterdam"])
+    table = common.scheme_sensitivity(
+        synthetic_frame, "2020-11-01", schemes=["monitor-2020"], pilots=["groningen", "rotterdam"]
+    )
     assert set(table["pilot"]) == {"groningen", "rotterdam", "total"}
     outflow = table[table["denominator_kind"] == "outflow"].set_index("pilot")
-    assert outflow.loc["total", "denominator"] == outflow.loc["groningen", "denominator"] + outflow.loc["rotterdam", "denominator"]
+    assert (
+        outflow.loc["total", "denominator"]
+        == outflow.loc["groningen", "denominator"] + outflow.loc["rotterdam", "denominator"]
+    )
 
 
 def test_suppress_scheme_differences_hides_small_scheme_differences() -> None:
@@ -68,10 +72,19 @@ def test_suppress_scheme_differences_hides_small_scheme_differences() -> None:
     from lvv_eval.evaluations.interim import scheme_shift
 
     # pilot a: 3 forced returns separate scheme m from v; pilot b: 15
-    sens = pd.DataFrame({
-        "scheme": ["m", "m", "v", "v"], "pilot": ["a", "b", "a", "b"], "denominator_kind": "outflow",
-        "numerator": [30, 40, 27, 25], "denominator": [100, 100, 100, 100],
-        "estimate": [0.30, 0.40, 0.27, 0.25], "ci_low": 0.1, "ci_high": 0.5, "suppressed": False})
+    sens = pd.DataFrame(
+        {
+            "scheme": ["m", "m", "v", "v"],
+            "pilot": ["a", "b", "a", "b"],
+            "denominator_kind": "outflow",
+            "numerator": [30, 40, 27, 25],
+            "denominator": [100, 100, 100, 100],
+            "estimate": [0.30, 0.40, 0.27, 0.25],
+            "ci_low": 0.1,
+            "ci_high": 0.5,
+            "suppressed": False,
+        }
+    )
     res = suppress_scheme_differences(sens, threshold=10)
     assert res.table["numerator"].tolist() == [30, 40, pd.NA, 25]
     assert res.table["estimate"].isna().tolist() == [False, False, True, False]
@@ -84,11 +97,18 @@ def test_suppress_scheme_differences_hides_small_scheme_differences() -> None:
 def test_hide_masked_rates_hides_denominator_and_rate() -> None:
     from lvv_eval.evaluations.common import hide_masked_rates
 
-    mask = pd.DataFrame({"durable": [False, False], "intake": [True, False], "outflow": [False, False]},
-                        index=["a", "b"])
-    rates = pd.DataFrame({"pilot": ["a", "a", "b"], "denominator_kind": ["intake", "outflow", "intake"],
-                          "numerator": [30, 30, 40], "denominator": [200, 100, 300],
-                          "estimate": [0.15, 0.3, 0.4 / 3]})
+    mask = pd.DataFrame(
+        {"durable": [False, False], "intake": [True, False], "outflow": [False, False]}, index=["a", "b"]
+    )
+    rates = pd.DataFrame(
+        {
+            "pilot": ["a", "a", "b"],
+            "denominator_kind": ["intake", "outflow", "intake"],
+            "numerator": [30, 30, 40],
+            "denominator": [200, 100, 300],
+            "estimate": [0.15, 0.3, 0.4 / 3],
+        }
+    )
     out = hide_masked_rates(rates, mask, numerator_cell="durable", denominator_kind="denominator_kind")
     # a's intake (200) is hidden in the count table: its rate and denominator go, its outflow rate stays
     assert out["suppressed"].tolist() == [True, False, False]
@@ -100,10 +120,16 @@ def test_suppress_scheme_differences_protects_the_report_scheme() -> None:
     from lvv_eval.evaluations.common import suppress_scheme_differences
 
     # scheme r is the report's scheme (its 222 is public elsewhere); m differs by 9 nationally
-    sens = pd.DataFrame({"scheme": ["m"] * 3 + ["r"] * 3, "pilot": ["a", "b", "total"] * 2,
-                         "denominator_kind": "outflow",
-                         "numerator": [100, 131, 231, 100, 122, 222], "denominator": [400, 500, 900] * 2,
-                         "estimate": [0.25, 0.262, 0.2567, 0.25, 0.244, 0.2467]})
+    sens = pd.DataFrame(
+        {
+            "scheme": ["m"] * 3 + ["r"] * 3,
+            "pilot": ["a", "b", "total"] * 2,
+            "denominator_kind": "outflow",
+            "numerator": [100, 131, 231, 100, 122, 222],
+            "denominator": [400, 500, 900] * 2,
+            "estimate": [0.25, 0.262, 0.2567, 0.25, 0.244, 0.2467],
+        }
+    )
     out = suppress_scheme_differences(sens, 10, protect=["r"]).table
     assert out.loc[out["scheme"] == "r", "numerator"].tolist() == [100, 122, 222]
     m = out.loc[out["scheme"] == "m", "numerator"]
@@ -114,9 +140,14 @@ def test_suppress_scheme_differences_protects_the_report_scheme() -> None:
 def test_suppress_scheme_differences_secondary_against_total() -> None:
     from lvv_eval.evaluations.common import suppress_scheme_differences
 
-    sens = pd.DataFrame({"scheme": ["m"] * 4 + ["r"] * 4, "pilot": ["a", "b", "c", "total"] * 2,
-                         "denominator_kind": "outflow",
-                         "numerator": [50, 60, 75, 185, 50, 60, 70, 180]})
+    sens = pd.DataFrame(
+        {
+            "scheme": ["m"] * 4 + ["r"] * 4,
+            "pilot": ["a", "b", "c", "total"] * 2,
+            "denominator_kind": "outflow",
+            "numerator": [50, 60, 75, 185, 50, 60, 70, 180],
+        }
+    )
     out = suppress_scheme_differences(sens, 10, protect=["r"]).table
     m = out.loc[out["scheme"] == "m", "numerator"]
     # m/c (75 vs 70) and m/total (185 vs 180) hidden: c is not the only hidden cell of m's column
@@ -127,14 +158,25 @@ def test_suppress_cif_table_hides_a_complement() -> None:
     from lvv_eval.evaluations.common import suppress_cif_table
 
     rows = []
-    for pilot, ev, n in (("e", {"durable": 4, "semi": 30, "none": 40}, 120),
-                         ("g", {"durable": 30, "semi": 40, "none": 50}, 200),
-                         ("total", {"durable": 34, "semi": 70, "none": 90}, 320)):
+    for pilot, ev, n in (
+        ("e", {"durable": 4, "semi": 30, "none": 40}, 120),
+        ("g", {"durable": 30, "semi": 40, "none": 50}, 200),
+        ("total", {"durable": 34, "semi": 70, "none": 90}, 320),
+    ):
         for outcome, k in ev.items():
-            rows.append({"pilot": pilot, "outcome": outcome, "horizon_days": 365, "n": n, "n_events": k,
-                         "estimate": k / n})
-        rows.append({"pilot": pilot, "outcome": "in_programme", "horizon_days": 365, "n": n,
-                     "n_events": pd.NA, "estimate": 1 - sum(ev.values()) / n})
+            rows.append(
+                {"pilot": pilot, "outcome": outcome, "horizon_days": 365, "n": n, "n_events": k, "estimate": k / n}
+            )
+        rows.append(
+            {
+                "pilot": pilot,
+                "outcome": "in_programme",
+                "horizon_days": 365,
+                "n": n,
+                "n_events": pd.NA,
+                "estimate": 1 - sum(ev.values()) / n,
+            }
+        )
     t = pd.DataFrame(rows)
     out = suppress_cif_table(t, 10).table.set_index(["pilot", "outcome"])
     assert pd.isna(out.loc[("e", "durable"), "estimate"])
@@ -147,11 +189,14 @@ def test_suppress_cif_table_hides_a_complement() -> None:
 def test_hide_cif_curves_by_events_and_table() -> None:
     from lvv_eval.evaluations.common import hide_cif_curves
 
-    curves = pd.DataFrame({"pilot": ["a"] * 8 + ["b"] * 6,
-                           "outcome": ["x", "x", "y", "y", "z", "z", "in_programme", "in_programme",
-                                       "x", "x", "y", "y", "z", "z"],
-                           "time_days": [0, 9] * 7,
-                           "n_events": [0, 12, 0, 30, 0, 40, 0, 82, 0, 50, 0, 60, 0, 70]})
+    curves = pd.DataFrame(
+        {
+            "pilot": ["a"] * 8 + ["b"] * 6,
+            "outcome": ["x", "x", "y", "y", "z", "z", "in_programme", "in_programme", "x", "x", "y", "y", "z", "z"],
+            "time_days": [0, 9] * 7,
+            "n_events": [0, 12, 0, 30, 0, 40, 0, 82, 0, 50, 0, 60, 0, 70],
+        }
+    )
     kept = hide_cif_curves(curves, 10, hidden=[("b", "y")])
     pairs = set(zip(kept["pilot"], kept["outcome"]))
     # a: nothing small, all kept; b: y hidden by the table, so one more class (x, fewest events) goes too
@@ -162,10 +207,14 @@ def test_hide_cif_curves_by_events_and_table() -> None:
 def test_suppress_scheme_count_tables_hides_small_cross_scheme_differences() -> None:
     from lvv_eval.evaluations.common import suppress_scheme_count_tables
 
-    mon = pd.DataFrame({"durable": [26, 40, 66], "temporary": [73, 49, 122], "none": [77, 30, 107],
-                        "total": [176, 119, 295]}, index=pd.Index(["g", "u", "total"], name="pilot"))
-    vji = pd.DataFrame({"durable": [22, 39, 61], "semi_durable": [73, 49, 122], "none": [81, 31, 112],
-                        "total": [176, 119, 295]}, index=pd.Index(["g", "u", "total"], name="pilot"))
+    mon = pd.DataFrame(
+        {"durable": [26, 40, 66], "temporary": [73, 49, 122], "none": [77, 30, 107], "total": [176, 119, 295]},
+        index=pd.Index(["g", "u", "total"], name="pilot"),
+    )
+    vji = pd.DataFrame(
+        {"durable": [22, 39, 61], "semi_durable": [73, 49, 122], "none": [81, 31, 112], "total": [176, 119, 295]},
+        index=pd.Index(["g", "u", "total"], name="pilot"),
+    )
     res = suppress_scheme_count_tables({"monitor-2020": mon, "verwey-jonker-2021": vji}, 10)
     assert res["monitor-2020"].table["durable"].tolist() == [26, 40, 66]
     v = res["verwey-jonker-2021"].table
@@ -178,8 +227,8 @@ def test_other_non_durable_is_counted_as_the_source_counts_it(synthetic_frame: p
     # Seed 000: immigration detention, including forced departure from it, is 'overige
     # niet-bestendige uitstroom'. One definition (the verwey-jonker-2021 scheme's subtotal)
     # for 02 and for the calibration report: on the default synthetic data 73, not 62.
-    from lvv_eval.stats import counts as aggregate
     from lvv_eval.reference.schemes import load_scheme
+    from lvv_eval.stats import counts as aggregate
 
     P = validate_parameters({"peildatum": "2020-11-01"}, notebook="t")
     table = common.published_vs_person(synthetic_frame, P, "verwey-jonker-2021").set_index("figure_id")
@@ -194,8 +243,14 @@ def test_scheme_differences_with_secondary_suppression_against_the_total() -> No
     # b/p differs from a/p by 5 (< 10) and is hidden; b's total then needs a second hidden
     # pilot of b. This path failed with "assignment destination is read-only" once a fifth
     # scheme made it reachable in notebook 02.
-    t = pd.DataFrame({"scheme": ["a"] * 4 + ["b"] * 4, "pilot": ["p", "q", "r", "total"] * 2,
-                      "denominator_kind": "outflow", "numerator": [40, 50, 60, 150, 45, 70, 50, 165]})
+    t = pd.DataFrame(
+        {
+            "scheme": ["a"] * 4 + ["b"] * 4,
+            "pilot": ["p", "q", "r", "total"] * 2,
+            "denominator_kind": "outflow",
+            "numerator": [40, 50, 60, 150, 45, 70, 50, 165],
+        }
+    )
     out = common.suppress_scheme_differences(t, 10, protect=["a"]).table
     hidden_b = out.loc[out["scheme"] == "b", "numerator"].isna().tolist()
     assert hidden_b[0] and sum(hidden_b) >= 2
@@ -204,7 +259,8 @@ def test_scheme_differences_with_secondary_suppression_against_the_total() -> No
 
 @pytest.mark.parametrize("source", ["regioplan-2020", "monitor-2020", "verwey-jonker-2021", "regioplan-2022"])
 def test_one_pilot_is_compared_with_that_pilots_figures_never_the_national_ones(
-        synthetic_frame: pd.DataFrame, source: str) -> None:
+    synthetic_frame: pd.DataFrame, source: str
+) -> None:
     # issue 11: `-p pilots '[utrecht]'` put Utrecht's 302 next to the national 1019 ("Totaal intake formal")
     P = validate_parameters({"pilots": ["utrecht"]}, notebook="t")
     table = common.published_vs_person(synthetic_frame, P, source)
@@ -255,8 +311,12 @@ def test_source_claims_table_has_labelled_columns_and_verdicts(language: str) ->
     assert list(table.columns) == expected
     source = table[L(*common.CLAIM_COLUMN_LABELS["source"])]
     assert list(dict.fromkeys(source)) == ["monitor-2020", "verwey-jonker-2021"]
-    assert len(table) == len(common.source_claims(["monitor-2020"], L, results)) + len(
-        common.source_claims(["verwey-jonker-2021"], L, results)) > 0
+    assert (
+        len(table)
+        == len(common.source_claims(["monitor-2020"], L, results))
+        + len(common.source_claims(["verwey-jonker-2021"], L, results))
+        > 0
+    )
     verdicts = set(table[L(*common.CLAIM_COLUMN_LABELS["verdict"])])
     assert verdicts <= {L(*v) for v in common.VERDICT_LABELS.values()}
 

@@ -18,7 +18,11 @@ def test_headline_eindhoven_against_the_others() -> None:
     h = dc.headline_figures()
     # 001 Tabel S.1: Eindhoven 130 places, intake 33, occupancy 30, 100 free (77 %)
     assert (h["eindhoven_capacity"], h["eindhoven_intake"], h["eindhoven_occupancy"], h["eindhoven_free"]) == (
-        130, 33, 30, 100)
+        130,
+        33,
+        30,
+        100,
+    )
     assert h["eindhoven_free_rate"] == pytest.approx(100 / 130)
     assert h["eindhoven_free_rate_printed"] == 77
     # others: intake 363 + 302 + 129 + 268 = 1062; capacity 360 + 300 + 117 + 230 = 1007
@@ -72,9 +76,17 @@ def test_published_design_figures_groups_by_attribute() -> None:
 
 
 def test_suppress_differences_hides_small_counts_on_either_side() -> None:
-    d = pd.DataFrame({"numerator_a": [96.0, 96.0, 50.0], "denominator_a": [580.0, 580.0, 55.0],
-                      "numerator_b": [2.0, 13.0, 30.0], "denominator_b": [20.0, 30.0, 60.0],
-                      "estimate": [0.1, 0.2, 0.3], "ci_low": [0.0, 0.1, 0.2], "ci_high": [0.2, 0.3, 0.4]})
+    d = pd.DataFrame(
+        {
+            "numerator_a": [96.0, 96.0, 50.0],
+            "denominator_a": [580.0, 580.0, 55.0],
+            "numerator_b": [2.0, 13.0, 30.0],
+            "denominator_b": [20.0, 30.0, 60.0],
+            "estimate": [0.1, 0.2, 0.3],
+            "ci_low": [0.0, 0.1, 0.2],
+            "ci_high": [0.2, 0.3, 0.4],
+        }
+    )
     out = dc.suppress_differences(d, 10)
     # row 0: numerator_b 2 < 10; row 1: 13 and 17 fine, 96 and 484 fine; row 2: 55 - 50 = 5 < 10
     assert out["suppressed"].tolist() == [True, False, True]
@@ -82,24 +94,45 @@ def test_suppress_differences_hides_small_counts_on_either_side() -> None:
 
 
 def test_suppress_incidence_and_plottable_curves() -> None:
-    inc = pd.DataFrame({"g": ["a", "a", "b", "b"], "outcome": ["durable", "in_programme", "durable", "none"],
-                        "n_events": pd.array([12, pd.NA, 3, 0], dtype="Int64"),
-                        "estimate": [0.2, 0.7, 0.05, 0.0], "se": [0.01] * 4,
-                        "ci_low": [0.1] * 4, "ci_high": [0.3] * 4})
+    inc = pd.DataFrame(
+        {
+            "g": ["a", "a", "b", "b"],
+            "outcome": ["durable", "in_programme", "durable", "none"],
+            "n_events": pd.array([12, pd.NA, 3, 0], dtype="Int64"),
+            "estimate": [0.2, 0.7, 0.05, 0.0],
+            "se": [0.01] * 4,
+            "ci_low": [0.1] * 4,
+            "ci_high": [0.3] * 4,
+        }
+    )
     out = dc.suppress_incidence(inc, 10)
     assert out["suppressed"].tolist() == [False, False, True, False]
-    curves = pd.DataFrame({"g": ["a", "a", "b", "b"], "outcome": ["durable", "in_programme", "durable", "none"],
-                           "time_days": [0, 0, 0, 0]})
+    curves = pd.DataFrame(
+        {
+            "g": ["a", "a", "b", "b"],
+            "outcome": ["durable", "in_programme", "durable", "none"],
+            "time_days": [0, 0, 0, 0],
+        }
+    )
     kept = dc.plottable_curves(curves, inc, "g", 10)
     assert list(zip(kept["g"], kept["outcome"])) == [("a", "durable")]
 
 
 def test_estimable_covariates_drops_separated_and_constant() -> None:
-    d = pd.DataFrame({"pilot": ["x"] * 6, "y": [1, 0, 1, 0, 0, 0], "sex": ["m", "v", "m", "v", "m", "v"],
-                      "family": [1, 1, 0, 0, 0, 0], "formal_status": [1, 1, 1, 1, 0, 0],
-                      "age_at_intake": [30, 40, 50, 60, 70, 20], "safe_country": [0] * 6})
-    kept, dropped = dc.estimable_covariates(d, ["age_at_intake", "sex", "family", "formal_status", "safe_country"],
-                                            penalised=False)
+    d = pd.DataFrame(
+        {
+            "pilot": ["x"] * 6,
+            "y": [1, 0, 1, 0, 0, 0],
+            "sex": ["m", "v", "m", "v", "m", "v"],
+            "family": [1, 1, 0, 0, 0, 0],
+            "formal_status": [1, 1, 1, 1, 0, 0],
+            "age_at_intake": [30, 40, 50, 60, 70, 20],
+            "safe_country": [0] * 6,
+        }
+    )
+    kept, dropped = dc.estimable_covariates(
+        d, ["age_at_intake", "sex", "family", "formal_status", "safe_country"], penalised=False
+    )
     # formal_status = 0: 0 of 2 durable -> separation; safe_country constant
     assert kept == ["age_at_intake", "sex", "family"]
     assert dropped["covariate"].tolist() == ["formal_status", "safe_country"]
@@ -107,12 +140,14 @@ def test_estimable_covariates_drops_separated_and_constant() -> None:
 
 
 def test_count_tables_and_occupancy_on_a_tiny_frame() -> None:
-    counts = pd.DataFrame({
-        "pilot": ["a", "a", "a", "a", "a", "a", "b", "b", "b", "b", "b", "b"],
-        "measure": ["capacity", "intake", "occupancy", "outflow", "outflow", "outflow"] * 2,
-        "category": ["places", "all", "persons", "all", "durable", "none"] * 2,
-        "value": [100.0, 50, 30, 20, 5, 15, 60, 40, 10, 30, 10, 20],
-    })
+    counts = pd.DataFrame(
+        {
+            "pilot": ["a", "a", "a", "a", "a", "a", "b", "b", "b", "b", "b", "b"],
+            "measure": ["capacity", "intake", "occupancy", "outflow", "outflow", "outflow"] * 2,
+            "category": ["places", "all", "persons", "all", "durable", "none"] * 2,
+            "value": [100.0, 50, 30, 20, 5, 15, 60, 40, 10, 30, 10, 20],
+        }
+    )
     up, out = dc.count_tables(counts, ["durable", "none"])
     assert up.loc["total"].tolist() == [160, 90, 40]
     assert out.loc["total"].tolist() == [15, 35, 50]
@@ -120,15 +155,17 @@ def test_count_tables_and_occupancy_on_a_tiny_frame() -> None:
 
 
 def test_occupancy_series_uses_capacity_valid_on_each_date() -> None:
-    f = pd.DataFrame({
-        "pilot": pd.Categorical(["utrecht", "utrecht", "eindhoven"]),
-        "intake_date": pd.to_datetime(["2020-09-15", "2020-10-15", "2020-09-20"]).astype("datetime64[us]"),
-        "exit_date": pd.to_datetime([pd.NaT, "2020-10-20", pd.NaT]).astype("datetime64[us]"),
-        "trajectory_id": pd.array(["T1", "T2", "T3"], dtype="string"),
-        "person_id": pd.array(["P1", "P2", "P3"], dtype="string"),
-        "exit_reason": pd.Categorical([None, "other", None]),
-        "formal_status": pd.array([True, True, True], dtype="boolean"),
-    })
+    f = pd.DataFrame(
+        {
+            "pilot": pd.Categorical(["utrecht", "utrecht", "eindhoven"]),
+            "intake_date": pd.to_datetime(["2020-09-15", "2020-10-15", "2020-09-20"]).astype("datetime64[us]"),
+            "exit_date": pd.to_datetime([pd.NaT, "2020-10-20", pd.NaT]).astype("datetime64[us]"),
+            "trajectory_id": pd.array(["T1", "T2", "T3"], dtype="string"),
+            "person_id": pd.array(["P1", "P2", "P3"], dtype="string"),
+            "exit_reason": pd.Categorical([None, "other", None]),
+            "formal_status": pd.array([True, True, True], dtype="boolean"),
+        }
+    )
     occ = dc.occupancy_series(f, "parallel_bbb", "2020-11-01", start="2020-10-01")
     ut = occ.loc[(occ["level"] == "pilot") & (occ["unit"] == "utrecht")].set_index("date")
     assert ut.loc[pd.Timestamp("2020-10-01"), "capacity"] == 230  # period 1 (001 Tabel S.1)
@@ -143,8 +180,7 @@ def test_plot_rows_and_readable_labels() -> None:
 
     res = compare_groups("regioplan-2020", "parallel_bbb")
     rows = dc.plot_rows(res.rates, "free_places_rate", "of_capacity", Labels("en"))
-    assert rows["label"].tolist() == ["Amsterdam", "Eindhoven", "Groningen", "Rotterdam",
-                                      "Group: no", "Group: yes"]
+    assert rows["label"].tolist() == ["Amsterdam", "Eindhoven", "Groningen", "Rotterdam", "Group: no", "Group: yes"]
     r = dc.readable(res.rates.head(2), Labels("nl"))
     assert "Groep" in r.columns and r["Groep"].tolist() == ["nee", "nee"]
 
@@ -157,8 +193,14 @@ def test_suppress_shares() -> None:
 
 
 def test_sensitivity_range() -> None:
-    sens = pd.DataFrame({"level": ["group", "group", "pilot"], "measure": ["m", "m", "m"],
-                         "group": ["no", "no", "no"], "estimate": [0.1, 0.3, 0.9]})
+    sens = pd.DataFrame(
+        {
+            "level": ["group", "group", "pilot"],
+            "measure": ["m", "m", "m"],
+            "group": ["no", "no", "no"],
+            "estimate": [0.1, 0.3, 0.9],
+        }
+    )
     r = dc.sensitivity_range(sens)
     assert r[["n_variants", "min_estimate", "max_estimate"]].iloc[0].tolist() == [2, 0.1, 0.3]
 
@@ -166,8 +208,9 @@ def test_sensitivity_range() -> None:
 def test_penalised_fit_keeps_separated_covariates() -> None:
     # Firth's penalised likelihood is finite under separation: formal_status (0 of 2 durable
     # among formal_status = 0) stays in; only the constant safe_country goes.
-    d = pd.DataFrame({"pilot": ["x"] * 6, "y": [1, 0, 1, 0, 0, 0], "formal_status": [1, 1, 1, 1, 0, 0],
-                      "safe_country": [0] * 6})
+    d = pd.DataFrame(
+        {"pilot": ["x"] * 6, "y": [1, 0, 1, 0, 0, 0], "formal_status": [1, 1, 1, 1, 0, 0], "safe_country": [0] * 6}
+    )
     kept, dropped = dc.estimable_covariates(d, ["formal_status", "safe_country"])
     assert kept == ["formal_status"] and dropped["covariate"].tolist() == ["safe_country"]
 
@@ -200,6 +243,5 @@ def test_partial_pooling_table_is_empty_with_a_reason_instead_of_a_model_error()
     table, needs = dc.partial_pooling_table(data.assign(y=0), frame, "parallel_bbb", "2022-07-01", Labels("en"))
     assert table.empty and list(table.columns) == list(dc.POOLING_COLUMNS)
     assert needs is not None and needs.startswith("Not computed")
-    empty, needs = dc.partial_pooling_table(data.iloc[:0], frame.iloc[:0], "parallel_bbb", "2022-07-01",
-                                            Labels("en"))
+    empty, needs = dc.partial_pooling_table(data.iloc[:0], frame.iloc[:0], "parallel_bbb", "2022-07-01", Labels("en"))
     assert empty.empty and "the data have none" in str(needs)

@@ -10,14 +10,13 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from lvv_eval.evaluations import common
-
 from lvv_eval.errors import ConfigError
+from lvv_eval.evaluations import common
 from lvv_eval.evaluations import final as F
-from lvv_eval.reference.pilots import pilot_codes
 from lvv_eval.reference.monitor_format import empty_monitor_frame
-from lvv_eval.reference.taxonomy import EXIT_REASON_CODES
+from lvv_eval.reference.pilots import pilot_codes
 from lvv_eval.reference.schemes import load_scheme
+from lvv_eval.reference.taxonomy import EXIT_REASON_CODES
 
 
 @pytest.fixture(scope="module")
@@ -148,8 +147,14 @@ def small_frame() -> pd.DataFrame:
 def test_flow_by_pilot_counts(small_frame, scheme):
     t = F.flow_by_pilot(small_frame, "2021-01-01", scheme, pilots=["groningen", "utrecht"])
     assert t.index.tolist() == ["groningen", "utrecht", "total"]
-    assert t.loc["utrecht"].to_dict() == {"intake": 50, "present": 20, "durable": 3,
-                                          "semi_durable": 12, "none": 15, "outflow": 30}
+    assert t.loc["utrecht"].to_dict() == {
+        "intake": 50,
+        "present": 20,
+        "durable": 3,
+        "semi_durable": 12,
+        "none": 15,
+        "outflow": 30,
+    }
     assert t.loc["groningen", "intake"] == 50  # the 2 intakes after the peildatum are not counted
     assert t.loc["total", "outflow"] == 70
 
@@ -247,10 +252,12 @@ def test_denominator_contrast_suppressed_follows_the_flow_mask(small_frame, sche
 def test_suppress_scheme_sensitivity_protects_the_report_scheme(small_frame, scheme):
     from lvv_eval.evaluations import common as C
 
-    extra = _frame([("groningen", "2019-07-01", "2020-06-01", "forced_return")] * 5
-                   + [("amsterdam", "2019-07-01", "2020-06-01", "residence_permit")] * 12
-                   + [("amsterdam", "2019-07-01", "2020-06-01", "stay_terminated")] * 30
-                   + [("amsterdam", "2019-07-01", None, None)] * 30)
+    extra = _frame(
+        [("groningen", "2019-07-01", "2020-06-01", "forced_return")] * 5
+        + [("amsterdam", "2019-07-01", "2020-06-01", "residence_permit")] * 12
+        + [("amsterdam", "2019-07-01", "2020-06-01", "stay_terminated")] * 30
+        + [("amsterdam", "2019-07-01", None, None)] * 30
+    )
     frame = pd.concat([small_frame, extra], ignore_index=True)
     sens = C.scheme_sensitivity(frame, "2021-01-01", schemes=["monitor-2020", "regioplan-2022"])
     out = F.suppress_scheme_sensitivity(sens, frame, "2021-01-01", 10, protect=["regioplan-2022"])

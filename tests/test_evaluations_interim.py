@@ -9,9 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from lvv_eval.evaluations import common
-
-from lvv_eval.evaluations import interim
+from lvv_eval.evaluations import common, interim
 from lvv_eval.reporting.labels import Labels
 
 
@@ -55,8 +53,15 @@ def test_capacity_utrecht_differs_from_2019() -> None:
 
 def test_outflow_flow_lines() -> None:
     v = interim.outflow_flow().set_index("line")["value"].to_dict()
-    assert v == {"sheltered": 1310, "present": 771, "left": 539, "monitor_listed": 482,
-                 "monitor_not_itemised": 57, "vji_outflow": 537, "vji_minus_left": -2}
+    assert v == {
+        "sheltered": 1310,
+        "present": 771,
+        "left": 539,
+        "monitor_listed": 482,
+        "monitor_not_itemised": 57,
+        "vji_outflow": 537,
+        "vji_minus_left": -2,
+    }
 
 
 def test_outflow_counts_exclude_class_totals() -> None:
@@ -76,7 +81,10 @@ def test_reconciliation_explained_part() -> None:
     assert dep["difference"] == -9 and dep["explained"] == 0
     assert (dep["unexplained_low"], dep["unexplained_high"]) == (-9, 0)
     # other non-durable 76 - 7 = 69, of which 60 to 69 unexplained
-    assert (cat.loc["other_non_durable", "unexplained_low"], cat.loc["other_non_durable", "unexplained_high"]) == (60, 69)
+    assert (cat.loc["other_non_durable", "unexplained_low"], cat.loc["other_non_durable", "unexplained_high"]) == (
+        60,
+        69,
+    )
     cls = r.classes.set_index("class")
     # durable gap 12 = 3 unexplained (permits 46 vs 43) + 9 in departures
     assert (cls.loc["durable", "unexplained_low"], cls.loc["durable", "unexplained_high"]) == (-12, -3)
@@ -109,9 +117,14 @@ def test_interim_checks_all_ok() -> None:
 def _person_figures() -> pd.DataFrame:
     rows = []
     for pilot, (d, t, n, dep, res) in {"a": (3, 20, 30, 12, 4), "b": (15, 10, 25, 0, 20)}.items():
-        rows += [(pilot, "outflow", "durable", d), (pilot, "outflow", "temporary", t),
-                 (pilot, "outflow", "none", n), (pilot, "outflow", "all", d + t + n),
-                 (pilot, "scenarios", "departure", dep), (pilot, "scenarios", "residence", res)]
+        rows += [
+            (pilot, "outflow", "durable", d),
+            (pilot, "outflow", "temporary", t),
+            (pilot, "outflow", "none", n),
+            (pilot, "outflow", "all", d + t + n),
+            (pilot, "scenarios", "departure", dep),
+            (pilot, "scenarios", "residence", res),
+        ]
     frame = pd.DataFrame(rows, columns=["pilot", "measure", "category", "value"])
     total = frame.groupby(["measure", "category"], as_index=False)["value"].sum().assign(pilot="total")
     return pd.concat([frame, total[frame.columns]], ignore_index=True)
@@ -151,9 +164,15 @@ def test_mask_shares_hides_secondary_cells() -> None:
 
 
 def test_flow_count_table_margins() -> None:
-    flow = pd.DataFrame({"line": ["intake", "exited", "exited:durable", "exited:none", "present", "not_yet_started"],
-                         "description": [""] * 6, "b": [10, 4, 1, 3, 6, 2], "a": [7, 2, 2, 0, 5, 0],
-                         "total": [17, 6, 3, 3, 11, 2]})
+    flow = pd.DataFrame(
+        {
+            "line": ["intake", "exited", "exited:durable", "exited:none", "present", "not_yet_started"],
+            "description": [""] * 6,
+            "b": [10, 4, 1, 3, 6, 2],
+            "a": [7, 2, 2, 0, 5, 0],
+            "total": [17, 6, 3, 3, 11, 2],
+        }
+    )
     t = interim.flow_count_table(flow)
     assert list(t.index) == ["a", "b", "total"]
     assert list(t.columns) == ["durable", "none", "present", "total"]
@@ -161,9 +180,16 @@ def test_flow_count_table_margins() -> None:
 
 
 def test_suppress_long_hides_value_and_difference() -> None:
-    table = pd.DataFrame({"pilot": ["a", "b", "total"], "measure": "outflow", "category": "durable",
-                          "published": [2.0, 20.0, 22.0], "person_level": [3, 19, 22],
-                          "difference": [1.0, -1.0, 0.0]})
+    table = pd.DataFrame(
+        {
+            "pilot": ["a", "b", "total"],
+            "measure": "outflow",
+            "category": "durable",
+            "published": [2.0, 20.0, 22.0],
+            "person_level": [3, 19, 22],
+            "difference": [1.0, -1.0, 0.0],
+        }
+    )
     res = interim.suppress_long(table, threshold=10)
     assert res.table["person_level"].isna().tolist() == [True, True, False]  # primary a, secondary b
     assert res.table["difference"].isna().tolist() == [True, True, False]
@@ -171,10 +197,16 @@ def test_suppress_long_hides_value_and_difference() -> None:
 
 
 def test_scheme_shift_and_largest() -> None:
-    sens = pd.DataFrame({
-        "scheme": ["m"] * 3 + ["v"] * 3, "pilot": ["a", "b", "total"] * 2, "denominator_kind": "outflow",
-        "numerator": [30, 12, 42, 18, 11, 29], "denominator": [100, 50, 150] * 2,
-        "estimate": [0.30, 0.24, 0.28, 0.18, 0.22, 29 / 150]})
+    sens = pd.DataFrame(
+        {
+            "scheme": ["m"] * 3 + ["v"] * 3,
+            "pilot": ["a", "b", "total"] * 2,
+            "denominator_kind": "outflow",
+            "numerator": [30, 12, 42, 18, 11, 29],
+            "denominator": [100, 50, 150] * 2,
+            "estimate": [0.30, 0.24, 0.28, 0.18, 0.22, 29 / 150],
+        }
+    )
     shift = interim.scheme_shift(sens, "m", "v")
     assert shift["shift_pp"].round(6).tolist() == [12.0, 2.0, pytest.approx(100 * 13 / 150)]
     assert shift["moved"].tolist() == [12, 1, 13]
@@ -197,9 +229,14 @@ def test_category_labels_languages() -> None:
 
 def test_suppress_long_links_classes_to_outflow_all() -> None:
     # Eindhoven: durable 4 hidden; all 100, semi 50, none 46 shown would give 100 - 50 - 46 = 4.
-    table = pd.DataFrame({"pilot": ["eindhoven"] * 4 + ["groningen"] * 4 + ["utrecht"] * 4 + ["total"] * 4,
-                          "measure": "outflow", "category": ["all", "durable", "semi_durable", "none"] * 4,
-                          "person_level": [100, 4, 50, 46, 100, 30, 30, 40, 120, 40, 40, 40, 320, 74, 120, 126]})
+    table = pd.DataFrame(
+        {
+            "pilot": ["eindhoven"] * 4 + ["groningen"] * 4 + ["utrecht"] * 4 + ["total"] * 4,
+            "measure": "outflow",
+            "category": ["all", "durable", "semi_durable", "none"] * 4,
+            "person_level": [100, 4, 50, 46, 100, 30, 30, 40, 120, 40, 40, 40, 320, 74, 120, 126],
+        }
+    )
     res = interim.suppress_long(table, threshold=10)
     wide = res.table.pivot(index="pilot", columns="category", values="person_level")
     for pilot, row in wide.iterrows():
@@ -213,23 +250,38 @@ def test_suppress_long_links_classes_to_outflow_all() -> None:
 def test_suppress_flow_and_classes_consistent_across_tables() -> None:
     # intake 1310, present 771 and the monitor classes 107/189/243 as in source 002 (total only);
     # two pilots made up around them; verwey-jonker-2021 moves 4 forced returns of g from durable to none
-    flow = pd.DataFrame({"durable": [26, 81, 107], "temporary": [73, 116, 189], "none": [77, 166, 243],
-                         "present": [210, 561, 771], "total": [386, 924, 1310]},
-                        index=pd.Index(["g", "u", "total"], name="pilot"))
+    flow = pd.DataFrame(
+        {
+            "durable": [26, 81, 107],
+            "temporary": [73, 116, 189],
+            "none": [77, 166, 243],
+            "present": [210, 561, 771],
+            "total": [386, 924, 1310],
+        },
+        index=pd.Index(["g", "u", "total"], name="pilot"),
+    )
     mon = flow.drop(columns=["present"]).assign(total=lambda d: d["total"] - flow["present"])
     vji = mon.rename(columns={"temporary": "semi_durable"}).copy()
     vji["durable"] = [22, 81, 103]
     vji["none"] = [81, 166, 247]
     flow_sup, classes = interim.suppress_flow_and_classes(
-        flow, {"monitor-2020": mon, "verwey-jonker-2021": vji}, threshold=10)
+        flow, {"monitor-2020": mon, "verwey-jonker-2021": vji}, threshold=10
+    )
     # the monitor's class counts are shown in both tables alike
     for col in ("durable", "temporary", "none"):
         assert flow_sup.mask[col].tolist() == classes["monitor-2020"].mask[col].tolist()
     v = classes["verwey-jonker-2021"].table
     # 26 - 22 = 4 must not be readable: g's durable (and none, 81 - 77) are hidden in the second table
     assert pd.isna(v.loc["g", "durable"]) and pd.isna(v.loc["g", "none"])
-    sens = pd.DataFrame({"scheme": ["verwey-jonker-2021"] * 2, "pilot": ["g", "u"],
-                         "denominator_kind": ["outflow"] * 2, "numerator": [22, 81],
-                         "denominator": [176, 363], "estimate": [22 / 176, 81 / 363]})
+    sens = pd.DataFrame(
+        {
+            "scheme": ["verwey-jonker-2021"] * 2,
+            "pilot": ["g", "u"],
+            "denominator_kind": ["outflow"] * 2,
+            "numerator": [22, 81],
+            "denominator": [176, 363],
+            "estimate": [22 / 176, 81 / 363],
+        }
+    )
     shown = interim.hide_shown_counts(sens, classes, flow_sup.mask)
     assert pd.isna(shown.loc[0, "numerator"]) == bool(classes["verwey-jonker-2021"].mask.loc["g", "durable"])

@@ -32,8 +32,7 @@ def test_free_place_check_flags_amsterdam_only() -> None:
     assert t.loc["amsterdam", "difference_pp"] == pytest.approx(-0.8333, abs=1e-3)
     assert t.loc["eindhoven", "occupancy_rate_pct"] == pytest.approx(23.0769, abs=1e-3)
     assert t["check_status"].tolist() == ["known_discrepancy", "ok", "ok", "ok", ""]
-    assert (t.loc[["amsterdam", "eindhoven", "groningen", "rotterdam"], "free_places"]
-            == [69, 100, 99, 44]).all()
+    assert (t.loc[["amsterdam", "eindhoven", "groningen", "rotterdam"], "free_places"] == [69, 100, 99, 44]).all()
 
 
 def test_utrecht_estimate_exceeds_bound() -> None:
@@ -106,12 +105,14 @@ def test_check_summary_counts_failures() -> None:
 
 
 def test_person_durable_rates_both_denominators() -> None:
-    person = pd.DataFrame({
-        "pilot": ["a"] * 3 + ["total"] * 3,
-        "measure": ["intake", "outflow", "outflow"] * 2,
-        "category": ["all", "all", "durable"] * 2,
-        "value": [100, 40, 10, 100, 40, 10],
-    })
+    person = pd.DataFrame(
+        {
+            "pilot": ["a"] * 3 + ["total"] * 3,
+            "measure": ["intake", "outflow", "outflow"] * 2,
+            "category": ["all", "all", "durable"] * 2,
+            "value": [100, 40, 10, 100, 40, 10],
+        }
+    )
     t = pp.person_durable_rates(person)
     assert t["pilot"].tolist() == ["a", "a", "total", "total"]
     assert t["denominator_kind"].tolist() == ["intake", "outflow"] * 2
@@ -120,9 +121,16 @@ def test_person_durable_rates_both_denominators() -> None:
 
 
 def test_suppress_comparison_hides_small_person_counts() -> None:
-    t = pd.DataFrame({"pilot": ["a", "b"], "measure": ["outflow", "outflow"],
-                      "category": ["durable", "durable"], "published": [3.0, 33.0],
-                      "person_level": [3, 30], "difference": [0.0, -3.0]})
+    t = pd.DataFrame(
+        {
+            "pilot": ["a", "b"],
+            "measure": ["outflow", "outflow"],
+            "category": ["durable", "durable"],
+            "published": [3.0, 33.0],
+            "person_level": [3, 30],
+            "difference": [0.0, -3.0],
+        }
+    )
     res = pp.suppress_comparison(t, 10)
     assert res.table["person_level"].isna().tolist() == [True, False]
     assert res.table["difference"].isna().tolist() == [True, False]
@@ -131,10 +139,17 @@ def test_suppress_comparison_hides_small_person_counts() -> None:
 
 
 def test_suppress_length_of_stay_secondary() -> None:
-    los = pd.DataFrame({"pilot": ["a", "b", "total"], "n": [33, 300, 333],
-                        "n_events": [3, 100, 103], "n_censored": [30, 200, 230],
-                        "median_days": [float("nan"), 200.0, 220.0],
-                        "ci_low": [float("nan"), 150.0, 180.0], "ci_high": [float("nan"), 250.0, 260.0]})
+    los = pd.DataFrame(
+        {
+            "pilot": ["a", "b", "total"],
+            "n": [33, 300, 333],
+            "n_events": [3, 100, 103],
+            "n_censored": [30, 200, 230],
+            "median_days": [float("nan"), 200.0, 220.0],
+            "ci_low": [float("nan"), 150.0, 180.0],
+            "ci_high": [float("nan"), 250.0, 260.0],
+        }
+    )
     res = pp.suppress_length_of_stay(los, 10)
     assert pd.isna(res.table.loc[0, "n_events"])
     assert pd.isna(res.table.loc[0, "n_censored"])  # else recoverable as n - n_censored

@@ -39,10 +39,16 @@ def test_published_basis_reads_printed_shares_and_derives_from_counts():
     assert all(b.status == "published" for b in final.values())
     vji = T.published_basis("verwey-jonker-2021")
     assert {k: (int(b.numerator), int(b.denominator)) for k, b in vji.items()} == {
-        "durable": (95, 537), "semi_durable": (190, 537), "none": (252, 537)}
+        "durable": (95, 537),
+        "semi_durable": (190, 537),
+        "none": (252, 537),
+    }
     mon = T.published_basis("monitor-2020")
     assert {k: (int(b.numerator), int(b.denominator)) for k, b in mon.items()} == {
-        "durable": (107, 539), "temporary": (189, 539), "none": (243, 539)}
+        "durable": (107, 539),
+        "temporary": (189, 539),
+        "none": (243, 539),
+    }
     assert all(b.status == "derived" for b in [*vji.values(), *mon.values()])
     assert "m20-present-total" in mon["none"].text
     assert T.published_basis("regioplan-2020") == {}  # no outflow total is printed for 31 December 2019

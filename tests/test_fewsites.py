@@ -31,7 +31,7 @@ def persons() -> pd.DataFrame:
     n = 200
     pilot = np.repeat(PILOTS, n)
     family = rng.integers(0, 2, size=5 * n)
-    bbb = (pilot == "eindhoven").astype(int)           # site-level, 1 of 5
+    bbb = (pilot == "eindhoven").astype(int)  # site-level, 1 of 5
     two = np.isin(pilot, ["rotterdam", "utrecht"]).astype(int)  # site-level, 2 of 5
     p = 1 / (1 + np.exp(-(-1.0 + 1.0 * family)))
     y = rng.binomial(1, p)
@@ -64,7 +64,7 @@ def test_no_refusal_for_within_site_covariate(persons: pd.DataFrame) -> None:
     assert varies_within_sites(persons, "family")
     res = between_site_test(persons, "family")
     assert res.loc[0, "df"] == 1 and res.loc[0, "n"] == 1000
-    assert res.loc[0, "p_value"] < 0.001   # true log-odds ratio 1.0 with n = 1000
+    assert res.loc[0, "p_value"] < 0.001  # true log-odds ratio 1.0 with n = 1000
     assert "within-site" in res.loc[0, "label"]
 
 
@@ -128,8 +128,7 @@ def test_one_person_within_one_site_is_not_enough(persons: pd.DataFrame) -> None
 def test_within_site_test_reports_contributing_sites(persons: pd.DataFrame) -> None:
     res = between_site_test(persons, "family")
     assert res.loc[0, "contributing_sites"] == ",".join(PILOTS)
-    partly = persons.assign(family=np.where(persons["pilot"].isin(["amsterdam", "eindhoven"]),
-                                            persons["family"], 0))
+    partly = persons.assign(family=np.where(persons["pilot"].isin(["amsterdam", "eindhoven"]), persons["family"], 0))
     assert between_site_test(partly, "family").loc[0, "contributing_sites"] == "amsterdam,eindhoven"
     with pytest.raises(NotIdentifiedError):
         between_site_test(partly, "family", min_sites=3)
@@ -174,6 +173,11 @@ def test_methods_doc_states_the_interval_policy_and_the_methods() -> None:
     for heading in ("Interval policy for between-site contrasts", "Survival", "Case mix", "Partial pooling"):
         assert heading in text, heading
     assert "sampling of people within a site" in " ".join(text.replace("*", "").split())
-    for ref in ("Firth, D. (1993)", "Heinze, G. and Schemper, M. (2002)", "Aalen, O. O. and Johansen",
-                "Kaplan, E. L. and Meier", "Gelman, A. (2006)"):
+    for ref in (
+        "Firth, D. (1993)",
+        "Heinze, G. and Schemper, M. (2002)",
+        "Aalen, O. O. and Johansen",
+        "Kaplan, E. L. and Meier",
+        "Gelman, A. (2006)",
+    ):
         assert ref in text, ref

@@ -6,17 +6,17 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
 
-from builders import ROWS, make_frame  # noqa: E402
-from lvv_eval.disclosure.gate import Gate  # noqa: E402
-from lvv_eval.errors import InputValidationError  # noqa: E402
-from lvv_eval.evaluations import policy  # noqa: E402
-from lvv_eval.reference.schemes import load_scheme  # noqa: E402
-from lvv_eval.reporting import flow_plot as FP  # noqa: E402
+from builders import ROWS, make_frame
+from lvv_eval.disclosure.gate import Gate
+from lvv_eval.errors import InputValidationError
+from lvv_eval.evaluations import policy
+from lvv_eval.reference.schemes import load_scheme
+from lvv_eval.reporting import flow_plot as FP
 
 
 def _gids(fig, gid: str) -> list:
@@ -30,17 +30,28 @@ def _close():
 
 
 def _flow() -> pd.DataFrame:
-    rows = [("a", "scenario", "intake", "departure", 30), ("a", "scenario", "intake", "residence", 20),
-            ("a", "outcome", "departure", "durable", 12), ("a", "outcome", "departure", "none", None),
-            ("a", "outcome", "departure", "in_programme", None), ("a", "outcome", "residence", "durable", 20),
-            ("a", "outcome", "residence", "none", 0)]
+    rows = [
+        ("a", "scenario", "intake", "departure", 30),
+        ("a", "scenario", "intake", "residence", 20),
+        ("a", "outcome", "departure", "durable", 12),
+        ("a", "outcome", "departure", "none", None),
+        ("a", "outcome", "departure", "in_programme", None),
+        ("a", "outcome", "residence", "durable", 20),
+        ("a", "outcome", "residence", "none", 0),
+    ]
     return pd.DataFrame(rows, columns=["pilot", "stage", "source", "target", "numerator"]).astype(
-        {"numerator": "Int64"})
+        {"numerator": "Int64"}
+    )
 
 
 def test_flow_chart_draws_one_band_per_nonzero_flow_and_marks_suppressed_ones():
-    fig = FP.flow_chart(_flow(), scenarios=["departure", "residence"], outcomes=["durable", "none", "in_programme"],
-                        title="t", footnote="f")
+    fig = FP.flow_chart(
+        _flow(),
+        scenarios=["departure", "residence"],
+        outcomes=["durable", "none", "in_programme"],
+        title="t",
+        footnote="f",
+    )
     assert len(_gids(fig, "band")) == 4  # 30, 20, 12, 20; the zero band is not drawn
     hatched = _gids(fig, "band-suppressed")
     assert len(hatched) == 2 and all(p.get_hatch() == FP.SUPPRESSED_HATCH for p in hatched)
@@ -55,8 +66,13 @@ def test_flow_chart_needs_its_columns():
 
 
 def test_period_bars_one_bar_per_period_and_hatched_when_suppressed():
-    t = pd.DataFrame({"quarter": ["2020Q1", "2020Q2", "2020Q3"] * 2, "pilot": ["a"] * 3 + ["total"] * 3,
-                      "n": pd.array([12, None, 30, 40, None, 55], dtype="Int64")})
+    t = pd.DataFrame(
+        {
+            "quarter": ["2020Q1", "2020Q2", "2020Q3"] * 2,
+            "pilot": ["a"] * 3 + ["total"] * 3,
+            "n": pd.array([12, None, 30, 40, None, 55], dtype="Int64"),
+        }
+    )
     fig = FP.period_bars(t, period="quarter", value="n", panel="pilot", title="t", ylabel="n", footnote="f")
     bars = _gids(fig, "bar")
     assert sorted(b.get_height() for b in bars) == [12, 30, 40, 55]
@@ -66,10 +82,17 @@ def test_period_bars_one_bar_per_period_and_hatched_when_suppressed():
 
 
 def test_capacity_occupancy_gaps_and_marks_suppressed_months():
-    t = pd.DataFrame({"date": ["2020-01-01", "2020-02-01", "2020-03-01"], "pilot": "a",
-                      "present": pd.array([50, None, 60], dtype="Int64"), "capacity": pd.array([80, 80, 90], dtype="Int64")})
-    fig = FP.capacity_occupancy(t, title="t", ylabel="p", footnote="f", present_label="present",
-                                capacity_label="capacity")
+    t = pd.DataFrame(
+        {
+            "date": ["2020-01-01", "2020-02-01", "2020-03-01"],
+            "pilot": "a",
+            "present": pd.array([50, None, 60], dtype="Int64"),
+            "capacity": pd.array([80, 80, 90], dtype="Int64"),
+        }
+    )
+    fig = FP.capacity_occupancy(
+        t, title="t", ylabel="p", footnote="f", present_label="present", capacity_label="capacity"
+    )
     (line,) = _gids(fig, "present")
     assert np.isnan(line.get_ydata()[1]) and line.get_ydata()[2] == 60
     (cap,) = _gids(fig, "capacity")
@@ -79,15 +102,28 @@ def test_capacity_occupancy_gaps_and_marks_suppressed_months():
 
 
 def test_scale_chart_styles_by_status():
-    t = pd.DataFrame({"date": ["d1"] * 3 + ["d2"] * 3, "scheme": ["s"] * 6,
-                      "scale_class": ["durable", "semi_durable", "none"] * 2,
-                      "status": ["published", "derived", "derived", "person-level", "not_distinguished",
-                                 "person-level"],
-                      "share": [0.2, 0.3, 0.5, np.nan, np.nan, 0.4]})
-    fig = FP.scale_chart(t, dates=["d1", "d2"], schemes=["s"], classes=["durable", "semi_durable", "none"],
-                         title="t", ylabel="y", footnote="f")
-    assert [len(_gids(fig, g)) for g in ("bar-published", "bar-derived", "bar-person-level", "bar-suppressed",
-                                         "not-distinguished")] == [1, 2, 1, 1, 1]
+    t = pd.DataFrame(
+        {
+            "date": ["d1"] * 3 + ["d2"] * 3,
+            "scheme": ["s"] * 6,
+            "scale_class": ["durable", "semi_durable", "none"] * 2,
+            "status": ["published", "derived", "derived", "person-level", "not_distinguished", "person-level"],
+            "share": [0.2, 0.3, 0.5, np.nan, np.nan, 0.4],
+        }
+    )
+    fig = FP.scale_chart(
+        t,
+        dates=["d1", "d2"],
+        schemes=["s"],
+        classes=["durable", "semi_durable", "none"],
+        title="t",
+        ylabel="y",
+        footnote="f",
+    )
+    assert [
+        len(_gids(fig, g))
+        for g in ("bar-published", "bar-derived", "bar-person-level", "bar-suppressed", "not-distinguished")
+    ] == [1, 2, 1, 1, 1]
 
 
 def test_policy_tables_add_up_and_pass_the_gate():

@@ -5,19 +5,25 @@ from __future__ import annotations
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
 
-from lvv_eval.disclosure.checked import SUPPRESSION_MARK, CheckedText  # noqa: E402
-from lvv_eval.disclosure.gate import Gate  # noqa: E402
-from lvv_eval.errors import DisclosureConflictError, UncheckedOutputError  # noqa: E402
-from lvv_eval.reporting.writer import ReportWriter, say, show_table  # noqa: E402
+from lvv_eval.disclosure.checked import SUPPRESSION_MARK, CheckedText
+from lvv_eval.disclosure.gate import Gate
+from lvv_eval.errors import DisclosureConflictError, UncheckedOutputError
+from lvv_eval.reporting.writer import ReportWriter, say, show_table
 
 
 def _rates() -> pd.DataFrame:
-    return pd.DataFrame({"pilot": ["a", "b", "total"], "numerator": [3, 40, 43], "denominator": [30, 80, 110],
-                         "estimate": [0.1, 0.5, 43 / 110]})
+    return pd.DataFrame(
+        {
+            "pilot": ["a", "b", "total"],
+            "numerator": [3, 40, 43],
+            "denominator": [30, 80, 110],
+            "estimate": [0.1, 0.5, 43 / 110],
+        }
+    )
 
 
 def test_writer_refuses_a_raw_person_level_table(tmp_path):
@@ -50,43 +56,84 @@ def test_checked_output_is_written_with_the_mark(tmp_path):
     assert table.view()["estimate"].iloc[0] == SUPPRESSION_MARK
     ReportWriter(tmp_path, notebook="t").table("durable_rate", table)
     assert (tmp_path / "tables" / "durable_rate.csv").read_text().splitlines()[1].startswith("a,,30,")
-    text = gate.text("{share} van {n}", share=(table.value("estimate", pilot="a"), lambda x: f"{x:.0%}"),
-                     n=table.value("denominator", pilot="a"))
+    text = gate.text(
+        "{share} van {n}",
+        share=(table.value("estimate", pilot="a"), lambda x: f"{x:.0%}"),
+        n=table.value("denominator", pilot="a"),
+    )
     assert str(text) == f"{SUPPRESSION_MARK} van 30.0"
 
 
 def test_a_count_suppressed_in_one_table_is_suppressed_in_its_siblings():
     gate = Gate(10, kind="synthetic")
-    los = pd.DataFrame({"pilot": ["e", "r", "g", "total"], "n": [40, 68, 50, 158],
-                        "n_events": [3, 12, 20, 35], "n_censored": [37, 56, 30, 123]})
-    gate.register("length_of_stay", los, counts=["n", "n_events", "n_censored"],
-                  margins={"total_row": "total", "total_col": "n"})
-    rates = pd.DataFrame({"pilot": ["e", "r", "g"], "numerator": [1, 2, 11], "denominator": [3, 12, 20],
-                          "estimate": [1 / 3, 2 / 12, 11 / 20]})
+    los = pd.DataFrame(
+        {
+            "pilot": ["e", "r", "g", "total"],
+            "n": [40, 68, 50, 158],
+            "n_events": [3, 12, 20, 35],
+            "n_censored": [37, 56, 30, 123],
+        }
+    )
+    gate.register(
+        "length_of_stay", los, counts=["n", "n_events", "n_censored"], margins={"total_row": "total", "total_col": "n"}
+    )
+    rates = pd.DataFrame(
+        {
+            "pilot": ["e", "r", "g"],
+            "numerator": [1, 2, 11],
+            "denominator": [3, 12, 20],
+            "estimate": [1 / 3, 2 / 12, 11 / 20],
+        }
+    )
     out = gate.check("durable_rate_outflow", rates, counts=["numerator", "denominator"], rates=True)
     los_out = gate.release("length_of_stay").frame
-    hidden_in_los = {(p, v) for p, col in zip(los["pilot"], ["n_events"] * 4)
-                     for v in [los.set_index("pilot").at[p, col]] if pd.isna(los_out.set_index("pilot").at[p, col])}
+    hidden_in_los = {
+        (p, v)
+        for p, col in zip(los["pilot"], ["n_events"] * 4)
+        for v in [los.set_index("pilot").at[p, col]]
+        if pd.isna(los_out.set_index("pilot").at[p, col])
+    }
     shown = {(p, v) for p, v in zip(out.frame["pilot"], out.frame["denominator"]) if not pd.isna(v)}
     assert not hidden_in_los & shown
 
 
 def test_releasing_before_a_conflicting_table_fails_loudly():
     gate = Gate(10, kind="synthetic")
-    gate.check("rates", pd.DataFrame({"pilot": ["r"], "numerator": [20], "denominator": [36]}),
-               counts=["numerator", "denominator"])
+    gate.check(
+        "rates",
+        pd.DataFrame({"pilot": ["r"], "numerator": [20], "denominator": [36]}),
+        counts=["numerator", "denominator"],
+    )
     with pytest.raises(DisclosureConflictError, match="'rates'"):  # 36 = 40 - 4 exits is hidden there
-        gate.register("los", pd.DataFrame({"pilot": ["r"], "n": [40], "n_events": [4], "n_censored": [36]}),
-                      counts=["n", "n_events", "n_censored"], margins={"total_col": "n"})
+        gate.register(
+            "los",
+            pd.DataFrame({"pilot": ["r"], "n": [40], "n_events": [4], "n_censored": [36]}),
+            counts=["n", "n_events", "n_censored"],
+            margins={"total_col": "n"},
+        )
 
 
 def test_national_total_is_released_rounded_when_it_would_be_blank():
-    sens = pd.DataFrame({"scheme": ["x", "x", "x", "y", "y", "y"], "pilot": ["a", "b", "total"] * 2,
-                         "denominator_kind": "outflow", "numerator": [50, 52, 102, 46, 50, 96],
-                         "denominator": [200, 210, 410] * 2, "estimate": [0.25, 52 / 210, 102 / 410, 0.23, 50 / 210, 96 / 410]})
-    out = Gate(10, kind="synthetic").check("scheme_sensitivity", sens, counts=["numerator", "denominator"],
-                                           rates=True, versions="scheme", version_key=["denominator_kind"],
-                                           margins={"total_row": "total"}, fallback="round5")
+    sens = pd.DataFrame(
+        {
+            "scheme": ["x", "x", "x", "y", "y", "y"],
+            "pilot": ["a", "b", "total"] * 2,
+            "denominator_kind": "outflow",
+            "numerator": [50, 52, 102, 46, 50, 96],
+            "denominator": [200, 210, 410] * 2,
+            "estimate": [0.25, 52 / 210, 102 / 410, 0.23, 50 / 210, 96 / 410],
+        }
+    )
+    out = Gate(10, kind="synthetic").check(
+        "scheme_sensitivity",
+        sens,
+        counts=["numerator", "denominator"],
+        rates=True,
+        versions="scheme",
+        version_key=["denominator_kind"],
+        margins={"total_row": "total"},
+        fallback="round5",
+    )
     total = out.frame.loc[out.frame["pilot"] == "total"]
     # y differs from x by 6 persons, so the exact totals are blank: both versions rounded instead (an
     # exact 102 beside a rounded 95 would narrow the difference down to 5..9 again)

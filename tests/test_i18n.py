@@ -36,27 +36,43 @@ def test_call_picks_the_language(nl: Labels, en: Labels) -> None:
     assert en("Instroom per pilot", "Intake per pilot") == "Intake per pilot"
 
 
-@pytest.mark.parametrize(("key", "dutch", "english"), [
-    ("capacity", "Capaciteit", "Capacity"),
-    ("occupancy", "Bezetting", "Occupancy"),
-    ("free_places", "Vrije plaatsen", "Free places"),
-    ("intake", "Instroom", "Intake"),
-    ("outflow", "Uitstroom", "Outflow"),
-    ("scenarios", "Begeleidingsscenario's", "Guidance scenarios"),
-])
+@pytest.mark.parametrize(
+    ("key", "dutch", "english"),
+    [
+        ("capacity", "Capaciteit", "Capacity"),
+        ("occupancy", "Bezetting", "Occupancy"),
+        ("free_places", "Vrije plaatsen", "Free places"),
+        ("intake", "Instroom", "Intake"),
+        ("outflow", "Uitstroom", "Outflow"),
+        ("scenarios", "Begeleidingsscenario's", "Guidance scenarios"),
+    ],
+)
 def test_measure(nl: Labels, en: Labels, key: str, dutch: str, english: str) -> None:
     assert nl.measure(key) == dutch
     assert en.measure(key) == english
 
 
-@pytest.mark.parametrize(("key", "dutch"), [
-    ("departure", "Vertrek"), ("residence", "Verblijf"), ("durable", "Bestendig"),
-    ("semi_durable", "Semi-bestendig"), ("none", "Geen oplossing"), ("total", "Totaal"),
-    ("pilot", "Pilotgemeente"), ("count", "Aantal"), ("days", "dagen"),
-    ("ci", "95%-betrouwbaarheidsinterval (Wilson)"), ("synthetic", "Synthetische gegevens"),
-    ("published", "Gepubliceerd cijfer"), ("source", "Bron"), ("target", "Doel"),
-    ("realised", "Gerealiseerd"), ("not_available", "n.b."),
-])
+@pytest.mark.parametrize(
+    ("key", "dutch"),
+    [
+        ("departure", "Vertrek"),
+        ("residence", "Verblijf"),
+        ("durable", "Bestendig"),
+        ("semi_durable", "Semi-bestendig"),
+        ("none", "Geen oplossing"),
+        ("total", "Totaal"),
+        ("pilot", "Pilotgemeente"),
+        ("count", "Aantal"),
+        ("days", "dagen"),
+        ("ci", "95%-betrouwbaarheidsinterval (Wilson)"),
+        ("synthetic", "Synthetische gegevens"),
+        ("published", "Gepubliceerd cijfer"),
+        ("source", "Bron"),
+        ("target", "Doel"),
+        ("realised", "Gerealiseerd"),
+        ("not_available", "n.b."),
+    ],
+)
 def test_word_dutch(nl: Labels, key: str, dutch: str) -> None:
     assert nl.word(key) == dutch
 
@@ -122,13 +138,29 @@ def test_outcome_class_labels(nl: Labels, en: Labels) -> None:
 
 
 def test_columns_renames_known_and_keeps_unknown(nl: Labels, en: Labels) -> None:
-    df = pd.DataFrame({"pilot": ["utrecht"], "capacity": [130], "occupancy": [73],
-                       "eindhoven": [1], "residence_permit": [2], "zz_unknown": [3], "x": [4]})
+    df = pd.DataFrame(
+        {
+            "pilot": ["utrecht"],
+            "capacity": [130],
+            "occupancy": [73],
+            "eindhoven": [1],
+            "residence_permit": [2],
+            "zz_unknown": [3],
+            "x": [4],
+        }
+    )
     out = nl.columns(df, mapping={"x": "share"})
-    assert list(out.columns) == ["Pilotgemeente", "Capaciteit", "Bezetting", "Eindhoven",
-                                 "verblijfsvergunning verleend", "zz_unknown", "Aandeel"]
+    assert list(out.columns) == [
+        "Pilotgemeente",
+        "Capaciteit",
+        "Bezetting",
+        "Eindhoven",
+        "verblijfsvergunning verleend",
+        "zz_unknown",
+        "Aandeel",
+    ]
     assert list(df.columns)[0] == "pilot"  # the input is not changed
-    assert out.iloc[0].tolist() == [ "utrecht", 130, 73, 1, 2, 3, 4]
+    assert out.iloc[0].tolist() == ["utrecht", 130, 73, 1, 2, 3, 4]
     literal = en.columns(df[["x"]], mapping={"x": "Free text"})
     assert list(literal.columns) == ["Free text"]
 
@@ -144,50 +176,59 @@ def test_columns_refuses_duplicate_headers(nl: Labels) -> None:
         nl.columns(df[["pilot", "x"]], mapping={"x": "Pilotgemeente"})
 
 
-@pytest.mark.parametrize(("key", "dutch", "english"), [
-    ("median_days", "Mediaan (dagen)", "Median (days)"),
-    ("n", "Aantal (n)", "Number (n)"),
-    ("n_events", "Aantal gebeurtenissen", "Number of events"),
-    ("n_censored", "Aantal gecensureerd", "Number censored"),
-    ("n_at_risk", "Aantal nog in de LVV", "Number at risk"),
-    ("estimate", "Schatting", "Estimate"),
-    ("ci_low", "Ondergrens 95%-BI", "Lower bound 95% CI"),
-    ("ci_high", "Bovengrens 95%-BI", "Upper bound 95% CI"),
-    ("numerator", "Teller", "Numerator"),
-    ("denominator", "Noemer", "Denominator"),
-    ("denominator_label", "Noemer (omschrijving)", "Denominator (description)"),
-    ("difference", "Verschil", "Difference"),
-    ("published", "Gepubliceerd cijfer", "Published figure"),
-    ("person_level", "Persoonsgegevens", "Person-level data"),
-    ("status", "LVV-status", "LVV status"),
-])
-def test_common_column_keys_are_translated(nl: Labels, en: Labels, key: str, dutch: str,
-                                           english: str) -> None:
+@pytest.mark.parametrize(
+    ("key", "dutch", "english"),
+    [
+        ("median_days", "Mediaan (dagen)", "Median (days)"),
+        ("n", "Aantal (n)", "Number (n)"),
+        ("n_events", "Aantal gebeurtenissen", "Number of events"),
+        ("n_censored", "Aantal gecensureerd", "Number censored"),
+        ("n_at_risk", "Aantal nog in de LVV", "Number at risk"),
+        ("estimate", "Schatting", "Estimate"),
+        ("ci_low", "Ondergrens 95%-BI", "Lower bound 95% CI"),
+        ("ci_high", "Bovengrens 95%-BI", "Upper bound 95% CI"),
+        ("numerator", "Teller", "Numerator"),
+        ("denominator", "Noemer", "Denominator"),
+        ("denominator_label", "Noemer (omschrijving)", "Denominator (description)"),
+        ("difference", "Verschil", "Difference"),
+        ("published", "Gepubliceerd cijfer", "Published figure"),
+        ("person_level", "Persoonsgegevens", "Person-level data"),
+        ("status", "LVV-status", "LVV status"),
+    ],
+)
+def test_common_column_keys_are_translated(nl: Labels, en: Labels, key: str, dutch: str, english: str) -> None:
     assert (nl.word(key), en.word(key)) == (dutch, english)
     assert list(nl.columns(pd.DataFrame({key: [1]})).columns) == [dutch]
 
 
 def test_group_labels(nl: Labels, en: Labels) -> None:
     assert [nl.group(v) for v in ("yes", "no", "unknown", "formal_only")] == [
-        "ja", "nee", "niet gepubliceerd", "alleen formele status"]
+        "ja",
+        "nee",
+        "niet gepubliceerd",
+        "alleen formele status",
+    ]
     assert [en.group(v) for v in ("yes", "no", "unknown")] == ["yes", "no", "not published"]
     assert nl.group("municipality") == "municipality"  # a code, shown as it is
     assert nl.group(20) == "20"
 
 
-@pytest.mark.parametrize(("x", "decimals", "dutch", "english"), [
-    (1019, 0, "1.019", "1,019"),
-    (1019.0, 0, "1.019", "1,019"),
-    (12.345, 1, "12,3", "12.3"),
-    (1234567.891, 2, "1.234.567,89", "1,234,567.89"),
-    (999, 0, "999", "999"),
-    (0, 0, "0", "0"),
-    (-2065, 0, "-2.065", "-2,065"),
-    (-0.01, 0, "0", "0"),
-    (None, 0, "–", "–"),
-    (float("nan"), 1, "–", "–"),
-    (pd.NA, 0, "–", "–"),
-])
+@pytest.mark.parametrize(
+    ("x", "decimals", "dutch", "english"),
+    [
+        (1019, 0, "1.019", "1,019"),
+        (1019.0, 0, "1.019", "1,019"),
+        (12.345, 1, "12,3", "12.3"),
+        (1234567.891, 2, "1.234.567,89", "1,234,567.89"),
+        (999, 0, "999", "999"),
+        (0, 0, "0", "0"),
+        (-2065, 0, "-2.065", "-2,065"),
+        (-0.01, 0, "0", "0"),
+        (None, 0, "–", "–"),
+        (float("nan"), 1, "–", "–"),
+        (pd.NA, 0, "–", "–"),
+    ],
+)
 def test_number(nl: Labels, en: Labels, x: object, decimals: int, dutch: str, english: str) -> None:
     assert nl.number(x, decimals) == dutch
     assert en.number(x, decimals) == english
@@ -208,8 +249,9 @@ def test_interval(nl: Labels, en: Labels) -> None:
     assert nl.interval(1000, 2500, percent=False) == "1.000–2.500"
 
 
-@pytest.mark.parametrize("value", ["2020-11-01", dt.date(2020, 11, 1), pd.Timestamp("2020-11-01"),
-                                   dt.datetime(2020, 11, 1, 13, 5)])
+@pytest.mark.parametrize(
+    "value", ["2020-11-01", dt.date(2020, 11, 1), pd.Timestamp("2020-11-01"), dt.datetime(2020, 11, 1, 13, 5)]
+)
 def test_date(nl: Labels, en: Labels, value: object) -> None:
     assert nl.date(value) == "1 november 2020"
     assert en.date(value) == "1 November 2020"
@@ -223,14 +265,22 @@ def test_date_other_months(nl: Labels, en: Labels) -> None:
 
 
 def test_suppression_report_is_translated() -> None:
-    report = pd.DataFrame({"cell": ["eindhoven/durable", "total/durable"], "row": ["eindhoven", "total"],
-                           "column": ["durable", "durable"], "value": ["hidden", "hidden"],
-                           "rule": ["primary: n < 10", "secondary: protects cell eindhoven/durable in column durable"]})
+    report = pd.DataFrame(
+        {
+            "cell": ["eindhoven/durable", "total/durable"],
+            "row": ["eindhoven", "total"],
+            "column": ["durable", "durable"],
+            "value": ["hidden", "hidden"],
+            "rule": ["primary: n < 10", "secondary: protects cell eindhoven/durable in column durable"],
+        }
+    )
     nl = Labels("nl").suppression_report(report)
     assert list(nl.columns) == ["Cel", "Rij", "Kolom", "Waarde", "Regel"]
     assert nl["Waarde"].tolist() == ["onderdrukt", "onderdrukt"]
-    assert nl["Regel"].tolist() == ["primair: aantal kleiner dan 10",
-                                    "secundair: beschermt cel eindhoven/durable in kolom durable"]
+    assert nl["Regel"].tolist() == [
+        "primair: aantal kleiner dan 10",
+        "secundair: beschermt cel eindhoven/durable in kolom durable",
+    ]
     en = Labels("en").suppression_report(report)
     assert en["Rule"].tolist()[0] == "primary: count below 10"
     # an unknown rule is shown as it is
@@ -243,8 +293,15 @@ def test_yes_no() -> None:
 
 
 def test_formatted_shows_hidden_cells_and_percentages() -> None:
-    df = pd.DataFrame({"numerator": pd.array([1234, None], dtype="Int64"), "estimate": [0.117647, float("nan")],
-                       "suppressed": [False, True], "ci_method": ["wilson", "wilson"], "pilot": ["a", None]})
+    df = pd.DataFrame(
+        {
+            "numerator": pd.array([1234, None], dtype="Int64"),
+            "estimate": [0.117647, float("nan")],
+            "suppressed": [False, True],
+            "ci_method": ["wilson", "wilson"],
+            "pilot": ["a", None],
+        }
+    )
     nl = Labels("nl").formatted(df, percent=["estimate"])
     assert nl.loc[0].tolist() == ["1.234", "12 %", "nee", "Wilson", "a"]
     assert nl.loc[1].tolist() == ["–", "–", "ja", "Wilson", "–"]

@@ -171,8 +171,9 @@ def test_target_attainment_tabel_s2_all_not_reached() -> None:
 
 
 def test_target_attainment_statuses() -> None:
-    rates = durable_rate({"hi": 60, "mid": 22, "lo": 2, "empty": 0},
-                         intake={"hi": 100, "mid": 100, "lo": 100, "empty": 0})
+    rates = durable_rate(
+        {"hi": 60, "mid": 22, "lo": 2, "empty": 0}, intake={"hi": 100, "mid": 100, "lo": 100, "empty": 0}
+    )
     t = target_attainment(rates, {"hi": 20, "mid": 20, "lo": 20, "empty": 20}).set_index("pilot")
     assert t.loc["hi", "status"] == "reached"
     assert t.loc["mid", "status"] == "undetermined (CI contains target)"

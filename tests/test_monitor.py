@@ -23,9 +23,10 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from lvv_eval.reference import monitor_format as schema
 from lvv_eval.cli import main
 from lvv_eval.errors import InputValidationError
+from lvv_eval.reference import monitor_format as schema
+from lvv_eval.reference.taxonomy import EXIT_REASON_CODES
 from lvv_eval.sources.monitor import (
     EXCLUSION_COLUMNS,
     UnreadableInputError,
@@ -34,7 +35,6 @@ from lvv_eval.sources.monitor import (
     write_monitor,
 )
 from lvv_eval.sources.monitor_rules import RULES, rule_text
-from lvv_eval.reference.taxonomy import EXIT_REASON_CODES
 
 FIXTURES = Path(__file__).parent / "fixtures" / "monitor"
 ENGLISH = FIXTURES / "english.csv"
@@ -80,8 +80,7 @@ def test_english_file_gives_typed_frame_per_contract() -> None:
     assert tuple(frame.columns) == schema.COLUMN_NAMES
     for column in schema.MONITOR_COLUMNS:
         assert str(frame[column.name].dtype) == column.dtype, column.name
-    assert list(frame["pilot"].cat.categories) == [
-        "amsterdam", "eindhoven", "groningen", "rotterdam", "utrecht"]
+    assert list(frame["pilot"].cat.categories) == ["amsterdam", "eindhoven", "groningen", "rotterdam", "utrecht"]
     assert tuple(frame["exit_reason"].cat.categories) == EXIT_REASON_CODES
     assert list(frame["scenario"].cat.categories) == ["departure", "residence"]
     assert len(frame) == 7 and data.is_valid and data.exclusions.empty
@@ -194,14 +193,15 @@ def test_re_entry_on_the_exit_day_is_not_an_overlap() -> None:
 
 
 def test_open_stays_of_one_person_overlap(tmp_path: Path) -> None:
-    path = _write(tmp_path / "m.csv",
-                  "trajectory_id,person_id,pilot,intake_date,exit_date,exit_reason,formal_status\n"
-                  "A,P,utrecht,2019-05-01,,,true\n"
-                  "B,P,rotterdam,2020-05-01,,,true\n"
-                  "C,Q,utrecht,2019-05-01,2019-06-01,MOB,true\n")
+    path = _write(
+        tmp_path / "m.csv",
+        "trajectory_id,person_id,pilot,intake_date,exit_date,exit_reason,formal_status\n"
+        "A,P,utrecht,2019-05-01,,,true\n"
+        "B,P,rotterdam,2020-05-01,,,true\n"
+        "C,Q,utrecht,2019-05-01,2019-06-01,MOB,true\n",
+    )
     data = read_monitor(path, strict=False)
-    assert [(p.row, p.column, p.value) for p in data.problems] == [
-        (2, "person_id", "P"), (3, "person_id", "P")]
+    assert [(p.row, p.column, p.value) for p in data.problems] == [(2, "person_id", "P"), (3, "person_id", "P")]
     assert list(data.frame["trajectory_id"]) == ["C"]
 
 
@@ -223,39 +223,37 @@ def test_strict_false_excludes_rows_with_reasons_and_flow_adds_up() -> None:
     assert flow[excluded_step(RULES["duplicate_trajectory_id"])] == 2
     summary = data.problem_summary()
     assert summary["problems"].sum() == 21
-    assert summary.loc[summary["rule"] == RULES["overlapping_stays"], "first_rows"].item() \
-        == "13, 14"
+    assert summary.loc[summary["rule"] == RULES["overlapping_stays"], "first_rows"].item() == "13, 14"
 
 
-def test_a_row_with_several_problems_is_counted_once_under_its_first_rule(
-        tmp_path: Path) -> None:
-    path = _write(tmp_path / "m.csv",
-                  "trajectory_id,person_id,pilot,intake_date,exit_date,exit_reason,formal_status\n"
-                  "A,P,delft,2018-01-01,,MOB,nee\n"
-                  "\n"
-                  "B,Q,utrecht,2019-05-01,,,ja\n")
+def test_a_row_with_several_problems_is_counted_once_under_its_first_rule(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path / "m.csv",
+        "trajectory_id,person_id,pilot,intake_date,exit_date,exit_reason,formal_status\n"
+        "A,P,delft,2018-01-01,,MOB,nee\n"
+        "\n"
+        "B,Q,utrecht,2019-05-01,,,ja\n",
+    )
     data = read_monitor(path, strict=False)
-    assert {(p.row, p.column) for p in data.problems} == {
-        (2, "pilot"), (2, "intake_date"), (2, "exit_date")}
+    assert {(p.row, p.column) for p in data.problems} == {(2, "pilot"), (2, "intake_date"), (2, "exit_date")}
     assert data.exclusions["reasons"].item() == "; ".join(
-        [RULES["unknown_pilot"], RULES["exit_reason_without_exit_date"],
-         RULES["intake_too_early"]])
+        [RULES["unknown_pilot"], RULES["exit_reason_without_exit_date"], RULES["intake_too_early"]]
+    )
     flow = data.flow.set_index("step")["rows"]
     assert flow["data rows in file"] == 3 and flow["empty rows skipped"] == 1
     assert flow["rows read"] == 2 and flow[excluded_step(RULES["unknown_pilot"])] == 1
     # the row's other reasons get no line of their own: it is counted once, under its first reason
     assert excluded_step(RULES["intake_too_early"]) not in flow.index
-    assert all("(all reasons: see exclusions)" in step for step in flow.index
-               if step.startswith("excluded, "))
+    assert all("(all reasons: see exclusions)" in step for step in flow.index if step.startswith("excluded, "))
     assert flow["rows analysed"] == 1
     assert any("empty rows skipped" in n.rule for n in data.notes)
 
 
-def test_missing_required_columns_one_problem_each_with_closest_header(
-        tmp_path: Path) -> None:
-    path = _write(tmp_path / "m.csv",
-                  "trajectory_id,persoon,pilott,intake_date,exit_date,formal_status\n"
-                  "A,P,utrecht,2019-02-30,,true\n")
+def test_missing_required_columns_one_problem_each_with_closest_header(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path / "m.csv",
+        "trajectory_id,persoon,pilott,intake_date,exit_date,formal_status\nA,P,utrecht,2019-02-30,,true\n",
+    )
     with pytest.raises(InputValidationError) as exc:
         read_monitor(path, strict=False)  # structural problems raise even when not strict
     found = {(p.row, p.column, p.value) for p in exc.value.problems}
@@ -269,9 +267,11 @@ def test_missing_required_columns_one_problem_each_with_closest_header(
 
 
 def test_column_given_twice_is_an_error(tmp_path: Path) -> None:
-    path = _write(tmp_path / "m.csv",
-                  "trajectory_id,person_id,pilot,Gemeente,intake_date,exit_date,exit_reason,"
-                  "formal_status\nA,P,utrecht,utrecht,2019-05-01,,,true\n")
+    path = _write(
+        tmp_path / "m.csv",
+        "trajectory_id,person_id,pilot,Gemeente,intake_date,exit_date,exit_reason,"
+        "formal_status\nA,P,utrecht,utrecht,2019-05-01,,,true\n",
+    )
     with pytest.raises(InputValidationError) as exc:
         read_monitor(path)
     [problem] = exc.value.problems
@@ -282,15 +282,18 @@ def test_column_given_twice_is_an_error(tmp_path: Path) -> None:
 def test_unknown_columns_are_notes_not_errors() -> None:
     data = read_monitor(BROKEN, export_date=EXPORT_DATE, strict=False)
     assert [(n.column, n.rule) for n in data.notes] == [
-        ("opmerking", "unknown column, not part of the monitor format; ignored")]
+        ("opmerking", "unknown column, not part of the monitor format; ignored")
+    ]
     assert "opmerking" not in data.frame.columns
 
 
 def test_unquoted_decimal_comma_in_comma_file_reports_the_rows(tmp_path: Path) -> None:
-    path = _write(tmp_path / "m.csv",
-                  "trajectory_id,person_id,pilot,intake_date,exit_date,exit_reason,formal_status,"
-                  "birth_year\nA,P,utrecht,2019-05-01,,,true,1980\n"
-                  "B,Q,utrecht,2019-05-01,,,true,1980,0\n")
+    path = _write(
+        tmp_path / "m.csv",
+        "trajectory_id,person_id,pilot,intake_date,exit_date,exit_reason,formal_status,"
+        "birth_year\nA,P,utrecht,2019-05-01,,,true,1980\n"
+        "B,Q,utrecht,2019-05-01,,,true,1980,0\n",
+    )
     with pytest.raises(InputValidationError) as exc:
         read_monitor(path, strict=False)
     [problem] = exc.value.problems
@@ -299,9 +302,11 @@ def test_unquoted_decimal_comma_in_comma_file_reports_the_rows(tmp_path: Path) -
 
 def test_declared_pilot_table_extends_the_pilots(tmp_path: Path) -> None:
     pilots = _write(tmp_path / "pilots.csv", "pilot,name\nutrecht,Utrecht\nden_haag,Den Haag\n")
-    path = _write(tmp_path / "m.csv",
-                  "trajectory_id,person_id,pilot,intake_date,exit_date,exit_reason,formal_status\n"
-                  "A,P,Den_Haag,2019-05-01,,,true\n")
+    path = _write(
+        tmp_path / "m.csv",
+        "trajectory_id,person_id,pilot,intake_date,exit_date,exit_reason,formal_status\n"
+        "A,P,Den_Haag,2019-05-01,,,true\n",
+    )
     frame = read_monitor(path, pilots_file=pilots).frame
     assert frame["pilot"].tolist() == ["den_haag"]
     assert list(frame["pilot"].cat.categories) == ["den_haag", "utrecht"]
@@ -310,10 +315,12 @@ def test_declared_pilot_table_extends_the_pilots(tmp_path: Path) -> None:
 
 
 def test_optional_columns_may_be_absent(tmp_path: Path) -> None:
-    path = _write(tmp_path / "m.csv",
-                  "TRAJECTORY_ID , person_id,pilot,intake_date,exit_date,exit_reason,"
-                  "formal_status\n"
-                  "A,P,utrecht,2019-05-01,2019-06-01,Art. 64 Vw,1\n")
+    path = _write(
+        tmp_path / "m.csv",
+        "TRAJECTORY_ID , person_id,pilot,intake_date,exit_date,exit_reason,"
+        "formal_status\n"
+        "A,P,utrecht,2019-05-01,2019-06-01,Art. 64 Vw,1\n",
+    )
     data = read_monitor(path)
     assert tuple(data.frame.columns) == schema.COLUMN_NAMES
     assert data.frame["exit_reason"].tolist() == ["departure_postponed_art64"]
@@ -329,15 +336,18 @@ def test_header_only_file_gives_an_empty_frame(tmp_path: Path) -> None:
     assert data.flow.set_index("step")["rows"]["rows analysed"] == 0
 
 
-@pytest.mark.parametrize("content, name", [
-    (b"", "empty.csv"),
-    (b"  \n\n", "blank.csv"),
-    ("trajectory_id;pilot\nA;G\xe9meente\n".encode("utf-16-le"), "utf16.csv"),  # no BOM
-    (b"\x89PNG\r\n\x1a\n\x00\x00", "image.csv"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "old.xls"),
-    (b"not a zip", "fake.xlsx"),
-    (b"just,some,words\n1,2,3\n", "other.csv"),  # no monitor column at all
-])
+@pytest.mark.parametrize(
+    "content, name",
+    [
+        (b"", "empty.csv"),
+        (b"  \n\n", "blank.csv"),
+        ("trajectory_id;pilot\nA;G\xe9meente\n".encode("utf-16-le"), "utf16.csv"),  # no BOM
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "image.csv"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "old.xls"),
+        (b"not a zip", "fake.xlsx"),
+        (b"just,some,words\n1,2,3\n", "other.csv"),  # no monitor column at all
+    ],
+)
 def test_unreadable_files(tmp_path: Path, content: bytes, name: str) -> None:
     path = tmp_path / name
     path.write_bytes(content)
@@ -402,31 +412,34 @@ def test_round_trip_of_a_larger_generated_frame(tmp_path: Path) -> None:
     n = 2000
     intake = pd.Timestamp("2019-04-01") + pd.to_timedelta(rng.integers(0, 900, n), unit="D")
     exited = rng.random(n) < 0.6
-    exit_date = pd.Series(intake + pd.to_timedelta(rng.integers(0, 400, n), unit="D")).where(
-        exited)
-    frame = pd.DataFrame({
-        "trajectory_id": pd.array([f"T{i:05d}" for i in range(n)], dtype="string"),
-        "person_id": pd.array([f"P{i:05d}" for i in range(n)], dtype="string"),
-        "pilot": pd.Categorical(rng.choice(["utrecht", "groningen"], n),
-                                categories=["amsterdam", "eindhoven", "groningen", "rotterdam",
-                                            "utrecht"]),
-        "intake_date": pd.Series(intake).astype("datetime64[us]"),
-        "exit_date": exit_date.astype("datetime64[us]"),
-        "exit_reason": pd.Categorical(np.where(exited, rng.choice(EXIT_REASON_CODES, n), None),
-                                      categories=list(EXIT_REASON_CODES)),
-        "formal_status": pd.array(rng.random(n) < 0.9, dtype="boolean"),
-        "scenario": pd.Categorical(rng.choice(["departure", "residence", None], n),
-                                   categories=["departure", "residence"]),
-        "scenario_date": pd.Series(intake + pd.Timedelta(days=20)).astype("datetime64[us]"),
-        "sex": pd.Categorical(rng.choice(["m", "f", "x", None], n), categories=["m", "f", "x"]),
-        "birth_year": pd.array(np.where(rng.random(n) < 0.1, None, rng.integers(1950, 2005, n)),
-                               dtype="Int64"),
-        "nationality": pd.array(rng.choice(["IRQ", "ERI", None], n), dtype="string"),
-        "family": pd.array(rng.choice([True, False, None], n), dtype="boolean"),
-        "safe_country": pd.array(rng.random(n) < 0.2, dtype="boolean"),
-        "prior_departure_procedures": pd.array(rng.integers(0, 4, n), dtype="Int64"),
-        "mrt": pd.array(rng.random(n) < 0.05, dtype="boolean"),
-    })
+    exit_date = pd.Series(intake + pd.to_timedelta(rng.integers(0, 400, n), unit="D")).where(exited)
+    frame = pd.DataFrame(
+        {
+            "trajectory_id": pd.array([f"T{i:05d}" for i in range(n)], dtype="string"),
+            "person_id": pd.array([f"P{i:05d}" for i in range(n)], dtype="string"),
+            "pilot": pd.Categorical(
+                rng.choice(["utrecht", "groningen"], n),
+                categories=["amsterdam", "eindhoven", "groningen", "rotterdam", "utrecht"],
+            ),
+            "intake_date": pd.Series(intake).astype("datetime64[us]"),
+            "exit_date": exit_date.astype("datetime64[us]"),
+            "exit_reason": pd.Categorical(
+                np.where(exited, rng.choice(EXIT_REASON_CODES, n), None), categories=list(EXIT_REASON_CODES)
+            ),
+            "formal_status": pd.array(rng.random(n) < 0.9, dtype="boolean"),
+            "scenario": pd.Categorical(
+                rng.choice(["departure", "residence", None], n), categories=["departure", "residence"]
+            ),
+            "scenario_date": pd.Series(intake + pd.Timedelta(days=20)).astype("datetime64[us]"),
+            "sex": pd.Categorical(rng.choice(["m", "f", "x", None], n), categories=["m", "f", "x"]),
+            "birth_year": pd.array(np.where(rng.random(n) < 0.1, None, rng.integers(1950, 2005, n)), dtype="Int64"),
+            "nationality": pd.array(rng.choice(["IRQ", "ERI", None], n), dtype="string"),
+            "family": pd.array(rng.choice([True, False, None], n), dtype="boolean"),
+            "safe_country": pd.array(rng.random(n) < 0.2, dtype="boolean"),
+            "prior_departure_procedures": pd.array(rng.integers(0, 4, n), dtype="Int64"),
+            "mrt": pd.array(rng.random(n) < 0.05, dtype="boolean"),
+        }
+    )
     back = read_monitor(write_monitor(frame, tmp_path / "big.csv"), export_date="2023-12-31")
     pd.testing.assert_frame_equal(back.frame, frame)
 
@@ -458,11 +471,9 @@ def test_cli_valid_file_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
     assert "VALID" in out and "rows analysed" in out
 
 
-def test_cli_broken_file_exits_1_and_groups_by_rule(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_broken_file_exits_1_and_groups_by_rule(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out_csv = tmp_path / "excluded.csv"
-    status = main(["validate", str(BROKEN), "--export-date", EXPORT_DATE,
-                   "--exclusions", str(out_csv)])
+    status = main(["validate", str(BROKEN), "--export-date", EXPORT_DATE, "--exclusions", str(out_csv)])
     assert status == 1
     out = capsys.readouterr().out
     assert f"{RULES['duplicate_trajectory_id']}: 2 problem(s) in 2 row(s)" in out
@@ -489,13 +500,11 @@ def test_cli_missing_column_exits_1(tmp_path: Path, capsys: pytest.CaptureFixtur
     path = _write(tmp_path / "m.csv", "trajectory_id,person_id,pilot\nA,P,utrecht\n")
     assert main(["validate", str(path), "--format", "json"]) == 1
     report = json.loads(capsys.readouterr().out)
-    assert {p["column"] for p in report["problems"]} == {
-        "intake_date", "exit_date", "exit_reason", "formal_status"}
+    assert {p["column"] for p in report["problems"]} == {"intake_date", "exit_date", "exit_reason", "formal_status"}
 
 
 @pytest.mark.parametrize("content", [None, b"", b"\xff\xfeA\x00B\x00", b"\x00\x01\x02"])
-def test_cli_unreadable_exits_2(tmp_path: Path, content: bytes | None,
-                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_unreadable_exits_2(tmp_path: Path, content: bytes | None, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "input.csv"
     if content is not None:
         path.write_bytes(content)
@@ -507,8 +516,7 @@ def test_cli_unreadable_exits_2(tmp_path: Path, content: bytes | None,
         assert f"error: cannot read {path}: " in err and err.count(str(path)) == 1
 
 
-def test_cli_refuses_to_write_exclusions_over_the_input(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_refuses_to_write_exclusions_over_the_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "m.csv"
     shutil.copy2(ENGLISH, path)
     before = path.read_bytes()
@@ -523,16 +531,17 @@ def test_overlap_detection_matches_a_pairwise_check(tmp_path: Path) -> None:
     intake = pd.Timestamp("2019-04-01") + pd.to_timedelta(rng.integers(0, 400, n), unit="D")
     length = rng.integers(0, 120, n)
     open_ = rng.random(n) < 0.15
-    exit_date = [None if o else (i + pd.Timedelta(days=int(d))).date().isoformat()
-                 for i, d, o in zip(intake, length, open_)]
+    exit_date = [
+        None if o else (i + pd.Timedelta(days=int(d))).date().isoformat() for i, d, o in zip(intake, length, open_)
+    ]
     lines = ["trajectory_id,person_id,pilot,intake_date,exit_date,exit_reason,formal_status"]
     for k in range(n):
         reason = "" if exit_date[k] is None else "MOB"
-        lines.append(f"T{k:04d},P{person[k]},utrecht,{intake[k].date().isoformat()},"
-                     f"{exit_date[k] or ''},{reason},true")
+        lines.append(f"T{k:04d},P{person[k]},utrecht,{intake[k].date().isoformat()},{exit_date[k] or ''},{reason},true")
     path = _write(tmp_path / "m.csv", "\n".join(lines) + "\n")
-    flagged = {p.row for p in read_monitor(path, strict=False).problems
-               if rule_text(p.rule) == RULES["overlapping_stays"]}
+    flagged = {
+        p.row for p in read_monitor(path, strict=False).problems if rule_text(p.rule) == RULES["overlapping_stays"]
+    }
     start = intake.to_numpy()
     end = [pd.Timestamp.max if e is None else pd.Timestamp(e) for e in exit_date]
     expected = set()
@@ -547,10 +556,12 @@ def test_overlap_detection_matches_a_pairwise_check(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- all structure problems at once
 def test_header_and_field_count_problems_are_reported_together(tmp_path: Path) -> None:
     # Dutch headers, 'formeel' for formele_lvv_status, row 3 with an extra field, row 4 with a bad date
-    path = _write(tmp_path / "m.csv",
-                  "Traject ID;Persoon_ID;Gemeente;Datum instroom;datum_uitstroom;Reden uitstroom;"
-                  "formeel\nT1;P1;utrecht;01-05-2019;;;ja\nT2;P2;utrecht;01-05-2019;;;ja;extra\n"
-                  "T3;P3;utrecht;31-02-2019;;;ja\n")
+    path = _write(
+        tmp_path / "m.csv",
+        "Traject ID;Persoon_ID;Gemeente;Datum instroom;datum_uitstroom;Reden uitstroom;"
+        "formeel\nT1;P1;utrecht;01-05-2019;;;ja\nT2;P2;utrecht;01-05-2019;;;ja;extra\n"
+        "T3;P3;utrecht;31-02-2019;;;ja\n",
+    )
     with pytest.raises(InputValidationError) as exc:
         read_monitor(path, strict=False)
     found = {(p.row, p.column, p.value, rule_text(p.rule)) for p in exc.value.problems}
@@ -563,13 +574,16 @@ def test_header_and_field_count_problems_are_reported_together(tmp_path: Path) -
     assert "closest header in the file: 'formeel'" in missing.rule
 
 
-@pytest.mark.parametrize(("header", "column"), [
-    ("formeel", "formal_status"),        # abbreviation of the Dutch alias
-    ("persoon", "person_id"),            # prefix of the Dutch alias
-    ("traj_id", "trajectory_id"),        # abbreviation of the English name
-    ("Datum_instr", "intake_date"),      # abbreviation of the Dutch alias
-    ("uitstroomreden", "exit_reason"),   # words swapped: no prefix, but similar enough
-])
+@pytest.mark.parametrize(
+    ("header", "column"),
+    [
+        ("formeel", "formal_status"),  # abbreviation of the Dutch alias
+        ("persoon", "person_id"),  # prefix of the Dutch alias
+        ("traj_id", "trajectory_id"),  # abbreviation of the English name
+        ("Datum_instr", "intake_date"),  # abbreviation of the Dutch alias
+        ("uitstroomreden", "exit_reason"),  # words swapped: no prefix, but similar enough
+    ],
+)
 def test_missing_column_names_the_closest_header(tmp_path: Path, header: str, column: str) -> None:
     names = [c for c in schema.REQUIRED_COLUMNS if c != column]
     path = _write(tmp_path / "m.csv", ",".join(names + [header, "opmerking"]) + "\n")
@@ -589,11 +603,12 @@ def test_missing_column_without_similar_header_says_so(tmp_path: Path) -> None:
     assert problem.value == "" and "no similar header" in problem.rule
 
 
-def test_cli_lists_header_and_field_count_problems_together(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    path = _write(tmp_path / "m.csv",
-                  "Traject ID;Persoon_ID;Gemeente;Datum instroom;datum_uitstroom;Reden uitstroom;"
-                  "formeel\nT1;P1;utrecht;01-05-2019;;;ja\nT2;P2;utrecht;01-05-2019;;;ja;extra\n")
+def test_cli_lists_header_and_field_count_problems_together(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _write(
+        tmp_path / "m.csv",
+        "Traject ID;Persoon_ID;Gemeente;Datum instroom;datum_uitstroom;Reden uitstroom;"
+        "formeel\nT1;P1;utrecht;01-05-2019;;;ja\nT2;P2;utrecht;01-05-2019;;;ja;extra\n",
+    )
     assert main(["validate", str(path)]) == 1
     out = capsys.readouterr().out
     assert "required column is missing: 1 problem(s)" in out
@@ -602,16 +617,14 @@ def test_cli_lists_header_and_field_count_problems_together(
 
 
 # --------------------------------------------------------------------------- export date, formats
-def test_cli_peildatum_is_a_deprecated_alias_of_export_date(
-        capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_peildatum_is_a_deprecated_alias_of_export_date(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", str(BROKEN), "--peildatum", EXPORT_DATE, "--format", "json"]) == 1
     captured = capsys.readouterr()
     assert "deprecated" in captured.err and "--export-date" in captured.err
     report = json.loads(captured.out)
     assert report["export_date"] == EXPORT_DATE
     assert RULES["after_export_date"] in {r["rule"] for r in report["problems_by_rule"]}
-    assert main(["validate", str(BROKEN), "--peildatum", EXPORT_DATE,
-                 "--export-date", EXPORT_DATE]) == 2
+    assert main(["validate", str(BROKEN), "--peildatum", EXPORT_DATE, "--export-date", EXPORT_DATE]) == 2
 
 
 def test_cli_csv_lists_one_line_per_problem(capsys: pytest.CaptureFixture[str]) -> None:
@@ -624,8 +637,7 @@ def test_cli_csv_lists_one_line_per_problem(capsys: pytest.CaptureFixture[str]) 
     assert capsys.readouterr().out == "file,row,column,value,rule\n"
 
 
-def test_cli_header_less_file_names_the_path_once(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_header_less_file_names_the_path_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = _write(tmp_path / "m.csv", "1,2,3\n4,5,6\n")
     assert main(["validate", str(path)]) == 2
     err = capsys.readouterr().err
@@ -640,8 +652,11 @@ def test_cli_output_into_a_closed_pipe_is_no_traceback(tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    proc = subprocess.Popen([sys.executable, "-m", "lvv_eval", "validate", str(path), "--format", "json"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "lvv_eval", "validate", str(path), "--format", "json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     assert proc.stdout is not None and proc.stderr is not None
     proc.stdout.readline()
     proc.stdout.close()  # like `| head -1`

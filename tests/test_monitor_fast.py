@@ -84,9 +84,29 @@ _GOOD = {
     "prior_departure_procedures": lambda r, i: r.choice(["0", "2", ""]),
     "mrt": lambda r, i: r.choice(["false", "1"]),
 }
-_BAD = ["", " ", "x", "2019-02-30", "Amsterdm", "1.000", "-3", "2,5", "?", "caf\u00e9",
-        "\u00a0m\u00a0", "\u2013", "2035-01-01", "2010-01-01", "T0000001", "\ufffd",
-        'with "quotes"', "a,b", "a;b", "line\nbreak", "  padded  "]
+_BAD = [
+    "",
+    " ",
+    "x",
+    "2019-02-30",
+    "Amsterdm",
+    "1.000",
+    "-3",
+    "2,5",
+    "?",
+    "caf\u00e9",
+    "\u00a0m\u00a0",
+    "\u2013",
+    "2035-01-01",
+    "2010-01-01",
+    "T0000001",
+    "\ufffd",
+    'with "quotes"',
+    "a,b",
+    "a;b",
+    "line\nbreak",
+    "  padded  ",
+]
 
 
 def _random_file(path: Path, seed: int) -> Path:
@@ -102,8 +122,7 @@ def _random_file(path: Path, seed: int) -> Path:
     odd = rng.random() < 0.4  # rows pyarrow does not read as pandas does: the reference reader
     rows = []
     for i in range(int(rng.integers(0, 40))):
-        row = [_GOOD[c](rng, i) if c in _GOOD else str(rng.choice(["x", "", "Jan"]))
-               for c in columns]
+        row = [_GOOD[c](rng, i) if c in _GOOD else str(rng.choice(["x", "", "Jan"])) for c in columns]
         for j in range(len(row)):
             if rng.random() < 0.04:
                 row[j] = str(rng.choice(_BAD))
@@ -165,21 +184,25 @@ def test_the_random_files_take_both_readers_and_hold_problems(tmp_path: Path) ->
 
 
 # --------------------------------------------------------------------------- the factoriser
-@pytest.mark.parametrize("values", [
-    ["T0000002", "T0000001", "T0000002", "T0000003"],  # one width: 64-bit keys
-    ["b", " a", "a ", "", "b", "\u00a0c", "c\t", "x y"],  # strip, several widths
-    ["A1", "A2", "B0", "B1"],  # one width, sorted: all distinct
-    ["A1", "A2", "A2", "B1"],  # one width, sorted but repeated
-    [" A1", " A2", "B 1"],  # one width, sorted, stripped
-    ["abcdefghi", "abcdefghi", "z"],  # longer than 8 bytes
-    ["\u00e9t\u00e9", "\u00e9t\u00e9", "\u00e0  "],  # multi-byte characters
-    [],
-])
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["T0000002", "T0000001", "T0000002", "T0000003"],  # one width: 64-bit keys
+        ["b", " a", "a ", "", "b", "\u00a0c", "c\t", "x y"],  # strip, several widths
+        ["A1", "A2", "B0", "B1"],  # one width, sorted: all distinct
+        ["A1", "A2", "A2", "B1"],  # one width, sorted but repeated
+        [" A1", " A2", "B 1"],  # one width, sorted, stripped
+        ["abcdefghi", "abcdefghi", "z"],  # longer than 8 bytes
+        ["\u00e9t\u00e9", "\u00e9t\u00e9", "\u00e0  "],  # multi-byte characters
+        [],
+    ],
+)
 def test_from_arrow_equals_the_pandas_factorisation(values: list[str]) -> None:
-    for cells in (pa.array(values, pa.string()),
-                  pa.array(["head"] + values, pa.string()).slice(1),
-                  pa.chunked_array([pa.array(values[:2], pa.string()),
-                                    pa.array(values[2:], pa.string())])):
+    for cells in (
+        pa.array(values, pa.string()),
+        pa.array(["head"] + values, pa.string()).slice(1),
+        pa.chunked_array([pa.array(values[:2], pa.string()), pa.array(values[2:], pa.string())]),
+    ):
         fast = RawColumn.from_arrow(cells)
         ref = RawColumn(pd.Series(values, dtype=object))
         assert fast.codes.tolist() == ref.codes.tolist()

@@ -22,9 +22,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from lvv_eval.reference import monitor_format as schema
 from lvv_eval.cli import main
 from lvv_eval.errors import ConfigError, InputValidationError
+from lvv_eval.reference import monitor_format as schema
 from lvv_eval.sources.monitor import UnreadableInputError, read_monitor
 from lvv_eval.sources.monitor_rules import RULES, rule_text
 
@@ -108,8 +108,7 @@ def test_mixed_encodings_are_refused_not_guessed(tmp_path: Path) -> None:
 
 
 # --------------------------------------------------------------------------- layout
-def test_title_row_above_the_header_is_skipped_and_rows_keep_their_numbers(
-        tmp_path: Path) -> None:
+def test_title_row_above_the_header_is_skipped_and_rows_keep_their_numbers(tmp_path: Path) -> None:
     text = ENGLISH.read_text(encoding="utf-8").replace("T003,P003,eindhoven", "T003,P003,delft")
     path = tmp_path / "titled.csv"
     path.write_text(TITLE + "\n" + text, encoding="utf-8")
@@ -160,12 +159,14 @@ def _workbook(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
     return path
 
 
-def test_xlsx_reads_the_sheet_with_the_monitor_columns_after_a_notes_sheet(
-        tmp_path: Path) -> None:
-    path = _workbook(tmp_path / "export.xlsx", {
-        "Toelichting": [["Toelichting bij de export"], ["Bron: registratiesysteem"]],
-        "Monitor": [[TITLE], [], *_monitor_rows()],
-    })
+def test_xlsx_reads_the_sheet_with_the_monitor_columns_after_a_notes_sheet(tmp_path: Path) -> None:
+    path = _workbook(
+        tmp_path / "export.xlsx",
+        {
+            "Toelichting": [["Toelichting bij de export"], ["Bron: registratiesysteem"]],
+            "Monitor": [[TITLE], [], *_monitor_rows()],
+        },
+    )
     data = read_monitor(path)
     pd.testing.assert_frame_equal(data.frame, _english_frame())
     assert (data.source.sheet, data.source.header_row) == ("Monitor", 3)
@@ -173,8 +174,7 @@ def test_xlsx_reads_the_sheet_with_the_monitor_columns_after_a_notes_sheet(
     assert "header found on row 3" in _notes(data)
 
 
-def test_sheet_and_header_row_options_override_detection(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_sheet_and_header_row_options_override_detection(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     rows = _monitor_rows()
     second = [rows[0], *rows[1:3]]
     path = _workbook(tmp_path / "two.xlsx", {"2021": rows, "2022": second})
@@ -229,7 +229,8 @@ values:
 
 
 def test_a_profile_maps_own_column_names_spellings_and_codes(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     export = tmp_path / "export.csv"
     export.write_text(OWN_EXPORT, encoding="utf-8")
     profile = tmp_path / "own.yaml"
@@ -240,8 +241,7 @@ def test_a_profile_maps_own_column_names_spellings_and_codes(
     frame = data.frame
     assert list(frame["trajectory_id"]) == ["D1", "D2", "D3"]
     assert list(frame["pilot"].astype(str)) == ["utrecht", "utrecht", "amsterdam"]
-    assert list(frame["exit_reason"].astype(object).fillna("")) == [
-        "independent_return", "", "residence_permit"]
+    assert list(frame["exit_reason"].astype(object).fillna("")) == ["independent_return", "", "residence_permit"]
     assert list(frame["formal_status"]) == [True, False, True]
     assert data.source.profile == "own-system"
     assert "unknown column" not in _notes(data)  # Opmerkingen is declared as not read
@@ -249,8 +249,7 @@ def test_a_profile_maps_own_column_names_spellings_and_codes(
     assert "profile 'own-system' applied" in capsys.readouterr().out
 
 
-def test_a_profile_declares_more_identifiers_whose_values_are_never_shown(
-        tmp_path: Path) -> None:
+def test_a_profile_declares_more_identifiers_whose_values_are_never_shown(tmp_path: Path) -> None:
     lines = OWN_EXPORT.splitlines()
     lines[0] += ";Aanmelder"
     lines[1:] = [line + ";Piet Puk" for line in lines[1:]]
@@ -284,12 +283,18 @@ def test_a_draft_profile_is_a_usable_profile(tmp_path: Path) -> None:
 
 def test_a_profile_constant_fills_a_column_the_export_lacks(tmp_path: Path) -> None:
     export = tmp_path / "utrecht.csv"
-    export.write_text("\n".join(line.rsplit(";", 1)[0].replace("Gemeentecode;", "")
-                                .replace(";UTR;", ";").replace(";AMS;", ";")
-                                for line in OWN_EXPORT.splitlines()) + "\n", encoding="utf-8")
+    export.write_text(
+        "\n".join(
+            line.rsplit(";", 1)[0].replace("Gemeentecode;", "").replace(";UTR;", ";").replace(";AMS;", ";")
+            for line in OWN_EXPORT.splitlines()
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     profile = tmp_path / "utrecht.yaml"
-    profile.write_text(PROFILE.replace("  Gemeentecode: pilot\n", "")
-                       + "constants: {pilot: utrecht}\n", encoding="utf-8")
+    profile.write_text(
+        PROFILE.replace("  Gemeentecode: pilot\n", "") + "constants: {pilot: utrecht}\n", encoding="utf-8"
+    )
     data = read_monitor(export, profile=profile)
     assert list(data.frame["pilot"].astype(str)) == ["utrecht"] * 3
     assert "every row has 'utrecht'" in _notes(data)
@@ -309,24 +314,24 @@ def test_the_documented_profile_example_is_a_valid_profile(tmp_path: Path) -> No
 
 def test_profile_problems_are_all_listed(tmp_path: Path) -> None:
     profile = tmp_path / "bad.yaml"
-    profile.write_text("columns:\n  Naam: person_id\n  Start: begin_date\n"
-                       "values:\n  exit_reason: {Weg: gone}\nsheet: 0\nextra: 1\n",
-                       encoding="utf-8")
+    profile.write_text(
+        "columns:\n  Naam: person_id\n  Start: begin_date\nvalues:\n  exit_reason: {Weg: gone}\nsheet: 0\nextra: 1\n",
+        encoding="utf-8",
+    )
     with pytest.raises(ConfigError) as exc:
         read_monitor(ENGLISH, profile=profile)
     message = str(exc.value)
     assert "5 problem(s)" in message
-    for part in ("extra", "'Naam' looks like a direct identifier", "begin_date", "'Weg'",
-                 "sheet 0"):
+    for part in ("extra", "'Naam' looks like a direct identifier", "begin_date", "'Weg'", "sheet 0"):
         assert part in message
 
 
 def test_profile_draft_marks_guesses_and_never_lists_identifier_values(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     export = tmp_path / "export.csv"
     lines = OWN_EXPORT.splitlines()
-    lines = [lines[0].replace("Dossiernummer", "Traject") + ";Naam"] + [
-        line + ";Jan Jansen" for line in lines[1:]]
+    lines = [lines[0].replace("Dossiernummer", "Traject") + ";Naam"] + [line + ";Jan Jansen" for line in lines[1:]]
     export.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert main(["profile", "draft", str(export)]) == 0
     text = capsys.readouterr().out
@@ -343,10 +348,8 @@ def test_profile_draft_marks_guesses_and_never_lists_identifier_values(
 
 
 # --------------------------------------------------------------------------- identifiers
-def test_direct_identifiers_are_flagged_and_never_echoed(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    secret = ["Jan Jansen", "123456782", "V1234567", "jan@example.org", "0612345678",
-              "01-01-1980"]
+def test_direct_identifiers_are_flagged_and_never_echoed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    secret = ["Jan Jansen", "123456782", "V1234567", "jan@example.org", "0612345678", "01-01-1980"]
     header = ENGLISH.read_text(encoding="utf-8").splitlines()[0]
     header += ",Naam,BSN,V-nummer,e-mail,telefoon,geboortedatum"
     rows = ENGLISH.read_text(encoding="utf-8").splitlines()[1:]
@@ -361,9 +364,14 @@ def test_direct_identifiers_are_flagged_and_never_echoed(
 
     with pytest.raises(InputValidationError) as exc:
         read_monitor(path, strict=False)
-    assert exc.value.identifiers == {"Naam": "name", "BSN": "BSN", "V-nummer": "V-number",
-                                     "e-mail": "e-mail address", "telefoon": "phone number",
-                                     "geboortedatum": "date of birth"}
+    assert exc.value.identifiers == {
+        "Naam": "name",
+        "BSN": "BSN",
+        "V-nummer": "V-number",
+        "e-mail": "e-mail address",
+        "telefoon": "phone number",
+        "geboortedatum": "date of birth",
+    }
     assert leaked(str(exc.value)) == []
     path.write_text("\n".join([header, *rows[:-1]]) + "\n", encoding="utf-8")
     data = read_monitor(path, strict=False)
@@ -373,11 +381,9 @@ def test_direct_identifiers_are_flagged_and_never_echoed(
         assert main(["validate", str(path), "--format", fmt]) == 1
         captured = capsys.readouterr()
         assert "direct identifiers" in captured.err and leaked(captured.out + captured.err) == []
-    assert "WARNING: direct identifiers" in (main(["validate", str(path)]) and
-                                             capsys.readouterr().out)
+    assert "WARNING: direct identifiers" in (main(["validate", str(path)]) and capsys.readouterr().out)
     path.write_text("\n".join([header, rows[0]]) + "\n", encoding="utf-8")
-    assert main(["aggregate", str(path), "--peildatum", "2020-11-01",
-                 "--scheme", "monitor-2020"]) == 0
+    assert main(["aggregate", str(path), "--peildatum", "2020-11-01", "--scheme", "monitor-2020"]) == 0
     captured = capsys.readouterr()
     assert "direct identifiers" in captured.err and leaked(captured.out + captured.err) == []
     assert main(["classify", str(path), "--scheme", "monitor-2020"]) == 0
@@ -387,14 +393,12 @@ def test_direct_identifiers_are_flagged_and_never_echoed(
 
 # --------------------------------------------------------------------------- values
 def test_a_dotted_thousand_in_a_whole_number_column_is_rejected(tmp_path: Path) -> None:
-    text = ENGLISH.read_text(encoding="utf-8").replace(",IRQ,false,false,2,", ",IRQ,false,false,"
-                                                       "\"1.000\",", 1)
+    text = ENGLISH.read_text(encoding="utf-8").replace(",IRQ,false,false,2,", ',IRQ,false,false,"1.000",', 1)
     path = tmp_path / "thousand.csv"
     path.write_text(text, encoding="utf-8")
     data = read_monitor(path, strict=False)
     [problem] = data.problems
-    assert (problem.row, problem.column, problem.value) == (2, "prior_departure_procedures",
-                                                            "1.000")
+    assert (problem.row, problem.column, problem.value) == (2, "prior_departure_procedures", "1.000")
     assert rule_text(problem.rule) == RULES["ambiguous_number"]
 
 
@@ -422,8 +426,9 @@ def test_an_excel_error_value_is_named_not_read_as_empty(tmp_path: Path) -> None
             content = source.read(item.filename)
             if item.filename == "xl/worksheets/sheet1.xml":
                 assert cell.encode() in content
-                content = content.replace(cell.encode(), cell.replace(
-                    't="n"><v>1</v>', 't="e"><f>1/0</f><v>#DIV/0!</v>').encode())
+                content = content.replace(
+                    cell.encode(), cell.replace('t="n"><v>1</v>', 't="e"><f>1/0</f><v>#DIV/0!</v>').encode()
+                )
             target.writestr(item, content)
     with pytest.raises(InputValidationError) as exc:
         read_monitor(path, strict=False)
@@ -441,8 +446,7 @@ def test_an_unterminated_quote_names_its_line(tmp_path: Path) -> None:
         read_monitor(path)
 
 
-def test_a_last_row_of_separators_wider_than_the_header_is_an_empty_row(
-        tmp_path: Path) -> None:
+def test_a_last_row_of_separators_wider_than_the_header_is_an_empty_row(tmp_path: Path) -> None:
     text = _dutch_text() + ";" * len(schema.COLUMN_NAMES) + "\r\n"  # one field too many
     path = tmp_path / "trailing.csv"
     path.write_text(text, encoding="utf-8")
@@ -464,21 +468,28 @@ UNREADABLE = [
     ("export.csv.gz", gzip.compress(ENGLISH.read_bytes()), "gzip", "unpack"),
     ("export.zip", _zip({"export.csv": ENGLISH.read_bytes()}), "zip archive", "unpack"),
     ("fake.xlsx", _zip({"export.csv": ENGLISH.read_bytes()}), "not an .xlsx", "unpack"),
-    ("export.ods", _zip({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet"}),
-     "OpenDocument", "save it as Excel .xlsx"),
-    ("export.csv", ENGLISH.read_text(encoding="utf-8").encode("utf-16-le"),
-     "UTF-16 text without a byte-order mark", "CSV UTF-8"),
+    (
+        "export.ods",
+        _zip({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet"}),
+        "OpenDocument",
+        "save it as Excel .xlsx",
+    ),
+    (
+        "export.csv",
+        ENGLISH.read_text(encoding="utf-8").encode("utf-16-le"),
+        "UTF-16 text without a byte-order mark",
+        "CSV UTF-8",
+    ),
     ("scan.png", b"\x89PNG\r\n\x1a\n" + bytes(64), "PNG image", "export the data itself"),
     ("scan.jpg", b"\xff\xd8\xff\xe0" + bytes(64), "JPEG image", "export the data itself"),
     ("export.pdf", b"%PDF-1.7\n" + bytes(64), "PDF document", "export the data itself"),
 ]
 
 
-@pytest.mark.parametrize("name, content, what, todo", UNREADABLE,
-                         ids=[u[0] + "-" + u[2] for u in UNREADABLE])
+@pytest.mark.parametrize("name, content, what, todo", UNREADABLE, ids=[u[0] + "-" + u[2] for u in UNREADABLE])
 def test_unreadable_files_say_what_they_are_and_what_to_do(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, content: bytes,
-        what: str, todo: str) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, content: bytes, what: str, todo: str
+) -> None:
     path = tmp_path / name
     path.write_bytes(content)
     with pytest.raises(UnreadableInputError) as exc:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from test_engine import random_frame
 
 from lvv_eval.errors import InputValidationError
+from lvv_eval.paths import DEFAULT_SYNTHETIC_FILE
 from lvv_eval.sources.monitor import read_monitor, write_monitor
 from lvv_eval.sources.monitor_write import write_monitor_fast
-from lvv_eval.paths import DEFAULT_SYNTHETIC_FILE
 from lvv_eval.synthetic.generator import generate
+from test_engine import random_frame
 
 
 def _same_bytes(frame: pd.DataFrame, tmp_path) -> bytes:
@@ -34,8 +34,7 @@ def test_generated_frame_at_another_scale(tmp_path):
 def test_random_frames_with_awkward_text(tmp_path, seed):
     rng = np.random.default_rng(seed)
     frame = random_frame(seed, 500)
-    pieces = np.array(["a", ",", '"', "\n", "\r", " ", "é", "ß", "x,y", '""', "", "🙂"],
-                      dtype=object)
+    pieces = np.array(["a", ",", '"', "\n", "\r", " ", "é", "ß", "x,y", '""', "", "🙂"], dtype=object)
     text = ["".join(rng.choice(pieces, rng.integers(0, 4))) for _ in range(len(frame))]
     frame["nationality"] = pd.array(text, dtype="string")
     frame.loc[rng.random(len(frame)) < 0.1, "nationality"] = pd.NA
@@ -46,8 +45,7 @@ def test_random_frames_with_awkward_text(tmp_path, seed):
     frame["birth_year"] = pd.array(rng.integers(1940, 2010, len(frame)), dtype="Int64")
     frame.loc[rng.random(len(frame)) < 0.2, "birth_year"] = pd.NA
     frame["family"] = pd.array(rng.choice([True, False, None], len(frame)), dtype="boolean")
-    frame["sex"] = pd.Categorical(rng.choice(["m", "f", None], len(frame)),
-                                  categories=["m", "f", "x,y"])
+    frame["sex"] = pd.Categorical(rng.choice(["m", "f", None], len(frame)), categories=["m", "f", "x,y"])
     frame.index = rng.permutation(len(frame)) + 100
     frame["extra"] = "not written"
     _same_bytes(frame, tmp_path)
@@ -84,6 +82,6 @@ def test_rows_are_written_in_chunks_in_sorted_order(tmp_path, monkeypatch):
 
     monkeypatch.setattr(monitor_write, "_CHUNK_ROWS", 7)
     frame = random_frame(16, 100)
-    _same_bytes(frame, tmp_path)                     # unsorted ids
+    _same_bytes(frame, tmp_path)  # unsorted ids
     ordered = frame.sort_values("trajectory_id", ignore_index=True)
-    _same_bytes(ordered, tmp_path)                   # already sorted: slices
+    _same_bytes(ordered, tmp_path)  # already sorted: slices

@@ -32,7 +32,8 @@ def test_there_are_notebooks_and_each_has_its_text_file() -> None:
 def test_pair_is_in_step(notebook: Path) -> None:
     script = notebook.with_suffix(".py").read_text(encoding="utf-8")
     assert as_percent_script(notebook) == script, (
-        f"{notebook.name} and {notebook.with_suffix('.py').name} differ: run `make sync`")
+        f"{notebook.name} and {notebook.with_suffix('.py').name} differ: run `make sync`"
+    )
 
 
 def test_committed_notebooks_carry_outputs_only_in_checked_cells() -> None:

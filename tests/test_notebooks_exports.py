@@ -11,8 +11,8 @@ something it must say so in its notes instead of failing.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pandas as pd
 import pytest

@@ -17,11 +17,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from lvv_eval.sources.monitor import read_monitor
 from lvv_eval.paths import DEFAULT_SYNTHETIC_FILE, NOTEBOOKS_DIR
-from lvv_eval.reporting.build import run_one
 from lvv_eval.reference.monitor_format import DUTCH_ALIASES
 from lvv_eval.reference.taxonomy import exit_reasons
+from lvv_eval.reporting.build import run_one
+from lvv_eval.sources.monitor import read_monitor
 
 pytestmark = pytest.mark.notebooks
 

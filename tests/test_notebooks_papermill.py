@@ -91,22 +91,25 @@ def test_tables_respond_to_the_parameters(runs: dict[str, tuple[Path, Path]], no
     default, variant = runs[notebook]
     names = sorted({t["name"] for t in _manifest(default)["tables"] if t["kind"] in ("synthetic", "person-level")})
     assert names, "no person-level tables"
-    changed = [n for n in names
-               if (variant / "tables" / f"{n}.csv").is_file()
-               and (default / "tables" / f"{n}.csv").read_bytes() != (variant / "tables" / f"{n}.csv").read_bytes()]
+    changed = [
+        n
+        for n in names
+        if (variant / "tables" / f"{n}.csv").is_file()
+        and (default / "tables" / f"{n}.csv").read_bytes() != (variant / "tables" / f"{n}.csv").read_bytes()
+    ]
     assert changed, "no person-level table changed with another scheme and peildatum"
 
 
-def test_same_inputs_give_byte_identical_tables_and_figures(runs: dict[str, tuple[Path, Path]],
-                                                             tmp_path: Path) -> None:
+def test_same_inputs_give_byte_identical_tables_and_figures(runs: dict[str, tuple[Path, Path]], tmp_path: Path) -> None:
     # The one deliberate repeat: 04_designs holds the most numerics (regression, variational Bayes
     # partial pooling), so it runs a second time with the same inputs.
     first = runs["04_designs"][0]
     again = run_one(NOTEBOOKS_DIR / "04_designs.ipynb", {}, tmp_path / "again")
     assert _built(again), again.describe_error()
     second = Path(again.output_dir)
-    files = sorted(p.relative_to(first) for p in first.glob("tables/*.csv")) + \
-        sorted(p.relative_to(first) for p in first.glob("figures/*"))
+    files = sorted(p.relative_to(first) for p in first.glob("tables/*.csv")) + sorted(
+        p.relative_to(first) for p in first.glob("figures/*")
+    )
     assert files
     different = [str(f) for f in files if (first / f).read_bytes() != (second / f).read_bytes()]
     assert different == []

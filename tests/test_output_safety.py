@@ -49,19 +49,27 @@ def _fake_executor(version: str, interrupt_in: str | None = None):
     With ``interrupt_in``, a run whose output folder name contains it writes a
     half notebook and a table, then raises KeyboardInterrupt (Ctrl-C).
     """
+
     def fake(input_path, output_path, parameters=None, **_kwargs):
         out = Path(parameters["output_dir"])
         nb = nbformat.read(input_path, as_version=4)
-        nb.metadata["papermill"] = {"input_path": str(input_path), "output_path": str(output_path),
-                                    "parameters": dict(parameters)}
+        nb.metadata["papermill"] = {
+            "input_path": str(input_path),
+            "output_path": str(output_path),
+            "parameters": dict(parameters),
+        }
         (out / "tables").mkdir(parents=True, exist_ok=True)
         (out / "tables" / "shares.csv").write_text(f"version\n{version}\n", encoding="utf-8")
         nbformat.write(nb, output_path)
         if interrupt_in is not None and interrupt_in in out.name:
             raise KeyboardInterrupt
-        manifest = {"tables": [{"name": "shares", "kind": "synthetic", "caption": version,
-                                "files": ["tables/shares.csv"]}], "figures": [], "notes": []}
+        manifest = {
+            "tables": [{"name": "shares", "kind": "synthetic", "caption": version, "files": ["tables/shares.csv"]}],
+            "figures": [],
+            "notes": [],
+        }
         (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+
     return fake
 
 
@@ -91,8 +99,11 @@ def test_project_notebooks_and_raw_folders_are_refused(tmp_path):
         (root / folder).mkdir(parents=True)
     notebook = root / "notebooks" / "fixture_ok.ipynb"
     shutil.copy(OK_NB, notebook)
-    for out, why in ((root / "notebooks", "the notebooks"), (root / "notebooks" / "new", "the notebooks"),
-                     (root / "data" / "raw" / "run", "raw exports")):
+    for out, why in (
+        (root / "notebooks", "the notebooks"),
+        (root / "notebooks" / "new", "the notebooks"),
+        (root / "data" / "raw" / "run", "raw exports"),
+    ):
         with pytest.raises(UnsafeOutputError, match=why):
             run_one(notebook, _params(), out, root=root)
     assert sorted(p.name for p in (root / "notebooks").iterdir()) == ["fixture_ok.ipynb"]
@@ -177,14 +188,17 @@ def test_interrupt_reaching_the_kernel_is_not_recorded_as_a_finished_report(tmp_
 
 def _config(tmp_path: Path) -> Path:
     path = tmp_path / "reports.yaml"
-    path.write_text(f"""reports:
+    path.write_text(
+        f"""reports:
   - id: first
     notebook: {OK_NB}
     parameters: {{peildatum: 2020-11-01}}
   - id: second
     notebook: {OK_NB}
     parameters: {{peildatum: 2020-11-01}}
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     return path
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from lvv_eval.errors import ConfigError
+from lvv_eval.paths import NOTEBOOKS_DIR, PROJECT_ROOT
 from lvv_eval.reporting.parameters import (
     STANDARD_PARAMETERS,
     NotebookParameters,
@@ -19,7 +20,6 @@ from lvv_eval.reporting.parameters import (
     parameters_from_notebook,
     validate_parameters,
 )
-from lvv_eval.paths import NOTEBOOKS_DIR, PROJECT_ROOT
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 STANDARD = set(STANDARD_PARAMETERS)
@@ -27,10 +27,19 @@ STANDARD = set(STANDARD_PARAMETERS)
 
 def _notebook(tmp_path: Path, source: str, name: str = "nb.ipynb", tag: str = "parameters") -> Path:
     nb = {
-        "cells": [{"cell_type": "code", "execution_count": None, "id": "a", "metadata": {"tags": [tag]},
-                   "outputs": [], "source": source}],
+        "cells": [
+            {
+                "cell_type": "code",
+                "execution_count": None,
+                "id": "a",
+                "metadata": {"tags": [tag]},
+                "outputs": [],
+                "source": source,
+            }
+        ],
         "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
-        "nbformat": 4, "nbformat_minor": 5,
+        "nbformat": 4,
+        "nbformat_minor": 5,
     }
     path = tmp_path / name
     path.write_text(json.dumps(nb), encoding="utf-8")
@@ -38,8 +47,11 @@ def _notebook(tmp_path: Path, source: str, name: str = "nb.ipynb", tag: str = "p
 
 
 def test_defaults_validate_and_are_typed():
-    params = validate_parameters({"peildatum": "2020-11-01", "pilots": ["Utrecht", "amsterdam", "utrecht"]},
-                                 notebook="01_plan_process", allowed=STANDARD)
+    params = validate_parameters(
+        {"peildatum": "2020-11-01", "pilots": ["Utrecht", "amsterdam", "utrecht"]},
+        notebook="01_plan_process",
+        allowed=STANDARD,
+    )
     assert isinstance(params, NotebookParameters)
     assert params.peildatum_date == dt.date(2020, 11, 1)
     assert params.pilots == ("utrecht", "amsterdam")  # lower-cased, duplicates dropped, order kept
@@ -50,8 +62,13 @@ def test_defaults_validate_and_are_typed():
 
 def test_every_problem_is_listed_at_once():
     values = {
-        "peildatum": "2019-02-30", "scheme": "regioplan_2020", "pilots": ["amsterdm"], "language": "de",
-        "disclosure_threshold": 0, "data_source": "missing_export.csv", "formal_only": "yes",
+        "peildatum": "2019-02-30",
+        "scheme": "regioplan_2020",
+        "pilots": ["amsterdm"],
+        "language": "de",
+        "disclosure_threshold": 0,
+        "data_source": "missing_export.csv",
+        "formal_only": "yes",
         "peildatun": "2020-11-01",
     }
     with pytest.raises(ConfigError) as info:
@@ -68,22 +85,24 @@ def test_every_problem_is_listed_at_once():
     assert "formal_only: expected bool" in text
 
 
-@pytest.mark.parametrize(("value", "message"), [
-    ("2019-03-31", "before the start of the LVV programme (2019-04-01)"),
-    ("2999-12-31", "is in the future"),  # far future: the rule compares with the day of the run
-    ("31-12-2019", "not a date in the form yyyy-mm-dd"),
-    ("2022-02-30", "'2022-02-30' is not a date that exists (February 2022 has 28 days)"),
-    ("2020-13-01", "is not a date that exists (there is no month 13)"),
-    (20191231, "expected an ISO date string"),
-])
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("2019-03-31", "before the start of the LVV programme (2019-04-01)"),
+        ("2999-12-31", "is in the future"),  # far future: the rule compares with the day of the run
+        ("31-12-2019", "not a date in the form yyyy-mm-dd"),
+        ("2022-02-30", "'2022-02-30' is not a date that exists (February 2022 has 28 days)"),
+        ("2020-13-01", "is not a date that exists (there is no month 13)"),
+        (20191231, "expected an ISO date string"),
+    ],
+)
 def test_impossible_peildatum(value, message):
     with pytest.raises(ConfigError, match=re.escape(message)):
         validate_parameters({"peildatum": value}, notebook="x", allowed=STANDARD)
 
 
 def test_leap_day_is_a_date():
-    assert validate_parameters({"peildatum": "2020-02-29"}, notebook="x", allowed=STANDARD).peildatum \
-        == "2020-02-29"
+    assert validate_parameters({"peildatum": "2020-02-29"}, notebook="x", allowed=STANDARD).peildatum == "2020-02-29"
 
 
 def test_programme_start_itself_is_allowed_and_dates_are_normalised():
@@ -93,8 +112,9 @@ def test_programme_start_itself_is_allowed_and_dates_are_normalised():
 
 def test_wrong_types_are_reported():
     with pytest.raises(ConfigError) as info:
-        validate_parameters({"pilots": "amsterdam", "disclosure_threshold": True, "language": 1},
-                            notebook="x", allowed=STANDARD)
+        validate_parameters(
+            {"pilots": "amsterdam", "disclosure_threshold": True, "language": 1}, notebook="x", allowed=STANDARD
+        )
     text = str(info.value)
     assert "pilots: expected a list" in text
     assert "disclosure_threshold: expected int, got bool" in text
@@ -104,9 +124,17 @@ def test_wrong_types_are_reported():
 def test_globals_snapshot_only_considers_plain_values():
     """A notebook's globals() holds modules, functions and IPython names; only a typo is flagged."""
     namespace = {
-        "__name__": "__main__", "_": 5, "In": ["", "x"], "Out": {}, "get_ipython": print, "sys": sys,
-        "Path": Path, "validate_parameters": validate_parameters,
-        "peildatum": "2020-11-01", "language": "en", "pilots": [],
+        "__name__": "__main__",
+        "_": 5,
+        "In": ["", "x"],
+        "Out": {},
+        "get_ipython": print,
+        "sys": sys,
+        "Path": Path,
+        "validate_parameters": validate_parameters,
+        "peildatum": "2020-11-01",
+        "language": "en",
+        "pilots": [],
     }
     params = validate_parameters(namespace, notebook="x", allowed=STANDARD)
     assert params.language == "en" and params.peildatum == "2020-11-01"
@@ -135,12 +163,14 @@ def test_data_source_file_and_scheme_file(tmp_path):
     export.write_bytes(b"x")
     scheme = tmp_path / "scheme.yaml"
     scheme.write_text("name: x\n", encoding="utf-8")
-    params = validate_parameters({"data_source": str(export), "scheme": str(scheme)}, notebook="x",
-                                 allowed=STANDARD)
+    params = validate_parameters({"data_source": str(export), "scheme": str(scheme)}, notebook="x", allowed=STANDARD)
     assert params.data_path == export and not params.is_synthetic
     with pytest.raises(ConfigError) as info:
-        validate_parameters({"data_source": str(tmp_path / "export.txt"), "scheme": str(tmp_path / "no.yaml")},
-                            notebook="x", allowed=STANDARD)
+        validate_parameters(
+            {"data_source": str(tmp_path / "export.txt"), "scheme": str(tmp_path / "no.yaml")},
+            notebook="x",
+            allowed=STANDARD,
+        )
     assert "neither 'published' nor 'synthetic' nor a .csv/.xlsx file" in str(info.value)
     assert "scheme file not found" in str(info.value)
     assert validate_parameters({"data_source": "published"}, notebook="x", allowed=STANDARD).data_path is None
@@ -155,8 +185,9 @@ def test_parameters_from_notebook_reads_the_literals():
 
 
 def test_non_literal_parameters_are_refused(tmp_path):
-    nb = _notebook(tmp_path, 'import datetime\npeildatum: str = str(datetime.date.today())  # today\n'
-                             'n: int = 1 + 1  # two\n')
+    nb = _notebook(
+        tmp_path, "import datetime\npeildatum: str = str(datetime.date.today())  # today\nn: int = 1 + 1  # two\n"
+    )
     with pytest.raises(ConfigError) as info:
         parameters_from_notebook(nb)
     text = str(info.value)
@@ -166,14 +197,17 @@ def test_non_literal_parameters_are_refused(tmp_path):
 
 
 def test_missing_parameters_cell_is_an_error(tmp_path):
-    nb = _notebook(tmp_path, 'x: int = 1  # x\n', tag="other")
+    nb = _notebook(tmp_path, "x: int = 1  # x\n", tag="other")
     with pytest.raises(ConfigError, match="exactly one code cell tagged 'parameters', found 0"):
         parameters_from_notebook(nb)
 
 
 def test_cell_problems_name_missing_comments_annotations_and_papermill_traps(tmp_path):
-    nb = _notebook(tmp_path, 'peildatum: str = "2019-12-31"\nlanguage = "nl"  # language\n'
-                             'pilots: list = []  # empty = all pilots\nscheme: int = 3  # scheme\n')
+    nb = _notebook(
+        tmp_path,
+        'peildatum: str = "2019-12-31"\nlanguage = "nl"  # language\n'
+        "pilots: list = []  # empty = all pilots\nscheme: int = 3  # scheme\n",
+    )
     problems = "\n".join(parameters_cell_problems(nb))
     assert "'peildatum': no comment" in problems
     assert "'language': no type annotation" in problems
@@ -202,8 +236,8 @@ def test_kernel_session_names_its_own_notebook():
 
 
 def test_known_schemes_are_the_scheme_registry():
-    from lvv_eval.reporting.parameters import known_schemes
     from lvv_eval.reference.schemes import list_schemes
+    from lvv_eval.reporting.parameters import known_schemes
 
     assert known_schemes() == list(list_schemes())
     assert "regioplan-2020" in known_schemes()

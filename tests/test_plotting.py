@@ -6,19 +6,23 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.text import Text  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+from matplotlib.text import Text
 
-from lvv_eval.reporting import plots as plotting  # noqa: E402
-from lvv_eval.errors import InputValidationError  # noqa: E402
-from lvv_eval.reporting.labels import Labels  # noqa: E402
+from lvv_eval.errors import InputValidationError
+from lvv_eval.reporting import plots as plotting
+from lvv_eval.reporting.labels import Labels
 
-TEXT = {"title": "Titel", "xlabel": "Pilotgemeente", "ylabel": "Aandeel (%)",
-        "footnote": "Bron: synthetische gegevens. Noemer: instroom. 95%-BI: Wilson."}
+TEXT = {
+    "title": "Titel",
+    "xlabel": "Pilotgemeente",
+    "ylabel": "Aandeel (%)",
+    "footnote": "Bron: synthetische gegevens. Noemer: instroom. 95%-BI: Wilson.",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -47,18 +51,28 @@ def _min_font_size(fig: Figure) -> float:
 
 @pytest.fixture
 def rates() -> pd.DataFrame:
-    return pd.DataFrame({
-        "pilot": ["utrecht", "total", "amsterdam", "groningen"],
-        "estimate": [0.25, 0.18, 0.10, np.nan],
-        "ci_low": [0.15, 0.15, 0.05, np.nan],
-        "ci_high": [0.38, 0.21, 0.19, np.nan],
-    })
+    return pd.DataFrame(
+        {
+            "pilot": ["utrecht", "total", "amsterdam", "groningen"],
+            "estimate": [0.25, 0.18, 0.10, np.nan],
+            "ci_low": [0.15, 0.15, 0.05, np.nan],
+            "ci_high": [0.38, 0.21, 0.19, np.nan],
+        }
+    )
 
 
 def test_bar_with_ci(rates: pd.DataFrame, tmp_path) -> None:
-    fig = plotting.bar_with_ci(rates, category="pilot", estimate="estimate", ci_low="ci_low",
-                               ci_high="ci_high", reference={"utrecht": 0.3, "amsterdam": 0.2},
-                               reference_label="Doel", fmt=Labels("nl").percent, **TEXT)
+    fig = plotting.bar_with_ci(
+        rates,
+        category="pilot",
+        estimate="estimate",
+        ci_low="ci_low",
+        ci_high="ci_high",
+        reference={"utrecht": 0.3, "amsterdam": 0.2},
+        reference_label="Doel",
+        fmt=Labels("nl").percent,
+        **TEXT,
+    )
     ax = fig.axes[0]
     _check_text(fig, ax)
     assert len(ax.patches) == 4
@@ -79,10 +93,18 @@ def test_bar_with_ci(rates: pd.DataFrame, tmp_path) -> None:
 
 
 def test_bar_with_ci_horizontal_order_labels(rates: pd.DataFrame) -> None:
-    fig = plotting.bar_with_ci(rates, category="pilot", estimate="estimate", ci_low="ci_low",
-                               ci_high="ci_high", order=["total", "utrecht"], horizontal=True,
-                               labels={"total": "Totaal", "utrecht": "Utrecht"},
-                               reference=0.3, **TEXT)
+    fig = plotting.bar_with_ci(
+        rates,
+        category="pilot",
+        estimate="estimate",
+        ci_low="ci_low",
+        ci_high="ci_high",
+        order=["total", "utrecht"],
+        horizontal=True,
+        labels={"total": "Totaal", "utrecht": "Utrecht"},
+        reference=0.3,
+        **TEXT,
+    )
     ax = fig.axes[0]
     assert len(ax.patches) == 4
     assert [t.get_text() for t in ax.get_yticklabels()] == ["Totaal", "Utrecht", "amsterdam", "groningen"]
@@ -93,29 +115,36 @@ def test_bar_with_ci_horizontal_order_labels(rates: pd.DataFrame) -> None:
 def test_bar_with_ci_reports_all_problems(rates: pd.DataFrame) -> None:
     doubled = pd.concat([rates, rates.iloc[[0]]], ignore_index=True)
     with pytest.raises(InputValidationError) as info:
-        plotting.bar_with_ci(doubled, category="pilot", estimate="estimate", ci_low="ci_low",
-                             ci_high="ci_high", **TEXT)
+        plotting.bar_with_ci(doubled, category="pilot", estimate="estimate", ci_low="ci_low", ci_high="ci_high", **TEXT)
     assert [p.row for p in info.value.problems] == [2, 6]
     with pytest.raises(InputValidationError) as info:
-        plotting.bar_with_ci(rates, category="pilot", estimate="est", ci_low="lo",
-                             ci_high="ci_high", **TEXT)
+        plotting.bar_with_ci(rates, category="pilot", estimate="est", ci_low="lo", ci_high="ci_high", **TEXT)
     assert sorted(p.column for p in info.value.problems) == ["est", "lo"]
 
 
 @pytest.fixture
 def long() -> pd.DataFrame:
-    return pd.DataFrame({
-        "pilot": ["amsterdam", "amsterdam", "utrecht", "utrecht", "total", "total"],
-        "source": ["published", "synthetic"] * 3,
-        "value": [1019.0, 1003.0, 130.0, 128.0, 2065.0, 2050.0],
-    })
+    return pd.DataFrame(
+        {
+            "pilot": ["amsterdam", "amsterdam", "utrecht", "utrecht", "total", "total"],
+            "source": ["published", "synthetic"] * 3,
+            "value": [1019.0, 1003.0, 130.0, 128.0, 2065.0, 2050.0],
+        }
+    )
 
 
 @pytest.mark.parametrize("stacked", [False, True])
 def test_grouped_bars(long: pd.DataFrame, stacked: bool, tmp_path) -> None:
-    fig = plotting.grouped_bars(long, category="pilot", group="source", value="value",
-                                stacked=stacked, group_labels={"published": "Gepubliceerd"},
-                                fmt=Labels("nl").number, **TEXT)
+    fig = plotting.grouped_bars(
+        long,
+        category="pilot",
+        group="source",
+        value="value",
+        stacked=stacked,
+        group_labels={"published": "Gepubliceerd"},
+        fmt=Labels("nl").number,
+        **TEXT,
+    )
     ax = fig.axes[0]
     _check_text(fig, ax)
     assert len(ax.patches) == 6
@@ -131,21 +160,28 @@ def test_grouped_bars(long: pd.DataFrame, stacked: bool, tmp_path) -> None:
 
 
 def test_grouped_bars_missing_pair_draws_no_bar(long: pd.DataFrame) -> None:
-    fig = plotting.grouped_bars(long.iloc[:-1], category="pilot", group="source", value="value",
-                                **TEXT)
+    fig = plotting.grouped_bars(long.iloc[:-1], category="pilot", group="source", value="value", **TEXT)
     heights = [p.get_height() for p in fig.axes[0].patches]
     assert len(heights) == 6 and np.isnan(heights).sum() == 1
 
 
 def test_stacked_shares() -> None:
-    table = pd.DataFrame({
-        "pilot": ["utrecht"] * 3 + ["amsterdam"] * 3,
-        "outcome": ["durable", "semi_durable", "none"] * 2,
-        "share": [0.2, 0.3, 0.5, 0.1, 0.6, 0.3],
-    })
-    fig = plotting.stacked_shares(table, category="pilot", part="outcome", share="share",
-                                  part_order=["durable", "semi_durable", "none"],
-                                  part_labels={"durable": "bestendig"}, **TEXT)
+    table = pd.DataFrame(
+        {
+            "pilot": ["utrecht"] * 3 + ["amsterdam"] * 3,
+            "outcome": ["durable", "semi_durable", "none"] * 2,
+            "share": [0.2, 0.3, 0.5, 0.1, 0.6, 0.3],
+        }
+    )
+    fig = plotting.stacked_shares(
+        table,
+        category="pilot",
+        part="outcome",
+        share="share",
+        part_order=["durable", "semi_durable", "none"],
+        part_labels={"durable": "bestendig"},
+        **TEXT,
+    )
     ax = fig.axes[0]
     _check_text(fig, ax)
     assert len(ax.patches) == 6
@@ -159,23 +195,30 @@ def test_stacked_shares() -> None:
 
 def test_line_over_time(tmp_path) -> None:
     months = pd.to_datetime(["2020-01-01", "2020-02-01", "2020-03-01"])
-    table = pd.DataFrame({
-        "month": list(months) * 2,
-        "pilot": ["utrecht"] * 3 + ["amsterdam"] * 3,
-        "occupancy": [60, 70, 73, 250, 270, 291],
-        "capacity": [130, 130, 150, 300, 300, 300],
-    })
-    fig = plotting.line_over_time(table, time="month", value="occupancy", group="pilot",
-                                  reference={"utrecht": 130, "amsterdam": 300},
-                                  reference_label="Capaciteit", **TEXT)
+    table = pd.DataFrame(
+        {
+            "month": list(months) * 2,
+            "pilot": ["utrecht"] * 3 + ["amsterdam"] * 3,
+            "occupancy": [60, 70, 73, 250, 270, 291],
+            "capacity": [130, 130, 150, 300, 300, 300],
+        }
+    )
+    fig = plotting.line_over_time(
+        table,
+        time="month",
+        value="occupancy",
+        group="pilot",
+        reference={"utrecht": 130, "amsterdam": 300},
+        reference_label="Capaciteit",
+        **TEXT,
+    )
     ax = fig.axes[0]
     _check_text(fig, ax)
     assert len(ax.lines) == 4
     assert [line.get_linestyle() for line in ax.lines] == ["-", "-", "--", "--"]
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["amsterdam", "utrecht", "Capaciteit"]
     fig.savefig(tmp_path / "line.png")
-    fig2 = plotting.line_over_time(table, time="month", value="occupancy", group="pilot",
-                                   reference="capacity", **TEXT)
+    fig2 = plotting.line_over_time(table, time="month", value="occupancy", group="pilot", reference="capacity", **TEXT)
     assert list(fig2.axes[0].lines[3].get_ydata()) == [130, 130, 150]
 
 
@@ -184,13 +227,30 @@ def test_cif_plot(tmp_path) -> None:
     for outcome in ("durable", "none", "in_programme"):
         for pilot in ("utrecht", "total"):
             for t, est in ((0, 0.0), (30, 0.1), (61, 0.2)):
-                rows.append({"outcome": outcome, "pilot": pilot, "time_days": t, "estimate": est,
-                             "ci_low": est / 2 if est else np.nan, "ci_high": est * 1.5 if est else np.nan})
+                rows.append(
+                    {
+                        "outcome": outcome,
+                        "pilot": pilot,
+                        "time_days": t,
+                        "estimate": est,
+                        "ci_low": est / 2 if est else np.nan,
+                        "ci_high": est * 1.5 if est else np.nan,
+                    }
+                )
     curves = pd.DataFrame(rows)
-    fig = plotting.cif_plot(curves, time="time_days", estimate="estimate", ci_low="ci_low",
-                            ci_high="ci_high", panel="outcome", group="pilot",
-                            panel_order=["durable", "none"], panel_labels={"durable": "Bestendig"},
-                            months=True, **TEXT)
+    fig = plotting.cif_plot(
+        curves,
+        time="time_days",
+        estimate="estimate",
+        ci_low="ci_low",
+        ci_high="ci_high",
+        panel="outcome",
+        group="pilot",
+        panel_order=["durable", "none"],
+        panel_labels={"durable": "Bestendig"},
+        months=True,
+        **TEXT,
+    )
     _check_text(fig)
     assert len(fig.axes) == 2
     assert [ax.get_title() for ax in fig.axes] == ["Bestendig", "none"]
@@ -208,15 +268,29 @@ def test_cif_plot(tmp_path) -> None:
 
 def test_cif_plot_legend_lists_groups_of_every_panel() -> None:
     # 'eindhoven' has no curve in the first panel; it must still get one legend entry
-    curves = pd.DataFrame({
-        "o": ["a", "a", "b", "b", "b"],
-        "g": ["utrecht", "total", "eindhoven", "utrecht", "total"],
-        "t": 0, "e": 0.1, "lo": 0.05, "hi": 0.2,
-    })
-    fig = plotting.cif_plot(curves, time="t", estimate="e", ci_low="lo", ci_high="hi", panel="o",
-                            group="g", order=["eindhoven", "utrecht"], total="total",
-                            labels={"eindhoven": "Eindhoven", "utrecht": "Utrecht", "total": "Totaal"},
-                            **TEXT)
+    curves = pd.DataFrame(
+        {
+            "o": ["a", "a", "b", "b", "b"],
+            "g": ["utrecht", "total", "eindhoven", "utrecht", "total"],
+            "t": 0,
+            "e": 0.1,
+            "lo": 0.05,
+            "hi": 0.2,
+        }
+    )
+    fig = plotting.cif_plot(
+        curves,
+        time="t",
+        estimate="e",
+        ci_low="lo",
+        ci_high="hi",
+        panel="o",
+        group="g",
+        order=["eindhoven", "utrecht"],
+        total="total",
+        labels={"eindhoven": "Eindhoven", "utrecht": "Utrecht", "total": "Totaal"},
+        **TEXT,
+    )
     (legend,) = fig.legends
     assert [t.get_text() for t in legend.get_texts()] == ["Eindhoven", "Utrecht", "Totaal"]
     colours = [h.get_color() for h in legend.legend_handles]
@@ -225,23 +299,24 @@ def test_cif_plot_legend_lists_groups_of_every_panel() -> None:
 
 def test_cif_plot_grid_removes_unused_cells() -> None:
     curves = pd.DataFrame({"o": list("abcd"), "g": "x", "t": 0, "e": 0.0, "lo": np.nan, "hi": np.nan})
-    fig = plotting.cif_plot(curves, time="t", estimate="e", ci_low="lo", ci_high="hi", panel="o",
-                            group="g", **TEXT)
+    fig = plotting.cif_plot(curves, time="t", estimate="e", ci_low="lo", ci_high="hi", panel="o", group="g", **TEXT)
     assert len(fig.axes) == 4  # 2 x 3 grid, 2 cells removed
 
 
 def test_no_pyplot_figures_leak_from_helpers() -> None:
     before = plt.get_fignums()
-    fig = plotting.grouped_bars(pd.DataFrame({"c": ["a"], "g": ["x"], "v": [1.0]}),
-                                category="c", group="g", value="v", **TEXT)
+    fig = plotting.grouped_bars(
+        pd.DataFrame({"c": ["a"], "g": ["x"], "v": [1.0]}), category="c", group="g", value="v", **TEXT
+    )
     assert plt.get_fignums() == before + [fig.number]
 
 
 def test_saved_png_is_deterministic(rates: pd.DataFrame, tmp_path) -> None:
     paths = []
     for i in range(2):
-        fig = plotting.bar_with_ci(rates, category="pilot", estimate="estimate", ci_low="ci_low",
-                                   ci_high="ci_high", **TEXT)
+        fig = plotting.bar_with_ci(
+            rates, category="pilot", estimate="estimate", ci_low="ci_low", ci_high="ci_high", **TEXT
+        )
         path = tmp_path / f"f{i}.png"
         fig.savefig(path, metadata={"Software": None})
         paths.append(path)
@@ -250,8 +325,7 @@ def test_saved_png_is_deterministic(rates: pd.DataFrame, tmp_path) -> None:
 
 def test_footnote_stays_below_the_axis_labels() -> None:
     curves = pd.DataFrame({"o": ["a", "b"], "g": "x", "t": 0, "e": 0.1, "lo": 0.05, "hi": 0.2})
-    fig = plotting.cif_plot(curves, time="t", estimate="e", ci_low="lo", ci_high="hi", panel="o",
-                            group="g", **TEXT)
+    fig = plotting.cif_plot(curves, time="t", estimate="e", ci_low="lo", ci_high="hi", panel="o", group="g", **TEXT)
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
     (footnote,) = [t for t in fig.texts if t.get_text() == TEXT["footnote"]]
@@ -264,28 +338,35 @@ def test_footnote_stays_below_the_axis_labels() -> None:
 def test_report_writer_saves_png_and_svg(rates: pd.DataFrame, tmp_path) -> None:
     from lvv_eval.reporting.writer import ReportWriter
 
-    fig = plotting.bar_with_ci(rates, category="pilot", estimate="estimate", ci_low="ci_low",
-                               ci_high="ci_high", **TEXT)
-    png, svg = ReportWriter(tmp_path, notebook="test").figure("bar", fig, title="Titel",
-                                                              kind="derived")
+    fig = plotting.bar_with_ci(rates, category="pilot", estimate="estimate", ci_low="ci_low", ci_high="ci_high", **TEXT)
+    png, svg = ReportWriter(tmp_path, notebook="test").figure("bar", fig, title="Titel", kind="derived")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "<svg" in svg.read_text(encoding="utf-8")
 
 
 def test_missing_values_marked_when_asked(rates: pd.DataFrame) -> None:
-    fig = plotting.bar_with_ci(rates, category="pilot", estimate="estimate", ci_low="ci_low",
-                               ci_high="ci_high", missing_label="onderdrukt", **TEXT)
+    fig = plotting.bar_with_ci(
+        rates,
+        category="pilot",
+        estimate="estimate",
+        ci_low="ci_low",
+        ci_high="ci_high",
+        missing_label="onderdrukt",
+        **TEXT,
+    )
     # groningen has no estimate: it keeps its place on the axis and says why
     assert _texts(fig).count("onderdrukt") == 1
     ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
     assert "groningen" in ticks
-    plain = plotting.bar_with_ci(rates, category="pilot", estimate="estimate", ci_low="ci_low",
-                                 ci_high="ci_high", **TEXT)
+    plain = plotting.bar_with_ci(
+        rates, category="pilot", estimate="estimate", ci_low="ci_low", ci_high="ci_high", **TEXT
+    )
     assert "onderdrukt" not in _texts(plain)
 
 
 def test_grouped_bars_marks_each_missing_pair(long: pd.DataFrame) -> None:
     table = long.assign(value=[1019.0, np.nan, 130.0, np.nan, 2065.0, 2050.0])
-    fig = plotting.grouped_bars(table, category="pilot", group="source", value="value",
-                                missing_label="suppressed", **TEXT)
+    fig = plotting.grouped_bars(
+        table, category="pilot", group="source", value="value", missing_label="suppressed", **TEXT
+    )
     assert _texts(fig).count("suppressed") == 2

@@ -30,7 +30,7 @@ from lvv_eval.sources.published import (
 )
 from lvv_eval.sources.rounding import percent_of, rounds_to
 
-S1 = "001_08a3e7995258f26d.txt"   # Regioplan 2020 summary
+S1 = "001_08a3e7995258f26d.txt"  # Regioplan 2020 summary
 M20 = "002_1f6dbbe6756677e4.txt"  # letter of 17 Nov 2020, programme monitor
 
 
@@ -40,6 +40,7 @@ def figs() -> pd.DataFrame:
 
 
 # --- helpers for broken copies ----------------------------------------------
+
 
 def _copy(tmp_path: Path) -> Path:
     for name in ("figures.csv", "sources.csv"):
@@ -77,6 +78,7 @@ def _problems(exc: InputValidationError) -> set[tuple[int | None, str | None, st
 
 # --- loading ----------------------------------------------------------------
 
+
 def test_load_figures_dtypes(figs: pd.DataFrame) -> None:
     assert tuple(figs.columns) == FIGURE_COLUMNS
     assert str(figs["peildatum"].dtype) == "datetime64[us]"
@@ -96,7 +98,12 @@ def test_load_figures_dtypes(figs: pd.DataFrame) -> None:
 def test_load_sources() -> None:
     sources = load_sources()
     assert sources["source_id"].tolist() == [
-        "letter-2018", "regioplan-2020", "monitor-2020", "verwey-jonker-2021", "regioplan-2022"]
+        "letter-2018",
+        "regioplan-2020",
+        "monitor-2020",
+        "verwey-jonker-2021",
+        "regioplan-2022",
+    ]
     assert str(sources["peildatum"].dtype) == "datetime64[us]"
     row = sources.set_index("source_id").loc["regioplan-2020"]
     assert row["source_file"] == S1
@@ -104,12 +111,12 @@ def test_load_sources() -> None:
 
 
 def test_figure_values_as_printed(figs: pd.DataFrame) -> None:
-    assert figure("r20-intake-total", figs) == 1019.0        # 001, Instroom op gang: "1.019"
-    assert figure("r20-intake-amsterdam", figs) == 363.0     # 001, Tabel S.1
-    assert figure("m20-capacity-utrecht", figs) == 235.0     # 002, Voortgang LVV's
-    assert figure("r20-capacity-utrecht", figs) == 230.0     # 001, Tabel S.1
-    assert figure("l18-eu-total", figs) == 6.5               # 003, "6,5 miljoen"
-    assert figure("r22-outflow-total") == 1258.0             # 004, default file
+    assert figure("r20-intake-total", figs) == 1019.0  # 001, Instroom op gang: "1.019"
+    assert figure("r20-intake-amsterdam", figs) == 363.0  # 001, Tabel S.1
+    assert figure("m20-capacity-utrecht", figs) == 235.0  # 002, Voortgang LVV's
+    assert figure("r20-capacity-utrecht", figs) == 230.0  # 001, Tabel S.1
+    assert figure("l18-eu-total", figs) == 6.5  # 003, "6,5 miljoen"
+    assert figure("r22-outflow-total") == 1258.0  # 004, default file
 
 
 def test_programme_dates_durations_and_age(figs: pd.DataFrame) -> None:
@@ -122,11 +129,11 @@ def test_programme_dates_durations_and_age(figs: pd.DataFrame) -> None:
     assert t.loc["vj21-convenant-end-total", "period"] == "2022-04-01"
     assert t.loc["vj21-convenant-end-extended-total", "period"] == "2022-07-01"
     assert figure("vj21-convenant-extension-total", figs) == 3
-    assert figure("vj21-development-end-total", figs) == 2021      # 'tot eind 2021'
-    assert figure("r22-pilot-end-total", figs) == 2022             # 004: 'eind 2022'
-    assert t.loc["r20-evaluation-start-total", "period"] == "2019-05"   # 001: 'mei 2019 tot april 2020'
+    assert figure("vj21-development-end-total", figs) == 2021  # 'tot eind 2021'
+    assert figure("r22-pilot-end-total", figs) == 2022  # 004: 'eind 2022'
+    assert t.loc["r20-evaluation-start-total", "period"] == "2019-05"  # 001: 'mei 2019 tot april 2020'
     assert t.loc["r20-evaluation-end-total", "period"] == "2020-04"
-    assert figure("m20-safe-max-months-rotterdam", figs) == 3      # 002: 'maximaal drie maanden'
+    assert figure("m20-safe-max-months-rotterdam", figs) == 3  # 002: 'maximaal drie maanden'
     # 001 'rond de veertig jaar', 002 'rond de 40': approximate
     for fid in ("r20-mean-age-total", "m20-mean-age-total"):
         assert figure(fid, figs) == 40 and t.loc[fid, "approximate"]
@@ -146,6 +153,7 @@ def test_figure_unknown_id_suggests_close_matches(figs: pd.DataFrame) -> None:
 
 # --- known answers recomputed from the loaded counts -----------------------
 
+
 def test_tabel_s2_percentages(figs: pd.DataFrame) -> None:
     # 001_08a3e7995258f26d.txt, Tabel S.2: 1 % 3 % 3 % 9 % 12 % (durable outflow / intake)
     printed = {"amsterdam": 1, "eindhoven": 3, "groningen": 3, "rotterdam": 9, "utrecht": 12}
@@ -160,8 +168,13 @@ def test_tabel_s2_percentages(figs: pd.DataFrame) -> None:
 
 def test_intake_total_1019(figs: pd.DataFrame) -> None:
     # 001, Instroom op gang: 1.019 = Amsterdam's 287 formal + 33 + 302 + 129 + 268
-    parts = ["r20-intake-formal-amsterdam", "r20-intake-eindhoven", "r20-intake-groningen",
-             "r20-intake-rotterdam", "r20-intake-utrecht"]
+    parts = [
+        "r20-intake-formal-amsterdam",
+        "r20-intake-eindhoven",
+        "r20-intake-groningen",
+        "r20-intake-rotterdam",
+        "r20-intake-utrecht",
+    ]
     assert sum(figure(p, figs) for p in parts) == 1019
     assert figure("r20-intake-formal-amsterdam", figs) + figure("r20-intake-informal-amsterdam", figs) == 363
 
@@ -190,10 +203,11 @@ def test_free_place_percentages(figs: pd.DataFrame) -> None:
 
 # --- select and wide_table ---------------------------------------------------
 
+
 def test_select_filters(figs: pd.DataFrame) -> None:
     out = select(source="regioplan-2020", measure="outflow", category="durable", figures=figs)
     assert out["pilot"].astype(str).tolist() == ["amsterdam", "eindhoven", "groningen", "rotterdam", "utrecht"]
-    assert out["value"].tolist() == [3.0, 1.0, 10.0, 12.0, 33.0]   # 001, Tabel S.2
+    assert out["value"].tolist() == [3.0, 1.0, 10.0, 12.0, 33.0]  # 001, Tabel S.2
     both = select(measure="capacity", pilot=["utrecht", "total"], figures=figs)
     assert sorted(both["value"].tolist()) == [230.0, 235.0, 1142.0]
     dated = select(measure="capacity", peildatum="2020-11-01", figures=figs)
@@ -215,7 +229,7 @@ def test_wide_table_tabel_s1(figs: pd.DataFrame) -> None:
     assert t.loc["amsterdam", "occupancy:persons"] == 291.0
     assert t.loc["rotterdam", "free_places:places"] == 44.0
     assert t.loc["groningen", "intake:all"] == 302.0
-    assert pd.isna(t.loc["utrecht", "occupancy:persons"])       # no exact figure (footnote *)
+    assert pd.isna(t.loc["utrecht", "occupancy:persons"])  # no exact figure (footnote *)
     assert t.loc["utrecht", "occupancy_rate:of_capacity"] == 98.0
 
 
@@ -236,6 +250,7 @@ def test_wide_table_duplicate_cell_is_an_error(figs: pd.DataFrame) -> None:
 
 
 # --- loader error paths ------------------------------------------------------
+
 
 def test_loader_reports_every_problem_at_once(tmp_path: Path) -> None:
     path = _copy(tmp_path)
@@ -343,6 +358,7 @@ def test_sources_missing_column(tmp_path: Path) -> None:
 
 # --- command line: listing ---------------------------------------------------
 
+
 def test_cli_lists_filtered_figures(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["published", "--source", "regioplan-2020", "--pilot", "utrecht"]) == 0
     out = capsys.readouterr().out
@@ -354,8 +370,22 @@ def test_cli_json_and_csv(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["published", "--measure", "capacity", "--pilot", "total", "--format", "json"]) == 0
     records = json.loads(capsys.readouterr().out)
     assert [(r["figure_id"], r["value"]) for r in records] == [("m20-capacity-total", 1142.0)]
-    assert main(["published", "--measure", "scenarios,outflow", "--source", "monitor-2020",
-                 "--category", "departure", "--format", "csv"]) == 0
+    assert (
+        main(
+            [
+                "published",
+                "--measure",
+                "scenarios,outflow",
+                "--source",
+                "monitor-2020",
+                "--category",
+                "departure",
+                "--format",
+                "csv",
+            ]
+        )
+        == 0
+    )
     table = pd.read_csv(StringIO(capsys.readouterr().out))
     # 002, Voortgang LVV's: departure scenarios 236 in total and 75 + 17 + 98 + 36 + 10 per pilot
     assert len(table) == 6

@@ -34,17 +34,31 @@ VJI = {
 # The two classifications as mappings (from sources.csv's counting conventions and the seeds):
 # the monitor calls art. 64 and repeat applications temporary, VJI semi-durable.
 MONITOR_SCHEME = {
-    "residence_permit": "durable", "independent_return": "durable", "onward_migration": "durable",
-    "forced_return": "durable", "repeat_asylum_application": "temporary",
-    "departure_postponed_art64": "temporary", "left_unknown_destination": "none",
-    "stay_terminated": "none", "returned_to_bbb": "none",
+    "residence_permit": "durable",
+    "independent_return": "durable",
+    "onward_migration": "durable",
+    "forced_return": "durable",
+    "repeat_asylum_application": "temporary",
+    "departure_postponed_art64": "temporary",
+    "left_unknown_destination": "none",
+    "stay_terminated": "none",
+    "returned_to_bbb": "none",
 }
 VJI_SCHEME = {
-    "residence_permit": "durable", "independent_return": "durable", "onward_migration": "durable",
-    "forced_return": "none", "repeat_asylum_application": "semi_durable",
-    "departure_postponed_art64": "semi_durable", "left_unknown_destination": "none",
-    "stay_terminated": "none", "immigration_detention": "none", "criminal_detention": "none",
-    "other_shelter": "none", "own_network": "none", "returned_to_bbb": "none", "deceased": "none",
+    "residence_permit": "durable",
+    "independent_return": "durable",
+    "onward_migration": "durable",
+    "forced_return": "none",
+    "repeat_asylum_application": "semi_durable",
+    "departure_postponed_art64": "semi_durable",
+    "left_unknown_destination": "none",
+    "stay_terminated": "none",
+    "immigration_detention": "none",
+    "criminal_detention": "none",
+    "other_shelter": "none",
+    "own_network": "none",
+    "returned_to_bbb": "none",
+    "deceased": "none",
     "other": "none",
 }
 
@@ -53,8 +67,9 @@ M, V = "monitor-2020", "verwey-jonker-2021"
 
 @pytest.fixture(scope="module")
 def result():
-    return reconcile(MONITOR, VJI, MONITOR_SCHEME, VJI_SCHEME, M, V,
-                     explanations=load_explanations(), crosswalk=load_crosswalk())
+    return reconcile(
+        MONITOR, VJI, MONITOR_SCHEME, VJI_SCHEME, M, V, explanations=load_explanations(), crosswalk=load_crosswalk()
+    )
 
 
 def test_category_differences(result) -> None:
@@ -128,19 +143,24 @@ def test_decomposition_components_add_up(result) -> None:
         unexpl = part["component"] == "unexplained"
         # mechanisms at their lower ends with the unexplained part at its upper end, and vice versa
         low_end = part[~unexpl].groupby("key")["low"].sum().add(part[unexpl].groupby("key")["high"].sum(), fill_value=0)
-        high_end = part[~unexpl].groupby("key")["high"].sum().add(part[unexpl].groupby("key")["low"].sum(), fill_value=0)
+        high_end = (
+            part[~unexpl].groupby("key")["high"].sum().add(part[unexpl].groupby("key")["low"].sum(), fill_value=0)
+        )
         diffs = table[table[key] != "total"].set_index(key)["difference"]
         for k, d in diffs.items():
             assert low_end.get(k, 0) == d == high_end.get(k, 0)
 
 
 def test_swapped_order_reverses_signs() -> None:
-    r = reconcile(VJI, MONITOR, VJI_SCHEME, MONITOR_SCHEME, V, M,
-                  explanations=load_explanations(), crosswalk=load_crosswalk())
+    r = reconcile(
+        VJI, MONITOR, VJI_SCHEME, MONITOR_SCHEME, V, M, explanations=load_explanations(), crosswalk=load_crosswalk()
+    )
     cat = r.categories.set_index("common_category")
     assert (cat.loc["other_non_durable", "bound_low"], cat.loc["other_non_durable", "bound_high"]) == (-9, 0)
-    assert (cat.loc["departure_or_onward_migration", "bound_low"],
-            cat.loc["departure_or_onward_migration", "bound_high"]) == (0, 9)
+    assert (
+        cat.loc["departure_or_onward_migration", "bound_low"],
+        cat.loc["departure_or_onward_migration", "bound_high"],
+    ) == (0, 9)
     assert cat.loc["total", "difference"] == -55
 
 
@@ -157,8 +177,9 @@ def test_published_size_is_used_when_given() -> None:
 
 
 def test_generic_without_crosswalk_and_explanations() -> None:
-    r = reconcile({"x": 5, "y": 3}, {"x": 4, "z": 2}, {"x": "d", "y": "n", "z": "n"}, {"x": "d", "y": "n", "z": "n"},
-                  "one", "two")
+    r = reconcile(
+        {"x": 5, "y": 3}, {"x": 4, "z": 2}, {"x": "d", "y": "n", "z": "n"}, {"x": "d", "y": "n", "z": "n"}, "one", "two"
+    )
     cat = r.categories.set_index("common_category")
     assert cat["difference"].to_dict() == {"x": -1, "y": -3, "z": 2, "total": -2}
     assert (cat["explained"] == 0).all()

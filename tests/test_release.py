@@ -37,8 +37,10 @@ def test_a_clean_report_gets_a_record_and_stays_built(tmp_path: Path, export: Pa
     table = record["outputs"]["table:flow_by_pilot"]
     assert (table["type"], table["kind"], table["status"]) == ("table", "synthetic", "pass")
     assert table["rule"].startswith("threshold 10")
-    assert {c["cell"] for c in table["outcome"]} == {"row 2 (utrecht), column 'durable'",
-                                                    "row 2 (utrecht), column 'semi_durable'"}
+    assert {c["cell"] for c in table["outcome"]} == {
+        "row 2 (utrecht), column 'durable'",
+        "row 2 (utrecht), column 'semi_durable'",
+    }
     assert (table["checker_comment"], table["checker_decision"], table["exception"]) == ("", "", "")
     assert record["outputs"]["table:published_figures"]["rule"].startswith("exempt: published")
     assert record["status"] == "pass" and record["scan"]["verdict"] == "pass"
@@ -140,8 +142,9 @@ def test_the_checker_can_approve_an_output_under_review(tmp_path: Path, export: 
     assert copy["outputs"]["file:tables/extra.csv"]["checker_comment"] == "no person-level numbers"
 
 
-def test_the_command_exits_non_zero_when_outputs_are_withheld(tmp_path: Path, export: Path,
-                                                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_command_exits_non_zero_when_outputs_are_withheld(
+    tmp_path: Path, export: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     build(tmp_path / "r", export, flow=LEAKING_FLOW)
     assert main(["release", str(tmp_path / "r"), "--out", str(tmp_path / "out")]) == 1
     assert "withheld table:flow_by_pilot: fail" in capsys.readouterr().out
@@ -151,8 +154,9 @@ def test_the_command_exits_non_zero_when_outputs_are_withheld(tmp_path: Path, ex
 def test_the_notebook_of_a_leaking_report_is_kept_as_failed(tmp_path: Path, export: Path) -> None:
     folder = tmp_path / "r"
     make_report(folder, export, flow=LEAKING_FLOW)
-    (folder / "report.ipynb").write_text(json.dumps({"cells": [], "metadata": {}, "nbformat": 4,
-                                                     "nbformat_minor": 5}), encoding="utf-8")
+    (folder / "report.ipynb").write_text(
+        json.dumps({"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}), encoding="utf-8"
+    )
     provenance = json.loads((folder / "provenance.json").read_text(encoding="utf-8"))
     provenance["files"]["notebook"] = "report.ipynb"
     provenance = check_built_report(folder, provenance)

@@ -10,28 +10,29 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
 
-from lvv_eval.reporting.writer import KINDS, ReportWriter, read_manifest, show_table, table_to_csv  # noqa: E402
+from lvv_eval.reporting.writer import KINDS, ReportWriter, read_manifest, show_table, table_to_csv
 
 
 def _frame() -> pd.DataFrame:
-    return pd.DataFrame({
-        "pilot": ["amsterdam", "eindhoven", "utrecht"],
-        "label": ["Terugkeer", "Verblijfsvergunning", "Één"],
-        "share": [1 / 3, -0.0, None],
-        "count": pd.array([1, None, 3], dtype="Int64"),
-    })
+    return pd.DataFrame(
+        {
+            "pilot": ["amsterdam", "eindhoven", "utrecht"],
+            "label": ["Terugkeer", "Verblijfsvergunning", "Één"],
+            "share": [1 / 3, -0.0, None],
+            "count": pd.array([1, None, 3], dtype="Int64"),
+        }
+    )
 
 
 def test_table_csv_is_rounded_with_unix_line_ends():
     text = table_to_csv(_frame())
-    assert text == ("pilot,label,share,count\n"
-                    "amsterdam,Terugkeer,0.333333,1\n"
-                    "eindhoven,Verblijfsvergunning,0.0,\n"
-                    "utrecht,Één,,3\n")
+    assert text == (
+        "pilot,label,share,count\namsterdam,Terugkeer,0.333333,1\neindhoven,Verblijfsvergunning,0.0,\nutrecht,Één,,3\n"
+    )
 
 
 def test_named_index_is_written_as_a_column():
@@ -58,8 +59,11 @@ def _write_all(folder: Path) -> dict[str, str]:
     plt.close(figure.figure)
     writer.note("Synthetic data.")
     writer.finish()
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_same_inputs_give_byte_identical_files(tmp_path):
@@ -75,7 +79,7 @@ def test_files_carry_no_date_or_software_stamp(tmp_path):
     assert "<dc:date>" not in svg and "Matplotlib v" not in svg
     assert b"Software" not in (tmp_path / "figures" / "shares.png").read_bytes()
     raw = (tmp_path / "tables" / "shares.csv").read_bytes()
-    assert b"\r\n" not in raw and "Één".encode("utf-8") in raw
+    assert b"\r\n" not in raw and "Één".encode() in raw
 
 
 def test_manifest_lists_kinds_for_the_index(tmp_path):

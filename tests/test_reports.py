@@ -16,13 +16,13 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from lvv_eval.reporting import notebook_hygiene as nbhygiene
 from lvv_eval.cli import main
 from lvv_eval.errors import ConfigError
-from lvv_eval.reporting.parameters import parameters_digest
 from lvv_eval.paths import CONFIG_DIR, PROJECT_ROOT
-from lvv_eval.reporting.provenance import build_provenance, input_entries, portable_path
+from lvv_eval.reporting import notebook_hygiene as nbhygiene
 from lvv_eval.reporting.build import build_all, load_config, parse_parameter_value, prepare_parameters, run_one
+from lvv_eval.reporting.parameters import parameters_digest
+from lvv_eval.reporting.provenance import build_provenance, input_entries, portable_path
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 OK_NB = FIXTURES / "fixture_ok.ipynb"
@@ -39,11 +39,25 @@ def _config(tmp_path: Path, body: str) -> Path:
 # --------------------------------------------------------------------------- fast tests
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("5", 5), ("-2", -2), ("0.5", 0.5), ("1e3", 1000.0), ("True", True), ("false", False), ("None", None),
-    ("2020-11-01", "2020-11-01"), ("no", "no"), ("nl", "nl"), ("regioplan-2020", "regioplan-2020"),
-    ("[amsterdam, utrecht]", ["amsterdam", "utrecht"]), ("[2020-11-01]", ["2020-11-01"]), ("[]", []),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("5", 5),
+        ("-2", -2),
+        ("0.5", 0.5),
+        ("1e3", 1000.0),
+        ("True", True),
+        ("false", False),
+        ("None", None),
+        ("2020-11-01", "2020-11-01"),
+        ("no", "no"),
+        ("nl", "nl"),
+        ("regioplan-2020", "regioplan-2020"),
+        ("[amsterdam, utrecht]", ["amsterdam", "utrecht"]),
+        ("[2020-11-01]", ["2020-11-01"]),
+        ("[]", []),
+    ],
+)
 def test_parameter_values_are_parsed_like_papermill(text, expected):
     value = parse_parameter_value(text)
     assert value == expected and type(value) is type(expected)
@@ -61,16 +75,25 @@ def test_project_config_lists_the_four_reports():
 
 
 def test_config_problems_are_all_listed(tmp_path):
-    cfg = _config(tmp_path, "timeout: 0\nextra: 1\nreports:\n"
-                            "  - {id: a, notebook: x.ipynb, colour: red}\n"
-                            "  - {id: a, notebook: y.ipynb}\n"
-                            "  - {id: 'b/c', notebook: z.ipynb, parameters: [1]}\n")
+    cfg = _config(
+        tmp_path,
+        "timeout: 0\nextra: 1\nreports:\n"
+        "  - {id: a, notebook: x.ipynb, colour: red}\n"
+        "  - {id: a, notebook: y.ipynb}\n"
+        "  - {id: 'b/c', notebook: z.ipynb, parameters: [1]}\n",
+    )
     with pytest.raises(ConfigError) as info:
         load_config(cfg, root=tmp_path)
     text = str(info.value)
     assert "6 problem(s)" in text
-    for part in ("unknown key 'extra'", "timeout: expected a positive", "unknown key 'colour'",
-                 "duplicate id 'a'", "id 'b/c' must be", "parameters must be a mapping"):
+    for part in (
+        "unknown key 'extra'",
+        "timeout: expected a positive",
+        "unknown key 'colour'",
+        "duplicate id 'a'",
+        "id 'b/c' must be",
+        "parameters must be a mapping",
+    ):
         assert part in text
 
 
@@ -114,8 +137,20 @@ def test_unknown_only_id_is_a_config_error(tmp_path):
 
 
 def test_run_command_rejects_bad_parameters_without_running(tmp_path, capsys):
-    code = main(["run", str(OK_NB), "-p", "peildatum", "2019-02-01", "-p", "pilots", "[nowhere]",
-                 "--out", str(tmp_path / "out")])
+    code = main(
+        [
+            "run",
+            str(OK_NB),
+            "-p",
+            "peildatum",
+            "2019-02-01",
+            "-p",
+            "pilots",
+            "[nowhere]",
+            "--out",
+            str(tmp_path / "out"),
+        ]
+    )
     assert code == 2
     err = capsys.readouterr().err
     assert "before the start of the LVV programme" in err and "unknown pilot 'nowhere'" in err
@@ -134,12 +169,18 @@ def test_provenance_lists_schemes_package_data_and_synth_config(tmp_path, monkey
     user_dir.mkdir()
     shipped = PROJECT_ROOT / "src" / "lvv_eval" / "reference" / "schemes" / "regioplan-2020.yaml"
     (user_dir / "my-scheme.yaml").write_text(
-        shipped.read_text(encoding="utf-8").replace("name: regioplan-2020", "name: my-scheme"), encoding="utf-8")
+        shipped.read_text(encoding="utf-8").replace("name: regioplan-2020", "name: my-scheme"), encoding="utf-8"
+    )
     monkeypatch.setenv("LVV_EVAL_SCHEMES_DIR", str(user_dir))
-    params = {"data_source": "synthetic", "scheme": "regioplan-2022", "comparison_scheme": "my-scheme",
-              "output_dir": str(tmp_path / "run03")}
-    record = build_provenance(report_id="run03", notebook=OK_NB, parameters=params, started="s", finished="f",
-                              status="ok")
+    params = {
+        "data_source": "synthetic",
+        "scheme": "regioplan-2022",
+        "comparison_scheme": "my-scheme",
+        "output_dir": str(tmp_path / "run03"),
+    }
+    record = build_provenance(
+        report_id="run03", notebook=OK_NB, parameters=params, started="s", finished="f", status="ok"
+    )
     inputs = {i["path"]: i for i in record["inputs"]}
     expected = {
         "src/lvv_eval/reference/schemes/regioplan-2022.yaml": "scheme",
@@ -173,10 +214,17 @@ def test_empty_scheme_list_means_every_scheme_and_unknown_scheme_is_missing(monk
     monkeypatch.delenv("LVV_EVAL_SCHEMES_DIR", raising=False)
     entries = input_entries({"sensitivity_schemes": [], "scheme": "no-such-scheme"})
     names = sorted(p.name for role, p in entries if role == "scheme")
-    assert names == ["monitor-2020.yaml", "no-such-scheme.yaml", "regioplan-2020-independent.yaml",
-                     "regioplan-2020.yaml", "regioplan-2022.yaml", "verwey-jonker-2021.yaml"]
-    record = build_provenance(report_id="x", notebook=OK_NB, parameters={"scheme": "no-such-scheme"},
-                              started="s", finished="f", status="ok")
+    assert names == [
+        "monitor-2020.yaml",
+        "no-such-scheme.yaml",
+        "regioplan-2020-independent.yaml",
+        "regioplan-2020.yaml",
+        "regioplan-2022.yaml",
+        "verwey-jonker-2021.yaml",
+    ]
+    record = build_provenance(
+        report_id="x", notebook=OK_NB, parameters={"scheme": "no-such-scheme"}, started="s", finished="f", status="ok"
+    )
     missing = [i for i in record["inputs"] if i.get("missing")]
     assert [i["path"] for i in missing] == ["no-such-scheme.yaml"]
 
@@ -233,7 +281,9 @@ def test_checked_cell_without_count_is_dirty(tmp_path):
 def built(tmp_path_factory):
     """Build one good and one failing fixture notebook in parallel."""
     tmp = tmp_path_factory.mktemp("build")
-    cfg = _config(tmp, f"""timeout: 120
+    cfg = _config(
+        tmp,
+        f"""timeout: 120
 reports:
   - id: good
     notebook: {OK_NB}
@@ -242,7 +292,8 @@ reports:
   - id: bad
     notebook: {FAIL_NB}
     title: Failing fixture
-""")
+""",
+    )
     progress = io.StringIO()
     results = build_all(cfg, jobs=2, reports_dir=tmp / "reports", progress=progress)
     return tmp / "reports", {r.report_id: r for r in results}, progress.getvalue()
@@ -265,10 +316,22 @@ def test_good_notebook_finishes_with_all_outputs(built):
     reports, results, progress = built
     assert results["good"].ok and "done   good" in progress
     folder = reports / "good"
-    for name in ("good.ipynb", "good.html", "good.pdf", "good.log", "manifest.json", "provenance.json",
-                 "tables/shares.csv", "tables/published_total.csv", "figures/shares.png", "figures/shares.svg"):
+    for name in (
+        "good.ipynb",
+        "good.html",
+        "good.pdf",
+        "good.log",
+        "manifest.json",
+        "provenance.json",
+        "tables/shares.csv",
+        "tables/published_total.csv",
+        "figures/shares.png",
+        "figures/shares.svg",
+    ):
         assert (folder / name).is_file(), name
-    assert (folder / "tables" / "shares.csv").read_text() == "pilot,share\namsterdam,0.0\neindhoven,0.142857\ngroningen,0.285714\n"
+    assert (
+        folder / "tables" / "shares.csv"
+    ).read_text() == "pilot,share\namsterdam,0.0\neindhoven,0.142857\ngroningen,0.285714\n"
     html = (folder / "good.html").read_text(encoding="utf-8")
     assert "W.table(" not in html and "<script src=" not in html  # no code, no CDN scripts
     assert "Samenvatting" in html and "1 november 2020" in html  # the published report, not the notebook
@@ -283,9 +346,14 @@ def test_good_notebook_finishes_with_all_outputs(built):
 def test_index_links_reports_tables_and_kinds(built):
     reports, _, _ = built
     index = (reports / "index.html").read_text(encoding="utf-8")
-    for link in ('href="good/good.html"', 'href="good/good.pdf"', 'href="good/good.ipynb"',
-                 'href="good/tables/shares.csv"',
-                 'src="good/figures/shares.png"', 'href="bad/bad.failed.ipynb"'):
+    for link in (
+        'href="good/good.html"',
+        'href="good/good.pdf"',
+        'href="good/good.ipynb"',
+        'href="good/tables/shares.csv"',
+        'src="good/figures/shares.png"',
+        'href="bad/bad.failed.ipynb"',
+    ):
         assert link in index
     assert 'lang="nl"' in index  # Dutch: the reports are Dutch
     assert "gepubliceerd cijfer" in index and "berekend op synthetische gegevens" in index
@@ -296,8 +364,7 @@ def test_index_links_reports_tables_and_kinds(built):
 @pytest.mark.notebooks
 def test_run_one_uses_a_parameter_folder_and_reproduces_tables(built, tmp_path):
     reports, _, _ = built
-    parameters = {"peildatum": parse_parameter_value("2020-11-01"),
-                  "pilots": parse_parameter_value("[Utrecht]")}
+    parameters = {"peildatum": parse_parameter_value("2020-11-01"), "pilots": parse_parameter_value("[Utrecht]")}
     result = run_one(OK_NB, parameters, reports_dir=tmp_path)
     assert result.ok
     folder = tmp_path / f"fixture_ok-{parameters_digest(OK_PARAMETERS)}"
@@ -313,17 +380,31 @@ def test_run_one_uses_a_parameter_folder_and_reproduces_tables(built, tmp_path):
 @pytest.mark.notebooks
 def test_run_with_out_folder_names_files_after_the_notebook_and_records_no_machine_paths(tmp_path, capsys):
     out = tmp_path / "run03"
-    code = main(["run", str(OK_NB), "-p", "peildatum", "2020-11-01", "-p", "pilots", "[Utrecht]",
-                 "--out", str(out)])
+    code = main(["run", str(OK_NB), "-p", "peildatum", "2020-11-01", "-p", "pilots", "[Utrecht]", "--out", str(out)])
     assert code == 0, capsys.readouterr().err
     names = sorted(p.name for p in out.iterdir())
-    assert names == [".lvv-eval-output", "figures", "fixture_ok.html", "fixture_ok.ipynb", "fixture_ok.log", "manifest.json",
-                     "provenance.json", "release.html", "release.json", "tables"]
+    assert names == [
+        ".lvv-eval-output",
+        "figures",
+        "fixture_ok.html",
+        "fixture_ok.ipynb",
+        "fixture_ok.log",
+        "manifest.json",
+        "provenance.json",
+        "release.html",
+        "release.json",
+        "tables",
+    ]
     prov_text = (out / "provenance.json").read_text(encoding="utf-8")
     prov = json.loads(prov_text)
-    assert prov["files"] == {"html": "fixture_ok.html", "log": "fixture_ok.log", "manifest": "manifest.json",
-                             "notebook": "fixture_ok.ipynb", "provenance": "provenance.json",
-                             "release": "release.html"}
+    assert prov["files"] == {
+        "html": "fixture_ok.html",
+        "log": "fixture_ok.log",
+        "manifest": "manifest.json",
+        "notebook": "fixture_ok.ipynb",
+        "provenance": "provenance.json",
+        "release": "release.html",
+    }
     assert prov["disclosure_scan"]["verdict"] in ("pass", "review")
     assert prov["parameters"]["output_dir"] == "run03"
     assert prov["notebook"] == "tests/fixtures/notebooks/fixture_ok.ipynb"

@@ -16,8 +16,8 @@ from lvv_eval.sources.rounding import (
     share_ranges,
 )
 
-
 # --- count_range ------------------------------------------------------------
+
 
 def test_count_range_regioplan_2022_shares() -> None:
     # 004_b44b716732003f66.txt: 18 % / 41 % / 41 % of 1258 outflowed.
@@ -40,8 +40,8 @@ def test_count_range_regioplan_2020_other_outflow() -> None:
 
 
 def test_count_range_zero_and_hundred_percent() -> None:
-    assert count_range(0, 40) == range(0, 1)        # 0.5 % of 40 = 0.2
-    assert count_range(0, 1000) == range(0, 6)      # 0.5 % of 1000 = 5, inclusive
+    assert count_range(0, 40) == range(0, 1)  # 0.5 % of 40 = 0.2
+    assert count_range(0, 1000) == range(0, 6)  # 0.5 % of 1000 = 5, inclusive
     assert count_range(100, 1000) == range(995, 1001)
     assert count_range(100, 40) == range(40, 41)
 
@@ -49,7 +49,7 @@ def test_count_range_zero_and_hundred_percent() -> None:
 def test_count_range_includes_both_ends_of_the_interval() -> None:
     # 1 of 200 is exactly 0.5 %: prints as 0 % (half-even) or 1 % (half-up); both accepted
     assert count_range(0, 200) == range(0, 2)
-    assert count_range(1, 200) == range(1, 4)       # 0.5 % = 1 and 1.5 % = 3 both included
+    assert count_range(1, 200) == range(1, 4)  # 0.5 % = 1 and 1.5 % = 3 both included
 
 
 def test_count_range_with_one_decimal() -> None:
@@ -91,6 +91,7 @@ def test_half_width() -> None:
 
 # --- percent_of and rounds_to ----------------------------------------------
 
+
 def test_percent_of_tabel_s2() -> None:
     # 001_08a3e7995258f26d.txt, Tabel S.2 prints 1 %, 3 %, 3 %, 9 %, 12 %
     assert percent_of(3, 287) == 1.0
@@ -102,10 +103,10 @@ def test_percent_of_tabel_s2() -> None:
 
 
 def test_percent_of_rounds_half_up_on_exact_values() -> None:
-    assert percent_of(1, 40) == 3.0        # exactly 2.5
-    assert percent_of(1, 200) == 1.0       # exactly 0.5
+    assert percent_of(1, 40) == 3.0  # exactly 2.5
+    assert percent_of(1, 200) == 1.0  # exactly 0.5
     assert percent_of(1, 8, decimals=1) == 12.5
-    assert percent_of(1, 16, decimals=1) == 6.3   # exactly 6.25
+    assert percent_of(1, 16, decimals=1) == 6.3  # exactly 6.25
     assert percent_of(69, 360, decimals=1) == 19.2
     assert percent_of(69, 360) == 19.0
 
@@ -138,6 +139,7 @@ def test_percent_of_and_count_range_agree(n: int) -> None:
 
 # --- share_ranges -----------------------------------------------------------
 
+
 def test_share_ranges_regioplan_2022() -> None:
     sr = share_ranges({"durable": 18, "semi_durable": 41, "none": 41}, 1258)
     assert isinstance(sr, ShareRanges)
@@ -166,7 +168,7 @@ def test_share_ranges_tightens_feasible_ranges() -> None:
     sr = share_ranges([50, 50], 101)
     assert sr.ranges == (range(50, 52), range(50, 52))
     assert sr.combinations == ((50, 51), (51, 50))
-    assert sr.best() == (50, 51)   # tie: first in sorted order
+    assert sr.best() == (50, 51)  # tie: first in sorted order
 
 
 def test_share_ranges_without_combination() -> None:
@@ -180,8 +182,15 @@ def test_share_ranges_without_combination() -> None:
 
 def test_share_ranges_frame() -> None:
     frame = share_ranges({"durable": 18, "semi_durable": 41, "none": 41}, 1258).to_frame()
-    assert list(frame.columns) == ["label", "percent", "denominator", "count_low", "count_high",
-                                   "feasible_low", "feasible_high"]
+    assert list(frame.columns) == [
+        "label",
+        "percent",
+        "denominator",
+        "count_low",
+        "count_high",
+        "feasible_low",
+        "feasible_high",
+    ]
     assert frame["count_low"].tolist() == [221, 510, 510]
     assert frame["count_high"].tolist() == [232, 522, 522]
     assert str(frame["count_low"].dtype) == "Int64"
@@ -202,15 +211,14 @@ def test_share_ranges_counts_without_enumerating() -> None:
     best = sr.best()
     assert sum(best) == 1258 and best.count(126) == 8 and best.count(125) == 2  # 125.8 each
     with pytest.raises(ValueError, match="max_combinations"):
-        sr.combinations
+        sr.combinations  # noqa: B018 - shown as the cell result
 
 
 def test_share_ranges_dynamic_count_matches_enumeration() -> None:
     sr = share_ranges({"durable": 18, "semi_durable": 41, "none": 41}, 1258)
     assert sr.n_combinations == len(sr.combinations) == 120
     small = share_ranges([20, 30, 50], 37)
-    brute = [(a, b, c) for a in small.ranges[0] for b in small.ranges[1] for c in small.ranges[2]
-             if a + b + c == 37]
+    brute = [(a, b, c) for a in small.ranges[0] for b in small.ranges[1] for c in small.ranges[2] if a + b + c == 37]
     assert small.n_combinations == len(brute) and small.combinations == tuple(sorted(brute))
     # bound propagation tightens: 12 % and 87 % of 104 allow 12..13 and 90..91 on their own,
     # but only 13 + 91 sums to 104 (lo_1 >= 104 - 91, hi_2 <= ... and so on)

@@ -21,8 +21,7 @@ from lvv_eval.reference.schemes import (
 from lvv_eval.reference.taxonomy import EXIT_REASON_CODES, to_codes
 
 FIXTURES = Path(__file__).parent / "fixtures" / "classify"
-SHIPPED = ["monitor-2020", "regioplan-2020", "regioplan-2020-independent", "regioplan-2022",
-           "verwey-jonker-2021"]
+SHIPPED = ["monitor-2020", "regioplan-2020", "regioplan-2020-independent", "regioplan-2022", "verwey-jonker-2021"]
 DURABLE_3 = {"residence_permit", "independent_return", "onward_migration"}
 
 
@@ -69,17 +68,37 @@ def test_shipped_scheme_is_complete(name: str) -> None:
     ("name", "class_ids", "durable", "second_class", "denominator"),
     [
         # source 004: durable = permit, independent return, onward; semi = new application, art. 64
-        ("regioplan-2022", ("durable", "semi_durable", "none"), DURABLE_3,
-         {"repeat_asylum_application", "departure_postponed_art64"}, "outflow"),
+        (
+            "regioplan-2022",
+            ("durable", "semi_durable", "none"),
+            DURABLE_3,
+            {"repeat_asylum_application", "departure_postponed_art64"},
+            "outflow",
+        ),
         # source 000: 43 + 50 + 2 durable; 170 + 20 semi-durable; detention counted as other non-durable
-        ("verwey-jonker-2021", ("durable", "semi_durable", "none"), DURABLE_3,
-         {"repeat_asylum_application", "departure_postponed_art64"}, "none"),
+        (
+            "verwey-jonker-2021",
+            ("durable", "semi_durable", "none"),
+            DURABLE_3,
+            {"repeat_asylum_application", "departure_postponed_art64"},
+            "none",
+        ),
         # seeds 002 and 000: 107 = 46 granted + 61 departures incl. forced departure; art. 64 temporary
-        ("monitor-2020", ("durable", "temporary", "none"), DURABLE_3 | {"forced_return"},
-         {"repeat_asylum_application", "departure_postponed_art64"}, "none"),
+        (
+            "monitor-2020",
+            ("durable", "temporary", "none"),
+            DURABLE_3 | {"forced_return"},
+            {"repeat_asylum_application", "departure_postponed_art64"},
+            "none",
+        ),
         # source 001 Tabel S.2: asylum permit, return, onward migration; divided by intake
-        ("regioplan-2020", ("durable", "not_durable"), DURABLE_3 | {"forced_return"},
-         set(EXIT_REASON_CODES) - DURABLE_3 - {"forced_return"}, "intake"),
+        (
+            "regioplan-2020",
+            ("durable", "not_durable"),
+            DURABLE_3 | {"forced_return"},
+            set(EXIT_REASON_CODES) - DURABLE_3 - {"forced_return"},
+            "intake",
+        ),
     ],
 )
 def test_shipped_scheme_content(name, class_ids, durable, second_class, denominator) -> None:
@@ -97,7 +116,9 @@ def test_forced_return_is_where_vji_and_the_monitor_disagree() -> None:
     assert table.loc["forced_return"].tolist() == ["none", "durable"]
     assert disagreements(["verwey-jonker-2021", "monitor-2020"], level="durable").index.tolist() == ["forced_return"]
     assert disagreements(["verwey-jonker-2021", "monitor-2020"]).index.tolist() == [
-        "forced_return", "repeat_asylum_application", "departure_postponed_art64",
+        "forced_return",
+        "repeat_asylum_application",
+        "departure_postponed_art64",
     ]
     assert disagreements(level="durable").index.tolist() == ["forced_return"]
     assert disagreements(["verwey-jonker-2021", "regioplan-2022"]).empty
@@ -117,11 +138,19 @@ def test_classify_reproduces_the_vji_totals() -> None:
     # application, 20 art. 64; 100 MOB, 76 stay terminated, 76 other non-durable.
     # The split of the 76 over the six codes is made up (the letter does not print it).
     counts = {
-        "residence_permit": 43, "independent_return": 50, "onward_migration": 2,
-        "repeat_asylum_application": 170, "departure_postponed_art64": 20,
-        "left_unknown_destination": 100, "stay_terminated": 76,
-        "immigration_detention": 30, "criminal_detention": 10, "other_shelter": 10,
-        "own_network": 12, "returned_to_bbb": 7, "deceased": 7,
+        "residence_permit": 43,
+        "independent_return": 50,
+        "onward_migration": 2,
+        "repeat_asylum_application": 170,
+        "departure_postponed_art64": 20,
+        "left_unknown_destination": 100,
+        "stay_terminated": 76,
+        "immigration_detention": 30,
+        "criminal_detention": 10,
+        "other_shelter": 10,
+        "own_network": 12,
+        "returned_to_bbb": 7,
+        "deceased": 7,
     }
     codes = pd.Series([c for c, n in counts.items() for _ in range(n)])
     classes = load_scheme("verwey-jonker-2021").classify(codes)
@@ -164,8 +193,9 @@ def test_classify_rejects_labels_that_are_not_codes() -> None:
 def test_fixture_counts_per_scheme(scheme: str, expected: dict[str, int]) -> None:
     # tests/fixtures/classify/monitor_dutch.csv: 24 exits (3 permit, 2 return, 1 onward,
     # 2 forced, 3 repeat application, 2 art. 64, 3 MOB, one each of the other 8), 4 still in.
-    labels = pd.read_csv(FIXTURES / "monitor_dutch.csv", sep=";", dtype="str",
-                         keep_default_na=False, encoding="utf-8-sig")["reden_uitstroom"]
+    labels = pd.read_csv(
+        FIXTURES / "monitor_dutch.csv", sep=";", dtype="str", keep_default_na=False, encoding="utf-8-sig"
+    )["reden_uitstroom"]
     codes = pd.Series(to_codes(labels), dtype="object")
     out = load_scheme(scheme).classify(codes)
     assert out.value_counts(sort=False).to_dict() == expected
@@ -184,7 +214,9 @@ def test_unmapped_code(tmp_path: Path) -> None:
 
 
 def test_code_mapped_twice(tmp_path: Path) -> None:
-    path = _copy(tmp_path, "twice", lambda t: t.replace("  deceased: none\n", "  deceased: none\n  forced_return: durable\n"))
+    path = _copy(
+        tmp_path, "twice", lambda t: t.replace("  deceased: none\n", "  deceased: none\n  forced_return: durable\n")
+    )
     (problem,) = _problems(path)
     assert problem.column == "mapping.forced_return"
     assert problem.rule.startswith("exit code mapped twice (first at line ")
@@ -206,7 +238,8 @@ def test_unknown_class_and_unknown_code(tmp_path: Path) -> None:
     rules = {(p.column, p.value): p.rule for p in problems}
     assert rules[("mapping.deceased", "semi")] == "unknown class id; classes: durable, semi_durable, none"
     assert rules[("mapping.gedwongen_vertrek", "gedwongen_vertrek")] == (
-        "not an exit-reason code; the label means 'forced_return': use the code")
+        "not an exit-reason code; the label means 'forced_return': use the code"
+    )
     assert "left_unknown_destination" in rules[("mapping.MOB", "MOB")]
     assert len(problems) == 3
 
@@ -225,7 +258,9 @@ def test_class_without_name_and_no_durable_class(tmp_path: Path) -> None:
 
 
 def test_class_id_may_not_be_an_exit_code(tmp_path: Path) -> None:
-    path = _copy(tmp_path, "code-as-class", lambda t: t.replace("id: none", "id: other").replace(": none\n", ": other\n"))
+    path = _copy(
+        tmp_path, "code-as-class", lambda t: t.replace("id: none", "id: other").replace(": none\n", ": other\n")
+    )
     assert any(p.rule == "class id must differ from every exit-reason code" for p in _problems(path))
 
 
@@ -270,7 +305,10 @@ def test_unknown_scheme_name() -> None:
         load_scheme("monitor-2021")
     message = str(caught.value)
     assert "did you mean monitor-2020" in message
-    assert "available: monitor-2020, regioplan-2020, regioplan-2020-independent, regioplan-2022, verwey-jonker-2021" in message
+    assert (
+        "available: monitor-2020, regioplan-2020, regioplan-2020-independent, regioplan-2022, verwey-jonker-2021"
+        in message
+    )
     assert isinstance(caught.value, ConfigError) and isinstance(caught.value, LvvEvalError)
     assert caught.value.to_frame().loc[0, "value"] == "monitor-2021"
 
@@ -301,9 +339,14 @@ def test_user_scheme_directory_by_argument_and_environment(tmp_path: Path, monke
     assert load_scheme("my-scheme", tmp_path).class_of("forced_return") == "durable"
     monkeypatch.setenv(SCHEMES_DIR_ENV, str(tmp_path))
     assert "my-scheme" in list_schemes()
-    assert crosswalk().columns.tolist() == ["monitor-2020", "my-scheme", "regioplan-2020",
-                                            "regioplan-2020-independent", "regioplan-2022",
-                                            "verwey-jonker-2021"]
+    assert crosswalk().columns.tolist() == [
+        "monitor-2020",
+        "my-scheme",
+        "regioplan-2020",
+        "regioplan-2020-independent",
+        "regioplan-2022",
+        "verwey-jonker-2021",
+    ]
 
 
 def test_user_scheme_may_not_shadow_a_shipped_one(tmp_path: Path) -> None:
@@ -325,6 +368,7 @@ def test_subtotals_agree_with_the_crosswalk() -> None:
     from lvv_eval.stats.reconcile import load_crosswalk
 
     cw = load_crosswalk()
+
     def codes(source: str, category: str) -> set[str]:
         row = cw[(cw["source_id"] == source) & (cw["category"] == category)].iloc[0]
         return set(str(row["codes"]).split(";"))
@@ -332,8 +376,11 @@ def test_subtotals_agree_with_the_crosswalk() -> None:
     vji = load_scheme("verwey-jonker-2021").subtotals["other_non_durable"]
     mon = load_scheme("monitor-2020").subtotals["departure_or_onward_migration"]
     assert set(vji) == codes("verwey-jonker-2021", "other_non_durable") == set(aggregate.OTHER_NON_DURABLE)
-    assert set(mon) == codes("monitor-2020", "departure_or_onward_migration") \
+    assert (
+        set(mon)
+        == codes("monitor-2020", "departure_or_onward_migration")
         == set(aggregate.DEPARTURE_OR_ONWARD_MIGRATION)
+    )
 
 
 def test_subtotal_must_list_exit_codes(tmp_path: Path) -> None:

@@ -19,8 +19,7 @@ REASON = {"D": "residence_permit", "S": "repeat_asylum_application", "N": "stay_
 
 # Tiny data set with ties (days since intake; D durable, S semi-durable, N none, C censored):
 #   10 D, 10 N, 20 C, 30 S, 30 S, 30 C, 40 D, 50 C, 60 N       (n = 9)
-TINY = [(10, "D"), (10, "N"), (20, "C"), (30, "S"), (30, "S"), (30, "C"), (40, "D"),
-        (50, "C"), (60, "N")]
+TINY = [(10, "D"), (10, "N"), (20, "C"), (30, "S"), (30, "S"), (30, "C"), (40, "D"), (50, "C"), (60, "N")]
 
 
 def tiny_frame(spec: list[tuple[int, str]] = TINY) -> pd.DataFrame:
@@ -29,13 +28,23 @@ def tiny_frame(spec: list[tuple[int, str]] = TINY) -> pd.DataFrame:
     for i, (days, outcome) in enumerate(spec):
         if outcome == "C":
             intake = PEIL - pd.Timedelta(days=days)
-            rows.append((f"T{i}", f"P{i}", "utrecht", intake.date().isoformat(), None, None,
-                         True, None, None))
+            rows.append((f"T{i}", f"P{i}", "utrecht", intake.date().isoformat(), None, None, True, None, None))
         else:
             intake = pd.Timestamp("2020-01-01")
             exit_ = intake + pd.Timedelta(days=days)
-            rows.append((f"T{i}", f"P{i}", "utrecht", intake.date().isoformat(),
-                         exit_.date().isoformat(), REASON[outcome], True, None, None))
+            rows.append(
+                (
+                    f"T{i}",
+                    f"P{i}",
+                    "utrecht",
+                    intake.date().isoformat(),
+                    exit_.date().isoformat(),
+                    REASON[outcome],
+                    True,
+                    None,
+                    None,
+                )
+            )
     return make_frame(rows)
 
 
@@ -44,8 +53,7 @@ def test_time_to_event_frame_censors_not_drops() -> None:
     events = survival.time_to_event_frame(frame, P2, StandInScheme())
     # 13 trajectories in scope at P2 (G5 starts 2020-11-02); 4 still present are censored.
     assert len(events) == 13
-    assert list(events.columns) == ["trajectory_id", "pilot", "time_days", "event_code",
-                                    "event_class"]
+    assert list(events.columns) == ["trajectory_id", "pilot", "time_days", "event_code", "event_class"]
     by_id = events.set_index("trajectory_id")
     # A3: intake 2019-07-01, present at 2020-11-01 -> censored after 489 days
     # (184 days to 2020-01-01, + 305 days to 2020-11-01 in leap year 2020).
@@ -94,8 +102,7 @@ def test_aalen_johansen_by_hand() -> None:
     #   t=60: S-=28/81, n=1: F_N += 28/81               -> F_N = 9/81 + 28/81 = 37/81
     # End: 23/81 + 21/81 + 37/81 = 1 and S = 0.
     frame = tiny_frame()
-    table = survival.cumulative_incidence(frame, PEIL, StandInScheme(), by=None,
-                                          horizons_days=(35, 45, 70))
+    table = survival.cumulative_incidence(frame, PEIL, StandInScheme(), by=None, horizons_days=(35, 45, 70))
     got = table.set_index(["outcome", "horizon_days"])
     assert got.loc[("durable", 35), "estimate"] == pytest.approx(1 / 9)
     assert got.loc[("semi_durable", 35), "estimate"] == pytest.approx(7 / 27)
@@ -123,8 +130,7 @@ def test_horizon_beyond_follow_up_is_not_identified() -> None:
     # n = 8: t=10: F_D = 1/8, S = 6/8; t=30: n=5, S = 6/8 * 3/5 = 9/20;
     # t=40: n=2, F_D += 9/20 * 1/2 = 9/40 -> F_D = 5/40 + 9/40 = 14/40 = 0.35.
     frame = tiny_frame(TINY[:-1])
-    table = survival.cumulative_incidence(frame, PEIL, StandInScheme(), by=None,
-                                          horizons_days=(45, 70))
+    table = survival.cumulative_incidence(frame, PEIL, StandInScheme(), by=None, horizons_days=(45, 70))
     got = table.set_index(["outcome", "horizon_days"])
     assert got.loc[("durable", 45), "estimate"] == pytest.approx(0.35)
     assert math.isnan(got.loc[("durable", 70), "estimate"])
@@ -132,8 +138,7 @@ def test_horizon_beyond_follow_up_is_not_identified() -> None:
 
 def test_cif_plus_survival_is_one_at_every_time() -> None:
     rng = np.random.default_rng(7)
-    spec = [(int(t), str(o)) for t, o in zip(rng.integers(0, 400, 120),
-                                             rng.choice(list("DSNC"), 120))]
+    spec = [(int(t), str(o)) for t, o in zip(rng.integers(0, 400, 120), rng.choice(list("DSNC"), 120))]
     curves = survival.cif_curves(tiny_frame(spec), PEIL, StandInScheme(), by="pilot")
     sums = curves.groupby(["pilot", "time_days"])["estimate"].sum()
     assert np.allclose(sums.to_numpy(), 1.0)
@@ -143,8 +148,7 @@ def test_cif_plus_survival_is_one_at_every_time() -> None:
     inside = durable.dropna(subset=["ci_low"])
     assert (inside["ci_low"] <= inside["estimate"]).all()
     assert (inside["estimate"] <= inside["ci_high"]).all()
-    linear = survival.cif_curves(tiny_frame(spec), PEIL, StandInScheme(), by=None,
-                                 ci_method="linear")
+    linear = survival.cif_curves(tiny_frame(spec), PEIL, StandInScheme(), by=None, ci_method="linear")
     assert (linear["ci_low"].dropna() >= 0).all() and (linear["ci_high"].dropna() <= 1).all()
 
 
@@ -199,8 +203,7 @@ def test_fixed_horizon_boundary() -> None:
 
 def test_empty_group_and_no_events() -> None:
     frame = tiny_frame([(10, "C"), (20, "C")])
-    table = survival.cumulative_incidence(frame, PEIL, StandInScheme(), by=None,
-                                          horizons_days=(5,))
+    table = survival.cumulative_incidence(frame, PEIL, StandInScheme(), by=None, horizons_days=(5,))
     got = table.set_index("outcome")["estimate"]
     assert got["durable"] == 0 and got["in_programme"] == 1
 
@@ -215,7 +218,7 @@ def test_with_real_scheme() -> None:
     # Class order of regioplan-2022: durable, semi_durable, none (codes 1, 2, 3).
     assert list(events["event_class"].cat.categories) == ["censored", *scheme.class_ids]
     by_id = events.set_index("trajectory_id")
-    assert by_id.loc["A1", "event_class"] == "durable"   # residence permit
+    assert by_id.loc["A1", "event_class"] == "durable"  # residence permit
     assert by_id.loc["G1", "event_class"] == "semi_durable"  # repeat asylum application
     assert by_id.loc["A4", "event_class"] == "none"  # left, destination unknown
     curves = survival.cif_curves(make_frame(ROWS), P2, scheme, by="pilot")
@@ -225,8 +228,7 @@ def test_with_real_scheme() -> None:
 
 def test_cif_curves_truncated_where_few_are_at_risk() -> None:
     rng = np.random.default_rng(7)
-    spec = [(int(t), str(o)) for t, o in zip(rng.integers(0, 400, 120),
-                                             rng.choice(list("DSNC"), 120))]
+    spec = [(int(t), str(o)) for t, o in zip(rng.integers(0, 400, 120), rng.choice(list("DSNC"), 120))]
     full = survival.cif_curves(tiny_frame(spec), PEIL, StandInScheme(), by=None)
     cut = survival.cif_curves(tiny_frame(spec), PEIL, StandInScheme(), by=None, min_at_risk=10)
     assert full["n_at_risk"].min() < 10

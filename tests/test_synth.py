@@ -13,14 +13,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lvv_eval.sources import rounding
-from lvv_eval.stats.counts import to_figures
-from lvv_eval.synthetic.calibration import OK_STATUSES, calibration_report
 from lvv_eval.cli import main
-from lvv_eval.sources.monitor import read_monitor
 from lvv_eval.paths import DEFAULT_SYNTHETIC_FILE, SYNTHETIC_DIR
 from lvv_eval.reference.monitor_format import COLUMN_NAMES
 from lvv_eval.reference.schemes import load_scheme
+from lvv_eval.sources import rounding
+from lvv_eval.sources.monitor import read_monitor
+from lvv_eval.stats.counts import to_figures
+from lvv_eval.synthetic.calibration import OK_STATUSES, calibration_report
 from lvv_eval.synthetic.generator import generate, scale_counts, write_synthetic
 from lvv_eval.synthetic.targets import largest_remainder
 
@@ -37,8 +37,9 @@ def report(frame: pd.DataFrame) -> pd.DataFrame:
     return calibration_report(frame)
 
 
-def _fig(frame: pd.DataFrame, peildatum: str, scheme: str | None = None,
-         formal_only: bool = False) -> dict[tuple[str, str, str], int]:
+def _fig(
+    frame: pd.DataFrame, peildatum: str, scheme: str | None = None, formal_only: bool = False
+) -> dict[tuple[str, str, str], int]:
     sch = load_scheme(scheme) if scheme else None
     tf = to_figures(frame, peildatum, scheme=sch, formal_only=formal_only)
     return {(p, m, c): int(v) for p, m, c, v in tf.itertuples(index=False, name=None)}
@@ -63,8 +64,9 @@ def test_different_seed_different_bytes(tmp_path: Path) -> None:
 def test_committed_file_equals_fresh_generation(tmp_path: Path) -> None:
     fresh = _bytes(tmp_path, "fresh.csv", DEFAULT_SEED)
     committed = DEFAULT_SYNTHETIC_FILE.read_bytes()
-    assert hashlib.sha256(fresh).hexdigest() == hashlib.sha256(committed).hexdigest(), \
+    assert hashlib.sha256(fresh).hexdigest() == hashlib.sha256(committed).hexdigest(), (
         "data/synthetic/monitor_synthetic.csv is stale: run `make synth`"
+    )
 
 
 def test_committed_report_equals_fresh_report(frame: pd.DataFrame, tmp_path: Path) -> None:
@@ -100,15 +102,15 @@ def test_no_overlapping_stays_and_some_reentries(frame: pd.DataFrame) -> None:
     df = df.sort_values(["p", "s"], kind="stable")
     same = df["p"].eq(df["p"].shift())
     assert not (same & (df["s"] < df["e"].shift())).any()
-    assert 20 <= int(same.sum()) <= 40          # re-entries of the same person_id
+    assert 20 <= int(same.sum()) <= 40  # re-entries of the same person_id
 
 
 def test_dates_within_programme_and_not_on_peildata(frame: pd.DataFrame) -> None:
-    assert frame["intake_date"].min() >= pd.Timestamp("2019-03-01")     # source 000: from March 2019
+    assert frame["intake_date"].min() >= pd.Timestamp("2019-03-01")  # source 000: from March 2019
     assert frame["exit_date"].max() <= pd.Timestamp("2022-07-01")
     assert ((frame["exit_date"] >= frame["intake_date"]) | frame["exit_date"].isna()).all()
     starts = frame.groupby("pilot", observed=True)["intake_date"].min()
-    assert (starts <= pd.Timestamp("2019-08-31")).all()                  # source 000: by August 2019
+    assert (starts <= pd.Timestamp("2019-08-31")).all()  # source 000: by August 2019
     for day in ("2019-12-31", "2020-11-01", "2022-07-01"):
         for col in ("intake_date", "exit_date", "scenario_date"):
             assert not (frame[col] == pd.Timestamp(day)).any()
@@ -122,11 +124,11 @@ def test_regioplan_2019_tables(frame: pd.DataFrame) -> None:
     intake = {"amsterdam": 363, "eindhoven": 33, "groningen": 302, "rotterdam": 129, "utrecht": 268}
     occupancy = {"amsterdam": 291, "eindhoven": 30, "groningen": 201, "rotterdam": 73}
     durable = {"amsterdam": 3, "eindhoven": 1, "groningen": 10, "rotterdam": 12, "utrecht": 33}
-    for pilot, n in intake.items():                                   # Tabel S.1
+    for pilot, n in intake.items():  # Tabel S.1
         assert f[(pilot, "intake", "all")] == n
-    for pilot, n in occupancy.items():                                # Tabel S.1
+    for pilot, n in occupancy.items():  # Tabel S.1
         assert f[(pilot, "occupancy", "persons")] == n
-    for pilot, n in durable.items():                                  # Tabel S.2
+    for pilot, n in durable.items():  # Tabel S.2
         assert f[(pilot, "outflow", "durable")] == n
     assert f[("amsterdam", "intake", "formal")] == 287
     assert f[("amsterdam", "intake", "informal")] == 76
@@ -165,25 +167,28 @@ def test_monitor_2020(frame: pd.DataFrame) -> None:
 
 def test_verwey_jonker_departure_split(frame: pd.DataFrame) -> None:
     f = _fig(frame, "2020-11-01", "verwey-jonker-2021", formal_only=True)
-    assert f[("total", "outflow", "independent_return")] == 50       # source 000
-    assert f[("total", "outflow", "onward_migration")] == 2          # source 000
-    assert f[("total", "outflow", "forced_return")] == 61 - 50 - 2   # the cause named in 000
+    assert f[("total", "outflow", "independent_return")] == 50  # source 000
+    assert f[("total", "outflow", "onward_migration")] == 2  # source 000
+    assert f[("total", "outflow", "forced_return")] == 61 - 50 - 2  # the cause named in 000
 
 
 def test_2020_people(frame: pd.DataFrame) -> None:
     formal = frame[frame["formal_status"]]
     in_scope = formal["intake_date"] <= pd.Timestamp("2020-11-01")
-    assert int((in_scope & formal["mrt"]).sum()) == 10                # source 002: 10 MRT cases
+    assert int((in_scope & formal["mrt"]).sum()) == 10  # source 002: 10 MRT cases
     more5 = (formal.loc[in_scope, "prior_departure_procedures"] > 5).mean()
-    assert 0.10 < more5 < 0.15                                        # source 002: 'ruim 10%'
+    assert 0.10 < more5 < 0.15  # source 002: 'ruim 10%'
     assert (formal.loc[in_scope, "prior_departure_procedures"] >= 1).mean() > 0.5
     present = in_scope & ((formal["exit_date"] > pd.Timestamp("2020-11-01")) | formal["exit_date"].isna())
     utrecht_families = int((present & formal["family"] & (formal["pilot"] == "utrecht")).sum())
-    assert 15 <= utrecht_families <= 25                               # source 002: 'ca. 20 personen'
-    returned = formal[in_scope & formal["exit_reason"].isin(
-        ["independent_return", "forced_return"]) & (formal["exit_date"] <= pd.Timestamp("2020-11-01"))]
+    assert 15 <= utrecht_families <= 25  # source 002: 'ca. 20 personen'
+    returned = formal[
+        in_scope
+        & formal["exit_reason"].isin(["independent_return", "forced_return"])
+        & (formal["exit_date"] <= pd.Timestamp("2020-11-01"))
+    ]
     counts = returned["nationality"].value_counts()
-    assert counts["ARM"] == 7 and counts["CHN"] == 5 and counts["NGA"] == 4   # source 002
+    assert counts["ARM"] == 7 and counts["CHN"] == 5 and counts["NGA"] == 4  # source 002
     assert counts.drop(["ARM", "CHN", "NGA"]).max() < 4
 
 
@@ -210,19 +215,19 @@ def test_final_evaluation_2022(frame: pd.DataFrame) -> None:
 def test_demographics_plausible(frame: pd.DataFrame) -> None:
     early = frame[frame["intake_date"] <= pd.Timestamp("2019-12-31")]
     male = early.groupby("pilot", observed=True)["sex"].apply(lambda s: (s == "m").mean())
-    assert (male > 0.5).all()                                          # source 001
-    assert male.idxmin() == "utrecht"                                  # source 001: most women
+    assert (male > 0.5).all()  # source 001
+    assert male.idxmin() == "utrecht"  # source 001: most women
     age = early["intake_date"].dt.year - early["birth_year"]
-    assert 37 <= age.mean() <= 43                                      # source 001: around forty
+    assert 37 <= age.mean() <= 43  # source 001: around forty
     top2019 = early["nationality"].value_counts().index[:3]
-    assert set(top2019) == {"IRN", "ERI", "AFG"}                       # source 001
+    assert set(top2019) == {"IRN", "ERI", "AFG"}  # source 001
     fam = frame[frame["family"]]
-    assert (fam["pilot"] == "utrecht").mean() > 0.8                    # seeds 001, 002
+    assert (fam["pilot"] == "utrecht").mean() > 0.8  # seeds 001, 002
     safe = frame[frame["safe_country"]]
-    assert not safe["pilot"].isin(["amsterdam", "utrecht"]).any()      # source 002
+    assert not safe["pilot"].isin(["amsterdam", "utrecht"]).any()  # source 002
     assert (safe.loc[safe["pilot"] == "groningen", "intake_date"] <= pd.Timestamp("2019-12-31")).all()
     rot = early[early["pilot"] == "rotterdam"]
-    assert 0.175 <= rot["safe_country"].mean() <= 0.225                # source 002: about 20 %
+    assert 0.175 <= rot["safe_country"].mean() <= 0.225  # source 002: about 20 %
 
 
 # ---------------------------------------------------------------- calibration report
@@ -236,22 +241,31 @@ def test_report_every_constraint_ok(report: pd.DataFrame) -> None:
 def test_report_unavoidable_ones_are_the_documented_conflicts(report: pd.DataFrame) -> None:
     unavoidable = set(report.loc[report["status"] == "unavoidable difference", "figure_ids"])
     assert unavoidable == {
-        "r20-occupancy-rate-utrecht", "r20-free-rate-utrecht", "r20-free-rate-amsterdam",
-        "vj21-granted-total", "vj21-azc-total", "vj21-art64-total", "vj21-mob-total",
-        "vj21-terminated-total", "vj21-other-total",
+        "r20-occupancy-rate-utrecht",
+        "r20-free-rate-utrecht",
+        "r20-free-rate-amsterdam",
+        "vj21-granted-total",
+        "vj21-azc-total",
+        "vj21-art64-total",
+        "vj21-mob-total",
+        "vj21-terminated-total",
+        "vj21-other-total",
     }
     assert (report.loc[report["status"] == "unavoidable difference", "reason"].str.len() > 20).all()
     vj = report[report["source_id"] == "verwey-jonker-2021"]
     assert not vj.loc[vj["status"] == "unavoidable difference", "primary"].any()
 
 
-@pytest.mark.parametrize("figure_id, achieved", [
-    ("r20-intake-amsterdam", 363),       # source 001, Tabel S.1
-    ("r20-occupancy-groningen", 201),    # source 001, Tabel S.1
-    ("m20-present-total", 771),          # source 002
-    ("m20-sheltered-total", 1310),       # source 002
-    ("r22-outflow-total", 1258),         # source 004
-])
+@pytest.mark.parametrize(
+    "figure_id, achieved",
+    [
+        ("r20-intake-amsterdam", 363),  # source 001, Tabel S.1
+        ("r20-occupancy-groningen", 201),  # source 001, Tabel S.1
+        ("m20-present-total", 771),  # source 002
+        ("m20-sheltered-total", 1310),  # source 002
+        ("r22-outflow-total", 1258),  # source 004
+    ],
+)
 def test_report_counts(report: pd.DataFrame, figure_id: str, achieved: int) -> None:
     row = report[report["figure_ids"] == figure_id].iloc[0]
     assert row["achieved"] == achieved and row["status"] == "met"
@@ -260,7 +274,7 @@ def test_report_counts(report: pd.DataFrame, figure_id: str, achieved: int) -> N
 def test_report_rounded_share(report: pd.DataFrame) -> None:
     row = report[report["figure_ids"] == "r22-durable-share-total"].iloc[0]
     assert row["denominator"] == 1258 and row["status"] == "within rounding range"
-    assert round(row["numerator"] / 1258 * 100) == 18                  # source 004: 18 %
+    assert round(row["numerator"] / 1258 * 100) == 18  # source 004: 18 %
 
 
 # ---------------------------------------------------------------- scale

@@ -14,19 +14,18 @@ def test_group_then_key_order_is_lexsort(seed):
     groups = rng.integers(0, 12, 5000)
     key = rng.random(5000)
     assert np.array_equal(synth._order_by_group_then_key(groups, key), np.lexsort((key, groups)))
-    key[:200] = key[200:400]          # ties within and across groups
+    key[:200] = key[200:400]  # ties within and across groups
     groups[:200] = groups[200:400]
     assert np.array_equal(synth._order_by_group_then_key(groups, key), np.lexsort((key, groups)))
-    coarse = np.round(key, 2)         # not a draw of Generator.random: falls back
-    assert np.array_equal(synth._order_by_group_then_key(groups, coarse),
-                          np.lexsort((coarse, groups)))
+    coarse = np.round(key, 2)  # not a draw of Generator.random: falls back
+    assert np.array_equal(synth._order_by_group_then_key(groups, coarse), np.lexsort((coarse, groups)))
 
 
 @pytest.mark.parametrize("k", [0, 1, 7, 100, 999, 1000, 5000])
 def test_largest_first_is_stable_descending_sort(k):
     rng = np.random.default_rng(k)
     key = rng.random(1000) + (rng.random(1000) < 0.3)
-    key[::7] = key[3]                 # many ties
+    key[::7] = key[3]  # many ties
     assert np.array_equal(synth._largest_first(key, k), np.argsort(-key, kind="stable")[:k])
 
 

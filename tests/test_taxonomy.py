@@ -21,10 +21,21 @@ from lvv_eval.reference.taxonomy import (
 
 # shared/monitor-format.md, section "Exit reason codes", in that order.
 CONTRACT_CODES = (
-    "residence_permit", "independent_return", "onward_migration", "forced_return",
-    "repeat_asylum_application", "departure_postponed_art64", "left_unknown_destination",
-    "stay_terminated", "immigration_detention", "criminal_detention", "other_shelter",
-    "own_network", "returned_to_bbb", "deceased", "other",
+    "residence_permit",
+    "independent_return",
+    "onward_migration",
+    "forced_return",
+    "repeat_asylum_application",
+    "departure_postponed_art64",
+    "left_unknown_destination",
+    "stay_terminated",
+    "immigration_detention",
+    "criminal_detention",
+    "other_shelter",
+    "own_network",
+    "returned_to_bbb",
+    "deceased",
+    "other",
 )
 
 
@@ -189,7 +200,13 @@ def test_label() -> None:
 def test_to_codes_translates_and_keeps_blanks() -> None:
     values = pd.Series(["MOB", "", None, "Art.64", pd.NA, "forced_return", "  "])
     assert to_codes(values) == [
-        "left_unknown_destination", None, None, "departure_postponed_art64", None, "forced_return", None,
+        "left_unknown_destination",
+        None,
+        None,
+        "departure_postponed_art64",
+        None,
+        "forced_return",
+        None,
     ]
 
 

@@ -9,10 +9,8 @@ column, the offending value and the rule it breaks.
 from __future__ import annotations
 
 import math
-
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
-from typing import Iterable
 
 import pandas as pd
 
@@ -68,9 +66,7 @@ class InputValidationError(LvvEvalError, ValueError):
 
     def to_frame(self) -> pd.DataFrame:
         """Return the problems as a table (one row per problem)."""
-        return pd.DataFrame(
-            [asdict(p) for p in self.problems], columns=["file", "row", "column", "value", "rule"]
-        )
+        return pd.DataFrame([asdict(p) for p in self.problems], columns=["file", "row", "column", "value", "rule"])
 
 
 class ConfigError(LvvEvalError, ValueError):
@@ -117,8 +113,7 @@ class NotIdentifiedError(LvvEvalError):
         (``1 / n_assignments``; NaN when all sites are in one group).
     """
 
-    def __init__(self, attribute: str, group_sizes: Mapping[str, int],
-                 n_assignments: int | None = None) -> None:
+    def __init__(self, attribute: str, group_sizes: Mapping[str, int], n_assignments: int | None = None) -> None:
         self.attribute = attribute
         self.group_sizes = dict(sorted(group_sizes.items()))
         sizes = [n for n in self.group_sizes.values() if n > 0]
@@ -145,9 +140,11 @@ class NotIdentifiedError(LvvEvalError):
         if lang == "en":
             parts = ", ".join(f"{label!r}: {k} site(s)" for label, k in self.group_sizes.items())
             if self.identified_groups >= 2:
-                floor = (f"With these {n} sites ({parts}) the smallest p-value any permutation "
-                         f"(randomisation) test over sites could reach is 1/{self.n_assignments} = "
-                         f"{self.min_p:.2f}" + (", so 5 % is out of reach." if self.min_p > 0.05 else "."))
+                floor = (
+                    f"With these {n} sites ({parts}) the smallest p-value any permutation "
+                    f"(randomisation) test over sites could reach is 1/{self.n_assignments} = "
+                    f"{self.min_p:.2f}" + (", so 5 % is out of reach." if self.min_p > 0.05 else ".")
+                )
             else:
                 floor = f"All {n} site(s) are in one group ({parts}); there is no contrast at all."
             return (
@@ -159,10 +156,12 @@ class NotIdentifiedError(LvvEvalError):
             )
         parts = ", ".join(f"{label!r}: {k} pilot(s)" for label, k in self.group_sizes.items())
         if self.identified_groups >= 2:
-            floor = (f"Met deze {n} pilots ({parts}) is de kleinste p-waarde die een permutatietoets "
-                     f"(randomisatietoets) over de pilots kan bereiken 1/{self.n_assignments} = "
-                     + f"{self.min_p:.2f}".replace(".", ",")
-                     + ("; 5 % is dus onbereikbaar." if self.min_p > 0.05 else "."))
+            floor = (
+                f"Met deze {n} pilots ({parts}) is de kleinste p-waarde die een permutatietoets "
+                f"(randomisatietoets) over de pilots kan bereiken 1/{self.n_assignments} = "
+                + f"{self.min_p:.2f}".replace(".", ",")
+                + ("; 5 % is dus onbereikbaar." if self.min_p > 0.05 else ".")
+            )
         else:
             floor = f"Alle {n} pilot(s) vallen in één groep ({parts}); er is helemaal geen contrast."
         return (
@@ -219,6 +218,8 @@ def _redact_rule(rule: str, value: str) -> str:
 
 def redacted_error(error: InputValidationError) -> InputValidationError:
     """A copy of ``error`` whose problems carry no values (:func:`redact`)."""
-    return InputValidationError([redact(p) for p in error.problems],
-                                summary=f"{len(error.problems)} problem(s) found (values not shown in reports; "
-                                        "run `lvv-eval validate` to see them)")
+    return InputValidationError(
+        [redact(p) for p in error.problems],
+        summary=f"{len(error.problems)} problem(s) found (values not shown in reports; "
+        "run `lvv-eval validate` to see them)",
+    )

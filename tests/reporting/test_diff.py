@@ -21,9 +21,15 @@ def _build(root: Path, tables: dict[str, str], figures: dict[str, bytes | str], 
         path = root / "figures" / name
         path.write_bytes(content) if isinstance(content, bytes) else path.write_text(content, encoding="utf-8")
     if manifest:
-        (root / "manifest.json").write_text(json.dumps({
-            "tables": [{"name": n} for n in tables],
-            "figures": [{"name": Path(n).stem} for n in figures if not n.endswith(".csv")]}), encoding="utf-8")
+        (root / "manifest.json").write_text(
+            json.dumps(
+                {
+                    "tables": [{"name": n} for n in tables],
+                    "figures": [{"name": Path(n).stem} for n in figures if not n.endswith(".csv")],
+                }
+            ),
+            encoding="utf-8",
+        )
     return root
 
 
@@ -33,26 +39,48 @@ FLOW_B = "pilot,measure,value,share\namsterdam,intake,364,0.5000001\ntotal,intak
 
 @pytest.fixture
 def builds(tmp_path: Path) -> tuple[Path, Path]:
-    a = _build(tmp_path / "a", {"flow": FLOW_A, "same": "k,v\nx,1\n", "gone": "k,v\nx,1\n"},
-               {"bars.png": b"\x89PNG one", "bars.svg": "<svg/>", "curve.png": b"\x89PNG c",
-                "curve.csv": "t,y\n0,0.1\n1,0.2\n", "old.png": b"\x89PNG old"})
-    b = _build(tmp_path / "b", {"flow": FLOW_B, "same": "k,v\nx,1.0\n", "new": "k,v\ny,2\n"},
-               {"bars.png": b"\x89PNG two", "bars.svg": "<svg/>", "curve.png": b"\x89PNG other bytes",
-                "curve.csv": "t,y\n0,0.1\n1,0.2\n", "fresh.png": b"\x89PNG new"})
+    a = _build(
+        tmp_path / "a",
+        {"flow": FLOW_A, "same": "k,v\nx,1\n", "gone": "k,v\nx,1\n"},
+        {
+            "bars.png": b"\x89PNG one",
+            "bars.svg": "<svg/>",
+            "curve.png": b"\x89PNG c",
+            "curve.csv": "t,y\n0,0.1\n1,0.2\n",
+            "old.png": b"\x89PNG old",
+        },
+    )
+    b = _build(
+        tmp_path / "b",
+        {"flow": FLOW_B, "same": "k,v\nx,1.0\n", "new": "k,v\ny,2\n"},
+        {
+            "bars.png": b"\x89PNG two",
+            "bars.svg": "<svg/>",
+            "curve.png": b"\x89PNG other bytes",
+            "curve.csv": "t,y\n0,0.1\n1,0.2\n",
+            "fresh.png": b"\x89PNG new",
+        },
+    )
     return a, b
 
 
 def test_tables_are_compared_by_value_and_key(builds):
     result = diff_builds(*builds)
     by = {t.name: t for t in result.tables}
-    assert {n: t.status for n, t in by.items()} == {"flow": "changed", "gone": "removed", "new": "added",
-                                                   "same": "same"}  # 1 and 1.0 are the same value
+    assert {n: t.status for n, t in by.items()} == {
+        "flow": "changed",
+        "gone": "removed",
+        "new": "added",
+        "same": "same",
+    }  # 1 and 1.0 are the same value
     flow = by["flow"]
     assert flow.key == ("pilot",)
     assert flow.rows_added == ["utrecht"] and flow.rows_removed == ["groningen"]
     assert [(c.key, c.column, c.old, c.new) for c in flow.cells] == [
-        ("amsterdam", "value", "363", "364"), ("amsterdam", "share", "0.5", "0.5000001"),
-        ("total", "value", "665", "666")]
+        ("amsterdam", "value", "363", "364"),
+        ("amsterdam", "share", "0.5", "0.5000001"),
+        ("total", "value", "665", "666"),
+    ]
     assert not result.identical
 
 
@@ -68,8 +96,11 @@ def test_tolerance_hides_small_numeric_changes(builds):
 def test_figures_by_data_file_else_image_hash(builds):
     figs = {f.name: f for f in diff_builds(*builds).figures}
     assert {n: (f.status, f.compared_by) for n, f in figs.items()} == {
-        "bars": ("changed", "png image hash"), "curve": ("same", "data file"),  # same data, other bytes
-        "fresh": ("added", "presence"), "old": ("removed", "presence")}
+        "bars": ("changed", "png image hash"),
+        "curve": ("same", "data file"),  # same data, other bytes
+        "fresh": ("added", "presence"),
+        "old": ("removed", "presence"),
+    }
     assert figs["bars"].old_hash != figs["bars"].new_hash
 
 
@@ -85,6 +116,7 @@ def test_key_by_position_when_no_text_key_is_unique():
     a = table_key(*(2 * [__import__("pandas").DataFrame({"n": ["1", "1"]})]))
     assert a == ()
     import pandas as pd
+
     d = diff_tables("t", pd.DataFrame({"n": ["1", "2"]}), pd.DataFrame({"n": ["1", "3"]}))
     assert [(c.key, c.old, c.new) for c in d.cells] == [("row 2", "2", "3")]
 

@@ -20,12 +20,14 @@ from lvv_eval.reporting.formatting import SUPPRESSED_MARK, ColumnFormat
 
 PNG_1PX = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
 
 
 def _table(caption: str = "Uitstroom", **options: object) -> TableBlock:
-    return TableBlock(caption=caption, header=("Pilot", "Aantal"), rows=(("Utrecht", "478"),),
-                      kind="synthetic", **options)  # type: ignore[arg-type]
+    return TableBlock(
+        caption=caption, header=("Pilot", "Aantal"), rows=(("Utrecht", "478"),), kind="synthetic", **options
+    )  # type: ignore[arg-type]
 
 
 def _figure(caption: str = "Figuur") -> FigureBlock:
@@ -46,13 +48,25 @@ def test_tables_and_figures_are_numbered_per_section(make_document: Callable[[st
 
 
 def test_numbering_counts_tables_and_figures_separately_and_restarts_per_section() -> None:
-    doc = Document(title="T", language="nl", banner=_banner(), summary=(Paragraph("S"),), sections=(
-        Section("Een", (_table("a"), _figure("b"), _table("c"), Paragraph("p"), _figure("d"))),
-        Section("Twee", (_figure("e"), _table("f"))),
-    ))
+    doc = Document(
+        title="T",
+        language="nl",
+        banner=_banner(),
+        summary=(Paragraph("S"),),
+        sections=(
+            Section("Een", (_table("a"), _figure("b"), _table("c"), Paragraph("p"), _figure("d"))),
+            Section("Twee", (_figure("e"), _table("f"))),
+        ),
+    )
     labels = [(b.block.caption, b.label) for s in doc.numbered() for b in s.blocks if b.label]  # type: ignore[union-attr]
-    assert labels == [("a", "Tabel 1.1"), ("b", "Figuur 1.1"), ("c", "Tabel 1.2"), ("d", "Figuur 1.2"),
-                      ("e", "Figuur 2.1"), ("f", "Tabel 2.1")]
+    assert labels == [
+        ("a", "Tabel 1.1"),
+        ("b", "Figuur 1.1"),
+        ("c", "Tabel 1.2"),
+        ("d", "Figuur 1.2"),
+        ("e", "Figuur 2.1"),
+        ("f", "Tabel 2.1"),
+    ]
     anchors = [b.anchor for s in doc.numbered() for b in s.blocks if b.anchor]
     assert len(set(anchors)) == len(anchors)
     assert [s.number for s in doc.numbered()] == [1, 2]
@@ -61,18 +75,33 @@ def test_numbering_counts_tables_and_figures_separately_and_restarts_per_section
 def test_from_frame_needs_a_label_for_every_column() -> None:
     frame = pd.DataFrame({"pilot": ["Utrecht"], "ci_low": [0.1]})
     with pytest.raises(DocumentError, match="ci_low"):
-        TableBlock.from_frame(frame, {"pilot": "text", "ci_low": "bound"}, {"pilot": "Pilot"},
-                              language="nl", caption="c", kind="synthetic")
+        TableBlock.from_frame(
+            frame,
+            {"pilot": "text", "ci_low": "bound"},
+            {"pilot": "Pilot"},
+            language="nl",
+            caption="c",
+            kind="synthetic",
+        )
 
 
 def test_from_frame_carries_the_suppression_mask() -> None:
     frame = pd.DataFrame({"pilot": ["a", "b"], "n": [12, 3], "lo": [0.1, 0.2], "hi": [0.3, 0.4]})
     mask = pd.DataFrame({"n": [False, True], "lo": [False, True], "hi": [False, False]})
     block = TableBlock.from_frame(
-        frame, {"pilot": ColumnFormat("label", labels={"a": "A", "b": "B"}), "n": "count",
-                "ci": ColumnFormat("interval", bounds=("lo", "hi"))},
-        {"pilot": "Pilot", "n": "Aantal", "ci": "Interval"}, language="nl", caption="c", kind="person-level",
-        suppressed=mask, rule_notes=("primair: aantal kleiner dan 10",))
+        frame,
+        {
+            "pilot": ColumnFormat("label", labels={"a": "A", "b": "B"}),
+            "n": "count",
+            "ci": ColumnFormat("interval", bounds=("lo", "hi")),
+        },
+        {"pilot": "Pilot", "n": "Aantal", "ci": "Interval"},
+        language="nl",
+        caption="c",
+        kind="person-level",
+        suppressed=mask,
+        rule_notes=("primair: aantal kleiner dan 10",),
+    )
     assert block.rows[1] == ("B", SUPPRESSED_MARK, SUPPRESSED_MARK)
     assert block.suppressed == ((False, False, False), (False, True, True))
     assert block.n_suppressed == 2
@@ -151,8 +180,16 @@ def test_banner_rows_are_formatted_in_the_language() -> None:
     assert nl["Drempel onthullingsbeheersing"] == "10 personen"
     assert en["Reference date (peildatum)"] == "30 June 2021"
     assert en["Disclosure threshold"] == "10 persons"
-    assert list(nl) == ["Gegevensbron", "Synthetische gegevens", "Peildatum", "Indeling uitkomsten", "Pilots",
-                        "Regel formele status", "Drempel onthullingsbeheersing", "Versie (commit)"]
+    assert list(nl) == [
+        "Gegevensbron",
+        "Synthetische gegevens",
+        "Peildatum",
+        "Indeling uitkomsten",
+        "Pilots",
+        "Regel formele status",
+        "Drempel onthullingsbeheersing",
+        "Versie (commit)",
+    ]
 
 
 def test_document_needs_a_summary_and_a_known_language() -> None:

@@ -109,22 +109,25 @@ def test_text_files_have_the_same_keys_in_both_languages() -> None:
 
 
 def _frame() -> pd.DataFrame:
-    return pd.DataFrame({
-        "pilot": ["amsterdam", "eindhoven", "total"],
-        "n": [360.0, 8.0, 1258.0],
-        "p": [0.148, 0.25, 0.1765],
-        "lo": [0.113, 0.04, 0.156],
-        "hi": [0.19, 0.6, 0.198],
-        "day": pd.to_datetime(["2020-11-01"] * 3),
-        "formal": [True, False, True],
-        "remark": ["", "klein", "x"],
-    })
+    return pd.DataFrame(
+        {
+            "pilot": ["amsterdam", "eindhoven", "total"],
+            "n": [360.0, 8.0, 1258.0],
+            "p": [0.148, 0.25, 0.1765],
+            "lo": [0.113, 0.04, 0.156],
+            "hi": [0.19, 0.6, 0.198],
+            "day": pd.to_datetime(["2020-11-01"] * 3),
+            "formal": [True, False, True],
+            "remark": ["", "klein", "x"],
+        }
+    )
 
 
 def _columns() -> dict[str, str | f.ColumnFormat]:
     return {
-        "pilot": f.ColumnFormat("label", labels={"amsterdam": "Amsterdam", "eindhoven": "Eindhoven",
-                                                 "total": "Totaal"}),
+        "pilot": f.ColumnFormat(
+            "label", labels={"amsterdam": "Amsterdam", "eindhoven": "Eindhoven", "total": "Totaal"}
+        ),
         "n": "count",
         "p": f.ColumnFormat("share", decimals=1),
         "ci": f.ColumnFormat("interval", bounds=("lo", "hi")),
@@ -137,8 +140,7 @@ def _columns() -> dict[str, str | f.ColumnFormat]:
 def test_format_frame_formats_every_kind() -> None:
     out = f.format_frame(_frame(), _columns(), "nl")
     assert list(out.columns) == ["pilot", "n", "p", "ci", "day", "formal", "remark"]
-    assert out.iloc[0].tolist() == ["Amsterdam", "360", f"14,8{NBSP}%", f"(11–19{NBSP}%)", "1 november 2020",
-                                    "ja", ""]
+    assert out.iloc[0].tolist() == ["Amsterdam", "360", f"14,8{NBSP}%", f"(11–19{NBSP}%)", "1 november 2020", "ja", ""]
     assert out.iloc[2].tolist()[:4] == ["Totaal", "1.258", f"17,7{NBSP}%", f"(16–20{NBSP}%)"]
     assert out.iloc[1]["formal"] == "nee"
     assert f.format_frame(_frame(), _columns(), "en").iloc[2]["n"] == "1,258"

@@ -72,17 +72,26 @@ def test_no_network_assets(make_document: Callable[[str], Document]) -> None:
 def test_lang_attribute_and_fixed_texts(make_document: Callable[[str], Document], language: str) -> None:
     page = render_html(make_document(language))
     assert f'<html lang="{language}">' in page
-    words = ["Samenvatting", "Inhoud", "Verklaring van tekens", "Peildatum"] if language == "nl" \
+    words = (
+        ["Samenvatting", "Inhoud", "Verklaring van tekens", "Peildatum"]
+        if language == "nl"
         else ["Summary", "Contents", "Key to signs", "Reference date"]
+    )
     for word in words:
         assert word in page
 
 
 def test_summary_comes_before_the_sections_and_banner_before_the_summary(
-        make_document: Callable[[str], Document]) -> None:
+    make_document: Callable[[str], Document],
+) -> None:
     page = render_html(make_document("nl"))
-    order = [page.index('class="banner"'), page.index('id="toc-heading"'), page.index('id="summary"'),
-             page.index('id="section-1"'), page.index('id="section-2"')]
+    order = [
+        page.index('class="banner"'),
+        page.index('id="toc-heading"'),
+        page.index('id="summary"'),
+        page.index('id="section-1"'),
+        page.index('id="section-2"'),
+    ]
     assert order == sorted(order)
 
 
@@ -113,10 +122,17 @@ def test_formatted_values_and_one_suppression_mark(make_document: Callable[[str]
 
 def test_text_is_escaped() -> None:
     banner = Banner("<b>x</b>.csv", True, "2020-11-01", "WODC & co", ("A",), "r", 10, "c")
-    doc = Document(title="<script>alert(1)</script>", language="en", banner=banner,
-                   summary=(Paragraph('a < b & "c"'),),
-                   sections=(Section("S", (Note("<i>n</i>"), TableBlock(
-                       caption="<cap>", header=("<h>",), rows=(("<td>",),), kind="derived"))),))
+    doc = Document(
+        title="<script>alert(1)</script>",
+        language="en",
+        banner=banner,
+        summary=(Paragraph('a < b & "c"'),),
+        sections=(
+            Section(
+                "S", (Note("<i>n</i>"), TableBlock(caption="<cap>", header=("<h>",), rows=(("<td>",),), kind="derived"))
+            ),
+        ),
+    )
     page = render_html(doc)
     assert "<script>" not in page and "<b>x" not in page and "<cap>" not in page and "<td>&" not in page
     assert "&lt;script&gt;" in page and "a &lt; b &amp; &quot;c&quot;" in page
@@ -142,12 +158,19 @@ def test_same_document_gives_the_same_bytes(build_document: Callable[[str], Docu
 
 
 def test_synthetic_warning_only_for_synthetic_data() -> None:
-    png = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-                        "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
+    png = bytes.fromhex(
+        "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+        "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+    )
     for synthetic in (True, False):
         banner = Banner("m.csv", synthetic, "2020-11-01", "WODC", ("A",), "r", 10, "c")
-        doc = Document(title="T", language="nl", banner=banner, summary=(Paragraph("s"),), sections=(
-            Section("S", (FigureBlock(caption="f", image=png, format="png", kind="derived"),)),))
+        doc = Document(
+            title="T",
+            language="nl",
+            banner=banner,
+            summary=(Paragraph("s"),),
+            sections=(Section("S", (FigureBlock(caption="f", image=png, format="png", kind="derived"),)),),
+        )
         assert ('class="warning"' in render_html(doc)) is synthetic
 
 
@@ -155,10 +178,12 @@ def test_a_table_in_the_summary_is_shown_unnumbered(make_document: Callable[[str
     from lvv_eval.reporting.typst_pdf import render_pdf
 
     base = make_document("nl")
-    headline = TableBlock(caption="Kerncijfers", header=("Maat", "Waarde"), rows=(("Bestendig", "17,7 %"),),
-                          kind="synthetic")
-    doc = Document(title=base.title, language="nl", banner=base.banner, summary=(*base.summary, headline),
-                   sections=base.sections)
+    headline = TableBlock(
+        caption="Kerncijfers", header=("Maat", "Waarde"), rows=(("Bestendig", "17,7 %"),), kind="synthetic"
+    )
+    doc = Document(
+        title=base.title, language="nl", banner=base.banner, summary=(*base.summary, headline), sections=base.sections
+    )
     assert [t.label for t in doc.tables()] == ["Tabel 1.1", "Tabel 2.1"]  # summary tables do not shift numbers
     page = render_html(doc)
     assert "<figcaption>Kerncijfers</figcaption>" in page

@@ -23,13 +23,41 @@ from lvv_eval.reporting.writer import ReportWriter
 
 A4 = (595.28, 841.89)
 
-ENGLISH_OR_RAW = ("total intake", "total outflow", "not reached", "known_discrepancy", "capacity (places)",
-                  "ci_low", "ci_high", "denominator_kind", "denominator_label", "check_id", "True", "False",
-                  "Source:", "Table ", "Figure ", "Summary", "rests on a suppressed count")
+ENGLISH_OR_RAW = (
+    "total intake",
+    "total outflow",
+    "not reached",
+    "known_discrepancy",
+    "capacity (places)",
+    "ci_low",
+    "ci_high",
+    "denominator_kind",
+    "denominator_label",
+    "check_id",
+    "True",
+    "False",
+    "Source:",
+    "Table ",
+    "Figure ",
+    "Summary",
+    "rests on a suppressed count",
+)
 """Words and field names a Dutch report must not contain."""
 
-DUTCH = ("Samenvatting", "Tabel 1.", "Figuur 1.", "Peildatum ", "Gegevensbron", "Bestendig", "Pilotgemeente",
-         "Teller", "Noemer", "totale instroom", "onderdrukt", " en ")
+DUTCH = (
+    "Samenvatting",
+    "Tabel 1.",
+    "Figuur 1.",
+    "Peildatum ",
+    "Gegevensbron",
+    "Bestendig",
+    "Pilotgemeente",
+    "Teller",
+    "Noemer",
+    "totale instroom",
+    "onderdrukt",
+    " en ",
+)
 """Dutch labels an English report must not contain (the sources' own "Tabel S.1" is a name, not a label)."""
 
 
@@ -70,12 +98,22 @@ def _image_count(reader: pypdf.PdfReader) -> int:
 
 
 def _provenance(**parameters: object) -> dict:
-    base = {"data_source": "synthetic", "peildatum": "2020-11-01", "scheme": "regioplan-2022", "pilots": [],
-            "language": "nl", "disclosure_threshold": 10, "formal_only": False}
+    base = {
+        "data_source": "synthetic",
+        "peildatum": "2020-11-01",
+        "scheme": "regioplan-2022",
+        "pilots": [],
+        "language": "nl",
+        "disclosure_threshold": 10,
+        "formal_only": False,
+    }
     base.update(parameters)
-    return {"notebook": "notebooks/03_final.ipynb", "parameters": base,
-            "inputs": [{"role": "data_source", "path": "data/synthetic/monitor_synthetic.csv"}],
-            "git": {"commit": "0123456789abcdef", "dirty": False}}
+    return {
+        "notebook": "notebooks/03_final.ipynb",
+        "parameters": base,
+        "inputs": [{"role": "data_source", "path": "data/synthetic/monitor_synthetic.csv"}],
+        "git": {"commit": "0123456789abcdef", "dirty": False},
+    }
 
 
 def _run_folder(tmp_path: Path, language: str = "nl", extra_rows: dict | None = None) -> Path:
@@ -89,22 +127,42 @@ def _run_folder(tmp_path: Path, language: str = "nl", extra_rows: dict | None = 
 
     folder = tmp_path / "run"
     writer = ReportWriter(folder, notebook="03_final", language=language)
-    shares = pd.DataFrame({
-        "pilot": ["amsterdam", "eindhoven", "total"], "denominator_kind": ["outflow"] * 3,
-        "numerator": [48.0, None, 60.0], "denominator": [408, 62, 470], "denominator_label": ["total outflow"] * 3,
-        "estimate": [0.117647, None, 0.12766], "ci_low": [0.089893, None, 0.1], "ci_high": [0.152534, None, 0.16],
-        "ci_method": ["wilson"] * 3, "ci_level": [0.95] * 3, "suppressed": [False, True, False]})
+    shares = pd.DataFrame(
+        {
+            "pilot": ["amsterdam", "eindhoven", "total"],
+            "denominator_kind": ["outflow"] * 3,
+            "numerator": [48.0, None, 60.0],
+            "denominator": [408, 62, 470],
+            "denominator_label": ["total outflow"] * 3,
+            "estimate": [0.117647, None, 0.12766],
+            "ci_low": [0.089893, None, 0.1],
+            "ci_high": [0.152534, None, 0.16],
+            "ci_method": ["wilson"] * 3,
+            "ci_level": [0.95] * 3,
+            "suppressed": [False, True, False],
+        }
+    )
     if extra_rows:
         shares = pd.concat([shares, pd.DataFrame(extra_rows)], ignore_index=True)
     mask = pd.DataFrame(False, index=shares.index, columns=shares.columns)
     mask.loc[1, ["numerator", "estimate", "ci_low", "ci_high"]] = True
-    table = checked_module.CheckedTable(output_id="shares", frame=shares, mask=mask,
-                                        reasons=mask.astype(str).replace({"True": "primary", "False": ""}),
-                                        kind="synthetic", rules=("primary: numerator < 10",), threshold=10,
-                                        caption="Aandeel bestendig per pilot")
+    table = checked_module.CheckedTable(
+        output_id="shares",
+        frame=shares,
+        mask=mask,
+        reasons=mask.astype(str).replace({"True": "primary", "False": ""}),
+        kind="synthetic",
+        rules=("primary: numerator < 10",),
+        threshold=10,
+        caption="Aandeel bestendig per pilot",
+    )
     writer.table("shares", table)
-    writer.table("capacity", pd.DataFrame({"pilot": ["groningen", "utrecht"], "capacity": [300.0, 230.0]}),
-                 kind="published", caption="Capaciteit per pilot")
+    writer.table(
+        "capacity",
+        pd.DataFrame({"pilot": ["groningen", "utrecht"], "capacity": [300.0, 230.0]}),
+        kind="published",
+        caption="Capaciteit per pilot",
+    )
     fig, ax = plt.subplots(figsize=(3, 2))
     ax.bar(["a", "b"], [1, 2])
     writer.figure("capacity", fig, title="Capaciteit per pilot", kind="derived")
@@ -129,8 +187,12 @@ def test_document_shows_labels_formats_and_the_recorded_suppressed_cells(tmp_pat
     assert any("betrouwbaarheidsinterval van 95\u00a0%, methode Wilson" in n for n in shares.notes)
     assert any("totale uitstroom" in n for n in shares.notes)
     assert shares.rule_notes == ("primair: teller kleiner dan 10",)
-    assert [s.title for s in doc.sections] == ["Berekend op synthetische gegevens", "Gepubliceerde cijfers",
-                                               "Afgeleid uit gepubliceerde cijfers", "Toelichting"]
+    assert [s.title for s in doc.sections] == [
+        "Berekend op synthetische gegevens",
+        "Gepubliceerde cijfers",
+        "Afgeleid uit gepubliceerde cijfers",
+        "Toelichting",
+    ]
     assert doc.title == "Eindevaluatie LVV (Regioplan 2022)" and doc.subtitle == "Peildatum 1 november 2020"
 
 
@@ -166,8 +228,16 @@ def test_english_report_is_english_from_title_to_footnote(tmp_path):
 
 
 def test_a_code_without_label_fails_naming_table_column_and_value(tmp_path):
-    folder = _run_folder(tmp_path, extra_rows={"pilot": ["atlantis"], "denominator_kind": ["outflow"],
-                                               "numerator": [1.0], "denominator": [2], "suppressed": [False]})
+    folder = _run_folder(
+        tmp_path,
+        extra_rows={
+            "pilot": ["atlantis"],
+            "denominator_kind": ["outflow"],
+            "numerator": [1.0],
+            "denominator": [2],
+            "suppressed": [False],
+        },
+    )
     with pytest.raises(PublishError, match=r"table 'shares', column 'pilot': value 'atlantis' has no label"):
         build_document(folder)
 
@@ -191,12 +261,16 @@ def test_index_lists_ad_hoc_runs_with_parameters_in_the_report_language(tmp_path
     prov = _provenance(peildatum="2021-06-30", pilots=["groningen"])
     prov.update(status="ok", files={"html": "03_final.html", "pdf": "03_final.pdf"})
     (run / "provenance.json").write_text(json.dumps(prov), encoding="utf-8")
-    index = write_index(ReportConfig(path=tmp_path / "reports.yaml", reports=(), timeout=60), reports, tmp_path).read_text(encoding="utf-8")
+    index = write_index(
+        ReportConfig(path=tmp_path / "reports.yaml", reports=(), timeout=60), reports, tmp_path
+    ).read_text(encoding="utf-8")
     assert 'lang="nl"' in index and "Losse uitvoeringen" in index and "03_final-abcdef12" in index
     assert "30 juni 2021" in index and "Eindevaluatie LVV" in index
     prov["parameters"]["language"] = "en"
     (run / "provenance.json").write_text(json.dumps(prov), encoding="utf-8")
-    index = write_index(ReportConfig(path=tmp_path / "reports.yaml", reports=(), timeout=60), reports, tmp_path).read_text(encoding="utf-8")
+    index = write_index(
+        ReportConfig(path=tmp_path / "reports.yaml", reports=(), timeout=60), reports, tmp_path
+    ).read_text(encoding="utf-8")
     assert 'lang="en"' in index and "Ad-hoc runs" in index and "30 June 2021" in index
 
 
@@ -246,8 +320,15 @@ def _check_figures_and_pdf(folder: Path, stem: str) -> tuple[str, str]:
 def test_dutch_report_has_figures_sections_headline_numbers_and_no_english(interim_nl):
     folder, _ = interim_nl
     html_text, pdf_text = _check_figures_and_pdf(folder, "02_interim")
-    for heading in ("Samenvatting", "Inhoud", "Gepubliceerde cijfers", "Afgeleid uit gepubliceerde cijfers",
-                    "Berekend op synthetische gegevens", "Over deze uitvoering", "Verklaring van tekens"):
+    for heading in (
+        "Samenvatting",
+        "Inhoud",
+        "Gepubliceerde cijfers",
+        "Afgeleid uit gepubliceerde cijfers",
+        "Berekend op synthetische gegevens",
+        "Over deze uitvoering",
+        "Verklaring van tekens",
+    ):
         assert heading in pdf_text and heading in html_text, heading
     headline = pd.read_csv(folder / "tables" / "outflow_printed.csv")
     for value in headline["value"].head(5):

@@ -64,10 +64,32 @@ def test_pdf_opens_and_every_page_is_a4(pdf_nl: bytes) -> None:
 
 
 def test_sections_in_order_with_summary_and_contents(pdf_nl: bytes, pdf_en: bytes) -> None:
-    for pdf, words in ((pdf_nl, ["Eindevaluatie pilots LVV", "Over deze uitvoering", "Verklaring van tekens",
-                                 "Inhoud", "Samenvatting", "1 Uitstroom per pilot", "2 Ontwikkeling en capaciteit"]),
-                       (pdf_en, ["Final evaluation of the LVV pilots", "About this run", "Key to signs",
-                                 "Contents", "Summary", "1 Outflow by pilot", "2 Trends and capacity"])):
+    for pdf, words in (
+        (
+            pdf_nl,
+            [
+                "Eindevaluatie pilots LVV",
+                "Over deze uitvoering",
+                "Verklaring van tekens",
+                "Inhoud",
+                "Samenvatting",
+                "1 Uitstroom per pilot",
+                "2 Ontwikkeling en capaciteit",
+            ],
+        ),
+        (
+            pdf_en,
+            [
+                "Final evaluation of the LVV pilots",
+                "About this run",
+                "Key to signs",
+                "Contents",
+                "Summary",
+                "1 Outflow by pilot",
+                "2 Trends and capacity",
+            ],
+        ),
+    ):
         text = _text(_reader(pdf))
         positions = [text.find(w) for w in words]
         assert -1 not in positions, [w for w, p in zip(words, positions) if p < 0]
@@ -84,8 +106,20 @@ def test_numbered_captions(pdf_nl: bytes, make_document: Callable[[str], Documen
 
 def test_formatted_numbers_and_dutch_characters(pdf_nl: bytes) -> None:
     text = _text(_reader(pdf_nl))
-    for value in ("1.258", "14,8 %", "17,7 %", "(16–20 %)", "1 november 2020", "735b367",
-                  "geëvalueerd", "één", "coördinatie", "financiën", "–", "×"):
+    for value in (
+        "1.258",
+        "14,8 %",
+        "17,7 %",
+        "(16–20 %)",
+        "1 november 2020",
+        "735b367",
+        "geëvalueerd",
+        "één",
+        "coördinatie",
+        "financiën",
+        "–",
+        "×",
+    ):
         assert value in text, value
     assert "360.0" not in text and "0.148" not in text
 
@@ -144,8 +178,14 @@ def _assert_text_inside_pages(reader: pypdf.PdfReader) -> None:
         width, _ = _size(page)
         runs: list[tuple[str, float, float, float]] = []
 
-        def visit(text: str, cm: list[float], tm: list[float], font: object, size: float,
-                  runs: list[tuple[str, float, float, float]] = runs) -> None:
+        def visit(
+            text: str,
+            cm: list[float],
+            tm: list[float],
+            font: object,
+            size: float,
+            runs: list[tuple[str, float, float, float]] = runs,
+        ) -> None:
             if text.strip(" .\n"):  # dot leaders of the contents are left out
                 runs.append((text.strip(), cm[4] + tm[4], cm[5] + tm[5], size))
 
@@ -170,8 +210,9 @@ def test_very_wide_table_is_split_into_parts_that_repeat_the_first_column() -> N
     assert all(part[0] == 0 for part in layout.parts)
     assert sorted({j for part in layout.parts for j in part}) == list(range(25))
     banner = Banner("m.csv", False, "2020-11-01", "WODC", ("A",), "r", 10, "c")
-    doc = Document(title="T", language="nl", banner=banner, summary=(Paragraph("s"),),
-                   sections=(Section("Breed", (table,)),))
+    doc = Document(
+        title="T", language="nl", banner=banner, summary=(Paragraph("s"),), sections=(Section("Breed", (table,)),)
+    )
     reader = _reader(render_pdf(doc))
     text = _text(reader)
     for label in header:
@@ -184,8 +225,9 @@ def test_long_table_continues_on_the_next_page_with_its_header() -> None:
     rows = tuple((f"Rij {i}", f"{i * 7}") for i in range(1, 121))
     table = TableBlock(caption="Lang", header=("Rijlabel", "Aantal personen"), rows=rows, kind="derived")
     banner = Banner("m.csv", False, "2020-11-01", "WODC", ("A",), "r", 10, "c")
-    doc = Document(title="T", language="nl", banner=banner, summary=(Paragraph("s"),),
-                   sections=(Section("Lang", (table,)),))
+    doc = Document(
+        title="T", language="nl", banner=banner, summary=(Paragraph("s"),), sections=(Section("Lang", (table,)),)
+    )
     reader = _reader(render_pdf(doc))
     pages = [re.sub(r"\s+", " ", p.extract_text()) for p in reader.pages]
     with_rows = [p for p in pages if "Rij " in p]
@@ -198,9 +240,13 @@ def test_long_table_continues_on_the_next_page_with_its_header() -> None:
 def test_markup_characters_are_text(make_document: Callable[[str], Document]) -> None:
     tricky = 'a *b* _c_ #d [e] $f$ `g` <h> @i = j \\ "k" // l'
     banner = Banner(tricky, False, "2020-11-01", tricky, (tricky,), tricky, 10, tricky)
-    doc = Document(title=tricky, language="en", banner=banner, summary=(Paragraph(tricky),),
-                   sections=(Section(tricky, (TableBlock(caption=tricky, header=(tricky,), rows=((tricky,),),
-                                                         kind="derived"),)),))
+    doc = Document(
+        title=tricky,
+        language="en",
+        banner=banner,
+        summary=(Paragraph(tricky),),
+        sections=(Section(tricky, (TableBlock(caption=tricky, header=(tricky,), rows=((tricky,),), kind="derived"),)),),
+    )
     text = _text(_reader(render_pdf(doc)))
     assert text.count(tricky) >= 6
 

@@ -29,8 +29,7 @@ def iso_date(text: str) -> pd.Timestamp:
         return pd.Timestamp(dt.date.fromisoformat(text.strip()))
     except ValueError as exc:
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
-            raise argparse.ArgumentTypeError(
-                f"{text!r} does not exist (no such day in the calendar)") from exc
+            raise argparse.ArgumentTypeError(f"{text!r} does not exist (no such day in the calendar)") from exc
         raise argparse.ArgumentTypeError(f"not a date (use YYYY-MM-DD): {text!r}") from exc
 
 
@@ -53,5 +52,6 @@ def existing_file(path: Path) -> Path:
 
 def add_schemes_dir_option(parser: argparse.ArgumentParser) -> None:
     """Add ``--schemes-dir DIR`` (extra classification-scheme files) to a subparser."""
-    parser.add_argument("--schemes-dir", metavar="DIR",
-                        help=f"directory of extra scheme files (instead of ${SCHEMES_DIR_ENV})")
+    parser.add_argument(
+        "--schemes-dir", metavar="DIR", help=f"directory of extra scheme files (instead of ${SCHEMES_DIR_ENV})"
+    )

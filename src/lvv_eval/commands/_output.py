@@ -15,7 +15,9 @@ import pandas as pd
 def add_format_option(parser: argparse.ArgumentParser) -> None:
     """Add ``--format {text,json,csv}`` to a subparser."""
     parser.add_argument(
-        "--format", choices=("text", "json", "csv"), default="text",
+        "--format",
+        choices=("text", "json", "csv"),
+        default="text",
         help="output format: a readable table (default), JSON for scripts, or CSV",
     )
 
@@ -64,8 +66,7 @@ def write_csv(table: pd.DataFrame, path: str | Path) -> Path:
     return path
 
 
-def emit_table(table: pd.DataFrame, fmt: str, *, title: str | None = None,
-               out: Path | None = None) -> None:
+def emit_table(table: pd.DataFrame, fmt: str, *, title: str | None = None, out: Path | None = None) -> None:
     """Print (or write to ``out``) a table in the requested format.
 
     JSON is a list of records with ISO dates; CSV uses a comma and no index,

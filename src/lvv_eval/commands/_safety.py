@@ -19,8 +19,9 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
-def check_output_file(out: str | Path, inputs: Iterable[str | Path | None], *, option: str,
-                      raw_dir: str | Path = RAW_DIR) -> Path:
+def check_output_file(
+    out: str | Path, inputs: Iterable[str | Path | None], *, option: str, raw_dir: str | Path = RAW_DIR
+) -> Path:
     """Refuse to write ``out`` when it is an input or lies in the raw-data folder; return it.
 
     Parameters

@@ -33,40 +33,62 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         ),
     )
     parser.add_argument("file", metavar="FILE", type=Path, help="monitor file (CSV or .xlsx)")
-    parser.add_argument("--peildatum", type=iso_date, required=True, metavar="YYYY-MM-DD",
-                        help="reference date; every comparison includes the day itself")
-    parser.add_argument("--scheme", required=True, metavar="NAME",
-                        help="classification scheme of exit reasons (see `lvv-eval schemes`)")
-    parser.add_argument("--formal-only", action="store_true",
-                        help="count only trajectories with formal LVV status (as the "
-                             "Regioplan 2020 total and the 2020 monitor do)")
-    parser.add_argument("--long", action="store_true",
-                        help="long format (pilot, measure, category, value) with every "
-                             "exit code, in the vocabulary of data/published/figures.csv")
+    parser.add_argument(
+        "--peildatum",
+        type=iso_date,
+        required=True,
+        metavar="YYYY-MM-DD",
+        help="reference date; every comparison includes the day itself",
+    )
+    parser.add_argument(
+        "--scheme", required=True, metavar="NAME", help="classification scheme of exit reasons (see `lvv-eval schemes`)"
+    )
+    parser.add_argument(
+        "--formal-only",
+        action="store_true",
+        help="count only trajectories with formal LVV status (as the Regioplan 2020 total and the 2020 monitor do)",
+    )
+    parser.add_argument(
+        "--long",
+        action="store_true",
+        help="long format (pilot, measure, category, value) with every "
+        "exit code, in the vocabulary of data/published/figures.csv",
+    )
     add_reading_options(parser)
     add_format_option(parser)
-    parser.add_argument("--out", type=Path, metavar="FILE.csv",
-                        help="write the table as CSV to this file instead of printing it "
-                             "(never onto the input, never into data/raw/)")
-    parser.add_argument("--disclosure-threshold", type=int, metavar="N", default=None,
-                        help="hide counts 1..N-1 and the cells that would reveal them (primary and "
-                             "secondary suppression of lvv_eval.disclosure.suppression, per pilot and along the "
-                             "column totals); without it the output is person-level and not for release")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        metavar="FILE.csv",
+        help="write the table as CSV to this file instead of printing it (never onto the input, never into data/raw/)",
+    )
+    parser.add_argument(
+        "--disclosure-threshold",
+        type=int,
+        metavar="N",
+        default=None,
+        help="hide counts 1..N-1 and the cells that would reveal them (primary and "
+        "secondary suppression of lvv_eval.disclosure.suppression, per pilot and along the "
+        "column totals); without it the output is person-level and not for release",
+    )
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Run ``lvv-eval aggregate``; return the exit status."""
-    from lvv_eval.stats.counts import flow, pilot_table, to_figures
-    from lvv_eval.sources.monitor import read_monitor
     from lvv_eval.reference.schemes import load_scheme
+    from lvv_eval.sources.monitor import read_monitor
+    from lvv_eval.stats.counts import flow, pilot_table, to_figures
 
     scheme = load_scheme(args.scheme)
     existing_file(args.file)
     threshold = args.disclosure_threshold
     if threshold is not None and (threshold < 2 or args.long):
-        raise ConfigError("--disclosure-threshold needs N >= 2" if threshold < 2 else
-                          "--disclosure-threshold works on the wide table; leave out --long")
+        raise ConfigError(
+            "--disclosure-threshold needs N >= 2"
+            if threshold < 2
+            else "--disclosure-threshold works on the wide table; leave out --long"
+        )
     if args.out is not None:
         check_output_file(args.out, [args.file], option="--out")
     try:
@@ -84,24 +106,34 @@ def run(args: argparse.Namespace) -> int:
         table = pilot_table(frame, peildatum, scheme=scheme, formal_only=args.formal_only)
     if threshold is not None:
         table, hidden = suppress_pilot_table(table, threshold)
-        print(f"note: disclosure control applied: {hidden} cell(s) hidden (counts below {threshold} and the "
-              "cells that would reveal them)", file=sys.stderr)
+        print(
+            f"note: disclosure control applied: {hidden} cell(s) hidden (counts below {threshold} and the "
+            "cells that would reveal them)",
+            file=sys.stderr,
+        )
     else:
-        print("note: these counts are person-level and NOT for release: counts below the disclosure "
-              "threshold are not suppressed (use --disclosure-threshold N to suppress them)", file=sys.stderr)
+        print(
+            "note: these counts are person-level and NOT for release: counts below the disclosure "
+            "threshold are not suppressed (use --disclosure-threshold N to suppress them)",
+            file=sys.stderr,
+        )
     flows = flow(frame, peildatum, formal_only=args.formal_only)
     not_started = int(flows.loc[flows["line"] == "not_yet_started", "total"].iloc[0])
     iso = peildatum.date().isoformat()
     if not_started:
-        print(f"note: {not_started} trajectories with intake after {iso} are not counted "
-              "(not yet started)", file=sys.stderr)
+        print(
+            f"note: {not_started} trajectories with intake after {iso} are not counted (not yet started)",
+            file=sys.stderr,
+        )
     if args.out is not None:
         emit_table(table, "csv", out=args.out)
         print(f"wrote {len(table)} rows to {args.out}", file=sys.stderr)
         return 0
-    title = (f"Person-level figures at peildatum {iso}, scheme {scheme.name}"
-             + (", formal LVV status only" if args.formal_only else "")
-             + f" ({args.file.name})")
+    title = (
+        f"Person-level figures at peildatum {iso}, scheme {scheme.name}"
+        + (", formal LVV status only" if args.formal_only else "")
+        + f" ({args.file.name})"
+    )
     emit_table(table, args.format, title=title)
     return 0
 
@@ -137,9 +169,9 @@ def suppress_pilot_table(table: pd.DataFrame, threshold: int) -> tuple[pd.DataFr
     (pandas.DataFrame, int)
         The table with hidden counts as ``<NA>`` (nullable integers), and the number of hidden cells.
     """
-    import pandas as pd  # noqa: PLC0415
+    import pandas as pd
 
-    from lvv_eval.disclosure.suppression import suppress  # noqa: PLC0415
+    from lvv_eval.disclosure.suppression import suppress
 
     out = table.copy()
     counts = [c for c in out.columns if c != "pilot"]
@@ -153,8 +185,14 @@ def suppress_pilot_table(table: pd.DataFrame, threshold: int) -> tuple[pd.DataFr
     while int(out[counts].isna().sum().sum()) != before:
         before = int(out[counts].isna().sum().sum())
         for columns, margins in passes:
-            result = suppress(out[["pilot", *columns]], columns, threshold=threshold, margins=margins,
-                              row_labels="pilot", missing="hidden")
+            result = suppress(
+                out[["pilot", *columns]],
+                columns,
+                threshold=threshold,
+                margins=margins,
+                row_labels="pilot",
+                missing="hidden",
+            )
             for column in columns:
                 out[column] = result.table[column].astype("Int64")
         if "persons" in out.columns and "intake" in out.columns:

@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import argparse
-import io
 import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from lvv_eval.reference import monitor_format as schema
 from lvv_eval.commands._common import add_schemes_dir_option, existing_file, iso_date
 from lvv_eval.commands._output import add_format_option, emit_json, emit_table
-from lvv_eval.errors import InputValidationError, LvvEvalError, Problem
-from lvv_eval.sources.monitor_rules import RULES, parse_date
+from lvv_eval.errors import InputValidationError, Problem
+from lvv_eval.reference import monitor_format as schema
 from lvv_eval.reference.schemes import Scheme, load_scheme
 from lvv_eval.reference.taxonomy import EXIT_REASON_CODES, label, to_codes
+from lvv_eval.sources.monitor_rules import RULES, parse_date
 
 EXIT_REASON_COLUMNS: tuple[str, ...] = ("exit_reason", "reden_uitstroom")
 """Accepted names of the exit-reason column (canonical, Dutch alias; see lvv_eval.reference.monitor_format)."""
@@ -44,11 +43,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         ),
     )
     parser.add_argument("file", metavar="FILE", type=Path, help="monitor file (.csv or .xlsx)")
-    parser.add_argument("--peildatum", type=iso_date, metavar="YYYY-MM-DD",
-                        help="count the file as it stood on this day (inclusive): later exits "
-                             "count as still in the LVV, later intakes are left out")
-    parser.add_argument("--scheme", required=True, metavar="NAME",
-                        help="scheme name (see `lvv-eval schemes`) or path of a YAML scheme file")
+    parser.add_argument(
+        "--peildatum",
+        type=iso_date,
+        metavar="YYYY-MM-DD",
+        help="count the file as it stood on this day (inclusive): later exits "
+        "count as still in the LVV, later intakes are left out",
+    )
+    parser.add_argument(
+        "--scheme",
+        required=True,
+        metavar="NAME",
+        help="scheme name (see `lvv-eval schemes`) or path of a YAML scheme file",
+    )
     add_schemes_dir_option(parser)
     add_format_option(parser)
     parser.set_defaults(handler=run)
@@ -66,8 +73,11 @@ def run(args: argparse.Namespace) -> int:
         labels, column = exit_reason_column(table, args.file)
         label_error: InputValidationError | None = None
         try:
-            codes = pd.Series(to_codes(labels, file=str(args.file), column=column, rows=_row_numbers(table)),  # type: ignore[arg-type]
-                              index=table.index, dtype="object")
+            codes = pd.Series(
+                to_codes(labels, file=str(args.file), column=column, rows=_row_numbers(table)),  # type: ignore[arg-type]
+                index=table.index,
+                dtype="object",
+            )
         except InputValidationError as exc:
             label_error, codes = exc, None
         if peildatum is not None:
@@ -75,9 +85,11 @@ def run(args: argparse.Namespace) -> int:
             if date_problems:
                 problems = date_problems + (label_error.problems if label_error else [])
                 raise InputValidationError(
-                    problems, summary=f"{args.file}: {len(problems)} problem(s) "
+                    problems,
+                    summary=f"{args.file}: {len(problems)} problem(s) "
                     f"(dates needed for peildatum {peildatum.date().isoformat()}"
-                    + (", exit reasons)" if label_error else ")"))
+                    + (", exit reasons)" if label_error else ")"),
+                )
         if label_error is not None:
             raise label_error
         if peildatum is not None:
@@ -89,8 +101,11 @@ def run(args: argparse.Namespace) -> int:
             emit_json({"error": str(exc).splitlines()[0], "problems": exc.to_frame().to_dict("records")})
         return 1
     if not_started:
-        print(f"note: {not_started} trajectories with intake after "
-              f"{peildatum.date().isoformat()} are not counted (not yet started)", file=sys.stderr)  # type: ignore[union-attr]
+        print(
+            f"note: {not_started} trajectories with intake after "
+            f"{peildatum.date().isoformat()} are not counted (not yet started)",  # type: ignore[union-attr]
+            file=sys.stderr,
+        )
     by_class, by_code = count_classes(codes, scheme)
     _emit(args, scheme, column, by_class, by_code, not_started=not_started)
     return 0
@@ -162,7 +177,7 @@ def read_table(path: Path) -> pd.DataFrame:
     InputValidationError
         A row has more fields than the header.
     """
-    from lvv_eval.sources.monitor import read_cells  # noqa: PLC0415
+    from lvv_eval.sources.monitor import read_cells
 
     return read_cells(path)
 
@@ -183,8 +198,11 @@ def exit_reason_column(table: pd.DataFrame, path: Path) -> tuple[pd.Series, str]
     """
     found = [c for c in table.columns if _canonical(c) in EXIT_REASON_COLUMNS]
     if len(found) != 1:
-        rule = ("no exit-reason column; expected one named 'exit_reason' or 'reden_uitstroom'" if not found
-                else "two exit-reason columns; keep one of 'exit_reason' and 'reden_uitstroom'")
+        rule = (
+            "no exit-reason column; expected one named 'exit_reason' or 'reden_uitstroom'"
+            if not found
+            else "two exit-reason columns; keep one of 'exit_reason' and 'reden_uitstroom'"
+        )
         raise InputValidationError(
             [Problem(str(path), 1, None, ", ".join(map(str, table.columns)), rule)],
             summary=f"{path}: cannot find the exit reasons",
@@ -199,8 +217,9 @@ _DATE_COLUMNS: dict[str, tuple[str, ...]] = {
 """Accepted names of the date columns needed with ``--peildatum`` (canonical, Dutch alias)."""
 
 
-def at_peildatum(table: pd.DataFrame, labels: pd.Series, peildatum: pd.Timestamp,
-                 path: Path) -> tuple[pd.Series, pd.Series, list[Problem]]:
+def at_peildatum(
+    table: pd.DataFrame, labels: pd.Series, peildatum: pd.Timestamp, path: Path
+) -> tuple[pd.Series, pd.Series, list[Problem]]:
     """Place every row relative to a peildatum, as :mod:`lvv_eval.stats.counts` does.
 
     Parameters
@@ -233,9 +252,11 @@ def at_peildatum(table: pd.DataFrame, labels: pd.Series, peildatum: pd.Timestamp
         if len(matches) == 1:
             found[name] = matches[0]
         else:
-            rule = (f"no {name} column (or Dutch {accepted[1]!r}); it is needed with --peildatum"
-                    if not matches else f"two {name} columns; keep one of {accepted[0]!r} and "
-                    f"{accepted[1]!r}")
+            rule = (
+                f"no {name} column (or Dutch {accepted[1]!r}); it is needed with --peildatum"
+                if not matches
+                else f"two {name} columns; keep one of {accepted[0]!r} and {accepted[1]!r}"
+            )
             problems.append(Problem(file, 1, None, ", ".join(map(str, table.columns)), rule))
     n = len(table)
     if problems:
@@ -247,25 +268,34 @@ def at_peildatum(table: pd.DataFrame, labels: pd.Series, peildatum: pd.Timestamp
         text = table[column].astype(str).str.strip()
         codes, uniques = pd.factorize(text)
         values_u = [parse_date(u) if u else None for u in uniques]
-        bad_u = np.array([not isinstance(v, np.datetime64) and v is not None for v in values_u],
-                         dtype=bool)
-        dates_u = np.array([v if isinstance(v, np.datetime64) else np.datetime64("NaT", "us")
-                            for v in values_u], dtype="datetime64[us]")
+        bad_u = np.array([not isinstance(v, np.datetime64) and v is not None for v in values_u], dtype=bool)
+        dates_u = np.array(
+            [v if isinstance(v, np.datetime64) else np.datetime64("NaT", "us") for v in values_u],
+            dtype="datetime64[us]",
+        )
         parsed[name] = dates_u[codes]
         for i in np.flatnonzero(bad_u[codes]):
-            problems.append(Problem(file, int(rows[i]), column, text.iloc[i],
-                                    RULES["invalid_date"]))
+            problems.append(Problem(file, int(rows[i]), column, text.iloc[i], RULES["invalid_date"]))
         if name == "intake_date":
             for i in np.flatnonzero((text == "").to_numpy()):
-                problems.append(Problem(file, int(rows[i]), column, "",
-                                        f"{RULES['required_value_missing']}; "
-                                        "needed with --peildatum"))
+                problems.append(
+                    Problem(
+                        file, int(rows[i]), column, "", f"{RULES['required_value_missing']}; needed with --peildatum"
+                    )
+                )
         else:
             no_date = (text == "").to_numpy() & (labels.astype(str).str.strip() != "").to_numpy()
             for i in np.flatnonzero(no_date):
-                problems.append(Problem(file, int(rows[i]), column, "",
-                                        f"{RULES['exit_reason_without_exit_date']}; cannot tell "
-                                        "whether the exit was before the peildatum"))
+                problems.append(
+                    Problem(
+                        file,
+                        int(rows[i]),
+                        column,
+                        "",
+                        f"{RULES['exit_reason_without_exit_date']}; cannot tell "
+                        "whether the exit was before the peildatum",
+                    )
+                )
     keep = pd.Series(parsed["intake_date"] <= limit, index=table.index)
     still_in = pd.Series(parsed["exit_date"] > limit, index=table.index)
     return keep, still_in, problems
@@ -295,8 +325,9 @@ def count_classes(codes: pd.Series, scheme: Scheme) -> tuple[pd.DataFrame, pd.Da
         {"class": c.id, "name_en": c.name_en, "name_nl": c.name_nl, "count": int(class_counts[c.id])}
         for c in scheme.classes
     ]
-    rows.append({"class": IN_LVV, "name_en": "still in the LVV (no exit reason)",
-                 "name_nl": "nog in de LVV", "count": in_lvv})
+    rows.append(
+        {"class": IN_LVV, "name_en": "still in the LVV (no exit reason)", "name_nl": "nog in de LVV", "count": in_lvv}
+    )
     rows.append({"class": "total", "name_en": "all rows", "name_nl": "totaal", "count": len(codes)})
     by_class = pd.DataFrame(rows, columns=["class", "name_en", "name_nl", "count"])
     code_counts = codes.dropna().value_counts()
@@ -322,31 +353,47 @@ def _canonical(name: object) -> str:
     return "_".join(str(name).strip().casefold().replace("-", " ").split())
 
 
-def _emit(args: argparse.Namespace, scheme: Scheme, column: str,
-          by_class: pd.DataFrame, by_code: pd.DataFrame, *, not_started: int = 0) -> None:
+def _emit(
+    args: argparse.Namespace,
+    scheme: Scheme,
+    column: str,
+    by_class: pd.DataFrame,
+    by_code: pd.DataFrame,
+    *,
+    not_started: int = 0,
+) -> None:
     counts = dict(zip(by_class["class"], by_class["count"]))
     peildatum = getattr(args, "peildatum", None)
     iso = None if peildatum is None else peildatum.date().isoformat()
     if args.format == "json":
-        emit_json({
-            "scheme": scheme.name,
-            "file": str(args.file),
-            "column": column,
-            "peildatum": iso,
-            "not_yet_started": not_started,
-            "total": counts["total"],
-            "still_in_lvv": counts[IN_LVV],
-            "exited": counts["total"] - counts[IN_LVV],
-            "by_class": by_class[~by_class["class"].isin([IN_LVV, "total"])].to_dict("records"),
-            "by_exit_reason": by_code.to_dict("records"),
-        })
+        emit_json(
+            {
+                "scheme": scheme.name,
+                "file": str(args.file),
+                "column": column,
+                "peildatum": iso,
+                "not_yet_started": not_started,
+                "total": counts["total"],
+                "still_in_lvv": counts[IN_LVV],
+                "exited": counts["total"] - counts[IN_LVV],
+                "by_class": by_class[~by_class["class"].isin([IN_LVV, "total"])].to_dict("records"),
+                "by_exit_reason": by_code.to_dict("records"),
+            }
+        )
     elif args.format == "csv":
         long = pd.concat(
             [
-                pd.DataFrame({"level": "class", "key": by_class["class"], "class": by_class["class"],
-                              "count": by_class["count"]}),
-                pd.DataFrame({"level": "exit_reason", "key": by_code["exit_reason"],
-                              "class": by_code["class"], "count": by_code["count"]}),
+                pd.DataFrame(
+                    {"level": "class", "key": by_class["class"], "class": by_class["class"], "count": by_class["count"]}
+                ),
+                pd.DataFrame(
+                    {
+                        "level": "exit_reason",
+                        "key": by_code["exit_reason"],
+                        "class": by_code["class"],
+                        "count": by_code["count"],
+                    }
+                ),
             ],
             ignore_index=True,
         )
@@ -358,8 +405,8 @@ def _emit(args: argparse.Namespace, scheme: Scheme, column: str,
             f"Scheme {scheme.name}: {scheme.title_en}\n"
             f"File {args.file}: column {column!r}, {counts['total']} rows, "
             f"{counts['total'] - counts[IN_LVV]} exited, {counts[IN_LVV]} still in the LVV"
-            + (f" at peildatum {iso} ({not_started} with a later intake left out)"
-               if iso is not None else "") + "\n\n"
+            + (f" at peildatum {iso} ({not_started} with a later intake left out)" if iso is not None else "")
+            + "\n\n"
         )
         emit_table(by_class[["class", "name_en", "count"]], "text", title="Rows per class")
         sys.stdout.write("\n")

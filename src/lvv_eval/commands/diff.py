@@ -20,17 +20,28 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("run_a", type=Path, metavar="RUN_A", help="the old build folder")
     parser.add_argument("run_b", type=Path, metavar="RUN_B", help="the new build folder")
-    parser.add_argument("--tolerance", type=float, default=0.0, metavar="X",
-                        help="numbers differing by at most X (absolute) count as equal (default 0)")
-    parser.add_argument("--key", action="append", default=[], metavar="TABLE=COL[,COL...]",
-                        help="key columns of a table, where the automatic key is not the wanted one (repeatable)")
-    parser.add_argument("--html", type=Path, default=None, metavar="FILE",
-                        help="also write the differences as an HTML page to FILE")
+    parser.add_argument(
+        "--tolerance",
+        type=float,
+        default=0.0,
+        metavar="X",
+        help="numbers differing by at most X (absolute) count as equal (default 0)",
+    )
+    parser.add_argument(
+        "--key",
+        action="append",
+        default=[],
+        metavar="TABLE=COL[,COL...]",
+        help="key columns of a table, where the automatic key is not the wanted one (repeatable)",
+    )
+    parser.add_argument(
+        "--html", type=Path, default=None, metavar="FILE", help="also write the differences as an HTML page to FILE"
+    )
     parser.set_defaults(handler=run)
 
 
 def _keys(items: list[str]) -> dict[str, list[str]]:
-    from lvv_eval.errors import ConfigError  # noqa: PLC0415
+    from lvv_eval.errors import ConfigError
 
     out: dict[str, list[str]] = {}
     for item in items:
@@ -43,9 +54,9 @@ def _keys(items: list[str]) -> dict[str, list[str]]:
 
 def run(args: argparse.Namespace) -> int:
     """Print the differences; 0 when identical, 1 when different."""
-    from lvv_eval.reporting.diff import diff_builds  # noqa: PLC0415 - keep `lvv-eval --help` fast
+    from lvv_eval.reporting.diff import diff_builds
 
-    result = diff_builds(args.run_a, args.run_b, tolerance=args.tolerance, keys=_keys(args.key))
+    result = diff_builds(args.run_a, args.run_b, tolerance=args.tolerance, keys=_keys(args.key))  # type: ignore[arg-type]
     print(result.to_text(), end="")
     if args.html is not None:
         args.html.parent.mkdir(parents=True, exist_ok=True)

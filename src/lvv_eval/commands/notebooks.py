@@ -23,14 +23,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("action", choices=("strip", "check", "refresh"), help="what to do")
     parser.add_argument("files", nargs="*", type=Path, metavar="FILES", help="notebooks (default notebooks/*.ipynb)")
-    parser.add_argument("--timeout", type=int, default=600, metavar="SECONDS",
-                        help="per-cell execution timeout for refresh (default 600)")
+    parser.add_argument(
+        "--timeout",
+        type=int,
+        default=600,
+        metavar="SECONDS",
+        help="per-cell execution timeout for refresh (default 600)",
+    )
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Apply the action; 0 on success, 1 when check finds dirty notebooks or refresh fails."""
-    from lvv_eval.reporting import notebook_hygiene as nbhygiene  # noqa: PLC0415
+    from lvv_eval.reporting import notebook_hygiene as nbhygiene
 
     files = list(args.files) or nbhygiene.default_notebooks()
     if not files:
@@ -47,8 +52,11 @@ def run(args: argparse.Namespace) -> int:
             for problem in problems:
                 print(f"  - {problem}")
         if dirty:
-            print(f"{len(dirty)} notebook(s) not clean; run `lvv-eval notebooks strip` "
-                  "(or `refresh` for missing checked outputs)", file=sys.stderr)
+            print(
+                f"{len(dirty)} notebook(s) not clean; run `lvv-eval notebooks strip` "
+                "(or `refresh` for missing checked outputs)",
+                file=sys.stderr,
+            )
             return 1
         print(f"{len(files)} notebook(s) clean")
         return 0

@@ -26,18 +26,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         ),
     )
     sub = parser.add_subparsers(dest="profile_command", metavar="ACTION", required=True)
-    draft = sub.add_parser("draft", help="write a first draft of a profile for an export",
-                           description="Write a first draft of a mapping profile for FILE, "
-                           "every guess marked; print it, or write it to --out (never over an "
-                           "existing file).")
+    draft = sub.add_parser(
+        "draft",
+        help="write a first draft of a profile for an export",
+        description="Write a first draft of a mapping profile for FILE, "
+        "every guess marked; print it, or write it to --out (never over an "
+        "existing file).",
+    )
     draft.add_argument("file", metavar="FILE", type=Path, help="an export (CSV or .xlsx)")
-    draft.add_argument("--out", type=Path, metavar="PROFILE.yaml",
-                       help="write the draft to this new file instead of printing it")
+    draft.add_argument(
+        "--out", type=Path, metavar="PROFILE.yaml", help="write the draft to this new file instead of printing it"
+    )
     draft.add_argument("--name", metavar="NAME", help="profile name (default: the file's name)")
-    draft.add_argument("--sheet", metavar="NAME|NUMBER",
-                       help="worksheet of an .xlsx file (name, or number: 1 = first)")
-    draft.add_argument("--header-row", type=int, metavar="N",
-                       help="row holding the column names (1 = first row)")
+    draft.add_argument("--sheet", metavar="NAME|NUMBER", help="worksheet of an .xlsx file (name, or number: 1 = first)")
+    draft.add_argument("--header-row", type=int, metavar="N", help="row holding the column names (1 = first row)")
     draft.set_defaults(handler=run_draft)
 
 
@@ -49,15 +51,18 @@ def run_draft(args: argparse.Namespace) -> int:
     existing_file(args.file)
     if args.out is not None:
         if args.out.exists() or args.out.is_symlink():
-            print(f"error: {args.out} exists; it is not overwritten (choose a new name)",
-                  file=sys.stderr)
+            print(f"error: {args.out} exists; it is not overwritten (choose a new name)", file=sys.stderr)
             return 2
         if args.out.resolve() == args.file.resolve():
             print("error: --out must not be the input file", file=sys.stderr)
             return 2
     try:
-        text = draft_profile(args.file, sheet=args.sheet, header_row=args.header_row,
-                             name=args.name or (args.out.stem if args.out else None))
+        text = draft_profile(
+            args.file,
+            sheet=args.sheet,
+            header_row=args.header_row,
+            name=args.name or (args.out.stem if args.out else None),
+        )
     except UnreadableInputError as exc:
         print(f"error: cannot read {exc}", file=sys.stderr)
         return 2

@@ -24,15 +24,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("report_dir", metavar="REPORT_DIR", type=Path, help="built report folder (reports/<id>/)")
     parser.add_argument("--out", required=True, type=Path, metavar="RELEASE_DIR", help="release folder")
-    parser.add_argument("--data", type=Path, default=None, metavar="FILE",
-                        help="the person-level input, when it lies outside the project (provenance.json "
-                             "records it by file name and SHA-256 only; the file must match)")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="the person-level input, when it lies outside the project (provenance.json "
+        "records it by file name and SHA-256 only; the file must match)",
+    )
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Write the release folder; 0 when every output was released, 1 when some were withheld."""
-    from lvv_eval.disclosure.release import release  # noqa: PLC0415
+    from lvv_eval.disclosure.release import release
 
     outcome = release(args.report_dir, args.out, data=args.data)
     print(f"released {len(outcome.copied)} output(s) of {args.report_dir} into {outcome.out_dir}")

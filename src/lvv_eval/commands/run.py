@@ -23,22 +23,35 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         ),
     )
     parser.add_argument("notebook", help="notebook path, or its name in notebooks/ (e.g. 01_plan_process)")
-    parser.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
-                        help="set a parameter (repeatable)")
-    parser.add_argument("--out", type=Path, default=None, metavar="DIR",
-                        help="output folder: a new or empty one, or one an earlier run wrote (never a folder "
-                             "holding other files, notebooks/ or data/); same as -p output_dir DIR")
-    parser.add_argument("--timeout", type=int, default=None, metavar="SECONDS",
-                        help="per-cell execution timeout (default 1200)")
+    parser.add_argument(
+        "-p",
+        "--parameter",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("NAME", "VALUE"),
+        help="set a parameter (repeatable)",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="output folder: a new or empty one, or one an earlier run wrote (never a folder "
+        "holding other files, notebooks/ or data/); same as -p output_dir DIR",
+    )
+    parser.add_argument(
+        "--timeout", type=int, default=None, metavar="SECONDS", help="per-cell execution timeout (default 1200)"
+    )
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Run the notebook; 0 on success, 1 when it failed."""
-    from lvv_eval.errors import ConfigError  # noqa: PLC0415
-    from lvv_eval.reporting.build_config import DEFAULT_TIMEOUT  # noqa: PLC0415
-    from lvv_eval.reporting.execute import run_one  # noqa: PLC0415
-    from lvv_eval.reporting.run_params import parse_parameter_value  # noqa: PLC0415
+    from lvv_eval.errors import ConfigError
+    from lvv_eval.reporting.build_config import DEFAULT_TIMEOUT
+    from lvv_eval.reporting.execute import run_one
+    from lvv_eval.reporting.run_params import parse_parameter_value
 
     parameters = {}
     for name, value in args.parameter:
@@ -50,8 +63,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"note: {result.note}", file=sys.stderr)
     if not result.ok:
         failed = Path(result.output_dir) / (result.file_stem + ".failed.ipynb")
-        kept = (f"failed notebook kept: {failed}" if failed.is_file()
-                else f"no notebook was executed; the failure is recorded in {Path(result.output_dir) / 'provenance.json'}")
+        kept = (
+            f"failed notebook kept: {failed}"
+            if failed.is_file()
+            else f"no notebook was executed; the failure is recorded in {Path(result.output_dir) / 'provenance.json'}"
+        )
         print(f"error: {result.notebook} failed: {result.describe_error()}\n  {kept}", file=sys.stderr)
         return 1
     print(f"{result.report_id}: done in {result.elapsed:.1f} s -> {result.output_dir}")

@@ -26,10 +26,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         ),
     )
     group = parser.add_mutually_exclusive_group()
-    group.add_argument("--show", metavar="NAME",
-                       help="show one scheme (a name from the list, or the path of a YAML file)")
-    group.add_argument("--crosswalk", action="store_true",
-                       help="show the class every scheme gives every exit reason, and where they differ")
+    group.add_argument(
+        "--show", metavar="NAME", help="show one scheme (a name from the list, or the path of a YAML file)"
+    )
+    group.add_argument(
+        "--crosswalk",
+        action="store_true",
+        help="show the class every scheme gives every exit reason, and where they differ",
+    )
     add_schemes_dir_option(parser)
     add_format_option(parser)
     parser.set_defaults(handler=run)
@@ -109,8 +113,13 @@ def _crosswalk(directory: str | None, fmt: str) -> None:
     out = table.reset_index()
     out.columns.name = None
     out["differs"] = [
-        "durable" if code in differs_durable else "class" if code in differs_class else ""
-        for code in out["code"]
+        "durable" if code in differs_durable else "class" if code in differs_class else "" for code in out["code"]
     ]
-    emit_table(out, fmt, title=("Class per exit reason and scheme; differs: 'durable' = the schemes "
-                                "disagree on durable, 'class' = only the class ids differ"))
+    emit_table(
+        out,
+        fmt,
+        title=(
+            "Class per exit reason and scheme; differs: 'durable' = the schemes "
+            "disagree on durable, 'class' = only the class ids differ"
+        ),
+    )

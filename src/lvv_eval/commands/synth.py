@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from lvv_eval.synthetic.calibration import OK_STATUSES, calibration_report, summary
 from lvv_eval.commands._common import existing_file
 from lvv_eval.commands._safety import check_output_file
 from lvv_eval.errors import ConfigError
 from lvv_eval.sources.monitor import read_monitor
+from lvv_eval.synthetic.calibration import OK_STATUSES, calibration_report, summary
 from lvv_eval.synthetic.generator import generate, write_synthetic
 from lvv_eval.synthetic.targets import DEFAULT_CONFIG, load_config
 
@@ -30,19 +30,28 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "read an existing monitor file and print its calibration summary instead."
         ),
     )
-    parser.add_argument("--seed", type=int, default=None,
-                        help="random seed (default: 'seed' in the config, 20190401)")
-    parser.add_argument("--out", type=Path, default=None,
-                        help="output CSV in the canonical monitor format")
-    parser.add_argument("--report", type=Path, default=None,
-                        help="also write the calibration report (CSV, one row per constraint)")
-    parser.add_argument("--scale", type=float, default=None,
-                        help="multiply every count (1.0 = the published size, about 2,100 "
-                             "trajectories; shares are kept at other scales)")
-    parser.add_argument("--config", type=Path, default=DEFAULT_CONFIG,
-                        help="generator settings (default: config/synth.yaml)")
-    parser.add_argument("--report-only", type=Path, default=None, metavar="FILE",
-                        help="do not generate: check FILE against the published figures")
+    parser.add_argument("--seed", type=int, default=None, help="random seed (default: 'seed' in the config, 20190401)")
+    parser.add_argument("--out", type=Path, default=None, help="output CSV in the canonical monitor format")
+    parser.add_argument(
+        "--report", type=Path, default=None, help="also write the calibration report (CSV, one row per constraint)"
+    )
+    parser.add_argument(
+        "--scale",
+        type=float,
+        default=None,
+        help="multiply every count (1.0 = the published size, about 2,100 "
+        "trajectories; shares are kept at other scales)",
+    )
+    parser.add_argument(
+        "--config", type=Path, default=DEFAULT_CONFIG, help="generator settings (default: config/synth.yaml)"
+    )
+    parser.add_argument(
+        "--report-only",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="do not generate: check FILE against the published figures",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -74,8 +83,8 @@ def run(args: argparse.Namespace) -> int:
     failed = report[~report["status"].isin(OK_STATUSES)]
     if len(failed):
         with pd.option_context("display.width", 200):
-            sys.stdout.write("constraints not met:\n"
-                             + failed[["constraint_id", "target", "achieved"]].to_string(index=False)
-                             + "\n")
+            sys.stdout.write(
+                "constraints not met:\n" + failed[["constraint_id", "target", "achieved"]].to_string(index=False) + "\n"
+            )
         return 1
     return 0

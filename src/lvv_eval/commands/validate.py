@@ -49,30 +49,51 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         ),
     )
     parser.add_argument("file", metavar="FILE", type=Path, help="monitor file (CSV or .xlsx)")
-    parser.add_argument("--export-date", type=iso_date, metavar="YYYY-MM-DD",
-                        help="day the file was exported: any date after it is an error")
-    parser.add_argument("--peildatum", dest="deprecated_peildatum", type=iso_date,
-                        metavar="YYYY-MM-DD",
-                        help="deprecated alias of --export-date (not a peildatum for counting)")
+    parser.add_argument(
+        "--export-date",
+        type=iso_date,
+        metavar="YYYY-MM-DD",
+        help="day the file was exported: any date after it is an error",
+    )
+    parser.add_argument(
+        "--peildatum",
+        dest="deprecated_peildatum",
+        type=iso_date,
+        metavar="YYYY-MM-DD",
+        help="deprecated alias of --export-date (not a peildatum for counting)",
+    )
     add_reading_options(parser)
     add_format_option(parser)
-    parser.add_argument("--exclusions", type=Path, metavar="OUT.csv",
-                        help="write the excluded rows (file, row, trajectory_id, reasons) "
-                             "to this CSV file")
+    parser.add_argument(
+        "--exclusions",
+        type=Path,
+        metavar="OUT.csv",
+        help="write the excluded rows (file, row, trajectory_id, reasons) to this CSV file",
+    )
     parser.set_defaults(handler=run)
 
 
 def add_reading_options(parser: argparse.ArgumentParser) -> None:
     """Add ``--sheet``, ``--header-row`` and ``--profile`` (how to read the file)."""
-    parser.add_argument("--sheet", metavar="NAME|NUMBER",
-                        help="worksheet of an .xlsx file: its name or number (1 = first); "
-                             "default: the first sheet with the monitor columns")
-    parser.add_argument("--header-row", type=_row_number, metavar="N",
-                        help="row holding the column names (1 = first row); default: the "
-                             "first row with known column names")
-    parser.add_argument("--profile", type=Path, metavar="PROFILE.yaml",
-                        help="mapping profile with the municipality's own column names, "
-                             "spellings and codes (see `lvv-eval profile draft`)")
+    parser.add_argument(
+        "--sheet",
+        metavar="NAME|NUMBER",
+        help="worksheet of an .xlsx file: its name or number (1 = first); "
+        "default: the first sheet with the monitor columns",
+    )
+    parser.add_argument(
+        "--header-row",
+        type=_row_number,
+        metavar="N",
+        help="row holding the column names (1 = first row); default: the first row with known column names",
+    )
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        metavar="PROFILE.yaml",
+        help="mapping profile with the municipality's own column names, "
+        "spellings and codes (see `lvv-eval profile draft`)",
+    )
 
 
 def reading_options(args: argparse.Namespace) -> dict:
@@ -80,8 +101,7 @@ def reading_options(args: argparse.Namespace) -> dict:
     sheet = getattr(args, "sheet", None)
     if sheet is not None and sheet.strip().isdigit():
         sheet = sheet.strip()  # a name or a number: resolved against the workbook's sheets
-    return {"sheet": sheet, "header_row": getattr(args, "header_row", None),
-            "profile": getattr(args, "profile", None)}
+    return {"sheet": sheet, "header_row": getattr(args, "header_row", None), "profile": getattr(args, "profile", None)}
 
 
 def _row_number(text: str) -> int:
@@ -98,19 +118,31 @@ def warn_identifiers(identifiers: dict[str, str], file: Path) -> None:
     """Print the direct-identifier warning on standard error (nothing without identifiers)."""
     if identifiers:
         shown = ", ".join(f"{h!r} ({k})" for h, k in identifiers.items())
-        print(f"WARNING: {file} holds direct identifiers: {shown}. These columns are not "
-              "read and their values are never shown, but this file must not leave the "
-              "municipality; export the monitor columns only.", file=sys.stderr)
+        print(
+            f"WARNING: {file} holds direct identifiers: {shown}. These columns are not "
+            "read and their values are never shown, but this file must not leave the "
+            "municipality; export the monitor columns only.",
+            file=sys.stderr,
+        )
 
 
-def _unreadable(args: argparse.Namespace, message: str, notes: list[Problem] | None = None
-                ) -> int:
+def _unreadable(args: argparse.Namespace, message: str, notes: list[Problem] | None = None) -> int:
     """Report a file that cannot be read (exit status 2), as JSON too when asked."""
     print(f"error: {message}", file=sys.stderr)
     if args.format == "json":
-        emit_json({"file": str(args.file), "readable": False, "valid": False, "error": message,
-                   "problems": [], "problems_by_rule": [], "flow": None,
-                   "notes": _records(notes or []), "direct_identifiers": {}})
+        emit_json(
+            {
+                "file": str(args.file),
+                "readable": False,
+                "valid": False,
+                "error": message,
+                "problems": [],
+                "problems_by_rule": [],
+                "flow": None,
+                "notes": _records(notes or []),
+                "direct_identifiers": {},
+            }
+        )
     return 2
 
 
@@ -121,18 +153,19 @@ def run(args: argparse.Namespace) -> int:
     export_date = args.export_date
     if args.deprecated_peildatum is not None:
         if export_date is not None:
-            print("error: give --export-date only (--peildatum is its deprecated alias)",
-                  file=sys.stderr)
+            print("error: give --export-date only (--peildatum is its deprecated alias)", file=sys.stderr)
             return 2
-        print("warning: `validate --peildatum` is deprecated; it means the export date of the "
-              "file (any later date is an error): use --export-date. To count a file at a "
-              "peildatum, use `lvv-eval aggregate --peildatum`.", file=sys.stderr)
+        print(
+            "warning: `validate --peildatum` is deprecated; it means the export date of the "
+            "file (any later date is an error): use --export-date. To count a file at a "
+            "peildatum, use `lvv-eval aggregate --peildatum`.",
+            file=sys.stderr,
+        )
         export_date = args.deprecated_peildatum
     if args.exclusions is not None:
         check_output_file(args.exclusions, [args.file], option="--exclusions")
     try:
-        data = read_monitor(args.file, export_date=export_date, strict=False,
-                            **reading_options(args))
+        data = read_monitor(args.file, export_date=export_date, strict=False, **reading_options(args))
     except FileNotFoundError:
         return _unreadable(args, f"file not found: {args.file}")
     except UnreadableInputError as exc:  # the message starts with the path
@@ -146,15 +179,25 @@ def run(args: argparse.Namespace) -> int:
         identifiers = getattr(exc, "identifiers", {})
         warn_identifiers(identifiers, args.file)
         if args.format == "json":
-            emit_json({"file": str(args.file), "readable": True, "valid": False,
-                       "problems": _records(exc.problems),
-                       "problems_by_rule": _by_rule(exc.problems), "flow": None,
-                       "notes": _records(notes), "direct_identifiers": identifiers})
+            emit_json(
+                {
+                    "file": str(args.file),
+                    "readable": True,
+                    "valid": False,
+                    "problems": _records(exc.problems),
+                    "problems_by_rule": _by_rule(exc.problems),
+                    "flow": None,
+                    "notes": _records(notes),
+                    "direct_identifiers": identifiers,
+                }
+            )
         elif args.format == "csv":
             _emit_csv(exc.problems)
         else:
-            print(f"{args.file}: INVALID - the columns, cells or the number of fields in a row "
-                  "do not follow the monitor format (every problem found is listed)\n")
+            print(
+                f"{args.file}: INVALID - the columns, cells or the number of fields in a row "
+                "do not follow the monitor format (every problem found is listed)\n"
+            )
             _print_problems(exc.problems)
             _print_notes(notes)
         return 1
@@ -165,27 +208,28 @@ def run(args: argparse.Namespace) -> int:
         write_csv(data.exclusions, args.exclusions)
 
     if args.format == "json":
-        emit_json({
-            "file": str(args.file),
-            "sha256": data.source.sha256,
-            "format": data.source.file_format,
-            "readable": True,
-            "encoding": data.source.encoding,
-            "sheet": data.source.sheet,
-            "header_row": data.source.header_row,
-            "profile": data.source.profile,
-            "direct_identifiers": data.identifiers,
-            "export_date": (None if data.export_date is None
-                            else data.export_date.date().isoformat()),
-            "valid": data.is_valid,
-            "rows_read": data.source.n_rows,
-            "rows_excluded": len(data.exclusions),
-            "rows_analysed": len(data.frame),
-            "problems_by_rule": _by_rule(data.problems),
-            "problems": _records(data.problems),
-            "flow": data.flow.to_dict(orient="records"),
-            "notes": _records(data.notes),
-        })
+        emit_json(
+            {
+                "file": str(args.file),
+                "sha256": data.source.sha256,
+                "format": data.source.file_format,
+                "readable": True,
+                "encoding": data.source.encoding,
+                "sheet": data.source.sheet,
+                "header_row": data.source.header_row,
+                "profile": data.source.profile,
+                "direct_identifiers": data.identifiers,
+                "export_date": (None if data.export_date is None else data.export_date.date().isoformat()),
+                "valid": data.is_valid,
+                "rows_read": data.source.n_rows,
+                "rows_excluded": len(data.exclusions),
+                "rows_analysed": len(data.frame),
+                "problems_by_rule": _by_rule(data.problems),
+                "problems": _records(data.problems),
+                "flow": data.flow.to_dict(orient="records"),
+                "notes": _records(data.notes),
+            }
+        )
     elif args.format == "csv":
         _emit_csv(data.problems)
     else:
@@ -208,8 +252,10 @@ def _by_rule(problems: list[Problem]) -> list[dict]:
     from lvv_eval.sources.monitor import summarise_problems
 
     table = summarise_problems(problems, first=_FIRST_ROWS)
-    return [{"rule": r.rule, "problems": int(r.problems), "rows": int(r.rows),
-             "first_rows": r.first_rows} for r in table.itertuples(index=False)]
+    return [
+        {"rule": r.rule, "problems": int(r.problems), "rows": int(r.rows), "first_rows": r.first_rows}
+        for r in table.itertuples(index=False)
+    ]
 
 
 def _print_problems(problems: list[Problem]) -> None:
@@ -224,7 +270,7 @@ def _print_problems(problems: list[Problem]) -> None:
         print(f"{rule}: {len(items)} problem(s)" + (f" in {len(rows)} row(s)" if rows else ""))
         for p in items[:_SHOWN_PER_RULE]:
             where = f"row {p.row}" if p.row is not None else "file"
-            detail = p.rule[len(rule):].lstrip("; ")
+            detail = p.rule[len(rule) :].lstrip("; ")
             column = f", column {p.column!r}" if p.column else ""
             print(f"  {where}{column}: {p.value!r}" + (f" ({detail})" if detail else ""))
         if len(items) > _SHOWN_PER_RULE:
@@ -234,15 +280,17 @@ def _print_problems(problems: list[Problem]) -> None:
 
 def _print_report(data) -> None:
     source = data.source
-    peil = ("" if data.export_date is None
-            else f", export date {data.export_date.date().isoformat()}")
-    status = "VALID" if data.is_valid else (
-        f"INVALID - {len(data.problems)} problem(s) in {len(data.exclusions)} row(s)")
+    peil = "" if data.export_date is None else f", export date {data.export_date.date().isoformat()}"
+    status = (
+        "VALID" if data.is_valid else (f"INVALID - {len(data.problems)} problem(s) in {len(data.exclusions)} row(s)")
+    )
     print(f"{source.path}: {status}")
     if data.identifiers:
-        print("  WARNING: direct identifiers in " + ", ".join(
-            f"{h!r} ({k})" for h, k in data.identifiers.items())
-              + ": not read, values never shown; this file must not leave the municipality")
+        print(
+            "  WARNING: direct identifiers in "
+            + ", ".join(f"{h!r} ({k})" for h, k in data.identifiers.items())
+            + ": not read, values never shown; this file must not leave the municipality"
+        )
     print(f"  {source.file_format}, {source.n_rows} rows read, sha256 {source.sha256}{peil}\n")
     if data.problems:
         print("Problems by rule (rows as in a spreadsheet, header = row 1):")

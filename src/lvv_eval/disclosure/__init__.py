@@ -1,2 +1,1 @@
-"""Disclosure control: every rule that decides which person-level number may leave a report.
-"""
+"""Disclosure control: every rule that decides which person-level number may leave a report."""

@@ -21,8 +21,18 @@ from lvv_eval.errors import ConfigError, UncheckedOutputError
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
-__all__ = ["SUPPRESSION_MARK", "KIND_PERSON", "KIND_SYNTHETIC", "KIND_PUBLISHED", "KIND_DERIVED",
-           "CheckedTable", "CheckedValue", "CheckedText", "CheckedFigure", "is_exempt_kind"]
+__all__ = [
+    "SUPPRESSION_MARK",
+    "KIND_PERSON",
+    "KIND_SYNTHETIC",
+    "KIND_PUBLISHED",
+    "KIND_DERIVED",
+    "CheckedTable",
+    "CheckedValue",
+    "CheckedText",
+    "CheckedFigure",
+    "is_exempt_kind",
+]
 
 SUPPRESSION_MARK = "x"
 """The one mark shown for a suppressed value in tables, figures and text (as CBS prints ``x`` = secret)."""
@@ -115,16 +125,34 @@ class CheckedTable:
         for i, j in np.argwhere(self.mask.to_numpy(dtype=bool)):
             label = self._row_label(int(i))
             col = str(self.mask.columns[j])
-            rows.append({"output": self.output_id, "cell": f"{label}/{col}", "row": label, "column": col,
-                         "rule": str(self.reasons.iat[int(i), int(j)])})
+            rows.append(
+                {
+                    "output": self.output_id,
+                    "cell": f"{label}/{col}",
+                    "row": label,
+                    "column": col,
+                    "rule": str(self.reasons.iat[int(i), int(j)]),
+                }
+            )
         return pd.DataFrame(rows, columns=["output", "cell", "row", "column", "rule"])
 
     def _row_label(self, i: int) -> str:
         for key in ("pilot", "group", "scheme"):
             if key in self.frame.columns:
-                parts = [str(self.frame[c].iloc[i]) for c in ("scheme", "pilot", "group", "outcome", "category",
-                                                             "measure", "denominator_kind", "horizon_days")
-                         if c in self.frame.columns]
+                parts = [
+                    str(self.frame[c].iloc[i])
+                    for c in (
+                        "scheme",
+                        "pilot",
+                        "group",
+                        "outcome",
+                        "category",
+                        "measure",
+                        "denominator_kind",
+                        "horizon_days",
+                    )
+                    if c in self.frame.columns
+                ]
                 return "/".join(parts)
         return str(self.frame.index[i])
 
@@ -144,9 +172,15 @@ class CheckedTable:
         value = None if (suppressed or pd.isna(raw)) else (float(raw) if not isinstance(raw, str) else raw)
         return CheckedValue(value, suppressed, self.output_id, f"{self._row_label(i)}/{column}")  # type: ignore[arg-type]
 
-    def view(self, frame: pd.DataFrame | None = None, *, columns: Mapping[str, str] | Sequence[str] | None = None,
-             formats: Mapping[str, Callable[[Any], str]] | None = None, decimals: int | None = None,
-             relabel: Mapping[str, Callable[[Any], Any]] | None = None) -> pd.DataFrame:
+    def view(
+        self,
+        frame: pd.DataFrame | None = None,
+        *,
+        columns: Mapping[str, str] | Sequence[str] | None = None,
+        formats: Mapping[str, Callable[[Any], str]] | None = None,
+        decimals: int | None = None,
+        relabel: Mapping[str, Callable[[Any], Any]] | None = None,
+    ) -> pd.DataFrame:
         """A display frame with every suppressed cell shown as :data:`SUPPRESSION_MARK`.
 
         Parameters
@@ -202,7 +236,7 @@ class CheckedText:
     n_suppressed: int = 0
 
     @classmethod
-    def compose(cls, template: str, kind: str, **values: object) -> "CheckedText":
+    def compose(cls, template: str, kind: str, **values: object) -> CheckedText:
         """Fill ``template`` (``str.format`` fields) with checked values.
 
         Each value is a :class:`CheckedValue`, a ``(CheckedValue, formatter)`` pair,
@@ -227,7 +261,8 @@ class CheckedText:
             else:
                 raise UncheckedOutputError(
                     f"text field {name!r}: a raw value ({type(v).__name__}) cannot be printed into a report; "
-                    "take it from a checked table (CheckedTable.value)")
+                    "take it from a checked table (CheckedTable.value)"
+                )
             sources.extend(p.output_id + ":" + p.cell for p in parts)
             if any(p.suppressed or p.value is None for p in parts):
                 hidden += 1
@@ -261,7 +296,7 @@ class CheckedFigure:
     """
 
     output_id: str
-    figure: "Figure"
+    figure: Figure
     data: CheckedTable
 
     @property

@@ -56,10 +56,21 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from lvv_eval.disclosure.checked import (CHECKED_KINDS, SUPPRESSION_MARK, CheckedFigure, CheckedTable,
-                                         CheckedText, CheckedValue)
-from lvv_eval.disclosure.suppression import (DEFAULT_THRESHOLD, EXEMPT_NOTE, secondary_in_group, suppress,
-                                             suppress_differences_between)
+from lvv_eval.disclosure.checked import (
+    CHECKED_KINDS,
+    SUPPRESSION_MARK,
+    CheckedFigure,
+    CheckedTable,
+    CheckedText,
+    CheckedValue,
+)
+from lvv_eval.disclosure.suppression import (
+    DEFAULT_THRESHOLD,
+    EXEMPT_NOTE,
+    secondary_in_group,
+    suppress,
+    suppress_differences_between,
+)
 from lvv_eval.errors import ConfigError, DisclosureConflictError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -136,8 +147,14 @@ class Gate:
     [<NA>, <NA>]
     """
 
-    def __init__(self, threshold: int = DEFAULT_THRESHOLD, *, kind: str = "person-level", report: str = "",
-                 aliases: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        threshold: int = DEFAULT_THRESHOLD,
+        *,
+        kind: str = "person-level",
+        report: str = "",
+        aliases: Mapping[str, str] | None = None,
+    ) -> None:
         if int(threshold) < 1:
             raise ConfigError(f"threshold must be at least 1, got {threshold!r}")
         if kind not in CHECKED_KINDS:
@@ -165,17 +182,30 @@ class Gate:
         if kind not in ("published", "derived"):
             raise ConfigError(f"only published or derived output is exempt, not {kind!r}")
         mask = pd.DataFrame(False, index=frame.index, columns=frame.columns)
-        table = CheckedTable(name, frame.copy(), mask, mask.replace({False: ""}), kind, (EXEMPT_NOTE,), None, "",
-                             caption, EXEMPT_NOTE)
+        table = CheckedTable(
+            name, frame.copy(), mask, mask.replace({False: ""}), kind, (EXEMPT_NOTE,), None, "", caption, EXEMPT_NOTE
+        )
         self._exempt[name] = table
         return table
 
-    def register(self, name: str, frame: pd.DataFrame, *, counts: Sequence[str],
-                 key: str | Sequence[str] | None = "pilot", derived: Mapping[str, Sequence[str]] | None = None,
-                 margins: Mapping[str, str] | None = None, rates: bool = False,
-                 group: str | Sequence[str] | None = None, versions: str | None = None,
-                 version_key: Sequence[str] = (), protect: Sequence[str] = (), fallback: str | None = None,
-                 caption: str = "", upstream: pd.DataFrame | None = None) -> None:
+    def register(
+        self,
+        name: str,
+        frame: pd.DataFrame,
+        *,
+        counts: Sequence[str],
+        key: str | Sequence[str] | None = "pilot",
+        derived: Mapping[str, Sequence[str]] | None = None,
+        margins: Mapping[str, str] | None = None,
+        rates: bool = False,
+        group: str | Sequence[str] | None = None,
+        versions: str | None = None,
+        version_key: Sequence[str] = (),
+        protect: Sequence[str] = (),
+        fallback: str | None = None,
+        caption: str = "",
+        upstream: pd.DataFrame | None = None,
+    ) -> None:
         """Add a person-level table to the report without releasing it yet.
 
         Parameters
@@ -227,9 +257,19 @@ class Gate:
             if len(upstream) != len(frame):
                 raise ConfigError(f"{name}: upstream table has {len(upstream)} rows, the raw one {len(frame)}")
             self._upstream[name] = upstream.reset_index(drop=True).copy()
-        self._specs[name] = TableSpec(tuple(counts), _as_tuple(key), der, dict(margins) if margins else None, rates,
-                                      _as_tuple(group) or None, versions, tuple(version_key), tuple(protect),
-                                      fallback, caption=caption)
+        self._specs[name] = TableSpec(
+            tuple(counts),
+            _as_tuple(key),
+            der,
+            dict(margins) if margins else None,
+            rates,
+            _as_tuple(group) or None,
+            versions,
+            tuple(version_key),
+            tuple(protect),
+            fallback,
+            caption=caption,
+        )
         self._settle()
 
     def check(self, name: str, frame: pd.DataFrame | None = None, **spec: Any) -> CheckedTable:
@@ -252,7 +292,7 @@ class Gate:
         self._texts.append(text)
         return text
 
-    def figure(self, name: str, data: CheckedTable, draw: Callable[[pd.DataFrame], "Figure"]) -> CheckedFigure:
+    def figure(self, name: str, data: CheckedTable, draw: Callable[[pd.DataFrame], Figure]) -> CheckedFigure:
         """Draw a figure from the released frame of ``data`` (suppressed values are missing there)."""
         if not isinstance(data, CheckedTable):
             raise ConfigError(f"figure {name!r}: draw from a CheckedTable")
@@ -265,28 +305,42 @@ class Gate:
 
     def record(self) -> pd.DataFrame:
         """One row per output: ``output, kind, rules, threshold, cells_suppressed, choice``."""
-        rows = [{"output": t.output_id, "kind": t.kind, "rules": "; ".join(t.rules),
-                 "threshold": t.threshold if t.threshold is not None else "",
-                 "cells_suppressed": t.n_suppressed, "choice": t.choice}
-                for t in self.released.values()]
+        rows = [
+            {
+                "output": t.output_id,
+                "kind": t.kind,
+                "rules": "; ".join(t.rules),
+                "threshold": t.threshold if t.threshold is not None else "",
+                "cells_suppressed": t.n_suppressed,
+                "choice": t.choice,
+            }
+            for t in self.released.values()
+        ]
         return pd.DataFrame(rows, columns=["output", "kind", "rules", "threshold", "cells_suppressed", "choice"])
 
     def cells(self) -> pd.DataFrame:
         """Every suppressed cell of the released tables, with its rule (never the value)."""
         parts = [t.report() for t in self._released.values()]
         parts = [p for p in parts if len(p)]
-        return (pd.concat(parts, ignore_index=True) if parts
-                else pd.DataFrame(columns=["output", "cell", "row", "column", "rule"]))
+        return (
+            pd.concat(parts, ignore_index=True)
+            if parts
+            else pd.DataFrame(columns=["output", "cell", "row", "column", "rule"])
+        )
 
     def explanation(self, lang: str = "nl") -> str:
         """The one-line explanation of the suppression mark, shown once per report."""
         if lang == "en":
-            return (f"'{SUPPRESSION_MARK}' = suppressed: a count of persons below {self.threshold}, or a number "
-                    "from which such a count could be derived (in this or another table of this report). "
-                    "Published figures are exempt.")
-        return (f"'{SUPPRESSION_MARK}' = onderdrukt: een aantal personen kleiner dan {self.threshold}, of een "
-                "getal waaruit zo'n aantal is af te leiden (in deze of een andere tabel van dit rapport). "
-                "Gepubliceerde cijfers zijn uitgezonderd.")
+            return (
+                f"'{SUPPRESSION_MARK}' = suppressed: a count of persons below {self.threshold}, or a number "
+                "from which such a count could be derived (in this or another table of this report). "
+                "Published figures are exempt."
+            )
+        return (
+            f"'{SUPPRESSION_MARK}' = onderdrukt: een aantal personen kleiner dan {self.threshold}, of een "
+            "getal waaruit zo'n aantal is af te leiden (in deze of een andere tabel van dit rapport). "
+            "Gepubliceerde cijfers zijn uitgezonderd."
+        )
 
     # ------------------------------------------------------------------ core
     def _key_of(self, frame: pd.DataFrame, spec: TableSpec) -> list[str]:
@@ -312,13 +366,19 @@ class Gate:
                 cells = diff.loc[diff["_merge"] == "left_only", "cell"].tolist()
                 raise DisclosureConflictError(
                     f"output {name!r} was released, but a table registered later requires suppressing its "
-                    f"cell(s) {cells}; register every table of the report before releasing any")
+                    f"cell(s) {cells}; register every table of the report before releasing any"
+                )
 
     def _check_one(self, name: str) -> CheckedTable:
         frame, spec, t = self._raw[name], self._specs[name], self.threshold
         counts = list(spec.counts)
-        values = np.column_stack([pd.to_numeric(frame[c], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-                                  for c in counts]) if counts else np.zeros((len(frame), 0))
+        values = (
+            np.column_stack(
+                [pd.to_numeric(frame[c], errors="coerce").to_numpy(dtype=float, na_value=np.nan) for c in counts]
+            )
+            if counts
+            else np.zeros((len(frame), 0))
+        )
         keys = self._key_of(frame, spec)
         n, m = values.shape
         hidden = np.zeros((n, m), dtype=bool)
@@ -370,8 +430,9 @@ class Gate:
         self._learn(keys, values, hidden, spec, col)
         return self._release_frame(name, frame, spec, values, hidden, reason, keys)
 
-    def _learn(self, keys: list[str], values: np.ndarray, hidden: np.ndarray, spec: TableSpec,
-               col: dict[str, int]) -> None:
+    def _learn(
+        self, keys: list[str], values: np.ndarray, hidden: np.ndarray, spec: TableSpec, col: dict[str, int]
+    ) -> None:
         for i, j in np.argwhere(hidden):
             v = values[i, j]
             if not np.isnan(v) and v >= 1:
@@ -384,8 +445,16 @@ class Gate:
                     if rest >= 1:
                         self._hidden.add((keys[i], float(rest)))
 
-    def _groups(self, frame: pd.DataFrame, spec: TableSpec, values: np.ndarray, hidden: np.ndarray,
-                hide: Callable[[int, int, str], bool], jn: int, jd: int) -> bool:
+    def _groups(
+        self,
+        frame: pd.DataFrame,
+        spec: TableSpec,
+        values: np.ndarray,
+        hidden: np.ndarray,
+        hide: Callable[[int, int, str], bool],
+        jn: int,
+        jd: int,
+    ) -> bool:
         changed = False
         ids = frame[list(spec.group or ())].astype(str).agg("|".join, axis=1).to_numpy()
         den = np.nan_to_num(values[:, jd], nan=-1.0)
@@ -393,8 +462,9 @@ class Gate:
             pos = np.flatnonzero((ids == g[0]) & (den == g[1]))
             if g[1] < 0 or len(pos) < 2:
                 continue
-            new, den_hidden, texts = secondary_in_group(np.nan_to_num(values[pos, jn]), float(g[1]),
-                                                        hidden[pos, jn], self.threshold, True)
+            new, den_hidden, texts = secondary_in_group(
+                np.nan_to_num(values[pos, jn]), float(g[1]), hidden[pos, jn], self.threshold, True
+            )
             for k, i in enumerate(pos):
                 if new[k] and not hidden[i, jn]:
                     changed |= hide(int(i), jn, texts[k] or "secondary: protects a suppressed class of its group")
@@ -402,26 +472,49 @@ class Gate:
                     changed |= hide(int(i), jd, "secondary: denominator of its group suppressed")
         return changed
 
-    def _margins(self, frame: pd.DataFrame, spec: TableSpec, values: np.ndarray, hidden: np.ndarray,
-                 hide: Callable[[int, int, str], bool], keys: list[str]) -> bool:
+    def _margins(
+        self,
+        frame: pd.DataFrame,
+        spec: TableSpec,
+        values: np.ndarray,
+        hidden: np.ndarray,
+        hide: Callable[[int, int, str], bool],
+        keys: list[str],
+    ) -> bool:
         assert spec.margins is not None
         counts = list(spec.counts)
-        groups = (frame[list(spec.version_key)].astype(str).agg("|".join, axis=1).to_numpy()
-                  if spec.version_key else np.full(len(frame), ""))
+        groups = (
+            frame[list(spec.version_key)].astype(str).agg("|".join, axis=1).to_numpy()
+            if spec.version_key
+            else np.full(len(frame), "")
+        )
         if spec.versions:
             groups = np.char.add(groups.astype(str), frame[spec.versions].astype(str).to_numpy().astype(str))
         changed = False
-        labels = (frame[list(spec.key)].astype(str).agg("|".join, axis=1).tolist() if spec.key
-                  else [str(i) for i in range(len(frame))])
+        labels = (
+            frame[list(spec.key)].astype(str).agg("|".join, axis=1).tolist()
+            if spec.key
+            else [str(i) for i in range(len(frame))]
+        )
         for g in dict.fromkeys(groups):
             pos = np.flatnonzero(groups == g)
             use = [c for c in counts if c == spec.margins.get("total_col") or c in counts]
-            sub = pd.DataFrame({c: pd.array(np.where(hidden[pos, counts.index(c)], np.nan, values[pos, counts.index(c)]),
-                                            dtype="Float64") for c in use}, index=[labels[i] for i in pos])
+            sub = pd.DataFrame(
+                {
+                    c: pd.array(
+                        np.where(hidden[pos, counts.index(c)], np.nan, values[pos, counts.index(c)]), dtype="Float64"
+                    )
+                    for c in use
+                },
+                index=[labels[i] for i in pos],
+            )
             if sub.index.duplicated().any():
                 continue
-            margins = {k: v for k, v in spec.margins.items()
-                       if (k == "total_row" and v in sub.index and len(sub) > 1) or k == "total_col"}
+            margins = {
+                k: v
+                for k, v in spec.margins.items()
+                if (k == "total_row" and v in sub.index and len(sub) > 1) or k == "total_col"
+            }
             if not margins:
                 continue
             res = suppress(sub, use, threshold=self.threshold, margins=margins, missing="hidden")
@@ -432,20 +525,41 @@ class Gate:
                 changed |= hide(i, counts.index(str(rr.column)), str(rr.rule))
         return changed
 
-    def _versions(self, frame: pd.DataFrame, spec: TableSpec, values: np.ndarray, hidden: np.ndarray,
-                  hide: Callable[[int, int, str], bool], jn: int) -> bool:
+    def _versions(
+        self,
+        frame: pd.DataFrame,
+        spec: TableSpec,
+        values: np.ndarray,
+        hidden: np.ndarray,
+        hide: Callable[[int, int, str], bool],
+        jn: int,
+    ) -> bool:
         assert spec.versions is not None
         work = frame[[*spec.key, *spec.version_key, spec.versions]].copy()
         work["_n"] = pd.array(np.where(hidden[:, jn], np.nan, values[:, jn]), dtype="Float64")
-        res = suppress_differences_between(work, key_cols=[*spec.key, *spec.version_key], version_col=spec.versions,
-                                           count_col="_n", threshold=self.threshold, protect=list(spec.protect))
+        res = suppress_differences_between(
+            work,
+            key_cols=[*spec.key, *spec.version_key],
+            version_col=spec.versions,
+            count_col="_n",
+            threshold=self.threshold,
+            protect=list(spec.protect),
+        )
         changed = False
         for i in np.flatnonzero(res.mask.to_numpy(dtype=bool)):
             changed |= hide(int(i), jn, f"secondary: difference between {spec.versions}s < {self.threshold}")
         return changed
 
-    def _release_frame(self, name: str, frame: pd.DataFrame, spec: TableSpec, values: np.ndarray,
-                       hidden: np.ndarray, reason: np.ndarray, keys: list[str]) -> CheckedTable:
+    def _release_frame(
+        self,
+        name: str,
+        frame: pd.DataFrame,
+        spec: TableSpec,
+        values: np.ndarray,
+        hidden: np.ndarray,
+        reason: np.ndarray,
+        keys: list[str],
+    ) -> CheckedTable:
         counts = list(spec.counts)
         up = self._upstream.get(name)
         out = (up if up is not None else frame).copy()
@@ -463,7 +577,9 @@ class Gate:
                 continue
             idx = [counts.index(b) for b in (counts if bases == ("*",) else bases) if b in counts]
             row_hidden = hidden[:, idx].any(axis=1) if idx else np.zeros(len(out), dtype=bool)
-            if pd.api.types.is_integer_dtype(out[dcol]) and not isinstance(out[dcol].dtype, pd.api.extensions.ExtensionDtype):
+            if pd.api.types.is_integer_dtype(out[dcol]) and not isinstance(
+                out[dcol].dtype, pd.api.extensions.ExtensionDtype
+            ):
                 out[dcol] = out[dcol].astype("Int64")
             if up is not None and dcol in frame.columns:
                 row_hidden = row_hidden | (up[dcol].isna().to_numpy() & frame[dcol].notna().to_numpy())
@@ -481,14 +597,27 @@ class Gate:
             out["suppression_rule"] = [next((r for r in reasons.iloc[i] if r), "") for i in range(len(out))]
         return CheckedTable(name, out, mask, reasons, self.kind, tuple(rules), self.threshold, choice, spec.caption)
 
-    def _round_total(self, out: pd.DataFrame, mask: pd.DataFrame, reasons: pd.DataFrame, frame: pd.DataFrame,
-                     spec: TableSpec, keys: list[str]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, str]:
+    def _round_total(
+        self,
+        out: pd.DataFrame,
+        mask: pd.DataFrame,
+        reasons: pd.DataFrame,
+        frame: pd.DataFrame,
+        spec: TableSpec,
+        keys: list[str],
+    ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, str]:
         t = self.threshold
         raw_num = pd.to_numeric(frame["numerator"]).to_numpy(dtype=float)
         raw_den = pd.to_numeric(frame["denominator"]).to_numpy(dtype=float)
-        rows = [i for i, k in enumerate(keys) if k.split("|")[0] == spec.fallback_key
-                and "estimate" in mask.columns and bool(mask["estimate"].iloc[i])
-                and raw_num[i] >= t and raw_den[i] - raw_num[i] >= t]  # rounding protects only large counts
+        rows = [
+            i
+            for i, k in enumerate(keys)
+            if k.split("|")[0] == spec.fallback_key
+            and "estimate" in mask.columns
+            and bool(mask["estimate"].iloc[i])
+            and raw_num[i] >= t
+            and raw_den[i] - raw_num[i] >= t
+        ]  # rounding protects only large counts
         if rows and spec.versions:
             # every version of a rounded total is rounded too: an exact version beside a rounded one
             # would narrow their difference (a small count) down again
@@ -496,8 +625,15 @@ class Gate:
                 return tuple(frame[c].iloc[i] for c in spec.version_key)
 
             groups = {version_group(i) for i in rows}
-            rows += [i for i, k in enumerate(keys) if k.split("|")[0] == spec.fallback_key and i not in rows
-                     and version_group(i) in groups and raw_num[i] >= t and raw_den[i] - raw_num[i] >= t]
+            rows += [
+                i
+                for i, k in enumerate(keys)
+                if k.split("|")[0] == spec.fallback_key
+                and i not in rows
+                and version_group(i) in groups
+                and raw_num[i] >= t
+                and raw_den[i] - raw_num[i] >= t
+            ]
         out = out.copy()
         if "release_form" not in out.columns:
             out["release_form"] = "exact"

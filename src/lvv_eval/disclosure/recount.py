@@ -31,8 +31,16 @@ from lvv_eval.stats.counts import TOTAL, as_peildatum, to_figures
 from lvv_eval.stats.survival import time_to_event_frame
 
 __all__ = [
-    "BASE_MEASURES", "DEFAULT_THRESHOLD", "ReportContext", "SmallCounts", "Unit", "extra_measures",
-    "published_by_pilot", "published_counts", "published_percents", "small_counts",
+    "BASE_MEASURES",
+    "DEFAULT_THRESHOLD",
+    "ReportContext",
+    "SmallCounts",
+    "Unit",
+    "extra_measures",
+    "published_by_pilot",
+    "published_counts",
+    "published_percents",
+    "small_counts",
 ]
 
 DEFAULT_THRESHOLD = 10
@@ -101,12 +109,15 @@ class ReportContext:
             days |= {math.floor(exact), math.ceil(exact), int(round(float(m) * 30))}
         threshold = parameters.get("disclosure_threshold", DEFAULT_THRESHOLD)
         attribute = parameters.get("attribute")
-        return cls(data_path=data_path, peildatum=str(parameters.get("peildatum") or "2019-12-31"),
-                   schemes=tuple(dict.fromkeys(schemes)),
-                   pilots=tuple(str(p).strip().lower() for p in parameters.get("pilots") or ()),
-                   threshold=int(threshold) if isinstance(threshold, int) else DEFAULT_THRESHOLD,
-                   horizons_days=tuple(sorted(days)),
-                   attribute=str(attribute) if isinstance(attribute, str) and attribute else None)
+        return cls(
+            data_path=data_path,
+            peildatum=str(parameters.get("peildatum") or "2019-12-31"),
+            schemes=tuple(dict.fromkeys(schemes)),
+            pilots=tuple(str(p).strip().lower() for p in parameters.get("pilots") or ()),
+            threshold=int(threshold) if isinstance(threshold, int) else DEFAULT_THRESHOLD,
+            horizons_days=tuple(sorted(days)),
+            attribute=str(attribute) if isinstance(attribute, str) and attribute else None,
+        )
 
 
 # --------------------------------------------------------------------------- small counts
@@ -133,7 +144,8 @@ def extra_measures(table: str, header: str = "") -> frozenset[str]:
     if re.search(r"at.risk|nog in de lvv|risico", header, re.I):
         out.add("at_risk")
     if re.search(r"cumulative|incidence|incidentie|horizon|cif|survival|overleving", table, re.I) or re.search(
-            r"event|with this outcome|met deze uitkomst", header, re.I):
+        r"event|with this outcome|met deze uitkomst", header, re.I
+    ):
         out |= {"events", "at_risk"}
     if re.search(r"follow.?up|cohort|complete|volledig", table, re.I):
         out.add("cohort")
@@ -219,9 +231,19 @@ class SmallCounts:
     def shown_denominators(self, unit: Unit) -> set[int]:
         """Denominators a reader may know for a unit: intake, present, outflow, scenarios (all)."""
         counts = self.counts(unit)
-        return {v for (m, c, _), v in counts.items()
-                if (m, c) in {("intake", "all"), ("occupancy", "persons"), ("outflow", "all"),
-                              ("scenarios", "all"), ("cohort", "all")} and v > 0}
+        return {
+            v
+            for (m, c, _), v in counts.items()
+            if (m, c)
+            in {
+                ("intake", "all"),
+                ("occupancy", "persons"),
+                ("outflow", "all"),
+                ("scenarios", "all"),
+                ("cohort", "all"),
+            }
+            and v > 0
+        }
 
     def unit_label(self, unit: Unit) -> str:
         if unit == self.everyone:
@@ -266,7 +288,9 @@ def published_by_pilot(directory: Path = PUBLISHED_DIR) -> dict[str, set[int]]:
     return out
 
 
-def published_counts(peildatum: str, directory: Path = PUBLISHED_DIR) -> tuple[set[tuple[str, str, str, int]], set[int]]:
+def published_counts(
+    peildatum: str, directory: Path = PUBLISHED_DIR
+) -> tuple[set[tuple[str, str, str, int]], set[int]]:
     """Published counts at the peildatum (pilot, measure, category, value), and every published count value."""
     path = directory / "figures.csv"
     if not path.is_file():
@@ -287,8 +311,9 @@ def published_counts(peildatum: str, directory: Path = PUBLISHED_DIR) -> tuple[s
     return keyed, values
 
 
-def _figure_counts(frame: pd.DataFrame, peildatum: str, scheme: Scheme, formal: bool,
-                   pilots: Sequence[str] | None) -> dict[str, dict[tuple[str, str, str], int]]:
+def _figure_counts(
+    frame: pd.DataFrame, peildatum: str, scheme: Scheme, formal: bool, pilots: Sequence[str] | None
+) -> dict[str, dict[tuple[str, str, str], int]]:
     figures = to_figures(frame, peildatum, scheme=scheme, formal_only=formal, pilots=pilots)
     variant = f"{scheme.name}{', formal only' if formal else ''}"
     out: dict[str, dict[tuple[str, str, str], int]] = defaultdict(dict)
@@ -297,12 +322,15 @@ def _figure_counts(frame: pd.DataFrame, peildatum: str, scheme: Scheme, formal: 
     for counts in out.values():
         outflow = counts.get(("outflow", "all", variant), 0)
         for class_id in scheme.class_ids:
-            counts[("outflow", f"not {class_id}", variant)] = outflow - counts.get(("outflow", str(class_id), variant), 0)
+            counts[("outflow", f"not {class_id}", variant)] = outflow - counts.get(
+                ("outflow", str(class_id), variant), 0
+            )
     return out
 
 
-def _time_counts(frame: pd.DataFrame, peildatum: str, scheme: Scheme, formal: bool,
-                 horizons: Sequence[int]) -> dict[str, dict[tuple[str, str, str], int]]:
+def _time_counts(
+    frame: pd.DataFrame, peildatum: str, scheme: Scheme, formal: bool, horizons: Sequence[int]
+) -> dict[str, dict[tuple[str, str, str], int]]:
     """At-risk and event counts at each horizon, and complete-follow-up cohorts, per pilot."""
     events = time_to_event_frame(frame, peildatum, scheme, formal_only=formal)
     variant = f"{scheme.name}{', formal only' if formal else ''}"
@@ -341,7 +369,7 @@ def _scheme_differences(per_pilot: dict[str, dict[tuple[str, str, str], int]]) -
         for (category, _), values in by_class.items():
             names = sorted(values)
             for i, a in enumerate(names):
-                for b in names[i + 1:]:
+                for b in names[i + 1 :]:
                     diff = abs(values[a] - values[b])
                     if diff:
                         extra[("scheme difference", category, f"{a} vs {b}")] = diff
@@ -393,8 +421,12 @@ def small_counts(context: ReportContext) -> SmallCounts:
     _scheme_differences(per_pilot)
     total = per_pilot.pop(TOTAL, {})
     names = tuple(sorted(per_pilot))
-    for key in {k for counts in per_pilot.values() for k in counts if k[0] in ("at_risk", "events", "cohort",
-                                                                                    "scheme difference")}:
+    for key in {
+        k
+        for counts in per_pilot.values()
+        for k in counts
+        if k[0] in ("at_risk", "events", "cohort", "scheme difference")
+    }:
         if key[0] != "scheme difference":
             total[key] = sum(per_pilot[p].get(key, 0) for p in names)
     published, _ = published_counts(context.peildatum)
@@ -411,5 +443,13 @@ def small_counts(context: ReportContext) -> SmallCounts:
     ids = set()
     for column in ("trajectory_id", "person_id"):
         ids |= {str(v) for v in frame[column].dropna().unique() if _distinctive(str(v))}
-    return SmallCounts(threshold=context.threshold, pilots=names, per_pilot=dict(per_pilot), total=total,
-                       published=published, groups=groups, identifiers=frozenset(ids), schemes=context.schemes)
+    return SmallCounts(
+        threshold=context.threshold,
+        pilots=names,
+        per_pilot=dict(per_pilot),
+        total=total,
+        published=published,
+        groups=groups,
+        identifiers=frozenset(ids),
+        schemes=context.schemes,
+    )

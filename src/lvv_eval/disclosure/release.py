@@ -48,8 +48,15 @@ from lvv_eval.disclosure.scan import (
 from lvv_eval.errors import ConfigError
 from lvv_eval.paths import PROJECT_ROOT
 
-__all__ = ["RELEASE_HTML", "RELEASE_JSON", "ReleaseOutcome", "build_record", "check_built_report",
-           "release", "write_record"]
+__all__ = [
+    "RELEASE_HTML",
+    "RELEASE_JSON",
+    "ReleaseOutcome",
+    "build_record",
+    "check_built_report",
+    "release",
+    "write_record",
+]
 
 RELEASE_JSON = "release.json"
 RELEASE_HTML = "release.html"
@@ -68,30 +75,68 @@ _RULES = {
 
 _TEXT = {
     "nl": {
-        "title": "Vrijgaverecord", "report": "Rapport", "notebook": "Notebook", "data": "Gegevensbron",
-        "peildatum": "Peildatum", "threshold": "Drempel (kleinste getoonde aantal)", "status": "Status",
-        "scan": "Uitvoercontrole (scan)", "limits": "Wat de scan niet ziet", "outputs": "Uitvoer",
-        "uid": "Id", "type": "Soort", "kind": "Herkomst", "rule": "Regel", "files": "Bestanden",
-        "suppressed": "Onderdrukte cellen", "findings": "Bevindingen", "comment": "Opmerking controleur",
-        "decision": "Besluit controleur", "exception": "Toelichting onderzoeker", "none": "geen",
-        "intro": ("Per uitvoer: welke regel is toegepast, welke cellen zijn onderdrukt en waarom, en wat de "
-                  "scan van alle bestanden vond. De controleur vult opmerking en besluit in release.json in "
-                  "(besluit: approve of reject); lvv-eval release kopieert alleen uitvoer met status pass, "
-                  "of review met besluit approve."),
-        "pass": "vrij te geven", "review": "handmatig beoordelen", "fail": "niet vrij te geven",
+        "title": "Vrijgaverecord",
+        "report": "Rapport",
+        "notebook": "Notebook",
+        "data": "Gegevensbron",
+        "peildatum": "Peildatum",
+        "threshold": "Drempel (kleinste getoonde aantal)",
+        "status": "Status",
+        "scan": "Uitvoercontrole (scan)",
+        "limits": "Wat de scan niet ziet",
+        "outputs": "Uitvoer",
+        "uid": "Id",
+        "type": "Soort",
+        "kind": "Herkomst",
+        "rule": "Regel",
+        "files": "Bestanden",
+        "suppressed": "Onderdrukte cellen",
+        "findings": "Bevindingen",
+        "comment": "Opmerking controleur",
+        "decision": "Besluit controleur",
+        "exception": "Toelichting onderzoeker",
+        "none": "geen",
+        "intro": (
+            "Per uitvoer: welke regel is toegepast, welke cellen zijn onderdrukt en waarom, en wat de "
+            "scan van alle bestanden vond. De controleur vult opmerking en besluit in release.json in "
+            "(besluit: approve of reject); lvv-eval release kopieert alleen uitvoer met status pass, "
+            "of review met besluit approve."
+        ),
+        "pass": "vrij te geven",
+        "review": "handmatig beoordelen",
+        "fail": "niet vrij te geven",
     },
     "en": {
-        "title": "Release record", "report": "Report", "notebook": "Notebook", "data": "Data source",
-        "peildatum": "Reference date", "threshold": "Threshold (smallest count shown)", "status": "Status",
-        "scan": "Output scan", "limits": "What the scan cannot see", "outputs": "Outputs",
-        "uid": "Id", "type": "Type", "kind": "Origin", "rule": "Rule", "files": "Files",
-        "suppressed": "Suppressed cells", "findings": "Findings", "comment": "Checker's comment",
-        "decision": "Checker's decision", "exception": "Researcher's explanation", "none": "none",
-        "intro": ("Per output: the rule applied, the cells suppressed and why, and what the scan of every "
-                  "file found. The output checker fills in the comment and decision in release.json "
-                  "(decision: approve or reject); lvv-eval release copies only outputs with status pass, "
-                  "or review with decision approve."),
-        "pass": "can be released", "review": "review by hand", "fail": "cannot be released",
+        "title": "Release record",
+        "report": "Report",
+        "notebook": "Notebook",
+        "data": "Data source",
+        "peildatum": "Reference date",
+        "threshold": "Threshold (smallest count shown)",
+        "status": "Status",
+        "scan": "Output scan",
+        "limits": "What the scan cannot see",
+        "outputs": "Outputs",
+        "uid": "Id",
+        "type": "Type",
+        "kind": "Origin",
+        "rule": "Rule",
+        "files": "Files",
+        "suppressed": "Suppressed cells",
+        "findings": "Findings",
+        "comment": "Checker's comment",
+        "decision": "Checker's decision",
+        "exception": "Researcher's explanation",
+        "none": "none",
+        "intro": (
+            "Per output: the rule applied, the cells suppressed and why, and what the scan of every "
+            "file found. The output checker fills in the comment and decision in release.json "
+            "(decision: approve or reject); lvv-eval release copies only outputs with status pass, "
+            "or review with decision approve."
+        ),
+        "pass": "can be released",
+        "review": "review by hand",
+        "fail": "cannot be released",
     },
 }
 
@@ -137,24 +182,43 @@ def suppressed_cells(path: Path) -> list[dict[str, str]]:
         values = dict(zip(frame.columns, row))
         if flag is not None and str(values[flag]).strip().lower() not in ("true", "waar", "ja", "yes", "1"):
             continue
-        label = next((str(v) for c, v in values.items() if c.lower() in ("pilot", "pilotgemeente", "group",
-                                                                          "design_group", "line")), "")
+        label = next(
+            (
+                str(v)
+                for c, v in values.items()
+                if c.lower() in ("pilot", "pilotgemeente", "group", "design_group", "line")
+            ),
+            "",
+        )
         for column, value in values.items():
             if column in (flag, reason) or str(value).strip() not in ("", "<NA>", "–"):
                 continue
-            why = (str(values[reason]) if reason and values[reason] else
-                   "suppressed" if flag is not None else "empty (suppressed or not available)")
-            out.append({"cell": f"row {n}" + (f" ({label})" if label else "") + f", column {column!r}",
-                        "reason": why})
+            why = (
+                str(values[reason])
+                if reason and values[reason]
+                else "suppressed"
+                if flag is not None
+                else "empty (suppressed or not available)"
+            )
+            out.append({"cell": f"row {n}" + (f" ({label})" if label else "") + f", column {column!r}", "reason": why})
     return out
 
 
 # --------------------------------------------------------------------------- the record
 
 
-def _entry(uid: str, kind: str, type_: str, files: list[str], folder: Path, threshold: int,
-           findings: list[Finding], caption: str = "", gate: list[dict[str, str]] | None = None,
-           build_ok: bool = True) -> dict[str, Any]:
+def _entry(
+    uid: str,
+    kind: str,
+    type_: str,
+    files: list[str],
+    folder: Path,
+    threshold: int,
+    findings: list[Finding],
+    caption: str = "",
+    gate: list[dict[str, str]] | None = None,
+    build_ok: bool = True,
+) -> dict[str, Any]:
     own = [f for f in findings if f.file in files]
     status = "pass"
     if any(f.severity == "fail" for f in own) or not build_ok:
@@ -164,18 +228,35 @@ def _entry(uid: str, kind: str, type_: str, files: list[str], folder: Path, thre
     outcome = list(gate or [])
     if type_ == "table":
         outcome += [c for c in suppressed_cells(folder / files[0]) if c not in outcome]
-    summary = ("build failed" if not build_ok else
-               f"{len(own)} finding(s) of the scan" if own else
-               "figure: the scan cannot read pictures; check by eye" if status == "review" else
-               "nothing found by the scan")
+    summary = (
+        "build failed"
+        if not build_ok
+        else f"{len(own)} finding(s) of the scan"
+        if own
+        else "figure: the scan cannot read pictures; check by eye"
+        if status == "review"
+        else "nothing found by the scan"
+    )
     return {
-        "uid": uid, "type": type_, "kind": kind, "caption": caption,
+        "uid": uid,
+        "type": type_,
+        "kind": kind,
+        "caption": caption,
         "rule": _RULES.get(kind, "output scan").format(t=threshold),
         "status": status,
         "files": [{"path": f, "sha256": _sha256(folder / f) if (folder / f).is_file() else None} for f in files],
         "outcome": outcome,
-        "scan": [{"file": f.file, "location": f.location, "value": f.value, "rule": f.rule, "reason": f.reason,
-                  "severity": f.severity} for f in own],
+        "scan": [
+            {
+                "file": f.file,
+                "location": f.location,
+                "value": f.value,
+                "rule": f.rule,
+                "reason": f.reason,
+                "severity": f.severity,
+            }
+            for f in own
+        ],
         "summary": summary,
         "exception": "",
         "checker_comment": "",
@@ -183,8 +264,12 @@ def _entry(uid: str, kind: str, type_: str, files: list[str], folder: Path, thre
     }
 
 
-def build_record(report_dir: str | Path, scan: ScanResult, provenance: Mapping[str, Any] | None = None,
-                 manifest: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def build_record(
+    report_dir: str | Path,
+    scan: ScanResult,
+    provenance: Mapping[str, Any] | None = None,
+    manifest: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
     """Assemble the release record of a report folder (see the module docstring)."""
     folder = Path(report_dir)
     provenance = dict(provenance if provenance is not None else _read_json(folder / PROVENANCE))
@@ -201,36 +286,79 @@ def build_record(report_dir: str | Path, scan: ScanResult, provenance: Mapping[s
             continue
         listed |= set(files)
         uid = f"table:{table['name']}"
-        outputs[uid] = _entry(uid, str(table.get("kind")), "table", files, folder, threshold, scan.findings,
-                              str(table.get("caption", "")), table.get("disclosure"), build_ok)
+        outputs[uid] = _entry(
+            uid,
+            str(table.get("kind")),
+            "table",
+            files,
+            folder,
+            threshold,
+            scan.findings,
+            str(table.get("caption", "")),
+            table.get("disclosure"),
+            build_ok,
+        )
     for figure in manifest.get("figures", []):
         files = [f for f in figure.get("files", []) if (folder / f).is_file()]
         if not files:
             continue
         listed |= set(files)
         uid = f"figure:{figure['name']}"
-        outputs[uid] = _entry(uid, str(figure.get("kind")), "figure", files, folder, threshold, scan.findings,
-                              str(figure.get("caption", "")), figure.get("disclosure"), build_ok)
+        outputs[uid] = _entry(
+            uid,
+            str(figure.get("kind")),
+            "figure",
+            files,
+            folder,
+            threshold,
+            scan.findings,
+            str(figure.get("caption", "")),
+            figure.get("disclosure"),
+            build_ok,
+        )
     pictures = any(f.get("kind") not in EXEMPT_KINDS for f in manifest.get("figures", []))
     names = provenance.get("files") or {}
-    types = {"html": "page", "notebook": "notebook", "failed_notebook": "notebook", "log": "log",
-             "provenance": "record", "manifest": "record"}
+    types = {
+        "html": "page",
+        "notebook": "notebook",
+        "failed_notebook": "notebook",
+        "log": "log",
+        "provenance": "record",
+        "manifest": "record",
+    }
     for role, name in sorted(names.items()):
         if role not in types or name in listed or not (folder / name).is_file() or name in OWN_FILES:
             continue
         listed.add(name)
-        kind = "person-level" if params.get("data_source") not in (None, "published", "synthetic") else (
-            "published" if params.get("data_source") == "published" else "synthetic")
+        kind = (
+            "person-level"
+            if params.get("data_source") not in (None, "published", "synthetic")
+            else ("published" if params.get("data_source") == "published" else "synthetic")
+        )
         uid = f"{types[role]}:{name}"
-        outputs[uid] = _entry(uid, kind, types[role], [name], folder, threshold, scan.findings, "", None,
-                              build_ok and role != "failed_notebook")
+        outputs[uid] = _entry(
+            uid,
+            kind,
+            types[role],
+            [name],
+            folder,
+            threshold,
+            scan.findings,
+            "",
+            None,
+            build_ok and role != "failed_notebook",
+        )
         outputs[uid]["rule"] = "output scan of the whole file"
         if types[role] in ("page", "notebook") and outputs[uid]["status"] == "pass" and pictures:
             outputs[uid]["status"] = "review"
-            outputs[uid]["summary"] = ("embeds figures of person-level or synthetic data, which the scan cannot "
-                                       "read; check by eye")
-    other = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*")
-                   if p.is_file() and p.relative_to(folder).as_posix() not in listed | OWN_FILES)
+            outputs[uid]["summary"] = (
+                "embeds figures of person-level or synthetic data, which the scan cannot read; check by eye"
+            )
+    other = sorted(
+        p.relative_to(folder).as_posix()
+        for p in folder.rglob("*")
+        if p.is_file() and p.relative_to(folder).as_posix() not in listed | OWN_FILES
+    )
     for name in other:
         uid = f"file:{name}"
         outputs[uid] = _entry(uid, "unlisted", "file", [name], folder, threshold, scan.findings, "", None, build_ok)
@@ -251,8 +379,13 @@ def build_record(report_dir: str | Path, scan: ScanResult, provenance: Mapping[s
         "timestamp": provenance.get("finished_utc", ""),
         "build_status": provenance.get("status", ""),
         "status": status,
-        "scan": {"verdict": scan.verdict, "summary": scan.summary(), "note": scan.note,
-                 "files": scan.files, "limits": list(scan.limits)},
+        "scan": {
+            "verdict": scan.verdict,
+            "summary": scan.summary(),
+            "note": scan.note,
+            "files": scan.files,
+            "limits": list(scan.limits),
+        },
         "outputs": outputs,
         "checker": {"name": "", "date": "", "comment": ""},
     }
@@ -265,8 +398,9 @@ def render_html(record: Mapping[str, Any]) -> str:
     rows = []
     for uid, out in record.get("outputs", {}).items():
         outcome = "".join(f"<li>{e(c['cell'])}: {e(c['reason'])}</li>" for c in out.get("outcome", []))
-        found = "".join(f"<li>{e(f['file'])}, {e(f['location'])}: {e(f.get('reason', f['rule']))}</li>"
-                        for f in out.get("scan", []))
+        found = "".join(
+            f"<li>{e(f['file'])}, {e(f['location'])}: {e(f.get('reason', f['rule']))}</li>" for f in out.get("scan", [])
+        )
         files = "<br>".join(e(f["path"]) for f in out.get("files", []))
         rows.append(
             f'<tr class="{e(out["status"])}"><td><code>{e(uid)}</code><br><small>{e(out.get("caption", ""))}</small></td>'
@@ -276,27 +410,46 @@ def render_html(record: Mapping[str, Any]) -> str:
             f"<td>{f'<ul>{outcome}</ul>' if outcome else e(t['none'])}</td>"
             f"<td>{f'<ul>{found}</ul>' if found else e(t['none'])}</td>"
             f"<td>{e(out.get('exception', ''))}</td><td>{e(out.get('checker_comment', ''))}</td>"
-            f"<td>{e(out.get('checker_decision', ''))}</td></tr>")
+            f"<td>{e(out.get('checker_decision', ''))}</td></tr>"
+        )
     scan = record.get("scan", {})
     limits = "".join(f"<li>{e(x)}</li>" for x in scan.get("limits", []))
-    head = "".join(f"<th>{e(t[k])}</th>" for k in ("uid", "type", "kind", "rule", "status", "files", "suppressed",
-                                                     "findings", "exception", "comment", "decision"))
-    css = ("body{font-family:system-ui,sans-serif;margin:2rem;color:#222}table{border-collapse:collapse}"
-           "td,th{border:1px solid #ccc;padding:.3rem;vertical-align:top;text-align:left;font-size:.9em}"
-           "tr.fail{background:#f8d7da}tr.review{background:#fff3cd}tr.pass{background:#d1e7dd}")
-    return (f'<!DOCTYPE html>\n<html lang="{e(record.get("language", "nl"))}"><head><meta charset="utf-8">'
-            f"<title>{e(t['title'])}: {e(record.get('report_id'))}</title><style>{css}</style></head><body>\n"
-            f"<h1>{e(t['title'])}: {e(record.get('report_id'))}</h1>\n<p>{e(t['intro'])}</p>\n"
-            f"<table><tr><th>{e(t['report'])}</th><td>{e(record.get('title'))}</td></tr>"
-            f"<tr><th>{e(t['notebook'])}</th><td>{e(record.get('notebook'))}</td></tr>"
-            f"<tr><th>{e(t['data'])}</th><td>{e(record.get('data_source'))}</td></tr>"
-            f"<tr><th>{e(t['peildatum'])}</th><td>{e(record.get('peildatum'))}</td></tr>"
-            f"<tr><th>{e(t['threshold'])}</th><td>{e(record.get('threshold'))}</td></tr>"
-            f"<tr><th>{e(t['status'])}</th><td><strong>{e(record.get('status'))}</strong> "
-            f"({e(t.get(str(record.get('status')), ''))})</td></tr>"
-            f"<tr><th>{e(t['scan'])}</th><td>{e(scan.get('summary'))}<br><small>{e(scan.get('note'))}</small></td></tr>"
-            f"</table>\n<h2>{e(t['outputs'])}</h2>\n<table><tr>{head}</tr>\n" + "\n".join(rows) + "\n</table>\n"
-            f"<h2>{e(t['limits'])}</h2><ul>{limits}</ul>\n</body></html>\n")
+    head = "".join(
+        f"<th>{e(t[k])}</th>"
+        for k in (
+            "uid",
+            "type",
+            "kind",
+            "rule",
+            "status",
+            "files",
+            "suppressed",
+            "findings",
+            "exception",
+            "comment",
+            "decision",
+        )
+    )
+    css = (
+        "body{font-family:system-ui,sans-serif;margin:2rem;color:#222}table{border-collapse:collapse}"
+        "td,th{border:1px solid #ccc;padding:.3rem;vertical-align:top;text-align:left;font-size:.9em}"
+        "tr.fail{background:#f8d7da}tr.review{background:#fff3cd}tr.pass{background:#d1e7dd}"
+    )
+    return (
+        f'<!DOCTYPE html>\n<html lang="{e(record.get("language", "nl"))}"><head><meta charset="utf-8">'
+        f"<title>{e(t['title'])}: {e(record.get('report_id'))}</title><style>{css}</style></head><body>\n"
+        f"<h1>{e(t['title'])}: {e(record.get('report_id'))}</h1>\n<p>{e(t['intro'])}</p>\n"
+        f"<table><tr><th>{e(t['report'])}</th><td>{e(record.get('title'))}</td></tr>"
+        f"<tr><th>{e(t['notebook'])}</th><td>{e(record.get('notebook'))}</td></tr>"
+        f"<tr><th>{e(t['data'])}</th><td>{e(record.get('data_source'))}</td></tr>"
+        f"<tr><th>{e(t['peildatum'])}</th><td>{e(record.get('peildatum'))}</td></tr>"
+        f"<tr><th>{e(t['threshold'])}</th><td>{e(record.get('threshold'))}</td></tr>"
+        f"<tr><th>{e(t['status'])}</th><td><strong>{e(record.get('status'))}</strong> "
+        f"({e(t.get(str(record.get('status')), ''))})</td></tr>"
+        f"<tr><th>{e(t['scan'])}</th><td>{e(scan.get('summary'))}<br><small>{e(scan.get('note'))}</small></td></tr>"
+        f"</table>\n<h2>{e(t['outputs'])}</h2>\n<table><tr>{head}</tr>\n" + "\n".join(rows) + "\n</table>\n"
+        f"<h2>{e(t['limits'])}</h2><ul>{limits}</ul>\n</body></html>\n"
+    )
 
 
 def write_record(report_dir: str | Path, record: Mapping[str, Any]) -> tuple[Path, Path]:
@@ -311,8 +464,13 @@ def write_record(report_dir: str | Path, record: Mapping[str, Any]) -> tuple[Pat
 # --------------------------------------------------------------------------- the build hook
 
 
-def check_built_report(report_dir: str | Path, provenance: dict[str, Any], *,
-                       root: str | Path = PROJECT_ROOT, parameters: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def check_built_report(
+    report_dir: str | Path,
+    provenance: dict[str, Any],
+    *,
+    root: str | Path = PROJECT_ROOT,
+    parameters: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
     """Scan a report just built, write its release record, and fail the build on a finding.
 
     Called by the report pipeline after ``provenance.json`` is written, with the run's
@@ -326,13 +484,24 @@ def check_built_report(report_dir: str | Path, provenance: dict[str, Any], *,
     try:
         scan = scan_report(folder, dict(parameters or provenance.get("parameters", {})), root=root)
     except Exception as exc:  # noqa: BLE001 - a scan that cannot run fails the build (fail closed)
-        scan = ScanResult(str(folder), "fail", [Finding(PROVENANCE, "scan", "", "scan-error",
-                                                        f"the output scan could not run: {type(exc).__name__}: {exc}")],
-                          {}, int(provenance.get("parameters", {}).get("disclosure_threshold", 10) or 10),
-                          "the output scan could not run")
+        scan = ScanResult(
+            str(folder),
+            "fail",
+            [
+                Finding(
+                    PROVENANCE, "scan", "", "scan-error", f"the output scan could not run: {type(exc).__name__}: {exc}"
+                )
+            ],
+            {},
+            int(provenance.get("parameters", {}).get("disclosure_threshold", 10) or 10),
+            "the output scan could not run",
+        )
     provenance = dict(provenance)
-    provenance["disclosure_scan"] = {"verdict": scan.verdict, "findings": len(scan.findings),
-                                     "fail": sum(f.severity == "fail" for f in scan.findings)}
+    provenance["disclosure_scan"] = {
+        "verdict": scan.verdict,
+        "findings": len(scan.findings),
+        "fail": sum(f.severity == "fail" for f in scan.findings),
+    }
     files = dict(provenance.get("files") or {})
     if scan.failed and provenance.get("status") == "ok":
         provenance["status"] = "failed"
@@ -344,8 +513,10 @@ def check_built_report(report_dir: str | Path, provenance: dict[str, Any], *,
             del files["notebook"]
             scan.findings = [replace(f, file=failed) if f.file == executed else f for f in scan.findings]
             scan.files = {(failed if k == executed else k): v for k, v in scan.files.items()}
-        provenance["error"] = {"ename": SCAN_FAILED,
-                               "evalue": f"{scan.summary()}; the report does not build (see {RELEASE_HTML})"}
+        provenance["error"] = {
+            "ename": SCAN_FAILED,
+            "evalue": f"{scan.summary()}; the report does not build (see {RELEASE_HTML})",
+        }
     provenance["files"] = dict(sorted({**files, "release": RELEASE_HTML}.items()))
     _write_json(folder / PROVENANCE, provenance)
     write_record(folder, build_record(folder, scan, provenance))
@@ -382,8 +553,10 @@ def _prepare_out(out: Path) -> None:
         raise ConfigError(f"{out}: exists and is not a folder")
     if out.is_dir() and any(out.iterdir()):
         if not marker.is_file():
-            raise ConfigError(f"{out}: the folder is not empty and was not made by lvv-eval release; "
-                              "give a new or empty folder (nothing was copied)")
+            raise ConfigError(
+                f"{out}: the folder is not empty and was not made by lvv-eval release; "
+                "give a new or empty folder (nothing was copied)"
+            )
         written = _read_json(marker).get("files", [])
         for name in written:
             target = out / name
@@ -398,8 +571,10 @@ def _redacted(record: Mapping[str, Any], released: set[str]) -> dict[str, Any]:
     copy = json.loads(json.dumps(record))
     for uid, entry in copy.get("outputs", {}).items():
         entry["released"] = uid in released
-        entry["scan"] = [{"file": f["file"], "location": f["location"], "rule": f["rule"], "severity": f["severity"]}
-                         for f in entry.get("scan", [])]
+        entry["scan"] = [
+            {"file": f["file"], "location": f["location"], "rule": f["rule"], "severity": f["severity"]}
+            for f in entry.get("scan", [])
+        ]
     return copy
 
 
@@ -418,8 +593,9 @@ def _data_source(provenance: Mapping[str, Any], data: str | Path | None, root: P
     return params
 
 
-def release(report_dir: str | Path, out_dir: str | Path, *, root: str | Path = PROJECT_ROOT,
-            data: str | Path | None = None) -> ReleaseOutcome:
+def release(
+    report_dir: str | Path, out_dir: str | Path, *, root: str | Path = PROJECT_ROOT, data: str | Path | None = None
+) -> ReleaseOutcome:
     """Copy the outputs of a report that passed into a release folder, with the record.
 
     The report is scanned again (files may have changed since the build); an output is copied
@@ -439,8 +615,9 @@ def release(report_dir: str | Path, out_dir: str | Path, *, root: str | Path = P
     stored = _read_json(folder / RELEASE_JSON)
     provenance = _read_json(folder / PROVENANCE)
     if not stored or not provenance:
-        raise ConfigError(f"{folder}: no {RELEASE_JSON} and {PROVENANCE}; build the report first "
-                          "(lvv-eval reports or lvv-eval run)")
+        raise ConfigError(
+            f"{folder}: no {RELEASE_JSON} and {PROVENANCE}; build the report first (lvv-eval reports or lvv-eval run)"
+        )
     error = provenance.get("error") or {}
     if provenance.get("status") != "ok" and error.get("ename") != SCAN_FAILED:
         raise ConfigError(f"{folder}: the report did not build ({error.get('ename')}); nothing can be released")
@@ -454,12 +631,17 @@ def release(report_dir: str | Path, out_dir: str | Path, *, root: str | Path = P
         old = stored.get("outputs", {}).get(uid, {})
         for key in ("exception", "checker_comment", "checker_decision"):
             entry[key] = old.get(key, "")
-        changed = [f["path"] for f in entry["files"]
-                   if f["sha256"] != {g["path"]: g["sha256"] for g in old.get("files", [])}.get(f["path"])]
+        changed = [
+            f["path"]
+            for f in entry["files"]
+            if f["sha256"] != {g["path"]: g["sha256"] for g in old.get("files", [])}.get(f["path"])
+        ]
         if changed:
             outcome.withheld[uid] = f"changed since the record was written: {', '.join(changed)}"
         elif not _releasable(entry) or (old.get("status") == "fail"):
-            outcome.withheld[uid] = entry["status"] + (f" ({entry['checker_decision']})" if entry["checker_decision"] else "")
+            outcome.withheld[uid] = entry["status"] + (
+                f" ({entry['checker_decision']})" if entry["checker_decision"] else ""
+            )
         else:
             released.add(uid)
     fresh["checker"] = stored.get("checker", fresh["checker"])

@@ -63,8 +63,15 @@ from lvv_eval.reference.schemes import load_scheme
 from lvv_eval.stats.counts import TOTAL
 
 __all__ = [
-    "EXEMPT_KINDS", "Finding", "LIMITS", "PERSON_LEVEL_KINDS", "ReportContext", "ScanResult",
-    "SmallCounts", "scan_report", "small_counts",
+    "EXEMPT_KINDS",
+    "Finding",
+    "LIMITS",
+    "PERSON_LEVEL_KINDS",
+    "ReportContext",
+    "ScanResult",
+    "SmallCounts",
+    "scan_report",
+    "small_counts",
 ]
 
 PERSON_LEVEL_KINDS: frozenset[str] = frozenset({"synthetic", "person-level"})
@@ -95,8 +102,8 @@ LIMITS: tuple[str, ...] = (
     "Time-to-event counts at other times than the horizons (every event time of a curve) are not recomputed.",
     "Intervals: a confidence interval next to a shown denominator can give the numerator back; the "
     "scan checks shares and estimates, not interval limits.",
-    "Text: a small count without a count word or denominator in the same sentence (\"Utrecht: 7\"), "
-    "numbers written as words (\"zeven\") and percentages without a denominator in the sentence or "
+    'Text: a small count without a count word or denominator in the same sentence ("Utrecht: 7"), '
+    'numbers written as words ("zeven") and percentages without a denominator in the sentence or '
     "a named pilot are not recognised.",
     "Identifiers: only trajectory and person ids with a digit and at least 4 characters (6 when purely "
     "numeric) are searched; names, dates of birth and other quasi-identifiers are not.",
@@ -180,9 +187,15 @@ class ScanResult:
         return dict(out)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"report_dir": self.report_dir, "verdict": self.verdict, "threshold": self.threshold,
-                "note": self.note, "files": dict(sorted(self.files.items())),
-                "findings": [asdict(f) for f in self.findings], "limits": list(self.limits)}
+        return {
+            "report_dir": self.report_dir,
+            "verdict": self.verdict,
+            "threshold": self.threshold,
+            "note": self.note,
+            "files": dict(sorted(self.files.items())),
+            "findings": [asdict(f) for f in self.findings],
+            "limits": list(self.limits),
+        }
 
     def summary(self) -> str:
         """One line without any of the values found."""
@@ -190,9 +203,11 @@ class ScanResult:
             return f"disclosure scan: nothing found in {len(self.files)} file(s)"
         fails = [f for f in self.findings if f.severity == "fail"]
         files = sorted({f.file for f in fails or self.findings})
-        return (f"disclosure scan: {len(fails)} disclosive value(s), "
-                f"{len(self.findings) - len(fails)} for review, in {', '.join(files[:6])}"
-                + (" ..." if len(files) > 6 else ""))
+        return (
+            f"disclosure scan: {len(fails)} disclosive value(s), "
+            f"{len(self.findings) - len(fails)} for review, in {', '.join(files[:6])}"
+            + (" ..." if len(files) > 6 else "")
+        )
 
 
 # --------------------------------------------------------------------------- vocabulary
@@ -213,7 +228,8 @@ class _Vocabulary:
         r"n_pilots|converged|warning|suppressed|onderdrukt|expected|computed|printed|gedrukt|target|doel|"
         r"p-waarde|weight|gewicht|term|role|status|kind|soort|measure|maat|categor|outcome|uitkomst|"
         r"^pilot|gemeente|group|groep|scheme|schema|unit|eenheid|^value$|waarde|step|stap|check|message|variant",
-        re.I)
+        re.I,
+    )
     """Headers of columns that do not hold person counts (rates, intervals, labels, durations ...)."""
 
     def __init__(self, schemes: Iterable[str]) -> None:
@@ -233,7 +249,8 @@ class _Vocabulary:
                 for label in (cls.id, cls.name_nl, cls.name_en):
                     self.classes[_norm(label)] = str(cls.id)
         self.pilot_pattern = re.compile(
-            r"\b(" + "|".join(sorted((re.escape(k) for k in self.pilot_of), key=len, reverse=True)) + r")\b", re.I)
+            r"\b(" + "|".join(sorted((re.escape(k) for k in self.pilot_of), key=len, reverse=True)) + r")\b", re.I
+        )
 
     def unit_of_cell(self, text: str, counts: SmallCounts) -> Unit | None:
         value = _norm(text)
@@ -295,8 +312,9 @@ def _small_int(text: str, threshold: int) -> int | None:
     return int(number)
 
 
-def _row_unit(table: _Table, row: list[str], vocab: _Vocabulary, counts: SmallCounts,
-              group_label: Mapping[str, Unit]) -> Unit | None:
+def _row_unit(
+    table: _Table, row: list[str], vocab: _Vocabulary, counts: SmallCounts, group_label: Mapping[str, Unit]
+) -> Unit | None:
     """The pilot (or group) a row is about: a pilot cell, a pilot list, or a design-group label."""
     found: Unit | None = None
     for cell in row:
@@ -324,8 +342,9 @@ def _group_labels(counts: SmallCounts) -> dict[str, Unit]:
     return out
 
 
-def _suffix_unit(table: _Table, row: list[str], header: str, vocab: _Vocabulary, counts: SmallCounts,
-                 group_label: Mapping[str, Unit]) -> Unit | None:
+def _suffix_unit(
+    table: _Table, row: list[str], header: str, vocab: _Vocabulary, counts: SmallCounts, group_label: Mapping[str, Unit]
+) -> Unit | None:
     """Unit of a ``numerator_a`` style column: the row's ``group_a`` / ``pilot_a`` cell."""
     match = re.search(r"_([ab])$", header)
     if not match:
@@ -366,8 +385,17 @@ def _class_hint(table: _Table, row: list[str], header: str, vocab: _Vocabulary) 
     return None
 
 
-_MEASURE_ORDER = ("outflow/", "intake/", "occupancy/", "persons/", "scenarios/", "at_risk/", "events/", "cohort/",
-                  "scheme difference/")
+_MEASURE_ORDER = (
+    "outflow/",
+    "intake/",
+    "occupancy/",
+    "persons/",
+    "scenarios/",
+    "at_risk/",
+    "events/",
+    "cohort/",
+    "scheme difference/",
+)
 
 
 def _rank(description: str) -> int:
@@ -390,13 +418,20 @@ def _describe(what: list[str], hint: str | None) -> str:
         grouped.setdefault(name, [])
         if variant:
             grouped[name].append(variant.rstrip("]"))
-    parts = [f"{name} [{'; '.join(v[:2])}{'; ...' if len(v) > 2 else ''}]" if v else name
-             for name, v in grouped.items()]
+    parts = [
+        f"{name} [{'; '.join(v[:2])}{'; ...' if len(v) > 2 else ''}]" if v else name for name, v in grouped.items()
+    ]
     return "; ".join(parts[:3]) + (f"; and {len(parts) - 3} more" if len(parts) > 3 else "")
 
 
-def _scan_table(table: _Table, vocab: _Vocabulary, counts: SmallCounts, *, person_level: bool,
-                published_values: frozenset[int] = frozenset()) -> list[Finding]:
+def _scan_table(
+    table: _Table,
+    vocab: _Vocabulary,
+    counts: SmallCounts,
+    *,
+    person_level: bool,
+    published_values: frozenset[int] = frozenset(),
+) -> list[Finding]:
     """Cell checks, recoverable cells and shares of one table.
 
     ``published_values`` (for tables whose kind is unknown) are not reported as cells.
@@ -420,29 +455,47 @@ def _scan_table(table: _Table, vocab: _Vocabulary, counts: SmallCounts, *, perso
             value = _small_int(row[c], t)
             if value is None:
                 continue
-            unit = (column_units.get(c) or _suffix_unit(table, row, table.headers[c], vocab, counts, group_label)
-                    or units[r])
+            unit = (
+                column_units.get(c)
+                or _suffix_unit(table, row, table.headers[c], vocab, counts, group_label)
+                or units[r]
+            )
             hint = _class_hint(table, row, table.headers[c], vocab)
             small = counts.small(unit or counts.everyone, extra_measures(table.name, table.headers[c]))
             if value in small and value in published_values:
                 continue  # a table not listed in the manifest (failed build): published figures pass
             if value in small:
-                findings.append(Finding(table.file, where(r, c), row[c], "small-count",
-                                        f"{value} is a person-level count below the threshold {t}: "
-                                        f"{counts.unit_label(unit or counts.everyone)} "
-                                        f"{_describe(small[value], hint)}"))
+                findings.append(
+                    Finding(
+                        table.file,
+                        where(r, c),
+                        row[c],
+                        "small-count",
+                        f"{value} is a person-level count below the threshold {t}: "
+                        f"{counts.unit_label(unit or counts.everyone)} "
+                        f"{_describe(small[value], hint)}",
+                    )
+                )
             elif person_level:
-                findings.append(Finding(table.file, where(r, c), row[c], "small-count-unmatched",
-                                        f"integer {value} below the threshold {t} in a count column of a "
-                                        "person-level table; it matches no recomputed count (check by hand)",
-                                        "review"))
+                findings.append(
+                    Finding(
+                        table.file,
+                        where(r, c),
+                        row[c],
+                        "small-count-unmatched",
+                        f"integer {value} below the threshold {t} in a count column of a "
+                        "person-level table; it matches no recomputed count (check by hand)",
+                        "review",
+                    )
+                )
     findings += _recoverable(table, vocab, counts, units, count_cols)
     findings += _shares(table, vocab, counts, units)
     return findings
 
 
-def _recoverable(table: _Table, vocab: _Vocabulary, counts: SmallCounts, units: list[Unit | None],
-                 count_cols: list[int]) -> list[Finding]:
+def _recoverable(
+    table: _Table, vocab: _Vocabulary, counts: SmallCounts, units: list[Unit | None], count_cols: list[int]
+) -> list[Finding]:
     """Hidden cells that follow from a total in the same row or column, or published + difference."""
     findings: list[Finding] = []
     heads = [_norm(h) for h in table.headers]
@@ -461,14 +514,19 @@ def _recoverable(table: _Table, vocab: _Vocabulary, counts: SmallCounts, units: 
             if any(v is None for v in shown):
                 continue
             value = total - sum(v for v in shown if v is not None)
-            findings += _recovered(table, counts, units[r], value, r, hidden[0],
-                                   f"{table.headers[tc]} minus the other classes of the row")
+            findings += _recovered(
+                table, counts, units[r], value, r, hidden[0], f"{table.headers[tc]} minus the other classes of the row"
+            )
     # a column: the total row = sum of the pilot rows
     total_rows = [r for r, u in enumerate(units) if u == counts.everyone]
     pilot_of = {r: next(iter(u)) for r, u in enumerate(units) if u is not None and len(u) == 1}
     pilot_rows = list(pilot_of)
-    if len(total_rows) == 1 and pilot_rows and set(pilot_of.values()) == set(counts.pilots) \
-            and len(pilot_rows) == len(counts.pilots):
+    if (
+        len(total_rows) == 1
+        and pilot_rows
+        and set(pilot_of.values()) == set(counts.pilots)
+        and len(pilot_rows) == len(counts.pilots)
+    ):
         tr = total_rows[0]
         for c in count_cols:
             cells = [table.rows[r][c].strip().lower() if c < len(table.rows[r]) else "" for r in pilot_rows]
@@ -480,8 +538,9 @@ def _recoverable(table: _Table, vocab: _Vocabulary, counts: SmallCounts, units: 
             if any(v is None for v in shown):
                 continue
             value = total - sum(v for v in shown if v is not None)
-            findings += _recovered(table, counts, units[hidden[0]], value, hidden[0], c,
-                                   "the total row minus the other pilots")
+            findings += _recovered(
+                table, counts, units[hidden[0]], value, hidden[0], c, "the total row minus the other pilots"
+            )
     findings += _scheme_differences_shown(table, counts, units, count_cols)
     # published + difference = person-level
     pub = [i for i, h in enumerate(heads) if h in {"published", "gepubliceerd cijfer", "gepubliceerd"}]
@@ -494,8 +553,9 @@ def _recoverable(table: _Table, vocab: _Vocabulary, counts: SmallCounts, units: 
             p, d = _number(row[pub[0]]), _number(row[dif[0]])
             if p is None or d is None:
                 continue
-            findings += _recovered(table, counts, units[r], p + d, r, per[0],
-                                   f"{table.headers[pub[0]]} plus {table.headers[dif[0]]}")
+            findings += _recovered(
+                table, counts, units[r], p + d, r, per[0], f"{table.headers[pub[0]]} plus {table.headers[dif[0]]}"
+            )
     return findings
 
 
@@ -503,8 +563,9 @@ _SCHEME_COLUMN = re.compile(r"^(scheme|schema|classificatieschema|classification
 _NOT_A_KEY = re.compile(r"suppress|onderdrukt|rule|reden|estimate|schatting|ci_|grens|method|methode", re.I)
 
 
-def _scheme_differences_shown(table: _Table, counts: SmallCounts, units: list[Unit | None],
-                              count_cols: list[int]) -> list[Finding]:
+def _scheme_differences_shown(
+    table: _Table, counts: SmallCounts, units: list[Unit | None], count_cols: list[int]
+) -> list[Finding]:
     """Two schemes' shown counts of the same cell whose difference is a small recomputed scheme difference.
 
     The rows of a table with a scheme column are matched on their unit and label cells; when the
@@ -533,34 +594,47 @@ def _scheme_differences_shown(table: _Table, counts: SmallCounts, units: list[Un
             shown = [(table.rows[r][scheme_col], _number(table.rows[r][c]), r) for r in rows]
             shown = [(s_, v, r) for s_, v, r in shown if v is not None]
             for i, (a, va, ra) in enumerate(shown):
-                for b, vb, rb in shown[i + 1:]:
+                for b, vb, rb in shown[i + 1 :]:
                     diff = abs((va or 0) - (vb or 0))
                     if a == b or not (1 <= diff < t) or int(diff) not in small:
                         continue
                     pairs = [w for w in small[int(diff)] if w.startswith("scheme difference/") and a in w and b in w]
                     if not pairs:
                         continue
-                    findings.append(Finding(
-                        table.file, f"{table.where}rows {ra + 1} and {rb + 1} ({counts.unit_label(unit)}), "
-                        f"column {table.headers[c]!r}", f"{table.rows[ra][c]} / {table.rows[rb][c]}", "scheme-difference",
-                        f"{a} shows {table.rows[ra][c]} and {b} shows {table.rows[rb][c]}: the difference {int(diff)} "
-                        f"is the number of people the two schemes class differently, below the threshold {t} "
-                        f"({pairs[0]})"))
+                    findings.append(
+                        Finding(
+                            table.file,
+                            f"{table.where}rows {ra + 1} and {rb + 1} ({counts.unit_label(unit)}), "
+                            f"column {table.headers[c]!r}",
+                            f"{table.rows[ra][c]} / {table.rows[rb][c]}",
+                            "scheme-difference",
+                            f"{a} shows {table.rows[ra][c]} and {b} shows {table.rows[rb][c]}: the difference {int(diff)} "
+                            f"is the number of people the two schemes class differently, below the threshold {t} "
+                            f"({pairs[0]})",
+                        )
+                    )
     return findings
 
 
-def _recovered(table: _Table, counts: SmallCounts, unit: Unit | None, value: float, r: int, c: int,
-               how: str) -> list[Finding]:
+def _recovered(
+    table: _Table, counts: SmallCounts, unit: Unit | None, value: float, r: int, c: int, how: str
+) -> list[Finding]:
     if not float(value).is_integer():
         return []
     small = counts.small(unit if unit is not None else counts.everyone, extra_measures(table.name))
     if int(value) not in small:
         return []
     label = counts.unit_label(unit or counts.everyone)
-    return [Finding(table.file, f"{table.where}row {r + 1} ({label}), column {table.headers[c]!r}",
-                    "(hidden)", "recoverable",
-                    f"the hidden cell follows from {how}: it is {int(value)}, a count below the threshold "
-                    f"{counts.threshold} ({label} {_describe(small[int(value)], None)})")]
+    return [
+        Finding(
+            table.file,
+            f"{table.where}row {r + 1} ({label}), column {table.headers[c]!r}",
+            "(hidden)",
+            "recoverable",
+            f"the hidden cell follows from {how}: it is {int(value)}, a count below the threshold "
+            f"{counts.threshold} ({label} {_describe(small[int(value)], None)})",
+        )
+    ]
 
 
 _ESTIMATE = re.compile(r"^(estimate|schatting|share|aandeel|raw_share|crude_share|estimate_[ab])$", re.I)
@@ -578,8 +652,15 @@ def _shares(table: _Table, vocab: _Vocabulary, counts: SmallCounts, units: list[
     for r, row in enumerate(table.rows):
         for e in est_cols:
             suffix = re.search(r"_[ab]$", heads[e])
-            dens = [d for d in den_cols if (re.search(r"_[ab]$", heads[d]) or [None])[0] == (suffix[0] if suffix else None)
-                    ] if suffix else [d for d in den_cols if not re.search(r"_[ab]$", heads[d])]
+            dens = (
+                [
+                    d
+                    for d in den_cols
+                    if (re.search(r"_[ab]$", heads[d]) or [None])[0] == (suffix[0] if suffix else None)
+                ]
+                if suffix
+                else [d for d in den_cols if not re.search(r"_[ab]$", heads[d])]
+            )
             for d in dens:
                 share, den = _number(row[e]) if e < len(row) else None, _number(row[d]) if d < len(row) else None
                 if share is None or den is None or not 0 <= share <= 1 or den <= 0:
@@ -592,11 +673,17 @@ def _shares(table: _Table, vocab: _Vocabulary, counts: SmallCounts, units: list[
                 small = counts.small(unit, extra_measures(table.name, table.headers[e]))
                 for value, what in ((k, "numerator"), (int(den) - k, "complement (denominator minus numerator)")):
                     if value in small:
-                        findings.append(Finding(table.file, f"{table.where}row {r + 1} ({counts.unit_label(unit)}), "
-                                                f"column {table.headers[e]!r}", row[e], "share",
-                                                f"{row[e]} x {table.headers[d]} {int(den)} gives the {what} {value}, "
-                                                f"a count below the threshold {counts.threshold} "
-                                                f"({_describe(small[value], None)})"))
+                        findings.append(
+                            Finding(
+                                table.file,
+                                f"{table.where}row {r + 1} ({counts.unit_label(unit)}), column {table.headers[e]!r}",
+                                row[e],
+                                "share",
+                                f"{row[e]} x {table.headers[d]} {int(den)} gives the {what} {value}, "
+                                f"a count below the threshold {counts.threshold} "
+                                f"({_describe(small[value], None)})",
+                            )
+                        )
     return findings
 
 
@@ -611,8 +698,29 @@ def _read_csv_table(path: Path, rel: str) -> _Table:
 class _HtmlSplitter(HTMLParser):
     """Text blocks and tables (with their figure captions) of an HTML fragment; no scripts or styles."""
 
-    BLOCKS = {"p", "div", "li", "br", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "section", "figcaption",
-              "caption", "summary", "dt", "dd", "title", "td", "th"}
+    BLOCKS = {
+        "p",
+        "div",
+        "li",
+        "br",
+        "tr",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "pre",
+        "section",
+        "figcaption",
+        "caption",
+        "summary",
+        "dt",
+        "dd",
+        "title",
+        "td",
+        "th",
+    }
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -632,9 +740,17 @@ class _HtmlSplitter(HTMLParser):
             self._kinds.append(dict(attrs).get("data-kind") or "")
         elif tag == "table":
             self._flush()
-            self._stack.append({"rows": [], "row": None, "cell": None, "head": 0, "in_head": False,
-                                "caption": " ".join(self._caption).strip(),
-                                "kind": self._kinds[-1] if self._kinds else ""})
+            self._stack.append(
+                {
+                    "rows": [],
+                    "row": None,
+                    "cell": None,
+                    "head": 0,
+                    "in_head": False,
+                    "caption": " ".join(self._caption).strip(),
+                    "kind": self._kinds[-1] if self._kinds else "",
+                }
+            )
         elif self._stack and tag == "thead":
             self._stack[-1]["in_head"] = True
         elif self._stack and tag == "tr":
@@ -725,33 +841,53 @@ def _html_parts(text: str) -> tuple[list[str], list[tuple[str, list[str], list[l
 # --------------------------------------------------------------------------- text
 
 
-_WORD_COUNT = (r"uitgestroomden|uitgestroomd|ingestroomden|ingestroomd|personen|persoon|deelnemers|deelnemer|"
-               r"trajecten|traject|mensen|vertrekkers|vertrokken|aanwezigen|aanwezig|gebeurtenissen|"
-               r"people|persons|person|participants|leavers|trajectories|exits|events|cases|at risk|"
-               r"gecensureerd|censored|nog in de lvv")
+_WORD_COUNT = (
+    r"uitgestroomden|uitgestroomd|ingestroomden|ingestroomd|personen|persoon|deelnemers|deelnemer|"
+    r"trajecten|traject|mensen|vertrekkers|vertrokken|aanwezigen|aanwezig|gebeurtenissen|"
+    r"people|persons|person|participants|leavers|trajectories|exits|events|cases|at risk|"
+    r"gecensureerd|censored|nog in de lvv"
+)
 _NUM = r"(?<![\w.,/-])(\d{1,3}(?:\.\d{3})+|\d+)(?![\w]|[.,]\d|\s*%|-\d)"
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("x of y", re.compile(_NUM + r"\s*(?:van|of|uit|/|op)\s+(?:de\s+|het\s+|the\s+|in\s+totaal\s+)?"
-                          r"(\d{1,3}(?:\.\d{3})+|\d+)(?![\w]|[.,]\d|\s*%)", re.I)),
+    (
+        "x of y",
+        re.compile(
+            _NUM + r"\s*(?:van|of|uit|/|op)\s+(?:de\s+|het\s+|the\s+|in\s+totaal\s+)?"
+            r"(\d{1,3}(?:\.\d{3})+|\d+)(?![\w]|[.,]\d|\s*%)",
+            re.I,
+        ),
+    ),
     ("n =", re.compile(r"(?<![\w])[nN]\s*(?:=|:)\s*(\d{1,3}(?:\.\d{3})+|\d+)(?![\w]|[.,]\d)")),
     ("count word", re.compile(_NUM + r"\s+(?:\w+\s+)?(?:" + _WORD_COUNT + r")\b", re.I)),
 )
 _PERCENT = re.compile(r"(?<![\w.,])(\d{1,3}(?:[.,]\d+)?)\s*(?:%|procent|percent)", re.I)
-_DENOM_IN_TEXT = re.compile(r"(?:van|of|uit|n\s*=|n:|noemer|denominator)\s*(?:de\s+|the\s+)?(\d{1,3}(?:\.\d{3})+|\d+)"
-                            r"(?![\w]|[.,]\d|\s*%)", re.I)
-_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?Z?)?\b|\b\d{1,2}[-/ ]"
-                   r"(?:\d{1,2}|jan\w*|feb\w*|maa\w*|mar\w*|apr\w*|mei|may|jun\w*|jul\w*|aug\w*|sep\w*|okt\w*|oct\w*|"
-                   r"nov\w*|dec\w*)[-/ ]\d{4}\b", re.I)
-_BOUND_BEFORE = re.compile(r"(at least|at most|fewer than|less than|more than|ten minste|minstens|hoogstens|"
-                           r"ten hoogste|minimaal|maximaal|minimum|maximum|kleiner dan|minder dan|meer dan|groter dan|"
-                           r"[<>≤≥]=?)\s*$", re.I)
+_DENOM_IN_TEXT = re.compile(
+    r"(?:van|of|uit|n\s*=|n:|noemer|denominator)\s*(?:de\s+|the\s+)?(\d{1,3}(?:\.\d{3})+|\d+)"
+    r"(?![\w]|[.,]\d|\s*%)",
+    re.I,
+)
+_DATE = re.compile(
+    r"\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?Z?)?\b|\b\d{1,2}[-/ ]"
+    r"(?:\d{1,2}|jan\w*|feb\w*|maa\w*|mar\w*|apr\w*|mei|may|jun\w*|jul\w*|aug\w*|sep\w*|okt\w*|oct\w*|"
+    r"nov\w*|dec\w*)[-/ ]\d{4}\b",
+    re.I,
+)
+_BOUND_BEFORE = re.compile(
+    r"(at least|at most|fewer than|less than|more than|ten minste|minstens|hoogstens|"
+    r"ten hoogste|minimaal|maximaal|minimum|maximum|kleiner dan|minder dan|meer dan|groter dan|"
+    r"[<>≤≥]=?)\s*$",
+    re.I,
+)
 """Words before a number that make it a bound of a rule rather than a count."""
 _TABLE_LINE = re.compile(r"\S\s{2,}\S.*\S\s{2,}\S")
 """A line of a text-rendered table (cells separated by runs of spaces); its percentages are not prose."""
 _RANGE_BEFORE = re.compile(r"\d\s*%?\s*[–-]\s*$")
 _RANGE_AFTER = re.compile(r"\s*[–-]\s*\d")
-_THRESHOLD_WORDS = re.compile(r"kleiner dan|minder dan|fewer than|less than|below|onder de|drempel|threshold|"
-                              r"ten minste|at least|<\s*\d", re.I)
+_THRESHOLD_WORDS = re.compile(
+    r"kleiner dan|minder dan|fewer than|less than|below|onder de|drempel|threshold|"
+    r"ten minste|at least|<\s*\d",
+    re.I,
+)
 
 
 def _int_text(text: str) -> int:
@@ -766,8 +902,9 @@ def _sentences(text: str) -> Iterator[str]:
 
 
 class _TextScanner:
-    def __init__(self, counts: SmallCounts, vocab: _Vocabulary, published_values: set[int],
-                 parameter_numbers: set[int]) -> None:
+    def __init__(
+        self, counts: SmallCounts, vocab: _Vocabulary, published_values: set[int], parameter_numbers: set[int]
+    ) -> None:
         self.counts = counts
         self.vocab = vocab
         self.published = published_values
@@ -817,7 +954,7 @@ class _TextScanner:
                         values = [match.group(1)] + ([match.group(2)] if rule == "x of y" else [])
                         published = self._published(unit)
                         pair_published = rule == "x of y" and all(_int_text(v) in published for v in values)
-                        if _BOUND_BEFORE.search(clean[max(0, match.start() - 24):match.start()]):
+                        if _BOUND_BEFORE.search(clean[max(0, match.start() - 24) : match.start()]):
                             continue  # "at least 1 person", "fewer than 10": a rule, not a count
                         for raw in values:
                             value = _int_text(raw)
@@ -826,10 +963,17 @@ class _TextScanner:
                             if pair_published or (rule != "x of y" and value in published):
                                 continue
                             seen.add((value, rule))
-                            findings.append(Finding(file, loc, _excerpt(clean, match), "small-count",
-                                                    f"'{match.group(0).strip()}' ({rule}) shows {value}, a "
-                                                    f"person-level count below the threshold {t}{label}: "
-                                                    f"{_describe(small[value], None)}"))
+                            findings.append(
+                                Finding(
+                                    file,
+                                    loc,
+                                    _excerpt(clean, match),
+                                    "small-count",
+                                    f"'{match.group(0).strip()}' ({rule}) shows {value}, a "
+                                    f"person-level count below the threshold {t}{label}: "
+                                    f"{_describe(small[value], None)}",
+                                )
+                            )
                 findings += self._percentages(clean, unit, file, loc)
         return findings
 
@@ -853,14 +997,14 @@ class _TextScanner:
         t = self.counts.threshold
         prose = not _TABLE_LINE.search(sentence)
         for n, match in enumerate(percents):
-            if _RANGE_BEFORE.search(sentence[:match.start()]) or _RANGE_AFTER.match(sentence[match.end():]):
+            if _RANGE_BEFORE.search(sentence[: match.start()]) or _RANGE_AFTER.match(sentence[match.end() :]):
                 continue  # a bound of an interval
             raw = match.group(1).replace(",", ".")
             p = float(raw)
             if not 0 < p < 100:
                 continue
             decimals = len(raw.split(".")[1]) if "." in raw else 0
-            half = 0.5 * 10 ** -decimals
+            half = 0.5 * 10**-decimals
             for d in sorted(dens if prose and n == 0 else in_text):
                 if p in published_pct and (d not in in_text or d in self._published(unit)):
                     continue  # a published percentage of a published (or not stated) denominator
@@ -868,11 +1012,18 @@ class _TextScanner:
                 for k in range(max(1, math.ceil(low - 1e-9)), math.floor(high + 1e-9) + 1):
                     for value, what in ((k, "count"), (d - k, "complement")):
                         if value in small and not (k in self._published(unit) and d in self._published(unit)):
-                            found.append(Finding(file, loc, _excerpt(sentence, match), "share",
-                                                 f"{match.group(0).strip()} of {d} is {k} of {d}: the {what} "
-                                                 f"{value} is a person-level count below the threshold {t}"
-                                                 f"{' (' + self.counts.unit_label(unit) + ')' if unit else ''}: "
-                                                 f"{_describe(small[value], None)}"))
+                            found.append(
+                                Finding(
+                                    file,
+                                    loc,
+                                    _excerpt(sentence, match),
+                                    "share",
+                                    f"{match.group(0).strip()} of {d} is {k} of {d}: the {what} "
+                                    f"{value} is a person-level count below the threshold {t}"
+                                    f"{' (' + self.counts.unit_label(unit) + ')' if unit else ''}: "
+                                    f"{_describe(small[value], None)}",
+                                )
+                            )
                             break
         return found
 
@@ -902,8 +1053,9 @@ class _Scanner:
     exempt_numbers: set[float | None] = field(default_factory=set)
 
     def table(self, table: _Table, person_level: bool, published_values: frozenset[int] = frozenset()) -> None:
-        self.findings += _scan_table(table, self.vocab, self.counts, person_level=person_level,
-                                     published_values=published_values)
+        self.findings += _scan_table(
+            table, self.vocab, self.counts, person_level=person_level, published_values=published_values
+        )
 
     def html(self, text: str, rel: str, where: str = "") -> None:
         texts, tables = _html_parts(text)
@@ -914,9 +1066,16 @@ class _Scanner:
             self.table(_Table(rel, name, headers, body, f"{name}, "), person_level=False)
         for n, block in enumerate(texts, start=1):
             self.findings += [
-                Finding(f.file, f.location.replace(f"{where}line 1", f"{where}text block {n}"), f.value, f.rule,
-                        f.reason, f.severity)
-                for f in self.text.scan(block, rel, where)]
+                Finding(
+                    f.file,
+                    f.location.replace(f"{where}line 1", f"{where}text block {n}"),
+                    f.value,
+                    f.rule,
+                    f.reason,
+                    f.severity,
+                )
+                for f in self.text.scan(block, rel, where)
+            ]
 
     def _only_exempt_numbers(self, body: list[list[str]]) -> bool:
         """True when every whole number of a rendered table is a number of a published or derived table.
@@ -935,8 +1094,15 @@ class _Scanner:
             return
         for number, line in enumerate(text.splitlines(), start=1):
             for token in set(re.findall(r"[A-Za-z0-9_-]{4,}", line)) & self.counts.identifiers:
-                self.findings.append(Finding(rel, f"line {number}", token, "identifier",
-                                             "a trajectory or person identifier of the input data"))
+                self.findings.append(
+                    Finding(
+                        rel,
+                        f"line {number}",
+                        token,
+                        "identifier",
+                        "a trajectory or person identifier of the input data",
+                    )
+                )
 
     def notebook(self, text: str, rel: str) -> None:
         nb = json.loads(text)
@@ -947,8 +1113,12 @@ class _Scanner:
                 if output.get("output_type") == "stream":
                     self.plain(_joined(output.get("text", "")), rel, f"{where}output ")
                 elif output.get("output_type") == "error":
-                    self.plain(f"{output.get('ename', '')}: {output.get('evalue', '')}\n"
-                               + "\n".join(output.get("traceback", [])), rel, f"{where}error ")
+                    self.plain(
+                        f"{output.get('ename', '')}: {output.get('evalue', '')}\n"
+                        + "\n".join(output.get("traceback", [])),
+                        rel,
+                        f"{where}error ",
+                    )
                 data = output.get("data", {})
                 if "text/html" in data:
                     self.html(_joined(data["text/html"]), rel, where)
@@ -1000,8 +1170,13 @@ def _read_json(path: Path) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
-def scan_report(report_dir: str | Path, parameters: Mapping[str, Any] | None = None, *,
-                root: str | Path = PROJECT_ROOT, threshold: int | None = None) -> ScanResult:
+def scan_report(
+    report_dir: str | Path,
+    parameters: Mapping[str, Any] | None = None,
+    *,
+    root: str | Path = PROJECT_ROOT,
+    threshold: int | None = None,
+) -> ScanResult:
     """Scan every file of a built report for disclosive person-level counts.
 
     Parameters
@@ -1035,12 +1210,16 @@ def scan_report(report_dir: str | Path, parameters: Mapping[str, Any] | None = N
         parameters = provenance["parameters"]
     context = ReportContext.from_parameters(parameters, root)
     if threshold is not None:
-        context = ReportContext(**{**asdict(context), "threshold": max(int(threshold), context.threshold),
-                                   "data_path": context.data_path})
+        context = ReportContext(
+            **{**asdict(context), "threshold": max(int(threshold), context.threshold), "data_path": context.data_path}
+        )
     manifest = _read_json(folder / MANIFEST) or {}
     kinds = {str(t.get("files", [""])[0]): str(t.get("kind")) for t in manifest.get("tables", [])}
-    exempt_captions = {_norm(t.get("caption", "")) for t in manifest.get("tables", [])
-                       if t.get("kind") in EXEMPT_KINDS and t.get("caption")}
+    exempt_captions = {
+        _norm(t.get("caption", ""))
+        for t in manifest.get("tables", [])
+        if t.get("kind") in EXEMPT_KINDS and t.get("caption")
+    }
     files: dict[str, str] = {}
     findings: list[Finding] = []
     if context.data_path is None:
@@ -1049,18 +1228,34 @@ def scan_report(report_dir: str | Path, parameters: Mapping[str, Any] | None = N
     elif not context.data_path.is_file():
         counts = SmallCounts(context.threshold, (), {}, {})
         note = f"person-level input not found: {context.data_path.name}"
-        findings.append(Finding(PROVENANCE, "parameters.data_source", context.data_path.name, "no-input",
-                                "the person-level input is not available, so the outputs cannot be checked"))
+        findings.append(
+            Finding(
+                PROVENANCE,
+                "parameters.data_source",
+                context.data_path.name,
+                "no-input",
+                "the person-level input is not available, so the outputs cannot be checked",
+            )
+        )
     else:
         try:
             counts = small_counts(context)
-            note = (f"small counts recomputed from {context.data_path.name} at {context.peildatum} "
-                    f"under {', '.join(context.schemes)} (all trajectories and formal status only)")
+            note = (
+                f"small counts recomputed from {context.data_path.name} at {context.peildatum} "
+                f"under {', '.join(context.schemes)} (all trajectories and formal status only)"
+            )
         except LvvEvalError as exc:
             counts = SmallCounts(context.threshold, (), {}, {})
             note = "the person-level input could not be read, so the outputs cannot be checked"
-            findings.append(Finding(PROVENANCE, "parameters.data_source", context.data_path.name, "no-input",
-                                    f"{note}: {type(exc).__name__}"))
+            findings.append(
+                Finding(
+                    PROVENANCE,
+                    "parameters.data_source",
+                    context.data_path.name,
+                    "no-input",
+                    f"{note}: {type(exc).__name__}",
+                )
+            )
     _, published_values = published_counts(context.peildatum)
     vocab = _Vocabulary(context.schemes)
     text = _TextScanner(counts, vocab, published_values, _parameter_numbers(parameters))
@@ -1093,8 +1288,11 @@ def scan_report(report_dir: str | Path, parameters: Mapping[str, Any] | None = N
                 continue
             files[rel] = "scanned"
             try:
-                scanner.table(_read_csv_table(path, rel), person_level=kind in PERSON_LEVEL_KINDS or kind is None,
-                              published_values=frozenset(published_values) if kind is None else frozenset())
+                scanner.table(
+                    _read_csv_table(path, rel),
+                    person_level=kind in PERSON_LEVEL_KINDS or kind is None,
+                    published_values=frozenset(published_values) if kind is None else frozenset(),
+                )
             except (pd.errors.ParserError, pd.errors.EmptyDataError):
                 scanner.plain(body, rel)
             continue
@@ -1128,4 +1326,3 @@ def write_scan(result: ScanResult, path: str | Path) -> Path:
     with open(path, "w", encoding="utf-8", newline="\n") as handle:
         handle.write(json.dumps(result.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n")
     return path
-

@@ -133,9 +133,7 @@ def _row_labels(table: pd.DataFrame, row_labels: str | None) -> list[str]:
     return [str(x) for x in table[row_labels]]
 
 
-def _resolve_margins(
-    margins: Any, labels: list[str], count_cols: list[str]
-) -> tuple[int | None, int | None]:
+def _resolve_margins(margins: Any, labels: list[str], count_cols: list[str]) -> tuple[int | None, int | None]:
     if margins is None or margins == "none":
         return None, None
     if isinstance(margins, str) and margins == "auto":
@@ -166,7 +164,9 @@ def _resolve_margins(
     raise ConfigError("margins must be 'auto', None or a dict with total_row/total_col")
 
 
-def _lines(n_rows: int, n_cols: int, tr: int | None, tc: int | None) -> list[tuple[str, int, list[tuple[int, int]], tuple[int, int]]]:
+def _lines(
+    n_rows: int, n_cols: int, tr: int | None, tc: int | None
+) -> list[tuple[str, int, list[tuple[int, int]], tuple[int, int]]]:
     """Additive lines of the table: (kind, index, inner cells, total cell)."""
     inner_rows = [i for i in range(n_rows) if i != tr]
     inner_cols = [j for j in range(n_cols) if j != tc]
@@ -278,8 +278,10 @@ def suppress(
     if missing not in ("error", "hidden"):
         raise ConfigError(f"missing must be 'error' or 'hidden', got {missing!r}")
     if exempt or (exempt is None and is_exempt(source)):
-        report = pd.DataFrame([{"cell": "(all)", "row": "", "column": "", "value": "shown",
-                                "rule": EXEMPT_NOTE}], columns=list(REPORT_COLUMNS))
+        report = pd.DataFrame(
+            [{"cell": "(all)", "row": "", "column": "", "value": "shown", "rule": EXEMPT_NOTE}],
+            columns=list(REPORT_COLUMNS),
+        )
         return SuppressionResult(out, report, mask)
 
     problems = []
@@ -308,8 +310,9 @@ def suppress(
 
     def hide(c: tuple[int, int], rule: str) -> None:
         hidden[c] = True
-        report.append({"cell": name(c), "row": labels[c[0]], "column": count_cols[c[1]],
-                       "value": "hidden", "rule": rule})
+        report.append(
+            {"cell": name(c), "row": labels[c[0]], "column": count_cols[c[1]], "value": "hidden", "rule": rule}
+        )
 
     def rank(c: tuple[int, int]) -> tuple:
         is_total = c[0] == tr or c[1] == tc
@@ -365,8 +368,13 @@ def suppress(
             break
         target = solvable[0]
         candidates = sorted(
-            {c for _, _, inner, total in lines if target in inner or target == total
-             for c in inner + [total] if not hidden[c]},
+            {
+                c
+                for _, _, inner, total in lines
+                if target in inner or target == total
+                for c in inner + [total]
+                if not hidden[c]
+            },
             key=rank,
         )
         if not candidates:  # every cell of its lines is hidden: look further afield
@@ -383,7 +391,7 @@ def suppress(
                 break
         hide(choice, f"secondary: protects cell {name(target)} (recoverable by combining rows and columns)")
 
-    for (i, j) in np.argwhere(hidden):
+    for i, j in np.argwhere(hidden):
         mask.iloc[i, j] = True
     for j, col in enumerate(count_cols):
         col_vals = values[:, j]
@@ -440,14 +448,14 @@ def suppress_percentages(
     return out
 
 
-RATE_COLUMNS_HIDDEN: tuple[str, ...] = ("numerator", "estimate", "ci_low", "ci_high",
-                                        "sim_ci_low", "sim_ci_high")
+RATE_COLUMNS_HIDDEN: tuple[str, ...] = ("numerator", "estimate", "ci_low", "ci_high", "sim_ci_low", "sim_ci_high")
 """Columns :func:`suppress_rates` hides by default: the count, the rate and every interval
 (the midpoint of a Wilson or a simultaneous Goodman interval gives the count back)."""
 
 
-def _secondary_in_group(num: np.ndarray, den: float, hidden: np.ndarray, threshold: int,
-                        complement: bool) -> tuple[np.ndarray, bool, list[str]]:
+def _secondary_in_group(
+    num: np.ndarray, den: float, hidden: np.ndarray, threshold: int, complement: bool
+) -> tuple[np.ndarray, bool, list[str]]:
     """Complementary suppression within one set of rows that share a denominator.
 
     The rows are classes of the same ``den`` persons. When they are disjoint
@@ -565,8 +573,11 @@ def suppress_rates(
     small = (num >= 1) & (num < threshold)
     rest = den - num
     small_rest = complement & (rest >= 1) & (rest < threshold) & ~small
-    rule = np.where(small, f"primary: numerator < {threshold}",
-                    np.where(small_rest, f"primary: denominator - numerator < {threshold}", "")).astype(object)
+    rule = np.where(
+        small,
+        f"primary: numerator < {threshold}",
+        np.where(small_rest, f"primary: denominator - numerator < {threshold}", ""),
+    ).astype(object)
     hide = small | small_rest
     hide_den = np.zeros(len(out), dtype=bool)
     if group is not None:
@@ -574,14 +585,14 @@ def suppress_rates(
         absent = [k for k in keys if k not in out.columns]
         if absent:
             raise ConfigError(f"suppress_rates: group column(s) {absent} not in the table")
-        sets = pd.DataFrame({**{k: out[k].astype(str).to_numpy() for k in keys},
-                             "_den": np.nan_to_num(den, nan=-1.0)})
+        sets = pd.DataFrame({**{k: out[k].astype(str).to_numpy() for k in keys}, "_den": np.nan_to_num(den, nan=-1.0)})
         for _, pos in sets.groupby([*keys, "_den"], sort=False).indices.items():
             pos = np.asarray(pos)
             if np.isnan(den[pos[0]]):
                 continue
-            new, den_hidden, texts = _secondary_in_group(np.nan_to_num(num[pos]), float(den[pos[0]]),
-                                                         hide[pos], int(threshold), complement)
+            new, den_hidden, texts = _secondary_in_group(
+                np.nan_to_num(num[pos]), float(den[pos[0]]), hide[pos], int(threshold), complement
+            )
             for k, i in enumerate(pos):
                 if new[k] and not hide[i]:
                     rule[i] = texts[k]
@@ -593,14 +604,18 @@ def suppress_rates(
                         rule[i] = "secondary: denominator of its group hidden"
     for col in columns:
         if col in out.columns:
-            if pd.api.types.is_integer_dtype(out[col]) and not isinstance(out[col].dtype, pd.api.extensions.ExtensionDtype):
+            if pd.api.types.is_integer_dtype(out[col]) and not isinstance(
+                out[col].dtype, pd.api.extensions.ExtensionDtype
+            ):
                 out[col] = out[col].astype("Int64")
             if col == "numerator":
                 out[col] = out[col].mask(hide)
             else:
                 out[col] = out[col].mask(hide | hide_den)
     if hide_den.any():
-        if pd.api.types.is_integer_dtype(out["denominator"]) and not isinstance(out["denominator"].dtype, pd.api.extensions.ExtensionDtype):
+        if pd.api.types.is_integer_dtype(out["denominator"]) and not isinstance(
+            out["denominator"].dtype, pd.api.extensions.ExtensionDtype
+        ):
             out["denominator"] = out["denominator"].astype("Int64")
         out["denominator"] = out["denominator"].mask(hide_den)
     out["suppressed"] = hide | hide_den
@@ -621,14 +636,16 @@ def _fewest_to_hide(counts: Sequence[float], threshold: int, protected: Sequence
     protected positions cannot be resolved and are ignored.
     """
     n = len(counts)
-    pairs = [(i, j) for i, j in itertools.combinations(range(n), 2)
-             if _small_difference(counts[i], counts[j], threshold) and not (protected[i] and protected[j])]
+    pairs = [
+        (i, j)
+        for i, j in itertools.combinations(range(n), 2)
+        if _small_difference(counts[i], counts[j], threshold) and not (protected[i] and protected[j])
+    ]
     if not pairs:
         return ()
     free = [i for i in range(n) if not protected[i] and any(i in pair for pair in pairs)]
     for size in range(1, len(free) + 1):
-        covers = [c for c in itertools.combinations(free, size)
-                  if all(i in c or j in c for i, j in pairs)]
+        covers = [c for c in itertools.combinations(free, size) if all(i in c or j in c for i, j in pairs)]
         if covers:
             return min(covers, key=lambda c: (sorted(counts[i] for i in c), c))
     raise AssertionError("unreachable: hiding every unprotected position resolves every pair")
@@ -717,7 +734,9 @@ def suppress_differences_between(
     hide = np.zeros(len(table), dtype=bool)
     report_rows = []
     protected_versions = {str(v) for v in protect}
-    groups = table.groupby(list(key_cols), sort=False, dropna=False).indices if key_cols else {(): np.arange(len(table))}
+    groups = (
+        table.groupby(list(key_cols), sort=False, dropna=False).indices if key_cols else {(): np.arange(len(table))}
+    )
     for key, positions in groups.items():
         visible = [int(i) for i in positions if not np.isnan(values[i])]
         counts = [values[i] for i in visible]
@@ -725,19 +744,28 @@ def suppress_differences_between(
         for k in _fewest_to_hide(counts, int(threshold), prot):
             i = visible[k]
             hide[i] = True
-            others = [visible[j] for j in range(len(visible))
-                      if j != k and _small_difference(counts[j], counts[k], int(threshold))]
+            others = [
+                visible[j]
+                for j in range(len(visible))
+                if j != k and _small_difference(counts[j], counts[k], int(threshold))
+            ]
             near = str(table[version_col].iloc[others[0]])
             key_text = "/".join(str(x) for x in (key if isinstance(key, tuple) else (key,)))
             version = str(table[version_col].iloc[i])
-            report_rows.append({"cell": f"{key_text}/{version}", "row": key_text, "column": count_col,
-                                "value": "hidden",
-                                "rule": f"difference from version {near} is below {int(threshold)}"})
+            report_rows.append(
+                {
+                    "cell": f"{key_text}/{version}",
+                    "row": key_text,
+                    "column": count_col,
+                    "value": "hidden",
+                    "rule": f"difference from version {near} is below {int(threshold)}",
+                }
+            )
     out = table.copy()
     finite = values[~np.isnan(values)]
     whole = bool(np.all(np.mod(finite, 1) == 0))
     count = pd.array(values, dtype="Float64")
-    out[count_col] = (count.astype("Int64") if whole else count)
+    out[count_col] = count.astype("Int64") if whole else count
     out[count_col] = out[count_col].mask(hide)
     for col in dependent:
         if pd.api.types.is_integer_dtype(out[col]) and not isinstance(out[col].dtype, pd.api.extensions.ExtensionDtype):

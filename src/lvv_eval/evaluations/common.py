@@ -7,32 +7,33 @@ durable rate to the classification scheme.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from lvv_eval.stats import counts as aggregate
 from lvv_eval.disclosure import suppression as disclosure
 from lvv_eval.disclosure.checked import CheckedTable
 from lvv_eval.disclosure.gate import Gate
 from lvv_eval.errors import InputValidationError, redacted_error
-from lvv_eval.stats import rates as metrics
+from lvv_eval.reference.schemes import list_schemes, load_scheme
 from lvv_eval.sources import claims as source_claims_module
 from lvv_eval.sources import published
 from lvv_eval.sources.monitor import MonitorData, read_monitor
-from lvv_eval.reference.schemes import list_schemes, load_scheme
+from lvv_eval.stats import counts as aggregate
+from lvv_eval.stats import rates as metrics
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from lvv_eval.disclosure.checked import CheckedFigure
-    from lvv_eval.reporting.writer import CaptionedTable, ReportWriter  # pragma: no cover
     from lvv_eval.reporting.labels import Labels
     from lvv_eval.reporting.parameters import NotebookParameters
+    from lvv_eval.reporting.writer import CaptionedTable, ReportWriter  # pragma: no cover
 
 
-def load_person_level(P: "NotebookParameters") -> MonitorData | None:
+def load_person_level(P: NotebookParameters) -> MonitorData | None:
     """Read the person-level data named by a notebook's ``data_source`` parameter.
 
     Parameters
@@ -61,7 +62,7 @@ def load_person_level(P: "NotebookParameters") -> MonitorData | None:
         raise redacted_error(error) from None
 
 
-def note_empty(writer: "ReportWriter", data: MonitorData | None, labels: "Labels") -> str:
+def note_empty(writer: ReportWriter, data: MonitorData | None, labels: Labels) -> str:
     """Record and return a sentence when the export holds no trajectories (empty when it does).
 
     A header-only file is valid: every person-level table of the report is
@@ -70,16 +71,17 @@ def note_empty(writer: "ReportWriter", data: MonitorData | None, labels: "Labels
     """
     if data is None or len(data.frame):
         return ""
-    text = labels("Het bestand bevat geen trajecten (alleen een kopregel): de tabellen op persoonsniveau zijn "
-                  "leeg en alleen de gepubliceerde cijfers zijn berekend.",
-                  "The file holds no trajectories (a header only): the person-level tables are empty and only "
-                  "the published figures are computed.")
+    text = labels(
+        "Het bestand bevat geen trajecten (alleen een kopregel): de tabellen op persoonsniveau zijn "
+        "leeg en alleen de gepubliceerde cijfers zijn berekend.",
+        "The file holds no trajectories (a header only): the person-level tables are empty and only "
+        "the published figures are computed.",
+    )
     writer.note(text)
     return text
 
 
-def person_figures(frame: pd.DataFrame, P: "NotebookParameters",
-                   scheme: str | None = None) -> pd.DataFrame:
+def person_figures(frame: pd.DataFrame, P: NotebookParameters, scheme: str | None = None) -> pd.DataFrame:
     """Person-level counts at the notebook's peildatum, in the published vocabulary.
 
     Parameters
@@ -98,12 +100,15 @@ def person_figures(frame: pd.DataFrame, P: "NotebookParameters",
         :func:`lvv_eval.stats.counts.to_figures`).
     """
     return aggregate.to_figures(
-        frame, P.peildatum, scheme=load_scheme(scheme or P.scheme),
-        formal_only=P.formal_only, pilots=list(P.pilots) or None,
+        frame,
+        P.peildatum,
+        scheme=load_scheme(scheme or P.scheme),
+        formal_only=P.formal_only,
+        pilots=list(P.pilots) or None,
     )
 
 
-def data_pilots(frame: pd.DataFrame, P: "NotebookParameters") -> list[str]:
+def data_pilots(frame: pd.DataFrame, P: NotebookParameters) -> list[str]:
     """The pilots the person-level side of a report covers, sorted.
 
     The ``pilots`` parameter when given (lower case), else the pilots with
@@ -126,14 +131,16 @@ def data_pilots(frame: pd.DataFrame, P: "NotebookParameters") -> list[str]:
 
 
 NO_COUNTERPART_LABELS: dict[str, tuple[str, str]] = {
-    "national_total": ("landelijk totaal; de gegevens beslaan alleen {pilots}",
-                       "national total; the data cover only {pilots}"),
+    "national_total": (
+        "landelijk totaal; de gegevens beslaan alleen {pilots}",
+        "national total; the data cover only {pilots}",
+    ),
     "pilot_not_in_data": ("gemeente niet in de gegevens", "pilot not in the data"),
 }
 """Why a published figure has no person-level counterpart (code -> Dutch, English)."""
 
 
-def published_scope(frame: pd.DataFrame, P: "NotebookParameters", source_id: str) -> pd.DataFrame:
+def published_scope(frame: pd.DataFrame, P: NotebookParameters, source_id: str) -> pd.DataFrame:
     """Which published counts of a source have a like-for-like person-level counterpart.
 
     A national (``total``) figure is compared with the data only when the
@@ -152,7 +159,7 @@ def published_scope(frame: pd.DataFrame, P: "NotebookParameters", source_id: str
         when there is a counterpart). Published figures only: nothing
         person-level.
     """
-    from lvv_eval.reference.pilots import pilot_codes  # noqa: PLC0415 - the pilot table is read lazily
+    from lvv_eval.reference.pilots import pilot_codes
 
     figures = published.select(source=source_id)
     if "unit" in figures.columns:
@@ -160,19 +167,30 @@ def published_scope(frame: pd.DataFrame, P: "NotebookParameters", source_id: str
     covered = set(data_pilots(frame, P))
     national = set(pilot_codes()) <= covered
     pilots = figures["pilot"].astype("str")
-    reason = np.where(pilots == TOTAL, np.where(national, "", "national_total"),
-                      np.where(pilots.isin(sorted(covered)), "", "pilot_not_in_data"))
-    out = pd.DataFrame({"pilot": pilots.to_numpy(), "measure": figures["measure"].astype("str").to_numpy(),
-                        "category": figures["category"].astype("str").to_numpy(),
-                        "figure_id": figures["figure_id"].astype("str").to_numpy(),
-                        "published": figures["value"].astype("float64").to_numpy(), "reason": reason})
+    reason = np.where(
+        pilots == TOTAL,
+        np.where(national, "", "national_total"),
+        np.where(pilots.isin(sorted(covered)), "", "pilot_not_in_data"),
+    )
+    out = pd.DataFrame(
+        {
+            "pilot": pilots.to_numpy(),
+            "measure": figures["measure"].astype("str").to_numpy(),
+            "category": figures["category"].astype("str").to_numpy(),
+            "figure_id": figures["figure_id"].astype("str").to_numpy(),
+            "published": figures["value"].astype("float64").to_numpy(),
+            "reason": reason,
+        }
+    )
     out.insert(5, "counterpart", out["reason"] == "")
-    return out.sort_values(["pilot", "measure", "category", "figure_id"], ignore_index=True,
-                           key=lambda s: s.map(lambda v: (v == TOTAL, v)) if s.name == "pilot" else s)
+    return out.sort_values(
+        ["pilot", "measure", "category", "figure_id"],
+        ignore_index=True,
+        key=lambda s: s.map(lambda v: (v == TOTAL, v)) if s.name == "pilot" else s,
+    )
 
 
-def no_counterpart_note(frame: pd.DataFrame, P: "NotebookParameters", source_id: str,
-                        labels: "Labels") -> str | None:
+def no_counterpart_note(frame: pd.DataFrame, P: NotebookParameters, source_id: str, labels: Labels) -> str | None:
     """A sentence saying which published figures of a source are not compared with the data, or ``None``.
 
     Examples
@@ -194,12 +212,15 @@ def no_counterpart_note(frame: pd.DataFrame, P: "NotebookParameters", source_id:
         nl, en = NO_COUNTERPART_LABELS[str(code)]
         text = labels(nl, en).format(pilots=pilots)
         parts.append(f"{text}: {len(rows)}")
-    return labels(f"Niet met de gegevens vergeleken: {len(missing)} gepubliceerde cijfers ({'; '.join(parts)}).",
-                  f"Not compared with the data: {len(missing)} published figures ({'; '.join(parts)}).")
+    return labels(
+        f"Niet met de gegevens vergeleken: {len(missing)} gepubliceerde cijfers ({'; '.join(parts)}).",
+        f"Not compared with the data: {len(missing)} published figures ({'; '.join(parts)}).",
+    )
 
 
-def note_scope(writer: "ReportWriter", frame: pd.DataFrame, P: "NotebookParameters", sources: Sequence[str],
-               labels: "Labels") -> str:
+def note_scope(
+    writer: ReportWriter, frame: pd.DataFrame, P: NotebookParameters, sources: Sequence[str], labels: Labels
+) -> str:
     """Record and return which published figures of ``sources`` have no counterpart in the data.
 
     Each sentence of :func:`no_counterpart_note` goes into the report's notes
@@ -216,8 +237,9 @@ def note_scope(writer: "ReportWriter", frame: pd.DataFrame, P: "NotebookParamete
     return "\n".join(texts)
 
 
-def published_vs_person(frame: pd.DataFrame, P: "NotebookParameters", source_id: str,
-                        scheme: str | None = None) -> pd.DataFrame:
+def published_vs_person(
+    frame: pd.DataFrame, P: NotebookParameters, source_id: str, scheme: str | None = None
+) -> pd.DataFrame:
     """Person-level counts next to one published source's counts, like with like.
 
     The person-level side is counted the way the source counts: with the
@@ -241,8 +263,13 @@ def published_vs_person(frame: pd.DataFrame, P: "NotebookParameters", source_id:
     scope = published_scope(frame, P, source_id)
     comparable = set(scope.loc[scope["counterpart"], "figure_id"])
     figures = figures.loc[figures["figure_id"].astype("str").isin(sorted(comparable)).to_numpy(dtype=bool)]
-    person = aggregate.to_figures(frame, peildatum, scheme=load_scheme(scheme or source_scheme),
-                                  formal_only=formal_only, pilots=list(P.pilots) or None)
+    person = aggregate.to_figures(
+        frame,
+        peildatum,
+        scheme=load_scheme(scheme or source_scheme),
+        formal_only=formal_only,
+        pilots=list(P.pilots) or None,
+    )
     table = aggregate.compare_with_published(person, figures)
     return table.drop(columns=[c for c in ("source_id", "peildatum") if c in table.columns])
 
@@ -271,12 +298,12 @@ CLAIMS_TITLE: tuple[str, str] = ("Uitspraken in de bron getoetst", "The source's
 
 CLAIMS_CAPTION: tuple[str, str] = (
     "Uitspraken in de tekst van de bron, getoetst aan de gepubliceerde cijfers (alleen gepubliceerde cijfers)",
-    "Statements in the source's text, checked against the published figures (published figures only)")
+    "Statements in the source's text, checked against the published figures (published figures only)",
+)
 """Caption (Dutch, English) of the claims table."""
 
 
-def source_claims(sources: Sequence[str], labels: "Labels",
-                  results: pd.DataFrame | None = None) -> pd.DataFrame:
+def source_claims(sources: Sequence[str], labels: Labels, results: pd.DataFrame | None = None) -> pd.DataFrame:
     """The prose claims of one or more sources, checked, with labelled columns and verdicts.
 
     Published figures and what follows from them only, so the table is of
@@ -306,9 +333,14 @@ def source_claims(sources: Sequence[str], labels: "Labels",
     return table.rename(columns={c: labels(*CLAIM_COLUMN_LABELS[c]) for c in columns})
 
 
-def scheme_sensitivity(frame: pd.DataFrame, peildatum: str | pd.Timestamp,
-                       schemes: Iterable[str] | None = None, formal_only: bool = False,
-                       alpha: float = 0.05, pilots: Iterable[str] | None = None) -> pd.DataFrame:
+def scheme_sensitivity(
+    frame: pd.DataFrame,
+    peildatum: str | pd.Timestamp,
+    schemes: Iterable[str] | None = None,
+    formal_only: bool = False,
+    alpha: float = 0.05,
+    pilots: Iterable[str] | None = None,
+) -> pd.DataFrame:
     """Durable rate per pilot under each classification scheme.
 
     Parameters
@@ -338,10 +370,12 @@ def scheme_sensitivity(frame: pd.DataFrame, peildatum: str | pd.Timestamp,
     """
     rows = []
     for name in sorted(schemes or list_schemes()):
-        figs = aggregate.to_figures(frame, peildatum, scheme=load_scheme(name), formal_only=formal_only,
-                                    pilots=list(pilots) if pilots else None)
-        wide = figs.pivot_table(index="pilot", columns=["measure", "category"], values="value",
-                                aggfunc="sum", sort=False)
+        figs = aggregate.to_figures(
+            frame, peildatum, scheme=load_scheme(name), formal_only=formal_only, pilots=list(pilots) if pilots else None
+        )
+        wide = figs.pivot_table(
+            index="pilot", columns=["measure", "category"], values="value", aggfunc="sum", sort=False
+        )
         durable = wide[("outflow", "durable")]
         for denominator, column in (("outflow", ("outflow", "all")), ("intake", ("intake", "all"))):
             kwargs = {denominator: wide[column]}
@@ -351,8 +385,9 @@ def scheme_sensitivity(frame: pd.DataFrame, peildatum: str | pd.Timestamp,
             rows.append(rates)
     table = pd.concat(rows, ignore_index=True)
     order = {p: i for i, p in enumerate(pilot_order(table["pilot"]))}
-    table = table.sort_values(["scheme", "pilot", "denominator_kind"],
-                              key=lambda s: s.map(order) if s.name == "pilot" else s)
+    table = table.sort_values(
+        ["scheme", "pilot", "denominator_kind"], key=lambda s: s.map(order) if s.name == "pilot" else s
+    )
     return table.reset_index(drop=True)
 
 
@@ -360,8 +395,9 @@ SCHEME_KEY_COLUMNS: tuple[str, ...] = ("pilot", "denominator_kind")
 """Key of a :func:`scheme_sensitivity` row apart from the scheme."""
 
 
-def suppress_scheme_differences(sensitivity: pd.DataFrame, threshold: int,
-                                protect: Sequence[str] = ()) -> disclosure.SuppressionResult:
+def suppress_scheme_differences(
+    sensitivity: pd.DataFrame, threshold: int, protect: Sequence[str] = ()
+) -> disclosure.SuppressionResult:
     """Hide durable counts that differ between schemes by a small number.
 
     Two schemes' durable counts for the same pilot and denominator differ by
@@ -409,8 +445,14 @@ def suppress_scheme_differences(sensitivity: pd.DataFrame, threshold: int,
     reports: list[pd.DataFrame] = []
     for _ in range(20):
         res = disclosure.suppress_differences_between(
-            table, key_cols=list(SCHEME_KEY_COLUMNS), version_col="scheme", count_col="numerator",
-            threshold=threshold, dependent=dependent, protect=list(protect))
+            table,
+            key_cols=list(SCHEME_KEY_COLUMNS),
+            version_col="scheme",
+            count_col="numerator",
+            threshold=threshold,
+            dependent=dependent,
+            protect=list(protect),
+        )
         table = res.table
         new = res.mask.to_numpy(dtype=bool).copy()  # to_numpy may return a read-only view
         reports.append(res.report)
@@ -420,8 +462,9 @@ def suppress_scheme_differences(sensitivity: pd.DataFrame, threshold: int,
             if TOTAL not in pilots or len(pilots) < 2:
                 continue
             counts = pd.DataFrame({"durable": part["numerator"].to_numpy()}, index=pilots).astype("Int64")
-            sec = disclosure.suppress(counts, ["durable"], threshold=threshold,
-                                      margins={"total_row": TOTAL}, missing="hidden")
+            sec = disclosure.suppress(
+                counts, ["durable"], threshold=threshold, margins={"total_row": TOTAL}, missing="hidden"
+            )
             added = sec.mask["durable"].to_numpy(dtype=bool) & ~counts["durable"].isna().to_numpy()
             if added.any():
                 idx = rows[added]
@@ -429,11 +472,21 @@ def suppress_scheme_differences(sensitivity: pd.DataFrame, threshold: int,
                 for col in ["numerator", *dependent]:
                     table[col] = table[col].mask(np.isin(np.arange(len(table)), idx))
                 scheme = str(part["scheme"].iloc[0])
-                reports.append(pd.DataFrame(
-                    [{"cell": f"{pilots[i]}/{part['denominator_kind'].iloc[i]}/{scheme}", "row": pilots[i],
-                      "column": "numerator", "value": "hidden",
-                      "rule": f"secondary: protects a hidden count of scheme {scheme} against the total"}
-                     for i in np.flatnonzero(added)], columns=list(disclosure.REPORT_COLUMNS)))
+                reports.append(
+                    pd.DataFrame(
+                        [
+                            {
+                                "cell": f"{pilots[i]}/{part['denominator_kind'].iloc[i]}/{scheme}",
+                                "row": pilots[i],
+                                "column": "numerator",
+                                "value": "hidden",
+                                "rule": f"secondary: protects a hidden count of scheme {scheme} against the total",
+                            }
+                            for i in np.flatnonzero(added)
+                        ],
+                        columns=list(disclosure.REPORT_COLUMNS),
+                    )
+                )
         if not new.any():
             break
         total_mask |= new
@@ -442,12 +495,15 @@ def suppress_scheme_differences(sensitivity: pd.DataFrame, threshold: int,
         out["suppressed"] = out["suppressed"].astype(bool) | total_mask
     if "suppression_rule" in out.columns:
         out.loc[total_mask, "suppression_rule"] = f"difference between schemes < {int(threshold)}"
-    report = pd.concat([r for r in reports if len(r)], ignore_index=True) if any(len(r) for r in reports) \
+    report = (
+        pd.concat([r for r in reports if len(r)], ignore_index=True)
+        if any(len(r) for r in reports)
         else pd.DataFrame(columns=list(disclosure.REPORT_COLUMNS))
+    )
     return disclosure.SuppressionResult(out, report, pd.Series(total_mask, index=sensitivity.index))
 
 
-def data_banner(P: "NotebookParameters", L: "Labels") -> str:
+def data_banner(P: NotebookParameters, L: Labels) -> str:
     """One sentence saying where the person-level numbers come from.
 
     Returns
@@ -457,23 +513,27 @@ def data_banner(P: "NotebookParameters", L: "Labels") -> str:
         real people), or the name of the real export that was read.
     """
     if P.data_path is None:
-        return L("Alleen gepubliceerde cijfers; geen gegevens op persoonsniveau.",
-                 "Published figures only; no person-level data.")
+        return L(
+            "Alleen gepubliceerde cijfers; geen gegevens op persoonsniveau.",
+            "Published figures only; no person-level data.",
+        )
     if P.is_synthetic:
-        return L("LET OP: SYNTHETISCHE GEGEVENS. De cijfers op persoonsniveau komen uit een "
-                 "gesimuleerd bestand dat op de gepubliceerde cijfers is gekalibreerd; het zijn "
-                 "geen echte personen en geen bevindingen over de LVV.",
-                 "NOTE: SYNTHETIC DATA. The person-level numbers come from a simulated file "
-                 "calibrated to the published figures; they are not real people and not "
-                 "findings about the LVV.")
-    return L(f"Gegevens op persoonsniveau: {P.data_path.name} (echte export; alleen tabellen "
-             f"na onthullingscontrole publiceren).",
-             f"Person-level data: {P.data_path.name} (real export; publish only tables that "
-             f"passed disclosure control).")
+        return L(
+            "LET OP: SYNTHETISCHE GEGEVENS. De cijfers op persoonsniveau komen uit een "
+            "gesimuleerd bestand dat op de gepubliceerde cijfers is gekalibreerd; het zijn "
+            "geen echte personen en geen bevindingen over de LVV.",
+            "NOTE: SYNTHETIC DATA. The person-level numbers come from a simulated file "
+            "calibrated to the published figures; they are not real people and not "
+            "findings about the LVV.",
+        )
+    return L(
+        f"Gegevens op persoonsniveau: {P.data_path.name} (echte export; alleen tabellen "
+        f"na onthullingscontrole publiceren).",
+        f"Person-level data: {P.data_path.name} (real export; publish only tables that passed disclosure control).",
+    )
 
 
-def analysis_frame(frame: pd.DataFrame, pilots: Sequence[str] | None = (),
-                   formal_only: bool = False) -> pd.DataFrame:
+def analysis_frame(frame: pd.DataFrame, pilots: Sequence[str] | None = (), formal_only: bool = False) -> pd.DataFrame:
     """Rows of a typed monitor frame for the chosen pilots and population.
 
     For the functions that take no ``pilots``/``formal_only`` argument
@@ -535,16 +595,18 @@ def _linked_tables(keys: Sequence[tuple[str, str, str]]) -> list[tuple[str | Non
     used only when all its parts are in the table (an incomplete sum is no
     equation). Keys in no linked table become one-column tables.
     """
-    from lvv_eval.stats.counts import DEPARTURE_OR_ONWARD_MIGRATION, OTHER_NON_DURABLE  # noqa: PLC0415
-    from lvv_eval.reference.taxonomy import EXIT_REASON_CODES  # noqa: PLC0415
+    from lvv_eval.reference.taxonomy import EXIT_REASON_CODES
+    from lvv_eval.stats.counts import DEPARTURE_OR_ONWARD_MIGRATION, OTHER_NON_DURABLE
 
     present = set(keys)
     by_prefix: dict[tuple[str, str], set[str]] = {}
     for src, measure, category in keys:
         by_prefix.setdefault((src, measure), set()).add(category)
     codes = set(EXIT_REASON_CODES)
-    aggregates = {"departure_or_onward_migration": DEPARTURE_OR_ONWARD_MIGRATION,
-                  "other_non_durable": OTHER_NON_DURABLE}
+    aggregates = {
+        "departure_or_onward_migration": DEPARTURE_OR_ONWARD_MIGRATION,
+        "other_non_durable": OTHER_NON_DURABLE,
+    }
     out: list[tuple[str | None, list[str]]] = []
     used: set[str] = set()
 
@@ -574,8 +636,9 @@ def _linked_tables(keys: Sequence[tuple[str, str, str]]) -> list[tuple[str | Non
     return out
 
 
-def suppress_long(table: pd.DataFrame, threshold: int, value: str = "person_level",
-                  dependent: Sequence[str] = ("difference",)) -> disclosure.SuppressionResult:
+def suppress_long(
+    table: pd.DataFrame, threshold: int, value: str = "person_level", dependent: Sequence[str] = ("difference",)
+) -> disclosure.SuppressionResult:
     """Disclosure control for a long comparison table (pilot rows and ``total`` rows).
 
     The ``measure``/``category`` pairs (per ``source`` when the table has
@@ -606,14 +669,17 @@ def suppress_long(table: pd.DataFrame, threshold: int, value: str = "person_leve
     [False, True, True, True]
     """
     key_cols = [c for c in ("source", "measure", "category") if c in table.columns]
-    parts = {c: table[c].astype("str").to_numpy() if c in table.columns else np.full(len(table), "")
-             for c in ("source", "measure", "category")}
+    parts = {
+        c: table[c].astype("str").to_numpy() if c in table.columns else np.full(len(table), "")
+        for c in ("source", "measure", "category")
+    }
     triples = list(zip(parts["source"], parts["measure"], parts["category"]))
     key = pd.Series(["/".join(x for x in t if x) for t in triples], index=table.index)
     if len(key_cols) == 0:
         key[:] = value
-    wide = pd.DataFrame({"pilot": table["pilot"].astype("str").to_numpy(), "key": key.to_numpy(),
-                         "v": table[value].to_numpy()}).pivot(index="pilot", columns="key", values="v")
+    wide = pd.DataFrame(
+        {"pilot": table["pilot"].astype("str").to_numpy(), "key": key.to_numpy(), "v": table[value].to_numpy()}
+    ).pivot(index="pilot", columns="key", values="v")
     wide = wide.reindex(pilot_order(wide.index))
     has_total = TOTAL in wide.index
     hidden = pd.DataFrame(False, index=wide.index, columns=wide.columns)
@@ -626,9 +692,20 @@ def suppress_long(table: pd.DataFrame, threshold: int, value: str = "person_leve
     small = ((numeric >= 1) & (numeric < threshold)).fillna(False).astype(bool)
     hidden = hidden | small
     for p_, k_ in zip(*np.nonzero(small.to_numpy())):
-        reports.append(pd.DataFrame([{"cell": f"{wide.index[p_]}/{wide.columns[k_]}", "row": wide.index[p_],
-                                      "column": wide.columns[k_], "value": "hidden",
-                                      "rule": f"primary: n < {threshold}"}], columns=list(disclosure.REPORT_COLUMNS)))
+        reports.append(
+            pd.DataFrame(
+                [
+                    {
+                        "cell": f"{wide.index[p_]}/{wide.columns[k_]}",
+                        "row": wide.index[p_],
+                        "column": wide.columns[k_],
+                        "value": "hidden",
+                        "rule": f"primary: n < {threshold}",
+                    }
+                ],
+                columns=list(disclosure.REPORT_COLUMNS),
+            )
+        )
     for _ in range(50):
         changed = False
         for total_col, cols in linked:
@@ -643,8 +720,7 @@ def suppress_long(table: pd.DataFrame, threshold: int, value: str = "person_leve
                 margins["total_row"] = TOTAL
             if total_col:
                 margins["total_col"] = total_col
-            res = disclosure.suppress(counts, use, threshold=threshold, margins=margins or None,
-                                      missing="hidden")
+            res = disclosure.suppress(counts, use, threshold=threshold, margins=margins or None, missing="hidden")
             new = res.mask.to_numpy() & ~hidden.loc[part.index, use].to_numpy()
             if new.any():
                 hidden.loc[part.index, use] = hidden.loc[part.index, use].to_numpy() | res.mask.to_numpy()
@@ -655,8 +731,7 @@ def suppress_long(table: pd.DataFrame, threshold: int, value: str = "person_leve
             reports.append(rep)
         if not changed:
             break
-    mask = pd.Series([bool(hidden.loc[p, k]) for p, k in zip(table["pilot"].astype("str"), key)],
-                     index=table.index)
+    mask = pd.Series([bool(hidden.loc[p, k]) for p, k in zip(table["pilot"].astype("str"), key)], index=table.index)
     out = table.copy()
     out[value] = pd.array(out[value].to_numpy(), dtype="Int64").copy()
     out[value] = out[value].mask(mask.to_numpy())
@@ -676,10 +751,17 @@ def _mask_cell(mask: pd.DataFrame, key: str, column: str) -> bool:
     return bool(mask.at[key, column]) if (key in mask.index and column in mask.columns) else False
 
 
-def hide_masked_rates(rates: pd.DataFrame, mask: pd.DataFrame, *, key: str = "pilot",
-                      category: str | None = "category", numerator_cell: str | None = None,
-                      denominator_cell: str | None = None, denominator_kind: str | None = None,
-                      columns: Sequence[str] = RATE_VALUE_COLUMNS) -> pd.DataFrame:
+def hide_masked_rates(
+    rates: pd.DataFrame,
+    mask: pd.DataFrame,
+    *,
+    key: str = "pilot",
+    category: str | None = "category",
+    numerator_cell: str | None = None,
+    denominator_cell: str | None = None,
+    denominator_kind: str | None = None,
+    columns: Sequence[str] = RATE_VALUE_COLUMNS,
+) -> pd.DataFrame:
     """Hide rates whose count cell, or whose denominator, was hidden in a suppressed count table.
 
     Secondary suppression hides cells that are not small themselves; a rate
@@ -726,7 +808,7 @@ def hide_masked_rates(rates: pd.DataFrame, mask: pd.DataFrame, *, key: str = "pi
     elif category is not None:
         num_cells = rates[category].astype("str").tolist()
     else:
-        num_cells = [None] * len(rates)
+        num_cells = [None] * len(rates)  # type: ignore[list-item]
     if denominator_kind is not None:
         den_cells = rates[denominator_kind].astype("str").tolist()
     else:
@@ -746,10 +828,16 @@ def hide_masked_rates(rates: pd.DataFrame, mask: pd.DataFrame, *, key: str = "pi
     return out
 
 
-def suppress_cif_table(table: pd.DataFrame, threshold: int, *, group: str = "pilot",
-                       outcome: str = "outcome", horizon: str = "horizon_days",
-                       in_programme: str = "in_programme",
-                       hidden_groups: Iterable[str] = ()) -> disclosure.SuppressionResult:
+def suppress_cif_table(
+    table: pd.DataFrame,
+    threshold: int,
+    *,
+    group: str = "pilot",
+    outcome: str = "outcome",
+    horizon: str = "horizon_days",
+    in_programme: str = "in_programme",
+    hidden_groups: Iterable[str] = (),
+) -> disclosure.SuppressionResult:
     """Disclosure control on a cumulative-incidence table at fixed horizons.
 
     Per horizon the numbers of events form a group x outcome count table whose
@@ -793,7 +881,8 @@ def suppress_cif_table(table: pd.DataFrame, threshold: int, *, group: str = "pil
         part = out.loc[rows]
         classes = [c for c in dict.fromkeys(part[outcome].astype("str")) if c != in_programme]
         wide = part.loc[part[outcome].astype("str") != in_programme].pivot(
-            index=group, columns=outcome, values="n_events")
+            index=group, columns=outcome, values="n_events"
+        )
         wide.index = wide.index.astype("str")
         wide.columns = wide.columns.astype("str")
         wide = wide.reindex(index=pilot_order(wide.index), columns=classes).astype("int64")
@@ -805,8 +894,9 @@ def suppress_cif_table(table: pd.DataFrame, threshold: int, *, group: str = "pil
         margins = {"total_col": "n"}
         if TOTAL in counts.index and len(counts) > 1:
             margins["total_row"] = TOTAL
-        res = disclosure.suppress(counts, [*classes, "rest", "n"], threshold=threshold, margins=margins,
-                                  missing="hidden")
+        res = disclosure.suppress(
+            counts, [*classes, "rest", "n"], threshold=threshold, margins=margins, missing="hidden"
+        )
         rep = res.report.assign(row=lambda d, h=h: d["row"].astype("str") + f" ({horizon} {h})")
         reports.append(rep)
         for i in np.flatnonzero(rows):
@@ -816,19 +906,26 @@ def suppress_cif_table(table: pd.DataFrame, threshold: int, *, group: str = "pil
             hide_n[i] = bool(res.mask.at[g, "n"])
     for col in ("n_events", "estimate", "se", "ci_low", "ci_high"):
         if col in out.columns:
-            if pd.api.types.is_integer_dtype(out[col]) and not isinstance(out[col].dtype, pd.api.extensions.ExtensionDtype):
+            if pd.api.types.is_integer_dtype(out[col]) and not isinstance(
+                out[col].dtype, pd.api.extensions.ExtensionDtype
+            ):
                 out[col] = out[col].astype("Int64")
             out[col] = out[col].mask(hide | hide_n)
     out["n"] = out["n"].astype("Int64").mask(hide_n)
     out["suppressed"] = hide | hide_n
-    report = (pd.concat(reports, ignore_index=True) if reports
-              else pd.DataFrame(columns=list(disclosure.REPORT_COLUMNS)))
+    report = pd.concat(reports, ignore_index=True) if reports else pd.DataFrame(columns=list(disclosure.REPORT_COLUMNS))
     return disclosure.SuppressionResult(out, report, pd.Series(hide | hide_n, index=table.index))
 
 
-def hide_cif_curves(curves: pd.DataFrame, threshold: int, *, group: str = "pilot",
-                    outcome: str = "outcome", hidden: Iterable[tuple[str, str]] = (),
-                    in_programme: str = "in_programme") -> pd.DataFrame:
+def hide_cif_curves(
+    curves: pd.DataFrame,
+    threshold: int,
+    *,
+    group: str = "pilot",
+    outcome: str = "outcome",
+    hidden: Iterable[tuple[str, str]] = (),
+    in_programme: str = "in_programme",
+) -> pd.DataFrame:
     """Drop cumulative-incidence curves that would disclose small counts.
 
     Each step of a curve reveals an event count, so a curve (group x
@@ -897,8 +994,9 @@ def overlapping_classes(scheme_a: str, scheme_b: str) -> list[tuple[str, str]]:
     return [(ca, cb) for ca, xa in sets_a.items() for cb, xb in sets_b.items() if xa & xb and xa != xb]
 
 
-def suppress_scheme_count_tables(tables: dict[str, pd.DataFrame], threshold: int,
-                                 hidden: pd.DataFrame | None = None) -> dict[str, disclosure.SuppressionResult]:
+def suppress_scheme_count_tables(
+    tables: dict[str, pd.DataFrame], threshold: int, hidden: pd.DataFrame | None = None
+) -> dict[str, disclosure.SuppressionResult]:
     """Disclosure control on count tables of the same people under several schemes, shown together.
 
     The first table (the report's scheme) is suppressed as usual, keeping
@@ -949,13 +1047,28 @@ def suppress_scheme_count_tables(tables: dict[str, pd.DataFrame], threshold: int
         res = disclosure.suppress(counts.mask(pre.to_numpy()), threshold=threshold, missing="hidden")
         report = res.report.copy()
         report.loc[report["rule"].str.startswith("missing in the input"), "rule"] = (
-            f"difference from another scheme or table < {int(threshold)}")
+            f"difference from another scheme or table < {int(threshold)}"
+        )
         results[name] = disclosure.SuppressionResult(res.table, report, res.mask)
     return results
 
 
-NOT_COUNTS: frozenset[str] = frozenset({"horizon_days", "time_days", "year", "month", "ci_level", "median_days",
-                                        "ci_low", "ci_high", "peildatum", "days", "horizon_months", "published"})
+NOT_COUNTS: frozenset[str] = frozenset(
+    {
+        "horizon_days",
+        "time_days",
+        "year",
+        "month",
+        "ci_level",
+        "median_days",
+        "ci_low",
+        "ci_high",
+        "peildatum",
+        "days",
+        "horizon_months",
+        "published",
+    }
+)
 """Integer columns that are not counts of persons (times, levels, published figures)."""
 
 
@@ -979,13 +1092,43 @@ def count_columns(table: pd.DataFrame) -> list[str]:
     return out
 
 
-COUNT_NAMES: frozenset[str] = frozenset({"numerator", "denominator", "n", "n_events", "n_censored", "n_at_risk",
-                                         "present", "intake", "outflow", "count", "rows", "events", "moved"})
+COUNT_NAMES: frozenset[str] = frozenset(
+    {
+        "numerator",
+        "denominator",
+        "n",
+        "n_events",
+        "n_censored",
+        "n_at_risk",
+        "present",
+        "intake",
+        "outflow",
+        "count",
+        "rows",
+        "events",
+        "moved",
+    }
+)
 """Columns that hold counts of persons whatever their dtype."""
 
-SHARE_NAMES: frozenset[str] = frozenset({"estimate", "share", "rate", "occupancy_rate", "shift_pp", "difference",
-                                         "crude_share", "standardised_with", "standardised_without",
-                                         "estimate_a", "estimate_b", "se", "std_err", "odds_ratio"})
+SHARE_NAMES: frozenset[str] = frozenset(
+    {
+        "estimate",
+        "share",
+        "rate",
+        "occupancy_rate",
+        "shift_pp",
+        "difference",
+        "crude_share",
+        "standardised_with",
+        "standardised_without",
+        "estimate_a",
+        "estimate_b",
+        "se",
+        "std_err",
+        "odds_ratio",
+    }
+)
 """Float columns that are never counts (shares, rates, differences of shares, standard errors)."""
 
 
@@ -997,8 +1140,16 @@ def _whole_numbers(s: pd.Series) -> bool:
     return len(values) > 0 and bool((values == values.round()).all()) and bool((values >= 2).any())
 
 
-def checked(gate: Gate, name: str, table: pd.DataFrame, *, counts: Sequence[str] | None = None,
-            key: str | Sequence[str] | None = None, caption: str = "", **spec: object) -> CheckedTable:
+def checked(
+    gate: Gate,
+    name: str,
+    table: pd.DataFrame,
+    *,
+    counts: Sequence[str] | None = None,
+    key: str | Sequence[str] | None = None,
+    caption: str = "",
+    **spec: object,
+) -> CheckedTable:
     """Pass one (already table-suppressed) person-level table through the report's gate.
 
     Counts default to :func:`count_columns`; every other numeric column is
@@ -1011,12 +1162,18 @@ def checked(gate: Gate, name: str, table: pd.DataFrame, *, counts: Sequence[str]
     cols = list(counts) if counts is not None else count_columns(frame)
     if key is None:
         key = next((k for k in ("pilot", "group") if k in frame.columns), None)
-    derived = {str(c): ("*",) for c in frame.columns
-               if c not in cols and c != "suppressed" and frame[c].dtype != bool
-               and pd.api.types.is_numeric_dtype(frame[c]) and str(c) not in ("horizon_days", "time_days", "published")}
-    derived.update(spec.pop("derived", {}) or {})  # type: ignore[arg-type]
+    derived = {
+        str(c): ("*",)
+        for c in frame.columns
+        if c not in cols
+        and c != "suppressed"
+        and frame[c].dtype != bool
+        and pd.api.types.is_numeric_dtype(frame[c])
+        and str(c) not in ("horizon_days", "time_days", "published")
+    }
+    derived.update(spec.pop("derived", {}) or {})  # type: ignore[call-overload]
     name = f"{name}#{len(gate.released)}" if name in gate.released else name
-    return gate.check(name, frame, counts=cols, key=key, derived=derived, caption=caption, **spec)  # type: ignore[arg-type]
+    return gate.check(name, frame, counts=cols, key=key, derived=derived, caption=caption, **spec)
 
 
 FLOW_PERSON_STEPS: tuple[str, ...] = ("rows excluded", "rows analysed")
@@ -1057,8 +1214,11 @@ def suppress_validation_flow(flow: pd.DataFrame, threshold: int) -> pd.DataFrame
     steps = out["step"].astype(str)
     reason = steps.str.startswith("excluded, first reason").to_numpy()
     person = reason | steps.isin(FLOW_PERSON_STEPS).to_numpy()
-    small = (person & (rows >= 1).to_numpy(dtype=bool, na_value=False)
-             & (rows < threshold).to_numpy(dtype=bool, na_value=False))
+    small = (
+        person
+        & (rows >= 1).to_numpy(dtype=bool, na_value=False)
+        & (rows < threshold).to_numpy(dtype=bool, na_value=False)
+    )
     hidden = small.copy()
     if (hidden & reason).any():
         hidden |= reason  # one hidden reason would follow from the total and the others
@@ -1068,32 +1228,35 @@ def suppress_validation_flow(flow: pd.DataFrame, threshold: int) -> pd.DataFrame
     return out
 
 
-def show_flow(gate: Gate, flow: pd.DataFrame, threshold: int, caption: str = "") -> "CaptionedTable":
+def show_flow(gate: Gate, flow: pd.DataFrame, threshold: int, caption: str = "") -> CaptionedTable:
     """Show the reading flow of a monitor file in a notebook, through the gate.
 
     The flow is first protected by :func:`suppress_validation_flow` (its counts add up, which the
     gate's per-row rules do not know), then checked by the gate like every person-level table.
     """
     name = f"validation_flow#{len(gate.released)}" if "validation_flow" in gate.released else "validation_flow"
-    table = gate.check(name, flow, counts=["rows"], key=None, upstream=suppress_validation_flow(flow, threshold),
-                       caption=caption)
+    table = gate.check(
+        name, flow, counts=["rows"], key=None, upstream=suppress_validation_flow(flow, threshold), caption=caption
+    )
     return show_person(gate, table, caption)
 
 
-def show_person(gate: Gate, frame: pd.DataFrame | CheckedTable, caption: str = "", *, max_rows: int = 60) -> "CaptionedTable":
+def show_person(
+    gate: Gate, frame: pd.DataFrame | CheckedTable, caption: str = "", *, max_rows: int = 60
+) -> CaptionedTable:
     """Show a person-level display frame in a notebook after passing it through the gate."""
-    from lvv_eval.reporting.writer import show_table  # noqa: PLC0415
+    from lvv_eval.reporting.writer import show_table
 
     table = frame if isinstance(frame, CheckedTable) else checked(gate, "display", frame, caption=caption)
     return show_table(table, caption, max_rows=max_rows)
 
 
-def figure_from(gate: Gate, name: str, fig: "Figure", table: CheckedTable) -> "CheckedFigure":
+def figure_from(gate: Gate, name: str, fig: Figure, table: CheckedTable) -> CheckedFigure:
     """Wrap a figure drawn from the released frame of ``table`` (suppressed values missing, marked)."""
     return gate.figure(name, table, lambda _frame: fig)
 
 
-def total_aliases(P: "NotebookParameters") -> dict[str, str]:
+def total_aliases(P: NotebookParameters) -> dict[str, str]:
     """Key aliases for the gate: with one pilot selected, the ``total`` rows count that pilot's people."""
     pilots = list(P.pilots or [])
     return {TOTAL: str(pilots[0])} if len(pilots) == 1 else {}

@@ -19,20 +19,21 @@ disclosure control to the derived tables the package does not cover
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from lvv_eval.errors import ArgumentError, UnknownNameError
+from lvv_eval.reporting.labels import Labels
 from lvv_eval.sources import published
+from lvv_eval.sources.designs import ATTRIBUTE_NAMES, UNKNOWN_LABEL, designs_at, group_pilots, value_label
+from lvv_eval.stats.occupancy import present_against_capacity
 from lvv_eval.stats.sites.case_mix import CATEGORICAL, COVARIATES, CaseMixData
 from lvv_eval.stats.sites.compare import CompareResult, compare_groups
-from lvv_eval.sources.designs import ATTRIBUTE_NAMES, UNKNOWN_LABEL, designs_at, group_pilots, value_label
 from lvv_eval.stats.sites.few_sites import min_permutation_p
-from lvv_eval.stats.occupancy import present_against_capacity
-from lvv_eval.reporting.labels import Labels
-from lvv_eval.errors import ArgumentError, UnknownNameError
 
 GROUP_COLUMN: str = "design_group"
 """Column added to a monitor frame by :func:`with_design_group`."""
@@ -59,33 +60,54 @@ PUBLISHED_MEASURES: tuple[tuple[str, str, str], ...] = (
 """(source, measure, category) of the per-pilot published figures shown side by side."""
 
 _COLUMN_WORDS: dict[str, tuple[str, str]] = {
-    "level": ("Niveau", "Level"), "group": ("Groep", "Group"), GROUP_COLUMN: ("Groep", "Group"),
-    "group_a": ("Groep a", "Group a"), "group_b": ("Groep b", "Group b"),
-    "numerator_a": ("Teller a", "Numerator a"), "denominator_a": ("Noemer a", "Denominator a"),
-    "numerator_b": ("Teller b", "Numerator b"), "denominator_b": ("Noemer b", "Denominator b"),
-    "attribute": ("Kenmerk", "Attribute"), "n_unknown": ("Aantal niet gepubliceerd", "Number not published"),
-    "departures": ("Vertrek", "Departures"), "departure_scenarios": ("Vertrekscenario's", "Departure scenarios"),
-    "ratio": ("Verhouding", "Ratio"), "population": ("Populatie", "Population"),
+    "level": ("Niveau", "Level"),
+    "group": ("Groep", "Group"),
+    GROUP_COLUMN: ("Groep", "Group"),
+    "group_a": ("Groep a", "Group a"),
+    "group_b": ("Groep b", "Group b"),
+    "numerator_a": ("Teller a", "Numerator a"),
+    "denominator_a": ("Noemer a", "Denominator a"),
+    "numerator_b": ("Teller b", "Numerator b"),
+    "denominator_b": ("Noemer b", "Denominator b"),
+    "attribute": ("Kenmerk", "Attribute"),
+    "n_unknown": ("Aantal niet gepubliceerd", "Number not published"),
+    "departures": ("Vertrek", "Departures"),
+    "departure_scenarios": ("Vertrekscenario's", "Departure scenarios"),
+    "ratio": ("Verhouding", "Ratio"),
+    "population": ("Populatie", "Population"),
     "n": ("Aantal", "Number"),
-    "horizon_days": ("Horizon (dagen)", "Horizon (days)"), "se": ("Standaardfout", "Standard error"),
-    "suppressed": ("Onderdrukt", "Suppressed"), "suppression_rule": ("Regel onderdrukking", "Suppression rule"),
-    "events": ("Bestendig (aantal)", "Durable (number)"), "crude_share": ("Ruw aandeel", "Crude share"),
+    "horizon_days": ("Horizon (dagen)", "Horizon (days)"),
+    "se": ("Standaardfout", "Standard error"),
+    "suppressed": ("Onderdrukt", "Suppressed"),
+    "suppression_rule": ("Regel onderdrukking", "Suppression rule"),
+    "events": ("Bestendig (aantal)", "Durable (number)"),
+    "crude_share": ("Ruw aandeel", "Crude share"),
     "standardised_share": ("Gestandaardiseerd aandeel", "Standardised share"),
-    "raw_share": ("Ruw aandeel", "Raw share"), "shrunken_share": ("Gekrompen aandeel", "Shrunken share"),
-    "site_effect": ("Pilotterm (logit)", "Site term (logit)"), "site_effect_sd": ("SD pilotterm", "SD site term"),
-    "between_site_sd": ("SD tussen pilots", "Between-site SD"), "label": ("Duiding", "Reading"),
-    "n_variants": ("Aantal varianten", "Number of variants"), "min_estimate": ("Kleinste schatting", "Smallest estimate"),
-    "max_estimate": ("Grootste schatting", "Largest estimate"), "term": ("Term", "Term"), "role": ("Rol", "Role"),
-    "odds_ratio": ("Odds ratio", "Odds ratio"), "or_ci_low": ("Ondergrens 95%-BI", "Lower bound 95% CI"),
-    "or_ci_high": ("Bovengrens 95%-BI", "Upper bound 95% CI"), "p_value": ("p-waarde (covariaat)", "p-value (covariate)"),
-    "covariate": ("Covariaat", "Covariate"), "reason": ("Reden", "Reason"), "item": ("Onderdeel", "Item"),
+    "raw_share": ("Ruw aandeel", "Raw share"),
+    "shrunken_share": ("Gekrompen aandeel", "Shrunken share"),
+    "site_effect": ("Pilotterm (logit)", "Site term (logit)"),
+    "site_effect_sd": ("SD pilotterm", "SD site term"),
+    "between_site_sd": ("SD tussen pilots", "Between-site SD"),
+    "label": ("Duiding", "Reading"),
+    "n_variants": ("Aantal varianten", "Number of variants"),
+    "min_estimate": ("Kleinste schatting", "Smallest estimate"),
+    "max_estimate": ("Grootste schatting", "Largest estimate"),
+    "term": ("Term", "Term"),
+    "role": ("Rol", "Role"),
+    "odds_ratio": ("Odds ratio", "Odds ratio"),
+    "or_ci_low": ("Ondergrens 95%-BI", "Lower bound 95% CI"),
+    "or_ci_high": ("Bovengrens 95%-BI", "Upper bound 95% CI"),
+    "p_value": ("p-waarde (covariaat)", "p-value (covariate)"),
+    "covariate": ("Covariaat", "Covariate"),
+    "reason": ("Reden", "Reason"),
+    "item": ("Onderdeel", "Item"),
 }
 
 
 # --------------------------------------------------------------------------- labels
 
 
-def group_label(label: str, labels: "Labels | None" = None) -> str:
+def group_label(label: str, labels: Labels | None = None) -> str:
     """Display text of a group label (``yes``/``no``/``unknown`` translated, codes kept).
 
     Without ``labels`` the label is returned unchanged; otherwise
@@ -101,7 +123,7 @@ def group_label(label: str, labels: "Labels | None" = None) -> str:
     return labels.group(label)
 
 
-def readable(frame: pd.DataFrame, labels: "Labels", scheme: str | None = None) -> pd.DataFrame:
+def readable(frame: pd.DataFrame, labels: Labels, scheme: str | None = None) -> pd.DataFrame:
     """Translate the values of known columns and the column names for display.
 
     ``pilot`` (also comma-separated lists) becomes pilot names, ``group`` the
@@ -171,13 +193,20 @@ def design_long(date: str | pd.Timestamp, designs: pd.DataFrame | str | Path | N
             value = r[attr]
             source = r[f"{attr}_source"]
             known = value_label(value) != UNKNOWN_LABEL
-            rows.append({"attribute": attr, "pilot": str(r["pilot"]), "value": value_label(value),
-                         "source": str(source) if known and not pd.isna(source) else ""})
+            rows.append(
+                {
+                    "attribute": attr,
+                    "pilot": str(r["pilot"]),
+                    "value": value_label(value),
+                    "source": str(source) if known and not pd.isna(source) else "",
+                }
+            )
     return pd.DataFrame(rows, columns=["attribute", "pilot", "value", "source"])
 
 
-def design_matrix(date: str | pd.Timestamp, designs: pd.DataFrame | str | Path | None = None,
-                  labels: "Labels | None" = None) -> pd.DataFrame:
+def design_matrix(
+    date: str | pd.Timestamp, designs: pd.DataFrame | str | Path | None = None, labels: Labels | None = None
+) -> pd.DataFrame:
     """Attributes as rows, pilots as columns, values as text (translated with ``labels``)."""
     long = design_long(date, designs)
     long["value"] = long["value"].map(lambda v: group_label(v, labels))
@@ -189,8 +218,7 @@ def design_matrix(date: str | pd.Timestamp, designs: pd.DataFrame | str | Path |
     return wide
 
 
-def unknown_attributes(date: str | pd.Timestamp,
-                       designs: pd.DataFrame | str | Path | None = None) -> pd.DataFrame:
+def unknown_attributes(date: str | pd.Timestamp, designs: pd.DataFrame | str | Path | None = None) -> pd.DataFrame:
     """Which attributes are not published for which pilots.
 
     Returns
@@ -206,8 +234,10 @@ def unknown_attributes(date: str | pd.Timestamp,
     """
     long = design_long(date, designs)
     unk = long.loc[long["value"] == UNKNOWN_LABEL]
-    rows = [{"attribute": a, "n_unknown": len(g), "pilots": ",".join(sorted(g["pilot"]))}
-            for a, g in unk.groupby("attribute", sort=False)]
+    rows = [
+        {"attribute": a, "n_unknown": len(g), "pilots": ",".join(sorted(g["pilot"]))}
+        for a, g in unk.groupby("attribute", sort=False)
+    ]
     out = pd.DataFrame(rows, columns=["attribute", "n_unknown", "pilots"])
     order = {a: i for i, a in enumerate(ATTRIBUTE_NAMES)}
     out = out.sort_values("attribute", key=lambda s: s.map(order), ignore_index=True)
@@ -218,8 +248,7 @@ def unknown_attributes(date: str | pd.Timestamp,
 # --------------------------------------------------------------------------- published figures
 
 
-def published_design_figures(attribute: str = HEADLINE_ATTRIBUTE,
-                             figures: pd.DataFrame | None = None) -> pd.DataFrame:
+def published_design_figures(attribute: str = HEADLINE_ATTRIBUTE, figures: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per-pilot published figures of 2019 (source 001) and 2020 (source 002), with the design group.
 
     Returns
@@ -240,8 +269,7 @@ def published_design_figures(attribute: str = HEADLINE_ATTRIBUTE,
     groups = {d: group_pilots(attribute, d) for d in sorted(set(dates))}
     sel["group"] = [groups[d].get(str(p), UNKNOWN_LABEL) for d, p in zip(dates, sel["pilot"])]
     sel = sel.sort_values(["pilot", "_o"], ignore_index=True)
-    cols = ["pilot", "group", "source_id", "peildatum", "measure", "category", "value", "unit",
-            "figure_id", "locator"]
+    cols = ["pilot", "group", "source_id", "peildatum", "measure", "category", "value", "unit", "figure_id", "locator"]
     out = sel[cols].copy()
     out["pilot"] = out["pilot"].astype(str)
     for c in ("source_id", "measure", "category", "unit", "figure_id", "locator"):
@@ -250,8 +278,9 @@ def published_design_figures(attribute: str = HEADLINE_ATTRIBUTE,
     return out
 
 
-def published_wide(long: pd.DataFrame, labels: "Labels") -> pd.DataFrame:
+def published_wide(long: pd.DataFrame, labels: Labels) -> pd.DataFrame:
     """One row per pilot, one column per published figure (label with its peildatum year)."""
+
     def _name(rec: Any) -> str:
         text = labels.measure(rec.measure)
         if rec.category not in ("places", "persons", "of_capacity", "all"):
@@ -267,8 +296,7 @@ def published_wide(long: pd.DataFrame, labels: "Labels") -> pd.DataFrame:
     return wide
 
 
-def departures_per_scenario(attribute: str = HEADLINE_ATTRIBUTE,
-                            figures: pd.DataFrame | None = None) -> pd.DataFrame:
+def departures_per_scenario(attribute: str = HEADLINE_ATTRIBUTE, figures: pd.DataFrame | None = None) -> pd.DataFrame:
     """Departures (incl. onward migration) per departure scenario, 2020 monitor (source 002).
 
     A ratio, not a proportion: the departures may include people without a
@@ -292,13 +320,27 @@ def departures_per_scenario(attribute: str = HEADLINE_ATTRIBUTE,
     scen = m.loc[m["measure"] == "scenarios"].set_index("pilot")["value"]
     grp = m.drop_duplicates("pilot").set_index("pilot")["group"]
     pilots = sorted(set(dep.index) & set(scen.index))
-    rows = [{"level": "pilot", "group": grp[p], "pilot": p, "departures": float(dep[p]),
-             "departure_scenarios": float(scen[p])} for p in pilots]
+    rows = [
+        {
+            "level": "pilot",
+            "group": grp[p],
+            "pilot": p,
+            "departures": float(dep[p]),
+            "departure_scenarios": float(scen[p]),
+        }
+        for p in pilots
+    ]
     for g in sorted({grp[p] for p in pilots}):
         members = [p for p in pilots if grp[p] == g]
-        rows.append({"level": "group", "group": g, "pilot": ",".join(members),
-                     "departures": float(sum(dep[p] for p in members)),
-                     "departure_scenarios": float(sum(scen[p] for p in members))})
+        rows.append(
+            {
+                "level": "group",
+                "group": g,
+                "pilot": ",".join(members),
+                "departures": float(sum(dep[p] for p in members)),
+                "departure_scenarios": float(sum(scen[p] for p in members)),
+            }
+        )
     out = pd.DataFrame(rows, columns=["level", "group", "pilot", "departures", "departure_scenarios"])
     out["ratio"] = out["departures"] / out["departure_scenarios"].where(out["departure_scenarios"] > 0)
     return out
@@ -306,8 +348,12 @@ def departures_per_scenario(attribute: str = HEADLINE_ATTRIBUTE,
 
 def _rate(rates: pd.DataFrame, level: str, who: str, measure: str, category: str) -> pd.Series:
     key = "pilot" if level == "pilot" else "group"
-    hit = rates.loc[(rates["level"] == level) & (rates[key] == who) & (rates["measure"] == measure)
-                    & (rates["category"] == category)]
+    hit = rates.loc[
+        (rates["level"] == level)
+        & (rates[key] == who)
+        & (rates["measure"] == measure)
+        & (rates["category"] == category)
+    ]
     if len(hit) != 1:
         raise UnknownNameError(f"no single {level} row {who!r} {measure}/{category}")
     return hit.iloc[0]
@@ -377,8 +423,9 @@ def headline_figures(figures_path: str | Path | None = None) -> dict[str, Any]:
 # --------------------------------------------------------------------------- person level
 
 
-def with_design_group(frame: pd.DataFrame, attribute: str, date: str | pd.Timestamp,
-                      designs: pd.DataFrame | str | Path | None = None) -> pd.DataFrame:
+def with_design_group(
+    frame: pd.DataFrame, attribute: str, date: str | pd.Timestamp, designs: pd.DataFrame | str | Path | None = None
+) -> pd.DataFrame:
     """Copy of a monitor frame with :data:`GROUP_COLUMN` = the pilot's group label at ``date``.
 
     Pilots without a design row get ``unknown``.
@@ -388,9 +435,13 @@ def with_design_group(frame: pd.DataFrame, attribute: str, date: str | pd.Timest
     return frame.assign(**{GROUP_COLUMN: labels.astype(str)})
 
 
-def occupancy_series(frame: pd.DataFrame, attribute: str, peildatum: str | pd.Timestamp,
-                     designs: pd.DataFrame | str | Path | None = None,
-                     start: str | pd.Timestamp = "2019-03-01") -> pd.DataFrame:
+def occupancy_series(
+    frame: pd.DataFrame,
+    attribute: str,
+    peildatum: str | pd.Timestamp,
+    designs: pd.DataFrame | str | Path | None = None,
+    start: str | pd.Timestamp = "2019-03-01",
+) -> pd.DataFrame:
     """Persons present on the first of each month, with the capacity valid then.
 
     Parameters
@@ -420,14 +471,20 @@ def occupancy_series(frame: pd.DataFrame, attribute: str, peildatum: str | pd.Ti
     groups = group_pilots(attribute, peildatum, designs)
     st["group"] = st["pilot"].map(lambda p: groups.get(p, UNKNOWN_LABEL))
     pil = st.assign(level="pilot", unit=st["pilot"])[["date", "level", "unit", "present", "capacity"]]
-    grp = st.groupby(["group", "date"], sort=True).agg(present=("present", "sum"),
-                                                       capacity=("capacity", "sum")).reset_index()
+    grp = (
+        st.groupby(["group", "date"], sort=True)
+        .agg(present=("present", "sum"), capacity=("capacity", "sum"))
+        .reset_index()
+    )
     grp = grp.assign(level="group", unit=grp["group"])[["date", "level", "unit", "present", "capacity"]]
     out = pd.concat([pil, grp], ignore_index=True)
     out["present"] = out["present"].astype("int64")
     out["occupancy_rate"] = out["present"] / out["capacity"].where(out["capacity"] > 0)
-    return out.sort_values(["level", "unit", "date"], key=lambda s: s.map({"pilot": 0, "group": 1})
-                           if s.name == "level" else s, ignore_index=True)
+    return out.sort_values(
+        ["level", "unit", "date"],
+        key=lambda s: s.map({"pilot": 0, "group": 1}) if s.name == "level" else s,
+        ignore_index=True,
+    )
 
 
 def count_tables(counts: pd.DataFrame, class_ids: Sequence[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -448,14 +505,18 @@ def count_tables(counts: pd.DataFrame, class_ids: Sequence[str]) -> tuple[pd.Dat
         ``total``), one column per class (and ``unclassified`` if present)
         and ``total`` (all exits). Counts as int64.
     """
-    wide = counts.pivot_table(index="pilot", columns=["measure", "category"], values="value",
-                              aggfunc="sum", sort=True)
+    wide = counts.pivot_table(index="pilot", columns=["measure", "category"], values="value", aggfunc="sum", sort=True)
 
     def col(m: str, c: str) -> pd.Series:
         return wide[(m, c)] if (m, c) in wide.columns else pd.Series(0.0, index=wide.index)
 
-    uptake = pd.DataFrame({"capacity": col("capacity", "places"), "intake": col("intake", "all"),
-                           "occupancy": col("occupancy", "persons")})
+    uptake = pd.DataFrame(
+        {
+            "capacity": col("capacity", "places"),
+            "intake": col("intake", "all"),
+            "occupancy": col("occupancy", "persons"),
+        }
+    )
     classes = list(class_ids) + (["unclassified"] if ("outflow", "unclassified") in wide.columns else [])
     outflow = pd.DataFrame({c: col("outflow", c) for c in classes})
     outflow["total"] = col("outflow", "all")
@@ -522,8 +583,7 @@ def suppress_incidence(table: pd.DataFrame, threshold: int) -> pd.DataFrame:
     return out
 
 
-def plottable_curves(curves: pd.DataFrame, incidence: pd.DataFrame, group: str,
-                     threshold: int) -> pd.DataFrame:
+def plottable_curves(curves: pd.DataFrame, incidence: pd.DataFrame, group: str, threshold: int) -> pd.DataFrame:
     """Keep the CIF curves of (group, outcome) pairs with at least ``threshold`` events.
 
     The event count of a pair is the largest ``n_events`` over the horizons of
@@ -538,9 +598,14 @@ def plottable_curves(curves: pd.DataFrame, incidence: pd.DataFrame, group: str,
     return curves.loc[keep].reset_index(drop=True)
 
 
-def suppress_shares(table: pd.DataFrame, threshold: int, *, events: str = "events", n: str = "n",
-                    columns: Sequence[str] = ("events", "crude_share", "standardised_share",
-                                              "ci_low", "ci_high")) -> pd.DataFrame:
+def suppress_shares(
+    table: pd.DataFrame,
+    threshold: int,
+    *,
+    events: str = "events",
+    n: str = "n",
+    columns: Sequence[str] = ("events", "crude_share", "standardised_share", "ci_low", "ci_high"),
+) -> pd.DataFrame:
     """Hide per-pilot shares with ``1 <= events < threshold`` or ``1 <= n - events < threshold``.
 
     For the ``standardised`` table of :class:`lvv_eval.stats.sites.case_mix.CaseMixResult`
@@ -565,7 +630,7 @@ def suppress_shares(table: pd.DataFrame, threshold: int, *, events: str = "event
     return out
 
 
-def plot_rows(rates: pd.DataFrame, measure: str, category: str, labels: "Labels") -> pd.DataFrame:
+def plot_rows(rates: pd.DataFrame, measure: str, category: str, labels: Labels) -> pd.DataFrame:
     """Pilot rows then group rows of one measure, with a display label per bar.
 
     Returns
@@ -580,8 +645,10 @@ def plot_rows(rates: pd.DataFrame, measure: str, category: str, labels: "Labels"
     sel["_o"] = sel["level"].map({"pilot": 0, "group": 1})
     sel = sel.sort_values(["_o", "pilot", "group"], ignore_index=True)
     word = labels("Groep", "Group")
-    sel["label"] = [labels.pilot(p) if lev == "pilot" else f"{word}: {group_label(g, labels)}"
-                    for lev, p, g in zip(sel["level"], sel["pilot"], sel["group"])]
+    sel["label"] = [
+        labels.pilot(p) if lev == "pilot" else f"{word}: {group_label(g, labels)}"
+        for lev, p, g in zip(sel["level"], sel["pilot"], sel["group"])
+    ]
     cols = ["label", "estimate", "ci_low", "ci_high", "numerator", "denominator"]
     out = sel[cols].copy()
     for c in ("estimate", "ci_low", "ci_high"):
@@ -589,9 +656,9 @@ def plot_rows(rates: pd.DataFrame, measure: str, category: str, labels: "Labels"
     return out
 
 
-def estimable_covariates(data: CaseMixData | pd.DataFrame,
-                         covariates: Sequence[str] = COVARIATES,
-                         penalised: bool = True) -> tuple[list[str], pd.DataFrame]:
+def estimable_covariates(
+    data: CaseMixData | pd.DataFrame, covariates: Sequence[str] = COVARIATES, penalised: bool = True
+) -> tuple[list[str], pd.DataFrame]:
     """Covariates that a logistic model can estimate in this analysis set.
 
     A covariate is left out when it is constant. With ``penalised=False``
@@ -651,8 +718,19 @@ def sensitivity_summary(sens: pd.DataFrame) -> pd.DataFrame:
         scheme, population.
     """
     g = sens.loc[sens["level"] == "group"]
-    cols = ["scheme", "population", "measure", "group", "pilot", "numerator", "denominator",
-            "estimate", "ci_low", "ci_high", "ci_method"]
+    cols = [
+        "scheme",
+        "population",
+        "measure",
+        "group",
+        "pilot",
+        "numerator",
+        "denominator",
+        "estimate",
+        "ci_low",
+        "ci_high",
+        "ci_method",
+    ]
     return g[cols].sort_values(["measure", "group", "scheme", "population"], ignore_index=True)
 
 
@@ -666,8 +744,11 @@ def sensitivity_range(sens: pd.DataFrame) -> pd.DataFrame:
         group rows of :func:`lvv_eval.stats.sites.compare.sensitivity_table`.
     """
     g = sens.loc[sens["level"] == "group"]
-    out = g.groupby(["measure", "group"], sort=True)["estimate"].agg(
-        n_variants="size", min_estimate="min", max_estimate="max").reset_index()
+    out = (
+        g.groupby(["measure", "group"], sort=True)["estimate"]
+        .agg(n_variants="size", min_estimate="min", max_estimate="max")
+        .reset_index()
+    )
     out["n_variants"] = out["n_variants"].astype("int64")
     return out
 
@@ -680,42 +761,42 @@ def _fmt_p(p: float, lang: str = "en") -> str:
 _STATEMENT: dict[str, dict[str, str]] = {
     "en": {
         "none": "Design attribute '{attribute}' (at {date}) is not published for any pilot ({unknown}); "
-                "no comparison is possible.",
+        "no comparison is possible.",
         "intro": "Design attribute '{attribute}' (at {date}) is the same for everyone in a pilot; "
-                 "it varies only between the {n} sites: {groups}.",
+        "it varies only between the {n} sites: {groups}.",
         "group": "'{group}' = {members} ({k} of {n})",
         "one_group": "All sites with a known value are in one group, so there is no contrast to describe.",
         "descriptive": "The figures describe how the pilots differ (persons as units; an interval "
-                       "describes the sampling of people within a site, and places get none); they cannot show that the design caused a difference, because it "
-                       "coincides with everything else that differs between these sites.",
+        "describes the sampling of people within a site, and places get none); they cannot show that the design caused a difference, because it "
+        "coincides with everything else that differs between these sites.",
         "singleton": "One group consists of a single pilot, so its result is that pilot's result.",
         "floor": "No significance test is given: the smallest p-value any permutation test over "
-                 "the sites could reach is 1/{n_assignments} = {min_p}.",
+        "the sites could reach is 1/{n_assignments} = {min_p}.",
         "confounded": "Even such a test would compare sites, not designs: every other difference "
-                      "between the sites travels with the design.",
+        "between the sites travels with the design.",
         "unknown": "Not published for: {unknown}.",
         "fewer": "{measure} is known for {k} of the {n} sites only; over those the floor is "
-                 "1/{n_assignments} = {min_p}.",
+        "1/{n_assignments} = {min_p}.",
     },
     "nl": {
         "none": "Ontwerpkenmerk '{attribute}' (op {date}) is voor geen enkele pilot gepubliceerd "
-                "({unknown}); vergelijken is niet mogelijk.",
+        "({unknown}); vergelijken is niet mogelijk.",
         "intro": "Ontwerpkenmerk '{attribute}' (op {date}) is voor iedereen in een pilot gelijk; "
-                 "het verschilt alleen tussen de {n} pilots: {groups}.",
+        "het verschilt alleen tussen de {n} pilots: {groups}.",
         "group": "'{group}' = {members} ({k} van {n})",
         "one_group": "Alle pilots met een bekende waarde vallen in één groep; er is niets te vergelijken.",
         "descriptive": "De cijfers beschrijven hoe de pilots verschillen (personen als eenheid; een interval "
-                       "beschrijft de steekproefvariatie van personen binnen een pilot, plaatsen krijgen er "
-                       "geen); ze kunnen niet aantonen dat het ontwerp een verschil "
-                       "veroorzaakt, want het valt samen met al het andere waarin deze pilots verschillen.",
+        "beschrijft de steekproefvariatie van personen binnen een pilot, plaatsen krijgen er "
+        "geen); ze kunnen niet aantonen dat het ontwerp een verschil "
+        "veroorzaakt, want het valt samen met al het andere waarin deze pilots verschillen.",
         "singleton": "Eén groep bestaat uit één pilot; de uitkomst van die groep is die van die pilot.",
         "floor": "Er wordt geen significantietoets gegeven: de kleinste p-waarde die een "
-                 "permutatietoets over de pilots kan bereiken is 1/{n_assignments} = {min_p}.",
+        "permutatietoets over de pilots kan bereiken is 1/{n_assignments} = {min_p}.",
         "confounded": "Ook zo'n toets zou pilots vergelijken, geen ontwerpen: elk ander verschil "
-                      "tussen de pilots reist met het ontwerp mee.",
+        "tussen de pilots reist met het ontwerp mee.",
         "unknown": "Niet gepubliceerd voor: {unknown}.",
         "fewer": "{measure} is bekend voor slechts {k} van de {n} pilots; daarover is de ondergrens "
-                 "1/{n_assignments} = {min_p}.",
+        "1/{n_assignments} = {min_p}.",
     },
 }
 """Sentences of :func:`evidence_statement` per language."""
@@ -751,9 +832,14 @@ def evidence_statement(result: CompareResult, lang: str = "en") -> str:
     if not sizes:
         return words["none"].format(attribute=result.attribute, date=date, unknown=unknown)
     groups = "; ".join(
-        words["group"].format(group=labels.group(g), k=k, n=n,
-                              members=", ".join(sorted(p for p, lab in result.groups.items() if lab == g)))
-        for g, k in sizes.items())
+        words["group"].format(
+            group=labels.group(g),
+            k=k,
+            n=n,
+            members=", ".join(sorted(p for p, lab in result.groups.items() if lab == g)),
+        )
+        for g, k in sizes.items()
+    )
     parts = [words["intro"].format(attribute=result.attribute, date=date, n=n, groups=groups)]
     if len(sizes) < 2:
         parts.append(words["one_group"])
@@ -761,13 +847,20 @@ def evidence_statement(result: CompareResult, lang: str = "en") -> str:
         parts.append(words["descriptive"])
         if min(sizes.values()) == 1:
             parts.append(words["singleton"])
-        parts.append(words["floor"].format(n_assignments=ident["n_assignments"],
-                                           min_p=_fmt_p(ident["min_permutation_p"], lang)))
+        parts.append(
+            words["floor"].format(n_assignments=ident["n_assignments"], min_p=_fmt_p(ident["min_permutation_p"], lang))
+        )
         for key, sub in sorted(ident.get("by_measure", {}).items()):
             if sub["n_sites"] < n and len(sub["group_sizes"]) >= 2:
-                parts.append(words["fewer"].format(measure=key, k=sub["n_sites"], n=n,
-                                                   n_assignments=sub["n_assignments"],
-                                                   min_p=_fmt_p(sub["min_permutation_p"], lang)))
+                parts.append(
+                    words["fewer"].format(
+                        measure=key,
+                        k=sub["n_sites"],
+                        n=n,
+                        n_assignments=sub["n_assignments"],
+                        min_p=_fmt_p(sub["min_permutation_p"], lang),
+                    )
+                )
         if ident["min_permutation_p"] <= 0.05:
             parts.append(words["confounded"])
     if unknown:
@@ -775,14 +868,30 @@ def evidence_statement(result: CompareResult, lang: str = "en") -> str:
     return " ".join(parts)
 
 
-POOLING_COLUMNS: tuple[str, ...] = ("pilot", "n", "events", "raw_share", "shrunken_share", "site_effect",
-                                    "site_effect_sd", "between_site_sd", "converged", "warnings", "label")
+POOLING_COLUMNS: tuple[str, ...] = (
+    "pilot",
+    "n",
+    "events",
+    "raw_share",
+    "shrunken_share",
+    "site_effect",
+    "site_effect_sd",
+    "between_site_sd",
+    "converged",
+    "warnings",
+    "label",
+)
 """Columns of :func:`lvv_eval.stats.sites.few_sites.partial_pooling` (also of an empty table)."""
 
 
-def comparison_needs(frame: pd.DataFrame, attribute: str, date: str | pd.Timestamp, labels: "Labels",
-                     outcome: pd.Series | None = None,
-                     designs: pd.DataFrame | str | Path | None = None) -> str | None:
+def comparison_needs(
+    frame: pd.DataFrame,
+    attribute: str,
+    date: str | pd.Timestamp,
+    labels: Labels,
+    outcome: pd.Series | None = None,
+    designs: pd.DataFrame | str | Path | None = None,
+) -> str | None:
     """What a between-pilot model on these data lacks, in the report language; ``None`` when nothing.
 
     A comparison of sites needs at least two pilots, pilots in both design
@@ -799,32 +908,43 @@ def comparison_needs(frame: pd.DataFrame, attribute: str, date: str | pd.Timesta
     Not computed: the comparison of pilots needs at least two pilots (the data have only utrecht); ...
     """
     pilots = sorted({str(p) for p in frame["pilot"].dropna().astype(str)})
-    groups = sorted({g for g in with_design_group(frame, attribute, date, designs)[GROUP_COLUMN]
-                     if g != UNKNOWN_LABEL})
+    groups = sorted({g for g in with_design_group(frame, attribute, date, designs)[GROUP_COLUMN] if g != UNKNOWN_LABEL})
     lacking = []
     have = ", ".join(pilots)
     if len(pilots) < 2:
-        lacking.append(labels(f"minstens twee pilots (de gegevens hebben {'alleen ' + have if have else 'geen'})",
-                              f"at least two pilots (the data have {'only ' + have if have else 'none'})"))
+        lacking.append(
+            labels(
+                f"minstens twee pilots (de gegevens hebben {'alleen ' + have if have else 'geen'})",
+                f"at least two pilots (the data have {'only ' + have if have else 'none'})",
+            )
+        )
     if len(groups) < 2:
         shown = ", ".join(group_label(g, labels) for g in groups)
-        lacking.append(labels(f"pilots in beide ontwerpgroepen van '{attribute}' (de gegevens hebben "
-                              f"{'alleen de groep ' + repr(shown) if shown else 'geen'})",
-                              f"pilots in both design groups of '{attribute}' (the data have "
-                              f"{'only the group ' + repr(shown) if shown else 'none'})"))
+        lacking.append(
+            labels(
+                f"pilots in beide ontwerpgroepen van '{attribute}' (de gegevens hebben "
+                f"{'alleen de groep ' + repr(shown) if shown else 'geen'})",
+                f"pilots in both design groups of '{attribute}' (the data have "
+                f"{'only the group ' + repr(shown) if shown else 'none'})",
+            )
+        )
     if outcome is not None:
         values = set(pd.to_numeric(outcome, errors="coerce").dropna().astype(int))
         if values != {0, 1}:
-            lacking.append(labels("mensen met en zonder bestendige uitstroom",
-                                  "people with and without a durable exit"))
+            lacking.append(
+                labels("mensen met en zonder bestendige uitstroom", "people with and without a durable exit")
+            )
     if not lacking:
         return None
-    return labels("Niet berekend: de vergelijking van pilots heeft nodig: " + "; ".join(lacking) + ".",
-                  "Not computed: the comparison of pilots needs " + "; ".join(lacking) + ".")
+    return labels(
+        "Niet berekend: de vergelijking van pilots heeft nodig: " + "; ".join(lacking) + ".",
+        "Not computed: the comparison of pilots needs " + "; ".join(lacking) + ".",
+    )
 
 
-def partial_pooling_table(data: pd.DataFrame, frame: pd.DataFrame, attribute: str, date: str | pd.Timestamp,
-                          labels: "Labels") -> tuple[pd.DataFrame, str | None]:
+def partial_pooling_table(
+    data: pd.DataFrame, frame: pd.DataFrame, attribute: str, date: str | pd.Timestamp, labels: Labels
+) -> tuple[pd.DataFrame, str | None]:
     """Partial pooling of the case-mix set, or an empty table and what it needs.
 
     Parameters
@@ -841,7 +961,7 @@ def partial_pooling_table(data: pd.DataFrame, frame: pd.DataFrame, attribute: st
         or an empty table with :data:`POOLING_COLUMNS` and the sentence of
         :func:`comparison_needs`.
     """
-    from lvv_eval.stats.sites.few_sites import partial_pooling  # noqa: PLC0415
+    from lvv_eval.stats.sites.few_sites import partial_pooling
 
     needs = comparison_needs(frame, attribute, date, labels, outcome=data["y"] if len(data) else pd.Series([]))
     if needs is not None:

@@ -30,16 +30,15 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from lvv_eval.stats import counts as aggregate
 from lvv_eval.disclosure import suppression as disclosure
-from lvv_eval.stats import rates as metrics
-from lvv_eval.sources import capacity, published
-from lvv_eval.stats import occupancy
-from lvv_eval.stats import survival
-from lvv_eval.stats.counts import TOTAL, DateLike, SchemeLike
 from lvv_eval.errors import ConfigError
 from lvv_eval.evaluations import common
+from lvv_eval.sources import capacity, published
 from lvv_eval.sources.rounding import ShareRanges, percent_of, share_ranges
+from lvv_eval.stats import counts as aggregate
+from lvv_eval.stats import occupancy, survival
+from lvv_eval.stats import rates as metrics
+from lvv_eval.stats.counts import TOTAL, DateLike, SchemeLike
 
 __all__ = [
     "DAYS_PER_MONTH",
@@ -153,8 +152,9 @@ def published_final(figures: pd.DataFrame | None = None) -> PublishedFinal:
     def one(measure: str, category: str) -> pd.Series:
         hit = rows.loc[((rows["measure"] == measure) & (rows["category"] == category)).to_numpy()]
         if len(hit) != 1:
-            raise ConfigError(f"{SOURCE_ID}: expected one published figure {measure}/{category} "
-                              f"for pilot total, found {len(hit)}")
+            raise ConfigError(
+                f"{SOURCE_ID}: expected one published figure {measure}/{category} for pilot total, found {len(hit)}"
+            )
         return hit.iloc[0]
 
     intake, outflow = one("intake", "all"), one("outflow", "all")
@@ -165,8 +165,11 @@ def published_final(figures: pd.DataFrame | None = None) -> PublishedFinal:
     ids = {"participants": str(intake["figure_id"]), "outflow": str(outflow["figure_id"])}
     ids.update({f"share_{c}": str(f) for c, f in zip(share_rows["category"], share_rows["figure_id"])})
     return PublishedFinal(
-        participants=int(intake["value"]), outflow=int(outflow["value"]), shares=shares,
-        peildatum=pd.Timestamp(outflow["peildatum"]).date().isoformat(), figure_ids=ids,
+        participants=int(intake["value"]),
+        outflow=int(outflow["value"]),
+        shares=shares,
+        peildatum=pd.Timestamp(outflow["peildatum"]).date().isoformat(),
+        figure_ids=ids,
     )
 
 
@@ -207,15 +210,28 @@ def reconstructed_shares(pub: PublishedFinal, alpha: float = 0.05) -> pd.DataFra
     frame["n_combinations"] = sr.n_combinations
     frame["closest_count"] = pd.array(list(best), dtype="Int64")
     counts = frame["closest_count"].astype("float64").to_numpy()
-    low, high = metrics.proportion_ci(counts, np.full(len(counts), float(sr.total)),
-                                      alpha=alpha, method="wilson")
+    low, high = metrics.proportion_ci(counts, np.full(len(counts), float(sr.total)), alpha=alpha, method="wilson")
     frame["estimate"] = counts / sr.total
     frame["ci_low"], frame["ci_high"] = low, high
     frame["ci_method"] = "wilson"
     frame["note"] = RECONSTRUCTED_NOTE
-    columns = ["category", "percent", "denominator", "count_low", "count_high", "n_counts",
-               "feasible_low", "feasible_high", "n_combinations", "closest_count", "estimate",
-               "ci_low", "ci_high", "ci_method", "note"]
+    columns = [
+        "category",
+        "percent",
+        "denominator",
+        "count_low",
+        "count_high",
+        "n_counts",
+        "feasible_low",
+        "feasible_high",
+        "n_combinations",
+        "closest_count",
+        "estimate",
+        "ci_low",
+        "ci_high",
+        "ci_method",
+        "note",
+    ]
     return frame[columns]
 
 
@@ -249,15 +265,21 @@ def intake_denominator_ranges(pub: PublishedFinal) -> pd.DataFrame:
     rows = []
     for label, rng in zip(sr.labels, sr.ranges):
         lo, hi = rng.start, rng.stop - 1
-        rows.append({
-            "category": label, "count_low": lo, "count_high": hi,
-            "outflow": pub.outflow, "participants": pub.participants,
-            "share_of_outflow_low": lo / pub.outflow, "share_of_outflow_high": hi / pub.outflow,
-            "share_of_intake_low": lo / pub.participants,
-            "share_of_intake_high": hi / pub.participants,
-            "percent_of_intake_low": percent_of(lo, pub.participants),
-            "percent_of_intake_high": percent_of(hi, pub.participants),
-        })
+        rows.append(
+            {
+                "category": label,
+                "count_low": lo,
+                "count_high": hi,
+                "outflow": pub.outflow,
+                "participants": pub.participants,
+                "share_of_outflow_low": lo / pub.outflow,
+                "share_of_outflow_high": hi / pub.outflow,
+                "share_of_intake_low": lo / pub.participants,
+                "share_of_intake_high": hi / pub.participants,
+                "percent_of_intake_low": percent_of(lo, pub.participants),
+                "percent_of_intake_high": percent_of(hi, pub.participants),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -278,8 +300,13 @@ def horizons_days(months: Iterable[float]) -> list[int]:
     return out
 
 
-def flow_by_pilot(frame: pd.DataFrame, peildatum: DateLike, scheme: SchemeLike,
-                  pilots: Sequence[str] | None = None, formal_only: bool = False) -> pd.DataFrame:
+def flow_by_pilot(
+    frame: pd.DataFrame,
+    peildatum: DateLike,
+    scheme: SchemeLike,
+    pilots: Sequence[str] | None = None,
+    formal_only: bool = False,
+) -> pd.DataFrame:
     """Intake, presence and outflow per class at the peildatum: one row per pilot plus total.
 
     Parameters
@@ -304,8 +331,9 @@ def flow_by_pilot(frame: pd.DataFrame, peildatum: DateLike, scheme: SchemeLike,
         ``outflow``. ``intake = present + outflow`` and ``outflow`` = the
         sum of the class columns (from :func:`lvv_eval.stats.counts.flow`).
     """
-    table = aggregate.flow(frame, peildatum, scheme=scheme, formal_only=formal_only,
-                           pilots=list(pilots) if pilots else None)
+    table = aggregate.flow(
+        frame, peildatum, scheme=scheme, formal_only=formal_only, pilots=list(pilots) if pilots else None
+    )
     groups = [c for c in table.columns if c not in ("line", "description")]
     wide = table.set_index("line")[groups].T
     class_ids = [str(c) for c in scheme.class_ids]
@@ -335,8 +363,9 @@ def suppress_flow(table: pd.DataFrame, threshold: int) -> disclosure.Suppression
         ``outflow``).
     """
     count_cols = [c for c in table.columns if c != "outflow"]
-    result = disclosure.suppress(table[count_cols], count_cols, threshold=threshold,
-                                 margins={"total_row": TOTAL, "total_col": "intake"})
+    result = disclosure.suppress(
+        table[count_cols], count_cols, threshold=threshold, margins={"total_row": TOTAL, "total_col": "intake"}
+    )
     shown = result.table.copy()
     shown["outflow"] = (shown["intake"] - shown["present"]).astype("Int64")
     mask = result.mask.copy()
@@ -345,8 +374,7 @@ def suppress_flow(table: pd.DataFrame, threshold: int) -> disclosure.Suppression
     return disclosure.SuppressionResult(shown[list(table.columns)], result.report, mask)
 
 
-def class_shares_from_counts(counts: pd.DataFrame, class_ids: Sequence[str],
-                             alpha: float = 0.05) -> pd.DataFrame:
+def class_shares_from_counts(counts: pd.DataFrame, class_ids: Sequence[str], alpha: float = 0.05) -> pd.DataFrame:
     """Share of each outflow class per pilot, denominator the outflow, Wilson intervals.
 
     Parameters
@@ -365,8 +393,12 @@ def class_shares_from_counts(counts: pd.DataFrame, class_ids: Sequence[str],
     """
     wide = counts.loc[counts["outflow"] > 0, list(class_ids)]
     if wide.empty:
-        template = metrics.class_shares(pd.DataFrame({c: [1] for c in class_ids}, index=pd.Index(["x"], name="pilot")),
-                                        denominator="outflow", alpha=alpha, method="wilson")
+        template = metrics.class_shares(
+            pd.DataFrame({c: [1] for c in class_ids}, index=pd.Index(["x"], name="pilot")),
+            denominator="outflow",
+            alpha=alpha,
+            method="wilson",
+        )
         return template.iloc[:0].reset_index(drop=True)
     return metrics.class_shares(wide, denominator="outflow", alpha=alpha, method="wilson")
 
@@ -395,8 +427,7 @@ def denominator_contrast(counts: pd.DataFrame, alpha: float = 0.05) -> pd.DataFr
     """
     pieces = []
     for kind in ("intake", "outflow"):
-        rates = metrics.durable_rate(counts["durable"], **{kind: counts[kind]}, alpha=alpha,
-                                     method="wilson")
+        rates = metrics.durable_rate(counts["durable"], **{kind: counts[kind]}, alpha=alpha, method="wilson")
         rates.insert(1, "denominator_kind", kind)
         rates["_order"] = range(len(rates))
         pieces.append(rates)
@@ -405,8 +436,7 @@ def denominator_contrast(counts: pd.DataFrame, alpha: float = 0.05) -> pd.DataFr
     return out.reset_index(drop=True)
 
 
-def denominator_contrast_suppressed(counts: pd.DataFrame, mask: pd.DataFrame,
-                                    alpha: float = 0.05) -> pd.DataFrame:
+def denominator_contrast_suppressed(counts: pd.DataFrame, mask: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
     """:func:`denominator_contrast` with the suppression of the flow table carried over.
 
     A rate is hidden where the flow table (``mask`` of :func:`suppress_flow`)
@@ -421,12 +451,12 @@ def denominator_contrast_suppressed(counts: pd.DataFrame, mask: pd.DataFrame,
     >>> denominator_contrast_suppressed(c, m)["estimate"].round(2).tolist()
     [nan, 0.33]
     """
-    return common.hide_masked_rates(denominator_contrast(counts, alpha=alpha), mask,
-                                    numerator_cell="durable", denominator_kind="denominator_kind")
+    return common.hide_masked_rates(
+        denominator_contrast(counts, alpha=alpha), mask, numerator_cell="durable", denominator_kind="denominator_kind"
+    )
 
 
-def suppress_small_counts(table: pd.DataFrame, threshold: int, count_col: str,
-                          columns: Sequence[str]) -> pd.DataFrame:
+def suppress_small_counts(table: pd.DataFrame, threshold: int, count_col: str, columns: Sequence[str]) -> pd.DataFrame:
     """Hide rows of an estimate table that rest on ``1 <= count < threshold`` persons.
 
     For tables without an additive structure (cumulative incidence at a
@@ -450,9 +480,14 @@ def suppress_small_counts(table: pd.DataFrame, threshold: int, count_col: str,
     return out
 
 
-def cif_at_horizons(frame: pd.DataFrame, peildatum: DateLike, scheme: SchemeLike,
-                    horizons_months: Iterable[float], formal_only: bool = False,
-                    alpha: float = 0.05) -> pd.DataFrame:
+def cif_at_horizons(
+    frame: pd.DataFrame,
+    peildatum: DateLike,
+    scheme: SchemeLike,
+    horizons_months: Iterable[float],
+    formal_only: bool = False,
+    alpha: float = 0.05,
+) -> pd.DataFrame:
     """Aalen-Johansen cumulative incidence per outcome class and pilot at horizons in months.
 
     Wraps :func:`lvv_eval.stats.survival.cumulative_incidence` (competing risks;
@@ -461,9 +496,9 @@ def cif_at_horizons(frame: pd.DataFrame, peildatum: DateLike, scheme: SchemeLike
     """
     months = list(horizons_months)
     days = horizons_days(months)
-    table = survival.cumulative_incidence(frame, peildatum, scheme, by="pilot",
-                                          horizons_days=days, alpha=alpha,
-                                          formal_only=formal_only)
+    table = survival.cumulative_incidence(
+        frame, peildatum, scheme, by="pilot", horizons_days=days, alpha=alpha, formal_only=formal_only
+    )
     table.insert(2, "horizon_months", table["horizon_days"].map(dict(zip(days, months))))
     return table
 
@@ -502,19 +537,25 @@ def capacity_by_pilot(peildatum: DateLike, figures: pd.DataFrame | None = None) 
     if history.empty:
         raise ConfigError(f"no published capacity on or before {day.date().isoformat()}")
     latest = history.groupby("pilot", sort=True).tail(1)
-    out = pd.DataFrame({
-        "pilot": latest["pilot"].to_numpy(),
-        "capacity": latest["capacity"].astype("int64").to_numpy(),
-        "figure_id": latest["figure_id"].to_numpy(),
-        "source_id": latest["source_id"].to_numpy(),
-        "peildatum": pd.to_datetime(latest["valid_from"]).dt.date.astype("str").to_numpy(),
-    })
+    out = pd.DataFrame(
+        {
+            "pilot": latest["pilot"].to_numpy(),
+            "capacity": latest["capacity"].astype("int64").to_numpy(),
+            "figure_id": latest["figure_id"].to_numpy(),
+            "source_id": latest["source_id"].to_numpy(),
+            "peildatum": pd.to_datetime(latest["valid_from"]).dt.date.astype("str").to_numpy(),
+        }
+    )
     return out.sort_values("pilot", ignore_index=True)
 
 
-def occupancy_over_time(frame: pd.DataFrame, peildatum: DateLike,
-                        start: DateLike = "2019-04-01", threshold: int = 1,
-                        hidden_pilots: Iterable[str] = ()) -> pd.DataFrame:
+def occupancy_over_time(
+    frame: pd.DataFrame,
+    peildatum: DateLike,
+    start: DateLike = "2019-04-01",
+    threshold: int = 1,
+    hidden_pilots: Iterable[str] = (),
+) -> pd.DataFrame:
     """Persons present on the first day of each month per pilot, against capacity.
 
     Parameters
@@ -552,8 +593,9 @@ def occupancy_over_time(frame: pd.DataFrame, peildatum: DateLike,
     return out
 
 
-def length_of_stay_table(frame: pd.DataFrame, peildatum: DateLike, mask: pd.DataFrame,
-                         threshold: int, formal_only: bool = False) -> pd.DataFrame:
+def length_of_stay_table(
+    frame: pd.DataFrame, peildatum: DateLike, mask: pd.DataFrame, threshold: int, formal_only: bool = False
+) -> pd.DataFrame:
     """Kaplan-Meier median length of stay per pilot, with disclosure control.
 
     Wraps :func:`lvv_eval.stats.survival.length_of_stay` (time to any exit, people
@@ -588,9 +630,15 @@ def length_of_stay_table(frame: pd.DataFrame, peildatum: DateLike, mask: pd.Data
     return los
 
 
-def suppress_scheme_sensitivity(table: pd.DataFrame, frame: pd.DataFrame, peildatum: DateLike,
-                                threshold: int, pilots: Sequence[str] | None = None,
-                                formal_only: bool = False, protect: Sequence[str] = ()) -> pd.DataFrame:
+def suppress_scheme_sensitivity(
+    table: pd.DataFrame,
+    frame: pd.DataFrame,
+    peildatum: DateLike,
+    threshold: int,
+    pilots: Sequence[str] | None = None,
+    formal_only: bool = False,
+    protect: Sequence[str] = (),
+) -> pd.DataFrame:
     """Disclosure control on :func:`lvv_eval.evaluations.common.scheme_sensitivity` output.
 
     For each scheme the flow table under that scheme is suppressed with
@@ -613,22 +661,34 @@ def suppress_scheme_sensitivity(table: pd.DataFrame, frame: pd.DataFrame, peilda
         ``ci_high`` (and ``denominator`` where the flow table hid it) missing
         where hidden, and a boolean ``suppressed``.
     """
-    from lvv_eval.reference.schemes import load_scheme  # noqa: PLC0415
+    from lvv_eval.reference.schemes import load_scheme
 
     pieces = []
     for name in list(dict.fromkeys(table["scheme"].astype(str))):
         part = table.loc[(table["scheme"] == name).to_numpy()]
         counts = flow_by_pilot(frame, peildatum, load_scheme(name), pilots=pilots, formal_only=formal_only)
         mask = suppress_flow(counts, threshold).mask
-        pieces.append(common.hide_masked_rates(part.assign(numerator=part["numerator"].astype("Int64")), mask,
-                                               numerator_cell="durable", denominator_kind="denominator_kind"))
+        pieces.append(
+            common.hide_masked_rates(
+                part.assign(numerator=part["numerator"].astype("Int64")),
+                mask,
+                numerator_cell="durable",
+                denominator_kind="denominator_kind",
+            )
+        )
     out = pd.concat(pieces).loc[table.index]
     return common.suppress_scheme_differences(out, threshold, protect=protect).table
 
 
-def cif_horizons_suppressed(frame: pd.DataFrame, peildatum: DateLike, scheme: SchemeLike,
-                            horizons_months: Iterable[float], threshold: int, flow_mask: pd.DataFrame,
-                            formal_only: bool = False) -> disclosure.SuppressionResult:
+def cif_horizons_suppressed(
+    frame: pd.DataFrame,
+    peildatum: DateLike,
+    scheme: SchemeLike,
+    horizons_months: Iterable[float],
+    threshold: int,
+    flow_mask: pd.DataFrame,
+    formal_only: bool = False,
+) -> disclosure.SuppressionResult:
     """:func:`cif_at_horizons` after disclosure control (:func:`lvv_eval.evaluations.common.suppress_cif_table`).
 
     Pilots whose intake the flow table hid (``flow_mask`` of

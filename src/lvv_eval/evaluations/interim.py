@@ -27,13 +27,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from lvv_eval.sources import consistency
 from lvv_eval.disclosure import suppression as disclosure
-from lvv_eval.stats import rates as metrics
-from lvv_eval.sources import published
-from lvv_eval.stats.reconcile import Reconciliation, load_crosswalk, load_explanations, reconcile
 from lvv_eval.evaluations.common import suppress_long
 from lvv_eval.reference.schemes import load_scheme
+from lvv_eval.sources import consistency, published
+from lvv_eval.stats import rates as metrics
+from lvv_eval.stats.reconcile import Reconciliation, load_crosswalk, load_explanations, reconcile
 
 if TYPE_CHECKING:  # pragma: no cover
     from lvv_eval.disclosure.checked import CheckedTable, CheckedText, CheckedValue
@@ -114,9 +113,11 @@ def outflow_counts(source_id: str, figures: pd.DataFrame | None = None) -> pd.Se
     """
     rows = published.select(source=source_id, measure="outflow", pilot=TOTAL, figures=_figures(figures))
     rows = rows.loc[~rows["category"].astype("str").isin(_AGGREGATES)]
-    return pd.Series(rows["value"].astype("int64").to_numpy(),
-                     index=pd.Index(rows["category"].astype("str").to_numpy(), name="category"),
-                     name=source_id)
+    return pd.Series(
+        rows["value"].astype("int64").to_numpy(),
+        index=pd.Index(rows["category"].astype("str").to_numpy(), name="category"),
+        name=source_id,
+    )
 
 
 def capacity_comparison(figures: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -143,11 +144,13 @@ def capacity_comparison(figures: pd.DataFrame | None = None) -> pd.DataFrame:
     c19 = {p: v for p, v in zip(old["pilot"].astype("str"), old["value"]) if p != TOTAL}
     c19[TOTAL] = sum(c19.values())
     pilots = _pilot_order(list(c20) + list(c19))
-    out = pd.DataFrame({
-        "pilot": pilots,
-        "capacity_2019": pd.array([c19.get(p) for p in pilots], dtype="Int64"),
-        "capacity_2020": pd.array([c20.get(p) for p in pilots], dtype="Int64"),
-    })
+    out = pd.DataFrame(
+        {
+            "pilot": pilots,
+            "capacity_2019": pd.array([c19.get(p) for p in pilots], dtype="Int64"),
+            "capacity_2020": pd.array([c20.get(p) for p in pilots], dtype="Int64"),
+        }
+    )
     out["difference"] = out["capacity_2020"] - out["capacity_2019"]
     return out
 
@@ -188,11 +191,13 @@ def outflow_flow(figures: pd.DataFrame | None = None) -> pd.DataFrame:
         ("vji_minus_left", vji - left, False, "vji_outflow - left"),
     ]
     return pd.DataFrame(rows, columns=["line", "value", "published", "derivation"]).astype(
-        {"value": "int64", "published": "bool"})
+        {"value": "int64", "published": "bool"}
+    )
 
 
-def interim_reconciliation(figures: pd.DataFrame | None = None, scheme_a: str = MONITOR,
-                           scheme_b: str = VJI) -> Reconciliation:
+def interim_reconciliation(
+    figures: pd.DataFrame | None = None, scheme_a: str = MONITOR, scheme_b: str = VJI
+) -> Reconciliation:
     """Reconcile the monitor (a) and Verwey-Jonker (b) outflow of 1 November 2020.
 
     Uses :func:`lvv_eval.stats.reconcile.reconcile` with the shipped crosswalk and
@@ -206,8 +211,16 @@ def interim_reconciliation(figures: pd.DataFrame | None = None, scheme_a: str = 
     [107, 95, -12]
     """
     figs = _figures(figures)
-    return reconcile(outflow_counts(MONITOR, figs), outflow_counts(VJI, figs), scheme_a, scheme_b,
-                     MONITOR, VJI, explanations=load_explanations(), crosswalk=load_crosswalk())
+    return reconcile(
+        outflow_counts(MONITOR, figs),
+        outflow_counts(VJI, figs),
+        scheme_a,
+        scheme_b,
+        MONITOR,
+        VJI,
+        explanations=load_explanations(),
+        crosswalk=load_crosswalk(),
+    )
 
 
 def departures_by_pilot(figures: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -242,12 +255,14 @@ def departures_by_pilot(figures: pd.DataFrame | None = None) -> pd.DataFrame:
     dep = per_pilot("outflow", "departure_or_onward_migration")
     scen = per_pilot("scenarios", "departure")
     pilots = _pilot_order(cap)  # type: ignore[arg-type]
-    out = pd.DataFrame({
-        "pilot": pilots,
-        "capacity": pd.array([cap.get(p) for p in pilots], dtype="Int64"),
-        "departures": pd.array([dep.get(p) for p in pilots], dtype="Int64"),
-        "departure_scenarios": pd.array([scen.get(p) for p in pilots], dtype="Int64"),
-    })
+    out = pd.DataFrame(
+        {
+            "pilot": pilots,
+            "capacity": pd.array([cap.get(p) for p in pilots], dtype="Int64"),
+            "departures": pd.array([dep.get(p) for p in pilots], dtype="Int64"),
+            "departure_scenarios": pd.array([scen.get(p) for p in pilots], dtype="Int64"),
+        }
+    )
     capacity = out["capacity"].astype("float64")
     out["departures_per_100_places"] = 100 * out["departures"].astype("float64") / capacity
     out["departure_scenarios_per_100_places"] = 100 * out["departure_scenarios"].astype("float64") / capacity
@@ -264,9 +279,11 @@ def scenario_share_total(figures: pd.DataFrame | None = None) -> pd.DataFrame:
     ([236, 235], 0.501)
     """
     figs = _figures(figures)
-    return metrics.scenario_shares({TOTAL: published.figure("m20-scenarios-departure-total", figs)},
-                                   {TOTAL: published.figure("m20-scenarios-residence-total", figs)},
-                                   method="wilson")
+    return metrics.scenario_shares(
+        {TOTAL: published.figure("m20-scenarios-departure-total", figs)},
+        {TOTAL: published.figure("m20-scenarios-residence-total", figs)},
+        method="wilson",
+    )
 
 
 def interim_checks(figures: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -304,8 +321,7 @@ def headline(figures: pd.DataFrame | None = None) -> dict[str, int]:
     figs = _figures(figures)
     f = lambda fid: int(published.figure(fid, figs))  # noqa: E731
     cap = published.select(source=MONITOR, measure="capacity", figures=figs)
-    dep = published.select(source=MONITOR, measure="outflow", category="departure_or_onward_migration",
-                           figures=figs)
+    dep = published.select(source=MONITOR, measure="outflow", category="departure_or_onward_migration", figures=figs)
     vji = outflow_counts(VJI, figs)
     recon = interim_reconciliation(figs)
     out = {
@@ -408,8 +424,13 @@ def flow_count_table(flow: pd.DataFrame) -> pd.DataFrame:
     return wide.reindex(_pilot_order(wide.index)).astype("int64")
 
 
-def scheme_shift(sensitivity: pd.DataFrame, scheme_a: str, scheme_b: str,
-                 denominator_kind: str = "outflow", threshold: int | None = None) -> pd.DataFrame:
+def scheme_shift(
+    sensitivity: pd.DataFrame,
+    scheme_a: str,
+    scheme_b: str,
+    denominator_kind: str = "outflow",
+    threshold: int | None = None,
+) -> pd.DataFrame:
     """How much each pilot's durable rate moves between two schemes.
 
     Parameters
@@ -452,22 +473,29 @@ def scheme_shift(sensitivity: pd.DataFrame, scheme_a: str, scheme_b: str,
     pilots = _pilot_order(list(a.index))
     b = b.reindex(pilots)
     a = a.reindex(pilots)
-    out = pd.DataFrame({
-        "pilot": pilots,
-        "denominator": a["denominator"].to_numpy(),
-        "durable_a": a["numerator"].to_numpy(),
-        "durable_b": b["numerator"].to_numpy(),
-        "estimate_a": a["estimate"].to_numpy(dtype="float64"),
-        "estimate_b": b["estimate"].to_numpy(dtype="float64"),
-    })
+    out = pd.DataFrame(
+        {
+            "pilot": pilots,
+            "denominator": a["denominator"].to_numpy(),
+            "durable_a": a["numerator"].to_numpy(),
+            "durable_b": b["numerator"].to_numpy(),
+            "estimate_a": a["estimate"].to_numpy(dtype="float64"),
+            "estimate_b": b["estimate"].to_numpy(dtype="float64"),
+        }
+    )
     out["shift_pp"] = 100 * (out["estimate_a"] - out["estimate_b"])
     out["moved"] = pd.array(out["durable_a"] - out["durable_b"], dtype="Int64")
     if threshold is not None:
         # Primary and secondary suppression of `moved` against its total row, then
         # hide every column from which a hidden `moved` could be recomputed
         # (durable_b = durable_a - moved; shift_pp x denominator = 100 x moved).
-        hidden = disclosure.suppress(out[["pilot", "moved"]], count_cols=["moved"], threshold=threshold,
-                                     row_labels="pilot", missing="hidden").mask["moved"].to_numpy(dtype=bool)
+        hidden = (
+            disclosure.suppress(
+                out[["pilot", "moved"]], count_cols=["moved"], threshold=threshold, row_labels="pilot", missing="hidden"
+            )
+            .mask["moved"]
+            .to_numpy(dtype=bool)
+        )
         out["moved"] = out["moved"].mask(hidden)
         for column in ("durable_b", "estimate_b", "shift_pp"):
             out[column] = out[column].mask(hidden)
@@ -491,7 +519,7 @@ def largest_shift(shift: pd.DataFrame) -> str | None:
     return str(part["pilot"].iloc[int(np.nanargmax(values))])
 
 
-def category_labels(labels: "Labels", keys: Sequence[str]) -> dict[str, str]:
+def category_labels(labels: Labels, keys: Sequence[str]) -> dict[str, str]:
     """Display text for outflow categories and class ids in the report language.
 
     Looks each key up in the word list (class ids, ``departure_or_onward_migration``,
@@ -516,9 +544,9 @@ def category_labels(labels: "Labels", keys: Sequence[str]) -> dict[str, str]:
     return out
 
 
-def suppress_flow_and_classes(flow_counts: pd.DataFrame, class_tables: dict[str, pd.DataFrame],
-                              threshold: int) -> tuple[disclosure.SuppressionResult,
-                                                       dict[str, disclosure.SuppressionResult]]:
+def suppress_flow_and_classes(
+    flow_counts: pd.DataFrame, class_tables: dict[str, pd.DataFrame], threshold: int
+) -> tuple[disclosure.SuppressionResult, dict[str, disclosure.SuppressionResult]]:
     """Suppress the flow table and the class count tables of the report together.
 
     The flow table (:func:`flow_count_table`: classes of the first scheme,
@@ -537,13 +565,14 @@ def suppress_flow_and_classes(flow_counts: pd.DataFrame, class_tables: dict[str,
     tuple
         (flow result, {scheme: class-table result}).
     """
-    from lvv_eval.evaluations.common import suppress_scheme_count_tables  # noqa: PLC0415
+    from lvv_eval.evaluations.common import suppress_scheme_count_tables
 
     first = next(iter(class_tables))
     flow_pre = pd.DataFrame(False, index=flow_counts.index, columns=flow_counts.columns)
     for _ in range(20):
-        flow_sup = disclosure.suppress(flow_counts.astype("Int64").mask(flow_pre.to_numpy()), threshold=threshold,
-                                       missing="hidden")
+        flow_sup = disclosure.suppress(
+            flow_counts.astype("Int64").mask(flow_pre.to_numpy()), threshold=threshold, missing="hidden"
+        )
         fm = flow_sup.mask
         hidden = fm.drop(columns=[c for c in ("present", TOTAL) if c in fm.columns]).copy()
         hidden[TOTAL] = fm["present"] | fm[TOTAL] if "present" in fm.columns else fm[TOTAL]
@@ -565,8 +594,9 @@ def suppress_flow_and_classes(flow_counts: pd.DataFrame, class_tables: dict[str,
     return flow_sup, classes
 
 
-def hide_shown_counts(sensitivity: pd.DataFrame, class_results: dict[str, disclosure.SuppressionResult],
-                      flow_mask: pd.DataFrame) -> pd.DataFrame:
+def hide_shown_counts(
+    sensitivity: pd.DataFrame, class_results: dict[str, disclosure.SuppressionResult], flow_mask: pd.DataFrame
+) -> pd.DataFrame:
     """Hide scheme-sensitivity rates whose durable count or denominator a count table of the report hid.
 
     For each scheme with a class count table in ``class_results`` (mask
@@ -575,7 +605,7 @@ def hide_shown_counts(sensitivity: pd.DataFrame, class_results: dict[str, disclo
     :func:`lvv_eval.evaluations.common.hide_masked_rates` (denominator
     ``outflow`` or ``intake`` per row). Rows of other schemes are unchanged.
     """
-    from lvv_eval.evaluations.common import hide_masked_rates  # noqa: PLC0415
+    from lvv_eval.evaluations.common import hide_masked_rates
 
     out = sensitivity.copy()
     if "suppressed" not in out.columns:
@@ -585,15 +615,24 @@ def hide_shown_counts(sensitivity: pd.DataFrame, class_results: dict[str, disclo
         part = out.loc[(out["scheme"] == name).to_numpy()]
         if name in class_results:
             cm = class_results[name].mask
-            mask = pd.DataFrame({"durable": cm["durable"], "outflow": cm[TOTAL],
-                                 "intake": flow_mask[TOTAL].reindex(cm.index, fill_value=False)})
-            part = hide_masked_rates(part.assign(numerator=part["numerator"].astype("Int64")), mask,
-                                     numerator_cell="durable", denominator_kind="denominator_kind")
+            mask = pd.DataFrame(
+                {
+                    "durable": cm["durable"],
+                    "outflow": cm[TOTAL],
+                    "intake": flow_mask[TOTAL].reindex(cm.index, fill_value=False),
+                }
+            )
+            part = hide_masked_rates(
+                part.assign(numerator=part["numerator"].astype("Int64")),
+                mask,
+                numerator_cell="durable",
+                denominator_kind="denominator_kind",
+            )
         pieces.append(part)
     return pd.concat(pieces).loc[out.index]
 
 
-def check_scheme_sensitivity(gate: "Gate", raw: pd.DataFrame, protected: pd.DataFrame) -> "CheckedTable":
+def check_scheme_sensitivity(gate: Gate, raw: pd.DataFrame, protected: pd.DataFrame) -> CheckedTable:
     """Release the scheme-sensitivity table through the gate, the national total rounded if need be.
 
     Parameters
@@ -620,25 +659,43 @@ def check_scheme_sensitivity(gate: "Gate", raw: pd.DataFrame, protected: pd.Data
     for column in ("numerator", "denominator", "estimate"):
         exact = pd.Series(raw[column].to_numpy(), index=frame.index, dtype="Float64")
         frame[column] = pd.Series(frame[column], dtype="Float64").where(~national, exact)
-    return gate.check("scheme_sensitivity", frame, upstream=protected, counts=["numerator", "denominator"],
-                      rates=True, versions="scheme", version_key=["denominator_kind"],
-                      margins={"total_row": TOTAL}, fallback="round5", key="pilot")
+    return gate.check(
+        "scheme_sensitivity",
+        frame,
+        upstream=protected,
+        counts=["numerator", "denominator"],
+        rates=True,
+        versions="scheme",
+        version_key=["denominator_kind"],
+        margins={"total_row": TOTAL},
+        fallback="round5",
+        key="pilot",
+    )
 
 
-def national_shift_text(gate: "Gate", sensitivity: "CheckedTable", L: Labels,
-                        scheme_a: str = MONITOR, scheme_b: str = VJI) -> "CheckedText":
+def national_shift_text(
+    gate: Gate, sensitivity: CheckedTable, L: Labels, scheme_a: str = MONITOR, scheme_b: str = VJI
+) -> CheckedText:
     """One sentence: the national durable share of outflow under two schemes, as released.
 
     The shares come from the checked table (rounded to base 5 where the exact ones would reveal a
     small difference between the schemes); the sentence says which.
     """
-    def share(scheme: str) -> "CheckedValue":
+
+    def share(scheme: str) -> CheckedValue:
         return sensitivity.value("estimate", scheme=scheme, pilot=TOTAL, denominator_kind="outflow")
 
-    rounded = "release_form" in sensitivity.frame.columns and (
-        sensitivity.frame.loc[(sensitivity.frame["pilot"] == TOTAL), "release_form"] != "exact").any()
+    rounded = (
+        "release_form" in sensitivity.frame.columns
+        and (sensitivity.frame.loc[(sensitivity.frame["pilot"] == TOTAL), "release_form"] != "exact").any()
+    )
     note = L(" (aantallen afgerond op veelvouden van 5)", " (counts rounded to multiples of 5)") if rounded else ""
-    template = L(f"Landelijk aandeel bestendig van de uitstroom: {{a}} onder {scheme_a}, {{b}} onder {scheme_b}",
-                 f"National durable share of outflow: {{a}} under {scheme_a}, {{b}} under {scheme_b}")
-    return gate.text(template + note + ".", a=(share(scheme_a), lambda x: L.percent(x, 1)),
-                     b=(share(scheme_b), lambda x: L.percent(x, 1)))
+    template = L(
+        f"Landelijk aandeel bestendig van de uitstroom: {{a}} onder {scheme_a}, {{b}} onder {scheme_b}",
+        f"National durable share of outflow: {{a}} under {scheme_a}, {{b}} under {scheme_b}",
+    )
+    return gate.text(
+        template + note + ".",
+        a=(share(scheme_a), lambda x: L.percent(x, 1)),
+        b=(share(scheme_b), lambda x: L.percent(x, 1)),
+    )

@@ -19,14 +19,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from lvv_eval.sources import consistency
 from lvv_eval.disclosure import suppression as disclosure
 from lvv_eval.disclosure.gate import Gate
-from lvv_eval.stats import rates as metrics
-from lvv_eval.sources import published
-from lvv_eval.sources import rounding
-from lvv_eval.stats.counts import TOTAL
 from lvv_eval.evaluations import common
+from lvv_eval.sources import consistency, published, rounding
+from lvv_eval.stats import rates as metrics
+from lvv_eval.stats.counts import TOTAL
 
 if TYPE_CHECKING:  # pragma: no cover
     from lvv_eval.reporting.labels import Labels
@@ -72,8 +70,7 @@ def _figures(figures: pd.DataFrame | None) -> pd.DataFrame:
 
 
 def _series(figures: pd.DataFrame | None, measure: str, category: str) -> pd.Series:
-    sel = published.select(source=SOURCE_ID, measure=measure, category=category,
-                           figures=_figures(figures))
+    sel = published.select(source=SOURCE_ID, measure=measure, category=category, figures=_figures(figures))
     return metrics.series_from_figures(sel, measure, category)
 
 
@@ -124,8 +121,7 @@ def tabel_s1_capacity(figures: pd.DataFrame | None = None) -> dict[str, float]:
     return {str(k): float(v) for k, v in _series(figures, "capacity", "places").items()}
 
 
-def free_place_check(figures: pd.DataFrame | None = None,
-                     checks: pd.DataFrame | None = None) -> pd.DataFrame:
+def free_place_check(figures: pd.DataFrame | None = None, checks: pd.DataFrame | None = None) -> pd.DataFrame:
     """Occupancy and free places recomputed from the counts, against the printed shares.
 
     Occupancy rate and free places are recomputed with
@@ -165,24 +161,25 @@ def free_place_check(figures: pd.DataFrame | None = None,
         has = pilot in counted
         recomputed = float(by.loc[(pilot, "free_places_rate"), "estimate"]) * 100 if has else np.nan
         check_id = f"r20-free-rate-{pilot}-pct"
-        rows.append({
-            "pilot": pilot,
-            "capacity": float(cap[pilot]),
-            "occupancy": float(occ[pilot]) if has else np.nan,
-            "free_places": float(by.loc[(pilot, "free_places"), "estimate"]) if has else np.nan,
-            "free_places_printed": float(printed_free.get(pilot, np.nan)),
-            "occupancy_rate_pct": float(by.loc[(pilot, "occupancy_rate"), "estimate"]) * 100 if has else np.nan,
-            "free_places_rate_pct": recomputed,
-            "free_places_rate_printed": float(printed_rate.get(pilot, np.nan)),
-            "difference_pp": recomputed - float(printed_rate.get(pilot, np.nan)),
-            "check_status": str(results.loc[check_id, "status"]) if check_id in results.index else "",
-            "denominator_label": "capacity",
-        })
+        rows.append(
+            {
+                "pilot": pilot,
+                "capacity": float(cap[pilot]),
+                "occupancy": float(occ[pilot]) if has else np.nan,
+                "free_places": float(by.loc[(pilot, "free_places"), "estimate"]) if has else np.nan,
+                "free_places_printed": float(printed_free.get(pilot, np.nan)),
+                "occupancy_rate_pct": float(by.loc[(pilot, "occupancy_rate"), "estimate"]) * 100 if has else np.nan,
+                "free_places_rate_pct": recomputed,
+                "free_places_rate_printed": float(printed_rate.get(pilot, np.nan)),
+                "difference_pp": recomputed - float(printed_rate.get(pilot, np.nan)),
+                "check_status": str(results.loc[check_id, "status"]) if check_id in results.index else "",
+                "denominator_label": "capacity",
+            }
+        )
     return pd.DataFrame(rows)
 
 
-def utrecht_estimate(figures: pd.DataFrame | None = None,
-                     checks: pd.DataFrame | None = None) -> pd.DataFrame:
+def utrecht_estimate(figures: pd.DataFrame | None = None, checks: pd.DataFrame | None = None) -> pd.DataFrame:
     """What Utrecht's estimated 98 % occupancy implies, and why it cannot hold.
 
     Tabel S.1 of ``001_08a3e7995258f26d.txt`` gives no occupancy count for
@@ -209,8 +206,7 @@ def utrecht_estimate(figures: pd.DataFrame | None = None,
     >>> float(t.loc["r20-occupancy-utrecht-azc-bound", "difference"])
     17.2
     """
-    ids = ["r20-utrecht-occupancy-count", "r20-occupancy-utrecht-bound",
-           "r20-occupancy-utrecht-azc-bound"]
+    ids = ["r20-utrecht-occupancy-count", "r20-occupancy-utrecht-bound", "r20-occupancy-utrecht-azc-bound"]
     results = consistency.run_checks(_figures(figures), checks).set_index("check_id")
     table = results.loc[ids, ["status", "expected", "computed", "count_low", "count_high", "message"]]
     table = table.reset_index()
@@ -247,14 +243,14 @@ def capacity_parts(figures: pd.DataFrame | None = None) -> pd.DataFrame:
         else:
             present, approx = float(cap[pilot]) * float(occ_rate[pilot]) / 100, True
         rows.append({"pilot": pilot, "part": "occupancy", "places": present, "approximate": approx})
-        rows.append({"pilot": pilot, "part": "free_places", "places": float(cap[pilot]) - present,
-                     "approximate": approx})
+        rows.append(
+            {"pilot": pilot, "part": "free_places", "places": float(cap[pilot]) - present, "approximate": approx}
+        )
     return pd.DataFrame(rows)
 
 
 # --------------------------------------------------------------------------- consistency
-def source_checks(figures: pd.DataFrame | None = None,
-                  checks: pd.DataFrame | None = None) -> pd.DataFrame:
+def source_checks(figures: pd.DataFrame | None = None, checks: pd.DataFrame | None = None) -> pd.DataFrame:
     """Consistency checks that involve figures of Regioplan 2020 only.
 
     Returns
@@ -268,8 +264,7 @@ def source_checks(figures: pd.DataFrame | None = None,
     own = set(figs.loc[figs["source_id"].astype("str") == SOURCE_ID, "figure_id"])
     results = consistency.run_checks(figs, checks)
     keep = [all(f in own for f in ids.split()) and bool(ids) for ids in results["figure_ids"]]
-    cols = ["check_id", "kind", "expected", "computed", "difference", "status", "count_low",
-            "count_high", "message"]
+    cols = ["check_id", "kind", "expected", "computed", "difference", "status", "count_low", "count_high", "message"]
     return results.loc[keep, cols].reset_index(drop=True)
 
 
@@ -347,8 +342,9 @@ def durable_rates(figures: pd.DataFrame | None = None, alpha: float = 0.05) -> p
     printed = _series(figures, "outflow_share_of_intake", "durable")
     rows, num, den, cats, pilots = [], [], [], [], []
     for pilot in sorted(durable.index):
-        variants = [("formal", formal[pilot]), ("all", intake[pilot])] if pilot in formal.index \
-            else [("all", intake[pilot])]
+        variants = (
+            [("formal", formal[pilot]), ("all", intake[pilot])] if pilot in formal.index else [("all", intake[pilot])]
+        )
         for category, denominator in variants:
             rows.append(pilot if len(variants) == 1 else f"{pilot}-{category}")
             num.append(durable[pilot])
@@ -356,8 +352,7 @@ def durable_rates(figures: pd.DataFrame | None = None, alpha: float = 0.05) -> p
             cats.append(category)
             pilots.append(pilot)
     index = pd.Index(rows, name="row")
-    table = metrics.durable_rate(pd.Series(num, index=index), intake=pd.Series(den, index=index),
-                                 alpha=alpha)
+    table = metrics.durable_rate(pd.Series(num, index=index), intake=pd.Series(den, index=index), alpha=alpha)
     table.insert(1, "pilot", pilots)
     table.insert(2, "intake_category", cats)
     table["printed_pct"] = [float(printed[p]) for p in pilots]
@@ -425,17 +420,24 @@ def other_outflow_ranges(figures: pd.DataFrame | None = None) -> pd.DataFrame:
         shares = _series(figures, "outflow_share_of_intake", category)
         for pilot in sorted(shares.index):
             r = rounding.count_range(float(shares[pilot]), int(intake[pilot]))
-            rows.append({"pilot": pilot, "category": category, "printed_pct": float(shares[pilot]),
-                         "denominator": int(intake[pilot]), "denominator_label": "total intake",
-                         "count_low": int(r.start) if len(r) else pd.NA,
-                         "count_high": int(r.stop - 1) if len(r) else pd.NA})
+            rows.append(
+                {
+                    "pilot": pilot,
+                    "category": category,
+                    "printed_pct": float(shares[pilot]),
+                    "denominator": int(intake[pilot]),
+                    "denominator_label": "total intake",
+                    "count_low": int(r.start) if len(r) else pd.NA,
+                    "count_high": int(r.stop - 1) if len(r) else pd.NA,
+                }
+            )
     out = pd.DataFrame(rows)
     for col in ("count_low", "count_high"):
         out[col] = out[col].astype("Int64")
     return out
 
 
-def row_labels(rates: pd.DataFrame, L: "Labels") -> dict[str, str]:
+def row_labels(rates: pd.DataFrame, L: Labels) -> dict[str, str]:
     """Bar labels for :func:`durable_rates` rows: pilot name, plus the denominator for Amsterdam.
 
     Examples
@@ -452,8 +454,7 @@ def row_labels(rates: pd.DataFrame, L: "Labels") -> dict[str, str]:
 
 
 # --------------------------------------------------------------------------- headline
-def headline(figures: pd.DataFrame | None = None,
-             checks: pd.DataFrame | None = None) -> dict[str, object]:
+def headline(figures: pd.DataFrame | None = None, checks: pd.DataFrame | None = None) -> dict[str, object]:
     """Headline figures of Regioplan 2020, recomputed from the published figures.
 
     Returns
@@ -556,8 +557,13 @@ def suppress_length_of_stay(los: pd.DataFrame, threshold: int) -> disclosure.Sup
     [True, True]
     """
     work = los.rename(columns={"n": "total"})
-    res = disclosure.suppress(work, ["n_events", "n_censored", "total"], threshold=threshold,
-                              margins={"total_row": "total", "total_col": "total"}, row_labels="pilot")
+    res = disclosure.suppress(
+        work,
+        ["n_events", "n_censored", "total"],
+        threshold=threshold,
+        margins={"total_row": "total", "total_col": "total"},
+        row_labels="pilot",
+    )
     out = res.table.rename(columns={"total": "n"})
     events = pd.to_numeric(los["n_events"]).to_numpy(dtype=float)
     hide = (events >= 1) & (events < threshold)
@@ -569,9 +575,7 @@ def suppress_length_of_stay(los: pd.DataFrame, threshold: int) -> disclosure.Sup
     return disclosure.SuppressionResult(out, report, mask)
 
 
-
-
-def register_person_tables(gate: Gate, data: Any, frame: pd.DataFrame, P: "NotebookParameters") -> None:
+def register_person_tables(gate: Gate, data: Any, frame: pd.DataFrame, P: NotebookParameters) -> None:
     """Register every person-level table of report 01 with its disclosure gate, before any is shown.
 
     The tables are the validation flow, the comparison with Tabel S.1/S.2,
@@ -592,33 +596,63 @@ def register_person_tables(gate: Gate, data: Any, frame: pd.DataFrame, P: "Noteb
     P
         Validated notebook parameters.
     """
-    from lvv_eval.reference.schemes import load_scheme  # noqa: PLC0415
-    from lvv_eval.stats import counts as aggregate  # noqa: PLC0415
-    from lvv_eval.stats import survival  # noqa: PLC0415
+    from lvv_eval.reference.schemes import load_scheme
+    from lvv_eval.stats import counts as aggregate
+    from lvv_eval.stats import survival
 
     t = P.disclosure_threshold
-    gate.register("validation_flow", data.flow, counts=["rows"], key=None,
-                  upstream=common.suppress_validation_flow(data.flow, t))
+    gate.register(
+        "validation_flow", data.flow, counts=["rows"], key=None, upstream=common.suppress_validation_flow(data.flow, t)
+    )
     compared = common.published_vs_person(data.frame, P, SOURCE_ID)
-    gate.register("published_vs_person", compared, upstream=suppress_comparison(compared, t).table,
-                  counts=["person_level"], derived={"difference": ("person_level",)})
+    gate.register(
+        "published_vs_person",
+        compared,
+        upstream=suppress_comparison(compared, t).table,
+        counts=["person_level"],
+        derived={"difference": ("person_level",)},
+    )
     rates = person_durable_rates(common.person_figures(data.frame, P))
-    gate.register("durable_rate_person", rates, upstream=disclosure.suppress_rates(rates, t),
-                  counts=["numerator", "denominator"], rates=True, margins={"total_row": TOTAL},
-                  version_key=["denominator_kind"])
+    gate.register(
+        "durable_rate_person",
+        rates,
+        upstream=disclosure.suppress_rates(rates, t),
+        counts=["numerator", "denominator"],
+        rates=True,
+        margins={"total_row": TOTAL},
+        version_key=["denominator_kind"],
+    )
     los = survival.length_of_stay(frame, P.peildatum)
-    gate.register("length_of_stay", los, upstream=suppress_length_of_stay(los, t).table,
-                  counts=["n", "n_events", "n_censored"], margins={"total_row": TOTAL, "total_col": "n"},
-                  derived={c: ("n_events",) for c in ("median_days", "ci_low", "ci_high")})
-    from lvv_eval.reference.monitor_format import PROGRAMME_START  # noqa: PLC0415
+    gate.register(
+        "length_of_stay",
+        los,
+        upstream=suppress_length_of_stay(los, t).table,
+        counts=["n", "n_events", "n_censored"],
+        margins={"total_row": TOTAL, "total_col": "n"},
+        derived={c: ("n_events",) for c in ("median_days", "ci_low", "ci_high")},
+    )
+    from lvv_eval.reference.monitor_format import PROGRAMME_START
 
     # an export without trajectories has no earliest intake: the grid starts with the programme
     stock = aggregate.stock_over_time(frame, start=PROGRAMME_START if frame.empty else None, end=P.peildatum)
     gate.register("occupancy_over_time", stock, counts=["present"])
     curves = survival.cif_curves(frame, P.peildatum, load_scheme(P.scheme))
-    gate.register("cumulative_incidence_curves", curves.drop(columns=["n_events", "se"]), counts=["n_at_risk"],
-                  key="pilot", derived={c: ("n_at_risk",) for c in ("estimate", "ci_low", "ci_high")})
+    gate.register(
+        "cumulative_incidence_curves",
+        curves.drop(columns=["n_events", "se"]),
+        counts=["n_at_risk"],
+        key="pilot",
+        derived={c: ("n_at_risk",) for c in ("estimate", "ci_low", "ci_high")},
+    )
     sens = common.scheme_sensitivity(frame, P.peildatum, formal_only=P.formal_only)
-    gate.register("scheme_sensitivity", sens, upstream=disclosure.suppress_rates(sens, t),
-                  counts=["numerator", "denominator"], rates=True, versions="scheme",
-                  version_key=["denominator_kind"], margins={"total_row": TOTAL}, fallback="round5")
+    gate.register(
+        "scheme_sensitivity",
+        sens,
+        upstream=disclosure.suppress_rates(sens, t),
+        counts=["numerator", "denominator"],
+        rates=True,
+        versions="scheme",
+        version_key=["denominator_kind"],
+        margins={"total_row": TOTAL},
+        fallback="round5",
+    )

@@ -8,7 +8,8 @@ missing there, drawn as marked bands or bars, never as values).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -29,8 +30,18 @@ if TYPE_CHECKING:  # pragma: no cover
     from lvv_eval.reporting.labels import Labels
     from lvv_eval.reporting.writer import ReportWriter
 
-__all__ = ["INTAKE", "NO_SCENARIO", "IN_PROGRAMME", "flow_table", "release_flow", "durable_per_quarter",
-           "release_quarters", "occupancy_table", "release_occupancy", "write_figures"]
+__all__ = [
+    "INTAKE",
+    "NO_SCENARIO",
+    "IN_PROGRAMME",
+    "flow_table",
+    "release_flow",
+    "durable_per_quarter",
+    "release_quarters",
+    "occupancy_table",
+    "release_occupancy",
+    "write_figures",
+]
 
 INTAKE = "intake"
 """The first node of the flow (everyone who entered by the peildatum)."""
@@ -47,8 +58,9 @@ def _pilots(frame: pd.DataFrame, pilots: Sequence[str]) -> list[str]:
     return [p for p in present if not pilots or p in {str(x).lower() for x in pilots}]
 
 
-def flow_table(frame: pd.DataFrame, peildatum: DateLike, scheme: Scheme, *, formal_only: bool = False,
-               pilots: Sequence[str] = ()) -> pd.DataFrame:
+def flow_table(
+    frame: pd.DataFrame, peildatum: DateLike, scheme: Scheme, *, formal_only: bool = False, pilots: Sequence[str] = ()
+) -> pd.DataFrame:
     """Intake -> counselling scenario -> outcome class, per pilot and in total.
 
     Parameters
@@ -80,8 +92,9 @@ def flow_table(frame: pd.DataFrame, peildatum: DateLike, scheme: Scheme, *, form
     state = aggregate.state_at(rows, peildatum)
     rows = rows.loc[state["in_scope"].to_numpy()].reset_index(drop=True)
     state = state.loc[state["in_scope"]].reset_index(drop=True)
-    scen = np.where(state["scenario_set"].to_numpy(), rows["scenario"].astype("string").fillna(NO_SCENARIO),
-                    NO_SCENARIO).astype(object)
+    scen = np.where(
+        state["scenario_set"].to_numpy(), rows["scenario"].astype("string").fillna(NO_SCENARIO), NO_SCENARIO
+    ).astype(object)
     cls = aggregate.classify_exits(rows["exit_reason"], scheme).astype("string").fillna(IN_PROGRAMME).to_numpy()
     outcome = np.where(state["exited"].to_numpy(), cls, IN_PROGRAMME).astype(object)
     scenarios = [*SCENARIO_CODES, NO_SCENARIO]
@@ -102,21 +115,31 @@ def flow_table(frame: pd.DataFrame, peildatum: DateLike, scheme: Scheme, *, form
     return out.astype({"numerator": "int64", "denominator": "int64"})
 
 
-def release_flow(gate: "Gate", table: pd.DataFrame, name: str = "flow_intake_scenario_outcome",
-                 caption: str = "") -> CheckedTable:
+def release_flow(
+    gate: Gate, table: pd.DataFrame, name: str = "flow_intake_scenario_outcome", caption: str = ""
+) -> CheckedTable:
     """Release :func:`flow_table` through the gate.
 
     The bands leaving one node are classes of that node's total (group rule: no single hidden
     band can be recovered by subtraction), the pilots add up to ``total`` band by band (margins),
     and ``node total - band`` below the threshold hides the band (complement rule).
     """
-    return gate.check(name, table, counts=["numerator", "denominator"], key="pilot", rates=True,
-                      group=("pilot", "stage", "source"), margins={"total_row": TOTAL},
-                      version_key=("stage", "source", "target"), caption=caption)
+    return gate.check(
+        name,
+        table,
+        counts=["numerator", "denominator"],
+        key="pilot",
+        rates=True,
+        group=("pilot", "stage", "source"),
+        margins={"total_row": TOTAL},
+        version_key=("stage", "source", "target"),
+        caption=caption,
+    )
 
 
-def durable_per_quarter(frame: pd.DataFrame, peildatum: DateLike, scheme: Scheme, *,
-                        formal_only: bool = False, pilots: Sequence[str] = ()) -> pd.DataFrame:
+def durable_per_quarter(
+    frame: pd.DataFrame, peildatum: DateLike, scheme: Scheme, *, formal_only: bool = False, pilots: Sequence[str] = ()
+) -> pd.DataFrame:
     """Durable outflow per calendar quarter of the exit date, per pilot and in total.
 
     Returns
@@ -138,9 +161,13 @@ def durable_per_quarter(frame: pd.DataFrame, peildatum: DateLike, scheme: Scheme
     done = (exits.notna() & (exits <= day) & durable).to_numpy(dtype=bool)
     start = rows["intake_date"].min() if len(rows) else day
     quarters = pd.period_range(pd.Timestamp(start).to_period("Q"), day.to_period("Q"), freq="Q")
-    hit = pd.DataFrame({"pilot": rows["pilot"].astype(str).to_numpy()[done],
-                        "quarter": exits.loc[done].dt.to_period("Q").astype(str).to_numpy()})
-    records = []
+    hit = pd.DataFrame(
+        {
+            "pilot": rows["pilot"].astype(str).to_numpy()[done],
+            "quarter": exits.loc[done].dt.to_period("Q").astype(str).to_numpy(),
+        }
+    )
+    records = []  # type: ignore[var-annotated]
     for pilot in [*names, TOTAL]:
         part = hit if pilot == TOTAL else hit.loc[hit["pilot"] == pilot]
         counts = part["quarter"].value_counts()
@@ -148,17 +175,32 @@ def durable_per_quarter(frame: pd.DataFrame, peildatum: DateLike, scheme: Scheme
     return pd.DataFrame(records, columns=["quarter", "pilot", "n"]).astype({"n": "int64"})
 
 
-def release_quarters(gate: "Gate", table: pd.DataFrame, name: str = "durable_outflow_per_quarter",
-                     caption: str = "") -> CheckedTable:
+def release_quarters(
+    gate: Gate, table: pd.DataFrame, name: str = "durable_outflow_per_quarter", caption: str = ""
+) -> CheckedTable:
     """Release :func:`durable_per_quarter` through the gate (pilots add up to ``total`` per quarter)."""
     frame = table.assign(count_key=table["pilot"] + "@" + table["quarter"])
-    checked = gate.check(name, frame, counts=["n"], key="count_key", margins={"total_row": TOTAL},
-                         version_key=("quarter",), caption=caption)
+    checked = gate.check(
+        name,
+        frame,
+        counts=["n"],
+        key="count_key",
+        margins={"total_row": TOTAL},
+        version_key=("quarter",),
+        caption=caption,
+    )
     return checked
 
 
-def occupancy_table(frame: pd.DataFrame, start: DateLike, end: DateLike, *, pilots: Sequence[str] = (),
-                    formal_only: bool = False, figures: pd.DataFrame | None = None) -> pd.DataFrame:
+def occupancy_table(
+    frame: pd.DataFrame,
+    start: DateLike,
+    end: DateLike,
+    *,
+    pilots: Sequence[str] = (),
+    formal_only: bool = False,
+    figures: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Persons present on the first of each month per pilot against the capacity then published.
 
     :func:`lvv_eval.stats.occupancy.present_against_capacity` on the chosen pilots and population;
@@ -174,20 +216,22 @@ def occupancy_table(frame: pd.DataFrame, start: DateLike, end: DateLike, *, pilo
     return out.assign(date=out["date"].dt.strftime("%Y-%m-%d"))
 
 
-def release_occupancy(gate: "Gate", table: pd.DataFrame, name: str = "capacity_and_occupancy",
-                      caption: str = "") -> CheckedTable:
+def release_occupancy(
+    gate: Gate, table: pd.DataFrame, name: str = "capacity_and_occupancy", caption: str = ""
+) -> CheckedTable:
     """Release :func:`occupancy_table` through the gate: monthly counts below the threshold hidden.
 
     ``capacity`` (published places) is no count of persons; ``occupancy_rate`` is hidden with its
     count.
     """
     frame = table.assign(count_key=table["pilot"] + "@" + table["date"])
-    return gate.check(name, frame, counts=["present"], key="count_key",
-                      derived={"occupancy_rate": ("present",)}, caption=caption)
+    return gate.check(
+        name, frame, counts=["present"], key="count_key", derived={"occupancy_rate": ("present",)}, caption=caption
+    )
 
 
 def _texts(language: str) -> Mapping[str, str]:
-    from lvv_eval.evaluations.three_evaluations import TEXTS_DIR  # noqa: PLC0415
+    from lvv_eval.evaluations.three_evaluations import TEXTS_DIR
 
     path = TEXTS_DIR / f"policy.{language}.yaml"
     if not path.is_file():
@@ -195,58 +239,107 @@ def _texts(language: str) -> Mapping[str, str]:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
-def write_figures(writer: "ReportWriter", gate: "Gate", L: "Labels", frame: pd.DataFrame, peildatum: DateLike,
-                  scheme: Scheme, *, formal_only: bool = False, pilots: Sequence[str] = (),
-                  start: DateLike = "2019-04-01") -> list["Figure"]:
+def write_figures(
+    writer: ReportWriter,
+    gate: Gate,
+    L: Labels,
+    frame: pd.DataFrame,
+    peildatum: DateLike,
+    scheme: Scheme,
+    *,
+    formal_only: bool = False,
+    pilots: Sequence[str] = (),
+    start: DateLike = "2019-04-01",
+) -> list[Figure]:
     """Build, release, write and return the three policy figures of a report (and their tables).
 
     Captions are made from the arguments (peildatum, scheme, population, threshold, capacity
     sources) in the report language. The figures are left open; the caller closes them.
     """
-    from lvv_eval.evaluations.common import figure_from  # noqa: PLC0415
-    from lvv_eval.reporting.flow_plot import capacity_occupancy, flow_chart, period_bars  # noqa: PLC0415
-    from lvv_eval.sources.capacity import capacity_history  # noqa: PLC0415
+    from lvv_eval.evaluations.common import figure_from
+    from lvv_eval.reporting.flow_plot import capacity_occupancy, flow_chart, period_bars
+    from lvv_eval.sources.capacity import capacity_history
 
     t = _texts(L.language)
     day = aggregate.as_peildatum(peildatum)
     population = t["population_formal"] if formal_only else t["population_all"]
-    common_fields = {"peildatum": L.date(day), "scheme": scheme.name, "population": population,
-                     "threshold": L.number(gate.threshold)}
+    common_fields = {
+        "peildatum": L.date(day),
+        "scheme": scheme.name,
+        "population": population,
+        "threshold": L.number(gate.threshold),
+    }
     panel_labels = {p: L.pilot(p) for p in [*_pilots(frame, pilots), TOTAL]}
     figures = []
 
-    flows = release_flow(gate, flow_table(frame, day, scheme, formal_only=formal_only, pilots=pilots),
-                         caption=t["flow_caption"].format(**common_fields))
+    flows = release_flow(
+        gate,
+        flow_table(frame, day, scheme, formal_only=formal_only, pilots=pilots),
+        caption=t["flow_caption"].format(**common_fields),
+    )
     writer.table(flows.output_id, flows)
-    nodes = {INTAKE: t["node_intake"], NO_SCENARIO: t["node_no_scenario"], IN_PROGRAMME: t["node_in_programme"],
-             **{s: t[f"node_{s}"] for s in SCENARIO_CODES if f"node_{s}" in t},
-             **{c: L.outcome_class(scheme.name, c) for c in scheme.class_ids}}
-    fig = flow_chart(flows.frame, scenarios=[*SCENARIO_CODES, NO_SCENARIO],
-                     outcomes=[*scheme.class_ids, IN_PROGRAMME], title=t["flow_title"],
-                     footnote=flows.caption, panel_labels=panel_labels, node_labels=nodes, fmt=L.number,
-                     source_node=INTAKE)
+    nodes = {
+        INTAKE: t["node_intake"],
+        NO_SCENARIO: t["node_no_scenario"],
+        IN_PROGRAMME: t["node_in_programme"],
+        **{s: t[f"node_{s}"] for s in SCENARIO_CODES if f"node_{s}" in t},
+        **{c: L.outcome_class(scheme.name, c) for c in scheme.class_ids},
+    }
+    fig = flow_chart(
+        flows.frame,
+        scenarios=[*SCENARIO_CODES, NO_SCENARIO],
+        outcomes=[*scheme.class_ids, IN_PROGRAMME],
+        title=t["flow_title"],
+        footnote=flows.caption,
+        panel_labels=panel_labels,  # type: ignore[arg-type]
+        node_labels=nodes,  # type: ignore[arg-type]
+        fmt=L.number,
+        source_node=INTAKE,
+    )
     writer.figure(flows.output_id, figure_from(gate, flows.output_id, fig, flows), title=t["flow_title"])
     figures.append(fig)
 
-    quarters = release_quarters(gate, durable_per_quarter(frame, day, scheme, formal_only=formal_only, pilots=pilots),
-                                caption=t["quarter_caption"].format(**common_fields))
+    quarters = release_quarters(
+        gate,
+        durable_per_quarter(frame, day, scheme, formal_only=formal_only, pilots=pilots),
+        caption=t["quarter_caption"].format(**common_fields),
+    )
     writer.table(quarters.output_id, quarters)
-    fig = period_bars(quarters.frame, period="quarter", value="n", panel="pilot", title=t["quarter_title"],
-                      ylabel=t["trajectories"], footnote=quarters.caption, panel_labels=panel_labels)
+    fig = period_bars(
+        quarters.frame,
+        period="quarter",
+        value="n",
+        panel="pilot",
+        title=t["quarter_title"],
+        ylabel=t["trajectories"],
+        footnote=quarters.caption,
+        panel_labels=panel_labels,  # type: ignore[arg-type]
+    )
     writer.figure(quarters.output_id, figure_from(gate, quarters.output_id, fig, quarters), title=t["quarter_title"])
     figures.append(fig)
 
     history = capacity_history()
-    from lvv_eval.sources.published import load_sources  # noqa: PLC0415
+    from lvv_eval.sources.published import load_sources
 
     files = dict(zip(load_sources()["source_id"], load_sources()["source_file"]))
     cited = ", ".join(f"{s} ({files.get(s, '')})" for s in sorted(set(history["source_id"].astype(str))))
-    occ = release_occupancy(gate, occupancy_table(frame, start, day, pilots=pilots, formal_only=formal_only),
-                            caption=t["occupancy_caption"].format(**common_fields, start=L.date(start), end=L.date(day),
-                                                                  capacity_sources=cited))
+    occ = release_occupancy(
+        gate,
+        occupancy_table(frame, start, day, pilots=pilots, formal_only=formal_only),
+        caption=t["occupancy_caption"].format(
+            **common_fields, start=L.date(start), end=L.date(day), capacity_sources=cited
+        ),
+    )
     writer.table(occ.output_id, occ)
-    fig = capacity_occupancy(occ.frame, title=t["occupancy_title"], ylabel=t["persons"], footnote=occ.caption,
-                             present_label=t["present"], capacity_label=t["capacity"], panel_labels=panel_labels)
+    fig = capacity_occupancy(
+        occ.frame,
+        title=t["occupancy_title"],
+        ylabel=t["persons"],
+        footnote=occ.caption,
+        present_label=t["present"],
+        capacity_label=t["capacity"],
+        panel_labels=panel_labels,  # type: ignore[arg-type]
+    )
     writer.figure(occ.output_id, figure_from(gate, occ.output_id, fig, occ), title=t["occupancy_title"])
     figures.append(fig)
     return figures

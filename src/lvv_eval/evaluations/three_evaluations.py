@@ -27,10 +27,11 @@ scheme to a published total would need exit-reason counts the sources do not pri
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -51,8 +52,19 @@ if TYPE_CHECKING:  # pragma: no cover
     from lvv_eval.reporting.labels import Labels
     from lvv_eval.reporting.writer import CaptionedTable, ReportWriter
 
-__all__ = ["DATES", "SCALE_CLASSES", "SCALE_OF_CLASS", "STATUSES", "ThreeEvaluations", "three_evaluations",
-           "published_basis", "scale_class", "scale_values", "texts", "write_section"]
+__all__ = [
+    "DATES",
+    "SCALE_CLASSES",
+    "SCALE_OF_CLASS",
+    "STATUSES",
+    "ThreeEvaluations",
+    "three_evaluations",
+    "published_basis",
+    "scale_class",
+    "scale_values",
+    "texts",
+    "write_section",
+]
 
 DATES: tuple[str, ...] = ("2019-12-31", "2020-11-01", "2022-07-01")
 """Peildata of the plan-and-process evaluation, the monitor / interim evaluation and the final evaluation."""
@@ -60,8 +72,12 @@ DATES: tuple[str, ...] = ("2019-12-31", "2020-11-01", "2022-07-01")
 SCALE_CLASSES: tuple[str, ...] = ("durable", "semi_durable", "none")
 """The classes of the common scale, in order."""
 
-SCALE_OF_CLASS: Mapping[str, str] = {"durable": "durable", "semi_durable": "semi_durable",
-                                     "temporary": "semi_durable", "none": "none"}
+SCALE_OF_CLASS: Mapping[str, str] = {
+    "durable": "durable",
+    "semi_durable": "semi_durable",
+    "temporary": "semi_durable",
+    "none": "none",
+}
 """Scheme class id -> scale class. ``temporary`` (monitor 2020: repeat asylum application and art. 64)
 is the group the other sources call semi-durable. A class not listed (``not_durable``) spans
 several scale classes and is not split."""
@@ -72,9 +88,24 @@ STATUSES: tuple[str, ...] = ("published", "derived", "person-level", "not_distin
 DENOMINATOR = "outflow"
 """Denominator of every share on the scale (all who left by the date)."""
 
-COLUMNS: tuple[str, ...] = ("date", "scheme", "scale_class", "scheme_class", "status", "source_id", "basis",
-                            "published_share", "published_numerator", "published_denominator",
-                            "person_share", "ci_low", "ci_high", "numerator", "denominator", "count_key")
+COLUMNS: tuple[str, ...] = (
+    "date",
+    "scheme",
+    "scale_class",
+    "scheme_class",
+    "status",
+    "source_id",
+    "basis",
+    "published_share",
+    "published_numerator",
+    "published_denominator",
+    "person_share",
+    "ci_low",
+    "ci_high",
+    "numerator",
+    "denominator",
+    "count_key",
+)
 """Columns of :attr:`ThreeEvaluations.table`."""
 
 TEXTS_DIR = Path(__file__).resolve().parent / "texts"
@@ -108,8 +139,9 @@ def _codes_of_category(category: str, scheme: Scheme) -> tuple[str, ...]:
         return aggregate.DEPARTURE_OR_ONWARD_MIGRATION
     if category == "other_non_durable":
         return aggregate.OTHER_NON_DURABLE
-    raise ConfigError(f"published outflow category {category!r} names no exit code, subtotal or class of "
-                      f"scheme {scheme.name}")
+    raise ConfigError(
+        f"published outflow category {category!r} names no exit code, subtotal or class of scheme {scheme.name}"
+    )
 
 
 @dataclass(frozen=True)
@@ -161,8 +193,10 @@ def published_basis(source_id: str, figures: pd.DataFrame | None = None) -> dict
     scheme_name, _ = published.source_population(source_id)
     scheme = load_scheme(scheme_name)
     rows = published.select(source=source_id, pilot=aggregate.TOTAL, figures=figures)
-    value = {(str(m), str(c)): (float(v), str(f)) for m, c, v, f in
-             zip(rows["measure"], rows["category"], rows["value"], rows["figure_id"])}
+    value = {
+        (str(m), str(c)): (float(v), str(f))
+        for m, c, v, f in zip(rows["measure"], rows["category"], rows["value"], rows["figure_id"])
+    }
     out: dict[str, Basis] = {}
     for cls in scheme.class_ids:
         key = ("outflow_share_of_outflow", str(cls))
@@ -201,12 +235,18 @@ def published_basis(source_id: str, figures: pd.DataFrame | None = None) -> dict
     if len(missing) == 1 and unlisted <= {missing[0]}:
         rest = missing[0]
         others = [c for c in counts]
-        counts[rest] = (denominator[0] - sum(counts[c][0] for c in others),
-                        f"{denominator[1]} - ({' + '.join(counts[c][1] for c in others)})")
+        counts[rest] = (
+            denominator[0] - sum(counts[c][0] for c in others),
+            f"{denominator[1]} - ({' + '.join(counts[c][1] for c in others)})",
+        )
     for cls, (num, text) in counts.items():
         if cls not in out and denominator[0] > 0:
-            out[cls] = Basis(share=num / denominator[0], numerator=num, denominator=denominator[0],
-                             text=f"({text}) / {denominator[1]}")
+            out[cls] = Basis(
+                share=num / denominator[0],
+                numerator=num,
+                denominator=denominator[0],
+                text=f"({text}) / {denominator[1]}",
+            )
     return out
 
 
@@ -252,7 +292,7 @@ class ThreeEvaluations:
         counts = self.table["status"].value_counts()
         return {s: int(counts.get(s, 0)) for s in STATUSES}
 
-    def release(self, gate: "Gate", name: str = "three_evaluations", protect: Sequence[str] = ()) -> CheckedTable:
+    def release(self, gate: Gate, name: str = "three_evaluations", protect: Sequence[str] = ()) -> CheckedTable:
         """Release the table through the report's gate.
 
         With person-level data the counts go through the gate as a rate table: classes of one date
@@ -267,58 +307,99 @@ class ThreeEvaluations:
         """
         frame = self.table.copy()
         if not self.person_level:
-            return gate.exempt(name, frame.drop(columns=["numerator", "denominator", "person_share", "ci_low", "ci_high",
-                                                         "count_key"]), kind="derived")
-        return gate.check(name, frame, counts=["numerator", "denominator"], key="count_key", rates=True,
-                          derived={"person_share": ("numerator", "denominator"), "ci_low": ("numerator", "denominator"),
-                                   "ci_high": ("numerator", "denominator")},
-                          group=("date", "scheme"), versions="scheme", version_key=("date", "scale_class"),
-                          protect=tuple(protect))
+            return gate.exempt(
+                name,
+                frame.drop(columns=["numerator", "denominator", "person_share", "ci_low", "ci_high", "count_key"]),
+                kind="derived",
+            )
+        return gate.check(
+            name,
+            frame,
+            counts=["numerator", "denominator"],
+            key="count_key",
+            rates=True,
+            derived={
+                "person_share": ("numerator", "denominator"),
+                "ci_low": ("numerator", "denominator"),
+                "ci_high": ("numerator", "denominator"),
+            },
+            group=("date", "scheme"),
+            versions="scheme",
+            version_key=("date", "scale_class"),
+            protect=tuple(protect),
+        )
 
-    def caption(self, L: "Labels") -> str:
+    def caption(self, L: Labels) -> str:
         """The table caption, in the report language, from the result's own metadata."""
         t = texts(L.language)
         dates = ", ".join(L.date(d) for d in self.dates)
         cited = "; ".join(f"{s} ({self.source_files[s]})" for d in self.dates for s in self.sources.get(d, ()))
         population = t["population_formal"] if self.formal_only else t["population_all"]
         pilots = ", ".join(L.pilot(p) for p in self.pilots) if self.pilots else t["all_pilots"]
-        text = t["caption"].format(dates=dates, n_schemes=L.number(len(self.schemes)),
-                                   schemes=", ".join(self.schemes), denominator=t["denominator_" + self.denominator],
-                                   sources=cited or t["no_sources"])
+        text = t["caption"].format(
+            dates=dates,
+            n_schemes=L.number(len(self.schemes)),
+            schemes=", ".join(self.schemes),
+            denominator=t["denominator_" + self.denominator],
+            sources=cited or t["no_sources"],
+        )
         if self.person_level:
-            text += " " + t["caption_person"].format(population=population, pilots=pilots,
-                                                     level=L.number(round((1 - self.alpha) * 100)))
+            text += " " + t["caption_person"].format(
+                population=population, pilots=pilots, level=L.number(round((1 - self.alpha) * 100))
+            )
         return text
 
-    def figure_caption(self, L: "Labels") -> str:
+    def figure_caption(self, L: Labels) -> str:
         """The figure caption (what the bar styles mean), in the report language."""
         t = texts(L.language)
-        return t["figure_caption"].format(denominator=t["denominator_" + self.denominator],
-                                          dates=", ".join(L.date(d) for d in self.dates))
+        return t["figure_caption"].format(
+            denominator=t["denominator_" + self.denominator], dates=", ".join(L.date(d) for d in self.dates)
+        )
 
-    def view(self, checked: CheckedTable, L: "Labels") -> pd.DataFrame:
+    def view(self, checked: CheckedTable, L: Labels) -> pd.DataFrame:
         """A display frame of the released table: labels, formatted shares, the suppression mark."""
         t = texts(L.language)
         frame = checked.frame
         status = {s: t["status_" + s.replace("-", "_")] for s in STATUSES}
-        cols = ["date", "scheme", "scale_class", "status", "published_share", "person_share", "ci_low", "ci_high",
-                "basis"]
+        cols = [
+            "date",
+            "scheme",
+            "scale_class",
+            "status",
+            "published_share",
+            "person_share",
+            "ci_low",
+            "ci_high",
+            "basis",
+        ]
         cols = [c for c in cols if c in frame.columns]
         pct = {c: (lambda v: L.percent(v, 1)) for c in ("published_share", "person_share", "ci_low", "ci_high")}
-        shown = checked.view(columns=cols, formats=pct,
-                             relabel={"date": L.date, "status": lambda s: status.get(s, s),
-                                      "scale_class": lambda c: L.word(c)})
+        shown = checked.view(
+            columns=cols,
+            formats=pct,
+            relabel={"date": L.date, "status": lambda s: status.get(s, s), "scale_class": lambda c: L.word(c)},
+        )
         shown["basis"] = [b if b else "" for b in frame["basis"].fillna("")]
         absent = {"not_distinguished": t["not_distinguished_short"], "not_available": "–"}
         for col in ("published_share", "person_share", "ci_low", "ci_high"):
             if col in shown.columns:
-                shown[col] = [absent.get(s, "–") if (not isinstance(v, str) and pd.isna(v)) else v
-                              for v, s in zip(shown[col], frame["status"])]
-        return shown.rename(columns={"date": t["col_date"], "scheme": t["col_scheme"],
-                                     "scale_class": t["col_class"], "status": t["col_status"],
-                                     "published_share": t["col_published_share"],
-                                     "person_share": t["col_person_share"], "ci_low": t["col_ci_low"],
-                                     "ci_high": t["col_ci_high"], "basis": t["col_basis"]})
+                shown[col] = [
+                    absent.get(s, "–") if (not isinstance(v, str) and pd.isna(v)) else v
+                    for v, s in zip(shown[col], frame["status"])
+                ]
+        return shown.rename(
+            columns={
+                "date": t["col_date"],
+                "scheme": t["col_scheme"],
+                "scale_class": t["col_class"],
+                "status": t["col_status"],
+                "published_share": t["col_published_share"],
+                "person_share": t["col_person_share"],
+                "ci_low": t["col_ci_low"],
+                "ci_high": t["col_ci_high"],
+                "basis": t["col_basis"],
+            }
+        )
 
 
 def scale_values(frame: pd.DataFrame) -> pd.DataFrame:
@@ -339,8 +420,11 @@ def scale_values(frame: pd.DataFrame) -> pd.DataFrame:
     """
     person = frame["person_share"] if "person_share" in frame.columns else pd.Series(np.nan, index=frame.index)
     own = frame["status"].isin(["published", "derived"]).to_numpy()
-    share = np.where(own, pd.to_numeric(frame["published_share"], errors="coerce").to_numpy(dtype=float),
-                     pd.to_numeric(person, errors="coerce").to_numpy(dtype=float, na_value=np.nan))
+    share = np.where(
+        own,
+        pd.to_numeric(frame["published_share"], errors="coerce").to_numpy(dtype=float),
+        pd.to_numeric(person, errors="coerce").to_numpy(dtype=float, na_value=np.nan),
+    )
     return frame.assign(share=share)
 
 
@@ -360,10 +444,16 @@ def texts(language: str) -> Mapping[str, str]:
     return _texts(str(language))
 
 
-def three_evaluations(frame: pd.DataFrame | None = None, *, schemes: Sequence[str] | None = None,
-                      dates: Sequence[str] = DATES, formal_only: bool = False,
-                      pilots: Sequence[str] = (), alpha: float = 0.05,
-                      figures: pd.DataFrame | None = None) -> ThreeEvaluations:
+def three_evaluations(
+    frame: pd.DataFrame | None = None,
+    *,
+    schemes: Sequence[str] | None = None,
+    dates: Sequence[str] = DATES,
+    formal_only: bool = False,
+    pilots: Sequence[str] = (),
+    alpha: float = 0.05,
+    figures: pd.DataFrame | None = None,
+) -> ThreeEvaluations:
     """Durable, semi-durable and no-solution shares of the outflow at each date under each scheme.
 
     Parameters
@@ -415,25 +505,42 @@ def three_evaluations(frame: pd.DataFrame | None = None, *, schemes: Sequence[st
             source_id, basis = bases.get((d, name), ("", {}))
             person_counts: dict[str, float] = {}
             if person:
-                figs = aggregate.to_figures(frame, d, scheme=scheme, formal_only=formal_only,
-                                            pilots=list(pilots) or None)
+                figs = aggregate.to_figures(
+                    frame, d, scheme=scheme, formal_only=formal_only, pilots=list(pilots) or None
+                )
                 tot = figs.loc[(figs["pilot"] == aggregate.TOTAL) & (figs["measure"] == "outflow")]
                 person_counts = dict(zip(tot["category"].astype(str), tot["value"].astype(float)))
             for scale in SCALE_CLASSES:
                 cls = scale_class(scheme, scale)
-                rec: dict[str, object] = {"date": d, "scheme": scheme.name, "scale_class": scale,
-                                          "scheme_class": cls or "", "source_id": "", "basis": "",
-                                          "published_share": np.nan, "person_share": np.nan, "ci_low": np.nan,
-                                          "ci_high": np.nan, "published_numerator": np.nan,
-                                          "published_denominator": np.nan, "numerator": pd.NA, "denominator": pd.NA,
-                                          "count_key": f"{aggregate.TOTAL}@{d}"}
+                rec: dict[str, object] = {
+                    "date": d,
+                    "scheme": scheme.name,
+                    "scale_class": scale,
+                    "scheme_class": cls or "",
+                    "source_id": "",
+                    "basis": "",
+                    "published_share": np.nan,
+                    "person_share": np.nan,
+                    "ci_low": np.nan,
+                    "ci_high": np.nan,
+                    "published_numerator": np.nan,
+                    "published_denominator": np.nan,
+                    "numerator": pd.NA,
+                    "denominator": pd.NA,
+                    "count_key": f"{aggregate.TOTAL}@{d}",
+                }
                 if cls is None:
                     rec["status"] = "not_distinguished"
                 elif cls in basis:
                     b = basis[cls]
-                    rec.update(status=b.status, source_id=source_id, basis=b.text, published_share=b.share,
-                               published_numerator=b.numerator if b.numerator is not None else np.nan,
-                               published_denominator=b.denominator if b.denominator is not None else np.nan)
+                    rec.update(
+                        status=b.status,
+                        source_id=source_id,
+                        basis=b.text,
+                        published_share=b.share,
+                        published_numerator=b.numerator if b.numerator is not None else np.nan,
+                        published_denominator=b.denominator if b.denominator is not None else np.nan,
+                    )
                 elif person:
                     rec["status"] = "person-level"
                 else:
@@ -441,24 +548,41 @@ def three_evaluations(frame: pd.DataFrame | None = None, *, schemes: Sequence[st
                 if cls is not None and person:
                     num, den = person_counts.get(cls, 0.0), person_counts.get("all", 0.0)
                     low, high = proportion_ci(num, den, alpha=alpha)
-                    rec.update(numerator=int(num), denominator=int(den),
-                               person_share=(num / den) if den else np.nan, ci_low=low, ci_high=high)
+                    rec.update(
+                        numerator=int(num),
+                        denominator=int(den),
+                        person_share=(num / den) if den else np.nan,
+                        ci_low=low,
+                        ci_high=high,
+                    )
                 records.append(rec)
     table = pd.DataFrame.from_records(records, columns=list(COLUMNS))
     table["numerator"] = table["numerator"].astype("Int64")
     table["denominator"] = table["denominator"].astype("Int64")
-    for col in ("published_share", "person_share", "ci_low", "ci_high", "published_numerator",
-                "published_denominator"):
+    for col in ("published_share", "person_share", "ci_low", "ci_high", "published_numerator", "published_denominator"):
         table[col] = table[col].astype("float64")
-    return ThreeEvaluations(table, dates, tuple(load_scheme(n).name for n in names),
-                            {d: tuple(s) for d, s in by_date.items()},
-                            {s: str(files.get(s, "")) for ss in by_date.values() for s in ss},
-                            formal_only=bool(formal_only), pilots=tuple(pilots), alpha=float(alpha),
-                            person_level=person)
+    return ThreeEvaluations(
+        table,
+        dates,
+        tuple(load_scheme(n).name for n in names),
+        {d: tuple(s) for d, s in by_date.items()},
+        {s: str(files.get(s, "")) for ss in by_date.values() for s in ss},
+        formal_only=bool(formal_only),
+        pilots=tuple(pilots),
+        alpha=float(alpha),
+        person_level=person,
+    )
 
 
-def write_section(writer: "ReportWriter", gate: "Gate", L: "Labels", result: ThreeEvaluations, *,
-                  protect: Sequence[str] = (), name: str = "three_evaluations") -> tuple["CaptionedTable", "Figure"]:
+def write_section(
+    writer: ReportWriter,
+    gate: Gate,
+    L: Labels,
+    result: ThreeEvaluations,
+    *,
+    protect: Sequence[str] = (),
+    name: str = "three_evaluations",
+) -> tuple[CaptionedTable, Figure]:
     """Release the comparison, write its table and figure, and return what the notebook shows.
 
     Parameters
@@ -479,9 +603,9 @@ def write_section(writer: "ReportWriter", gate: "Gate", L: "Labels", result: Thr
     (CaptionedTable, Figure)
         The labelled table and the figure (left open; the caller closes it).
     """
-    from lvv_eval.evaluations.common import figure_from  # noqa: PLC0415
-    from lvv_eval.reporting.flow_plot import scale_chart  # noqa: PLC0415
-    from lvv_eval.reporting.writer import show_table  # noqa: PLC0415
+    from lvv_eval.evaluations.common import figure_from
+    from lvv_eval.reporting.flow_plot import scale_chart
+    from lvv_eval.reporting.writer import show_table
 
     t = texts(L.language)
     checked = result.release(gate, name, protect=protect)
@@ -489,10 +613,19 @@ def write_section(writer: "ReportWriter", gate: "Gate", L: "Labels", result: Thr
     writer.table(name, checked, caption=caption)
     status_labels = {s: t["status_" + s.replace("-", "_")] for s in STATUSES}
     status_labels["suppressed"] = L.word("suppressed_value")
-    fig = scale_chart(scale_values(checked.frame), dates=result.dates, schemes=result.schemes, classes=SCALE_CLASSES,
-                      title=t["title"], ylabel=t["axis_share"], footnote=result.figure_caption(L),
-                      date_labels={d: L.date(d) for d in result.dates},
-                      class_labels={c: L.word(c) for c in SCALE_CLASSES}, status_labels=status_labels,
-                      not_distinguished=t["not_distinguished_short"], fmt=lambda v: L.percent(v))
+    fig = scale_chart(
+        scale_values(checked.frame),
+        dates=result.dates,
+        schemes=result.schemes,
+        classes=SCALE_CLASSES,
+        title=t["title"],
+        ylabel=t["axis_share"],
+        footnote=result.figure_caption(L),
+        date_labels={d: L.date(d) for d in result.dates},
+        class_labels={c: L.word(c) for c in SCALE_CLASSES},
+        status_labels=status_labels,  # type: ignore[arg-type]
+        not_distinguished=t["not_distinguished_short"],
+        fmt=lambda v: L.percent(v),
+    )
     writer.figure(name, figure_from(gate, name, fig, checked), title=t["title"])
     return show_table(result.view(checked, L), caption, max_rows=len(checked.frame)), fig

@@ -43,27 +43,46 @@ class Column:
 
 MONITOR_COLUMNS: tuple[Column, ...] = (
     Column("trajectory_id", "traject_id", "string", True, "Unique in the file."),
-    Column("person_id", "persoon_id", "string", True,
-           "Pseudonymous; may repeat (re-entry, another pilot)."),
-    Column("pilot", "gemeente", "category", True,
-           "Pilot municipality code from the pilot table (lower case)."),
+    Column("person_id", "persoon_id", "string", True, "Pseudonymous; may repeat (re-entry, another pilot)."),
+    Column("pilot", "gemeente", "category", True, "Pilot municipality code from the pilot table (lower case)."),
     Column("intake_date", "datum_instroom", "datetime64[us]", True, "Date of intake."),
-    Column("exit_date", "datum_uitstroom", "datetime64[us]", True,
-           "Date of exit; missing = still in the LVV; not before intake_date."),
-    Column("exit_reason", "reden_uitstroom", "category", True,
-           "Exit-reason code; missing if and only if exit_date is missing."),
-    Column("formal_status", "formele_lvv_status", "boolean", True,
-           "False for people sheltered without formal LVV status."),
-    Column("scenario", "begeleidingsscenario", "category", False,
-           "departure, residence, or missing (not yet set by the LSO)."),
+    Column(
+        "exit_date",
+        "datum_uitstroom",
+        "datetime64[us]",
+        True,
+        "Date of exit; missing = still in the LVV; not before intake_date.",
+    ),
+    Column(
+        "exit_reason",
+        "reden_uitstroom",
+        "category",
+        True,
+        "Exit-reason code; missing if and only if exit_date is missing.",
+    ),
+    Column(
+        "formal_status", "formele_lvv_status", "boolean", True, "False for people sheltered without formal LVV status."
+    ),
+    Column(
+        "scenario",
+        "begeleidingsscenario",
+        "category",
+        False,
+        "departure, residence, or missing (not yet set by the LSO).",
+    ),
     Column("scenario_date", "datum_scenario", "datetime64[us]", False, "Date the scenario was set."),
     Column("sex", "geslacht", "category", False, "m, f, x or missing."),
     Column("birth_year", "geboortejaar", "Int64", False, "Year of birth."),
     Column("nationality", "nationaliteit", "string", False, "ISO 3166-1 alpha-3 code."),
     Column("family", "gezin", "boolean", False, "Part of a family unit."),
     Column("safe_country", "veilig_land", "boolean", False, "National of a safe country of origin."),
-    Column("prior_departure_procedures", "eerdere_vertrekprocedures", "Int64", False,
-           "Number of departure procedures before the LVV (>= 0)."),
+    Column(
+        "prior_departure_procedures",
+        "eerdere_vertrekprocedures",
+        "Int64",
+        False,
+        "Number of departure procedures before the LVV (>= 0).",
+    ),
     Column("mrt", "mrt_besproken", "boolean", False, "Case escalated to the MRT."),
 )
 
@@ -74,18 +93,39 @@ DUTCH_ALIASES: dict[str, str] = {c.alias_nl: c.name for c in MONITOR_COLUMNS}
 
 SCENARIO_CODES: tuple[str, ...] = ("departure", "residence")
 SCENARIO_ALIASES: dict[str, str] = {
-    "departure": "departure", "vertrek": "departure",
-    "residence": "residence", "verblijf": "residence",
+    "departure": "departure",
+    "vertrek": "departure",
+    "residence": "residence",
+    "verblijf": "residence",
 }
 SEX_CODES: tuple[str, ...] = ("m", "f", "x")
 SEX_ALIASES: dict[str, str] = {
-    "m": "m", "man": "m", "male": "m",
-    "f": "f", "v": "f", "vrouw": "f", "female": "f",
-    "x": "x", "other": "x", "anders": "x", "onbekend": "x",
+    "m": "m",
+    "man": "m",
+    "male": "m",
+    "f": "f",
+    "v": "f",
+    "vrouw": "f",
+    "female": "f",
+    "x": "x",
+    "other": "x",
+    "anders": "x",
+    "onbekend": "x",
 }
 BOOLEAN_ALIASES: dict[str, bool] = {
-    "true": True, "false": False, "ja": True, "nee": False, "yes": True, "no": False,
-    "1": True, "0": False, "waar": True, "onwaar": False, "j": True, "n": False, "y": True,
+    "true": True,
+    "false": False,
+    "ja": True,
+    "nee": False,
+    "yes": True,
+    "no": False,
+    "1": True,
+    "0": False,
+    "waar": True,
+    "onwaar": False,
+    "j": True,
+    "n": False,
+    "y": True,
 }
 
 PROGRAMME_START: pd.Timestamp = pd.Timestamp("2019-04-01")
@@ -118,8 +158,8 @@ def category_levels(pilots_file: str | None = None) -> dict[str, list[str]]:
     >>> category_levels()["scenario"]
     ['departure', 'residence']
     """
-    from lvv_eval.reference.pilots import pilot_codes  # noqa: PLC0415 - avoid import cycles
-    from lvv_eval.reference.taxonomy import EXIT_REASON_CODES  # noqa: PLC0415
+    from lvv_eval.reference.pilots import pilot_codes
+    from lvv_eval.reference.taxonomy import EXIT_REASON_CODES
 
     return {
         "pilot": list(pilot_codes(pilots_file)),
@@ -195,4 +235,3 @@ def frame_from_records(records: list[dict], pilots_file: str | None = None) -> p
         else:
             data[column.name] = pd.Series(values, dtype="object").astype(column.dtype)
     return pd.DataFrame(data)
-

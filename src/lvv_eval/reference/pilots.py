@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from lvv_eval.paths import PACKAGE_DATA_DIR
 from lvv_eval.errors import ArgumentError
+from lvv_eval.paths import PACKAGE_DATA_DIR
 
 DEFAULT_PILOTS_FILE: Path = PACKAGE_DATA_DIR / "pilots.csv"
 

@@ -19,9 +19,10 @@ from __future__ import annotations
 import difflib
 import os
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Literal, Sequence
+from typing import Any, Literal
 
 import pandas as pd
 import yaml
@@ -60,9 +61,7 @@ class SchemeError(ConfigError):
 
     def to_frame(self) -> pd.DataFrame:
         """Return the problems as a table (one row per problem)."""
-        return pd.DataFrame(
-            [asdict(p) for p in self.problems], columns=["file", "row", "column", "value", "rule"]
-        )
+        return pd.DataFrame([asdict(p) for p in self.problems], columns=["file", "row", "column", "value", "rule"])
 
 
 @dataclass(frozen=True)
@@ -207,9 +206,14 @@ class Scheme:
         if len(unknown):
             column = str(series.name) if series.name is not None else None
             problems = [
-                Problem("", None, column, value,
-                        f"not an exit-reason code ({int(n)} rows){_code_hint(value)}; "
-                        "translate labels with lvv_eval.reference.taxonomy.to_codes first")
+                Problem(
+                    "",
+                    None,
+                    column,
+                    value,
+                    f"not an exit-reason code ({int(n)} rows){_code_hint(value)}; "
+                    "translate labels with lvv_eval.reference.taxonomy.to_codes first",
+                )
                 for value, n in unknown.astype(str).value_counts(sort=False).items()
             ]
             raise InputValidationError(problems, summary=f"scheme {self.name}: values that are not exit-reason codes")
@@ -239,8 +243,9 @@ class Scheme:
             }
             for code, cls in self.mapping.items()
         ]
-        return pd.DataFrame(rows, columns=["code", "label_nl", "label_en", "class",
-                                           "class_name_nl", "class_name_en", "note"])
+        return pd.DataFrame(
+            rows, columns=["code", "label_nl", "label_en", "class", "class_name_nl", "class_name_en", "note"]
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """Return the scheme as plain data (for JSON output)."""
@@ -284,10 +289,15 @@ def _scheme_files(directory: str | Path | None = None) -> dict[str, Path]:
         for path in sorted(p for p in d.iterdir() if p.suffix in _SUFFIXES and p.is_file()):
             name = path.stem
             if name in files:
-                problems.append(Problem(
-                    str(path), None, "name", name,
-                    f"scheme name already used by {files[name]}; rename the file and its 'name'",
-                ))
+                problems.append(
+                    Problem(
+                        str(path),
+                        None,
+                        "name",
+                        name,
+                        f"scheme name already used by {files[name]}; rename the file and its 'name'",
+                    )
+                )
                 continue
             files[name] = path
     if problems:
@@ -349,8 +359,7 @@ def load_scheme(name_or_path: str | Path, directory: str | Path | None = None) -
         close = difflib.get_close_matches(text, list(files), n=3, cutoff=0.5)
         hint = f"did you mean {', '.join(close)}? " if close else ""
         raise SchemeError(
-            [Problem("", None, "scheme", text,
-                     f"unknown scheme; {hint}available: {', '.join(sorted(files))}")],
+            [Problem("", None, "scheme", text, f"unknown scheme; {hint}available: {', '.join(sorted(files))}")],
             summary=f"unknown classification scheme {text!r}",
         )
     return _load_file(files[text])
@@ -359,8 +368,7 @@ def load_scheme(name_or_path: str | Path, directory: str | Path | None = None) -
 # --------------------------------------------------------------------------- reading one file
 
 
-
-def resolve_scheme(scheme: "Scheme | str | Path | None", default: str) -> "Scheme":
+def resolve_scheme(scheme: Scheme | str | Path | None, default: str) -> Scheme:
     """A loaded scheme from a :class:`Scheme`, a scheme name or path, or ``None`` (``default``).
 
     Examples
@@ -374,6 +382,7 @@ def resolve_scheme(scheme: "Scheme | str | Path | None", default: str) -> "Schem
         return load_scheme(scheme)
     return scheme
 
+
 def _compose(path: Path) -> tuple[Any, dict[str, int], list[Problem]]:
     """Parse YAML; return data, line of every key path, and duplicate-key problems."""
     text = path.read_text(encoding="utf-8-sig")
@@ -385,8 +394,7 @@ def _compose(path: Path) -> tuple[Any, dict[str, int], list[Problem]]:
             mark = getattr(exc, "problem_mark", None)
             problem = getattr(exc, "problem", None) or str(exc)
             raise SchemeError(
-                [Problem(str(path), mark.line + 1 if mark else None, None, "",
-                         f"not valid YAML: {problem}")],
+                [Problem(str(path), mark.line + 1 if mark else None, None, "", f"not valid YAML: {problem}")],
                 summary=f"{path}: cannot be read as YAML",
             ) from None
         lines: dict[str, int] = {}
@@ -407,8 +415,11 @@ def _walk(node: yaml.Node, path: str, lines: dict[str, int], problems: list[Prob
             line = key_node.start_mark.line + 1
             child = f"{path}.{key}" if path else key
             if key in seen:
-                rule = (f"exit code mapped twice (first at line {seen[key]})" if path == "mapping"
-                        else f"duplicate key (first at line {seen[key]})")
+                rule = (
+                    f"exit code mapped twice (first at line {seen[key]})"
+                    if path == "mapping"
+                    else f"duplicate key (first at line {seen[key]})"
+                )
                 problems.append(Problem(file, line, child, key, rule))
                 continue
             seen[key] = line
@@ -508,8 +519,11 @@ def _sub_mapping(data: dict, key: str, fields: tuple[str, ...], add: Any) -> dic
     for sub in fields:
         text = value.get(sub)
         if not isinstance(text, str) or not text.strip():
-            add(f"{key}.{sub}" if sub in value else key, sub if sub not in value else text,
-                "required non-empty text" if sub in value else f"required key {sub!r} missing")
+            add(
+                f"{key}.{sub}" if sub in value else key,
+                sub if sub not in value else text,
+                "required non-empty text" if sub in value else f"required key {sub!r} missing",
+            )
         else:
             out[sub] = " ".join(text.split())
     return out
@@ -535,8 +549,11 @@ def _classes(value: Any, present: bool, add: Any) -> tuple[list[SchemeClass], li
         cid = item.get("id")
         ok = True
         if not isinstance(cid, str) or not _CLASS_ID.match(cid):
-            add(f"{where}.id" if "id" in item else where, cid,
-                "class id must be lower-case letters, digits and underscores")
+            add(
+                f"{where}.id" if "id" in item else where,
+                cid,
+                "class id must be lower-case letters, digits and underscores",
+            )
             ok = False
         elif cid in EXIT_REASON_CODES:
             add(f"{where}.id", cid, "class id must differ from every exit-reason code")

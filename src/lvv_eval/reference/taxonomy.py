@@ -20,10 +20,11 @@ import difflib
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Literal, Sequence
+from typing import Literal
 
 import pandas as pd
 
@@ -115,8 +116,7 @@ def _table() -> _Table:
     codes = tuple(row["code"] for row in rows)
     if codes != EXIT_REASON_CODES:
         raise ConfigError(
-            f"{EXIT_REASONS_FILE}: column 'code' must list {EXIT_REASON_CODES} in this order, "
-            f"found {codes}"
+            f"{EXIT_REASONS_FILE}: column 'code' must list {EXIT_REASON_CODES} in this order, found {codes}"
         )
     keys: dict[str, str] = {}
     clashes: list[str] = []
@@ -131,8 +131,7 @@ def _table() -> _Table:
                 clashes.append(f"{spelling!r} ({keys[key]} and {code})")
     if clashes:
         raise ConfigError(
-            f"{EXIT_REASONS_FILE}: column 'aliases': spellings that name two codes: "
-            + "; ".join(clashes)
+            f"{EXIT_REASONS_FILE}: column 'aliases': spellings that name two codes: " + "; ".join(clashes)
         )
     compact: dict[str, str] = {}
     for key, code in keys.items():
@@ -140,8 +139,7 @@ def _table() -> _Table:
             clashes.append(f"{key!r} without spaces ({compact[key.replace(' ', '')]} and {code})")
     if clashes:
         raise ConfigError(
-            f"{EXIT_REASONS_FILE}: column 'aliases': spellings that name two codes: "
-            + "; ".join(clashes)
+            f"{EXIT_REASONS_FILE}: column 'aliases': spellings that name two codes: " + "; ".join(clashes)
         )
     return _Table(
         labels_nl={row["code"]: row["label_nl"] for row in rows},
@@ -314,8 +312,10 @@ def _closest_codes(query: str) -> tuple[str, ...]:
         contained = min(n_key, n_query) >= 3 and (key in query or query in key)
         score = 0.75 if contained else 0.0
         total = n_key + n_query
-        if 2.0 * min(n_key, n_query) / total >= _SUGGESTION_CUTOFF and \
-                2.0 * sum((key_letters & letters).values()) / total >= _SUGGESTION_CUTOFF:
+        if (
+            2.0 * min(n_key, n_query) / total >= _SUGGESTION_CUTOFF
+            and 2.0 * sum((key_letters & letters).values()) / total >= _SUGGESTION_CUTOFF
+        ):
             matcher.set_seq1(key)
             score = max(score, matcher.ratio())
         if score > best.get(code, 0.0):
@@ -383,12 +383,18 @@ def to_codes(
         codes.append(code)
         if code is None:
             unknown_rows.setdefault(str(value), []).append(
-                int(rows[position]) if rows is not None else first_row + position)
+                int(rows[position]) if rows is not None else first_row + position
+            )
     if unknown_rows:
         explained = _most_frequent(unknown_rows)
         problems = [
-            Problem(file=file, row=None, column=column, value=text,
-                    rule=_unknown_rule(text, rows, explain=text in explained, n_distinct=len(unknown_rows)))
+            Problem(
+                file=file,
+                row=None,
+                column=column,
+                value=text,
+                rule=_unknown_rule(text, rows, explain=text in explained, n_distinct=len(unknown_rows)),
+            )
             for text, rows in unknown_rows.items()
         ]
         total = sum(len(rows) for rows in unknown_rows.values())
@@ -416,8 +422,10 @@ def _unknown_rule(text: str, rows: list[int], *, explain: bool = True, n_distinc
         listed += ", ..."
     noun = "row" if len(rows) == 1 else "rows"
     if not explain:
-        return (f"unknown exit reason ({len(rows)} {noun}: {listed}); closest match not searched: only the "
-                f"{MAX_EXPLAINED} most frequent of {n_distinct} distinct unknown exit reasons are")
+        return (
+            f"unknown exit reason ({len(rows)} {noun}: {listed}); closest match not searched: only the "
+            f"{MAX_EXPLAINED} most frequent of {n_distinct} distinct unknown exit reasons are"
+        )
     suggestions = closest_exit_reasons(text)
     if suggestions:
         hint = "closest known: " + ", ".join(f"{c} ({label(c)!r})" for c in suggestions)

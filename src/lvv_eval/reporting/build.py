@@ -34,7 +34,21 @@ from lvv_eval.reporting.run_params import (
 )
 
 __all__ = [
-    "DEFAULT_CONFIG", "DEFAULT_TIMEOUT", "KERNEL_NAME", "START_TIMEOUT",
-    "ReportConfig", "ReportSpec", "RunResult", "build_all", "execute_report", "export_html", "load_config",
-    "output_names", "parse_parameter_value", "prepare_parameters", "resolve_notebook", "run_one", "write_index",
+    "DEFAULT_CONFIG",
+    "DEFAULT_TIMEOUT",
+    "KERNEL_NAME",
+    "START_TIMEOUT",
+    "ReportConfig",
+    "ReportSpec",
+    "RunResult",
+    "build_all",
+    "execute_report",
+    "export_html",
+    "load_config",
+    "output_names",
+    "parse_parameter_value",
+    "prepare_parameters",
+    "resolve_notebook",
+    "run_one",
+    "write_index",
 ]

@@ -21,9 +21,9 @@ import hashlib
 import html
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
 
 import pandas as pd
 
@@ -114,13 +114,13 @@ class BuildDiff:
     # ------------------------------------------------------------------ text
     def to_text(self) -> str:
         """The differences as plain text (one block per changed table or figure)."""
-        lines = [f"builds: A = {self.a}", f"        B = {self.b}",
-                 f"numeric tolerance: {self.tolerance:g}"]
+        lines = [f"builds: A = {self.a}", f"        B = {self.b}", f"numeric tolerance: {self.tolerance:g}"]
         s = self.summary()
         for what in ("tables", "figures"):
             c = s[what]
-            lines.append(f"{what}: {c['same']} same, {c['changed']} changed, {c['added']} added, "
-                         f"{c['removed']} removed")
+            lines.append(
+                f"{what}: {c['same']} same, {c['changed']} changed, {c['added']} added, {c['removed']} removed"
+            )
         if self.identical:
             lines.append("no differences")
             return "\n".join(lines) + "\n"
@@ -145,9 +145,15 @@ class BuildDiff:
         e = html.escape
         s = self.summary()
         parts = [
-            "<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
+            "<!DOCTYPE html>",
+            '<html lang="en">',
+            "<head>",
+            '<meta charset="utf-8">',
             '<meta name="viewport" content="width=device-width, initial-scale=1">',
-            f"<title>{e(title)}</title>", f"<style>{_CSS}</style>", "</head>", "<body>",
+            f"<title>{e(title)}</title>",
+            f"<style>{_CSS}</style>",
+            "</head>",
+            "<body>",
             f"<h1>{e(title)}</h1>",
             f"<p>A: <code>{e(str(self.a))}</code><br>B: <code>{e(str(self.b))}</code><br>"
             f"Numeric tolerance: {e(f'{self.tolerance:g}')}</p>",
@@ -156,8 +162,11 @@ class BuildDiff:
         ]
         for what in ("tables", "figures"):
             c = s[what]
-            parts.append(f"<tr><th>{what}</th>" + "".join(f"<td>{c[k]}</td>" for k in
-                                                           ("same", "changed", "added", "removed")) + "</tr>")
+            parts.append(
+                f"<tr><th>{what}</th>"
+                + "".join(f"<td>{c[k]}</td>" for k in ("same", "changed", "added", "removed"))
+                + "</tr>"
+            )
         parts.append("</tbody></table>")
         if self.identical:
             parts.append('<p class="same">No differences.</p>')
@@ -165,25 +174,30 @@ class BuildDiff:
         parts.extend(_table_html(t) for t in self.tables)
         parts.append("<h2>Figures</h2>")
         for f in self.figures:
-            parts.append(f'<section class="{e(f.status)}"><h3>{e(f.name)} <span class="status">{e(f.status)}'
-                         f"</span></h3><p>compared by {e(f.compared_by)}</p>")
+            parts.append(
+                f'<section class="{e(f.status)}"><h3>{e(f.name)} <span class="status">{e(f.status)}'
+                f"</span></h3><p>compared by {e(f.compared_by)}</p>"
+            )
             if f.data is not None and f.status == "changed":
                 parts.append(_table_html(f.data, heading=False))
             elif f.status == "changed":
-                parts.append(f"<p>image sha256 <code>{e(f.old_hash[:12])}</code> &rarr; "
-                             f"<code>{e(f.new_hash[:12])}</code></p>")
+                parts.append(
+                    f"<p>image sha256 <code>{e(f.old_hash[:12])}</code> &rarr; <code>{e(f.new_hash[:12])}</code></p>"
+                )
             parts.append("</section>")
         parts.extend(["</body>", "</html>", ""])
         return "\n".join(parts)
 
 
-_CSS = ("body{font-family:system-ui,sans-serif;max-width:1100px;margin:1em auto;padding:0 1em;line-height:1.4}"
-        "table{border-collapse:collapse;margin:.5em 0;display:block;overflow-x:auto}"
-        "td,th{border:1px solid #ccc;padding:.2em .5em;text-align:left;vertical-align:top}"
-        "section{border-left:4px solid #ccc;padding-left:.8em;margin:1em 0}"
-        "section.changed{border-color:#d08c00}section.added{border-color:#2a7d2a}"
-        "section.removed{border-color:#b22}.status{font-weight:normal;font-size:.8em;color:#555}"
-        "td.old{background:#fde8e8}td.new{background:#e6f4e6}code{font-size:.9em}")
+_CSS = (
+    "body{font-family:system-ui,sans-serif;max-width:1100px;margin:1em auto;padding:0 1em;line-height:1.4}"
+    "table{border-collapse:collapse;margin:.5em 0;display:block;overflow-x:auto}"
+    "td,th{border:1px solid #ccc;padding:.2em .5em;text-align:left;vertical-align:top}"
+    "section{border-left:4px solid #ccc;padding-left:.8em;margin:1em 0}"
+    "section.changed{border-color:#d08c00}section.added{border-color:#2a7d2a}"
+    "section.removed{border-color:#b22}.status{font-weight:normal;font-size:.8em;color:#555}"
+    "td.old{background:#fde8e8}td.new{background:#e6f4e6}code{font-size:.9em}"
+)
 
 
 def _table_text(t: TableDiff, what: str) -> list[str]:
@@ -195,8 +209,12 @@ def _table_text(t: TableDiff, what: str) -> list[str]:
         return lines
     if t.key:
         lines.append(f"  key: {', '.join(t.key)}")
-    for label, items in (("columns added", t.columns_added), ("columns removed", t.columns_removed),
-                         ("rows added", t.rows_added), ("rows removed", t.rows_removed)):
+    for label, items in (
+        ("columns added", t.columns_added),
+        ("columns removed", t.columns_removed),
+        ("rows added", t.rows_added),
+        ("rows removed", t.rows_removed),
+    ):
         if items:
             lines.append(f"  {label} ({len(items)}): " + "; ".join(items[:20]) + (" ..." if len(items) > 20 else ""))
     if t.cells:
@@ -216,16 +234,24 @@ def _table_html(t: TableDiff, heading: bool = True) -> str:
     if t.status == "changed":
         if t.key:
             out.append(f"<p>key: {e(', '.join(t.key))}</p>")
-        for label, items in (("columns added", t.columns_added), ("columns removed", t.columns_removed),
-                             ("rows added", t.rows_added), ("rows removed", t.rows_removed)):
+        for label, items in (
+            ("columns added", t.columns_added),
+            ("columns removed", t.columns_removed),
+            ("rows added", t.rows_added),
+            ("rows removed", t.rows_removed),
+        ):
             if items:
                 out.append(f"<p>{label} ({len(items)}):</p><ul>" + "".join(f"<li>{e(i)}</li>" for i in items) + "</ul>")
         if t.cells:
-            out.append(f"<p>cells changed ({len(t.cells)}):</p><table><thead><tr><th>row</th><th>column</th>"
-                       "<th>A</th><th>B</th></tr></thead><tbody>")
+            out.append(
+                f"<p>cells changed ({len(t.cells)}):</p><table><thead><tr><th>row</th><th>column</th>"
+                "<th>A</th><th>B</th></tr></thead><tbody>"
+            )
             for c in t.cells[:MAX_CELLS_SHOWN]:
-                out.append(f'<tr><td>{e(c.key)}</td><td>{e(c.column)}</td><td class="old">{e(c.old)}</td>'
-                           f'<td class="new">{e(c.new)}</td></tr>')
+                out.append(
+                    f'<tr><td>{e(c.key)}</td><td>{e(c.column)}</td><td class="old">{e(c.old)}</td>'
+                    f'<td class="new">{e(c.new)}</td></tr>'
+                )
             out.append("</tbody></table>")
             if len(t.cells) > MAX_CELLS_SHOWN:
                 out.append(f"<p>... {len(t.cells) - MAX_CELLS_SHOWN} more</p>")
@@ -256,7 +282,7 @@ def _read(path: Path) -> pd.DataFrame:
     try:
         return pd.read_csv(path, dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise InputValidationError(f"{path}: not a readable CSV table ({exc})") from None
+        raise InputValidationError(f"{path}: not a readable CSV table ({exc})") from None  # type: ignore[arg-type]
     except pd.errors.EmptyDataError:
         return pd.DataFrame()
 
@@ -297,8 +323,14 @@ def _keys(frame: pd.DataFrame, key: tuple[str, ...]) -> list[str]:
     return [" | ".join(str(v) for v in row) for row in frame[list(key)].itertuples(index=False, name=None)]
 
 
-def diff_tables(name: str, a: pd.DataFrame | None, b: pd.DataFrame | None, *, tolerance: float = 0.0,
-                key: Sequence[str] | None = None) -> TableDiff:
+def diff_tables(
+    name: str,
+    a: pd.DataFrame | None,
+    b: pd.DataFrame | None,
+    *,
+    tolerance: float = 0.0,
+    key: Sequence[str] | None = None,
+) -> TableDiff:
     """Compare two versions of a table as values (text cells; numbers within ``tolerance``).
 
     Parameters
@@ -347,8 +379,7 @@ def diff_tables(name: str, a: pd.DataFrame | None, b: pd.DataFrame | None, *, to
             if not _equal(old, new, tolerance):
                 cells.append(CellChange(x, str(c), old, new))
     changed = bool(added or removed or cols_added or cols_removed or cells)
-    return TableDiff(name, "changed" if changed else "same", k, added, removed, cols_added, cols_removed, cells,
-                     shape)
+    return TableDiff(name, "changed" if changed else "same", k, added, removed, cols_added, cols_removed, cells, shape)
 
 
 # --------------------------------------------------------------------------- builds
@@ -368,7 +399,7 @@ def _manifest_names(path: Path, what: str) -> set[str]:
     try:
         data = json.loads(file.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
-        raise InputValidationError(f"{file}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
+        raise InputValidationError(f"{file}: not valid JSON ({exc.msg}, line {exc.lineno})") from None  # type: ignore[arg-type]
     return {str(e["name"]) for e in data.get(what, []) if isinstance(e, dict) and "name" in e}
 
 
@@ -403,8 +434,9 @@ def _image_hash(files: dict[str, Path]) -> tuple[str, str]:
     return "", ""
 
 
-def diff_builds(a: str | Path, b: str | Path, *, tolerance: float = 0.0,
-                keys: dict[str, Sequence[str]] | None = None) -> BuildDiff:
+def diff_builds(
+    a: str | Path, b: str | Path, *, tolerance: float = 0.0, keys: dict[str, Sequence[str]] | None = None
+) -> BuildDiff:
     """Compare two build folders table by table and figure by figure.
 
     Parameters
@@ -442,12 +474,20 @@ def diff_builds(a: str | Path, b: str | Path, *, tolerance: float = 0.0,
         if xa is None or xb is None:
             present = xa if xa is not None else xb
             by, digest = _image_hash(present or {})
-            figures.append(FigureDiff(name, "added" if xa is None else "removed", "presence",
-                                      digest if xa is not None else "", digest if xa is None else ""))
+            figures.append(
+                FigureDiff(
+                    name,
+                    "added" if xa is None else "removed",
+                    "presence",
+                    digest if xa is not None else "",
+                    digest if xa is None else "",
+                )
+            )
             continue
         if ".csv" in xa and ".csv" in xb:
-            data = diff_tables(name, _read(xa[".csv"]), _read(xb[".csv"]), tolerance=tolerance,
-                               key=(keys or {}).get(name))
+            data = diff_tables(
+                name, _read(xa[".csv"]), _read(xb[".csv"]), tolerance=tolerance, key=(keys or {}).get(name)
+            )
             figures.append(FigureDiff(name, data.status, "data file", data=data))
             continue
         by_a, ha = _image_hash(xa)
@@ -457,6 +497,9 @@ def diff_builds(a: str | Path, b: str | Path, *, tolerance: float = 0.0,
             by_a = by_b = common[0].lstrip(".") if common else ""
             ha = _sha256(xa[common[0]]) if common else ""
             hb = _sha256(xb[common[0]]) if common else ""
-        figures.append(FigureDiff(name, "same" if ha == hb else "changed",
-                                  f"{by_a} image hash" if by_a else "nothing to compare", ha, hb))
+        figures.append(
+            FigureDiff(
+                name, "same" if ha == hb else "changed", f"{by_a} image hash" if by_a else "nothing to compare", ha, hb
+            )
+        )
     return BuildDiff(pa, pb, tables, figures, float(tolerance))

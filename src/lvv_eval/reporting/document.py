@@ -115,8 +115,10 @@ def _tuple_rows(rows: Sequence[Sequence[object]], what: str) -> tuple[tuple[str,
         cells = tuple(str(c) if isinstance(c, str) else c for c in row)
         bad = [j for j, c in enumerate(cells, start=1) if not isinstance(c, str)]
         if bad:
-            raise DocumentError(f"{what}: row {i}, column(s) {bad}: cells must be formatted text "
-                                "(use TableBlock.from_frame to format values)")
+            raise DocumentError(
+                f"{what}: row {i}, column(s) {bad}: cells must be formatted text "
+                "(use TableBlock.from_frame to format values)"
+            )
         out.append(cells)  # type: ignore[arg-type]
     return tuple(out)
 
@@ -178,8 +180,10 @@ class TableBlock:
             _check_text(label, f"{what}: header label {j}")
         rows = _tuple_rows(self.rows, what)
         if not rows:
-            raise DocumentError(f"{what}: a table needs at least one row; say in a paragraph that there is "
-                                "nothing to show instead of printing an empty table")
+            raise DocumentError(
+                f"{what}: a table needs at least one row; say in a paragraph that there is "
+                "nothing to show instead of printing an empty table"
+            )
         short = [i for i, r in enumerate(rows, start=1) if len(r) != len(header)]
         if short:
             raise DocumentError(f"{what}: row(s) {short} do not have {len(header)} cells")
@@ -192,11 +196,17 @@ class TableBlock:
             mask = tuple(tuple(bool(c) for c in r) for r in self.suppressed)
             if len(mask) != len(rows) or any(len(m) != len(header) for m in mask):
                 raise DocumentError(f"{what}: the suppression mask does not have the table's shape")
-            leaks = [(i + 1, header[j]) for i, (m, r) in enumerate(zip(mask, rows))
-                     for j, (hidden, cell) in enumerate(zip(m, r)) if hidden and cell != fmt.SUPPRESSED_MARK]
+            leaks = [
+                (i + 1, header[j])
+                for i, (m, r) in enumerate(zip(mask, rows))
+                for j, (hidden, cell) in enumerate(zip(m, r))
+                if hidden and cell != fmt.SUPPRESSED_MARK
+            ]
             if leaks:
-                raise DocumentError(f"{what}: suppressed cell(s) print a value instead of "
-                                    f"{fmt.SUPPRESSED_MARK!r}: " + ", ".join(f"row {i} column {c!r}" for i, c in leaks))
+                raise DocumentError(
+                    f"{what}: suppressed cell(s) print a value instead of "
+                    f"{fmt.SUPPRESSED_MARK!r}: " + ", ".join(f"row {i} column {c!r}" for i, c in leaks)
+                )
         bad_rows = [i for i in self.emphasis_rows if not 0 <= i < len(rows)]
         if bad_rows:
             raise DocumentError(f"{what}: emphasis rows {bad_rows} out of range")
@@ -228,11 +238,22 @@ class TableBlock:
         return out
 
     @classmethod
-    def from_frame(cls, frame: pd.DataFrame, columns: Mapping[str, str | fmt.ColumnFormat],
-                   headers: Mapping[str, str], *, language: str, caption: str, kind: BlockKind,
-                   source: str = "", notes: Sequence[str] = (), suppressed: pd.DataFrame | None = None,
-                   rule_notes: Sequence[str] = (), key: str = "",
-                   emphasis_rows: Sequence[int] = ()) -> TableBlock:
+    def from_frame(
+        cls,
+        frame: pd.DataFrame,
+        columns: Mapping[str, str | fmt.ColumnFormat],
+        headers: Mapping[str, str],
+        *,
+        language: str,
+        caption: str,
+        kind: BlockKind,
+        source: str = "",
+        notes: Sequence[str] = (),
+        suppressed: pd.DataFrame | None = None,
+        rule_notes: Sequence[str] = (),
+        key: str = "",
+        emphasis_rows: Sequence[int] = (),
+    ) -> TableBlock:
         """Format a DataFrame with :func:`~lvv_eval.reporting.formatting.format_frame` into a block.
 
         Parameters
@@ -252,14 +273,31 @@ class TableBlock:
         shown = fmt.format_frame(frame, columns, language, suppressed=suppressed, name=key or caption)
         mask = None
         if suppressed is not None:
-            mask = tuple(tuple(cell == fmt.SUPPRESSED_MARK and any(
-                bool(suppressed.at[index, s]) for s in fmt.as_column_format(columns[c]).sources(c)
-                if s in suppressed.columns) for c, cell in zip(shown.columns, row))
-                for index, row in zip(shown.index, shown.itertuples(index=False)))
-        return cls(caption=caption, header=tuple(str(headers[c]) for c in columns),
-                   rows=tuple(tuple(r) for r in shown.itertuples(index=False)), kind=kind,
-                   align=tuple(fmt.alignments(columns)), source=source, notes=tuple(notes),
-                   suppressed=mask, rule_notes=tuple(rule_notes), key=key, emphasis_rows=tuple(emphasis_rows))
+            mask = tuple(
+                tuple(
+                    cell == fmt.SUPPRESSED_MARK
+                    and any(
+                        bool(suppressed.at[index, s])
+                        for s in fmt.as_column_format(columns[c]).sources(c)
+                        if s in suppressed.columns
+                    )
+                    for c, cell in zip(shown.columns, row)
+                )
+                for index, row in zip(shown.index, shown.itertuples(index=False))
+            )
+        return cls(
+            caption=caption,
+            header=tuple(str(headers[c]) for c in columns),
+            rows=tuple(tuple(r) for r in shown.itertuples(index=False)),
+            kind=kind,
+            align=tuple(fmt.alignments(columns)),
+            source=source,
+            notes=tuple(notes),
+            suppressed=mask,
+            rule_notes=tuple(rule_notes),
+            key=key,
+            emphasis_rows=tuple(emphasis_rows),
+        )
 
 
 # --------------------------------------------------------------------------- figures
@@ -305,8 +343,9 @@ class FigureBlock:
             raise DocumentError(f"{what}: image format {self.format!r}; use png or svg")
         if not isinstance(self.image, (bytes, bytearray)) or not self.image:
             raise DocumentError(f"{what}: image must be non-empty bytes")
-        signature_ok = (self.image[:8] == b"\x89PNG\r\n\x1a\n") if self.format == "png" \
-            else (b"<svg" in self.image[:4096])
+        signature_ok = (
+            (self.image[:8] == b"\x89PNG\r\n\x1a\n") if self.format == "png" else (b"<svg" in self.image[:4096])
+        )
         if not signature_ok:
             raise DocumentError(f"{what}: the bytes are not a {self.format.upper()} image")
         if not 0 < self.width <= 1:
@@ -330,8 +369,9 @@ class FigureBlock:
         return cls(caption=caption, image=data, format=suffix, kind=kind, **options)  # type: ignore[arg-type]
 
     @classmethod
-    def from_matplotlib(cls, figure: Figure, *, caption: str, kind: BlockKind, format: str = "svg",
-                        dpi: int = 150, **options: object) -> FigureBlock:
+    def from_matplotlib(
+        cls, figure: Figure, *, caption: str, kind: BlockKind, format: str = "svg", dpi: int = 150, **options: object
+    ) -> FigureBlock:
         """Save a matplotlib figure (without date or software stamp) into a figure block."""
         buffer = io.BytesIO()
         if format not in IMAGE_FORMATS:
@@ -393,8 +433,9 @@ class Banner:
         object.__setattr__(self, "pilots", tuple(self.pilots))
         object.__setattr__(self, "extra", tuple((str(k), str(v)) for k, v in self.extra))
         if int(self.disclosure_threshold) != self.disclosure_threshold or self.disclosure_threshold < 1:
-            raise DocumentError(f"disclosure threshold must be a whole number of persons, not "
-                                f"{self.disclosure_threshold!r}")
+            raise DocumentError(
+                f"disclosure threshold must be a whole number of persons, not {self.disclosure_threshold!r}"
+            )
 
     def rows(self, language: str) -> list[tuple[str, str]]:
         """The banner as (label, formatted value) pairs in ``language``.
@@ -414,8 +455,14 @@ class Banner:
             (t["scheme"], self.scheme),
             (t["pilots"], fmt.join_list(self.pilots, language)),
             (t["formal_status_rule"], self.formal_status_rule),
-            (t["disclosure_threshold"], text(language, "disclosure_threshold_value",
-                                             threshold=fmt.format_count(self.disclosure_threshold, language))),
+            (
+                t["disclosure_threshold"],
+                text(
+                    language,
+                    "disclosure_threshold_value",
+                    threshold=fmt.format_count(self.disclosure_threshold, language),
+                ),
+            ),
             (t["commit"], self.commit or fmt.MISSING_MARK),
         ]
         return values + list(self.extra)
@@ -517,8 +564,9 @@ class Document:
                 counters[what] += 1
                 number = f"{s_no}.{counters[what]}"
                 word = t[what]
-                blocks.append(NumberedBlock(block, number, f"{word} {number}",
-                                            f"{word.lower()}-{number.replace('.', '-')}"))
+                blocks.append(
+                    NumberedBlock(block, number, f"{word} {number}", f"{word.lower()}-{number.replace('.', '-')}")
+                )
             out.append(NumberedSection(s_no, section, tuple(blocks)))
         return tuple(out)
 

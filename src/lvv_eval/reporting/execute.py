@@ -44,13 +44,12 @@ from typing import Any, TextIO
 from lvv_eval.disclosure.release import check_built_report
 from lvv_eval.errors import ConfigError, UnsafeOutputError
 from lvv_eval.paths import PROJECT_ROOT, REPORTS_DIR
-from lvv_eval.reporting.writer import MANIFEST_NAME, read_manifest
 from lvv_eval.reporting.build_config import (
     DEFAULT_TIMEOUT,
     ReportConfig,
     ReportSpec,
-    plain_value,
     load_config,
+    plain_value,
 )
 from lvv_eval.reporting.index import check_index, write_index
 from lvv_eval.reporting.output_dir import (
@@ -66,6 +65,7 @@ from lvv_eval.reporting.run_params import (
     resolve_notebook,
     resolve_output_dir,
 )
+from lvv_eval.reporting.writer import MANIFEST_NAME, read_manifest
 
 START_TIMEOUT = 120
 """Seconds to wait for a kernel to start."""
@@ -108,7 +108,6 @@ class RunResult:
         return f"{err.get('ename')}: {err.get('evalue')}"
 
 
-
 def export_html(notebook: str | Path, html_path: str | Path, *, title: str = "") -> Path:
     """Render an executed notebook to a self-contained HTML page without code.
 
@@ -119,14 +118,24 @@ def export_html(notebook: str | Path, html_path: str | Path, *, title: str = "")
     import nbformat
     from nbconvert import HTMLExporter
 
-    loader = jinja2.DictLoader({"lvv_offline.html.j2": (
-        "{%- extends 'index.html.j2' -%}\n"
-        "{%- block html_head_js -%}{%- endblock html_head_js -%}\n"
-        "{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}\n"
-        "{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}\n"
-    )})
-    exporter = HTMLExporter(template_name="lab", extra_loaders=[loader], template_file="lvv_offline.html.j2",
-                            exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    loader = jinja2.DictLoader(
+        {
+            "lvv_offline.html.j2": (
+                "{%- extends 'index.html.j2' -%}\n"
+                "{%- block html_head_js -%}{%- endblock html_head_js -%}\n"
+                "{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}\n"
+                "{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}\n"
+            )
+        }
+    )
+    exporter = HTMLExporter(
+        template_name="lab",
+        extra_loaders=[loader],
+        template_file="lvv_offline.html.j2",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
     nb = nbformat.read(str(notebook), as_version=4)
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title or Path(notebook).stem}})
     html_path = Path(html_path)
@@ -142,14 +151,21 @@ def _first_line(source: str) -> str:
     return ""
 
 
-def _execute_notebook(notebook: Path, executed: Path, parameters: Mapping[str, Any], *, root: Path,
-                      timeout: int) -> None:
+def _execute_notebook(
+    notebook: Path, executed: Path, parameters: Mapping[str, Any], *, root: Path, timeout: int
+) -> None:
     """Execute ``notebook`` with papermill, writing ``executed`` (the one place a kernel is started)."""
     import papermill as pm
 
     pm.execute_notebook(
-        str(notebook), str(executed), parameters=dict(parameters), kernel_name=KERNEL_NAME,
-        cwd=str(root), progress_bar=False, log_output=True, execution_timeout=int(timeout),
+        str(notebook),
+        str(executed),
+        parameters=dict(parameters),
+        kernel_name=KERNEL_NAME,
+        cwd=str(root),
+        progress_bar=False,
+        log_output=True,
+        execution_timeout=int(timeout),
         start_timeout=START_TIMEOUT,
     )
 
@@ -246,8 +262,9 @@ def _execute_into(job: Mapping[str, Any], stage: Path) -> dict[str, Any]:
     started, t0 = utc_now(), time.monotonic()
     error: dict[str, Any] | None = None
     try:
-        _execute_notebook(notebook, executed, {**job["parameters"], "output_dir": str(stage)},
-                          root=root, timeout=int(job["timeout"]))
+        _execute_notebook(
+            notebook, executed, {**job["parameters"], "output_dir": str(stage)}, root=root, timeout=int(job["timeout"])
+        )
     except Exception as exc:  # noqa: BLE001 - timeouts, dead kernels: reported, not raised
         error = _describe_exception(exc)
     finally:
@@ -273,19 +290,36 @@ def _execute_into(job: Mapping[str, Any], stage: Path) -> dict[str, Any]:
         except Exception as exc:  # noqa: BLE001 - an unreadable result fails the report, not the build
             error = error or {"ename": type(exc).__name__, "evalue": f"cannot post-process {executed.name}: {exc}"}
     if error is None and read_manifest(stage) is None:
-        error = {"ename": "MissingOutput",
-                 "evalue": f"the notebook finished but wrote no {MANIFEST_NAME} in {dest} "
-                           "(it must pass output_dir to ReportWriter and call finish())"}
+        error = {
+            "ename": "MissingOutput",
+            "evalue": f"the notebook finished but wrote no {MANIFEST_NAME} in {dest} "
+            "(it must pass output_dir to ReportWriter and call finish())",
+        }
     all_parameters = {**dict(job.get("all_parameters") or job["parameters"]), "output_dir": str(dest)}
     if error is None:
-        draft = build_provenance(report_id=rid, notebook=notebook, parameters=all_parameters,
-                                 started=started, finished=utc_now(), status="ok", root=root)
+        draft = build_provenance(
+            report_id=rid,
+            notebook=notebook,
+            parameters=all_parameters,
+            started=started,
+            finished=utc_now(),
+            status="ok",
+            root=root,
+        )
         error = _publish(stage, stem, draft)
     if error is not None and executed.exists():
         executed.replace(failed)
     status = "ok" if error is None else "failed"
-    record = build_provenance(report_id=rid, notebook=notebook, parameters=all_parameters,
-                              started=started, finished=utc_now(), status=status, root=root, error=error)
+    record = build_provenance(
+        report_id=rid,
+        notebook=notebook,
+        parameters=all_parameters,
+        started=started,
+        finished=utc_now(),
+        status=status,
+        root=root,
+        error=error,
+    )
     record["title"] = job.get("title") or rid
     record["files"] = _present_files(stage, stem)
     write_provenance(stage / "provenance.json", record)
@@ -293,8 +327,9 @@ def _execute_into(job: Mapping[str, Any], stage: Path) -> dict[str, Any]:
     # here (provenance marked failed, release.json/.html written), whatever the gate recorded.
     record = check_built_report(stage, record, root=root, parameters=all_parameters)
     status, error = record["status"], record.get("error")
-    return asdict(RunResult(rid, str(notebook), str(dest), status, round(time.monotonic() - t0, 1),
-                            all_parameters, error, stem))
+    return asdict(
+        RunResult(rid, str(notebook), str(dest), status, round(time.monotonic() - t0, 1), all_parameters, error, stem)
+    )
 
 
 def _publish(stage: Path, stem: str, provenance: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -320,28 +355,49 @@ def _describe_exception(exc: Exception) -> dict[str, Any]:
     import papermill as pm
 
     if isinstance(exc, pm.PapermillExecutionError):
-        return {"cell_index": exc.cell_index, "exec_count": exc.exec_count, "ename": exc.ename,
-                "evalue": exc.evalue, "source_line": _first_line(exc.source or "")}
+        return {
+            "cell_index": exc.cell_index,
+            "exec_count": exc.exec_count,
+            "ename": exc.ename,
+            "evalue": exc.evalue,
+            "source_line": _first_line(exc.source or ""),
+        }
     return {"ename": type(exc).__name__, "evalue": str(exc).strip().splitlines()[0] if str(exc) else ""}
 
 
 def _present_files(out: Path, stem: str) -> dict[str, str]:
     """The output files of a run that exist (role -> file name), provenance included."""
     names = output_names(stem)
-    return {role: name for role, name in sorted(names.items())
-            if role == "provenance" or (out / name).is_file()}
+    return {role: name for role, name in sorted(names.items()) if role == "provenance" or (out / name).is_file()}
 
 
-def _failure(rid: str, notebook: Path, out: Path, parameters: Mapping[str, Any], message: str,
-             ename: str, root: Path, title: str = "", stem: str = "") -> RunResult:
+def _failure(
+    rid: str,
+    notebook: Path,
+    out: Path,
+    parameters: Mapping[str, Any],
+    message: str,
+    ename: str,
+    root: Path,
+    title: str = "",
+    stem: str = "",
+) -> RunResult:
     """Record a report that could not even start (missing notebook, bad parameters)."""
     from lvv_eval.reporting.provenance import build_provenance, utc_now, write_provenance
 
     stem = stem or rid
     error = {"ename": ename, "evalue": message}
     now = utc_now()
-    record = build_provenance(report_id=rid, notebook=notebook, parameters=dict(parameters), started=now,
-                              finished=now, status="failed", root=root, error=error)
+    record = build_provenance(
+        report_id=rid,
+        notebook=notebook,
+        parameters=dict(parameters),
+        started=now,
+        finished=now,
+        status="failed",
+        root=root,
+        error=error,
+    )
     record["title"] = title or rid
     record["files"] = {"provenance": "provenance.json"}
     stage = make_stage(out)
@@ -354,8 +410,9 @@ def _failure(rid: str, notebook: Path, out: Path, parameters: Mapping[str, Any],
     return RunResult(rid, str(notebook), str(out), "failed", 0.0, dict(parameters), error, stem, note)
 
 
-def _prepare_job(rid: str, notebook: Path, parameters: Mapping[str, Any], out: Path, root: Path,
-                 timeout: int, title: str) -> dict[str, Any] | tuple[str, str]:
+def _prepare_job(
+    rid: str, notebook: Path, parameters: Mapping[str, Any], out: Path, root: Path, timeout: int, title: str
+) -> dict[str, Any] | tuple[str, str]:
     """The job of one configured report, or ``(error name, message)`` when it cannot start."""
     if not notebook.is_file():
         return "MissingNotebook", f"notebook not found: {notebook}"
@@ -363,9 +420,17 @@ def _prepare_job(rid: str, notebook: Path, parameters: Mapping[str, Any], out: P
         injected, merged = prepare_parameters(notebook, parameters, out)
     except ConfigError as exc:
         return "ConfigError", str(exc)
-    return {"report_id": rid, "notebook": str(notebook), "output_dir": str(out), "parameters": injected,
-            "all_parameters": merged, "root": str(root), "timeout": int(timeout), "title": title,
-            "capture_output": True}
+    return {
+        "report_id": rid,
+        "notebook": str(notebook),
+        "output_dir": str(out),
+        "parameters": injected,
+        "all_parameters": merged,
+        "root": str(root),
+        "timeout": int(timeout),
+        "title": title,
+        "capture_output": True,
+    }
 
 
 def _inputs(parameters: Mapping[str, Any], root: Path) -> list[Path]:
@@ -378,9 +443,15 @@ def _inputs(parameters: Mapping[str, Any], root: Path) -> list[Path]:
         return []
 
 
-def run_one(notebook: str | Path, parameters: Mapping[str, Any] | None = None,
-            output_dir: str | Path | None = None, *, root: str | Path | None = None,
-            reports_dir: str | Path | None = None, timeout: int = DEFAULT_TIMEOUT) -> RunResult:
+def run_one(
+    notebook: str | Path,
+    parameters: Mapping[str, Any] | None = None,
+    output_dir: str | Path | None = None,
+    *,
+    root: str | Path | None = None,
+    reports_dir: str | Path | None = None,
+    timeout: int = DEFAULT_TIMEOUT,
+) -> RunResult:
     """Run one notebook with the given parameters (``lvv-eval run``).
 
     Parameters
@@ -428,9 +499,17 @@ def run_one(notebook: str | Path, parameters: Mapping[str, Any] | None = None,
     out = out.resolve()
     injected, merged = prepare_parameters(nb, params, out)
     check_destination(out, root=root_path, notebook=nb, inputs=_inputs(merged, root_path), stem=nb.stem)
-    job = {"report_id": out.name, "notebook": str(nb), "output_dir": str(out), "parameters": injected,
-           "all_parameters": merged, "root": str(root_path), "timeout": int(timeout), "stem": nb.stem,
-           "title": f"{nb.stem} ({out.name})"}
+    job = {
+        "report_id": out.name,
+        "notebook": str(nb),
+        "output_dir": str(out),
+        "parameters": injected,
+        "all_parameters": merged,
+        "root": str(root_path),
+        "timeout": int(timeout),
+        "stem": nb.stem,
+        "title": f"{nb.stem} ({out.name})",
+    }
     result = RunResult(**execute_report(job))
     if given is None:
         result.note = "; ".join(n for n in (result.note, _update_index(out.parent, root_path)) if n)
@@ -455,8 +534,9 @@ def _say(stream: TextIO | None, text: str) -> None:
         stream.flush()
 
 
-def _check_destinations(jobs: Iterable[tuple[ReportSpec, dict[str, Any] | tuple[str, str]]], out_root: Path,
-                        root: Path) -> None:
+def _check_destinations(
+    jobs: Iterable[tuple[ReportSpec, dict[str, Any] | tuple[str, str]]], out_root: Path, root: Path
+) -> None:
     """Check every report folder and the index before anything runs; one error listing all refusals."""
     problems = []
     for spec, job in jobs:
@@ -470,8 +550,9 @@ def _check_destinations(jobs: Iterable[tuple[ReportSpec, dict[str, Any] | tuple[
     except UnsafeOutputError as exc:
         problems.append(str(exc))
     if problems:
-        raise UnsafeOutputError(f"{len(problems)} output folder(s) refused, nothing was run:\n"
-                                + "\n".join(f"  - {p}" for p in problems))
+        raise UnsafeOutputError(
+            f"{len(problems)} output folder(s) refused, nothing was run:\n" + "\n".join(f"  - {p}" for p in problems)
+        )
 
 
 def _remove_stale_stages(out_root: Path, ids: Iterable[str]) -> None:
@@ -482,10 +563,16 @@ def _remove_stale_stages(out_root: Path, ids: Iterable[str]) -> None:
                 discard_stage(stage)
 
 
-def build_all(config: str | Path | ReportConfig | None = None, *, jobs: int = 2,
-              only: Iterable[str] | None = None, reports_dir: str | Path | None = None,
-              root: str | Path | None = None, timeout: int | None = None,
-              progress: TextIO | None = sys.stderr) -> list[RunResult]:
+def build_all(
+    config: str | Path | ReportConfig | None = None,
+    *,
+    jobs: int = 2,
+    only: Iterable[str] | None = None,
+    reports_dir: str | Path | None = None,
+    root: str | Path | None = None,
+    timeout: int | None = None,
+    progress: TextIO | None = sys.stderr,
+) -> list[RunResult]:
     """Build every configured report and the index (``lvv-eval reports``).
 
     Parameters
@@ -531,11 +618,15 @@ def build_all(config: str | Path | ReportConfig | None = None, *, jobs: int = 2,
         wanted = list(dict.fromkeys(only))
         unknown = [w for w in wanted if w not in {s.id for s in specs}]
         if unknown:
-            raise ConfigError(f"unknown report id(s) {', '.join(unknown)}; known: "
-                              + ", ".join(s.id for s in specs))
+            raise ConfigError(f"unknown report id(s) {', '.join(unknown)}; known: " + ", ".join(s.id for s in specs))
         specs = [s for s in specs if s.id in wanted]
-    prepared = [(spec, _prepare_job(spec.id, spec.notebook, spec.parameters, out_root / spec.id, root_path,
-                                    per_cell, spec.title)) for spec in specs]
+    prepared = [
+        (
+            spec,
+            _prepare_job(spec.id, spec.notebook, spec.parameters, out_root / spec.id, root_path, per_cell, spec.title),
+        )
+        for spec in specs
+    ]
     _check_destinations(prepared, out_root, root_path)
     _remove_stale_stages(out_root, [s.id for s in specs])
     total, results = len(specs), {}
@@ -543,8 +634,9 @@ def build_all(config: str | Path | ReportConfig | None = None, *, jobs: int = 2,
     for n, (spec, job) in enumerate(prepared, start=1):
         if isinstance(job, tuple):
             ename, message = job
-            result = _failure(spec.id, spec.notebook, out_root / spec.id, spec.parameters, message, ename,
-                              root_path, spec.title)
+            result = _failure(
+                spec.id, spec.notebook, out_root / spec.id, spec.parameters, message, ename, root_path, spec.title
+            )
             results[spec.id] = result
             _say(progress, f"[{n}/{total}] FAILED {spec.id}: {result.describe_error()}")
         else:
@@ -555,8 +647,11 @@ def build_all(config: str | Path | ReportConfig | None = None, *, jobs: int = 2,
         _remove_stale_stages(out_root, [s.id for s in specs])
         if results:
             write_index(cfg, out_root, root_path)
-        _say(progress, f"interrupted: {len(results)} of {total} report(s) completed; the others are as "
-                       "they were before this build")
+        _say(
+            progress,
+            f"interrupted: {len(results)} of {total} report(s) completed; the others are as "
+            "they were before this build",
+        )
         raise
     write_index(cfg, out_root, root_path)
     ordered = [results[s.id] for s in specs]
@@ -565,8 +660,14 @@ def build_all(config: str | Path | ReportConfig | None = None, *, jobs: int = 2,
     return ordered
 
 
-def _run_pending(pending: list[tuple[int, ReportSpec, dict[str, Any]]], total: int, jobs: int, out_root: Path,
-                 results: dict[str, RunResult], progress: TextIO | None) -> None:
+def _run_pending(
+    pending: list[tuple[int, ReportSpec, dict[str, Any]]],
+    total: int,
+    jobs: int,
+    out_root: Path,
+    results: dict[str, RunResult],
+    progress: TextIO | None,
+) -> None:
     """Execute the prepared jobs in worker processes, adding each result to ``results`` as it completes."""
     if not pending:
         return
@@ -586,16 +687,25 @@ def _run_pending(pending: list[tuple[int, ReportSpec, dict[str, Any]]], total: i
                 try:
                     result = RunResult(**fut.result())
                 except Exception as exc:  # noqa: BLE001 - a crashed worker fails only its report
-                    result = RunResult(spec.id, str(spec.notebook), str(out_root / spec.id), "failed",
-                                       0.0, dict(spec.parameters),
-                                       {"ename": type(exc).__name__, "evalue": str(exc)})
+                    result = RunResult(
+                        spec.id,
+                        str(spec.notebook),
+                        str(out_root / spec.id),
+                        "failed",
+                        0.0,
+                        dict(spec.parameters),
+                        {"ename": type(exc).__name__, "evalue": str(exc)},
+                    )
                 results[spec.id] = result
                 elapsed = time.monotonic() - t0
                 if result.ok:
                     _say(progress, f"[{n}/{total}] done   {spec.id} {elapsed:.1f} s")
                 else:
-                    _say(progress, f"[{n}/{total}] FAILED {spec.id} {elapsed:.1f} s: {result.describe_error()}"
-                                   f" (see {Path(result.output_dir) / output_names(result.file_stem)['failed_notebook']})")
+                    _say(
+                        progress,
+                        f"[{n}/{total}] FAILED {spec.id} {elapsed:.1f} s: {result.describe_error()}"
+                        f" (see {Path(result.output_dir) / output_names(result.file_stem)['failed_notebook']})",
+                    )
                 if result.note:
                     _say(progress, f"note: {spec.id}: {result.note}")
     finally:
@@ -603,5 +713,11 @@ def _run_pending(pending: list[tuple[int, ReportSpec, dict[str, Any]]], total: i
 
 
 __all__ = [
-    "KERNEL_NAME", "START_TIMEOUT", "RunResult", "build_all", "execute_report", "export_html", "run_one",
+    "KERNEL_NAME",
+    "START_TIMEOUT",
+    "RunResult",
+    "build_all",
+    "execute_report",
+    "export_html",
+    "run_one",
 ]

@@ -9,7 +9,7 @@ with its value. Every drawn element carries a ``gid`` (``band``, ``band-suppress
 from __future__ import annotations
 
 import textwrap
-from typing import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -34,11 +34,15 @@ Formatter = Callable[[float], str]
 
 
 def _need(table: pd.DataFrame, columns: Sequence[str], function: str) -> None:
-    problems = [Problem("", None, c, "", f"column required by flow_plot.{function}")
-                for c in columns if c not in table.columns]
+    problems = [
+        Problem("", None, c, "", f"column required by flow_plot.{function}") for c in columns if c not in table.columns
+    ]
     if problems:
-        raise InputValidationError(problems, f"{len(problems)} column(s) missing in the table passed to "
-                                             f"flow_plot.{function}: {', '.join(p.column for p in problems)}")
+        raise InputValidationError(
+            problems,
+            f"{len(problems)} column(s) missing in the table passed to "
+            f"flow_plot.{function}: {', '.join(p.column for p in problems)}",  # type: ignore[misc]
+        )
 
 
 def _finish(fig: Figure, title: str, footnote: str) -> Figure:
@@ -50,7 +54,7 @@ def _finish(fig: Figure, title: str, footnote: str) -> Figure:
         lines = text.count("\n") + 1
         bottom = min(0.4, (lines * FONT_SIZE * 1.3 + 8) / (fig.get_size_inches()[1] * 72))
         top = 1 - (TITLE_SIZE * 2.2) / (fig.get_size_inches()[1] * 72)
-        fig.get_layout_engine().set(rect=(0, bottom, 1, top - bottom))
+        fig.get_layout_engine().set(rect=(0, bottom, 1, top - bottom))  # type: ignore[call-arg,union-attr]
     return fig
 
 
@@ -61,19 +65,46 @@ def _label(labels: Mapping[object, str] | None, key: object) -> str:
 def _band(x0: float, x1: float, y0: tuple[float, float], y1: tuple[float, float]) -> MplPath:
     """A band from ``x0`` (bottom/top ``y0``) to ``x1`` (``y1``) with S-shaped edges."""
     xm = (x0 + x1) / 2
-    verts = [(x0, y0[0]), (xm, y0[0]), (xm, y1[0]), (x1, y1[0]), (x1, y1[1]), (xm, y1[1]), (xm, y0[1]),
-             (x0, y0[1]), (x0, y0[0])]
-    codes = [MplPath.MOVETO, MplPath.CURVE4, MplPath.CURVE4, MplPath.CURVE4, MplPath.LINETO, MplPath.CURVE4,
-             MplPath.CURVE4, MplPath.CURVE4, MplPath.CLOSEPOLY]
+    verts = [
+        (x0, y0[0]),
+        (xm, y0[0]),
+        (xm, y1[0]),
+        (x1, y1[0]),
+        (x1, y1[1]),
+        (xm, y1[1]),
+        (xm, y0[1]),
+        (x0, y0[1]),
+        (x0, y0[0]),
+    ]
+    codes = [
+        MplPath.MOVETO,
+        MplPath.CURVE4,
+        MplPath.CURVE4,
+        MplPath.CURVE4,
+        MplPath.LINETO,
+        MplPath.CURVE4,
+        MplPath.CURVE4,
+        MplPath.CURVE4,
+        MplPath.CLOSEPOLY,
+    ]
     return MplPath(verts, codes)
 
 
-def flow_chart(table: pd.DataFrame, *, scenarios: Sequence[str], outcomes: Sequence[str], title: str,
-               footnote: str, panels: Sequence[str] | None = None,
-               panel_labels: Mapping[object, str] | None = None,
-               node_labels: Mapping[object, str] | None = None, source_node: str = "intake",
-               fmt: Formatter = lambda v: f"{v:,.0f}", ncols: int = 3,
-               figsize: tuple[float, float] | None = None) -> Figure:
+def flow_chart(
+    table: pd.DataFrame,
+    *,
+    scenarios: Sequence[str],
+    outcomes: Sequence[str],
+    title: str,
+    footnote: str,
+    panels: Sequence[str] | None = None,
+    panel_labels: Mapping[object, str] | None = None,
+    node_labels: Mapping[object, str] | None = None,
+    source_node: str = "intake",
+    fmt: Formatter = lambda v: f"{v:,.0f}",
+    ncols: int = 3,
+    figsize: tuple[float, float] | None = None,
+) -> Figure:
     """An alluvial (Sankey-style) chart per panel: intake -> scenario -> outcome.
 
     Parameters
@@ -99,17 +130,23 @@ def flow_chart(table: pd.DataFrame, *, scenarios: Sequence[str], outcomes: Seque
         suppressed band's count cannot be read from them.
     """
     _need(table, ["pilot", "stage", "source", "target", "numerator"], "flow_chart")
-    order = list(panels) if panels is not None else (
-        sorted(p for p in table["pilot"].astype(str).unique() if p != "total")
-        + (["total"] if "total" in set(table["pilot"].astype(str)) else []))
+    order = (
+        list(panels)
+        if panels is not None
+        else (
+            sorted(p for p in table["pilot"].astype(str).unique() if p != "total")
+            + (["total"] if "total" in set(table["pilot"].astype(str)) else [])
+        )
+    )
     ncols = max(1, min(ncols, len(order)))
     nrows = int(np.ceil(len(order) / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=figsize or (4.2 * ncols, 3.6 * nrows), squeeze=False,
-                             layout="constrained")
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=figsize or (4.2 * ncols, 3.6 * nrows), squeeze=False, layout="constrained"
+    )
     colours = {o: OKABE_ITO[i % len(OKABE_ITO)] for i, o in enumerate(outcomes)}
     scen_colour = {s: TOTAL_COLOUR for s in scenarios}
     columns = [[source_node], list(scenarios), list(outcomes)]
-    for ax in axes.flat[len(order):]:
+    for ax in axes.flat[len(order) :]:
         ax.set_visible(False)
     for ax, pilot in zip(axes.flat, order):
         part = table.loc[table["pilot"].astype(str) == str(pilot)]
@@ -128,7 +165,7 @@ def flow_chart(table: pd.DataFrame, *, scenarios: Sequence[str], outcomes: Seque
         width = {(a, s, t): (v if v is not None else nominal) for a, s, t, v in flows}
         # node heights: the larger of what enters and what leaves
         height: dict[tuple[int, str], float] = {}
-        for (a, s, t), w in width.items():
+        for (a, s, t), _w in width.items():
             height[(a, s)] = height.get((a, s), 0.0)
             height[(a + 1, t)] = height.get((a + 1, t), 0.0)
         for col, nodes in enumerate(columns):
@@ -150,8 +187,14 @@ def flow_chart(table: pd.DataFrame, *, scenarios: Sequence[str], outcomes: Seque
                 face = TOTAL_COLOUR if col < 2 else colours.get(node, TOTAL_COLOUR)
                 ax.add_patch(Rectangle((col - 0.03, y - h), 0.06, h, facecolor=face, edgecolor="none", gid="node"))
                 ha, dx = ("right", -0.06) if col == 0 else (("left", 0.06) if col == 2 else ("center", 0))
-                ax.text(col + dx, y - h / 2 if col != 1 else y + gap * 0.15, _label(node_labels, node), ha=ha,
-                        va="center" if col != 1 else "bottom", fontsize=FONT_SIZE - 1)
+                ax.text(
+                    col + dx,
+                    y - h / 2 if col != 1 else y + gap * 0.15,
+                    _label(node_labels, node),
+                    ha=ha,
+                    va="center" if col != 1 else "bottom",
+                    fontsize=FONT_SIZE - 1,
+                )
                 y -= h + gap
         out_at = dict(top)
         in_at = dict(top)
@@ -164,10 +207,25 @@ def flow_chart(table: pd.DataFrame, *, scenarios: Sequence[str], outcomes: Seque
             colour = scen_colour.get(t, TOTAL_COLOUR) if a == 0 else colours.get(t, TOTAL_COLOUR)
             path = _band(a + 0.03, a + 0.97, (y0 - w, y0), (y1 - w, y1))
             if v is None:
-                patch = PathPatch(path, facecolor="white", edgecolor="#555555", hatch=SUPPRESSED_HATCH,
-                                  linewidth=0.6, alpha=0.9, gid="band-suppressed")
-                ax.text(a + 0.5, (y0 + y1 - w) / 2, SUPPRESSION_MARK, ha="center", va="center",
-                        fontsize=FONT_SIZE, color="#333333", gid="suppressed")
+                patch = PathPatch(
+                    path,
+                    facecolor="white",
+                    edgecolor="#555555",
+                    hatch=SUPPRESSED_HATCH,
+                    linewidth=0.6,
+                    alpha=0.9,
+                    gid="band-suppressed",
+                )
+                ax.text(
+                    a + 0.5,
+                    (y0 + y1 - w) / 2,
+                    SUPPRESSION_MARK,
+                    ha="center",
+                    va="center",
+                    fontsize=FONT_SIZE,
+                    color="#333333",
+                    gid="suppressed",
+                )
             else:
                 patch = PathPatch(path, facecolor=colour, edgecolor="none", alpha=0.45, gid="band")
                 if w >= 0.06 * scale:
@@ -180,10 +238,20 @@ def flow_chart(table: pd.DataFrame, *, scenarios: Sequence[str], outcomes: Seque
     return _finish(fig, title, footnote)
 
 
-def period_bars(table: pd.DataFrame, *, period: str, value: str, panel: str, title: str, ylabel: str,
-                footnote: str, panels: Sequence[str] | None = None,
-                panel_labels: Mapping[object, str] | None = None, ncols: int = 3,
-                figsize: tuple[float, float] | None = None) -> Figure:
+def period_bars(
+    table: pd.DataFrame,
+    *,
+    period: str,
+    value: str,
+    panel: str,
+    title: str,
+    ylabel: str,
+    footnote: str,
+    panels: Sequence[str] | None = None,
+    panel_labels: Mapping[object, str] | None = None,
+    ncols: int = 3,
+    figsize: tuple[float, float] | None = None,
+) -> Figure:
     """Bars per period (e.g. quarter), one panel per group; a missing value is a hatched, marked bar.
 
     Returns
@@ -196,9 +264,10 @@ def period_bars(table: pd.DataFrame, *, period: str, value: str, panel: str, tit
     order = list(panels) if panels is not None else list(dict.fromkeys(table[panel].astype(str)))
     ncols = max(1, min(ncols, len(order)))
     nrows = int(np.ceil(len(order) / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=figsize or (4.0 * ncols, 2.8 * nrows), squeeze=False,
-                             layout="constrained")
-    for ax in axes.flat[len(order):]:
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=figsize or (4.0 * ncols, 2.8 * nrows), squeeze=False, layout="constrained"
+    )
+    for ax in axes.flat[len(order) :]:
         ax.set_visible(False)
     for k, (ax, name) in enumerate(zip(axes.flat, order)):
         part = table.loc[table[panel].astype(str) == str(name)]
@@ -209,10 +278,28 @@ def period_bars(table: pd.DataFrame, *, period: str, value: str, panel: str, tit
         colour = TOTAL_COLOUR if str(name) == "total" else OKABE_ITO[k % len(OKABE_ITO)]
         for i, v in enumerate(values):
             if np.isnan(v):
-                ax.add_patch(Rectangle((i - 0.4, 0), 0.8, nominal, facecolor="white", edgecolor="#555555",
-                                       hatch=SUPPRESSED_HATCH, linewidth=0.6, gid="bar-suppressed"))
-                ax.text(i, nominal * 1.3, SUPPRESSION_MARK, ha="center", va="bottom", fontsize=FONT_SIZE - 1,
-                        color="#333333", gid="suppressed")
+                ax.add_patch(
+                    Rectangle(
+                        (i - 0.4, 0),
+                        0.8,
+                        nominal,
+                        facecolor="white",
+                        edgecolor="#555555",
+                        hatch=SUPPRESSED_HATCH,
+                        linewidth=0.6,
+                        gid="bar-suppressed",
+                    )
+                )
+                ax.text(
+                    i,
+                    nominal * 1.3,
+                    SUPPRESSION_MARK,
+                    ha="center",
+                    va="bottom",
+                    fontsize=FONT_SIZE - 1,
+                    color="#333333",
+                    gid="suppressed",
+                )
             else:
                 ax.add_patch(Rectangle((i - 0.4, 0), 0.8, v, facecolor=colour, edgecolor="none", gid="bar"))
         ax.set_xlim(-0.7, len(labels) - 0.3)
@@ -228,11 +315,23 @@ def period_bars(table: pd.DataFrame, *, period: str, value: str, panel: str, tit
     return _finish(fig, title, footnote)
 
 
-def capacity_occupancy(table: pd.DataFrame, *, title: str, ylabel: str, footnote: str,
-                       present_label: str, capacity_label: str, date: str = "date", panel: str = "pilot",
-                       present: str = "present", capacity: str = "capacity",
-                       panels: Sequence[str] | None = None, panel_labels: Mapping[object, str] | None = None,
-                       ncols: int = 3, figsize: tuple[float, float] | None = None) -> Figure:
+def capacity_occupancy(
+    table: pd.DataFrame,
+    *,
+    title: str,
+    ylabel: str,
+    footnote: str,
+    present_label: str,
+    capacity_label: str,
+    date: str = "date",
+    panel: str = "pilot",
+    present: str = "present",
+    capacity: str = "capacity",
+    panels: Sequence[str] | None = None,
+    panel_labels: Mapping[object, str] | None = None,
+    ncols: int = 3,
+    figsize: tuple[float, float] | None = None,
+) -> Figure:
     """Persons present (line) against published capacity (step line) over time, one panel per pilot.
 
     Months whose count is suppressed leave a gap in the line and get a grey ``x`` mark at the
@@ -242,9 +341,10 @@ def capacity_occupancy(table: pd.DataFrame, *, title: str, ylabel: str, footnote
     order = list(panels) if panels is not None else sorted(table[panel].astype(str).unique())
     ncols = max(1, min(ncols, len(order)))
     nrows = int(np.ceil(len(order) / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=figsize or (4.0 * ncols, 2.8 * nrows), squeeze=False,
-                             layout="constrained", sharex=True)
-    for ax in axes.flat[len(order):]:
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=figsize or (4.0 * ncols, 2.8 * nrows), squeeze=False, layout="constrained", sharex=True
+    )
+    for ax in axes.flat[len(order) :]:
         ax.set_visible(False)
     for k, (ax, name) in enumerate(zip(axes.flat, order)):
         part = table.loc[table[panel].astype(str) == str(name)].sort_values(date)
@@ -252,12 +352,27 @@ def capacity_occupancy(table: pd.DataFrame, *, title: str, ylabel: str, footnote
         pres = pd.to_numeric(part[present], errors="coerce").to_numpy(dtype=float)
         cap = pd.to_numeric(part[capacity], errors="coerce").to_numpy(dtype=float)
         ax.plot(when, pres, color=OKABE_ITO[k % len(OKABE_ITO)], linewidth=1.5, label=present_label, gid="present")
-        ax.step(when, cap, where="post", color="#000000", linewidth=1.0, linestyle="--", label=capacity_label,
-                gid="capacity")
+        ax.step(
+            when,
+            cap,
+            where="post",
+            color="#000000",
+            linewidth=1.0,
+            linestyle="--",
+            label=capacity_label,
+            gid="capacity",
+        )
         hidden = np.isnan(pres)
         if hidden.any():
-            ax.plot(when[hidden], np.zeros(int(hidden.sum())), linestyle="none", marker="x", color="#777777",
-                    markersize=4, gid="suppressed")
+            ax.plot(
+                when[hidden],
+                np.zeros(int(hidden.sum())),
+                linestyle="none",
+                marker="x",
+                color="#777777",
+                markersize=4,
+                gid="suppressed",
+            )
         top = np.nanmax(np.r_[pres[~hidden], cap[~np.isnan(cap)], 1.0])
         ax.set_ylim(0, top * 1.15)
         ax.spines["top"].set_visible(False)
@@ -280,12 +395,22 @@ STATUS_STYLE: Mapping[str, dict[str, object]] = {
 """How :func:`scale_chart` draws a bar of each status."""
 
 
-def scale_chart(table: pd.DataFrame, *, dates: Sequence[str], schemes: Sequence[str],
-                classes: Sequence[str], title: str, ylabel: str, footnote: str,
-                date_labels: Mapping[object, str] | None = None,
-                class_labels: Mapping[object, str] | None = None,
-                status_labels: Mapping[object, str] | None = None, not_distinguished: str = "n/a",
-                fmt: Formatter = lambda v: f"{v:.0%}", figsize: tuple[float, float] = (11.0, 4.2)) -> Figure:
+def scale_chart(
+    table: pd.DataFrame,
+    *,
+    dates: Sequence[str],
+    schemes: Sequence[str],
+    classes: Sequence[str],
+    title: str,
+    ylabel: str,
+    footnote: str,
+    date_labels: Mapping[object, str] | None = None,
+    class_labels: Mapping[object, str] | None = None,
+    status_labels: Mapping[object, str] | None = None,
+    not_distinguished: str = "n/a",
+    fmt: Formatter = lambda v: f"{v:.0%}",
+    figsize: tuple[float, float] = (11.0, 4.2),
+) -> Figure:
     """The three evaluations on one scale: one panel per class, bars per date and scheme.
 
     Parameters
@@ -306,35 +431,65 @@ def scale_chart(table: pd.DataFrame, *, dates: Sequence[str], schemes: Sequence[
     fig, axes = plt.subplots(1, len(classes), figsize=figsize, squeeze=False, sharey=True, layout="constrained")
     colours = {s: OKABE_ITO[i % len(OKABE_ITO)] for i, s in enumerate(schemes)}
     width = 0.8 / max(len(schemes), 1)
-    index = {(str(d), str(s), str(c)): (st, v) for d, s, c, st, v in
-             zip(table["date"], table["scheme"], table["scale_class"], table["status"], table["share"])}
+    index = {
+        (str(d), str(s), str(c)): (st, v)
+        for d, s, c, st, v in zip(table["date"], table["scheme"], table["scale_class"], table["status"], table["share"])
+    }
     for ax, cls in zip(axes[0], classes):
         for i, d in enumerate(dates):
             for j, s in enumerate(schemes):
                 x = i - 0.4 + width * (j + 0.5)
                 status, v = index.get((str(d), str(s), str(cls)), ("not_available", np.nan))
                 if status == "not_distinguished":
-                    ax.text(x, 0.01, not_distinguished, rotation=90, ha="center", va="bottom",
-                            fontsize=FONT_SIZE - 3, color="#777777", gid="not-distinguished")
+                    ax.text(
+                        x,
+                        0.01,
+                        not_distinguished,
+                        rotation=90,
+                        ha="center",
+                        va="bottom",
+                        fontsize=FONT_SIZE - 3,
+                        color="#777777",
+                        gid="not-distinguished",
+                    )
                     continue
                 if status not in STATUS_STYLE:
                     continue
                 if pd.isna(v):
-                    ax.add_patch(Rectangle((x - width / 2, 0), width, 0.03, facecolor="white", edgecolor="#555555",
-                                           hatch=SUPPRESSED_HATCH, linewidth=0.5, gid="bar-suppressed"))
-                    ax.text(x, 0.035, SUPPRESSION_MARK, ha="center", va="bottom", fontsize=FONT_SIZE - 2,
-                            gid="suppressed")
+                    ax.add_patch(
+                        Rectangle(
+                            (x - width / 2, 0),
+                            width,
+                            0.03,
+                            facecolor="white",
+                            edgecolor="#555555",
+                            hatch=SUPPRESSED_HATCH,
+                            linewidth=0.5,
+                            gid="bar-suppressed",
+                        )
+                    )
+                    ax.text(
+                        x, 0.035, SUPPRESSION_MARK, ha="center", va="bottom", fontsize=FONT_SIZE - 2, gid="suppressed"
+                    )
                     continue
                 style = STATUS_STYLE[status]
-                ax.add_patch(Rectangle((x - width / 2, 0), width, float(v),
-                                       facecolor=colours[s] if style["fill"] else "white",
-                                       edgecolor="#333333" if style["hatch"] else colours[s],
-                                       hatch=style["hatch"], linewidth=0.8 if style["hatch"] else 1.2,
-                                       gid=f"bar-{status}"))
+                ax.add_patch(
+                    Rectangle(
+                        (x - width / 2, 0),
+                        width,
+                        float(v),
+                        facecolor=colours[s] if style["fill"] else "white",
+                        edgecolor="#333333" if style["hatch"] else colours[s],
+                        hatch=style["hatch"],
+                        linewidth=0.8 if style["hatch"] else 1.2,
+                        gid=f"bar-{status}",
+                    )
+                )
         ax.set_xlim(-0.5, len(dates) - 0.5)
         ax.set_ylim(0, 1.0)
-        ax.set_xticks(range(len(dates)), ["\n".join(_label(date_labels, d).rsplit(" ", 1)) for d in dates],
-                      fontsize=FONT_SIZE - 1)  # '1 november' over '2020': three dates fit a narrow panel
+        ax.set_xticks(
+            range(len(dates)), ["\n".join(_label(date_labels, d).rsplit(" ", 1)) for d in dates], fontsize=FONT_SIZE - 1
+        )  # '1 november' over '2020': three dates fit a narrow panel
         ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _p: fmt(v)))
         ax.tick_params(labelsize=FONT_SIZE - 1)
         ax.spines["top"].set_visible(False)
@@ -344,11 +499,20 @@ def scale_chart(table: pd.DataFrame, *, dates: Sequence[str], schemes: Sequence[
     handles = [Rectangle((0, 0), 1, 1, facecolor=colours[s], edgecolor=colours[s]) for s in schemes]
     names = list(schemes)
     for status, style in STATUS_STYLE.items():
-        handles.append(Rectangle((0, 0), 1, 1, facecolor="#BBBBBB" if style["fill"] else "white",
-                                 edgecolor="#555555", hatch=style["hatch"]))
+        handles.append(
+            Rectangle(
+                (0, 0),
+                1,
+                1,
+                facecolor="#BBBBBB" if style["fill"] else "white",
+                edgecolor="#555555",
+                hatch=style["hatch"],
+            )
+        )
         names.append(_label(status_labels, status))
     handles.append(Rectangle((0, 0), 1, 1, facecolor="white", edgecolor="#555555", hatch=SUPPRESSED_HATCH))
     names.append(_label(status_labels, "suppressed"))
-    axes[0, -1].legend(handles, names, fontsize=FONT_SIZE - 1, frameon=False, loc="upper left",
-                       bbox_to_anchor=(1.0, 1.0))
+    axes[0, -1].legend(
+        handles, names, fontsize=FONT_SIZE - 1, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0)
+    )
     return _finish(fig, title, footnote)

@@ -143,8 +143,9 @@ def _digits(value: Decimal, decimals: int, language: str) -> str:
     rounded = _quantize(value, decimals)
     if rounded == 0:
         rounded = abs(rounded)  # no "-0"
-    return _babel_decimal(rounded, format=_pattern(decimals), locale=LOCALES[check_language(language)],
-                          decimal_quantization=False)
+    return _babel_decimal(
+        rounded, format=_pattern(decimals), locale=LOCALES[check_language(language)], decimal_quantization=False
+    )
 
 
 def _unit(text: str, language: str) -> str:
@@ -235,9 +236,15 @@ def format_share(value: object, language: str = "nl", decimals: int = 0) -> str:
     return _unit(_digits(percent, decimals, language), language)
 
 
-def format_interval(low: object, high: object, language: str = "nl", decimals: int = 0, *,
-                    unit: Literal["share", "percent", "number"] = "share",
-                    brackets: bool = True) -> str:
+def format_interval(
+    low: object,
+    high: object,
+    language: str = "nl",
+    decimals: int = 0,
+    *,
+    unit: Literal["share", "percent", "number"] = "share",
+    brackets: bool = True,
+) -> str:
     """Format an interval once: ``(14–46 %)`` (nl), ``(14–46%)`` (en).
 
     Parameters
@@ -435,8 +442,14 @@ def _interval_cell(row: pd.Series, fmt: ColumnFormat, language: str) -> str:
     return format_interval(row[low], row[high], language, fmt.places, unit=fmt.unit)
 
 
-def format_frame(frame: pd.DataFrame, columns: Mapping[str, str | ColumnFormat], language: str = "nl", *,
-                 suppressed: pd.DataFrame | None = None, name: str = "") -> pd.DataFrame:
+def format_frame(
+    frame: pd.DataFrame,
+    columns: Mapping[str, str | ColumnFormat],
+    language: str = "nl",
+    *,
+    suppressed: pd.DataFrame | None = None,
+    name: str = "",
+) -> pd.DataFrame:
     """Format a table for display: every cell a string, every column by its kind.
 
     Parameters
@@ -481,13 +494,20 @@ def format_frame(frame: pd.DataFrame, columns: Mapping[str, str | ColumnFormat],
     check_language(language)
     formats = {key: as_column_format(spec) for key, spec in columns.items()}
     label = name or "<table>"
-    problems = [Problem(label, None, source, "", "column is missing from the table")
-                for key, fmt in formats.items() for source in fmt.sources(key) if source not in frame.columns]
+    problems = [
+        Problem(label, None, source, "", "column is missing from the table")
+        for key, fmt in formats.items()
+        for source in fmt.sources(key)
+        if source not in frame.columns
+    ]
     if suppressed is not None:
         if not suppressed.index.equals(frame.index):
             problems.append(Problem(label, None, None, "", "suppression mask does not have the table's index"))
-        problems += [Problem(label, None, str(c), "", "suppression mask has a column the table lacks")
-                     for c in suppressed.columns if c not in frame.columns]
+        problems += [
+            Problem(label, None, str(c), "", "suppression mask has a column the table lacks")
+            for c in suppressed.columns
+            if c not in frame.columns
+        ]
     if problems:
         raise InputValidationError(problems, f"{label}: cannot format the table")
     out: dict[str, list[str]] = {}
@@ -495,7 +515,8 @@ def format_frame(frame: pd.DataFrame, columns: Mapping[str, str | ColumnFormat],
         cells: list[str] = []
         for position, (index, row) in enumerate(frame.iterrows()):
             hidden = suppressed is not None and any(
-                bool(suppressed.at[index, s]) for s in fmt.sources(key) if s in suppressed.columns)
+                bool(suppressed.at[index, s]) for s in fmt.sources(key) if s in suppressed.columns
+            )
             if hidden:
                 cells.append(SUPPRESSED_MARK)
                 continue

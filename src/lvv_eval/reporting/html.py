@@ -180,8 +180,9 @@ def render_table(doc: Document, nb: NumberedBlock) -> str:
     assert isinstance(table, TableBlock)
     label = nb.label
     sign = _e(doc.signs()[0][1])
-    head = "".join(f'<th scope="col"{_attr_class(_align_class(a))}>{_e(h)}</th>'
-                   for h, a in zip(table.header, table.align))
+    head = "".join(
+        f'<th scope="col"{_attr_class(_align_class(a))}>{_e(h)}</th>' for h, a in zip(table.header, table.align)
+    )
     body = []
     for i, (row, mask) in enumerate(zip(table.rows, table.suppressed or ())):
         cells = []
@@ -198,11 +199,13 @@ def render_table(doc: Document, nb: NumberedBlock) -> str:
     label_html = f'<span class="label">{_e(label)}</span>' if label else ""
     region = _e(label or table.caption)
     kind = f' data-kind="{_e(table.kind)}"'  # read by the output scan (published and derived are exempt)
-    return (f'<figure class="table{" wide" if is_wide(table) else ""}"{anchor}{kind}>'
-            f"<figcaption>{label_html}{_e(table.caption)}</figcaption>"
-            f'<div class="scroll" tabindex="0" role="region" aria-label="{region}">'
-            f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
-            f"{_under(doc, table.kind, table.source, table.notes, table.rule_notes)}</figure>")
+    return (
+        f'<figure class="table{" wide" if is_wide(table) else ""}"{anchor}{kind}>'
+        f"<figcaption>{label_html}{_e(table.caption)}</figcaption>"
+        f'<div class="scroll" tabindex="0" role="region" aria-label="{region}">'
+        f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
+        f"{_under(doc, table.kind, table.source, table.notes, table.rule_notes)}</figure>"
+    )
 
 
 def data_uri(figure: FigureBlock) -> str:
@@ -217,9 +220,11 @@ def render_figure(doc: Document, nb: NumberedBlock) -> str:
     anchor = f' id="{nb.anchor}"' if nb.anchor else ""
     label_html = f'<span class="label">{_e(nb.label)}</span>' if nb.label else ""
     style = f' style="width:{figure.width * 100:.0f}%"' if figure.width < 1 else ""
-    return (f'<figure class="figure"{anchor}><img src="{data_uri(figure)}" alt="{_e(figure.alt)}"{style}>'
-            f"<figcaption>{label_html}{_e(figure.caption)}</figcaption>"
-            f"{_under(doc, figure.kind, figure.source, figure.notes)}</figure>")
+    return (
+        f'<figure class="figure"{anchor}><img src="{data_uri(figure)}" alt="{_e(figure.alt)}"{style}>'
+        f"<figcaption>{label_html}{_e(figure.caption)}</figcaption>"
+        f"{_under(doc, figure.kind, figure.source, figure.notes)}</figure>"
+    )
 
 
 def render_block(doc: Document, nb: NumberedBlock) -> str:
@@ -243,22 +248,30 @@ def _banner(doc: Document) -> str:
     t = doc.texts()
     rows = "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in doc.banner.rows(doc.language))
     signs = "".join(f"<dt>{_e(mark)}</dt><dd>{_e(text)}</dd>" for mark, text in doc.signs())
-    return (f'<section class="banner" aria-labelledby="banner-heading">'
-            f'<h2 id="banner-heading">{_e(t["banner_heading"])}</h2><dl>{rows}</dl>'
-            f'<div class="signs"><h3>{_e(t["signs_heading"])}</h3><dl>{signs}</dl></div></section>')
+    return (
+        f'<section class="banner" aria-labelledby="banner-heading">'
+        f'<h2 id="banner-heading">{_e(t["banner_heading"])}</h2><dl>{rows}</dl>'
+        f'<div class="signs"><h3>{_e(t["signs_heading"])}</h3><dl>{signs}</dl></div></section>'
+    )
 
 
 def _contents(doc: Document) -> str:
     t = doc.texts()
     items = [f'<li><span class="num"></span><a href="#summary">{_e(t["summary"])}</a></li>']
     for ns in doc.numbered():
-        subs = "".join(f'<li><a href="#{b.anchor}">{_e(b.label)}</a> {_e(b.block.caption)}</li>'  # type: ignore[union-attr]
-                       for b in ns.blocks if b.anchor)
+        subs = "".join(
+            f'<li><a href="#{b.anchor}">{_e(b.label)}</a> {_e(b.block.caption)}</li>'  # type: ignore[union-attr]
+            for b in ns.blocks
+            if b.anchor
+        )
         sub = f"<ol>{subs}</ol>" if subs else ""
-        items.append(f'<li><span class="num">{ns.number}</span><a href="#{ns.anchor}">{_e(ns.section.title)}</a>'
-                     f"{sub}</li>")
-    return (f'<nav class="toc" aria-labelledby="toc-heading"><h2 id="toc-heading">{_e(t["contents"])}</h2>'
-            f'<ol>{"".join(items)}</ol></nav>')
+        items.append(
+            f'<li><span class="num">{ns.number}</span><a href="#{ns.anchor}">{_e(ns.section.title)}</a>{sub}</li>'
+        )
+    return (
+        f'<nav class="toc" aria-labelledby="toc-heading"><h2 id="toc-heading">{_e(t["contents"])}</h2>'
+        f"<ol>{''.join(items)}</ol></nav>"
+    )
 
 
 def render_html(doc: Document) -> str:
@@ -268,8 +281,10 @@ def render_html(doc: Document) -> str:
     sections = []
     for ns in doc.numbered():
         blocks = "".join(render_block(doc, nb) for nb in ns.blocks)
-        sections.append(f'<section id="{ns.anchor}"><h2 class="section"><span class="num">{ns.number}</span>'
-                        f"{_e(ns.section.title)}</h2>{blocks}</section>")
+        sections.append(
+            f'<section id="{ns.anchor}"><h2 class="section"><span class="num">{ns.number}</span>'
+            f"{_e(ns.section.title)}</h2>{blocks}</section>"
+        )
     subtitle = f'<p class="subtitle">{_e(doc.subtitle)}</p>' if doc.subtitle else ""
     warning = f'<p class="warning">{_e(t["synthetic_warning"])}</p>' if doc.banner.synthetic else ""
     title = doc.title + (f" – {doc.subtitle}" if doc.subtitle else "")

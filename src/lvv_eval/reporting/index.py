@@ -86,8 +86,9 @@ def _param_value(value: Any, language: str) -> str:
     return str(value)
 
 
-def _index_section(rid: str, title: str, folder: Path, root: Path, language: str, *,
-                   adhoc: bool = False) -> tuple[str, bool]:
+def _index_section(
+    rid: str, title: str, folder: Path, root: Path, language: str, *, adhoc: bool = False
+) -> tuple[str, bool]:
     def t(key: str, **values: Any) -> str:
         return text(language, key, **values)
 
@@ -105,8 +106,10 @@ def _index_section(rid: str, title: str, folder: Path, root: Path, language: str
     if prov.get("status") != "ok":
         err = prov.get("error") or {}
         cell = f"cell In [{err['exec_count']}]: " if err.get("exec_count") is not None else ""
-        parts.append(f'<p class="failed"><strong>{_esc(t("index_failed"))}</strong> {_esc(cell)}'
-                     f'{_esc(err.get("ename"))}: {_esc(err.get("evalue"))}</p>')
+        parts.append(
+            f'<p class="failed"><strong>{_esc(t("index_failed"))}</strong> {_esc(cell)}'
+            f"{_esc(err.get('ename'))}: {_esc(err.get('evalue'))}</p>"
+        )
     links = []
     names = prov.get("files") or output_names(rid)  # older records: files named after the id
     for role in ("html", "pdf", "notebook", "failed_notebook", "log", "provenance", "release"):
@@ -118,12 +121,19 @@ def _index_section(rid: str, title: str, folder: Path, root: Path, language: str
     commit = str(git.get("commit") or "–")[:12]
     if git.get("dirty"):
         commit = t("commit_dirty", commit=commit)
-    parts.append(f"<p><small>{_esc(t('index_built', notebook=prov.get('notebook'), finished=prov.get('finished_utc'), commit=commit))}</small></p>")
-    rows = "".join(f"<tr><th>{_esc(k)}</th><td>{_esc(_param_value(v, language))}</td></tr>"
-                   for k, v in sorted(params.items()) if k != "output_dir")
+    parts.append(
+        f"<p><small>{_esc(t('index_built', notebook=prov.get('notebook'), finished=prov.get('finished_utc'), commit=commit))}</small></p>"
+    )
+    rows = "".join(
+        f"<tr><th>{_esc(k)}</th><td>{_esc(_param_value(v, language))}</td></tr>"
+        for k, v in sorted(params.items())
+        if k != "output_dir"
+    )
     opened = " open" if adhoc else ""
-    parts.append(f'<details{opened}><summary>{_esc(t("index_parameters"))}</summary>'
-                 f'<table class="params">{rows}</table></details>')
+    parts.append(
+        f"<details{opened}><summary>{_esc(t('index_parameters'))}</summary>"
+        f'<table class="params">{rows}</table></details>'
+    )
     if manifest:
         kind_label = {k: t(f"kind_{k}") for k in KINDS}
         tables = manifest.get("tables", [])
@@ -131,18 +141,23 @@ def _index_section(rid: str, title: str, folder: Path, root: Path, language: str
             items = "".join(
                 f'<li><a href="{_esc(rel)}/{_esc(e["files"][0])}">{_esc(e.get("caption") or e["name"])}</a> '
                 f'<span class="kind kind-{_esc(e["kind"])}">{_esc(kind_label.get(e["kind"], e["kind"]))}</span></li>'
-                for e in tables)
-            parts.append(f"<details><summary>{_esc(t('index_tables'))} ({len(tables)})</summary><ul>{items}</ul>"
-                         "</details>")
+                for e in tables
+            )
+            parts.append(
+                f"<details><summary>{_esc(t('index_tables'))} ({len(tables)})</summary><ul>{items}</ul></details>"
+            )
         figures = manifest.get("figures", [])
         if figures:
             items = "".join(
                 f'<li><a href="{_esc(rel)}/{_esc(f["files"][-1])}"><img src="{_esc(rel)}/{_esc(f["files"][0])}" '
                 f'alt="{_esc(f.get("caption") or f["name"])}"></a><br>{_esc(f.get("caption") or f["name"])} '
                 f'<span class="kind kind-{_esc(f["kind"])}">{_esc(kind_label.get(f["kind"], f["kind"]))}</span></li>'
-                for f in figures)
-            parts.append(f"<details><summary>{_esc(t('index_figures'))} ({len(figures)})</summary>"
-                         f'<ul class="figs">{items}</ul></details>')
+                for f in figures
+            )
+            parts.append(
+                f"<details><summary>{_esc(t('index_figures'))} ({len(figures)})</summary>"
+                f'<ul class="figs">{items}</ul></details>'
+            )
     parts.append("</section>")
     return "\n".join(parts), synthetic
 
@@ -152,9 +167,11 @@ def _adhoc_folders(config: ReportConfig, out_root: Path) -> list[Path]:
     configured = {s.id for s in config.reports}
     if not out_root.is_dir():
         return []
-    return sorted(p for p in out_root.iterdir()
-                  if p.is_dir() and not p.name.startswith(".") and p.name not in configured
-                  and (p / "provenance.json").is_file())
+    return sorted(
+        p
+        for p in out_root.iterdir()
+        if p.is_dir() and not p.name.startswith(".") and p.name not in configured and (p / "provenance.json").is_file()
+    )
 
 
 def index_language(folders: list[Path]) -> str:
@@ -167,8 +184,7 @@ def index_language(folders: list[Path]) -> str:
     return "en" if languages and all(lang == "en" for lang in languages) else "nl"
 
 
-def write_index(config: ReportConfig, reports_dir: str | Path | None = None,
-                root: str | Path | None = None) -> Path:
+def write_index(config: ReportConfig, reports_dir: str | Path | None = None, root: str | Path | None = None) -> Path:
     """Write ``index.html`` linking every configured report and every ad-hoc run as currently on disk.
 
     The page is in Dutch, or in English when every built report is English.
@@ -192,16 +208,21 @@ def write_index(config: ReportConfig, reports_dir: str | Path | None = None,
         html_text, synthetic = _index_section(rid, title, folder, root_path, language, adhoc=is_adhoc)
         sections[is_adhoc].append(html_text)
         any_synthetic = any_synthetic or synthetic
-    toc = "".join(f'<li><a href="#{_esc(rid)}">{_esc(title)}</a>{" (" + _esc(rid) + ")" if a else ""}</li>'
-                  for rid, title, _, a in entries)
+    toc = "".join(
+        f'<li><a href="#{_esc(rid)}">{_esc(title)}</a>{" (" + _esc(rid) + ")" if a else ""}</li>'
+        for rid, title, _, a in entries
+    )
     banner = f'<p class="banner">{_esc(t["index_synthetic"])}</p>' if any_synthetic else ""
     body = f'<h2 class="group">{_esc(t["index_configured"])}</h2>\n' + "\n".join(sections[False])
     if sections[True]:
         body += f'\n<h2 class="group">{_esc(t["index_adhoc"])}</h2>\n' + "\n".join(sections[True])
-    page = (f"<!DOCTYPE html>\n<html lang=\"{language}\"><head><meta charset=\"utf-8\">" + GENERATOR_TAG +
-            '<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{_esc(t['index_title'])}</title><style>{_CSS}</style></head><body>\n"
-            f"<h1>{_esc(t['index_title'])}</h1>\n{banner}\n<ul>{toc}</ul>\n{body}\n</body></html>\n")
+    page = (
+        f'<!DOCTYPE html>\n<html lang="{language}"><head><meta charset="utf-8">'
+        + GENERATOR_TAG
+        + '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{_esc(t['index_title'])}</title><style>{_CSS}</style></head><body>\n"
+        f"<h1>{_esc(t['index_title'])}</h1>\n{banner}\n<ul>{toc}</ul>\n{body}\n</body></html>\n"
+    )
     check_index(out_root, root_path)
     path = out_root / INDEX_NAME
     fd, tmp = tempfile.mkstemp(prefix=f".{INDEX_NAME}.partial-", dir=out_root)
@@ -228,17 +249,16 @@ def check_index(reports_dir: str | Path, root: str | Path | None = None) -> None
     root_path = Path(root) if root is not None else PROJECT_ROOT
     for protected, why in protected_folders(root_path):
         if is_within(folder, protected):
-            raise UnsafeOutputError(f"refusing to write {folder / INDEX_NAME}: {folder} is inside {protected} "
-                                    f"({why})")
+            raise UnsafeOutputError(f"refusing to write {folder / INDEX_NAME}: {folder} is inside {protected} ({why})")
     path = folder / INDEX_NAME
     if path.is_symlink() or (path.exists() and not path.is_file()):
         raise UnsafeOutputError(f"refusing to write {path}: it is not a regular file")
     if path.is_file():
         head = path.read_text(encoding="utf-8", errors="replace")[:2000]
         if GENERATOR_TAG not in head and _LEGACY_TITLE not in head:
-            raise UnsafeOutputError(f"refusing to overwrite {path}: lvv-eval did not write it; "
-                                    "move it or choose another reports folder")
-
+            raise UnsafeOutputError(
+                f"refusing to overwrite {path}: lvv-eval did not write it; move it or choose another reports folder"
+            )
 
 
 __all__ = ["GENERATOR_TAG", "check_index", "index_language", "write_index"]

@@ -22,10 +22,11 @@ from __future__ import annotations
 import difflib
 import math
 import re
+from collections.abc import Mapping
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal, Mapping
+from typing import Literal
 
 import pandas as pd
 
@@ -41,16 +42,44 @@ LANGUAGES: tuple[str, ...] = ("nl", "en")
 Language = Literal["nl", "en"]
 
 _MONTHS = {
-    "nl": ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
-           "september", "oktober", "november", "december"),
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December"),
+    "nl": (
+        "januari",
+        "februari",
+        "maart",
+        "april",
+        "mei",
+        "juni",
+        "juli",
+        "augustus",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ),
+    "en": (
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ),
 }
 _SEPARATORS = {"nl": (".", ","), "en": (",", ".")}  # (thousands, decimal)
 _MISSING = "–"
 
 GROUP_WORD_KEYS: dict[str, str] = {
-    "yes": "yes", "no": "no", "unknown": "not_published", "total": "total", "formal_only": "formal_only",
+    "yes": "yes",
+    "no": "no",
+    "unknown": "not_published",
+    "total": "total",
+    "formal_only": "formal_only",
 }
 """Group labels (values of a design attribute, see :mod:`lvv_eval.sources.designs`) that have a
 word-list key; other values (``municipality``, ``ngo_regiegroep``, ...) are codes shown as they are."""
@@ -87,7 +116,7 @@ def _unknown(kind: str, key: object, known: list[str]) -> UnknownLabelError:
 
 def _group_thousands(digits: str, sep: str) -> str:
     head = len(digits) % 3 or 3
-    parts = [digits[:head]] + [digits[i:i + 3] for i in range(head, len(digits), 3)]
+    parts = [digits[:head]] + [digits[i : i + 3] for i in range(head, len(digits), 3)]
     return sep.join(parts)
 
 
@@ -102,44 +131,82 @@ _RULES: tuple[tuple[str, str, str], ...] = (
     # (regular expression on the English rule of lvv_eval.disclosure.suppression, Dutch, English)
     (r"primary: n < (\d+)", "primair: aantal kleiner dan {0}", "primary: count below {0}"),
     (r"primary: numerator < (\d+)", "primair: teller kleiner dan {0}", "primary: numerator below {0}"),
-    (r"primary: denominator - numerator < (\d+)", "primair: noemer min teller kleiner dan {0}",
-     "primary: denominator minus numerator below {0}"),
-    (r"primary: denominator - sum of the group < (\d+)", "primair: noemer min som van de groep kleiner dan {0}",
-     "primary: denominator minus the sum of the group below {0}"),
-    (r"secondary: protects cell (\S+) in (row|column) (.+)", "secundair: beschermt cel {0} in {1} {2}",
-     "secondary: protects cell {0} in {1} {2}"),
-    (r"secondary: protects cell (\S+) \(recoverable by combining rows and columns\)",
-     "secundair: beschermt cel {0} (af te leiden door rijen en kolommen te combineren)",
-     "secondary: protects cell {0} (recoverable by combining rows and columns)"),
-    (r"secondary: protects a hidden count of scheme (\S+) against the total",
-     "secundair: beschermt een onderdrukt aantal van schema {0} tegen het totaal",
-     "secondary: protects a hidden count of scheme {0} against the total"),
-    (r"secondary: denominator of its group hidden", "secundair: noemer van de groep onderdrukt",
-     "secondary: denominator of its group suppressed"),
-    (r"secondary: second row of its group hidden \(rows overlap\)",
-     "secundair: tweede rij van de groep onderdrukt (rijen overlappen)",
-     "secondary: second row of its group suppressed (rows overlap)"),
-    (r"secondary: protects a hidden row of its group \(shared denominator\)",
-     "secundair: beschermt een onderdrukte rij van de groep (gedeelde noemer)",
-     "secondary: protects a suppressed row of its group (shared denominator)"),
-    (r"difference from version (\S+) is below (\d+)", "verschil met {0} kleiner dan {1}",
-     "difference from {0} below {1}"),
-    (r"difference between schemes < (\d+)", "verschil tussen schema's kleiner dan {0}",
-     "difference between schemes below {0}"),
-    (r"difference from another scheme or table < (\d+)",
-     "verschil met een ander schema of een andere tabel kleiner dan {0}",
-     "difference from another scheme or table below {0}"),
-    (r"missing in the input: treated as hidden", "ontbreekt in de invoer: behandeld als onderdrukt",
-     "missing in the input: treated as suppressed"),
+    (
+        r"primary: denominator - numerator < (\d+)",
+        "primair: noemer min teller kleiner dan {0}",
+        "primary: denominator minus numerator below {0}",
+    ),
+    (
+        r"primary: denominator - sum of the group < (\d+)",
+        "primair: noemer min som van de groep kleiner dan {0}",
+        "primary: denominator minus the sum of the group below {0}",
+    ),
+    (
+        r"secondary: protects cell (\S+) in (row|column) (.+)",
+        "secundair: beschermt cel {0} in {1} {2}",
+        "secondary: protects cell {0} in {1} {2}",
+    ),
+    (
+        r"secondary: protects cell (\S+) \(recoverable by combining rows and columns\)",
+        "secundair: beschermt cel {0} (af te leiden door rijen en kolommen te combineren)",
+        "secondary: protects cell {0} (recoverable by combining rows and columns)",
+    ),
+    (
+        r"secondary: protects a hidden count of scheme (\S+) against the total",
+        "secundair: beschermt een onderdrukt aantal van schema {0} tegen het totaal",
+        "secondary: protects a hidden count of scheme {0} against the total",
+    ),
+    (
+        r"secondary: denominator of its group hidden",
+        "secundair: noemer van de groep onderdrukt",
+        "secondary: denominator of its group suppressed",
+    ),
+    (
+        r"secondary: second row of its group hidden \(rows overlap\)",
+        "secundair: tweede rij van de groep onderdrukt (rijen overlappen)",
+        "secondary: second row of its group suppressed (rows overlap)",
+    ),
+    (
+        r"secondary: protects a hidden row of its group \(shared denominator\)",
+        "secundair: beschermt een onderdrukte rij van de groep (gedeelde noemer)",
+        "secondary: protects a suppressed row of its group (shared denominator)",
+    ),
+    (
+        r"difference from version (\S+) is below (\d+)",
+        "verschil met {0} kleiner dan {1}",
+        "difference from {0} below {1}",
+    ),
+    (
+        r"difference between schemes < (\d+)",
+        "verschil tussen schema's kleiner dan {0}",
+        "difference between schemes below {0}",
+    ),
+    (
+        r"difference from another scheme or table < (\d+)",
+        "verschil met een ander schema of een andere tabel kleiner dan {0}",
+        "difference from another scheme or table below {0}",
+    ),
+    (
+        r"missing in the input: treated as hidden",
+        "ontbreekt in de invoer: behandeld als onderdrukt",
+        "missing in the input: treated as suppressed",
+    ),
     (r"published figure, exempt", "gepubliceerd cijfer, uitgezonderd", "published figure, exempt"),
-    (r"derived: rests on a suppressed count", "afgeleid: berust op een onderdrukt aantal",
-     "derived: rests on a suppressed count"),
-    (r"secondary: suppressed by the table's own linked-cell rule",
-     "secundair: onderdrukt door de regel voor samenhangende cellen van de tabel",
-     "secondary: suppressed by the table's own linked-cell rule"),
-    (r"secondary: the same count is suppressed in another table of this report",
-     "secundair: hetzelfde aantal is in een andere tabel van dit rapport onderdrukt",
-     "secondary: the same count is suppressed in another table of this report"),
+    (
+        r"derived: rests on a suppressed count",
+        "afgeleid: berust op een onderdrukt aantal",
+        "derived: rests on a suppressed count",
+    ),
+    (
+        r"secondary: suppressed by the table's own linked-cell rule",
+        "secundair: onderdrukt door de regel voor samenhangende cellen van de tabel",
+        "secondary: suppressed by the table's own linked-cell rule",
+    ),
+    (
+        r"secondary: the same count is suppressed in another table of this report",
+        "secundair: hetzelfde aantal is in een andere tabel van dit rapport onderdrukt",
+        "secondary: the same count is suppressed in another table of this report",
+    ),
 )
 _LINE_WORDS = {"row": ("rij", "row"), "column": ("kolom", "column")}
 
@@ -176,8 +243,9 @@ class Labels:
     ('1 november 2020', '1 November 2020')
     """
 
-    def __init__(self, language: str = "nl", *, labels_file: str | Path | None = None,
-                 pilots_file: str | Path | None = None) -> None:
+    def __init__(
+        self, language: str = "nl", *, labels_file: str | Path | None = None, pilots_file: str | Path | None = None
+    ) -> None:
         if language not in LANGUAGES:
             raise ConfigError(f"unknown report language {language!r}; use one of {', '.join(LANGUAGES)}")
         self.language: Language = language  # type: ignore[assignment]
@@ -251,7 +319,7 @@ class Labels:
         ('Eindhoven', 'Total')
         """
         if self._pilots is None:
-            from lvv_eval.reference.pilots import load_pilots  # noqa: PLC0415 - avoid import cycles
+            from lvv_eval.reference.pilots import load_pilots
 
             table = load_pilots(self._pilots_file)
             self._pilots = dict(zip(table["pilot"].astype("str"), table["name"].astype("str")))
@@ -265,7 +333,7 @@ class Labels:
     def exit_reason(self, code: str) -> str:
         """Return the label of an exit-reason code (``lvv_eval/data/exit_reasons.csv``)."""
         if self._exit_reasons is None:
-            from lvv_eval.reference.taxonomy import exit_reasons  # noqa: PLC0415
+            from lvv_eval.reference.taxonomy import exit_reasons
 
             table = exit_reasons()
             self._exit_reasons = dict(zip(table["code"], table[f"label_{self.language}"]))
@@ -290,7 +358,7 @@ class Labels:
         >>> Labels("nl").outcome_class("regioplan-2022", "semi_durable")
         'semi-bestendige oplossing'
         """
-        from lvv_eval.reference.schemes import load_scheme  # noqa: PLC0415
+        from lvv_eval.reference.schemes import load_scheme
 
         classes = {c.id: c for c in load_scheme(scheme).classes}
         if class_id in classes:
@@ -354,8 +422,11 @@ class Labels:
             else:
                 seen[header] = column
         if clashes:
-            raise ConfigError("translated column headers must be unique: " + "; ".join(clashes)
-                              + "; give one of them another text in the mapping")
+            raise ConfigError(
+                "translated column headers must be unique: "
+                + "; ".join(clashes)
+                + "; give one of them another text in the mapping"
+            )
         return frame.rename(columns=renamed)
 
     def _lookup_any(self, key: str, default: object) -> object:
@@ -384,8 +455,10 @@ class Labels:
         for pattern, nl, en in _RULES:
             match = re.fullmatch(pattern, str(text))
             if match:
-                groups = [(_LINE_WORDS[g][0 if self.language == "nl" else 1] if g in _LINE_WORDS else g)
-                          for g in match.groups()]
+                groups = [
+                    (_LINE_WORDS[g][0 if self.language == "nl" else 1] if g in _LINE_WORDS else g)
+                    for g in match.groups()
+                ]
                 return (nl if self.language == "nl" else en).format(*groups)
         return str(text)
 
@@ -414,8 +487,14 @@ class Labels:
             out["rule"] = out["rule"].map(self.rule)
         return self.columns(out, {c: f"report_{c}" for c in ("cell", "row", "column", "value", "rule")})
 
-    def formatted(self, frame: pd.DataFrame, *, percent: tuple[str, ...] | list[str] = (),
-                  decimals: int = 0, words: tuple[str, ...] | list[str] = ("ci_method",)) -> pd.DataFrame:
+    def formatted(
+        self,
+        frame: pd.DataFrame,
+        *,
+        percent: tuple[str, ...] | list[str] = (),
+        decimals: int = 0,
+        words: tuple[str, ...] | list[str] = ("ci_method",),
+    ) -> pd.DataFrame:
         """A copy of ``frame`` as text for display: numbers, percentages, yes/no and '–' for hidden.
 
         ``percent`` columns (proportions 0-1) are shown with :meth:`percent`;
@@ -497,8 +576,7 @@ class Labels:
         number = self.number(float(p) * 100, decimals)  # type: ignore[arg-type]
         return f"{number} %" if self.language == "nl" else f"{number}%"
 
-    def interval(self, low: float | None, high: float | None, decimals: int = 0, *,
-                 percent: bool = True) -> str:
+    def interval(self, low: float | None, high: float | None, decimals: int = 0, *, percent: bool = True) -> str:
         """Format a confidence interval as ``'8–17 %'`` (nl) or ``'8–17%'`` (en).
 
         Examples

@@ -15,8 +15,9 @@ from __future__ import annotations
 import copy
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import nbformat
 
@@ -29,8 +30,16 @@ CHECK_MARKER = "# NBVAL_CHECK_OUTPUT"
 KERNELSPEC: dict[str, str] = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 LANGUAGE_INFO: dict[str, str] = {"name": "python", "pygments_lexer": "ipython3"}
 KEPT_NOTEBOOK_METADATA: tuple[str, ...] = ("kernelspec", "language_info", "title", "authors", "jupytext")
-DROPPED_CELL_METADATA: tuple[str, ...] = ("papermill", "execution", "collapsed", "scrolled", "ExecuteTime",
-                                          "widgets", "pycharm", "vscode")
+DROPPED_CELL_METADATA: tuple[str, ...] = (
+    "papermill",
+    "execution",
+    "collapsed",
+    "scrolled",
+    "ExecuteTime",
+    "widgets",
+    "pycharm",
+    "vscode",
+)
 REMOVED_CELL_TAGS: tuple[str, ...] = ("injected-parameters", "papermill-error-cell-tag")
 
 
@@ -116,8 +125,10 @@ def notebook_problems(path: str | Path) -> list[str]:
         code_index += 1
         if is_checked(cell):
             if cell.execution_count is None:
-                problems.append(f"code cell {code_index}: has {CHECK_MARKER} but no execution_count "
-                                "(nbval would skip it; run `lvv-eval notebooks refresh`)")
+                problems.append(
+                    f"code cell {code_index}: has {CHECK_MARKER} but no execution_count "
+                    "(nbval would skip it; run `lvv-eval notebooks refresh`)"
+                )
             continue
         if cell.outputs:
             problems.append(f"code cell {code_index}: has outputs")
@@ -196,8 +207,10 @@ def checked_output_differences(committed: nbformat.NotebookNode, executed: nbfor
         if source not in fresh:
             problems.append(f"checked cell {i + 1} ({first_line}) not found in the executed notebook")
         elif _text_outputs(cell) != _text_outputs(fresh[source]):
-            problems.append(f"checked cell {i + 1} ({first_line}): stored {_text_outputs(cell)!r}, "
-                            f"now {_text_outputs(fresh[source])!r}")
+            problems.append(
+                f"checked cell {i + 1} ({first_line}): stored {_text_outputs(cell)!r}, "
+                f"now {_text_outputs(fresh[source])!r}"
+            )
     return problems
 
 
@@ -210,8 +223,12 @@ def cell_error(nb: nbformat.NotebookNode) -> dict[str, Any] | None:
         code_index += 1
         for out in cell.get("outputs", []):
             if out.get("output_type") == "error":
-                return {"code_cell": code_index, "execution_count": cell.get("execution_count"),
-                        "ename": out.get("ename"), "evalue": out.get("evalue")}
+                return {
+                    "code_cell": code_index,
+                    "execution_count": cell.get("execution_count"),
+                    "ename": out.get("ename"),
+                    "evalue": out.get("evalue"),
+                }
     return None
 
 
@@ -228,9 +245,9 @@ def refresh(paths: Iterable[str | Path], *, root: str | Path = PROJECT_ROOT, tim
     NotebookExecutionError
         A notebook failed; it names the notebook and cell. The file is left unchanged.
     """
-    import papermill as pm  # noqa: PLC0415 - slow import, only when executing
+    import papermill as pm
 
-    from lvv_eval.reporting.parameters import NOTEBOOK_PATH_ENV, parameters_from_notebook  # noqa: PLC0415
+    from lvv_eval.reporting.parameters import NOTEBOOK_PATH_ENV, parameters_from_notebook
 
     refreshed = []
     for path in map(Path, paths):
@@ -246,12 +263,18 @@ def refresh(paths: Iterable[str | Path], *, root: str | Path = PROJECT_ROOT, tim
             os.environ[NOTEBOOK_PATH_ENV] = str(path.resolve())
             try:
                 executed = pm.execute_notebook(
-                    str(path), str(Path(tmp) / path.name), parameters=params or None, kernel_name="python3",
-                    cwd=str(root), progress_bar=False, execution_timeout=timeout,
+                    str(path),
+                    str(Path(tmp) / path.name),
+                    parameters=params or None,
+                    kernel_name="python3",
+                    cwd=str(root),
+                    progress_bar=False,
+                    execution_timeout=timeout,
                 )
             except pm.PapermillExecutionError as exc:
                 raise NotebookExecutionError(
-                    f"{path}: cell In [{exc.exec_count}] failed: {exc.ename}: {exc.evalue}") from None
+                    f"{path}: cell In [{exc.exec_count}] failed: {exc.ename}: {exc.evalue}"
+                ) from None
             except Exception as exc:  # noqa: BLE001 - kernel death, timeout: report and stop
                 raise NotebookExecutionError(f"{path}: execution failed: {type(exc).__name__}: {exc}") from None
             finally:
@@ -274,6 +297,15 @@ def refresh(paths: Iterable[str | Path], *, root: str | Path = PROJECT_ROOT, tim
 
 
 __all__ = [
-    "CHECK_MARKER", "NotebookExecutionError", "check", "clean_notebook", "default_notebooks",
-    "notebook_problems", "refresh", "strip", "cell_error", "dumps", "read",
+    "CHECK_MARKER",
+    "NotebookExecutionError",
+    "check",
+    "clean_notebook",
+    "default_notebooks",
+    "notebook_problems",
+    "refresh",
+    "strip",
+    "cell_error",
+    "dumps",
+    "read",
 ]

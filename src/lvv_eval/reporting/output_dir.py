@@ -49,9 +49,17 @@ def output_names(stem: str) -> dict[str, str]:
     >>> output_names("03_final")["html"]
     '03_final.html'
     """
-    return {"html": f"{stem}.html", "notebook": f"{stem}.ipynb", "failed_notebook": f"{stem}.failed.ipynb",
-            "log": f"{stem}.log", "provenance": "provenance.json", "manifest": MANIFEST_NAME,
-            "release": "release.html", "release_record": "release.json", "pdf": f"{stem}.pdf"}
+    return {
+        "html": f"{stem}.html",
+        "notebook": f"{stem}.ipynb",
+        "failed_notebook": f"{stem}.failed.ipynb",
+        "log": f"{stem}.log",
+        "provenance": "provenance.json",
+        "manifest": MANIFEST_NAME,
+        "release": "release.html",
+        "release_record": "release.json",
+        "pdf": f"{stem}.pdf",
+    }
 
 
 def is_within(path: str | Path, folder: str | Path) -> bool:
@@ -77,9 +85,13 @@ def protected_folders(root: str | Path, notebook: str | Path | None = None) -> l
         The notebook being run; its folder holds sources too.
     """
     root = Path(root)
-    folders = [(root / "data" / "raw", "raw exports, which are read-only"),
-               (root / "data", "the input data"), (root / "notebooks", "the notebooks"),
-               (root / "src", "the package sources"), (root / "config", "the configuration")]
+    folders = [
+        (root / "data" / "raw", "raw exports, which are read-only"),
+        (root / "data", "the input data"),
+        (root / "notebooks", "the notebooks"),
+        (root / "src", "the package sources"),
+        (root / "config", "the configuration"),
+    ]
     if notebook is not None:
         folders.append((Path(notebook).resolve().parent, "the notebook being run"))
     return folders
@@ -140,8 +152,14 @@ def legacy_files(folder: str | Path, stem: str) -> list[str] | None:
     return files if all(f in known for f in files) else None
 
 
-def check_destination(dest: str | Path, *, root: str | Path, notebook: str | Path | None = None,
-                      inputs: Iterable[str | Path] = (), stem: str = "") -> list[str]:
+def check_destination(
+    dest: str | Path,
+    *,
+    root: str | Path,
+    notebook: str | Path | None = None,
+    inputs: Iterable[str | Path] = (),
+    stem: str = "",
+) -> list[str]:
     """Check that a run may write its outputs to ``dest``; return the files it owns there now.
 
     Parameters
@@ -188,14 +206,18 @@ def check_destination(dest: str | Path, *, root: str | Path, notebook: str | Pat
         if recorded is None:
             recorded = legacy_files(dest, stem) if stem else None
             if recorded is None:
-                problems.append(f"it is not empty and was not created by lvv-eval (no {MARKER_NAME} file); "
-                                "choose a new or empty folder, so that no file of yours is overwritten")
+                problems.append(
+                    f"it is not empty and was not created by lvv-eval (no {MARKER_NAME} file); "
+                    "choose a new or empty folder, so that no file of yours is overwritten"
+                )
         if recorded is not None:
             foreign = [f for f in _relative_files(dest) if f not in recorded and f != MARKER_NAME]
             if foreign:
                 shown = ", ".join(foreign[:10]) + (f" and {len(foreign) - 10} more" if len(foreign) > 10 else "")
-                problems.append(f"it holds {len(foreign)} file(s) lvv-eval did not write ({shown}); "
-                                "move them elsewhere or choose another folder")
+                problems.append(
+                    f"it holds {len(foreign)} file(s) lvv-eval did not write ({shown}); "
+                    "move them elsewhere or choose another folder"
+                )
             owned = sorted(recorded)
     if problems:
         raise UnsafeOutputError(f"refusing to write the outputs to {dest}: " + "; ".join(problems))
@@ -232,8 +254,9 @@ def _remove_recorded(folder: Path, recorded: Iterable[str]) -> list[str]:
     return _relative_files(folder) if folder.exists() else []
 
 
-def commit(stage: str | Path, dest: str | Path, *, root: str | Path, notebook: str | Path | None = None,
-           stem: str = "") -> str:
+def commit(
+    stage: str | Path, dest: str | Path, *, root: str | Path, notebook: str | Path | None = None, stem: str = ""
+) -> str:
     """Move a complete build from ``stage`` to ``dest``; return a note (``""`` when all went as planned).
 
     The marker listing the new files is written first; an existing ``dest``
@@ -263,6 +286,15 @@ def commit(stage: str | Path, dest: str | Path, *, root: str | Path, notebook: s
 
 
 __all__ = [
-    "MARKER_NAME", "check_destination", "commit", "discard_stage", "is_within", "legacy_files", "make_stage",
-    "output_names", "protected_folders", "read_marker", "write_marker",
+    "MARKER_NAME",
+    "check_destination",
+    "commit",
+    "discard_stage",
+    "is_within",
+    "legacy_files",
+    "make_stage",
+    "output_names",
+    "protected_folders",
+    "read_marker",
+    "write_marker",
 ]

@@ -47,9 +47,10 @@ import json
 import os
 import re
 import tokenize
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from lvv_eval.errors import ConfigError, UnknownNameError
 from lvv_eval.paths import DEFAULT_SYNTHETIC_FILE, NOTEBOOKS_DIR, PROJECT_ROOT, REPORTS_DIR, SYNTHETIC_DIR
@@ -68,8 +69,12 @@ SCHEME_FILE_SUFFIXES: tuple[str, ...] = (".yaml", ".yml")
 _IPYTHON_NAMES = frozenset({"In", "Out", "get_ipython", "exit", "quit", "open"})
 _PLAIN_TYPES = (str, int, float, bool, type(None), list, tuple, dict, dt.date)
 _TYPE_NAMES: dict[str, tuple[type, ...]] = {
-    "str": (str,), "int": (int,), "float": (float, int), "bool": (bool,),
-    "list": (list, tuple), "dict": (dict,),
+    "str": (str,),
+    "int": (int,),
+    "float": (float, int),
+    "bool": (bool,),
+    "list": (list, tuple),
+    "dict": (dict,),
 }
 
 
@@ -171,8 +176,14 @@ STANDARD_PARAMETERS: tuple[str, ...] = tuple(
 """Names of the standard parameters every evaluation notebook may declare."""
 
 _STANDARD_TYPES: dict[str, str] = {
-    "data_source": "str", "peildatum": "str", "scheme": "str", "pilots": "list",
-    "language": "str", "output_dir": "str", "disclosure_threshold": "int", "formal_only": "bool",
+    "data_source": "str",
+    "peildatum": "str",
+    "scheme": "str",
+    "pilots": "list",
+    "language": "str",
+    "output_dir": "str",
+    "disclosure_threshold": "int",
+    "formal_only": "bool",
 }
 
 
@@ -204,7 +215,8 @@ def _source(cell: Mapping) -> str:
 def find_parameters_cells(nb: Mapping) -> list[int]:
     """Return the indices of the code cells tagged ``parameters`` in a notebook dict."""
     return [
-        i for i, cell in enumerate(nb.get("cells", []))
+        i
+        for i, cell in enumerate(nb.get("cells", []))
         if cell.get("cell_type") == "code" and PARAMETERS_TAG in cell.get("metadata", {}).get("tags", [])
     ]
 
@@ -232,14 +244,17 @@ def _parse_cell(source: str, where: str) -> tuple[list[ParameterSpec], list[str]
         elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             name, value_node, annotation = node.targets[0].id, node.value, None
         else:
-            problems.append(f"{where}: line {line}: only `name: type = literal` assignments are allowed, "
-                            f"got {ast.unparse(node)!r}")
+            problems.append(
+                f"{where}: line {line}: only `name: type = literal` assignments are allowed, got {ast.unparse(node)!r}"
+            )
             continue
         try:
             default = ast.literal_eval(value_node)
         except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-            problems.append(f"{where}: line {line}: parameter {name!r}: value {ast.unparse(value_node)!r} "
-                            "is not a literal (papermill can only override literals)")
+            problems.append(
+                f"{where}: line {line}: parameter {name!r}: value {ast.unparse(value_node)!r} "
+                "is not a literal (papermill can only override literals)"
+            )
             continue
         comment = next((comments[n] for n in range(line, (node.end_lineno or line) + 1) if n in comments), None)
         specs.append(ParameterSpec(name, annotation, default, comment, line, node.end_lineno or line))
@@ -323,13 +338,19 @@ def parameters_cell_problems(path: str | Path) -> list[str]:
             problems.append(f"{label}: standard parameter must be annotated {expected}, not {spec.annotation}")
         if not spec.comment:
             problems.append(f"{label}: no comment explaining it")
-        if any(line.count("=") > 1 for line in lines[spec.line - 1:spec.end_line]):
-            problems.append(f"{label}: the line holds more than one '=' (e.g. in the comment); papermill "
-                            "then cannot read the parameter (`Unable to parse line`); write 'empty: ...'")
+        if any(line.count("=") > 1 for line in lines[spec.line - 1 : spec.end_line]):
+            problems.append(
+                f"{label}: the line holds more than one '=' (e.g. in the comment); papermill "
+                "then cannot read the parameter (`Unable to parse line`); write 'empty: ...'"
+            )
     if not problems:
         try:
-            validate_parameters({s.name: s.default for s in specs}, notebook=Path(path).stem,
-                                allowed={s.name for s in specs}, types=declared_types(specs))
+            validate_parameters(
+                {s.name: s.default for s in specs},
+                notebook=Path(path).stem,
+                allowed={s.name for s in specs},
+                types=declared_types(specs),
+            )
         except ConfigError as exc:
             problems.append(f"{where}: defaults do not validate:\n{exc}")
     return problems
@@ -363,9 +384,9 @@ def _closest(name: str, choices: object) -> str:
 def _candidates(values: Mapping[str, Any]) -> dict[str, Any]:
     """Pick the parameter-like names out of a mapping such as ``globals()``."""
     return {
-        k: v for k, v in values.items()
-        if isinstance(k, str) and not k.startswith("_") and k not in _IPYTHON_NAMES
-        and isinstance(v, _PLAIN_TYPES)
+        k: v
+        for k, v in values.items()
+        if isinstance(k, str) and not k.startswith("_") and k not in _IPYTHON_NAMES and isinstance(v, _PLAIN_TYPES)
     }
 
 
@@ -375,8 +396,7 @@ def _notebook_file(notebook: str, values: Mapping[str, Any] | None = None) -> Pa
         return candidate
     for key in ("__session__", "__vsc_ipynb_file__"):  # set by Jupyter server / VS Code kernels
         own = (values or {}).get(key)
-        if isinstance(own, str) and own.endswith(".ipynb") and Path(own).stem == candidate.stem \
-                and Path(own).is_file():
+        if isinstance(own, str) and own.endswith(".ipynb") and Path(own).stem == candidate.stem and Path(own).is_file():
             return Path(own)
     env = os.environ.get(NOTEBOOK_PATH_ENV)
     if env and Path(env).stem == candidate.stem and Path(env).is_file():
@@ -387,13 +407,25 @@ def _notebook_file(notebook: str, values: Mapping[str, Any] | None = None) -> Pa
 
 def known_schemes() -> list[str]:
     """Return the names of the known classification schemes (``lvv_eval.reference.schemes.list_schemes``)."""
-    from lvv_eval.reference.schemes import list_schemes  # noqa: PLC0415 - keep importing params light
+    from lvv_eval.reference.schemes import list_schemes
 
     return list(list_schemes())
 
 
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December")
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def _no_such_day(value: str) -> str:
@@ -433,7 +465,7 @@ def _check_peildatum(value: Any, problems: list[str]) -> str | None:
     except ValueError:
         problems.append(f"peildatum: {value!r} is not a date that exists ({_no_such_day(value)})")
         return None
-    from lvv_eval.reference.monitor_format import PROGRAMME_START  # noqa: PLC0415 - keep import light
+    from lvv_eval.reference.monitor_format import PROGRAMME_START
 
     start = PROGRAMME_START.date()
     if day < start:
@@ -456,8 +488,10 @@ def _check_standard(values: dict[str, Any], problems: list[str]) -> dict[str, An
         if src not in DATA_SOURCE_KEYWORDS:
             path = _resolve(src)
             if path.suffix.lower() not in DATA_FILE_SUFFIXES:
-                problems.append(f"data_source: {src!r} is neither {' nor '.join(map(repr, DATA_SOURCE_KEYWORDS))} "
-                                f"nor a {'/'.join(DATA_FILE_SUFFIXES)} file{_closest(src, DATA_SOURCE_KEYWORDS)}")
+                problems.append(
+                    f"data_source: {src!r} is neither {' nor '.join(map(repr, DATA_SOURCE_KEYWORDS))} "
+                    f"nor a {'/'.join(DATA_FILE_SUFFIXES)} file{_closest(src, DATA_SOURCE_KEYWORDS)}"
+                )
             elif not path.is_file():
                 problems.append(f"data_source: file not found: {path}")
         out["data_source"] = src
@@ -474,17 +508,20 @@ def _check_standard(values: dict[str, Any], problems: list[str]) -> dict[str, An
         if pilots is None:
             pilots = []
         if not isinstance(pilots, (list, tuple)) or not all(isinstance(p, str) for p in pilots):
-            problems.append(f"pilots: expected a list of pilot codes, got {type(pilots).__name__} {pilots!r}"
-                            " (on the command line: -p pilots '[amsterdam, utrecht]')")
+            problems.append(
+                f"pilots: expected a list of pilot codes, got {type(pilots).__name__} {pilots!r}"
+                " (on the command line: -p pilots '[amsterdam, utrecht]')"
+            )
         else:
-            from lvv_eval.reference.pilots import pilot_codes  # noqa: PLC0415
+            from lvv_eval.reference.pilots import pilot_codes
 
             codes = pilot_codes()
             normalised = [p.strip().lower() for p in pilots]
             for given, code in zip(pilots, normalised):
                 if code not in codes:
-                    problems.append(f"pilots: unknown pilot {given!r}{_closest(code, codes)}; "
-                                    f"known: {', '.join(codes)}")
+                    problems.append(
+                        f"pilots: unknown pilot {given!r}{_closest(code, codes)}; known: {', '.join(codes)}"
+                    )
             out["pilots"] = tuple(dict.fromkeys(normalised))
     if "disclosure_threshold" in values:
         t = values["disclosure_threshold"]
@@ -512,8 +549,10 @@ def _check_scheme(name: str, value: str, problems: list[str]) -> str:
     else:
         names = known_schemes()
         if scheme not in names:
-            problems.append(f"{name}: unknown scheme {scheme!r}{_closest(scheme, names)}; "
-                            f"known: {', '.join(sorted(names))} (or give a path to a .yaml file)")
+            problems.append(
+                f"{name}: unknown scheme {scheme!r}{_closest(scheme, names)}; "
+                f"known: {', '.join(sorted(names))} (or give a path to a .yaml file)"
+            )
     return scheme
 
 
@@ -545,11 +584,13 @@ def _check_horizons_months(value: Any, problems: list[str]) -> None:
 
 def _check_attribute(value: Any, problems: list[str]) -> None:
     if isinstance(value, str):
-        from lvv_eval.sources.designs import ATTRIBUTE_NAMES  # noqa: PLC0415
+        from lvv_eval.sources.designs import ATTRIBUTE_NAMES
 
         if value not in ATTRIBUTE_NAMES:
-            problems.append(f"attribute: unknown design attribute {value!r}{_closest(value, ATTRIBUTE_NAMES)}; "
-                            f"known: {', '.join(ATTRIBUTE_NAMES)}")
+            problems.append(
+                f"attribute: unknown design attribute {value!r}{_closest(value, ATTRIBUTE_NAMES)}; "
+                f"known: {', '.join(ATTRIBUTE_NAMES)}"
+            )
 
 
 _EXTRA_CHECKS = {
@@ -610,8 +651,10 @@ def validate_parameters(
             types = declared_types(specs) if specs is not None else {}
     problems: list[str] = []
     for key in sorted(set(candidates) - set(allowed)):
-        problems.append(f"{key}: unknown parameter for notebook {name!r}{_closest(key, allowed)}; "
-                        f"known: {', '.join(sorted(allowed))}")
+        problems.append(
+            f"{key}: unknown parameter for notebook {name!r}{_closest(key, allowed)}; "
+            f"known: {', '.join(sorted(allowed))}"
+        )
     present = {k: v for k, v in candidates.items() if k in allowed}
     standard = _check_standard({k: v for k, v in present.items() if k in STANDARD_PARAMETERS}, problems)
     extra: dict[str, Any] = {}
@@ -623,8 +666,10 @@ def validate_parameters(
             _EXTRA_CHECKS[key](present[key], problems)
         extra[key] = present[key]
     if problems:
-        raise ConfigError(f"invalid parameters for notebook {name!r} ({len(problems)} problem(s)):\n"
-                          + "\n".join(f"  - {p}" for p in problems))
+        raise ConfigError(
+            f"invalid parameters for notebook {name!r} ({len(problems)} problem(s)):\n"
+            + "\n".join(f"  - {p}" for p in problems)
+        )
     return NotebookParameters(notebook=name, extra=extra, **standard)
 
 
@@ -636,7 +681,7 @@ def parameters_digest(parameters: Mapping[str, Any], length: int = 8) -> str:
     >>> parameters_digest({"peildatum": "2020-11-01"}) == parameters_digest({"peildatum": "2020-11-01"})
     True
     """
-    import hashlib  # noqa: PLC0415
+    import hashlib
 
     text = json.dumps(dict(parameters), sort_keys=True, default=str, ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:length]

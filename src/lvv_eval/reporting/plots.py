@@ -24,7 +24,7 @@ an order is given.
 from __future__ import annotations
 
 import textwrap
-from typing import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -86,7 +86,7 @@ class _FootnoteLayout(ConstrainedLayoutEngine):
     moved up by the footnote's height.
     """
 
-    def execute(self, fig: Figure) -> dict:
+    def execute(self, fig: Figure) -> dict:  # type: ignore[override]
         info = super().execute(fig)
         label = getattr(fig, "_supxlabel", None)
         if label is not None and getattr(label, "_autopos", False):
@@ -95,20 +95,26 @@ class _FootnoteLayout(ConstrainedLayoutEngine):
         return info
 
 
-def _check(table: pd.DataFrame, columns: Sequence[str], function: str,
-           unique: Sequence[str] | None = None) -> None:
+def _check(table: pd.DataFrame, columns: Sequence[str], function: str, unique: Sequence[str] | None = None) -> None:
     """Raise one InputValidationError for all missing columns and duplicated keys."""
-    problems = [Problem("", None, c, "", f"column required by plotting.{function}")
-                for c in columns if c not in table.columns]
+    problems = [
+        Problem("", None, c, "", f"column required by plotting.{function}") for c in columns if c not in table.columns
+    ]
     if not problems and unique:
         dup = table.duplicated(list(unique), keep=False)
         for i in np.flatnonzero(dup.to_numpy()):
             key = ", ".join(str(table[c].iloc[i]) for c in unique)
-            problems.append(Problem("", int(i) + 2, ", ".join(unique), key,
-                                    f"plotting.{function} needs one row per ({', '.join(unique)})"))
+            problems.append(
+                Problem(
+                    "",
+                    int(i) + 2,
+                    ", ".join(unique),
+                    key,
+                    f"plotting.{function} needs one row per ({', '.join(unique)})",
+                )
+            )
     if problems:
-        raise InputValidationError(problems, f"{len(problems)} problem(s) in the table passed to "
-                                             f"plotting.{function}")
+        raise InputValidationError(problems, f"{len(problems)} problem(s) in the table passed to plotting.{function}")
 
 
 def _order(values: pd.Series, order: Sequence[object] | None, total: object) -> list[object]:
@@ -123,8 +129,7 @@ def _sorted(values: list[object], total: object) -> list[object]:
     return sorted((v for v in values if v != total), key=str) + [v for v in values if v == total]
 
 
-def _colours(keys: Sequence[object], total: object,
-             colours: Mapping[object, str] | None = None) -> dict[object, str]:
+def _colours(keys: Sequence[object], total: object, colours: Mapping[object, str] | None = None) -> dict[object, str]:
     out: dict[object, str] = {}
     i = 0
     for key in keys:
@@ -150,10 +155,10 @@ def _text(labels: Mapping[object, str] | None, key: object) -> str:
     return str(labels[key]) if labels and key in labels else str(key)
 
 
-def _new(nrows: int = 1, ncols: int = 1, figsize: tuple[float, float] = FIGSIZE,
-         **kwargs: object) -> tuple[Figure, np.ndarray]:
-    fig, axes = plt.subplots(nrows, ncols, figsize=figsize, squeeze=False,
-                             layout=_FootnoteLayout(), **kwargs)
+def _new(
+    nrows: int = 1, ncols: int = 1, figsize: tuple[float, float] = FIGSIZE, **kwargs: object
+) -> tuple[Figure, np.ndarray]:
+    fig, axes = plt.subplots(nrows, ncols, figsize=figsize, squeeze=False, layout=_FootnoteLayout(), **kwargs)  # type: ignore[call-overload]
     for ax in axes.flat:
         _style(ax)
     return fig, axes
@@ -185,17 +190,21 @@ def _finish(fig: Figure, title: str, footnote: str) -> Figure:
 
 
 def _legend(ax: Axes, handles: list[object] | None = None, labels: list[str] | None = None) -> None:
-    kwargs: dict[str, object] = {"fontsize": FONT_SIZE, "frameon": False, "loc": "upper left",
-                                 "bbox_to_anchor": (1.0, 1.0)}
+    kwargs: dict[str, object] = {
+        "fontsize": FONT_SIZE,
+        "frameon": False,
+        "loc": "upper left",
+        "bbox_to_anchor": (1.0, 1.0),
+    }
     if handles is not None:
-        ax.legend(handles, labels, **kwargs)
+        ax.legend(handles, labels, **kwargs)  # type: ignore[call-overload]
     else:
         ax.legend(**kwargs)
 
 
 def _ink(colour: str) -> str:
     """Black or white text, whichever reads better on ``colour``."""
-    r, g, b = (int(colour.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4))
+    r, g, b = (int(colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4))
     return "#000000" if 0.299 * r + 0.587 * g + 0.114 * b > 0.5 else "#FFFFFF"
 
 
@@ -219,17 +228,35 @@ def _mark_missing(ax: Axes, positions: Sequence[float], label: str, horizontal: 
             ax.text(0.03 * span, p, label, va="center", ha="left", fontsize=FONT_SIZE - 2, color="#777777")
         else:
             ax.plot([p], [0.01 * span], marker="x", color="#777777", markersize=5, linestyle="none")
-            ax.text(p, 0.03 * span, label, va="bottom", ha="center", rotation=90, fontsize=FONT_SIZE - 2,
-                    color="#777777")
+            ax.text(
+                p, 0.03 * span, label, va="bottom", ha="center", rotation=90, fontsize=FONT_SIZE - 2, color="#777777"
+            )
 
 
-def bar_with_ci(table: pd.DataFrame, *, category: str, estimate: str, ci_low: str, ci_high: str,
-                title: str, xlabel: str, ylabel: str, footnote: str, percent: bool = True,
-                reference: Mapping[object, float] | float | None = None, reference_label: str = "",
-                order: Sequence[object] | None = None, labels: Mapping[object, str] | None = None,
-                horizontal: bool = False, fmt: Formatter | None = None, decimals: int = 0,
-                value_labels: bool = True, total: object = "total",
-                figsize: tuple[float, float] = FIGSIZE, missing_label: str | None = None) -> Figure:
+def bar_with_ci(
+    table: pd.DataFrame,
+    *,
+    category: str,
+    estimate: str,
+    ci_low: str,
+    ci_high: str,
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    footnote: str,
+    percent: bool = True,
+    reference: Mapping[object, float] | float | None = None,
+    reference_label: str = "",
+    order: Sequence[object] | None = None,
+    labels: Mapping[object, str] | None = None,
+    horizontal: bool = False,
+    fmt: Formatter | None = None,
+    decimals: int = 0,
+    value_labels: bool = True,
+    total: object = "total",
+    figsize: tuple[float, float] = FIGSIZE,
+    missing_label: str | None = None,
+) -> Figure:
     """Bars with confidence-interval error bars and value labels, one bar per category.
 
     Parameters
@@ -309,8 +336,9 @@ def bar_with_ci(table: pd.DataFrame, *, category: str, estimate: str, ci_low: st
             draw(ref[keep], pos[keep] - 0.4, pos[keep] + 0.4, **style)
             top = np.nanmax(ref) if keep.any() else 0.0
         else:
-            (ax.axvline if horizontal else ax.axhline)(float(reference), color=REFERENCE_COLOUR,
-                                                       linestyle="--", linewidth=1.5)
+            (ax.axvline if horizontal else ax.axhline)(
+                float(reference), color=REFERENCE_COLOUR, linestyle="--", linewidth=1.5
+            )
             top = float(reference)
         handles = [Line2D([], [], color=REFERENCE_COLOUR, linestyle="--", linewidth=1.5)]
     else:
@@ -337,9 +365,17 @@ def bar_with_ci(table: pd.DataFrame, *, category: str, estimate: str, ci_low: st
     return _finish(fig, title, footnote)
 
 
-def _bars(ax: Axes, matrix: pd.DataFrame, colours: Mapping[object, str],
-          series_labels: Mapping[object, str] | None, *, stacked: bool, horizontal: bool,
-          fmt: Formatter, value_labels: bool) -> float:
+def _bars(
+    ax: Axes,
+    matrix: pd.DataFrame,
+    colours: Mapping[object, str],
+    series_labels: Mapping[object, str] | None,
+    *,
+    stacked: bool,
+    horizontal: bool,
+    fmt: Formatter,
+    value_labels: bool,
+) -> float:
     """Draw grouped or stacked bars: rows of ``matrix`` are categories, columns are series."""
     n_cat, n_ser = matrix.shape
     pos = np.arange(n_cat, dtype="float64")
@@ -355,9 +391,9 @@ def _bars(ax: Axes, matrix: pd.DataFrame, colours: Mapping[object, str],
             at, start = pos - 0.4 + width * (j + 0.5), np.zeros(n_cat)
         kwargs = {"color": colours[series], "label": _text(series_labels, series)}
         if horizontal:
-            bars = ax.barh(at, v, width, left=start, **kwargs)
+            bars = ax.barh(at, v, width, left=start, **kwargs)  # type: ignore[arg-type]
         else:
-            bars = ax.bar(at, v, width, bottom=start, **kwargs)
+            bars = ax.bar(at, v, width, bottom=start, **kwargs)  # type: ignore[arg-type]
         if stacked:
             base = base + np.nan_to_num(v)
         upper = max(upper, float(np.nanmax(np.r_[base, v, 0.0])))
@@ -367,29 +403,44 @@ def _bars(ax: Axes, matrix: pd.DataFrame, colours: Mapping[object, str],
                 # only segments wide enough to hold a label
                 span = max(float(np.nansum(values, axis=1).max()), 1e-12)
                 texts = [t if (not np.isnan(x) and x / span >= 0.06) else "" for t, x in zip(texts, v)]
-                ax.bar_label(bars, labels=texts, label_type="center", fontsize=FONT_SIZE,
-                             color=_ink(colours[series]))
+                ax.bar_label(bars, labels=texts, label_type="center", fontsize=FONT_SIZE, color=_ink(colours[series]))
             else:
                 ax.bar_label(bars, labels=texts, padding=2, fontsize=FONT_SIZE)
     return upper
 
 
-def _matrix(table: pd.DataFrame, category: str, group: str, value: str,
-            cats: list[object], groups: list[object]) -> pd.DataFrame:
+def _matrix(
+    table: pd.DataFrame, category: str, group: str, value: str, cats: list[object], groups: list[object]
+) -> pd.DataFrame:
     wide = table.pivot(index=category, columns=group, values=value)
     return wide.reindex(index=cats, columns=groups).astype("float64")
 
 
-def grouped_bars(table: pd.DataFrame, *, category: str, group: str, value: str, title: str,
-                 xlabel: str, ylabel: str, footnote: str, stacked: bool = False,
-                 percent: bool = False, order: Sequence[object] | None = None,
-                 group_order: Sequence[object] | None = None,
-                 labels: Mapping[object, str] | None = None,
-                 group_labels: Mapping[object, str] | None = None,
-                 colours: Mapping[object, str] | None = None, horizontal: bool = False,
-                 fmt: Formatter | None = None, decimals: int = 0, value_labels: bool = True,
-                 total: object = "total", figsize: tuple[float, float] = FIGSIZE,
-                 missing_label: str | None = None) -> Figure:
+def grouped_bars(
+    table: pd.DataFrame,
+    *,
+    category: str,
+    group: str,
+    value: str,
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    footnote: str,
+    stacked: bool = False,
+    percent: bool = False,
+    order: Sequence[object] | None = None,
+    group_order: Sequence[object] | None = None,
+    labels: Mapping[object, str] | None = None,
+    group_labels: Mapping[object, str] | None = None,
+    colours: Mapping[object, str] | None = None,
+    horizontal: bool = False,
+    fmt: Formatter | None = None,
+    decimals: int = 0,
+    value_labels: bool = True,
+    total: object = "total",
+    figsize: tuple[float, float] = FIGSIZE,
+    missing_label: str | None = None,
+) -> Figure:
     """Bars per category, one bar (or stacked segment) per group.
 
     Examples: published vs synthetic count per pilot (``group`` = source), or
@@ -434,8 +485,16 @@ def grouped_bars(table: pd.DataFrame, *, category: str, group: str, value: str, 
     matrix = _matrix(table, category, group, value, cats, groups)
     fig, axes = _new(figsize=figsize)
     ax = axes[0, 0]
-    upper = _bars(ax, matrix, _colours(groups, total, colours), group_labels, stacked=stacked,
-                  horizontal=horizontal, fmt=fmt, value_labels=value_labels)
+    upper = _bars(
+        ax,
+        matrix,
+        _colours(groups, total, colours),
+        group_labels,
+        stacked=stacked,
+        horizontal=horizontal,
+        fmt=fmt,
+        value_labels=value_labels,
+    )
     names = [_text(labels, c) for c in cats]
     pos = np.arange(len(cats))
     limit = upper * 1.12 if upper > 0 else 1.0
@@ -457,15 +516,28 @@ def grouped_bars(table: pd.DataFrame, *, category: str, group: str, value: str, 
     return _finish(fig, title, footnote)
 
 
-def stacked_shares(table: pd.DataFrame, *, category: str, part: str, share: str, title: str,
-                   xlabel: str, ylabel: str, footnote: str,
-                   order: Sequence[object] | None = None,
-                   part_order: Sequence[object] | None = None,
-                   labels: Mapping[object, str] | None = None,
-                   part_labels: Mapping[object, str] | None = None,
-                   colours: Mapping[object, str] | None = None, horizontal: bool = True,
-                   fmt: Formatter | None = None, decimals: int = 0, value_labels: bool = True,
-                   total: object = "total", figsize: tuple[float, float] = FIGSIZE) -> Figure:
+def stacked_shares(
+    table: pd.DataFrame,
+    *,
+    category: str,
+    part: str,
+    share: str,
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    footnote: str,
+    order: Sequence[object] | None = None,
+    part_order: Sequence[object] | None = None,
+    labels: Mapping[object, str] | None = None,
+    part_labels: Mapping[object, str] | None = None,
+    colours: Mapping[object, str] | None = None,
+    horizontal: bool = True,
+    fmt: Formatter | None = None,
+    decimals: int = 0,
+    value_labels: bool = True,
+    total: object = "total",
+    figsize: tuple[float, float] = FIGSIZE,
+) -> Figure:
     """100 % stacked bars: the share of each part (e.g. outcome class) per category (pilot).
 
     Parameters
@@ -501,8 +573,16 @@ def stacked_shares(table: pd.DataFrame, *, category: str, part: str, share: str,
     matrix = _matrix(table, category, part, share, cats, parts)
     fig, axes = _new(figsize=figsize)
     ax = axes[0, 0]
-    _bars(ax, matrix, _colours(parts, None, colours), part_labels, stacked=True,
-          horizontal=horizontal, fmt=fmt, value_labels=value_labels)
+    _bars(
+        ax,
+        matrix,
+        _colours(parts, None, colours),
+        part_labels,
+        stacked=True,
+        horizontal=horizontal,
+        fmt=fmt,
+        value_labels=value_labels,
+    )
     names = [_text(labels, c) for c in cats]
     pos = np.arange(len(cats))
     if horizontal:
@@ -518,15 +598,29 @@ def stacked_shares(table: pd.DataFrame, *, category: str, part: str, share: str,
     return _finish(fig, title, footnote)
 
 
-def line_over_time(table: pd.DataFrame, *, time: str, value: str, group: str, title: str,
-                   xlabel: str, ylabel: str, footnote: str,
-                   reference: Mapping[object, float] | str | None = None,
-                   reference_label: str = "", order: Sequence[object] | None = None,
-                   labels: Mapping[object, str] | None = None,
-                   colours: Mapping[object, str] | None = None, percent: bool = False,
-                   fmt: Formatter | None = None, decimals: int = 0, markers: bool = True,
-                   date_format: str = "%Y-%m", total: object = "total",
-                   figsize: tuple[float, float] = FIGSIZE) -> Figure:
+def line_over_time(
+    table: pd.DataFrame,
+    *,
+    time: str,
+    value: str,
+    group: str,
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    footnote: str,
+    reference: Mapping[object, float] | str | None = None,
+    reference_label: str = "",
+    order: Sequence[object] | None = None,
+    labels: Mapping[object, str] | None = None,
+    colours: Mapping[object, str] | None = None,
+    percent: bool = False,
+    fmt: Formatter | None = None,
+    decimals: int = 0,
+    markers: bool = True,
+    date_format: str = "%Y-%m",
+    total: object = "total",
+    figsize: tuple[float, float] = FIGSIZE,
+) -> Figure:
     """One line per group over time, with an optional dashed reference per group.
 
     Example: occupancy per pilot by month, with each pilot's capacity dashed.
@@ -571,9 +665,15 @@ def line_over_time(table: pd.DataFrame, *, time: str, value: str, group: str, ti
     data = {g: table.loc[table[group] == g].sort_values(time) for g in groups}
     for i, g in enumerate(groups):
         part = data[g]
-        ax.plot(part[time].to_numpy(), part[value].to_numpy(dtype="float64"), color=palette[g],
-                linewidth=1.8, marker=MARKERS[i % len(MARKERS)] if markers else None,
-                markersize=4, label=_text(labels, g))
+        ax.plot(
+            part[time].to_numpy(),
+            part[value].to_numpy(dtype="float64"),
+            color=palette[g],
+            linewidth=1.8,
+            marker=MARKERS[i % len(MARKERS)] if markers else None,
+            markersize=4,
+            label=_text(labels, g),
+        )
     has_reference = False
     for g in groups:
         part = data[g]
@@ -601,14 +701,31 @@ def line_over_time(table: pd.DataFrame, *, time: str, value: str, group: str, ti
     return _finish(fig, title, footnote)
 
 
-def cif_plot(curves: pd.DataFrame, *, time: str, estimate: str, ci_low: str, ci_high: str,
-             panel: str, group: str, title: str, xlabel: str, ylabel: str, footnote: str,
-             panel_order: Sequence[object] | None = None,
-             panel_labels: Mapping[object, str] | None = None,
-             order: Sequence[object] | None = None, labels: Mapping[object, str] | None = None,
-             colours: Mapping[object, str] | None = None, months: bool = False,
-             ncols: int | None = None, fmt: Formatter | None = None, ci_alpha: float = 0.18,
-             total: object = "total", figsize: tuple[float, float] = FIGSIZE) -> Figure:
+def cif_plot(
+    curves: pd.DataFrame,
+    *,
+    time: str,
+    estimate: str,
+    ci_low: str,
+    ci_high: str,
+    panel: str,
+    group: str,
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    footnote: str,
+    panel_order: Sequence[object] | None = None,
+    panel_labels: Mapping[object, str] | None = None,
+    order: Sequence[object] | None = None,
+    labels: Mapping[object, str] | None = None,
+    colours: Mapping[object, str] | None = None,
+    months: bool = False,
+    ncols: int | None = None,
+    fmt: Formatter | None = None,
+    ci_alpha: float = 0.18,
+    total: object = "total",
+    figsize: tuple[float, float] = FIGSIZE,
+) -> Figure:
     """Cumulative incidence step curves with CI bands, one panel per outcome class.
 
     Parameters
@@ -650,8 +767,7 @@ def cif_plot(curves: pd.DataFrame, *, time: str, estimate: str, ci_low: str, ci_
         and one CI band per group in ``ax.collections``. Unused grid cells are
         removed. Y axis 0-1, shared.
     """
-    _check(curves, [time, estimate, ci_low, ci_high, panel, group], "cif_plot",
-           unique=[panel, group, time])
+    _check(curves, [time, estimate, ci_low, ci_high, panel, group], "cif_plot", unique=[panel, group, time])
     fmt = _formatter(fmt, True, 0)
     if panel_order is not None:
         panels = [p for p in panel_order if p in set(curves[panel])]
@@ -666,16 +782,28 @@ def cif_plot(curves: pd.DataFrame, *, time: str, estimate: str, ci_low: str, ci_
     scale = DAYS_PER_MONTH if months else 1.0
     for k, p in enumerate(panels):
         ax = axes.flat[k]
-        for i, g in enumerate(groups):
+        for _i, g in enumerate(groups):
             part = curves.loc[(curves[panel] == p) & (curves[group] == g)].sort_values(time)
             if part.empty:
                 continue
             x = part[time].to_numpy(dtype="float64") / scale
-            ax.step(x, part[estimate].to_numpy(dtype="float64"), where="post", color=palette[g],
-                    linewidth=1.6, label=_text(labels, g))
-            ax.fill_between(x, part[ci_low].to_numpy(dtype="float64"),
-                            part[ci_high].to_numpy(dtype="float64"), step="post",
-                            color=palette[g], alpha=ci_alpha, linewidth=0)
+            ax.step(
+                x,
+                part[estimate].to_numpy(dtype="float64"),
+                where="post",
+                color=palette[g],
+                linewidth=1.6,
+                label=_text(labels, g),
+            )
+            ax.fill_between(
+                x,
+                part[ci_low].to_numpy(dtype="float64"),
+                part[ci_high].to_numpy(dtype="float64"),
+                step="post",
+                color=palette[g],
+                alpha=ci_alpha,
+                linewidth=0,
+            )
         ax.set_title(_text(panel_labels, p), fontsize=LABEL_SIZE)
         ax.set_ylim(0, 1)
         ax.set_xlim(left=0)
@@ -700,6 +828,7 @@ def cif_plot(curves: pd.DataFrame, *, time: str, estimate: str, ci_low: str, ci_
             for handle, name in zip(*axes.flat[k].get_legend_handles_labels()):
                 entries.setdefault(name, handle)
         drawn = [_text(labels, g) for g in groups if _text(labels, g) in entries]
-        fig.legend([entries[name] for name in drawn], drawn, fontsize=FONT_SIZE, frameon=False,
-                   loc="outside right center")
+        fig.legend(  # type: ignore[call-overload]
+            [entries[name] for name in drawn], drawn, fontsize=FONT_SIZE, frameon=False, loc="outside right center"
+        )
     return _finish(fig, title, footnote)

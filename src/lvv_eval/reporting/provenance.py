@@ -20,9 +20,10 @@ import platform
 import re
 import subprocess
 import sys
+from collections.abc import Iterable, Mapping
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from lvv_eval.paths import (
     CONFIG_DIR,
@@ -34,8 +35,16 @@ from lvv_eval.paths import (
 )
 
 PACKAGES: tuple[str, ...] = (
-    "lvv-eval", "pandas", "numpy", "scipy", "statsmodels", "matplotlib", "papermill",
-    "nbconvert", "nbformat", "ipykernel",
+    "lvv-eval",
+    "pandas",
+    "numpy",
+    "scipy",
+    "statsmodels",
+    "matplotlib",
+    "papermill",
+    "nbconvert",
+    "nbformat",
+    "ipykernel",
 )
 """Distributions whose installed version is recorded."""
 
@@ -70,8 +79,9 @@ def git_state(root: str | Path = PROJECT_ROOT) -> dict[str, Any]:
 
     def run(*args: str) -> str | None:
         try:
-            done = subprocess.run(["git", *args], cwd=root, env=env, capture_output=True, text=True,
-                                  timeout=30, check=False)
+            done = subprocess.run(
+                ["git", *args], cwd=root, env=env, capture_output=True, text=True, timeout=30, check=False
+            )
         except (OSError, subprocess.SubprocessError):
             return None
         return done.stdout if done.returncode == 0 else None
@@ -129,6 +139,7 @@ def portable_parameters(parameters: Mapping[str, Any], root: str | Path = PROJEC
     >>> portable_parameters({"output_dir": "/tmp/run03", "pilots": ["utrecht"], "n": 3})
     {'output_dir': 'run03', 'pilots': ['utrecht'], 'n': 3}
     """
+
     def fix(value: Any) -> Any:
         if isinstance(value, str) and value and Path(value).is_absolute():
             return portable_path(value, root)
@@ -152,7 +163,7 @@ def _scheme_files(parameters: Mapping[str, Any], root: Path) -> list[tuple[str, 
     ``*_schemes`` parameter means every available scheme. A name that cannot
     be resolved is listed as a missing file of that name.
     """
-    from lvv_eval.reference import schemes  # noqa: PLC0415 - only needed when recording provenance
+    from lvv_eval.reference import schemes
 
     out: list[tuple[str, Path]] = []
     for key in sorted(k for k in parameters if _SCHEME_PARAMETER.search(k)):
@@ -176,8 +187,9 @@ def _scheme_files(parameters: Mapping[str, Any], root: Path) -> list[tuple[str, 
     return out
 
 
-def input_entries(parameters: Mapping[str, Any], root: str | Path = PROJECT_ROOT,
-                  published_dir: str | Path = PUBLISHED_DIR) -> list[tuple[str, Path]]:
+def input_entries(
+    parameters: Mapping[str, Any], root: str | Path = PROJECT_ROOT, published_dir: str | Path = PUBLISHED_DIR
+) -> list[tuple[str, Path]]:
     """List the input files of a run with their role, without duplicates.
 
     Roles: ``data_source`` (the monitor export, or the committed synthetic
@@ -216,8 +228,9 @@ def input_entries(parameters: Mapping[str, Any], root: str | Path = PROJECT_ROOT
     return unique
 
 
-def input_files(parameters: Mapping[str, Any], root: str | Path = PROJECT_ROOT,
-                published_dir: str | Path = PUBLISHED_DIR) -> list[Path]:
+def input_files(
+    parameters: Mapping[str, Any], root: str | Path = PROJECT_ROOT, published_dir: str | Path = PUBLISHED_DIR
+) -> list[Path]:
     """List the input files of a run (the paths of :func:`input_entries`)."""
     return [path for _, path in input_entries(parameters, root, published_dir)]
 
@@ -248,7 +261,7 @@ def portable_notebook(path: str | Path, root: str | Path = PROJECT_ROOT) -> Path
     path there is replaced by :func:`portable_path`. Cell outputs are left as
     they are. Returns ``path``.
     """
-    import nbformat  # noqa: PLC0415
+    import nbformat
 
     path = Path(path)
     nb = nbformat.read(str(path), as_version=4)
@@ -275,12 +288,20 @@ def portable_notebook(path: str | Path, root: str | Path = PROJECT_ROOT) -> Path
 
 def utc_now() -> str:
     """Current time in UTC, ISO 8601 with seconds (``2020-11-01T12:00:00Z``)."""
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-def build_provenance(*, report_id: str, notebook: str | Path, parameters: Mapping[str, Any],
-                     started: str, finished: str, status: str, root: str | Path = PROJECT_ROOT,
-                     error: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def build_provenance(
+    *,
+    report_id: str,
+    notebook: str | Path,
+    parameters: Mapping[str, Any],
+    started: str,
+    finished: str,
+    status: str,
+    root: str | Path = PROJECT_ROOT,
+    error: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
     """Assemble the provenance record of one run (see module docstring)."""
     record: dict[str, Any] = {
         "report_id": report_id,
@@ -289,8 +310,11 @@ def build_provenance(*, report_id: str, notebook: str | Path, parameters: Mappin
         "status": status,
         "parameters": portable_parameters(parameters, root),
         "inputs": describe_files(input_entries(parameters, root), root),
-        "python": {"version": platform.python_version(), "implementation": platform.python_implementation(),
-                   "executable": portable_path(sys.executable, root)},
+        "python": {
+            "version": platform.python_version(),
+            "implementation": platform.python_implementation(),
+            "executable": portable_path(sys.executable, root),
+        },
         "packages": package_versions(),
         "git": git_state(root),
         "started_utc": started,

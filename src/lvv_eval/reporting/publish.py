@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -53,7 +52,6 @@ from lvv_eval.reporting import formatting as fmt
 from lvv_eval.reporting.document import (
     Banner,
     Block,
-    BulletList,
     Document,
     FigureBlock,
     Note,
@@ -77,13 +75,46 @@ HEADLINE_TABLES: dict[str, str] = {
 HEADLINE_ROWS = 5
 """Rows of the headline table quoted in the summary."""
 
-AUDIT_COLUMNS: frozenset[str] = frozenset({
-    "check_id", "figure_id", "source_id", "row", "message", "description", "derivation", "citation", "label",
-    "warnings", "ci_method", "ci_level", "sim_ci_low", "sim_ci_high", "sim_ci_method", "suppression_rule",
-    "release_form", "denominator_label", "suppressed", "se", "std_err", "explanation_id", "explanation_ids",
-    "locator", "as_printed", "converged", "method", "suppression_reason", "explanation", "source", "note",
-    "count_key", "basis", "numbers", "paragraph", "holds_under",
-})
+AUDIT_COLUMNS: frozenset[str] = frozenset(
+    {
+        "check_id",
+        "figure_id",
+        "source_id",
+        "row",
+        "message",
+        "description",
+        "derivation",
+        "citation",
+        "label",
+        "warnings",
+        "ci_method",
+        "ci_level",
+        "sim_ci_low",
+        "sim_ci_high",
+        "sim_ci_method",
+        "suppression_rule",
+        "release_form",
+        "denominator_label",
+        "suppressed",
+        "se",
+        "std_err",
+        "explanation_id",
+        "explanation_ids",
+        "locator",
+        "as_printed",
+        "converged",
+        "method",
+        "suppression_reason",
+        "explanation",
+        "source",
+        "note",
+        "count_key",
+        "basis",
+        "numbers",
+        "paragraph",
+        "holds_under",
+    }
+)
 """Column keys kept in the CSV but not shown as columns (ids, method, wording, flags, free text)."""
 
 VERBATIM_COLUMNS: frozenset[str] = frozenset({"quote", "claim_id"})
@@ -98,28 +129,62 @@ INTERVALS: tuple[tuple[str, str, str], ...] = (
 )
 """(lower, upper, header text key): pairs of columns shown as one interval column."""
 
-SHARE_KEYS: frozenset[str] = frozenset({
-    "estimate", "estimate_a", "estimate_b", "crude_share", "standardised_share", "standardised_with",
-    "standardised_without", "raw_share", "shrunken_share", "occupancy_rate", "share_outflow_low",
-    "share_outflow_high", "share_intake_low", "share_intake_high", "cumulative_incidence",
-})
+SHARE_KEYS: frozenset[str] = frozenset(
+    {
+        "estimate",
+        "estimate_a",
+        "estimate_b",
+        "crude_share",
+        "standardised_share",
+        "standardised_with",
+        "standardised_without",
+        "raw_share",
+        "shrunken_share",
+        "occupancy_rate",
+        "share_outflow_low",
+        "share_outflow_high",
+        "share_intake_low",
+        "share_intake_high",
+        "cumulative_incidence",
+    }
+)
 """Columns holding proportions (printed as percentages when every value lies in [0, 1])."""
 
-PERCENT_KEYS: frozenset[str] = frozenset({
-    "printed_pct", "target_pct", "recomputed_pct", "occupancy_rate_pct", "free_places_rate_pct",
-    "free_places_rate_printed", "occupancy_rate:of_capacity", "free_places_rate:of_capacity", "percentage",
-    "rounded_pct_intake_low", "rounded_pct_intake_high",
-})
+PERCENT_KEYS: frozenset[str] = frozenset(
+    {
+        "printed_pct",
+        "target_pct",
+        "recomputed_pct",
+        "occupancy_rate_pct",
+        "free_places_rate_pct",
+        "free_places_rate_printed",
+        "occupancy_rate:of_capacity",
+        "free_places_rate:of_capacity",
+        "percentage",
+        "rounded_pct_intake_low",
+        "rounded_pct_intake_high",
+    }
+)
 """Columns holding percentages (0 to 100)."""
 
-DECIMALS: dict[str, int] = {"p_value": 3, "odds_ratio": 2, "or_ci_low": 2, "or_ci_high": 2, "site_effect": 2,
-                            "site_effect_sd": 2, "between_site_sd": 2, "ratio": 2}
+DECIMALS: dict[str, int] = {
+    "p_value": 3,
+    "odds_ratio": 2,
+    "or_ci_low": 2,
+    "or_ci_high": 2,
+    "site_effect": 2,
+    "site_effect_sd": 2,
+    "between_site_sd": 2,
+    "ratio": 2,
+}
 """Decimals of real-number columns other than the default of one."""
 
 _CODE = re.compile(r"[a-z0-9_:.\-]+")
 _TERM = re.compile(r"C\((\w+)\)\[T\.(\w+)\]")
 _CODE_LIST = {sep: re.compile(rf"[a-z0-9_\-]+(?:\s*{re.escape(sep)}\s*[a-z0-9_\-]+)+") for sep in (";", ",", "+")}
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 @functools.cache
 def _excluded_steps() -> dict[str, str]:
     """Flow-table step text -> label key (``excluded_<rule id>``) of the rows excluded under each rule."""
@@ -232,8 +297,9 @@ class _Labeller:
             return f"{quarter.group(1)} {'K' if self.labels.language == 'nl' else 'Q'}{quarter.group(2)}"
         if text_value in self.reverse or text_value in self._classes.values() or text_value in self._schemes.values():
             return text_value  # already a label of this language
-        if text_value in {self.labels.pilot(p) for p in ("amsterdam", "eindhoven", "groningen", "rotterdam",
-                                                         "utrecht")}:
+        if text_value in {
+            self.labels.pilot(p) for p in ("amsterdam", "eindhoven", "groningen", "rotterdam", "utrecht")
+        }:
             return text_value
         if text_value in GROUP_WORD_KEYS:
             return self.labels.group(text_value)
@@ -311,8 +377,16 @@ class _Shown:
     label_columns: tuple[int, ...]
 
 
-def table_block(frame: pd.DataFrame, *, name: str, caption: str, kind: str, labeller: _Labeller,
-                cells: Sequence[Sequence[object]] = (), rule_notes: Sequence[str] = ()) -> _Shown:
+def table_block(
+    frame: pd.DataFrame,
+    *,
+    name: str,
+    caption: str,
+    kind: str,
+    labeller: _Labeller,
+    cells: Sequence[Sequence[object]] = (),
+    rule_notes: Sequence[str] = (),
+) -> _Shown:
     """Format one table of the manifest as a :class:`TableBlock` (labels, formats, suppression marks)."""
     language = labeller.language
     where = f"table {name!r}"
@@ -339,28 +413,40 @@ def table_block(frame: pd.DataFrame, *, name: str, caption: str, kind: str, labe
         if column in used or key in AUDIT_COLUMNS:
             continue
         pair = next(((lo, hi, label) for lo, hi, label in INTERVALS if key in (lo, hi)), None)
-        if pair is not None and pair[0] in by_key and pair[1] in by_key and all(
-                pd.api.types.is_numeric_dtype(frame[by_key[k]].dtype) for k in pair[:2]):
+        if (
+            pair is not None
+            and pair[0] in by_key
+            and pair[1] in by_key
+            and all(pd.api.types.is_numeric_dtype(frame[by_key[k]].dtype) for k in pair[:2])
+        ):
             low, high = by_key[pair[0]], by_key[pair[1]]
             used.update((low, high))
             if frame[[low, high]].isna().all().all():
                 continue
             bounds = pd.concat([frame[low], frame[high]]).dropna()
-            share = pair[2] == "interval_ci" and bool(bounds.between(0, 1).all()) and any(
-                _column_format(frame, c, keys[c]).kind == "share" for c in frame.columns if keys[c] in SHARE_KEYS)
+            share = (
+                pair[2] == "interval_ci"
+                and bool(bounds.between(0, 1).all())
+                and any(
+                    _column_format(frame, c, keys[c]).kind == "share" for c in frame.columns if keys[c] in SHARE_KEYS
+                )
+            )
             display = f"{pair[2]}::"
-            columns[display] = fmt.ColumnFormat("interval", bounds=(low, high), decimals=1 if share else 0,
-                                                unit="share" if share else "number")
+            columns[display] = fmt.ColumnFormat(
+                "interval", bounds=(low, high), decimals=1 if share else 0, unit="share" if share else "number"
+            )
             headers[display] = texts[pair[2]]
             if not share and pair[2] in ("interval_ci", "interval_or_ci"):
-                columns[display] = fmt.ColumnFormat("interval", bounds=(low, high), decimals=DECIMALS.get(
-                    pair[0], 1), unit="number")
+                columns[display] = fmt.ColumnFormat(
+                    "interval", bounds=(low, high), decimals=DECIMALS.get(pair[0], 1), unit="number"
+                )
             continue
         used.add(column)
         spec = _column_format(frame, column, key)
         if spec.kind == "text" and key not in VERBATIM_COLUMNS:
-            shown[column] = [v if fmt.is_missing(v) else labeller.value(str(v), f"{where}, column {column!r}")
-                             for v in frame[column]]
+            shown[column] = [
+                v if fmt.is_missing(v) else labeller.value(str(v), f"{where}, column {column!r}") for v in frame[column]
+            ]
         columns[column] = spec
         header = labeller.header(_header_key(frame, column, key), where)
         headers[column] = header[:1].upper() + header[1:]
@@ -369,12 +455,25 @@ def table_block(frame: pd.DataFrame, *, name: str, caption: str, kind: str, labe
     suppressed = mask[[c for c in mask.columns if c in shown.columns]]
     label_cols = tuple(j for j, spec in enumerate(columns.values()) if not spec.numeric)
     first = next(iter(columns))
-    totals = [i for i, v in enumerate(frame[first]) if str(v).strip().lower() in ("total", "totaal")] \
-        if first in frame.columns else []
+    totals = (
+        [i for i, v in enumerate(frame[first]) if str(v).strip().lower() in ("total", "totaal")]
+        if first in frame.columns
+        else []
+    )
     emphasis = totals if totals == [len(frame) - 1] else []  # one total row, at the bottom
-    block = TableBlock.from_frame(shown, columns, headers, language=language, caption=caption or name,
-                                  kind=kind, notes=notes, suppressed=suppressed,  # type: ignore[arg-type]
-                                  rule_notes=tuple(rule_notes), key=name, emphasis_rows=emphasis)
+    block = TableBlock.from_frame(
+        shown,
+        columns,
+        headers,
+        language=language,
+        caption=caption or name,
+        kind=kind,  # type: ignore[arg-type]
+        notes=notes,
+        suppressed=suppressed,
+        rule_notes=tuple(rule_notes),
+        key=name,
+        emphasis_rows=emphasis,
+    )
     return _Shown(block, label_cols)
 
 
@@ -398,8 +497,14 @@ def _table_notes(frame: pd.DataFrame, by_key: Mapping[str, str], labeller: _Labe
         methods = [m for m in found if m]
         levels = sorted(set(frame[by_key["ci_level"]].dropna())) if "ci_level" in by_key else []
         if methods and levels:
-            notes.append(text(language, "interval_note", method=fmt.join_list(methods, language),
-                              level=fmt.join_list([fmt.format_share(v, language) for v in levels], language)))
+            notes.append(
+                text(
+                    language,
+                    "interval_note",
+                    method=fmt.join_list(methods, language),
+                    level=fmt.join_list([fmt.format_share(v, language) for v in levels], language),
+                )
+            )
         elif methods:
             notes.append(text(language, "interval_note_nolevel", method=fmt.join_list(methods, language)))
     if "denominator_label" in by_key:
@@ -440,25 +545,40 @@ def build_banner(parameters: Mapping[str, Any], provenance: Mapping[str, Any], l
         commit = text(language, "commit_dirty", commit=commit)
     extra: list[tuple[str, str]] = []
     if parameters.get("comparison_scheme"):
-        extra.append((text(language, "param_comparison_scheme"),
-                      labeller.scheme_title(str(parameters["comparison_scheme"]))))
+        extra.append(
+            (text(language, "param_comparison_scheme"), labeller.scheme_title(str(parameters["comparison_scheme"])))
+        )
     if parameters.get("horizons_months"):
-        extra.append((text(language, "param_horizons_months"),
-                      fmt.join_list([fmt.format_count(h, language) for h in parameters["horizons_months"]], language)))
+        extra.append(
+            (
+                text(language, "param_horizons_months"),
+                fmt.join_list([fmt.format_count(h, language) for h in parameters["horizons_months"]], language),
+            )
+        )
     if parameters.get("attribute"):
         attribute = str(parameters["attribute"])
         extra.append((text(language, "param_attribute"), labeller.value(attribute, "parameter 'attribute'")))
     if "sensitivity_schemes" in parameters:
         schemes = list(parameters.get("sensitivity_schemes") or [])
-        extra.append((text(language, "param_sensitivity_schemes"),
-                      fmt.join_list([labeller.scheme_title(s) for s in schemes], language) if schemes
-                      else text(language, "sensitivity_all")))
+        extra.append(
+            (
+                text(language, "param_sensitivity_schemes"),
+                fmt.join_list([labeller.scheme_title(s) for s in schemes], language)
+                if schemes
+                else text(language, "sensitivity_all"),
+            )
+        )
     return Banner(
-        data_source=source, synthetic=synthetic, peildatum=str(parameters.get("peildatum", "")),
-        scheme=labeller.scheme_title(str(parameters.get("scheme", ""))), pilots=pilot_names,
+        data_source=source,
+        synthetic=synthetic,
+        peildatum=str(parameters.get("peildatum", "")),
+        scheme=labeller.scheme_title(str(parameters.get("scheme", ""))),
+        pilots=pilot_names,
         formal_status_rule=text(language, "formal_only_yes" if parameters.get("formal_only") else "formal_only_no"),
-        disclosure_threshold=int(parameters.get("disclosure_threshold", 10)), commit=commit,
-        extra=tuple(extra))
+        disclosure_threshold=int(parameters.get("disclosure_threshold", 10)),
+        commit=commit,
+        extra=tuple(extra),
+    )
 
 
 def _headline_rows(block: TableBlock) -> TableBlock:
@@ -480,8 +600,9 @@ def _summary_items(shown: _Shown, language: str) -> list[str]:
     items = []
     for row in block.rows[:HEADLINE_ROWS]:
         label = " – ".join(row[j] for j in label_cols if row[j] != fmt.MISSING_MARK) or row[0]
-        values = "; ".join(f"{block.header[j].lower() if language == 'nl' else block.header[j]} {row[j]}"
-                           for j in value_cols)
+        values = "; ".join(
+            f"{block.header[j].lower() if language == 'nl' else block.header[j]} {row[j]}" for j in value_cols
+        )
         items.append(text(language, "summary_row", label=label, values=values))
     return items
 
@@ -548,8 +669,15 @@ def build_document(folder: str | Path, *, provenance: Mapping[str, Any] | None =
         rules = [labeller.labels.rule(r) for r in record.get("rules", [])]
         if frame.empty:
             continue
-        shown = table_block(frame, name=name, caption=entry.get("caption") or name, kind=entry["kind"],
-                            labeller=labeller, cells=record.get("cells", []), rule_notes=rules)
+        shown = table_block(
+            frame,
+            name=name,
+            caption=entry.get("caption") or name,
+            kind=entry["kind"],
+            labeller=labeller,
+            cells=record.get("cells", []),
+            rule_notes=rules,
+        )
         shown_tables[name] = shown
         blocks_by_kind[entry["kind"]].append(shown.block)
         if name in figures:
@@ -560,29 +688,48 @@ def build_document(folder: str | Path, *, provenance: Mapping[str, Any] | None =
             blocks_by_kind[entry["kind"]].append(_figure_block(folder, entry))
     if labeller.missing:
         listed = "\n".join(f"  - {m}" for m in dict.fromkeys(labeller.missing))
-        raise PublishError(f"{folder.name}: {len(set(labeller.missing))} label(s) missing for the "
-                           f"{language} report; add them to {LABELS_FILE.name}:\n{listed}")
-    sections = [Section(t[f"section_{kind}"], tuple(blocks), key=kind)
-                for kind, blocks in blocks_by_kind.items() if blocks]
+        raise PublishError(
+            f"{folder.name}: {len(set(labeller.missing))} label(s) missing for the "
+            f"{language} report; add them to {LABELS_FILE.name}:\n{listed}"
+        )
+    sections = [
+        Section(t[f"section_{kind}"], tuple(blocks), key=kind) for kind, blocks in blocks_by_kind.items() if blocks
+    ]
     mark = str((manifest.get("disclosure") or {}).get("mark", ""))
     notes = [n for n in manifest.get("notes", []) if not (mark and n.startswith(f"'{mark}'"))]
     if notes:
         sections.append(Section(t["section_notes"], tuple(Note(n) for n in notes), key="notes"))
     banner = build_banner(parameters, provenance, labeller)
     doc_title = report_title(stem, language) or stem
-    subtitle = text(language, "subtitle_run", peildatum=fmt.format_date(banner.peildatum, language)) \
-        if banner.peildatum else ""
+    subtitle = (
+        text(language, "subtitle_run", peildatum=fmt.format_date(banner.peildatum, language))
+        if banner.peildatum
+        else ""
+    )
     # summary
     headline_name = HEADLINE_TABLES.get(stem) or next(iter(shown_tables), "")
     if headline_name not in shown_tables and shown_tables:
         headline_name = next(iter(shown_tables))
-    draft = Document(title=doc_title, language=language, banner=banner, summary=(Paragraph("-"),),
-                     sections=tuple(sections), subtitle=subtitle)
+    draft = Document(
+        title=doc_title,
+        language=language,
+        banner=banner,
+        summary=(Paragraph("-"),),
+        sections=tuple(sections),
+        subtitle=subtitle,
+    )
     numbered = {b.block.key: b.label for b in draft.tables()}  # type: ignore[union-attr]
-    summary: list[Block] = [Paragraph(text(language, "summary_intro",
-                                           tables=_count_words(len(draft.tables()), "tables", language),
-                                           figures=_count_words(len(draft.figures()), "figures", language),
-                                           headline=numbered.get(headline_name, "")))]
+    summary: list[Block] = [
+        Paragraph(
+            text(
+                language,
+                "summary_intro",
+                tables=_count_words(len(draft.tables()), "tables", language),
+                figures=_count_words(len(draft.figures()), "figures", language),
+                headline=numbered.get(headline_name, ""),
+            )
+        )
+    ]
     if headline_name:
         summary.append(_headline_rows(shown_tables[headline_name].block))
     if banner.synthetic:
@@ -591,10 +738,15 @@ def build_document(folder: str | Path, *, provenance: Mapping[str, Any] | None =
         summary.append(Paragraph(t["summary_published_only"]))
     n_suppressed = sum(s.block.n_suppressed for s in shown_tables.values())
     if n_suppressed:
-        summary.append(Paragraph(text(language, "summary_suppressed",
-                                      cells=fmt.format_count(n_suppressed, language))))
-    return Document(title=doc_title, language=language, banner=banner, summary=tuple(summary),
-                    sections=tuple(sections), subtitle=subtitle)
+        summary.append(Paragraph(text(language, "summary_suppressed", cells=fmt.format_count(n_suppressed, language))))
+    return Document(
+        title=doc_title,
+        language=language,
+        banner=banner,
+        summary=tuple(summary),
+        sections=tuple(sections),
+        subtitle=subtitle,
+    )
 
 
 def _count_words(n: int, what: str, language: str) -> str:
@@ -611,8 +763,9 @@ def _figure_block(folder: Path, entry: Mapping[str, Any]) -> FigureBlock:
     path = folder / files[0]
     if not path.is_file():
         raise PublishError(f"figure {entry.get('name')!r}: {path} is missing")
-    return FigureBlock.from_file(path, caption=entry.get("caption") or entry["name"], kind=entry["kind"],
-                                 key=entry["name"])
+    return FigureBlock.from_file(
+        path, caption=entry.get("caption") or entry["name"], kind=entry["kind"], key=entry["name"]
+    )
 
 
 def publish(folder: str | Path, stem: str, *, provenance: Mapping[str, Any] | None = None) -> tuple[Path, Path]:
@@ -639,5 +792,14 @@ def publish(folder: str | Path, stem: str, *, provenance: Mapping[str, Any] | No
     return html_path, pdf_path
 
 
-__all__ = ["AUDIT_COLUMNS", "HEADLINE_TABLES", "PublishError", "build_banner", "build_document", "publish",
-           "read_table", "report_title", "table_block"]
+__all__ = [
+    "AUDIT_COLUMNS",
+    "HEADLINE_TABLES",
+    "PublishError",
+    "build_banner",
+    "build_document",
+    "publish",
+    "read_table",
+    "report_title",
+    "table_block",
+]

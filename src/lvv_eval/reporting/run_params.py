@@ -46,8 +46,9 @@ def parse_parameter_value(text: str) -> Any:
     return text
 
 
-def prepare_parameters(notebook: Path, overrides: Mapping[str, Any],
-                       output_dir: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+def prepare_parameters(
+    notebook: Path, overrides: Mapping[str, Any], output_dir: Path
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """Check a run's parameters against the notebook before starting a kernel.
 
     Returns
@@ -67,17 +68,20 @@ def prepare_parameters(notebook: Path, overrides: Mapping[str, Any],
     specs = parameter_specs(notebook)
     declared = {s.name: s.default for s in specs}
     if "output_dir" not in declared:
-        raise ConfigError(f"{notebook}: the parameters cell declares no 'output_dir'; the report pipeline "
-                          "needs it to tell the notebook where to write its tables and figures")
+        raise ConfigError(
+            f"{notebook}: the parameters cell declares no 'output_dir'; the report pipeline "
+            "needs it to tell the notebook where to write its tables and figures"
+        )
     given = overrides.get("output_dir")
     if given is not None and not _same_folder(given, output_dir):
-        raise ConfigError(f"{notebook}: parameter output_dir {given!r} conflicts with the output folder "
-                          f"{str(output_dir)!r}; give the folder once (`--out DIR` on the command line)")
+        raise ConfigError(
+            f"{notebook}: parameter output_dir {given!r} conflicts with the output folder "
+            f"{str(output_dir)!r}; give the folder once (`--out DIR` on the command line)"
+        )
     injected = {**plain_value(dict(overrides)), "output_dir": str(output_dir)}
     merged = {**declared, **injected}
     validate_parameters(merged, notebook=str(notebook), allowed=set(declared), types=declared_types(specs))
     return injected, merged
-
 
 
 def resolve_notebook(notebook: str | Path, *, root: str | Path | None = None) -> Path:
@@ -93,14 +97,14 @@ def resolve_notebook(notebook: str | Path, *, root: str | Path | None = None) ->
     raise ConfigError(f"notebook not found: {notebook} (notebooks in {folder}: {known})")
 
 
-
 def _same_folder(a: object, b: object) -> bool:
     """Whether two folder names mean the same folder (relative names: from the current directory)."""
     return isinstance(a, (str, Path)) and Path(a).resolve() == Path(str(b)).resolve()
 
 
-def resolve_output_dir(parameters: Mapping[str, Any],
-                       output_dir: str | Path | None) -> tuple[dict[str, Any], Path | None]:
+def resolve_output_dir(
+    parameters: Mapping[str, Any], output_dir: str | Path | None
+) -> tuple[dict[str, Any], Path | None]:
     """Reconcile ``-p output_dir`` with ``--out``: one folder, never silently overridden.
 
     Returns
@@ -126,8 +130,9 @@ def resolve_output_dir(parameters: Mapping[str, Any],
     if not isinstance(given, str) or not given.strip():
         raise ConfigError(f"parameter output_dir must be a folder name, got {given!r}")
     if output_dir is not None and not _same_folder(given, output_dir):
-        raise ConfigError(f"conflicting output folders: -p output_dir {given!r} and --out {str(output_dir)!r}; "
-                          "give one of them")
+        raise ConfigError(
+            f"conflicting output folders: -p output_dir {given!r} and --out {str(output_dir)!r}; give one of them"
+        )
     return params, Path(output_dir) if output_dir is not None else Path(given)
 
 

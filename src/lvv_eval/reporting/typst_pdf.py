@@ -131,8 +131,9 @@ def typst_string(text: str) -> str:
     >>> print(typst_string('a "b" #c [d] \\\\ *e*'))
     "a \\"b\\" #c [d] \\\\ *e*"
     """
-    escaped = (text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-               .replace("\r", "\\r").replace("\t", "\\t"))
+    escaped = (
+        text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
+    )
     return f'"{escaped}"'
 
 
@@ -180,8 +181,7 @@ def _table_part(table: TableBlock, columns: tuple[int, ...], size: float) -> str
         strong = i in table.emphasis_rows
         if strong:
             rows.append("table.hline(stroke: 0.4pt),")
-        cells = ", ".join("sup()" if mask[j] else (f"strong({_s(row[j])})" if strong else _s(row[j]))
-                          for j in columns)
+        cells = ", ".join("sup()" if mask[j] else (f"strong({_s(row[j])})" if strong else _s(row[j])) for j in columns)
         rows.append(cells + ",")
     return (
         f"  block(width: 100%)[#set text(size: {size}pt)\n"
@@ -284,19 +284,23 @@ def _title_page(doc: Document) -> str:
     pairs = ", ".join(f"({_s(k)}, {_s(v)})" for k, v in doc.banner.rows(doc.language))
     signs = ", ".join(f"({_s(m)}, {_s(v)})" for m, v in doc.signs())
     subtitle = f"  #v(0.6em)\n  #text(size: 14pt, {_s(doc.subtitle)})\n" if doc.subtitle else ""
-    warning = (f"  #v(1.2em)\n  #block(fill: rgb(\"#fff4d6\"), inset: 8pt, width: 100%, "
-               f"stroke: (left: 3pt + rgb(\"#d9a400\")), {_s(t['synthetic_warning'])})\n") if doc.banner.synthetic else ""
+    warning = (
+        (
+            f'  #v(1.2em)\n  #block(fill: rgb("#fff4d6"), inset: 8pt, width: 100%, '
+            f'stroke: (left: 3pt + rgb("#d9a400")), {_s(t["synthetic_warning"])})\n'
+        )
+        if doc.banner.synthetic
+        else ""
+    )
     return (
         "#page(numbering: none)[\n"
         "  #v(2.5cm)\n"
-        f"  #text(size: 24pt, weight: \"bold\", {_s(doc.title)})\n"
-        + subtitle + warning
-        + "  #v(1.6cm)\n"
-        f"  #text(size: 12pt, weight: \"bold\", {_s(t['banner_heading'])})\n"
+        f'  #text(size: 24pt, weight: "bold", {_s(doc.title)})\n' + subtitle + warning + "  #v(1.6cm)\n"
+        f'  #text(size: 12pt, weight: "bold", {_s(t["banner_heading"])})\n'
         "  #v(0.4em)\n"
         f"  #kv(({pairs},))\n"
         "  #v(1.2em)\n"
-        f"  #text(size: 11pt, weight: \"bold\", {_s(t['signs_heading'])})\n"
+        f'  #text(size: 11pt, weight: "bold", {_s(t["signs_heading"])})\n'
         "  #v(0.4em)\n"
         f"  #kv(({signs},))\n"
         "]\n"
@@ -307,14 +311,18 @@ def typst_source(doc: Document) -> tuple[str, dict[str, bytes]]:
     """The Typst markup of ``doc`` and the image files it refers to (file name -> bytes)."""
     t = doc.texts()
     images: dict[str, bytes] = {}
-    parts = [PREAMBLE.format(title=_s(doc.title), font=FONT, lang=doc.language, inset=CELL_INSET_PT,
-                             mark=SUPPRESSED_MARK), "\n", _title_page(doc)]
+    parts = [
+        PREAMBLE.format(title=_s(doc.title), font=FONT, lang=doc.language, inset=CELL_INSET_PT, mark=SUPPRESSED_MARK),
+        "\n",
+        _title_page(doc),
+    ]
     parts.append(f"#outline(title: {_s(t['contents'])}, depth: 1)\n")
     parts.append(f"#heading(level: 1, numbering: none, {_s(t['summary'])})\n")
     parts += [_block(doc, NumberedBlock(b), images) for b in doc.summary]
     for ns in doc.numbered():
-        parts.append(f"#heading(level: 1, numbering: none, [#({_s(str(ns.number))}) #h(0.6em) "
-                     f"#({_s(ns.section.title)})])\n")
+        parts.append(
+            f"#heading(level: 1, numbering: none, [#({_s(str(ns.number))}) #h(0.6em) #({_s(ns.section.title)})])\n"
+        )
         parts += [_block(doc, nb, images) for nb in ns.blocks]
     return "".join(parts), images
 
@@ -371,14 +379,17 @@ def render_pdf(doc: Document) -> bytes:
         for name, data in images.items():
             (root / name).write_bytes(data)
         try:
-            pdf, warnings = typst.compile_with_warnings(str(root / "main.typ"), root=str(root),
-                                                        ignore_system_fonts=True, format="pdf")
+            pdf, warnings = typst.compile_with_warnings(
+                str(root / "main.typ"), root=str(root), ignore_system_fonts=True, format="pdf"
+            )
         except typst.TypstError as exc:
-            raise DocumentError(f"Typst could not compile the report {doc.title!r}: {exc.message}\n"
-                                f"{exc.diagnostic}") from None
+            raise DocumentError(
+                f"Typst could not compile the report {doc.title!r}: {exc.message}\n{exc.diagnostic}"
+            ) from None
     if warnings:
-        raise DocumentError(f"Typst warned while compiling the report {doc.title!r}: "
-                            + "; ".join(w.message for w in warnings))
+        raise DocumentError(
+            f"Typst warned while compiling the report {doc.title!r}: " + "; ".join(w.message for w in warnings)
+        )
     assert isinstance(pdf, bytes)
     return pdf
 

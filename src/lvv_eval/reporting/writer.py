@@ -28,8 +28,14 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from lvv_eval.disclosure.checked import (CHECKED_KINDS, SUPPRESSION_MARK, CheckedFigure, CheckedTable,
-                                         CheckedText, CheckedValue)
+from lvv_eval.disclosure.checked import (
+    CHECKED_KINDS,
+    SUPPRESSION_MARK,
+    CheckedFigure,
+    CheckedTable,
+    CheckedText,
+    CheckedValue,
+)
 from lvv_eval.errors import ArgumentError, UncheckedOutputError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -149,8 +155,9 @@ class CaptionedTable:
         return f"{self.caption}\n{body}" if self.caption else body
 
 
-def show_table(frame: "pd.DataFrame | CheckedTable", caption: str = "", *, max_rows: int = 60,
-               kind: str | None = None) -> CaptionedTable:
+def show_table(
+    frame: pd.DataFrame | CheckedTable, caption: str = "", *, max_rows: int = 60, kind: str | None = None
+) -> CaptionedTable:
     """Return a table with a caption for display as a cell's result.
 
     A :class:`~lvv_eval.disclosure.checked.CheckedTable` is shown with every
@@ -166,7 +173,8 @@ def show_table(frame: "pd.DataFrame | CheckedTable", caption: str = "", *, max_r
     if not _is_view(frame) and kind not in ("published", "derived"):
         raise UncheckedOutputError(
             f"table {caption or '(no caption)'!r}: a raw DataFrame cannot be shown in a report; pass it through "
-            "the disclosure gate (Gate.check) or say kind='published'/'derived' for published figures")
+            "the disclosure gate (Gate.check) or say kind='published'/'derived' for published figures"
+        )
     return CaptionedTable(frame, caption, max_rows=max_rows, kind=kind or "")
 
 
@@ -195,8 +203,10 @@ def say(*parts: object) -> str:
         elif isinstance(p, CheckedValue):
             out.append(p.format())
         else:
-            raise UncheckedOutputError(f"say(): part {k + 1} is a raw {type(p).__name__}; a number printed into a "
-                                       "report must come from a checked table (CheckedTable.value)")
+            raise UncheckedOutputError(
+                f"say(): part {k + 1} is a raw {type(p).__name__}; a number printed into a "
+                "report must come from a checked table (CheckedTable.value)"
+            )
     line = " ".join(out)
     print(line)
     return line
@@ -225,7 +235,7 @@ class ReportWriter:
         self.disclosure: dict[str, dict[str, Any]] = {}
 
     @classmethod
-    def from_parameters(cls, parameters: "NotebookParameters") -> "ReportWriter":
+    def from_parameters(cls, parameters: NotebookParameters) -> ReportWriter:
         """Create a writer for a validated parameter set (its output folder and language)."""
         return cls(parameters.output_path, notebook=parameters.notebook, language=parameters.language)
 
@@ -237,8 +247,9 @@ class ReportWriter:
     def figures_dir(self) -> Path:
         return self.output_dir / "figures"
 
-    def table(self, name: str, frame: "pd.DataFrame | CheckedTable", *, kind: str | None = None,
-              caption: str = "") -> Path:
+    def table(
+        self, name: str, frame: pd.DataFrame | CheckedTable, *, kind: str | None = None, caption: str = ""
+    ) -> Path:
         """Write ``tables/<name>.csv`` and register it.
 
         Parameters
@@ -276,22 +287,33 @@ class ReportWriter:
         _check_kind(kind)
         if kind in CHECKED_KINDS and checked is None:
             raise UncheckedOutputError(
-                f"table {name!r}: {kind} output must pass the disclosure gate (Gate.check) before it is written")
+                f"table {name!r}: {kind} output must pass the disclosure gate (Gate.check) before it is written"
+            )
         self.tables_dir.mkdir(parents=True, exist_ok=True)
         path = self.tables_dir / f"{name}.csv"
         with open(path, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(table_to_csv(frame))
-        self.tables[name] = Entry(name, kind, caption, [f"tables/{name}.csv"], {path.name: _digest(path)},
-                                  [int(frame.shape[0]), int(frame.shape[1])])  # type: ignore[union-attr]
+        self.tables[name] = Entry(
+            name,
+            kind,
+            caption,
+            [f"tables/{name}.csv"],
+            {path.name: _digest(path)},
+            [int(frame.shape[0]), int(frame.shape[1])],  # type: ignore[union-attr]
+        )
         if checked is not None:
-            self.disclosure[name] = {"kind": checked.kind, "rules": list(checked.rules),
-                                     "threshold": checked.threshold, "cells_suppressed": checked.n_suppressed,
-                                     "choice": checked.choice, "exempt": checked.exempt_note,
-                                     "cells": suppressed_cells(checked)}
+            self.disclosure[name] = {
+                "kind": checked.kind,
+                "rules": list(checked.rules),
+                "threshold": checked.threshold,
+                "cells_suppressed": checked.n_suppressed,
+                "choice": checked.choice,
+                "exempt": checked.exempt_note,
+                "cells": suppressed_cells(checked),
+            }
         return path
 
-    def figure(self, name: str, fig: "Figure | CheckedFigure", *, title: str = "",
-               kind: str | None = None) -> list[Path]:
+    def figure(self, name: str, fig: Figure | CheckedFigure, *, title: str = "", kind: str | None = None) -> list[Path]:
         """Write ``figures/<name>.png`` (150 dpi) and ``.svg`` and register them.
 
         The files carry no creation date or software version, and the SVG ids
@@ -308,7 +330,7 @@ class ReportWriter:
         kind
             One of :data:`KINDS`: where the plotted numbers come from.
         """
-        import matplotlib  # noqa: PLC0415 - only needed for figures
+        import matplotlib
 
         _check_name(name)
         if isinstance(fig, CheckedFigure):
@@ -321,7 +343,8 @@ class ReportWriter:
             if kind in CHECKED_KINDS:
                 raise UncheckedOutputError(
                     f"figure {name!r}: a {kind} figure must be drawn from a checked table (Gate.figure), "
-                    "not from unchecked counts")
+                    "not from unchecked counts"
+                )
         _check_kind(kind)
         self.figures_dir.mkdir(parents=True, exist_ok=True)
         png = self.figures_dir / f"{name}.png"
@@ -329,8 +352,13 @@ class ReportWriter:
         with matplotlib.rc_context({"svg.hashsalt": SVG_HASHSALT, "svg.fonttype": "path"}):
             fig.savefig(png, format="png", dpi=FIGURE_DPI, metadata={"Software": None})
             fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
-        self.figures[name] = Entry(name, kind, title, [f"figures/{png.name}", f"figures/{svg.name}"],
-                                   {png.name: _digest(png), svg.name: _digest(svg)})
+        self.figures[name] = Entry(
+            name,
+            kind,
+            title,
+            [f"figures/{png.name}", f"figures/{svg.name}"],
+            {png.name: _digest(png), svg.name: _digest(svg)},
+        )
         return [png, svg]
 
     def note(self, text: str) -> None:

@@ -49,8 +49,15 @@ DEFAULT_CACHE_DIR: Path = PROJECT_ROOT / ".cache" / "monitor"
 CACHE_FORMAT = 1
 """Version of the entry layout; part of the key."""
 
-_READER_MODULES = ("monitor.py", "monitor_validate.py", "schema.py", "taxonomy.py", "pilots.py",
-                   "errors.py", "cache.py")
+_READER_MODULES = (
+    "monitor.py",
+    "monitor_validate.py",
+    "schema.py",
+    "taxonomy.py",
+    "pilots.py",
+    "errors.py",
+    "cache.py",
+)
 _TABLES = ("frame", "exclusions", "flow")
 
 
@@ -97,8 +104,7 @@ def cache_key(path: str | Path, sha256: str, options: dict[str, Any]) -> str:
         Keyword arguments of :func:`lvv_eval.sources.monitor.read_monitor` (a pilot
         table given as ``pilots_file`` is keyed by its contents).
     """
-    parts = {"format": CACHE_FORMAT, "input": sha256, "path": str(path),
-             "reader": _reader_fingerprint()}
+    parts = {"format": CACHE_FORMAT, "input": sha256, "path": str(path), "reader": _reader_fingerprint()}
     for name in sorted(options):
         value = options[name]
         if name == "pilots_file" and value is not None:
@@ -112,13 +118,13 @@ def _check_location(cache_dir: Path, input_path: Path) -> None:
     target = cache_dir.resolve()
     for forbidden in {RAW_DIR.resolve(), input_path.resolve().parent}:
         if target == forbidden or forbidden in target.parents:
-            raise ConfigError(f"cache folder {cache_dir} is next to raw data ({forbidden}); "
-                              "use .cache/ or the report folder")
+            raise ConfigError(
+                f"cache folder {cache_dir} is next to raw data ({forbidden}); use .cache/ or the report folder"
+            )
 
 
 def _problem(record: dict[str, Any]) -> Problem:
-    return Problem(record["file"], record["row"], record["column"], record["value"],
-                   record["rule"])
+    return Problem(record["file"], record["row"], record["column"], record["value"], record["rule"])
 
 
 def _restore(frame: pd.DataFrame, dtypes: dict[str, str]) -> pd.DataFrame:
@@ -141,16 +147,21 @@ def store(data: Any, entry: Path) -> None:
             table.to_parquet(work / f"{name}.parquet", index=False, compression=None)
             meta["dtypes"][name] = {c: str(t) for c, t in table.dtypes.items()}
         source = data.source
-        meta["source"] = {"path": str(source.path), "sha256": source.sha256,
-                          "n_rows": source.n_rows, "file_format": source.file_format,
-                          "delimiter": source.delimiter, "sheet": source.sheet,
-                          "encoding": source.encoding, "header_row": source.header_row,
-                          "profile": source.profile}
+        meta["source"] = {
+            "path": str(source.path),
+            "sha256": source.sha256,
+            "n_rows": source.n_rows,
+            "file_format": source.file_format,
+            "delimiter": source.delimiter,
+            "sheet": source.sheet,
+            "encoding": source.encoding,
+            "header_row": source.header_row,
+            "profile": source.profile,
+        }
         meta["identifiers"] = dict(sorted(data.identifiers.items()))
         meta["problems"] = [asdict(p) for p in data.problems]
         meta["notes"] = [asdict(p) for p in data.notes]
-        meta["export_date"] = (None if data.export_date is None
-                               else pd.Timestamp(data.export_date).isoformat())
+        meta["export_date"] = None if data.export_date is None else pd.Timestamp(data.export_date).isoformat()
         (work / "meta.json").write_text(json.dumps(meta, sort_keys=True), encoding="utf-8")
         try:
             os.replace(work, entry)
@@ -163,28 +174,39 @@ def store(data: Any, entry: Path) -> None:
 
 def load_cached(entry: Path) -> Any | None:
     """The :class:`lvv_eval.sources.monitor.MonitorData` of a cache entry, or None if it is absent."""
-    from lvv_eval.sources.monitor import MonitorData, MonitorSource  # noqa: PLC0415 - light import
+    from lvv_eval.sources.monitor import MonitorData, MonitorSource
 
     meta_file = entry / "meta.json"
     if not meta_file.is_file():
         return None
     meta = json.loads(meta_file.read_text(encoding="utf-8"))
-    tables = {name: _restore(pd.read_parquet(entry / f"{name}.parquet"), meta["dtypes"][name])
-              for name in _TABLES}
+    tables = {name: _restore(pd.read_parquet(entry / f"{name}.parquet"), meta["dtypes"][name]) for name in _TABLES}
     src = meta["source"]
-    source = MonitorSource(Path(src["path"]), src["sha256"], int(src["n_rows"]),
-                           src["file_format"], src["delimiter"], src["sheet"],
-                           encoding=src["encoding"], header_row=int(src["header_row"]),
-                           profile=src["profile"])
+    source = MonitorSource(
+        Path(src["path"]),
+        src["sha256"],
+        int(src["n_rows"]),
+        src["file_format"],
+        src["delimiter"],
+        src["sheet"],
+        encoding=src["encoding"],
+        header_row=int(src["header_row"]),
+        profile=src["profile"],
+    )
     export_date = None if meta["export_date"] is None else pd.Timestamp(meta["export_date"])
-    return MonitorData(tables["frame"], tables["exclusions"],
-                       [_problem(p) for p in meta["problems"]], tables["flow"], source,
-                       [_problem(p) for p in meta["notes"]], export_date=export_date,
-                       identifiers=dict(meta["identifiers"]))
+    return MonitorData(
+        tables["frame"],
+        tables["exclusions"],
+        [_problem(p) for p in meta["problems"]],
+        tables["flow"],
+        source,
+        [_problem(p) for p in meta["notes"]],
+        export_date=export_date,
+        identifiers=dict(meta["identifiers"]),
+    )
 
 
-def read_monitor_cached(path: str | Path, *, cache_dir: str | Path | None = None,
-                        **options: Any) -> Any:
+def read_monitor_cached(path: str | Path, *, cache_dir: str | Path | None = None, **options: Any) -> Any:
     """:func:`lvv_eval.sources.monitor.read_monitor`, re-using the validated result of the same file.
 
     Parameters
@@ -212,7 +234,7 @@ def read_monitor_cached(path: str | Path, *, cache_dir: str | Path | None = None
         As :func:`lvv_eval.sources.monitor.read_monitor`; ConfigError also for a cache
         folder next to raw data.
     """
-    from lvv_eval.sources.monitor import read_monitor  # noqa: PLC0415 - the reader imports much
+    from lvv_eval.sources.monitor import read_monitor
 
     path = Path(path)
     if not path.exists():

@@ -13,7 +13,7 @@ The design table (``data/published/pilot_designs.csv``) repeats the capacity per
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 import pandas as pd
 
@@ -49,13 +49,15 @@ def capacity_history(figures: pd.DataFrame | None = None) -> pd.DataFrame:
     """
     figs = published.select(measure="capacity", category="places", figures=figures)
     figs = figs.loc[(figs["pilot"].astype("str") != TOTAL).to_numpy()]
-    out = pd.DataFrame({
-        "pilot": figs["pilot"].astype("str").to_numpy(),
-        "valid_from": pd.to_datetime(figs["peildatum"]).to_numpy(),
-        "capacity": figs["value"].astype("int64").to_numpy(),
-        "figure_id": figs["figure_id"].astype("str").to_numpy(),
-        "source_id": figs["source_id"].astype("str").to_numpy(),
-    })
+    out = pd.DataFrame(
+        {
+            "pilot": figs["pilot"].astype("str").to_numpy(),
+            "valid_from": pd.to_datetime(figs["peildatum"]).to_numpy(),
+            "capacity": figs["value"].astype("int64").to_numpy(),
+            "figure_id": figs["figure_id"].astype("str").to_numpy(),
+            "source_id": figs["source_id"].astype("str").to_numpy(),
+        }
+    )
     return out.sort_values(["pilot", "valid_from", "figure_id"], ignore_index=True)
 
 
@@ -121,13 +123,15 @@ def design_table_disagreements(designs: pd.DataFrame, figures: pd.DataFrame | No
     rows = []
     for rec in designs.itertuples(index=False):
         start, end = pd.Timestamp(rec.valid_from), pd.Timestamp(rec.valid_to)
-        changes = history.loc[(history["pilot"] == rec.pilot) & (history["valid_from"] > start)
-                              & (history["valid_from"] <= end), "valid_from"].tolist()
+        changes = history.loc[
+            (history["pilot"] == rec.pilot) & (history["valid_from"] > start) & (history["valid_from"] <= end),
+            "valid_from",
+        ].tolist()
         in_force = capacity_on([start, *changes], figures)
         values = sorted(set(in_force.loc[in_force["pilot"] == rec.pilot, "capacity"].tolist()))
         design = None if pd.isna(rec.capacity) else int(rec.capacity)
         if values != [design]:
-            rows.append((rec.pilot, start.date().isoformat(), end.date().isoformat(), design,
-                         "/".join(str(v) for v in values)))
-    return pd.DataFrame(rows, columns=["pilot", "valid_from", "valid_to", "design_capacity",
-                                       "published_capacity"])
+            rows.append(
+                (rec.pilot, start.date().isoformat(), end.date().isoformat(), design, "/".join(str(v) for v in values))
+            )
+    return pd.DataFrame(rows, columns=["pilot", "valid_from", "valid_to", "design_capacity", "published_capacity"])

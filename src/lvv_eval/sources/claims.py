@@ -43,22 +43,46 @@ from lvv_eval.errors import ArgumentError, InputValidationError, Problem, Unknow
 from lvv_eval.paths import PUBLISHED_DIR
 
 __all__ = [
-    "CLAIM_COLUMNS", "DEFAULT_CLAIMS_FILE", "FUNCTIONS", "RESULT_COLUMNS", "VERDICTS",
-    "check_claims", "claims_of_source", "evaluate", "load_claims", "verdict_of",
+    "CLAIM_COLUMNS",
+    "DEFAULT_CLAIMS_FILE",
+    "FUNCTIONS",
+    "RESULT_COLUMNS",
+    "VERDICTS",
+    "check_claims",
+    "claims_of_source",
+    "evaluate",
+    "load_claims",
+    "verdict_of",
 ]
 
 DEFAULT_CLAIMS_FILE: Path = PUBLISHED_DIR / "claims.csv"
 """The claims of the five sources."""
 
 CLAIM_COLUMNS: tuple[str, ...] = (
-    "claim_id", "source_file", "paragraph", "quote", "figure_ids", "reading", "test",
-    "alt_reading", "alt_test", "expected_verdict", "note",
+    "claim_id",
+    "source_file",
+    "paragraph",
+    "quote",
+    "figure_ids",
+    "reading",
+    "test",
+    "alt_reading",
+    "alt_test",
+    "expected_verdict",
+    "note",
 )
 """Columns of ``claims.csv`` (``alt_reading``/``alt_test`` may be empty)."""
 
 RESULT_COLUMNS: tuple[str, ...] = (
-    "claim_id", "source_file", "paragraph", "quote", "verdict", "holds_under", "numbers",
-    "expected_verdict", "status",
+    "claim_id",
+    "source_file",
+    "paragraph",
+    "quote",
+    "verdict",
+    "holds_under",
+    "numbers",
+    "expected_verdict",
+    "status",
 )
 """Columns of :func:`check_claims`."""
 
@@ -66,8 +90,10 @@ VERDICTS: tuple[str, ...] = ("holds", "holds only under a reading", "contradicte
 """The possible verdicts, in this order."""
 
 _SOURCE_IDS = {
-    "003_1dfc17bc6b27f523.txt": "letter-2018", "001_08a3e7995258f26d.txt": "regioplan-2020",
-    "002_1f6dbbe6756677e4.txt": "monitor-2020", "000_3514d6bc5a3a2801.txt": "verwey-jonker-2021",
+    "003_1dfc17bc6b27f523.txt": "letter-2018",
+    "001_08a3e7995258f26d.txt": "regioplan-2020",
+    "002_1f6dbbe6756677e4.txt": "monitor-2020",
+    "000_3514d6bc5a3a2801.txt": "verwey-jonker-2021",
     "004_b44b716732003f66.txt": "regioplan-2022",
 }
 _PLACEHOLDER = re.compile(r"\{([a-z0-9][a-z0-9-]*)\}")
@@ -121,11 +147,18 @@ percentage; ``rounds_to(value, printed, decimals=0)``; ``months_between(d1, d2)`
 ``untestable("why")``; ``abs``, ``max``, ``min``."""
 
 _BINOPS: dict[type, Callable[[Any, Any], Any]] = {
-    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
 }
 _CMPOPS: dict[type, tuple[str, Callable[[Any, Any], bool]]] = {
-    ast.Eq: ("==", operator.eq), ast.NotEq: ("!=", operator.ne), ast.Lt: ("<", operator.lt),
-    ast.LtE: ("<=", operator.le), ast.Gt: (">", operator.gt), ast.GtE: (">=", operator.ge),
+    ast.Eq: ("==", operator.eq),
+    ast.NotEq: ("!=", operator.ne),
+    ast.Lt: ("<", operator.lt),
+    ast.LtE: ("<=", operator.le),
+    ast.Gt: (">", operator.gt),
+    ast.GtE: (">=", operator.ge),
 }
 
 
@@ -203,8 +236,9 @@ class _Evaluator:
         if node.func.id == "rounds_to":
             self.trace.append(f"{_fmt(float(args[0]))} prints as {_fmt(float(args[1]))}: {'yes' if value else 'no'}")
         if node.func.id == "top":
-            self.trace.append(f"top {args[0]} of " + ", ".join(f"{k} {_fmt(v)}" for k, v in kwargs.items())
-                              + f" = {_fmt(value)}")
+            self.trace.append(
+                f"top {args[0]} of " + ", ".join(f"{k} {_fmt(v)}" for k, v in kwargs.items()) + f" = {_fmt(value)}"
+            )
         return value
 
     def _figure(self, figure_id: str) -> float:
@@ -301,17 +335,26 @@ def load_claims(path: str | Path | None = None, figures: pd.DataFrame | None = N
         else:
             seen[cid] = row
         if rec["source_file"] not in _SOURCE_IDS:
-            problems.append(Problem(file, row, "source_file", rec["source_file"],
-                                    f"must be one of {', '.join(sorted(_SOURCE_IDS))}"))
+            problems.append(
+                Problem(
+                    file, row, "source_file", rec["source_file"], f"must be one of {', '.join(sorted(_SOURCE_IDS))}"
+                )
+            )
         for col in ("quote", "paragraph", "reading", "test"):
             if not rec[col].strip():
                 problems.append(Problem(file, row, col, "", "must not be empty"))
         if bool(rec["alt_reading"].strip()) != bool(rec["alt_test"].strip()):
-            problems.append(Problem(file, row, "alt_test", rec["alt_test"],
-                                    "alt_reading and alt_test are given together or not at all"))
+            problems.append(
+                Problem(
+                    file, row, "alt_test", rec["alt_test"], "alt_reading and alt_test are given together or not at all"
+                )
+            )
         if rec["expected_verdict"] not in VERDICTS:
-            problems.append(Problem(file, row, "expected_verdict", rec["expected_verdict"],
-                                    f"must be one of: {', '.join(VERDICTS)}"))
+            problems.append(
+                Problem(
+                    file, row, "expected_verdict", rec["expected_verdict"], f"must be one of: {', '.join(VERDICTS)}"
+                )
+            )
         listed = {f.strip() for f in rec["figure_ids"].split(";") if f.strip()}
         for col in ("test", "alt_test"):
             text = rec[col].strip()
@@ -352,12 +395,15 @@ def check_claims(claims: pd.DataFrame | None = None, figures: pd.DataFrame | Non
         values; ``status`` is ``ok`` when the verdict is the expected one,
         else ``UNEXPECTED``.
     """
-    from lvv_eval.sources.published import load_figures  # noqa: PLC0415
+    from lvv_eval.sources.published import load_figures
 
     figs = figures if figures is not None else load_figures()
     table = claims if claims is not None else load_claims(figures=figs)
-    values = {str(f): float(v) for f, v in zip(figs["figure_id"], pd.to_numeric(figs["value"], errors="coerce"))
-              if pd.notna(v)}
+    values = {
+        str(f): float(v)
+        for f, v in zip(figs["figure_id"], pd.to_numeric(figs["value"], errors="coerce"))
+        if pd.notna(v)
+    }
     rows = []
     for rec in table.to_dict("records"):
         readings = {rec["reading"]: rec["test"]}
@@ -372,13 +418,19 @@ def check_claims(claims: pd.DataFrame | None = None, figures: pd.DataFrame | Non
             tag = "untestable" if isinstance(result, Untestable) else ("holds" if result else "fails")
             parts.append(f"{name} ({tag}): {shown}")
         verdict, holds_under = verdict_of(results)
-        rows.append({
-            "claim_id": rec["claim_id"], "source_file": rec["source_file"], "paragraph": rec["paragraph"],
-            "quote": rec["quote"], "verdict": verdict,
-            "holds_under": holds_under if verdict == "holds only under a reading" else "",
-            "numbers": " | ".join(parts), "expected_verdict": rec["expected_verdict"],
-            "status": "ok" if verdict == rec["expected_verdict"] else "UNEXPECTED",
-        })
+        rows.append(
+            {
+                "claim_id": rec["claim_id"],
+                "source_file": rec["source_file"],
+                "paragraph": rec["paragraph"],
+                "quote": rec["quote"],
+                "verdict": verdict,
+                "holds_under": holds_under if verdict == "holds only under a reading" else "",
+                "numbers": " | ".join(parts),
+                "expected_verdict": rec["expected_verdict"],
+                "status": "ok" if verdict == rec["expected_verdict"] else "UNEXPECTED",
+            }
+        )
     return pd.DataFrame(rows, columns=list(RESULT_COLUMNS))
 
 
@@ -408,8 +460,9 @@ def claims_of_source(source: str, results: pd.DataFrame | None = None) -> pd.Dat
     by_id = {v: k for k, v in _SOURCE_IDS.items()}
     file = by_id.get(source, source)
     if file not in _SOURCE_IDS:
-        raise InputValidationError([Problem("", None, "source", source, "unknown source; use one of "
-                                            + ", ".join(sorted(by_id)))])
+        raise InputValidationError(
+            [Problem("", None, "source", source, "unknown source; use one of " + ", ".join(sorted(by_id)))]
+        )
     res = results if results is not None else check_claims()
     cols = ["claim_id", "paragraph", "quote", "verdict", "holds_under", "numbers"]
     return res.loc[res["source_file"] == file, cols].reset_index(drop=True)

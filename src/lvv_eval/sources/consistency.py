@@ -72,8 +72,15 @@ __all__ = [
 DEFAULT_CHECKS_FILE: Path = PUBLISHED_DIR / "checks.csv"
 
 CHECK_COLUMNS: tuple[str, ...] = (
-    "check_id", "kind", "target", "terms", "denominator", "decimals", "known_discrepancy",
-    "citation", "explanation",
+    "check_id",
+    "kind",
+    "target",
+    "terms",
+    "denominator",
+    "decimals",
+    "known_discrepancy",
+    "citation",
+    "explanation",
 )
 """Columns of ``checks.csv``, in file order."""
 
@@ -88,9 +95,23 @@ KINDS: dict[str, str] = {
 """Allowed values of the ``kind`` column."""
 
 RESULT_COLUMNS: tuple[str, ...] = (
-    "check_id", "kind", "expected", "computed", "difference", "tolerance", "passed",
-    "known_discrepancy", "status", "count_low", "count_high", "figure_ids", "message",
-    "explanation", "citation", "expected_text", "computed_text",
+    "check_id",
+    "kind",
+    "expected",
+    "computed",
+    "difference",
+    "tolerance",
+    "passed",
+    "known_discrepancy",
+    "status",
+    "count_low",
+    "count_high",
+    "figure_ids",
+    "message",
+    "explanation",
+    "citation",
+    "expected_text",
+    "computed_text",
 )
 """Columns of the frame returned by :func:`run_checks`."""
 
@@ -180,8 +201,7 @@ def load_checks(path: str | Path | None = None) -> pd.DataFrame:
             problems.append(Problem(file, None, col, "", "required column is missing"))
     for col in raw.columns:
         if col not in CHECK_COLUMNS:
-            problems.append(Problem(file, 1, col, col,
-                                    f"unexpected column; allowed: {', '.join(CHECK_COLUMNS)}"))
+            problems.append(Problem(file, 1, col, col, f"unexpected column; allowed: {', '.join(CHECK_COLUMNS)}"))
     if any(p.row is None for p in problems):
         raise InputValidationError(problems, f"{file}: cannot read the checks")
     raw = raw.loc[:, list(CHECK_COLUMNS)].apply(lambda s: s.str.strip())
@@ -190,7 +210,7 @@ def load_checks(path: str | Path | None = None) -> pd.DataFrame:
         row = i + 2
 
         def bad(column: str, rule: str) -> None:
-            problems.append(Problem(file, row, column, rec[column], rule))
+            problems.append(Problem(file, row, column, rec[column], rule))  # noqa: B023 - the closure is called within the loop
 
         cid = rec["check_id"]
         if not cid:
@@ -284,20 +304,33 @@ def _interval(value: _Value) -> str:
 
 def _evaluate_check(rec: dict, ev: _Evaluator) -> dict:
     kind, d = rec["kind"], int(rec["decimals"])
-    out: dict = {"expected": math.nan, "computed": math.nan, "difference": math.nan,
-                 "tolerance": math.nan, "count_low": pd.NA, "count_high": pd.NA,
-                 "expected_text": "", "computed_text": ""}
+    out: dict = {
+        "expected": math.nan,
+        "computed": math.nan,
+        "difference": math.nan,
+        "tolerance": math.nan,
+        "count_low": pd.NA,
+        "count_high": pd.NA,
+        "expected_text": "",
+        "computed_text": "",
+    }
     target_text = rec["target"]
     if kind in ("sum", "difference"):
         target = ev.evaluate(target_text, d)
         terms = ev.evaluate(rec["terms"], d)
         passed = terms.low <= target.point <= terms.high
         diff = terms.point - target.point
-        out.update(expected=float(target.point), computed=float(terms.point),
-                   difference=float(diff), tolerance=float((terms.high - terms.low) / 2),
-                   expected_text=_fmt(target.point), computed_text=_interval(terms))
-        message = (f"{target_text} = {_fmt(target.point)}; {rec['terms']} = {_fmt(terms.point)}"
-                   + ("" if passed else f"; off by {_fmt(diff)}"))
+        out.update(
+            expected=float(target.point),
+            computed=float(terms.point),
+            difference=float(diff),
+            tolerance=float((terms.high - terms.low) / 2),
+            expected_text=_fmt(target.point),
+            computed_text=_interval(terms),
+        )
+        message = f"{target_text} = {_fmt(target.point)}; {rec['terms']} = {_fmt(terms.point)}" + (
+            "" if passed else f"; off by {_fmt(diff)}"
+        )
     elif kind == "percent":
         printed = ev.exact(target_text)
         num = ev.evaluate(rec["terms"], d).point
@@ -308,19 +341,24 @@ def _evaluate_check(rec: dict, ev: _Evaluator) -> dict:
         h = half_width(d)
         passed = printed - h <= computed <= printed + h
         rng = count_range(printed, int(den), d) if den.denominator == 1 else range(0)
-        out.update(expected=float(printed), computed=float(computed),
-                   difference=float(computed - printed), tolerance=float(h),
-                   expected_text=f"{_fmt(printed)} %",
-                   computed_text=f"{float(computed):.2f} % ({_fmt(num)} of {_fmt(den)})")
+        out.update(
+            expected=float(printed),
+            computed=float(computed),
+            difference=float(computed - printed),
+            tolerance=float(h),
+            expected_text=f"{_fmt(printed)} %",
+            computed_text=f"{float(computed):.2f} % ({_fmt(num)} of {_fmt(den)})",
+        )
         if len(rng):
             out.update(count_low=rng.start, count_high=rng.stop - 1)
-        fits = (f"{rng.start}..{rng.stop - 1}" if len(rng) else "no count")
-        message = (f"{target_text} printed {_fmt(printed)} %; {_fmt(num)} / {_fmt(den)} = "
-                   f"{float(computed):.2f} %")
+        fits = f"{rng.start}..{rng.stop - 1}" if len(rng) else "no count"
+        message = f"{target_text} printed {_fmt(printed)} %; {_fmt(num)} / {_fmt(den)} = {float(computed):.2f} %"
         if not passed:
-            message += (f", off by {float(computed - printed):+.2f} percentage points "
-                        f"(outside +-{_fmt(h)}); {fits} of {_fmt(den)} would print as "
-                        f"{_fmt(printed)} %")
+            message += (
+                f", off by {float(computed - printed):+.2f} percentage points "
+                f"(outside +-{_fmt(h)}); {fits} of {_fmt(den)} would print as "
+                f"{_fmt(printed)} %"
+            )
     elif kind == "bound":
         lhs = ev.evaluate(target_text, d)
         rhs = ev.evaluate(rec["terms"], d)
@@ -328,32 +366,43 @@ def _evaluate_check(rec: dict, ev: _Evaluator) -> dict:
         diff = lhs.point - rhs.point
         slack_low = max(Fraction(0), rhs.low - lhs.high)
         slack_high = rhs.high - lhs.low
-        out.update(expected=float(rhs.point), computed=float(lhs.point), difference=float(diff),
-                   expected_text=f"<= {_interval(rhs)}", computed_text=_interval(lhs))
+        out.update(
+            expected=float(rhs.point),
+            computed=float(lhs.point),
+            difference=float(diff),
+            expected_text=f"<= {_interval(rhs)}",
+            computed_text=_interval(lhs),
+        )
         if passed:
             out.update(count_low=int(math.ceil(slack_low)), count_high=int(math.floor(slack_high)))
-        lhs_txt = _fmt(lhs.point) + ("" if lhs.low == lhs.high else
-                                     f" ({_fmt(lhs.low)}..{_fmt(lhs.high)})")
-        rhs_txt = _fmt(rhs.point) + ("" if rhs.low == rhs.high else
-                                     f" ({_fmt(rhs.low)}..{_fmt(rhs.high)})")
+        lhs_txt = _fmt(lhs.point) + ("" if lhs.low == lhs.high else f" ({_fmt(lhs.low)}..{_fmt(lhs.high)})")
+        rhs_txt = _fmt(rhs.point) + ("" if rhs.low == rhs.high else f" ({_fmt(rhs.low)}..{_fmt(rhs.high)})")
         if passed:
-            message = (f"{lhs_txt} <= {rhs_txt}; slack (implied unlisted count) "
-                       f"{int(math.ceil(slack_low))}..{int(math.floor(slack_high))}")
+            message = (
+                f"{lhs_txt} <= {rhs_txt}; slack (implied unlisted count) "
+                f"{int(math.ceil(slack_low))}..{int(math.floor(slack_high))}"
+            )
         else:
-            message = (f"{lhs_txt} exceeds the bound {rhs_txt} by at least "
-                       f"{_fmt(lhs.low - rhs.high)} (point values: {_fmt(diff)})")
+            message = (
+                f"{lhs_txt} exceeds the bound {rhs_txt} by at least "
+                f"{_fmt(lhs.low - rhs.high)} (point values: {_fmt(diff)})"
+            )
     elif kind == "count_range":
         printed = ev.exact(target_text)
         den = ev.evaluate(rec["denominator"], d).point
         rng = count_range(printed, int(den), d)
         passed = len(rng) > 0
-        out.update(expected=float(printed), computed=float(printed * den / 100),
-                   expected_text=f"{_fmt(printed)} % of {_fmt(den)}",
-                   computed_text=(f"count {_range_text(rng)}" if passed else "no whole count"))
+        out.update(
+            expected=float(printed),
+            computed=float(printed * den / 100),
+            expected_text=f"{_fmt(printed)} % of {_fmt(den)}",
+            computed_text=(f"count {_range_text(rng)}" if passed else "no whole count"),
+        )
         if passed:
             out.update(count_low=rng.start, count_high=rng.stop - 1)
-            message = (f"{_fmt(printed)} % of {_fmt(den)} = {_fmt(printed * den / 100)}: "
-                       f"count {rng.start}..{rng.stop - 1}")
+            message = (
+                f"{_fmt(printed)} % of {_fmt(den)} = {_fmt(printed * den / 100)}: count {rng.start}..{rng.stop - 1}"
+            )
         else:
             message = f"no whole count of {_fmt(den)} prints as {_fmt(printed)} %"
     else:  # shares
@@ -364,16 +413,21 @@ def _evaluate_check(rec: dict, ev: _Evaluator) -> dict:
         shares = {o: ev.exact(o) for o in operands}
         sr = share_ranges(shares, int(den), d)
         passed = sr.n_combinations > 0
-        out.update(expected=float(den), expected_text=f"total {_fmt(den)}",
-                   computed_text="no combination")
+        out.update(expected=float(den), expected_text=f"total {_fmt(den)}", computed_text="no combination")
         if passed:
-            out.update(computed=float(sum(sr.best())), difference=0.0,
-                       computed_text=" + ".join(str(c) for c in sr.best()) + f" = {sum(sr.best())}")
-        ranges = ", ".join(f"{k} {r.start}..{r.stop - 1}" if len(r) else f"{k} none"
-                           for k, r in zip(sr.labels, sr.ranges))
+            out.update(
+                computed=float(sum(sr.best())),
+                difference=0.0,
+                computed_text=" + ".join(str(c) for c in sr.best()) + f" = {sum(sr.best())}",
+            )
+        ranges = ", ".join(
+            f"{k} {r.start}..{r.stop - 1}" if len(r) else f"{k} none" for k, r in zip(sr.labels, sr.ranges)
+        )
         if passed:
-            message = (f"{sr.n_combinations} combinations of counts sum to {_fmt(den)} "
-                       f"({ranges}); closest to the exact shares: {sr.best()}")
+            message = (
+                f"{sr.n_combinations} combinations of counts sum to {_fmt(den)} "
+                f"({ranges}); closest to the exact shares: {sr.best()}"
+            )
         else:
             message = f"no combination of counts ({ranges}) sums to {_fmt(den)}"
     out["passed"] = bool(passed)
@@ -434,8 +488,7 @@ def run_checks(
         for column in ("target", "terms", "denominator"):
             for fid in _figure_ids(rec[column]):
                 if fid not in known_ids:
-                    problems.append(Problem(file, i + 2, column, fid,
-                                            "unknown figure_id (not in figures.csv)"))
+                    problems.append(Problem(file, i + 2, column, fid, "unknown figure_id (not in figures.csv)"))
     if problems:
         raise InputValidationError(problems, f"{len(problems)} unknown figure id(s) in the checks")
 
@@ -445,8 +498,7 @@ def run_checks(
         try:
             result = _evaluate_check(rec, ev)
         except (ValueError, ZeroDivisionError) as exc:
-            problems.append(Problem(file, i + 2, "check_id", rec["check_id"],
-                                    f"cannot be evaluated: {exc}"))
+            problems.append(Problem(file, i + 2, "check_id", rec["check_id"], f"cannot be evaluated: {exc}"))
             continue
         known = bool(rec["known_discrepancy"])
         if result["passed"]:
@@ -456,12 +508,18 @@ def run_checks(
         ids = []
         for column in ("target", "terms", "denominator"):
             ids.extend(_figure_ids(rec[column]))
-        rows.append({
-            "check_id": rec["check_id"], "kind": rec["kind"], **result,
-            "known_discrepancy": known, "status": status,
-            "figure_ids": " ".join(dict.fromkeys(ids)),
-            "explanation": rec["explanation"], "citation": rec["citation"],
-        })
+        rows.append(
+            {
+                "check_id": rec["check_id"],
+                "kind": rec["kind"],
+                **result,
+                "known_discrepancy": known,
+                "status": status,
+                "figure_ids": " ".join(dict.fromkeys(ids)),
+                "explanation": rec["explanation"],
+                "citation": rec["citation"],
+            }
+        )
     if problems:
         raise InputValidationError(problems, f"{len(problems)} check(s) cannot be evaluated")
     result = pd.DataFrame(rows, columns=list(RESULT_COLUMNS))
@@ -471,8 +529,17 @@ def run_checks(
         result[col] = result[col].astype("Int64")
     for col in ("passed", "known_discrepancy"):
         result[col] = result[col].astype(bool)
-    for col in ("check_id", "kind", "status", "figure_ids", "message", "explanation", "citation",
-                "expected_text", "computed_text"):
+    for col in (
+        "check_id",
+        "kind",
+        "status",
+        "figure_ids",
+        "message",
+        "explanation",
+        "citation",
+        "expected_text",
+        "computed_text",
+    ):
         result[col] = result[col].astype("str")
     return result
 
@@ -517,14 +584,20 @@ def count_ranges(
     ev = _Evaluator(figs)
     rows = []
     for rec, res in zip(subset.to_dict("records"), results.to_dict("records")):
-        rows.append({
-            "check_id": rec["check_id"], "figure_id": rec["target"],
-            "percent": float(ev.exact(rec["target"])), "denominator_id": rec["denominator"],
-            "denominator": float(ev.evaluate(rec["denominator"], int(rec["decimals"])).point),
-            "count_low": res["count_low"], "count_high": res["count_high"],
-        })
-    frame = pd.DataFrame(rows, columns=["check_id", "figure_id", "percent", "denominator_id",
-                                        "denominator", "count_low", "count_high"])
+        rows.append(
+            {
+                "check_id": rec["check_id"],
+                "figure_id": rec["target"],
+                "percent": float(ev.exact(rec["target"])),
+                "denominator_id": rec["denominator"],
+                "denominator": float(ev.evaluate(rec["denominator"], int(rec["decimals"])).point),
+                "count_low": res["count_low"],
+                "count_high": res["count_high"],
+            }
+        )
+    frame = pd.DataFrame(
+        rows, columns=["check_id", "figure_id", "percent", "denominator_id", "denominator", "count_low", "count_high"]
+    )
     for col in ("count_low", "count_high"):
         frame[col] = frame[col].astype("Int64")
     for col in ("check_id", "figure_id", "denominator_id"):

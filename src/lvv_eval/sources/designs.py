@@ -12,17 +12,17 @@ The shipped table is ``data/published/pilot_designs.csv``, documented in
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
 
 import numpy as np
 import pandas as pd
 
 from lvv_eval.errors import InputValidationError, Problem, UnknownNameError
 from lvv_eval.paths import PUBLISHED_DIR
-from lvv_eval.reference.pilots import pilot_codes
 from lvv_eval.reference.monitor_format import BOOLEAN_ALIASES
+from lvv_eval.reference.pilots import pilot_codes
 
 DEFAULT_DESIGNS_FILE: Path = PUBLISHED_DIR / "pilot_designs.csv"
 """The shipped design table of the five pilots (2019-2022)."""
@@ -56,24 +56,34 @@ class Attribute:
 
 DESIGN_ATTRIBUTES: tuple[Attribute, ...] = (
     Attribute("shelter_24h", "boolean", description="The LVV offers 24-hour shelter (24-uursopvang)."),
-    Attribute("parallel_bbb", "boolean",
-              description="A municipal night shelter (BBB) stays open next to the LVV."),
-    Attribute("voluntary_participation", "boolean",
-              description="Participation in the LVV is voluntary (an alternative shelter exists)."),
-    Attribute("regie", "category", ("municipality", "ngo_regiegroep"),
-              description="Who holds the local lead (regie)."),
+    Attribute("parallel_bbb", "boolean", description="A municipal night shelter (BBB) stays open next to the LVV."),
+    Attribute(
+        "voluntary_participation",
+        "boolean",
+        description="Participation in the LVV is voluntary (an alternative shelter exists).",
+    ),
+    Attribute("regie", "category", ("municipality", "ngo_regiegroep"), description="Who holds the local lead (regie)."),
     Attribute("ngo_count", "count", description="Number of NGOs involved in shelter and counselling."),
     Attribute("families_admitted", "boolean", description="Families are admitted to the LVV."),
-    Attribute("safe_country_policy", "category",
-              ("admitted", "admitted_max_3_months", "only_former_bbb", "excluded"),
-              description="Admission of nationals of a safe country of origin."),
-    Attribute("cooperation_criterion", "category", ("formal", "in_practice"),
-              description="Willingness to cooperate required formally (in the target-group "
-                          "definition) or only in practice."),
+    Attribute(
+        "safe_country_policy",
+        "category",
+        ("admitted", "admitted_max_3_months", "only_former_bbb", "excluded"),
+        description="Admission of nationals of a safe country of origin.",
+    ),
+    Attribute(
+        "cooperation_criterion",
+        "category",
+        ("formal", "in_practice"),
+        description="Willingness to cooperate required formally (in the target-group definition) or only in practice.",
+    ),
     Attribute("capacity", "count", description="Planned capacity in places (beoogde capaciteit)."),
-    Attribute("target_durable_pct", "percent",
-              description="Target share of durable outflow over the pilot period, percent "
-                          "(obligation of effort; denominator not stated)."),
+    Attribute(
+        "target_durable_pct",
+        "percent",
+        description="Target share of durable outflow over the pilot period, percent "
+        "(obligation of effort; denominator not stated).",
+    ),
 )
 ATTRIBUTE_NAMES: tuple[str, ...] = tuple(a.name for a in DESIGN_ATTRIBUTES)
 _BY_NAME: dict[str, Attribute] = {a.name: a for a in DESIGN_ATTRIBUTES}
@@ -85,8 +95,7 @@ DESIGN_COLUMNS: tuple[str, ...] = (
 )
 """Columns of the design table, in order."""
 
-_DTYPES: dict[str, str] = {"boolean": "boolean", "category": "category", "count": "Int64",
-                           "percent": "Int64"}
+_DTYPES: dict[str, str] = {"boolean": "boolean", "category": "category", "count": "Int64", "percent": "Int64"}
 
 
 def _blank(value: object) -> bool:
@@ -100,8 +109,7 @@ def _parse_date(text: str) -> pd.Timestamp | None:
         return None
 
 
-def validate_designs(raw: pd.DataFrame, *, file: str = "",
-                     pilots_path: str | Path | None = None) -> pd.DataFrame:
+def validate_designs(raw: pd.DataFrame, *, file: str = "", pilots_path: str | Path | None = None) -> pd.DataFrame:
     """Check a raw (all-text) design table and return it typed.
 
     Parameters
@@ -140,22 +148,32 @@ def validate_designs(raw: pd.DataFrame, *, file: str = "",
         row = i + 2
         pilot = "" if _blank(rec["pilot"]) else str(rec["pilot"]).strip().lower()
         if pilot not in known:
-            problems.append(Problem(file, row, "pilot", pilot,
-                                    f"pilot code not declared in the pilot table {sorted(known)}"))
+            problems.append(
+                Problem(file, row, "pilot", pilot, f"pilot code not declared in the pilot table {sorted(known)}")
+            )
         out["pilot"].append(pilot)
         start = None if _blank(rec["valid_from"]) else _parse_date(str(rec["valid_from"]).strip())
         if start is None:
-            problems.append(Problem(file, row, "valid_from", str(rec["valid_from"] or ""),
-                                    "required date in ISO format yyyy-mm-dd"))
+            problems.append(
+                Problem(file, row, "valid_from", str(rec["valid_from"] or ""), "required date in ISO format yyyy-mm-dd")
+            )
         end = None
         if not _blank(rec["valid_to"]):
             end = _parse_date(str(rec["valid_to"]).strip())
             if end is None:
-                problems.append(Problem(file, row, "valid_to", str(rec["valid_to"]),
-                                        "date in ISO format yyyy-mm-dd, or empty (open-ended)"))
+                problems.append(
+                    Problem(
+                        file,
+                        row,
+                        "valid_to",
+                        str(rec["valid_to"]),
+                        "date in ISO format yyyy-mm-dd, or empty (open-ended)",
+                    )
+                )
         if start is not None and end is not None and end < start:
-            problems.append(Problem(file, row, "valid_to", str(rec["valid_to"]),
-                                    "valid_to must not be before valid_from"))
+            problems.append(
+                Problem(file, row, "valid_to", str(rec["valid_to"]), "valid_to must not be before valid_from")
+            )
         out["valid_from"].append(start if start is not None else pd.NaT)
         out["valid_to"].append(end if end is not None else pd.NaT)
         for attr in DESIGN_ATTRIBUTES:
@@ -168,14 +186,14 @@ def validate_designs(raw: pd.DataFrame, *, file: str = "",
                     if v.lower() in BOOLEAN_ALIASES:
                         parsed = BOOLEAN_ALIASES[v.lower()]
                     else:
-                        problems.append(Problem(file, row, attr.name, v,
-                                                "boolean: true/false (or ja/nee, yes/no, 1/0) or empty"))
+                        problems.append(
+                            Problem(file, row, attr.name, v, "boolean: true/false (or ja/nee, yes/no, 1/0) or empty")
+                        )
                 elif attr.kind == "category":
                     if v in attr.allowed:
                         parsed = v
                     else:
-                        problems.append(Problem(file, row, attr.name, v,
-                                                f"one of {list(attr.allowed)} or empty"))
+                        problems.append(Problem(file, row, attr.name, v, f"one of {list(attr.allowed)} or empty"))
                 else:
                     hi = 100 if attr.kind == "percent" else None
                     ok = v.isdigit() and (hi is None or int(v) <= hi)
@@ -185,33 +203,54 @@ def validate_designs(raw: pd.DataFrame, *, file: str = "",
                         rule = "integer 0-100 or empty" if hi else "integer >= 0 or empty"
                         problems.append(Problem(file, row, attr.name, v, rule))
                 if _blank(source):
-                    problems.append(Problem(file, row, f"{attr.name}_source", "",
-                                            f"a value of {attr.name!r} needs a source "
-                                            "(source file + table/paragraph)"))
+                    problems.append(
+                        Problem(
+                            file,
+                            row,
+                            f"{attr.name}_source",
+                            "",
+                            f"a value of {attr.name!r} needs a source (source file + table/paragraph)",
+                        )
+                    )
             out[attr.name].append(parsed)
             out[f"{attr.name}_source"].append(pd.NA if _blank(source) else str(source).strip())
         out["note"].append(pd.NA if _blank(rec["note"]) else str(rec["note"]).strip())
 
     # overlapping periods of one pilot
-    frame = pd.DataFrame({"pilot": out["pilot"], "start": out["valid_from"], "end": out["valid_to"],
-                          "row": range(2, len(out["pilot"]) + 2)})
+    frame = pd.DataFrame(
+        {
+            "pilot": out["pilot"],
+            "start": out["valid_from"],
+            "end": out["valid_to"],
+            "row": range(2, len(out["pilot"]) + 2),
+        }
+    )
     frame = frame.dropna(subset=["start"])
     for pilot, grp in frame.groupby("pilot", sort=True):
         grp = grp.sort_values("start")
         prev_end, prev_row = None, None
         for rec in grp.itertuples():
             if prev_row is not None and (prev_end is None or pd.isna(prev_end) or rec.start <= prev_end):
-                problems.append(Problem(file, rec.row, "valid_from", str(rec.start.date()),
-                                        f"period of pilot {pilot!r} overlaps the period in row {prev_row}"))
+                problems.append(
+                    Problem(
+                        file,
+                        rec.row,
+                        "valid_from",
+                        str(rec.start.date()),
+                        f"period of pilot {pilot!r} overlaps the period in row {prev_row}",
+                    )
+                )
             prev_end, prev_row = rec.end, rec.row
     if problems:
         raise InputValidationError(problems, f"{file or '<input>'}: {len(problems)} problem(s) in the design table")
 
-    typed = pd.DataFrame({
-        "pilot": pd.Series(out["pilot"], dtype="string"),
-        "valid_from": pd.Series(out["valid_from"], dtype="datetime64[us]"),
-        "valid_to": pd.Series(out["valid_to"], dtype="datetime64[us]"),
-    })
+    typed = pd.DataFrame(
+        {
+            "pilot": pd.Series(out["pilot"], dtype="string"),
+            "valid_from": pd.Series(out["valid_from"], dtype="datetime64[us]"),
+            "valid_to": pd.Series(out["valid_to"], dtype="datetime64[us]"),
+        }
+    )
     for attr in DESIGN_ATTRIBUTES:
         col = pd.Series(out[attr.name], dtype="object")
         if attr.kind == "category":
@@ -223,8 +262,7 @@ def validate_designs(raw: pd.DataFrame, *, file: str = "",
     return typed.sort_values(["pilot", "valid_from"], ignore_index=True)[list(DESIGN_COLUMNS)]
 
 
-def load_designs(path: str | Path | None = None, *,
-                 pilots_path: str | Path | None = None) -> pd.DataFrame:
+def load_designs(path: str | Path | None = None, *, pilots_path: str | Path | None = None) -> pd.DataFrame:
     """Load and validate the pilot design table.
 
     Parameters
@@ -304,8 +342,9 @@ def value_label(value: object) -> str:
     return str(value)
 
 
-def group_pilots(attribute: str, date: str | pd.Timestamp,
-                 designs: pd.DataFrame | str | Path | None = None) -> dict[str, str]:
+def group_pilots(
+    attribute: str, date: str | pd.Timestamp, designs: pd.DataFrame | str | Path | None = None
+) -> dict[str, str]:
     """Map each pilot to its group label for one design attribute on a date.
 
     Parameters
@@ -337,8 +376,11 @@ def group_pilots(attribute: str, date: str | pd.Timestamp,
     'ngo_regiegroep'
     """
     table = designs_at(date, designs)
-    if attribute not in table.columns or attribute.endswith("_source") or attribute in (
-            "pilot", "valid_from", "valid_to", "note"):
+    if (
+        attribute not in table.columns
+        or attribute.endswith("_source")
+        or attribute in ("pilot", "valid_from", "valid_to", "note")
+    ):
         raise UnknownNameError(f"{attribute!r} is not a design attribute; choose one of {list(ATTRIBUTE_NAMES)}")
     return {str(p): value_label(v) for p, v in zip(table["pilot"], table[attribute])}
 
@@ -350,5 +392,4 @@ def attribute_info(name: str) -> Attribute | None:
 
 def design_table_for(groups: Mapping[str, str]) -> pd.DataFrame:
     """Return a two-column frame ``pilot, group`` from a pilot -> label mapping (sorted)."""
-    return pd.DataFrame({"pilot": list(groups), "group": list(groups.values())}).sort_values(
-        "pilot", ignore_index=True)
+    return pd.DataFrame({"pilot": list(groups), "group": list(groups.values())}).sort_values("pilot", ignore_index=True)

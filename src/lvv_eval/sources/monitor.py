@@ -98,6 +98,7 @@ def excluded_step(rule: str) -> str:
     """
     return _EXCLUDED_STEP.format(rule=rule)
 
+
 _EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"
@@ -126,9 +127,14 @@ class MonitorValidationError(InputValidationError):
         As :attr:`MonitorData.identifiers`.
     """
 
-    def __init__(self, problems, summary: str | None = None, *,
-                 notes: list[Problem] | None = None,
-                 identifiers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        problems,
+        summary: str | None = None,
+        *,
+        notes: list[Problem] | None = None,
+        identifiers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(problems, summary=summary)
         self.notes: list[Problem] = list(notes or [])
         self.identifiers: dict[str, str] = dict(identifiers or {})
@@ -245,8 +251,7 @@ def summarise_problems(problems: list[Problem], first: int = 5) -> pd.DataFrame:
     for rule in sorted(groups, key=lambda r: (rule_rank(r), r)):
         rows = sorted({p.row for p in groups[rule] if p.row is not None})
         shown = ", ".join(str(r) for r in rows[:first]) + (", ..." if len(rows) > first else "")
-        records.append({"rule": rule, "problems": len(groups[rule]), "rows": len(rows),
-                        "first_rows": shown})
+        records.append({"rule": rule, "problems": len(groups[rule]), "rows": len(rows), "first_rows": shown})
     return pd.DataFrame(records, columns=["rule", "problems", "rows", "first_rows"])
 
 
@@ -298,8 +303,7 @@ class ReadOptions:
     def hides(self, header: str) -> bool:
         """True when values of this column must never be shown (a direct identifier)."""
         key = normalise_header(header)
-        return key in self.identifiers or (
-            key not in self.known_headers and direct_identifier(header) is not None)
+        return key in self.identifiers or (key not in self.known_headers and direct_identifier(header) is not None)
 
 
 def normalise_header(text: str) -> str:
@@ -322,23 +326,44 @@ HEADER_LOOKUP: dict[str, str] = {
 
 # --------------------------------------------------------------------------- identifiers
 _IDENTIFIER_KINDS: tuple[tuple[str, str], ...] = (
-    ("name", (r"naam|voornaam|achternaam|roepnaam|voorletters|cli[e\u00eb]ntnaam|klantnaam"
-              r"|persoonsnaam|familienaam|meisjesnaam|name|first_?name|last_?name"
-             r"|surname|full_?name|given_?name|family_?name")),
+    (
+        "name",
+        (
+            r"naam|voornaam|achternaam|roepnaam|voorletters|cli[e\u00eb]ntnaam|klantnaam"
+            r"|persoonsnaam|familienaam|meisjesnaam|name|first_?name|last_?name"
+            r"|surname|full_?name|given_?name|family_?name"
+        ),
+    ),
     ("BSN", r"bsn|burgerservicenummer|sofi_?nummer|ssn|social_security_number|national_id"),
-    ("V-number", (r"v_?nummer|v_?nr|vnr|vreemdelingennummer|vreemdelingen_?nummer"
-                 r"|alien_?number|ind_?nummer")),
+    (
+        "V-number",
+        (
+            r"v_?nummer|v_?nr|vnr|vreemdelingennummer|vreemdelingen_?nummer"
+            r"|alien_?number|ind_?nummer"
+        ),
+    ),
     ("e-mail address", r"e_?mail|e_?mail_?adres|emailadres|email_?address|mail_?adres"),
-    ("phone number", (r"telefoon|telefoon_?nummer|telefoonnr|tel|tel_?nr|mobiel|mobiel_?nummer"
-                     r"|mobile|mobile_?number|phone|phone_?number|telephone|gsm")),
-    ("date of birth", (r"geboortedatum|geboorte_?datum|date_of_birth|birth_?date|dob"
-                      r"|birthday|geb_?datum")),
+    (
+        "phone number",
+        (
+            r"telefoon|telefoon_?nummer|telefoonnr|tel|tel_?nr|mobiel|mobiel_?nummer"
+            r"|mobile|mobile_?number|phone|phone_?number|telephone|gsm"
+        ),
+    ),
+    (
+        "date of birth",
+        (
+            r"geboortedatum|geboorte_?datum|date_of_birth|birth_?date|dob"
+            r"|birthday|geb_?datum"
+        ),
+    ),
     ("address", r"adres|woonadres|straat|huisnummer|address|street|house_?number"),
 )
-_IDENTIFIER_RE = [(kind, re.compile(rf"(?:^|_)(?:{pattern})(?:_|$)"))
-                  for kind, pattern in _IDENTIFIER_KINDS]
-IDENTIFIER_RULE = ("direct identifier ({kind}): the column is not read and its values are never "
-                   "shown; a file with direct identifiers must not leave the municipality")
+_IDENTIFIER_RE = [(kind, re.compile(rf"(?:^|_)(?:{pattern})(?:_|$)")) for kind, pattern in _IDENTIFIER_KINDS]
+IDENTIFIER_RULE = (
+    "direct identifier ({kind}): the column is not read and its values are never "
+    "shown; a file with direct identifiers must not leave the municipality"
+)
 """Text of the note for a column holding a direct identifier (``{kind}``: what it holds)."""
 
 WITHHELD = "<withheld: direct identifier>"
@@ -373,16 +398,11 @@ def direct_identifier(header: str) -> str | None:
 
 # --------------------------------------------------------------------------- file kinds
 _MAGIC: tuple[tuple[bytes, str, str], ...] = (
-    (b"\x1f\x8b", "a gzip-compressed file",
-     "unpack it first (gunzip, 7-Zip) and check the CSV or .xlsx inside"),
-    (b"\x89PNG", "a PNG image", ("export the data itself as CSV or .xlsx; a picture of a table "
-     "cannot be read")),
-    (b"\xff\xd8\xff", "a JPEG image", ("export the data itself as CSV or .xlsx; a picture of a "
-     "table cannot be read")),
-    (b"GIF8", "a GIF image", ("export the data itself as CSV or .xlsx; a picture of a table "
-     "cannot be read")),
-    (b"%PDF", "a PDF document", ("export the data itself as CSV or .xlsx; a printout cannot be "
-     "read")),
+    (b"\x1f\x8b", "a gzip-compressed file", "unpack it first (gunzip, 7-Zip) and check the CSV or .xlsx inside"),
+    (b"\x89PNG", "a PNG image", ("export the data itself as CSV or .xlsx; a picture of a table cannot be read")),
+    (b"\xff\xd8\xff", "a JPEG image", ("export the data itself as CSV or .xlsx; a picture of a table cannot be read")),
+    (b"GIF8", "a GIF image", ("export the data itself as CSV or .xlsx; a picture of a table cannot be read")),
+    (b"%PDF", "a PDF document", ("export the data itself as CSV or .xlsx; a printout cannot be read")),
     (b"7z\xbc\xaf", "a 7-Zip archive", "unpack it first and check the CSV or .xlsx inside"),
     (b"Rar!", "a RAR archive", "unpack it first and check the CSV or .xlsx inside"),
 )
@@ -393,8 +413,7 @@ def _refuse(path: Path, what: str, todo: str) -> UnreadableInputError:
     return UnreadableInputError(f"{path}: this is {what}, not a CSV or .xlsx file; {todo}")
 
 
-def read_table(path: Path, data: bytes, options: ReadOptions, *, fast: bool = False
-               ) -> _RawTable:
+def read_table(path: Path, data: bytes, options: ReadOptions, *, fast: bool = False) -> _RawTable:
     """Read a CSV or .xlsx file as a table of text cells.
 
     ``fast``: read the cells of a CSV file with pyarrow when it reads them
@@ -404,8 +423,7 @@ def read_table(path: Path, data: bytes, options: ReadOptions, *, fast: bool = Fa
     if not data or data.isspace():  # the same as `not data.strip()`, without a copy
         raise UnreadableInputError(f"{path}: the file is empty")
     if data.startswith(_OLE_MAGIC) or path.suffix.lower() == ".xls":
-        raise UnreadableInputError(
-            f"{path}: old Excel .xls format is not supported; save the sheet as .xlsx or CSV")
+        raise UnreadableInputError(f"{path}: old Excel .xls format is not supported; save the sheet as .xlsx or CSV")
     for magic, what, todo in _MAGIC:
         if data.startswith(magic):
             raise _refuse(path, what, todo)
@@ -427,15 +445,20 @@ def _check_zip(path: Path, data: bytes) -> None:
             names = archive.namelist()
             mime = archive.read("mimetype") if "mimetype" in names else b""
     except (zipfile.BadZipFile, OSError, KeyError):
-        raise UnreadableInputError(f"{path}: a damaged zip or .xlsx file; export it again") \
-            from None
+        raise UnreadableInputError(f"{path}: a damaged zip or .xlsx file; export it again") from None
     if mime.startswith(_ODS_MIME):
-        raise _refuse(path, "an OpenDocument spreadsheet (.ods, LibreOffice or OpenOffice)",
-                      "save it as Excel .xlsx or as CSV UTF-8 and check that file")
+        raise _refuse(
+            path,
+            "an OpenDocument spreadsheet (.ods, LibreOffice or OpenOffice)",
+            "save it as Excel .xlsx or as CSV UTF-8 and check that file",
+        )
     if "xl/workbook.xml" not in names:
         shown = ", ".join(names[:3]) + (", ..." if len(names) > 3 else "")
-        raise _refuse(path, f"a zip archive of {len(names)} file(s) ({shown}), not an .xlsx "
-                      "workbook", "unpack it and check the CSV or .xlsx inside")
+        raise _refuse(
+            path,
+            f"a zip archive of {len(names)} file(s) ({shown}), not an .xlsx workbook",
+            "unpack it and check the CSV or .xlsx inside",
+        )
 
 
 # --------------------------------------------------------------------------- encodings
@@ -464,10 +487,8 @@ def _decode(path: Path, data: bytes, forced: str | None) -> tuple[str, str, list
         try:
             text = data.decode(forced)
         except (UnicodeDecodeError, LookupError) as exc:
-            raise UnreadableInputError(
-                f"{path}: cannot decode as {forced} (declared in the profile): {exc}") from None
-        return _strip_bom(text), forced, [_note(file, f"read as {forced}, the encoding declared "
-                                                "in the profile")]
+            raise UnreadableInputError(f"{path}: cannot decode as {forced} (declared in the profile): {exc}") from None
+        return _strip_bom(text), forced, [_note(file, f"read as {forced}, the encoding declared in the profile")]
     for bom, codec, label in _BOMS:
         if data.startswith(bom):
             try:
@@ -475,7 +496,8 @@ def _decode(path: Path, data: bytes, forced: str | None) -> tuple[str, str, list
             except UnicodeDecodeError as exc:
                 raise UnreadableInputError(
                     f"{path}: starts with the byte-order mark of {label} but byte {exc.start} "
-                    "is not valid in it; export the file again as CSV UTF-8") from None
+                    "is not valid in it; export the file again as CSV UTF-8"
+                ) from None
             text = _strip_bom(text)
             notes = [] if codec == "utf-8-sig" else [_note(file, f"encoding {label}")]
             return text, codec, notes
@@ -488,19 +510,23 @@ def _decode(path: Path, data: bytes, forced: str | None) -> tuple[str, str, list
     if _UTF8_SEQUENCE.search(data):
         raise UnreadableInputError(
             f"{path}: mixes encodings: most of it is UTF-8 but byte {bad} is not; the file was "
-            "damaged or edited with another encoding. Export it again as CSV UTF-8 or .xlsx")
+            "damaged or edited with another encoding. Export it again as CSV UTF-8 or .xlsx"
+        )
     try:
         text = data.decode("cp1252")
     except UnicodeDecodeError:
         return _guess_encoding(path, data, bad)
     if _C1_BYTES.search(data):
-        label = ("Windows-1252 (cp1252, the default of Dutch Excel's 'CSV (;)'; it has "
-                 "characters such as \u2013 and \u20ac that ISO-8859-1 lacks)")
+        label = (
+            "Windows-1252 (cp1252, the default of Dutch Excel's 'CSV (;)'; it has "
+            "characters such as \u2013 and \u20ac that ISO-8859-1 lacks)"
+        )
     else:
-        label = ("Windows-1252 (cp1252, the default of Dutch Excel's 'CSV (;)'); ISO-8859-1 "
-                 "gives the same text for this file")
-    return text, "cp1252", [_note(file, f"not UTF-8: read as {label}; check that accented "
-                                  "letters look right")]
+        label = (
+            "Windows-1252 (cp1252, the default of Dutch Excel's 'CSV (;)'); ISO-8859-1 "
+            "gives the same text for this file"
+        )
+    return text, "cp1252", [_note(file, f"not UTF-8: read as {label}; check that accented letters look right")]
 
 
 def _strip_bom(text: str) -> str:
@@ -514,11 +540,16 @@ def _note(file: str, rule: str, value: str = "") -> Problem:
 def _binary_or_utf16(path: Path, data: bytes) -> UnreadableInputError:
     sample = data[:4096]
     even, odd = sample[0::2], sample[1::2]
-    if odd.count(0) > 0.3 * len(odd) and even.count(0) < 0.05 * len(even) or \
-            even.count(0) > 0.3 * len(even) and odd.count(0) < 0.05 * len(odd):
+    if (
+        odd.count(0) > 0.3 * len(odd)
+        and even.count(0) < 0.05 * len(even)
+        or even.count(0) > 0.3 * len(even)
+        and odd.count(0) < 0.05 * len(odd)
+    ):
         return UnreadableInputError(
             f"{path}: UTF-16 text without a byte-order mark (BOM), so its byte order is "
-            "unknown; save it from Excel as 'CSV UTF-8' (or as 'Unicode text', which has a BOM)")
+            "unknown; save it from Excel as 'CSV UTF-8' (or as 'Unicode text', which has a BOM)"
+        )
     return UnreadableInputError(f"{path}: binary content; expected a CSV or .xlsx file")
 
 
@@ -528,17 +559,26 @@ def _guess_encoding(path: Path, data: bytes, bad: int) -> tuple[str, str, list[P
     best = from_bytes(data).best()
     if best is None or best.encoding in ("utf_8", "ascii"):
         raise UnreadableInputError(
-            f"{path}: not UTF-8 text (byte {bad}) and no other encoding fits; save the file as "
-            "CSV UTF-8 or .xlsx")
+            f"{path}: not UTF-8 text (byte {bad}) and no other encoding fits; save the file as CSV UTF-8 or .xlsx"
+        )
     try:
         text = data.decode(best.encoding)
     except (UnicodeDecodeError, LookupError):
         raise UnreadableInputError(
-            f"{path}: not UTF-8 text (byte {bad}); save the file as CSV UTF-8 or .xlsx") from None
-    return _strip_bom(text), best.encoding, [_note(
-        str(path), f"not UTF-8 and not Windows-1252: encoding guessed as {best.encoding} "
-        "(charset-normalizer); check that accented letters look right, or declare the "
-        "encoding in a profile")]
+            f"{path}: not UTF-8 text (byte {bad}); save the file as CSV UTF-8 or .xlsx"
+        ) from None
+    return (
+        _strip_bom(text),
+        best.encoding,
+        [
+            _note(
+                str(path),
+                f"not UTF-8 and not Windows-1252: encoding guessed as {best.encoding} "
+                "(charset-normalizer); check that accented letters look right, or declare the "
+                "encoding in a profile",
+            )
+        ],
+    )
 
 
 # --------------------------------------------------------------------------- header row
@@ -570,14 +610,14 @@ def _find_header(rows: Sequence[Sequence[object]], known: frozenset[str]) -> tup
     return index, counts[index]
 
 
-def _header_note(file: str, index: int, rows: Sequence[Sequence[object]], forced: bool
-                 ) -> Problem | None:
+def _header_note(file: str, index: int, rows: Sequence[Sequence[object]], forced: bool) -> Problem | None:
     above = sum(1 for r in rows[:index] if any(str(v).strip() for v in r))
     if forced:
         return _note(file, f"header read from row {index + 1}, as given")
     if above:
-        return _note(file, f"header found on row {index + 1}; the {above} non-empty row(s) "
-                     "above it (a title?) are not read")
+        return _note(
+            file, f"header found on row {index + 1}; the {above} non-empty row(s) above it (a title?) are not read"
+        )
     return None
 
 
@@ -592,8 +632,9 @@ def _sniff_delimiter(header_line: str) -> str:
 _SEP_LINE = re.compile(r'\A"?sep=(.)"?[ \t]*(?:\r\n|\n|\r|\Z)', re.IGNORECASE)
 
 
-def _read_csv(path: Path, text: str, encoding: str, notes: list[Problem],
-              options: ReadOptions, data: bytes | None = None) -> _RawTable:
+def _read_csv(
+    path: Path, text: str, encoding: str, notes: list[Problem], options: ReadOptions, data: bytes | None = None
+) -> _RawTable:
     """Read decoded CSV text; with ``data`` (the file's bytes), try the pyarrow reader first."""
     if "\x00" in text:
         raise UnreadableInputError(f"{path}: binary content; expected a CSV or .xlsx file")
@@ -605,18 +646,22 @@ def _read_csv(path: Path, text: str, encoding: str, notes: list[Problem],
     m = _SEP_LINE.match(text)
     if m:
         declared = m[1]
-        text = text[m.end():]
+        text = text[m.end() :]
         line_offset = 1
-        notes.append(_note(file, f"first line 'sep={declared}' declares the separator; it is "
-                           "not a row (rows are numbered as Excel shows them, without it)"))
+        notes.append(
+            _note(
+                file,
+                f"first line 'sep={declared}' declares the separator; it is "
+                "not a row (rows are numbered as Excel shows them, without it)",
+            )
+        )
     lines = _first_lines(text, max(_SCAN_ROWS, options.header_row or 0))
     parsed = [_split_line(line, declared) for line in lines]
     known = options.known_headers
     if options.header_row is not None:
         index = options.header_row - 1
         if index >= len(lines):
-            raise UnreadableInputError(
-                f"{path}: --header-row {options.header_row} is beyond the end of the file")
+            raise UnreadableInputError(f"{path}: --header-row {options.header_row} is beyond the end of the file")
     else:
         index, _ = _find_header(parsed, known)
         if index < 0:
@@ -628,8 +673,7 @@ def _read_csv(path: Path, text: str, encoding: str, notes: list[Problem],
     skipped = sum(len(line) + 1 for line in lines[:index])
     fast = None
     if data is not None:
-        fast = _read_csv_arrow(data, full, len(full) - len(text) + skipped, encoding,
-                               delimiter, index, lines[index])
+        fast = _read_csv_arrow(data, full, len(full) - len(text) + skipped, encoding, delimiter, index, lines[index])
     if fast is not None:
         raw = fast
     else:
@@ -640,13 +684,21 @@ def _read_csv(path: Path, text: str, encoding: str, notes: list[Problem],
     return raw
 
 
-def _read_csv_pandas(path: Path, body: str, delimiter: str, index: int, line_offset: int,
-                     options: ReadOptions) -> _RawTable:
+def _read_csv_pandas(
+    path: Path, body: str, delimiter: str, index: int, line_offset: int, options: ReadOptions
+) -> _RawTable:
     """The reference reader: pandas' C parser on the text from the header on."""
     try:
         table = pd.read_csv(
-            io.StringIO(body), sep=delimiter, header=None, dtype=str, keep_default_na=False,
-            na_filter=False, skip_blank_lines=False, quotechar='"', engine="c",
+            io.StringIO(body),
+            sep=delimiter,
+            header=None,
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            skip_blank_lines=False,
+            quotechar='"',
+            engine="c",
         )
     except pd.errors.ParserError as exc:
         if "EOF inside string" in str(exc):
@@ -666,8 +718,9 @@ def _read_csv_pandas(path: Path, body: str, delimiter: str, index: int, line_off
 _UTF8_BOM = b"\xef\xbb\xbf"
 
 
-def _read_csv_arrow(data: bytes, text: str, start: int, encoding: str,
-                    delimiter: str, index: int, header_line: str) -> _RawTable | None:
+def _read_csv_arrow(
+    data: bytes, text: str, start: int, encoding: str, delimiter: str, index: int, header_line: str
+) -> _RawTable | None:
     """Read the cells from the header on with pyarrow, or return ``None`` to use pandas.
 
     pyarrow's CSV reader (multi-threaded, every column as text, no value
@@ -684,8 +737,9 @@ def _read_csv_arrow(data: bytes, text: str, start: int, encoding: str,
     if len(delimiter) != 1 or header_line.count(delimiter) < 1:
         return None
     if codecs.lookup(encoding).name in ("utf-8", "utf-8-sig"):
-        offset = (len(_UTF8_BOM) if data.startswith(_UTF8_BOM) else 0) \
-            + (start if text.isascii() else len(text[:start].encode("utf-8")))
+        offset = (len(_UTF8_BOM) if data.startswith(_UTF8_BOM) else 0) + (
+            start if text.isascii() else len(text[:start].encode("utf-8"))
+        )
     else:
         data, offset = text[start:].encode("utf-8"), 0
     buffer = pa.py_buffer(data)[offset:]
@@ -696,22 +750,29 @@ def _read_csv_arrow(data: bytes, text: str, start: int, encoding: str,
             pa.BufferReader(buffer),
             read_options=pacsv.ReadOptions(autogenerate_column_names=True),
             parse_options=pacsv.ParseOptions(
-                delimiter=delimiter, quote_char='"', double_quote=True, escape_char=False,
-                newlines_in_values=quoted, ignore_empty_lines=False),
+                delimiter=delimiter,
+                quote_char='"',
+                double_quote=True,
+                escape_char=False,
+                newlines_in_values=quoted,
+                ignore_empty_lines=False,
+            ),
             convert_options=pacsv.ConvertOptions(
-                column_types={name: pa.string() for name in names}, null_values=[],
-                strings_can_be_null=False, quoted_strings_can_be_null=False))
+                column_types={name: pa.string() for name in names},
+                null_values=[],
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
     except (pa.ArrowException, ValueError):
         return None
-    if table.num_columns < 2 or table.num_rows < 1 \
-            or any(column.type != pa.string() for column in table.columns):
+    if table.num_columns < 2 or table.num_rows < 1 or any(column.type != pa.string() for column in table.columns):
         return None
     headers = [str(column[0].as_py()) for column in table.columns]
     n = table.num_rows - 1
     with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
         # pyarrow and pandas' hash tables release the GIL: columns in parallel
-        factorised = list(pool.map(RawColumn.from_arrow,
-                                   [column.slice(1) for column in table.columns]))
+        factorised = list(pool.map(RawColumn.from_arrow, [column.slice(1) for column in table.columns]))
     columns = dict(enumerate(factorised))
     rows = np.arange(index + 2, index + 2 + n, dtype=np.int64)
     return _RawTable(headers, None, rows, "csv", delimiter=delimiter, columns=columns)
@@ -733,14 +794,12 @@ def _first_lines(text: str, n: int) -> list[str]:
 
 def _split_line(line: str, delimiter: str | None) -> list[str]:
     try:
-        return next(csv.reader([line.rstrip("\r")], delimiter=delimiter or _sniff_delimiter(line),
-                               quotechar='"'), [])
+        return next(csv.reader([line.rstrip("\r")], delimiter=delimiter or _sniff_delimiter(line), quotechar='"'), [])
     except csv.Error:
         return []
 
 
-def _unterminated_quote(path: Path, body: str, delimiter: str, lines_before: int
-                        ) -> UnreadableInputError:
+def _unterminated_quote(path: Path, body: str, delimiter: str, lines_before: int) -> UnreadableInputError:
     """Name the line on which a quoted value opens that is never closed."""
     reader = csv.reader(io.StringIO(body, newline=""), delimiter=delimiter, quotechar='"')
     start, records = 1, iter(reader)
@@ -752,13 +811,13 @@ def _unterminated_quote(path: Path, body: str, delimiter: str, lines_before: int
             break
         start = begin
     return UnreadableInputError(
-        f"{path}: line {start + lines_before}: a quote (\") opens a value that is never closed, "
+        f'{path}: line {start + lines_before}: a quote (") opens a value that is never closed, '
         "so the rest of the file would be one value; close the quote (a value containing the "
-        "separator is written between quotes, a quote inside it doubled) or remove it")
+        "separator is written between quotes, a quote inside it doubled) or remove it"
+    )
 
 
-def _read_csv_ragged(path: Path, text: str, delimiter: str, index: int,
-                     options: ReadOptions) -> _RawTable:
+def _read_csv_ragged(path: Path, text: str, delimiter: str, index: int, options: ReadOptions) -> _RawTable:
     """Read a CSV file in which some rows have more fields than the header.
 
     Every such row becomes a :class:`Problem` in ``_RawTable.problems`` and is
@@ -773,8 +832,7 @@ def _read_csv_ragged(path: Path, text: str, delimiter: str, index: int,
     try:
         records = list(reader)
     except csv.Error as exc:
-        raise UnreadableInputError(f"{path}: cannot parse as CSV: {exc} (line "
-                                   f"{reader.line_num + index})") from None
+        raise UnreadableInputError(f"{path}: cannot parse as CSV: {exc} (line {reader.line_num + index})") from None
     headers = records[0]
     width = len(headers)
     hidden = {i for i, h in enumerate(headers) if options.hides(h)}
@@ -787,20 +845,26 @@ def _read_csv_ragged(path: Path, text: str, delimiter: str, index: int,
             if not any(f.strip() for f in record):
                 record = record[:width]
             else:
-                shown = delimiter.join(WITHHELD if j in hidden else f
-                                       for j, f in enumerate(record))
-                problems.append(Problem(
-                    str(path), index + i + 1, None, shown,
-                    f"row has {len(record)} fields but the header has {width}"
-                    f"{RULE_SEPARATOR}a value containing {delimiter!r} must be quoted",
-                ))
+                shown = delimiter.join(WITHHELD if j in hidden else f for j, f in enumerate(record))
+                problems.append(
+                    Problem(
+                        str(path),
+                        index + i + 1,
+                        None,
+                        shown,
+                        f"row has {len(record)} fields but the header has {width}"
+                        f"{RULE_SEPARATOR}a value containing {delimiter!r} must be quoted",
+                    )
+                )
                 continue
         kept.append(record + [""] * (width - len(record)))
         numbers.append(index + i + 1)
-    cells = pd.DataFrame(kept, columns=range(width), dtype=str) if kept else \
-        pd.DataFrame({i: pd.Series([], dtype=str) for i in range(width)})
-    return _RawTable(headers, cells, np.array(numbers, dtype=np.int64), "csv",
-                     delimiter=delimiter, problems=problems)
+    cells = (
+        pd.DataFrame(kept, columns=range(width), dtype=str)
+        if kept
+        else pd.DataFrame({i: pd.Series([], dtype=str) for i in range(width)})
+    )
+    return _RawTable(headers, cells, np.array(numbers, dtype=np.int64), "csv", delimiter=delimiter, problems=problems)
 
 
 # --------------------------------------------------------------------------- Excel
@@ -850,33 +914,40 @@ def _read_xlsx(path: Path, data: bytes, options: ReadOptions) -> _RawTable:
         rows = load(name)
         if len(names) > 1:
             others = [n for n in names if n != name]
-            notes.append(_note(file, f"worksheet {name!r} read (sheet {names.index(name) + 1} "
-                               f"of {len(names)}: the one with the monitor columns); not read: "
-                               + ", ".join(repr(n) for n in others)))
+            notes.append(
+                _note(
+                    file,
+                    f"worksheet {name!r} read (sheet {names.index(name) + 1} "
+                    f"of {len(names)}: the one with the monitor columns); not read: "
+                    + ", ".join(repr(n) for n in others),
+                )
+            )
     if not any(any(str(v).strip() for v in r) for r in rows):
         raise UnreadableInputError(f"{path}: worksheet {name!r} is empty")
     if options.header_row is not None:
         index = options.header_row - 1
         if index >= len(rows):
             raise UnreadableInputError(
-                f"{path}: --header-row {options.header_row} is beyond the last row of "
-                f"worksheet {name!r}")
+                f"{path}: --header-row {options.header_row} is beyond the last row of worksheet {name!r}"
+            )
     else:
         index, _ = _find_header(rows, known)
     note = _header_note(file, index, rows, options.header_row is not None)
     if note is not None:
         notes.append(note)
     headers = [_cell_text(v) for v in rows[index]]
-    records = [[_cell_text(v) for v in r] for r in rows[index + 1:]]
+    records = [[_cell_text(v) for v in r] for r in rows[index + 1 :]]
     width = max([len(headers), *(len(r) for r in records)])
     headers = headers + [""] * (width - len(headers))
     records = [r + [""] * (width - len(r)) for r in records]
-    cells = pd.DataFrame(records, columns=range(width), dtype=str) if records else \
-        pd.DataFrame({i: pd.Series([], dtype=str) for i in range(width)})
+    cells = (
+        pd.DataFrame(records, columns=range(width), dtype=str)
+        if records
+        else pd.DataFrame({i: pd.Series([], dtype=str) for i in range(width)})
+    )
     numbers = np.arange(index + 2, index + 2 + len(records), dtype=np.int64)
     problems = _uncached_formulas(path, data, name, headers, index + 1, options)
-    return _RawTable(headers, cells, numbers, "xlsx", sheet=name, problems=problems,
-                     notes=notes, header_row=index + 1)
+    return _RawTable(headers, cells, numbers, "xlsx", sheet=name, problems=problems, notes=notes, header_row=index + 1)
 
 
 def _workbook(path: Path, data: bytes):
@@ -890,9 +961,10 @@ def _workbook(path: Path, data: bytes):
         names = list(book.sheet_names)
     except Exception as exc:  # noqa: BLE001 - calamine raises its own types for a broken file
         raise UnreadableInputError(f"{path}: cannot read as .xlsx: {exc}") from None
+
     def load(name: str, nrows: int | None = None) -> list[list[object]]:
         try:
-            return book.get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=nrows)
+            return book.get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=nrows)  # type: ignore[return-value]
         except Exception as exc:  # noqa: BLE001 - calamine's own types for a broken sheet
             raise UnreadableInputError(f"{path}: cannot read worksheet {name!r}: {exc}") from None
 
@@ -906,7 +978,7 @@ def _workbook_openpyxl(path: Path, data: bytes):  # pragma: no cover - fallback
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a broken file
+    except Exception as exc:  # openpyxl raises many types for a broken file  # noqa: BLE001 - reported, not swallowed
         raise UnreadableInputError(f"{path}: cannot read as .xlsx: {exc}") from None
 
     def load(name: str, nrows: int | None = None) -> list[list[object]]:
@@ -926,20 +998,26 @@ def _pick_sheet(path: Path, names: list[str], wanted: str | int) -> str:
             return names[number - 1]
     raise UnreadableInputError(
         f"{path}: no worksheet {wanted!r}; the workbook has: "
-        + ", ".join(f"{i} {n!r}" for i, n in enumerate(names, start=1)))
+        + ", ".join(f"{i} {n!r}" for i, n in enumerate(names, start=1))
+    )
 
 
-_FORMULA_RULE = ("formula without a stored value: the workbook was saved without calculating "
-                 "it, so the value is unknown (not empty); open it in Excel, let it calculate, "
-                 "save, and check again")
+_FORMULA_RULE = (
+    "formula without a stored value: the workbook was saved without calculating "
+    "it, so the value is unknown (not empty); open it in Excel, let it calculate, "
+    "save, and check again"
+)
 
 
-_ERROR_RULE = ("Excel error value instead of a value (a formula that failed, such as #DIV/0! "
-               "or #N/A): correct it in Excel, save, and check again")
+_ERROR_RULE = (
+    "Excel error value instead of a value (a formula that failed, such as #DIV/0! "
+    "or #N/A): correct it in Excel, save, and check again"
+)
 
 
-def _uncached_formulas(path: Path, data: bytes, sheet: str, headers: list[str],
-                       header_row: int, options: ReadOptions) -> list[Problem]:
+def _uncached_formulas(
+    path: Path, data: bytes, sheet: str, headers: list[str], header_row: int, options: ReadOptions
+) -> list[Problem]:
     """One problem per cell (at or below the header) without a usable value.
 
     Such a cell is a formula without a cached value (a ``<c>`` element with
@@ -963,8 +1041,7 @@ def _uncached_formulas(path: Path, data: bytes, sheet: str, headers: list[str],
             continue
         children = {child.tag.rsplit("}", 1)[-1]: child for child in element}
         value = children.get("v")
-        uncached = "f" in children and (value is None or not (value.text or "")) \
-            and element.get("t") != "inlineStr"
+        uncached = "f" in children and (value is None or not (value.text or "")) and element.get("t") != "inlineStr"
         error = element.get("t") == "e"
         m = re.fullmatch(r"([A-Z]+)(\d+)", element.get("r", ""))
         if (uncached or error) and m and int(m[2]) >= header_row:
@@ -975,8 +1052,15 @@ def _uncached_formulas(path: Path, data: bytes, sheet: str, headers: list[str],
             else:
                 shown = value.text if value is not None and value.text else "#ERROR"
                 rule = _ERROR_RULE
-            problems.append(Problem(str(path), int(m[2]), header or f"(column {m[1]})",
-                                    WITHHELD if options.hides(header) else shown, rule))
+            problems.append(
+                Problem(
+                    str(path),
+                    int(m[2]),
+                    header or f"(column {m[1]})",
+                    WITHHELD if options.hides(header) else shown,
+                    rule,
+                )
+            )
         element.clear()
     return problems
 
@@ -1011,11 +1095,17 @@ def _column_index(letters: str) -> int:
 # ---------------------------------------------------------------------------
 # Header mapping
 # ---------------------------------------------------------------------------
-def _map_headers(path: Path, headers: list[str], empty_columns: set[int], *,
-                 lookup: dict[str, str] | None = None, header_row: int = 1,
-                 ignore: frozenset[str] = frozenset(), identifiers: frozenset[str] = frozenset(),
-                 constants: Sequence[str] = (),
-                 ) -> tuple[dict[str, int], list[Problem], list[Problem], dict[int, str]]:
+def _map_headers(
+    path: Path,
+    headers: list[str],
+    empty_columns: set[int],
+    *,
+    lookup: dict[str, str] | None = None,
+    header_row: int = 1,
+    ignore: frozenset[str] = frozenset(),
+    identifiers: frozenset[str] = frozenset(),
+    constants: Sequence[str] = (),
+) -> tuple[dict[str, int], list[Problem], list[Problem], dict[int, str]]:
     """Map canonical names to column positions.
 
     Returns
@@ -1039,61 +1129,81 @@ def _map_headers(path: Path, headers: list[str], empty_columns: set[int], *,
         key = normalise_header(header)
         if not key:
             if pos not in empty_columns:
-                notes.append(Problem(file, None, f"(column {pos + 1})", "",
-                                     "column without a header, ignored"))
+                notes.append(Problem(file, None, f"(column {pos + 1})", "", "column without a header, ignored"))
             continue
         name = lookup.get(key)
         if name is None:
             kind = "declared in the profile" if key in identifiers else direct_identifier(header)
             if kind is not None:
                 found_identifiers[pos] = kind
-                notes.append(Problem(file, None, header.strip(), "",
-                                     IDENTIFIER_RULE.format(kind=kind)))
+                notes.append(Problem(file, None, header.strip(), "", IDENTIFIER_RULE.format(kind=kind)))
             elif key in ignore:
-                notes.append(Problem(file, None, header.strip(), "",
-                                     "column ignored, as declared in the profile"))
+                notes.append(Problem(file, None, header.strip(), "", "column ignored, as declared in the profile"))
             else:
                 unknown.append(pos)
             continue
         if name in mapping:
-            errors.append(Problem(
-                file, header_row, header.strip(), header.strip(),
-                f"column given twice{RULE_SEPARATOR}also as {headers[mapping[name]].strip()!r} "
-                f"(both mean {name!r})"))
+            errors.append(
+                Problem(
+                    file,
+                    header_row,
+                    header.strip(),
+                    header.strip(),
+                    f"column given twice{RULE_SEPARATOR}also as {headers[mapping[name]].strip()!r} "
+                    f"(both mean {name!r})",
+                )
+            )
             continue
         mapping[name] = pos
     for name in constants:
         if name in mapping:
             header = headers[mapping[name]].strip()
-            errors.append(Problem(
-                file, header_row, header, header,
-                f"column given twice{RULE_SEPARATOR}in the file and as a constant in the "
-                f"profile (both mean {name!r}); remove one"))
+            errors.append(
+                Problem(
+                    file,
+                    header_row,
+                    header,
+                    header,
+                    f"column given twice{RULE_SEPARATOR}in the file and as a constant in the "
+                    f"profile (both mean {name!r}); remove one",
+                )
+            )
     if not mapping and not constants:
         shown = ", ".join(repr(h) for h in headers[:6])
         raise UnreadableInputError(
             f"{path}: no monitor column found in the header ({shown}); is this a monitor "
             f"file with its header in the first {_SCAN_ROWS} rows? Give the header row "
-            "(--header-row N) or map the file's own column names in a profile (--profile)")
+            "(--header-row N) or map the file's own column names in a profile (--profile)"
+        )
     unknown_keys = {normalise_header(headers[p]): headers[p].strip() for p in unknown}
     for column in schema.MONITOR_COLUMNS:
         if column.name in mapping or column.name in constants or not column.required:
             continue
         near = closest_header(column.name, list(unknown_keys))
-        hint = (f"closest header in the file: {unknown_keys[near]!r}" if near is not None
-                else "no similar header among the unknown columns of the file")
-        errors.append(Problem(
-            file, None, column.name, unknown_keys[near] if near is not None else "",
-            f"required column is missing{RULE_SEPARATOR}expected {column.name!r} "
-            f"or Dutch {column.alias_nl!r}; {hint}"))
+        hint = (
+            f"closest header in the file: {unknown_keys[near]!r}"
+            if near is not None
+            else "no similar header among the unknown columns of the file"
+        )
+        errors.append(
+            Problem(
+                file,
+                None,
+                column.name,
+                unknown_keys[near] if near is not None else "",
+                f"required column is missing{RULE_SEPARATOR}expected {column.name!r} "
+                f"or Dutch {column.alias_nl!r}; {hint}",
+            )
+        )
     for pos in unknown:
-        notes.append(Problem(file, None, headers[pos].strip(), "",
-                             "unknown column, not part of the monitor format; ignored"))
-    absent = [c.name for c in schema.MONITOR_COLUMNS
-              if not c.required and c.name not in mapping and c.name not in constants]
+        notes.append(
+            Problem(file, None, headers[pos].strip(), "", "unknown column, not part of the monitor format; ignored")
+        )
+    absent = [
+        c.name for c in schema.MONITOR_COLUMNS if not c.required and c.name not in mapping and c.name not in constants
+    ]
     if absent:
-        notes.append(Problem(file, None, None, ", ".join(absent),
-                             "optional columns absent; their values are missing"))
+        notes.append(Problem(file, None, None, ", ".join(absent), "optional columns absent; their values are missing"))
     return mapping, errors, notes, found_identifiers
 
 
@@ -1115,7 +1225,7 @@ def header_similarity(header: str, target: str) -> float:
         return 0.9
     score = difflib.SequenceMatcher(None, header, target).ratio()
     if len(header) >= 4 and len(header) < len(target):
-        score = max(score, difflib.SequenceMatcher(None, header, target[:len(header)]).ratio())
+        score = max(score, difflib.SequenceMatcher(None, header, target[: len(header)]).ratio())
     return score
 
 
@@ -1270,8 +1380,11 @@ def read_monitor(
     if peildatum is not None:
         if export_date is not None:
             raise ConfigError("give export_date only (peildatum is its deprecated alias)")
-        warnings.warn("read_monitor(peildatum=...) is deprecated: it means the export date of "
-                      "the file; use export_date=...", DeprecationWarning, stacklevel=2)
+        warnings.warn(
+            "read_monitor(peildatum=...) is deprecated: it means the export date of the file; use export_date=...",
+            DeprecationWarning,
+            stacklevel=2,
+        )
         export_date = peildatum
     limit = _parse_date_option(export_date, "export date")
     prof = _profile_option(profile)
@@ -1280,11 +1393,11 @@ def read_monitor(
         lookup.update(prof.columns)
     options = ReadOptions(
         sheet=sheet if sheet is not None else (prof.sheet if prof else None),
-        header_row=_header_row_option(header_row if header_row is not None
-                                      else (prof.header_row if prof else None)),
+        header_row=_header_row_option(header_row if header_row is not None else (prof.header_row if prof else None)),
         encoding=prof.encoding if prof else None,
         known_headers=frozenset(lookup),
-        identifiers=prof.identifiers if prof else frozenset())
+        identifiers=prof.identifiers if prof else frozenset(),
+    )
     if not path.exists():
         raise FileNotFoundError(f"file not found: {path}")
     data = path.read_bytes()  # read-only; the file is never written
@@ -1298,16 +1411,22 @@ def read_monitor(
     empty_columns = {pos for pos, col in raw_all.items() if col.missing_unique.all()}
     try:
         mapping, structural, notes, id_positions = _map_headers(
-            path, table.headers, empty_columns, lookup=lookup, header_row=table.header_row,
+            path,
+            table.headers,
+            empty_columns,
+            lookup=lookup,
+            header_row=table.header_row,
             ignore=prof.ignore if prof else frozenset(),
             identifiers=prof.identifiers if prof else frozenset(),
-            constants=tuple(prof.constants) if prof else ())
+            constants=tuple(prof.constants) if prof else (),
+        )
     except UnreadableInputError as exc:
         exc.notes = table.notes
         raise
     identifiers = {table.headers[pos].strip(): kind for pos, kind in id_positions.items()}
-    notes = table.notes + ([_note(file, f"profile {prof.name!r} applied", str(prof.path or ""))]
-                           if prof else []) + notes
+    notes = (
+        table.notes + ([_note(file, f"profile {prof.name!r} applied", str(prof.path or ""))] if prof else []) + notes
+    )
     structural += _replacement_characters(path, table, raw_all, set(id_positions))
 
     n_in_file = table.n_rows
@@ -1318,8 +1437,7 @@ def read_monitor(
     n_empty = int(empty_row.sum())
     if n_empty:
         rows = table.row_numbers[empty_row]
-        notes.append(Problem(file, None, None, f"{n_empty} row(s)",
-                             "empty rows skipped: " + _row_list(rows)))
+        notes.append(Problem(file, None, None, f"{n_empty} row(s)", "empty rows skipped: " + _row_list(rows)))
     row_numbers = table.row_numbers[keep]
     n_read = len(row_numbers)
     for pos in id_positions:  # never kept: the values of a direct identifier go nowhere
@@ -1333,11 +1451,18 @@ def read_monitor(
             if name not in raw:
                 raw[name] = RawColumn(pd.Series(np.full(n_read, value, dtype=object)))
                 headers[name] = name
-                notes.append(_note(file, f"column {name!r} is not in the file: every row has "
-                                   f"{value!r}, the constant declared in profile {prof.name!r}"))
+                notes.append(
+                    _note(
+                        file,
+                        f"column {name!r} is not in the file: every row has "
+                        f"{value!r}, the constant declared in profile {prof.name!r}",
+                    )
+                )
     result = validate_columns(
-        raw, row_numbers,
-        pilots=pilot_codes(pilots_file), export_date=limit,
+        raw,
+        row_numbers,
+        pilots=pilot_codes(pilots_file),
+        export_date=limit,
         lookup_exit_reason=taxonomy.lookup_exit_reason,
         closest_exit_reasons=taxonomy.closest_exit_reasons,
         exit_reason_codes=taxonomy.EXIT_REASON_CODES,
@@ -1348,9 +1473,15 @@ def read_monitor(
         text = RULES[f.rule]
         for i, (r, value) in enumerate(zip(f.rows, f.values)):
             detail = f.details[i] if f.details is not None else ""
-            problems.append(Problem(
-                file, int(row_numbers[r]), headers.get(f.column, f.column), str(value),
-                text + (RULE_SEPARATOR + detail if detail else "")))
+            problems.append(
+                Problem(
+                    file,
+                    int(row_numbers[r]),
+                    headers.get(f.column, f.column),
+                    str(value),
+                    text + (RULE_SEPARATOR + detail if detail else ""),
+                )
+            )
             reasons.setdefault(int(r), set()).add(f.rule)
     problems.sort(key=_problem_key)
     structural += table.problems
@@ -1358,13 +1489,17 @@ def read_monitor(
         raise MonitorValidationError(
             structural + problems,
             summary=f"{file}: {len(structural)} problem(s) with the columns, the cells or the "
-            "number of fields in a row"
-            + (f" and {len(problems)} in the other rows" if problems else ""),
-            notes=notes, identifiers=identifiers)
+            "number of fields in a row" + (f" and {len(problems)} in the other rows" if problems else ""),
+            notes=notes,
+            identifiers=identifiers,
+        )
     if strict and problems:
         raise MonitorValidationError(
-            problems, summary=f"{file}: {len(problems)} problem(s) in {len(reasons)} row(s) "
-            f"of {n_read}", notes=notes, identifiers=identifiers)
+            problems,
+            summary=f"{file}: {len(problems)} problem(s) in {len(reasons)} row(s) of {n_read}",
+            notes=notes,
+            identifiers=identifiers,
+        )
 
     order = list(RULES)
     excluded = np.zeros(n_read, dtype=bool)
@@ -1375,21 +1510,22 @@ def read_monitor(
     for r in sorted(reasons):
         keys = sorted(reasons[r], key=order.index)
         primary[keys[0]] = primary.get(keys[0], 0) + 1
-        records.append({
-            "file": file, "row": int(row_numbers[r]),
-            "trajectory_id": traj.uniques[traj.codes[r]] if traj is not None else "",
-            "reasons": RULE_SEPARATOR.join(RULES[k] for k in keys),
-        })
+        records.append(
+            {
+                "file": file,
+                "row": int(row_numbers[r]),
+                "trajectory_id": traj.uniques[traj.codes[r]] if traj is not None else "",
+                "reasons": RULE_SEPARATOR.join(RULES[k] for k in keys),
+            }
+        )
     exclusions = pd.DataFrame(records, columns=list(EXCLUSION_COLUMNS))
     exclusions["row"] = exclusions["row"].astype("int64")
 
     n_excluded = int(excluded.sum())
     n_analysed = n_read - n_excluded
-    if n_in_file != n_empty + n_read or n_read != n_excluded + n_analysed \
-            or sum(primary.values()) != n_excluded:
+    if n_in_file != n_empty + n_read or n_read != n_excluded + n_analysed or sum(primary.values()) != n_excluded:
         raise RuntimeError("row accounting does not add up")  # pragma: no cover
-    steps = [("data rows in file", n_in_file), ("empty rows skipped", n_empty),
-             ("rows read", n_read)]
+    steps = [("data rows in file", n_in_file), ("empty rows skipped", n_empty), ("rows read", n_read)]
     steps += [(excluded_step(RULES[k]), primary[k]) for k in order if k in primary]
     steps += [("rows excluded", n_excluded), ("rows analysed", n_analysed)]
     flow = pd.DataFrame(steps, columns=list(FLOW_COLUMNS))
@@ -1397,43 +1533,51 @@ def read_monitor(
 
     frame = _typed_frame(result.columns, n_read)
     frame = frame.loc[~excluded].reset_index(drop=True)
-    source = MonitorSource(path, sha256, n_read, table.file_format, table.delimiter, table.sheet,
-                           encoding=table.encoding, header_row=table.header_row,
-                           profile=prof.name if prof else None)
-    return MonitorData(frame, exclusions, problems, flow, source, notes, export_date=limit,
-                       identifiers=identifiers)
+    source = MonitorSource(
+        path,
+        sha256,
+        n_read,
+        table.file_format,
+        table.delimiter,
+        table.sheet,
+        encoding=table.encoding,
+        header_row=table.header_row,
+        profile=prof.name if prof else None,
+    )
+    return MonitorData(frame, exclusions, problems, flow, source, notes, export_date=limit, identifiers=identifiers)
 
 
-_REPLACEMENT_RULE = ("replacement character U+FFFD (\ufffd): a character was already lost before this "
-                     "file was read (a conversion with the wrong encoding); export it again "
-                     "from the source system as CSV UTF-8 or .xlsx")
+_REPLACEMENT_RULE = (
+    "replacement character U+FFFD (\ufffd): a character was already lost before this "
+    "file was read (a conversion with the wrong encoding); export it again "
+    "from the source system as CSV UTF-8 or .xlsx"
+)
 
 
-def _replacement_characters(path: Path, table: _RawTable, raw: dict[int, RawColumn],
-                            hidden: set[int]) -> list[Problem]:
+def _replacement_characters(path: Path, table: _RawTable, raw: dict[int, RawColumn], hidden: set[int]) -> list[Problem]:
     """One problem per header or cell holding U+FFFD (values of identifiers withheld)."""
     file = str(path)
-    problems = [Problem(file, table.header_row, h.strip(), h.strip(), _REPLACEMENT_RULE)
-                for h in table.headers if "\ufffd" in h]
+    problems = [
+        Problem(file, table.header_row, h.strip(), h.strip(), _REPLACEMENT_RULE) for h in table.headers if "\ufffd" in h
+    ]
     for pos, col in raw.items():
         if col.arrow_uniques is not None:
-            bad_u = np.append(np.asarray(pc.match_substring(col.arrow_uniques, "\ufffd")
-                                         .to_numpy(zero_copy_only=False), dtype=bool), False)
+            bad_u = np.append(
+                np.asarray(pc.match_substring(col.arrow_uniques, "\ufffd").to_numpy(zero_copy_only=False), dtype=bool),
+                False,
+            )
         else:
-            bad_u = np.fromiter(("\ufffd" in u for u in col.uniques), dtype=bool,
-                                count=len(col.uniques))
+            bad_u = np.fromiter(("\ufffd" in u for u in col.uniques), dtype=bool, count=len(col.uniques))
         if not bad_u.any():
             continue
         header = table.headers[pos].strip() or f"(column {pos + 1})"
         for r in np.flatnonzero(bad_u[col.codes]):
             value = WITHHELD if pos in hidden else str(col.uniques[col.codes[r]])
-            problems.append(Problem(file, int(table.row_numbers[r]), header, value,
-                                    _REPLACEMENT_RULE))
+            problems.append(Problem(file, int(table.row_numbers[r]), header, value, _REPLACEMENT_RULE))
     return problems
 
 
-def _recode(file: str, raw: dict[str, RawColumn], prof: Profile, headers: dict[str, str]
-            ) -> list[Problem]:
+def _recode(file: str, raw: dict[str, RawColumn], prof: Profile, headers: dict[str, str]) -> list[Problem]:
     """Apply a profile's value mappings to the raw columns; return a note per column."""
     notes = []
     for name, mapping in prof.values.items():
@@ -1441,8 +1585,13 @@ def _recode(file: str, raw: dict[str, RawColumn], prof: Profile, headers: dict[s
             continue
         raw[name], n_values, n_rows = raw[name].recoded(mapping)
         if n_values:
-            notes.append(_note(file, f"{n_values} value(s) in column {headers[name]!r} recoded "
-                               f"by profile {prof.name!r}", f"{n_rows} row(s)"))
+            notes.append(
+                _note(
+                    file,
+                    f"{n_values} value(s) in column {headers[name]!r} recoded by profile {prof.name!r}",
+                    f"{n_rows} row(s)",
+                )
+            )
     return notes
 
 
@@ -1490,12 +1639,13 @@ def read_cells(path: str | Path) -> pd.DataFrame:
         raise FileNotFoundError(f"file not found: {path}")
     table = read_table(path, path.read_bytes(), ReadOptions(known_headers=frozenset(HEADER_LOOKUP)))
     if table.problems:
-        raise InputValidationError(table.problems, summary=f"{path}: {len(table.problems)} row(s) with more "
-                                   "fields than the header")
+        raise InputValidationError(
+            table.problems, summary=f"{path}: {len(table.problems)} row(s) with more fields than the header"
+        )
     cells = table._text_cells().astype(str)
     keep = ~(cells.apply(lambda col: col.str.strip() == "")).all(axis=1).to_numpy()
     cells = cells.loc[keep]
-    cells.columns = [h.strip() for h in table.headers[:cells.shape[1]]]
+    cells.columns = [h.strip() for h in table.headers[: cells.shape[1]]]
     cells.index = pd.Index(table.row_numbers[keep], name="row")
     return cells
 
@@ -1526,8 +1676,10 @@ def _typed_frame(columns: dict[str, object], n_rows: int) -> pd.DataFrame:
 
 def _missing_series(name: str, n_rows: int) -> pd.Series:
     categories = {
-        "pilot": None, "exit_reason": list(taxonomy.EXIT_REASON_CODES),
-        "scenario": list(schema.SCENARIO_CODES), "sex": list(schema.SEX_CODES),
+        "pilot": None,
+        "exit_reason": list(taxonomy.EXIT_REASON_CODES),
+        "scenario": list(schema.SCENARIO_CODES),
+        "sex": list(schema.SEX_CODES),
     }
     dtype = schema.MONITOR_COLUMNS[schema.COLUMN_NAMES.index(name)].dtype
     if dtype == "category":
@@ -1565,8 +1717,13 @@ def write_monitor(frame: pd.DataFrame, path: str | Path) -> Path:
     missing = [c for c in schema.COLUMN_NAMES if c not in frame.columns]
     if missing:
         raise ArgumentError(f"write_monitor: frame lacks the monitor column(s) {missing}")
-    order = (frame["trajectory_id"].astype("string").reset_index(drop=True)
-             .sort_values(kind="mergesort", na_position="last").index.to_numpy())
+    order = (
+        frame["trajectory_id"]
+        .astype("string")
+        .reset_index(drop=True)
+        .sort_values(kind="mergesort", na_position="last")
+        .index.to_numpy()
+    )
     columns = [_column_text(frame[c.name], c.dtype)[order] for c in schema.MONITOR_COLUMNS]
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

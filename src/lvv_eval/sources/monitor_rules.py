@@ -21,8 +21,8 @@ from __future__ import annotations
 import difflib
 import re
 from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -40,7 +40,6 @@ RULE_SEPARATOR = "; "
 
 MAX_EXPLAINED_EXIT_REASONS = 50
 """Distinct unknown exit reasons (the most frequent) given closest-match suggestions; the rest are listed without."""
-
 
 
 def rule_text(problem_rule: str) -> str:
@@ -107,8 +106,7 @@ class RawColumn:
 
     def __init__(self, raw: pd.Series) -> None:
         codes, uniques = pd.factorize(raw, use_na_sentinel=True)
-        clean = [u.strip() if isinstance(u, str) else str(u).strip()
-                 for u in np.asarray(uniques, dtype=object)]
+        clean = [u.strip() if isinstance(u, str) else str(u).strip() for u in np.asarray(uniques, dtype=object)]
         clean.append("")  # slot for NaN cells
         codes = np.where(codes < 0, len(clean) - 1, codes)
         self.codes: np.ndarray = codes
@@ -117,7 +115,7 @@ class RawColumn:
         self.missing_unique: np.ndarray = self._uniques == ""
 
     @classmethod
-    def from_arrow(cls, cells: pa.Array | pa.ChunkedArray) -> "RawColumn":
+    def from_arrow(cls, cells: pa.Array | pa.ChunkedArray) -> RawColumn:
         """Factorise a column of text cells read by pyarrow (strings, no nulls).
 
         The result equals ``RawColumn(pandas.Series(cells))``: the same codes
@@ -144,8 +142,8 @@ class RawColumn:
     def uniques(self) -> np.ndarray:
         """Distinct stripped values (object array); the last one is the slot for missing cells."""
         if self._uniques is None:
-            uniques = np.empty(len(self._arrow) + 1, dtype=object)
-            uniques[:-1] = self._arrow.to_numpy(zero_copy_only=False)
+            uniques = np.empty(len(self._arrow) + 1, dtype=object)  # type: ignore[arg-type,type-var]
+            uniques[:-1] = self._arrow.to_numpy(zero_copy_only=False)  # type: ignore[union-attr]
             uniques[-1] = ""
             self._uniques = uniques
         return self._uniques
@@ -158,7 +156,7 @@ class RawColumn:
         """
         return self._arrow
 
-    def subset(self, mask: np.ndarray) -> "RawColumn":
+    def subset(self, mask: np.ndarray) -> RawColumn:
         """Return the column restricted to the rows where ``mask`` is true."""
         new = object.__new__(RawColumn)
         new.codes = self.codes if mask.all() else self.codes[mask]
@@ -167,7 +165,7 @@ class RawColumn:
         new.missing_unique = self.missing_unique
         return new
 
-    def recoded(self, mapping: Mapping[str, str]) -> tuple["RawColumn", int, int]:
+    def recoded(self, mapping: Mapping[str, str]) -> tuple[RawColumn, int, int]:
         """Return the column with values replaced, and how many values and rows changed.
 
         Parameters
@@ -183,12 +181,12 @@ class RawColumn:
             distinct values only, then factorises them again.
         """
         folded = [u.casefold() for u in self.uniques]
-        hit = np.array([f in mapping and u != "" for f, u in zip(folded, self.uniques)],
-                       dtype=bool)
+        hit = np.array([f in mapping and u != "" for f, u in zip(folded, self.uniques)], dtype=bool)
         if not hit.any():
             return self, 0, 0
-        new_u = np.array([str(mapping[f]).strip() if h else u
-                          for f, u, h in zip(folded, self.uniques, hit)], dtype=object)
+        new_u = np.array(
+            [str(mapping[f]).strip() if h else u for f, u, h in zip(folded, self.uniques, hit)], dtype=object
+        )
         new = object.__new__(RawColumn)
         clean = list(pd.unique(new_u))
         if "" not in clean:
@@ -227,11 +225,9 @@ def _factorise_strings(cells: pa.StringArray) -> tuple[np.ndarray, pa.StringArra
         lengths = pc.min_max(pc.binary_length(cells)).as_py()
         width = lengths["min"]
         if width == lengths["max"] and 1 <= width <= 8:
-            offsets = np.frombuffer(cells.buffers()[1], dtype=np.int32,
-                                    count=n + 1, offset=4 * cells.offset)
+            offsets = np.frombuffer(cells.buffers()[1], dtype=np.int32, count=n + 1, offset=4 * cells.offset)
             start = int(offsets[0])
-            data = np.frombuffer(cells.buffers()[2], dtype=np.uint8,
-                                 count=n * width, offset=start)
+            data = np.frombuffer(cells.buffers()[2], dtype=np.uint8, count=n * width, offset=start)
             padded = np.zeros((n, 8), dtype=np.uint8)
             padded[:, :width] = data.reshape(n, width)
             ordered = padded.view(">u8").ravel()  # the byte order: text order
@@ -239,21 +235,18 @@ def _factorise_strings(cells: pa.StringArray) -> tuple[np.ndarray, pa.StringArra
                 # strictly increasing (a file sorted by its identifier): all distinct
                 return np.arange(n, dtype=np.int64), cells
             codes, keys = pd.factorize(padded.view(np.uint64).ravel())
-            text = np.ascontiguousarray(
-                np.asarray(keys, dtype=np.uint64).view(np.uint8).reshape(-1, 8)[:, :width])
+            text = np.ascontiguousarray(np.asarray(keys, dtype=np.uint64).view(np.uint8).reshape(-1, 8)[:, :width])
             k = len(keys)
             dictionary = pa.StringArray.from_buffers(
-                k, pa.py_buffer(np.arange(0, (k + 1) * width, width, dtype=np.int32)),
-                pa.py_buffer(text))
+                k, pa.py_buffer(np.arange(0, (k + 1) * width, width, dtype=np.int32)), pa.py_buffer(text)
+            )
             return np.asarray(codes, dtype=np.int64), dictionary
     encoded = cells.dictionary_encode()
-    return (np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64),
-            encoded.dictionary)
+    return (np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64), encoded.dictionary)
 
 
 def _offsets(strings: pa.StringArray) -> np.ndarray:
-    return np.frombuffer(strings.buffers()[1], dtype=np.int32, count=len(strings) + 1,
-                         offset=4 * strings.offset)
+    return np.frombuffer(strings.buffers()[1], dtype=np.int32, count=len(strings) + 1, offset=4 * strings.offset)
 
 
 def _lengths(strings: pa.StringArray) -> np.ndarray:
@@ -271,8 +264,11 @@ def _strip_dictionary(dictionary: pa.StringArray) -> pa.StringArray:
     if len(dictionary) == 0:
         return dictionary
     offsets = _offsets(dictionary)
-    data = np.frombuffer(dictionary.buffers()[2], dtype=np.uint8) \
-        if dictionary.buffers()[2] is not None else np.zeros(0, dtype=np.uint8)
+    data = (
+        np.frombuffer(dictionary.buffers()[2], dtype=np.uint8)
+        if dictionary.buffers()[2] is not None
+        else np.zeros(0, dtype=np.uint8)
+    )
     begin, end = offsets[:-1], offsets[1:]
     filled = end > begin
     first = data[np.where(filled, begin, 0)] if len(data) else np.zeros(len(begin), np.uint8)
@@ -399,9 +395,14 @@ def _alias_parser(aliases: dict[str, object]) -> Callable[[str], object]:
 # ---------------------------------------------------------------------------
 # Validation: parse every column once, then check the table of rules
 # ---------------------------------------------------------------------------
-def _finding(rule: str, column: str, mask: np.ndarray, col: RawColumn | None,
-             values: np.ndarray | None = None,
-             details: Sequence[str] | None = None) -> Finding | None:
+def _finding(
+    rule: str,
+    column: str,
+    mask: np.ndarray,
+    col: RawColumn | None,
+    values: np.ndarray | None = None,
+    details: Sequence[str] | None = None,
+) -> Finding | None:
     rows = np.flatnonzero(mask)
     if len(rows) == 0:
         return None
@@ -452,12 +453,11 @@ def _string_array(col: RawColumn, values_u: np.ndarray | None) -> pd.api.extensi
     same array as ``pandas.array(values_u[col.codes], dtype="string")``.
     """
     if values_u is None and col.arrow_uniques is not None:
-        per_unique = pc.if_else(pa.array(col.missing_unique[:-1]),
-                                pa.scalar(None, pa.string()), col.arrow_uniques)
+        per_unique = pc.if_else(pa.array(col.missing_unique[:-1]), pa.scalar(None, pa.string()), col.arrow_uniques)
         per_unique = pa.concat_arrays([per_unique, pa.nulls(1, pa.string())])
         return pd.array(per_unique, dtype="string").take(col.codes)
     if values_u is None:
-        values_u = np.where(col.missing_unique, None, col.uniques)
+        values_u = np.where(col.missing_unique, None, col.uniques)  # type: ignore[call-overload]
     return pd.array(values_u, dtype="string").take(col.codes)
 
 
@@ -473,8 +473,7 @@ def _parse_pilot(ctx: _Context, name: str) -> None:
 def _parse_date_column(ctx: _Context, name: str) -> None:
     col = ctx.cols[name]
     vals_u, bad_u = _parse_unique(col, parse_date)
-    arr_u = np.array([v if v is not None else np.datetime64("NaT", "us") for v in vals_u],
-                     dtype="datetime64[us]")
+    arr_u = np.array([v if v is not None else np.datetime64("NaT", "us") for v in vals_u], dtype="datetime64[us]")
     ctx.invalid[name] = bad_u
     ctx.dates[name] = arr_u[col.codes]
     ctx.out[name] = ctx.dates[name]
@@ -500,18 +499,17 @@ def _parse_exit_reason(ctx: _Context, name: str) -> None:
 
 def _parse_boolean(ctx: _Context, name: str) -> None:
     col = ctx.cols[name]
-    vals_u, bad_u = _parse_unique(col, _alias_parser(schema.BOOLEAN_ALIASES))
+    vals_u, bad_u = _parse_unique(col, _alias_parser(schema.BOOLEAN_ALIASES))  # type: ignore[arg-type]
     ctx.invalid[name] = bad_u
     data_u = np.array([bool(v) for v in vals_u], dtype=bool)
     mask_u = np.array([v is None for v in vals_u], dtype=bool)
     ctx.out[name] = pd.arrays.BooleanArray(data_u[col.codes], mask_u[col.codes])
 
 
-def _categorical_parser(aliases: dict[str, str], codes: Sequence[str]
-                        ) -> Callable[[_Context, str], None]:
+def _categorical_parser(aliases: dict[str, str], codes: Sequence[str]) -> Callable[[_Context, str], None]:
     def parse(ctx: _Context, name: str) -> None:
         col = ctx.cols[name]
-        vals_u, bad_u = _parse_unique(col, _alias_parser(aliases))
+        vals_u, bad_u = _parse_unique(col, _alias_parser(aliases))  # type: ignore[arg-type]
         ctx.invalid[name] = bad_u
         index = {code: i for i, code in enumerate(codes)}
         codes_u = np.array([index[v] if v is not None else -1 for v in vals_u], dtype=np.int64)
@@ -596,8 +594,10 @@ def _unknown_exit_reason(ctx: _Context, name: str) -> Finding | None:
     explained = {v for v, _ in counts.most_common(MAX_EXPLAINED_EXIT_REASONS)}
     for v in counts:
         if v not in explained:
-            detail_u[v] = (f"closest match not searched (only the {MAX_EXPLAINED_EXIT_REASONS} most "
-                           f"frequent of {len(counts)} distinct unknown values are)")
+            detail_u[v] = (
+                f"closest match not searched (only the {MAX_EXPLAINED_EXIT_REASONS} most "
+                f"frequent of {len(counts)} distinct unknown values are)"
+            )
             continue
         near = ctx.closest_exit_reasons(v)
         detail_u[v] = ("closest known: " + ", ".join(near)) if near else "no close match"
@@ -611,6 +611,7 @@ def _negative(ctx: _Context, name: str) -> np.ndarray:
 
 def _present_without(other: str) -> Check:
     """Rows where ``other`` has a value and the checked column is empty."""
+
     def check(ctx: _Context, name: str) -> np.ndarray:
         return ~ctx.cols[other].missing & ctx.cols[name].missing
 
@@ -631,8 +632,7 @@ def _after_export_date(ctx: _Context, name: str) -> Finding | None:
     limit = np.datetime64(pd.Timestamp(ctx.export_date).date(), "us")
     late = ctx.dates[name] > limit
     detail = f"export date {pd.Timestamp(ctx.export_date):%Y-%m-%d}"
-    return _finding("after_export_date", name, late, ctx.cols[name],
-                    details=[detail] * int(late.sum()))
+    return _finding("after_export_date", name, late, ctx.cols[name], details=[detail] * int(late.sum()))
 
 
 def _duplicate_ids(ctx: _Context, name: str) -> Finding | None:
@@ -676,41 +676,68 @@ _BOOLEANS = ("formal_status", "family", "safe_country", "mrt")
 _WHOLE_NUMBERS = ("birth_year", "prior_departure_procedures")
 
 RULE_TABLE: tuple[Rule, ...] = (
-    Rule("required_value_missing",
-         ("trajectory_id", "person_id", "pilot", "intake_date", "formal_status"),
-         _missing, "required value is missing"),
-    Rule("unknown_pilot", ("pilot",), _unknown_pilot,
-         "unknown pilot code (not in the pilot table)"),
+    Rule(
+        "required_value_missing",
+        ("trajectory_id", "person_id", "pilot", "intake_date", "formal_status"),
+        _missing,
+        "required value is missing",
+    ),
+    Rule("unknown_pilot", ("pilot",), _unknown_pilot, "unknown pilot code (not in the pilot table)"),
     Rule("invalid_date", _DATES, _rejected, "not a valid date (use yyyy-mm-dd or dd-mm-yyyy)"),
     Rule("unknown_exit_reason", ("exit_reason",), _unknown_exit_reason, "unknown exit reason"),
-    Rule("invalid_boolean", _BOOLEANS, _rejected,
-         "not a boolean (true/false, ja/nee, yes/no, 1/0)"),
-    Rule("invalid_scenario", ("scenario",), _rejected,
-         "not a scenario (departure/vertrek, residence/verblijf or empty)"),
+    Rule("invalid_boolean", _BOOLEANS, _rejected, "not a boolean (true/false, ja/nee, yes/no, 1/0)"),
+    Rule(
+        "invalid_scenario", ("scenario",), _rejected, "not a scenario (departure/vertrek, residence/verblijf or empty)"
+    ),
     Rule("invalid_sex", ("sex",), _rejected, "not a sex code (m, f/v, x or empty)"),
     Rule("non_integer", _WHOLE_NUMBERS, _rejected, "not a whole number"),
-    Rule("ambiguous_number", _WHOLE_NUMBERS, _ambiguous,
-         "ambiguous number: a Dutch thousands separator or a decimal point? "
-         "Write whole numbers as digits only"),
+    Rule(
+        "ambiguous_number",
+        _WHOLE_NUMBERS,
+        _ambiguous,
+        "ambiguous number: a Dutch thousands separator or a decimal point? Write whole numbers as digits only",
+    ),
     Rule("negative", _WHOLE_NUMBERS, _negative, "negative number"),
-    Rule("invalid_nationality", ("nationality",), _rejected,
-         "nationality is not a 3-letter ISO 3166-1 alpha-3 code"),
-    Rule("exit_reason_without_exit_date", ("exit_date",), _present_without("exit_reason"),
-         "exit_reason is given but exit_date is empty", needs=("exit_reason",)),
-    Rule("exit_date_without_exit_reason", ("exit_reason",), _present_without("exit_date"),
-         "exit_date is given but exit_reason is empty", needs=("exit_date",)),
-    Rule("exit_before_intake", ("exit_date",), _before_intake,
-         "exit_date is before intake_date", needs=("intake_date",)),
-    Rule("intake_too_early", ("intake_date",), _too_early,
-         f"intake_date is before {schema.EARLIEST_INTAKE:%Y-%m-%d} (start of the first pilots)"),
-    Rule("after_export_date", _DATES, _after_export_date,
-         "date is after the export date of the file"),
-    Rule("scenario_before_intake", ("scenario_date",), _before_intake,
-         "scenario_date is before intake_date", needs=("intake_date",)),
-    Rule("duplicate_trajectory_id", ("trajectory_id",), _duplicate_ids,
-         "trajectory_id is not unique"),
-    Rule("overlapping_stays", ("person_id",), _overlapping_stays, "stays of one person overlap",
-         needs=("intake_date", "exit_date")),
+    Rule("invalid_nationality", ("nationality",), _rejected, "nationality is not a 3-letter ISO 3166-1 alpha-3 code"),
+    Rule(
+        "exit_reason_without_exit_date",
+        ("exit_date",),
+        _present_without("exit_reason"),
+        "exit_reason is given but exit_date is empty",
+        needs=("exit_reason",),
+    ),
+    Rule(
+        "exit_date_without_exit_reason",
+        ("exit_reason",),
+        _present_without("exit_date"),
+        "exit_date is given but exit_reason is empty",
+        needs=("exit_date",),
+    ),
+    Rule(
+        "exit_before_intake", ("exit_date",), _before_intake, "exit_date is before intake_date", needs=("intake_date",)
+    ),
+    Rule(
+        "intake_too_early",
+        ("intake_date",),
+        _too_early,
+        f"intake_date is before {schema.EARLIEST_INTAKE:%Y-%m-%d} (start of the first pilots)",
+    ),
+    Rule("after_export_date", _DATES, _after_export_date, "date is after the export date of the file"),
+    Rule(
+        "scenario_before_intake",
+        ("scenario_date",),
+        _before_intake,
+        "scenario_date is before intake_date",
+        needs=("intake_date",),
+    ),
+    Rule("duplicate_trajectory_id", ("trajectory_id",), _duplicate_ids, "trajectory_id is not unique"),
+    Rule(
+        "overlapping_stays",
+        ("person_id",),
+        _overlapping_stays,
+        "stays of one person overlap",
+        needs=("intake_date", "exit_date"),
+    ),
 )
 """Row-level rules, in the order used to attribute an excluded row in the flow table."""
 
@@ -749,10 +776,8 @@ def validate_columns(
         Typed column arrays for all rows (missing or invalid cells are
         ``NA``/``NaT``) and the findings.
     """
-    cols = {name: col if isinstance(col, RawColumn) else RawColumn(col)
-            for name, col in raw.items()}
-    ctx = _Context(cols, row_numbers, pilots, export_date, lookup_exit_reason,
-                   closest_exit_reasons, exit_reason_codes)
+    cols = {name: col if isinstance(col, RawColumn) else RawColumn(col) for name, col in raw.items()}
+    ctx = _Context(cols, row_numbers, pilots, export_date, lookup_exit_reason, closest_exit_reasons, exit_reason_codes)
     for name, parse in _PARSERS.items():
         if name in cols:
             parse(ctx, name)
@@ -796,18 +821,15 @@ def _duplicates(col: RawColumn, row_numbers: np.ndarray) -> Finding | None:
     groups: dict[int, list[int]] = {}
     for r in rows:
         groups.setdefault(int(codes[r]), []).append(int(r))
-    details = ["rows " + ", ".join(str(row_numbers[i]) for i in groups[int(codes[r])])
-               for r in rows]
-    return Finding("duplicate_trajectory_id", "trajectory_id", rows,
-                   list(col.uniques[col.codes[rows]]), details)
+    details = ["rows " + ", ".join(str(row_numbers[i]) for i in groups[int(codes[r])]) for r in rows]
+    return Finding("duplicate_trajectory_id", "trajectory_id", rows, list(col.uniques[col.codes[rows]]), details)
 
 
 _MAX_PARTNERS = 3
 """How many overlapping stays a problem names at most (the rest are counted)."""
 
 
-def _overlaps(cols: dict[str, RawColumn], dates: dict[str, np.ndarray],
-              row_numbers: np.ndarray) -> Finding | None:
+def _overlaps(cols: dict[str, RawColumn], dates: dict[str, np.ndarray], row_numbers: np.ndarray) -> Finding | None:
     """Rows of one person whose stays ``[intake, exit)`` overlap (open stays run on).
 
     Stays are half-open day intervals: re-entry on the day of exit is no
@@ -874,13 +896,21 @@ def _overlaps(cols: dict[str, RawColumn], dates: dict[str, np.ndarray],
         named = sorted(int(idx[j]) for j in partners)
         more = int(n_later[k]) - min(int(n_later[k]), _MAX_PARTNERS)
         rows.append(int(idx[k]))
-        details.append(describe(int(idx[k])) + " overlaps "
-                       + ", ".join(describe(j) for j in named)
-                       + (f" and {more} more" if more else ""))
+        details.append(
+            describe(int(idx[k]))
+            + " overlaps "
+            + ", ".join(describe(j) for j in named)
+            + (f" and {more} more" if more else "")
+        )
     order = np.argsort(rows, kind="stable")
     rows_arr = np.array(rows, dtype=np.int64)[order]
-    return Finding("overlapping_stays", "person_id", rows_arr,
-                   list(person.uniques[person.codes[rows_arr]]), [details[i] for i in order])
+    return Finding(
+        "overlapping_stays",
+        "person_id",
+        rows_arr,
+        list(person.uniques[person.codes[rows_arr]]),
+        [details[i] for i in order],
+    )
 
 
 RULES: dict[str, str] = {rule.id: rule.message for rule in RULE_TABLE}

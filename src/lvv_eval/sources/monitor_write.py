@@ -28,11 +28,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from lvv_eval.reference import monitor_format as schema
 from lvv_eval.errors import InputValidationError, Problem
+from lvv_eval.reference import monitor_format as schema
 
 __all__ = ["write_monitor_fast"]
-
 
 
 def _quoted_by_csv() -> str:
@@ -44,8 +43,7 @@ def _quoted_by_csv() -> str:
     special = ""
     for char in ',"\r\n':
         buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_MINIMAL).writerow(
-            [f"a{char}b", "c"])
+        csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_MINIMAL).writerow([f"a{char}b", "c"])
         if buffer.getvalue().startswith('"'):
             special += char
     return special
@@ -72,8 +70,11 @@ class _Column:
         """Text of the given rows (a position array or a slice)."""
         if self.text is not None:
             if isinstance(index, slice):
-                return pa.concat_arrays(self.text[index].chunks) \
-                    if isinstance(self.text, pa.ChunkedArray) else self.text[index]
+                return (
+                    pa.concat_arrays(self.text[index].chunks)
+                    if isinstance(self.text, pa.ChunkedArray)
+                    else self.text[index]
+                )
             return self.text.take(pa.array(index))
         assert self.labels is not None and self.codes is not None
         return self.labels.take(pa.array(self.codes[index]))
@@ -162,8 +163,7 @@ def _quoted(text: pa.Array) -> pa.Array:
     if not pc.any(needs).as_py():
         return text
     quote = _text('"')
-    escaped = pc.binary_join_element_wise(
-        quote, pc.replace_substring(text, '"', '""'), quote, _text(""))
+    escaped = pc.binary_join_element_wise(quote, pc.replace_substring(text, '"', '""'), quote, _text(""))
     return pc.if_else(needs, escaped, text)
 
 
@@ -192,19 +192,18 @@ def write_monitor_fast(frame: pd.DataFrame, path: str | Path) -> Path:
     if missing:
         raise InputValidationError(
             [Problem(str(path), None, c, "", "required column is missing") for c in missing],
-            summary=f"write_monitor_fast: frame lacks the monitor column(s) {missing}")
+            summary=f"write_monitor_fast: frame lacks the monitor column(s) {missing}",
+        )
     ids = frame["trajectory_id"].astype("string").reset_index(drop=True)
     order = ids.sort_values(kind="mergesort", na_position="last").index.to_numpy()
     in_order = bool(np.array_equal(order, np.arange(len(order))))
-    columns = [_column(frame[c.name].reset_index(drop=True), c.dtype)
-               for c in schema.MONITOR_COLUMNS]
+    columns = [_column(frame[c.name].reset_index(drop=True), c.dtype) for c in schema.MONITOR_COLUMNS]
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as handle:
         handle.write((",".join(schema.COLUMN_NAMES) + "\n").encode("utf-8"))
         for start in range(0, len(order), _CHUNK_ROWS):
-            rows = slice(start, start + _CHUNK_ROWS) if in_order \
-                else order[start:start + _CHUNK_ROWS]
+            rows = slice(start, start + _CHUNK_ROWS) if in_order else order[start : start + _CHUNK_ROWS]
             text = [column.rows(rows) for column in columns]
             text[-1] = pc.binary_join_element_wise(text[-1], _text(""), _text("\n"))
             _write_values(handle, pc.binary_join_element_wise(*text, _text(",")))
@@ -216,7 +215,6 @@ def _write_values(handle, array: pa.Array) -> None:
     if len(array) == 0:
         return
     array = pc.cast(array, pa.large_string())
-    offsets = np.frombuffer(array.buffers()[1], dtype=np.int64)[array.offset:
-                                                                  array.offset + len(array) + 1]
+    offsets = np.frombuffer(array.buffers()[1], dtype=np.int64)[array.offset : array.offset + len(array) + 1]
     data = array.buffers()[2]
-    handle.write(memoryview(data)[int(offsets[0]):int(offsets[-1])])
+    handle.write(memoryview(data)[int(offsets[0]) : int(offsets[-1])])

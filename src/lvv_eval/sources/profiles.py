@@ -27,39 +27,100 @@ from pathlib import Path
 
 import yaml
 
+from lvv_eval.errors import ConfigError
 from lvv_eval.reference import monitor_format as schema
 from lvv_eval.reference import taxonomy
-from lvv_eval.errors import ConfigError
 
 __all__ = ["PROFILE_KEYS", "Profile", "draft_profile", "load_profile"]
 
 PROFILE_KEYS: tuple[str, ...] = (
-    "profile", "description", "encoding", "sheet", "header_row", "columns", "constants",
-    "identifiers", "values",
+    "profile",
+    "description",
+    "encoding",
+    "sheet",
+    "header_row",
+    "columns",
+    "constants",
+    "identifiers",
+    "values",
 )
 """Top-level keys a profile may have (all optional except ``columns`` or ``values``)."""
 
 _VALUE_COLUMNS: tuple[str, ...] = (
-    "pilot", "exit_reason", "formal_status", "scenario", "sex", "family", "safe_country", "mrt",
+    "pilot",
+    "exit_reason",
+    "formal_status",
+    "scenario",
+    "sex",
+    "family",
+    "safe_country",
+    "mrt",
 )
 """Columns whose values a profile may recode (codes and labels, not ids, dates or numbers)."""
 
 _SYNONYMS: dict[str, tuple[str, ...]] = {
-    "trajectory_id": ("dossiernummer", "dossier_nummer", "dossier", "dossier_id", "traject",
-                      "trajectnummer", "traject_nummer", "casusnummer", "casus_id", "zaaknummer",
-                      "zaak_id", "registratienummer", "case_id"),
-    "person_id": ("clientnummer", "cli\u00ebntnummer", "client_id", "cli\u00ebnt_id",
-                  "persoonsnummer", "persoon", "pseudoniem", "pseudo_id", "client",
-                  "cli\u00ebnt", "person"),
-    "pilot": ("gemeentecode", "gemeente_code", "lvv", "lvv_locatie", "locatie", "pilot_gemeente",
-              "municipality"),
-    "intake_date": ("startdatum", "start_datum", "begindatum", "datum_start", "datum_begin",
-                    "instroomdatum", "aanmelddatum", "datum_aanmelding", "datum_intake",
-                    "intakedatum", "start_date", "entry_date"),
-    "exit_date": ("einddatum", "eind_datum", "datum_einde", "datum_eind", "uitstroomdatum",
-                  "vertrekdatum", "datum_vertrek", "end_date"),
-    "exit_reason": ("reden_einde", "uitstroomreden", "reden_vertrek", "reden_beeindiging",
-                    "reden_be\u00ebindiging", "uitstroom", "end_reason"),
+    "trajectory_id": (
+        "dossiernummer",
+        "dossier_nummer",
+        "dossier",
+        "dossier_id",
+        "traject",
+        "trajectnummer",
+        "traject_nummer",
+        "casusnummer",
+        "casus_id",
+        "zaaknummer",
+        "zaak_id",
+        "registratienummer",
+        "case_id",
+    ),
+    "person_id": (
+        "clientnummer",
+        "cli\u00ebntnummer",
+        "client_id",
+        "cli\u00ebnt_id",
+        "persoonsnummer",
+        "persoon",
+        "pseudoniem",
+        "pseudo_id",
+        "client",
+        "cli\u00ebnt",
+        "person",
+    ),
+    "pilot": ("gemeentecode", "gemeente_code", "lvv", "lvv_locatie", "locatie", "pilot_gemeente", "municipality"),
+    "intake_date": (
+        "startdatum",
+        "start_datum",
+        "begindatum",
+        "datum_start",
+        "datum_begin",
+        "instroomdatum",
+        "aanmelddatum",
+        "datum_aanmelding",
+        "datum_intake",
+        "intakedatum",
+        "start_date",
+        "entry_date",
+    ),
+    "exit_date": (
+        "einddatum",
+        "eind_datum",
+        "datum_einde",
+        "datum_eind",
+        "uitstroomdatum",
+        "vertrekdatum",
+        "datum_vertrek",
+        "end_date",
+    ),
+    "exit_reason": (
+        "reden_einde",
+        "uitstroomreden",
+        "reden_vertrek",
+        "reden_beeindiging",
+        "reden_be\u00ebindiging",
+        "uitstroom",
+        "end_reason",
+    ),
     "formal_status": ("formeel", "formele_status", "lvv_status", "status_lvv", "formeel_lvv"),
     "scenario": ("scenario", "begeleidingsrichting", "perspectief"),
     "sex": ("gender", "sekse"),
@@ -122,8 +183,8 @@ _Loader.yaml_implicit_resolvers = {
     for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 _Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
-    list("tTfF"))
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
 
 
 def _text(value: object) -> str:
@@ -166,8 +227,7 @@ def load_profile(path: str | Path) -> Profile:
     errors: list[str] = []
     unknown = [str(k) for k in doc if k not in PROFILE_KEYS]
     if unknown:
-        errors.append(f"unknown key(s) {', '.join(unknown)}; a profile has "
-                      + ", ".join(PROFILE_KEYS))
+        errors.append(f"unknown key(s) {', '.join(unknown)}; a profile has " + ", ".join(PROFILE_KEYS))
     targets = {c.name: c.name for c in schema.MONITOR_COLUMNS}
     targets.update({c.alias_nl: c.name for c in schema.MONITOR_COLUMNS})
     columns: dict[str, str] = {}
@@ -183,12 +243,17 @@ def load_profile(path: str | Path) -> Profile:
             continue
         name = targets.get(_text(target))
         if name is None:
-            errors.append(f"columns: {header!r} -> {target!r}: not a monitor column (one of "
-                          + ", ".join(schema.COLUMN_NAMES) + ")")
+            errors.append(
+                f"columns: {header!r} -> {target!r}: not a monitor column (one of "
+                + ", ".join(schema.COLUMN_NAMES)
+                + ")"
+            )
         elif direct_identifier(_text(header)) is not None:
-            errors.append(f"columns: {header!r} looks like a direct identifier "
-                          f"({direct_identifier(_text(header))}); it may not be read as "
-                          f"{name!r}: export a pseudonymous id instead")
+            errors.append(
+                f"columns: {header!r} looks like a direct identifier "
+                f"({direct_identifier(_text(header))}); it may not be read as "
+                f"{name!r}: export a pseudonymous id instead"
+            )
         else:
             columns[key] = name
     identifiers = doc.get("identifiers") or []
@@ -203,8 +268,9 @@ def load_profile(path: str | Path) -> Profile:
     for column, mapping in raw_values.items():
         name = targets.get(_text(column))
         if name not in _VALUE_COLUMNS:
-            errors.append(f"values: {column!r} is not a column whose values can be recoded ("
-                          + ", ".join(_VALUE_COLUMNS) + ")")
+            errors.append(
+                f"values: {column!r} is not a column whose values can be recoded (" + ", ".join(_VALUE_COLUMNS) + ")"
+            )
             continue
         if not isinstance(mapping, Mapping):
             errors.append(f"values: {column!r} must map values as written to values to read")
@@ -225,8 +291,7 @@ def load_profile(path: str | Path) -> Profile:
     for column, value in raw_constants.items():
         name = targets.get(_text(column))
         if name is None or value is None:
-            errors.append(f"constants: {column!r} -> {value!r}: give a monitor column and a "
-                          "value")
+            errors.append(f"constants: {column!r} -> {value!r}: give a monitor column and a value")
             continue
         problem = _check_value(name, _text(value)) if name in _VALUE_COLUMNS else None
         if problem:
@@ -239,22 +304,28 @@ def load_profile(path: str | Path) -> Profile:
         except LookupError:
             errors.append(f"encoding {encoding!r} is unknown (e.g. utf-8, cp1252, utf-16)")
     sheet = doc.get("sheet")
-    if sheet is not None and (isinstance(sheet, bool) or not isinstance(sheet, (str, int))
-                              or (isinstance(sheet, int) and sheet < 1)):
+    if sheet is not None and (
+        isinstance(sheet, bool) or not isinstance(sheet, (str, int)) or (isinstance(sheet, int) and sheet < 1)
+    ):
         errors.append(f"sheet {sheet!r}: a worksheet name or number (1 = first)")
     header_row = doc.get("header_row")
-    if header_row is not None and (isinstance(header_row, bool) or not isinstance(header_row, int)
-                                   or header_row < 1):
+    if header_row is not None and (isinstance(header_row, bool) or not isinstance(header_row, int) or header_row < 1):
         errors.append(f"header_row {header_row!r}: a row number (1 = first row)")
     if errors:
-        raise ConfigError(f"{path}: {len(errors)} problem(s) in the profile:\n"
-                          + "\n".join(f"  - {e}" for e in errors))
+        raise ConfigError(f"{path}: {len(errors)} problem(s) in the profile:\n" + "\n".join(f"  - {e}" for e in errors))
     return Profile(
-        name=_text(doc.get("profile") or path.stem), path=path, columns=columns,
+        name=_text(doc.get("profile") or path.stem),
+        path=path,
+        columns=columns,
         ignore=frozenset(ignore),
         identifiers=frozenset(normalise_header(_text(h)) for h in identifiers),
-        values=values, constants=constants, encoding=None if encoding is None else str(encoding),
-        sheet=sheet, header_row=header_row, description=_text(doc.get("description") or ""))
+        values=values,
+        constants=constants,
+        encoding=None if encoding is None else str(encoding),
+        sheet=sheet,
+        header_row=header_row,
+        description=_text(doc.get("description") or ""),
+    )
 
 
 def _accepts(column: str, text: str) -> bool:
@@ -293,8 +364,10 @@ def _guess_column(key: str) -> tuple[str | None, float, str]:
             return column, 1.0, "a common name in exports"
     best, score = None, 0.0
     for column in schema.MONITOR_COLUMNS:  # type: ignore[assignment]
-        s = max(header_similarity(key, normalise_header(column.name)),  # type: ignore[attr-defined]
-                header_similarity(key, normalise_header(column.alias_nl)))  # type: ignore[attr-defined]
+        s = max(
+            header_similarity(key, normalise_header(column.name)),  # type: ignore[attr-defined]
+            header_similarity(key, normalise_header(column.alias_nl)),  # type: ignore[attr-defined]
+        )
         if s > score:
             best, score = column.name, s  # type: ignore[attr-defined]
     return best, score, f"similarity {score:.2f}"
@@ -312,8 +385,7 @@ def _guess_value(column: str, text: str) -> str | None:
         near = difflib.get_close_matches(lowered, choices, n=1, cutoff=0.5)
         prefix = [c for c in choices if len(lowered) >= 2 and c.startswith(lowered[:3])]
         return near[0] if near else (prefix[0] if len(prefix) == 1 else None)
-    aliases = {"scenario": schema.SCENARIO_ALIASES, "sex": schema.SEX_ALIASES}.get(
-        column, schema.BOOLEAN_ALIASES)
+    aliases = {"scenario": schema.SCENARIO_ALIASES, "sex": schema.SEX_ALIASES}.get(column, schema.BOOLEAN_ALIASES)
     near = difflib.get_close_matches(lowered, list(aliases), n=1, cutoff=0.6)
     if not near:
         return None
@@ -326,8 +398,9 @@ def _q(text: object) -> str:
     return json.dumps(str(text), ensure_ascii=False)
 
 
-def draft_profile(path: str | Path, *, sheet: str | int | None = None,
-                  header_row: int | None = None, name: str | None = None) -> str:
+def draft_profile(
+    path: str | Path, *, sheet: str | int | None = None, header_row: int | None = None, name: str | None = None
+) -> str:
     """Write a first draft of a profile for a file, with every guess marked.
 
     Parameters
@@ -356,18 +429,17 @@ def draft_profile(path: str | Path, *, sheet: str | int | None = None,
     """
     from lvv_eval.sources.monitor import (
         HEADER_LOOKUP,
-        read_table,
         ReadOptions,
         direct_identifier,
         normalise_header,
+        read_table,
     )
     from lvv_eval.sources.monitor_rules import RawColumn
 
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"file not found: {path}")
-    options = ReadOptions(sheet=sheet, header_row=header_row,
-                           known_headers=frozenset(HEADER_LOOKUP))
+    options = ReadOptions(sheet=sheet, header_row=header_row, known_headers=frozenset(HEADER_LOOKUP))
     table = read_table(path, path.read_bytes(), options)
     lines = [
         f"# Mapping profile drafted by `lvv-eval profile draft` from {path.name}.",
@@ -386,8 +458,7 @@ def draft_profile(path: str | Path, *, sheet: str | int | None = None,
     mapped: dict[str, int] = {}
     identifiers: list[tuple[str, str]] = []
     entries: list[tuple[str, str | None, str]] = []
-    exact = {HEADER_LOOKUP[normalise_header(h)] for h in table.headers
-             if normalise_header(h) in HEADER_LOOKUP}
+    exact = {HEADER_LOOKUP[normalise_header(h)] for h in table.headers if normalise_header(h) in HEADER_LOOKUP}
     for pos, header in enumerate(table.headers):
         header = header.strip()
         key = normalise_header(header)
@@ -413,25 +484,25 @@ def draft_profile(path: str | Path, *, sheet: str | int | None = None,
     missing = [c for c in schema.REQUIRED_COLUMNS if c not in mapped]
     if missing:
         lines.append("  # required monitor columns not found: " + ", ".join(missing))
-    lines.append("identifiers:" + ("" if identifiers else " []") + "  # direct identifiers: "
-                 "never read; such a file must not leave the municipality")
+    lines.append(
+        "identifiers:" + ("" if identifiers else " []") + "  # direct identifiers: "
+        "never read; such a file must not leave the municipality"
+    )
     lines += [f"  - {_q(h)}  # {kind}" for h, kind in identifiers]
     value_lines: list[str] = []
     for column in _VALUE_COLUMNS:
         if column not in mapped:
             continue
-        col = RawColumn(table.cells[mapped[column]])
+        col = RawColumn(table.cells[mapped[column]])  # type: ignore[index]
         unread = sorted(u for u in col.uniques if u and not _accepts(column, u))
         if not unread:
             continue
         value_lines.append(f"  {column}:")
         for text in unread[:_DRAFT_VALUES_SHOWN]:
             guess = _guess_value(column, text)
-            value_lines.append(f"    {_q(text)}: " + (f"{_q(guess)}  # guess" if guess
-                                                     else "null  # unknown"))
+            value_lines.append(f"    {_q(text)}: " + (f"{_q(guess)}  # guess" if guess else "null  # unknown"))
         if len(unread) > _DRAFT_VALUES_SHOWN:
-            value_lines.append(f"    # ... and {len(unread) - _DRAFT_VALUES_SHOWN} more distinct "
-                               "value(s) not listed")
+            value_lines.append(f"    # ... and {len(unread) - _DRAFT_VALUES_SHOWN} more distinct value(s) not listed")
     if value_lines:
         lines.append("values:  # monitor column: {value in the file: value to read}")
         lines += value_lines

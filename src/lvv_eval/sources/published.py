@@ -52,14 +52,33 @@ DEFAULT_FIGURES_FILE: Path = PUBLISHED_DIR / "figures.csv"
 DEFAULT_SOURCES_FILE: Path = PUBLISHED_DIR / "sources.csv"
 
 FIGURE_COLUMNS: tuple[str, ...] = (
-    "figure_id", "source_id", "locator", "peildatum", "pilot", "measure", "category",
-    "period", "value", "unit", "as_printed", "approximate", "note",
+    "figure_id",
+    "source_id",
+    "locator",
+    "peildatum",
+    "pilot",
+    "measure",
+    "category",
+    "period",
+    "value",
+    "unit",
+    "as_printed",
+    "approximate",
+    "note",
 )
 """Columns of ``figures.csv``, in file order."""
 
 SOURCE_COLUMNS: tuple[str, ...] = (
-    "source_id", "source_file", "published", "author", "title", "evaluation", "peildatum",
-    "counting_convention", "scheme", "formal_only",
+    "source_id",
+    "source_file",
+    "published",
+    "author",
+    "title",
+    "evaluation",
+    "peildatum",
+    "counting_convention",
+    "scheme",
+    "formal_only",
 )
 """Columns of ``sources.csv``, in file order.
 
@@ -84,21 +103,18 @@ MEASURES: dict[str, str] = {
     "free_places_rate": "free places as a percentage of capacity (category: of_capacity)",
     "intake": "persons who entered since the start (category: all | formal | informal)",
     "outflow": "persons who left since the start (category: exit-reason code, class id, all, "
-               "departure_or_onward_migration, other_non_durable)",
-    "outflow_share_of_intake": "outflow as a percentage of total intake (category: class id or "
-                               "exit-reason code)",
+    "departure_or_onward_migration, other_non_durable)",
+    "outflow_share_of_intake": "outflow as a percentage of total intake (category: class id or exit-reason code)",
     "outflow_share_of_outflow": "outflow as a percentage of total outflow (category: class id)",
-    "target_outflow_share": "target share of durable outflow over the pilot period "
-                            "(category: durable)",
+    "target_outflow_share": "target share of durable outflow over the pilot period (category: durable)",
     "scenarios": "counselling scenarios set in an LSO (category: all | departure | residence)",
     "mrt_cases": "cases discussed in the multidisciplinary review team (category: discussed | "
-                 "no_durable_solution_possible)",
+    "no_durable_solution_possible)",
     "returns_by_country": "returns to a country of origin (category: ISO 3166 alpha-3 code)",
     "population_share": "share of the LVV population with a property (category: the property)",
     "family_members_present": "persons in families present (category: persons)",
     "funding": "programme funding (category: jenv | eu | municipalities)",
-    "pilots": "number of pilots or LVVs (category: planned_pilots | added_after_agreement | "
-              "planned_network)",
+    "pilots": "number of pilots or LVVs (category: planned_pilots | added_after_agreement | planned_network)",
     "rest_period_days": "rest period after the dossier is delivered (category: days)",
     "ngo_count": "NGOs involved in a pilot (category: ngos)",
     "regiegroep_ngo_count": "NGOs forming the regiegroep (category: ngos)",
@@ -107,9 +123,9 @@ MEASURES: dict[str, str] = {
     "monitor_rounds": "times the municipalities were asked for monitor figures (category: rounds)",
     "mean_age_years": "mean age of the people in the LVV, in whole years, unit count (category: all)",
     "duration_months": "a duration printed in months, unit count (category: convenant_extension | "
-                       "max_shelter_safe_country)",
+    "max_shelter_safe_country)",
     "programme_date": "a date in the programme: value = calendar year, the date as far as printed "
-                      "in period, unit count (category: the event, e.g. pilots_start)",
+    "in period, unit count (category: the event, e.g. pilots_start)",
 }
 """Allowed values of the ``measure`` column and what they mean."""
 
@@ -120,8 +136,7 @@ _ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 _DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _BOOLEAN = {"true": True, "false": False}
 _CATEGORY_COLUMNS = ("source_id", "pilot", "measure", "category", "unit")
-_REQUIRED_TEXT = ("figure_id", "source_id", "locator", "pilot", "measure", "category", "unit",
-                  "as_printed")
+_REQUIRED_TEXT = ("figure_id", "source_id", "locator", "pilot", "measure", "category", "unit", "as_printed")
 
 
 class UnknownFigureError(LvvEvalError, KeyError):
@@ -142,8 +157,7 @@ def _column_problems(raw: pd.DataFrame, expected: tuple[str, ...], file: str) ->
             problems.append(Problem(file, None, col, "", "required column is missing"))
     for col in raw.columns:
         if col not in expected:
-            problems.append(Problem(file, 1, col, col,
-                                    f"unexpected column; allowed: {', '.join(expected)}"))
+            problems.append(Problem(file, 1, col, col, f"unexpected column; allowed: {', '.join(expected)}"))
     return problems
 
 
@@ -192,8 +206,7 @@ def load_sources(path: str | Path | None = None) -> pd.DataFrame:
         if not sid:
             problems.append(Problem(file, row, "source_id", sid, "must not be empty"))
         elif sid in seen:
-            problems.append(Problem(file, row, "source_id", sid,
-                                    f"duplicate: also on row {seen[sid]}"))
+            problems.append(Problem(file, row, "source_id", sid, f"duplicate: also on row {seen[sid]}"))
         else:
             seen[sid] = row
         if not rec["source_file"].strip():
@@ -202,12 +215,18 @@ def load_sources(path: str | Path | None = None) -> pd.DataFrame:
         if formal not in ("", "true", "false"):
             problems.append(Problem(file, row, "formal_only", formal, "must be true, false or empty"))
         if bool(formal) != bool(rec["scheme"].strip()):
-            problems.append(Problem(file, row, "scheme", rec["scheme"].strip(),
-                                    "scheme and formal_only are given together or not at all"))
+            problems.append(
+                Problem(
+                    file,
+                    row,
+                    "scheme",
+                    rec["scheme"].strip(),
+                    "scheme and formal_only are given together or not at all",
+                )
+            )
         pd_text = rec["peildatum"].strip()
         if pd_text and not _valid_date(pd_text):
-            problems.append(Problem(file, row, "peildatum", pd_text,
-                                    "must be an ISO date YYYY-MM-DD or empty"))
+            problems.append(Problem(file, row, "peildatum", pd_text, "must be an ISO date YYYY-MM-DD or empty"))
     if problems:
         raise InputValidationError(problems, f"{file}: {len(problems)} problem(s) in the sources")
     table = raw.loc[:, list(SOURCE_COLUMNS)].copy()
@@ -247,8 +266,10 @@ def source_population(source_id: str, path: str | Path | None = None) -> tuple[s
     row = table.loc[table["source_id"] == source_id]
     counting = table.loc[table["scheme"] != "", "source_id"].tolist()
     if row.empty or not row["scheme"].iloc[0]:
-        raise ConfigError(f"no scheme/population declared for source {source_id!r} in sources.csv; "
-                          f"sources that count people: {counting}")
+        raise ConfigError(
+            f"no scheme/population declared for source {source_id!r} in sources.csv; "
+            f"sources that count people: {counting}"
+        )
     return str(row["scheme"].iloc[0]), row["formal_only"].iloc[0] == "true"
 
 
@@ -322,7 +343,7 @@ def load_figures(
         row = i + 2
 
         def bad(column: str, rule: str, value: str | None = None) -> None:
-            problems.append(Problem(file, row, column, rec[column] if value is None else value, rule))
+            problems.append(Problem(file, row, column, rec[column] if value is None else value, rule))  # noqa: B023 - the closure is called within the loop
 
         for col in _REQUIRED_TEXT:
             if not rec[col]:
@@ -366,9 +387,7 @@ def load_figures(
                 bad("value", "an amount must not be negative")
         values.append(value)
     if problems:
-        raise InputValidationError(
-            problems, f"{file}: {len(problems)} problem(s) in the published figures"
-        )
+        raise InputValidationError(problems, f"{file}: {len(problems)} problem(s) in the published figures")
 
     frame = raw.copy()
     frame["value"] = pd.Series(values, index=frame.index, dtype="float64")
@@ -397,9 +416,7 @@ def _check_known(column: str, wanted: list[str], known: Iterable[str]) -> None:
         for w in unknown:
             close = difflib.get_close_matches(w, known, n=3, cutoff=0.5)
             parts.append(f"{w!r}" + (f" (did you mean {', '.join(close)}?)" if close else ""))
-        raise UnknownFigureError(
-            f"unknown {column} {', '.join(parts)}; known values: {', '.join(known)}"
-        )
+        raise UnknownFigureError(f"unknown {column} {', '.join(parts)}; known values: {', '.join(known)}")
 
 
 def select(
@@ -443,8 +460,7 @@ def select(
     """
     figs = load_figures() if figures is None else figures
     mask = pd.Series(True, index=figs.index)
-    for column, wanted in (("source_id", source), ("measure", measure),
-                           ("category", category), ("pilot", pilot)):
+    for column, wanted in (("source_id", source), ("measure", measure), ("category", category), ("pilot", pilot)):
         values = _as_list(wanted)
         if values is None:
             continue
@@ -536,8 +552,7 @@ def wide_table(
         figs = figs.loc[figs["locator"].str.startswith(locator)]
     labels = figs["measure"].astype("str") + ":" + figs["category"].astype("str")
     labels = labels.where(figs["period"] == "", labels + ":" + figs["period"])
-    long = pd.DataFrame({"pilot": figs["pilot"].astype("str"), "column": labels,
-                         "value": figs["value"]})
+    long = pd.DataFrame({"pilot": figs["pilot"].astype("str"), "column": labels, "value": figs["value"]})
     dupes = long.duplicated(["pilot", "column"], keep=False)
     if dupes.any():
         cells = sorted(set(zip(long.loc[dupes, "pilot"], long.loc[dupes, "column"])))

@@ -26,16 +26,16 @@ True
 
 from __future__ import annotations
 
-from typing import TypeAlias
-
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cached_property
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from functools import cached_property
+from typing import TypeAlias
 
 import pandas as pd
+
 from lvv_eval.errors import ArgumentError
 
 Number: TypeAlias = int | float | Fraction | Decimal
@@ -71,9 +71,7 @@ def _check_denominator(denominator: int) -> int:
         raise ArgumentError(f"denominator must be a whole number, got {denominator!r}")
     n = int(denominator)
     if n <= 0:
-        raise ArgumentError(
-            f"denominator must be positive, got {denominator!r}: a percentage of nobody is undefined"
-        )
+        raise ArgumentError(f"denominator must be positive, got {denominator!r}: a percentage of nobody is undefined")
     return n
 
 
@@ -159,9 +157,11 @@ def count_range(percent: Number | str, denominator: int, decimals: int = 0) -> r
     h = half_width(decimals)
     if p < 0 or p > 100:
         raise ArgumentError(f"percent must lie between 0 and 100, got {percent!r}")
-    if (p * 10 ** decimals).denominator != 1:
-        raise ArgumentError(f"percent {percent!r} has more decimals than declared (decimals={decimals}); "
-                         "pass the decimals it was printed with")
+    if (p * 10**decimals).denominator != 1:
+        raise ArgumentError(
+            f"percent {percent!r} has more decimals than declared (decimals={decimals}); "
+            "pass the decimals it was printed with"
+        )
     low = max(0, math.ceil((p - h) * n / 100))
     high = min(n, math.floor((p + h) * n / 100))
     return range(low, max(low, high + 1))
@@ -300,8 +300,8 @@ class ShareRanges:
         if not feasible or any(len(r) == 0 for r in feasible):
             return 0
         base = sum(r.start for r in feasible)
-        rest = self.total - base          # to distribute over the widths
-        ways = [1] + [0] * rest           # ways[s]: tuples of the shares so far with extra s
+        rest = self.total - base  # to distribute over the widths
+        ways = [1] + [0] * rest  # ways[s]: tuples of the shares so far with extra s
         for r in feasible:
             width = len(r) - 1
             prefix = [0]
@@ -323,9 +323,11 @@ class ShareRanges:
             :attr:`n_combinations`, :attr:`feasible_ranges` and :meth:`best`.
         """
         if self.n_combinations > self.max_combinations:
-            raise ArgumentError(f"{self.n_combinations} combinations of counts sum to {self.total}, more than "
-                             f"max_combinations={self.max_combinations}; use n_combinations, "
-                             "feasible_ranges and best() instead")
+            raise ArgumentError(
+                f"{self.n_combinations} combinations of counts sum to {self.total}, more than "
+                f"max_combinations={self.max_combinations}; use n_combinations, "
+                "feasible_ranges and best() instead"
+            )
         feasible = self.feasible_ranges
         if self.n_combinations == 0:
             return ()
@@ -366,9 +368,7 @@ class ShareRanges:
         """
         feasible = self.feasible_ranges
         if self.n_combinations == 0:
-            raise ArgumentError(
-                f"no counts print as {list(self.percentages)} % and sum to {self.total}"
-            )
+            raise ArgumentError(f"no counts print as {list(self.percentages)} % and sum to {self.total}")
         targets = [Fraction(str(p)) * self.total / 100 for p in self.percentages]
         counts = [min(max(math.floor(t), r.start), r.stop - 1) for t, r in zip(targets, feasible)]
         k = len(counts)
@@ -387,15 +387,17 @@ class ShareRanges:
         feasible = self.feasible_ranges
         rows = []
         for label, pct, rng, frng in zip(self.labels, self.percentages, self.ranges, feasible):
-            rows.append({
-                "label": label,
-                "percent": float(pct),
-                "denominator": self.total,
-                "count_low": rng.start if len(rng) else pd.NA,
-                "count_high": rng.stop - 1 if len(rng) else pd.NA,
-                "feasible_low": frng.start if len(frng) else pd.NA,
-                "feasible_high": frng.stop - 1 if len(frng) else pd.NA,
-            })
+            rows.append(
+                {
+                    "label": label,
+                    "percent": float(pct),
+                    "denominator": self.total,
+                    "count_low": rng.start if len(rng) else pd.NA,
+                    "count_high": rng.stop - 1 if len(rng) else pd.NA,
+                    "feasible_low": frng.start if len(frng) else pd.NA,
+                    "feasible_high": frng.stop - 1 if len(frng) else pd.NA,
+                }
+            )
         frame = pd.DataFrame(rows)
         for col in ("count_low", "count_high", "feasible_low", "feasible_high"):
             frame[col] = frame[col].astype("Int64")

@@ -31,20 +31,18 @@ niet-bestendige uitstroom').
 
 from __future__ import annotations
 
-from typing import TypeAlias
-
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from typing import Protocol
+from typing import Protocol, TypeAlias
 
 import numpy as np
 import pandas as pd
 
-from lvv_eval.stats import engine
 from lvv_eval.errors import ConfigError, InputValidationError, Problem
-from lvv_eval.reference.pilots import pilot_codes
 from lvv_eval.reference.monitor_format import SCENARIO_CODES
+from lvv_eval.reference.pilots import pilot_codes
 from lvv_eval.reference.taxonomy import EXIT_REASON_CODES
+from lvv_eval.stats import engine
 
 DateLike: TypeAlias = str | dt.date | pd.Timestamp | np.datetime64
 
@@ -54,9 +52,10 @@ TOTAL: str = "total"
 FIGURE_COLUMNS: tuple[str, ...] = ("pilot", "measure", "category", "value")
 """Columns of the long frame returned by :func:`to_figures`."""
 
+
 def _subtotal(scheme_name: str, subtotal: str) -> tuple[str, ...]:
     """Exit codes of a subtotal defined in a shipped scheme (the single definition)."""
-    from lvv_eval.reference.schemes import load_scheme  # noqa: PLC0415
+    from lvv_eval.reference.schemes import load_scheme
 
     scheme = load_scheme(scheme_name)
     if subtotal not in scheme.subtotals:
@@ -91,8 +90,7 @@ two trajectories. :func:`compare_with_published` compares these figures with
 ``persons/all`` (distinct ``person_id``), and the synthetic data are calibrated
 to them as persons (:mod:`lvv_eval.synthetic.targets`, :mod:`lvv_eval.synthetic.calibration`)."""
 
-_REQUIRED = ("trajectory_id", "person_id", "pilot", "intake_date", "exit_date",
-             "exit_reason", "formal_status")
+_REQUIRED = ("trajectory_id", "person_id", "pilot", "intake_date", "exit_date", "exit_reason", "formal_status")
 
 
 class SchemeLike(Protocol):
@@ -159,17 +157,30 @@ def check_frame(frame: pd.DataFrame, *, file: str = "") -> None:
     has_exit = frame["exit_date"].notna().to_numpy()
     has_reason = frame["exit_reason"].notna().to_numpy()
     for idx in frame.index[has_exit & ~has_reason]:
-        problems.append(Problem(file, _row_number(idx), "exit_reason", "",
-                                "exit_reason is required when exit_date is set"))
+        problems.append(
+            Problem(file, _row_number(idx), "exit_reason", "", "exit_reason is required when exit_date is set")
+        )
     for idx in frame.index[~has_exit & has_reason]:
-        problems.append(Problem(file, _row_number(idx), "exit_reason",
-                                str(frame.at[idx, "exit_reason"]),
-                                "exit_reason must be empty when exit_date is empty"))
+        problems.append(
+            Problem(
+                file,
+                _row_number(idx),
+                "exit_reason",
+                str(frame.at[idx, "exit_reason"]),
+                "exit_reason must be empty when exit_date is empty",
+            )
+        )
     before = (frame["exit_date"] < frame["intake_date"]).fillna(False).to_numpy(dtype=bool)
     for idx in frame.index[before]:
-        problems.append(Problem(file, _row_number(idx), "exit_date",
-                                str(frame.at[idx, "exit_date"].date()),
-                                "exit_date is before intake_date"))
+        problems.append(
+            Problem(
+                file,
+                _row_number(idx),
+                "exit_date",
+                str(frame.at[idx, "exit_date"].date()),
+                "exit_date is before intake_date",
+            )
+        )
     if problems:
         raise InputValidationError(problems)
 
@@ -209,8 +220,13 @@ def state_at(frame: pd.DataFrame, peildatum: DateLike) -> pd.DataFrame:
     else:
         scenario_set = np.zeros(len(frame), dtype=bool)
     return pd.DataFrame(
-        {"in_scope": in_scope, "not_yet_started": ~in_scope, "present": present,
-         "exited": exited, "scenario_set": scenario_set},
+        {
+            "in_scope": in_scope,
+            "not_yet_started": ~in_scope,
+            "present": present,
+            "exited": exited,
+            "scenario_set": scenario_set,
+        },
         index=frame.index,
     )
 
@@ -255,8 +271,7 @@ def classify_exits(codes: pd.Series, scheme: SchemeLike) -> pd.Series:
     unmapped = codes[classes.isna().to_numpy() & codes.notna().to_numpy()]
     if len(unmapped):
         found = ", ".join(sorted({str(c) for c in unmapped}))
-        raise ConfigError(f"scheme {getattr(scheme, 'name', '?')!r} does not classify "
-                          f"exit reason(s): {found}")
+        raise ConfigError(f"scheme {getattr(scheme, 'name', '?')!r} does not classify exit reason(s): {found}")
     return classes.astype("string")
 
 
@@ -264,7 +279,9 @@ def _measure_keys(scheme: SchemeLike | None) -> list[tuple[str, str]]:
     """(measure, category) pairs of :func:`to_figures`, in their fixed order."""
     keys: list[tuple[str, str]] = [
         ("persons", "all"),
-        ("intake", "all"), ("intake", "formal"), ("intake", "informal"),
+        ("intake", "all"),
+        ("intake", "formal"),
+        ("intake", "informal"),
         ("occupancy", "persons"),
         ("outflow", "all"),
     ]
@@ -278,8 +295,9 @@ def _measure_keys(scheme: SchemeLike | None) -> list[tuple[str, str]]:
     return keys
 
 
-def _counts(rows: pd.DataFrame, state: pd.DataFrame, classes: pd.Series | None,
-            scheme: SchemeLike | None) -> dict[tuple[str, str], int]:
+def _counts(
+    rows: pd.DataFrame, state: pd.DataFrame, classes: pd.Series | None, scheme: SchemeLike | None
+) -> dict[tuple[str, str], int]:
     """All counts of :func:`to_figures` for one group of rows."""
     st = state.loc[rows.index]
     scope = st["in_scope"].to_numpy()
@@ -295,10 +313,10 @@ def _counts(rows: pd.DataFrame, state: pd.DataFrame, classes: pd.Series | None,
         ("intake", "informal"): int((scope & informal).sum()),
         ("occupancy", "persons"): int(st["present"].sum()),
         ("outflow", "all"): int(exited.sum()),
-        ("outflow", "departure_or_onward_migration"):
-            int(by_code.reindex(list(DEPARTURE_OR_ONWARD_MIGRATION), fill_value=0).sum()),
-        ("outflow", "other_non_durable"):
-            int(by_code.reindex(list(OTHER_NON_DURABLE), fill_value=0).sum()),
+        ("outflow", "departure_or_onward_migration"): int(
+            by_code.reindex(list(DEPARTURE_OR_ONWARD_MIGRATION), fill_value=0).sum()
+        ),
+        ("outflow", "other_non_durable"): int(by_code.reindex(list(OTHER_NON_DURABLE), fill_value=0).sum()),
     }
     for code in EXIT_REASON_CODES:
         out[("outflow", code)] = int(by_code.get(code, 0))
@@ -320,8 +338,13 @@ def _counts(rows: pd.DataFrame, state: pd.DataFrame, classes: pd.Series | None,
 # --------------------------------------------------------------------------- public API
 
 
-def to_figures(frame: pd.DataFrame, peildatum: DateLike, scheme: SchemeLike | None = None,
-               formal_only: bool = False, pilots: Iterable[str] | None = None) -> pd.DataFrame:
+def to_figures(
+    frame: pd.DataFrame,
+    peildatum: DateLike,
+    scheme: SchemeLike | None = None,
+    formal_only: bool = False,
+    pilots: Iterable[str] | None = None,
+) -> pd.DataFrame:
     """Count the published measures from person-level data at a peildatum.
 
     Parameters
@@ -370,13 +393,13 @@ def to_figures(frame: pd.DataFrame, peildatum: DateLike, scheme: SchemeLike | No
     pilot_list = _pilot_list(frame, pilots)
     if engine.supports(frame):
         counts = engine.pilot_counts(frame, as_peildatum(peildatum), formal_only, pilot_list)
-        return _figures_frame(_counts_from_engine(counts, pilot_list, scheme), pilot_list,
-                              scheme)
+        return _figures_frame(_counts_from_engine(counts, pilot_list, scheme), pilot_list, scheme)
     return _to_figures_pandas(frame, peildatum, scheme, formal_only, pilot_list)
 
 
-def _to_figures_pandas(frame: pd.DataFrame, peildatum: DateLike, scheme: SchemeLike | None,
-                       formal_only: bool, pilot_list: list[str]) -> pd.DataFrame:
+def _to_figures_pandas(
+    frame: pd.DataFrame, peildatum: DateLike, scheme: SchemeLike | None, formal_only: bool, pilot_list: list[str]
+) -> pd.DataFrame:
     """:func:`to_figures` counted row by row in pandas (frames the engine does not take)."""
     rows = _select(frame, formal_only, pilot_list)
     state = state_at(rows, peildatum)
@@ -398,8 +421,9 @@ def _class_of_codes(codes: Sequence[str], scheme: SchemeLike) -> dict[str, str]:
     return dict(zip(codes, classes.tolist()))
 
 
-def _counts_from_engine(counts: engine.PilotCounts, pilot_list: list[str],
-                        scheme: SchemeLike | None) -> dict[str, dict[tuple[str, str], int]]:
+def _counts_from_engine(
+    counts: engine.PilotCounts, pilot_list: list[str], scheme: SchemeLike | None
+) -> dict[str, dict[tuple[str, str], int]]:
     """The counts of :func:`_counts` per label (pilots, then ``total``) from the engine."""
     exits = counts.exits
     found = [c for c in exits.columns if int(exits[c].sum()) > 0]
@@ -409,8 +433,7 @@ def _counts_from_engine(counts: engine.PilotCounts, pilot_list: list[str],
         if label == TOTAL:
             main, by_code, scen = counts.total, exits.sum(), counts.scenarios.sum()
         else:
-            main, by_code, scen = (counts.main.loc[label], exits.loc[label],
-                                   counts.scenarios.loc[label])
+            main, by_code, scen = (counts.main.loc[label], exits.loc[label], counts.scenarios.loc[label])
         code_n = {str(c): int(n) for c, n in by_code.items()}
         scen_n = {str(c): int(n) for c, n in scen.items()}
         values: dict[tuple[str, str], int] = {
@@ -420,8 +443,7 @@ def _counts_from_engine(counts: engine.PilotCounts, pilot_list: list[str],
             ("intake", "informal"): int(main["intake_informal"]),
             ("occupancy", "persons"): int(main["present"]),
             ("outflow", "all"): int(main["exited"]),
-            ("outflow", "departure_or_onward_migration"):
-                sum(code_n.get(c, 0) for c in DEPARTURE_OR_ONWARD_MIGRATION),
+            ("outflow", "departure_or_onward_migration"): sum(code_n.get(c, 0) for c in DEPARTURE_OR_ONWARD_MIGRATION),
             ("outflow", "other_non_durable"): sum(code_n.get(c, 0) for c in OTHER_NON_DURABLE),
         }
         for code in EXIT_REASON_CODES:
@@ -439,8 +461,9 @@ def _counts_from_engine(counts: engine.PilotCounts, pilot_list: list[str],
     return out
 
 
-def _figures_frame(per_label: dict[str, dict[tuple[str, str], int]], pilot_list: list[str],
-                   scheme: SchemeLike | None) -> pd.DataFrame:
+def _figures_frame(
+    per_label: dict[str, dict[tuple[str, str], int]], pilot_list: list[str], scheme: SchemeLike | None
+) -> pd.DataFrame:
     """The long frame of :func:`to_figures` from the counts per label."""
     keys = _measure_keys(scheme)
     records: list[tuple[str, str, str, int]] = []
@@ -471,9 +494,14 @@ def readable_label(measure: str, category: str) -> str:
     return measure if category == "all" else f"{measure} {category}"
 
 
-def pilot_table(frame: pd.DataFrame, peildatum: DateLike, scheme: SchemeLike | None = None,
-                formal_only: bool = False, pilots: Iterable[str] | None = None,
-                exit_codes: bool | None = None) -> pd.DataFrame:
+def pilot_table(
+    frame: pd.DataFrame,
+    peildatum: DateLike,
+    scheme: SchemeLike | None = None,
+    formal_only: bool = False,
+    pilots: Iterable[str] | None = None,
+    exit_codes: bool | None = None,
+) -> pd.DataFrame:
     """Wide, readable version of :func:`to_figures`: one row per pilot plus ``total``.
 
     Parameters
@@ -507,8 +535,7 @@ def pilot_table(frame: pd.DataFrame, peildatum: DateLike, scheme: SchemeLike | N
     return wide.reset_index()
 
 
-def compare_with_published(person_figures: pd.DataFrame,
-                           published_figures: pd.DataFrame) -> pd.DataFrame:
+def compare_with_published(person_figures: pd.DataFrame, published_figures: pd.DataFrame) -> pd.DataFrame:
     """Put person-level counts next to published figures.
 
     Parameters
@@ -535,33 +562,43 @@ def compare_with_published(person_figures: pd.DataFrame,
     keys = ["pilot", "measure", "category"]
     published = published_figures
     if "unit" in published.columns:
-        published = published.loc[(published["unit"].astype("string") == "count")
-                                  .fillna(False).to_numpy(dtype=bool)]
+        published = published.loc[(published["unit"].astype("string") == "count").fillna(False).to_numpy(dtype=bool)]
     extra = [c for c in ("figure_id", "source_id", "peildatum") if c in published.columns]
     left = published[keys + extra + ["value"]].rename(columns={"value": "published"})
     for column in keys:
         left = left.assign(**{column: left[column].astype("str")})
     as_persons = np.zeros(len(left), dtype=bool)
     if "figure_id" in left.columns:
-        as_persons = (left["figure_id"].astype("str").isin(PERSON_COUNT_FIGURES)
-                      & (left["measure"] == "intake")).to_numpy()
-    match = left.assign(_measure=np.where(as_persons, "persons", left["measure"]),
-                        _category=np.where(as_persons, "all", left["category"]))
+        as_persons = (
+            left["figure_id"].astype("str").isin(PERSON_COUNT_FIGURES) & (left["measure"] == "intake")
+        ).to_numpy()
+    match = left.assign(
+        _measure=np.where(as_persons, "persons", left["measure"]),
+        _category=np.where(as_persons, "all", left["category"]),
+    )
     right = person_figures[keys + ["value"]].rename(
-        columns={"value": "person_level", "measure": "_measure", "category": "_category"})
-    merged = match.merge(right, on=["pilot", "_measure", "_category"], how="inner",
-                         validate="many_to_one").drop(columns=["_measure", "_category"])
+        columns={"value": "person_level", "measure": "_measure", "category": "_category"}
+    )
+    merged = match.merge(right, on=["pilot", "_measure", "_category"], how="inner", validate="many_to_one").drop(
+        columns=["_measure", "_category"]
+    )
     merged["published"] = merged["published"].astype("float64")
     merged["person_level"] = merged["person_level"].astype("int64")
     merged["difference"] = merged["person_level"] - merged["published"]
     merged["_total_last"] = (merged["pilot"] == TOTAL).astype(int)
-    merged = merged.sort_values(["_total_last", "pilot", "measure", "category", *extra],
-                                ignore_index=True).drop(columns="_total_last")
+    merged = merged.sort_values(["_total_last", "pilot", "measure", "category", *extra], ignore_index=True).drop(
+        columns="_total_last"
+    )
     return merged[keys + extra + ["published", "person_level", "difference"]]
 
 
-def flow(frame: pd.DataFrame, peildatum: DateLike, scheme: SchemeLike | None = None,
-         formal_only: bool = False, pilots: Iterable[str] | None = None) -> pd.DataFrame:
+def flow(
+    frame: pd.DataFrame,
+    peildatum: DateLike,
+    scheme: SchemeLike | None = None,
+    formal_only: bool = False,
+    pilots: Iterable[str] | None = None,
+) -> pd.DataFrame:
     """Person-level flow at the peildatum: intake, of which exited and present.
 
     Parameters
@@ -586,11 +623,9 @@ def flow(frame: pd.DataFrame, peildatum: DateLike, scheme: SchemeLike | None = N
     day = as_peildatum(peildatum)
     pilot_list = _pilot_list(frame, pilots)
     if engine.supports(frame):
-        columns = _flow_columns_engine(engine.pilot_counts(frame, day, formal_only, pilot_list),
-                                       pilot_list, scheme)
+        columns = _flow_columns_engine(engine.pilot_counts(frame, day, formal_only, pilot_list), pilot_list, scheme)
         return _flow_frame(columns, day, scheme)
-    return _flow_frame(_flow_columns_pandas(frame, day, scheme, formal_only, pilot_list),
-                       day, scheme)
+    return _flow_frame(_flow_columns_pandas(frame, day, scheme, formal_only, pilot_list), day, scheme)
 
 
 def _flow_detail_ids(scheme: SchemeLike | None) -> list[str]:
@@ -598,8 +633,9 @@ def _flow_detail_ids(scheme: SchemeLike | None) -> list[str]:
     return [str(c) for c in scheme.class_ids] if scheme is not None else list(EXIT_REASON_CODES)
 
 
-def _flow_columns_engine(counts: engine.PilotCounts, pilot_list: list[str],
-                         scheme: SchemeLike | None) -> dict[str, list[int]]:
+def _flow_columns_engine(
+    counts: engine.PilotCounts, pilot_list: list[str], scheme: SchemeLike | None
+) -> dict[str, list[int]]:
     """Values of each :func:`flow` column (pilots, then ``total``) from the engine's counts."""
     exits = counts.exits
     found = [c for c in exits.columns if int(exits[c].sum()) > 0]
@@ -619,8 +655,9 @@ def _flow_columns_engine(counts: engine.PilotCounts, pilot_list: list[str],
     return columns
 
 
-def _flow_columns_pandas(frame: pd.DataFrame, day: pd.Timestamp, scheme: SchemeLike | None,
-                         formal_only: bool, pilot_list: list[str]) -> dict[str, list[int]]:
+def _flow_columns_pandas(
+    frame: pd.DataFrame, day: pd.Timestamp, scheme: SchemeLike | None, formal_only: bool, pilot_list: list[str]
+) -> dict[str, list[int]]:
     """Values of each :func:`flow` column counted row by row in pandas."""
     rows = _select(frame, formal_only, pilot_list)
     state = state_at(rows, day)
@@ -643,14 +680,12 @@ def _flow_columns_pandas(frame: pd.DataFrame, day: pd.Timestamp, scheme: SchemeL
     return columns
 
 
-def _flow_frame(columns: dict[str, list[int]], day: pd.Timestamp,
-                scheme: SchemeLike | None) -> pd.DataFrame:
+def _flow_frame(columns: dict[str, list[int]], day: pd.Timestamp, scheme: SchemeLike | None) -> pd.DataFrame:
     """The table of :func:`flow` from the values of each column."""
     detail_ids = _flow_detail_ids(scheme)
     what = "class" if scheme is not None else "exit reason"
     iso = day.date().isoformat()
-    lines = ["intake", "exited", *[f"exited:{d}" for d in detail_ids], "present",
-             "not_yet_started"]
+    lines = ["intake", "exited", *[f"exited:{d}" for d in detail_ids], "present", "not_yet_started"]
     descriptions = [
         f"intake on or before {iso}",
         f"  of which flowed out on or before {iso}",
@@ -664,8 +699,13 @@ def _flow_frame(columns: dict[str, list[int]], day: pd.Timestamp,
     return out
 
 
-def stock_over_time(frame: pd.DataFrame, freq: str = "MS", start: DateLike | None = None,
-                    end: DateLike | None = None, by: str | None = "pilot") -> pd.DataFrame:
+def stock_over_time(
+    frame: pd.DataFrame,
+    freq: str = "MS",
+    start: DateLike | None = None,
+    end: DateLike | None = None,
+    by: str | None = "pilot",
+) -> pd.DataFrame:
     """Number of trajectories present at each date of a regular grid.
 
     A trajectory is present on date ``d`` when ``intake_date <= d`` and
@@ -730,10 +770,10 @@ def stock_over_time(frame: pd.DataFrame, freq: str = "MS", start: DateLike | Non
         intakes = np.sort(intake_all[mask])
         exits = exit_all[mask]
         exits = np.sort(exits[~np.isnat(exits)])
-        present = (np.searchsorted(intakes, grid_values, side="right")
-                   - np.searchsorted(exits, grid_values, side="right"))
-        pieces.append(pd.DataFrame({"date": grid, group_column: label,
-                                    "present": present.astype("int64")}))
+        present = np.searchsorted(intakes, grid_values, side="right") - np.searchsorted(
+            exits, grid_values, side="right"
+        )
+        pieces.append(pd.DataFrame({"date": grid, group_column: label, "present": present.astype("int64")}))
     out = pd.concat(pieces, ignore_index=True)
     order = {label: i for i, label in enumerate([*groups, TOTAL])}
     out["_order"] = out[group_column].map(order)

@@ -43,8 +43,14 @@ __all__ = ["PilotCounts", "event_inputs", "pilot_counts", "supports"]
 
 _STRING_KINDS = ("string", "str", "category", "object")
 _COUNT_COLUMNS: tuple[str, ...] = (
-    "persons", "intake", "intake_formal", "intake_informal", "present", "exited",
-    "not_yet_started", "scenarios",
+    "persons",
+    "intake",
+    "intake_formal",
+    "intake_informal",
+    "present",
+    "exited",
+    "not_yet_started",
+    "scenarios",
 )
 
 
@@ -166,10 +172,12 @@ def _coded_table(frame: pd.DataFrame, pilots: Sequence[str]) -> pa.Table:
         "intake_date": _arrow(frame["intake_date"]),
         "exit_date": _arrow(frame["exit_date"]),
         "reason": pa.array(_codes(frame["exit_reason"], EXIT_REASON_CODES)),
-        "scenario": pa.array(_codes(frame["scenario"], SCENARIO_CODES) if "scenario" in frame
-                             else np.full(n, -1, dtype=np.int16)),
-        "scenario_date": (_arrow(frame["scenario_date"]) if "scenario_date" in frame
-                          else pa.nulls(n, pa.timestamp("us"))),
+        "scenario": pa.array(
+            _codes(frame["scenario"], SCENARIO_CODES) if "scenario" in frame else np.full(n, -1, dtype=np.int16)
+        ),
+        "scenario_date": (
+            _arrow(frame["scenario_date"]) if "scenario_date" in frame else pa.nulls(n, pa.timestamp("us"))
+        ),
     }
     return pa.table(columns)
 
@@ -220,31 +228,33 @@ def _positions(cells: pd.DataFrame, index: pd.Index) -> tuple[np.ndarray, np.nda
 def _from_cells(cells: pd.DataFrame, index: pd.Index) -> pd.DataFrame:
     """Counts per pilot (all of :data:`_COUNT_COLUMNS` but ``persons``) from the state cells."""
     where, n = _positions(cells, index)
-    flag = {c: cells[c].to_numpy(dtype=bool) for c in
-            ("formal", "informal", "in_scope", "exited", "scenario_set")}
+    flag = {c: cells[c].to_numpy(dtype=bool) for c in ("formal", "informal", "in_scope", "exited", "scenario_set")}
     scope = flag["in_scope"]
     masks = {
-        "intake": scope, "intake_formal": scope & flag["formal"],
-        "intake_informal": scope & flag["informal"], "present": scope & ~flag["exited"],
-        "exited": flag["exited"], "not_yet_started": ~scope, "scenarios": flag["scenario_set"],
+        "intake": scope,
+        "intake_formal": scope & flag["formal"],
+        "intake_informal": scope & flag["informal"],
+        "present": scope & ~flag["exited"],
+        "exited": flag["exited"],
+        "not_yet_started": ~scope,
+        "scenarios": flag["scenario_set"],
     }
     columns = {"persons": np.zeros(len(index), dtype=np.int64)}
     columns.update({k: _sums(where, n, len(index), m) for k, m in masks.items()})
     return pd.DataFrame(columns, index=index)
 
 
-def _per(cells: pd.DataFrame, flag: str, key: str, codes: list[int],
-         index: pd.Index) -> pd.DataFrame:
+def _per(cells: pd.DataFrame, flag: str, key: str, codes: list[int], index: pd.Index) -> pd.DataFrame:
     """Pilot x code sums of ``n`` over the cells where ``flag`` holds (codes in the given order)."""
     where, n = _positions(cells, index)
     chosen = cells[flag].to_numpy(dtype=bool)
     values = cells[key].to_numpy(dtype=np.int64)
-    return pd.DataFrame({code: _sums(where, n, len(index), chosen & (values == code))
-                         for code in codes}, index=index, columns=codes)
+    return pd.DataFrame(
+        {code: _sums(where, n, len(index), chosen & (values == code)) for code in codes}, index=index, columns=codes
+    )
 
 
-def pilot_counts(frame: pd.DataFrame, day: pd.Timestamp, formal_only: bool,
-                 pilots: Sequence[str]) -> PilotCounts:
+def pilot_counts(frame: pd.DataFrame, day: pd.Timestamp, formal_only: bool, pilots: Sequence[str]) -> PilotCounts:
     """Count the states at the peildatum per pilot, in DuckDB.
 
     Parameters
@@ -279,8 +289,9 @@ def pilot_counts(frame: pd.DataFrame, day: pd.Timestamp, formal_only: bool,
     main["persons"] = persons[:-1]
     codes = list(EXIT_REASON_CODES)
     exits = _per(cells, "exited", "reason", list(range(len(codes))), index).set_axis(codes, axis=1)
-    scenarios = _per(cells, "scenario_set", "scenario", list(range(len(SCENARIO_CODES))),
-                     index).set_axis(list(SCENARIO_CODES), axis=1)
+    scenarios = _per(cells, "scenario_set", "scenario", list(range(len(SCENARIO_CODES))), index).set_axis(
+        list(SCENARIO_CODES), axis=1
+    )
     per_pilot = main[list(_COUNT_COLUMNS)]
     total = per_pilot.sum().astype("int64")
     total["persons"] = int(persons[-1])
@@ -315,8 +326,7 @@ def _persons(con: duckdb.DuckDBPyConnection, n_pilots: int) -> np.ndarray:
     return out
 
 
-def event_inputs(frame: pd.DataFrame, day: pd.Timestamp,
-                 formal_only: bool) -> dict[str, np.ndarray]:
+def event_inputs(frame: pd.DataFrame, day: pd.Timestamp, formal_only: bool) -> dict[str, np.ndarray]:
     """Per in-scope trajectory: row position, exited flag, days to exit or peildatum, exit code.
 
     The inputs of the survival estimators (:mod:`lvv_eval.stats.survival`), in
@@ -339,13 +349,15 @@ def event_inputs(frame: pd.DataFrame, day: pd.Timestamp,
         intake_date otherwise, whole days) and ``exit_code`` (int64 index into
         :data:`lvv_eval.reference.taxonomy.EXIT_REASON_CODES`, -1 when not exited).
     """
-    table = pa.table({
-        "pos": pa.array(np.arange(len(frame), dtype=np.int64)),
-        "intake_date": _arrow(frame["intake_date"]),
-        "exit_date": _arrow(frame["exit_date"]),
-        "reason": pa.array(_codes(frame["exit_reason"], EXIT_REASON_CODES)),
-        "formal": _arrow(frame["formal_status"]),
-    })
+    table = pa.table(
+        {
+            "pos": pa.array(np.arange(len(frame), dtype=np.int64)),
+            "intake_date": _arrow(frame["intake_date"]),
+            "exit_date": _arrow(frame["exit_date"]),
+            "reason": pa.array(_codes(frame["exit_reason"], EXIT_REASON_CODES)),
+            "formal": _arrow(frame["formal_status"]),
+        }
+    )
     d = f"DATE '{day.date().isoformat()}'"
     stamp = f"TIMESTAMP '{day.date().isoformat()}'"
     where = f"intake_date <= {stamp}"

@@ -15,8 +15,9 @@ from lvv_eval.sources.capacity import capacity_on
 from lvv_eval.stats.counts import TOTAL, DateLike, stock_over_time
 
 
-def present_against_capacity(frame: pd.DataFrame, start: DateLike, end: DateLike,
-                             figures: pd.DataFrame | None = None) -> pd.DataFrame:
+def present_against_capacity(
+    frame: pd.DataFrame, start: DateLike, end: DateLike, figures: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Persons present on the first of each month per pilot, with the capacity in force then.
 
     Parameters
@@ -46,4 +47,5 @@ def present_against_capacity(frame: pd.DataFrame, start: DateLike, end: DateLike
     places = out["capacity"].astype("float64")
     out["occupancy_rate"] = out["present"] / places.where(places > 0)
     return out.sort_values(["pilot", "date"], ignore_index=True)[
-        ["date", "pilot", "present", "capacity", "occupancy_rate"]]
+        ["date", "pilot", "present", "capacity", "occupancy_rate"]
+    ]

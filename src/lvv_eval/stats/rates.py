@@ -91,9 +91,7 @@ NO_CI = "none"
 def _method(method: str) -> str:
     key = str(method).strip().lower()
     if key not in CI_METHODS:
-        raise ConfigError(
-            f"unknown confidence-interval method {method!r}; choose one of {sorted(CI_METHODS)}"
-        )
+        raise ConfigError(f"unknown confidence-interval method {method!r}; choose one of {sorted(CI_METHODS)}")
     return CI_METHODS[key]
 
 
@@ -166,17 +164,13 @@ def _validate_counts(count: np.ndarray, nobs: np.ndarray) -> None:
         if c < 0:
             problems.append(Problem("", None, "count", f"{c:g}", f"item {i}: count must be >= 0"))
         if c > n:
-            problems.append(
-                Problem("", None, "count", f"{c:g}", f"item {i}: count exceeds its denominator {n:g}")
-            )
+            problems.append(Problem("", None, "count", f"{c:g}", f"item {i}: count exceeds its denominator {n:g}"))
     if problems:
         raise InputValidationError(problems)
 
 
 # --------------------------------------------------------------------------- core interval
-def proportion_ci(
-    count: Any, nobs: Any, alpha: float = 0.05, method: str = "wilson"
-) -> tuple[Any, Any]:
+def proportion_ci(count: Any, nobs: Any, alpha: float = 0.05, method: str = "wilson") -> tuple[Any, Any]:
     """Confidence interval for a proportion ``count / nobs``.
 
     Wraps :func:`statsmodels.stats.proportion.proportion_confint` and always
@@ -320,16 +314,32 @@ def occupancy(
     """
     alpha = _check_alpha(alpha)
     if ci_method is not None:
-        raise ConfigError(f"occupancy gets no interval (ci_method={ci_method!r} refused): the places of a "
-                          "pilot are not a sample (interval policy, docs/methods.md)")
+        raise ConfigError(
+            f"occupancy gets no interval (ci_method={ci_method!r} refused): the places of a "
+            "pilot are not a sample (interval policy, docs/methods.md)"
+        )
     frame = _align(capacity=_as_series(capacity, "capacity"), present=_as_series(present, "present"))
     cap, pres = frame["capacity"], frame["present"]
     free = cap - pres
     method = ci_method
-    occ = _rate_table(pres, cap, denominator_label="capacity", measure="occupancy_rate",
-                      category="of_capacity", alpha=alpha, method=None)
-    fr = _rate_table(free, cap, denominator_label="capacity", measure="free_places_rate",
-                     category="of_capacity", alpha=alpha, method=None)
+    occ = _rate_table(
+        pres,
+        cap,
+        denominator_label="capacity",
+        measure="occupancy_rate",
+        category="of_capacity",
+        alpha=alpha,
+        method=None,
+    )
+    fr = _rate_table(
+        free,
+        cap,
+        denominator_label="capacity",
+        measure="free_places_rate",
+        category="of_capacity",
+        alpha=alpha,
+        method=None,
+    )
     if method is not None:
         ok = (pres >= 0) & (pres <= cap)
         for table, num in ((occ, pres), (fr, free)):
@@ -411,8 +421,15 @@ def durable_rate(
     else:
         den, label, measure = outflow, "total outflow", "outflow_share_of_outflow"
     frame = _align(numerator=_as_series(durable, "durable"), denominator=_as_series(den, label))
-    return _rate_table(frame["numerator"], frame["denominator"], denominator_label=label,
-                       measure=measure, category=category, alpha=_check_alpha(alpha), method=method)
+    return _rate_table(
+        frame["numerator"],
+        frame["denominator"],
+        denominator_label=label,
+        measure=measure,
+        category=category,
+        alpha=_check_alpha(alpha),
+        method=method,
+    )
 
 
 # --------------------------------------------------------------------------- class shares
@@ -478,8 +495,9 @@ def class_shares(
             wide.index.name = DEFAULT_KEY
     else:
         s = pd.Series(dict(counts)) if isinstance(counts, Mapping) else counts
-        wide = pd.DataFrame([s.to_numpy()], columns=[str(c) for c in s.index],
-                            index=pd.Index(["total"], name=DEFAULT_KEY))
+        wide = pd.DataFrame(
+            [s.to_numpy()], columns=[str(c) for c in s.index], index=pd.Index(["total"], name=DEFAULT_KEY)
+        )
     key = wide.index.name
     wide = wide.astype(float)
     outflow = wide.sum(axis=1)
@@ -490,8 +508,11 @@ def class_shares(
             intake = pd.Series([intake] * len(wide), index=wide.index)
         den = _align(outflow=outflow.rename("outflow"), intake=_as_series(intake, "intake"))["intake"]
         rest = den - outflow
-        bad = [Problem("", None, "intake", f"{den[k]:g}", f"{k}: intake is smaller than the outflow {outflow[k]:g}")
-               for k in wide.index if rest[k] < 0]
+        bad = [
+            Problem("", None, "intake", f"{den[k]:g}", f"{k}: intake is smaller than the outflow {outflow[k]:g}")
+            for k in wide.index
+            if rest[k] < 0
+        ]
         if bad:
             raise InputValidationError(bad)
         wide[NOT_OUTFLOWED] = rest
@@ -503,8 +524,9 @@ def class_shares(
     for group, row in wide.iterrows():
         num = pd.Series(row.to_numpy(), index=pd.Index([group] * len(row), name=key))
         d = pd.Series([den[group]] * len(row), index=num.index)
-        t = _rate_table(num, d, denominator_label=label, measure=measure,
-                        category=pd.Series(row.index), alpha=alpha, method=method)
+        t = _rate_table(
+            num, d, denominator_label=label, measure=measure, category=pd.Series(row.index), alpha=alpha, method=method
+        )
         vals = row.to_numpy()
         if np.all(vals >= GOODMAN_MIN_COUNT) and len(vals) >= 2:
             ci = multinomial_proportions_confint(vals, alpha=alpha, method="goodman")
@@ -618,9 +640,7 @@ def target_attainment(
 
 
 # --------------------------------------------------------------------------- scenarios
-def scenario_shares(
-    departure: Any, residence: Any, *, alpha: float = 0.05, method: str = "wilson"
-) -> pd.DataFrame:
+def scenario_shares(departure: Any, residence: Any, *, alpha: float = 0.05, method: str = "wilson") -> pd.DataFrame:
     """Shares of counselling scenarios aimed at departure and at residence.
 
     Reproduces ``002_1f6dbbe6756677e4.txt`` (programme monitor, *Voortgang
@@ -645,8 +665,9 @@ def scenario_shares(
     total = frame["departure"] + frame["residence"]
     label = "scenarios set (departure + residence)"
     parts = [
-        _rate_table(frame[c], total, denominator_label=label, measure="scenario_share",
-                    category=c, alpha=alpha, method=method)
+        _rate_table(
+            frame[c], total, denominator_label=label, measure="scenario_share", category=c, alpha=alpha, method=method
+        )
         for c in ("departure", "residence")
     ]
     key = frame.index.name
@@ -697,8 +718,10 @@ def proportion_difference(
     """
     alpha = _check_alpha(alpha)
     frame = _align(
-        count1=_as_series(count1, "count1"), nobs1=_as_series(nobs1, "nobs1"),
-        count2=_as_series(count2, "count2"), nobs2=_as_series(nobs2, "nobs2"),
+        count1=_as_series(count1, "count1"),
+        nobs1=_as_series(nobs1, "nobs1"),
+        count2=_as_series(count2, "count2"),
+        nobs2=_as_series(nobs2, "nobs2"),
     )
     _validate_counts(frame["count1"].to_numpy(), frame["nobs1"].to_numpy())
     _validate_counts(frame["count2"].to_numpy(), frame["nobs2"].to_numpy())
@@ -769,8 +792,10 @@ def series_from_figures(
     dup = sel[key].astype(str).duplicated(keep=False)
     if dup.any():
         raise InputValidationError(
-            [Problem("", None, key, str(v), f"more than one {measure}/{category} value; filter the table first")
-             for v in sorted(set(sel.loc[dup, key].astype(str)))]
+            [
+                Problem("", None, key, str(v), f"more than one {measure}/{category} value; filter the table first")
+                for v in sorted(set(sel.loc[dup, key].astype(str)))
+            ]
         )
     s = pd.Series(pd.to_numeric(sel["value"]).to_numpy(dtype=float), index=sel[key].astype(str).to_numpy())
     s.index.name = key

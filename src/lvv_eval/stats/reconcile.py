@@ -67,8 +67,14 @@ DEFAULT_EXPLANATIONS_FILE: Path = PUBLISHED_DIR / "reconciliation_explanations.c
 
 CROSSWALK_COLUMNS = ("source_id", "category", "common_category", "codes", "note")
 EXPLANATION_COLUMNS = (
-    "explanation_id", "source_from", "category_from", "source_to", "category_to",
-    "size", "description", "citation",
+    "explanation_id",
+    "source_from",
+    "category_from",
+    "source_to",
+    "category_to",
+    "size",
+    "description",
+    "citation",
 )
 TOTAL = "total"
 
@@ -118,9 +124,7 @@ def read_table(path: str | Path, columns: tuple[str, ...], required: tuple[str, 
     table = pd.read_csv(path, dtype=str, keep_default_na=False)
     missing = [c for c in required if c not in table.columns]
     if missing:
-        raise InputValidationError(
-            [Problem(str(path), 1, c, "", "required column is missing") for c in missing]
-        )
+        raise InputValidationError([Problem(str(path), 1, c, "", "required column is missing") for c in missing])
     for c in columns:
         if c not in table.columns:
             table[c] = ""
@@ -222,8 +226,11 @@ class _Inputs:
         return self.common_of[src].get(cat, cat)
 
 
-def _crosswalk_lookups(cw: pd.DataFrame, labels: tuple[str, str], problems: list[Problem],
-                       ) -> tuple[dict[str, dict[str, str]], dict[str, dict[str, list[str]]]]:
+def _crosswalk_lookups(
+    cw: pd.DataFrame,
+    labels: tuple[str, str],
+    problems: list[Problem],
+) -> tuple[dict[str, dict[str, str]], dict[str, dict[str, list[str]]]]:
     """Per source: category -> common category, and category -> exit codes."""
     cw_file = cw.attrs.get("file", "crosswalk")
     common_of: dict[str, dict[str, str]] = {lab: {} for lab in labels}
@@ -237,8 +244,15 @@ def _crosswalk_lookups(cw: pd.DataFrame, labels: tuple[str, str], problems: list
             problems.append(Problem(cw_file, i + 2, "common_category", "", "must not be empty"))
             continue
         if cat in common_of[src] and common_of[src][cat] != common:
-            problems.append(Problem(cw_file, i + 2, "common_category", common,
-                                    f"{src}/{cat} is already mapped to {common_of[src][cat]!r}"))
+            problems.append(
+                Problem(
+                    cw_file,
+                    i + 2,
+                    "common_category",
+                    common,
+                    f"{src}/{cat} is already mapped to {common_of[src][cat]!r}",
+                )
+            )
             continue
         common_of[src][cat] = common
         raw_codes = str(getattr(row, "codes", "") or "")
@@ -259,19 +273,36 @@ def _category_classes(inp: _Inputs, problems: list[Problem]) -> dict[str, dict[s
             unknown = [c for c in codes if c not in mapping]
             classes = sorted({mapping[c] for c in codes if c in mapping})
             if not codes or unknown:
-                problems.append(Problem(src, None, cat, _fmt(inp.counts[src][cat]),
-                                        "category has no class: it is not in the scheme and the crosswalk "
-                                        f"lists no known exit codes for it (unknown: {unknown})"))
+                problems.append(
+                    Problem(
+                        src,
+                        None,
+                        cat,
+                        _fmt(inp.counts[src][cat]),
+                        "category has no class: it is not in the scheme and the crosswalk "
+                        f"lists no known exit codes for it (unknown: {unknown})",
+                    )
+                )
             elif len(classes) > 1:
-                problems.append(Problem(src, None, cat, ";".join(codes),
-                                        f"the exit codes of this category fall in several classes {classes}"))
+                problems.append(
+                    Problem(
+                        src,
+                        None,
+                        cat,
+                        ";".join(codes),
+                        f"the exit codes of this category fall in several classes {classes}",
+                    )
+                )
             else:
                 class_of[src][cat] = classes[0]
     return class_of
 
 
-def _common_categories(inp: _Inputs, class_of: dict[str, dict[str, str]], problems: list[Problem],
-                       ) -> tuple[list[str], dict[str, dict[str, list[str]]], dict[str, dict[str, str | None]]]:
+def _common_categories(
+    inp: _Inputs,
+    class_of: dict[str, dict[str, str]],
+    problems: list[Problem],
+) -> tuple[list[str], dict[str, dict[str, list[str]]], dict[str, dict[str, str | None]]]:
     """Common categories in order of appearance, their members and their class per source."""
     order: list[str] = []
     members: dict[str, dict[str, list[str]]] = {}
@@ -287,15 +318,23 @@ def _common_categories(inp: _Inputs, class_of: dict[str, dict[str, str]], proble
         for src in inp.labels:
             cls = sorted({class_of[src][c] for c in members[k][src] if c in class_of[src]})
             if len(cls) > 1:
-                problems.append(Problem(inp.cw_file, None, "common_category", k,
-                                        f"{src} categories {members[k][src]} merged into one common category "
-                                        f"fall in different classes {cls}"))
+                problems.append(
+                    Problem(
+                        inp.cw_file,
+                        None,
+                        "common_category",
+                        k,
+                        f"{src} categories {members[k][src]} merged into one common category "
+                        f"fall in different classes {cls}",
+                    )
+                )
             common_class[src][k] = cls[0] if cls else None
     return order, members, common_class
 
 
-def _explanation_rows(exp: pd.DataFrame, inp: _Inputs, members: Mapping[str, Any],
-                      problems: list[Problem]) -> list[dict[str, Any]]:
+def _explanation_rows(
+    exp: pd.DataFrame, inp: _Inputs, members: Mapping[str, Any], problems: list[Problem]
+) -> list[dict[str, Any]]:
     """The explanations that link the two tables, as moves from a common category of a to one of b."""
     label_a, label_b = inp.labels
     exp_file = exp.attrs.get("file", "explanations")
@@ -308,8 +347,11 @@ def _explanation_rows(exp: pd.DataFrame, inp: _Inputs, members: Mapping[str, Any
         bad = False
         for src, cat, col in ((sf, cf, "category_from"), (st, ct, "category_to")):
             if inp.common(src, cat) not in members:
-                problems.append(Problem(exp_file, i + 2, col, cat,
-                                        f"not a category of {src} (nor a common category) in these tables"))
+                problems.append(
+                    Problem(
+                        exp_file, i + 2, col, cat, f"not a category of {src} (nor a common category) in these tables"
+                    )
+                )
                 bad = True
         size_text = str(getattr(row, "size", "") or "").strip()
         size = np.nan
@@ -327,11 +369,20 @@ def _explanation_rows(exp: pd.DataFrame, inp: _Inputs, members: Mapping[str, Any
             k_from, k_to = inp.common(sf, cf), inp.common(st, ct)
         else:  # b counts them in cf, a in ct: a move from ct (a) to cf (b)
             k_from, k_to = inp.common(st, ct), inp.common(sf, cf)
-        move_rows.append({"explanation_id": str(row.explanation_id), "source_from": sf,
-                          "category_from": cf, "source_to": st, "category_to": ct,
-                          "common_from_a": k_from, "common_to_b": k_to, "size_published": size,
-                          "description": str(getattr(row, "description", "")),
-                          "citation": str(getattr(row, "citation", ""))})
+        move_rows.append(
+            {
+                "explanation_id": str(row.explanation_id),
+                "source_from": sf,
+                "category_from": cf,
+                "source_to": st,
+                "category_to": ct,
+                "common_from_a": k_from,
+                "common_to_b": k_to,
+                "size_published": size,
+                "description": str(getattr(row, "description", "")),
+                "citation": str(getattr(row, "citation", "")),
+            }
+        )
     return move_rows
 
 
@@ -367,16 +418,25 @@ def _shifts(move_rows: list[dict[str, Any]], key_of: Any, keys: list[str], end: 
     return out
 
 
-def _ranges(lo: Mapping[str, float], hi: Mapping[str, float], keys: list[str],
-            ) -> tuple[dict[str, float], dict[str, float]]:
+def _ranges(
+    lo: Mapping[str, float],
+    hi: Mapping[str, float],
+    keys: list[str],
+) -> tuple[dict[str, float], dict[str, float]]:
     """Lower and upper end per key of a quantity that is linear in the move sizes."""
     return ({k: min(lo[k], hi[k]) for k in keys}, {k: max(lo[k], hi[k]) for k in keys})
 
 
-def _category_table(inp: _Inputs, order: list[str], members: Mapping[str, Any],
-                    common_class: Mapping[str, Mapping[str, str | None]], a: Mapping[str, float],
-                    b: Mapping[str, float], move_rows: list[dict[str, Any]],
-                    decomposition: list[dict[str, Any]]) -> pd.DataFrame:
+def _category_table(
+    inp: _Inputs,
+    order: list[str],
+    members: Mapping[str, Any],
+    common_class: Mapping[str, Mapping[str, str | None]],
+    a: Mapping[str, float],
+    b: Mapping[str, float],
+    move_rows: list[dict[str, Any]],
+    decomposition: list[dict[str, Any]],
+) -> pd.DataFrame:
     """One row per common category plus ``total``: difference, explained part and ranges."""
     label_a, label_b = inp.labels
     diff = {k: b[k] - a[k] for k in order}
@@ -384,8 +444,9 @@ def _category_table(inp: _Inputs, order: list[str], members: Mapping[str, Any],
     at_high = _shifts(move_rows, lambda k: k, order, "bound_high")
     known = [mv for mv in move_rows if mv["bound_low"] == mv["bound_high"]]
     explained = _shifts(known, lambda k: k, order, "bound_low")
-    b_lo, b_hi = _ranges({k: at_low[k] - explained[k] for k in order},
-                         {k: at_high[k] - explained[k] for k in order}, order)
+    b_lo, b_hi = _ranges(
+        {k: at_low[k] - explained[k] for k in order}, {k: at_high[k] - explained[k] for k in order}, order
+    )
     u_lo = {k: diff[k] - explained[k] - b_hi[k] for k in order}
     u_hi = {k: diff[k] - explained[k] - b_lo[k] for k in order}
     ids: dict[str, list[str]] = {k: [] for k in order}
@@ -396,11 +457,13 @@ def _category_table(inp: _Inputs, order: list[str], members: Mapping[str, Any],
         for key, sign in ((x, -1.0), (y, 1.0)):
             ids[key].append(mv["explanation_id"])
             ends = sorted((sign * mv["bound_low"], sign * mv["bound_high"]))
-            decomposition.append({"level": "category", "key": key, "component": mv["explanation_id"],
-                                  "low": ends[0], "high": ends[1]})
+            decomposition.append(
+                {"level": "category", "key": key, "component": mv["explanation_id"], "low": ends[0], "high": ends[1]}
+            )
     for k in order:
-        decomposition.append({"level": "category", "key": k, "component": "unexplained",
-                              "low": u_lo[k], "high": u_hi[k]})
+        decomposition.append(
+            {"level": "category", "key": k, "component": "unexplained", "low": u_lo[k], "high": u_hi[k]}
+        )
 
     def col(d: Mapping[str, float]) -> pd.Series:
         return _num([d[k] for k in order] + [sum(d.values())])
@@ -438,9 +501,15 @@ def _with_total(values: Mapping[str, float], keys: list[str], total: float) -> p
     return _num([values[k] for k in keys] + [total])
 
 
-def _class_table(inp: _Inputs, order: list[str], common_class: Mapping[str, Mapping[str, str | None]],
-                 a: Mapping[str, float], b: Mapping[str, float], move_rows: list[dict[str, Any]],
-                 decomposition: list[dict[str, Any]]) -> pd.DataFrame:
+def _class_table(
+    inp: _Inputs,
+    order: list[str],
+    common_class: Mapping[str, Mapping[str, str | None]],
+    a: Mapping[str, float],
+    b: Mapping[str, float],
+    move_rows: list[dict[str, Any]],
+    decomposition: list[dict[str, Any]],
+) -> pd.DataFrame:
     """One row per class plus ``total``: class naming, published moves, ranges of the rest."""
     label_a, label_b = inp.labels
     class_order = list(dict.fromkeys(inp.schemes[label_a][1] + inp.schemes[label_b][1]))
@@ -468,8 +537,9 @@ def _class_table(inp: _Inputs, order: list[str], common_class: Mapping[str, Mapp
     moves_c = _shifts(known, b_class, class_order, "bound_low")
     at_low = _shifts(move_rows, b_class, class_order, "bound_low")
     at_high = _shifts(move_rows, b_class, class_order, "bound_high")
-    b_lo, b_hi = _ranges({c: at_low[c] - moves_c[c] for c in class_order},
-                         {c: at_high[c] - moves_c[c] for c in class_order}, class_order)
+    b_lo, b_hi = _ranges(
+        {c: at_low[c] - moves_c[c] for c in class_order}, {c: at_high[c] - moves_c[c] for c in class_order}, class_order
+    )
     rest = {c: cdiff[c] - reclass[c] - moves_c[c] for c in class_order}
     u_lo = {c: rest[c] - b_hi[c] for c in class_order}
     u_hi = {c: rest[c] - b_lo[c] for c in class_order}
@@ -478,13 +548,14 @@ def _class_table(inp: _Inputs, order: list[str], common_class: Mapping[str, Mapp
             continue
         for key, sign in ((b_class(mv["common_from_a"]), -1.0), (b_class(mv["common_to_b"]), 1.0)):
             ends = sorted((sign * mv["bound_low"], sign * mv["bound_high"]))
-            decomposition.append({"level": "class", "key": key, "component": mv["explanation_id"],
-                                  "low": ends[0], "high": ends[1]})
+            decomposition.append(
+                {"level": "class", "key": key, "component": mv["explanation_id"], "low": ends[0], "high": ends[1]}
+            )
     for c in class_order:
-        decomposition.append({"level": "class", "key": c, "component": "classification",
-                              "low": reclass[c], "high": reclass[c]})
-        decomposition.append({"level": "class", "key": c, "component": "unexplained",
-                              "low": u_lo[c], "high": u_hi[c]})
+        decomposition.append(
+            {"level": "class", "key": c, "component": "classification", "low": reclass[c], "high": reclass[c]}
+        )
+        decomposition.append({"level": "class", "key": c, "component": "unexplained", "low": u_lo[c], "high": u_hi[c]})
 
     def col(d: Mapping[str, float]) -> pd.Series:
         return _num([d[c] for c in class_order] + [sum(d.values())])
@@ -584,9 +655,20 @@ def reconcile(
 
     moves = pd.DataFrame(
         move_rows,
-        columns=["explanation_id", "source_from", "category_from", "source_to", "category_to",
-                 "common_from_a", "common_to_b", "size_published", "bound_low", "bound_high",
-                 "description", "citation"],
+        columns=[
+            "explanation_id",
+            "source_from",
+            "category_from",
+            "source_to",
+            "category_to",
+            "common_from_a",
+            "common_to_b",
+            "size_published",
+            "bound_low",
+            "bound_high",
+            "description",
+            "citation",
+        ],
     )
     dec = pd.DataFrame(decomposition, columns=["level", "key", "component", "low", "high"])
     keep = (dec["low"] != 0) | (dec["high"] != 0) | (dec["component"] == "unexplained")

@@ -45,12 +45,18 @@ from scipy.stats import norm
 from statsmodels.duration.survfunc import CumIncidenceRight, SurvfuncRight
 from statsmodels.stats.proportion import proportion_confint
 
-from lvv_eval.stats.counts import (
-    TOTAL, DateLike, SchemeLike, as_peildatum, check_frame, classify_exits, state_at,
-)
-from lvv_eval.stats import engine
 from lvv_eval.errors import ConfigError
 from lvv_eval.reference.taxonomy import EXIT_REASON_CODES
+from lvv_eval.stats import engine
+from lvv_eval.stats.counts import (
+    TOTAL,
+    DateLike,
+    SchemeLike,
+    as_peildatum,
+    check_frame,
+    classify_exits,
+    state_at,
+)
 
 CENSORED: str = "censored"
 """``event_class`` of trajectories still present at the peildatum."""
@@ -60,15 +66,17 @@ IN_PROGRAMME: str = "in_programme"
 
 CIF_CI_METHODS: tuple[str, ...] = ("log-log", "linear")
 
-_MEDIAN_CI_METHOD = ("Brookmeyer-Crowley test inversion, cloglog transform, Greenwood SE "
-                     "(statsmodels SurvfuncRight.quantile_ci)")
+_MEDIAN_CI_METHOD = (
+    "Brookmeyer-Crowley test inversion, cloglog transform, Greenwood SE (statsmodels SurvfuncRight.quantile_ci)"
+)
 
 
 # --------------------------------------------------------------------------- event coding
 
 
-def _event_frame(frame: pd.DataFrame, peildatum: DateLike, scheme: SchemeLike | None,
-                 formal_only: bool, extra: Sequence[str] = ()) -> pd.DataFrame:
+def _event_frame(
+    frame: pd.DataFrame, peildatum: DateLike, scheme: SchemeLike | None, formal_only: bool, extra: Sequence[str] = ()
+) -> pd.DataFrame:
     """Time and event per in-scope trajectory; event 1 = any exit when no scheme."""
     check_frame(frame)
     day = as_peildatum(peildatum)
@@ -77,8 +85,9 @@ def _event_frame(frame: pd.DataFrame, peildatum: DateLike, scheme: SchemeLike | 
     return _event_frame_pandas(frame, day, scheme, formal_only, extra)
 
 
-def _event_frame_engine(frame: pd.DataFrame, day: pd.Timestamp, scheme: SchemeLike | None,
-                        formal_only: bool, extra: Sequence[str]) -> pd.DataFrame:
+def _event_frame_engine(
+    frame: pd.DataFrame, day: pd.Timestamp, scheme: SchemeLike | None, formal_only: bool, extra: Sequence[str]
+) -> pd.DataFrame:
     """:func:`_event_frame` from the engine's per-row inputs (:func:`lvv_eval.stats.engine.event_inputs`)."""
     inputs = engine.event_inputs(frame, day, formal_only)
     position, exited = inputs["position"], inputs["exited"]
@@ -95,13 +104,15 @@ def _event_frame_engine(frame: pd.DataFrame, day: pd.Timestamp, scheme: SchemeLi
             code[exited] = lookup[inputs["exit_code"][exited]]
         else:
             code[exited] = 1
-    out = pd.DataFrame({
-        "trajectory_id": _taken_text(frame["trajectory_id"], position),
-        "pilot": _taken_text(frame["pilot"], position),
-        "time_days": inputs["time_days"],
-        "event_code": code,
-        "event_class": pd.Categorical.from_codes(code, categories=[CENSORED, *class_ids]),
-    })
+    out = pd.DataFrame(
+        {
+            "trajectory_id": _taken_text(frame["trajectory_id"], position),
+            "pilot": _taken_text(frame["pilot"], position),
+            "time_days": inputs["time_days"],
+            "event_code": code,
+            "event_class": pd.Categorical.from_codes(code, categories=[CENSORED, *class_ids]),
+        }
+    )
     for column in extra:
         if column not in out.columns:
             out[column] = frame[column].to_numpy()[position]
@@ -113,16 +124,20 @@ def _taken_text(series: pd.Series, position: np.ndarray) -> pd.Series:
     if isinstance(series.dtype, pd.CategoricalDtype):
         labels = series.cat.categories.astype("string")
         codes = series.cat.codes.to_numpy()[position]
-        values = labels.take(np.where(codes < 0, 0, codes)).to_numpy() if len(labels) else \
-            np.full(len(codes), pd.NA, dtype=object)
+        values = (
+            labels.take(np.where(codes < 0, 0, codes)).to_numpy()
+            if len(labels)
+            else np.full(len(codes), pd.NA, dtype=object)
+        )
         text = pd.Series(values, dtype="string")
         text[codes < 0] = pd.NA
         return text
     return series.take(position).astype("string").reset_index(drop=True)
 
 
-def _event_frame_pandas(frame: pd.DataFrame, day: pd.Timestamp, scheme: SchemeLike | None,
-                        formal_only: bool, extra: Sequence[str] = ()) -> pd.DataFrame:
+def _event_frame_pandas(
+    frame: pd.DataFrame, day: pd.Timestamp, scheme: SchemeLike | None, formal_only: bool, extra: Sequence[str] = ()
+) -> pd.DataFrame:
     """:func:`_event_frame` row by row in pandas (frames the engine does not take)."""
     rows = frame
     if formal_only:
@@ -131,8 +146,9 @@ def _event_frame_pandas(frame: pd.DataFrame, day: pd.Timestamp, scheme: SchemeLi
     rows = rows.loc[state["in_scope"].to_numpy()]
     exited = state.loc[rows.index, "exited"].to_numpy()
     intake = rows["intake_date"].to_numpy(dtype="datetime64[D]")
-    end = np.where(exited, rows["exit_date"].to_numpy(dtype="datetime64[D]"),
-                   day.to_datetime64().astype("datetime64[D]"))
+    end = np.where(
+        exited, rows["exit_date"].to_numpy(dtype="datetime64[D]"), day.to_datetime64().astype("datetime64[D]")
+    )
     time_days = (end - intake).astype("int64")
     class_ids = [str(c) for c in scheme.class_ids] if scheme is not None else ["exit"]
     code = np.zeros(len(rows), dtype="int64")
@@ -146,13 +162,15 @@ def _event_frame_pandas(frame: pd.DataFrame, day: pd.Timestamp, scheme: SchemeLi
         else:
             code[exited] = 1
             label[exited] = "exit"
-    out = pd.DataFrame({
-        "trajectory_id": rows["trajectory_id"].to_numpy(),
-        "pilot": rows["pilot"].astype("string").to_numpy(),
-        "time_days": time_days,
-        "event_code": code,
-        "event_class": pd.Categorical(label, categories=[CENSORED, *class_ids]),
-    })
+    out = pd.DataFrame(
+        {
+            "trajectory_id": rows["trajectory_id"].to_numpy(),
+            "pilot": rows["pilot"].astype("string").to_numpy(),
+            "time_days": time_days,
+            "event_code": code,
+            "event_class": pd.Categorical(label, categories=[CENSORED, *class_ids]),
+        }
+    )
     out["trajectory_id"] = out["trajectory_id"].astype("string")
     out["pilot"] = out["pilot"].astype("string")
     for column in extra:
@@ -161,8 +179,9 @@ def _event_frame_pandas(frame: pd.DataFrame, day: pd.Timestamp, scheme: SchemeLi
     return out
 
 
-def time_to_event_frame(frame: pd.DataFrame, peildatum: DateLike, scheme: SchemeLike,
-                        formal_only: bool = False) -> pd.DataFrame:
+def time_to_event_frame(
+    frame: pd.DataFrame, peildatum: DateLike, scheme: SchemeLike, formal_only: bool = False
+) -> pd.DataFrame:
     """Time from intake to outcome, censored at the peildatum, per trajectory.
 
     Parameters
@@ -205,8 +224,9 @@ def _group_column(by: str | None) -> str:
 # --------------------------------------------------------------------------- length of stay
 
 
-def length_of_stay(frame: pd.DataFrame, peildatum: DateLike, by: str | None = "pilot",
-                   alpha: float = 0.05, formal_only: bool = False) -> pd.DataFrame:
+def length_of_stay(
+    frame: pd.DataFrame, peildatum: DateLike, by: str | None = "pilot", alpha: float = 0.05, formal_only: bool = False
+) -> pd.DataFrame:
     """Kaplan-Meier median length of stay (time to any exit), censored at the peildatum.
 
     Parameters
@@ -247,16 +267,19 @@ def length_of_stay(frame: pd.DataFrame, peildatum: DateLike, by: str | None = "p
                 warnings.simplefilter("ignore", RuntimeWarning)
                 fit = SurvfuncRight(time, status)
                 median = float(fit.quantile(0.5))
-                low, high = (float(x) for x in fit.quantile_ci(0.5, alpha=alpha,
-                                                                method="cloglog"))
-        records.append({
-            _group_column(by): label, "n": int(mask.sum()), "n_events": n_events,
-            "n_censored": int(mask.sum()) - n_events,
-            "median_days": median,
-            "ci_low": low if np.isfinite(low) else np.nan,
-            "ci_high": high if np.isfinite(high) else np.nan,
-            "ci_method": _MEDIAN_CI_METHOD,
-        })
+                low, high = (float(x) for x in fit.quantile_ci(0.5, alpha=alpha, method="cloglog"))
+        records.append(
+            {
+                _group_column(by): label,
+                "n": int(mask.sum()),
+                "n_events": n_events,
+                "n_censored": int(mask.sum()) - n_events,
+                "median_days": median,
+                "ci_low": low if np.isfinite(low) else np.nan,
+                "ci_high": high if np.isfinite(high) else np.nan,
+                "ci_method": _MEDIAN_CI_METHOD,
+            }
+        )
     out = pd.DataFrame.from_records(records)
     out[_group_column(by)] = out[_group_column(by)].astype("str")
     return out
@@ -265,8 +288,7 @@ def length_of_stay(frame: pd.DataFrame, peildatum: DateLike, by: str | None = "p
 # --------------------------------------------------------------------------- cumulative incidence
 
 
-def _cif_ci(estimate: np.ndarray, se: np.ndarray, alpha: float,
-            method: str) -> tuple[np.ndarray, np.ndarray]:
+def _cif_ci(estimate: np.ndarray, se: np.ndarray, alpha: float, method: str) -> tuple[np.ndarray, np.ndarray]:
     """Pointwise CI of a CIF.
 
     ``log-log``: delta method on log(-log F), back-transformed:
@@ -291,8 +313,7 @@ def _cif_ci(estimate: np.ndarray, se: np.ndarray, alpha: float,
     return low, high
 
 
-def _aalen_johansen(time: np.ndarray, code: np.ndarray,
-                    n_classes: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _aalen_johansen(time: np.ndarray, code: np.ndarray, n_classes: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Distinct times, CIF (classes x times) and its SE for one group.
 
     Uses :class:`statsmodels.duration.survfunc.CumIncidenceRight` (tied times
@@ -319,9 +340,16 @@ def _at_risk(time: np.ndarray, at: np.ndarray) -> np.ndarray:
     return len(ordered) - np.searchsorted(ordered, at, side="left")
 
 
-def cif_curves(frame: pd.DataFrame, peildatum: DateLike, scheme: SchemeLike,
-               by: str | None = "pilot", alpha: float = 0.05, ci_method: str = "log-log",
-               formal_only: bool = False, min_at_risk: int = 0) -> pd.DataFrame:
+def cif_curves(
+    frame: pd.DataFrame,
+    peildatum: DateLike,
+    scheme: SchemeLike,
+    by: str | None = "pilot",
+    alpha: float = 0.05,
+    ci_method: str = "log-log",
+    formal_only: bool = False,
+    min_at_risk: int = 0,
+) -> pd.DataFrame:
     """Full Aalen-Johansen cumulative incidence curves, for plotting.
 
     Parameters
@@ -386,12 +414,22 @@ def cif_curves(frame: pd.DataFrame, peildatum: DateLike, scheme: SchemeLike,
             else:
                 estimate, s = cif[k], se[k]
                 low, high = _cif_ci(estimate, s, alpha, ci_method)
-            pieces.append(pd.DataFrame({
-                _group_column(by): label, "outcome": outcome,
-                "time_days": times.astype("int64"), "n_at_risk": at_risk.astype("int64"),
-                "n_events": n_events.astype("int64"), "estimate": estimate, "se": s, "ci_low": low, "ci_high": high,
-                "ci_method": ci_method if outcome != IN_PROGRAMME else "",
-            }))
+            pieces.append(
+                pd.DataFrame(
+                    {
+                        _group_column(by): label,
+                        "outcome": outcome,
+                        "time_days": times.astype("int64"),
+                        "n_at_risk": at_risk.astype("int64"),
+                        "n_events": n_events.astype("int64"),
+                        "estimate": estimate,
+                        "se": s,
+                        "ci_low": low,
+                        "ci_high": high,
+                        "ci_method": ci_method if outcome != IN_PROGRAMME else "",
+                    }
+                )
+            )
     out = pd.concat(pieces, ignore_index=True)
     out[_group_column(by)] = out[_group_column(by)].astype("str")
     out["outcome"] = out["outcome"].astype("str")
@@ -400,11 +438,16 @@ def cif_curves(frame: pd.DataFrame, peildatum: DateLike, scheme: SchemeLike,
     return out
 
 
-def cumulative_incidence(frame: pd.DataFrame, peildatum: DateLike, scheme: SchemeLike,
-                         by: str | None = "pilot",
-                         horizons_days: Sequence[int] = (182, 365, 548),
-                         alpha: float = 0.05, ci_method: str = "log-log",
-                         formal_only: bool = False) -> pd.DataFrame:
+def cumulative_incidence(
+    frame: pd.DataFrame,
+    peildatum: DateLike,
+    scheme: SchemeLike,
+    by: str | None = "pilot",
+    horizons_days: Sequence[int] = (182, 365, 548),
+    alpha: float = 0.05,
+    ci_method: str = "log-log",
+    formal_only: bool = False,
+) -> pd.DataFrame:
     """Aalen-Johansen cumulative incidence of each outcome class at fixed horizons.
 
     The probability that a person entering the LVV has left with outcome *k*
@@ -432,8 +475,7 @@ def cumulative_incidence(frame: pd.DataFrame, peildatum: DateLike, scheme: Schem
         people were still present then, the estimate is not identified and
         is NaN. Per group and horizon the estimates sum to 1.
     """
-    curves = cif_curves(frame, peildatum, scheme, by=by, alpha=alpha, ci_method=ci_method,
-                        formal_only=formal_only)
+    curves = cif_curves(frame, peildatum, scheme, by=by, alpha=alpha, ci_method=ci_method, formal_only=formal_only)
     events = _event_frame(frame, peildatum, scheme, formal_only, extra=[by] if by else [])
     group_col = _group_column(by)
     class_ids = [str(c) for c in scheme.class_ids]
@@ -445,8 +487,7 @@ def cumulative_incidence(frame: pd.DataFrame, peildatum: DateLike, scheme: Schem
         for k, outcome in enumerate([*class_ids, IN_PROGRAMME]):
             curve = group_curves.loc[(group_curves["outcome"] == outcome).to_numpy()]
             t = curve["time_days"].to_numpy()
-            survival_end = group_curves.loc[
-                (group_curves["outcome"] == IN_PROGRAMME).to_numpy(), "estimate"].to_numpy()
+            survival_end = group_curves.loc[(group_curves["outcome"] == IN_PROGRAMME).to_numpy(), "estimate"].to_numpy()
             for h in horizons_days:
                 at_risk = int(_at_risk(time, np.array([h]))[0])
                 i = int(np.searchsorted(t, h, side="right")) - 1
@@ -456,15 +497,21 @@ def cumulative_incidence(frame: pd.DataFrame, peildatum: DateLike, scheme: Schem
                 else:
                     row = curve.iloc[i]
                     values = (row["estimate"], row["se"], row["ci_low"], row["ci_high"])
-                records.append({
-                    group_col: label, "outcome": outcome, "horizon_days": int(h),
-                    "n": int(mask.sum()), "n_at_risk": at_risk,
-                    "n_events": (pd.NA if outcome == IN_PROGRAMME
-                                 else int(((code == k + 1) & (time <= h)).sum())),
-                    "estimate": float(values[0]), "se": float(values[1]),
-                    "ci_low": float(values[2]), "ci_high": float(values[3]),
-                    "ci_method": ci_method if outcome != IN_PROGRAMME else "",
-                })
+                records.append(
+                    {
+                        group_col: label,
+                        "outcome": outcome,
+                        "horizon_days": int(h),
+                        "n": int(mask.sum()),
+                        "n_at_risk": at_risk,
+                        "n_events": (pd.NA if outcome == IN_PROGRAMME else int(((code == k + 1) & (time <= h)).sum())),
+                        "estimate": float(values[0]),
+                        "se": float(values[1]),
+                        "ci_low": float(values[2]),
+                        "ci_high": float(values[3]),
+                        "ci_method": ci_method if outcome != IN_PROGRAMME else "",
+                    }
+                )
     out = pd.DataFrame.from_records(records)
     out["n_events"] = out["n_events"].astype("Int64")
     out[group_col] = out[group_col].astype("str")
@@ -474,9 +521,15 @@ def cumulative_incidence(frame: pd.DataFrame, peildatum: DateLike, scheme: Schem
 # --------------------------------------------------------------------------- complete follow-up
 
 
-def fixed_horizon_shares(frame: pd.DataFrame, peildatum: DateLike, scheme: SchemeLike,
-                         horizon_days: int = 365, by: str | None = "pilot",
-                         alpha: float = 0.05, formal_only: bool = False) -> pd.DataFrame:
+def fixed_horizon_shares(
+    frame: pd.DataFrame,
+    peildatum: DateLike,
+    scheme: SchemeLike,
+    horizon_days: int = 365,
+    by: str | None = "pilot",
+    alpha: float = 0.05,
+    formal_only: bool = False,
+) -> pd.DataFrame:
     """Share with each outcome within a fixed horizon, among people with complete follow-up.
 
     The cohort is every trajectory with intake at least ``horizon_days``
@@ -510,13 +563,14 @@ def fixed_horizon_shares(frame: pd.DataFrame, peildatum: DateLike, scheme: Schem
     extra = ["intake_date"] + ([by] if by and by != "intake_date" else [])
     events = _event_frame(frame, day, scheme, formal_only, extra=extra)
     cutoff = day - pd.Timedelta(days=int(horizon_days))
-    eligible = (events["intake_date"].to_numpy(dtype="datetime64[us]")
-                <= cutoff.to_datetime64())
+    eligible = events["intake_date"].to_numpy(dtype="datetime64[us]") <= cutoff.to_datetime64()
     within = events["time_days"].to_numpy() <= horizon_days
     code = np.where(within, events["event_code"].to_numpy(), 0)
     class_ids = [str(c) for c in scheme.class_ids]
-    label_text = (f"trajectories with intake on or before {cutoff.date().isoformat()} "
-                  f"({int(horizon_days)} days before the reference date {day.date().isoformat()})")
+    label_text = (
+        f"trajectories with intake on or before {cutoff.date().isoformat()} "
+        f"({int(horizon_days)} days before the reference date {day.date().isoformat()})"
+    )
     group_col = _group_column(by)
     records = []
     for label, mask in _groups(events, by):
@@ -526,18 +580,24 @@ def fixed_horizon_shares(frame: pd.DataFrame, peildatum: DateLike, scheme: Schem
             target = 0 if outcome == IN_PROGRAMME else k + 1
             numerator = int((cohort & (code == target)).sum())
             if denominator:
-                low, high = proportion_confint(numerator, denominator, alpha=alpha,
-                                               method="wilson")
+                low, high = proportion_confint(numerator, denominator, alpha=alpha, method="wilson")
                 estimate = numerator / denominator
             else:
                 low = high = estimate = np.nan
-            records.append({
-                group_col: label, "outcome": outcome, "horizon_days": int(horizon_days),
-                "numerator": numerator, "denominator": denominator,
-                "denominator_label": label_text, "estimate": float(estimate),
-                "ci_low": float(low), "ci_high": float(high), "ci_method": "wilson",
-            })
+            records.append(
+                {
+                    group_col: label,
+                    "outcome": outcome,
+                    "horizon_days": int(horizon_days),
+                    "numerator": numerator,
+                    "denominator": denominator,
+                    "denominator_label": label_text,
+                    "estimate": float(estimate),
+                    "ci_low": float(low),
+                    "ci_high": float(high),
+                    "ci_method": "wilson",
+                }
+            )
     out = pd.DataFrame.from_records(records)
     out[group_col] = out[group_col].astype("str")
     return out
-

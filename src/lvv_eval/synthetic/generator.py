@@ -26,30 +26,29 @@ rows and, through :func:`lvv_eval.sources.monitor.write_monitor`, the same bytes
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from lvv_eval.reference import monitor_format as schema
 from lvv_eval.errors import ConfigError
-from lvv_eval.sources.monitor_write import write_monitor_fast
+from lvv_eval.reference import monitor_format as schema
 from lvv_eval.reference.pilots import pilot_codes
-from lvv_eval.synthetic.targets import OPEN, WINDOWS, Quotas, build_quotas, largest_remainder, load_config
 from lvv_eval.reference.taxonomy import EXIT_REASON_CODES
+from lvv_eval.sources.monitor_write import write_monitor_fast
+from lvv_eval.synthetic.targets import OPEN, WINDOWS, Quotas, build_quotas, largest_remainder, load_config
 
-__all__ = ["generate", "cohort_cells", "scale_counts", "write_synthetic",
-           "DEPARTURE_CODES", "RESIDENCE_CODES"]
+__all__ = ["generate", "cohort_cells", "scale_counts", "write_synthetic", "DEPARTURE_CODES", "RESIDENCE_CODES"]
 
 DEPARTURE_CODES: tuple[str, ...] = ("independent_return", "onward_migration", "forced_return")
 """Exit codes that follow a departure scenario (preferred when scenarios are assigned)."""
 
-RESIDENCE_CODES: tuple[str, ...] = ("residence_permit", "repeat_asylum_application",
-                                    "departure_postponed_art64")
+RESIDENCE_CODES: tuple[str, ...] = ("residence_permit", "repeat_asylum_application", "departure_postponed_art64")
 """Exit codes that follow a residence scenario (preferred when scenarios are assigned)."""
 
 _DAY = np.timedelta64(1, "D")
@@ -99,15 +98,22 @@ def cohort_cells(quotas: Quotas, config: Mapping[str, Any], rng: np.random.Gener
                 target_new = int(round(frac * total * new_in / (stock + new_in))) if new_in else 0
                 n_new = total - min(stock, total - target_new)
             if n_new > remaining[window]:
-                raise ConfigError(f"{pilot} ({'formal' if formal else 'informal'}) {window}: "
-                                  f"{total} exits exceed stock {stock} + intake {remaining[window]}")
-            from_stock = (largest_remainder(total - n_new, {j: remaining[j] for j in earlier},
-                                            caps={j: remaining[j] for j in earlier})
-                          if total - n_new else {})
+                raise ConfigError(
+                    f"{pilot} ({'formal' if formal else 'informal'}) {window}: "
+                    f"{total} exits exceed stock {stock} + intake {remaining[window]}"
+                )
+            from_stock = (
+                largest_remainder(
+                    total - n_new, {j: remaining[j] for j in earlier}, caps={j: remaining[j] for j in earlier}
+                )
+                if total - n_new
+                else {}
+            )
             reasons = np.repeat(here["reason"].to_numpy(dtype=object), here["count"].to_numpy(dtype=int))
             reasons = reasons[rng.permutation(len(reasons))]
-            sources = np.repeat(np.array([window, *earlier], dtype=object),
-                                [n_new, *[from_stock.get(j, 0) for j in earlier]])
+            sources = np.repeat(
+                np.array([window, *earlier], dtype=object), [n_new, *[from_stock.get(j, 0) for j in earlier]]
+            )
             pairs = pd.DataFrame({"src": sources, "reason": reasons}).value_counts(sort=False)
             for (src, reason), n in pairs.items():
                 cells.append((pilot, bool(formal), str(src), window, str(reason), int(n)))
@@ -117,10 +123,10 @@ def cohort_cells(quotas: Quotas, config: Mapping[str, Any], rng: np.random.Gener
         for j in WINDOWS:
             if remaining[j] > 0:
                 cells.append((pilot, bool(formal), j, OPEN, "", remaining[j]))
-    out = pd.DataFrame(cells, columns=["pilot", "formal", "intake_window", "exit_window",
-                                       "reason", "count"])
-    out = out.groupby(["pilot", "formal", "intake_window", "exit_window", "reason"],
-                      as_index=False, sort=True)["count"].sum()
+    out = pd.DataFrame(cells, columns=["pilot", "formal", "intake_window", "exit_window", "reason", "count"])
+    out = out.groupby(["pilot", "formal", "intake_window", "exit_window", "reason"], as_index=False, sort=True)[
+        "count"
+    ].sum()
     return out[out["count"] > 0].reset_index(drop=True)
 
 
@@ -144,7 +150,7 @@ def scale_counts(counts: np.ndarray, scale: float) -> np.ndarray:
     base = np.floor(exact).astype(np.int64)
     left = int(round(counts.sum() * float(scale))) - int(base.sum())
     order = np.lexsort((np.arange(len(counts)), -(exact - base)))
-    base[order[:max(left, 0)]] += 1
+    base[order[: max(left, 0)]] += 1
     return base
 
 
@@ -163,9 +169,13 @@ def _order_by_group_then_key(groups: np.ndarray, key: np.ndarray) -> np.ndarray:
     unstable sort of that number gives the lexsort order whenever no two rows
     share group and key (ties are checked, and fall back to ``lexsort``).
     """
-    scaled = key * 2.0 ** 53
-    if len(groups) == 0 or groups.max(initial=0) >= 2 ** 11 or groups.min(initial=0) < 0 \
-            or not np.array_equal(np.floor(scaled), scaled):
+    scaled = key * 2.0**53
+    if (
+        len(groups) == 0
+        or groups.max(initial=0) >= 2**11
+        or groups.min(initial=0) < 0
+        or not np.array_equal(np.floor(scaled), scaled)
+    ):
         return np.lexsort((key, groups))
     packed = (groups.astype(np.uint64) << np.uint64(53)) | scaled.astype(np.uint64)
     order = np.argsort(packed)
@@ -232,13 +242,12 @@ def _largest_first(key: np.ndarray, k: int) -> np.ndarray:
         return np.argsort(neg, kind="stable")[:k]
     threshold = neg[np.argpartition(neg, k - 1)[:k]].max()
     below = np.flatnonzero(neg < threshold)
-    ties = np.flatnonzero(neg == threshold)[:k - len(below)]
+    ties = np.flatnonzero(neg == threshold)[: k - len(below)]
     chosen = np.concatenate([below, ties])
     return chosen[np.argsort(neg[chosen], kind="stable")]
 
 
-def _pick(mask: np.ndarray, k: int, rng: np.random.Generator,
-          score: np.ndarray | None = None) -> np.ndarray:
+def _pick(mask: np.ndarray, k: int, rng: np.random.Generator, score: np.ndarray | None = None) -> np.ndarray:
     """Indices of ``k`` rows of ``mask`` chosen at random (highest ``score`` first if given)."""
     idx = np.flatnonzero(mask)
     key = rng.random(len(idx))
@@ -264,19 +273,18 @@ def _ids(prefix: str, numbers: np.ndarray, width: int) -> pd.api.extensions.Exte
     row per id) and handed to Arrow without a Python string per row.
     """
     numbers = np.asarray(numbers, dtype=np.int64)
-    if len(numbers) and (numbers.min() < 0 or numbers.max() >= 10 ** width):
+    if len(numbers) and (numbers.min() < 0 or numbers.max() >= 10**width):
         raise ConfigError(f"id numbers must lie in [0, 10**{width})")
     head = np.frombuffer(prefix.encode("ascii"), dtype=np.uint8)
     size = len(head) + width
     text = np.empty((len(numbers), size), dtype=np.uint8)
-    text[:, :len(head)] = head
+    text[:, : len(head)] = head
     rest = numbers.copy()
     for column in range(size - 1, len(head) - 1, -1):
         text[:, column] = 48 + rest % 10
         rest //= 10
     offsets = np.arange(0, len(numbers) * size + 1, size, dtype=np.int64)
-    array = pa.LargeStringArray.from_buffers(len(numbers), pa.py_buffer(offsets),
-                                             pa.py_buffer(text.reshape(-1)))
+    array = pa.LargeStringArray.from_buffers(len(numbers), pa.py_buffer(offsets), pa.py_buffer(text.reshape(-1)))
     return pd.array(pd.arrays.ArrowStringArray(pc.cast(array, pa.string())), dtype="string")
 
 
@@ -307,9 +315,12 @@ class _Rows:
         raise AttributeError(name)
 
 
-def generate(seed: int | None = None, scale: float | None = None,
-             config: Mapping[str, Any] | str | Path | None = None,
-             figures: pd.DataFrame | None = None) -> pd.DataFrame:
+def generate(
+    seed: int | None = None,
+    scale: float | None = None,
+    config: Mapping[str, Any] | str | Path | None = None,
+    figures: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Generate a synthetic typed monitor frame calibrated to the published figures.
 
     SYNTHETIC: not real people.
@@ -370,22 +381,18 @@ def _expand_cells(cells: pd.DataFrame, scale: float) -> _Rows:
         pilots=pilots,
         pilot_idx=np.searchsorted(pilots, cells["pilot"].to_numpy(dtype=str))[row_cell],
         formal=cells["formal"].to_numpy(dtype=bool)[row_cell],
-        win_in=np.searchsorted(_ALL_WINDOWS[:3],
-                               cells["intake_window"].to_numpy(dtype=str))[row_cell],
-        win_out=np.array([_ALL_WINDOWS.index(w) for w in cells["exit_window"]],
-                         dtype=np.int64)[row_cell],
+        win_in=np.searchsorted(_ALL_WINDOWS[:3], cells["intake_window"].to_numpy(dtype=str))[row_cell],
+        win_out=np.array([_ALL_WINDOWS.index(w) for w in cells["exit_window"]], dtype=np.int64)[row_cell],
         reason=reason_cell[row_cell],
     )
 
 
-def _draw_dates(rows: _Rows, quotas: Quotas, cfg: Mapping[str, Any],
-                rng: np.random.Generator) -> None:
+def _draw_dates(rows: _Rows, quotas: Quotas, cfg: Mapping[str, Any], rng: np.random.Generator) -> None:
     """Intake and exit days (day numbers) inside each row's windows."""
     n = rows.n
     peil = quotas.peildata
     p19, p20, p22 = _days(peil["p2019"]), _days(peil["p2020"]), _days(peil["p2022"])
-    start = np.array([_days(quotas.pilot_start[p]) for p in rows.pilots],
-                     dtype=np.int64)[rows.pilot_idx]
+    start = np.array([_days(quotas.pilot_start[p]) for p in rows.pilots], dtype=np.int64)[rows.pilot_idx]
     lo = np.stack([start, np.full(n, p19 + 1), np.full(n, p20 + 1)])
     hi = np.array([p19 - 1, p20 - 1, p22 - 1], dtype=np.int64)
     win_in, win_out = rows.win_in, rows.win_out
@@ -399,20 +406,29 @@ def _draw_dates(rows: _Rows, quotas: Quotas, cfg: Mapping[str, Any],
     exit_lo = np.where(same, intake, np.choose(wo, lo))
     exit_day = _uniform_day(exit_lo, hi[wo], u_exit)
     rows.columns.update(  # type: ignore[call-overload]
-        p19=np.int64(p19), p20=np.int64(p20), p22=np.int64(p22), intake=intake,
-        exit_day=np.where(is_open, -1, exit_day), is_open=is_open,
-        present_p20=rows.formal & (win_in <= 1) & (win_out >= 2))
+        p19=np.int64(p19),
+        p20=np.int64(p20),
+        p22=np.int64(p22),
+        intake=intake,
+        exit_day=np.where(is_open, -1, exit_day),
+        is_open=is_open,
+        present_p20=rows.formal & (win_in <= 1) & (win_out >= 2),
+    )
 
 
-def _draw_families(rows: _Rows, quotas: Quotas, demo: Mapping[str, Any], scale: float,
-                   rng: np.random.Generator) -> None:
+def _draw_families(
+    rows: _Rows, quotas: Quotas, demo: Mapping[str, Any], scale: float, rng: np.random.Generator
+) -> None:
     """Family members and children (002: Utrecht, ca. 20 persons present on 2020-11-01)."""
     codes = list(EXIT_REASON_CODES)
     family = np.zeros(rows.n, dtype=bool)
     for rule in demo["family_rules"]:
-        mask = ((rows.pilot_idx == rows.pilots.index(rule["pilot"]))
-                & np.isin(rows.win_in, [WINDOWS.index(w) for w in rule["intake"]])
-                & np.isin(rows.win_out, [_ALL_WINDOWS.index(w) for w in rule["exit"]]) & ~family)
+        mask = (
+            (rows.pilot_idx == rows.pilots.index(rule["pilot"]))
+            & np.isin(rows.win_in, [WINDOWS.index(w) for w in rule["intake"]])
+            & np.isin(rows.win_out, [_ALL_WINDOWS.index(w) for w in rule["exit"]])
+            & ~family
+        )
         if "reasons" in rule:
             mask &= np.isin(rows.reason, [codes.index(r) for r in rule["reasons"]])
         if "count_figure" in rule:
@@ -447,13 +463,13 @@ def _draw_birth_year(rows: _Rows, demo: Mapping[str, Any], rng: np.random.Genera
     fam_age = normal_age(demo["family_adult_age"], n)
     kid_age = rng.integers(0, 18, n)
     age = np.where(rows.child, kid_age, np.where(rows.family, fam_age, age))
-    intake_year = (rows.intake.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64)
-                   + 1970)
+    intake_year = rows.intake.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
     rows.columns["birth_year"] = intake_year - age - (rng.random(n) < 0.5)
 
 
-def _draw_nationality(rows: _Rows, quotas: Quotas, demo: Mapping[str, Any], scale: float,
-                      rng: np.random.Generator) -> None:
+def _draw_nationality(
+    rows: _Rows, quotas: Quotas, demo: Mapping[str, Any], scale: float, rng: np.random.Generator
+) -> None:
     """Nationality and safe country of origin.
 
     Returns by country first (002: Armenia 7, China 5, Nigeria 4 by
@@ -464,12 +480,14 @@ def _draw_nationality(rows: _Rows, quotas: Quotas, demo: Mapping[str, Any], scal
     codes = list(EXIT_REASON_CODES)
     dist = demo["nationality"]
     iso = sorted(set(dist["dist2019"]) | set(dist["dist2020"]))
-    labels = np.array(sorted({"", *quotas.figures["returns_by_country"],
-                              *demo["other_return_countries"], *demo["safe_countries"], *iso}))
+    labels = np.array(
+        sorted(
+            {"", *quotas.figures["returns_by_country"], *demo["other_return_countries"], *demo["safe_countries"], *iso}
+        )
+    )
 
     def code(values: np.ndarray) -> np.ndarray:
-        return np.searchsorted(labels, np.asarray(values, dtype=str)) if len(values) else \
-            np.zeros(0, dtype=np.int64)
+        return np.searchsorted(labels, np.asarray(values, dtype=str)) if len(values) else np.zeros(0, dtype=np.int64)
 
     nationality = np.full(n, int(code(np.array([""]))[0]), dtype=np.int64)
     ret_codes = [codes.index(c) for c in demo["return_codes"]]
@@ -480,12 +498,11 @@ def _draw_nationality(rows: _Rows, quotas: Quotas, demo: Mapping[str, Any], scal
     others = np.array(demo["other_return_countries"], dtype=object)
     rest = max(len(ret_idx) - len(fixed), 0)
     pool = np.concatenate([fixed, np.resize(others[rng.permutation(len(others))], rest)])
-    nationality[ret_idx] = code(pool[:len(ret_idx)])
+    nationality[ret_idx] = code(pool[: len(ret_idx)])
 
     free = ~returner
     safe_cfg = demo["safe_share"]
-    share_pw = np.array([[float(safe_cfg.get(p, {}).get(w, 0.0)) for w in WINDOWS]
-                         for p in rows.pilots])
+    share_pw = np.array([[float(safe_cfg.get(p, {}).get(w, 0.0)) for w in WINDOWS] for p in rows.pilots])
     grp = rows.pilot_idx * 3 + rows.win_in
     n_groups = len(rows.pilots) * 3
     # quota of the whole group (returners included), given to the free rows
@@ -493,39 +510,37 @@ def _draw_nationality(rows: _Rows, quotas: Quotas, demo: Mapping[str, Any], scal
     size_free = np.bincount(grp[free], minlength=n_groups)
     group_share = np.minimum(1.0, share_pw.reshape(-1) * size_all / np.maximum(size_free, 1))
     safe = np.zeros(n, dtype=bool)
-    safe[free] = _quota_assign(grp[free], np.column_stack([1 - group_share, group_share]),
-                               rng) == 1
+    safe[free] = _quota_assign(grp[free], np.column_stack([1 - group_share, group_share]), rng) == 1
     safe_list = demo["safe_countries"]
     s_codes = np.array(list(safe_list), dtype=object)
     s_w = np.array([float(v) for v in safe_list.values()])
-    nationality[safe] = code(s_codes)[_quota_assign(np.zeros(int(safe.sum()), dtype=np.int64),
-                                              (s_w / s_w.sum())[None, :], rng)]
+    nationality[safe] = code(s_codes)[
+        _quota_assign(np.zeros(int(safe.sum()), dtype=np.int64), (s_w / s_w.sum())[None, :], rng)
+    ]
     probs = np.array([[float(dist[d].get(c, 0.0)) for c in iso] for d in ("dist2019", "dist2020")])
     probs /= probs.sum(axis=1, keepdims=True)
     later = (rows.win_out >= 2) | (rows.win_in == 2)
     rest_mask = free & ~safe
-    nationality[rest_mask] = code(np.array(iso))[
-        _quota_assign(later[rest_mask].astype(np.int64), probs, rng)]
+    nationality[rest_mask] = code(np.array(iso))[_quota_assign(later[rest_mask].astype(np.int64), probs, rng)]
     rows.columns.update(nationality=nationality, safe=safe)
     rows.labels["nationality"] = labels
 
 
-def _draw_prior_procedures(rows: _Rows, demo: Mapping[str, Any],
-                           rng: np.random.Generator) -> None:
+def _draw_prior_procedures(rows: _Rows, demo: Mapping[str, Any], rng: np.random.Generator) -> None:
     """Prior departure procedures (002: majority >= 1; 'ruim 10%' more than 5)."""
     n = rows.n
     pp = demo["prior_procedures"]
     pgroup = (rows.formal & (rows.win_in <= 1)).astype(np.int64)
     pshares = np.array([[pp["zero"], pp["one_to_five"], pp["more_than_five"]]] * 2, dtype=float)
     pcat = _quota_assign(pgroup, pshares / pshares.sum(axis=1, keepdims=True), rng)
-    one_to_five = rng.choice(np.arange(1, 6), size=n, p=np.array([1 / k for k in range(1, 6)])
-                             / sum(1 / k for k in range(1, 6)))
+    one_to_five = rng.choice(
+        np.arange(1, 6), size=n, p=np.array([1 / k for k in range(1, 6)]) / sum(1 / k for k in range(1, 6))
+    )
     many = rng.integers(6, int(demo["prior_more_than_five_max"]) + 1, n)
     rows.columns["prior"] = np.select([pcat == 0, pcat == 1], [0, one_to_five], many)
 
 
-def _draw_scenarios(rows: _Rows, quotas: Quotas, sc: Mapping[str, Any], scale: float,
-                    rng: np.random.Generator) -> None:
+def _draw_scenarios(rows: _Rows, quotas: Quotas, sc: Mapping[str, Any], scale: float, rng: np.random.Generator) -> None:
     """Scenario code (0 departure, 1 residence, -1 none) and day.
 
     002: 236 departure per pilot + 235 residence on 2020-11-01; later
@@ -538,51 +553,53 @@ def _draw_scenarios(rows: _Rows, quotas: Quotas, sc: Mapping[str, Any], scale: f
     rest_days = int(sc["rest_days"])
     scenario = np.full(n, -1, dtype=np.int64)
     scen_day = np.full(n, -1, dtype=np.int64)
-    dep_bonus = np.isin(rows.reason, [codes.index(c) for c in
-                                      DEPARTURE_CODES + ("left_unknown_destination",
-                                                         "stay_terminated")])
+    dep_bonus = np.isin(
+        rows.reason, [codes.index(c) for c in DEPARTURE_CODES + ("left_unknown_destination", "stay_terminated")]
+    )
     res_bonus = np.isin(rows.reason, [codes.index(c) for c in RESIDENCE_CODES])
     eligible = rows.present_p20 & (intake + rest_days <= p20 - 1)
     for i, p in enumerate(rows.pilots):
         in_pilot = eligible & (rows.pilot_idx == i)
         dep = _pick(in_pilot, _scaled(quotas.scenarios_departure[p], scale), rng, dep_bonus * 1.0)
         scenario[dep] = 0
-        res = _pick(in_pilot & (scenario < 0), _scaled(quotas.scenarios_residence[p], scale),
-                    rng, res_bonus * 1.0)
+        res = _pick(in_pilot & (scenario < 0), _scaled(quotas.scenarios_residence[p], scale), rng, res_bonus * 1.0)
         scenario[res] = 1
     chosen = scenario >= 0
-    scen_day[chosen] = _uniform_day(intake[chosen] + rest_days,
-                                    np.full(int(chosen.sum()), p20 - 1),
-                                    rng.random(int(chosen.sum())))
-    scen_day[scen_day == p19] += 1          # keep every date off the peildata
+    scen_day[chosen] = _uniform_day(
+        intake[chosen] + rest_days, np.full(int(chosen.sum()), p20 - 1), rng.random(int(chosen.sum()))
+    )
+    scen_day[scen_day == p19] += 1  # keep every date off the peildata
     s_lo = np.maximum(intake + rest_days, p20 + 1)
     s_hi = np.where(is_open, p22 - 1, np.minimum(exit_day - 1, p22 - 1))
     later_ok = rows.formal & ~chosen & (rows.present_p20 | (rows.win_in == 2)) & (s_hi >= s_lo + 7)
     later_idx = _pick(later_ok, int(round(float(sc["later_share"]) * later_ok.sum())), rng)
-    kind = np.where(dep_bonus[later_idx] & ~res_bonus[later_idx], 0,
-                    np.where(res_bonus[later_idx], 1,
-                             np.where(rng.random(len(later_idx)) < 0.5, 0, 1)))
+    kind = np.where(
+        dep_bonus[later_idx] & ~res_bonus[later_idx],
+        0,
+        np.where(res_bonus[later_idx], 1, np.where(rng.random(len(later_idx)) < 0.5, 0, 1)),
+    )
     scenario[later_idx] = kind
-    scen_day[later_idx] = _uniform_day(s_lo[later_idx], s_hi[later_idx],
-                                       rng.random(len(later_idx)))
+    scen_day[later_idx] = _uniform_day(s_lo[later_idx], s_hi[later_idx], rng.random(len(later_idx)))
     rows.columns.update(scenario=scenario, scen_day=scen_day)
 
 
-def _draw_mrt(rows: _Rows, quotas: Quotas, cfg: Mapping[str, Any], scale: float,
-              rng: np.random.Generator) -> None:
+def _draw_mrt(rows: _Rows, quotas: Quotas, cfg: Mapping[str, Any], scale: float, rng: np.random.Generator) -> None:
     """MRT cases (002: 10 cases by 2020-11-01); later cases only for later intakes."""
     intake = rows.intake
     mrt = np.zeros(rows.n, dtype=bool)
-    mrt[_pick(rows.present_p20 & (intake <= rows.p20 - 90), _scaled(quotas.figures["mrt"], scale),
-              rng)] = True
+    mrt[_pick(rows.present_p20 & (intake <= rows.p20 - 90), _scaled(quotas.figures["mrt"], scale), rng)] = True
     stay_end = np.where(rows.is_open, rows.p22, rows.exit_day)
-    mrt[_pick(rows.formal & (rows.win_in == 2) & (stay_end - intake >= 120),
-              _scaled(int(cfg["mrt"]["later_cases"]), scale), rng)] = True
+    mrt[
+        _pick(
+            rows.formal & (rows.win_in == 2) & (stay_end - intake >= 120),
+            _scaled(int(cfg["mrt"]["later_cases"]), scale),
+            rng,
+        )
+    ] = True
     rows.columns["mrt"] = mrt
 
 
-def _draw_ids_and_reentries(rows: _Rows, re: Mapping[str, Any], scale: float,
-                            rng: np.random.Generator) -> None:
+def _draw_ids_and_reentries(rows: _Rows, re: Mapping[str, Any], scale: float, rng: np.random.Generator) -> None:
     """Trajectory numbers in intake order, person numbers, re-entries (004: 'shoppen').
 
     A re-entry gives a later formal trajectory the person (and the person's
@@ -593,20 +610,20 @@ def _draw_ids_and_reentries(rows: _Rows, re: Mapping[str, Any], scale: float,
     codes = list(EXIT_REASON_CODES)
     tie = rng.random(n)
     # np.lexsort((tie, pilot_idx, intake)): intake, then pilot, then the random tie-break
-    first = ((rows.intake - rows.intake.min(initial=0)) * (len(rows.pilots) + 1)
-             + rows.pilot_idx) if n else rows.intake
-    if n and int(first.max()) < 2 ** 22 and n < 2 ** 40:
+    first = ((rows.intake - rows.intake.min(initial=0)) * (len(rows.pilots) + 1) + rows.pilot_idx) if n else rows.intake
+    if n and int(first.max()) < 2**22 and n < 2**40:
         order = np.argsort((first.astype(np.int64) << 40) | _rank(tie))
     else:
         order = np.lexsort((tie, rows.pilot_idx, rows.intake))
     person_no = rng.permutation(n) + 1
     k_re = _scaled(int(re["count"]), scale)
-    a_mask = ((rows.win_out <= 1) & np.isin(rows.reason, [codes.index(c) for c in re["reasons"]])
-              & ~rows.family & ~rows.safe)
+    a_mask = (
+        (rows.win_out <= 1) & np.isin(rows.reason, [codes.index(c) for c in re["reasons"]]) & ~rows.family & ~rows.safe
+    )
     b_mask = rows.formal & (rows.win_in == 2) & ~rows.family & ~rows.mrt
     a = _pick(a_mask, k_re, rng)
     b = _pick(b_mask, len(a), rng)
-    a = a[:len(b)]
+    a = a[: len(b)]
     person_no[b] = person_no[a]
     for name in ("sex", "birth_year", "nationality", "safe", "prior"):
         column = rows.columns[name]
@@ -617,34 +634,57 @@ def _draw_ids_and_reentries(rows: _Rows, re: Mapping[str, Any], scale: float,
 def _typed(rows: _Rows) -> pd.DataFrame:
     """The typed monitor frame, rows in trajectory-number order (= intake order)."""
     order = rows.order
-    c = {name: rows.columns[name][order] for name in
-         ("intake", "exit_day", "scenario", "scen_day", "sex", "birth_year", "nationality",
-          "family", "safe", "prior", "mrt", "person_no")}
+    c = {
+        name: rows.columns[name][order]
+        for name in (
+            "intake",
+            "exit_day",
+            "scenario",
+            "scen_day",
+            "sex",
+            "birth_year",
+            "nationality",
+            "family",
+            "safe",
+            "prior",
+            "mrt",
+            "person_no",
+        )
+    }
     n = rows.n
     width = max(6, len(str(n)))
     scenario = c["scenario"]
-    frame = pd.DataFrame({
-        "trajectory_id": _ids("T", np.arange(1, n + 1), width),
-        "person_id": _ids("P", c["person_no"], width),
-        "pilot": pd.Categorical.from_codes(rows.pilot_idx[order], categories=rows.pilots),
-        "intake_date": _to_datetime(c["intake"]),
-        "exit_date": _to_datetime(c["exit_day"]),
-        "exit_reason": pd.Categorical.from_codes(rows.reason[order],
-                                                 categories=list(EXIT_REASON_CODES)),
-        "formal_status": pd.array(rows.formal[order], dtype="boolean"),
-        "scenario": pd.Categorical.from_codes(scenario, categories=list(schema.SCENARIO_CODES)),
-        "scenario_date": _to_datetime(c["scen_day"]),
-        "sex": pd.Categorical.from_codes(c["sex"], categories=list(schema.SEX_CODES)),
-        "birth_year": pd.array(c["birth_year"], dtype="Int64"),
-        "nationality": pd.array(pd.arrays.ArrowStringArray(pc.cast(
-            pa.DictionaryArray.from_arrays(pa.array(c["nationality"], type=pa.int32()),
-                                           pa.array(rows.labels["nationality"], type=pa.string())),
-            pa.string())), dtype="string"),
-        "family": pd.array(c["family"], dtype="boolean"),
-        "safe_country": pd.array(c["safe"], dtype="boolean"),
-        "prior_departure_procedures": pd.array(c["prior"], dtype="Int64"),
-        "mrt": pd.array(c["mrt"], dtype="boolean"),
-    })
+    frame = pd.DataFrame(
+        {
+            "trajectory_id": _ids("T", np.arange(1, n + 1), width),
+            "person_id": _ids("P", c["person_no"], width),
+            "pilot": pd.Categorical.from_codes(rows.pilot_idx[order], categories=rows.pilots),
+            "intake_date": _to_datetime(c["intake"]),
+            "exit_date": _to_datetime(c["exit_day"]),
+            "exit_reason": pd.Categorical.from_codes(rows.reason[order], categories=list(EXIT_REASON_CODES)),
+            "formal_status": pd.array(rows.formal[order], dtype="boolean"),
+            "scenario": pd.Categorical.from_codes(scenario, categories=list(schema.SCENARIO_CODES)),
+            "scenario_date": _to_datetime(c["scen_day"]),
+            "sex": pd.Categorical.from_codes(c["sex"], categories=list(schema.SEX_CODES)),
+            "birth_year": pd.array(c["birth_year"], dtype="Int64"),
+            "nationality": pd.array(
+                pd.arrays.ArrowStringArray(
+                    pc.cast(
+                        pa.DictionaryArray.from_arrays(
+                            pa.array(c["nationality"], type=pa.int32()),
+                            pa.array(rows.labels["nationality"], type=pa.string()),
+                        ),
+                        pa.string(),
+                    )
+                ),
+                dtype="string",
+            ),
+            "family": pd.array(c["family"], dtype="boolean"),
+            "safe_country": pd.array(c["safe"], dtype="boolean"),
+            "prior_departure_procedures": pd.array(c["prior"], dtype="Int64"),
+            "mrt": pd.array(c["mrt"], dtype="boolean"),
+        }
+    )
     return frame[list(schema.COLUMN_NAMES)]
 
 

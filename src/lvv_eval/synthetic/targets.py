@@ -25,21 +25,20 @@ and the calibration report compares that figure with distinct persons
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
-import numpy as np
 import pandas as pd
 import yaml
 
-from lvv_eval.sources import published
-from lvv_eval.sources import rounding
 from lvv_eval.errors import ConfigError
 from lvv_eval.paths import CONFIG_DIR
 from lvv_eval.reference.pilots import pilot_codes
 from lvv_eval.reference.schemes import load_scheme
+from lvv_eval.sources import published, rounding
 
 DEFAULT_CONFIG: Path = CONFIG_DIR / "synth.yaml"
 """Generator settings: figure ids, assumptions, seed."""
@@ -69,8 +68,9 @@ def load_config(path: str | Path | None = None) -> dict[str, Any]:
     return config
 
 
-def largest_remainder(total: int, weights: Mapping[str, float] | pd.Series,
-                      caps: Mapping[str, int] | None = None) -> dict[str, int]:
+def largest_remainder(
+    total: int, weights: Mapping[str, float] | pd.Series, caps: Mapping[str, int] | None = None
+) -> dict[str, int]:
     """Split a whole ``total`` in proportion to ``weights`` (Hamilton's method).
 
     Parameters
@@ -192,8 +192,9 @@ def _weights(config_block: Mapping[str, Any], key: str) -> dict[str, float]:
     return {str(k): float(v) for k, v in block.items()}  # type: ignore[union-attr]
 
 
-def _balance_intake(pilot: str, window: str, section: str, present_end: int, present_start: int,
-                    exits: Mapping[str, int]) -> dict:
+def _balance_intake(
+    pilot: str, window: str, section: str, present_end: int, present_start: int, exits: Mapping[str, int]
+) -> dict:
     """Formal intake of one pilot in a window, from the stock balance.
 
     intake = present at the end - present at the start + exits in the window.
@@ -210,8 +211,11 @@ def _balance_intake(pilot: str, window: str, section: str, present_end: int, pre
 
 
 def _rows(pilot: str, formal: bool, window: str, counts: Mapping[str, int]) -> list[dict]:
-    return [{"pilot": pilot, "formal": formal, "window": window, "reason": r, "count": int(c)}
-            for r, c in counts.items() if c]
+    return [
+        {"pilot": pilot, "formal": formal, "window": window, "reason": r, "count": int(c)}
+        for r, c in counts.items()
+        if c
+    ]
 
 
 @dataclass
@@ -222,8 +226,7 @@ class _Tally:
     intake: list[dict] = field(default_factory=list)
 
 
-def build_quotas(config: Mapping[str, Any] | None = None,
-                 figures: pd.DataFrame | None = None) -> Quotas:
+def build_quotas(config: Mapping[str, Any] | None = None, figures: pd.DataFrame | None = None) -> Quotas:
     """Turn published figures and assumptions into integer quotas (scale 1).
 
     Parameters
@@ -254,8 +257,9 @@ def build_quotas(config: Mapping[str, Any] | None = None,
     return _assemble(cfg, fig, pilots, tally, class_counts)
 
 
-def _window_2019(cfg: Mapping[str, Any], fig: _Figures, pilots: list[str],
-                 informal_exits: Mapping[str, int], tally: _Tally) -> dict[str, int]:
+def _window_2019(
+    cfg: Mapping[str, Any], fig: _Figures, pilots: list[str], informal_exits: Mapping[str, int], tally: _Tally
+) -> dict[str, int]:
     """Exits and intake up to 2019-12-31 (001, Tabel S.1, S.2 and the paragraph after S.2).
 
     Also the exits of the informal pilot in every window. Returns the formal
@@ -297,8 +301,9 @@ def _window_2019(cfg: Mapping[str, Any], fig: _Figures, pilots: list[str],
     return present_p2019_formal
 
 
-def _totals_2020(c20: Mapping[str, Any], fig: _Figures, departures: Mapping[str, int],
-                 w1_by_code: Mapping[str, int]) -> dict[str, int]:
+def _totals_2020(
+    c20: Mapping[str, Any], fig: _Figures, departures: Mapping[str, int], w1_by_code: Mapping[str, int]
+) -> dict[str, int]:
     """Formal exits by code in window w2: the 2020 totals (002) minus those of w1."""
     sheltered = fig.count(c20["sheltered"])
     present20 = fig.count(c20["present"])
@@ -306,8 +311,7 @@ def _totals_2020(c20: Mapping[str, Any], fig: _Figures, departures: Mapping[str,
     totals20: dict[str, int] = {"residence_permit": fig.count(c20["residence_permit"])}
     totals20["independent_return"] = fig.count(c20["independent_return"])
     totals20["onward_migration"] = fig.count(c20["onward_migration"])
-    totals20["forced_return"] = (sum(departures.values()) - totals20["independent_return"]
-                                 - totals20["onward_migration"])
+    totals20["forced_return"] = sum(departures.values()) - totals20["independent_return"] - totals20["onward_migration"]
     for code, fid in c20["exits_total"].items():
         totals20[code] = fig.count(fid)
     unitemised = out_by_p2020 - sum(totals20.values())
@@ -322,8 +326,9 @@ def _totals_2020(c20: Mapping[str, Any], fig: _Figures, departures: Mapping[str,
     return w2_total
 
 
-def _window_2020(cfg: Mapping[str, Any], fig: _Figures, pilots: list[str],
-                 present_p2019_formal: Mapping[str, int], tally: _Tally) -> dict[str, int]:
+def _window_2020(
+    cfg: Mapping[str, Any], fig: _Figures, pilots: list[str], present_p2019_formal: Mapping[str, int], tally: _Tally
+) -> dict[str, int]:
     """Formal exits and intake up to 2020-11-01 (002 'Voortgang LVV's'; 000 for the departure split).
 
     Returns the formal trajectories present per pilot on 2020-11-01.
@@ -338,15 +343,16 @@ def _window_2020(cfg: Mapping[str, Any], fig: _Figures, pilots: list[str],
     w2_total = _totals_2020(c20, fig, departures, w1_by_code)
     w2: dict[str, dict[str, int]] = {p: {} for p in pilots}
     # departures per pilot (002), split into forced / onward / independent
-    dep_w2 = {p: departures[p] - sum(w1_by_pilot_code.get((p, c), 0) for c in
-                                     ("independent_return", "onward_migration", "forced_return"))
-              for p in pilots}
+    dep_w2 = {
+        p: departures[p]
+        - sum(w1_by_pilot_code.get((p, c), 0) for c in ("independent_return", "onward_migration", "forced_return"))
+        for p in pilots
+    }
     if min(dep_w2.values()) < 0:
         raise ConfigError(f"2019 returns exceed the 2020 departures per pilot: {dep_w2}")
     forced = largest_remainder(w2_total["forced_return"], c20["forced_return_weights"], caps=dep_w2)
     caps_onward = {p: dep_w2[p] - forced.get(p, 0) for p in pilots}
-    onward = largest_remainder(w2_total["onward_migration"], c20["onward_migration_weights"],
-                               caps=caps_onward)
+    onward = largest_remainder(w2_total["onward_migration"], c20["onward_migration_weights"], caps=caps_onward)
     for p in pilots:
         w2[p]["forced_return"] = forced.get(p, 0)
         w2[p]["onward_migration"] = onward.get(p, 0)
@@ -360,13 +366,13 @@ def _window_2020(cfg: Mapping[str, Any], fig: _Figures, pilots: list[str],
     present_p2020 = largest_remainder(present20, c20["present_weights"])
     for p in pilots:
         tally.exits += _rows(p, True, "w2", w2[p])
-        tally.intake.append(_balance_intake(p, "w2", "p2020", present_p2020[p],
-                                            present_p2019_formal[p], w2[p]))
+        tally.intake.append(_balance_intake(p, "w2", "p2020", present_p2020[p], present_p2019_formal[p], w2[p]))
     return present_p2020
 
 
-def _class_counts_2022(cfg: Mapping[str, Any], fig: _Figures,
-                       exits: list[dict]) -> tuple[int, int, int, dict[str, int]]:
+def _class_counts_2022(
+    cfg: Mapping[str, Any], fig: _Figures, exits: list[dict]
+) -> tuple[int, int, int, dict[str, int]]:
     """Outflow by class on 2022-07-01 that prints as the published shares (004).
 
     Chooses the durable / semi-durable / none counts closest to the shares
@@ -381,11 +387,9 @@ def _class_counts_2022(cfg: Mapping[str, Any], fig: _Figures,
     alt = load_scheme(published.source_population("monitor-2020")[0])
     by_code_p2 = ex[ex["window"] != "w3"].groupby("reason")["count"].sum()
     cls = dict(zip(by_code_p2.index, scheme.classify(pd.Series(by_code_p2.index)).astype(str)))
-    by_class_p2 = {c: int(by_code_p2[[k for k in by_code_p2.index if cls[k] == c]].sum())
-                   for c in scheme.class_ids}
+    by_class_p2 = {c: int(by_code_p2[[k for k in by_code_p2.index if cls[k] == c]].sum()) for c in scheme.class_ids}
     # codes counted durable by the monitor but not by regioplan-2022 (forced return)
-    ambiguous = [k for k in by_code_p2.index
-                 if scheme.class_of(k) != "durable" and alt.class_of(k) == "durable"]
+    ambiguous = [k for k in by_code_p2.index if scheme.class_of(k) != "durable" and alt.class_of(k) == "durable"]
     f = int(by_code_p2[ambiguous].sum()) if ambiguous else 0
     shares = {c: fig(fid) for c, fid in c22["class_shares"].items()}
     ranges = {c: rounding.count_range(v, outflow22) for c, v in shares.items()}
@@ -399,9 +403,11 @@ def _class_counts_2022(cfg: Mapping[str, Any], fig: _Figures,
             s = outflow22 - d - n
             if s not in ranges["semi_durable"]:
                 continue
-            score = ((d + f / 2 - shares["durable"] * outflow22 / 100) ** 2
-                     + (s - shares["semi_durable"] * outflow22 / 100) ** 2
-                     + (n - f / 2 - shares["none"] * outflow22 / 100) ** 2)
+            score = (
+                (d + f / 2 - shares["durable"] * outflow22 / 100) ** 2
+                + (s - shares["semi_durable"] * outflow22 / 100) ** 2
+                + (n - f / 2 - shares["none"] * outflow22 / 100) ** 2
+            )
             if best is None or score < best[0]:
                 best = (score, d, s, n)
     if best is None:
@@ -410,9 +416,14 @@ def _class_counts_2022(cfg: Mapping[str, Any], fig: _Figures,
     return d22, s22, n22, by_class_p2
 
 
-def _window_2022(cfg: Mapping[str, Any], fig: _Figures, pilots: list[str],
-                 informal_exits: Mapping[str, int], present_p2020: Mapping[str, int],
-                 tally: _Tally) -> dict[str, int]:
+def _window_2022(
+    cfg: Mapping[str, Any],
+    fig: _Figures,
+    pilots: list[str],
+    informal_exits: Mapping[str, int],
+    present_p2020: Mapping[str, int],
+    tally: _Tally,
+) -> dict[str, int]:
     """Formal exits and intake up to 2022-07-01 (004), all trajectories.
 
     Returns the outflow by class on 2022-07-01.
@@ -421,9 +432,11 @@ def _window_2022(cfg: Mapping[str, Any], fig: _Figures, pilots: list[str],
     participants = fig.count(c22["participants"])
     outflow22 = fig.count(c22["outflow"])
     d22, s22, n22, by_class_p2 = _class_counts_2022(cfg, fig, tally.exits)
-    w3_class = {"durable": d22 - by_class_p2.get("durable", 0),
-                "semi_durable": s22 - by_class_p2.get("semi_durable", 0),
-                "none": n22 - by_class_p2.get("none", 0) - informal_exits["w3"]}
+    w3_class = {
+        "durable": d22 - by_class_p2.get("durable", 0),
+        "semi_durable": s22 - by_class_p2.get("semi_durable", 0),
+        "none": n22 - by_class_p2.get("none", 0) - informal_exits["w3"],
+    }
     if min(w3_class.values()) < 0:
         raise ConfigError(f"2022 class counts below those of 2020: {w3_class}")
     w3: dict[str, dict[str, int]] = {p: {} for p in pilots}
@@ -431,7 +444,7 @@ def _window_2022(cfg: Mapping[str, Any], fig: _Figures, pilots: list[str],
         for code, k in largest_remainder(n, c22["class_reason_weights"][c]).items():
             for p, m in largest_remainder(k, _weights(c22["exit_weights"], code)).items():
                 w3[p][code] = w3[p].get(code, 0) + m
-    from lvv_eval.stats.counts import PERSON_COUNT_FIGURES  # noqa: PLC0415
+    from lvv_eval.stats.counts import PERSON_COUNT_FIGURES
 
     if c22["participants"] in PERSON_COUNT_FIGURES:
         # 004 counts migrants: persons = trajectories - second trajectories of re-entrants
@@ -440,36 +453,36 @@ def _window_2022(cfg: Mapping[str, Any], fig: _Figures, pilots: list[str],
     present_p2022 = largest_remainder(present_total22, c22["present_weights"])
     for p in pilots:
         tally.exits += _rows(p, True, "w3", w3[p])
-        tally.intake.append(_balance_intake(p, "w3", "p2022", present_p2022[p],
-                                            present_p2020[p], w3[p]))
+        tally.intake.append(_balance_intake(p, "w3", "p2022", present_p2022[p], present_p2020[p], w3[p]))
     return {"durable": d22, "semi_durable": s22, "none": n22}
 
 
-def _assemble(cfg: Mapping[str, Any], fig: _Figures, pilots: list[str], tally: _Tally,
-              class_counts: dict[str, int]) -> Quotas:
+def _assemble(
+    cfg: Mapping[str, Any], fig: _Figures, pilots: list[str], tally: _Tally, class_counts: dict[str, int]
+) -> Quotas:
     """Sorted quota tables plus the scenario, MRT, family and return targets (002)."""
-    exits_df = (pd.DataFrame(tally.exits).groupby(["pilot", "formal", "window", "reason"],
-                                                  as_index=False)["count"].sum())
-    exits_df = exits_df[exits_df["count"] > 0].sort_values(
-        ["pilot", "formal", "window", "reason"], ignore_index=True)
-    intake_df = pd.DataFrame(tally.intake).sort_values(["pilot", "formal", "window"],
-                                                       ignore_index=True)
+    exits_df = pd.DataFrame(tally.exits).groupby(["pilot", "formal", "window", "reason"], as_index=False)["count"].sum()
+    exits_df = exits_df[exits_df["count"] > 0].sort_values(["pilot", "formal", "window", "reason"], ignore_index=True)
+    intake_df = pd.DataFrame(tally.intake).sort_values(["pilot", "formal", "window"], ignore_index=True)
     c20 = cfg["p2020"]
     dep = {p: fig.count(c20["scenarios_departure"][p]) for p in pilots}
     res = largest_remainder(fig.count(c20["scenarios_residence"]), c20["residence_scenario_weights"])
     demo = cfg["demographics"]
     extra: dict[str, Any] = {
         "mrt": fig.count(c20["mrt"]),
-        "returns_by_country": {fig.category[fid]: fig.count(fid)
-                               for fid in demo["returns_by_country"]},
-        "family_counts": {r["count_figure"]: fig.count(r["count_figure"])
-                          for r in demo["family_rules"] if "count_figure" in r},
+        "returns_by_country": {fig.category[fid]: fig.count(fid) for fid in demo["returns_by_country"]},
+        "family_counts": {
+            r["count_figure"]: fig.count(r["count_figure"]) for r in demo["family_rules"] if "count_figure" in r
+        },
         "prior_more_than_5_percent": fig(c20["prior_more_than_5"]),
         "class_counts_p2022": dict(class_counts),
     }
     return Quotas(
-        exits=exits_df, intake=intake_df,
+        exits=exits_df,
+        intake=intake_df,
         pilot_start={p: pd.Timestamp(v) for p, v in cfg["pilot_start"].items()},
         peildata={k: pd.Timestamp(v) for k, v in cfg["peildata"].items()},
-        scenarios_departure=dep, scenarios_residence=res, figures=extra,
+        scenarios_departure=dep,
+        scenarios_residence=res,
+        figures=extra,
     )

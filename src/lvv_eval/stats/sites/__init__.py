@@ -1,2 +1,1 @@
-"""Comparisons between the pilot sites: grouped rates, the few-sites rules, case mix.
-"""
+"""Comparisons between the pilot sites: grouped rates, the few-sites rules, case mix."""

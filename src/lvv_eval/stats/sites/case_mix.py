@@ -40,11 +40,13 @@ unequal follow-up; it does not remove the selection of who has left.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
+
 from lvv_eval.errors import ArgumentError
 
 SITE_LABEL: str = "site differences conditional on case mix; descriptive, not a design effect"
@@ -55,7 +57,12 @@ ADJUST_ONLY_CI_METHOD: str = "none: varies within one site only (adjustment cova
 STANDARDISED_LABEL: str = "case-mix adjusted share (g-computation); descriptive, not a design effect"
 
 COVARIATES: tuple[str, ...] = (
-    "age_at_intake", "sex", "family", "safe_country", "prior_departure_procedures", "formal_status",
+    "age_at_intake",
+    "sex",
+    "family",
+    "safe_country",
+    "prior_departure_procedures",
+    "formal_status",
     "time_since_intake",
 )
 """Default covariates: age at intake (years, intake year minus birth year), sex,
@@ -145,9 +152,15 @@ class CaseMixResult:
     dropped: dict[str, str] = field(default_factory=dict)
 
 
-def casemix_data(frame: pd.DataFrame, peildatum: str | pd.Timestamp, scheme: Any = None, *,
-                 population: str = "outflow", covariates: Sequence[str] = COVARIATES,
-                 durable_class: str = "durable") -> CaseMixData:
+def casemix_data(
+    frame: pd.DataFrame,
+    peildatum: str | pd.Timestamp,
+    scheme: Any = None,
+    *,
+    population: str = "outflow",
+    covariates: Sequence[str] = COVARIATES,
+    durable_class: str = "durable",
+) -> CaseMixData:
     """Build the complete-case analysis set from a typed monitor frame.
 
     Parameters
@@ -184,8 +197,7 @@ def casemix_data(frame: pd.DataFrame, peildatum: str | pd.Timestamp, scheme: Any
     if population == "outflow":
         base = base.loc[left]
         left = left.loc[base.index]
-    cls = pd.Series(np.asarray(sch.classify(base["exit_reason"].astype("string")).astype("object")),
-                    index=base.index)
+    cls = pd.Series(np.asarray(sch.classify(base["exit_reason"].astype("string")).astype("object")), index=base.index)
     y = pd.Series(np.nan, index=base.index)
     y[left & cls.notna()] = (cls[left & cls.notna()] == durable_class).astype(float)
     y[~left] = 0.0
@@ -212,8 +224,12 @@ def casemix_data(frame: pd.DataFrame, peildatum: str | pd.Timestamp, scheme: Any
         if cov not in CATEGORICAL:
             used[cov] = used[cov].astype("float64")
     used["y"] = used["y"].astype("float64")
-    return CaseMixData(data=used, population=population, n_population=int(len(data)),
-                       accounting=pd.DataFrame(acc, columns=["item", "n"]))
+    return CaseMixData(
+        data=used,
+        population=population,
+        n_population=int(len(data)),
+        accounting=pd.DataFrame(acc, columns=["item", "n"]),
+    )
 
 
 @dataclass
@@ -297,8 +313,9 @@ def firth_logit(X: np.ndarray, y: np.ndarray, *, maxiter: int = 100, tol: float 
     converged, it = bool(np.max(np.abs(score)) < tol), 0
     while not converged and it < maxiter:
         it += 1
-        step = np.linalg.solve(info, score) if np.linalg.matrix_rank(info) == len(beta) \
-            else np.linalg.pinv(info) @ score
+        step = (
+            np.linalg.solve(info, score) if np.linalg.matrix_rank(info) == len(beta) else np.linalg.pinv(info) @ score
+        )
         step = np.clip(step, -5.0, 5.0)
         for _ in range(30):
             candidate = beta + step
@@ -310,8 +327,14 @@ def firth_logit(X: np.ndarray, y: np.ndarray, *, maxiter: int = 100, tol: float 
         converged = bool(np.max(np.abs(score)) < tol)
     eta = np.clip(X @ beta, -30.0, 30.0)
     loglik = float(np.sum(y * eta - np.logaddexp(0.0, eta)))
-    return FirthResult(coef=beta, cov=np.linalg.pinv(info), loglik=loglik, penalised_loglik=float(current),
-                       converged=converged, iterations=it)
+    return FirthResult(
+        coef=beta,
+        cov=np.linalg.pinv(info),
+        loglik=loglik,
+        penalised_loglik=float(current),
+        converged=converged,
+        iterations=it,
+    )
 
 
 class _FirthFit:
@@ -345,16 +368,34 @@ class _FirthFit:
         return 1.0 / (1.0 + np.exp(-eta))
 
 
-def _empty_result(formula: str, n: int, msgs: list[str], accounting: pd.DataFrame | None,
-                  dropped: dict[str, str] | None = None) -> CaseMixResult:
+def _empty_result(
+    formula: str, n: int, msgs: list[str], accounting: pd.DataFrame | None, dropped: dict[str, str] | None = None
+) -> CaseMixResult:
     return CaseMixResult(
-        status="failed", formula=formula, n_used=n,
-        coefficients=pd.DataFrame(columns=["term", "role", "estimate", "std_err", "ci_low", "ci_high",
-                                           "odds_ratio", "or_ci_low", "or_ci_high", "p_value", "ci_method",
-                                           "label"]),
-        standardised=pd.DataFrame(columns=["pilot", "n", "events", "crude_share", "standardised_share",
-                                           "label"]),
-        warnings=msgs, accounting=accounting, dropped=dict(dropped or {}))
+        status="failed",
+        formula=formula,
+        n_used=n,
+        coefficients=pd.DataFrame(
+            columns=[
+                "term",
+                "role",
+                "estimate",
+                "std_err",
+                "ci_low",
+                "ci_high",
+                "odds_ratio",
+                "or_ci_low",
+                "or_ci_high",
+                "p_value",
+                "ci_method",
+                "label",
+            ]
+        ),
+        standardised=pd.DataFrame(columns=["pilot", "n", "events", "crude_share", "standardised_share", "label"]),
+        warnings=msgs,
+        accounting=accounting,
+        dropped=dict(dropped or {}),
+    )
 
 
 def _standardise(fit: Any, data: pd.DataFrame, pilots: Sequence[str]) -> dict[str, float]:
@@ -375,19 +416,23 @@ def _within_site_problem(d: pd.DataFrame, cov: str) -> str | None:
     ones need to vary within some site
     (:func:`lvv_eval.stats.sites.few_sites.varies_within_sites`).
     """
-    from lvv_eval.stats.sites.few_sites import InsufficientWithinSiteVariation, check_identified, varies_within_sites
     from lvv_eval.errors import NotIdentifiedError
+    from lvv_eval.stats.sites.few_sites import InsufficientWithinSiteVariation, check_identified, varies_within_sites
 
     if not varies_within_sites(d, cov, "pilot"):
-        return ("constant within every site (a site attribute): not identified next to the site "
-                "effects, and a p-value would be a test between the sites")
+        return (
+            "constant within every site (a site attribute): not identified next to the site "
+            "effects, and a p-value would be a test between the sites"
+        )
     if cov in CATEGORICAL or d[cov].nunique() == 2:
         try:
             check_identified(d, cov, "pilot", min_count=WITHIN_SITE_MIN_COUNT, min_sites=WITHIN_SITE_MIN_SITES)
         except InsufficientWithinSiteVariation as err:
             sites = ", ".join(err.contributing) or "none"
-            return (f"too little within-site variation (needs {err.min_sites} sites with two values of "
-                    f"at least {err.min_count} persons each; such sites: {sites})")
+            return (
+                f"too little within-site variation (needs {err.min_sites} sites with two values of "
+                f"at least {err.min_count} persons each; such sites: {sites})"
+            )
         except NotIdentifiedError:  # pragma: no cover - caught by varies_within_sites above
             return "constant within every site"
     return None
@@ -405,9 +450,15 @@ def _adjustable_in_one_site(d: pd.DataFrame, cov: str) -> bool:
     return bool(within_site_support(d, cov, "pilot", min_count=MIN_CELL)["contributes"].any())
 
 
-def fit_casemix(data: pd.DataFrame | CaseMixData, covariates: Sequence[str] | None = None, *,
-                alpha: float = 0.05, n_boot: int = 0, seed: int = 20190401,
-                method: str = "firth") -> CaseMixResult:
+def fit_casemix(
+    data: pd.DataFrame | CaseMixData,
+    covariates: Sequence[str] | None = None,
+    *,
+    alpha: float = 0.05,
+    n_boot: int = 0,
+    seed: int = 20190401,
+    method: str = "firth",
+) -> CaseMixResult:
     """Logistic regression with site fixed effects, and standardised shares per pilot.
 
     Parameters
@@ -475,8 +526,10 @@ def fit_casemix(data: pd.DataFrame | CaseMixData, covariates: Sequence[str] | No
             continue
         reason = _within_site_problem(d, cov) if len(pilots) > 1 else None
         if reason and reason.startswith("too little") and _adjustable_in_one_site(d, cov):
-            msgs.append(f"covariate {cov!r} is kept for adjustment only (no interval or p-value): "
-                        f"{reason}, but one site has at least {MIN_CELL} persons in each of two values")
+            msgs.append(
+                f"covariate {cov!r} is kept for adjustment only (no interval or p-value): "
+                f"{reason}, but one site has at least {MIN_CELL} persons in each of two values"
+            )
             adjust_only.add(cov)
         elif reason:
             msgs.append(f"covariate {cov!r} was dropped: {reason}")
@@ -496,8 +549,11 @@ def fit_casemix(data: pd.DataFrame | CaseMixData, covariates: Sequence[str] | No
                     k = int(sub.sum())
                     if k in (0, len(sub)):
                         what = "no" if k == 0 else "only"
-                        how = ("its coefficient rests on the Firth penalty (separation)" if penalised
-                               else "its coefficient is not estimable (separation)")
+                        how = (
+                            "its coefficient rests on the Firth penalty (separation)"
+                            if penalised
+                            else "its coefficient is not estimable (separation)"
+                        )
                         msgs.append(f"covariate {cov!r} = {level:g}: {what} durable outcomes; {how}")
             use.append(cov)
     site_term = "C(pilot)" if len(pilots) > 1 else None
@@ -509,8 +565,10 @@ def fit_casemix(data: pd.DataFrame | CaseMixData, covariates: Sequence[str] | No
         if k == 0 or k == n:
             what = "no" if k == 0 else "only"
             how = "rests on the Firth penalty" if penalised else "is not estimable"
-            msgs.append(f"pilot {pilot!r} has {what} durable outcomes: its site term {how} "
-                        "(separation); its standardised share is unreliable")
+            msgs.append(
+                f"pilot {pilot!r} has {what} durable outcomes: its site term {how} "
+                "(separation); its standardised share is unreliable"
+            )
         if n < MIN_CELL:
             msgs.append(f"pilot {pilot!r} has fewer than {MIN_CELL} persons in the analysis set (tiny cell)")
     if len(d) == 0 or d["y"].nunique() < 2:
@@ -528,7 +586,7 @@ def fit_casemix(data: pd.DataFrame | CaseMixData, covariates: Sequence[str] | No
 
     try:
         fit, notes = _fit(d)
-    except Exception as exc:  # separation, singular matrix, ... -> reported, not raised
+    except Exception as exc:  # separation, singular matrix, ... -> reported, not raised  # noqa: BLE001 - reported, not swallowed
         msgs.append(f"model could not be fitted: {type(exc).__name__}: {exc}".split("\n")[0])
         return _empty_result(formula, int(len(d)), msgs, accounting, dropped)
     msgs.extend(notes)
@@ -540,33 +598,48 @@ def fit_casemix(data: pd.DataFrame | CaseMixData, covariates: Sequence[str] | No
         est, se = float(fit.params[term]), float(fit.bse[term])
         lo, hi = float(ci.loc[term, 0]), float(ci.loc[term, 1])
         if not np.isfinite(se) or se > 50:
-            msgs.append(f"term {term!r} has an unstable estimate (std. error {se:.3g}); "
-                        "probably separation")
+            msgs.append(f"term {term!r} has an unstable estimate (std. error {se:.3g}); probably separation")
         base_term = str(term).split("[")[0].removeprefix("C(").removesuffix(")")
         adjust = base_term in adjust_only
         if is_site or adjust:  # between-site contrast / one-site contrast: no interval (docs/methods.md)
             lo = hi = float("nan")
         with np.errstate(over="ignore"):
             odds = (float(np.exp(est)), float(np.exp(lo)), float(np.exp(hi)))
-        rows.append({
-            "term": str(term), "role": "site" if is_site else ("intercept" if term == "Intercept" else "covariate"),
-            "estimate": est, "std_err": se, "ci_low": lo, "ci_high": hi,
-            "odds_ratio": odds[0], "or_ci_low": odds[1], "or_ci_high": odds[2],
-            "p_value": (float(fit.pvalues[term]) if not is_site and not adjust and term != "Intercept"
-                        else float("nan")),
-            "ci_method": (SITE_CI_METHOD if is_site else ADJUST_ONLY_CI_METHOD if adjust else
-                          ("wald (firth-penalised)" if penalised else "wald (maximum likelihood)")),
-            "label": SITE_LABEL if is_site else "person-level covariate (within-site, site fixed effects)",
-        })
+        rows.append(
+            {
+                "term": str(term),
+                "role": "site" if is_site else ("intercept" if term == "Intercept" else "covariate"),
+                "estimate": est,
+                "std_err": se,
+                "ci_low": lo,
+                "ci_high": hi,
+                "odds_ratio": odds[0],
+                "or_ci_low": odds[1],
+                "or_ci_high": odds[2],
+                "p_value": (
+                    float(fit.pvalues[term]) if not is_site and not adjust and term != "Intercept" else float("nan")
+                ),
+                "ci_method": (
+                    SITE_CI_METHOD
+                    if is_site
+                    else ADJUST_ONLY_CI_METHOD
+                    if adjust
+                    else ("wald (firth-penalised)" if penalised else "wald (maximum likelihood)")
+                ),
+                "label": SITE_LABEL if is_site else "person-level covariate (within-site, site fixed effects)",
+            }
+        )
     coefs = pd.DataFrame(rows)
     std = _standardise(fit, d, pilots)
-    table = pd.DataFrame({
-        "pilot": pilots,
-        "n": [int(stats_by_pilot.loc[p, "size"]) for p in pilots],
-        "events": [int(stats_by_pilot.loc[p, "sum"]) for p in pilots],
-        "crude_share": [float(stats_by_pilot.loc[p, "sum"] / stats_by_pilot.loc[p, "size"]) for p in pilots],
-        "standardised_share": [std[p] for p in pilots],
-    })
+    table = pd.DataFrame(
+        {
+            "pilot": pilots,
+            "n": [int(stats_by_pilot.loc[p, "size"]) for p in pilots],
+            "events": [int(stats_by_pilot.loc[p, "sum"]) for p in pilots],
+            "crude_share": [float(stats_by_pilot.loc[p, "sum"] / stats_by_pilot.loc[p, "size"]) for p in pilots],
+            "standardised_share": [std[p] for p in pilots],
+        }
+    )
     if n_boot > 0:
         rng = np.random.default_rng(seed)
         draws = {p: [] for p in pilots}  # type: ignore[var-annotated]
@@ -579,24 +652,36 @@ def fit_casemix(data: pd.DataFrame | CaseMixData, covariates: Sequence[str] | No
                 bfit, _ = _fit(sample)
                 for p, v in _standardise(bfit, sample, pilots).items():
                     draws[p].append(v)
-            except Exception:
+            except Exception:  # noqa: BLE001 - reported, not swallowed
                 failed += 1
         if failed:
             msgs.append(f"{failed} of {n_boot} bootstrap fits failed and were left out")
         table["ci_low"] = [float(np.quantile(draws[p], alpha / 2)) if draws[p] else float("nan") for p in pilots]
-        table["ci_high"] = [float(np.quantile(draws[p], 1 - alpha / 2)) if draws[p] else float("nan")
-                            for p in pilots]
+        table["ci_high"] = [float(np.quantile(draws[p], 1 - alpha / 2)) if draws[p] else float("nan") for p in pilots]
         table["ci_method"] = f"percentile bootstrap ({n_boot} resamples within pilot, seed {seed})"
     table["label"] = STANDARDISED_LABEL
     table["method"] = "firth (penalised likelihood)" if penalised else "maximum likelihood"
     status = "warning" if msgs else "ok"
-    return CaseMixResult(status=status, formula=formula, n_used=int(len(d)), coefficients=coefs,
-                         standardised=table, warnings=msgs, accounting=accounting, dropped=dropped)
+    return CaseMixResult(
+        status=status,
+        formula=formula,
+        n_used=int(len(d)),
+        coefficients=coefs,
+        standardised=table,
+        warnings=msgs,
+        accounting=accounting,
+        dropped=dropped,
+    )
 
 
-def fit_with_and_without(data: CaseMixData | pd.DataFrame, covariates: Sequence[str] | None = None,
-                         without: Sequence[str] = SEPARATING, *, method: str = "firth",
-                         alpha: float = 0.05) -> pd.DataFrame:
+def fit_with_and_without(
+    data: CaseMixData | pd.DataFrame,
+    covariates: Sequence[str] | None = None,
+    without: Sequence[str] = SEPARATING,
+    *,
+    method: str = "firth",
+    alpha: float = 0.05,
+) -> pd.DataFrame:
     """Standardised shares with all covariates and without the separating ones, side by side.
 
     Parameters
@@ -623,8 +708,19 @@ def fit_with_and_without(data: CaseMixData | pd.DataFrame, covariates: Sequence[
     a = fit_casemix(data, full, alpha=alpha, method=method).standardised
     b = fit_casemix(data, reduced, alpha=alpha, method=method).standardised
     if a.empty or b.empty:
-        return pd.DataFrame(columns=["pilot", "n", "events", "crude_share", "standardised_with",
-                                     "standardised_without", "difference", "method", "label"])
+        return pd.DataFrame(
+            columns=[
+                "pilot",
+                "n",
+                "events",
+                "crude_share",
+                "standardised_with",
+                "standardised_without",
+                "difference",
+                "method",
+                "label",
+            ]
+        )
     out = a[["pilot", "n", "events", "crude_share"]].copy()
     out["standardised_with"] = a["standardised_share"].to_numpy()
     out["standardised_without"] = b.set_index("pilot").loc[out["pilot"], "standardised_share"].to_numpy()
@@ -634,9 +730,17 @@ def fit_with_and_without(data: CaseMixData | pd.DataFrame, covariates: Sequence[
     return out
 
 
-def casemix_model(frame: pd.DataFrame, peildatum: str | pd.Timestamp, scheme: Any = None, *,
-                  population: str = "outflow", covariates: Sequence[str] = COVARIATES,
-                  alpha: float = 0.05, n_boot: int = 0, seed: int = 20190401) -> CaseMixResult:
+def casemix_model(
+    frame: pd.DataFrame,
+    peildatum: str | pd.Timestamp,
+    scheme: Any = None,
+    *,
+    population: str = "outflow",
+    covariates: Sequence[str] = COVARIATES,
+    alpha: float = 0.05,
+    n_boot: int = 0,
+    seed: int = 20190401,
+) -> CaseMixResult:
     """Build the analysis set from a monitor frame and fit the case-mix model.
 
     See :func:`casemix_data` and :func:`fit_casemix`. The exclusion
@@ -647,8 +751,11 @@ def casemix_model(frame: pd.DataFrame, peildatum: str | pd.Timestamp, scheme: An
     excluded = int(cm.accounting.set_index("item").loc["excluded (any missing)", "n"])
     result = fit_casemix(cm, list(covariates), alpha=alpha, n_boot=n_boot, seed=seed)
     if excluded:
-        result.warnings.insert(0, f"{excluded} of {cm.n_population} trajectories left out for missing "
-                                  "covariates or an unclassified outcome (complete-case analysis)")
+        result.warnings.insert(
+            0,
+            f"{excluded} of {cm.n_population} trajectories left out for missing "
+            "covariates or an unclassified outcome (complete-case analysis)",
+        )
         if result.status == "ok":
             result.status = "warning"
     return result

@@ -28,14 +28,19 @@ between the five sites: asking for a p-value raises
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from lvv_eval.errors import ArgumentError
+from lvv_eval.paths import PUBLISHED_DIR
+from lvv_eval.reference.schemes import resolve_scheme
 from lvv_eval.sources.designs import UNKNOWN_LABEL, designs_at, group_pilots
+from lvv_eval.stats.rates import proportion_ci, proportion_difference
 from lvv_eval.stats.sites.few_sites import (
     DESCRIPTIVE_LABEL,
     min_permutation_p,
@@ -43,10 +48,6 @@ from lvv_eval.stats.sites.few_sites import (
     refuse_site_level_test,
     site_group_sizes,
 )
-from lvv_eval.stats.rates import proportion_ci, proportion_difference
-from lvv_eval.paths import PUBLISHED_DIR
-from lvv_eval.reference.schemes import resolve_scheme
-from lvv_eval.errors import ArgumentError
 
 DEFAULT_SCHEME: str = "regioplan-2022"
 """Classification scheme used for person-level data when none is given."""
@@ -55,12 +56,35 @@ COUNT_MEASURES: tuple[str, ...] = ("capacity", "occupancy", "free_places", "inta
 """Measures of the figures vocabulary that :func:`compare_groups` reads as counts."""
 
 RATE_COLUMNS: tuple[str, ...] = (
-    "level", "group", "pilot", "n_pilots", "measure", "category", "numerator", "denominator",
-    "denominator_label", "estimate", "ci_low", "ci_high", "ci_method", "label",
+    "level",
+    "group",
+    "pilot",
+    "n_pilots",
+    "measure",
+    "category",
+    "numerator",
+    "denominator",
+    "denominator_label",
+    "estimate",
+    "ci_low",
+    "ci_high",
+    "ci_method",
+    "label",
 )
 DIFF_COLUMNS: tuple[str, ...] = (
-    "measure", "category", "group_a", "group_b", "numerator_a", "denominator_a", "numerator_b",
-    "denominator_b", "estimate", "ci_low", "ci_high", "ci_method", "label",
+    "measure",
+    "category",
+    "group_a",
+    "group_b",
+    "numerator_a",
+    "denominator_a",
+    "numerator_b",
+    "denominator_b",
+    "estimate",
+    "ci_low",
+    "ci_high",
+    "ci_method",
+    "label",
 )
 NO_CI: str = "none (ratio, not a proportion)"
 PLACES_NO_CI: str = "none (places are not a sample)"
@@ -93,14 +117,19 @@ def counts_from_figures(figures: pd.DataFrame, source_id: str | None = None) -> 
     f = figures
     if source_id is not None:
         f = f.loc[f["source_id"].astype(str) == source_id]
-    keep = (f["unit"].astype(str) == "count") & (f["pilot"].astype(str) != "total") & \
-        f["measure"].astype(str).isin(COUNT_MEASURES)
-    out = pd.DataFrame({
-        "pilot": f.loc[keep, "pilot"].astype(str).str.lower(),
-        "measure": f.loc[keep, "measure"].astype(str),
-        "category": f.loc[keep, "category"].astype(str),
-        "value": pd.to_numeric(f.loc[keep, "value"]).astype("float64"),
-    })
+    keep = (
+        (f["unit"].astype(str) == "count")
+        & (f["pilot"].astype(str) != "total")
+        & f["measure"].astype(str).isin(COUNT_MEASURES)
+    )
+    out = pd.DataFrame(
+        {
+            "pilot": f.loc[keep, "pilot"].astype(str).str.lower(),
+            "measure": f.loc[keep, "measure"].astype(str),
+            "category": f.loc[keep, "category"].astype(str),
+            "value": pd.to_numeric(f.loc[keep, "value"]).astype("float64"),
+        }
+    )
     return out.sort_values(["pilot", "measure", "category"], ignore_index=True)
 
 
@@ -135,19 +164,26 @@ def published_counts(source_id: str, path: str | Path | None = None) -> tuple[pd
     """
     figures = load_published_figures(path)
     counts = counts_from_figures(figures, source_id)
-    rows = figures.loc[(figures["source_id"].astype(str) == source_id)
-                       & (figures["pilot"].astype(str) != "total")
-                       & (figures["unit"].astype(str) == "count")
-                       & figures["measure"].astype(str).isin(COUNT_MEASURES)]
+    rows = figures.loc[
+        (figures["source_id"].astype(str) == source_id)
+        & (figures["pilot"].astype(str) != "total")
+        & (figures["unit"].astype(str) == "count")
+        & figures["measure"].astype(str).isin(COUNT_MEASURES)
+    ]
     dates = sorted({str(d)[:10] for d in rows["peildatum"] if str(d).strip() not in ("", "NaT", "<NA>")})
     if not dates:
         raise ArgumentError(f"source {source_id!r} has no per-pilot figures with a peildatum")
     return counts, pd.Timestamp(dates[-1])
 
 
-def person_counts(frame: pd.DataFrame, peildatum: str | pd.Timestamp, scheme: Any = None, *,
-                  formal_only: bool = False,
-                  designs: pd.DataFrame | str | Path | None = None) -> pd.DataFrame:
+def person_counts(
+    frame: pd.DataFrame,
+    peildatum: str | pd.Timestamp,
+    scheme: Any = None,
+    *,
+    formal_only: bool = False,
+    designs: pd.DataFrame | str | Path | None = None,
+) -> pd.DataFrame:
     """Count a typed monitor frame at a peildatum, per pilot.
 
     Parameters
@@ -224,8 +260,19 @@ def _get(counts: pd.DataFrame, measure: str, category: str) -> float:
     return float(hit.iloc[0]) if len(hit) else float("nan")
 
 
-def _rate_row(level: str, group: str, pilot: str, n_pilots: int, measure: str, category: str,
-              num: float, den: float, den_label: str, proportion: bool, alpha: float) -> dict[str, Any]:
+def _rate_row(
+    level: str,
+    group: str,
+    pilot: str,
+    n_pilots: int,
+    measure: str,
+    category: str,
+    num: float,
+    den: float,
+    den_label: str,
+    proportion: bool,
+    alpha: float,
+) -> dict[str, Any]:
     est = num / den if (pd.notna(num) and pd.notna(den) and den > 0) else float("nan")
     low, high = float("nan"), float("nan")
     if pd.isna(num) or pd.isna(den):
@@ -239,10 +286,22 @@ def _rate_row(level: str, group: str, pilot: str, n_pilots: int, measure: str, c
         method = "wilson"
     else:
         method = "none (numerator outside 0..denominator)"
-    return {"level": level, "group": group, "pilot": pilot, "n_pilots": n_pilots, "measure": measure,
-            "category": category, "numerator": num, "denominator": den,
-            "denominator_label": den_label, "estimate": est, "ci_low": low, "ci_high": high,
-            "ci_method": method, "label": DESCRIPTIVE_LABEL}
+    return {
+        "level": level,
+        "group": group,
+        "pilot": pilot,
+        "n_pilots": n_pilots,
+        "measure": measure,
+        "category": category,
+        "numerator": num,
+        "denominator": den,
+        "denominator_label": den_label,
+        "estimate": est,
+        "ci_low": low,
+        "ci_high": high,
+        "ci_method": method,
+        "label": DESCRIPTIVE_LABEL,
+    }
 
 
 def _components(counts: pd.DataFrame, formal_only: bool) -> dict[tuple[str, str], tuple[float, float, str, bool]]:
@@ -263,8 +322,7 @@ def _components(counts: pd.DataFrame, formal_only: bool) -> dict[tuple[str, str]
         ("occupancy_rate", "of_capacity"): (occ, cap, "capacity (places)", True),
         ("free_places_rate", "of_capacity"): (free, cap, "capacity (places)", True),
     }
-    classes = sorted(set(counts.loc[(counts["measure"] == "outflow") & (counts["category"] != "all"),
-                                    "category"]))
+    classes = sorted(set(counts.loc[(counts["measure"] == "outflow") & (counts["category"] != "all"), "category"]))
     for cls in classes:
         k = _get(counts, "outflow", cls)
         out[("outflow_share_of_intake", cls)] = (k, intake, intake_label, True)
@@ -273,8 +331,9 @@ def _components(counts: pd.DataFrame, formal_only: bool) -> dict[tuple[str, str]
     return out
 
 
-def rate_table(counts: pd.DataFrame, groups: dict[str, str], *, formal_only: bool = False,
-               alpha: float = 0.05) -> pd.DataFrame:
+def rate_table(
+    counts: pd.DataFrame, groups: dict[str, str], *, formal_only: bool = False, alpha: float = 0.05
+) -> pd.DataFrame:
     """Per-pilot and per-group measures with intervals.
 
     Parameters
@@ -306,24 +365,40 @@ def rate_table(counts: pd.DataFrame, groups: dict[str, str], *, formal_only: boo
     for label in sorted(set(labels.values())):
         members = [p for p in comps if labels[p] == label]
         for key in keys:
-            have = [p for p in members if key in comps[p]
-                    and pd.notna(comps[p][key][0]) and pd.notna(comps[p][key][1])]
+            have = [p for p in members if key in comps[p] and pd.notna(comps[p][key][0]) and pd.notna(comps[p][key][1])]
             if not have:
                 continue
             num = sum(comps[p][key][0] for p in have)
             den = sum(comps[p][key][1] for p in have)
             dls = sorted({comps[p][key][2] for p in have})
-            rows.append(_rate_row("group", label, ",".join(have), len(have), key[0], key[1], num, den,
-                                  "; ".join(dls), comps[have[0]][key][3], alpha))
+            rows.append(
+                _rate_row(
+                    "group",
+                    label,
+                    ",".join(have),
+                    len(have),
+                    key[0],
+                    key[1],
+                    num,
+                    den,
+                    "; ".join(dls),
+                    comps[have[0]][key][3],
+                    alpha,
+                )
+            )
     table = pd.DataFrame(rows, columns=list(RATE_COLUMNS))
     order = {"pilot": 0, "group": 1}
-    table = table.assign(_o=table["level"].map(order)).sort_values(
-        ["measure", "category", "_o", "group", "pilot"], ignore_index=True).drop(columns="_o")
+    table = (
+        table.assign(_o=table["level"].map(order))
+        .sort_values(["measure", "category", "_o", "group", "pilot"], ignore_index=True)
+        .drop(columns="_o")
+    )
     return table
 
 
-def group_differences(rates: pd.DataFrame, alpha: float = 0.05,
-                      exclude: Sequence[str] = (UNKNOWN_LABEL, "not in design table")) -> pd.DataFrame:
+def group_differences(
+    rates: pd.DataFrame, alpha: float = 0.05, exclude: Sequence[str] = (UNKNOWN_LABEL, "not in design table")
+) -> pd.DataFrame:
     """Differences between group shares (``group_b - group_a``) with Newcombe intervals.
 
     The interval is :func:`lvv_eval.stats.rates.proportion_difference` (Newcombe's
@@ -335,8 +410,11 @@ def group_differences(rates: pd.DataFrame, alpha: float = 0.05,
     Every row carries :data:`lvv_eval.stats.sites.few_sites.DESCRIPTIVE_LABEL`; there are
     no p-values.
     """
-    g = rates.loc[(rates["level"] == "group") & rates["ci_method"].isin(["wilson", PLACES_NO_CI])
-                  & ~rates["group"].isin(list(exclude))]
+    g = rates.loc[
+        (rates["level"] == "group")
+        & rates["ci_method"].isin(["wilson", PLACES_NO_CI])
+        & ~rates["group"].isin(list(exclude))
+    ]
     rows = []
     for (measure, cat), sub in g.groupby(["measure", "category"], sort=True):
         sub = sub.sort_values("group")
@@ -344,15 +422,28 @@ def group_differences(rates: pd.DataFrame, alpha: float = 0.05,
             if measure in PLACES_MEASURES:
                 low, high, method = float("nan"), float("nan"), PLACES_NO_CI
             else:
-                diff = proportion_difference(b["numerator"], b["denominator"], a["numerator"],
-                                             a["denominator"], alpha=alpha)
+                diff = proportion_difference(
+                    b["numerator"], b["denominator"], a["numerator"], a["denominator"], alpha=alpha
+                )
                 low, high = float(diff["ci_low"].iloc[0]), float(diff["ci_high"].iloc[0])
                 method = "newcombe (hybrid score)"
-            rows.append({"measure": measure, "category": cat, "group_a": a["group"], "group_b": b["group"],
-                         "numerator_a": a["numerator"], "denominator_a": a["denominator"],
-                         "numerator_b": b["numerator"], "denominator_b": b["denominator"],
-                         "estimate": b["estimate"] - a["estimate"], "ci_low": low, "ci_high": high,
-                         "ci_method": method, "label": DESCRIPTIVE_LABEL})
+            rows.append(
+                {
+                    "measure": measure,
+                    "category": cat,
+                    "group_a": a["group"],
+                    "group_b": b["group"],
+                    "numerator_a": a["numerator"],
+                    "denominator_a": a["denominator"],
+                    "numerator_b": b["numerator"],
+                    "denominator_b": b["denominator"],
+                    "estimate": b["estimate"] - a["estimate"],
+                    "ci_low": low,
+                    "ci_high": high,
+                    "ci_method": method,
+                    "label": DESCRIPTIVE_LABEL,
+                }
+            )
     return pd.DataFrame(rows, columns=list(DIFF_COLUMNS))
 
 
@@ -400,11 +491,19 @@ def _is_person_frame(data: pd.DataFrame) -> bool:
     return {"trajectory_id", "intake_date", "exit_date", "exit_reason"} <= set(data.columns)
 
 
-def compare_groups(data: pd.DataFrame | str, attribute: str, *,
-                   peildatum: str | pd.Timestamp | None = None, scheme: Any = None,
-                   formal_only: bool = False, designs: pd.DataFrame | str | Path | None = None,
-                   alpha: float = 0.05, p_values: bool = False,
-                   figures_path: str | Path | None = None, differences: bool = False) -> CompareResult:
+def compare_groups(
+    data: pd.DataFrame | str,
+    attribute: str,
+    *,
+    peildatum: str | pd.Timestamp | None = None,
+    scheme: Any = None,
+    formal_only: bool = False,
+    designs: pd.DataFrame | str | Path | None = None,
+    alpha: float = 0.05,
+    p_values: bool = False,
+    figures_path: str | Path | None = None,
+    differences: bool = False,
+) -> CompareResult:
     """Compare pilots grouped by a design attribute (descriptive only).
 
     Parameters
@@ -456,12 +555,15 @@ def compare_groups(data: pd.DataFrame | str, attribute: str, *,
     if isinstance(data, str):
         counts, when = published_counts(data, figures_path)
         if peildatum is not None and pd.Timestamp(peildatum) != when:
-            notes.append(f"peildatum {pd.Timestamp(peildatum).date()} ignored: source {data!r} "
-                         f"has peildatum {when.date()}")
+            notes.append(
+                f"peildatum {pd.Timestamp(peildatum).date()} ignored: source {data!r} has peildatum {when.date()}"
+            )
         source = f"published:{data}"
         if formal_only:
-            notes.append("published outflow counts do not say whether they include people without "
-                         "formal LVV status; only the intake denominator changes")
+            notes.append(
+                "published outflow counts do not say whether they include people without "
+                "formal LVV status; only the intake denominator changes"
+            )
     else:
         if peildatum is None:
             raise ArgumentError("peildatum is required for counts and person-level data")
@@ -473,8 +575,7 @@ def compare_groups(data: pd.DataFrame | str, attribute: str, *,
             exc = counts.loc[counts["measure"] == "excluded", "value"].sum()
             if formal_only:
                 notes.append(f"{int(exc)} trajectories without (known) formal LVV status left out")
-            uncl = counts.loc[(counts["measure"] == "outflow") & (counts["category"] == "unclassified"),
-                              "value"].sum()
+            uncl = counts.loc[(counts["measure"] == "outflow") & (counts["category"] == "unclassified"), "value"].sum()
             if uncl:
                 notes.append(f"{int(uncl)} exits have a code the scheme does not classify")
         else:
@@ -488,8 +589,11 @@ def compare_groups(data: pd.DataFrame | str, attribute: str, *,
     # capacity from the design table where the counts lack it
     cap = designs_at(when, designs).set_index("pilot")["capacity"]
     have_cap = set(counts.loc[counts["measure"] == "capacity", "pilot"])
-    extra = [(p, "capacity", "places", float(cap.loc[p])) for p in sorted(set(counts["pilot"]) - have_cap)
-             if p in cap.index and pd.notna(cap.loc[p])]
+    extra = [
+        (p, "capacity", "places", float(cap.loc[p]))
+        for p in sorted(set(counts["pilot"]) - have_cap)
+        if p in cap.index and pd.notna(cap.loc[p])
+    ]
     if extra:
         counts = pd.concat([counts, pd.DataFrame(extra, columns=counts.columns)], ignore_index=True)
         notes.append("capacity taken from the design table for: " + ", ".join(p for p, *_ in extra))
@@ -498,25 +602,41 @@ def compare_groups(data: pd.DataFrame | str, attribute: str, *,
     if missing.any():
         gone = rates.loc[missing & (rates["level"] == "pilot")]
         for (measure, cat), sub in gone.groupby(["measure", "category"], sort=True):
-            notes.append(f"{measure}/{cat} not computable (numerator or denominator not available) for: "
-                         + ", ".join(sorted(sub["pilot"])))
+            notes.append(
+                f"{measure}/{cat} not computable (numerator or denominator not available) for: "
+                + ", ".join(sorted(sub["pilot"]))
+            )
         rates = rates.loc[~missing].reset_index(drop=True)
     if differences:
         diffs = group_differences(rates, alpha)
     else:
         diffs = pd.DataFrame(columns=list(DIFF_COLUMNS))
-        notes.append("group differences not computed (opt in with differences=True): persons pooled "
-                     "across sites in a group are not independent draws of the design, so a difference "
-                     "interval would read like a test; see the per-pilot estimates")
+        notes.append(
+            "group differences not computed (opt in with differences=True): persons pooled "
+            "across sites in a group are not independent draws of the design, so a difference "
+            "interval would read like a test; see the per-pilot estimates"
+        )
     sizes = site_group_sizes({p: g for p, g in groups.items() if p in set(counts["pilot"])})
     unknown = sorted(p for p, g in groups.items() if g == UNKNOWN_LABEL)
     if unknown:
-        notes.append(f"{attribute!r} is not published for: {', '.join(unknown)} (group 'unknown', "
-                     "left out of the differences)")
-    ident: dict[str, Any] = {"varies_within_sites": False, **_floor(sizes),
-                             "by_measure": _floor_by_measure(rates, groups)}
-    return CompareResult(attribute=attribute, peildatum=when, data_source=source, groups=groups,
-                         rates=rates, differences=diffs, identification=ident, notes=notes)
+        notes.append(
+            f"{attribute!r} is not published for: {', '.join(unknown)} (group 'unknown', left out of the differences)"
+        )
+    ident: dict[str, Any] = {
+        "varies_within_sites": False,
+        **_floor(sizes),
+        "by_measure": _floor_by_measure(rates, groups),
+    }
+    return CompareResult(
+        attribute=attribute,
+        peildatum=when,
+        data_source=source,
+        groups=groups,
+        rates=rates,
+        differences=diffs,
+        identification=ident,
+        notes=notes,
+    )
 
 
 def _floor(sizes: dict[str, int]) -> dict[str, Any]:
@@ -548,11 +668,17 @@ def _floor_by_measure(rates: pd.DataFrame, groups: dict[str, str]) -> dict[str, 
 # sensitivity and plain words
 
 
-def sensitivity_table(frame: pd.DataFrame, attribute: str, peildatum: str | pd.Timestamp, *,
-                      schemes: Sequence[Any] | None = None,
-                      designs: pd.DataFrame | str | Path | None = None,
-                      measures: Sequence[str] = ("outflow_share_of_intake", "outflow_share_of_outflow"),
-                      category: str | None = "durable", alpha: float = 0.05) -> pd.DataFrame:
+def sensitivity_table(
+    frame: pd.DataFrame,
+    attribute: str,
+    peildatum: str | pd.Timestamp,
+    *,
+    schemes: Sequence[Any] | None = None,
+    designs: pd.DataFrame | str | Path | None = None,
+    measures: Sequence[str] = ("outflow_share_of_intake", "outflow_share_of_outflow"),
+    category: str | None = "durable",
+    alpha: float = 0.05,
+) -> pd.DataFrame:
     """Run :func:`compare_groups` under every scheme, with and without informal status.
 
     Parameters
@@ -584,8 +710,9 @@ def sensitivity_table(frame: pd.DataFrame, attribute: str, peildatum: str | pd.T
         obj = resolve_scheme(sch, default=DEFAULT_SCHEME)
         name = str(getattr(obj, "name", sch))
         for formal_only in (False, True):
-            res = compare_groups(frame, attribute, peildatum=peildatum, scheme=obj,
-                                 formal_only=formal_only, designs=designs, alpha=alpha)
+            res = compare_groups(
+                frame, attribute, peildatum=peildatum, scheme=obj, formal_only=formal_only, designs=designs, alpha=alpha
+            )
             r = res.rates.loc[res.rates["measure"].isin(list(measures))]
             if category is not None:
                 r = r.loc[r["category"] == category]
@@ -593,5 +720,6 @@ def sensitivity_table(frame: pd.DataFrame, attribute: str, peildatum: str | pd.T
             parts.append(r)
     out = pd.concat(parts, ignore_index=True)
     cols = ["scheme", "population", *RATE_COLUMNS]
-    return out[cols].sort_values(["scheme", "population", "measure", "category", "level", "group", "pilot"],
-                                 ignore_index=True)
+    return out[cols].sort_values(
+        ["scheme", "population", "measure", "category", "level", "group", "pilot"], ignore_index=True
+    )

@@ -43,11 +43,26 @@ POOLING_LABEL: str = "sensitivity: partial pooling, not a design effect"
 WITHIN_SITE_LABEL: str = "within-site contrast (site fixed effects); persons as units"
 
 __all__ = [
-    "DESCRIPTIVE_LABEL", "POOLING_LABEL", "WITHIN_SITE_LABEL", "NotIdentifiedError",
-    "n_assignments", "min_permutation_p", "site_group_sizes", "varies_within_sites",
-    "refuse_site_level_test", "check_identified", "between_site_test", "expand_counts",
-    "partial_pooling", "VB_SEED", "MIN_LEVEL_COUNT", "MIN_SITES", "within_site_support",
-    "InsufficientWithinSiteVariation", "interval_policy_problems", "PLACES_MEASURES",
+    "DESCRIPTIVE_LABEL",
+    "POOLING_LABEL",
+    "WITHIN_SITE_LABEL",
+    "NotIdentifiedError",
+    "n_assignments",
+    "min_permutation_p",
+    "site_group_sizes",
+    "varies_within_sites",
+    "refuse_site_level_test",
+    "check_identified",
+    "between_site_test",
+    "expand_counts",
+    "partial_pooling",
+    "VB_SEED",
+    "MIN_LEVEL_COUNT",
+    "MIN_SITES",
+    "within_site_support",
+    "InsufficientWithinSiteVariation",
+    "interval_policy_problems",
+    "PLACES_MEASURES",
 ]
 
 PLACES_MEASURES: tuple[str, ...] = ("occupancy_rate", "free_places_rate")
@@ -99,8 +114,9 @@ def interval_policy_problems(table: pd.DataFrame, name: str = "table") -> list[s
         if "measure" in table.columns and str(row["measure"]) in PLACES_MEASURES:
             problems.append(f"{name} row {pos}: {row['measure']} has an interval (places are not a sample)")
         if "role" in table.columns and str(row["role"]) == "site":
-            problems.append(f"{name} row {pos}: site term {row.get('term', '')!s} has an interval "
-                            "(a between-site contrast)")
+            problems.append(
+                f"{name} row {pos}: site term {row.get('term', '')!s} has an interval (a between-site contrast)"
+            )
         between = "group_a" in table.columns or ("role" in table.columns and str(row["role"]) == "site")
         if between and "descriptive" not in labels.loc[idx]:
             problems.append(f"{name} row {pos}: between-site interval without the descriptive label")
@@ -222,8 +238,9 @@ MIN_SITES = 2
 """Sites with such within-site variation needed before a within-site test is run."""
 
 
-def within_site_support(data: pd.DataFrame, attribute: str, pilot_col: str = "pilot",
-                        min_count: int = MIN_LEVEL_COUNT) -> pd.DataFrame:
+def within_site_support(
+    data: pd.DataFrame, attribute: str, pilot_col: str = "pilot", min_count: int = MIN_LEVEL_COUNT
+) -> pd.DataFrame:
     """How much each site contributes to a within-site contrast of ``attribute``.
 
     Parameters
@@ -255,12 +272,17 @@ def within_site_support(data: pd.DataFrame, attribute: str, pilot_col: str = "pi
     for site, grp in known.groupby(pilot_col, observed=True, sort=True):
         counts = grp[attribute].astype(str).value_counts().sort_values(ascending=False)
         big = int((counts >= int(min_count)).sum())
-        rows.append({"pilot": str(site), "n": int(len(grp)), "n_levels": int(len(counts)),
-                     "levels_with_min": big,
-                     "smallest_level": int(counts.iloc[1]) if len(counts) > 1 else 0,
-                     "contributes": big >= 2})
-    return pd.DataFrame(rows, columns=["pilot", "n", "n_levels", "levels_with_min", "smallest_level",
-                                       "contributes"])
+        rows.append(
+            {
+                "pilot": str(site),
+                "n": int(len(grp)),
+                "n_levels": int(len(counts)),
+                "levels_with_min": big,
+                "smallest_level": int(counts.iloc[1]) if len(counts) > 1 else 0,
+                "contributes": big >= 2,
+            }
+        )
+    return pd.DataFrame(rows, columns=["pilot", "n", "n_levels", "levels_with_min", "smallest_level", "contributes"])
 
 
 class InsufficientWithinSiteVariation(NotIdentifiedError):
@@ -273,8 +295,9 @@ class InsufficientWithinSiteVariation(NotIdentifiedError):
     parent class still describes the between-site contrast.
     """
 
-    def __init__(self, attribute: str, group_sizes: Mapping[str, int], support: pd.DataFrame,
-                 min_count: int, min_sites: int) -> None:
+    def __init__(
+        self, attribute: str, group_sizes: Mapping[str, int], support: pd.DataFrame, min_count: int, min_sites: int
+    ) -> None:
         self.support = support
         self.min_count = int(min_count)
         self.min_sites = int(min_sites)
@@ -285,16 +308,25 @@ class InsufficientWithinSiteVariation(NotIdentifiedError):
         base = super().message(lang)
         varying = ", ".join(self.contributing) or ("geen" if lang == "nl" else "none")
         if lang == "nl":
-            return (f"Te weinig variatie binnen pilots voor {self.attribute!r}: minstens "
-                    f"{self.min_sites} pilots met twee waarden van elk minstens {self.min_count} personen "
-                    f"nodig; zo'n pilot: {varying}. " + base.split(": ", 1)[1])
-        return (f"Too little within-site variation in {self.attribute!r}: a within-site test needs at "
-                f"least {self.min_sites} sites with two values held by at least {self.min_count} persons "
-                f"each; such sites: {varying}. " + base.split(": ", 1)[1])
+            return (
+                f"Te weinig variatie binnen pilots voor {self.attribute!r}: minstens "
+                f"{self.min_sites} pilots met twee waarden van elk minstens {self.min_count} personen "
+                f"nodig; zo'n pilot: {varying}. " + base.split(": ", 1)[1]
+            )
+        return (
+            f"Too little within-site variation in {self.attribute!r}: a within-site test needs at "
+            f"least {self.min_sites} sites with two values held by at least {self.min_count} persons "
+            f"each; such sites: {varying}. " + base.split(": ", 1)[1]
+        )
 
 
-def check_identified(data: pd.DataFrame, attribute: str, pilot_col: str = "pilot",
-                     min_count: int = MIN_LEVEL_COUNT, min_sites: int = MIN_SITES) -> pd.DataFrame:
+def check_identified(
+    data: pd.DataFrame,
+    attribute: str,
+    pilot_col: str = "pilot",
+    min_count: int = MIN_LEVEL_COUNT,
+    min_sites: int = MIN_SITES,
+) -> pd.DataFrame:
     """Refuse unless ``attribute`` varies meaningfully within sites.
 
     An attribute constant within every pilot raises :class:`NotIdentifiedError`.
@@ -318,8 +350,11 @@ def check_identified(data: pd.DataFrame, attribute: str, pilot_col: str = "pilot
     pandas.DataFrame
         The :func:`within_site_support` table (which sites contribute).
     """
-    per_site = data.dropna(subset=[attribute]).groupby(pilot_col, observed=True)[attribute].agg(
-        lambda v: v.astype(str).value_counts().index[0])
+    per_site = (
+        data.dropna(subset=[attribute])
+        .groupby(pilot_col, observed=True)[attribute]
+        .agg(lambda v: v.astype(str).value_counts().index[0])
+    )
     sizes: dict[str, int] = {}
     for value in per_site:
         key = str(value)
@@ -332,9 +367,14 @@ def check_identified(data: pd.DataFrame, attribute: str, pilot_col: str = "pilot
     return support
 
 
-def between_site_test(data: pd.DataFrame, attribute: str, outcome: str = "y",
-                      pilot_col: str = "pilot", min_count: int = MIN_LEVEL_COUNT,
-                      min_sites: int = MIN_SITES) -> pd.DataFrame:
+def between_site_test(
+    data: pd.DataFrame,
+    attribute: str,
+    outcome: str = "y",
+    pilot_col: str = "pilot",
+    min_count: int = MIN_LEVEL_COUNT,
+    min_sites: int = MIN_SITES,
+) -> pd.DataFrame:
     """Test an attribute against a binary outcome, refusing if it varies only between sites.
 
     If ``attribute`` is constant within every pilot, raise
@@ -371,9 +411,13 @@ def between_site_test(data: pd.DataFrame, attribute: str, outcome: str = "y",
     import statsmodels.formula.api as smf
 
     support = check_identified(data, attribute, pilot_col, min_count, min_sites)
-    frame = pd.DataFrame({"y": pd.to_numeric(data[outcome], errors="coerce").astype("float64"),
-                          "x": data[attribute].astype("object"),
-                          "site": data[pilot_col].astype("object")})
+    frame = pd.DataFrame(
+        {
+            "y": pd.to_numeric(data[outcome], errors="coerce").astype("float64"),
+            "x": data[attribute].astype("object"),
+            "site": data[pilot_col].astype("object"),
+        }
+    )
     keep = frame["y"].notna() & frame["x"].notna() & frame["site"].notna()
     used = frame.loc[keep].assign(x=lambda f: f["x"].astype(str), site=lambda f: f["site"].astype(str))
     with warnings.catch_warnings():
@@ -384,16 +428,25 @@ def between_site_test(data: pd.DataFrame, attribute: str, outcome: str = "y",
 
     statistic = float(2 * (full.llf - null.llf))
     df = int(round(full.df_model - null.df_model))
-    return pd.DataFrame([{
-        "attribute": attribute, "n": int(keep.sum()), "n_excluded": int((~keep).sum()),
-        "statistic": statistic, "df": df, "p_value": float(stats.chi2.sf(statistic, df)),
-        "contributing_sites": ",".join(support.loc[support["contributes"], "pilot"]),
-        "label": WITHIN_SITE_LABEL,
-    }])
+    return pd.DataFrame(
+        [
+            {
+                "attribute": attribute,
+                "n": int(keep.sum()),
+                "n_excluded": int((~keep).sum()),
+                "statistic": statistic,
+                "df": df,
+                "p_value": float(stats.chi2.sf(statistic, df)),
+                "contributing_sites": ",".join(support.loc[support["contributes"], "pilot"]),
+                "label": WITHIN_SITE_LABEL,
+            }
+        ]
+    )
 
 
-def expand_counts(counts: pd.DataFrame, events: str = "events", nobs: str = "n",
-                  pilot_col: str = "pilot") -> pd.DataFrame:
+def expand_counts(
+    counts: pd.DataFrame, events: str = "events", nobs: str = "n", pilot_col: str = "pilot"
+) -> pd.DataFrame:
     """Expand aggregate counts (events of n per pilot) to 0/1 rows ``pilot, y``.
 
     Examples
@@ -415,8 +468,13 @@ VB_SEED = 20200101
 """Seed of the random start values of the variational fit in :func:`partial_pooling`."""
 
 
-def partial_pooling(data: pd.DataFrame, outcome: str = "y", pilot_col: str = "pilot",
-                    covariates: Sequence[str] = (), seed: int = VB_SEED) -> pd.DataFrame:
+def partial_pooling(
+    data: pd.DataFrame,
+    outcome: str = "y",
+    pilot_col: str = "pilot",
+    covariates: Sequence[str] = (),
+    seed: int = VB_SEED,
+) -> pd.DataFrame:
     """Shrunken site estimates from a random-intercept logistic model (sensitivity only).
 
     Fits ``outcome ~ covariates`` with a random intercept per pilot by
@@ -477,13 +535,19 @@ def partial_pooling(data: pd.DataFrame, outcome: str = "y", pilot_col: str = "pi
         key = f"C(site)[{site}]"
         eff = float(re.loc[key, "Mean"]) if key in re.index else float("nan")
         eff_sd = float(re.loc[key, "SD"]) if key in re.index else float("nan")
-        rows.append({
-            "pilot": site, "n": int(len(grp)), "events": int(grp[outcome].sum()),
-            "raw_share": float(grp[outcome].mean()),
-            "shrunken_share": float(1.0 / (1.0 + np.exp(-(intercept + eff)))),
-            "site_effect": eff, "site_effect_sd": eff_sd,
-            "between_site_sd": sd_site,
-            "converged": converged, "warnings": "; ".join(messages),
-            "label": POOLING_LABEL,
-        })
+        rows.append(
+            {
+                "pilot": site,
+                "n": int(len(grp)),
+                "events": int(grp[outcome].sum()),
+                "raw_share": float(grp[outcome].mean()),
+                "shrunken_share": float(1.0 / (1.0 + np.exp(-(intercept + eff)))),
+                "site_effect": eff,
+                "site_effect_sd": eff_sd,
+                "between_site_sd": sd_site,
+                "converged": converged,
+                "warnings": "; ".join(messages),
+                "label": POOLING_LABEL,
+            }
+        )
     return pd.DataFrame(rows)

@@ -225,6 +225,7 @@ class _Labeller:
         self.scheme = scheme
         self.reverse = _reverse_labels()[language]
         self.missing: list[str] = []
+        self._class_names: set[str] = set()
         self._classes = self._scheme_classes()
         self._schemes = self._scheme_titles()
 
@@ -237,7 +238,9 @@ class _Labeller:
             except Exception:  # noqa: BLE001 - a scheme given as a path that moved: labels come from others
                 continue
             for cls in scheme.classes:
-                out.setdefault(cls.id, cls.name_nl if self.language == "nl" else cls.name_en)
+                name_here = cls.name_nl if self.language == "nl" else cls.name_en
+                out.setdefault(cls.id, name_here)
+                self._class_names.add(name_here)  # every scheme's class names count as labels
         return out
 
     def _scheme_titles(self) -> dict[str, str]:
@@ -295,7 +298,7 @@ class _Labeller:
         quarter = _QUARTER.fullmatch(text_value)
         if quarter:
             return f"{quarter.group(1)} {'K' if self.labels.language == 'nl' else 'Q'}{quarter.group(2)}"
-        if text_value in self.reverse or text_value in self._classes.values() or text_value in self._schemes.values():
+        if text_value in self.reverse or text_value in self._class_names or text_value in self._schemes.values():
             return text_value  # already a label of this language
         if text_value in {
             self.labels.pilot(p) for p in ("amsterdam", "eindhoven", "groningen", "rotterdam", "utrecht")

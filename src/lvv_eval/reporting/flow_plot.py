@@ -139,7 +139,7 @@ def flow_chart(
         )
     )
     ncols = max(1, min(ncols, len(order)))
-    nrows = int(np.ceil(len(order) / ncols))
+    nrows = max(1, int(np.ceil(len(order) / ncols)))  # an empty table still gives one (empty) panel
     fig, axes = plt.subplots(
         nrows, ncols, figsize=figsize or (4.2 * ncols, 3.6 * nrows), squeeze=False, layout="constrained"
     )
@@ -263,7 +263,7 @@ def period_bars(
     _need(table, [period, value, panel], "period_bars")
     order = list(panels) if panels is not None else list(dict.fromkeys(table[panel].astype(str)))
     ncols = max(1, min(ncols, len(order)))
-    nrows = int(np.ceil(len(order) / ncols))
+    nrows = max(1, int(np.ceil(len(order) / ncols)))  # an empty table still gives one (empty) panel
     fig, axes = plt.subplots(
         nrows, ncols, figsize=figsize or (4.0 * ncols, 2.8 * nrows), squeeze=False, layout="constrained"
     )
@@ -340,7 +340,7 @@ def capacity_occupancy(
     _need(table, [date, panel, present, capacity], "capacity_occupancy")
     order = list(panels) if panels is not None else sorted(table[panel].astype(str).unique())
     ncols = max(1, min(ncols, len(order)))
-    nrows = int(np.ceil(len(order) / ncols))
+    nrows = max(1, int(np.ceil(len(order) / ncols)))  # an empty table still gives one (empty) panel
     fig, axes = plt.subplots(
         nrows, ncols, figsize=figsize or (4.0 * ncols, 2.8 * nrows), squeeze=False, layout="constrained", sharex=True
     )

@@ -19,7 +19,7 @@ from lvv_eval.reference.taxonomy import (
     to_codes,
 )
 
-# shared/monitor-format.md, section "Exit reason codes", in that order.
+# docs/data_dictionary.md, section "Exit reason codes", in that order.
 CONTRACT_CODES = (
     "residence_permit",
     "independent_return",

@@ -5,7 +5,7 @@ column names are English; the Dutch aliases of the exchange format are accepted
 on import. The typed frame produced by :mod:`lvv_eval.sources.monitor` has exactly the
 columns of :data:`MONITOR_COLUMNS`, in this order, with these pandas dtypes.
 
-Source: ``shared/monitor-format.md``; documented for users in
+Source: ``docs/data_dictionary.md``; documented for users in
 ``docs/data_dictionary.md``.
 """
 

@@ -1,7 +1,7 @@
 """Exit-reason codes (*reden uitstroom*) and the spellings accepted for them.
 
 The fifteen codes are fixed by the monitor exchange format
-(``shared/monitor-format.md``, section "Exit reason codes"). Their Dutch and
+(``docs/data_dictionary.md``, section "Exit reason codes"). Their Dutch and
 English labels, and every accepted spelling (alias), are data:
 ``lvv_eval/data/exit_reasons.csv``. A label is matched after
 :func:`normalise_label` (case, diacritics, punctuation, spacing and articles

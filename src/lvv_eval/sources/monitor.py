@@ -1,7 +1,7 @@
 """Read, validate and write person-level monitor files.
 
 A monitor file has one row per trajectory (one stay of one person in one LVV)
-in the exchange format of ``shared/monitor-format.md`` (columns in
+in the exchange format of ``docs/data_dictionary.md`` (columns in
 :mod:`lvv_eval.reference.monitor_format`; documented for users in ``docs/data_dictionary.md``).
 :func:`read_monitor` accepts what municipalities produce by hand: CSV with a
 comma, semicolon or tab (Excel's ``sep=`` line understood) in UTF-8, UTF-16

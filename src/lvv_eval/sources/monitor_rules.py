@@ -13,7 +13,7 @@ rows that have a problem (and, for overlapping stays, over the people whose
 stays overlap).
 
 The rules are documented for users in ``docs/data_dictionary.md``; the format
-itself is ``shared/monitor-format.md``.
+itself is ``docs/data_dictionary.md``.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Published figures of the five source documents, as a typed table.
 
 ``data/published/figures.csv`` holds every quantitative figure printed in the
-source documents (``shared/seeds/``), one row each, in long format;
+source documents (cited by file name; see the README, *Sources*), one row each, in long format;
 ``data/published/sources.csv`` describes the documents. Both are described
 column by column in ``data/published/README.md``.
 

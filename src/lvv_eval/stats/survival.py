@@ -31,7 +31,7 @@ Censoring at the peildatum is administrative, so it is independent of the
 outcome as long as intake cohorts are comparable over time; that assumption is
 what the estimates rest on.
 
-Methods note: ``shared/research/methods.md`` section 1.4-1.5.
+Methods note: ``docs/methods.md``
 """
 
 from __future__ import annotations
@@ -538,7 +538,7 @@ def fixed_horizon_shares(
     counts when it happened within the horizon (exit_date - intake_date <=
     horizon days); the rest are ``in_programme`` at the horizon. Recommended
     next to the CIFs as the easy-to-explain 'complete follow-up' measure
-    (``shared/research/methods.md`` section 1.5). Later intake cohorts are
+    (``docs/methods.md``). Later intake cohorts are
     left out by design, so the measure describes the early cohorts only.
 
     Parameters

@@ -6,7 +6,7 @@ lead by NGOs, ...) is the same for everyone in a pilot, so it varies only
 are sites; person-level tests treat persons as independent and over-reject, and
 cluster-robust or wild-bootstrap inference is unreliable with five clusters
 (Cameron, Gelbach & Miller 2008; MacKinnon & Webb; see
-``shared/research/methods.md`` section 1.3). This module therefore
+``docs/methods.md``). This module therefore
 
 * refuses any p-value for a contrast that is constant within every pilot
   (:class:`lvv_eval.errors.NotIdentifiedError`, re-exported here; its

@@ -2,7 +2,7 @@
 
 Fits a logistic regression of a durable outcome on the monitor covariates with
 site fixed effects (``y ~ covariates + C(pilot)``, see
-``docs/methods.md``, recommendation 3) and computes
+``docs/methods.md``) and computes
 standardised (case-mix adjusted) shares per pilot by g-computation: everyone in
 the analysis set is predicted as if in pilot *j*, and the predictions are
 averaged. Site terms are reported as "site differences conditional on case

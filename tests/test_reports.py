@@ -389,6 +389,7 @@ def test_run_with_out_folder_names_files_after_the_notebook_and_records_no_machi
         "fixture_ok.html",
         "fixture_ok.ipynb",
         "fixture_ok.log",
+        "fixture_ok.pdf",
         "manifest.json",
         "provenance.json",
         "release.html",
@@ -402,6 +403,7 @@ def test_run_with_out_folder_names_files_after_the_notebook_and_records_no_machi
         "log": "fixture_ok.log",
         "manifest": "manifest.json",
         "notebook": "fixture_ok.ipynb",
+        "pdf": "fixture_ok.pdf",
         "provenance": "provenance.json",
         "release": "release.html",
     }

@@ -671,7 +671,10 @@ def _run_pending(
     """Execute the prepared jobs in worker processes, adding each result to ``results`` as it completes."""
     if not pending:
         return
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    # Several workers start fresh ("spawn"): a worker forked from a process whose native thread pools
+    # (pyarrow, DuckDB) already run can hang. One worker may still be forked (faster, and it keeps
+    # the caller's monkeypatches in tests).
+    method = "fork" if int(jobs) <= 1 and "fork" in multiprocessing.get_all_start_methods() else "spawn"
     pool = cf.ProcessPoolExecutor(max_workers=max(1, int(jobs)), mp_context=multiprocessing.get_context(method))
     try:
         running: dict[cf.Future, tuple[int, ReportSpec, float]] = {}

@@ -13,10 +13,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from lvv_eval.disclosure.checked import CheckedTable
-from lvv_eval.errors import ConfigError
+from lvv_eval.evaluations import wording
 from lvv_eval.reference.monitor_format import SCENARIO_CODES
 from lvv_eval.reference.schemes import Scheme
 from lvv_eval.stats import counts as aggregate
@@ -231,12 +230,7 @@ def release_occupancy(
 
 
 def _texts(language: str) -> Mapping[str, str]:
-    from lvv_eval.evaluations.three_evaluations import TEXTS_DIR
-
-    path = TEXTS_DIR / f"policy.{language}.yaml"
-    if not path.is_file():
-        raise ConfigError(f"{path}: texts of the policy figures missing for language {language!r}")
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    return wording.load("policy", language)
 
 
 def write_figures(

@@ -29,16 +29,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from lvv_eval.disclosure.checked import CheckedTable
 from lvv_eval.errors import ConfigError
+from lvv_eval.evaluations import wording
 from lvv_eval.reference.schemes import Scheme, list_schemes, load_scheme
 from lvv_eval.reference.taxonomy import EXIT_REASON_CODES
 from lvv_eval.sources import published
@@ -428,20 +427,9 @@ def scale_values(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(share=share)
 
 
-@cache
-def _texts(language: str) -> Mapping[str, str]:
-    path = TEXTS_DIR / f"three_evaluations.{language}.yaml"
-    if not path.is_file():
-        raise ConfigError(f"{path}: texts of the three-evaluation comparison missing for language {language!r}")
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
-        raise ConfigError(f"{path}: expected a mapping of key -> text")
-    return data
-
-
 def texts(language: str) -> Mapping[str, str]:
     """Caption and label texts of this comparison in ``language`` (``nl`` or ``en``)."""
-    return _texts(str(language))
+    return wording.load("three_evaluations", str(language))
 
 
 def three_evaluations(

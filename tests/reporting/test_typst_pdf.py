@@ -264,3 +264,48 @@ def test_source_uses_only_embedded_fonts(make_document: Callable[[str], Document
     assert re.findall(r'font: "([^"]+)"', source) == ["Libertinus Serif"]
     assert sorted(images) == ["figure-1.svg", "figure-2.png"]
     assert 'lang: "nl"' in source and 'paper: "a4"' in source
+
+
+def _wide(caption: str) -> TableBlock:
+    header = ("Pilot",) + tuple(f"Kolom {j}" for j in range(1, 13))
+    rows = tuple(("Rotterdam",) + tuple(f"{10_000 + j}.{j:03d}" for j in range(1, 13)) for _ in range(2))
+    return TableBlock(caption=caption, header=header, rows=rows, kind="derived")
+
+
+def test_heading_goes_with_its_landscape_table_and_landscape_tables_share_pages() -> None:
+    first, second = _wide("Eerste brede tabel"), _wide("Tweede brede tabel")
+    assert table_layout(first).landscape
+    narrow = TableBlock(caption="Smal", header=("Pilot", "Aantal"), rows=(("Utrecht", "12"),), kind="derived")
+    banner = Banner("m.csv", False, "2020-11-01", "WODC", ("A",), "r", 10, "c")
+    doc = Document(
+        title="T",
+        language="nl",
+        banner=banner,
+        summary=(Paragraph("s"),),
+        sections=(Section("Breed begin", (first, second, narrow)),),
+    )
+    reader = _reader(render_pdf(doc))
+    pages = [(re.sub(r"\s+", " ", p.extract_text()), _size(p)) for p in reader.pages]
+    (heading_page,) = [i for i, (text, _) in enumerate(pages) if "Breed begin" in text and "Inhoud" not in text]
+    text, size = pages[heading_page]
+    assert size == A4[::-1], "the section heading stands on the landscape page of its first table"
+    assert "Eerste brede tabel" in text and "Tweede brede tabel" in text, "consecutive landscape tables share a page"
+    (narrow_page,) = [i for i, (text, _) in enumerate(pages) if "Smal" in text]
+    assert pages[narrow_page][1] == A4
+
+
+def test_a_wide_table_in_the_summary_stays_on_a_portrait_page() -> None:
+    banner = Banner("m.csv", False, "2020-11-01", "WODC", ("A",), "r", 10, "c")
+    doc = Document(
+        title="T",
+        language="nl",
+        banner=banner,
+        summary=(Paragraph("Kern"), _wide("Kerncijfers breed")),
+        sections=(Section("Rest", (Paragraph("x"),)),),
+    )
+    source, _ = typst_source(doc)
+    summary_part = source.split("Kerncijfers breed")[0].rsplit("Samenvatting", 1)[1]
+    assert "flipped" not in summary_part
+    reader = _reader(render_pdf(doc))
+    (page,) = [p for p in reader.pages if "Kerncijfers breed" in p.extract_text()]
+    assert _size(page) == A4 and "Kolom 12" in re.sub(r"\s+", " ", page.extract_text())

@@ -16,7 +16,8 @@ The PDF has the same content as the HTML (:mod:`lvv_eval.reporting.html`):
 
 Tables are never cut: a table whose natural width (estimated from its longest
 cells, :func:`table_layout`) does not fit the portrait text width is set on a
-landscape A4 page of its own in a smaller size; a table still too wide wraps
+landscape A4 page in a smaller size (consecutive landscape tables share their pages, and a
+section that opens with one has its heading there too); a table still too wide wraps
 its cells (Typst shrinks ``auto`` columns to the page and breaks text inside
 them). A long table continues on the next page with its header repeated.
 
@@ -195,10 +196,18 @@ def _table_part(table: TableBlock, columns: tuple[int, ...], size: float) -> str
     )
 
 
-def _table(doc: Document, nb: NumberedBlock) -> str:
+def _table(doc: Document, nb: NumberedBlock, *, in_summary: bool = False) -> tuple[str, bool]:
+    """The Typst markup of a table and whether it needs a landscape page.
+
+    In the summary a table never turns the page: it is set in portrait at the
+    smallest size and its cells wrap (the summary's few headline rows).
+    """
     table = nb.block
     assert isinstance(table, TableBlock)
     layout = table_layout(table)
+    if in_summary and layout.landscape:
+        small = TABLE_SIZES_PT[-1]
+        layout = TableLayout(False, small, layout.natural_width_pt, (tuple(range(table.n_columns)),))
     label = f"strong({_s(nb.label)}) + h(0.5em) + " if nb.label else ""
     figures = []
     n_parts = len(layout.parts)
@@ -215,10 +224,11 @@ def _table(doc: Document, nb: NumberedBlock) -> str:
             + f"    {under}"
             "  ],\n)\n"
         )
-    body = "".join(figures)
-    if layout.landscape:
-        return f"#page(flipped: true, margin: (x: 15mm, y: 18mm))[\n{body}]\n"
-    return body
+    return "".join(figures), layout.landscape
+
+
+LANDSCAPE_PAGE = "#page(flipped: true, margin: (x: 15mm, y: 18mm))[\n{body}]\n"
+"""A landscape A4 page (15 mm side margins) around Typst markup."""
 
 
 def _figure(doc: Document, nb: NumberedBlock, name: str) -> str:
@@ -235,7 +245,23 @@ def _figure(doc: Document, nb: NumberedBlock, name: str) -> str:
     )
 
 
-def _block(doc: Document, nb: NumberedBlock, images: dict[str, bytes]) -> str:
+def _block(doc: Document, nb: NumberedBlock, images: dict[str, bytes], *, in_summary: bool = False) -> str:
+    """The Typst markup of one block (a landscape table wrapped in its own landscape page)."""
+    markup, landscape = _placed_block(doc, nb, images, in_summary=in_summary)
+    return LANDSCAPE_PAGE.format(body=markup) if landscape else markup
+
+
+def _placed_block(
+    doc: Document, nb: NumberedBlock, images: dict[str, bytes], *, in_summary: bool = False
+) -> tuple[str, bool]:
+    """The Typst markup of one block and whether it belongs on a landscape page."""
+    block: Block = nb.block
+    if isinstance(block, TableBlock):
+        return _table(doc, nb, in_summary=in_summary)
+    return _portrait_block(doc, nb, images), False
+
+
+def _portrait_block(doc: Document, nb: NumberedBlock, images: dict[str, bytes]) -> str:
     block: Block = nb.block
     if isinstance(block, Paragraph):
         return f"#par({_s(block.text)})\n\n"
@@ -244,8 +270,6 @@ def _block(doc: Document, nb: NumberedBlock, images: dict[str, bytes]) -> str:
     if isinstance(block, Note):
         title = f"strong({_s(block.title)}) + linebreak() + " if block.title else ""
         return f"#note([#({title}{_s(block.text)})])\n"
-    if isinstance(block, TableBlock):
-        return _table(doc, nb)
     if isinstance(block, FigureBlock):
         name = f"figure-{len(images) + 1}.{block.format}"
         images[name] = block.image
@@ -318,13 +342,40 @@ def typst_source(doc: Document) -> tuple[str, dict[str, bytes]]:
     ]
     parts.append(f"#outline(title: {_s(t['contents'])}, depth: 1)\n")
     parts.append(f"#heading(level: 1, numbering: none, {_s(t['summary'])})\n")
-    parts += [_block(doc, NumberedBlock(b), images) for b in doc.summary]
+    parts += [_block(doc, NumberedBlock(b), images, in_summary=True) for b in doc.summary]
     for ns in doc.numbered():
-        parts.append(
+        heading = (
             f"#heading(level: 1, numbering: none, [#({_s(str(ns.number))}) #h(0.6em) #({_s(ns.section.title)})])\n"
         )
-        parts += [_block(doc, nb, images) for nb in ns.blocks]
+        parts += _pages([(heading, None)] + [_placed_block(doc, nb, images) for nb in ns.blocks])
     return "".join(parts), images
+
+
+def _pages(pieces: list[tuple[str, bool | None]]) -> list[str]:
+    """Join a section's pieces, setting each run of consecutive landscape tables on shared landscape pages.
+
+    ``pieces`` are ``(markup, landscape)`` pairs; ``landscape`` ``None`` marks
+    the section heading, which goes onto the landscape page when the section
+    opens with a landscape table (so no heading stands alone on a page).
+    """
+    out: list[str] = []
+    run: list[str] = []
+    held: list[str] = []  # the heading, until it is known where the first block goes
+    for markup, landscape in pieces:
+        if landscape is None:
+            held.append(markup)
+            continue
+        if landscape:
+            run += held + [markup]
+        else:
+            if run:
+                out.append(LANDSCAPE_PAGE.format(body="".join(run)))
+                run = []
+            out += held + [markup]
+        held = []
+    if run:
+        out.append(LANDSCAPE_PAGE.format(body="".join(run)))
+    return out + held
 
 
 def _document_texts(doc: Document) -> list[str]:

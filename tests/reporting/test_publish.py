@@ -18,6 +18,7 @@ import pytest
 from lvv_eval.reporting import formatting as fmt
 from lvv_eval.reporting.build_config import ReportConfig
 from lvv_eval.reporting.index import write_index
+from lvv_eval.reporting.labels import Labels
 from lvv_eval.reporting.publish import PublishError, build_document, publish
 from lvv_eval.reporting.writer import ReportWriter
 
@@ -168,6 +169,16 @@ def _run_folder(tmp_path: Path, language: str = "nl", extra_rows: dict | None = 
     writer.figure("capacity", fig, title="Capaciteit per pilot", kind="derived")
     plt.close(fig)
     writer.note("Een opmerking bij de gegevens.")
+    writer.finding(
+        checked_module.CheckedText.compose(
+            "Bestendig in Amsterdam: {n} van {d}.",
+            "synthetic",
+            n=(table.value("numerator", pilot="amsterdam"), Labels("nl").number),
+            d=(table.value("denominator", pilot="amsterdam"), Labels("nl").number),
+        )
+    )
+    writer.finding("Het gedrukte totaal is 1142 plaatsen.", kind="published")
+    writer.finding("Vijf pilots zijn te weinig om een ontwerp causaal te beoordelen.", limit=True)
     writer.finish()
     (folder / "provenance.json").write_text(json.dumps(_provenance(language=language)), encoding="utf-8")
     return folder
@@ -216,6 +227,35 @@ def test_summary_quotes_the_headline_rows_with_denominators_and_intervals(tmp_pa
     assert "11,8\u00a0%" in headline.rows[0] and "(9,0–15,3\u00a0%)" in headline.rows[0]
     texts = " ".join(getattr(b, "text", "") for b in doc.summary)
     assert "synthetische gegevens" in texts and "3 cellen zijn onderdrukt" in texts and "1 figuur" in texts
+
+
+def test_summary_lists_the_key_findings_with_their_origin_and_the_limits(tmp_path):
+    doc = build_document(_run_folder(tmp_path))
+    (findings,) = [b for b in doc.summary if type(b).__name__ == "BulletList"]
+    assert findings.title == "Kernbevindingen"
+    assert findings.items == (
+        "Bestendig in Amsterdam: 48 van 408. (berekend op synthetische gegevens)",
+        "Het gedrukte totaal is 1142 plaatsen. (gepubliceerd cijfer)",
+    )
+    (limits,) = [b for b in doc.summary if type(b).__name__ == "Note"]
+    assert limits.title == "Wat deze gegevens niet kunnen dragen" and "Vijf pilots" in limits.text
+    html_path, pdf_path = publish(tmp_path / "run", "03_final", provenance=_provenance())
+    summary_html = html_path.read_text(encoding="utf-8").split('<section id="summary">')[1].split("</section>")[0]
+    assert "<h3>Kernbevindingen</h3>" in summary_html and "48 van 408" in summary_html
+    text = _pdf_text(_pdf(pdf_path))
+    limits_at = text.index("Wat deze gegevens niet kunnen dragen")
+    assert text.index("Kernbevindingen") < limits_at < text.rindex("Tabel 1.1")  # the summary, then section 1
+
+
+def test_a_person_level_finding_must_come_from_the_gate(tmp_path):
+    from lvv_eval.errors import UncheckedOutputError
+
+    writer = ReportWriter(tmp_path / "w", notebook="03_final")
+    with pytest.raises(UncheckedOutputError, match="must be made by the disclosure gate"):
+        writer.finding("7 van 26 uitgestroomden", kind="synthetic")
+    with pytest.raises(UncheckedOutputError, match="must be made by the disclosure gate"):
+        writer.finding("7 van 26 uitgestroomden", kind="person-level")
+    assert writer.findings == []
 
 
 def test_english_report_is_english_from_title_to_footnote(tmp_path):

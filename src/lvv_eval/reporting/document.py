@@ -83,9 +83,10 @@ class Paragraph:
 
 @dataclass(frozen=True)
 class BulletList:
-    """A list of short statements, e.g. the key findings of a summary."""
+    """A list of short statements, e.g. the key findings of a summary, under an optional title."""
 
     items: tuple[str, ...]
+    title: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "items", tuple(self.items))

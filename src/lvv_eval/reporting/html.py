@@ -233,7 +233,8 @@ def render_block(doc: Document, nb: NumberedBlock) -> str:
     if isinstance(block, Paragraph):
         return f"<p>{_e(block.text)}</p>"
     if isinstance(block, BulletList):
-        return "<ul>" + "".join(f"<li>{_e(item)}</li>" for item in block.items) + "</ul>"
+        title = f"<h3>{_e(block.title)}</h3>" if block.title else ""
+        return title + "<ul>" + "".join(f"<li>{_e(item)}</li>" for item in block.items) + "</ul>"
     if isinstance(block, Note):
         title = f"<strong>{_e(block.title)}</strong>" if block.title else ""
         return f'<aside class="note">{title}{_e(block.text)}</aside>'

@@ -52,6 +52,7 @@ from lvv_eval.reporting import formatting as fmt
 from lvv_eval.reporting.document import (
     Banner,
     Block,
+    BulletList,
     Document,
     FigureBlock,
     Note,
@@ -733,6 +734,7 @@ def build_document(folder: str | Path, *, provenance: Mapping[str, Any] | None =
             )
         )
     ]
+    summary += _findings_blocks(manifest.get("findings", []), language)
     if headline_name:
         summary.append(_headline_rows(shown_tables[headline_name].block))
     if banner.synthetic:
@@ -750,6 +752,20 @@ def build_document(folder: str | Path, *, provenance: Mapping[str, Any] | None =
         sections=tuple(sections),
         subtitle=subtitle,
     )
+
+
+def _findings_blocks(findings: Sequence[Mapping[str, Any]], language: str) -> list[Block]:
+    """The summary's key findings (a titled list, each sentence followed by where its numbers come from)
+    and the limits of the evidence (a note), in the order the notebook recorded them."""
+    t = load_texts(language)
+    shown = [f"{f['text']} ({t['kind_' + f['kind']]})" for f in findings if not f.get("limit")]
+    limits = [str(f["text"]) for f in findings if f.get("limit")]
+    blocks: list[Block] = []
+    if shown:
+        blocks.append(BulletList(tuple(shown), title=t["summary_findings"]))
+    if limits:
+        blocks.append(Note(" ".join(limits), title=t["summary_limits"]))
+    return blocks
 
 
 def _count_words(n: int, what: str, language: str) -> str:

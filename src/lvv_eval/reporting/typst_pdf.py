@@ -266,7 +266,8 @@ def _portrait_block(doc: Document, nb: NumberedBlock, images: dict[str, bytes]) 
     if isinstance(block, Paragraph):
         return f"#par({_s(block.text)})\n\n"
     if isinstance(block, BulletList):
-        return "#list(" + ", ".join(_s(item) for item in block.items) + ")\n"
+        title = f"#block(above: 1.2em, below: 0.6em, strong({_s(block.title)}))\n" if block.title else ""
+        return title + "#list(" + ", ".join(_s(item) for item in block.items) + ")\n"
     if isinstance(block, Note):
         title = f"strong({_s(block.title)}) + linebreak() + " if block.title else ""
         return f"#note([#({title}{_s(block.text)})])\n"

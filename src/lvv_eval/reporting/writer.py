@@ -232,6 +232,7 @@ class ReportWriter:
         self.tables: dict[str, Entry] = {}
         self.figures: dict[str, Entry] = {}
         self.notes: list[str] = []
+        self.findings: list[dict[str, Any]] = []
         self.disclosure: dict[str, dict[str, Any]] = {}
 
     @classmethod
@@ -365,6 +366,54 @@ class ReportWriter:
         """Record a note for the report index (e.g. a caveat about the data)."""
         self.notes.append(str(text))
 
+    def finding(self, text: CheckedText | str, *, kind: str | None = None, limit: bool = False) -> str:
+        """Record a key finding (or, with ``limit=True``, a limit of the evidence) for the report's summary.
+
+        The summary of the published report lists the findings in the order
+        recorded, then the limits ("what the evidence cannot support").
+
+        Parameters
+        ----------
+        text
+            A :class:`~lvv_eval.disclosure.checked.CheckedText` from the gate
+            (its kind is used), or a plain sentence about published figures or
+            numbers derived from them only (``kind`` ``"published"`` or
+            ``"derived"``, the default).
+        kind
+            Where the numbers in the sentence come from (one of :data:`KINDS`).
+        limit
+            The sentence says what the evidence cannot support, not what it shows.
+
+        Returns
+        -------
+        str
+            The sentence as recorded.
+
+        Raises
+        ------
+        UncheckedOutputError
+            A plain string given as person-level or synthetic (it must come
+            from the gate), or a checked text given another kind.
+        """
+        if isinstance(text, CheckedText):
+            if kind is not None and kind != text.kind:
+                raise UncheckedOutputError(f"finding: checked as {text.kind!r}, recorded as {kind!r}")
+            kind, sources = text.kind, list(text.sources)
+        else:
+            kind = kind or "derived"
+            sources = []
+            if kind in CHECKED_KINDS:
+                raise UncheckedOutputError(
+                    f"finding {str(text)[:60]!r}: a {kind} sentence must be made by the disclosure gate "
+                    "(Gate.text / CheckedText.compose), not typed as a string"
+                )
+        _check_kind(kind)
+        sentence = str(text).strip()
+        if not sentence:
+            raise ArgumentError("finding: empty sentence")
+        self.findings.append({"text": sentence, "kind": kind, "limit": bool(limit), "sources": sources})
+        return sentence
+
     def manifest(self) -> dict[str, Any]:
         """Return the manifest as a dict (what :meth:`finish` writes)."""
         return {
@@ -374,6 +423,7 @@ class ReportWriter:
             "tables": [asdict(e) for e in self.tables.values()],
             "figures": [asdict(e) for e in self.figures.values()],
             "notes": list(self.notes),
+            "findings": list(self.findings),
             "disclosure": {"mark": SUPPRESSION_MARK, "outputs": dict(sorted(self.disclosure.items()))},
         }
 

@@ -1,0 +1,68 @@
+"""The key findings of each report's summary: recomputed from the published figures, in both languages."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from lvv_eval.evaluations import findings
+from lvv_eval.reporting.writer import ReportWriter
+from lvv_eval.sources import published
+
+REPORTS = {
+    "01": findings.plan_and_process,
+    "02": findings.interim_evaluation,
+    "03": findings.final_evaluation,
+    "04": findings.designs,
+}
+
+
+@pytest.mark.parametrize("report", sorted(REPORTS))
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_each_report_has_findings_and_limits(report: str, language: str) -> None:
+    found = REPORTS[report](language)
+    assert any(not f.limit for f in found) and any(f.limit for f in found)
+    assert all(f.kind in ("published", "derived") for f in found)
+    assert all(f.text.strip() and "{" not in f.text for f in found)
+
+
+def test_dutch_and_english_findings_carry_the_same_numbers() -> None:
+    for make in REPORTS.values():
+        for nl, en in zip(make("nl"), make("en"), strict=True):
+            digits_nl = re.findall(r"\d+", nl.text.replace(".", "").replace(",", ""))
+            digits_en = re.findall(r"\d+", en.text.replace(".", "").replace(",", ""))
+            assert sorted(digits_nl) == sorted(digits_en), (nl.text, en.text)
+
+
+def test_findings_follow_the_published_figures() -> None:
+    figures = published.load_figures().copy()
+    before = findings.final_evaluation("en", figures)[0].text
+    assert "2,065 participants" in before and "1,258 had left" in before
+    row = figures["figure_id"].astype(str) == findings.final.published_final(figures).figure_ids["participants"]
+    figures.loc[row, "value"] = 2165
+    after = findings.final_evaluation("en", figures)[0].text
+    assert "2,165 participants" in after and "(58%)" in after  # 1258 / 2165 = 58.1 %
+
+
+def test_the_capacity_total_is_summed_not_typed() -> None:
+    figures = published.load_figures().copy()
+    capacity = (figures["source_id"].astype(str) == "regioplan-2020") & (figures["measure"].astype(str) == "capacity")
+    utrecht = capacity & (figures["pilot"].astype(str) == "utrecht")
+    assert utrecht.sum() == 1
+    figures.loc[utrecht, "value"] = figures.loc[utrecht, "value"] + 10
+    assert "1,147 shelter places" in findings.plan_and_process("en", figures)[0].text
+
+
+def test_designs_other_attribute_states_only_the_limit_with_its_floor() -> None:
+    found = findings.designs("en", "nachtopvang", treated=2)
+    assert [f.limit for f in found] == [True, True]
+    assert "2 of which" in found[0].text and "0.10" in found[0].text
+
+
+def test_record_puts_them_in_the_manifest(tmp_path) -> None:
+    writer = ReportWriter(tmp_path, notebook="03_final")
+    sentences = findings.record(writer, findings.final_evaluation("nl"))
+    manifest = writer.manifest()["findings"]
+    assert [f["text"] for f in manifest] == sentences
+    assert [f["limit"] for f in manifest] == [False, False, True, True]

@@ -189,3 +189,19 @@ def test_a_table_in_the_summary_is_shown_unnumbered(make_document: Callable[[str
     assert "<figcaption>Kerncijfers</figcaption>" in page
     assert page.index("Kerncijfers") < page.index('id="section-1"')
     assert render_pdf(doc)[:5] == b"%PDF-"
+
+
+def test_contents_list_short_titles_and_the_caption_stays_whole() -> None:
+    caption = (
+        "Aandeel per uitkomstklasse van de uitstroom per pilot (noemer: uitstroom tot de peildatum); "
+        "95%-BI Wilson; onderdrukt waar het aantal onder de drempel ligt"
+    )
+    banner = Banner("m.csv", False, "2020-11-01", "WODC", ("A",), "r", 10, "c")
+    table = TableBlock(caption=caption, header=("Pilot",), rows=(("Utrecht",),), kind="derived")
+    doc = Document(
+        title="T", language="nl", banner=banner, summary=(Paragraph("s"),), sections=(Section("S", (table,)),)
+    )
+    page = render_html(doc)
+    toc = page.split('<nav class="toc"')[1].split("</nav>")[0]
+    assert "Aandeel per uitkomstklasse van de uitstroom per pilot</li>" in toc and "Wilson" not in toc
+    assert caption in page.split("</nav>")[1]

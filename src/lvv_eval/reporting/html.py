@@ -256,12 +256,38 @@ def _banner(doc: Document) -> str:
     )
 
 
+CONTENTS_TITLE_CHARS: int = 110
+"""Longest entry of the contents list; a longer caption is shortened there (the caption itself is whole)."""
+
+
+def short_title(caption: str, limit: int = CONTENTS_TITLE_CHARS) -> str:
+    """The head of a caption for the contents list: up to its first ``;``, ``:`` or `` (`` when that leaves
+    a title of at least 20 characters, then cut at a word within ``limit`` characters, marked ``…``.
+
+    Examples
+    --------
+    >>> short_title("Bestendig aandeel per pilot (noemer: uitstroom); 95%-BI Wilson")
+    'Bestendig aandeel per pilot'
+    >>> short_title("Kort; rest")
+    'Kort; rest'
+    >>> short_title("woord " * 30, limit=20)
+    'woord woord woord…'
+    """
+    text = " ".join(caption.split())
+    cuts = [i for i in (text.find("; "), text.find(": "), text.find(" (")) if i >= 20]
+    if cuts:
+        text = text[: min(cuts)]
+    if len(text) > limit:
+        text = text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+    return text
+
+
 def _contents(doc: Document) -> str:
     t = doc.texts()
     items = [f'<li><span class="num"></span><a href="#summary">{_e(t["summary"])}</a></li>']
     for ns in doc.numbered():
         subs = "".join(
-            f'<li><a href="#{b.anchor}">{_e(b.label)}</a> {_e(b.block.caption)}</li>'  # type: ignore[union-attr]
+            f'<li><a href="#{b.anchor}">{_e(b.label)}</a> {_e(short_title(b.block.caption))}</li>'  # type: ignore[union-attr]
             for b in ns.blocks
             if b.anchor
         )

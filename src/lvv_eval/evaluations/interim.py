@@ -666,16 +666,6 @@ def hide_shown_counts(
     return pd.concat(pieces).loc[out.index]
 
 
-def _national_exact(raw: pd.DataFrame, protected: pd.DataFrame) -> pd.DataFrame:
-    """``protected`` with the exact counts and shares of ``raw`` put back in the national rows."""
-    national = (raw["pilot"] == TOTAL).to_numpy()
-    frame = protected.copy()
-    for column in ("numerator", "denominator", "estimate"):
-        exact = pd.Series(raw[column].to_numpy(), index=frame.index, dtype="Float64")
-        frame[column] = pd.Series(frame[column], dtype="Float64").where(~national, exact)
-    return frame
-
-
 def register_scheme_sensitivity(gate: Gate, raw: pd.DataFrame, protected: pd.DataFrame) -> None:
     """Register the scheme-sensitivity table with the gate, the national total rounded if need be.
 
@@ -690,15 +680,15 @@ def register_scheme_sensitivity(gate: Gate, raw: pd.DataFrame, protected: pd.Dat
 
     Notes
     -----
-    The gate learns the exact values of the national rows (to round them) and keeps every cell
-    ``protected`` hid hidden. Where the national rows would be blank because two schemes differ by
+    The gate learns the exact values of every row (to link them with the other tables of the report
+    and to round the national rows) and keeps every cell ``protected`` hid hidden. Where the national rows would be blank because two schemes differ by
     a few persons, they are released with counts rounded to base 5 (column ``release_form``) and
     without intervals, so the sensitivity stays visible at national level. With one pilot the
     national rows are that pilot's rows (the gate's alias), so nothing is rounded there.
     """
     gate.register(
         SENSITIVITY,
-        _national_exact(raw, protected),
+        raw,
         upstream=protected,
         counts=["numerator", "denominator"],
         rates=True,
@@ -989,7 +979,7 @@ def show_flow(gate: Gate, writer: ReportWriter, L: Labels, P: NotebookParameters
     )
     return [
         show_checked(writer, flow, caption, checked_view(flow, L)),
-        suppressed_cells(flow, L, T("suppressed_cells")),
+        *suppressed_cells(flow, L, T("suppressed_cells")),
     ]
 
 
@@ -1015,9 +1005,10 @@ def show_comparison(gate: Gate, writer: ReportWriter, L: Labels, sources: dict[s
             "category": lambda c: category_labels(L, [c])[c],
             "source": lambda s: sources.get(s, s),
         },
+        formats={"published": L.number, "difference": L.number},
         headers={"person_level": T("col_person_level"), "figure_id": T("col_figure_id")},
     )
-    return [show_checked(writer, table, caption, view), suppressed_cells(table, L, T("suppressed_cells"))]
+    return [show_checked(writer, table, caption, view), *suppressed_cells(table, L, T("suppressed_cells"))]
 
 
 def show_class_tables(gate: Gate, writer: ReportWriter, L: Labels, tables: PersonTables) -> list[CaptionedTable]:
@@ -1030,7 +1021,7 @@ def show_class_tables(gate: Gate, writer: ReportWriter, L: Labels, tables: Perso
         table = gate.release(tables.class_tables[name])
         caption = T("class_table_caption", scheme=load_scheme(name).name)
         out.append(show_checked(writer, table, caption, checked_view(table, L)))
-        out.append(suppressed_cells(table, L, T("suppressed_cells")))
+        out.extend(suppressed_cells(table, L, T("suppressed_cells")))
     return out
 
 
@@ -1125,7 +1116,7 @@ def show_cumulative_incidence(
         L,
         columns=["outcome", "horizon_days", "n", "n_events", "estimate", "ci_low", "ci_high"],
         relabel={"outcome": lambda c: category_labels(L, [c])[c]},
-        decimals=3,
+        formats={c: lambda x: L.number(x, 3) for c in ("estimate", "ci_low", "ci_high")},
     ).loc[national]
     shown = show_checked(writer, table, caption, view)
     scheme = load_scheme(P.scheme)
@@ -1168,8 +1159,13 @@ def show_length_of_stay(gate: Gate, writer: ReportWriter, L: Labels) -> list[Cap
     T = Texts("interim", L.language)
     table = gate.release(STAY)
     caption = T("los_caption", level=_level())
-    view = checked_view(table, L, columns=[c for c in table.frame.columns if c != "ci_method"])
-    return [show_checked(writer, table, caption, view), suppressed_cells(table, L, T("suppressed_cells"))]
+    view = checked_view(
+        table,
+        L,
+        columns=[c for c in table.frame.columns if c != "ci_method"],
+        formats={c: L.number for c in ("median_days", "ci_low", "ci_high")},
+    )
+    return [show_checked(writer, table, caption, view), *suppressed_cells(table, L, T("suppressed_cells"))]
 
 
 def show_scheme_sensitivity(gate: Gate, writer: ReportWriter, L: Labels) -> list[CaptionedTable | str]:

@@ -52,7 +52,12 @@ def checked_view(
     extra
         Display columns computed by the caller (one value per row), e.g. :func:`interval_column`.
     """
-    relabel = {**({"pilot": L.pilot} if "pilot" in table.frame.columns else {}), **(relabel or {})}
+    defaults: dict[str, Callable[[Any], Any]] = {}
+    if "pilot" in table.frame.columns:
+        defaults["pilot"] = L.pilot
+    if "suppression_rule" in table.frame.columns:
+        defaults["suppression_rule"] = lambda r: L.rule(r) if isinstance(r, str) and r else ""
+    relabel = {**defaults, **(relabel or {})}
     keep = [c for c in (columns or list(table.frame.columns)) if c not in (extra or {})]
     view = table.view(columns=keep, formats=formats, relabel=relabel, decimals=decimals)
     for name, values in (extra or {}).items():
@@ -86,6 +91,10 @@ def show_exempt(
     return show_table(shown, caption, kind=kind)
 
 
-def suppressed_cells(table: CheckedTable, L: Labels, caption: str) -> CaptionedTable:
-    """The gate's record of the suppressed cells of ``table`` (rules, never values), ready to show."""
-    return show_table(L.suppression_report(table.report()), caption, kind="derived")
+def suppressed_cells(table: CheckedTable, L: Labels, caption: str) -> list[CaptionedTable]:
+    """The gate's record of the suppressed cells of ``table`` (rules, never values), ready to show.
+
+    Returns an empty list when nothing was suppressed (no empty table is shown), else one table.
+    """
+    report = table.report().drop(columns="output")
+    return [show_table(L.suppression_report(report), caption, kind="derived")] if len(report) else []

@@ -49,7 +49,7 @@ from lvv_eval.evaluations import common, interim
 from lvv_eval.evaluations.wording import Texts
 from lvv_eval.reporting.labels import Labels
 from lvv_eval.reporting.parameters import validate_parameters
-from lvv_eval.reporting.writer import ReportWriter, say, show_table
+from lvv_eval.reporting.writer import ReportWriter, say
 from lvv_eval.sources import published
 
 P = validate_parameters(globals(), notebook="02_interim")
@@ -150,7 +150,9 @@ print("\n".join(interim.reconciliation_lines(H, L, FIGS)))
 # ## Part 2: person-level data
 #
 # Counted the way the monitor counts: formal LVV status only (`formal_only`), at `peildatum`.
-# Count tables pass through disclosure control (`disclosure_threshold`); each suppression report is shown.
+# Every person-level table is registered with the report's disclosure gate (`disclosure_threshold`)
+# before any is shown, so a count suppressed in one table is suppressed in all; each table's
+# suppressed cells are listed below it.
 
 # %%
 DATA = common.load_person_level(P)
@@ -168,7 +170,7 @@ else:
     # every person-level table of this report is registered before any is released, so a count
     # suppressed in one table is suppressed in all of them
     PERSON = interim.register_person_tables(GATE, DATA, P)
-    display(show_table(GATE.release(interim.VALIDATION), T("reading_caption")))
+    display(interim.show_validation(GATE, L))
 
 # %%
 if DATA is not None:
@@ -226,9 +228,11 @@ if DATA is not None:
 # Durable rate per pilot under all four shipped schemes (denominators: outflow and intake). The
 # monitor-2020 and verwey-jonker-2021 schemes differ in their durable class only by forced return, so the
 # gap between them shows which pilot's durable rate depends most on that choice. Descriptive only; no
-# test between pilots. Caveat for real exports: the difference between two schemes' durable counts is
-# the number of forced returns; the `moved` column hides it below the threshold, but it can still be
-# recovered from two visible rates and their denominator, so check this table before release.
+# test between pilots. The difference between two schemes' durable counts is the number of forced
+# returns: the gate hides a scheme's count where two visible versions differ by fewer than
+# `disclosure_threshold` persons, and the shift table hides `moved` and everything it follows from.
+# Where that would blank the national rows, they are released with counts rounded to base 5 (column
+# `release_form`), so the sensitivity stays visible at national level.
 
 # %%
 if DATA is not None:

@@ -396,6 +396,9 @@ def test_one_pilot_report_registers_and_releases_without_conflict(tmp_path: Path
     assert [leak for t in released for leak in _small_counts_shown(t)] == []
     sens = gate.release(interim.SENSITIVITY).frame
     assert set(sens["pilot"]) == {"eindhoven", "total"}
+    # every table's total is the total of the selected pilot, as the gate's alias assumes
+    stay = gate.release(interim.STAY).frame.set_index("pilot")
+    assert stay.loc["total", "n"] == stay.loc["eindhoven", "n"]
 
 
 def test_published_part_lines_and_captions_come_from_the_figures() -> None:

@@ -67,6 +67,7 @@ __all__ = [
     "show_comparison",
     "show_cumulative_incidence",
     "show_flow",
+    "show_validation",
     "show_length_of_stay",
     "show_published_tables",
     "show_reconciliation",
@@ -828,12 +829,6 @@ def _published_comparison(frame: pd.DataFrame, P: NotebookParameters) -> pd.Data
     )
 
 
-def _selected(table: pd.DataFrame, pilots: Sequence[str] | None) -> pd.DataFrame:
-    if not pilots:
-        return table
-    return table.loc[table["pilot"].isin([*pilots, TOTAL])].reset_index(drop=True)
-
-
 def register_person_tables(gate: Gate, data: MonitorData, P: NotebookParameters) -> PersonTables:
     """Register every person-level table of report 02 with its gate, before any is released.
 
@@ -865,6 +860,7 @@ def register_person_tables(gate: Gate, data: MonitorData, P: NotebookParameters)
     t = P.disclosure_threshold
     frame = data.frame
     pilots = list(P.pilots) or None
+    selected = common.analysis_frame(frame, pilots)  # the total of a table is then the total of these pilots
     schemes = tuple(dict.fromkeys([P.scheme, str(P.extra["comparison_scheme"])]))
 
     gate.register(
@@ -903,14 +899,11 @@ def register_person_tables(gate: Gate, data: MonitorData, P: NotebookParameters)
     _register(gate, SCENARIOS, scenarios, disclosure.suppress_rates(scenarios, t, group="pilot"))
 
     cif = survival.cumulative_incidence(
-        frame, P.peildatum, load_scheme(P.scheme), by="pilot", formal_only=P.formal_only, alpha=ALPHA
+        selected, P.peildatum, load_scheme(P.scheme), by="pilot", formal_only=P.formal_only, alpha=ALPHA
     )
-    cif = _selected(cif, pilots)
     _register(gate, CIF, cif, common.suppress_cif_table(cif, t).table)
 
-    los = _selected(
-        survival.length_of_stay(frame, P.peildatum, by="pilot", formal_only=P.formal_only, alpha=ALPHA), pilots
-    )
+    los = survival.length_of_stay(selected, P.peildatum, by="pilot", formal_only=P.formal_only, alpha=ALPHA)
     los_sup = disclosure.suppress(
         los,
         ["n", "n_events", "n_censored"],
@@ -931,7 +924,7 @@ def register_person_tables(gate: Gate, data: MonitorData, P: NotebookParameters)
         derived={c: ("n_events",) for c in ("median_days", "ci_low", "ci_high")},
     )
 
-    sens_raw = _selected(common.scheme_sensitivity(frame, P.peildatum, formal_only=P.formal_only, alpha=ALPHA), pilots)
+    sens_raw = common.scheme_sensitivity(frame, P.peildatum, formal_only=P.formal_only, alpha=ALPHA, pilots=pilots)
     sens = disclosure.suppress_rates(sens_raw, t, complement=False)
     sens = hide_shown_counts(sens, class_sup, flow_sup.mask)  # consistent with the count tables
     sens = common.suppress_scheme_differences(sens, t, protect=list(schemes)).table
@@ -963,6 +956,14 @@ def _method(table: CheckedTable) -> str:
     methods = table.frame["ci_method"].dropna().astype(str)
     method = methods.iloc[0] if len(methods) else ""
     return {"wilson": "Wilson"}.get(method, method)
+
+
+def show_validation(gate: Gate, L: Labels) -> CaptionedTable:
+    """Release and show the reading flow of the monitor file (rows read, excluded, analysed); not written."""
+    from lvv_eval.evaluations.showing import checked_view, show_checked
+
+    table = gate.release(VALIDATION)
+    return show_checked(None, table, Texts("interim", L.language)("reading_caption"), checked_view(table, L))
 
 
 def show_flow(gate: Gate, writer: ReportWriter, L: Labels, P: NotebookParameters) -> list[CaptionedTable]:
@@ -1122,7 +1123,13 @@ def show_cumulative_incidence(
     scheme = load_scheme(P.scheme)
     hidden = table.frame.loc[table.frame["suppressed"].astype(bool) & national, "outcome"]
     curves = survival.cif_curves(
-        frame, P.peildatum, scheme, by=None, formal_only=P.formal_only, min_at_risk=gate.threshold, alpha=ALPHA
+        common.analysis_frame(frame, P.pilots),
+        P.peildatum,
+        scheme,
+        by=None,
+        formal_only=P.formal_only,
+        min_at_risk=gate.threshold,
+        alpha=ALPHA,
     )
     curves = common.hide_cif_curves(curves, gate.threshold, group="group", hidden=[(TOTAL, o) for o in hidden])
     curves = curves.loc[curves["outcome"] != survival.IN_PROGRAMME]

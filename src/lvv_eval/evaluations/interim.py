@@ -14,9 +14,16 @@ Two sources report outflow at the same reference date:
 This module builds the tables the notebook ``02_interim`` shows: the
 published figures recomputed from ``data/published``, the reconciliation of
 the two outflow tables (:func:`lvv_eval.stats.reconcile.reconcile` with the shipped
-crosswalk and explanations), and small helpers for the person-level part
-(count tables for disclosure control, class and scenario shares per pilot,
-the shift of the durable rate between two schemes).
+crosswalk and explanations), and the person-level part (count tables for
+disclosure control, class and scenario shares per pilot, the shift of the
+durable rate between two schemes).
+
+The report itself: :func:`register_person_tables` registers every
+person-level table of the report with its disclosure gate before any is
+released; the ``show_*`` functions release, write and show one section each,
+with captions and headers from ``texts/interim.<language>.yaml``
+(:class:`~lvv_eval.evaluations.wording.Texts`) filled from the results'
+own values, so the notebook only calls and shows.
 """
 
 from __future__ import annotations

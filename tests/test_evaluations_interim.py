@@ -6,6 +6,9 @@ Expected numbers are from the seeds: 002_1f6dbbe6756677e4.txt (Voortgang LVV's) 
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -285,3 +288,129 @@ def test_suppress_flow_and_classes_consistent_across_tables() -> None:
     )
     shown = interim.hide_shown_counts(sens, classes, flow_sup.mask)
     assert pd.isna(shown.loc[0, "numerator"]) == bool(classes["verwey-jonker-2021"].mask.loc["g", "durable"])
+
+
+# --------------------------------------------------------------------------- report 02 as a whole
+NOTEBOOK_02 = Path(__file__).resolve().parents[1] / "notebooks" / "02_interim.py"
+
+
+def test_notebook_02_holds_no_bilingual_text_pair() -> None:
+    # texts live in texts/interim.<language>.yaml; the notebook asks for them by key
+    source = NOTEBOOK_02.read_text(encoding="utf-8")
+    pairs = re.findall(r"\bL\(\s*(?:f?[\"']|\*)", source)
+    assert pairs == [], f"{len(pairs)} L(...) text pair(s) left in {NOTEBOOK_02.name}"
+    assert 'Texts("interim", P.language)' in source
+
+
+def _parameters(tmp_path: Path, **overrides: object):
+    from lvv_eval.reporting.parameters import validate_parameters
+
+    values: dict[str, object] = {
+        "data_source": "synthetic",
+        "peildatum": "2020-11-01",
+        "scheme": "monitor-2020",
+        "pilots": [],
+        "language": "nl",
+        "output_dir": str(tmp_path),
+        "disclosure_threshold": 10,
+        "formal_only": True,
+        "comparison_scheme": "verwey-jonker-2021",
+    }
+    values.update(overrides)
+    return validate_parameters(values, notebook="02_interim")
+
+
+def _registered(P):
+    from lvv_eval.disclosure.gate import Gate
+
+    gate = Gate(P.disclosure_threshold, kind="synthetic", report="02_interim", aliases=common.total_aliases(P))
+    tables = interim.register_person_tables(gate, common.load_person_level(P), P)
+    return gate, tables
+
+
+def _outputs(tables: interim.PersonTables) -> list[str]:
+    return [
+        interim.VALIDATION,
+        interim.FLOW,
+        interim.LATE_INTAKE,
+        interim.COMPARISON,
+        *tables.class_tables.values(),
+        interim.CLASS_SHARES,
+        interim.SCENARIOS,
+        interim.CIF,
+        interim.STAY,
+        interim.SENSITIVITY,
+        interim.SHIFT,
+    ]
+
+
+def _small_counts_shown(table) -> list[str]:
+    found = []
+    for column in common.count_columns(table.frame):
+        values = pd.to_numeric(table.frame[column], errors="coerce")
+        small = values[(values >= 1) & (values < 10)]
+        found += [f"{table.output_id}:{column}={int(v)}" for v in small]
+    return found
+
+
+@pytest.fixture(scope="module")
+def default_gate(tmp_path_factory: pytest.TempPathFactory):
+    return _registered(_parameters(tmp_path_factory.mktemp("nb02")))
+
+
+def test_person_tables_are_registered_before_any_release_and_release_in_any_order(default_gate) -> None:
+    gate, tables = default_gate
+    assert gate.released == {}  # registering releases nothing
+    names = _outputs(tables)
+    released = [gate.release(name) for name in reversed(names)]  # no DisclosureConflictError
+    assert [t.output_id for t in released] == list(reversed(names))
+    assert [leak for t in released for leak in _small_counts_shown(t)] == []
+
+
+def test_default_scheme_sensitivity_is_shown_nationally_and_every_blank_is_marked(default_gate) -> None:
+    gate, _ = default_gate
+    sens = gate.release(interim.SENSITIVITY)
+    national = sens.frame.loc[(sens.frame["pilot"] == "total") & (sens.frame["denominator_kind"] == "outflow")]
+    assert national["estimate"].notna().all()  # issue 9: visible at least nationally
+    # a missing numerator is a suppressed one (shown as the mark), never a silent blank
+    blank = sens.frame["numerator"].isna().to_numpy()
+    assert blank.any() and sens.mask["numerator"].to_numpy()[blank].all()
+
+
+def test_a_count_hidden_in_one_table_is_hidden_in_the_others(default_gate) -> None:
+    gate, tables = default_gate
+    flow = gate.release(interim.FLOW)
+    classes = gate.release(tables.class_tables["monitor-2020"])
+    for pilot in flow.frame["pilot"]:
+        f = flow.frame["pilot"] == pilot
+        c = classes.frame["pilot"] == pilot
+        for cls in ("durable", "temporary", "none"):
+            assert bool(flow.mask.loc[f, cls].iloc[0]) == bool(classes.mask.loc[c, cls].iloc[0]), (pilot, cls)
+
+
+def test_one_pilot_report_registers_and_releases_without_conflict(tmp_path: Path) -> None:
+    # with one pilot the national rows are that pilot's rows (the gate's alias): the tables released
+    # one after another used to stop with DisclosureConflictError
+    gate, tables = _registered(_parameters(tmp_path, pilots=["eindhoven"]))
+    released = [gate.release(name) for name in _outputs(tables)]
+    assert [leak for t in released for leak in _small_counts_shown(t)] == []
+    sens = gate.release(interim.SENSITIVITY).frame
+    assert set(sens["pilot"]) == {"eindhoven", "total"}
+    # every table's total is the total of the selected pilot, as the gate's alias assumes
+    stay = gate.release(interim.STAY).frame.set_index("pilot")
+    assert stay.loc["total", "n"] == stay.loc["eindhoven", "n"]
+
+
+def test_published_part_lines_and_captions_come_from_the_figures() -> None:
+    h = interim.headline()
+    nl = interim.capacity_lines(h, Labels("nl"))
+    en = interim.capacity_lines(h, Labels("en"))
+    assert nl[0] == f"Capaciteit, som van de pilots: {h['capacity']} (gedrukt {h['capacity_printed']})"
+    assert en[1] == f"Durable = granted + departure: {h['durable']} = {h['granted']} + {h['departures']} " + (
+        f"(printed {h['durable_printed']})"
+    )
+    vji = interim.outflow_counts(interim.VJI)
+    line = interim.reconciliation_lines(h, Labels("nl"))[0]
+    parts = [int(vji[c]) for c in ("residence_permit", "independent_return", "onward_migration")]
+    assert line == f"Verwey-Jonker bestendig = {' + '.join(map(str, parts))}: {sum(parts)}"
+    assert interim.citation(interim.MONITOR, "outflow").startswith("002, Voortgang LVV")

@@ -45,8 +45,9 @@ comparison_scheme: str = "verwey-jonker-2021"  # second scheme for the person-le
 import matplotlib.pyplot as plt
 
 from lvv_eval.disclosure.gate import Gate
-from lvv_eval.evaluations import common, interim
+from lvv_eval.evaluations import common, findings, interim
 from lvv_eval.evaluations.wording import Texts
+from lvv_eval.reference.schemes import load_scheme
 from lvv_eval.reporting.labels import Labels
 from lvv_eval.reporting.parameters import validate_parameters
 from lvv_eval.reporting.writer import ReportWriter, say
@@ -280,6 +281,26 @@ if DATA is not None:
 
 # %%
 interim.show_claims(W, L)
+
+# %% [markdown]
+# ## Key findings for the report's summary
+# The published findings and limits are recomputed from the published figures
+# (`lvv_eval.evaluations.findings`); the person-level ones are sentences made by the gate from
+# released values.
+
+# %%
+findings.record(W, findings.interim_evaluation(P.language))
+if DATA is not None:
+    W.finding(
+        findings.durable_share(
+            GATE.released[interim.CLASS_SHARES],
+            P.language,
+            load_scheme(P.scheme),
+            P.peildatum,
+            {"scheme": P.scheme, "pilot": interim.TOTAL},
+        )
+    )
+    W.finding(interim.national_shift_text(GATE, GATE.released[interim.SENSITIVITY], L))
 
 # %%
 W.finish()

@@ -66,3 +66,47 @@ def test_record_puts_them_in_the_manifest(tmp_path) -> None:
     manifest = writer.manifest()["findings"]
     assert [f["text"] for f in manifest] == sentences
     assert [f["limit"] for f in manifest] == [False, False, True, True]
+
+
+def _released_shares():
+    import pandas as pd
+
+    from lvv_eval.disclosure.gate import Gate
+    from lvv_eval.stats.rates import class_shares
+
+    counts = pd.DataFrame(
+        {"durable": [40, 3], "semi_durable": [50, 20], "none": [60, 30]},
+        index=pd.Index(["amsterdam", "eindhoven"], name="pilot"),
+    )
+    gate = Gate(10, kind="synthetic", report="t")
+    table = class_shares(counts)
+    return gate.check("shares", table, counts=["numerator", "denominator"], key=["pilot", "category"], rates=True)
+
+
+def test_a_person_level_finding_is_made_from_checked_values() -> None:
+    shares = _released_shares()
+    shown = findings.person_share(
+        shares,
+        "en",
+        outcome="durable solution",
+        scheme="Final evaluation",
+        peildatum="2022-07-01",
+        where={"pilot": "amsterdam", "category": "durable"},
+    )
+    assert shown.kind == "synthetic" and shown.n_suppressed == 0
+    assert str(shown).startswith(
+        "At person level, classified by Final evaluation, 27% of the 150 people who had left by 1 July 2022"
+    )
+    assert "95% confidence interval 20–34%, Wilson" in str(shown)
+    hidden = findings.person_share(
+        shares,
+        "nl",
+        outcome="bestendige oplossing",
+        scheme="Eindevaluatie",
+        peildatum="2022-07-01",
+        where={"pilot": "eindhoven", "category": "durable"},
+    )
+    from lvv_eval.disclosure.checked import SUPPRESSION_MARK
+
+    assert hidden.n_suppressed >= 1
+    assert str(hidden).startswith(f"Op persoonsniveau, ingedeeld volgens Eindevaluatie, had {SUPPRESSION_MARK} van de")

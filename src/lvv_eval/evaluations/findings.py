@@ -19,15 +19,27 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from lvv_eval.disclosure.checked import CheckedTable, CheckedText
+from lvv_eval.errors import ConfigError
 from lvv_eval.evaluations import design_comparison, final, interim, plan_process
 from lvv_eval.evaluations.wording import Texts
+from lvv_eval.reference.schemes import Scheme
 from lvv_eval.reporting import formatting as fmt
 from lvv_eval.reporting.labels import Labels
 from lvv_eval.reporting.writer import ReportWriter
 from lvv_eval.sources import published
 from lvv_eval.stats.sites.few_sites import min_permutation_p
 
-__all__ = ["Finding", "designs", "final_evaluation", "interim_evaluation", "plan_and_process", "record"]
+__all__ = [
+    "Finding",
+    "designs",
+    "durable_share",
+    "final_evaluation",
+    "interim_evaluation",
+    "person_share",
+    "plan_and_process",
+    "record",
+]
 
 
 @dataclass(frozen=True)
@@ -47,6 +59,90 @@ class Finding:
 def record(writer: ReportWriter, findings: Iterable[Finding]) -> list[str]:
     """Record ``findings`` in the report's summary, in order; return the sentences as recorded."""
     return [writer.finding(f.text, kind=f.kind, limit=f.limit) for f in findings]
+
+
+def person_share(
+    table: CheckedTable,
+    language: str,
+    *,
+    outcome: str,
+    scheme: str,
+    peildatum: object,
+    where: dict[str, object],
+) -> CheckedText:
+    """A person-level finding: one share with its interval and denominator, made from a released table.
+
+    Parameters
+    ----------
+    table
+        A table released by the report's gate with the columns ``estimate``,
+        ``ci_low``, ``ci_high``, ``denominator`` and ``ci_level`` and
+        ``ci_method`` (as :func:`lvv_eval.stats.rates.class_shares` makes them).
+    language
+        Report language.
+    outcome
+        Label of the outcome the share counts (a label, no digits).
+    scheme
+        Title of the classification scheme (a label).
+    peildatum
+        Reference date of the counts.
+    where
+        Column = value pairs selecting the one row (e.g. ``{"pilot": "total", "class": "durable"}``).
+
+    Returns
+    -------
+    CheckedText
+        The sentence; a suppressed value shows as the suppression mark.
+    """
+    T = Texts("findings", language)
+    hit = table.frame
+    for column, value in where.items():
+        hit = hit.loc[hit[column] == value]
+    level = float(hit["ci_level"].iloc[0]) if len(hit) and "ci_level" in hit else 0.95
+    method = str(hit["ci_method"].iloc[0]).capitalize() if len(hit) and "ci_method" in hit else "Wilson"
+    template = T(
+        "person_share",
+        scheme=scheme,
+        date=fmt.format_date(peildatum, language),
+        outcome=outcome,
+        level=fmt.format_percent(level * 100, language),
+        method=method,
+        share="{share}",
+        interval="{interval}",
+        denominator="{denominator}",
+    )
+    return CheckedText.compose(
+        template,
+        table.kind,
+        share=(table.value("estimate", **where), lambda v: fmt.format_share(v, language)),
+        interval=(
+            table.value("ci_low", **where),
+            table.value("ci_high", **where),
+            lambda lo, hi: fmt.format_interval(lo, hi, language, brackets=False),
+        ),
+        denominator=(table.value("denominator", **where), lambda v: fmt.format_count(v, language)),
+    )
+
+
+def durable_share(
+    table: CheckedTable, language: str, scheme: Scheme, peildatum: object, where: dict[str, object]
+) -> CheckedText:
+    """:func:`person_share` of the scheme's durable class (``category == "durable"``) in the row ``where``.
+
+    ``table`` is a released table of class shares (:func:`lvv_eval.stats.rates.class_shares` columns);
+    ``where`` selects the group, e.g. ``{"pilot": "total"}``.
+    """
+    durable = next((c for c in scheme.classes if c.id == "durable"), None)
+    if durable is None:
+        raise ConfigError(f"scheme {scheme.name!r} has no class 'durable'")
+    return person_share(
+        table,
+        language,
+        outcome=durable.name_nl if language == "nl" else durable.name_en,
+        scheme=scheme.title_nl if language == "nl" else scheme.title_en,
+        peildatum=peildatum,
+        where={**where, "category": "durable"},
+    )
 
 
 def _figures(figures: pd.DataFrame | None) -> pd.DataFrame:

@@ -835,6 +835,7 @@ def durable_rate_figure(writer: ReportWriter, L: Labels) -> Figure:
     rates = durable_rates()
     attain = target_attainment(rates)
     pilot, formal, total = _two_denominators(rates)
+    bar_labels: dict[object, str] = {row: label for row, label in row_labels(rates, L).items()}
     fig = plotting.bar_with_ci(
         rates,
         category="row",
@@ -842,7 +843,7 @@ def durable_rate_figure(writer: ReportWriter, L: Labels) -> Figure:
         ci_low="ci_low",
         ci_high="ci_high",
         order=list(rates["row"]),
-        labels=row_labels(rates, L),
+        labels=bar_labels,
         reference={r: t / 100 for r, t in zip(attain["row"], attain["target_pct"])},
         reference_label=T("target_label"),
         fmt=L.percent,
@@ -897,7 +898,8 @@ def headline_lines(L: Labels) -> list[str]:
     h = headline()
     pilot, _, _ = _two_denominators(durable_rates())
     checks = h["checks"]
-    assert isinstance(checks, dict)  # for the type checker: headline() returns a dict of counts here
+    durable, durable_printed = h["durable_pct"], h["durable_pct_printed"]
+    assert isinstance(checks, dict) and isinstance(durable, list) and isinstance(durable_printed, list)
 
     def line(*parts: object) -> str:
         return " ".join(str(p) for p in parts)
@@ -910,7 +912,7 @@ def headline_lines(L: Labels) -> list[str]:
             T("headline_capacity", year=str(published_peildatum().year), n=len(tabel_s1_capacity())),
             h["capacity_total"],
         ),
-        line(T("headline_durable"), *h["durable_pct"], "/", T("printed"), *h["durable_pct_printed"]),  # type: ignore[arg-type]
+        line(T("headline_durable"), *durable, "/", T("printed"), *durable_printed),
         line(
             T("headline_checks"),
             checks["total"],

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -71,7 +71,7 @@ def source_record(source_id: str) -> SourceRecord:
     )
 
 
-def _single(frame: pd.DataFrame, column: str) -> object | None:
+def _single(frame: pd.DataFrame, column: str) -> Any:
     if column not in frame.columns:
         return None
     values = [v for v in frame[column].dropna().unique() if v not in ("", "none")]

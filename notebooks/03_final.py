@@ -162,12 +162,12 @@ if FRAME is not None:
     }
     flow_show = SUPP.table.reset_index().assign(pilot=lambda d: [L.pilot(p) for p in d["pilot"]])
     flow_show = L.columns(flow_show, flow_names)
-    W.table(
-        "flow_by_pilot",
-        common.checked(GATE, "flow_by_pilot", flow_show),
-        caption=T("flow_caption", scheme=SCHEME_NAME, peildatum=PEILDATUM, threshold=L.number(P.disclosure_threshold)),
+    caption = T("flow_caption", scheme=SCHEME_NAME, peildatum=PEILDATUM, threshold=L.number(P.disclosure_threshold))
+    display(
+        cells.write_person_table(
+            W, GATE, "flow_by_pilot", flow_show, caption=caption, title=T("flow_title"), shown=L.formatted(flow_show)
+        )
     )
-    display(common.show_person(GATE, L.formatted(flow_show), T("flow_title")))
     display(common.show_person(GATE, L.suppression_report(SUPP.report), T("suppressed_cells")))
 
 # %% [markdown]
@@ -181,12 +181,12 @@ if FRAME is not None:
     vs = common.published_vs_person(FRAME, P, final.SOURCE_ID)
     print(common.note_scope(W, FRAME, P, [final.SOURCE_ID], L))
     vs_show = L.columns(vs.assign(pilot=[L.pilot(p) for p in vs["pilot"]]), {"person_level": T("col_person_level")})
-    W.table(
-        "published_vs_person",
-        common.checked(GATE, "published_vs_person", vs_show),
-        caption=T("vs_caption", source=final.regioplan(L, final.SOURCE_ID)),
+    caption = T("vs_caption", source=final.regioplan(L, final.SOURCE_ID))
+    display(
+        cells.write_person_table(
+            W, GATE, "published_vs_person", vs_show, caption=caption, title=T("vs_title"), shown=L.formatted(vs_show)
+        )
     )
-    display(common.show_person(GATE, L.formatted(vs_show), T("vs_title")))
     total_shares = common.checked(
         GATE,
         "class_shares_total",
@@ -239,16 +239,15 @@ if FRAME is not None:
     )
     shares_display = L.formatted(shares_show, percent=["estimate", "ci_low", "ci_high"])
     shares_show = L.columns(shares_show, {"category": "outcome", "suppressed": T("col_suppressed")})
-    W.table(
-        "class_shares_by_pilot",
-        common.checked(GATE, "class_shares_by_pilot", shares_show),
-        caption=T("class_shares_caption", peildatum=PEILDATUM, ci=cells.interval_of(T, L, SHARES)),
-    )
     display(
-        common.show_person(
+        cells.write_person_table(
+            W,
             GATE,
-            L.columns(shares_display, {"category": "outcome", "suppressed": T("col_suppressed")}),
-            T("class_shares_title"),
+            "class_shares_by_pilot",
+            shares_show,
+            caption=T("class_shares_caption", peildatum=PEILDATUM, ci=cells.interval_of(T, L, SHARES)),
+            title=T("class_shares_title"),
+            shown=L.columns(shares_display, {"category": "outcome", "suppressed": T("col_suppressed")}),
         )
     )
     pilot_labels = {p: L.pilot(p) for p in SHARES["pilot"].unique()}
@@ -329,16 +328,15 @@ if FRAME is not None:
             denominator_kind=[L.measure(k) for k in contrast_show["denominator_kind"]],
         )
     )
-    W.table(
-        "durable_intake_vs_outflow",
-        common.checked(GATE, "durable_intake_vs_outflow", contrast_show),
-        caption=T("contrast_caption", peildatum=PEILDATUM, ci=cells.interval_of(T, L, CONTRAST)),
-    )
     display(
-        common.show_person(
+        cells.write_person_table(
+            W,
             GATE,
-            L.formatted(contrast_show, percent=[L.word("estimate"), L.word("ci_low"), L.word("ci_high")]),
-            T("contrast_title"),
+            "durable_intake_vs_outflow",
+            contrast_show,
+            caption=T("contrast_caption", peildatum=PEILDATUM, ci=cells.interval_of(T, L, CONTRAST)),
+            title=T("contrast_title"),
+            shown=L.formatted(contrast_show, percent=[L.word("estimate"), L.word("ci_low"), L.word("ci_high")]),
         )
     )
     den_labels = {kind: T(f"denominator_{kind}") for kind in ("intake", "outflow")}
@@ -418,22 +416,22 @@ if FRAME is not None:
             "suppressed": T("col_suppressed"),
         },
     )
-    W.table(
-        "cumulative_incidence_horizons",
-        common.checked(GATE, "cumulative_incidence_horizons", cif_show),
-        caption=T(
-            "cif_caption",
-            horizons=HORIZONS,
-            peildatum=PEILDATUM,
-            ci=cells.interval_of(T, L, CIF, default_method="log-log"),
-            threshold=L.number(P.disclosure_threshold),
-        ),
+    caption = T(
+        "cif_caption",
+        horizons=HORIZONS,
+        peildatum=PEILDATUM,
+        ci=cells.interval_of(T, L, CIF, default_method="log-log"),
+        threshold=L.number(P.disclosure_threshold),
     )
     display(
-        common.show_person(
+        cells.write_person_table(
+            W,
             GATE,
-            L.formatted(cif_show, percent=[L.word("cumulative_incidence"), L.word("ci_low"), L.word("ci_high")]),
-            T("cif_title"),
+            "cumulative_incidence_horizons",
+            cif_show,
+            caption=caption,
+            title=T("cif_title"),
+            shown=L.formatted(cif_show, percent=[L.word("cumulative_incidence"), L.word("ci_low"), L.word("ci_high")]),
             max_rows=120,
         )
     )
@@ -498,16 +496,17 @@ if FRAME is not None:
         fixed_show.drop(columns=["horizon_days"]),
         {"suppressed": T("col_suppressed"), "suppression_rule": T("col_suppression_rule")},
     )
-    W.table(
-        "complete_followup_365",
-        common.checked(GATE, "complete_followup_365", fixed_show),
-        caption=T("fixed_caption", days=L.number(FIXED_DAYS), peildatum=PEILDATUM, ci=cells.interval_of(T, L, FIXED)),
-    )
     display(
-        common.show_person(
+        cells.write_person_table(
+            W,
             GATE,
-            L.formatted(fixed_show, percent=[L.word("estimate"), L.word("ci_low"), L.word("ci_high")]),
-            T("fixed_title", months=L.number(FIXED_MONTHS)),
+            "complete_followup_365",
+            fixed_show,
+            caption=T(
+                "fixed_caption", days=L.number(FIXED_DAYS), peildatum=PEILDATUM, ci=cells.interval_of(T, L, FIXED)
+            ),
+            title=T("fixed_title", months=L.number(FIXED_MONTHS)),
+            shown=L.formatted(fixed_show, percent=[L.word("estimate"), L.word("ci_low"), L.word("ci_high")]),
         )
     )
 
@@ -530,16 +529,18 @@ if FRAME is not None:
             "suppressed": T("col_suppressed"),
         },
     )
-    W.table(
-        "length_of_stay",
-        common.checked(GATE, "length_of_stay", los_show),
-        caption=T(
-            "los_caption",
-            peildatum=PEILDATUM,
-            ci=cells.interval_phrase(T, L, "median", cells.ci_level(LOS)),
-        ),
+    caption = T("los_caption", peildatum=PEILDATUM, ci=cells.interval_phrase(T, L, "median", cells.ci_level(LOS)))
+    display(
+        cells.write_person_table(
+            W,
+            GATE,
+            "length_of_stay",
+            los_show,
+            caption=caption,
+            title=T("los_title"),
+            shown=L.formatted(los_show, decimals=1),
+        )
     )
-    display(common.show_person(GATE, L.formatted(los_show, decimals=1), T("los_title")))
 
 # %% [markdown]
 # ### Occupancy over time
@@ -631,20 +632,18 @@ if FRAME is not None:
             pilot=[L.pilot(p) for p in SENS["pilot"]], denominator_kind=[L.measure(k) for k in SENS["denominator_kind"]]
         )
     )
-    W.table(
-        "scheme_sensitivity",
-        common.checked(GATE, "scheme_sensitivity", sens_show),
-        caption=T(
-            "sensitivity_caption",
-            schemes=", ".join(dict.fromkeys(SENS["scheme"])),
-            ci=cells.interval_of(T, L, SENS),
-        ),
+    caption = T(
+        "sensitivity_caption", schemes=", ".join(dict.fromkeys(SENS["scheme"])), ci=cells.interval_of(T, L, SENS)
     )
     display(
-        common.show_person(
+        cells.write_person_table(
+            W,
             GATE,
-            L.formatted(sens_show, percent=[L.word("estimate"), L.word("ci_low"), L.word("ci_high")]),
-            T("sensitivity_title"),
+            "scheme_sensitivity",
+            sens_show,
+            caption=caption,
+            title=T("sensitivity_title"),
+            shown=L.formatted(sens_show, percent=[L.word("estimate"), L.word("ci_low"), L.word("ci_high")]),
             max_rows=80,
         )
     )

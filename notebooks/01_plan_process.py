@@ -1,5 +1,5 @@
 # %% [markdown]
-# # 01 Plan-and-process evaluation (Regioplan 2020), peildatum 31 December 2019
+# # 01 Plan-and-process evaluation (Regioplan 2020)
 #
 # Reproduces the quantitative part of the plan-and-process evaluation of the LVV pilot by
 # Regioplan (June 2020, WODC publication 19041; source `001_08a3e7995258f26d.txt`, summary):
@@ -35,25 +35,17 @@ formal_only: bool = False  # person-level part: formal LVV status only
 # %%
 import matplotlib.pyplot as plt
 
-from lvv_eval.disclosure import checked as disclosure_checked
 from lvv_eval.disclosure.gate import Gate
 from lvv_eval.evaluations import common
 from lvv_eval.evaluations import plan_process as pp
-from lvv_eval.reference.schemes import load_scheme
-from lvv_eval.reporting import plots as plotting
 from lvv_eval.reporting.labels import Labels
 from lvv_eval.reporting.parameters import validate_parameters
-from lvv_eval.reporting.writer import ReportWriter, say, show_table
-from lvv_eval.stats import counts as aggregate
-from lvv_eval.stats import survival
+from lvv_eval.reporting.writer import ReportWriter
 
 P = validate_parameters(globals(), notebook="01_plan_process")
 L = Labels(P.language)
 W = ReportWriter.from_parameters(P)
-SOURCE = L(
-    "Bron: Regioplan (2020), Plan- en procesevaluatie LVV, samenvatting",
-    "Source: Regioplan (2020), Plan- en procesevaluatie LVV, summary",
-)
+T = pp.texts(P.language)
 
 # %% [markdown]
 # ## 1. Published figures
@@ -65,28 +57,7 @@ SOURCE = L(
 # sheltered without it.
 
 # %%
-s1 = pp.table_s1_printed()
-s1_show = L.columns(
-    s1,
-    {
-        "capacity:places": "capacity",
-        "occupancy:persons": "occupancy",
-        "occupancy_rate:of_capacity": L("Bezettingsgraad (%)", "Occupancy rate (%)"),
-        "free_places:places": "free_places",
-        "free_places_rate:of_capacity": L("Vrije plaatsen (%)", "Free places (%)"),
-        "intake:all": "intake",
-        "intake:formal": L("Instroom met LVV-status", "Intake with LVV status"),
-        "intake:informal": L("Instroom zonder formele LVV-status", "Intake without formal LVV status"),
-    },
-).assign(**{L.word("pilot"): [L.pilot(p) for p in s1["pilot"]]})
-caption = L(
-    "Tabel S.1 zoals gepubliceerd (capaciteit in plaatsen, bezetting en instroom in personen, "
-    "percentages van de capaciteit); gepubliceerd cijfer, uitgezonderd van onthullingscontrole",
-    "Tabel S.1 as published (capacity in places, occupancy and intake in persons, percentages of "
-    "capacity); published figure, exempt from disclosure control",
-)
-W.table("tabel_s1_published", s1, kind="published", caption=caption)
-show_table(s1_show, caption, kind="derived")
+pp.show_tabel_s1(W, L)
 
 # %% [markdown]
 # ### Tabel S.1 recomputed: occupancy rate and free places from the counts
@@ -97,30 +68,7 @@ show_table(s1_show, caption, kind="derived")
 # follow from 69 / 360 = 19.2 % (it would need 71 to 73 free places).
 
 # %%
-s1r = pp.free_place_check()
-caption = L(
-    "Tabel S.1 herberekend: bezettingsgraad en vrije plaatsen uit de aantallen (noemer: capaciteit); "
-    "verschil = herberekend - gepubliceerd, in procentpunten; status van de consistentiecontrole",
-    "Tabel S.1 recomputed: occupancy rate and free places from the counts (denominator: capacity); "
-    "difference = recomputed - printed, in percentage points; status of the consistency check",
-)
-W.table("tabel_s1_recomputed", s1r, kind="derived", caption=caption)
-show_table(
-    L.columns(
-        s1r.assign(pilot=[L.pilot(p) for p in s1r["pilot"]]).round(1),
-        {
-            "free_places": L("Vrije plaatsen (herberekend)", "Free places (recomputed)"),
-            "free_places_printed": L("Vrije plaatsen (gepubliceerd)", "Free places (printed)"),
-            "occupancy_rate_pct": L("Bezettingsgraad (%, herberekend)", "Occupancy rate (%, recomputed)"),
-            "free_places_rate_pct": L("Vrije plaatsen (%, herberekend)", "Free places (%, recomputed)"),
-            "free_places_rate_printed": L("Vrije plaatsen (%, gepubliceerd)", "Free places (%, printed)"),
-            "difference_pp": L("Verschil (procentpunt)", "Difference (percentage points)"),
-            "check_status": L("Status controle", "Check status"),
-        },
-    ),
-    caption,
-    kind="derived",
-)
+pp.show_tabel_s1_recomputed(W, L)
 
 # %% [markdown]
 # **Utrecht's estimate.** 98 % of 230 places means 225 or 226 people present. That fits the bound
@@ -130,46 +78,10 @@ show_table(
 # values), unless people re-entered.
 
 # %%
-utr = pp.utrecht_estimate()
-caption = L(
-    "Utrecht: geschatte bezetting (98 % van 230 plaatsen) tegen de grenzen uit instroom en uitstroom; "
-    "verschil = geschat aantal aanwezig - grens (positief: grens overschreden)",
-    "Utrecht: estimated occupancy (98 % of 230 places) against the bounds from intake and outflow; "
-    "difference = estimated number present - bound (positive: bound exceeded)",
-)
-W.table("utrecht_estimate", utr, kind="derived", caption=caption)
-show_table(utr.drop(columns="message").round(1), caption, kind="derived")
+pp.show_utrecht_estimate(W, L)
 
 # %%
-parts = pp.capacity_parts()
-fig = plotting.grouped_bars(
-    parts,
-    category="pilot",
-    group="part",
-    value="places",
-    stacked=True,
-    group_order=["occupancy", "free_places"],
-    labels={p: L.pilot(p) for p in parts["pilot"]},
-    group_labels={"occupancy": L.measure("occupancy"), "free_places": L.measure("free_places")},
-    fmt=L.number,
-    title=L(
-        "Capaciteit, bezetting en vrije plaatsen per 31 december 2019",
-        "Capacity, occupancy and free places on 31 December 2019",
-    ),
-    xlabel=L.word("pilot"),
-    ylabel=L("Plaatsen", "Places"),
-    footnote=SOURCE
-    + L(
-        ", Tabel S.1. Utrecht: schatting (98 % bezet), geen telling.",
-        ", Tabel S.1. Utrecht: estimate (98% occupied), not a count.",
-    ),
-)
-W.figure(
-    "capacity_occupancy",
-    fig,
-    title=L("Capaciteit en bezetting per pilot", "Capacity and occupancy per pilot"),
-    kind="derived",
-)
+fig = pp.capacity_figure(W, L)
 display(fig)
 plt.close(fig)
 
@@ -183,72 +95,10 @@ plt.close(fig)
 # verdict on the pilots.
 
 # %%
-rates = pp.durable_rates()
-attain = pp.target_attainment(rates)
-caption = L(
-    "Tabel S.2 herberekend: bestendige uitstroom / totale instroom per pilot, 95%-BI (Wilson), "
-    "met het doel voor de hele pilotperiode; status op de peildatum",
-    "Tabel S.2 recomputed: durable outflow / total intake per pilot, 95% CI (Wilson), with the target "
-    "for the whole pilot period; status on the peildatum",
-)
-W.table(
-    "tabel_s2_recomputed",
-    rates.merge(attain[["row", "target_pct", "status"]], on="row"),
-    kind="derived",
-    caption=caption,
-)
-show_table(
-    L.columns(
-        attain.assign(row=[pp.row_labels(rates, L)[r] for r in attain["row"]])
-        .drop(columns=["pilot", "ci_method"])
-        .round(1),
-        {
-            "row": "pilot",
-            "target_pct": L("Doel (%)", "Target (%)"),
-            "realised_pct": L("Gerealiseerd (%)", "Realised (%)"),
-            "ci_low_pct": L("Ondergrens 95%-BI (%)", "Lower 95% CI (%)"),
-            "ci_high_pct": L("Bovengrens 95%-BI (%)", "Upper 95% CI (%)"),
-            "ratio": L("Gerealiseerd / doel", "Realised / target"),
-            "status": L("Status", "Status"),
-        },
-    ),
-    caption,
-    kind="derived",
-)
+pp.show_tabel_s2(W, L)
 
 # %%
-fig = plotting.bar_with_ci(
-    rates,
-    category="row",
-    estimate="estimate",
-    ci_low="ci_low",
-    ci_high="ci_high",
-    order=list(rates["row"]),
-    labels=pp.row_labels(rates, L),
-    reference={r: t / 100 for r, t in zip(attain["row"], attain["target_pct"])},
-    reference_label=L("Doel voor de hele pilotperiode", "Target for the whole pilot period"),
-    fmt=L.percent,
-    title=L(
-        "Bestendige uitstroom als aandeel van de instroom, 31 december 2019",
-        "Durable outflow as a share of intake, 31 December 2019",
-    ),
-    horizontal=True,
-    xlabel=L("Bestendige uitstroom / instroom", "Durable outflow / intake"),
-    ylabel="",
-    footnote=SOURCE
-    + L(
-        ", Tabel S.2. Noemer: totale instroom (Amsterdam: 287 met LVV-status en 363 totaal). "
-        "Foutbalken: 95%-BI (Wilson).",
-        ", Tabel S.2. Denominator: total intake (Amsterdam: 287 with LVV status and 363 in all). "
-        "Error bars: 95% CI (Wilson).",
-    ),
-)
-W.figure(
-    "durable_rate_published",
-    fig,
-    title=L("Bestendige uitstroom per pilot en doel", "Durable outflow per pilot and target"),
-    kind="derived",
-)
+fig = pp.durable_rate_figure(W, L)
 display(fig)
 plt.close(fig)
 
@@ -259,27 +109,7 @@ plt.close(fig)
 # count whose percentage rounds to the printed one is allowed.
 
 # %%
-other = pp.other_outflow_ranges()
-caption = L(
-    "Overige uitstroom 2019: aantallen die bij de afgeronde gepubliceerde percentages passen (noemer: totale instroom)",
-    "Other outflow 2019: counts consistent with the rounded printed percentages (denominator: total intake)",
-)
-W.table("other_outflow_ranges", other, kind="derived", caption=caption)
-show_table(
-    L.columns(
-        other.assign(
-            pilot=[L.pilot(p) for p in other["pilot"]], category=[L.exit_reason(c) for c in other["category"]]
-        ),
-        {
-            "category": "exit_reason",
-            "printed_pct": L("Gepubliceerd (%)", "Printed (%)"),
-            "count_low": L("Aantal, minimaal", "Count, lowest"),
-            "count_high": L("Aantal, maximaal", "Count, highest"),
-        },
-    ),
-    caption,
-    kind="derived",
-)
+pp.show_other_outflow(W, L)
 
 # %% [markdown]
 # ### Consistency checks of the Regioplan 2020 figures
@@ -289,51 +119,15 @@ show_table(
 # the 287 with formal status, Utrecht's estimate).
 
 # %%
-checks = pp.source_checks()
-caption = L(
-    "Consistentiecontroles van de gepubliceerde cijfers (Regioplan 2020)",
-    "Consistency checks of the published figures (Regioplan 2020)",
-)
-W.table("consistency_checks", checks, kind="derived", caption=caption)
-show_table(checks[["check_id", "kind", "status", "message"]], caption, kind="derived")
+pp.show_source_checks(W, L)
 
 # %% [markdown]
 # ## 2. Headline figures (checked on every test run)
 
 # %%
 # NBVAL_CHECK_OUTPUT
-H = pp.headline()
-print(
-    L(
-        "Totale instroom (som per pilot, Amsterdam met LVV-status):",
-        "Total intake (sum over pilots, Amsterdam with LVV status):",
-    ),
-    H["intake_total"],
-    "/",
-    L("gepubliceerd", "printed"),
-    H["intake_total_printed"],
-)
-print(L("Capaciteit 2019, totaal van de vijf pilots:", "Capacity 2019, total of the five pilots:"), H["capacity_total"])
-print(
-    L("Bestendige uitstroom / instroom (%), herberekend:", "Durable outflow / intake (%), recomputed:"),
-    *H["durable_pct"],
-    "/",
-    L("gepubliceerd", "printed"),
-    *H["durable_pct_printed"],
-)
-print(
-    L("Consistentiecontroles:", "Consistency checks:"),
-    H["checks"]["total"],
-    "|",
-    "ok",
-    H["checks"]["ok"],
-    "|",
-    L("bekende afwijking", "known discrepancy"),
-    H["checks"]["known_discrepancy"],
-    "|",
-    L("mislukt", "failed"),
-    H["checks"]["failed"],
-)
+for line in pp.headline_lines(L):
+    print(line)
 
 # %% [markdown]
 # ## 3. Person-level figures
@@ -347,17 +141,10 @@ M = common.load_person_level(P)
 print(common.note_empty(W, M, L))
 print(common.data_banner(P, L))
 if M is None:
-    print(
-        L(
-            "Alleen gepubliceerde cijfers gevraagd (data_source = published): het deel op persoonsniveau "
-            "wordt overgeslagen.",
-            "Only published figures requested (data_source = published): the person-level part is skipped.",
-        )
-    )
+    print(T("published_only"))
 else:
     W.note(common.data_banner(P, L))
     KIND = "synthetic" if P.is_synthetic else "person-level"
-    SCHEME = load_scheme(P.scheme)
     FRAME = common.analysis_frame(M.frame, P.pilots, P.formal_only)
     GATE = Gate(P.disclosure_threshold, kind=KIND, report=P.notebook, aliases=common.total_aliases(P))
     print(GATE.explanation(P.language))
@@ -365,10 +152,6 @@ else:
     # every person-level table of this report is registered before any is shown, so a count
     # suppressed in one table is suppressed in all of them
     pp.register_person_tables(GATE, M, FRAME, P)
-    PFOOT = L(
-        f"Bron: {'synthetische gegevens' if P.is_synthetic else 'monitorbestand'}, peildatum {L.date(P.peildatum)}",
-        f"Source: {'synthetic data' if P.is_synthetic else 'monitor file'}, peildatum {L.date(P.peildatum)}",
-    )
 
 # %% [markdown]
 # ### Validation flow
@@ -376,13 +159,7 @@ else:
 
 # %%
 if M is not None:
-    caption = L(
-        "Validatie van het invoerbestand: rijen gelezen, uitgesloten per reden, geanalyseerd",
-        "Validation of the input file: rows read, excluded per reason, analysed",
-    )
-    flow_checked = GATE.release("validation_flow")
-    W.table("validation_flow", flow_checked, caption=caption)
-    display(show_table(flow_checked, caption))
+    display(pp.show_validation_flow(W, GATE, L))
 
 # %% [markdown]
 # ### Person-level counts next to the published Tabel S.1 / S.2
@@ -392,19 +169,9 @@ if M is not None:
 
 # %%
 if M is not None:
-    compared = GATE.release("published_vs_person")
     print(common.note_scope(W, M.frame, P, [pp.SOURCE_ID], L))
-    caption = L(
-        "Gepubliceerd (Regioplan 2020) naast persoonsniveau; verschil = persoonsniveau - gepubliceerd; "
-        "kleine aantallen onderdrukt",
-        "Published (Regioplan 2020) next to person level; difference = person level - published; "
-        "small counts suppressed",
-    )
-    W.table("published_vs_person", compared, caption=caption)
-    display(show_table(compared.view(relabel={"pilot": L.pilot}), caption))
-    display(
-        show_table(L.suppression_report(compared.report()), L("Onderdrukte cellen", "Suppressed cells"), kind="derived")
-    )
+    for table in pp.show_published_vs_person(W, GATE, L):
+        display(table)
 
 # %% [markdown]
 # ### Durable rate per pilot under the chosen scheme: relative to intake and to outflow
@@ -414,68 +181,10 @@ if M is not None:
 
 # %%
 if M is not None:
-    prates = GATE.release("durable_rate_person")
-    caption = L(
-        f"Bestendige uitstroom per pilot ({P.scheme}), als aandeel van instroom en van uitstroom, "
-        f"95%-BI (Wilson); peildatum {L.date(P.peildatum)}; kleine aantallen onderdrukt",
-        f"Durable outflow per pilot ({P.scheme}), as a share of intake and of outflow, 95% CI (Wilson); "
-        f"peildatum {L.date(P.peildatum)}; small counts suppressed",
-    )
-    W.table("durable_rate_person", prates, caption=caption)
-    display(
-        show_table(
-            prates.view(
-                columns=[
-                    "pilot",
-                    "denominator_kind",
-                    "numerator",
-                    "denominator",
-                    "estimate",
-                    "ci_low",
-                    "ci_high",
-                    "suppression_rule",
-                ],
-                decimals=3,
-            ),
-            caption,
-        )
-    )
-    for kind_ in ("intake", "outflow"):
-        fig = GATE.figure(
-            f"durable_rate_person_{kind_}",
-            prates,
-            lambda frame: plotting.bar_with_ci(
-                frame.loc[frame["denominator_kind"] == kind_],  # noqa: B023 - the closure is called within the loop
-                category="pilot",
-                estimate="estimate",
-                ci_low="ci_low",
-                ci_high="ci_high",
-                labels={p: L.pilot(p) for p in frame["pilot"]},
-                fmt=L.percent,
-                title=L(
-                    f"Bestendige uitstroom / {'instroom' if kind_ == 'intake' else 'uitstroom'}, {L.date(P.peildatum)}",  # noqa: B023 - the closure is called within the loop
-                    f"Durable outflow / {kind_}, {L.date(P.peildatum)}",  # noqa: B023 - the closure is called within the loop
-                ),
-                xlabel=L.word("pilot"),
-                ylabel=L.word("share"),
-                footnote=PFOOT
-                + L(
-                    f"; schema {P.scheme}; 95%-BI (Wilson); onderdrukte waarden niet getekend.",
-                    f"; scheme {P.scheme}; 95% CI (Wilson); x: suppressed, not drawn.",
-                ),
-                missing_label=disclosure_checked.SUPPRESSION_MARK,
-            ),
-        )
-        W.figure(
-            f"durable_rate_person_{kind_}",
-            fig,
-            title=L(
-                f"Bestendige uitstroom per pilot (noemer: {'instroom' if kind_ == 'intake' else 'uitstroom'})",
-                f"Durable outflow per pilot (denominator: {kind_})",
-            ),
-        )
-        display(fig.figure)
-        plt.close(fig.figure)
+    display(pp.show_person_rates(W, GATE, L, P))
+    for fig in pp.person_rate_figures(W, GATE, L, P):
+        display(fig)
+        plt.close(fig)
 
 # %% [markdown]
 # ### Occupancy over time, with the capacity of Tabel S.1
@@ -483,32 +192,9 @@ if M is not None:
 
 # %%
 if M is not None:
-    stock = GATE.release("occupancy_over_time")
-    fig = GATE.figure(
-        "occupancy_over_time",
-        stock,
-        lambda frame: plotting.line_over_time(
-            frame.loc[frame["pilot"] != aggregate.TOTAL],
-            time="date",
-            value="present",
-            group="pilot",
-            reference={p: c for p, c in pp.tabel_s1_capacity().items() if p in set(stock.frame["pilot"])},
-            reference_label=L.measure("capacity"),
-            labels={p: L.pilot(p) for p in stock.frame["pilot"]},
-            fmt=L.number,
-            title=L("Bezetting per maand per pilot", "Occupancy per month per pilot"),
-            xlabel=L("Maand", "Month"),
-            ylabel=L("Aanwezige personen", "Persons present"),
-            footnote=PFOOT
-            + L(
-                "; stippellijn: capaciteit 2019 (Regioplan 2020, Tabel S.1).",
-                "; dashed: capacity 2019 (Regioplan 2020, Tabel S.1).",
-            ),
-        ),
-    )
-    W.figure("occupancy_over_time", fig, title=L("Bezetting in de tijd", "Occupancy over time"))
-    display(fig.figure)
-    plt.close(fig.figure)
+    fig = pp.occupancy_figure(W, GATE, L, P)
+    display(fig)
+    plt.close(fig)
 
 # %% [markdown]
 # ### Length of stay
@@ -517,16 +203,8 @@ if M is not None:
 
 # %%
 if M is not None:
-    los = GATE.release("length_of_stay")
-    caption = L(
-        "Verblijfsduur (dagen): Kaplan-Meier-mediaan, gecensureerd op de peildatum; leeg = mediaan niet "
-        "bereikt; kleine aantallen onderdrukt",
-        "Length of stay (days): Kaplan-Meier median, censored at the peildatum; empty = median not reached; "
-        "small counts suppressed",
-    )
-    W.table("length_of_stay", los, caption=caption)
-    display(show_table(los.view(relabel={"pilot": L.pilot}), caption))
-    display(show_table(L.suppression_report(los.report()), L("Onderdrukte cellen", "Suppressed cells"), kind="derived"))
+    for table in pp.show_length_of_stay(W, GATE, L, P):
+        display(table)
 
 # %% [markdown]
 # ### Cumulative incidence of each outcome class (competing risks)
@@ -536,37 +214,9 @@ if M is not None:
 
 # %%
 if M is not None:
-    curves = GATE.release("cumulative_incidence_curves")
-    fig = GATE.figure(
-        "cumulative_incidence",
-        curves,
-        lambda frame: plotting.cif_plot(
-            frame.loc[(frame["outcome"] != "in_programme") & (frame["pilot"] != aggregate.TOTAL)],
-            time="time_days",
-            estimate="estimate",
-            ci_low="ci_low",
-            ci_high="ci_high",
-            panel="outcome",
-            group="pilot",
-            panel_order=list(SCHEME.class_ids),
-            panel_labels={c: L.outcome_class(P.scheme, c) for c in SCHEME.class_ids},
-            labels={p: L.pilot(p) for p in curves.frame["pilot"]},
-            months=True,
-            fmt=L.percent,
-            title=L("Cumulatieve incidentie per uitkomst en pilot", "Cumulative incidence per outcome and pilot"),
-            xlabel=L.word("time_months"),
-            ylabel=L.word("cumulative_incidence"),
-            footnote=PFOOT
-            + L(
-                f"; schema {P.scheme}; Aalen-Johansen, 95%-BI (log-log).",
-                f"; scheme {P.scheme}; Aalen-Johansen, 95% CI (log-log).",
-            ),
-            figsize=(8.0, 4.5),
-        ),
-    )
-    W.figure("cumulative_incidence", fig, title=L("Cumulatieve incidentie", "Cumulative incidence"))
-    display(fig.figure)
-    plt.close(fig.figure)
+    fig = pp.cumulative_incidence_figure(W, GATE, L, P)
+    display(fig)
+    plt.close(fig)
 
 # %% [markdown]
 # ### Sensitivity of the durable rate to the classification scheme
@@ -575,34 +225,7 @@ if M is not None:
 
 # %%
 if M is not None:
-    sens = GATE.release("scheme_sensitivity")
-    caption = L(
-        "Bestendige uitstroom per schema en pilot, noemer uitstroom en instroom, 95%-BI (Wilson); "
-        "kleine aantallen onderdrukt",
-        "Durable outflow per scheme and pilot, denominators outflow and intake, 95% CI (Wilson); "
-        "small counts suppressed",
-    )
-    W.table("scheme_sensitivity", sens, caption=caption)
-    display(
-        show_table(
-            sens.view(
-                columns=[
-                    "scheme",
-                    "pilot",
-                    "denominator_kind",
-                    "numerator",
-                    "denominator",
-                    "estimate",
-                    "ci_low",
-                    "ci_high",
-                    "release_form",
-                    "suppression_rule",
-                ],
-                decimals=3,
-            ),
-            caption,
-        )
-    )
+    display(pp.show_scheme_sensitivity(W, GATE, L, P))
 
 # %% [markdown]
 # ## 4. What the 2019 figures can and cannot support
@@ -632,9 +255,7 @@ if M is not None:
 # (`data/published/claims.csv`): published figures only, so no disclosure control applies.
 
 # %%
-claims_table = common.source_claims([pp.SOURCE_ID], L)
-W.table("source_claims", claims_table, kind="derived", caption=L(*common.CLAIMS_CAPTION))
-display(show_table(claims_table, L(*common.CLAIMS_TITLE), kind="derived"))
+pp.show_source_claims(W, L)
 
 # %%
 W.finish()

@@ -30,38 +30,30 @@ formal_only: bool = False  # count only trajectories with formal LVV status
 horizons_months: list = [6, 12, 18]  # horizons for the cumulative incidence table, months since intake
 
 # %%
-import functools
-
 import matplotlib.pyplot as plt
-import pandas as pd
 from IPython.display import display
 
 from lvv_eval.disclosure import suppression as disclosure
 from lvv_eval.disclosure.gate import Gate
 from lvv_eval.evaluations import common, final, policy, three_evaluations
+from lvv_eval.evaluations import report_cells as cells
 from lvv_eval.reference.schemes import list_schemes, load_scheme
 from lvv_eval.reporting.labels import Labels
 from lvv_eval.reporting.parameters import validate_parameters
 from lvv_eval.reporting.plots import bar_with_ci, cif_plot, grouped_bars, line_over_time, stacked_shares
-from lvv_eval.reporting.writer import ReportWriter, say, show_table
-from lvv_eval.sources import published
-from lvv_eval.stats import counts as aggregate
+from lvv_eval.reporting.writer import ReportWriter, say
 from lvv_eval.stats import survival
 
 P = validate_parameters(globals(), notebook="03_final")
-show_published = functools.partial(show_table, kind="published")
 L = Labels(P.language)
+T = final.texts(P.language)
 W = ReportWriter.from_parameters(P)
 SCHEME = load_scheme(P.scheme)
 SCHEME_NAME = SCHEME.name  # shown in captions (a scheme given as a file path is named by its own name)
 SUPPRESSED = L.word("suppressed_value")
+SYNTHETIC = (" " + final.synthetic_note(L, P.is_synthetic)) if P.is_synthetic else ""
+PEILDATUM = L.date(P.peildatum)
 PUB = final.published_final()
-RANGES = PUB.ranges()
-CLOSEST = RANGES.best()
-SOURCE_NOTE = L(
-    "Bron: Regioplan (2022), eindevaluatie pilot LVV (WODC)",
-    "Source: Regioplan (2022), final evaluation of the LVV pilot (WODC)",
-)
 
 # %% [markdown]
 # ## 1. The published figures
@@ -72,51 +64,18 @@ SOURCE_NOTE = L(
 
 # %%
 # NBVAL_CHECK_OUTPUT
-print(L("deelnemers", "participants"), PUB.participants)
-print(L("uitstroom", "outflow"), PUB.outflow)
-print(L("niet uitgestroomd (afgeleid)", "not outflowed (derived)"), PUB.not_outflowed)
-print(L("uitstroom % van deelnemers (afgeleid)", "outflow % of participants (derived)"), PUB.outflow_percent)
-print(L("somcontrole", "sum check"), " + ".join(str(int(v)) for v in PUB.shares.values()), "=", int(PUB.share_sum))
+for line in final.published_lines(L, PUB):
+    print(line)
 
 
 # %%
 # NBVAL_CHECK_OUTPUT
-for label, pct, rng in zip(RANGES.labels, RANGES.percentages, RANGES.ranges):
-    print(
-        f"{L.outcome_class(final.SOURCE_ID, label) if label in SCHEME.class_ids or label in load_scheme(final.SOURCE_ID).class_ids else label}: "
-        f"{int(pct)} % {L('van', 'of')} {RANGES.total} -> {L('aantallen', 'counts')} {rng.start}..{rng.stop - 1}"
-    )
-print(L("combinaties met som", "combinations summing to"), RANGES.total, ":", len(RANGES.combinations))
-print(L("dichtstbijzijnde combinatie", "closest combination"), CLOSEST, L("som", "sum"), sum(CLOSEST))
+for line in final.range_lines(L, PUB):
+    print(line)
 
 
 # %%
-published_rows = final.published_rows_used(published.select(source=final.SOURCE_ID))
-published_table = published_rows[
-    ["figure_id", "locator", "peildatum", "pilot", "measure", "category", "value", "unit", "as_printed"]
-].assign(peildatum=lambda d: d["peildatum"].dt.date.astype("str"))
-published_show = published_table.assign(
-    peildatum=published_rows["peildatum"].map(L.date),
-    pilot=published_rows["pilot"].map(L.pilot),
-    measure=published_rows["measure"].map(L.measure),
-    category=published_rows["category"].map(L.category),
-    value=published_rows["value"].map(L.number),
-    unit=published_rows["unit"].map(L.word),
-)
-W.table(
-    "published_regioplan_2022",
-    L.columns(published_table),
-    kind="published",
-    caption=L(
-        "Gepubliceerde cijfers eindevaluatie (bron 004, eerste alinea en 'Resultaten van de LVV'); "
-        "gepubliceerd, daarom uitgezonderd van onthullingscontrole",
-        "Published figures of the final evaluation (source 004, first paragraph and 'Resultaten van "
-        "de LVV'); published, hence exempt from disclosure control",
-    ),
-)
-show_published(
-    L.columns(published_show), L("Gepubliceerde cijfers (Regioplan 2022)", "Published figures (Regioplan 2022)")
-)
+final.show_published(W, L)
 
 
 # %% [markdown]
@@ -130,53 +89,10 @@ show_published(
 # of that size would have, not a published interval.
 
 # %%
-recon = final.reconstructed_shares(PUB)
-recon_show = recon.assign(
-    category=[L.outcome_class("regioplan-2022", c) for c in recon["category"]],
-    note=L(
-        "aantallen gereconstrueerd uit afgeronde percentages (dichtstbijzijnde combinatie)",
-        "counts reconstructed from rounded percentages (closest combination)",
-    ),
-)
-recon_show = L.columns(L.formatted(recon_show, percent=["estimate", "ci_low", "ci_high"]), {"category": "outcome"})
-W.table(
-    "reconstructed_counts",
-    recon_show,
-    kind="derived",
-    caption=L(
-        "Aantallen achter de afgeronde aandelen 18/41/41 % van 1258 uitgestroomden (noemer: uitstroom); "
-        "95%-BI Wilson op gereconstrueerde aantallen",
-        "Counts behind the rounded shares 18/41/41 % of 1258 outflowed (denominator: outflow); "
-        "95% CI Wilson on reconstructed counts",
-    ),
-)
-show_published(recon_show, L("Gereconstrueerde aantallen (afgeleid)", "Reconstructed counts (derived)"))
+final.show_reconstructed(W, L, PUB)
 
 # %%
-fig = bar_with_ci(
-    recon,
-    category="category",
-    estimate="estimate",
-    ci_low="ci_low",
-    ci_high="ci_high",
-    order=list(recon["category"]),
-    labels={c: L.outcome_class("regioplan-2022", c) for c in recon["category"]},
-    title=L("Uitkomst van de uitstroom, landelijk (juli 2022)", "Outcome of the outflow, national (July 2022)"),
-    xlabel=L("Uitkomst", "Outcome"),
-    ylabel=L("Aandeel van de uitstroom", "Share of the outflow"),
-    footnote=SOURCE_NOTE
-    + L(
-        ". Noemer: 1258 uitgestroomden. 95%-BI Wilson op aantallen gereconstrueerd uit afgeronde percentages.",
-        ". Denominator: 1258 outflowed. 95% CI Wilson on counts reconstructed from rounded percentages.",
-    ),
-    fmt=L.percent,
-)
-W.figure(
-    "published_shares_ci",
-    fig,
-    title=L("Gepubliceerde uitstroomaandelen met BI", "Published outflow shares with CI"),
-    kind="derived",
-)
+fig = final.published_shares_figure(W, L, PUB)
 display(fig)
 plt.close(fig)
 
@@ -191,35 +107,9 @@ plt.close(fig)
 # outcome for an entrant (see the cumulative incidence in section 2).
 
 # %%
-intake_den = final.intake_denominator_ranges(PUB)
-intake_show = L.columns(
-    L.formatted(
-        intake_den.assign(category=[L.outcome_class("regioplan-2022", c) for c in intake_den["category"]]),
-        percent=[c for c in intake_den.columns if c.startswith("share_of_")],
-        decimals=1,
-    ),
-    {"category": "outcome"},
-)
-W.table(
-    "intake_denominator",
-    intake_show,
-    kind="derived",
-    caption=L(
-        "Dezelfde aantallen als aandeel van 2065 deelnemers (noemer instroom, zoals Regioplan 2020) "
-        "en van 1258 uitgestroomden (noemer uitstroom, zoals Regioplan 2022)",
-        "The same counts as a share of 2065 participants (intake denominator, as Regioplan 2020) "
-        "and of 1258 outflowed (outflow denominator, as Regioplan 2022)",
-    ),
-)
-print(
-    L(
-        f"Bestendig als aandeel van de instroom: {L.percent(intake_den.loc[0, 'share_of_intake_low'], 1)} tot "
-        f"{L.percent(intake_den.loc[0, 'share_of_intake_high'], 1)} (van de uitstroom: 18 %).",
-        f"Durable as a share of intake: {L.percent(intake_den.loc[0, 'share_of_intake_low'], 1)} to "
-        f"{L.percent(intake_den.loc[0, 'share_of_intake_high'], 1)} (of the outflow: 18%).",
-    )
-)
-show_published(intake_show, L("Noemer instroom of uitstroom (afgeleid)", "Intake or outflow denominator (derived)"))
+line, table = final.show_intake_denominator(W, L, PUB)
+print(line)
+display(table)
 
 # %% [markdown]
 # **No per-pilot figures are published in the source.** The final evaluation gives national
@@ -242,19 +132,12 @@ FRAME = common.analysis_frame(MD.frame, P.pilots) if MD is not None else None
 PILOTS = list(P.pilots) or None
 print(common.data_banner(P, L))
 if MD is not None:
-    print(
-        L(
-            f"Rijen gelezen: {len(MD.frame) + len(MD.exclusions)}; uitgesloten (met reden): {len(MD.exclusions)}.",
-            f"Rows read: {len(MD.frame) + len(MD.exclusions)}; excluded (with reasons): {len(MD.exclusions)}.",
-        )
-    )
+    print(T("rows_read", read=len(MD.frame) + len(MD.exclusions), excluded=len(MD.exclusions)))
     W.note(common.data_banner(P, L))
 
 # %%
 if MD is not None and len(MD.exclusions):
-    display(
-        common.show_person(GATE, MD.problem_summary(), L("Uitgesloten rijen en redenen", "Excluded rows and reasons"))
-    )
+    display(common.show_person(GATE, MD.problem_summary(), T("excluded_title")))
 
 # %% [markdown]
 # ### Flow at the peildatum, with disclosure control
@@ -279,18 +162,13 @@ if FRAME is not None:
     }
     flow_show = SUPP.table.reset_index().assign(pilot=lambda d: [L.pilot(p) for p in d["pilot"]])
     flow_show = L.columns(flow_show, flow_names)
-    W.table(
-        "flow_by_pilot",
-        common.checked(GATE, "flow_by_pilot", flow_show),
-        caption=L(
-            f"Instroom, aanwezig en uitstroom per klasse ({SCHEME_NAME}) op {L.date(P.peildatum)}, personen; "
-            f"aantallen onder {P.disclosure_threshold} en afleidbare cellen onderdrukt",
-            f"Intake, present and outflow per class ({SCHEME_NAME}) at {L.date(P.peildatum)}, persons; "
-            f"counts below {P.disclosure_threshold} and derivable cells suppressed",
-        ),
+    caption = T("flow_caption", scheme=SCHEME_NAME, peildatum=PEILDATUM, threshold=L.number(P.disclosure_threshold))
+    display(
+        cells.write_person_table(
+            W, GATE, "flow_by_pilot", flow_show, caption=caption, title=T("flow_title"), shown=L.formatted(flow_show)
+        )
     )
-    display(common.show_person(GATE, L.formatted(flow_show), L("Stroom per pilot", "Flow per pilot")))
-    display(common.show_person(GATE, L.suppression_report(SUPP.report), L("Onderdrukte cellen", "Suppressed cells")))
+    display(common.show_person(GATE, L.suppression_report(SUPP.report), T("suppressed_cells")))
 
 # %% [markdown]
 # ### Person-level figures vs the published national figures
@@ -302,21 +180,12 @@ if FRAME is not None:
 if FRAME is not None:
     vs = common.published_vs_person(FRAME, P, final.SOURCE_ID)
     print(common.note_scope(W, FRAME, P, [final.SOURCE_ID], L))
-    vs_show = L.columns(
-        vs.assign(pilot=[L.pilot(p) for p in vs["pilot"]]), {"person_level": L("Persoonsniveau", "Person level")}
-    )
-    W.table(
-        "published_vs_person",
-        common.checked(GATE, "published_vs_person", vs_show),
-        caption=L(
-            "Gepubliceerde aantallen (Regioplan 2022) naast aantallen op persoonsniveau op dezelfde peildatum; "
-            "verschil = persoonsniveau - gepubliceerd",
-            "Published counts (Regioplan 2022) next to person-level counts at the same reference date; "
-            "difference = person level - published",
-        ),
-    )
+    vs_show = L.columns(vs.assign(pilot=[L.pilot(p) for p in vs["pilot"]]), {"person_level": T("col_person_level")})
+    caption = T("vs_caption", source=final.regioplan(L, final.SOURCE_ID))
     display(
-        common.show_person(GATE, L.formatted(vs_show), L("Gepubliceerd vs persoonsniveau", "Published vs person level"))
+        cells.write_person_table(
+            W, GATE, "published_vs_person", vs_show, caption=caption, title=T("vs_title"), shown=L.formatted(vs_show)
+        )
     )
     total_shares = common.checked(
         GATE,
@@ -329,7 +198,7 @@ if FRAME is not None:
     for cat in total_shares.frame["category"]:
         say(
             GATE.text(
-                "{outcome}: {share} ({ci}) " + L("van {n} uitgestroomden", "of {n} who left"),
+                T.mapping["text_share_of_outflow"],
                 outcome=L.outcome_class(P.scheme, cat),
                 share=(total_shares.value("estimate", category=cat), L.percent),
                 ci=(
@@ -369,22 +238,16 @@ if FRAME is not None:
         pilot=[L.pilot(p) for p in SHARES["pilot"]], category=[L.outcome_class(P.scheme, c) for c in SHARES["category"]]
     )
     shares_display = L.formatted(shares_show, percent=["estimate", "ci_low", "ci_high"])
-    shares_show = L.columns(shares_show, {"category": "outcome", "suppressed": L("Onderdrukt", "Suppressed")})
-    W.table(
-        "class_shares_by_pilot",
-        common.checked(GATE, "class_shares_by_pilot", shares_show),
-        caption=L(
-            "Aandeel per uitkomstklasse van de uitstroom per pilot (noemer: uitstroom tot de peildatum), "
-            "95%-BI Wilson; onderdrukt waar het aantal onderdrukt is",
-            "Share of each outcome class of the outflow per pilot (denominator: outflow until the reference date), "
-            "95% CI Wilson; suppressed where the count is suppressed",
-        ),
-    )
+    shares_show = L.columns(shares_show, {"category": "outcome", "suppressed": T("col_suppressed")})
     display(
-        common.show_person(
+        cells.write_person_table(
+            W,
             GATE,
-            L.columns(shares_display, {"category": "outcome", "suppressed": L("Onderdrukt", "Suppressed")}),
-            L("Uitstroomaandelen per pilot", "Outflow shares per pilot"),
+            "class_shares_by_pilot",
+            shares_show,
+            caption=T("class_shares_caption", peildatum=PEILDATUM, ci=cells.interval_of(T, L, SHARES)),
+            title=T("class_shares_title"),
+            shown=L.columns(shares_display, {"category": "outcome", "suppressed": T("col_suppressed")}),
         )
     )
     pilot_labels = {p: L.pilot(p) for p in SHARES["pilot"].unique()}
@@ -397,19 +260,16 @@ if FRAME is not None:
         part_order=list(SCHEME.class_ids),
         labels=pilot_labels,
         part_labels=class_labels,
-        title=L("Uitkomst van de uitstroom per pilot", "Outcome of the outflow per pilot"),
-        xlabel=L("Aandeel van de uitstroom", "Share of the outflow"),
+        title=T("class_shares_chart_title"),
+        xlabel=T("axis_share_outflow"),
         ylabel="",
-        footnote=L("Noemer: uitstroom tot ", "Denominator: outflow until ")
-        + L.date(P.peildatum)
-        + L(". Onderdrukte aandelen ontbreken (kortere balk).", ". Suppressed shares are missing (shorter bar).")
-        + (L(" SYNTHETISCHE gegevens.", " SYNTHETIC data.") if P.is_synthetic else ""),
+        footnote=T("class_shares_footnote", peildatum=PEILDATUM) + SYNTHETIC,
         fmt=L.percent,
     )
     W.figure(
         "class_shares_by_pilot",
         common.figure_from(GATE, "class_shares_by_pilot", fig, GATE.released["class_shares_by_pilot"]),
-        title=L("Uitstroomaandelen per pilot", "Outflow shares per pilot"),
+        title=T("class_shares_title"),
     )
     display(fig)
     plt.close(fig)
@@ -424,26 +284,17 @@ if FRAME is not None:
         ci_low="ci_low",
         ci_high="ci_high",
         labels=pilot_labels,
-        title=L(
-            "Bestendige uitstroom per pilot (aandeel van de uitstroom)",
-            "Durable outflow per pilot (share of the outflow)",
-        ),
-        xlabel=L("Pilot", "Pilot"),
-        ylabel=L("Aandeel bestendig", "Share durable"),
-        footnote=L("Noemer: uitstroom tot ", "Denominator: outflow until ")
-        + L.date(P.peildatum)
-        + L(
-            ". 95%-BI Wilson. Beschrijvend; geen toets tussen pilots. ",
-            ". 95% CI Wilson. Descriptive; no test between pilots. ",
-        )
-        + (L("SYNTHETISCHE gegevens.", "SYNTHETIC data.") if P.is_synthetic else ""),
+        title=T("durable_title"),
+        xlabel=T("axis_pilot"),
+        ylabel=T("axis_share_durable"),
+        footnote=T("durable_footnote", peildatum=PEILDATUM, ci=cells.interval_of(T, L, durable_share)) + SYNTHETIC,
         fmt=L.percent,
         missing_label=SUPPRESSED,
     )
     W.figure(
         "durable_share_by_pilot",
         common.figure_from(GATE, "durable_share_by_pilot", fig, GATE.released["class_shares_by_pilot"]),
-        title=L("Bestendig aandeel per pilot", "Durable share per pilot"),
+        title=T("durable_figure"),
     )
     display(fig)
     plt.close(fig)
@@ -477,25 +328,18 @@ if FRAME is not None:
             denominator_kind=[L.measure(k) for k in contrast_show["denominator_kind"]],
         )
     )
-    W.table(
-        "durable_intake_vs_outflow",
-        common.checked(GATE, "durable_intake_vs_outflow", contrast_show),
-        caption=L(
-            "Bestendige uitstroom per pilot gedeeld door de instroom en door de uitstroom tot de peildatum; 95%-BI Wilson",
-            "Durable outflow per pilot divided by intake and by outflow until the reference date; 95% CI Wilson",
-        ),
-    )
     display(
-        common.show_person(
+        cells.write_person_table(
+            W,
             GATE,
-            L.formatted(contrast_show, percent=[L.word("estimate"), L.word("ci_low"), L.word("ci_high")]),
-            L("Noemer instroom vs uitstroom", "Intake vs outflow denominator"),
+            "durable_intake_vs_outflow",
+            contrast_show,
+            caption=T("contrast_caption", peildatum=PEILDATUM, ci=cells.interval_of(T, L, CONTRAST)),
+            title=T("contrast_title"),
+            shown=L.formatted(contrast_show, percent=[L.word("estimate"), L.word("ci_low"), L.word("ci_high")]),
         )
     )
-    den_labels = {
-        "intake": L("Noemer: instroom", "Denominator: intake"),
-        "outflow": L("Noemer: uitstroom", "Denominator: outflow"),
-    }
+    den_labels = {kind: T(f"denominator_{kind}") for kind in ("intake", "outflow")}
     fig = grouped_bars(
         CONTRAST,
         category="pilot",
@@ -505,23 +349,17 @@ if FRAME is not None:
         labels=pilot_labels,
         group_labels=den_labels,
         group_order=["intake", "outflow"],
-        title=L("Bestendige uitstroom: twee noemers", "Durable outflow: two denominators"),
-        xlabel=L("Pilot", "Pilot"),
-        ylabel=L("Aandeel bestendig", "Share durable"),
-        footnote=L(
-            "Zelfde teller, andere noemer (instroom of uitstroom tot ",
-            "Same numerator, different denominator (intake or outflow until ",
-        )
-        + L.date(P.peildatum)
-        + ")."
-        + (L(" SYNTHETISCHE gegevens.", " SYNTHETIC data.") if P.is_synthetic else ""),
+        title=T("contrast_chart_title"),
+        xlabel=T("axis_pilot"),
+        ylabel=T("axis_share_durable"),
+        footnote=T("contrast_footnote", peildatum=PEILDATUM) + SYNTHETIC,
         fmt=L.percent,
         missing_label=SUPPRESSED,
     )
     W.figure(
         "durable_intake_vs_outflow",
         common.figure_from(GATE, "durable_intake_vs_outflow", fig, GATE.released["durable_intake_vs_outflow"]),
-        title=L("Noemer instroom vs uitstroom", "Intake vs outflow denominator"),
+        title=T("contrast_title"),
     )
     display(fig)
     plt.close(fig)
@@ -570,35 +408,34 @@ if FRAME is not None:
     cif_show = L.columns(
         cif_show,
         {
-            "horizon_months": L("Horizon (maanden)", "Horizon (months)"),
-            "horizon_days": L("Horizon (dagen)", "Horizon (days)"),
-            "n": L("Ingestroomd", "Entered"),
-            "n_events": L("Uitgestroomd met deze uitkomst", "Left with this outcome"),
+            "horizon_months": T("col_horizon_months"),
+            "horizon_days": T("col_horizon_days"),
+            "n": T("col_entered"),
+            "n_events": T("col_left_with_outcome"),
             "estimate": "cumulative_incidence",
-            "suppressed": L("Onderdrukt", "Suppressed"),
+            "suppressed": T("col_suppressed"),
         },
     )
-    W.table(
-        "cumulative_incidence_horizons",
-        common.checked(GATE, "cumulative_incidence_horizons", cif_show),
-        caption=L(
-            f"Cumulatieve incidentie per uitkomst en pilot na {HORIZONS} maanden (Aalen-Johansen, concurrerende "
-            "uitkomsten, gecensureerd op de peildatum), met aantal nog in de LVV; BI log-log; onderdrukt onder "
-            f"{P.disclosure_threshold} en waar een uitkomst anders af te leiden is",
-            f"Cumulative incidence per outcome and pilot at {HORIZONS} months (Aalen-Johansen, competing "
-            "outcomes, censored at the reference date), with numbers at risk; CI log-log; suppressed below "
-            f"{P.disclosure_threshold} and where an outcome could otherwise be derived",
-        ),
+    caption = T(
+        "cif_caption",
+        horizons=HORIZONS,
+        peildatum=PEILDATUM,
+        ci=cells.interval_of(T, L, CIF, default_method="log-log"),
+        threshold=L.number(P.disclosure_threshold),
     )
     display(
-        common.show_person(
+        cells.write_person_table(
+            W,
             GATE,
-            L.formatted(cif_show, percent=[L.word("cumulative_incidence"), L.word("ci_low"), L.word("ci_high")]),
-            L("Cumulatieve incidentie", "Cumulative incidence"),
+            "cumulative_incidence_horizons",
+            cif_show,
+            caption=caption,
+            title=T("cif_title"),
+            shown=L.formatted(cif_show, percent=[L.word("cumulative_incidence"), L.word("ci_low"), L.word("ci_high")]),
             max_rows=120,
         )
     )
-    display(common.show_person(GATE, L.suppression_report(CIF_SUP.report), L("Onderdrukte cellen", "Suppressed cells")))
+    display(common.show_person(GATE, L.suppression_report(CIF_SUP.report), T("suppressed_cells")))
 
 # %%
 if FRAME is not None:
@@ -623,24 +460,16 @@ if FRAME is not None:
         labels=pilot_labels,
         months=True,
         figsize=(10, 4.5),
-        title=L("Cumulatieve incidentie per uitkomst", "Cumulative incidence per outcome"),
-        xlabel=L("Maanden sinds instroom", "Months since intake"),
-        ylabel=L("Cumulatieve incidentie", "Cumulative incidence"),
-        footnote=L(
-            "Aalen-Johansen met concurrerende uitkomsten; nog aanwezigen gecensureerd op ",
-            "Aalen-Johansen with competing outcomes; people still present censored at ",
-        )
-        + L.date(P.peildatum)
-        + L(
-            ". 95%-BI log-log. Curven die kleine aantallen zouden onthullen ontbreken.",
-            ". 95% CI log-log. Curves that would disclose small counts are left out.",
-        )
-        + (L(" SYNTHETISCHE gegevens.", " SYNTHETIC data.") if P.is_synthetic else ""),
+        title=T("cif_chart_title"),
+        xlabel=T("axis_months_since_intake"),
+        ylabel=T("axis_cumulative_incidence"),
+        footnote=T("cif_footnote", peildatum=PEILDATUM, ci=cells.interval_of(T, L, CIF, default_method="log-log"))
+        + SYNTHETIC,
     )
     W.figure(
         "cumulative_incidence",
         common.figure_from(GATE, "cumulative_incidence", fig, GATE.released["cumulative_incidence_horizons"]),
-        title=L("Cumulatieve incidentie", "Cumulative incidence"),
+        title=T("cif_title"),
     )
     display(fig)
     plt.close(fig)
@@ -654,8 +483,10 @@ if FRAME is not None:
 
 # %%
 if FRAME is not None:
+    FIXED_DAYS = final.COMPLETE_FOLLOWUP_DAYS
+    FIXED_MONTHS = round(FIXED_DAYS / final.DAYS_PER_MONTH)
     FIXED = survival.fixed_horizon_shares(
-        FRAME, P.peildatum, SCHEME, horizon_days=365, by="pilot", formal_only=P.formal_only
+        FRAME, P.peildatum, SCHEME, horizon_days=FIXED_DAYS, by="pilot", formal_only=P.formal_only
     )
     FIXED = disclosure.suppress_rates(FIXED, P.disclosure_threshold, complement=False, group="pilot")
     fixed_show = FIXED.assign(
@@ -663,23 +494,19 @@ if FRAME is not None:
     )
     fixed_show = L.columns(
         fixed_show.drop(columns=["horizon_days"]),
-        {"suppressed": L("Onderdrukt", "Suppressed"), "suppression_rule": L("Reden onderdrukking", "Suppression rule")},
-    )
-    W.table(
-        "complete_followup_365",
-        common.checked(GATE, "complete_followup_365", fixed_show),
-        caption=L(
-            "Uitkomst binnen 365 dagen bij volledige follow-up (instroom minstens 365 dagen voor de peildatum); "
-            "95%-BI Wilson",
-            "Outcome within 365 days with complete follow-up (intake at least 365 days before the reference date); "
-            "95% CI Wilson",
-        ),
+        {"suppressed": T("col_suppressed"), "suppression_rule": T("col_suppression_rule")},
     )
     display(
-        common.show_person(
+        cells.write_person_table(
+            W,
             GATE,
-            L.formatted(fixed_show, percent=[L.word("estimate"), L.word("ci_low"), L.word("ci_high")]),
-            L("Volledige follow-up, 12 maanden", "Complete follow-up, 12 months"),
+            "complete_followup_365",
+            fixed_show,
+            caption=T(
+                "fixed_caption", days=L.number(FIXED_DAYS), peildatum=PEILDATUM, ci=cells.interval_of(T, L, FIXED)
+            ),
+            title=T("fixed_title", months=L.number(FIXED_MONTHS)),
+            shown=L.formatted(fixed_show, percent=[L.word("estimate"), L.word("ci_low"), L.word("ci_high")]),
         )
     )
 
@@ -694,23 +521,26 @@ if FRAME is not None:
     los_show = L.columns(
         LOS.assign(pilot=[L.pilot(p) for p in LOS["pilot"]]),
         {
-            "n": L("Ingestroomd", "Entered"),
-            "n_events": L("Uitgestroomd", "Left"),
-            "n_censored": L("Nog aanwezig (gecensureerd)", "Still present (censored)"),
-            "median_days": L("Mediaan (dagen)", "Median (days)"),
-            "median_months": L("Mediaan (maanden)", "Median (months)"),
-            "suppressed": L("Onderdrukt", "Suppressed"),
+            "n": T("col_entered"),
+            "n_events": T("col_left"),
+            "n_censored": T("col_censored"),
+            "median_days": T("col_median_days"),
+            "median_months": T("col_median_months"),
+            "suppressed": T("col_suppressed"),
         },
     )
-    W.table(
-        "length_of_stay",
-        common.checked(GATE, "length_of_stay", los_show),
-        caption=L(
-            "Mediane verblijfsduur (Kaplan-Meier, gecensureerd op de peildatum) met 95%-BI",
-            "Median length of stay (Kaplan-Meier, censored at the reference date) with 95% CI",
-        ),
+    caption = T("los_caption", peildatum=PEILDATUM, ci=cells.interval_phrase(T, L, "median", cells.ci_level(LOS)))
+    display(
+        cells.write_person_table(
+            W,
+            GATE,
+            "length_of_stay",
+            los_show,
+            caption=caption,
+            title=T("los_title"),
+            shown=L.formatted(los_show, decimals=1),
+        )
     )
-    display(common.show_person(GATE, L.formatted(los_show, decimals=1), L("Verblijfsduur", "Length of stay")))
 
 # %% [markdown]
 # ### Occupancy over time
@@ -722,6 +552,7 @@ if FRAME is not None:
 # %%
 if FRAME is not None:
     CAP = final.capacity_by_pilot(P.peildatum)
+    CAPACITY_SOURCE = final.capacity_source(L, CAP)
     OCC = final.occupancy_over_time(
         FRAME,
         P.peildatum,
@@ -729,16 +560,11 @@ if FRAME is not None:
         hidden_pilots=[p for p in SUPP.mask.index if SUPP.mask.loc[p, "present"]],
     )
     occ_show = OCC.assign(date=OCC["date"].dt.date.astype("str"), pilot=[L.pilot(p) for p in OCC["pilot"]])
-    occ_show = L.columns(occ_show, {"date": L("Datum", "Date"), "suppressed": L("Onderdrukt", "Suppressed")})
+    occ_show = L.columns(occ_show, {"date": T("col_date"), "suppressed": T("col_suppressed")})
     W.table(
         "occupancy_over_time",
         common.checked(GATE, "occupancy_over_time", occ_show),
-        caption=L(
-            "Aanwezigen op de eerste van elke maand per pilot en gepubliceerde capaciteit (monitor 2020); "
-            "bezettingsgraad = aanwezigen / capaciteit",
-            "Persons present on the first of each month per pilot and published capacity (2020 monitor); "
-            "occupancy rate = present / capacity",
-        ),
+        caption=T("occupancy_caption", capacity_source=CAPACITY_SOURCE),
     )
     fig = line_over_time(
         OCC.astype({"present": "float64"}),
@@ -746,24 +572,22 @@ if FRAME is not None:
         value="present",
         group="pilot",
         reference=dict(zip(CAP["pilot"], CAP["capacity"])),
-        reference_label=L("Capaciteit (gepubliceerd)", "Capacity (published)"),
+        reference_label=T("capacity_published"),
         labels=pilot_labels,
         markers=False,
-        title=L("Bezetting per pilot", "Occupancy per pilot"),
-        xlabel=L("Maand", "Month"),
-        ylabel=L("Aanwezige personen", "Persons present"),
-        footnote=L("Capaciteit: monitor 2020 (002). ", "Capacity: 2020 monitor (002). ")
-        + (
-            L("Bezetting: SYNTHETISCHE gegevens.", "Occupancy: SYNTHETIC data.")
-            if P.is_synthetic
-            else L("Bezetting: persoonsniveau.", "Occupancy: person level.")
+        title=T("occupancy_chart_title"),
+        xlabel=T("axis_month"),
+        ylabel=T("axis_present"),
+        footnote=T(
+            "occupancy_footnote_synthetic" if P.is_synthetic else "occupancy_footnote_person",
+            capacity_source=CAPACITY_SOURCE,
         ),
         fmt=L.number,
     )
     W.figure(
         "occupancy_over_time",
         common.figure_from(GATE, "occupancy_over_time", fig, GATE.released["occupancy_over_time"]),
-        title=L("Bezetting en capaciteit", "Occupancy and capacity"),
+        title=T("occupancy_figure"),
     )
     display(fig)
     plt.close(fig)
@@ -808,21 +632,18 @@ if FRAME is not None:
             pilot=[L.pilot(p) for p in SENS["pilot"]], denominator_kind=[L.measure(k) for k in SENS["denominator_kind"]]
         )
     )
-    W.table(
-        "scheme_sensitivity",
-        common.checked(GATE, "scheme_sensitivity", sens_show),
-        caption=L(
-            "Bestendig aandeel onder elk classificatieschema, per pilot en landelijk (noemers uitstroom en instroom); "
-            "95%-BI Wilson",
-            "Durable share under each classification scheme, per pilot and national (denominators outflow and intake); "
-            "95% CI Wilson",
-        ),
+    caption = T(
+        "sensitivity_caption", schemes=", ".join(dict.fromkeys(SENS["scheme"])), ci=cells.interval_of(T, L, SENS)
     )
     display(
-        common.show_person(
+        cells.write_person_table(
+            W,
             GATE,
-            L.formatted(sens_show, percent=[L.word("estimate"), L.word("ci_low"), L.word("ci_high")]),
-            L("Gevoeligheid voor het schema", "Sensitivity to the scheme"),
+            "scheme_sensitivity",
+            sens_show,
+            caption=caption,
+            title=T("sensitivity_title"),
+            shown=L.formatted(sens_show, percent=[L.word("estimate"), L.word("ci_low"), L.word("ci_high")]),
             max_rows=80,
         )
     )
@@ -837,16 +658,10 @@ if FRAME is not None:
         group_order=list(dict.fromkeys(SENS["scheme"])),
         order=list(dict.fromkeys(SENS["pilot"])),
         missing_label=SUPPRESSED,
-        title=L("Bestendig aandeel van de uitstroom per schema", "Durable share of the outflow per scheme"),
-        xlabel=L("Pilot", "Pilot"),
-        ylabel=L("Aandeel bestendig", "Share durable"),
-        footnote=L("Noemer: uitstroom tot ", "Denominator: outflow until ")
-        + L.date(P.peildatum)
-        + L(
-            ". Onderdrukt: verborgen om kleine aantallen of kleine verschillen tussen schema's te beschermen.",
-            ". Suppressed: hidden to protect small counts or small differences between schemes.",
-        )
-        + (L(" SYNTHETISCHE gegevens.", " SYNTHETIC data.") if P.is_synthetic else ""),
+        title=T("sensitivity_chart_title"),
+        xlabel=T("axis_pilot"),
+        ylabel=T("axis_share_durable"),
+        footnote=T("sensitivity_footnote", peildatum=PEILDATUM) + SYNTHETIC,
         fmt=L.percent,
         value_labels=False,
         figsize=(8, 4.5),
@@ -854,7 +669,7 @@ if FRAME is not None:
     W.figure(
         "scheme_sensitivity",
         common.figure_from(GATE, "scheme_sensitivity", fig, GATE.released["scheme_sensitivity"]),
-        title=L("Gevoeligheid voor het schema", "Sensitivity to the scheme"),
+        title=T("sensitivity_title"),
     )
     display(fig)
     plt.close(fig)
@@ -922,9 +737,7 @@ if FRAME is not None:
 # (`data/published/claims.csv`): published figures only, so no disclosure control applies.
 
 # %%
-claims_table = common.source_claims([final.SOURCE_ID], L)
-W.table("source_claims", claims_table, kind="derived", caption=L(*common.CLAIMS_CAPTION))
-display(show_table(claims_table, L(*common.CLAIMS_TITLE), kind="derived"))
+final.show_source_claims(W, L)
 
 # %%
 W.finish()

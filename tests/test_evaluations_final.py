@@ -7,16 +7,22 @@ the outflow; hand-computed ranges are written out below.
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
 from lvv_eval.errors import ConfigError
 from lvv_eval.evaluations import common
 from lvv_eval.evaluations import final as F
+from lvv_eval.evaluations import report_cells as cells
 from lvv_eval.reference.monitor_format import empty_monitor_frame
 from lvv_eval.reference.pilots import pilot_codes
 from lvv_eval.reference.schemes import load_scheme
 from lvv_eval.reference.taxonomy import EXIT_REASON_CODES
+from lvv_eval.reporting.labels import Labels
+from lvv_eval.reporting.writer import ReportWriter
 
 
 @pytest.fixture(scope="module")
@@ -295,3 +301,95 @@ def test_class_shares_of_an_export_without_leavers_is_an_empty_table() -> None:
     counts = pd.DataFrame({"outflow": [0], "durable": [0], "other": [0]}, index=pd.Index(["total"], name="pilot"))
     out = F.class_shares_from_counts(counts, ["durable", "other"])
     assert out.empty and {"pilot", "category", "numerator", "denominator", "estimate"} <= set(out.columns)
+
+
+# --------------------------------------------------------------------------- report cells
+NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "03_final.py"
+
+
+def test_notebook_holds_no_text_pairs() -> None:
+    """Every text of report 03 lives in texts/final.<lang>.yaml, none as an L("nl", "en") pair."""
+    code = NOTEBOOK.read_text(encoding="utf-8")
+    assert "final.texts(" in code
+    assert re.findall(r"\bL\(", code) == []
+
+
+def test_published_lines_repeat_the_published_figures(pub) -> None:
+    nl = F.published_lines(Labels("nl"), pub)
+    en = F.published_lines(Labels("en"), pub)
+    assert nl[0] == f"deelnemers {pub.participants}" and en[0] == f"participants {pub.participants}"
+    assert nl[2].endswith(str(pub.not_outflowed)) and en[2].endswith(str(pub.not_outflowed))
+    ranges = F.range_lines(Labels("en"), pub)
+    assert ranges[-2] == f"combinations summing to {pub.outflow} : {len(pub.ranges().combinations)}"
+    assert ranges[-1].endswith(f"sum {pub.outflow}")
+
+
+def test_published_captions_follow_the_figures(tmp_path: Path, pub) -> None:
+    """Captions name the published totals they use: other totals give other captions (nothing typed)."""
+    import dataclasses
+
+    other = dataclasses.replace(pub, participants=3000, outflow=2000)
+    for language in ("nl", "en"):
+        L = Labels(language)
+        for figures in (pub, other):
+            W = ReportWriter(tmp_path / f"{language}{figures.outflow}", notebook="03_final", language=language)
+            F.show_reconstructed(W, L, figures)
+            line, _ = F.show_intake_denominator(W, L, figures)
+            captions = {t["name"]: t["caption"] for t in W.manifest()["tables"]}
+            assert L.number(figures.outflow) in captions["reconstructed_counts"]
+            assert "/".join(str(int(v)) for v in figures.shares.values()) in captions["reconstructed_counts"]
+            assert L.number(figures.participants) in captions["intake_denominator"]
+            assert L.percent(figures.shares["durable"] / 100) in line
+    assert "3.000" in captions["intake_denominator"] or "3,000" in captions["intake_denominator"]
+    assert "2065" not in captions["intake_denominator"] and "2,065" not in captions["intake_denominator"]
+
+
+def test_published_table_caption_names_source_and_peildatum(tmp_path: Path, pub) -> None:
+    L = Labels("en")
+    W = ReportWriter(tmp_path, notebook="03_final", language="en")
+    shown = F.show_published(W, L)
+    caption = W.manifest()["tables"][0]["caption"]
+    assert L.date(pub.peildatum) in caption
+    assert cells.source_record(F.SOURCE_ID).source_file in caption
+    assert str(cells.source_record(F.SOURCE_ID).year) in shown.caption
+
+
+def test_capacity_source_names_file_date_and_total() -> None:
+    cap = F.capacity_by_pilot("2022-07-01")
+    text = F.capacity_source(Labels("en"), cap)
+    assert cells.source_record(str(cap["source_id"].iloc[0])).source_file in text
+    assert Labels("en").number(int(cap["capacity"].sum())) in text
+    with pytest.raises(ConfigError, match="several sources"):
+        F.capacity_source(Labels("en"), cap.assign(source_id=["a", "b", "a", "a", "a"]))
+
+
+def test_interval_phrase_from_the_result() -> None:
+    T = F.texts("nl")
+    L = Labels("nl")
+    assert cells.interval_of(T, L, pd.DataFrame({"ci_method": ["wilson"], "ci_level": [0.9]})) == "90%-BI (Wilson)"
+    assert cells.interval_of(T, L, pd.DataFrame({"x": [1]}), default_method="log-log") == "95%-BI (log-log)"
+    mixed = pd.DataFrame({"ci_method": ["wilson", "none", "wilson"], "ci_level": [0.95, None, 0.99]})
+    with pytest.raises(ConfigError, match="several values"):
+        cells.interval_of(T, L, mixed)
+
+
+def test_source_record_reads_sources_csv() -> None:
+    record = cells.source_record("regioplan-2022")
+    assert record.peildatum == pd.Timestamp(F.published_final().peildatum)
+    with pytest.raises(ConfigError, match="unknown published source"):
+        cells.source_record("nope")
+
+
+def test_write_person_table_writes_the_checked_table_and_shows_the_mark(tmp_path: Path) -> None:
+    from lvv_eval.disclosure.gate import Gate
+
+    gate = Gate(10, kind="synthetic", report="03_final")
+    W = ReportWriter(tmp_path, notebook="03_final", language="en")
+    table = pd.DataFrame({"pilot": ["a", "b", "total"], "intake": [4, 30, 34], "present": [20, 20, 40]})
+    shown = cells.write_person_table(W, gate, "flow", table, caption="Flow at the peildatum", title="Flow")
+    entry = W.manifest()["tables"][0]
+    assert entry["name"] == "flow" and entry["caption"] == "Flow at the peildatum"
+    assert shown.caption == "Flow"
+    written = pd.read_csv(tmp_path / entry["files"][0])
+    assert 4 not in written["intake"].tolist()  # below the threshold: never written
+    assert "4" not in shown.frame.astype(str).to_numpy().ravel().tolist()

@@ -5,10 +5,16 @@ Expected numbers are hand-checked against Tabel S.1 and Tabel S.2 of the seed.
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+from types import SimpleNamespace
+
 import pandas as pd
 import pytest
 
 from lvv_eval.evaluations import plan_process as pp
+from lvv_eval.reporting.labels import Labels
+from lvv_eval.reporting.writer import ReportWriter
 
 
 @pytest.fixture(scope="module")
@@ -155,3 +161,91 @@ def test_suppress_length_of_stay_secondary() -> None:
     assert pd.isna(res.table.loc[0, "n_censored"])  # else recoverable as n - n_censored
     assert res.table.loc[1, "median_days"] == 200.0
     assert "n" in res.table.columns and len(res.report) >= 2
+
+
+# --------------------------------------------------------------------------- report cells
+NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "01_plan_process.py"
+
+
+def test_notebook_holds_no_text_pairs() -> None:
+    """Every text of report 01 lives in texts/plan_process.<lang>.yaml, none as an L("nl", "en") pair."""
+    code = NOTEBOOK.read_text(encoding="utf-8")
+    assert "Texts(" in code or "pp.texts(" in code
+    assert re.findall(r"\bL\(", code) == []
+
+
+def _captions(writer: ReportWriter) -> dict[str, str]:
+    return {t["name"]: t["caption"] for t in writer.manifest()["tables"]}
+
+
+@pytest.fixture(params=["nl", "en"])
+def language(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+def _write_published(tmp_path: Path, language: str) -> tuple[ReportWriter, Labels]:
+    L = Labels(language)
+    W = ReportWriter(tmp_path, notebook="01_plan_process", language=language)
+    pp.show_tabel_s1(W, L)
+    pp.show_tabel_s1_recomputed(W, L)
+    pp.show_utrecht_estimate(W, L)
+    pp.show_tabel_s2(W, L)
+    pp.show_other_outflow(W, L)
+    pp.show_source_checks(W, L)
+    return W, L
+
+
+def test_published_captions_are_filled_from_the_data(tmp_path: Path, language: str) -> None:
+    W, L = _write_published(tmp_path, language)
+    captions = _captions(W)
+    peildatum = L.date(pp.published_peildatum())
+    assert peildatum in captions["tabel_s1_published"]
+    assert peildatum in captions["tabel_s2_recomputed"]
+    level = round(float(pp.durable_rates()["ci_level"].iloc[0]) * 100)
+    assert f"{level}%" in captions["tabel_s2_recomputed"] and "Wilson" in captions["tabel_s2_recomputed"]
+    assert L.number(pp.tabel_s1_capacity()["utrecht"]) in captions["utrecht_estimate"]
+    assert str(pp.published_peildatum().year) in captions["other_outflow_ranges"]
+    assert all("{" not in c and "}" not in c for c in captions.values())
+
+
+def test_published_captions_follow_another_peildatum(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nothing is typed: the same tables with another source peildatum name that date, not 31 December 2019."""
+    monkeypatch.setattr(pp, "published_peildatum", lambda: pd.Timestamp("2020-03-31"))
+    W, _ = _write_published(tmp_path, "nl")
+    captions = _captions(W)
+    for name in ("tabel_s1_published", "tabel_s2_recomputed"):
+        assert "31 maart 2020" in captions[name]
+        assert "2019" not in captions[name]
+    assert "2020" in captions["other_outflow_ranges"]
+
+
+def test_published_figures_are_written(tmp_path: Path, language: str) -> None:
+    import matplotlib.pyplot as plt
+
+    L = Labels(language)
+    W = ReportWriter(tmp_path, notebook="01_plan_process", language=language)
+    for draw in (pp.capacity_figure, pp.durable_rate_figure):
+        fig = draw(W, L)
+        texts = [t.get_text() for t in fig.findobj(match=lambda a: hasattr(a, "get_text"))]
+        plt.close(fig)
+        assert any(L.date(pp.published_peildatum()) in t for t in texts)
+    assert [f["name"] for f in W.manifest()["figures"]] == ["capacity_occupancy", "durable_rate_published"]
+
+
+def test_headline_lines_in_both_languages() -> None:
+    h = pp.headline()
+    nl, en = pp.headline_lines(Labels("nl")), pp.headline_lines(Labels("en"))
+    assert len(nl) == len(en) == 4
+    for lines in (nl, en):
+        assert f" {h['intake_total']} / " in lines[0] and lines[0].endswith(f" {h['intake_total_printed']}")
+        assert lines[1].endswith(str(h["capacity_total"]))
+        assert str(len(pp.tabel_s1_capacity())) in lines[1]
+    assert "gepubliceerd" in nl[0] and "printed" in en[0]
+    assert "bekende afwijking" in nl[3] and "known discrepancy" in en[3]
+
+
+def test_person_source_names_the_run_peildatum() -> None:
+    P = SimpleNamespace(is_synthetic=True, peildatum="2021-06-30")
+    assert pp.person_source(Labels("nl"), P) == "Bron: synthetische gegevens, peildatum 30 juni 2021"  # type: ignore[arg-type]
+    P = SimpleNamespace(is_synthetic=False, peildatum="2021-06-30")
+    assert "monitor file" in pp.person_source(Labels("en"), P)  # type: ignore[arg-type]

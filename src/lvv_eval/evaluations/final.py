@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -33,12 +34,20 @@ import pandas as pd
 from lvv_eval.disclosure import suppression as disclosure
 from lvv_eval.errors import ConfigError
 from lvv_eval.evaluations import common
+from lvv_eval.evaluations import report_cells as cells
+from lvv_eval.evaluations.wording import Texts
+from lvv_eval.reporting.writer import CaptionedTable, ReportWriter, show_table
 from lvv_eval.sources import capacity, published
 from lvv_eval.sources.rounding import ShareRanges, percent_of, share_ranges
 from lvv_eval.stats import counts as aggregate
 from lvv_eval.stats import occupancy, survival
 from lvv_eval.stats import rates as metrics
 from lvv_eval.stats.counts import TOTAL, DateLike, SchemeLike
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.figure import Figure
+
+    from lvv_eval.reporting.labels import Labels
 
 __all__ = [
     "DAYS_PER_MONTH",
@@ -67,6 +76,9 @@ SOURCE_ID: str = "regioplan-2022"
 
 DAYS_PER_MONTH: float = 365.25 / 12
 """Days in an average month, used to turn horizons in months into days."""
+
+COMPLETE_FOLLOWUP_DAYS: int = 365
+"""Horizon of the complete-follow-up shares: entrants followed for at least this many days."""
 
 RECONSTRUCTED_NOTE: str = "counts reconstructed from rounded percentages (closest combination)"
 """Note attached to every interval computed on reconstructed counts."""
@@ -710,3 +722,185 @@ def published_rows_used(rows: pd.DataFrame) -> pd.DataFrame:
     evaluation and are left out of its table.
     """
     return rows.loc[rows["measure"].astype("str").isin(USED_MEASURES).to_numpy()].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- report cells
+# What notebook 03 shows of the published figures: each function writes its table or figure
+# to the report's writer and returns what the notebook displays. Captions are the module's
+# texts (texts/final.<language>.yaml) filled from the results' own values.
+
+
+def texts(language: str) -> Texts:
+    """The texts of report 03 in ``language``."""
+    return Texts("final", language)
+
+
+def citation(L: Labels) -> str:
+    """The source citation of the final evaluation in the report language (year from ``sources.csv``)."""
+    return texts(L.language)("source", year=cells.source_record(SOURCE_ID).year)
+
+
+def regioplan(L: Labels, source_id: str) -> str:
+    """``Regioplan 2020`` / ``Regioplan 2022``: a Regioplan source named by its year of publication."""
+    return texts(L.language)("regioplan", year=cells.source_record(source_id).year)
+
+
+def synthetic_note(L: Labels, synthetic: bool) -> str:
+    """The marker appended to person-level footnotes when the data are synthetic (else ``""``)."""
+    return texts(L.language)("synthetic") if synthetic else ""
+
+
+def published_lines(L: Labels, pub: PublishedFinal) -> list[str]:
+    """The published headline figures and what follows from them, as printed lines."""
+    T = texts(L.language)
+    return [
+        f"{T('line_participants')} {pub.participants}",
+        f"{T('line_outflow')} {pub.outflow}",
+        f"{T('line_not_outflowed')} {pub.not_outflowed}",
+        f"{T('line_outflow_percent')} {pub.outflow_percent}",
+        f"{T('line_sum_check')} {' + '.join(str(int(v)) for v in pub.shares.values())} = {int(pub.share_sum)}",
+    ]
+
+
+def range_lines(L: Labels, pub: PublishedFinal) -> list[str]:
+    """The counts each printed share allows, the combinations summing to the outflow and the closest one."""
+    T = texts(L.language)
+    ranges = pub.ranges()
+    lines = [
+        T(
+            "line_range",
+            outcome=L.outcome_class(SOURCE_ID, label),
+            percent=str(int(pct)),
+            total=str(ranges.total),
+            low=str(rng.start),
+            high=str(rng.stop - 1),
+        )
+        for label, pct, rng in zip(ranges.labels, ranges.percentages, ranges.ranges)
+    ]
+    lines.append(f"{T('line_combinations')} {ranges.total} : {len(ranges.combinations)}")
+    closest = ranges.best()
+    lines.append(f"{T('line_closest')} {closest} {T('line_sum')} {sum(closest)}")
+    return lines
+
+
+def show_published(writer: ReportWriter, L: Labels) -> CaptionedTable:
+    """Write the published figures of the final evaluation that this report uses; return them labelled."""
+    T = texts(L.language)
+    record = cells.source_record(SOURCE_ID)
+    rows = published_rows_used(published.select(source=SOURCE_ID))
+    columns = ["figure_id", "locator", "peildatum", "pilot", "measure", "category", "value", "unit", "as_printed"]
+    table = rows[columns].assign(peildatum=lambda d: d["peildatum"].dt.date.astype("str"))
+    shown = table.assign(
+        peildatum=rows["peildatum"].map(L.date),
+        pilot=rows["pilot"].map(L.pilot),
+        measure=rows["measure"].map(L.measure),
+        category=rows["category"].map(L.category),
+        value=rows["value"].map(L.number),
+        unit=rows["unit"].map(L.word),
+    )
+    caption = T(
+        "published_caption",
+        peildatum=L.date(published_final().peildatum),
+        source_file=record.source_file,
+    )
+    writer.table("published_regioplan_2022", L.columns(table), kind="published", caption=caption)
+    return show_table(L.columns(shown), T("published_title", year=str(record.year)), kind="published")
+
+
+def _shares_text(pub: PublishedFinal) -> str:
+    return "/".join(str(int(v)) for v in pub.shares.values())
+
+
+def show_reconstructed(writer: ReportWriter, L: Labels, pub: PublishedFinal) -> CaptionedTable:
+    """Write the counts behind the rounded shares with Wilson intervals; return them labelled."""
+    T = texts(L.language)
+    recon = reconstructed_shares(pub)
+    shown = recon.assign(
+        category=[L.outcome_class(SOURCE_ID, c) for c in recon["category"]], note=T("reconstructed_note")
+    )
+    shown = L.columns(L.formatted(shown, percent=["estimate", "ci_low", "ci_high"]), {"category": "outcome"})
+    caption = T(
+        "reconstructed_caption",
+        shares=_shares_text(pub),
+        outflow=L.number(pub.outflow),
+        ci=cells.interval_of(T, L, recon),
+    )
+    writer.table("reconstructed_counts", shown, kind="derived", caption=caption)
+    return show_table(shown, T("reconstructed_title"), kind="published")
+
+
+def published_shares_figure(writer: ReportWriter, L: Labels, pub: PublishedFinal) -> Figure:
+    """Draw and write the published outflow shares with intervals on reconstructed counts (left open)."""
+    from lvv_eval.reporting.plots import bar_with_ci
+
+    T = texts(L.language)
+    recon = reconstructed_shares(pub)
+    fig = bar_with_ci(
+        recon,
+        category="category",
+        estimate="estimate",
+        ci_low="ci_low",
+        ci_high="ci_high",
+        order=list(recon["category"]),
+        labels={c: L.outcome_class(SOURCE_ID, c) for c in recon["category"]},
+        title=T("shares_title", peildatum=L.date(pub.peildatum)),
+        xlabel=T("axis_outcome"),
+        ylabel=T("axis_share_outflow"),
+        footnote=T(
+            "shares_footnote", source=citation(L), outflow=L.number(pub.outflow), ci=cells.interval_of(T, L, recon)
+        ),
+        fmt=L.percent,
+    )
+    writer.figure("published_shares_ci", fig, title=T("shares_figure"), kind="derived")
+    return fig
+
+
+def show_intake_denominator(writer: ReportWriter, L: Labels, pub: PublishedFinal) -> tuple[str, CaptionedTable]:
+    """Write the same counts as shares of intake and of outflow; return the sentence and the table."""
+    T = texts(L.language)
+    den = intake_denominator_ranges(pub)
+    shown = L.columns(
+        L.formatted(
+            den.assign(category=[L.outcome_class(SOURCE_ID, c) for c in den["category"]]),
+            percent=[c for c in den.columns if c.startswith("share_of_")],
+            decimals=1,
+        ),
+        {"category": "outcome"},
+    )
+    caption = T(
+        "intake_caption",
+        participants=L.number(pub.participants),
+        outflow=L.number(pub.outflow),
+        earlier=regioplan(L, "regioplan-2020"),
+        later=regioplan(L, SOURCE_ID),
+    )
+    writer.table("intake_denominator", shown, kind="derived", caption=caption)
+    durable = den.loc[den["category"] == "durable"].iloc[0]
+    line = T(
+        "intake_line",
+        low=L.percent(durable["share_of_intake_low"], 1),
+        high=L.percent(durable["share_of_intake_high"], 1),
+        share=L.percent(pub.shares["durable"] / 100),
+    )
+    return line, show_table(shown, T("intake_title"), kind="published")
+
+
+def show_source_claims(writer: ReportWriter, L: Labels) -> CaptionedTable:
+    """Write the source's numeric statements tested against the published figures; return them."""
+    claims = common.source_claims([SOURCE_ID], L)
+    writer.table("source_claims", claims, kind="derived", caption=L(*common.CLAIMS_CAPTION))
+    return show_table(claims, L(*common.CLAIMS_TITLE), kind="derived")
+
+
+def capacity_source(L: Labels, cap: pd.DataFrame) -> str:
+    """Where the capacity of :func:`capacity_by_pilot` comes from: source file, peildatum, total places."""
+    sources = list(dict.fromkeys(cap["source_id"]))
+    dates = list(dict.fromkeys(cap["peildatum"]))
+    if len(sources) != 1 or len(dates) != 1:
+        raise ConfigError(f"capacity from several sources or dates ({sources}, {dates}); one caption each")
+    return texts(L.language)(
+        "capacity_source",
+        source_file=cells.source_record(str(sources[0])).source_file,
+        peildatum=L.date(dates[0]),
+        places=L.number(int(cap["capacity"].sum())),
+    )

@@ -19,14 +19,22 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from lvv_eval.disclosure import checked as disclosure_checked
 from lvv_eval.disclosure import suppression as disclosure
 from lvv_eval.disclosure.gate import Gate
+from lvv_eval.errors import ConfigError
 from lvv_eval.evaluations import common
+from lvv_eval.evaluations import report_cells as cells
+from lvv_eval.evaluations.wording import Texts
+from lvv_eval.reporting import plots as plotting
+from lvv_eval.reporting.writer import CaptionedTable, ReportWriter, show_table
 from lvv_eval.sources import consistency, published, rounding
 from lvv_eval.stats import rates as metrics
 from lvv_eval.stats.counts import TOTAL
 
 if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.figure import Figure
+
     from lvv_eval.reporting.labels import Labels
     from lvv_eval.reporting.parameters import NotebookParameters
 
@@ -656,3 +664,445 @@ def register_person_tables(gate: Gate, data: Any, frame: pd.DataFrame, P: Notebo
         margins={"total_row": TOTAL},
         fallback="round5",
     )
+
+
+# --------------------------------------------------------------------------- report cells
+# What notebook 01 shows: each function writes its table or figure to the report's writer
+# and returns what the notebook displays. Captions are the module's texts
+# (texts/plan_process.<language>.yaml) filled from the results' own values.
+
+
+def texts(language: str) -> Texts:
+    """The texts of report 01 in ``language``."""
+    return Texts("plan_process", language)
+
+
+def published_peildatum() -> pd.Timestamp:
+    """The peildatum of the published figures (Tabel S.1 and S.2), from ``sources.csv``.
+
+    Examples
+    --------
+    >>> published_peildatum().date().isoformat()
+    '2019-12-31'
+    """
+    peildatum = cells.source_record(SOURCE_ID).peildatum
+    if peildatum is None:
+        raise ConfigError(f"{SOURCE_ID}: no peildatum in data/published/sources.csv")
+    return peildatum
+
+
+def citation(L: Labels, *, short: bool = False) -> str:
+    """The source citation of Regioplan 2020 in the report language (year from ``sources.csv``)."""
+    return texts(L.language)("source_short" if short else "source", year=cells.source_record(SOURCE_ID).year)
+
+
+def estimated_pilot(figures: pd.DataFrame | None = None) -> str:
+    """The pilot whose Tabel S.1 occupancy is an estimate (a rate without a count)."""
+    parts = capacity_parts(figures)
+    estimated = parts.loc[parts["approximate"], "pilot"].unique()
+    if len(estimated) != 1:
+        raise ConfigError(f"expected one pilot with an estimated occupancy in Tabel S.1, found {list(estimated)}")
+    return str(estimated[0])
+
+
+def _two_denominators(rates: pd.DataFrame) -> tuple[str, int, int]:
+    """The pilot shown on two intake denominators in Tabel S.2, with the formal and the total one."""
+    twice = rates.loc[rates["pilot"].duplicated(keep=False)]
+    pilot = str(twice["pilot"].iloc[0])
+    den = dict(zip(twice["intake_category"], twice["denominator"]))
+    return pilot, int(den["formal"]), int(den["all"])
+
+
+def show_tabel_s1(writer: ReportWriter, L: Labels) -> CaptionedTable:
+    """Write Tabel S.1 as published (kind ``published``) and return it labelled for the notebook."""
+    T = texts(L.language)
+    s1 = table_s1_printed()
+    shown = L.columns(
+        s1,
+        {
+            "capacity:places": "capacity",
+            "occupancy:persons": "occupancy",
+            "occupancy_rate:of_capacity": T("col_occupancy_rate"),
+            "free_places:places": "free_places",
+            "free_places_rate:of_capacity": T("col_free_places_rate"),
+            "intake:all": "intake",
+            "intake:formal": T("col_intake_formal"),
+            "intake:informal": T("col_intake_informal"),
+        },
+    ).assign(**{L.word("pilot"): [L.pilot(p) for p in s1["pilot"]]})
+    caption = T("s1_caption", peildatum=L.date(published_peildatum()), source=citation(L))
+    writer.table("tabel_s1_published", s1, kind="published", caption=caption)
+    return show_table(shown, caption, kind="derived")
+
+
+def show_tabel_s1_recomputed(writer: ReportWriter, L: Labels) -> CaptionedTable:
+    """Write occupancy rate and free places recomputed from Tabel S.1 and return them labelled."""
+    T = texts(L.language)
+    s1r = free_place_check()
+    caption = T("s1r_caption")
+    writer.table("tabel_s1_recomputed", s1r, kind="derived", caption=caption)
+    shown = L.columns(
+        s1r.assign(pilot=[L.pilot(p) for p in s1r["pilot"]]).round(1),
+        {
+            "free_places": T("col_free_places_recomputed"),
+            "free_places_printed": T("col_free_places_printed"),
+            "occupancy_rate_pct": T("col_occupancy_rate_recomputed"),
+            "free_places_rate_pct": T("col_free_places_rate_recomputed"),
+            "free_places_rate_printed": T("col_free_places_rate_printed"),
+            "difference_pp": T("col_difference_pp"),
+            "check_status": T("col_check_status"),
+        },
+    )
+    return show_table(shown, caption, kind="derived")
+
+
+def _estimate_wording(L: Labels) -> dict[str, str]:
+    """Pilot, printed occupancy share and capacity of the estimated occupancy, for captions."""
+    pilot = estimated_pilot()
+    rate = _series(None, "occupancy_rate", "of_capacity")[pilot]
+    return {
+        "pilot": L.pilot(pilot),
+        "share": L.percent(float(rate) / 100),
+        "capacity": L.number(tabel_s1_capacity()[pilot]),
+    }
+
+
+def show_utrecht_estimate(writer: ReportWriter, L: Labels) -> CaptionedTable:
+    """Write the checks of Utrecht's estimated occupancy against its bounds and return them."""
+    utr = utrecht_estimate()
+    caption = texts(L.language)("utrecht_caption", **_estimate_wording(L))
+    writer.table("utrecht_estimate", utr, kind="derived", caption=caption)
+    return show_table(utr.drop(columns="message").round(1), caption, kind="derived")
+
+
+def capacity_figure(writer: ReportWriter, L: Labels) -> Figure:
+    """Draw and write the capacity, occupancy and free places of Tabel S.1; return the figure (left open)."""
+    T = texts(L.language)
+    parts = capacity_parts()
+    wording = _estimate_wording(L)
+    fig = plotting.grouped_bars(
+        parts,
+        category="pilot",
+        group="part",
+        value="places",
+        stacked=True,
+        group_order=["occupancy", "free_places"],
+        labels={p: L.pilot(p) for p in parts["pilot"]},
+        group_labels={"occupancy": L.measure("occupancy"), "free_places": L.measure("free_places")},
+        fmt=L.number,
+        title=T("capacity_title", peildatum=L.date(published_peildatum())),
+        xlabel=L.word("pilot"),
+        ylabel=T("axis_places"),
+        footnote=T("capacity_footnote", source=citation(L), pilot=wording["pilot"], share=wording["share"]),
+    )
+    writer.figure("capacity_occupancy", fig, title=T("capacity_figure"), kind="derived")
+    return fig
+
+
+def show_tabel_s2(writer: ReportWriter, L: Labels) -> CaptionedTable:
+    """Write Tabel S.2 recomputed (durable outflow / intake with intervals and targets); return it labelled."""
+    T = texts(L.language)
+    rates = durable_rates()
+    attain = target_attainment(rates)
+    level = cells.level_percent(L, cells.ci_level(rates))
+    caption = T("s2_caption", ci=cells.interval_of(T, L, rates), peildatum=L.date(published_peildatum()))
+    writer.table(
+        "tabel_s2_recomputed",
+        rates.merge(attain[["row", "target_pct", "status"]], on="row"),
+        kind="derived",
+        caption=caption,
+    )
+    shown = L.columns(
+        attain.assign(row=[row_labels(rates, L)[r] for r in attain["row"]])
+        .drop(columns=["pilot", "ci_method"])
+        .round(1),
+        {
+            "row": "pilot",
+            "target_pct": T("col_target"),
+            "realised_pct": T("col_realised"),
+            "ci_low_pct": T("col_ci_low", level=level),
+            "ci_high_pct": T("col_ci_high", level=level),
+            "ratio": T("col_ratio"),
+            "status": T("col_status"),
+        },
+    )
+    return show_table(shown, caption, kind="derived")
+
+
+def durable_rate_figure(writer: ReportWriter, L: Labels) -> Figure:
+    """Draw and write Tabel S.2's durable rates with intervals and targets; return the figure (left open)."""
+    T = texts(L.language)
+    rates = durable_rates()
+    attain = target_attainment(rates)
+    pilot, formal, total = _two_denominators(rates)
+    bar_labels: dict[object, str] = {row: label for row, label in row_labels(rates, L).items()}
+    fig = plotting.bar_with_ci(
+        rates,
+        category="row",
+        estimate="estimate",
+        ci_low="ci_low",
+        ci_high="ci_high",
+        order=list(rates["row"]),
+        labels=bar_labels,
+        reference={r: t / 100 for r, t in zip(attain["row"], attain["target_pct"])},
+        reference_label=T("target_label"),
+        fmt=L.percent,
+        title=T("s2_title", peildatum=L.date(published_peildatum())),
+        horizontal=True,
+        xlabel=T("s2_axis"),
+        ylabel="",
+        footnote=T(
+            "s2_footnote",
+            source=citation(L),
+            pilot=L.pilot(pilot),
+            formal=L.number(formal),
+            all=L.number(total),
+            ci=cells.interval_of(T, L, rates),
+        ),
+    )
+    writer.figure("durable_rate_published", fig, title=T("s2_figure"), kind="derived")
+    return fig
+
+
+def show_other_outflow(writer: ReportWriter, L: Labels) -> CaptionedTable:
+    """Write the counts consistent with the printed other-outflow percentages; return them labelled."""
+    T = texts(L.language)
+    other = other_outflow_ranges()
+    caption = T("other_caption", year=str(published_peildatum().year))
+    writer.table("other_outflow_ranges", other, kind="derived", caption=caption)
+    shown = L.columns(
+        other.assign(
+            pilot=[L.pilot(p) for p in other["pilot"]], category=[L.exit_reason(c) for c in other["category"]]
+        ),
+        {
+            "category": "exit_reason",
+            "printed_pct": T("col_printed_pct"),
+            "count_low": T("col_count_low"),
+            "count_high": T("col_count_high"),
+        },
+    )
+    return show_table(shown, caption, kind="derived")
+
+
+def show_source_checks(writer: ReportWriter, L: Labels) -> CaptionedTable:
+    """Write the consistency checks of the published figures and return them for the notebook."""
+    checks = source_checks()
+    caption = texts(L.language)("checks_caption", source=citation(L, short=True))
+    writer.table("consistency_checks", checks, kind="derived", caption=caption)
+    return show_table(checks[["check_id", "kind", "status", "message"]], caption, kind="derived")
+
+
+def headline_lines(L: Labels) -> list[str]:
+    """The headline figures of :func:`headline` as printed lines in the report language."""
+    T = texts(L.language)
+    h = headline()
+    pilot, _, _ = _two_denominators(durable_rates())
+    checks = h["checks"]
+    durable, durable_printed = h["durable_pct"], h["durable_pct_printed"]
+    assert isinstance(checks, dict) and isinstance(durable, list) and isinstance(durable_printed, list)
+
+    def line(*parts: object) -> str:
+        return " ".join(str(p) for p in parts)
+
+    return [
+        line(
+            T("headline_intake", pilot=L.pilot(pilot)), h["intake_total"], "/", T("printed"), h["intake_total_printed"]
+        ),
+        line(
+            T("headline_capacity", year=str(published_peildatum().year), n=len(tabel_s1_capacity())),
+            h["capacity_total"],
+        ),
+        line(T("headline_durable"), *durable, "/", T("printed"), *durable_printed),
+        line(
+            T("headline_checks"),
+            checks["total"],
+            "|",
+            "ok",
+            checks["ok"],
+            "|",
+            T("known_discrepancy"),
+            checks["known_discrepancy"],
+            "|",
+            T("failed"),
+            checks["failed"],
+        ),
+    ]
+
+
+def show_source_claims(writer: ReportWriter, L: Labels) -> CaptionedTable:
+    """Write the source's numeric statements tested against the published figures; return them."""
+    claims = common.source_claims([SOURCE_ID], L)
+    writer.table("source_claims", claims, kind="derived", caption=L(*common.CLAIMS_CAPTION))
+    return show_table(claims, L(*common.CLAIMS_TITLE), kind="derived")
+
+
+# --------------------------------------------------------------------------- report cells: person level
+def person_source(L: Labels, P: NotebookParameters) -> str:
+    """The footnote source of person-level figures: synthetic data or monitor file, with the peildatum."""
+    key = "person_source_synthetic" if P.is_synthetic else "person_source_monitor"
+    return texts(L.language)(key, peildatum=L.date(P.peildatum))
+
+
+def show_validation_flow(writer: ReportWriter, gate: Gate, L: Labels) -> CaptionedTable:
+    """Release and write the validation flow of the input file; return it for the notebook."""
+    caption = texts(L.language)("validation_caption")
+    flow = gate.release("validation_flow")
+    writer.table("validation_flow", flow, caption=caption)
+    return show_table(flow, caption)
+
+
+def show_published_vs_person(writer: ReportWriter, gate: Gate, L: Labels) -> tuple[CaptionedTable, CaptionedTable]:
+    """Release and write Tabel S.1/S.2 next to the person-level counts; return the table and its suppressions."""
+    T = texts(L.language)
+    compared = gate.release("published_vs_person")
+    caption = T("compared_caption", source=citation(L, short=True), peildatum=L.date(published_peildatum()))
+    writer.table("published_vs_person", compared, caption=caption)
+    return (
+        show_table(compared.view(relabel={"pilot": L.pilot}), caption),
+        show_table(L.suppression_report(compared.report()), T("suppressed_cells"), kind="derived"),
+    )
+
+
+def show_person_rates(writer: ReportWriter, gate: Gate, L: Labels, P: NotebookParameters) -> CaptionedTable:
+    """Release and write the person-level durable rate per pilot (intake and outflow denominators)."""
+    T = texts(L.language)
+    rates = gate.release("durable_rate_person")
+    caption = T(
+        "person_rate_caption",
+        scheme=P.scheme,
+        ci=cells.interval_of(T, L, rates.frame),
+        peildatum=L.date(P.peildatum),
+    )
+    writer.table("durable_rate_person", rates, caption=caption)
+    columns = ["pilot", "denominator_kind", "numerator", "denominator", "estimate", "ci_low", "ci_high"]
+    return show_table(rates.view(columns=[*columns, "suppression_rule"], decimals=3), caption)
+
+
+def person_rate_figures(writer: ReportWriter, gate: Gate, L: Labels, P: NotebookParameters) -> list[Figure]:
+    """Draw and write the person-level durable rate per pilot, one figure per denominator (left open)."""
+    T = texts(L.language)
+    rates = gate.released["durable_rate_person"]
+    footnote = T(
+        "person_rate_footnote", source=person_source(L, P), scheme=P.scheme, ci=cells.interval_of(T, L, rates.frame)
+    )
+    figures = []
+    for kind in ("intake", "outflow"):
+
+        def draw(frame: pd.DataFrame, kind: str = kind) -> Figure:
+            return plotting.bar_with_ci(
+                frame.loc[frame["denominator_kind"] == kind],
+                category="pilot",
+                estimate="estimate",
+                ci_low="ci_low",
+                ci_high="ci_high",
+                labels={p: L.pilot(p) for p in frame["pilot"]},
+                fmt=L.percent,
+                title=T(f"person_rate_title_{kind}", peildatum=L.date(P.peildatum)),
+                xlabel=L.word("pilot"),
+                ylabel=L.word("share"),
+                footnote=footnote,
+                missing_label=disclosure_checked.SUPPRESSION_MARK,
+            )
+
+        fig = gate.figure(f"durable_rate_person_{kind}", rates, draw)
+        writer.figure(f"durable_rate_person_{kind}", fig, title=T(f"person_rate_figure_{kind}"))
+        figures.append(fig.figure)
+    return figures
+
+
+def occupancy_figure(writer: ReportWriter, gate: Gate, L: Labels, P: NotebookParameters) -> Figure:
+    """Release, draw and write the persons present per month against Tabel S.1's capacity (left open)."""
+    T = texts(L.language)
+    stock = gate.release("occupancy_over_time")
+    pilots = set(stock.frame["pilot"])
+    footnote = T(
+        "occupancy_footnote",
+        source=person_source(L, P),
+        year=str(published_peildatum().year),
+        published=citation(L, short=True),
+    )
+    fig = gate.figure(
+        "occupancy_over_time",
+        stock,
+        lambda frame: plotting.line_over_time(
+            frame.loc[frame["pilot"] != TOTAL],
+            time="date",
+            value="present",
+            group="pilot",
+            reference={p: c for p, c in tabel_s1_capacity().items() if p in pilots},
+            reference_label=L.measure("capacity"),
+            labels={p: L.pilot(p) for p in pilots},
+            fmt=L.number,
+            title=T("occupancy_title"),
+            xlabel=T("axis_month"),
+            ylabel=T("axis_present"),
+            footnote=footnote,
+        ),
+    )
+    writer.figure("occupancy_over_time", fig, title=T("occupancy_figure"))
+    return fig.figure
+
+
+def show_length_of_stay(
+    writer: ReportWriter, gate: Gate, L: Labels, P: NotebookParameters
+) -> tuple[CaptionedTable, CaptionedTable]:
+    """Release and write the Kaplan-Meier length of stay; return the table and its suppressions."""
+    T = texts(L.language)
+    los = gate.release("length_of_stay")
+    caption = T("los_caption", peildatum=L.date(P.peildatum))
+    writer.table("length_of_stay", los, caption=caption)
+    return (
+        show_table(los.view(relabel={"pilot": L.pilot}), caption),
+        show_table(L.suppression_report(los.report()), T("suppressed_cells"), kind="derived"),
+    )
+
+
+def cumulative_incidence_figure(writer: ReportWriter, gate: Gate, L: Labels, P: NotebookParameters) -> Figure:
+    """Release, draw and write the competing-risk cumulative incidence per outcome and pilot (left open)."""
+    from lvv_eval.reference.schemes import load_scheme
+
+    T = texts(L.language)
+    scheme = load_scheme(P.scheme)
+    curves = gate.release("cumulative_incidence_curves")
+    pilots = list(dict.fromkeys(curves.frame["pilot"]))
+    footnote = T(
+        "cif_footnote",
+        source=person_source(L, P),
+        scheme=P.scheme,
+        ci=cells.interval_of(T, L, curves.frame, default_method="log-log"),
+    )
+    fig = gate.figure(
+        "cumulative_incidence",
+        curves,
+        lambda frame: plotting.cif_plot(
+            frame.loc[(frame["outcome"] != "in_programme") & (frame["pilot"] != TOTAL)],
+            time="time_days",
+            estimate="estimate",
+            ci_low="ci_low",
+            ci_high="ci_high",
+            panel="outcome",
+            group="pilot",
+            panel_order=list(scheme.class_ids),
+            panel_labels={c: L.outcome_class(P.scheme, c) for c in scheme.class_ids},
+            labels={p: L.pilot(p) for p in pilots},
+            months=True,
+            fmt=L.percent,
+            title=T("cif_title"),
+            xlabel=L.word("time_months"),
+            ylabel=L.word("cumulative_incidence"),
+            footnote=footnote,
+            figsize=(8.0, 4.5),
+        ),
+    )
+    writer.figure("cumulative_incidence", fig, title=T("cif_figure"))
+    return fig.figure
+
+
+def show_scheme_sensitivity(writer: ReportWriter, gate: Gate, L: Labels, P: NotebookParameters) -> CaptionedTable:
+    """Release and write the durable rate under every shipped scheme; return it for the notebook."""
+    T = texts(L.language)
+    sens = gate.release("scheme_sensitivity")
+    caption = T("sensitivity_caption", ci=cells.interval_of(T, L, sens.frame), peildatum=L.date(P.peildatum))
+    writer.table("scheme_sensitivity", sens, caption=caption)
+    columns = ["scheme", "pilot", "denominator_kind", "numerator", "denominator", "estimate", "ci_low", "ci_high"]
+    return show_table(sens.view(columns=[*columns, "release_form", "suppression_rule"], decimals=3), caption)

@@ -36,8 +36,9 @@ formal_only: bool = False  # person-level part: formal LVV status only
 import matplotlib.pyplot as plt
 
 from lvv_eval.disclosure.gate import Gate
-from lvv_eval.evaluations import common
+from lvv_eval.evaluations import common, findings
 from lvv_eval.evaluations import plan_process as pp
+from lvv_eval.reference.schemes import load_scheme
 from lvv_eval.reporting.labels import Labels
 from lvv_eval.reporting.parameters import validate_parameters
 from lvv_eval.reporting.writer import ReportWriter
@@ -256,6 +257,26 @@ if M is not None:
 
 # %%
 pp.show_source_claims(W, L)
+
+# %%
+# %% [markdown]
+# ## Key findings for the report's summary
+# The published findings and limits are recomputed from the published figures
+# (`lvv_eval.evaluations.findings`); the person-level one is a sentence made by the gate from
+# released values.
+
+# %%
+findings.record(W, findings.plan_and_process(P.language))
+if M is not None:
+    W.finding(
+        findings.durable_share(
+            GATE.released["durable_rate_person"],
+            P.language,
+            load_scheme(P.scheme),
+            P.peildatum,
+            {"pilot": "total", "denominator_kind": "outflow"},
+        )
+    )
 
 # %%
 W.finish()

@@ -35,7 +35,7 @@ from IPython.display import display
 
 from lvv_eval.disclosure import suppression as disclosure
 from lvv_eval.disclosure.gate import Gate
-from lvv_eval.evaluations import common, final, policy, three_evaluations
+from lvv_eval.evaluations import common, final, findings, policy, three_evaluations
 from lvv_eval.evaluations import report_cells as cells
 from lvv_eval.reference.schemes import list_schemes, load_scheme
 from lvv_eval.reporting.labels import Labels
@@ -738,6 +738,17 @@ if FRAME is not None:
 
 # %%
 final.show_source_claims(W, L)
+
+# %% [markdown]
+# ## Key findings for the report's summary
+# The published findings and limits are recomputed from the published figures
+# (`lvv_eval.evaluations.findings`); the person-level one is a sentence made by the gate from
+# released values.
+
+# %%
+findings.record(W, findings.final_evaluation(P.language))
+if FRAME is not None:
+    W.finding(findings.durable_share(total_shares, P.language, SCHEME, P.peildatum, {"pilot": "total"}))
 
 # %%
 W.finish()

@@ -127,10 +127,11 @@ def person_share(
 def durable_share(
     table: CheckedTable, language: str, scheme: Scheme, peildatum: object, where: dict[str, object]
 ) -> CheckedText:
-    """:func:`person_share` of the scheme's durable class (``category == "durable"``) in the row ``where``.
+    """:func:`person_share` of the scheme's durable class in the row ``where``.
 
-    ``table`` is a released table of class shares (:func:`lvv_eval.stats.rates.class_shares` columns);
-    ``where`` selects the group, e.g. ``{"pilot": "total"}``.
+    ``table`` is a released table of class shares (:func:`lvv_eval.stats.rates.class_shares` columns;
+    the row of ``category == "durable"`` is taken) or of durable rates (no ``category`` column);
+    ``where`` selects the group, e.g. ``{"pilot": "total"}``, and must give an outflow denominator.
     """
     durable = next((c for c in scheme.classes if c.id == "durable"), None)
     if durable is None:
@@ -141,7 +142,7 @@ def durable_share(
         outcome=durable.name_nl if language == "nl" else durable.name_en,
         scheme=scheme.title_nl if language == "nl" else scheme.title_en,
         peildatum=peildatum,
-        where={**where, "category": "durable"},
+        where={**where, "category": "durable"} if "category" in table.frame.columns else dict(where),
     )
 
 

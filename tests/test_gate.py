@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from lvv_eval.disclosure.checked import SUPPRESSION_MARK, CheckedText
-from lvv_eval.disclosure.gate import LINKED_RULE, Gate
+from lvv_eval.disclosure.gate import LINKED_RULE, Gate, UndeclaredCountWarning
 from lvv_eval.errors import ConfigError, DisclosureConflictError, UncheckedOutputError
 from lvv_eval.reporting.writer import ReportWriter, say, show_table
 
@@ -238,3 +238,33 @@ def test_declared_identity_is_checked_at_registration():
         gate.register("t", frame, counts=["n"], measures={"m": "intake"})
     with pytest.raises(ConfigError, match="measure_by"):
         gate.register("t", frame, counts=["n"], measures={"n": "intake"}, measure_by="quarter")
+
+
+# ------------------------------------------------ columns that look like counts must be declared
+def _with_capacity() -> pd.DataFrame:
+    return pd.DataFrame({"pilot": ["a", "b"], "present": [40, 50], "capacity": [60, 80], "rate": [0.67, 0.625]})
+
+
+def test_an_undeclared_column_of_whole_numbers_is_reported():
+    gate = Gate(10, kind="synthetic")
+    with pytest.warns(UndeclaredCountWarning, match=r"occupancy: column\(s\) \['capacity'\]") as caught:
+        gate.register("occupancy", _with_capacity(), counts=["present"], derived={"rate": ("present",)})
+    assert not any(ch.isdigit() for ch in str(caught[0].message))  # names the column, never a value
+
+
+def test_declared_columns_pass_without_a_warning(recwarn):
+    gate = Gate(10, kind="synthetic")
+    gate.register(
+        "occupancy", _with_capacity(), counts=["present"], derived={"rate": ("present",)}, not_counts=["capacity"]
+    )
+    gate.register("occupancy_2", _with_capacity(), counts=["present", "capacity"], derived={"rate": ("present",)})
+    assert not [w for w in recwarn if issubclass(w.category, UndeclaredCountWarning)]
+
+
+def test_a_strict_gate_refuses_an_undeclared_count_column():
+    with pytest.raises(ConfigError, match="capacity"):
+        Gate(10, kind="synthetic", undeclared_counts="error").register(
+            "occupancy", _with_capacity(), counts=["present"], derived={"rate": ("present",)}
+        )
+    with pytest.raises(ConfigError, match="undeclared_counts"):
+        Gate(10, undeclared_counts="sometimes")

@@ -56,6 +56,7 @@ Published figures
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -83,12 +84,20 @@ from lvv_eval.errors import ConfigError, DisclosureConflictError
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
-__all__ = ["Gate", "TableSpec", "RATE_DERIVED", "round_base"]
+__all__ = ["Gate", "TableSpec", "RATE_DERIVED", "UNDECLARED", "UndeclaredCountWarning", "round_base"]
 
 RATE_DERIVED: tuple[str, ...] = ("estimate", "ci_low", "ci_high", "sim_ci_low", "sim_ci_high")
 """Columns of a rate table that rest on its numerator and denominator."""
 
 LINKED_RULE = "secondary: the same count is suppressed in another table of this report"
+
+UNDECLARED: tuple[str, ...] = ("ignore", "warn", "error")
+"""What a gate does with a column that looks like a count but is not declared (see :meth:`Gate.register`)."""
+
+
+class UndeclaredCountWarning(UserWarning):
+    """A registered table has a column of whole numbers that is declared neither a count nor not a count."""
+
 
 Identity = tuple[str, str, str]
 """Declared identity of a count cell: (population, key, measure)."""
@@ -130,6 +139,14 @@ class TableSpec:
     population: str = ""
 
 
+def _looks_like_counts(values: pd.Series) -> bool:
+    """Numeric (not Boolean), every shown value a whole number, at least one of them 1 or more."""
+    if values.dtype == bool or not pd.api.types.is_numeric_dtype(values):
+        return False
+    shown = pd.to_numeric(values, errors="coerce").dropna().to_numpy(dtype=float)
+    return bool(len(shown)) and bool(np.all(np.mod(shown, 1) == 0)) and bool((shown >= 1).any())
+
+
 def _as_tuple(x: str | Sequence[str] | None) -> tuple[str, ...]:
     if x is None:
         return ()
@@ -151,6 +168,12 @@ class Gate:
         Key value -> key value counted over the same people, e.g. a design
         group that consists of a single pilot (``{"parallel_bbb=yes": "eindhoven"}``):
         the linked-table rule then treats both names as one.
+    undeclared_counts
+        ``"warn"`` (default), ``"error"`` or ``"ignore"``: what :meth:`register`
+        does with a numeric column of whole numbers that is declared neither a
+        count (``counts``), nor derived (``derived``), nor not a count
+        (``not_counts``), nor a key or label column: such a column passes the
+        gate unchecked, so a count in it would be released as it is.
 
     Examples
     --------
@@ -170,7 +193,11 @@ class Gate:
         kind: str = "person-level",
         report: str = "",
         aliases: Mapping[str, str] | None = None,
+        undeclared_counts: str = "warn",
     ) -> None:
+        if undeclared_counts not in UNDECLARED:
+            raise ConfigError(f"undeclared_counts must be one of {UNDECLARED}, got {undeclared_counts!r}")
+        self.undeclared_counts = undeclared_counts
         if int(threshold) < 1:
             raise ConfigError(f"threshold must be at least 1, got {threshold!r}")
         if kind not in CHECKED_KINDS:
@@ -225,6 +252,7 @@ class Gate:
         measures: Mapping[str, str] | None = None,
         measure_by: str | Sequence[str] = (),
         population: str = "",
+        not_counts: Sequence[str] = (),
     ) -> None:
         """Add a person-level table to the report without releasing it yet.
 
@@ -274,6 +302,10 @@ class Gate:
             counts that are equal by coincidence are not linked. A declaration
             is a promise: two columns holding the same people must be declared
             with the same name, or the rule cannot link them.
+        not_counts
+            Numeric columns that are not counts of persons (horizons,
+            durations, capacities, published figures): declared so, they pass
+            unchecked without a warning (see ``undeclared_counts``).
         """
         if name in self._released:
             raise ConfigError(f"output {name!r} was already released by this gate")
@@ -291,6 +323,17 @@ class Gate:
             for col in RATE_DERIVED:
                 if col in frame.columns:
                     der.setdefault(col, ("numerator", "denominator"))
+        declared = {
+            *counts,
+            *der,
+            *not_counts,
+            *_as_tuple(key),
+            *_as_tuple(group),
+            *_as_tuple(measure_by),
+            *version_key,
+            *([versions] if versions else []),
+        }
+        self._undeclared(name, frame, declared)
         self._raw[name] = frame.reset_index(drop=True).copy()
         if upstream is not None:
             if len(upstream) != len(frame):
@@ -313,6 +356,21 @@ class Gate:
             population=str(population),
         )
         self._settle()
+
+    def _undeclared(self, name: str, frame: pd.DataFrame, declared: set[str]) -> None:
+        """Warn about (or refuse) numeric columns of whole numbers that nobody declared."""
+        if self.undeclared_counts == "ignore":
+            return
+        suspects = [str(c) for c in frame.columns if str(c) not in declared and _looks_like_counts(frame[c])]
+        if not suspects:
+            return
+        message = (
+            f"{name.split('#')[0]}: column(s) {suspects} hold whole numbers but are declared neither counts (counts=), "
+            "derived (derived=) nor not counts (not_counts=); a count of persons there would pass the gate unchecked"
+        )
+        if self.undeclared_counts == "error":
+            raise ConfigError(message)
+        warnings.warn(message, UndeclaredCountWarning, stacklevel=3)
 
     def check(self, name: str, frame: pd.DataFrame | None = None, **spec: Any) -> CheckedTable:
         """Register ``frame`` (when given) and release the checked table ``name``."""

@@ -554,6 +554,7 @@ def test_cif_plot_from_checked_table_leaves_a_marked_gap() -> None:
         frame,
         counts=["n_events"],
         key=None,
+        not_counts=["t"],
         derived={"e": ("n_events",), "lo": ("n_events",), "hi": ("n_events",)},
     )
     fig = plotting.cif_plot(table, time="t", estimate="e", ci_low="lo", ci_high="hi", panel="o", group="g", **TEXT)
@@ -572,3 +573,14 @@ def test_suppressed_placeholders_in_saved_png(checked_rates: CheckedTable, tmp_p
     )
     fig.savefig(tmp_path / "bar.png")
     assert (tmp_path / "bar.png").stat().st_size > 0
+
+
+def test_two_curves_suppressed_at_the_same_time_get_two_marks() -> None:
+    months = pd.to_datetime(["2020-01-01", "2020-02-01", "2020-03-01"])
+    frame = pd.DataFrame({"date": list(months) * 2, "pilot": ["a"] * 3 + ["b"] * 3, "present": [50, 7, 60, 80, 4, 95]})
+    table = Gate(10, kind="synthetic").check("occ", frame, counts=["present"])
+    fig = plotting.line_over_time(table, time="date", value="present", group="pilot", **TEXT)
+    marks = _gid(fig, "suppressed")
+    assert len(marks) == 2
+    assert marks[0].get_color() != marks[1].get_color()
+    assert marks[0].get_ydata()[0] != marks[1].get_ydata()[0]  # not drawn on top of each other

@@ -342,12 +342,16 @@ def _mark(ax: Axes, x: float, y: float, *, horizontal: bool, centre: bool = Fals
         )
 
 
-def _mark_points(ax: Axes, x: np.ndarray, colour: str) -> None:
-    """Mark suppressed points of a curve on the time axis (the curve has a gap there)."""
+def _mark_points(ax: Axes, x: np.ndarray, colour: str, level: int = 0) -> None:
+    """Mark suppressed points of a curve just above the time axis (the curve has a gap there).
+
+    ``level`` (the curve's place in the legend) lifts the marks of each curve a little, so that
+    two curves suppressed at the same time show two marks, one in each colour.
+    """
     if len(x):
         ax.plot(
             x,
-            np.full(len(x), 0.03),
+            np.full(len(x), 0.03 + 0.035 * (level % 5)),
             transform=ax.get_xaxis_transform(),
             linestyle="none",
             marker=SUPPRESSED_MARKER,
@@ -922,9 +926,9 @@ def line_over_time(
         ax.plot(x, y, color=palette[g], linestyle="--", linewidth=1.2)
         has_reference = True
     gone = hidden[value].to_numpy(dtype=bool)
-    for g in groups:
+    for k, g in enumerate(groups):
         rows = (table[group] == g).to_numpy() & gone
-        _mark_points(ax, np.sort(table.loc[rows, time].to_numpy()), palette[g])
+        _mark_points(ax, np.sort(table.loc[rows, time].to_numpy()), palette[g], k)
     if pd.api.types.is_datetime64_any_dtype(table[time]):
         ax.xaxis.set_major_locator(AutoDateLocator(maxticks=8))
         ax.xaxis.set_major_formatter(DateFormatter(date_format))
@@ -1037,7 +1041,7 @@ def cif_plot(
     for k, p in enumerate(panels):
         ax = axes.flat[k]
         absent: list[object] = []
-        for _i, g in enumerate(groups):
+        for i, g in enumerate(groups):
             rows = ((curves[panel] == p) & (curves[group] == g)).to_numpy()
             part = curves.loc[rows].sort_values(time)
             if part.empty or gone[rows].all():
@@ -1045,7 +1049,7 @@ def cif_plot(
                 continue
             x = part[time].to_numpy(dtype="float64") / scale
             hole = np.sort(curves.loc[rows & gone, time].to_numpy(dtype="float64")) / scale
-            _mark_points(ax, hole, palette[g])
+            _mark_points(ax, hole, palette[g], i)
             marked |= bool(len(hole))
             ax.step(
                 x,

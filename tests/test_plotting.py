@@ -583,4 +583,7 @@ def test_two_curves_suppressed_at_the_same_time_get_two_marks() -> None:
     marks = _gid(fig, "suppressed")
     assert len(marks) == 2
     assert marks[0].get_color() != marks[1].get_color()
-    assert marks[0].get_ydata()[0] != marks[1].get_ydata()[0]  # not drawn on top of each other
+    # side by side on the time axis, not on top of each other, and not lifted to a height read as a value
+    fig.canvas.draw()
+    where = [m.get_transform().transform((0, 0.03)) for m in marks]
+    assert where[0][0] != where[1][0] and where[0][1] == where[1][1]

@@ -37,6 +37,7 @@ from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.transforms import ScaledTranslation
 
 from lvv_eval.disclosure.checked import SUPPRESSION_MARK, CheckedTable
 from lvv_eval.errors import InputValidationError, Problem
@@ -342,24 +343,38 @@ def _mark(ax: Axes, x: float, y: float, *, horizontal: bool, centre: bool = Fals
         )
 
 
-def _mark_points(ax: Axes, x: np.ndarray, colour: str, level: int = 0) -> None:
-    """Mark suppressed points of a curve just above the time axis (the curve has a gap there).
+def _mark_points(ax: Axes, points: Sequence[tuple[str, np.ndarray]]) -> bool:
+    """Mark suppressed points of curves on the time axis (each curve has a gap there).
 
-    ``level`` (the curve's place in the legend) lifts the marks of each curve a little, so that
-    two curves suppressed at the same time show two marks, one in each colour.
+    ``points`` holds per curve its colour and the times of its suppressed points. The marks sit
+    just above the time axis, where they cannot be read as values; where several curves are
+    suppressed at the same time, their marks stand side by side, one in each colour.
     """
-    if len(x):
-        ax.plot(
-            x,
-            np.full(len(x), 0.03 + 0.035 * (level % 5)),
-            transform=ax.get_xaxis_transform(),
-            linestyle="none",
-            marker=SUPPRESSED_MARKER,
-            color=colour,
-            markersize=6,
-            clip_on=False,
-            gid="suppressed",
-        )
+    at: dict[object, list[int]] = {}
+    for k, (_colour, x) in enumerate(points):
+        for t in x:
+            at.setdefault(t, []).append(k)
+    drawn = False
+    for k, (colour, x) in enumerate(points):
+        shifts: dict[float, list[object]] = {}
+        for t in x:
+            slot, n = at[t].index(k), len(at[t])
+            shifts.setdefault((slot - (n - 1) / 2) * 7.0, []).append(t)
+        for shift, times in shifts.items():
+            offset = ScaledTranslation(shift / 72, 0, ax.figure.dpi_scale_trans)
+            ax.plot(
+                np.array(times),
+                np.full(len(times), 0.03),
+                transform=ax.get_xaxis_transform() + offset,
+                linestyle="none",
+                marker=SUPPRESSED_MARKER,
+                color=colour,
+                markersize=6,
+                clip_on=False,
+                gid="suppressed",
+            )
+            drawn = True
+    return drawn
 
 
 # --------------------------------------------------------------- functions
@@ -926,9 +941,10 @@ def line_over_time(
         ax.plot(x, y, color=palette[g], linestyle="--", linewidth=1.2)
         has_reference = True
     gone = hidden[value].to_numpy(dtype=bool)
-    for k, g in enumerate(groups):
-        rows = (table[group] == g).to_numpy() & gone
-        _mark_points(ax, np.sort(table.loc[rows, time].to_numpy()), palette[g], k)
+    _mark_points(
+        ax,
+        [(palette[g], np.sort(table.loc[(table[group] == g).to_numpy() & gone, time].to_numpy())) for g in groups],
+    )
     if pd.api.types.is_datetime64_any_dtype(table[time]):
         ax.xaxis.set_major_locator(AutoDateLocator(maxticks=8))
         ax.xaxis.set_major_formatter(DateFormatter(date_format))
@@ -1041,16 +1057,15 @@ def cif_plot(
     for k, p in enumerate(panels):
         ax = axes.flat[k]
         absent: list[object] = []
-        for i, g in enumerate(groups):
+        holes: list[tuple[str, np.ndarray]] = []
+        for g in groups:
             rows = ((curves[panel] == p) & (curves[group] == g)).to_numpy()
             part = curves.loc[rows].sort_values(time)
             if part.empty or gone[rows].all():
                 absent.append(g)
                 continue
             x = part[time].to_numpy(dtype="float64") / scale
-            hole = np.sort(curves.loc[rows & gone, time].to_numpy(dtype="float64")) / scale
-            _mark_points(ax, hole, palette[g], i)
-            marked |= bool(len(hole))
+            holes.append((palette[g], np.sort(curves.loc[rows & gone, time].to_numpy(dtype="float64")) / scale))
             ax.step(
                 x,
                 part[estimate].to_numpy(dtype="float64"),
@@ -1068,6 +1083,7 @@ def cif_plot(
                 alpha=ci_alpha,
                 linewidth=0,
             )
+        marked |= _mark_points(ax, holes)
         for n, g in enumerate(absent):
             ax.text(
                 0.03,

@@ -318,29 +318,22 @@ def _placeholder(patch: object) -> None:
 
 
 def _mark(ax: Axes, x: float, y: float, *, horizontal: bool, centre: bool = False) -> None:
-    """Write the suppression mark at data position (``x`` along the category axis, ``y`` along the values)."""
-    if horizontal:
-        ax.text(
-            y,
-            x,
-            SUPPRESSION_MARK,
-            ha="center" if centre else "left",
-            va="center",
-            fontsize=FONT_SIZE,
-            color="#333333",
-            gid="suppressed",
-        )
-    else:
-        ax.text(
-            x,
-            y,
-            SUPPRESSION_MARK,
-            ha="center",
-            va="center" if centre else "bottom",
-            fontsize=FONT_SIZE,
-            color="#333333",
-            gid="suppressed",
-        )
+    """Write the suppression mark at data position (``x`` along the category axis, ``y`` along the values).
+
+    Inside a hatched segment (``centre``) the mark sits on a small white patch, so it stays legible.
+    """
+    box = {"facecolor": "white", "edgecolor": "none", "pad": 1.0} if centre else None
+    ax.text(
+        y if horizontal else x,
+        x if horizontal else y,
+        SUPPRESSION_MARK,
+        ha="left" if horizontal and not centre else "center",
+        va="bottom" if not horizontal and not centre else "center",
+        fontsize=FONT_SIZE,
+        color="#333333",
+        bbox=box,
+        gid="suppressed",
+    )
 
 
 def _mark_points(ax: Axes, points: Sequence[tuple[str, np.ndarray]]) -> bool:

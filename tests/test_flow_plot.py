@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from builders import ROWS, make_frame
+from lvv_eval.disclosure.checked import SUPPRESSION_MARK
 from lvv_eval.disclosure.gate import Gate
 from lvv_eval.errors import InputValidationError
 from lvv_eval.evaluations import policy
@@ -143,3 +144,35 @@ def test_policy_tables_add_up_and_pass_the_gate():
     assert by["total"] == by.drop("total").sum()
     q = policy.release_quarters(Gate(10, kind="synthetic"), quarters)
     assert q.frame.loc[quarters["n"].between(1, 9), "n"].isna().all()
+
+
+def test_policy_figures_use_the_one_mark_and_explain_it_once():
+    t = pd.DataFrame(
+        {
+            "date": ["2020-01-01", "2020-02-01", "2020-03-01"],
+            "pilot": "a",
+            "present": pd.array([50, None, 60], dtype="Int64"),
+            "capacity": pd.array([80, 80, 90], dtype="Int64"),
+        }
+    )
+    fig = FP.capacity_occupancy(
+        t,
+        title="t",
+        ylabel="p",
+        footnote="f",
+        present_label="present",
+        capacity_label="capacity",
+        suppressed_label="onderdrukt",
+    )
+    (marks,) = _gids(fig, "suppressed")
+    assert marks.get_marker() == FP.SUPPRESSED_MARKER
+    (legend,) = fig.legends
+    assert [x.get_text() for x in legend.get_texts()] == [f"{SUPPRESSION_MARK} = onderdrukt"]
+    q = pd.DataFrame({"quarter": ["2020Q1", "2020Q2"], "pilot": "a", "n": pd.array([12, None], dtype="Int64")})
+    bars = FP.period_bars(q, period="quarter", value="n", panel="pilot", title="t", ylabel="n", footnote="f")
+    assert not bars.legends  # no word given: the caption explains the mark
+    bars = FP.period_bars(
+        q, period="quarter", value="n", panel="pilot", title="t", ylabel="n", footnote="f", suppressed_label="supp."
+    )
+    (legend,) = bars.legends
+    assert legend.legend_handles[0].get_hatch() == FP.SUPPRESSED_HATCH

@@ -13,6 +13,8 @@ import pytest
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
+from lvv_eval.disclosure.checked import SUPPRESSION_MARK, CheckedTable
+from lvv_eval.disclosure.gate import Gate
 from lvv_eval.errors import InputValidationError
 from lvv_eval.reporting import plots as plotting
 from lvv_eval.reporting.labels import Labels
@@ -79,12 +81,13 @@ def test_bar_with_ci(rates: pd.DataFrame, tmp_path) -> None:
     # sorted with total last; the total bar is grey
     assert [t.get_text() for t in ax.get_xticklabels()] == ["amsterdam", "groningen", "utrecht", "total"]
     assert matplotlib.colors.to_hex(ax.patches[3].get_facecolor()) == plotting.TOTAL_COLOUR.lower()
-    # value labels formatted by the given formatter; missing estimate has none
+    # value labels formatted by the given formatter; the missing estimate has only the mark
     texts = [t.get_text() for t in ax.texts]
-    assert texts == ["10 %", "25 %", "18 %"]
+    assert sorted(texts) == sorted(["10 %", "25 %", "18 %", SUPPRESSION_MARK])
     # error bars and reference lines
     assert len(ax.collections) == 2
-    assert ax.get_legend().get_texts()[0].get_text() == "Doel"
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["Doel", f"{SUPPRESSION_MARK} = onderdrukt"]
     assert fig.get_layout_engine() is not None
     assert tuple(fig.get_size_inches()) == (7.0, 4.5)
     assert _min_font_size(fig) >= 9
@@ -108,8 +111,9 @@ def test_bar_with_ci_horizontal_order_labels(rates: pd.DataFrame) -> None:
     ax = fig.axes[0]
     assert len(ax.patches) == 4
     assert [t.get_text() for t in ax.get_yticklabels()] == ["Totaal", "Utrecht", "amsterdam", "groningen"]
-    assert [t.get_text() for t in ax.texts] == ["18%", "25%", "10%"]
-    assert ax.get_legend() is None  # no reference_label given
+    assert [t.get_text() for t in ax.texts if t.get_text() != SUPPRESSION_MARK] == ["18%", "25%", "10%"]
+    # no reference_label given: the only legend entry explains the mark
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [f"{SUPPRESSION_MARK} = onderdrukt"]
 
 
 def test_bar_with_ci_reports_all_problems(rates: pd.DataFrame) -> None:
@@ -292,7 +296,9 @@ def test_cif_plot_legend_lists_groups_of_every_panel() -> None:
         **TEXT,
     )
     (legend,) = fig.legends
-    assert [t.get_text() for t in legend.get_texts()] == ["Eindhoven", "Utrecht", "Totaal"]
+    assert [t.get_text() for t in legend.get_texts()] == ["Eindhoven", "Utrecht", "Totaal", "x = onderdrukt"]
+    # panel a names the curve that is left out
+    assert [t.get_text() for t in fig.axes[0].texts if t.get_gid() == "suppressed"] == ["x Eindhoven"]
     colours = [h.get_color() for h in legend.legend_handles]
     assert colours[0] == fig.axes[1].lines[0].get_color()  # eindhoven's line in panel b
 
@@ -344,7 +350,7 @@ def test_report_writer_saves_png_and_svg(rates: pd.DataFrame, tmp_path) -> None:
     assert "<svg" in svg.read_text(encoding="utf-8")
 
 
-def test_missing_values_marked_when_asked(rates: pd.DataFrame) -> None:
+def test_missing_values_are_marked_placeholders(rates: pd.DataFrame) -> None:
     fig = plotting.bar_with_ci(
         rates,
         category="pilot",
@@ -354,14 +360,24 @@ def test_missing_values_marked_when_asked(rates: pd.DataFrame) -> None:
         missing_label="onderdrukt",
         **TEXT,
     )
-    # groningen has no estimate: it keeps its place on the axis and says why
-    assert _texts(fig).count("onderdrukt") == 1
-    ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    # groningen has no estimate: it keeps its place on the axis, as a marked placeholder
+    ax = fig.axes[0]
+    assert _texts(fig).count("x = onderdrukt") == 1
+    assert [t.get_text() for t in ax.texts].count(SUPPRESSION_MARK) == 1
+    ticks = [t.get_text() for t in ax.get_xticklabels()]
     assert "groningen" in ticks
-    plain = plotting.bar_with_ci(
-        rates, category="pilot", estimate="estimate", ci_low="ci_low", ci_high="ci_high", **TEXT
+    (placeholder,) = _gid(fig, "bar-suppressed")
+    assert placeholder.get_hatch() == plotting.SUPPRESSED_HATCH
+    english = plotting.bar_with_ci(
+        rates,
+        category="pilot",
+        estimate="estimate",
+        ci_low="ci_low",
+        ci_high="ci_high",
+        fmt=Labels("en").percent,
+        **TEXT,
     )
-    assert "onderdrukt" not in _texts(plain)
+    assert "x = suppressed" in _texts(english)  # the legend speaks the formatter's language
 
 
 def test_grouped_bars_marks_each_missing_pair(long: pd.DataFrame) -> None:
@@ -369,4 +385,205 @@ def test_grouped_bars_marks_each_missing_pair(long: pd.DataFrame) -> None:
     fig = plotting.grouped_bars(
         table, category="pilot", group="source", value="value", missing_label="suppressed", **TEXT
     )
-    assert _texts(fig).count("suppressed") == 2
+    assert [t.get_text() for t in fig.axes[0].texts].count(SUPPRESSION_MARK) == 2
+    assert _texts(fig).count("x = suppressed") == 1
+    assert len(_gid(fig, "bar-suppressed")) == 2
+
+
+# ------------------------------------------------- figures from a checked table with a suppressed cell
+def _gid(fig: Figure, gid: str) -> list:
+    return [a for ax in fig.axes for a in [*ax.patches, *ax.texts, *ax.lines] if a.get_gid() == gid]
+
+
+def _legend_texts(fig: Figure) -> list[str]:
+    legends = [ax.get_legend() for ax in fig.axes if ax.get_legend() is not None] + list(fig.legends)
+    return [t.get_text() for leg in legends for t in leg.get_texts()]
+
+
+def _no_text_shows(fig: Figure, values: list[float], fmt) -> None:
+    shown = set(_texts(fig))
+    for v in values:
+        assert fmt(v) not in shown
+
+
+@pytest.fixture
+def checked_rates() -> CheckedTable:
+    """Durable rate per pilot: groningen's numerator (4) is small, so its estimate is suppressed."""
+    frame = pd.DataFrame(
+        {
+            "pilot": ["amsterdam", "groningen", "utrecht", "total"],
+            "numerator": [40, 4, 30, 74],
+            "denominator": [100, 50, 80, 230],
+        }
+    )
+    frame["estimate"] = frame["numerator"] / frame["denominator"]
+    frame["ci_low"] = frame["estimate"] - 0.05
+    frame["ci_high"] = frame["estimate"] + 0.05
+    table = Gate(10, kind="synthetic").check("rates", frame, counts=["numerator", "denominator"], rates=True)
+    assert table.mask.loc[1, "estimate"]  # the premise: groningen's share is suppressed
+    return table
+
+
+def test_bar_with_ci_from_checked_table_draws_a_marked_placeholder(checked_rates: CheckedTable) -> None:
+    L = Labels("nl")
+    fig = plotting.bar_with_ci(
+        checked_rates, category="pilot", estimate="estimate", ci_low="ci_low", ci_high="ci_high", fmt=L.percent, **TEXT
+    )
+    ax = fig.axes[0]
+    (placeholder,) = _gid(fig, "bar-suppressed")
+    assert placeholder.get_hatch() == plotting.SUPPRESSED_HATCH
+    assert placeholder.get_height() != pytest.approx(4 / 50)  # not the hidden share
+    # nominal: 4 % of the top (upper CI 0.45)
+    assert placeholder.get_height() == pytest.approx(plotting.SUPPRESSED_SHARE * 0.45)
+    assert [t.get_text() for t in _gid(fig, "suppressed")] == [SUPPRESSION_MARK]
+    assert sorted(p.get_height() for p in ax.patches if p.get_gid() != "bar-suppressed") == pytest.approx(
+        sorted([0.4, 0.375, 74 / 230])
+    )
+    _no_text_shows(fig, [4 / 50], L.percent)
+    # no error bar around the hidden estimate: every drawn interval belongs to a shown bar
+    segments = [s for c in ax.collections for s in c.get_segments() if len(s)]
+    assert len(segments) == 3
+    assert _legend_texts(fig) == [f"{SUPPRESSION_MARK} = onderdrukt"]
+
+
+def test_grouped_bars_from_checked_table(checked_rates: CheckedTable) -> None:
+    frame = checked_rates.frame.assign(kind="outflow")
+    table = CheckedTable("r", frame, checked_rates.mask.assign(kind=False), checked_rates.reasons, "synthetic")
+    fig = plotting.grouped_bars(table, category="pilot", group="kind", value="estimate", percent=True, **TEXT)
+    (placeholder,) = _gid(fig, "bar-suppressed")
+    assert placeholder.get_hatch() == plotting.SUPPRESSED_HATCH
+    assert placeholder.get_height() < 0.08 and placeholder.get_height() != pytest.approx(4 / 50)
+    assert [t.get_text() for t in _gid(fig, "suppressed")] == [SUPPRESSION_MARK]
+    assert _legend_texts(fig) == ["outflow", f"{SUPPRESSION_MARK} = onderdrukt"]
+
+
+def _class_shares(a_counts: list[int], b_counts: list[int]) -> pd.DataFrame:
+    rows = []
+    for pilot, counts in (("a", a_counts), ("b", b_counts)):
+        for cls, n in zip(("durable", "semi_durable", "none"), counts):
+            rows.append({"pilot": pilot, "category": cls, "numerator": n, "denominator": sum(counts)})
+    frame = pd.DataFrame(rows)
+    frame["estimate"] = frame["numerator"] / frame["denominator"]
+    return frame
+
+
+def test_stacked_shares_from_checked_table_reach_100_percent() -> None:
+    # pilot a: durable 3 (small); the group rule hides a second class, so the hidden part is 3 + 20
+    gate = Gate(10, kind="synthetic")
+    table = gate.check(
+        "shares",
+        _class_shares([3, 20, 40], [30, 25, 45]),
+        counts=["numerator", "denominator"],
+        rates=True,
+        group="pilot",
+    )
+    hidden_a = table.mask.loc[table.frame["pilot"] == "a", "estimate"]
+    assert hidden_a.sum() == 2  # premise: two classes of a hidden, none of b
+    fig = plotting.stacked_shares(
+        table,
+        category="pilot",
+        part="category",
+        share="estimate",
+        part_order=["durable", "semi_durable", "none"],
+        fmt=Labels("nl").percent,
+        **TEXT,
+    )
+    ax = fig.axes[0]
+    (placeholder,) = _gid(fig, "bar-suppressed")
+    assert placeholder.get_hatch() == plotting.SUPPRESSED_HATCH
+    # one segment for the hidden classes together, ending at 100 %
+    assert placeholder.get_x() + placeholder.get_width() == pytest.approx(1.0)
+    assert placeholder.get_width() == pytest.approx(23 / 63)
+    shown = [p for p in ax.patches if p.get_gid() != "bar-suppressed" and np.isfinite(p.get_width())]
+    a_row = placeholder.get_y() + placeholder.get_height() / 2
+    a_shown = [p for p in shown if p.get_y() < a_row < p.get_y() + p.get_height()]
+    assert sum(p.get_width() for p in a_shown) + placeholder.get_width() == pytest.approx(1.0)
+    for p in a_shown:  # no segment carries a hidden share
+        assert p.get_width() not in (pytest.approx(3 / 63), pytest.approx(20 / 63))
+    _no_text_shows(fig, [3 / 63, 20 / 63], Labels("nl").percent)
+    assert [t.get_text() for t in _gid(fig, "suppressed")] == [SUPPRESSION_MARK]
+    assert _legend_texts(fig)[-1] == f"{SUPPRESSION_MARK} = onderdrukt"
+
+
+def test_stacked_shares_filled_in_zero_is_still_suppressed() -> None:
+    frame = _class_shares([3, 20, 40], [30, 25, 45]).assign(suppressed=False)
+    frame.loc[[0, 1], "suppressed"] = True
+    frame.loc[[0, 1], "estimate"] = 0.0  # a caller that filled the gaps with 0
+    fig = plotting.stacked_shares(frame, category="pilot", part="category", share="estimate", **TEXT)
+    (placeholder,) = _gid(fig, "bar-suppressed")
+    assert placeholder.get_x() + placeholder.get_width() == pytest.approx(1.0)
+
+
+def test_stacked_shares_single_hidden_share_is_not_given_back() -> None:
+    frame = _class_shares([3, 20, 40], [30, 25, 45])
+    frame.loc[0, "estimate"] = np.nan  # one hidden share: the rest of the bar would equal it
+    fig = plotting.stacked_shares(frame, category="pilot", part="category", share="estimate", **TEXT)
+    (placeholder,) = _gid(fig, "bar-suppressed")
+    assert placeholder.get_width() == pytest.approx(plotting.SUPPRESSED_SHARE)
+    assert placeholder.get_width() != pytest.approx(3 / 63)
+
+
+def test_line_over_time_from_checked_table_leaves_a_marked_gap() -> None:
+    months = pd.to_datetime(["2020-01-01", "2020-02-01", "2020-03-01"])
+    frame = pd.DataFrame({"date": list(months) * 2, "pilot": ["a"] * 3 + ["b"] * 3, "present": [50, 7, 60, 80, 90, 95]})
+    table = Gate(10, kind="synthetic").check("occ", frame, counts=["present"])
+    fig = plotting.line_over_time(table, time="date", value="present", group="pilot", **TEXT)
+    ax = fig.axes[0]
+    line_a = ax.lines[0]
+    assert np.isnan(np.asarray(line_a.get_ydata(), dtype=float)[1])  # the hidden month is a gap
+    assert 7 not in list(line_a.get_ydata())
+    (marks,) = _gid(fig, "suppressed")
+    assert len(marks.get_xdata()) == 1 and marks.get_marker() == plotting.SUPPRESSED_MARKER
+    assert _legend_texts(fig)[-1] == f"{SUPPRESSION_MARK} = onderdrukt"
+
+
+def test_cif_plot_from_checked_table_leaves_a_marked_gap() -> None:
+    frame = pd.DataFrame(
+        {
+            "o": "a",
+            "g": "x",
+            "t": [0, 30, 60, 90],
+            "e": [0.0, 0.1, 0.15, 0.2],
+            "lo": [0.0, 0.05, 0.1, 0.15],
+            "hi": [0.0, 0.15, 0.2, 0.25],
+            "n_events": [0, 12, 3, 15],
+        }
+    )
+    table = Gate(10, kind="synthetic").check(
+        "cif",
+        frame,
+        counts=["n_events"],
+        key=None,
+        not_counts=["t"],
+        derived={"e": ("n_events",), "lo": ("n_events",), "hi": ("n_events",)},
+    )
+    fig = plotting.cif_plot(table, time="t", estimate="e", ci_low="lo", ci_high="hi", panel="o", group="g", **TEXT)
+    ax = fig.axes[0]
+    (curve,) = [line for line in ax.lines if line.get_gid() != "suppressed"]
+    assert 0.15 not in list(curve.get_ydata())
+    assert np.isnan(np.asarray(curve.get_ydata(), dtype=float)[2])
+    (marks,) = _gid(fig, "suppressed")
+    assert list(marks.get_xdata()) == [60]
+    assert _legend_texts(fig)[-1] == f"{SUPPRESSION_MARK} = onderdrukt"
+
+
+def test_suppressed_placeholders_in_saved_png(checked_rates: CheckedTable, tmp_path) -> None:
+    fig = plotting.bar_with_ci(
+        checked_rates, category="pilot", estimate="estimate", ci_low="ci_low", ci_high="ci_high", **TEXT
+    )
+    fig.savefig(tmp_path / "bar.png")
+    assert (tmp_path / "bar.png").stat().st_size > 0
+
+
+def test_two_curves_suppressed_at_the_same_time_get_two_marks() -> None:
+    months = pd.to_datetime(["2020-01-01", "2020-02-01", "2020-03-01"])
+    frame = pd.DataFrame({"date": list(months) * 2, "pilot": ["a"] * 3 + ["b"] * 3, "present": [50, 7, 60, 80, 4, 95]})
+    table = Gate(10, kind="synthetic").check("occ", frame, counts=["present"])
+    fig = plotting.line_over_time(table, time="date", value="present", group="pilot", **TEXT)
+    marks = _gid(fig, "suppressed")
+    assert len(marks) == 2
+    assert marks[0].get_color() != marks[1].get_color()
+    # side by side on the time axis, not on top of each other, and not lifted to a height read as a value
+    fig.canvas.draw()
+    where = [m.get_transform().transform((0, 0.03)) for m in marks]
+    assert where[0][0] != where[1][0] and where[0][1] == where[1][1]

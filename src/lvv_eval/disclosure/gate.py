@@ -28,9 +28,16 @@ Versions
     may differ by ``1 .. t-1`` (:func:`lvv_eval.disclosure.suppression.linked.suppress_differences_between`).
 Linked tables
     A count suppressed in any table of the report is suppressed in every
-    other table of the report where the same key (pilot, group) shows the same
-    number, and so is ``denominator - numerator`` of a suppressed numerator.
-    Rules are repeated until nothing changes; tables registered earlier are
+    other cell of the report that is the same count of the same people, and
+    so is ``denominator - numerator`` of a suppressed numerator. Which cells
+    those are follows the tables' declarations: a count column registered
+    with a declared identity (``measures``, ``measure_by``, ``population``:
+    what is counted, of which population) is linked only to cells with the
+    same identity and key; a cell without a declared identity (on either
+    side) is linked, as a safe default, wherever the same key (pilot, group)
+    shows the same number. A cell hidden once stays hidden under the rule
+    that first hid it (its own earlier suppression is not recorded as a
+    link to another table). Rules are repeated until nothing changes; tables registered earlier are
     re-checked, and a released table that would have to change raises
     :class:`~lvv_eval.errors.DisclosureConflictError` (register first,
     release later).
@@ -49,6 +56,7 @@ Published figures
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -76,12 +84,26 @@ from lvv_eval.errors import ConfigError, DisclosureConflictError
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
-__all__ = ["Gate", "TableSpec", "RATE_DERIVED", "round_base"]
+__all__ = ["Gate", "TableSpec", "RATE_DERIVED", "UNDECLARED", "UndeclaredCountWarning", "round_base"]
 
 RATE_DERIVED: tuple[str, ...] = ("estimate", "ci_low", "ci_high", "sim_ci_low", "sim_ci_high")
 """Columns of a rate table that rest on its numerator and denominator."""
 
 LINKED_RULE = "secondary: the same count is suppressed in another table of this report"
+
+UNDECLARED: tuple[str, ...] = ("ignore", "warn", "error")
+"""What a gate does with a column that looks like a count but is not declared (see :meth:`Gate.register`)."""
+
+
+class UndeclaredCountWarning(UserWarning):
+    """A registered table has a column of whole numbers that is declared neither a count nor not a count."""
+
+
+Identity = tuple[str, str, str]
+"""Declared identity of a count cell: (population, key, measure)."""
+
+Source = tuple[str, int, int, str]
+"""Where a suppressed count was learned: (output, row, count column index, ``cell`` or ``complement``)."""
 ROUNDED_NOTE = "released at national level with counts rounded to base 5"
 
 
@@ -112,6 +134,17 @@ class TableSpec:
     fallback: str | None = None
     fallback_key: str = "total"
     caption: str = ""
+    measures: dict[str, str] = field(default_factory=dict)
+    measure_by: tuple[str, ...] = ()
+    population: str = ""
+
+
+def _looks_like_counts(values: pd.Series) -> bool:
+    """Numeric (not Boolean), every shown value a whole number, at least one of them 1 or more."""
+    if values.dtype == bool or not pd.api.types.is_numeric_dtype(values):
+        return False
+    shown = pd.to_numeric(values, errors="coerce").dropna().to_numpy(dtype=float)
+    return bool(len(shown)) and bool(np.all(np.mod(shown, 1) == 0)) and bool((shown >= 1).any())
 
 
 def _as_tuple(x: str | Sequence[str] | None) -> tuple[str, ...]:
@@ -135,6 +168,12 @@ class Gate:
         Key value -> key value counted over the same people, e.g. a design
         group that consists of a single pilot (``{"parallel_bbb=yes": "eindhoven"}``):
         the linked-table rule then treats both names as one.
+    undeclared_counts
+        ``"warn"`` (default), ``"error"`` or ``"ignore"``: what :meth:`register`
+        does with a numeric column of whole numbers that is declared neither a
+        count (``counts``), nor derived (``derived``), nor not a count
+        (``not_counts``), nor a key or label column: such a column passes the
+        gate unchecked, so a count in it would be released as it is.
 
     Examples
     --------
@@ -154,7 +193,11 @@ class Gate:
         kind: str = "person-level",
         report: str = "",
         aliases: Mapping[str, str] | None = None,
+        undeclared_counts: str = "warn",
     ) -> None:
+        if undeclared_counts not in UNDECLARED:
+            raise ConfigError(f"undeclared_counts must be one of {UNDECLARED}, got {undeclared_counts!r}")
+        self.undeclared_counts = undeclared_counts
         if int(threshold) < 1:
             raise ConfigError(f"threshold must be at least 1, got {threshold!r}")
         if kind not in CHECKED_KINDS:
@@ -169,7 +212,8 @@ class Gate:
         self._checked: dict[str, CheckedTable] = {}
         self._released: dict[str, CheckedTable] = {}
         self._exempt: dict[str, CheckedTable] = {}
-        self._hidden: set[tuple[str, float]] = set()
+        self._hidden: dict[tuple[str, float], set[tuple[Identity | None, Source]]] = {}
+        self._first_rule: dict[Source, str] = {}
         self._texts: list[CheckedText] = []
 
     # ------------------------------------------------------------------ public
@@ -205,6 +249,10 @@ class Gate:
         fallback: str | None = None,
         caption: str = "",
         upstream: pd.DataFrame | None = None,
+        measures: Mapping[str, str] | None = None,
+        measure_by: str | Sequence[str] = (),
+        population: str = "",
+        not_counts: Sequence[str] = (),
     ) -> None:
         """Add a person-level table to the report without releasing it yet.
 
@@ -241,17 +289,51 @@ class Gate:
             The same table after a table-specific suppression (same rows and
             columns, hidden cells missing): its hidden cells stay hidden, and
             ``frame`` supplies their values to the linked-table rule.
+        measures, measure_by, population
+            Declared identity of the counts, for the linked-table rule: per
+            count column the name of what it counts, in the report's shared
+            vocabulary (``{"denominator": "outflow", "numerator": "outflow_class"}``),
+            completed per row by the values of the ``measure_by`` columns
+            (``("category",)`` -> ``outflow_class[category=durable]``), and
+            the population counted (scheme, peildatum, formal-only; ``""`` =
+            the report's default). A declared count is linked only to counts
+            of other tables declared the same (same population, key and
+            measure) and to undeclared counts of equal value; two declared
+            counts that are equal by coincidence are not linked. A declaration
+            is a promise: two columns holding the same people must be declared
+            with the same name, or the rule cannot link them.
+        not_counts
+            Numeric columns that are not counts of persons (horizons,
+            durations, capacities, published figures): declared so, they pass
+            unchecked without a warning (see ``undeclared_counts``).
         """
         if name in self._released:
             raise ConfigError(f"output {name!r} was already released by this gate")
         absent = [c for c in counts if c not in frame.columns]
         if absent:
             raise ConfigError(f"{name}: count column(s) {absent} not in the table")
+        undeclared = [c for c in (measures or {}) if c not in counts]
+        if undeclared:
+            raise ConfigError(f"{name}: measures declared for {undeclared}, which are not count columns")
+        missing = [c for c in _as_tuple(measure_by) if c not in frame.columns]
+        if missing:
+            raise ConfigError(f"{name}: measure_by column(s) {missing} not in the table")
         der = {k: tuple(v) for k, v in (derived or {}).items()}
         if rates:
             for col in RATE_DERIVED:
                 if col in frame.columns:
                     der.setdefault(col, ("numerator", "denominator"))
+        declared = {
+            *counts,
+            *der,
+            *not_counts,
+            *_as_tuple(key),
+            *_as_tuple(group),
+            *_as_tuple(measure_by),
+            *version_key,
+            *([versions] if versions else []),
+        }
+        self._undeclared(name, frame, declared)
         self._raw[name] = frame.reset_index(drop=True).copy()
         if upstream is not None:
             if len(upstream) != len(frame):
@@ -269,8 +351,26 @@ class Gate:
             tuple(protect),
             fallback,
             caption=caption,
+            measures=dict(measures or {}),
+            measure_by=_as_tuple(measure_by),
+            population=str(population),
         )
         self._settle()
+
+    def _undeclared(self, name: str, frame: pd.DataFrame, declared: set[str]) -> None:
+        """Warn about (or refuse) numeric columns of whole numbers that nobody declared."""
+        if self.undeclared_counts == "ignore":
+            return
+        suspects = [str(c) for c in frame.columns if str(c) not in declared and _looks_like_counts(frame[c])]
+        if not suspects:
+            return
+        message = (
+            f"{name.split('#')[0]}: column(s) {suspects} hold whole numbers but are declared neither counts (counts=), "
+            "derived (derived=) nor not counts (not_counts=); a count of persons there would pass the gate unchecked"
+        )
+        if self.undeclared_counts == "error":
+            raise ConfigError(message)
+        warnings.warn(message, UndeclaredCountWarning, stacklevel=3)
 
     def check(self, name: str, frame: pd.DataFrame | None = None, **spec: Any) -> CheckedTable:
         """Register ``frame`` (when given) and release the checked table ``name``."""
@@ -354,7 +454,7 @@ class Gate:
     def _settle(self) -> None:
         """Re-check every table until no linked suppression changes anything."""
         for _ in range(50):
-            before = set(self._hidden)
+            before = {k: set(v) for k, v in self._hidden.items()}
             for name in self._raw:
                 self._checked[name] = self._check_one(name)
             if self._hidden == before:
@@ -380,6 +480,7 @@ class Gate:
             else np.zeros((len(frame), 0))
         )
         keys = self._key_of(frame, spec)
+        ids = self._identities(name, frame, spec, keys)
         n, m = values.shape
         hidden = np.zeros((n, m), dtype=bool)
         reason = np.full((n, m), "", dtype=object)
@@ -409,8 +510,8 @@ class Gate:
                         continue
                     if 1 <= v < t:
                         changed |= hide(i, j, f"primary: n < {t}")
-                    elif v >= 1 and (keys[i], float(v)) in self._hidden:
-                        changed |= hide(i, j, LINKED_RULE)
+                    elif v >= 1 and (link := self._link(keys[i], float(v), ids[i][j], (name, i, j, "cell"))):
+                        changed |= hide(i, j, link)
             if spec.rates and "numerator" in col and "denominator" in col:
                 jn, jd = col["numerator"], col["denominator"]
                 for i in range(n):
@@ -427,23 +528,74 @@ class Gate:
                 changed |= self._versions(frame, spec, values, hidden, hide, col["numerator"])
             if not changed:
                 break
-        self._learn(keys, values, hidden, spec, col)
+        self._learn(name, keys, ids, values, hidden, reason, spec, col)
         return self._release_frame(name, frame, spec, values, hidden, reason, keys)
 
+    def _identities(
+        self, name: str, frame: pd.DataFrame, spec: TableSpec, keys: list[str]
+    ) -> list[list[Identity | None]]:
+        """Declared identity of every count cell (``None`` where the table declares none)."""
+        out: list[list[Identity | None]] = []
+        labels = (
+            frame[list(spec.measure_by)].astype(str).agg(lambda r: ",".join(f"{c}={v}" for c, v in r.items()), axis=1)
+            if spec.measure_by and len(frame)
+            else pd.Series("", index=frame.index)
+        ).tolist()
+        for i in range(len(frame)):
+            row: list[Identity | None] = []
+            for c in spec.counts:
+                measure = spec.measures.get(c)
+                row.append(
+                    None
+                    if measure is None
+                    else (spec.population, keys[i], f"{measure}[{labels[i]}]" if labels[i] else measure)
+                )
+            out.append(row)
+        return out
+
+    def _link(self, key: str, value: float, identity: Identity | None, source: Source) -> str | None:
+        """The rule that keeps this cell hidden because of a suppressed count, or ``None``.
+
+        A suppressed count elsewhere is this cell's count when their declared identities
+        agree, or (either undeclared) when the values agree. A cell that is hidden already
+        stays hidden (rules are repeated until stable, and what was hidden stays hidden),
+        under the rule that first hid it: its own earlier suppression is no link to another
+        table.
+        """
+        own = False
+        for other, where in self._hidden.get((key, value), ()):
+            if where == source:
+                own = True
+            elif identity is None or other is None or other == identity:
+                return LINKED_RULE
+        return self._first_rule.get(source, LINKED_RULE) if own else None
+
     def _learn(
-        self, keys: list[str], values: np.ndarray, hidden: np.ndarray, spec: TableSpec, col: dict[str, int]
+        self,
+        name: str,
+        keys: list[str],
+        ids: list[list[Identity | None]],
+        values: np.ndarray,
+        hidden: np.ndarray,
+        reason: np.ndarray,
+        spec: TableSpec,
+        col: dict[str, int],
     ) -> None:
         for i, j in np.argwhere(hidden):
             v = values[i, j]
             if not np.isnan(v) and v >= 1:
-                self._hidden.add((keys[i], float(v)))
+                source: Source = (name, int(i), int(j), "cell")
+                self._first_rule.setdefault(source, str(reason[i, j]))
+                self._hidden.setdefault((keys[i], float(v)), set()).add((ids[i][j], source))
         if spec.rates and "numerator" in col and "denominator" in col:
             jn, jd = col["numerator"], col["denominator"]
             for i in range(len(keys)):
                 if hidden[i, jn] and not hidden[i, jd]:
                     rest = values[i, jd] - values[i, jn]
                     if rest >= 1:
-                        self._hidden.add((keys[i], float(rest)))
+                        # the complement has no declared identity: it is linked by its value
+                        entry = (None, (name, int(i), int(jn), "complement"))
+                        self._hidden.setdefault((keys[i], float(rest)), set()).add(entry)
 
     def _groups(
         self,

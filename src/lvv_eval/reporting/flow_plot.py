@@ -20,12 +20,19 @@ from matplotlib.path import Path as MplPath
 
 from lvv_eval.disclosure.checked import SUPPRESSION_MARK
 from lvv_eval.errors import InputValidationError, Problem
-from lvv_eval.reporting.plots import FONT_SIZE, LABEL_SIZE, OKABE_ITO, TITLE_SIZE, TOTAL_COLOUR
+from lvv_eval.reporting.plots import (
+    FONT_SIZE,
+    LABEL_SIZE,
+    OKABE_ITO,
+    SUPPRESSED_HATCH,
+    SUPPRESSED_MARKER,
+    TITLE_SIZE,
+    TOTAL_COLOUR,
+    suppressed_handle,
+    suppressed_point_handle,
+)
 
-__all__ = ["flow_chart", "period_bars", "capacity_occupancy", "scale_chart", "SUPPRESSED_HATCH"]
-
-SUPPRESSED_HATCH = "////"
-"""Hatch of a band or bar whose count is suppressed."""
+__all__ = ["flow_chart", "period_bars", "capacity_occupancy", "scale_chart", "SUPPRESSED_HATCH", "SUPPRESSED_MARKER"]
 
 SUPPRESSED_SHARE = 0.04
 """Nominal size of a suppressed band (share of the panel's drawn total): a mark, not a value."""
@@ -60,6 +67,18 @@ def _finish(fig: Figure, title: str, footnote: str) -> Figure:
 
 def _label(labels: Mapping[object, str] | None, key: object) -> str:
     return str(labels.get(key, key)) if labels else str(key)
+
+
+def _explain(fig: Figure, label: str | None, drawn: bool, handle: object) -> None:
+    """One figure legend entry ``x = <label>`` when something suppressed was drawn and a label is given."""
+    if label and drawn:
+        fig.legend(  # type: ignore[call-overload]
+            [handle],
+            [f"{SUPPRESSION_MARK} = {label}"],
+            fontsize=FONT_SIZE - 1,
+            frameon=False,
+            loc="outside lower right",
+        )
 
 
 def _band(x0: float, x1: float, y0: tuple[float, float], y1: tuple[float, float]) -> MplPath:
@@ -104,6 +123,7 @@ def flow_chart(
     fmt: Formatter = lambda v: f"{v:,.0f}",
     ncols: int = 3,
     figsize: tuple[float, float] | None = None,
+    suppressed_label: str | None = None,
 ) -> Figure:
     """An alluvial (Sankey-style) chart per panel: intake -> scenario -> outcome.
 
@@ -120,6 +140,9 @@ def flow_chart(
         Display text of pilots and nodes.
     fmt
         Formats a band's count (shown for bands wide enough).
+    suppressed_label
+        Word explaining the mark (already translated); when given and a band is suppressed,
+        one legend entry ``x = <word>``.
 
     Returns
     -------
@@ -235,6 +258,8 @@ def flow_chart(
         ax.set_ylim(-gap, scale + gap * (max(len(c) for c in columns) + 1))
         ax.set_axis_off()
         ax.set_title(_label(panel_labels, pilot), fontsize=LABEL_SIZE, loc="left")
+    hidden_any = any(p.get_gid() == "band-suppressed" for ax in axes.flat for p in ax.patches)
+    _explain(fig, suppressed_label, hidden_any, suppressed_handle())
     return _finish(fig, title, footnote)
 
 
@@ -251,8 +276,12 @@ def period_bars(
     panel_labels: Mapping[object, str] | None = None,
     ncols: int = 3,
     figsize: tuple[float, float] | None = None,
+    suppressed_label: str | None = None,
 ) -> Figure:
     """Bars per period (e.g. quarter), one panel per group; a missing value is a hatched, marked bar.
+
+    ``suppressed_label`` (already translated) adds one legend entry ``x = <word>`` when a bar is
+    suppressed.
 
     Returns
     -------
@@ -312,6 +341,8 @@ def period_bars(
         ax.set_title(_label(panel_labels, name), fontsize=LABEL_SIZE, loc="left")
         if k % ncols == 0:
             ax.set_ylabel(ylabel, fontsize=FONT_SIZE)
+    hidden_any = any(p.get_gid() == "bar-suppressed" for ax in axes.flat for p in ax.patches)
+    _explain(fig, suppressed_label, hidden_any, suppressed_handle())
     return _finish(fig, title, footnote)
 
 
@@ -331,11 +362,14 @@ def capacity_occupancy(
     panel_labels: Mapping[object, str] | None = None,
     ncols: int = 3,
     figsize: tuple[float, float] | None = None,
+    suppressed_label: str | None = None,
 ) -> Figure:
     """Persons present (line) against published capacity (step line) over time, one panel per pilot.
 
-    Months whose count is suppressed leave a gap in the line and get a grey ``x`` mark at the
+    Months whose count is suppressed leave a gap in the line and get the suppression mark at the
     bottom (gid ``suppressed``); the lines have gids ``present`` and ``capacity``.
+    ``suppressed_label`` (already translated) adds one legend entry ``x = <word>`` when a month is
+    suppressed.
     """
     _need(table, [date, panel, present, capacity], "capacity_occupancy")
     order = list(panels) if panels is not None else sorted(table[panel].astype(str).unique())
@@ -366,11 +400,13 @@ def capacity_occupancy(
         if hidden.any():
             ax.plot(
                 when[hidden],
-                np.zeros(int(hidden.sum())),
+                np.full(int(hidden.sum()), 0.03),
+                transform=ax.get_xaxis_transform(),
                 linestyle="none",
-                marker="x",
-                color="#777777",
-                markersize=4,
+                marker=SUPPRESSED_MARKER,
+                color="#555555",
+                markersize=6,
+                clip_on=False,
                 gid="suppressed",
             )
         top = np.nanmax(np.r_[pres[~hidden], cap[~np.isnan(cap)], 1.0])
@@ -384,6 +420,8 @@ def capacity_occupancy(
         if k == 0:
             ax.legend(fontsize=FONT_SIZE - 1, frameon=False, loc="upper left")
     fig.autofmt_xdate()
+    hidden_any = any(line.get_gid() == "suppressed" for ax in axes.flat for line in ax.lines)
+    _explain(fig, suppressed_label, hidden_any, suppressed_point_handle())
     return _finish(fig, title, footnote)
 
 
@@ -510,8 +548,8 @@ def scale_chart(
             )
         )
         names.append(_label(status_labels, status))
-    handles.append(Rectangle((0, 0), 1, 1, facecolor="white", edgecolor="#555555", hatch=SUPPRESSED_HATCH))
-    names.append(_label(status_labels, "suppressed"))
+    handles.append(suppressed_handle())
+    names.append(f"{SUPPRESSION_MARK} = {_label(status_labels, 'suppressed')}")
     axes[0, -1].legend(
         handles, names, fontsize=FONT_SIZE - 1, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0)
     )

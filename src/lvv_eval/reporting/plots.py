@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
+from typing import TypeAlias
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -34,8 +35,11 @@ from matplotlib.dates import AutoDateLocator, DateFormatter
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.lines import Line2D
+from matplotlib.patches import Rectangle
 from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.transforms import ScaledTranslation
 
+from lvv_eval.disclosure.checked import SUPPRESSION_MARK, CheckedTable
 from lvv_eval.errors import InputValidationError, Problem
 
 OKABE_ITO: tuple[str, ...] = (
@@ -74,7 +78,25 @@ TITLE_SIZE: float = 11.0
 DAYS_PER_MONTH: float = 365.25 / 12
 """Days in an average month, used when a time axis is shown in months."""
 
+SUPPRESSED_HATCH: str = "////"
+"""Hatch of a bar, segment or band whose value is suppressed (the policy figures use it too)."""
+
+SUPPRESSED_EDGE: str = "#555555"
+"""Edge colour of a suppressed placeholder."""
+
+SUPPRESSED_SHARE: float = 0.04
+"""Nominal size of a suppressed placeholder, as a share of the value axis: a mark, not a value."""
+
+SUPPRESSED_MARKER: str = rf"$\mathrm{{{SUPPRESSION_MARK}}}$"
+"""Matplotlib marker of a suppressed point of a curve: the mark itself, upright as in the tables."""
+
+SUPPRESSED_FLAG: str = "suppressed"
+"""Boolean column of a plain table that flags rows whose values are suppressed."""
+
 Formatter = Callable[[float], str]
+
+Table: TypeAlias = pd.DataFrame | CheckedTable
+"""What the figure functions draw: a released :class:`CheckedTable` or a plain frame."""
 
 
 # ----------------------------------------------------------------- helpers
@@ -219,22 +241,138 @@ def _labels(ax: Axes, xlabel: str, ylabel: str) -> None:
     ax.set_ylabel(ylabel, fontsize=LABEL_SIZE)
 
 
-# --------------------------------------------------------------- functions
-def _mark_missing(ax: Axes, positions: Sequence[float], label: str, horizontal: bool, span: float) -> None:
-    """Draw a small grey 'x' and ``label`` where a value is missing (suppressed), so it is not read as zero."""
-    for p in positions:
-        if horizontal:
-            ax.plot([0.01 * span], [p], marker="x", color="#777777", markersize=5, linestyle="none")
-            ax.text(0.03 * span, p, label, va="center", ha="left", fontsize=FONT_SIZE - 2, color="#777777")
-        else:
-            ax.plot([p], [0.01 * span], marker="x", color="#777777", markersize=5, linestyle="none")
-            ax.text(
-                p, 0.03 * span, label, va="bottom", ha="center", rotation=90, fontsize=FONT_SIZE - 2, color="#777777"
+# ------------------------------------------------------------ suppression
+def _released(table: Table, values: Sequence[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The frame to draw and, per column of ``values``, where a value is suppressed.
+
+    A :class:`CheckedTable` says so in its mask (a value missing but not masked is
+    simply not available and draws nothing). In a plain frame a missing value counts
+    as suppressed, and so does every value of a row whose :data:`SUPPRESSED_FLAG`
+    column is true (even when the value was filled in). Suppressed values are set to
+    NaN in the returned frame, so nothing downstream can draw them.
+    """
+    if isinstance(table, CheckedTable):
+        frame = table.frame.reset_index(drop=True).copy()
+        mask = table.mask.reset_index(drop=True)
+        hidden = pd.DataFrame(
+            {
+                c: (mask[c].to_numpy(dtype=bool) if c in mask.columns else np.zeros(len(frame), dtype=bool))
+                for c in values
+                if c in frame.columns
+            }
+        )
+    else:
+        frame = table.reset_index(drop=True).copy()
+        flag = _flag(frame)
+        hidden = pd.DataFrame({c: frame[c].isna().to_numpy() | flag for c in values if c in frame.columns})
+    for c in hidden.columns:
+        numbers = pd.to_numeric(frame[c], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+        frame[c] = np.where(hidden[c].to_numpy(), np.nan, numbers)
+    return frame, hidden
+
+
+def _flag(frame: pd.DataFrame) -> np.ndarray:
+    """The :data:`SUPPRESSED_FLAG` column of a plain frame when it holds booleans, else all false."""
+    none = np.zeros(len(frame), dtype=bool)
+    if SUPPRESSED_FLAG not in frame.columns:
+        return none
+    col = frame[SUPPRESSED_FLAG]
+    if pd.api.types.is_bool_dtype(col) or col.dropna().map(lambda v: isinstance(v, (bool, np.bool_))).all():
+        return col.fillna(False).astype(bool).to_numpy()
+    return none
+
+
+def _suppressed_label(label: str | None, fmt: object = None) -> str:
+    """Legend text explaining the mark: ``x = <label>``.
+
+    Without ``label`` (or with the bare mark), the word ``suppressed_value`` of
+    ``labels.csv`` in the language of ``fmt`` when it is a method of a
+    :class:`~lvv_eval.reporting.labels.Labels` (e.g. ``L.percent``), else Dutch.
+    """
+    if label is None or label.strip() == SUPPRESSION_MARK:
+        from lvv_eval.reporting.labels import Labels
+
+        owner = getattr(fmt, "__self__", None)
+        labels = owner if isinstance(owner, Labels) else Labels("nl")
+        label = labels.word("suppressed_value")
+    return f"{SUPPRESSION_MARK} = {label}"
+
+
+def suppressed_handle() -> Rectangle:
+    """Legend handle of a suppressed placeholder."""
+    return Rectangle((0, 0), 1, 1, facecolor="white", edgecolor=SUPPRESSED_EDGE, hatch=SUPPRESSED_HATCH, linewidth=0.6)
+
+
+def suppressed_point_handle() -> Line2D:
+    """Legend handle of a suppressed point of a curve (the mark on the time axis)."""
+    return Line2D([], [], linestyle="none", marker=SUPPRESSED_MARKER, color=SUPPRESSED_EDGE, markersize=6)
+
+
+def _placeholder(patch: object) -> None:
+    """Turn a drawn bar into a suppressed placeholder: white, hatched, grey edge, gid ``bar-suppressed``."""
+    patch.set_facecolor("white")  # type: ignore[attr-defined]
+    patch.set_edgecolor(SUPPRESSED_EDGE)  # type: ignore[attr-defined]
+    patch.set_hatch(SUPPRESSED_HATCH)  # type: ignore[attr-defined]
+    patch.set_linewidth(0.6)  # type: ignore[attr-defined]
+    patch.set_gid("bar-suppressed")  # type: ignore[attr-defined]
+
+
+def _mark(ax: Axes, x: float, y: float, *, horizontal: bool, centre: bool = False) -> None:
+    """Write the suppression mark at data position (``x`` along the category axis, ``y`` along the values).
+
+    Inside a hatched segment (``centre``) the mark sits on a small white patch, so it stays legible.
+    """
+    box = {"facecolor": "white", "edgecolor": "none", "pad": 1.0} if centre else None
+    ax.text(
+        y if horizontal else x,
+        x if horizontal else y,
+        SUPPRESSION_MARK,
+        ha="left" if horizontal and not centre else "center",
+        va="bottom" if not horizontal and not centre else "center",
+        fontsize=FONT_SIZE,
+        color="#333333",
+        bbox=box,
+        gid="suppressed",
+    )
+
+
+def _mark_points(ax: Axes, points: Sequence[tuple[str, np.ndarray]]) -> bool:
+    """Mark suppressed points of curves on the time axis (each curve has a gap there).
+
+    ``points`` holds per curve its colour and the times of its suppressed points. The marks sit
+    just above the time axis, where they cannot be read as values; where several curves are
+    suppressed at the same time, their marks stand side by side, one in each colour.
+    """
+    at: dict[object, list[int]] = {}
+    for k, (_colour, x) in enumerate(points):
+        for t in x:
+            at.setdefault(t, []).append(k)
+    drawn = False
+    for k, (colour, x) in enumerate(points):
+        shifts: dict[float, list[object]] = {}
+        for t in x:
+            slot, n = at[t].index(k), len(at[t])
+            shifts.setdefault((slot - (n - 1) / 2) * 7.0, []).append(t)
+        for shift, times in shifts.items():
+            offset = ScaledTranslation(shift / 72, 0, ax.figure.dpi_scale_trans)
+            ax.plot(
+                np.array(times),
+                np.full(len(times), 0.03),
+                transform=ax.get_xaxis_transform() + offset,
+                linestyle="none",
+                marker=SUPPRESSED_MARKER,
+                color=colour,
+                markersize=6,
+                clip_on=False,
+                gid="suppressed",
             )
+            drawn = True
+    return drawn
 
 
+# --------------------------------------------------------------- functions
 def bar_with_ci(
-    table: pd.DataFrame,
+    table: Table,
     *,
     category: str,
     estimate: str,
@@ -263,7 +401,9 @@ def bar_with_ci(
     ----------
     table
         One row per category (e.g. a rate table of :mod:`lvv_eval.stats.rates`:
-        one row per pilot plus ``total``).
+        one row per pilot plus ``total``): a released :class:`CheckedTable`
+        (its mask says what is suppressed), or a plain frame, where a missing
+        estimate, or a true ``suppressed`` column, means suppressed.
     category, estimate, ci_low, ci_high
         Column names. Estimates and bounds are proportions (0-1) when
         ``percent`` is true, else counts or other numbers; missing bounds draw
@@ -294,57 +434,75 @@ def bar_with_ci(
     figsize
         Size in inches.
     missing_label
-        Text (already translated, e.g. "onderdrukt") drawn with a small grey
-        ``x`` where the estimate is missing, so a suppressed value is not read
-        as zero; ``None`` (default) leaves the place empty.
+        The word that explains the suppression mark in the legend (``x =
+        <word>``, already translated, e.g. "onderdrukt"); default the word
+        ``suppressed_value`` in the language of ``fmt`` (see
+        :func:`_suppressed_label`).
 
     Returns
     -------
     matplotlib.figure.Figure
-        One axes; ``ax.patches`` holds one bar per category.
+        One axes; ``ax.patches`` holds one bar per category. A suppressed
+        estimate is a white hatched placeholder of nominal height
+        (:data:`SUPPRESSED_SHARE` of the axis; gid ``bar-suppressed``) with the
+        mark :data:`~lvv_eval.disclosure.checked.SUPPRESSION_MARK` above it
+        (gid ``suppressed``), no interval and no value label; one legend entry
+        explains the mark.
     """
+    table, hidden = _released(table, [estimate, ci_low, ci_high])
     _check(table, [category, estimate, ci_low, ci_high], "bar_with_ci", unique=[category])
+    label_fmt = fmt
     fmt = _formatter(fmt, percent, decimals)
     cats = _order(table[category], order, total)
     data = table.set_index(category).loc[cats]
     est = data[estimate].astype("float64").to_numpy()
     low = data[ci_low].astype("float64").to_numpy()
     high = data[ci_high].astype("float64").to_numpy()
+    gone = hidden.set_axis(table[category].to_numpy())[estimate].reindex(cats).fillna(False).to_numpy(dtype=bool)
     colours = _colours(cats, total)
     fig, axes = _new(figsize=figsize)
     ax = axes[0, 0]
     pos = np.arange(len(cats), dtype="float64")
     names = [_text(labels, c) for c in cats]
+    if isinstance(reference, Mapping):
+        ref = np.array([float(reference.get(c, np.nan)) for c in cats])
+        top = float(np.nanmax(ref)) if (~np.isnan(ref)).any() else 0.0
+    else:
+        ref = np.full(len(cats), np.nan)
+        top = float(reference) if reference is not None else 0.0
+    upper = np.nanmax(np.r_[est, high, top, 0.0])
+    span = upper if upper > 0 else 1.0
+    nominal = SUPPRESSED_SHARE * span
+    heights = np.where(gone, nominal, est)
     err = np.vstack([np.clip(est - low, 0, None), np.clip(high - est, 0, None)])
     bar_colours = [colours[c] for c in cats]
     if horizontal:
-        ax.barh(pos, est, color=bar_colours, height=0.6)
+        bars = ax.barh(pos, heights, color=bar_colours, height=0.6)
         ax.errorbar(est, pos, xerr=err, fmt="none", ecolor="black", elinewidth=1, capsize=3)
         ax.set_yticks(pos, names)
         ax.invert_yaxis()
     else:
-        ax.bar(pos, est, color=bar_colours, width=0.6)
+        bars = ax.bar(pos, heights, color=bar_colours, width=0.6)
         ax.errorbar(pos, est, yerr=err, fmt="none", ecolor="black", elinewidth=1, capsize=3)
         ax.set_xticks(pos, names)
+    for k in np.flatnonzero(gone):
+        _placeholder(bars.patches[k])
+        _mark(ax, pos[k], nominal + 0.02 * span, horizontal=horizontal)
     handles: list[object] = []
+    names_legend: list[str] = []
     if reference is not None:
         style = {"colors": REFERENCE_COLOUR, "linestyles": "--", "linewidth": 1.5}
         if isinstance(reference, Mapping):
-            ref = np.array([float(reference.get(c, np.nan)) for c in cats])
             keep = ~np.isnan(ref)
             draw = ax.vlines if horizontal else ax.hlines
             draw(ref[keep], pos[keep] - 0.4, pos[keep] + 0.4, **style)
-            top = np.nanmax(ref) if keep.any() else 0.0
         else:
             (ax.axvline if horizontal else ax.axhline)(
                 float(reference), color=REFERENCE_COLOUR, linestyle="--", linewidth=1.5
             )
-            top = float(reference)
-        handles = [Line2D([], [], color=REFERENCE_COLOUR, linestyle="--", linewidth=1.5)]
-    else:
-        top = 0.0
-    upper = np.nanmax(np.r_[est, high, top, 0.0])
-    span = upper if upper > 0 else 1.0
+        if reference_label:
+            handles.append(Line2D([], [], color=REFERENCE_COLOUR, linestyle="--", linewidth=1.5))
+            names_legend.append(reference_label)
     if value_labels:
         anchor = np.where(np.isnan(high), est, np.fmax(high, est))
         for p, a, e in zip(pos, anchor, est):
@@ -355,13 +513,14 @@ def bar_with_ci(
             else:
                 ax.text(p, a + 0.02 * span, fmt(e), va="bottom", ha="center", fontsize=FONT_SIZE)
     limit = upper * 1.15 if upper > 0 else 1.0
-    if missing_label is not None:
-        _mark_missing(ax, pos[np.isnan(est)], missing_label, horizontal, limit)
     (ax.set_xlim if horizontal else ax.set_ylim)(0, limit)
     _value_axis(ax, horizontal, fmt)
     _labels(ax, xlabel, ylabel)
-    if handles and reference_label:
-        _legend(ax, handles, [reference_label])
+    if gone.any():
+        handles.append(suppressed_handle())
+        names_legend.append(_suppressed_label(missing_label, label_fmt))
+    if handles:
+        _legend(ax, handles, names_legend)
     return _finish(fig, title, footnote)
 
 
@@ -375,13 +534,26 @@ def _bars(
     horizontal: bool,
     fmt: Formatter,
     value_labels: bool,
+    hidden: np.ndarray | None = None,
+    stack_total: float | None = None,
 ) -> float:
-    """Draw grouped or stacked bars: rows of ``matrix`` are categories, columns are series."""
+    """Draw grouped or stacked bars: rows of ``matrix`` are categories, columns are series.
+
+    ``hidden`` (same shape) marks suppressed values (their ``matrix`` entries are NaN).
+    Side by side, each is a placeholder bar of nominal height with the mark. Stacked, the
+    suppressed values of a category are drawn as one marked segment after the shown ones:
+    up to ``stack_total`` (a 100 % bar still ends at 100 %) when that rest is not a single
+    hidden value (two or more hidden, or all of them), else of nominal length.
+    """
     n_cat, n_ser = matrix.shape
     pos = np.arange(n_cat, dtype="float64")
     width = 0.7 if stacked else 0.8 / max(n_ser, 1)
     base = np.zeros(n_cat)
     values = matrix.to_numpy(dtype="float64")
+    gone = np.zeros(values.shape, dtype=bool) if hidden is None else hidden
+    shown_top = np.nansum(values, axis=1).max() if stacked and n_cat else np.nanmax(np.r_[values.ravel(), 0.0])
+    scale = float(max(shown_top, stack_total or 0.0, 0.0)) or 1.0
+    nominal = SUPPRESSED_SHARE * scale
     upper = 0.0
     for j, series in enumerate(matrix.columns):
         v = values[:, j]
@@ -389,6 +561,7 @@ def _bars(
             at, start = pos, base.copy()
         else:
             at, start = pos - 0.4 + width * (j + 0.5), np.zeros(n_cat)
+            v = np.where(gone[:, j], nominal, v)
         kwargs = {"color": colours[series], "label": _text(series_labels, series)}
         if horizontal:
             bars = ax.barh(at, v, width, left=start, **kwargs)  # type: ignore[arg-type]
@@ -396,9 +569,13 @@ def _bars(
             bars = ax.bar(at, v, width, bottom=start, **kwargs)  # type: ignore[arg-type]
         if stacked:
             base = base + np.nan_to_num(v)
+        else:
+            for i in np.flatnonzero(gone[:, j]):
+                _placeholder(bars.patches[i])
+                _mark(ax, at[i], nominal + 0.02 * scale, horizontal=horizontal)
         upper = max(upper, float(np.nanmax(np.r_[base, v, 0.0])))
         if value_labels:
-            texts = [fmt(x) if not np.isnan(x) else "" for x in v]
+            texts = [fmt(x) if not (np.isnan(x) or h) else "" for x, h in zip(v, gone[:, j])]
             if stacked:
                 # only segments wide enough to hold a label
                 span = max(float(np.nansum(values, axis=1).max()), 1e-12)
@@ -406,6 +583,19 @@ def _bars(
                 ax.bar_label(bars, labels=texts, label_type="center", fontsize=FONT_SIZE, color=_ink(colours[series]))
             else:
                 ax.bar_label(bars, labels=texts, padding=2, fontsize=FONT_SIZE)
+    if stacked:
+        for i in np.flatnonzero(gone.any(axis=1)):
+            n_hidden = int(gone[i].sum())
+            n_parts = int((gone[i] | ~np.isnan(values[i])).sum())
+            rest = (stack_total - base[i]) if stack_total is not None else np.nan
+            length = rest if (n_hidden >= 2 or n_hidden == n_parts) and rest > 0 else nominal
+            draw = ax.barh if horizontal else ax.bar
+            side = {"left": base[i]} if horizontal else {"bottom": base[i]}
+            (patch,) = draw([pos[i]], [length], width, **side).patches
+            _placeholder(patch)
+            _mark(ax, pos[i], base[i] + length / 2, horizontal=horizontal, centre=True)
+            base[i] += length
+            upper = max(upper, float(base[i]))
     return upper
 
 
@@ -416,8 +606,27 @@ def _matrix(
     return wide.reindex(index=cats, columns=groups).astype("float64")
 
 
+def _series_legend(ax: Axes, suppressed: bool, label: str | None, fmt: object) -> None:
+    """Legend of the series, plus one entry explaining the mark when something is suppressed."""
+    drawn, names = ax.get_legend_handles_labels()
+    handles: list[object] = list(drawn)
+    if suppressed:
+        handles.append(suppressed_handle())
+        names.append(_suppressed_label(label, fmt))
+    _legend(ax, handles, names)
+
+
+def _hidden_matrix(
+    table: pd.DataFrame, hidden: pd.Series, category: str, group: str, cats: list[object], groups: list[object]
+) -> np.ndarray:
+    """Where a (category, group) value is suppressed; a pair absent from the table is not."""
+    flags = pd.DataFrame({category: table[category], group: table[group], "_h": hidden.to_numpy(dtype=bool)})
+    wide = flags.pivot(index=category, columns=group, values="_h")
+    return wide.reindex(index=cats, columns=groups).fillna(False).to_numpy(dtype=bool)
+
+
 def grouped_bars(
-    table: pd.DataFrame,
+    table: Table,
     *,
     category: str,
     group: str,
@@ -440,6 +649,7 @@ def grouped_bars(
     total: object = "total",
     figsize: tuple[float, float] = FIGSIZE,
     missing_label: str | None = None,
+    stack_total: float | None = None,
 ) -> Figure:
     """Bars per category, one bar (or stacked segment) per group.
 
@@ -450,6 +660,8 @@ def grouped_bars(
     ----------
     table
         Long format: one row per (category, group); a missing pair draws no bar.
+        A released :class:`CheckedTable`, or a plain frame (a missing value, or
+        a true ``suppressed`` column, means suppressed).
     category, group, value
         Column names (category on the axis, group in the legend).
     title, xlabel, ylabel, footnote
@@ -469,20 +681,32 @@ def grouped_bars(
         As in :func:`bar_with_ci`; stacked segments under 6 % of the largest
         bar get no value label.
     missing_label
-        As in :func:`bar_with_ci`: text and a grey ``x`` where a (category,
-        group) value is missing (side-by-side bars only). Keep every category
-        in ``table`` (or ``order``) so that none disappears from the axis.
+        As in :func:`bar_with_ci`: the word explaining the mark in the legend.
+        Keep every category in ``table`` (or ``order``) so that none
+        disappears from the axis.
+    stack_total
+        Stacked bars only: what a full bar adds up to (``1.0`` for shares of
+        one denominator). The suppressed values of a category are then one
+        marked segment filling the bar up to it (when they are two or more,
+        or all); without it, a marked segment of nominal length.
 
     Returns
     -------
     matplotlib.figure.Figure
-        One axes; ``ax.patches`` holds categories x groups bars.
+        One axes; ``ax.patches`` holds categories x groups bars (then one
+        placeholder per stacked bar with suppressed values). A suppressed
+        value is a white hatched placeholder (gid ``bar-suppressed``) with the
+        mark (gid ``suppressed``), never its value; one legend entry explains
+        the mark.
     """
+    table, hidden = _released(table, [value])
     _check(table, [category, group, value], "grouped_bars", unique=[category, group])
+    label_fmt = fmt
     fmt = _formatter(fmt, percent, decimals)
     cats = _order(table[category], order, total)
     groups = _order(table[group], group_order, total)
     matrix = _matrix(table, category, group, value, cats, groups)
+    gone = _hidden_matrix(table, hidden[value], category, group, cats, groups)
     fig, axes = _new(figsize=figsize)
     ax = axes[0, 0]
     upper = _bars(
@@ -494,15 +718,12 @@ def grouped_bars(
         horizontal=horizontal,
         fmt=fmt,
         value_labels=value_labels,
+        hidden=gone,
+        stack_total=stack_total,
     )
     names = [_text(labels, c) for c in cats]
     pos = np.arange(len(cats))
     limit = upper * 1.12 if upper > 0 else 1.0
-    if missing_label is not None and not stacked:
-        values = matrix.to_numpy(dtype="float64")
-        width = 0.8 / max(len(groups), 1)
-        spots = [pos[i] - 0.4 + width * (j + 0.5) for i, j in zip(*np.nonzero(np.isnan(values)))]
-        _mark_missing(ax, spots, missing_label, horizontal, limit)
     if horizontal:
         ax.set_yticks(pos, names)
         ax.invert_yaxis()
@@ -512,12 +733,12 @@ def grouped_bars(
         ax.set_ylim(0, limit)
     _value_axis(ax, horizontal, fmt)
     _labels(ax, xlabel, ylabel)
-    _legend(ax)
+    _series_legend(ax, bool(gone.any()), missing_label, label_fmt)
     return _finish(fig, title, footnote)
 
 
 def stacked_shares(
-    table: pd.DataFrame,
+    table: Table,
     *,
     category: str,
     part: str,
@@ -537,6 +758,7 @@ def stacked_shares(
     value_labels: bool = True,
     total: object = "total",
     figsize: tuple[float, float] = FIGSIZE,
+    missing_label: str | None = None,
 ) -> Figure:
     """100 % stacked bars: the share of each part (e.g. outcome class) per category (pilot).
 
@@ -546,7 +768,9 @@ def stacked_shares(
         Long format, one row per (category, part); ``share`` is a proportion
         (0-1) of the category's denominator (name it in the footnote). Shares
         are drawn as given, not rescaled: if they do not add up to 1 the bar
-        is shorter, which shows it.
+        is shorter, which shows it. A released :class:`CheckedTable`, or a
+        plain frame (a missing share, or a true ``suppressed`` column, means
+        suppressed: a share filled in with 0 is still not drawn).
     category, part, share
         Column names.
     part_order
@@ -560,17 +784,27 @@ def stacked_shares(
         Horizontal bars (default), categories listed top-down.
     title, xlabel, ylabel, footnote, order, fmt, decimals, value_labels, total, figsize
         As in :func:`grouped_bars`.
+    missing_label
+        As in :func:`bar_with_ci`: the word explaining the mark in the legend.
 
     Returns
     -------
     matplotlib.figure.Figure
-        One axes; ``ax.patches`` holds categories x parts segments; value axis 0-100 %.
+        One axes; ``ax.patches`` holds categories x parts segments, then one
+        placeholder per bar with suppressed shares: those shares together, as
+        one white hatched segment with the mark (gid ``bar-suppressed``), so
+        the bar still ends at 100 % (a single suppressed share, which the rest
+        would give back, gets a segment of nominal length instead); value
+        axis 0-100 %.
     """
+    table, hidden = _released(table, [share])
     _check(table, [category, part, share], "stacked_shares", unique=[category, part])
+    label_fmt = fmt
     fmt = _formatter(fmt, True, decimals)
     cats = _order(table[category], order, total)
     parts = _order(table[part], part_order, None)
     matrix = _matrix(table, category, part, share, cats, parts)
+    gone = _hidden_matrix(table, hidden[share], category, part, cats, parts)
     fig, axes = _new(figsize=figsize)
     ax = axes[0, 0]
     _bars(
@@ -582,6 +816,8 @@ def stacked_shares(
         horizontal=horizontal,
         fmt=fmt,
         value_labels=value_labels,
+        hidden=gone,
+        stack_total=1.0,
     )
     names = [_text(labels, c) for c in cats]
     pos = np.arange(len(cats))
@@ -594,12 +830,12 @@ def stacked_shares(
         ax.set_ylim(0, 1)
     _value_axis(ax, horizontal, fmt)
     _labels(ax, xlabel, ylabel)
-    _legend(ax)
+    _series_legend(ax, bool(gone.any()), missing_label, label_fmt)
     return _finish(fig, title, footnote)
 
 
 def line_over_time(
-    table: pd.DataFrame,
+    table: Table,
     *,
     time: str,
     value: str,
@@ -620,6 +856,7 @@ def line_over_time(
     date_format: str = "%Y-%m",
     total: object = "total",
     figsize: tuple[float, float] = FIGSIZE,
+    missing_label: str | None = None,
 ) -> Figure:
     """One line per group over time, with an optional dashed reference per group.
 
@@ -628,7 +865,9 @@ def line_over_time(
     Parameters
     ----------
     table
-        Long format, one row per (group, time).
+        Long format, one row per (group, time): a released
+        :class:`CheckedTable`, or a plain frame (a missing value, or a true
+        ``suppressed`` column, means suppressed).
     time, value, group
         Column names; ``time`` is datetime (ticks as ``date_format``,
         language-neutral ISO by default) or numeric (e.g. months since start).
@@ -648,15 +887,22 @@ def line_over_time(
         Mark the observations (helps in black-and-white print).
     figsize
         Size in inches.
+    missing_label
+        As in :func:`bar_with_ci`: the word explaining the mark in the legend.
 
     Returns
     -------
     matplotlib.figure.Figure
         One axes; ``ax.lines`` holds one line per group, then one dashed line
-        per group with a reference.
+        per group with a reference, then per group with suppressed points one
+        line of marks (gid ``suppressed``): a suppressed point is a gap in its
+        line with the mark :data:`~lvv_eval.disclosure.checked.SUPPRESSION_MARK`
+        on the time axis below it; one legend entry explains the mark.
     """
+    table, hidden = _released(table, [value])
     needed = [time, value, group] + ([reference] if isinstance(reference, str) else [])
     _check(table, needed, "line_over_time", unique=[group, time])
+    label_fmt = fmt
     fmt = _formatter(fmt, percent, decimals)
     groups = _order(table[group], order, total)
     palette = _colours(groups, total, colours)
@@ -687,6 +933,11 @@ def line_over_time(
             continue
         ax.plot(x, y, color=palette[g], linestyle="--", linewidth=1.2)
         has_reference = True
+    gone = hidden[value].to_numpy(dtype=bool)
+    _mark_points(
+        ax,
+        [(palette[g], np.sort(table.loc[(table[group] == g).to_numpy() & gone, time].to_numpy())) for g in groups],
+    )
     if pd.api.types.is_datetime64_any_dtype(table[time]):
         ax.xaxis.set_major_locator(AutoDateLocator(maxticks=8))
         ax.xaxis.set_major_formatter(DateFormatter(date_format))
@@ -697,12 +948,15 @@ def line_over_time(
     if has_reference and reference_label:
         handles.append(Line2D([], [], color=TOTAL_COLOUR, linestyle="--", linewidth=1.2))
         names.append(reference_label)
+    if gone.any():
+        handles.append(suppressed_point_handle())
+        names.append(_suppressed_label(missing_label, label_fmt))
     _legend(ax, handles, names)
     return _finish(fig, title, footnote)
 
 
 def cif_plot(
-    curves: pd.DataFrame,
+    curves: Table,
     *,
     time: str,
     estimate: str,
@@ -725,6 +979,7 @@ def cif_plot(
     ci_alpha: float = 0.18,
     total: object = "total",
     figsize: tuple[float, float] = FIGSIZE,
+    missing_label: str | None = None,
 ) -> Figure:
     """Cumulative incidence step curves with CI bands, one panel per outcome class.
 
@@ -735,6 +990,8 @@ def cif_plot(
         (panel, group) the step function's jump times and values (right-continuous).
         Rows with the panel value ``in_programme`` are drawn like any other
         panel if present; filter them out or leave them out of ``panel_order``.
+        A released :class:`CheckedTable`, or a plain frame (a missing
+        estimate, or a true ``suppressed`` column, means suppressed).
     time, estimate, ci_low, ci_high
         Column names; ``time`` in days. Missing bounds leave a gap in the band.
     panel, group
@@ -759,15 +1016,25 @@ def cif_plot(
         Opacity of the CI bands.
     figsize
         Size in inches.
+    missing_label
+        As in :func:`bar_with_ci`: the word explaining the mark in the legend.
 
     Returns
     -------
     matplotlib.figure.Figure
         One axes per panel; each holds one step line per group in ``ax.lines``
         and one CI band per group in ``ax.collections``. Unused grid cells are
-        removed. Y axis 0-1, shared.
+        removed. Y axis 0-1, shared. A suppressed point is a gap in its curve
+        and band, marked on the time axis (gid ``suppressed``); a group drawn
+        in some panel but without a curve in another (a curve left out because
+        it would disclose small counts) is listed in that panel as
+        ``x <group>`` (gid ``suppressed``). One legend entry explains the mark.
     """
+    curves, hidden = _released(curves, [estimate, ci_low, ci_high])
     _check(curves, [time, estimate, ci_low, ci_high, panel, group], "cif_plot", unique=[panel, group, time])
+    gone = hidden[estimate].to_numpy(dtype=bool)
+    marked = False
+    label_fmt = fmt
     fmt = _formatter(fmt, True, 0)
     if panel_order is not None:
         panels = [p for p in panel_order if p in set(curves[panel])]
@@ -782,11 +1049,16 @@ def cif_plot(
     scale = DAYS_PER_MONTH if months else 1.0
     for k, p in enumerate(panels):
         ax = axes.flat[k]
-        for _i, g in enumerate(groups):
-            part = curves.loc[(curves[panel] == p) & (curves[group] == g)].sort_values(time)
-            if part.empty:
+        absent: list[object] = []
+        holes: list[tuple[str, np.ndarray]] = []
+        for g in groups:
+            rows = ((curves[panel] == p) & (curves[group] == g)).to_numpy()
+            part = curves.loc[rows].sort_values(time)
+            if part.empty or gone[rows].all():
+                absent.append(g)
                 continue
             x = part[time].to_numpy(dtype="float64") / scale
+            holes.append((palette[g], np.sort(curves.loc[rows & gone, time].to_numpy(dtype="float64")) / scale))
             ax.step(
                 x,
                 part[estimate].to_numpy(dtype="float64"),
@@ -804,6 +1076,20 @@ def cif_plot(
                 alpha=ci_alpha,
                 linewidth=0,
             )
+        marked |= _mark_points(ax, holes)
+        for n, g in enumerate(absent):
+            ax.text(
+                0.03,
+                0.97 - 0.08 * n,
+                f"{SUPPRESSION_MARK} {_text(labels, g)}",
+                transform=ax.transAxes,
+                ha="left",
+                va="top",
+                fontsize=FONT_SIZE,
+                color=palette[g],
+                gid="suppressed",
+            )
+        marked |= bool(absent)
         ax.set_title(_text(panel_labels, p), fontsize=LABEL_SIZE)
         ax.set_ylim(0, 1)
         ax.set_xlim(left=0)
@@ -828,7 +1114,11 @@ def cif_plot(
             for handle, name in zip(*axes.flat[k].get_legend_handles_labels()):
                 entries.setdefault(name, handle)
         drawn = [_text(labels, g) for g in groups if _text(labels, g) in entries]
+        handles = [entries[name] for name in drawn]
+        if marked:
+            handles.append(suppressed_point_handle())
+            drawn.append(_suppressed_label(missing_label, label_fmt))
         fig.legend(  # type: ignore[call-overload]
-            [entries[name] for name in drawn], drawn, fontsize=FONT_SIZE, frameon=False, loc="outside right center"
+            handles, drawn, fontsize=FONT_SIZE, frameon=False, loc="outside right center"
         )
     return _finish(fig, title, footnote)

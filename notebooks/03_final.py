@@ -33,6 +33,7 @@ horizons_months: list = [6, 12, 18]  # horizons for the cumulative incidence tab
 import matplotlib.pyplot as plt
 from IPython.display import display
 
+from lvv_eval.disclosure import checked as disclosure_checked
 from lvv_eval.disclosure import suppression as disclosure
 from lvv_eval.disclosure.gate import Gate
 from lvv_eval.evaluations import common, final, findings, policy, three_evaluations
@@ -252,8 +253,12 @@ if FRAME is not None:
     )
     pilot_labels = {p: L.pilot(p) for p in SHARES["pilot"].unique()}
     class_labels = {c: L.outcome_class(P.scheme, c) for c in SCHEME.class_ids}
+    # a share the gate hides in the released table (its own rules or a linked table) is drawn as suppressed
+    estimate_label = L.columns(SHARES[["estimate"]].head(0)).columns[0]
+    hidden_by_gate = GATE.released["class_shares_by_pilot"].mask[estimate_label].to_numpy(dtype=bool)
+    SHARES_DRAWN = SHARES.assign(suppressed=SHARES["suppressed"].astype(bool) | hidden_by_gate)
     fig = stacked_shares(
-        SHARES.fillna({"estimate": 0.0}),
+        SHARES_DRAWN.fillna({"estimate": 0.0}),
         category="pilot",
         part="category",
         share="estimate",
@@ -263,7 +268,7 @@ if FRAME is not None:
         title=T("class_shares_chart_title"),
         xlabel=T("axis_share_outflow"),
         ylabel="",
-        footnote=T("class_shares_footnote", peildatum=PEILDATUM) + SYNTHETIC,
+        footnote=T("class_shares_footnote", peildatum=PEILDATUM, mark=disclosure_checked.SUPPRESSION_MARK) + SYNTHETIC,
         fmt=L.percent,
     )
     W.figure(
@@ -276,7 +281,7 @@ if FRAME is not None:
 
 # %%
 if FRAME is not None:
-    durable_share = SHARES.loc[SHARES["category"] == "durable"]
+    durable_share = SHARES_DRAWN.loc[SHARES_DRAWN["category"] == "durable"]
     fig = bar_with_ci(
         durable_share,
         category="pilot",

@@ -289,6 +289,7 @@ def write_figures(
         node_labels=nodes,  # type: ignore[arg-type]
         fmt=L.number,
         source_node=INTAKE,
+        suppressed_label=L.word("suppressed_value"),
     )
     writer.figure(flows.output_id, figure_from(gate, flows.output_id, fig, flows), title=t["flow_title"])
     figures.append(fig)
@@ -306,6 +307,7 @@ def write_figures(
         panel="pilot",
         title=t["quarter_title"],
         ylabel=t["trajectories"],
+        suppressed_label=L.word("suppressed_value"),
         footnote=quarters.caption,
         panel_labels=panel_labels,  # type: ignore[arg-type]
     )
@@ -332,6 +334,7 @@ def write_figures(
         footnote=occ.caption,
         present_label=t["present"],
         capacity_label=t["capacity"],
+        suppressed_label=L.word("suppressed_value"),
         panel_labels=panel_labels,  # type: ignore[arg-type]
     )
     writer.figure(occ.output_id, figure_from(gate, occ.output_id, fig, occ), title=t["occupancy_title"])

@@ -1053,9 +1053,13 @@ def _workbook(path: Path, data: bytes):
     except Exception as exc:  # noqa: BLE001 - calamine raises its own types for a broken file
         raise UnreadableInputError(f"{path}: cannot read as .xlsx: {exc}") from None
 
+    sheets: dict[str, object] = {}  # each sheet parsed once (the header search, then the rows)
+
     def load(name: str, nrows: int | None = None) -> list[list[object]]:
         try:
-            return book.get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=nrows)  # type: ignore[return-value]
+            if name not in sheets:
+                sheets[name] = book.get_sheet_by_name(name)
+            return sheets[name].to_python(skip_empty_area=False, nrows=nrows)  # type: ignore[attr-defined]
         except Exception as exc:  # noqa: BLE001 - calamine's own types for a broken sheet
             raise UnreadableInputError(f"{path}: cannot read worksheet {name!r}: {exc}") from None
 
@@ -1127,7 +1131,7 @@ def _uncached_formulas(
     if b"<f" not in xml and b":f" not in xml and b't="e"' not in xml:
         return []
     problems: list[Problem] = []
-    for _, element in ElementTree.iterparse(io.BytesIO(xml)):
+    for _, element in ElementTree.iterparse(io.BytesIO(_cells_that_may_lack_a_value(xml))):
         if not element.tag.endswith("}c"):
             continue
         children = {child.tag.rsplit("}", 1)[-1]: child for child in element}
@@ -1154,6 +1158,40 @@ def _uncached_formulas(
             )
         element.clear()
     return problems
+
+
+_MAY_LACK_VALUE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]|\st\s*=\s*[\"']e[\"']")
+"""A formula element or an error mark: a cell without either has a usable value or is empty."""
+_XML_CELL = re.compile(rb"<c(?=[\s>/])(?:[^>]*/>|.*?</c>)", re.DOTALL)
+
+
+def _cells_that_may_lack_a_value(xml: bytes) -> bytes:
+    """The worksheet XML with only the cells that hold a formula or an error mark.
+
+    The sheet data (the rows) is replaced by those cells, everything around
+    it stays as it is (the root element and its namespaces), so the XML
+    parser sees a few cells instead of every cell of a large sheet and finds
+    the same ones without a usable value. A sheet written with prefixed
+    element names (``<x:c>``), comments or CDATA sections is returned whole.
+    """
+    begin, end = xml.find(b"<sheetData>"), xml.rfind(b"</sheetData>")
+    if begin < 0 or end < begin or b"<!--" in xml or b"<![CDATA[" in xml or b":c " in xml or b":row " in xml:
+        return xml
+    begin += len(b"<sheetData>")
+    starts: list[int] = []
+    cells: list[bytes] = []
+    for mark in _MAY_LACK_VALUE.finditer(xml, begin, end):
+        start = mark.start() + 1
+        while start >= 0:  # the last cell start before the mark (not <col, <cfRule ...)
+            start = xml.rfind(b"<c", begin, start)
+            if start < 0 or xml[start + 2 : start + 3] in (b" ", b"\t", b"\r", b"\n", b">", b"/"):
+                break
+        cell = _XML_CELL.match(xml, start) if start >= 0 else None
+        if cell is None or cell.end() <= mark.start() or (starts and starts[-1] == start):
+            continue  # not in a cell, or the cell is taken already
+        starts.append(start)
+        cells.append(cell[0])
+    return xml[:begin] + b"".join(cells) + xml[end:]
 
 
 def _sheet_member(archive, sheet: str) -> str | None:

@@ -107,3 +107,30 @@ def test_default_cache_folder_is_git_ignored():
     ignored = (root / ".gitignore").read_text(encoding="utf-8").splitlines()
     assert ".cache/" in ignored
     assert cache.DEFAULT_CACHE_DIR.relative_to(root).parts[0] == ".cache"
+
+
+def test_the_reader_fingerprint_covers_the_reader_modules():
+    """The key changes with the source of the modules that read and validate (a new reader misses)."""
+    from lvv_eval.paths import PACKAGE_DIR
+    from lvv_eval.sources import monitor_rules
+
+    files = {(PACKAGE_DIR / name).resolve() for name in cache._READER_MODULES}
+    for module in (monitor, monitor_rules, cache):
+        assert Path(module.__file__).resolve() in files
+    assert all(f.is_file() for f in files)
+
+
+def test_a_changed_reader_module_changes_the_key(tmp_path, monkeypatch):
+    from lvv_eval.paths import PACKAGE_DIR
+
+    copy = tmp_path / "package"
+    for name in cache._READER_MODULES:
+        (copy / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(PACKAGE_DIR / name, copy / name)
+    shutil.copytree(PACKAGE_DIR / "data", copy / "data")
+    monkeypatch.setattr(cache, "PACKAGE_DIR", copy)
+    before = cache._reader_fingerprint()
+    assert cache._reader_fingerprint() == before
+    rules = copy / "sources" / "monitor_rules.py"
+    rules.write_text(rules.read_text(encoding="utf-8") + "\n# another rule\n", encoding="utf-8")
+    assert cache._reader_fingerprint() != before

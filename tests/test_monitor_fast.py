@@ -11,6 +11,7 @@ and invalid, in every dialect the reader accepts.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import numpy as np
@@ -208,3 +209,180 @@ def test_from_arrow_equals_the_pandas_factorisation(values: list[str]) -> None:
         assert fast.codes.tolist() == ref.codes.tolist()
         assert fast.uniques.tolist() == ref.uniques.tolist()
         assert fast.missing_unique.tolist() == ref.missing_unique.tolist()
+
+
+def test_identifier_cells_give_the_same_text_column_as_the_distinct_values() -> None:
+    """A mostly distinct column keeps its cells; the text per row is the same as taken by code."""
+    from lvv_eval.sources.monitor_rules import _string_array
+
+    for values in (
+        ["P3", "P1", "", "P2", "P1"],  # mostly distinct, an empty cell: NA
+        ["T0000003", "T0000001", "T0000002"],  # one width, all distinct
+        ["T1", "T2", "T3", "T4"],  # sorted: codes 0..n-1
+        ["a ", "b", "c"],  # a value to strip: not the cells
+    ):
+        fast = RawColumn.from_arrow(pa.array(values, pa.string()))
+        ref = RawColumn(pd.Series(values, dtype=object))
+        pd.testing.assert_extension_array_equal(_string_array(fast, None), _string_array(ref, None))
+    assert RawColumn.from_arrow(pa.array(["P3", "P1", "P2"])).row_cells is not None
+    assert RawColumn.from_arrow(pa.array(["x", "x", "x", "y"])).row_cells is None  # few distinct values
+    assert RawColumn.from_arrow(pa.array(["a ", "b", "c"])).row_cells is None  # stripped
+
+
+# --------------------------------------------------------------------------- plain ASCII files
+def _tables_equal(a, b) -> None:
+    assert a.headers == b.headers and a.notes == b.notes and a.problems == b.problems
+    assert (a.encoding, a.header_row, a.delimiter) == (b.encoding, b.header_row, b.delimiter)
+    assert a.row_numbers.tolist() == b.row_numbers.tolist()
+    assert a.raw_columns().keys() == b.raw_columns().keys()
+    for pos, col in a.raw_columns().items():
+        other = b.raw_columns()[pos]
+        assert col.codes.tolist() == other.codes.tolist()
+        assert col.uniques.tolist() == other.uniques.tolist()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "trajectory_id,person_id,pilot\nT1,P1,utrecht\nT2,P2,amsterdam\n",  # plain
+        "sep=;\ntrajectory_id;person_id;pilot\nT1;P1;utrecht\n",  # a sep= line
+        "Monitor\n" * 60 + "trajectory_id,person_id,pilot\nT1,P1,utrecht\n",  # header beyond the scan
+        ("x" * 3000 + "\n") * 55 + "trajectory_id,person_id,pilot\nT1,P1,utrecht\n",  # head > 64 KB
+        "trajectory_id,person_id,pilot\rT1,P1,utrecht\rT2,P2,x\r",  # no \n at all
+        'trajectory_id,person_id,pilot\nT1,"P1\nP2",utrecht\nT2,P2\n',  # a quoted line end, a short row
+        "\n\ntrajectory_id,person_id,pilot\nT1,P1,utrecht\n",  # blank lines first
+    ],
+)
+def test_a_plain_ascii_file_reads_the_same_from_the_buffer(tmp_path: Path, text: str) -> None:
+    """ASCII files are read from pyarrow's buffer without decoding them whole; same table as from bytes."""
+    from lvv_eval.sources.monitor import _read_ascii_csv, _read_file
+
+    path = tmp_path / "m.csv"
+    path.write_bytes(text.encode("ascii"))
+    options = ReadOptions(known_headers=frozenset(HEADER_LOOKUP))
+    buffer = _read_file(path)
+    assert buffer.to_pybytes() == path.read_bytes()
+    try:
+        taken = _read_ascii_csv(path, buffer, options) is not None
+    except LvvEvalError:  # read from the buffer, and refused as the general way refuses it
+        taken = True
+    assert taken == bool(text.strip())
+    outcomes = []
+    for data in (buffer, path.read_bytes()):
+        try:
+            outcomes.append(read_table(path, data, options, fast=True))
+        except LvvEvalError as exc:
+            outcomes.append(str(exc))
+    if isinstance(outcomes[0], str):
+        assert outcomes[0] == outcomes[1]
+    else:
+        _tables_equal(*outcomes)
+    _assert_same(path)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "trajectory_id,person_id\nT1,caf\u00e9\n".encode(),  # UTF-8, not ASCII
+        b"trajectory_id,person_id\nT1,P\x001\n",  # a NUL byte
+        b"PK\x03\x04 not a zip",  # the mark of a zip file
+        b"",  # empty
+        b"   \n  ",  # blank
+    ],
+)
+def test_other_files_take_the_general_way(tmp_path: Path, data: bytes) -> None:
+    from lvv_eval.sources.monitor import _read_ascii_csv, _read_file
+
+    path = tmp_path / "m.csv"
+    path.write_bytes(data)
+    options = ReadOptions(known_headers=frozenset(HEADER_LOOKUP))
+    assert _read_ascii_csv(path, _read_file(path), options) is None
+    _assert_same(path)
+
+
+# --------------------------------------------------------------------------- overlapping stays
+def _day(text: str) -> dt.date | None:
+    from lvv_eval.sources.monitor_rules import _INVALID, parse_date
+
+    value = parse_date(text) if text.strip() else None
+    return None if value is None or value is _INVALID else pd.Timestamp(value).date()
+
+
+def _overlaps_by_hand(cells: dict[str, list[str]], rows: np.ndarray) -> dict[int, str]:
+    """Row index -> detail of the overlapping-stays rule, from its definition (pairwise, per person).
+
+    People and trajectories are told apart by their cells as written (``" P1 "``
+    is not ``"P1"``), as the reader factorises them.
+    """
+    n = len(rows)
+    seen: set[str] = set()
+    stays: dict[str, list[tuple[dt.date, int, dt.date | None]]] = {}
+    for i in range(n):
+        traj, person = cells["trajectory_id"][i], cells["person_id"][i]
+        first = not traj.strip() or traj not in seen
+        seen.add(traj)
+        start, exit_text = _day(cells["intake_date"][i]), cells["exit_date"][i].strip()
+        end = _day(exit_text)
+        if not person.strip() or start is None or not first or (exit_text and (end is None or end <= start)):
+            continue
+        stays.setdefault(person, []).append((start, i, end))
+
+    def describe(stay: tuple[dt.date, int, dt.date | None]) -> str:
+        start, i, end = stay
+        return f"row {rows[i]} [{start.isoformat()}, {end.isoformat() if end else 'open'})"
+
+    def ends(stay: tuple[dt.date, int, dt.date | None]) -> dt.date:
+        return stay[2] or dt.date.max
+
+    found = {}
+    for person_stays in stays.values():
+        ordered = sorted(person_stays, key=lambda s: (s[0], s[1]))
+        for k, stay in enumerate(ordered):
+            later = [s for s in ordered[k + 1 :] if s[0] < ends(stay)]
+            partners = later[:3]
+            if k:
+                latest = max(range(k), key=lambda j: (ends(ordered[j]), j))
+                if ends(ordered[latest]) > stay[0]:
+                    partners.append(ordered[latest])
+            if partners:
+                more = len(later) - min(len(later), 3)
+                found[stay[1]] = (
+                    describe(stay)
+                    + " overlaps "
+                    + ", ".join(describe(s) for s in sorted(partners, key=lambda s: s[1]))
+                    + (f" and {more} more" if more else "")
+                )
+    return found
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_overlapping_stays_match_their_definition(seed: int) -> None:
+    from lvv_eval.reference import taxonomy
+    from lvv_eval.sources.monitor_rules import validate_columns
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(2, 80))
+    days = ["2019-04-01", "2019-05-01", "01-06-2019", "2020-01-01", "1700-01-01", "2250-12-31", "x", "2021-02-30"]
+    cells = {
+        "trajectory_id": [
+            str(rng.choice([f"T{i}", f"T{rng.integers(0, n)}", ""], p=[0.8, 0.15, 0.05])) for i in range(n)
+        ],
+        "person_id": [
+            str(rng.choice([f"P{rng.integers(0, 1 + n // 4)}", " P1 ", ""], p=[0.9, 0.05, 0.05])) for _ in range(n)
+        ],
+        "intake_date": [str(rng.choice(days + [""])) for _ in range(n)],
+        "exit_date": [str(rng.choice(days + ["", "", ""])) for _ in range(n)],
+    }
+    rows = np.arange(2, 2 + n)
+    result = validate_columns(
+        {name: pd.Series(values, dtype=object) for name, values in cells.items()},
+        rows,
+        pilots=["utrecht"],
+        lookup_exit_reason=taxonomy.lookup_exit_reason,
+        closest_exit_reasons=taxonomy.closest_exit_reasons,
+        exit_reason_codes=taxonomy.EXIT_REASON_CODES,
+    )
+    found = {
+        int(r): d for f in result.findings if f.rule == "overlapping_stays" for r, d in zip(f.rows, f.details or [])
+    }
+    assert found == _overlaps_by_hand(cells, rows)

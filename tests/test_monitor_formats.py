@@ -17,6 +17,7 @@ import json
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
@@ -25,7 +26,7 @@ import yaml
 from lvv_eval.cli import main
 from lvv_eval.errors import ConfigError, InputValidationError
 from lvv_eval.reference import monitor_format as schema
-from lvv_eval.sources.monitor import UnreadableInputError, read_monitor
+from lvv_eval.sources.monitor import ReadOptions, UnreadableInputError, read_monitor
 from lvv_eval.sources.monitor_rules import RULES, rule_text
 
 FIXTURES = Path(__file__).parent / "fixtures" / "monitor"
@@ -498,3 +499,64 @@ def test_unreadable_files_say_what_they_are_and_what_to_do(
     assert main(["validate", str(path), "--format", "json"]) == 2
     report = json.loads(capsys.readouterr().out)
     assert report["readable"] is False and what in report["error"]
+
+
+_CELLS = [
+    '<c r="A{r}" t="inlineStr"><is><t>T{r}</t></is></c>',  # text
+    '<c r="B{r}"><f>1+1</f><v>2</v></c>',  # a formula with its value
+    '<c r="C{r}"><f>1+1</f></c>',  # a formula without a value
+    '<c r="D{r}"><f>1+1</f><v></v></c>',  # an empty value
+    '<c r="E{r}" t="e"><f>1/0</f><v>#DIV/0!</v></c>',  # an error
+    "<c r=\"F{r}\" t='e'><v>#N/A</v></c>",  # an error, single quotes
+    '<c r="G{r}" t="e"/>',  # an error without a value
+    '<c r="H{r}"><f t="shared" si="0"/></c>',  # a shared formula without a value
+    '<c r="I{r}" t="inlineStr"><f>x</f><is><t>x</t></is></c>',  # an inline string
+    '<c r="J{r}" s="1"/>',  # an empty cell
+    '<c\nr="K{r}"\nt="e"><v>#REF!</v></c>',  # line breaks between the attributes
+    '<c r="L{r}" t="inlineStr"><is><t>t="e" &lt;f&gt;</t></is></c>',  # text that looks like a mark
+]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_cells_without_a_value_are_found_in_the_cells_with_a_mark(tmp_path: Path, seed: int) -> None:
+    """The scan of the marked cells only finds exactly what a scan of every cell finds."""
+    from lvv_eval.sources import monitor
+
+    rng = np.random.default_rng(seed)
+    rows = []
+    for r in range(1, 30):
+        cells = [c.format(r=r) for c in _CELLS if rng.random() < 0.5]
+        rows.append(f'<row r="{r}">' + "".join(cells) + "</row>" if cells else f'<row r="{r}"/>')
+    sheet = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<cols><col min="1" max="3" width="9"/></cols><sheetData>' + "".join(rows) + "</sheetData>"
+        '<conditionalFormatting sqref="A1"><cfRule type="expression"><formula>1</formula></cfRule>'
+        "</conditionalFormatting></worksheet>"
+    )
+    workbook = (
+        '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+        '<sheets><sheet name="Monitor" sheetId="1" r:id="rId1"/></sheets></workbook>'
+    )
+    rels = (
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Target="worksheets/sheet1.xml" '
+        'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"/></Relationships>'
+    )
+    data = _zip(
+        {
+            "xl/workbook.xml": workbook.encode(),
+            "xl/_rels/workbook.xml.rels": rels.encode(),
+            "xl/worksheets/sheet1.xml": sheet.encode(),
+        }
+    )
+    options = ReadOptions(known_headers=frozenset())
+    headers = [f"h{i}" for i in range(12)]
+    found = monitor._uncached_formulas(tmp_path / "m.xlsx", data, "Monitor", headers, 2, options)
+    reduced = monitor._cells_that_may_lack_a_value(sheet.encode())
+    assert len(reduced) < len(sheet.encode())
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(monitor, "_cells_that_may_lack_a_value", lambda xml: xml)
+        assert found == monitor._uncached_formulas(tmp_path / "m.xlsx", data, "Monitor", headers, 2, options)
+    assert found and {p.value for p in found} <= {"=1+1", "=(shared formula)", "#DIV/0!", "#N/A", "#ERROR", "#REF!"}

@@ -50,14 +50,16 @@ CACHE_FORMAT = 1
 """Version of the entry layout; part of the key."""
 
 _READER_MODULES = (
-    "monitor.py",
-    "monitor_validate.py",
-    "schema.py",
-    "taxonomy.py",
-    "pilots.py",
+    "sources/monitor.py",
+    "sources/monitor_rules.py",
+    "sources/profiles.py",
+    "sources/cache.py",
+    "reference/monitor_format.py",
+    "reference/taxonomy.py",
+    "reference/pilots.py",
     "errors.py",
-    "cache.py",
 )
+"""Modules (relative to the package folder) whose source is part of the cache key."""
 _TABLES = ("frame", "exclusions", "flow")
 
 
@@ -74,9 +76,8 @@ def _reader_fingerprint() -> str:
     """SHA-256 of the source of the modules that shape a read (a new reader misses the cache)."""
     digest = hashlib.sha256()
     for name in _READER_MODULES:
-        source = PACKAGE_DIR / name
         digest.update(name.encode())
-        digest.update(source.read_bytes() if source.is_file() else b"")
+        digest.update((PACKAGE_DIR / name).read_bytes())
     for table in sorted((PACKAGE_DIR / "data").glob("*.csv")):
         digest.update(table.name.encode())
         digest.update(table.read_bytes())

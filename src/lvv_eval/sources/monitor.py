@@ -31,7 +31,7 @@ import io
 import os
 import re
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -271,6 +271,7 @@ class _RawTable:
     encoding: str | None = None
     header_row: int = 1
     columns: dict[int, RawColumn] | None = None  # factorised cells (the pyarrow reader)
+    no_replacement: bool = False  # the cells are known to hold no U+FFFD (see _replacement_characters)
 
     @property
     def n_rows(self) -> int:
@@ -413,13 +414,21 @@ def _refuse(path: Path, what: str, todo: str) -> UnreadableInputError:
     return UnreadableInputError(f"{path}: this is {what}, not a CSV or .xlsx file; {todo}")
 
 
-def read_table(path: Path, data: bytes, options: ReadOptions, *, fast: bool = False) -> _RawTable:
+def read_table(path: Path, data: bytes | pa.Buffer, options: ReadOptions, *, fast: bool = False) -> _RawTable:
     """Read a CSV or .xlsx file as a table of text cells.
 
     ``fast``: read the cells of a CSV file with pyarrow when it reads them
     exactly as the reference reader does (see :func:`_read_csv_arrow`); the
     table then holds factorised columns (``columns``) instead of ``cells``.
+    ``data`` may be a pyarrow buffer (see :func:`_read_file`): a plain ASCII
+    CSV file is then read from it as it is (:func:`_read_ascii_csv`), any
+    other file from a copy as ``bytes``.
     """
+    if isinstance(data, pa.Buffer):
+        plain = _read_ascii_csv(path, data, options) if fast else None
+        if plain is not None:
+            return plain
+        data = data.to_pybytes()
     if not data or data.isspace():  # the same as `not data.strip()`, without a copy
         raise UnreadableInputError(f"{path}: the file is empty")
     if data.startswith(_OLE_MAGIC) or path.suffix.lower() == ".xls":
@@ -434,6 +443,75 @@ def read_table(path: Path, data: bytes, options: ReadOptions, *, fast: bool = Fa
         raise UnreadableInputError(f"{path}: not a valid .xlsx file")
     text, encoding, notes = _decode(path, data, options.encoding)
     return _read_csv(path, text, encoding, notes, options, data=data if fast else None)
+
+
+def _read_file(path: Path) -> pa.Buffer:
+    """The bytes of a file, read (only read) into a buffer of pyarrow's memory pool.
+
+    The pool keeps its memory between reads, so reading a large file again
+    does not ask the operating system for fresh pages as a new ``bytes``
+    object of that size does; pyarrow's CSV reader reads the buffer as it is.
+    """
+    with pa.OSFile(str(path), "rb") as handle:
+        return handle.read_buffer()
+
+
+def _read_ascii_csv(path: Path, buffer: pa.Buffer, options: ReadOptions) -> _RawTable | None:
+    """Read a CSV file of plain ASCII text from its buffer, or return ``None`` for the general way.
+
+    For a file that is ASCII without NUL bytes, not named or marked as
+    another format, with no encoding declared, the general way (:func:`read_table`
+    on ``bytes``) finds UTF-8 without a note and the same text; here only
+    the first lines are decoded (to find the header) and the rest only if
+    pyarrow cannot read the cells and the reference reader needs it.
+    """
+    if options.encoding is not None or path.suffix.lower() in _EXCEL_SUFFIXES | {".xls"}:
+        return None
+    octets = np.frombuffer(buffer, dtype=np.uint8)
+    if len(octets) == 0 or int(octets.max()) >= 0x80 or int(octets.min()) == 0:
+        return None  # empty, not ASCII, or NUL bytes (binary or UTF-16)
+    start = buffer[:16].to_pybytes()
+    if start.startswith(_ZIP_MAGIC) or any(start.startswith(magic) for magic, _, _ in _MAGIC):
+        return None
+    head = _ascii_head(buffer, max(_SCAN_ROWS, options.header_row or 0) + 1)
+    if not head.strip():
+        return None  # blank lines first (maybe nothing else): the general way
+    whole = None if len(head) == buffer.size else lambda: buffer.to_pybytes().decode("ascii")
+    return _read_csv(path, head, "utf-8", [], options, data=buffer, whole=whole)
+
+
+def _ascii_head(buffer: pa.Buffer, lines: int) -> str:
+    """The first ``lines`` lines of ASCII ``buffer`` and the line after them, as text (all of it if shorter).
+
+    Lines end at ``\n`` (as in :func:`_first_lines`); a ``sep=`` line counts
+    among them, so the head holds every line the header search looks at.
+    """
+    size = 1 << 16
+    while True:
+        prefix = buffer[:size].to_pybytes()
+        end = -1
+        for _ in range(lines + 1):
+            end = prefix.find(b"\n", end + 1)
+            if end < 0:
+                break
+        if end >= 0:
+            return prefix[: end + 1].decode("ascii")
+        if size >= buffer.size:
+            return prefix.decode("ascii")
+        size *= 8
+
+
+def _may_hold(data: bytes | pa.Buffer, needle: bytes, start: int = 0) -> bool:
+    """True when ``data`` holds ``needle`` at or after ``start``.
+
+    Exact for ``bytes`` and for a one-byte needle; for a longer needle in a
+    pyarrow buffer, true whenever its first byte occurs (never a false ``False``).
+    """
+    if not isinstance(data, pa.Buffer):
+        return data.find(needle, start) >= 0
+    octets = np.frombuffer(data, dtype=np.uint8)
+    block = 1 << 22
+    return any(bool((octets[i : i + block] == needle[0]).any()) for i in range(start, len(octets), block))
 
 
 def _check_zip(path: Path, data: bytes) -> None:
@@ -633,9 +711,19 @@ _SEP_LINE = re.compile(r'\A"?sep=(.)"?[ \t]*(?:\r\n|\n|\r|\Z)', re.IGNORECASE)
 
 
 def _read_csv(
-    path: Path, text: str, encoding: str, notes: list[Problem], options: ReadOptions, data: bytes | None = None
+    path: Path,
+    text: str,
+    encoding: str,
+    notes: list[Problem],
+    options: ReadOptions,
+    data: bytes | None = None,
+    whole: Callable[[], str] | None = None,
 ) -> _RawTable:
-    """Read decoded CSV text; with ``data`` (the file's bytes), try the pyarrow reader first."""
+    """Read decoded CSV text; with ``data`` (the file's bytes), try the pyarrow reader first.
+
+    ``text`` is the decoded file, or (with ``whole``, which returns all of it)
+    its first lines, enough to find the header.
+    """
     if "\x00" in text:
         raise UnreadableInputError(f"{path}: binary content; expected a CSV or .xlsx file")
     file = str(path)
@@ -677,7 +765,8 @@ def _read_csv(
     if fast is not None:
         raw = fast
     else:
-        raw = _read_csv_pandas(path, text[skipped:], delimiter, index, line_offset, options)
+        body = text[skipped:] if whole is None else whole()[len(full) - len(text) + skipped :]
+        raw = _read_csv_pandas(path, body, delimiter, index, line_offset, options)
     raw.notes = notes + raw.notes
     raw.encoding = encoding
     raw.header_row = index + 1
@@ -719,7 +808,7 @@ _UTF8_BOM = b"\xef\xbb\xbf"
 
 
 def _read_csv_arrow(
-    data: bytes, text: str, start: int, encoding: str, delimiter: str, index: int, header_line: str
+    data: bytes | pa.Buffer, text: str, start: int, encoding: str, delimiter: str, index: int, header_line: str
 ) -> _RawTable | None:
     """Read the cells from the header on with pyarrow, or return ``None`` to use pandas.
 
@@ -732,18 +821,19 @@ def _read_csv_arrow(
     reference reader takes over, with its messages. A file of one column is
     left to the reference reader as well. ``text`` is the decoded file,
     ``start`` the character where the header begins; a UTF-8 file is read
-    from its own bytes, any other encoding from the text encoded as UTF-8.
+    from its own bytes (``bytes`` or a pyarrow buffer of ASCII text), any
+    other encoding from the text encoded as UTF-8.
     """
     if len(delimiter) != 1 or header_line.count(delimiter) < 1:
         return None
     if codecs.lookup(encoding).name in ("utf-8", "utf-8-sig"):
-        offset = (len(_UTF8_BOM) if data.startswith(_UTF8_BOM) else 0) + (
+        offset = (len(_UTF8_BOM) if bytes(memoryview(data)[:3]) == _UTF8_BOM else 0) + (
             start if text.isascii() else len(text[:start].encode("utf-8"))
         )
     else:
         data, offset = text[start:].encode("utf-8"), 0
     buffer = pa.py_buffer(data)[offset:]
-    quoted = data.find(b'"', offset) >= 0
+    quoted = _may_hold(data, b'"', offset)
     names = [f"f{i}" for i in range(header_line.count(delimiter) + 1)]
     try:
         table = pacsv.read_csv(
@@ -775,7 +865,8 @@ def _read_csv_arrow(
         factorised = list(pool.map(RawColumn.from_arrow, [column.slice(1) for column in table.columns]))
     columns = dict(enumerate(factorised))
     rows = np.arange(index + 2, index + 2 + n, dtype=np.int64)
-    return _RawTable(headers, None, rows, "csv", delimiter=delimiter, columns=columns)
+    clean = not _may_hold(data, "\ufffd".encode("utf-8"), offset)  # no cell can hold U+FFFD
+    return _RawTable(headers, None, rows, "csv", delimiter=delimiter, columns=columns, no_replacement=clean)
 
 
 def _first_lines(text: str, n: int) -> list[str]:
@@ -962,9 +1053,13 @@ def _workbook(path: Path, data: bytes):
     except Exception as exc:  # noqa: BLE001 - calamine raises its own types for a broken file
         raise UnreadableInputError(f"{path}: cannot read as .xlsx: {exc}") from None
 
+    sheets: dict[str, object] = {}  # each sheet parsed once (the header search, then the rows)
+
     def load(name: str, nrows: int | None = None) -> list[list[object]]:
         try:
-            return book.get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=nrows)  # type: ignore[return-value]
+            if name not in sheets:
+                sheets[name] = book.get_sheet_by_name(name)
+            return sheets[name].to_python(skip_empty_area=False, nrows=nrows)  # type: ignore[attr-defined]
         except Exception as exc:  # noqa: BLE001 - calamine's own types for a broken sheet
             raise UnreadableInputError(f"{path}: cannot read worksheet {name!r}: {exc}") from None
 
@@ -1036,7 +1131,7 @@ def _uncached_formulas(
     if b"<f" not in xml and b":f" not in xml and b't="e"' not in xml:
         return []
     problems: list[Problem] = []
-    for _, element in ElementTree.iterparse(io.BytesIO(xml)):
+    for _, element in ElementTree.iterparse(io.BytesIO(_cells_that_may_lack_a_value(xml))):
         if not element.tag.endswith("}c"):
             continue
         children = {child.tag.rsplit("}", 1)[-1]: child for child in element}
@@ -1063,6 +1158,40 @@ def _uncached_formulas(
             )
         element.clear()
     return problems
+
+
+_MAY_LACK_VALUE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]|\st\s*=\s*[\"']e[\"']")
+"""A formula element or an error mark: a cell without either has a usable value or is empty."""
+_XML_CELL = re.compile(rb"<c(?=[\s>/])(?:[^>]*/>|.*?</c>)", re.DOTALL)
+
+
+def _cells_that_may_lack_a_value(xml: bytes) -> bytes:
+    """The worksheet XML with only the cells that hold a formula or an error mark.
+
+    The sheet data (the rows) is replaced by those cells, everything around
+    it stays as it is (the root element and its namespaces), so the XML
+    parser sees a few cells instead of every cell of a large sheet and finds
+    the same ones without a usable value. A sheet written with prefixed
+    element names (``<x:c>``), comments or CDATA sections is returned whole.
+    """
+    begin, end = xml.find(b"<sheetData>"), xml.rfind(b"</sheetData>")
+    if begin < 0 or end < begin or b"<!--" in xml or b"<![CDATA[" in xml or b":c " in xml or b":row " in xml:
+        return xml
+    begin += len(b"<sheetData>")
+    starts: list[int] = []
+    cells: list[bytes] = []
+    for mark in _MAY_LACK_VALUE.finditer(xml, begin, end):
+        start = mark.start() + 1
+        while start >= 0:  # the last cell start before the mark (not <col, <cfRule ...)
+            start = xml.rfind(b"<c", begin, start)
+            if start < 0 or xml[start + 2 : start + 3] in (b" ", b"\t", b"\r", b"\n", b">", b"/"):
+                break
+        cell = _XML_CELL.match(xml, start) if start >= 0 else None
+        if cell is None or cell.end() <= mark.start() or (starts and starts[-1] == start):
+            continue  # not in a cell, or the cell is taken already
+        starts.append(start)
+        cells.append(cell[0])
+    return xml[:begin] + b"".join(cells) + xml[end:]
 
 
 def _sheet_member(archive, sheet: str) -> str | None:
@@ -1400,7 +1529,7 @@ def read_monitor(
     )
     if not path.exists():
         raise FileNotFoundError(f"file not found: {path}")
-    data = path.read_bytes()  # read-only; the file is never written
+    data = _read_file(path)  # read-only; the file is never written
     with ThreadPoolExecutor(max_workers=1) as pool:  # hashing releases the GIL: while parsing
         digest = pool.submit(hashlib.sha256, data)
         table = read_table(path, data, options, fast=fast)
@@ -1433,6 +1562,8 @@ def read_monitor(
     empty_row = np.ones(n_in_file, dtype=bool)
     for col in raw_all.values():
         empty_row &= col.missing
+        if not empty_row.any():  # no row left that could be empty
+            break
     keep = ~empty_row
     n_empty = int(empty_row.sum())
     if n_empty:
@@ -1532,7 +1663,8 @@ def read_monitor(
     flow["rows"] = flow["rows"].astype("int64")
 
     frame = _typed_frame(result.columns, n_read)
-    frame = frame.loc[~excluded].reset_index(drop=True)
+    if n_excluded:  # (without a copy of every column when every row is kept)
+        frame = frame.loc[~excluded].reset_index(drop=True)
     source = MonitorSource(
         path,
         sha256,
@@ -1560,6 +1692,8 @@ def _replacement_characters(path: Path, table: _RawTable, raw: dict[int, RawColu
     problems = [
         Problem(file, table.header_row, h.strip(), h.strip(), _REPLACEMENT_RULE) for h in table.headers if "\ufffd" in h
     ]
+    if table.no_replacement:  # the bytes read hold no U+FFFD: no cell can
+        return problems
     for pos, col in raw.items():
         if col.arrow_uniques is not None:
             bad_u = np.append(
@@ -1667,7 +1801,7 @@ def _typed_frame(columns: dict[str, object], n_rows: int) -> pd.DataFrame:
             data[column.name] = pd.Series(columns[column.name], copy=False)
         else:
             data[column.name] = _missing_series(column.name, n_rows)
-    frame = pd.DataFrame(data)
+    frame = pd.DataFrame(data, copy=False)  # the arrays are the frame's own: no copy
     for column in schema.MONITOR_COLUMNS:
         if column.dtype != "category" and str(frame[column.name].dtype) != column.dtype:
             frame[column.name] = frame[column.name].astype(column.dtype)

@@ -112,6 +112,7 @@ class RawColumn:
         self.codes: np.ndarray = codes
         self._uniques: np.ndarray | None = np.array(clean, dtype=object)
         self._arrow: pa.Array | None = None
+        self.row_cells: pa.StringArray | None = None
         self.missing_unique: np.ndarray = self._uniques == ""
 
     @classmethod
@@ -130,12 +131,16 @@ class RawColumn:
         if cells.type != pa.string() or cells.null_count:
             raise TypeError("RawColumn.from_arrow needs a string array without nulls")
         codes, dictionary = _factorise_strings(cells)
-        dictionary = _strip_dictionary(dictionary)
+        stripped = _strip_dictionary(dictionary)
         new = object.__new__(cls)
         new.codes = codes
         new._uniques = None
-        new._arrow = dictionary
-        new.missing_unique = np.append(_lengths(dictionary) == 0, True)
+        new._arrow = stripped
+        # an identifier-like column (mostly distinct values, none to strip) keeps its
+        # cells: the text of every row without taking it from the distinct values
+        plain = stripped is dictionary and 2 * len(dictionary) > len(cells)
+        new.row_cells = cells if plain else None
+        new.missing_unique = np.append(_lengths(stripped) == 0, True)
         return new
 
     @property
@@ -159,9 +164,11 @@ class RawColumn:
     def subset(self, mask: np.ndarray) -> RawColumn:
         """Return the column restricted to the rows where ``mask`` is true."""
         new = object.__new__(RawColumn)
-        new.codes = self.codes if mask.all() else self.codes[mask]
+        every = bool(mask.all())
+        new.codes = self.codes if every else self.codes[mask]
         new._uniques = self._uniques
         new._arrow = self._arrow
+        new.row_cells = self.row_cells if every else None
         new.missing_unique = self.missing_unique
         return new
 
@@ -196,6 +203,7 @@ class RawColumn:
         new.codes = remap[self.codes]
         new._uniques = np.array(clean, dtype=object)
         new._arrow = None
+        new.row_cells = None
         new.missing_unique = new._uniques == ""
         return new, int(hit.sum()), int(hit[self.codes].sum())
 
@@ -213,7 +221,7 @@ class RawColumn:
 
 
 def _factorise_strings(cells: pa.StringArray) -> tuple[np.ndarray, pa.StringArray]:
-    """Codes (int64, order of first appearance) and distinct values of a string array.
+    """Codes (integers, order of first appearance) and distinct values of a string array.
 
     Values of one length of at most 8 bytes (identifiers such as
     ``T0000001``) are factorised as 64-bit integers, which is several times
@@ -227,22 +235,31 @@ def _factorise_strings(cells: pa.StringArray) -> tuple[np.ndarray, pa.StringArra
         if width == lengths["max"] and 1 <= width <= 8:
             offsets = np.frombuffer(cells.buffers()[1], dtype=np.int32, count=n + 1, offset=4 * cells.offset)
             start = int(offsets[0])
-            data = np.frombuffer(cells.buffers()[2], dtype=np.uint8, count=n * width, offset=start)
-            padded = np.zeros((n, 8), dtype=np.uint8)
-            padded[:, :width] = data.reshape(n, width)
-            ordered = padded.view(">u8").ravel()  # the byte order: text order
+            if width == 8:  # the bytes themselves, read as big-endian numbers (no copy)
+                ordered = np.frombuffer(cells.buffers()[2], dtype=">u8", count=n, offset=start)
+            else:
+                data = np.frombuffer(cells.buffers()[2], dtype=np.uint8, count=n * width, offset=start)
+                padded = np.zeros((n, 8), dtype=np.uint8)
+                padded[:, :width] = data.reshape(n, width)
+                ordered = padded.view(">u8").ravel()  # the byte order: text order
             if n == 1 or bool(np.all(ordered[1:] > ordered[:-1])):
                 # strictly increasing (a file sorted by its identifier): all distinct
                 return np.arange(n, dtype=np.int64), cells
-            codes, keys = pd.factorize(padded.view(np.uint64).ravel())
-            text = np.ascontiguousarray(np.asarray(keys, dtype=np.uint64).view(np.uint8).reshape(-1, 8)[:, :width])
+            # hashed as the big-endian number: the last (most varying) characters
+            # land in the low bits, which pandas' integer hash spreads well; the
+            # little-endian view puts a common prefix there and is three times slower
+            codes, keys = pd.factorize(ordered.astype(np.uint64))
+            text = np.asarray(keys, dtype=np.uint64).astype(">u8").view(np.uint8)
+            if width < 8:
+                text = np.ascontiguousarray(text.reshape(-1, 8)[:, :width])
             k = len(keys)
             dictionary = pa.StringArray.from_buffers(
                 k, pa.py_buffer(np.arange(0, (k + 1) * width, width, dtype=np.int32)), pa.py_buffer(text)
             )
             return np.asarray(codes, dtype=np.int64), dictionary
     encoded = cells.dictionary_encode()
-    return (np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64), encoded.dictionary)
+    # the int32 indices as they are (no nulls: a view of Arrow's buffer, not a copy)
+    return encoded.indices.to_numpy(zero_copy_only=False), encoded.dictionary
 
 
 def _offsets(strings: pa.StringArray) -> np.ndarray:
@@ -434,6 +451,7 @@ class _Context:
     exit_reason_codes: Sequence[str]
     out: dict[str, object] = field(default_factory=dict)
     dates: dict[str, np.ndarray] = field(default_factory=dict)
+    dates_u: dict[str, np.ndarray] = field(default_factory=dict)
     invalid: dict[str, np.ndarray] = field(default_factory=dict)
     parsed: dict[str, np.ndarray] = field(default_factory=dict)
     ambiguous: dict[str, np.ndarray] = field(default_factory=dict)
@@ -452,6 +470,11 @@ def _string_array(col: RawColumn, values_u: np.ndarray | None) -> pd.api.extensi
     ``NA``). Built per distinct value and then taken by code, which gives the
     same array as ``pandas.array(values_u[col.codes], dtype="string")``.
     """
+    if values_u is None and col.row_cells is not None:  # the cells themselves, empty ones NA
+        cells = col.row_cells
+        if col.missing_unique[:-1].any():
+            cells = pc.if_else(pc.equal(pc.binary_length(cells), 0), pa.scalar(None, pa.string()), cells)
+        return pd.array(cells, dtype="string")
     if values_u is None and col.arrow_uniques is not None:
         per_unique = pc.if_else(pa.array(col.missing_unique[:-1]), pa.scalar(None, pa.string()), col.arrow_uniques)
         per_unique = pa.concat_arrays([per_unique, pa.nulls(1, pa.string())])
@@ -461,13 +484,23 @@ def _string_array(col: RawColumn, values_u: np.ndarray | None) -> pd.api.extensi
     return pd.array(values_u, dtype="string").take(col.codes)
 
 
+def _categorical(codes_u: np.ndarray, col: RawColumn, categories: list[str]) -> pd.Categorical:
+    """Categorical of every row from one category code per distinct value (-1: missing).
+
+    The codes are narrowed (int8 for fewer than 127 categories, as pandas
+    stores them) before they are taken by row, so no 64-bit code per row is made.
+    """
+    narrow = codes_u.astype(np.int8) if len(categories) < np.iinfo(np.int8).max else codes_u
+    return pd.Categorical.from_codes(narrow[col.codes], categories=categories)
+
+
 def _parse_pilot(ctx: _Context, name: str) -> None:
     col = ctx.cols[name]
     categories = sorted(ctx.pilots)
     index = {code: i for i, code in enumerate(categories)}
     codes_u = np.array([index.get(u.lower(), -1) for u in col.uniques], dtype=np.int64)
     ctx.invalid[name] = (codes_u < 0) & ~col.missing_unique
-    ctx.out[name] = pd.Categorical.from_codes(codes_u[col.codes], categories=categories)
+    ctx.out[name] = _categorical(codes_u, col, categories)
 
 
 def _parse_date_column(ctx: _Context, name: str) -> None:
@@ -475,6 +508,7 @@ def _parse_date_column(ctx: _Context, name: str) -> None:
     vals_u, bad_u = _parse_unique(col, parse_date)
     arr_u = np.array([v if v is not None else np.datetime64("NaT", "us") for v in vals_u], dtype="datetime64[us]")
     ctx.invalid[name] = bad_u
+    ctx.dates_u[name] = arr_u
     ctx.dates[name] = arr_u[col.codes]
     ctx.out[name] = ctx.dates[name]
 
@@ -494,7 +528,7 @@ def _parse_exit_reason(ctx: _Context, name: str) -> None:
         else:
             codes_u[i] = index[code]
     ctx.invalid[name] = bad_u
-    ctx.out[name] = pd.Categorical.from_codes(codes_u[col.codes], categories=categories)
+    ctx.out[name] = _categorical(codes_u, col, categories)
 
 
 def _parse_boolean(ctx: _Context, name: str) -> None:
@@ -513,7 +547,7 @@ def _categorical_parser(aliases: dict[str, str], codes: Sequence[str]) -> Callab
         ctx.invalid[name] = bad_u
         index = {code: i for i, code in enumerate(codes)}
         codes_u = np.array([index[v] if v is not None else -1 for v in vals_u], dtype=np.int64)
-        ctx.out[name] = pd.Categorical.from_codes(codes_u[col.codes], categories=list(codes))
+        ctx.out[name] = _categorical(codes_u, col, list(codes))
 
     return parse
 
@@ -640,7 +674,7 @@ def _duplicate_ids(ctx: _Context, name: str) -> Finding | None:
 
 
 def _overlapping_stays(ctx: _Context, name: str) -> Finding | None:
-    return _overlaps(ctx.cols, ctx.dates, ctx.row_numbers)
+    return _overlaps(ctx.cols, ctx.dates, ctx.dates_u, ctx.row_numbers)
 
 
 @dataclass(frozen=True)
@@ -829,7 +863,23 @@ _MAX_PARTNERS = 3
 """How many overlapping stays a problem names at most (the rest are counted)."""
 
 
-def _overlaps(cols: dict[str, RawColumn], dates: dict[str, np.ndarray], row_numbers: np.ndarray) -> Finding | None:
+_OPEN = np.int32(1) << 29
+"""Day number of an open stay's end (after every date: dates are within 2^18 days of 1970)."""
+_NO_INTAKE = np.int32(1) << 30
+"""Day number of a missing or invalid intake: after every end, so the stay is left out."""
+_NO_EXIT = -(np.int32(1) << 30)
+"""Day number of an invalid exit date: before every start, so the stay is left out."""
+
+
+def _stay_days(dates_u: np.ndarray, missing_u: np.ndarray, *, missing: np.int32, invalid: np.int32) -> np.ndarray:
+    """Day number (days since 1970-01-01, int32) of every distinct date, with markers for the others."""
+    days = dates_u.astype("datetime64[D]").astype(np.int64)
+    return np.where(np.isnat(dates_u), np.where(missing_u, missing, invalid), days).astype(np.int32)
+
+
+def _overlaps(
+    cols: dict[str, RawColumn], dates: dict[str, np.ndarray], dates_u: dict[str, np.ndarray], row_numbers: np.ndarray
+) -> Finding | None:
     """Rows of one person whose stays ``[intake, exit)`` overlap (open stays run on).
 
     Stays are half-open day intervals: re-entry on the day of exit is no
@@ -838,21 +888,24 @@ def _overlaps(cols: dict[str, RawColumn], dates: dict[str, np.ndarray], row_numb
     date or an exit before intake are left out (they break another rule), as
     are repeated rows of a duplicated ``trajectory_id`` (reported as such).
 
-    Vectorised: stays are sorted by (person, intake); the later stays that
-    overlap a stay are a contiguous run found with ``searchsorted``, and the
-    earlier stay that overlaps it (if any) is the one with the latest exit
-    so far, found with a running maximum. Each problem names up to
+    Vectorised: day numbers are computed per distinct date (``dates_u``, as
+    parsed) and taken by code; stays are sorted by (person, intake). A stay
+    overlaps a later one when the next stay in that order starts before it
+    ends, and an earlier one when the latest end so far is after its start
+    (a running maximum). Only for the stays found are the later ones that
+    overlap them (a contiguous run, ``searchsorted``) and the earlier one
+    with the latest end looked up. Each problem names up to
     :data:`_MAX_PARTNERS` later stays and that earlier stay.
     """
     person = cols["person_id"]
-    intake = dates["intake_date"]
-    exit_ = dates["exit_date"]
-    exit_missing = cols["exit_date"].missing
-    scale = np.int64(1) << 26  # days per person block in the composite key
-    start = intake.astype("datetime64[D]").astype(np.int64)
-    end = exit_.astype("datetime64[D]").astype(np.int64)
-    usable = ~person.missing & ~np.isnat(intake) & (exit_missing | ~np.isnat(exit_))
-    usable &= exit_missing | (end > start)
+    intake_col, exit_col = cols["intake_date"], cols["exit_date"]
+    # markers: a missing or invalid intake starts after every end, an invalid exit
+    # ends before every start, so "end > start" also leaves those stays out
+    start = _stay_days(dates_u["intake_date"], intake_col.missing_unique, missing=_NO_INTAKE, invalid=_NO_INTAKE)
+    end = _stay_days(dates_u["exit_date"], exit_col.missing_unique, missing=_OPEN, invalid=_NO_EXIT)
+    start, end = start[intake_col.codes], end[exit_col.codes]
+    usable = end > start
+    usable &= ~person.missing
     if "trajectory_id" in cols:
         traj = cols["trajectory_id"]
         if len(traj.codes) > 1 and not bool(np.all(traj.codes[1:] > traj.codes[:-1])):
@@ -860,56 +913,68 @@ def _overlaps(cols: dict[str, RawColumn], dates: dict[str, np.ndarray], row_numb
             first[np.unique(traj.codes, return_index=True)[1]] = True
             usable &= first | traj.missing
         # else every trajectory_id occurs once: every row is its first occurrence
-    idx = np.flatnonzero(usable)
+    every = bool(usable.all())
+    idx = np.arange(len(usable)) if every else np.flatnonzero(usable)
     if len(idx) < 2:
         return None
-    base = start[idx].min()
-    s = start[idx] - base
-    e = np.where(exit_missing[idx], scale - 1, end[idx] - base)
-    p = person.codes[idx].astype(np.int64)
+    if not every:
+        start, end = start[idx], end[idx]
+    scale = np.int32(1) << 26  # days per person block in the composite key
+    base = start.min()
+    s = start - base
+    e = np.minimum(end - base, scale - 1)  # an open stay runs to the end of its block
+    p = person.codes if every else person.codes[idx]
     if s.max() < scale:  # (person, intake) as one key: the order of np.lexsort((s, p))
-        order = np.argsort(p * scale + s, kind="stable")
-    else:  # pragma: no cover - stays spanning 180,000 years
+        key = p.astype(np.int64) * scale
+        key += s
+        order = np.argsort(key, kind="stable")
+        cs = key[order]
+        e -= s  # the length of each stay (to the end of its block if open)
+        ce = cs + e[order]
+    else:  # pragma: no cover - dates are within 2^18 days of 1970 (pandas' Timestamp range)
         order = np.lexsort((s, p))
-    idx, p, s, e = idx[order], p[order], s[order], e[order]
-    cs, ce = p * scale + s, p * scale + e
-    pos = np.arange(len(idx))
-    hi = np.searchsorted(cs, ce, side="left")
-    n_later = np.maximum(hi - pos - 1, 0)
+        p64 = p[order].astype(np.int64) * scale
+        cs, ce = p64 + s[order], p64 + e[order]
+    # the next stay (in this order) starts before this one ends: it overlaps a later stay
+    later = np.zeros(len(cs), dtype=bool)
+    np.less(cs[1:], ce[:-1], out=later[:-1])
+    # the latest end so far is after this start: it overlaps an earlier stay
+    # (the running maximum of an earlier person is always smaller)
     running = np.maximum.accumulate(ce)
-    record = np.maximum.accumulate(np.where(ce == running, pos, 0))
-    prev_running = np.r_[np.iinfo(np.int64).min, running[:-1]]
-    prev_record = np.r_[-1, record[:-1]]
-    has_earlier = prev_running > cs  # a running maximum from another person is always smaller
-    flagged = np.flatnonzero((n_later > 0) | has_earlier)
+    earlier = np.zeros(len(cs), dtype=bool)
+    np.greater(running[:-1], cs[1:], out=earlier[1:])
+    flagged = np.flatnonzero(later | earlier)
     if len(flagged) == 0:
         return None
+    n_later = np.maximum(np.searchsorted(cs, ce[flagged], side="left") - flagged - 1, 0)
+    at_max = np.flatnonzero(ce == running) if earlier[flagged].any() else np.zeros(0, dtype=np.int64)
+    row_of = idx[order]
 
     def describe(i: int) -> str:
-        return f"row {row_numbers[i]} {_stay(intake[i], exit_[i])}"
+        return f"row {row_numbers[i]} {_stay(dates['intake_date'][i], dates['exit_date'][i])}"
 
     rows, details = [], []
-    for k in flagged:
-        partners = list(range(k + 1, k + 1 + min(int(n_later[k]), _MAX_PARTNERS)))
-        if has_earlier[k]:
-            partners.append(int(prev_record[k]))
-        named = sorted(int(idx[j]) for j in partners)
-        more = int(n_later[k]) - min(int(n_later[k]), _MAX_PARTNERS)
-        rows.append(int(idx[k]))
+    for k, after in zip(flagged.tolist(), n_later.tolist()):
+        partners = list(range(k + 1, k + 1 + min(after, _MAX_PARTNERS)))
+        if earlier[k]:  # the earlier stay with the latest end (the last one, if tied)
+            partners.append(int(at_max[np.searchsorted(at_max, k - 1, side="right") - 1]))
+        named = sorted(int(row_of[j]) for j in partners)
+        more = after - min(after, _MAX_PARTNERS)
+        rows.append(int(row_of[k]))
         details.append(
-            describe(int(idx[k]))
+            describe(int(row_of[k]))
             + " overlaps "
             + ", ".join(describe(j) for j in named)
             + (f" and {more} more" if more else "")
         )
-    order = np.argsort(rows, kind="stable")
-    rows_arr = np.array(rows, dtype=np.int64)[order]
+    ranked = np.argsort(rows, kind="stable")
+    rows_arr = np.array(rows, dtype=np.int64)[ranked]
     return Finding(
         "overlapping_stays",
         "person_id",
         rows_arr,
         list(person.uniques[person.codes[rows_arr]]),
-        [details[i] for i in order],
+        [details[i] for i in ranked],
     )
 
 

@@ -296,9 +296,14 @@ def test_cif_plot_legend_lists_groups_of_every_panel() -> None:
         **TEXT,
     )
     (legend,) = fig.legends
-    assert [t.get_text() for t in legend.get_texts()] == ["Eindhoven", "Utrecht", "Totaal", "x = onderdrukt"]
+    assert [t.get_text() for t in legend.get_texts()] == [
+        "Eindhoven",
+        "Utrecht",
+        "Totaal",
+        f"{SUPPRESSION_MARK} = onderdrukt",
+    ]
     # panel a names the curve that is left out
-    assert [t.get_text() for t in fig.axes[0].texts if t.get_gid() == "suppressed"] == ["x Eindhoven"]
+    assert [t.get_text() for t in fig.axes[0].texts if t.get_gid() == "suppressed"] == [f"{SUPPRESSION_MARK} Eindhoven"]
     colours = [h.get_color() for h in legend.legend_handles]
     assert colours[0] == fig.axes[1].lines[0].get_color()  # eindhoven's line in panel b
 
@@ -362,7 +367,7 @@ def test_missing_values_are_marked_placeholders(rates: pd.DataFrame) -> None:
     )
     # groningen has no estimate: it keeps its place on the axis, as a marked placeholder
     ax = fig.axes[0]
-    assert _texts(fig).count("x = onderdrukt") == 1
+    assert _texts(fig).count(f"{SUPPRESSION_MARK} = onderdrukt") == 1
     assert [t.get_text() for t in ax.texts].count(SUPPRESSION_MARK) == 1
     ticks = [t.get_text() for t in ax.get_xticklabels()]
     assert "groningen" in ticks
@@ -377,7 +382,7 @@ def test_missing_values_are_marked_placeholders(rates: pd.DataFrame) -> None:
         fmt=Labels("en").percent,
         **TEXT,
     )
-    assert "x = suppressed" in _texts(english)  # the legend speaks the formatter's language
+    assert f"{SUPPRESSION_MARK} = suppressed" in _texts(english)  # the legend speaks the formatter's language
 
 
 def test_grouped_bars_marks_each_missing_pair(long: pd.DataFrame) -> None:
@@ -386,7 +391,7 @@ def test_grouped_bars_marks_each_missing_pair(long: pd.DataFrame) -> None:
         table, category="pilot", group="source", value="value", missing_label="suppressed", **TEXT
     )
     assert [t.get_text() for t in fig.axes[0].texts].count(SUPPRESSION_MARK) == 2
-    assert _texts(fig).count("x = suppressed") == 1
+    assert _texts(fig).count(f"{SUPPRESSION_MARK} = suppressed") == 1
     assert len(_gid(fig, "bar-suppressed")) == 2
 
 

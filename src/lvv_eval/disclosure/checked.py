@@ -34,8 +34,11 @@ __all__ = [
     "is_exempt_kind",
 ]
 
-SUPPRESSION_MARK = "x"
-"""The one mark shown for a suppressed value in tables, figures and text (as CBS prints ``x`` = secret)."""
+SUPPRESSION_MARK = "×"
+"""The one mark shown for a suppressed value in tables, figures and text (U+00D7 MULTIPLICATION SIGN).
+
+CBS prints ``x`` for a secret value; the multiplication sign reads the same and cannot be confused
+with a cell that holds the letter x (a sex code of the monitor, a class named x)."""
 
 KIND_PERSON = "person-level"
 KIND_SYNTHETIC = "synthetic"

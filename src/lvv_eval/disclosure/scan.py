@@ -286,7 +286,7 @@ class _Table:
     where: str = ""  # prefix of locations (notebook cell, HTML table number)
 
 
-_HIDDEN = {"", "<na>", "nan", "na", "none", "–", "-", "—", "x", "*", "…", ".", "onderdrukt", "suppressed"}
+_HIDDEN = {"", "<na>", "nan", "na", "none", "–", "-", "—", "x", "×", "*", "…", ".", "onderdrukt", "suppressed"}
 
 
 def _number(text: str) -> float | None:

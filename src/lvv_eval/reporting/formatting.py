@@ -42,6 +42,7 @@ import pandas as pd
 from babel.dates import format_date as _babel_date
 from babel.numbers import format_decimal as _babel_decimal
 
+from lvv_eval.disclosure.checked import SUPPRESSION_MARK
 from lvv_eval.errors import ArgumentError, ConfigError, InputValidationError, Problem
 from lvv_eval.reporting.phrases import load_texts
 
@@ -56,8 +57,10 @@ LOCALES: dict[str, str] = {"nl": "nl_NL", "en": "en_GB"}
 PERCENT_SPACE: dict[str, str] = {"nl": "\u00a0", "en": ""}
 """What stands between a number and ``%``: a no-break space in Dutch, nothing in English."""
 
-SUPPRESSED_MARK: str = "×"
-"""The one mark of a cell withheld by disclosure control (U+00D7 MULTIPLICATION SIGN)."""
+SUPPRESSED_MARK: str = SUPPRESSION_MARK
+"""The one mark of a value withheld by disclosure control, the gate's own
+(:data:`lvv_eval.disclosure.checked.SUPPRESSION_MARK`, ``×``): tables, figures and text of a report
+show the same sign."""
 
 MISSING_MARK: str = "–"
 """The mark of a value that is not available or not applicable (U+2013 EN DASH)."""

@@ -743,7 +743,16 @@ def build_document(folder: str | Path, *, provenance: Mapping[str, Any] | None =
         summary.append(Paragraph(t["summary_published_only"]))
     n_suppressed = sum(s.block.n_suppressed for s in shown_tables.values())
     if n_suppressed:
-        summary.append(Paragraph(text(language, "summary_suppressed", cells=fmt.format_count(n_suppressed, language))))
+        summary.append(
+            Paragraph(
+                text(
+                    language,
+                    "summary_suppressed",
+                    cells=fmt.format_count(n_suppressed, language),
+                    mark=fmt.SUPPRESSED_MARK,
+                )
+            )
+        )
     return Document(
         title=doc_title,
         language=language,

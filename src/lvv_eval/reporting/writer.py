@@ -193,8 +193,8 @@ def say(*parts: object) -> str:
     Examples
     --------
     >>> say("n =", CheckedValue(None, True, "flow", "eindhoven/outflow"))
-    n = x
-    'n = x'
+    n = ×
+    'n = ×'
     """
     out = []
     for k, p in enumerate(parts):

@@ -1260,13 +1260,15 @@ def register_person_tables(
     _register(
         gate,
         "person_uptake_counts",
-        disclosure.suppress(up_tab, ["intake", "occupancy"], threshold=t, margins=None).table,
+        up_tab,
+        upstream=disclosure.suppress(up_tab, ["intake", "occupancy"], threshold=t, margins=None).table.reset_index(),
         margins={"total_row": "total"},  # the total row sums the pilots
     )
     _register(
         gate,
         "person_outflow_counts",
-        disclosure.suppress(out_tab, threshold=t).table,
+        out_tab,
+        upstream=disclosure.suppress(out_tab, threshold=t).table.reset_index(),
         margins={"total_row": "total", "total_col": "total"},
     )
     _register_group_totals(
@@ -1348,23 +1350,28 @@ def register_person_tables(
     _register(gate, "casemix_accounting", cmd.accounting)
     gate.register("casemix_dropped", dropped, counts=[], key=None)
     _register(gate, "casemix_coefficients", model.coefficients)
-    _register(gate, "casemix_standardised", suppress_shares(model.standardised, t))
-    both = suppress_shares(
-        fit_with_and_without(cmd, kept),
-        t,
-        columns=("events", "crude_share", "standardised_with", "standardised_without", "difference"),
+    _register(gate, "casemix_standardised", model.standardised, upstream=suppress_shares(model.standardised, t))
+    both = fit_with_and_without(cmd, kept)
+    _register(
+        gate,
+        "casemix_with_and_without",
+        both,
+        upstream=suppress_shares(
+            both, t, columns=("events", "crude_share", "standardised_with", "standardised_without", "difference")
+        ),
     )
-    _register(gate, "casemix_with_and_without", both)
     pooled, needs = partial_pooling_table(cmd.data, frame, attribute, P.peildatum, Labels(P.language))
     pool = suppress_shares(
         pooled, t, columns=("events", "raw_share", "shrunken_share", "site_effect", "site_effect_sd")
     )
-    _register(gate, "partial_pooling", pool)
+    _register(gate, "partial_pooling", pooled, upstream=pool)
     sens = sensitivity_table(frame, attribute, P.peildatum, schemes=schemes)
+    summary = sensitivity_summary(sens)
     _register(
         gate,
         "sensitivity",
-        disclosure.suppress_rates(sensitivity_summary(sens), t),
+        summary,
+        upstream=disclosure.suppress_rates(summary, t),
         rates=True,
         versions="scheme",
         version_key=["population", "measure"],

@@ -817,7 +817,8 @@ def evidence_statement(result: CompareResult, lang: str = "en", *, labelled: boo
     def names(pilots: Sequence[str]) -> str:
         return pilots_text(sorted(pilots), labels) if labelled else ", ".join(sorted(pilots))
 
-    unknown = names([p for p, g in result.groups.items() if g == UNKNOWN_LABEL])
+    unpublished = [p for p, g in result.groups.items() if g == UNKNOWN_LABEL]
+    unknown = names(unpublished) if unpublished else ""
     if not sizes:
         return words("statement_none", attribute=attribute, date=date, unknown=unknown)
     groups = "; ".join(
@@ -1016,7 +1017,11 @@ def interval_methods(frame: pd.DataFrame, labels: Labels, column: str = "ci_meth
 
     With ``skip_none`` the methods ``none (...)`` (rows without an interval) are left out.
     """
-    values = [str(v) for v in dict.fromkeys(frame[column].dropna()) if not (skip_none and str(v).startswith("none"))]
+    values = [
+        str(v)
+        for v in dict.fromkeys(frame[column].dropna().astype(str).str.strip())
+        if v and not (skip_none and v.startswith("none"))
+    ]
     return join_list([term(v, labels) for v in values], labels.language) if values else "–"
 
 
@@ -1137,7 +1142,26 @@ def _register(gate: Gate, name: str, table: pd.DataFrame, **spec: Any) -> None:
         and str(c) not in ("horizon_days", "time_days", "published")
     }
     derived.update(spec.pop("derived", None) or {})
-    gate.register(name, frame, counts=cols, key=key, derived=derived, **spec)
+    upstream = spec.pop("upstream", None)
+    if upstream is not None:
+        upstream = _readable_rules(
+            upstream.reset_index() if not isinstance(upstream.index, pd.RangeIndex) else upstream
+        )
+    gate.register(name, frame, counts=cols, key=key, derived=derived, upstream=upstream, **spec)
+
+
+def _readable_rules(table: pd.DataFrame) -> pd.DataFrame:
+    """Blank the rules of a table-level suppression that the report cannot name in words.
+
+    The gate then records such cells with its own rule for them ("suppressed by the table's own
+    linked-cell rule"), which every report language has.
+    """
+    if "suppression_rule" not in table.columns:
+        return table
+    nl = Labels("nl")
+    rules = table["suppression_rule"].fillna("").astype(str)
+    known = [r == "" or nl.rule(r) != r for r in rules]
+    return table.assign(suppression_rule=rules.where(known, ""))
 
 
 def _members(rows: pd.DataFrame, group: str) -> list[str]:
@@ -1261,14 +1285,14 @@ def register_person_tables(
         gate,
         "person_uptake_counts",
         up_tab,
-        upstream=disclosure.suppress(up_tab, ["intake", "occupancy"], threshold=t, margins=None).table.reset_index(),
+        upstream=disclosure.suppress(up_tab, ["intake", "occupancy"], threshold=t, margins=None).table,
         margins={"total_row": "total"},  # the total row sums the pilots
     )
     _register(
         gate,
         "person_outflow_counts",
         out_tab,
-        upstream=disclosure.suppress(out_tab, threshold=t).table.reset_index(),
+        upstream=disclosure.suppress(out_tab, threshold=t).table,
         margins={"total_row": "total", "total_col": "total"},
     )
     _register_group_totals(

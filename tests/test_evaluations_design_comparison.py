@@ -336,6 +336,12 @@ def test_differences_are_hidden_with_a_hidden_count_of_their_groups() -> None:
     assert out.loc[0, "suppression_rule"].startswith("secondary")
 
 
+EINDHOVEN = {
+    "eindhoven": {"residence_permit": 12, "repeat_asylum_application": 3, "left_unknown_destination": 12, "": 33}
+}
+"""Eindhoven, alone in its design group (parallel BBB): 3 semi-durable exits hide, with them, another class."""
+
+
 @pytest.fixture(scope="module")
 def small_report(tmp_path_factory: pytest.TempPathFactory):
     """Every person-level table of report 04 registered on the one_forced_return export, then released."""
@@ -345,7 +351,9 @@ def small_report(tmp_path_factory: pytest.TempPathFactory):
     from lvv_eval.evaluations.common import analysis_frame, load_person_level
     from lvv_eval.reporting.parameters import validate_parameters
 
-    export = write_export(tmp_path_factory.mktemp("export") / "export.csv", SKEWED["one_forced_return"])
+    export = write_export(
+        tmp_path_factory.mktemp("export") / "export.csv", {**SKEWED["one_forced_return"], **EINDHOVEN}
+    )
     P = validate_parameters(
         {"data_source": str(export), "peildatum": "2020-11-01", "scheme": "regioplan-2022", "pilots": []},
         notebook="04_designs",
@@ -371,23 +379,32 @@ def test_no_pilot_follows_from_its_group_row(small_report) -> None:
                 assert pilots[col].isna().sum() != 1, "a hidden pilot count = group row minus the other pilots"
 
 
-def test_no_group_follows_from_the_total_row(small_report) -> None:
-    for name, within in (("person_length_of_stay", []), ("person_cumulative_incidence", ["outcome", "horizon_days"])):
-        table = small_report[name]
-        parts = [table] if not within else [g for _, g in table.groupby(within)]
-        for part in parts:
-            values = part.set_index(dc.GROUP_COLUMN)
-            for col in ("n", "n_events", "n_censored", "n_at_risk"):
-                if col in values.columns and pd.notna(values.loc["total", col]):
-                    assert values[col].drop("total").isna().sum() != 1, f"{name}.{col}: total minus a group"
+def test_no_group_follows_from_a_total(small_report) -> None:
+    # a total next to a group of one pilot (parallel BBB = Eindhoven) would give the other group back
+    for name in ("person_length_of_stay", "person_cumulative_incidence"):
+        assert "total" not in set(small_report[name][dc.GROUP_COLUMN])
+    outflow = small_report["person_outflow_counts"].set_index("pilot")
+    assert "total" not in outflow.index
+    # the group row of the rates minus the other pilots' counts elsewhere gives no hidden pilot back
+    rates = small_report["person_rates"]
+    groups = rates.loc[(rates["level"] == "group") & (rates["measure"] == "outflow_share_of_outflow")]
+    for row in groups.itertuples():
+        members = str(row.pilot).split(",")
+        if len(members) >= 2 and pd.notna(row.numerator) and row.category in outflow.columns:
+            assert outflow.loc[members, row.category].isna().sum() != 1
 
 
 def test_the_single_pilot_group_is_protected_like_its_pilot(small_report) -> None:
-    # parallel BBB = Eindhoven alone: a count hidden for Eindhoven is not shown for the group 'yes'
+    # parallel BBB = Eindhoven alone: a count hidden for Eindhoven is hidden for the group 'yes' too
+    counts = {"durable": 12, "semi_durable": 3, "none": 12}  # regioplan-2022 classes of EINDHOVEN
     outflow = small_report["person_outflow_counts"].set_index("pilot")
-    raw_eindhoven = {c for c in outflow.columns if pd.isna(outflow.loc["eindhoven", c])}
-    assert raw_eindhoven, "the export is meant to hide some of Eindhoven's exits"
+    hidden = {c: v for c, v in counts.items() if pd.isna(outflow.loc["eindhoven", c])}
+    assert "semi_durable" in hidden and len(hidden) >= 2, "3 semi-durable exits hide a second class"
+    cif = small_report["person_cumulative_incidence"]
+    yes = cif.loc[cif[dc.GROUP_COLUMN] == "yes"]
+    for outcome, value in hidden.items():
+        assert value not in set(yes.loc[yes["outcome"] == outcome, "n_events"].dropna()), outcome
     rates = small_report["person_rates"]
-    shown_yes = rates.loc[(rates["level"] == "group") & (rates["group"] == "yes"), "numerator"].dropna()
-    shown_eindhoven = rates.loc[(rates["level"] == "pilot") & (rates["pilot"] == "eindhoven"), "numerator"].dropna()
-    assert set(shown_yes) <= set(shown_eindhoven)
+    group_yes = rates.loc[(rates["level"] == "group") & (rates["group"] == "yes")]
+    for outcome, value in hidden.items():
+        assert value not in set(group_yes.loc[group_yes["category"] == outcome, "numerator"].dropna()), outcome

@@ -1288,18 +1288,17 @@ def register_person_tables(
         upstream=disclosure.suppress(up_tab, ["intake", "occupancy"], threshold=t, margins=None).table,
         margins={"total_row": "total"},  # the total row sums the pilots
     )
+    # no total row: with the group rows of the rate tables it would give a group of one pilot back
+    by_pilot = out_tab.drop(index="total")
     _register(
         gate,
         "person_outflow_counts",
-        out_tab,
-        upstream=disclosure.suppress(out_tab, threshold=t).table,
-        margins={"total_row": "total", "total_col": "total"},
+        by_pilot,
+        upstream=disclosure.suppress(by_pilot, threshold=t, margins={"total_col": "total"}).table,
+        margins={"total_col": "total"},
     )
     _register_group_totals(
         gate, "person_uptake_counts", up_tab[["intake", "occupancy"]], res.groups, {"total_row": "total"}
-    )
-    _register_group_totals(
-        gate, "person_outflow_counts", out_tab, res.groups, {"total_row": "total", "total_col": "total"}
     )
     for label in sorted(set(res.groups.values())):
         members = sorted(p for p, g in res.groups.items() if g == label)
@@ -1352,19 +1351,13 @@ def register_person_tables(
         upstream=occ_s.assign(group=occ_g["group"].to_numpy()),
     )
     grouped = with_design_group(frame, attribute, P.peildatum)
+    # per design group only: a total row next to a group of one pilot would give the other back
     los = survival.length_of_stay(grouped, P.peildatum, by=GROUP_COLUMN, formal_only=P.formal_only)
-    _register(gate, "person_length_of_stay", los, key=GROUP_COLUMN, margins={"total_row": "total", "total_col": "n"})
+    los = los.loc[los[GROUP_COLUMN] != "total"].reset_index(drop=True)
+    _register(gate, "person_length_of_stay", los, key=GROUP_COLUMN, margins={"total_col": "n"})
     cif = survival.cumulative_incidence(grouped, P.peildatum, scheme, by=GROUP_COLUMN, formal_only=P.formal_only)
-    _register(
-        gate,
-        "person_cumulative_incidence",
-        cif,
-        upstream=suppress_incidence(cif, t),
-        key=GROUP_COLUMN,
-        margins={"total_row": "total"},  # per outcome and horizon the total sums the groups
-        versions="horizon_days",
-        version_key=["outcome"],
-    )
+    cif = cif.loc[cif[GROUP_COLUMN] != "total"].reset_index(drop=True)
+    _register(gate, "person_cumulative_incidence", cif, upstream=suppress_incidence(cif, t), key=GROUP_COLUMN)
     curves = survival.cif_curves(
         grouped, P.peildatum, scheme, by=GROUP_COLUMN, formal_only=P.formal_only, min_at_risk=t
     )

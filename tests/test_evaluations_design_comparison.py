@@ -346,7 +346,6 @@ EINDHOVEN = {
 def small_report(tmp_path_factory: pytest.TempPathFactory):
     """Every person-level table of report 04 registered on the one_forced_return export, then released."""
     from disclosure_exports import SKEWED, write_export
-
     from lvv_eval.disclosure.gate import Gate
     from lvv_eval.evaluations.common import analysis_frame, load_person_level
     from lvv_eval.reporting.parameters import validate_parameters

@@ -1421,30 +1421,26 @@ def differences_upstream(diffs: pd.DataFrame, rates: pd.DataFrame) -> pd.DataFra
     Returns
     -------
     pandas.DataFrame
-        ``diffs`` with ``estimate, ci_low, ci_high`` and the numerators and denominators
-        missing where a group's numerator or denominator of that measure and category is
-        missing in ``rates``; ``suppressed`` and ``suppression_rule`` updated.
+        ``diffs`` with ``estimate, ci_low, ci_high`` and both numerators missing where a
+        group's numerator or denominator of that measure and category is missing in ``rates``
+        (a denominator where it is missing there); ``suppressed`` and ``suppression_rule`` updated.
     """
     out = diffs.copy()
     groups = rates.loc[rates["level"] == "group"]
-    hidden = {
-        (str(g), str(m), str(c))
-        for g, m, c, k, n in zip(
-            groups["group"], groups["measure"], groups["category"], groups["numerator"], groups["denominator"]
-        )
-        if pd.isna(k) or pd.isna(n)
-    }
-    hide = pd.Series(
-        [
-            (str(a), str(m), str(c)) in hidden or (str(b), str(m), str(c)) in hidden
-            for a, b, m, c in zip(out["group_a"], out["group_b"], out["measure"], out["category"])
-        ],
-        index=out.index,
-    )
+    keys = list(zip(groups["group"].astype(str), groups["measure"].astype(str), groups["category"].astype(str)))
+    no_numerator = {k for k, v in zip(keys, groups["numerator"]) if pd.isna(v)}
+    no_denominator = {k for k, v in zip(keys, groups["denominator"]) if pd.isna(v)}
+    rows = list(zip(out["measure"].astype(str), out["category"].astype(str)))
+    side = {s: [(str(g), m, c) for g, (m, c) in zip(out[f"group_{s}"], rows)] for s in ("a", "b")}
+    den_hidden = {s: pd.Series([k in no_denominator for k in side[s]], index=out.index) for s in side}
+    hide = pd.Series([a in no_numerator or b in no_numerator for a, b in zip(side["a"], side["b"])], index=out.index)
+    hide = hide | den_hidden["a"] | den_hidden["b"]
     new = hide & ~out["suppressed"].astype(bool)
-    for col in ("estimate", "ci_low", "ci_high", "numerator_a", "numerator_b", "denominator_a", "denominator_b"):
+    for col in ("estimate", "ci_low", "ci_high", "numerator_a", "numerator_b"):
         if col in out.columns:
             out[col] = out[col].astype("float64").mask(hide)
+    for s in side:
+        out[f"denominator_{s}"] = out[f"denominator_{s}"].astype("float64").mask(den_hidden[s])
     out["suppressed"] = out["suppressed"].astype(bool) | hide
     out["suppression_rule"] = out["suppression_rule"].where(
         ~new, "secondary: a count of its groups is suppressed in person_rates"

@@ -1142,6 +1142,8 @@ def _register(gate: Gate, name: str, table: pd.DataFrame, **spec: Any) -> None:
         and str(c) not in ("horizon_days", "time_days", "published")
     }
     derived.update(spec.pop("derived", None) or {})
+    if frame.empty:
+        spec.pop("margins", None)  # nothing adds up in a table without rows (and the margin rule needs rows)
     upstream = spec.pop("upstream", None)
     if upstream is not None:
         upstream = _readable_rules(

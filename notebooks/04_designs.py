@@ -492,7 +492,9 @@ if frame is not None:
 # %%
 if frame is not None:
     cif = GATE.released["person_cumulative_incidence"]
-    curves = dc.plottable_curves(PT.curves, cif.frame, dc.GROUP_COLUMN, P.disclosure_threshold)
+    curves = dc.plottable_curves(
+        PT.curves, cif.frame, dc.GROUP_COLUMN, P.disclosure_threshold, hidden=cif.mask.any(axis=1)
+    )
     fig = plotting.cif_plot(
         curves,
         time="time_days",

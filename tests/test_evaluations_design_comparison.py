@@ -119,6 +119,9 @@ def test_suppress_incidence_and_plottable_curves() -> None:
     )
     kept = dc.plottable_curves(curves, inc, "g", 10)
     assert list(zip(kept["g"], kept["outcome"])) == [("a", "durable")]
+    # a curve whose horizon row is suppressed in the released table would draw the hidden value
+    hidden = pd.Series([True, False, False, False])
+    assert dc.plottable_curves(curves, inc, "g", 10, hidden=hidden).empty
 
 
 def test_estimable_covariates_drops_separated_and_constant() -> None:

@@ -605,17 +605,29 @@ def suppress_incidence(table: pd.DataFrame, threshold: int) -> pd.DataFrame:
     return out
 
 
-def plottable_curves(curves: pd.DataFrame, incidence: pd.DataFrame, group: str, threshold: int) -> pd.DataFrame:
+def plottable_curves(
+    curves: pd.DataFrame,
+    incidence: pd.DataFrame,
+    group: str,
+    threshold: int,
+    hidden: pd.Series | None = None,
+) -> pd.DataFrame:
     """Keep the CIF curves of (group, outcome) pairs with at least ``threshold`` events.
 
     The event count of a pair is the largest ``n_events`` over the horizons of
     :func:`lvv_eval.stats.survival.cumulative_incidence`; ``in_programme`` curves and
     pairs with fewer events are dropped (a step curve shows every event), and so
     is the ``total`` group (with one small group it hides the other group's curve).
+    With ``hidden`` (per row of ``incidence``: a cell of it is suppressed, e.g. the
+    ``mask`` of the released table), a pair with any hidden row is dropped too: its curve
+    would show the suppressed value at that horizon.
     """
     inc = incidence.dropna(subset=["n_events"])
     events = inc.groupby([group, "outcome"], sort=True)["n_events"].max()
     ok = {k for k, v in events.items() if int(v) >= threshold}
+    if hidden is not None:
+        flagged = incidence.loc[hidden.to_numpy(dtype=bool)]
+        ok -= set(zip(flagged[group], flagged["outcome"]))
     keep = [(g, o) in ok and str(g) != "total" for g, o in zip(curves[group], curves["outcome"])]
     return curves.loc[keep].reset_index(drop=True)
 

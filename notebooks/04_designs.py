@@ -40,29 +40,26 @@ sensitivity_schemes: list = []  # schemes for the sensitivity table; empty means
 import functools
 
 import matplotlib.pyplot as plt
-import pandas as pd
 
-from lvv_eval.disclosure import suppression as disclosure
 from lvv_eval.disclosure.gate import Gate
 from lvv_eval.evaluations import common
 from lvv_eval.evaluations import design_comparison as dc
 from lvv_eval.evaluations.common import analysis_frame, data_banner, load_person_level, note_empty
-from lvv_eval.evaluations.design_comparison import evidence_statement
-from lvv_eval.reference.schemes import load_scheme
 from lvv_eval.reporting import plots as plotting
+from lvv_eval.reporting.formatting import join_list
 from lvv_eval.reporting.labels import Labels
 from lvv_eval.reporting.parameters import validate_parameters
-from lvv_eval.reporting.writer import ReportWriter, say, show_table
-from lvv_eval.stats import survival
-from lvv_eval.stats.sites.case_mix import casemix_data, fit_casemix, fit_with_and_without
-from lvv_eval.stats.sites.compare import compare_groups, person_counts, sensitivity_table
+from lvv_eval.reporting.writer import ReportWriter, show_table
+from lvv_eval.stats.sites.compare import compare_groups
 from lvv_eval.stats.sites.few_sites import NotIdentifiedError
 
 P = validate_parameters(globals(), notebook="04_designs")
 show_published = functools.partial(show_table, kind="published")
 L = Labels(P.language)
+T = dc.texts(P.language)
 W = ReportWriter.from_parameters(P)
 A = P.extra.get("attribute", "parallel_bbb")
+A_LABEL = dc.attribute_label(A, L)
 SENS = list(P.extra.get("sensitivity_schemes", [])) or None
 KIND = "synthetic" if P.is_synthetic else "person-level"
 GATE = Gate(P.disclosure_threshold, kind=KIND, report=P.notebook, aliases=common.total_aliases(P))
@@ -82,41 +79,23 @@ print(data_banner(P, L))
 # families, safe-country policy, cooperation criterion) can be chosen with the `attribute` parameter.
 
 # %%
+DATE = L.date(P.peildatum)
 design = dc.design_long(P.peildatum)
-W.table(
-    "design_table",
-    design,
-    kind="published",
-    caption=L(
-        f"Ontwerp van de pilots op {P.peildatum}, met bron per waarde (gepubliceerd; geen onthullingscontrole nodig)",
-        f"Pilot designs at {P.peildatum}, with the source of every value (published; exempt from disclosure control)",
-    ),
-)
+W.table("design_table", design, kind="published", caption=T("design_caption", peildatum=DATE))
 show_published(
     dc.design_matrix(P.peildatum, labels=L),
-    L(
-        f"Ontwerpkenmerken per pilot op {L.date(P.peildatum)} (bron: pilot_designs.csv)",
-        f"Design attributes per pilot at {L.date(P.peildatum)} (source: pilot_designs.csv)",
-    ),
+    T("design_title", peildatum=DATE, file=dc.DESIGNS_FILE.name),
 )
 
 # %%
 unknown = dc.unknown_attributes(P.peildatum)
-W.table(
-    "design_unknown",
-    unknown,
-    kind="published",
-    caption=L("Ontwerpkenmerken die per pilot niet gepubliceerd zijn", "Design attributes not published per pilot"),
-)
-show_published(
-    dc.readable(unknown.rename(columns={"pilots": "pilot"}), L),
-    L("Niet gepubliceerd (leeg in de ontwerptabel)", "Not published (empty in the design table)"),
-)
+W.table("design_unknown", unknown, kind="published", caption=T("unknown_caption", peildatum=DATE))
+show_published(dc.readable(unknown.rename(columns={"pilots": "pilot"}), L), T("unknown_title"))
 
 # %%
 show_published(
     dc.readable(design.loc[design["attribute"] == A, ["pilot", "value", "source"]], L),
-    L(f"Kenmerk '{A}' per pilot, met bron", f"Attribute '{A}' per pilot, with source"),
+    T("attribute_title", attribute=A_LABEL),
 )
 
 # %% [markdown]
@@ -134,20 +113,9 @@ W.table(
     "published_figures",
     pub_long,
     kind="published",
-    caption=L(
-        "Gepubliceerde cijfers per pilot, 2019 (001 Tabel S.1/S.2) en 2020 (002 Voortgang LVV's); "
-        "gepubliceerd, geen onthullingscontrole",
-        "Published figures per pilot, 2019 (001 Tabel S.1/S.2) and 2020 (002 Voortgang LVV's); "
-        "published, exempt from disclosure control",
-    ),
+    caption=T("published_caption", periods=dc.published_period(pub_long, L)),
 )
-show_published(
-    dc.readable(dc.published_wide(pub_long, L), L),
-    L(
-        "Gepubliceerde cijfers per pilot (jaartal = jaar van de peildatum)",
-        "Published figures per pilot (year = year of the reference date)",
-    ),
-)
+show_published(dc.readable(dc.published_wide(pub_long, L), L), T("published_title"))
 
 # %% [markdown]
 # Shares recomputed from the 2019 counts, per pilot and per design group (persons of the pilots in a
@@ -159,25 +127,30 @@ show_published(
 # design effect.
 
 # %%
-pub = compare_groups("regioplan-2020", A, differences=True)  # opt in: descriptive differences
+pub = compare_groups("regioplan-2020", A, differences=True, alpha=dc.ALPHA)  # opt in: descriptive differences
+PUB_2019 = pub_long.loc[pub_long["source_id"] == "regioplan-2020"]
+PUB_DATE = L.date(pub.peildatum)
 W.table(
     "published_rates",
     pub.rates,
     kind="derived",
-    caption=L(
-        "Aandelen per pilot en groep uit de gepubliceerde cijfers van 2019; noemer per rij; "
-        "95%-BI Wilson voor aandelen van personen, geen interval voor plaatsen; beschrijvend",
-        "Shares per pilot and group from the published 2019 figures; denominator per row; "
-        "95% CI Wilson for shares of people, no interval for places; descriptive",
+    caption=T(
+        "published_rates_caption",
+        peildatum=PUB_DATE,
+        source=dc.citation(PUB_2019),
+        level=dc.level_text(),
+        method=dc.interval_methods(pub.rates, L),
     ),
 )
 W.table(
     "published_differences",
     pub.differences,
     kind="derived",
-    caption=L(
-        "Verschillen tussen groepen (2019), 95%-BI Newcombe; beschrijvend, geen ontwerpeffect",
-        "Differences between groups (2019), 95% CI Newcombe; descriptive, not a design effect",
+    caption=T(
+        "published_differences_caption",
+        peildatum=PUB_DATE,
+        level=dc.level_text(),
+        method=dc.interval_methods(pub.differences, L),
     ),
 )
 cols = [
@@ -193,67 +166,43 @@ cols = [
     "ci_high",
     "ci_method",
 ]
-show_published(
-    dc.readable(pub.rates[cols].round(3), L),
-    L(
-        "Gepubliceerd 2019: aandelen en verhoudingen per pilot en groep (beschrijvend)",
-        "Published 2019: shares and ratios per pilot and group (descriptive)",
-    ),
-)
+show_published(dc.readable(pub.rates[cols].round(3), L), T("published_rates_title", peildatum=PUB_DATE))
 
 # %%
 show_published(
     dc.readable(pub.differences.drop(columns=["label"]).round(3), L),
-    L(
-        "Verschil groep b min groep a (95%-BI Newcombe; beschrijvend, geen ontwerpeffect)",
-        "Difference group b minus group a (95% CI Newcombe; descriptive, not a design effect)",
-    ),
+    T("differences_title", level=dc.level_text(), method=dc.interval_methods(pub.differences, L)),
 )
 
 # %%
 dep = dc.departures_per_scenario(A)
+MONITOR = pub_long.loc[pub_long["source_id"] == "monitor-2020"]
+MONITOR_DATE = L.date(MONITOR["peildatum"].iloc[0])
 W.table(
     "published_departures_per_scenario",
     dep,
     kind="derived",
-    caption=L(
-        "Vertrek (incl. doormigratie) per vertrekscenario, monitor 2020-11-01 (002); verhouding, geen BI",
-        "Departures (incl. onward migration) per departure scenario, monitor 2020-11-01 (002); ratio, no CI",
-    ),
+    caption=T("departures_caption", peildatum=MONITOR_DATE, source=dc.citation(MONITOR)),
 )
-show_published(
-    dc.readable(dep.round(3), L),
-    L(
-        "Monitor 1 november 2020: vertrek per vertrekscenario (verhouding, geen aandeel: vertrek kan ook "
-        "zonder vertrekscenario)",
-        "Monitor 1 November 2020: departures per departure scenario (a ratio, not a share: a departure "
-        "can occur without a departure scenario)",
-    ),
-)
+show_published(dc.readable(dep.round(3), L), T("departures_title", peildatum=MONITOR_DATE))
 
 # %%
 for note in pub.notes:
     print("-", note)
 
 # %%
-uptake = pub_long.loc[
-    (pub_long["source_id"] == "regioplan-2020") & pub_long["measure"].isin(["capacity", "intake", "occupancy"])
-]
+uptake = PUB_2019.loc[PUB_2019["measure"].isin(["capacity", "intake", "occupancy"])]
+missing = dc.no_exact_occupancy(uptake)
 fig = plotting.grouped_bars(
     uptake,
     category="pilot",
     group="measure",
     value="value",
-    title=L(
-        "Capaciteit, instroom en bezetting per pilot, 31 december 2019",
-        "Capacity, intake and occupancy per pilot, 31 December 2019",
-    ),
-    xlabel=L("Pilotgemeente", "Pilot municipality"),
-    ylabel=L("Aantal (plaatsen of personen)", "Number (places or persons)"),
-    footnote=L(
-        "Bron: Regioplan 2020 (001), Tabel S.1. Instroom = totaal sinds de start; Utrecht: geen exacte bezetting.",
-        "Source: Regioplan 2020 (001), Tabel S.1. Intake = total since the start; Utrecht: no exact occupancy.",
-    ),
+    title=T("uptake_title", peildatum=PUB_DATE),
+    xlabel=L.word("pilot"),
+    ylabel=T("uptake_ylabel"),
+    footnote=T("uptake_footnote", source=dc.citation(uptake))
+    + (" " + T("no_exact_occupancy", pilots=dc.pilots_text(missing, L)) if missing else ""),
     labels={p: L.pilot(p) for p in uptake["pilot"]},
     group_order=["capacity", "intake", "occupancy"],
     group_labels={m: L.measure(m) for m in ["capacity", "intake", "occupancy"]},
@@ -262,7 +211,7 @@ fig = plotting.grouped_bars(
 W.figure(
     "published_uptake",
     fig,
-    title=L("Capaciteit, instroom en bezetting 2019", "Capacity, intake and occupancy 2019"),
+    title=T("uptake_figure_title", year=str(pub.peildatum.year)),
     kind="published",
 )
 plt.close(fig)
@@ -270,6 +219,7 @@ fig  # noqa: B018 - shown as the cell result
 
 # %%
 rows = dc.plot_rows(pub.rates, "free_places_rate", "of_capacity", L)
+free = pub.rates.loc[pub.rates["measure"] == "free_places_rate"]
 fig = plotting.bar_with_ci(
     rows,
     category="label",
@@ -277,21 +227,24 @@ fig = plotting.bar_with_ci(
     ci_low="ci_low",
     ci_high="ci_high",
     order=list(rows["label"]),
-    title=L(
-        "Vrije plaatsen als aandeel van de capaciteit, 31 december 2019",
-        "Free places as a share of capacity, 31 December 2019",
-    ),
+    title=T("free_title", peildatum=PUB_DATE),
     xlabel="",
-    ylabel=L("Aandeel van de capaciteit", "Share of capacity"),
-    footnote=L(
-        f"Bron: 001 Tabel S.1; noemer: capaciteit (plaatsen); geen interval: plaatsen zijn geen "
-        f"steekproef; groepen naar '{A}'; beschrijvend, geen ontwerpeffect.",
-        f"Source: 001 Tabel S.1; denominator: capacity (places); no interval: places are not a "
-        f"sample; groups by '{A}'; descriptive, not a design effect.",
+    ylabel=T("free_ylabel"),
+    footnote=T(
+        "free_footnote",
+        source=dc.citation(PUB_2019.loc[PUB_2019["measure"].isin(["capacity", "free_places"])]),
+        denominator=dc.denominators(free, L),
+        method=dc.interval_methods(free, L, skip_none=False),
+        attribute=A_LABEL,
     ),
     fmt=L.percent,
 )
-W.figure("published_free_places", fig, title=L("Vrije plaatsen 2019", "Free places 2019"), kind="derived")
+W.figure(
+    "published_free_places",
+    fig,
+    title=T("free_figure_title", year=str(pub.peildatum.year)),
+    kind="derived",
+)
 plt.close(fig)
 fig  # noqa: B018 - shown as the cell result
 
@@ -347,172 +300,127 @@ print("smallest permutation p, 1 of 5 sites:", H["min_p_1_of_5"], "| 2 of 5 site
 # ## 4. Person-level comparison
 #
 # Counted at the peildatum on the person-level data (units are trajectories). With
-# `data_source = "published"` this section is skipped. Count tables pass through disclosure control
-# (threshold `disclosure_threshold`); the suppression report is shown under each table. Shares whose
-# numerator, or denominator minus numerator, is below the threshold are hidden, and so are group
-# differences and curves built on such counts.
+# `data_source = "published"` this section is skipped. Every person-level table of this report is
+# registered with the disclosure gate (threshold `disclosure_threshold`) before any is shown, so a
+# count suppressed in one table is suppressed in all of them; the list of suppressed cells is shown
+# under the count tables. Shares whose numerator, or denominator minus numerator, is below the
+# threshold are hidden, and so are group differences and curves built on such counts.
 
 # %%
 MD = load_person_level(P)
 print(note_empty(W, MD, L))
 if MD is None:
-    print(
-        L(
-            "Overgeslagen: data_source is 'published', dus er zijn geen gegevens op persoonsniveau.",
-            "Skipped: data_source is 'published', so there are no person-level data.",
-        )
-    )
+    print(T("skipped"))
     frame = None
 else:
     frame = analysis_frame(MD.frame, P.pilots)
-    SCH = load_scheme(P.scheme)
-    res = compare_groups(
-        frame, A, peildatum=P.peildatum, scheme=SCH, formal_only=P.formal_only, differences=True
-    )  # opt in: descriptive differences
+    PT = dc.register_person_tables(GATE, MD, frame, P, A, SENS)
+    res = PT.result
     print(data_banner(P, L))
-    display(
-        common.show_flow(
-            GATE, MD.flow, P.disclosure_threshold, L("Ingelezen en uitgesloten rijen", "Rows read and excluded")
-        )
-    )
+    display(*dc.publish(W, GATE, "validation_flow", T("flow_caption"), T("flow_title"), L))
     for note in res.notes:
         print("-", note)
 
 # %%
 if frame is not None:
-    counts = person_counts(frame, P.peildatum, SCH, formal_only=P.formal_only)
-    up_tab, out_tab = dc.count_tables(counts, SCH.class_ids)
-    up = disclosure.suppress(up_tab, ["intake", "occupancy"], threshold=P.disclosure_threshold, margins=None)
-    out = disclosure.suppress(out_tab, threshold=P.disclosure_threshold)
-    W.table(
-        "person_uptake_counts",
-        common.checked(GATE, "person_uptake_counts", up.table),
-        caption=L(
-            f"Capaciteit (plaatsen), instroom en bezetting (trajecten) op {P.peildatum}; na onthullingscontrole",
-            f"Capacity (places), intake and occupancy (trajectories) at {P.peildatum}; after disclosure control",
-        ),
-    )
-    W.table(
-        "person_outflow_counts",
-        common.checked(GATE, "person_outflow_counts", out.table),
-        caption=L(
-            f"Uitstroom per klasse ({P.scheme}) tot {P.peildatum}; na onthullingscontrole",
-            f"Outflow per class ({P.scheme}) up to {P.peildatum}; after disclosure control",
-        ),
-    )
     display(
-        common.show_person(
+        *dc.publish(
+            W,
             GATE,
-            dc.readable(up.table.reset_index(), L),
-            L("Opname per pilot (trajecten)", "Uptake per pilot (trajectories)"),
+            "person_uptake_counts",
+            T("uptake_counts_caption", peildatum=DATE),
+            T("uptake_counts_title"),
+            L,
+            cells=True,
         )
     )
-    display(common.show_person(GATE, up.report, L("Onderdrukte cellen", "Suppressed cells")))
     display(
-        common.show_person(
+        *dc.publish(
+            W,
             GATE,
-            dc.readable(
-                out.table.reset_index().rename(
-                    columns=lambda c: L.outcome_class(P.scheme, c) if c in SCH.class_ids else c
-                ),
-                L,
-            ),
-            L("Uitstroom per klasse (trajecten)", "Outflow per class (trajectories)"),
+            "person_outflow_counts",
+            T("outflow_counts_caption", scheme=dc.scheme_title(P.scheme, P.language), peildatum=DATE),
+            T("outflow_counts_title"),
+            L,
+            scheme=P.scheme,
+            cells=True,
         )
     )
-    display(common.show_person(GATE, out.report, L("Onderdrukte cellen", "Suppressed cells")))
 
 # %%
 if frame is not None:
-    rates = disclosure.suppress_rates(res.rates, P.disclosure_threshold, group=["level", "group", "pilot", "measure"])
-    W.table(
-        "person_rates",
-        common.checked(GATE, "person_rates", rates),
-        caption=L(
-            "Opname, uitstroomklassen en bestendig aandeel per pilot en groep; noemer per rij "
-            "(capaciteit, instroom of uitstroom); 95%-BI Wilson; beschrijvend",
-            "Uptake, outflow classes and durable share per pilot and group; denominator per row "
-            "(capacity, intake or outflow); 95% CI Wilson; descriptive",
-        ),
-    )
-    show = rates.loc[rates["measure"] != "outflow_per_place", cols + ["suppression_rule"]].round(3)
     display(
-        common.show_person(
+        *dc.publish(
+            W,
             GATE,
-            dc.readable(show, L, P.scheme),
-            L(
-                "Per pilot en per groep (beschrijvend; personen als eenheid)",
-                "Per pilot and per group (descriptive; persons as units)",
+            "person_rates",
+            T(
+                "rates_caption",
+                peildatum=DATE,
+                denominators=dc.denominators(res.rates, L),
+                level=dc.level_text(),
+                method=dc.interval_methods(res.rates, L),
             ),
+            T("rates_title"),
+            L,
+            scheme=P.scheme,
+            columns=cols + ["suppression_rule"],
             max_rows=120,
         )
     )
 
 # %%
 if frame is not None:
-    diffs = dc.suppress_differences(res.differences, P.disclosure_threshold)
-    W.table(
-        "person_differences",
-        common.checked(GATE, "person_differences", diffs),
-        caption=L(
-            "Verschillen tussen groepen, 95%-BI Newcombe; beschrijvend, geen ontwerpeffect",
-            "Differences between groups, 95% CI Newcombe; descriptive, not a design effect",
-        ),
-    )
     display(
-        common.show_person(
+        *dc.publish(
+            W,
             GATE,
-            dc.readable(diffs.drop(columns=["label"]).round(3), L, P.scheme),
-            L("Verschil groep b min groep a (beschrijvend)", "Difference group b minus group a (descriptive)"),
+            "person_differences",
+            T(
+                "person_differences_caption",
+                level=dc.level_text(),
+                method=dc.interval_methods(res.differences, L),
+            ),
+            T("person_differences_title"),
+            L,
+            scheme=P.scheme,
+            drop=["label"],
         )
     )
 
 # %%
 if frame is not None:
-    occ = dc.occupancy_series(frame, A, P.peildatum)
-    occ_s = disclosure.suppress(occ, ["present"], threshold=P.disclosure_threshold, margins=None).table
-    W.table(
-        "person_occupancy_over_time",
-        common.checked(GATE, "person_occupancy_over_time", occ_s),
-        caption=L(
-            "Aanwezig op de eerste van elke maand, met de capaciteit van dat moment; na onthullingscontrole",
-            "Present on the first of each month, with the capacity valid then; after disclosure control",
-        ),
-    )
-    pil = occ_s.loc[occ_s["level"] == "pilot"].astype({"present": "float64"})
+    occ = GATE.release("person_occupancy_over_time")
+    W.table("person_occupancy_over_time", occ, caption=T("occupancy_caption", peildatum=DATE))
+    pil = occ.frame.loc[occ.frame["level"] == "pilot"].astype({"present": "float64"})
     fig = plotting.line_over_time(
         pil,
         time="date",
         value="present",
         group="unit",
         reference="capacity",
-        reference_label=L("Capaciteit (gestippeld)", "Capacity (dashed)"),
+        reference_label=T("capacity_dashed"),
         labels={p: L.pilot(p) for p in pil["unit"]},
-        title=L("Bezetting per pilot en capaciteit", "Occupancy per pilot and capacity"),
-        xlabel=L("Maand", "Month"),
-        ylabel=L("Aanwezig (trajecten)", "Present (trajectories)"),
-        footnote=(L.word("synthetic") + ". " if P.is_synthetic else "")
-        + L(
-            "Capaciteit uit de ontwerptabel; onderdrukte aantallen ontbreken.",
-            "Capacity from the design table; suppressed counts are missing.",
-        ),
+        title=T("occupancy_title"),
+        xlabel=T("month"),
+        ylabel=T("present_trajectories"),
+        footnote=(L.word("synthetic") + ". " if P.is_synthetic else "") + T("occupancy_footnote"),
         fmt=L.number,
     )
     W.figure(
         "person_occupancy",
-        common.figure_from(GATE, "person_occupancy", fig, GATE.released["person_occupancy_over_time"]),
-        title=L("Bezetting en capaciteit", "Occupancy and capacity"),
+        common.figure_from(GATE, "person_occupancy", fig, occ),
+        title=T("occupancy_figure_title"),
     )
     plt.close(fig)
     display(fig)
 
 # %%
 if frame is not None:
-    for measure, den in (
-        ("outflow_share_of_intake", L("instroom", "intake")),
-        ("outflow_share_of_outflow", L("uitstroom", "outflow")),
-    ):
-        rows = dc.plot_rows(rates, measure, "durable", L)
+    rates = GATE.released["person_rates"]
+    for measure in ("outflow_share_of_intake", "outflow_share_of_outflow"):
+        rows = dc.plot_rows(rates.frame, measure, "durable", L)
+        den = dc.denominators(rates.frame.loc[rates.frame["measure"] == measure], L)
         fig = plotting.bar_with_ci(
             rows,
             category="label",
@@ -520,22 +428,22 @@ if frame is not None:
             ci_low="ci_low",
             ci_high="ci_high",
             order=list(rows["label"]),
-            title=L(
-                f"Bestendige uitstroom als aandeel van de {den} tot {L.date(P.peildatum)}",
-                f"Durable outflow as a share of {den} up to {L.date(P.peildatum)}",
-            ),
+            title=T("share_title", denominator=den, peildatum=DATE),
             xlabel="",
-            ylabel=L("Aandeel", "Share"),
-            footnote=L(
-                f"Noemer: {den}; 95%-BI Wilson; schema {P.scheme}; beschrijvend. Ontbrekende staaf: onderdrukt.",
-                f"Denominator: {den}; 95% CI Wilson; scheme {P.scheme}; descriptive. Missing bar: suppressed.",
+            ylabel=L.word("share"),
+            footnote=T(
+                "share_footnote",
+                denominator=den,
+                level=dc.level_text(),
+                method=dc.interval_methods(rates.frame.loc[rates.frame["measure"] == measure], L),
+                scheme=dc.scheme_title(P.scheme, P.language),
             ),
             fmt=L.percent,
         )
         W.figure(
             f"person_{measure}_durable",
-            common.figure_from(GATE, f"person_{measure}_durable", fig, GATE.released["person_rates"]),
-            title=L("Bestendig aandeel", "Durable share") + f" ({den})",
+            common.figure_from(GATE, f"person_{measure}_durable", fig, rates),
+            title=T("share_figure_title", denominator=den),
         )
         plt.close(fig)
         display(fig)
@@ -547,48 +455,46 @@ if frame is not None:
 
 # %%
 if frame is not None:
-    fg = dc.with_design_group(frame, A, P.peildatum)
-    los = survival.length_of_stay(fg, P.peildatum, by=dc.GROUP_COLUMN, formal_only=P.formal_only)
-    cif = survival.cumulative_incidence(fg, P.peildatum, SCH, by=dc.GROUP_COLUMN, formal_only=P.formal_only)
-    cif_s = dc.suppress_incidence(cif, P.disclosure_threshold)
-    W.table(
-        "person_length_of_stay",
-        common.checked(GATE, "person_length_of_stay", los),
-        caption=L(
-            "Mediane verblijfsduur (Kaplan-Meier, gecensureerd op de peildatum) per groep",
-            "Median length of stay (Kaplan-Meier, censored at the reference date) per group",
-        ),
-    )
-    W.table(
-        "person_cumulative_incidence",
-        common.checked(GATE, "person_cumulative_incidence", cif_s),
-        caption=L(
-            "Cumulatieve incidentie per uitkomst na 182/365/548 dagen (Aalen-Johansen, concurrerende risico's); "
-            "onderdrukt bij minder gebeurtenissen dan de drempel",
-            "Cumulative incidence per outcome at 182/365/548 days (Aalen-Johansen, competing risks); "
-            "suppressed below the threshold of events",
-        ),
-    )
+    los = GATE.release("person_length_of_stay")
     display(
-        common.show_person(
-            GATE, dc.readable(los.drop(columns=["ci_method"]), L), L("Verblijfsduur (dagen)", "Length of stay (days)")
+        *dc.publish(
+            W,
+            GATE,
+            "person_length_of_stay",
+            T("los_caption", peildatum=DATE, method=dc.interval_methods(los.frame, L)),
+            T("los_title"),
+            L,
+            drop=["ci_method"],
         )
     )
+    cif = GATE.release("person_cumulative_incidence")
+    horizons = join_list([L.number(h) for h in dict.fromkeys(cif.frame["horizon_days"])], P.language)
     display(
-        common.show_person(
+        *dc.publish(
+            W,
             GATE,
-            dc.readable(cif_s.drop(columns=["ci_method"]).round(3), L, P.scheme),
-            L("Cumulatieve incidentie per groep", "Cumulative incidence per group"),
+            "person_cumulative_incidence",
+            T(
+                "cif_caption",
+                horizons=horizons,
+                level=dc.level_text(),
+                method=dc.interval_methods(cif.frame, L),
+                threshold=L.number(P.disclosure_threshold),
+            ),
+            T("cif_table_title"),
+            L,
+            scheme=P.scheme,
+            drop=["ci_method"],
             max_rows=80,
         )
     )
 
 # %%
 if frame is not None:
-    curves = survival.cif_curves(
-        fg, P.peildatum, SCH, by=dc.GROUP_COLUMN, formal_only=P.formal_only, min_at_risk=P.disclosure_threshold
+    cif = GATE.released["person_cumulative_incidence"]
+    curves = dc.plottable_curves(
+        PT.curves, cif.frame, dc.GROUP_COLUMN, P.disclosure_threshold, hidden=cif.mask.any(axis=1)
     )
-    curves = dc.plottable_curves(curves, cif, dc.GROUP_COLUMN, P.disclosure_threshold)
     fig = plotting.cif_plot(
         curves,
         time="time_days",
@@ -597,26 +503,20 @@ if frame is not None:
         ci_high="ci_high",
         panel="outcome",
         group=dc.GROUP_COLUMN,
-        panel_order=list(SCH.class_ids),
-        panel_labels={c: L.outcome_class(P.scheme, c) for c in SCH.class_ids},
+        panel_order=list(PT.scheme.class_ids),
+        panel_labels={c: L.outcome_class(P.scheme, c) for c in PT.scheme.class_ids},
         labels={g: dc.group_label(g, L) for g in set(curves[dc.GROUP_COLUMN])},
         months=True,
-        title=L(
-            f"Cumulatieve incidentie per uitkomst, groepen naar '{A}'",
-            f"Cumulative incidence per outcome, groups by '{A}'",
-        ),
+        title=T("cif_title", attribute=A_LABEL),
         xlabel=L.word("time_months"),
         ylabel=L.word("cumulative_incidence"),
-        footnote=L(
-            "Aalen-Johansen, 95%-BI log-log; alleen curves met minstens de drempel aan gebeurtenissen; beschrijvend.",
-            "Aalen-Johansen, 95% CI log-log; only curves with at least the threshold of events; descriptive.",
-        ),
+        footnote=T("cif_footnote", level=dc.level_text(), method=dc.interval_methods(cif.frame, L)),
         figsize=(9.0, 4.0),
     )
     W.figure(
         "person_cif",
-        common.figure_from(GATE, "person_cif", fig, GATE.released["person_cumulative_incidence"]),
-        title=L("Cumulatieve incidentie", "Cumulative incidence"),
+        common.figure_from(GATE, "person_cif", fig, cif),
+        title=T("cif_figure_title"),
     )
     plt.close(fig)
     display(fig)
@@ -628,7 +528,7 @@ if frame is not None:
 # %%
 if frame is not None:
     try:
-        compare_groups(frame, A, peildatum=P.peildatum, scheme=SCH, p_values=True)
+        compare_groups(frame, A, peildatum=P.peildatum, scheme=PT.scheme, p_values=True)
     except NotIdentifiedError as err:
         print(err.message(P.language))
 
@@ -646,38 +546,24 @@ if frame is not None:
 
 # %%
 if frame is not None:
-    cmd = casemix_data(frame, P.peildatum, SCH, population="outflow")
-    kept, dropped = dc.estimable_covariates(cmd)
-    cm = fit_casemix(cmd, kept)
-    W.table(
-        "casemix_accounting",
-        common.checked(GATE, "casemix_accounting", cmd.accounting),
-        caption=L(
-            "Analyseset case mix (uitstroom tot de peildatum): uitgesloten en gebruikt",
-            "Case-mix analysis set (outflow up to the reference date): excluded and used",
-        ),
-    )
-    display(common.show_person(GATE, cmd.accounting, L("Boekhouding complete cases", "Complete-case accounting")))
-    display(common.show_person(GATE, dropped, L("Weggelaten covariaten", "Covariates left out")))
-    print(cm.status, "|", cm.formula, "| n =", cm.n_used)
-    for w in cm.warnings:
-        print("-", w)
-    coefs = cm.coefficients
-    W.table(
-        "casemix_coefficients",
-        common.checked(GATE, "casemix_coefficients", coefs),
-        caption=L(
-            "Logistische regressie (Firth) met vaste effecten per pilot: pilottermen = verschillen "
-            "tussen pilots gegeven de case mix, beschrijvend, zonder interval (geen ontwerpeffect)",
-            "Logistic regression (Firth) with site fixed effects: site terms = site differences "
-            "conditional on case mix, descriptive, without interval (not a design effect)",
-        ),
-    )
     display(
-        common.show_person(
+        *dc.publish(W, GATE, "casemix_accounting", T("accounting_caption", peildatum=DATE), T("accounting_title"), L)
+    )
+    dropped = GATE.release("casemix_dropped")
+    if len(dropped.frame):
+        display(show_table(dc.view(dropped, L), T("dropped_title"), kind=dropped.kind))
+    print(T("model", status=T("status_" + PT.model.status), formula=PT.model.formula))
+    if PT.model.warnings:
+        print(T("model_warnings", n=L.number(len(PT.model.warnings))))
+    display(
+        *dc.publish(
+            W,
             GATE,
-            coefs.drop(columns=["estimate", "std_err", "ci_low", "ci_high"]).round(3),
-            L("Coëfficiënten (odds ratio's)", "Coefficients (odds ratios)"),
+            "casemix_coefficients",
+            T("coefficients_caption"),
+            T("coefficients_title"),
+            L,
+            drop=["estimate", "std_err", "ci_low", "ci_high"],
         )
     )
 
@@ -685,70 +571,28 @@ if frame is not None:
 if frame is not None:
     from lvv_eval.stats.sites.case_mix import SEPARATING  # after the parameter check: a tuple is no parameter
 
-    std = dc.suppress_shares(cm.standardised, P.disclosure_threshold)
-    W.table(
-        "casemix_standardised",
-        common.checked(GATE, "casemix_standardised", std),
-        caption=L(
-            "Bestendig aandeel van de uitstroom per pilot, ruw en gestandaardiseerd naar case mix; beschrijvend",
-            "Durable share of outflow per pilot, crude and standardised for case mix; descriptive",
-        ),
-    )
+    display(*dc.publish(W, GATE, "casemix_standardised", T("standardised_caption"), T("standardised_title"), L))
     display(
-        common.show_person(
+        *dc.publish(
+            W,
             GATE,
-            dc.readable(std.round(3), L),
-            L("Gestandaardiseerde aandelen (g-computatie)", "Standardised shares (g-computation)"),
+            "casemix_with_and_without",
+            T("with_without_caption", covariates=join_list([L.word(c) for c in SEPARATING], P.language)),
+            T("with_without_title"),
+            L,
         )
     )
-    both = dc.suppress_shares(
-        fit_with_and_without(cmd, kept),
-        P.disclosure_threshold,
-        columns=("events", "crude_share", "standardised_with", "standardised_without", "difference"),
-    )
-    both = common.checked(GATE, "casemix_with_and_without", both)
-    W.table(
-        "casemix_with_and_without",
-        both,
-        caption=L(
-            f"Gestandaardiseerd aandeel met en zonder de scheidende covariaten ({', '.join(SEPARATING)}); "
-            "Firth; beschrijvend",
-            f"Standardised share with and without the separating covariates ({', '.join(SEPARATING)}); "
-            "Firth; descriptive",
-        ),
-    )
+    if PT.needs:
+        W.note(PT.needs)
+        print(PT.needs)
     display(
-        common.show_person(
+        *dc.publish(
+            W,
             GATE,
-            dc.readable(both.frame.round(3), L),
-            L("Met en zonder scheidende covariaten", "With and without separating covariates"),
-        )
-    )
-    pooled, needs = dc.partial_pooling_table(cmd.data, frame, A, P.peildatum, L)
-    if needs:
-        W.note(needs)
-        print(needs)
-    pool = dc.suppress_shares(
-        pooled,
-        P.disclosure_threshold,
-        columns=("events", "raw_share", "shrunken_share", "site_effect", "site_effect_sd"),
-    )
-    W.table(
-        "partial_pooling",
-        common.checked(GATE, "partial_pooling", pool),
-        caption=L(
-            "Gevoeligheidsanalyse: partiële pooling (random intercept per pilot), geen ontwerpeffect",
-            "Sensitivity analysis: partial pooling (random intercept per pilot), not a design effect",
-        ),
-    )
-    display(
-        common.show_person(
-            GATE,
-            dc.readable(pool.round(3), L),
-            L(
-                "Gevoeligheidsanalyse: partiële pooling (krimp naar het gemiddelde; vijf pilots)",
-                "Sensitivity analysis: partial pooling (shrinkage to the mean; five sites)",
-            ),
+            "partial_pooling",
+            T("pooling_caption"),
+            T("pooling_title", n=L.number(frame["pilot"].nunique())),
+            L,
         )
     )
 
@@ -758,51 +602,26 @@ if frame is not None:
 
 # %%
 if frame is not None:
-    sens = sensitivity_table(frame, A, P.peildatum, schemes=SENS)
-    sens_g = disclosure.suppress_rates(dc.sensitivity_summary(sens), P.disclosure_threshold)
-    sens_g = common.checked(
-        GATE,
-        "sensitivity",
-        sens_g,
-        rates=True,
-        versions="scheme",
-        version_key=["population", "measure"],
-        protect=[P.scheme],
-    )  # no small scheme differences
-    W.table(
-        "sensitivity",
-        sens_g,
-        caption=L(
-            "Bestendig aandeel per groep onder elk schema, alle trajecten en alleen formele status; "
-            "95%-BI Wilson; beschrijvend",
-            "Durable share per group under every scheme, all trajectories and formal status only; "
-            "95% CI Wilson; descriptive",
-        ),
-    )
+    sens = GATE.release("sensitivity")
     display(
-        common.show_person(
+        *dc.publish(
+            W,
             GATE,
-            dc.readable(sens_g.frame.round(3), L),
-            L("Gevoeligheid voor schema en populatie", "Sensitivity to scheme and population"),
+            "sensitivity",
+            T("sensitivity_caption", level=dc.level_text(), method=dc.interval_methods(sens.frame, L)),
+            T("sensitivity_title"),
+            L,
             max_rows=80,
         )
     )
-    rng = dc.sensitivity_range(
-        sens_g.frame.assign(level="group").dropna(subset=["estimate"])
-    )  # released estimates only
-    display(
-        common.show_person(
-            GATE,
-            dc.readable(rng.round(3), L),
-            L("Bereik van de groepsschattingen (niet-onderdrukt)", "Range of the group estimates (not suppressed)"),
-        )
-    )
+    rng = dc.release_range(GATE, GATE.released["sensitivity"])
+    display(show_table(dc.view(rng, L), T("range_title"), kind=rng.kind))
 
 # %%
 if frame is not None:
-    statement = evidence_statement(res, P.language)
+    statement = dc.evidence_statement(res, P.language, labelled=True)
 else:
-    statement = evidence_statement(pub, P.language)
+    statement = dc.evidence_statement(pub, P.language, labelled=True)
 W.note(statement)
 print(statement)
 

@@ -6,6 +6,9 @@ Expected numbers are written out from the seeds: 001 Tabel S.1/S.2 (peildatum
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -116,6 +119,9 @@ def test_suppress_incidence_and_plottable_curves() -> None:
     )
     kept = dc.plottable_curves(curves, inc, "g", 10)
     assert list(zip(kept["g"], kept["outcome"])) == [("a", "durable")]
+    # a curve whose horizon row is suppressed in the released table would draw the hidden value
+    hidden = pd.Series([True, False, False, False])
+    assert dc.plottable_curves(curves, inc, "g", 10, hidden=hidden).empty
 
 
 def test_estimable_covariates_drops_separated_and_constant() -> None:
@@ -245,3 +251,162 @@ def test_partial_pooling_table_is_empty_with_a_reason_instead_of_a_model_error()
     assert needs is not None and needs.startswith("Not computed")
     empty, needs = dc.partial_pooling_table(data.iloc[:0], frame.iloc[:0], "parallel_bbb", "2022-07-01", Labels("en"))
     assert empty.empty and "the data have none" in str(needs)
+
+
+# --- report 04: texts, captions and the person-level tables through the gate --------------------
+
+NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "04_designs.py"
+
+
+def _code_lines(path: Path) -> list[str]:
+    """The code of a py:percent notebook (markdown cells and comments left out)."""
+    lines, markdown = [], False
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("# %%"):
+            markdown = "[markdown]" in line
+            continue
+        if not markdown and not line.lstrip().startswith("#"):
+            lines.append(line)
+    return lines
+
+
+def test_notebook_holds_no_text_pairs_and_only_known_text_keys() -> None:
+    code = "\n".join(_code_lines(NOTEBOOK))
+    assert re.search(r"(?<![\w.])L\(", code) is None, "a bilingual L(nl, en) pair is back in notebook 04"
+    keys = set(re.findall(r"""(?<![\w.])T\(\s*["']([a-z_0-9]+)["']\s*[,)]""", code))
+    assert len(keys) > 40
+    for lang in ("nl", "en"):
+        texts = dc.texts(lang)
+        assert sorted(k for k in keys if k not in texts) == []
+
+
+def test_caption_values_come_from_the_tables() -> None:
+    nl = Labels("nl")
+    rates = dc.compare_groups("regioplan-2020", "parallel_bbb", alpha=dc.ALPHA).rates
+    assert dc.level_text(dc.ALPHA) == "95"
+    assert dc.interval_methods(rates, nl) == "Wilson"
+    assert dc.interval_methods(rates.loc[rates["measure"] == "free_places_rate"], nl, skip_none=False) == (
+        "geen (plaatsen zijn geen steekproef)"
+    )
+    figures = dc.published_design_figures()
+    assert dc.citation(figures.loc[figures["measure"] == "capacity"]).startswith("001 Tabel S.1; 002 ")
+    assert dc.published_period(figures.loc[figures["source_id"] == "regioplan-2020"], nl).startswith(
+        "31 december 2019 (001 Tabel S.1"
+    )
+    assert dc.no_exact_occupancy(figures.loc[figures["source_id"] == "regioplan-2020"]) == ["utrecht"]
+
+
+def test_labelled_statement_names_pilots_and_attribute_in_the_report_language() -> None:
+    res = dc.compare_groups("regioplan-2020", "parallel_bbb")
+    nl = dc.evidence_statement(res, "nl", labelled=True)
+    assert "'Parallelle BBB' (op 31 december 2019)" in nl and "'ja' = Eindhoven (1 van 5)" in nl
+    assert "parallel_bbb" not in nl and "amsterdam" not in nl
+    en = dc.evidence_statement(res, "en", labelled=True)
+    assert "'yes' = Eindhoven (1 of 5)" in en and "1/5 = 0.20" in en
+
+
+def test_differences_are_hidden_with_a_hidden_count_of_their_groups() -> None:
+    diffs = pd.DataFrame(
+        {
+            "measure": ["m", "m"],
+            "category": ["a", "b"],
+            "group_a": ["no", "no"],
+            "group_b": ["yes", "yes"],
+            "numerator_a": [50.0, 60.0],
+            "denominator_a": [200.0, 200.0],
+            "numerator_b": [20.0, 30.0],
+            "denominator_b": [80.0, 80.0],
+            "estimate": [0.0, 0.075],
+            "ci_low": [-0.1, -0.05],
+            "ci_high": [0.1, 0.2],
+            "suppressed": [False, False],
+            "suppression_rule": ["", ""],
+        }
+    )
+    rates = pd.DataFrame(
+        {
+            "level": ["group"] * 4,
+            "group": ["no", "yes", "no", "yes"],
+            "measure": ["m"] * 4,
+            "category": ["a", "a", "b", "b"],
+            "numerator": [50, None, 60, 30],
+            "denominator": [200, 80, 200, 80],
+        }
+    )
+    out = dc.differences_upstream(diffs, rates)
+    assert out["estimate"].isna().tolist() == [True, False]
+    assert out["suppressed"].tolist() == [True, False]
+    assert out.loc[0, "suppression_rule"].startswith("secondary")
+
+
+EINDHOVEN = {
+    "eindhoven": {"residence_permit": 12, "repeat_asylum_application": 3, "left_unknown_destination": 12, "": 33}
+}
+"""Eindhoven, alone in its design group (parallel BBB): 3 semi-durable exits hide, with them, another class."""
+
+
+@pytest.fixture(scope="module")
+def small_report(tmp_path_factory: pytest.TempPathFactory):
+    """Every person-level table of report 04 registered on the one_forced_return export, then released."""
+    from disclosure_exports import SKEWED, write_export
+    from lvv_eval.disclosure.gate import Gate
+    from lvv_eval.evaluations.common import analysis_frame, load_person_level
+    from lvv_eval.reporting.parameters import validate_parameters
+
+    export = write_export(
+        tmp_path_factory.mktemp("export") / "export.csv", {**SKEWED["one_forced_return"], **EINDHOVEN}
+    )
+    P = validate_parameters(
+        {"data_source": str(export), "peildatum": "2020-11-01", "scheme": "regioplan-2022", "pilots": []},
+        notebook="04_designs",
+    )
+    data = load_person_level(P)
+    assert data is not None
+    gate = Gate(P.disclosure_threshold, kind="person-level")
+    dc.register_person_tables(gate, data, analysis_frame(data.frame, P.pilots), P, "parallel_bbb")
+    released = {name: gate.release(name).frame for name in dc.PERSON_TABLES}  # no DisclosureConflictError
+    return released
+
+
+def test_every_table_of_report_04_is_released_without_conflict(small_report) -> None:
+    assert set(small_report) == set(dc.PERSON_TABLES)
+
+
+def test_no_pilot_follows_from_its_group_row(small_report) -> None:
+    rates = small_report["person_rates"]
+    for _, sub in rates.groupby(["measure", "category", "group"]):
+        pilots, group = sub.loc[sub["level"] == "pilot"], sub.loc[sub["level"] == "group"]
+        for col in ("numerator", "denominator"):
+            if len(pilots) >= 2 and group[col].notna().all():
+                assert pilots[col].isna().sum() != 1, "a hidden pilot count = group row minus the other pilots"
+
+
+def test_no_group_follows_from_a_total(small_report) -> None:
+    # a total next to a group of one pilot (parallel BBB = Eindhoven) would give the other group back
+    for name in ("person_length_of_stay", "person_cumulative_incidence"):
+        assert "total" not in set(small_report[name][dc.GROUP_COLUMN])
+    outflow = small_report["person_outflow_counts"].set_index("pilot")
+    assert "total" not in outflow.index
+    # the group row of the rates minus the other pilots' counts elsewhere gives no hidden pilot back
+    rates = small_report["person_rates"]
+    groups = rates.loc[(rates["level"] == "group") & (rates["measure"] == "outflow_share_of_outflow")]
+    for row in groups.itertuples():
+        members = str(row.pilot).split(",")
+        if len(members) >= 2 and pd.notna(row.numerator) and row.category in outflow.columns:
+            assert outflow.loc[members, row.category].isna().sum() != 1
+
+
+def test_the_single_pilot_group_is_protected_like_its_pilot(small_report) -> None:
+    # parallel BBB = Eindhoven alone: a count hidden for Eindhoven is hidden for the group 'yes' too
+    counts = {"durable": 12, "semi_durable": 3, "none": 12}  # regioplan-2022 classes of EINDHOVEN
+    outflow = small_report["person_outflow_counts"].set_index("pilot")
+    hidden = {c: v for c, v in counts.items() if pd.isna(outflow.loc["eindhoven", c])}
+    assert "semi_durable" in hidden and len(hidden) >= 2, "3 semi-durable exits hide a second class"
+    cif = small_report["person_cumulative_incidence"]
+    yes = cif.loc[cif[dc.GROUP_COLUMN] == "yes"]
+    for outcome, value in hidden.items():
+        assert value not in set(yes.loc[yes["outcome"] == outcome, "n_events"].dropna()), outcome
+    rates = small_report["person_rates"]
+    group_yes = rates.loc[(rates["level"] == "group") & (rates["group"] == "yes")]
+    for outcome, value in hidden.items():
+        assert value not in set(group_yes.loc[group_yes["category"] == outcome, "numerator"].dropna()), outcome

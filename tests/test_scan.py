@@ -209,8 +209,6 @@ def test_a_missing_input_fails_closed(tmp_path: Path, export: Path) -> None:
 
 NOTEBOOKS = ("01_plan_process", "02_interim", "03_final", "04_designs")
 KNOWN_LEAKS: dict[tuple[str, str], str] = {
-    ("04_designs", "one_forced_return"): "fails closed with DisclosureConflictError: 04 releases its tables one "
-    "after another, and a later table needs cells of person_rates hidden",
 }
 """Builds on skewed exports that the scan still fails, with the leak it finds (an open problem each)."""
 

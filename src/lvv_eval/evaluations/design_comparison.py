@@ -19,24 +19,46 @@ disclosure control to the derived tables the package does not cover
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from lvv_eval.disclosure.checked import CheckedTable
+from lvv_eval.disclosure.gate import Gate
 from lvv_eval.errors import ArgumentError, UnknownNameError
+from lvv_eval.evaluations import common
+from lvv_eval.evaluations.wording import LANGUAGES, Texts
+from lvv_eval.reporting.formatting import join_list
 from lvv_eval.reporting.labels import Labels
 from lvv_eval.sources import published
-from lvv_eval.sources.designs import ATTRIBUTE_NAMES, UNKNOWN_LABEL, designs_at, group_pilots, value_label
+from lvv_eval.sources.designs import (
+    ATTRIBUTE_NAMES,
+    DEFAULT_DESIGNS_FILE,
+    UNKNOWN_LABEL,
+    designs_at,
+    group_pilots,
+    value_label,
+)
 from lvv_eval.stats.occupancy import present_against_capacity
 from lvv_eval.stats.sites.case_mix import CATEGORICAL, COVARIATES, CaseMixData
 from lvv_eval.stats.sites.compare import CompareResult, compare_groups
 from lvv_eval.stats.sites.few_sites import min_permutation_p
 
+if TYPE_CHECKING:
+    from lvv_eval.reporting.parameters import NotebookParameters
+    from lvv_eval.reporting.writer import CaptionedTable, ReportWriter
+    from lvv_eval.sources.monitor import MonitorData
+
 GROUP_COLUMN: str = "design_group"
 """Column added to a monitor frame by :func:`with_design_group`."""
+
+DESIGNS_FILE: Path = DEFAULT_DESIGNS_FILE
+"""The shipped design table (``data/published/pilot_designs.csv``), cited in the report."""
 
 HEADLINE_ATTRIBUTE: str = "parallel_bbb"
 """The design contrast of the published headline (Eindhoven against the other four)."""
@@ -583,17 +605,29 @@ def suppress_incidence(table: pd.DataFrame, threshold: int) -> pd.DataFrame:
     return out
 
 
-def plottable_curves(curves: pd.DataFrame, incidence: pd.DataFrame, group: str, threshold: int) -> pd.DataFrame:
+def plottable_curves(
+    curves: pd.DataFrame,
+    incidence: pd.DataFrame,
+    group: str,
+    threshold: int,
+    hidden: pd.Series | None = None,
+) -> pd.DataFrame:
     """Keep the CIF curves of (group, outcome) pairs with at least ``threshold`` events.
 
     The event count of a pair is the largest ``n_events`` over the horizons of
     :func:`lvv_eval.stats.survival.cumulative_incidence`; ``in_programme`` curves and
     pairs with fewer events are dropped (a step curve shows every event), and so
     is the ``total`` group (with one small group it hides the other group's curve).
+    With ``hidden`` (per row of ``incidence``: a cell of it is suppressed, e.g. the
+    ``mask`` of the released table), a pair with any hidden row is dropped too: its curve
+    would show the suppressed value at that horizon.
     """
     inc = incidence.dropna(subset=["n_events"])
     events = inc.groupby([group, "outcome"], sort=True)["n_events"].max()
     ok = {k for k, v in events.items() if int(v) >= threshold}
+    if hidden is not None:
+        flagged = incidence.loc[hidden.to_numpy(dtype=bool)]
+        ok -= set(zip(flagged[group], flagged["outcome"]))
     keep = [(g, o) in ok and str(g) != "total" for g, o in zip(curves[group], curves["outcome"])]
     return curves.loc[keep].reset_index(drop=True)
 
@@ -758,52 +792,11 @@ def _fmt_p(p: float, lang: str = "en") -> str:
     return text.replace(".", ",") if lang == "nl" else text
 
 
-_STATEMENT: dict[str, dict[str, str]] = {
-    "en": {
-        "none": "Design attribute '{attribute}' (at {date}) is not published for any pilot ({unknown}); "
-        "no comparison is possible.",
-        "intro": "Design attribute '{attribute}' (at {date}) is the same for everyone in a pilot; "
-        "it varies only between the {n} sites: {groups}.",
-        "group": "'{group}' = {members} ({k} of {n})",
-        "one_group": "All sites with a known value are in one group, so there is no contrast to describe.",
-        "descriptive": "The figures describe how the pilots differ (persons as units; an interval "
-        "describes the sampling of people within a site, and places get none); they cannot show that the design caused a difference, because it "
-        "coincides with everything else that differs between these sites.",
-        "singleton": "One group consists of a single pilot, so its result is that pilot's result.",
-        "floor": "No significance test is given: the smallest p-value any permutation test over "
-        "the sites could reach is 1/{n_assignments} = {min_p}.",
-        "confounded": "Even such a test would compare sites, not designs: every other difference "
-        "between the sites travels with the design.",
-        "unknown": "Not published for: {unknown}.",
-        "fewer": "{measure} is known for {k} of the {n} sites only; over those the floor is "
-        "1/{n_assignments} = {min_p}.",
-    },
-    "nl": {
-        "none": "Ontwerpkenmerk '{attribute}' (op {date}) is voor geen enkele pilot gepubliceerd "
-        "({unknown}); vergelijken is niet mogelijk.",
-        "intro": "Ontwerpkenmerk '{attribute}' (op {date}) is voor iedereen in een pilot gelijk; "
-        "het verschilt alleen tussen de {n} pilots: {groups}.",
-        "group": "'{group}' = {members} ({k} van {n})",
-        "one_group": "Alle pilots met een bekende waarde vallen in één groep; er is niets te vergelijken.",
-        "descriptive": "De cijfers beschrijven hoe de pilots verschillen (personen als eenheid; een interval "
-        "beschrijft de steekproefvariatie van personen binnen een pilot, plaatsen krijgen er "
-        "geen); ze kunnen niet aantonen dat het ontwerp een verschil "
-        "veroorzaakt, want het valt samen met al het andere waarin deze pilots verschillen.",
-        "singleton": "Eén groep bestaat uit één pilot; de uitkomst van die groep is die van die pilot.",
-        "floor": "Er wordt geen significantietoets gegeven: de kleinste p-waarde die een "
-        "permutatietoets over de pilots kan bereiken is 1/{n_assignments} = {min_p}.",
-        "confounded": "Ook zo'n toets zou pilots vergelijken, geen ontwerpen: elk ander verschil "
-        "tussen de pilots reist met het ontwerp mee.",
-        "unknown": "Niet gepubliceerd voor: {unknown}.",
-        "fewer": "{measure} is bekend voor slechts {k} van de {n} pilots; daarover is de ondergrens "
-        "1/{n_assignments} = {min_p}.",
-    },
-}
-"""Sentences of :func:`evidence_statement` per language."""
-
-
-def evidence_statement(result: CompareResult, lang: str = "en") -> str:
+def evidence_statement(result: CompareResult, lang: str = "en", *, labelled: bool = False) -> str:
     """Plain-words summary of what a comparison can and cannot support.
+
+    The sentences are the ``statement_*`` texts of this module
+    (``texts/design_comparison.<lang>.yaml``).
 
     Parameters
     ----------
@@ -812,6 +805,9 @@ def evidence_statement(result: CompareResult, lang: str = "en") -> str:
     lang
         ``"en"`` or ``"nl"``. Group labels are translated with
         :meth:`lvv_eval.reporting.labels.Labels.group` (``yes``/``no`` become ``ja``/``nee``).
+    labelled
+        Name the attribute, the pilots and the date in words of the report language (for a
+        report), instead of their codes.
 
     Returns
     -------
@@ -820,41 +816,55 @@ def evidence_statement(result: CompareResult, lang: str = "en") -> str:
         descriptive (persons as units), and the smallest p-value a permutation
         test over the sites could reach.
     """
-    if lang not in _STATEMENT:
-        raise ArgumentError("lang must be 'en' or 'nl'")
-    words = _STATEMENT[lang]
+    if lang not in LANGUAGES:
+        raise ArgumentError(f"lang must be one of {', '.join(LANGUAGES)}")
+    words = texts(lang)
     labels = Labels(lang)
     ident = result.identification
     sizes: dict[str, int] = ident["group_sizes"]
     n = ident["n_sites"]
-    date = result.peildatum.date().isoformat()
-    unknown = ", ".join(sorted(p for p, g in result.groups.items() if g == UNKNOWN_LABEL))
+    date = labels.date(result.peildatum) if labelled else result.peildatum.date().isoformat()
+    attribute = attribute_label(result.attribute, labels) if labelled else result.attribute
+
+    def names(pilots: Sequence[str]) -> str:
+        return pilots_text(sorted(pilots), labels) if labelled else ", ".join(sorted(pilots))
+
+    unpublished = [p for p, g in result.groups.items() if g == UNKNOWN_LABEL]
+    unknown = names(unpublished) if unpublished else ""
     if not sizes:
-        return words["none"].format(attribute=result.attribute, date=date, unknown=unknown)
+        return words("statement_none", attribute=attribute, date=date, unknown=unknown)
     groups = "; ".join(
-        words["group"].format(
+        words(
+            "statement_group",
             group=labels.group(g),
             k=k,
             n=n,
-            members=", ".join(sorted(p for p, lab in result.groups.items() if lab == g)),
+            members=names([p for p, lab in result.groups.items() if lab == g]),
         )
         for g, k in sizes.items()
     )
-    parts = [words["intro"].format(attribute=result.attribute, date=date, n=n, groups=groups)]
+    parts = [words("statement_intro", attribute=attribute, date=date, n=n, groups=groups)]
     if len(sizes) < 2:
-        parts.append(words["one_group"])
+        parts.append(words("statement_one_group"))
     else:
-        parts.append(words["descriptive"])
+        parts.append(words("statement_descriptive"))
         if min(sizes.values()) == 1:
-            parts.append(words["singleton"])
+            parts.append(words("statement_singleton"))
         parts.append(
-            words["floor"].format(n_assignments=ident["n_assignments"], min_p=_fmt_p(ident["min_permutation_p"], lang))
+            words(
+                "statement_floor",
+                n_assignments=ident["n_assignments"],
+                min_p=_fmt_p(ident["min_permutation_p"], lang),
+            )
         )
         for key, sub in sorted(ident.get("by_measure", {}).items()):
             if sub["n_sites"] < n and len(sub["group_sizes"]) >= 2:
+                measure, _, category = key.partition("/")
+                shown = f"{term(measure, labels)} ({term(category, labels)})" if labelled and category else key
                 parts.append(
-                    words["fewer"].format(
-                        measure=key,
+                    words(
+                        "statement_fewer",
+                        measure=shown,
                         k=sub["n_sites"],
                         n=n,
                         n_assignments=sub["n_assignments"],
@@ -862,9 +872,9 @@ def evidence_statement(result: CompareResult, lang: str = "en") -> str:
                     )
                 )
         if ident["min_permutation_p"] <= 0.05:
-            parts.append(words["confounded"])
+            parts.append(words("statement_confounded"))
     if unknown:
-        parts.append(words["unknown"].format(unknown=unknown))
+        parts.append(words("statement_unknown", unknown=unknown))
     return " ".join(parts)
 
 
@@ -968,3 +978,586 @@ def partial_pooling_table(
         empty = pd.DataFrame({c: pd.Series(dtype="float64") for c in POOLING_COLUMNS})
         return empty.astype({"pilot": "str", "converged": "bool", "warnings": "str", "label": "str"}), needs
     return partial_pooling(data), None
+
+
+# --------------------------------------------------------------------------- report 04: texts and captions
+
+TEXTS_MODULE: str = "design_comparison"
+"""Name of this module's text files (``evaluations/texts/design_comparison.<language>.yaml``)."""
+
+ALPHA: float = 0.05
+"""Error level of every interval of report 04 (passed to the computations, and read back by the captions)."""
+
+
+def texts(language: str) -> Texts:
+    """The texts of report 04 in ``language`` (:class:`lvv_eval.evaluations.wording.Texts`)."""
+    return Texts(TEXTS_MODULE, language)
+
+
+def _slug(value: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", value.lower()).strip("_")
+
+
+def term(value: object, labels: Labels) -> str:
+    """The label of a code or a recorded description (interval method, denominator), else the text itself.
+
+    Examples
+    --------
+    >>> term("none (places are not a sample)", Labels("nl")), term("wilson", Labels("en"))
+    ('geen (plaatsen zijn geen steekproef)', 'Wilson')
+    """
+    text = str(value)
+    for key in (text, _slug(text)):
+        if labels.has(key):
+            return labels.word(key)
+    return text
+
+
+def level_text(alpha: float = ALPHA) -> str:
+    """The coverage of an interval in percent, as text (``0.05`` -> ``'95'``).
+
+    Examples
+    --------
+    >>> level_text(0.05), level_text(0.1)
+    ('95', '90')
+    """
+    return f"{(1 - alpha) * 100:g}"
+
+
+def interval_methods(frame: pd.DataFrame, labels: Labels, column: str = "ci_method", *, skip_none: bool = True) -> str:
+    """The interval methods a table used, labelled and joined as in a sentence (``-`` when none).
+
+    With ``skip_none`` the methods ``none (...)`` (rows without an interval) are left out.
+    """
+    values = [
+        str(v)
+        for v in dict.fromkeys(frame[column].dropna().astype(str).str.strip())
+        if v and not (skip_none and v.startswith("none"))
+    ]
+    return join_list([term(v, labels) for v in values], labels.language) if values else "–"
+
+
+def denominators(frame: pd.DataFrame, labels: Labels, column: str = "denominator_label") -> str:
+    """The denominators a rate table used, labelled and joined as in a sentence."""
+    values = [str(v) for v in dict.fromkeys(frame[column].dropna())]
+    return join_list([term(v, labels) for v in values], labels.language)
+
+
+def citation(frame: pd.DataFrame) -> str:
+    """Where published figures come from: ``001 Tabel S.1, Tabel S.2; 002 Voortgang LVV's``.
+
+    The source file's number (``data/published/sources.csv``) and the tables or paragraphs named
+    in the ``locator`` of the figures (the part before a parenthesis), per source in table order.
+    """
+    files = published.load_sources().set_index("source_id")["source_file"].astype(str)
+    parts = []
+    for source, rows in frame.groupby("source_id", sort=False):
+        places = dict.fromkeys(str(loc).split(" (")[0].strip() for loc in rows["locator"])
+        number = files.get(str(source), str(source))[:3]
+        parts.append(f"{number} {', '.join(p for p in places if p)}".strip())
+    return "; ".join(parts)
+
+
+def attribute_label(attribute: str, labels: Labels) -> str:
+    """The label of a design attribute (``parallel_bbb`` -> ``Parallelle BBB``), else its name."""
+    return labels.word(attribute) if labels.has(attribute) else attribute
+
+
+def scheme_title(scheme: str, language: str) -> str:
+    """The title of a classification scheme in ``language``."""
+    from lvv_eval.reference.schemes import load_scheme
+
+    s = load_scheme(scheme)
+    return s.title_en if language == "en" else s.title_nl
+
+
+def pilots_text(pilots: Sequence[str], labels: Labels) -> str:
+    """Pilot names joined as in a sentence (``Amsterdam, Groningen en Rotterdam``)."""
+    return join_list([labels.pilot(p) for p in pilots], labels.language)
+
+
+def published_period(frame: pd.DataFrame, labels: Labels) -> str:
+    """The peildatum of published figures in words, with their citation, per source."""
+    parts = []
+    for _, rows in frame.groupby("source_id", sort=False):
+        date = labels.date(str(rows["peildatum"].iloc[0]))
+        parts.append(f"{date} ({citation(rows)})")
+    return join_list(parts, labels.language)
+
+
+def no_exact_occupancy(frame: pd.DataFrame) -> list[str]:
+    """Pilots with a published capacity but no exact occupancy in ``frame`` (long published figures)."""
+    has = {m: set(frame.loc[frame["measure"] == m, "pilot"].astype(str)) for m in ("capacity", "occupancy")}
+    return sorted(has["capacity"] - has["occupancy"])
+
+
+# --------------------------------------------------------------------------- report 04: person-level tables
+
+
+@dataclass
+class PersonTables:
+    """What :func:`register_person_tables` computed besides the registered tables.
+
+    The tables themselves are registered with the report's gate under :data:`PERSON_TABLES`
+    and reach the report only through :meth:`lvv_eval.disclosure.gate.Gate.release`.
+    """
+
+    scheme: Any
+    result: CompareResult
+    grouped: pd.DataFrame
+    curves: pd.DataFrame
+    casemix: CaseMixData
+    model: Any
+    kept: list[str]
+    needs: str | None
+
+
+PERSON_TABLES: tuple[str, ...] = (
+    "validation_flow",
+    "person_uptake_counts",
+    "person_outflow_counts",
+    "person_rates",
+    "person_differences",
+    "person_occupancy_over_time",
+    "person_length_of_stay",
+    "person_cumulative_incidence",
+    "casemix_accounting",
+    "casemix_dropped",
+    "casemix_coefficients",
+    "casemix_standardised",
+    "casemix_with_and_without",
+    "partial_pooling",
+    "sensitivity",
+)
+"""Person-level tables of report 04, registered with its gate before any is released."""
+
+
+def _register(gate: Gate, name: str, table: pd.DataFrame, **spec: Any) -> None:
+    """Register one (already table-suppressed) table the way :func:`lvv_eval.evaluations.common.checked` checks it.
+
+    Counts default to :func:`lvv_eval.evaluations.common.count_columns`, every other numeric
+    column is derived from the counts of its row, the key is ``pilot`` (or ``group``) when the
+    table has one; a wide table indexed by pilot is reset first. Only registered, not released.
+    """
+    frame = table.reset_index() if not isinstance(table.index, pd.RangeIndex) else table
+    frame = frame.rename(columns={"index": "pilot"}) if "index" in frame.columns else frame
+    counts = spec.pop("counts", None)
+    cols = list(counts) if counts is not None else common.count_columns(frame)
+    key = spec.pop("key", None) or next((k for k in ("pilot", "group") if k in frame.columns), None)
+    derived = {
+        str(c): ("*",)
+        for c in frame.columns
+        if c not in cols
+        and c != "suppressed"
+        and frame[c].dtype != bool
+        and pd.api.types.is_numeric_dtype(frame[c])
+        and str(c) not in ("horizon_days", "time_days", "published")
+    }
+    derived.update(spec.pop("derived", None) or {})
+    if frame.empty:
+        spec.pop("margins", None)  # nothing adds up in a table without rows (and the margin rule needs rows)
+    upstream = spec.pop("upstream", None)
+    if upstream is not None:
+        upstream = _readable_rules(
+            upstream.reset_index() if not isinstance(upstream.index, pd.RangeIndex) else upstream
+        )
+    gate.register(name, frame, counts=cols, key=key, derived=derived, upstream=upstream, **spec)
+
+
+def _readable_rules(table: pd.DataFrame) -> pd.DataFrame:
+    """Blank the rules of a table-level suppression that the report cannot name in words.
+
+    The gate then records such cells with its own rule for them ("suppressed by the table's own
+    linked-cell rule"), which every report language has.
+    """
+    if "suppression_rule" not in table.columns:
+        return table
+    nl = Labels("nl")
+    rules = table["suppression_rule"].fillna("").astype(str)
+    known = [r == "" or nl.rule(r) != r for r in rules]
+    return table.assign(suppression_rule=rules.where(known, ""))
+
+
+def _members(rows: pd.DataFrame, group: str) -> list[str]:
+    return sorted(rows.loc[(rows["level"] == "pilot") & (rows["group"] == group), "pilot"].astype(str))
+
+
+def _register_group_margins(
+    gate: Gate,
+    name: str,
+    frame: pd.DataFrame,
+    *,
+    counts: Sequence[str],
+    unit: str,
+    group: str,
+    within: Sequence[str],
+    upstream: pd.DataFrame | None = None,
+) -> None:
+    """Register, unreleased, each design group's pilot rows with the group row as their total.
+
+    A group row sums its pilots' counts (``level == "group"``; its ``unit`` names the group), so a
+    pilot's hidden count would follow from the group row minus the other pilots. One helper table
+    per group of two or more pilots carries that equation (the margin rule); what it hides is
+    learnt by the gate and hidden in the released table through the linked-table rule. ``within``
+    names the columns of one equation (measure and category, or the date).
+    """
+    for label in sorted(set(frame.loc[frame["level"] == "group", group].astype(str))):
+        pilots = frame["level"].eq("pilot") & frame[group].astype(str).eq(label)
+        total = frame["level"].eq("group") & frame[group].astype(str).eq(label)
+        if pilots.sum() < 2 or total.sum() == 0:
+            continue
+        rows = (pilots | total).to_numpy()
+        total_label = str(frame.loc[total, unit].iloc[0])
+        gate.register(
+            f"{name}#margins:{label}",
+            frame.loc[rows],
+            counts=list(counts),
+            key=unit,
+            margins={"total_row": total_label},
+            version_key=list(within),
+            upstream=upstream.loc[rows] if upstream is not None else None,
+        )
+
+
+def _register_group_totals(
+    gate: Gate, name: str, table: pd.DataFrame, groups: dict[str, str], margins: dict[str, str]
+) -> None:
+    """Register, unreleased, a pilot count table summed per design group, with its total row.
+
+    ``table`` is indexed by pilot with a ``total`` row (:func:`count_tables`). The group rows are
+    keyed by their member pilots (as the group rows of the rate tables are), so a count hidden for
+    a group of one pilot, or for the group's rows elsewhere, is protected against the equation
+    total = sum of the groups, which no single released table shows.
+    """
+    pilots = table.drop(index="total", errors="ignore")
+    members: dict[str, list[str]] = {}
+    for p in pilots.index.astype(str):
+        members.setdefault(groups.get(p, UNKNOWN_LABEL), []).append(p)
+    if len(members) < 2 or "total" not in table.index:
+        return
+    rows = {",".join(sorted(m)): pilots.loc[sorted(m)].sum() for m in members.values()}
+    summed = pd.DataFrame(rows).T
+    summed.loc["total"] = table.loc["total"]
+    summed.index.name = "pilot"
+    _register(gate, f"{name}#groups", summed.astype("int64"), margins=margins)
+
+
+def register_person_tables(
+    gate: Gate,
+    data: MonitorData,
+    frame: pd.DataFrame,
+    P: NotebookParameters,
+    attribute: str,
+    schemes: Sequence[str] | None = None,
+) -> PersonTables:
+    """Compute every person-level table of report 04 and register it with the gate, releasing none.
+
+    Registering all of them first means a count suppressed in one table (for example a design
+    group's exits in the cumulative incidence) is suppressed in every other (the same group's
+    outflow numerator in ``person_rates``), whatever order the notebook shows them in. A design
+    group of a single pilot (parallel BBB = Eindhoven) carries that pilot's name in the ``pilot``
+    column of the group rows, so the gate treats it as that pilot.
+
+    Parameters
+    ----------
+    gate
+        The report's :class:`~lvv_eval.disclosure.gate.Gate`.
+    data
+        The monitor data read for the report (its reading flow is a table too).
+    frame
+        The analysis frame (pilots filtered).
+    P
+        Validated notebook parameters (peildatum, scheme, formal-status rule, threshold).
+    attribute
+        Design attribute that groups the pilots.
+    schemes
+        Schemes of the sensitivity table; ``None`` for every shipped scheme.
+
+    Returns
+    -------
+    PersonTables
+        The comparison, the grouped frame, the curves and the case-mix fit that the figures
+        and sentences of the report use. The tables are :data:`PERSON_TABLES` in the gate.
+    """
+    from lvv_eval.disclosure import suppression as disclosure
+    from lvv_eval.reference.schemes import load_scheme
+    from lvv_eval.stats import survival
+    from lvv_eval.stats.sites.case_mix import casemix_data, fit_casemix, fit_with_and_without
+    from lvv_eval.stats.sites.compare import person_counts, sensitivity_table
+
+    t = P.disclosure_threshold
+    scheme = load_scheme(P.scheme)
+    gate.register(
+        "validation_flow", data.flow, counts=["rows"], key=None, upstream=common.suppress_validation_flow(data.flow, t)
+    )
+    res = compare_groups(
+        frame, attribute, peildatum=P.peildatum, scheme=scheme, formal_only=P.formal_only, differences=True, alpha=ALPHA
+    )
+    counts = person_counts(frame, P.peildatum, scheme, formal_only=P.formal_only)
+    up_tab, out_tab = count_tables(counts, scheme.class_ids)
+    _register(
+        gate,
+        "person_uptake_counts",
+        up_tab,
+        upstream=disclosure.suppress(up_tab, ["intake", "occupancy"], threshold=t, margins=None).table,
+        margins={"total_row": "total"},  # the total row sums the pilots
+    )
+    # no total row: with the group rows of the rate tables it would give a group of one pilot back
+    by_pilot = out_tab.drop(index="total")
+    _register(
+        gate,
+        "person_outflow_counts",
+        by_pilot,
+        upstream=disclosure.suppress(by_pilot, threshold=t, margins={"total_col": "total"}).table,
+        margins={"total_col": "total"},
+    )
+    _register_group_totals(
+        gate, "person_uptake_counts", up_tab[["intake", "occupancy"]], res.groups, {"total_row": "total"}
+    )
+    for label in sorted(set(res.groups.values())):
+        members = sorted(p for p, g in res.groups.items() if g == label)
+        gate.alias(label, ",".join(members))  # a group's rows elsewhere are keyed by its label
+    rate_key = ["level", "group", "pilot", "measure"]
+    raw = res.rates.drop(columns=["n_pilots"])  # the pilot column names them; a 1 there reads as a count
+    rates = disclosure.suppress_rates(raw, t, group=rate_key)
+    _register(
+        gate,
+        "person_rates",
+        raw,
+        upstream=rates,
+        counts=["numerator", "denominator"],
+        rates=True,
+        group=rate_key,
+    )
+    _register_group_margins(
+        gate,
+        "person_rates",
+        raw,
+        counts=["numerator", "denominator"],
+        unit="pilot",
+        group="group",
+        within=["measure", "category"],
+        upstream=rates,
+    )
+    occ = occupancy_series(frame, attribute, P.peildatum)
+    occ_s = disclosure.suppress(occ, ["present"], threshold=t, margins=None).table
+    _register(
+        gate,
+        "person_occupancy_over_time",
+        occ,
+        upstream=occ_s,
+        key="unit",
+        counts=["present"],
+        derived={"capacity": ()},  # published places, not derived from the persons present
+    )
+    groups_of = {p: g for p, g in res.groups.items()}
+    occ_g = occ.assign(
+        group=[u if lev == "group" else groups_of.get(u, UNKNOWN_LABEL) for lev, u in zip(occ["level"], occ["unit"])]
+    )
+    _register_group_margins(
+        gate,
+        "person_occupancy_over_time",
+        occ_g,
+        counts=["present"],
+        unit="unit",
+        group="group",
+        within=["date"],
+        upstream=occ_s.assign(group=occ_g["group"].to_numpy()),
+    )
+    grouped = with_design_group(frame, attribute, P.peildatum)
+    # per design group only: a total row next to a group of one pilot would give the other back
+    los = survival.length_of_stay(grouped, P.peildatum, by=GROUP_COLUMN, formal_only=P.formal_only)
+    los = los.loc[los[GROUP_COLUMN] != "total"].reset_index(drop=True)
+    _register(gate, "person_length_of_stay", los, key=GROUP_COLUMN, margins={"total_col": "n"})
+    cif = survival.cumulative_incidence(grouped, P.peildatum, scheme, by=GROUP_COLUMN, formal_only=P.formal_only)
+    cif = cif.loc[cif[GROUP_COLUMN] != "total"].reset_index(drop=True)
+    _register(gate, "person_cumulative_incidence", cif, upstream=suppress_incidence(cif, t), key=GROUP_COLUMN)
+    curves = survival.cif_curves(
+        grouped, P.peildatum, scheme, by=GROUP_COLUMN, formal_only=P.formal_only, min_at_risk=t
+    )
+    cmd = casemix_data(frame, P.peildatum, scheme, population="outflow")
+    kept, dropped = estimable_covariates(cmd)
+    model = fit_casemix(cmd, kept)
+    _register(gate, "casemix_accounting", cmd.accounting)
+    gate.register("casemix_dropped", dropped, counts=[], key=None)
+    _register(gate, "casemix_coefficients", model.coefficients)
+    _register(gate, "casemix_standardised", model.standardised, upstream=suppress_shares(model.standardised, t))
+    both = fit_with_and_without(cmd, kept)
+    _register(
+        gate,
+        "casemix_with_and_without",
+        both,
+        upstream=suppress_shares(
+            both, t, columns=("events", "crude_share", "standardised_with", "standardised_without", "difference")
+        ),
+    )
+    pooled, needs = partial_pooling_table(cmd.data, frame, attribute, P.peildatum, Labels(P.language))
+    pool = suppress_shares(
+        pooled, t, columns=("events", "raw_share", "shrunken_share", "site_effect", "site_effect_sd")
+    )
+    _register(gate, "partial_pooling", pooled, upstream=pool)
+    sens = sensitivity_table(frame, attribute, P.peildatum, schemes=schemes)
+    summary = sensitivity_summary(sens)
+    _register(
+        gate,
+        "sensitivity",
+        summary,
+        upstream=disclosure.suppress_rates(summary, t),
+        rates=True,
+        versions="scheme",
+        version_key=["population", "measure"],
+        protect=[P.scheme],
+    )  # no small scheme differences
+    # last: a difference of two group shares gives either share back with the other, so it is
+    # hidden with any count of its groups hidden in person_rates (released here, final by now);
+    # its own key (the pair of groups) links it to no other table
+    diffs = differences_upstream(suppress_differences(res.differences, t), gate.release("person_rates").frame)
+    _register(
+        gate,
+        "person_differences",
+        diffs,
+        key=["group_a", "group_b"],
+        counts=["numerator_a", "denominator_a", "numerator_b", "denominator_b"],
+    )
+    return PersonTables(scheme, res, grouped, curves, cmd, model, kept, needs)
+
+
+def differences_upstream(diffs: pd.DataFrame, rates: pd.DataFrame) -> pd.DataFrame:
+    """Hide group differences whose groups have a count hidden in the released rate table.
+
+    Parameters
+    ----------
+    diffs
+        Group differences (:func:`suppress_differences` applied).
+    rates
+        The released ``person_rates`` frame (hidden counts missing).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``diffs`` with ``estimate, ci_low, ci_high`` and both numerators missing where a
+        group's numerator or denominator of that measure and category is missing in ``rates``
+        (a denominator where it is missing there); ``suppressed`` and ``suppression_rule`` updated.
+    """
+    out = diffs.copy()
+    groups = rates.loc[rates["level"] == "group"]
+    keys = list(zip(groups["group"].astype(str), groups["measure"].astype(str), groups["category"].astype(str)))
+    no_numerator = {k for k, v in zip(keys, groups["numerator"]) if pd.isna(v)}
+    no_denominator = {k for k, v in zip(keys, groups["denominator"]) if pd.isna(v)}
+    rows = list(zip(out["measure"].astype(str), out["category"].astype(str)))
+    side = {s: [(str(g), m, c) for g, (m, c) in zip(out[f"group_{s}"], rows)] for s in ("a", "b")}
+    den_hidden = {s: pd.Series([k in no_denominator for k in side[s]], index=out.index) for s in side}
+    hide = pd.Series([a in no_numerator or b in no_numerator for a, b in zip(side["a"], side["b"])], index=out.index)
+    hide = hide | den_hidden["a"] | den_hidden["b"]
+    new = hide & ~out["suppressed"].astype(bool)
+    for col in ("estimate", "ci_low", "ci_high", "numerator_a", "numerator_b"):
+        if col in out.columns:
+            out[col] = out[col].astype("float64").mask(hide)
+    for s in side:
+        out[f"denominator_{s}"] = out[f"denominator_{s}"].astype("float64").mask(den_hidden[s])
+    out["suppressed"] = out["suppressed"].astype(bool) | hide
+    out["suppression_rule"] = out["suppression_rule"].where(
+        ~new, "secondary: a count of its groups is suppressed in person_rates"
+    )
+    return out
+
+
+def release_range(gate: Gate, sensitivity: CheckedTable) -> CheckedTable:
+    """Smallest and largest released group estimate over schemes and populations, through the gate.
+
+    Made from the released sensitivity table only (suppressed estimates are missing there and
+    left out), so the range holds no count: it is registered without count columns.
+    """
+    frame = sensitivity.frame.assign(level="group").dropna(subset=["estimate"])
+    return gate.check("sensitivity_range", sensitivity_range(frame), counts=[], key=None)
+
+
+# --------------------------------------------------------------------------- report 04: showing
+
+
+def view(
+    table: CheckedTable,
+    labels: Labels,
+    scheme: str | None = None,
+    *,
+    columns: Sequence[str] | None = None,
+    drop: Sequence[str] = (),
+    decimals: int | None = 3,
+) -> pd.DataFrame:
+    """A display frame of a released table: suppressed cells marked, values labelled, headers translated.
+
+    Parameters
+    ----------
+    table
+        A table released by the gate.
+    labels
+        Report language.
+    scheme
+        Scheme whose outcome-class codes (as values or as column names) become class names.
+    columns, drop
+        Columns to keep (default all), columns to leave out.
+    decimals
+        Shown floats rounded to this many decimals.
+    """
+    keep = [c for c in (columns if columns is not None else table.frame.columns) if c not in drop]
+    shown = table.view(columns=keep, decimals=decimals)
+    if scheme is not None:
+        classes = {}
+        for c in shown.columns:
+            try:
+                classes[c] = labels.outcome_class(scheme, str(c))
+            except KeyError:
+                pass
+        shown = shown.rename(columns=classes)
+    out = readable(shown, labels, scheme)
+    out.attrs["checked_view"] = table.output_id
+    return out
+
+
+def publish(
+    writer: ReportWriter,
+    gate: Gate,
+    name: str,
+    caption: str,
+    title: str,
+    labels: Labels,
+    *,
+    scheme: str | None = None,
+    columns: Sequence[str] | None = None,
+    drop: Sequence[str] = (),
+    cells: bool = False,
+    max_rows: int = 60,
+) -> list[CaptionedTable]:
+    """Release a registered person-level table, write it to the report, and return what the notebook shows.
+
+    Parameters
+    ----------
+    writer, gate
+        The report's writer and gate.
+    name
+        Output id (registered by :func:`register_person_tables`).
+    caption, title
+        Caption in the report, title of the table shown in the notebook.
+    labels, scheme, columns, drop
+        See :func:`view`.
+    cells
+        Also show the list of suppressed cells (only when there are any).
+
+    Returns
+    -------
+    list of CaptionedTable
+        The table, and the suppressed cells when asked for and not empty.
+    """
+    from lvv_eval.reporting.writer import show_table
+
+    table = gate.release(name)
+    writer.table(name, table, caption=caption)
+    out = [
+        show_table(view(table, labels, scheme, columns=columns, drop=drop), title, kind=table.kind, max_rows=max_rows)
+    ]
+    report = table.report()
+    if cells and len(report):
+        out.append(
+            show_table(labels.suppression_report(report), texts(labels.language)("suppressed_cells"), kind="derived")
+        )
+    return out

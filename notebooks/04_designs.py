@@ -42,7 +42,7 @@ import functools
 import matplotlib.pyplot as plt
 
 from lvv_eval.disclosure.gate import Gate
-from lvv_eval.evaluations import common
+from lvv_eval.evaluations import common, findings
 from lvv_eval.evaluations import design_comparison as dc
 from lvv_eval.evaluations.common import analysis_frame, data_banner, load_person_level, note_empty
 from lvv_eval.reporting import plots as plotting
@@ -644,6 +644,14 @@ print(statement)
 # * **Data:** by default the person-level section runs on **synthetic** data calibrated to the published
 #   totals; its site differences are properties of the generator, not findings about the LVV. On a real
 #   export, the same tables are descriptive site comparisons under disclosure control.
+
+# %% [markdown]
+# ## Key findings for the report's summary
+# Recomputed from the published figures (`lvv_eval.evaluations.findings`), with the limit of a
+# comparison between the groups of this run.
+
+# %%
+findings.record(W, findings.designs(P.language, A, (res if frame is not None else pub).groups))
 
 # %%
 W.finish()

@@ -55,9 +55,12 @@ def test_the_capacity_total_is_summed_not_typed() -> None:
 
 
 def test_designs_other_attribute_states_only_the_limit_with_its_floor() -> None:
-    found = findings.designs("en", "nachtopvang", treated=2)
+    groups = {"amsterdam": "a", "eindhoven": "b", "groningen": "a", "rotterdam": "b", "utrecht": "a"}
+    found = findings.designs("en", "lead", groups)
     assert [f.limit for f in found] == [True, True]
-    assert "2 of which" in found[0].text and "0.10" in found[0].text
+    assert "With 5 pilots, 2 of which" in found[0].text and "0.10" in found[0].text
+    one_group = findings.designs("en", "lead", dict.fromkeys(groups, "a"))
+    assert [f.limit for f in one_group] == [True] and "permutation" not in one_group[0].text
 
 
 def test_record_puts_them_in_the_manifest(tmp_path) -> None:

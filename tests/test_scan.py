@@ -208,8 +208,7 @@ def test_a_missing_input_fails_closed(tmp_path: Path, export: Path) -> None:
 # --------------------------------------------------------------------------- attack suite (notebooks)
 
 NOTEBOOKS = ("01_plan_process", "02_interim", "03_final", "04_designs")
-KNOWN_LEAKS: dict[tuple[str, str], str] = {
-}
+KNOWN_LEAKS: dict[tuple[str, str], str] = {}
 """Builds on skewed exports that the scan still fails, with the leak it finds (an open problem each)."""
 
 

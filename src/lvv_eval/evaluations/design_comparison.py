@@ -1192,6 +1192,7 @@ def _register_group_margins(
     group: str,
     within: Sequence[str],
     upstream: pd.DataFrame | None = None,
+    not_counts: Sequence[str] = (),
 ) -> None:
     """Register, unreleased, each design group's pilot rows with the group row as their total.
 
@@ -1216,6 +1217,7 @@ def _register_group_margins(
             margins={"total_row": total_label},
             version_key=list(within),
             upstream=upstream.loc[rows] if upstream is not None else None,
+            not_counts=list(not_counts),
         )
 
 
@@ -1363,6 +1365,7 @@ def register_person_tables(
         group="group",
         within=["date"],
         upstream=occ_s.assign(group=occ_g["group"].to_numpy()),
+        not_counts=["capacity"],  # published places
     )
     grouped = with_design_group(frame, attribute, P.peildatum)
     # per design group only: a total row next to a group of one pilot would give the other back
@@ -1371,7 +1374,14 @@ def register_person_tables(
     _register(gate, "person_length_of_stay", los, key=GROUP_COLUMN, margins={"total_col": "n"})
     cif = survival.cumulative_incidence(grouped, P.peildatum, scheme, by=GROUP_COLUMN, formal_only=P.formal_only)
     cif = cif.loc[cif[GROUP_COLUMN] != "total"].reset_index(drop=True)
-    _register(gate, "person_cumulative_incidence", cif, upstream=suppress_incidence(cif, t), key=GROUP_COLUMN)
+    _register(
+        gate,
+        "person_cumulative_incidence",
+        cif,
+        upstream=suppress_incidence(cif, t),
+        key=GROUP_COLUMN,
+        not_counts=["horizon_days"],
+    )
     curves = survival.cif_curves(
         grouped, P.peildatum, scheme, by=GROUP_COLUMN, formal_only=P.formal_only, min_at_risk=t
     )
@@ -1469,7 +1479,7 @@ def release_range(gate: Gate, sensitivity: CheckedTable) -> CheckedTable:
     left out), so the range holds no count: it is registered without count columns.
     """
     frame = sensitivity.frame.assign(level="group").dropna(subset=["estimate"])
-    return gate.check("sensitivity_range", sensitivity_range(frame), counts=[], key=None)
+    return gate.check("sensitivity_range", sensitivity_range(frame), counts=[], key=None, not_counts=["n_variants"])
 
 
 # --------------------------------------------------------------------------- report 04: showing

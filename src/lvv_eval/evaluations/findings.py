@@ -14,7 +14,8 @@ disclosure gate from checked values (``Gate.text``) and recorded by the notebook
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import pandas as pd
@@ -303,23 +304,35 @@ def final_evaluation(language: str = "nl", figures: pd.DataFrame | None = None) 
 def designs(
     language: str = "nl",
     attribute: str = design_comparison.HEADLINE_ATTRIBUTE,
-    *,
-    treated: int = 1,
-    n_sites: int = 5,
+    groups: Mapping[str, object] | None = None,
 ) -> list[Finding]:
     """Findings of the design comparison.
 
     For the headline attribute (a parallel BBB: Eindhoven against the other
-    pilots, 2019 figures) the published contrast; for every attribute the
-    limit of a comparison of ``n_sites`` sites of which ``treated`` have the
-    attribute (the smallest reachable permutation p-value).
+    pilots, 2019 figures) the published contrast; for every attribute that
+    splits the pilots in two or more groups the limit of such a comparison:
+    the smallest reachable permutation p-value with ``len(groups)`` sites of
+    which the smallest group has the attribute value.
+
+    Parameters
+    ----------
+    language
+        Report language.
+    attribute
+        Design attribute of the comparison.
+    groups
+        Pilot -> design group of the comparison (``CompareResult.groups``);
+        default: Eindhoven alone against the other four pilots (the headline).
 
     Examples
     --------
     >>> print(designs("en")[-2].text)  # doctest: +NORMALIZE_WHITESPACE
-    With five pilots, 1 of which has the design attribute, the smallest p-value a permutation test can reach is
+    With 5 pilots, 1 of which has the design attribute, the smallest p-value a permutation test can reach is
     0.20: differences between designs are descriptive, not evidence of an effect of the design.
     """
+    if groups is None:
+        groups = {p: "yes" if p == "eindhoven" else "no" for p in plan_process.tabel_s1_capacity()}
+    sizes = Counter(str(g) for g in groups.values())
     T, L = Texts("findings", language), Labels(language)
     found: list[Finding] = []
     if attribute == design_comparison.HEADLINE_ATTRIBUTE:
@@ -337,14 +350,17 @@ def designs(
                 )
             )
         )
-    return found + [
-        Finding(
-            T(
-                "limit_five_sites",
-                treated=_count(treated, language),
-                min_p=fmt.format_number(min_permutation_p(n_sites, treated), language, 2),
-            ),
-            limit=True,
-        ),
-        _intervals_limit(T),
-    ]
+    if len(sizes) >= 2:
+        treated, n_sites = min(sizes.values()), len(groups)
+        found.append(
+            Finding(
+                T(
+                    "limit_five_sites",
+                    n_sites=fmt.format_count(n_sites, language),
+                    treated=_count(treated, language),
+                    min_p=fmt.format_number(min_permutation_p(n_sites, treated), language, 2),
+                ),
+                limit=True,
+            )
+        )
+    return found + [_intervals_limit(T)]

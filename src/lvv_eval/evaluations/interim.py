@@ -886,7 +886,7 @@ def register_person_tables(gate: Gate, data: MonitorData, P: NotebookParameters)
     gate.register(LATE_INTAKE, pd.DataFrame({"pilot": [TOTAL], "n": [late]}), counts=["n"])
 
     compared = _published_comparison(frame, P)
-    _register(gate, COMPARISON, compared, suppress_long(compared, t).table)
+    _register(gate, COMPARISON, compared, suppress_long(compared, t).table, not_counts=["published"])
 
     raw_shares, shares = [], []
     for name in schemes:
@@ -908,7 +908,7 @@ def register_person_tables(gate: Gate, data: MonitorData, P: NotebookParameters)
     cif = survival.cumulative_incidence(
         selected, P.peildatum, load_scheme(P.scheme), by="pilot", formal_only=P.formal_only, alpha=ALPHA
     )
-    _register(gate, CIF, cif, common.suppress_cif_table(cif, t).table)
+    _register(gate, CIF, cif, common.suppress_cif_table(cif, t).table, not_counts=["horizon_days"])
 
     los = survival.length_of_stay(selected, P.peildatum, by="pilot", formal_only=P.formal_only, alpha=ALPHA)
     los_sup = disclosure.suppress(

@@ -619,6 +619,7 @@ def register_person_tables(gate: Gate, data: Any, frame: pd.DataFrame, P: Notebo
         upstream=suppress_comparison(compared, t).table,
         counts=["person_level"],
         derived={"difference": ("person_level",)},
+        not_counts=["published"],
     )
     rates = person_durable_rates(common.person_figures(data.frame, P))
     gate.register(
@@ -651,6 +652,7 @@ def register_person_tables(gate: Gate, data: Any, frame: pd.DataFrame, P: Notebo
         counts=["n_at_risk"],
         key="pilot",
         derived={c: ("n_at_risk",) for c in ("estimate", "ci_low", "ci_high")},
+        not_counts=["time_days"],
     )
     sens = common.scheme_sensitivity(frame, P.peildatum, formal_only=P.formal_only)
     gate.register(

@@ -225,7 +225,13 @@ def release_occupancy(
     """
     frame = table.assign(count_key=table["pilot"] + "@" + table["date"])
     return gate.check(
-        name, frame, counts=["present"], key="count_key", derived={"occupancy_rate": ("present",)}, caption=caption
+        name,
+        frame,
+        counts=["present"],
+        key="count_key",
+        derived={"occupancy_rate": ("present",)},
+        not_counts=["capacity"],  # published places
+        caption=caption,
     )
 
 

@@ -317,6 +317,7 @@ class ThreeEvaluations:
             counts=["numerator", "denominator"],
             key="count_key",
             rates=True,
+            not_counts=["published_numerator", "published_denominator"],  # published counts
             derived={
                 "person_share": ("numerator", "denominator"),
                 "ci_low": ("numerator", "denominator"),

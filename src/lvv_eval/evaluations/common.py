@@ -1072,6 +1072,34 @@ NOT_COUNTS: frozenset[str] = frozenset(
 """Integer columns that are not counts of persons (times, levels, published figures)."""
 
 
+NOT_DERIVED_COLUMNS: tuple[str, ...] = ("horizon_days", "time_days", "published")
+"""Numeric columns that do not rest on the counts of their row: horizons, times and published figures."""
+
+
+def derived_from_row(
+    frame: pd.DataFrame, counts: Sequence[str], independent: Sequence[str] = NOT_DERIVED_COLUMNS
+) -> dict[str, tuple[str, ...]]:
+    """Every numeric column that is not a count, a flag or ``independent``, as resting on all counts of its row.
+
+    The gate suppresses such a column with the counts of its row (``("*",)``).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"pilot": ["a"], "n": [3], "estimate": [0.5], "horizon_days": [365], "suppressed": [False]})
+    >>> derived_from_row(t, ["n"])
+    {'estimate': ('*',)}
+    """
+    return {
+        str(c): ("*",)
+        for c in frame.columns
+        if c not in counts
+        and c != "suppressed"
+        and frame[c].dtype != bool
+        and pd.api.types.is_numeric_dtype(frame[c])
+        and str(c) not in independent
+    }
+
+
 def count_columns(table: pd.DataFrame) -> list[str]:
     """Columns of ``table`` holding counts of persons: integer-valued numeric columns not in :data:`NOT_COUNTS`.
 
@@ -1162,15 +1190,7 @@ def checked(
     cols = list(counts) if counts is not None else count_columns(frame)
     if key is None:
         key = next((k for k in ("pilot", "group") if k in frame.columns), None)
-    derived = {
-        str(c): ("*",)
-        for c in frame.columns
-        if c not in cols
-        and c != "suppressed"
-        and frame[c].dtype != bool
-        and pd.api.types.is_numeric_dtype(frame[c])
-        and str(c) not in ("horizon_days", "time_days", "published")
-    }
+    derived = derived_from_row(frame, cols)
     derived.update(spec.pop("derived", {}) or {})  # type: ignore[call-overload]
     name = f"{name}#{len(gate.released)}" if name in gate.released else name
     return gate.check(name, frame, counts=cols, key=key, derived=derived, caption=caption, **spec)

@@ -1144,15 +1144,7 @@ def _register(gate: Gate, name: str, table: pd.DataFrame, **spec: Any) -> None:
     counts = spec.pop("counts", None)
     cols = list(counts) if counts is not None else common.count_columns(frame)
     key = spec.pop("key", None) or next((k for k in ("pilot", "group") if k in frame.columns), None)
-    derived = {
-        str(c): ("*",)
-        for c in frame.columns
-        if c not in cols
-        and c != "suppressed"
-        and frame[c].dtype != bool
-        and pd.api.types.is_numeric_dtype(frame[c])
-        and str(c) not in ("horizon_days", "time_days", "published")
-    }
+    derived = common.derived_from_row(frame, cols)
     derived.update(spec.pop("derived", None) or {})
     if frame.empty:
         spec.pop("margins", None)  # nothing adds up in a table without rows (and the margin rule needs rows)

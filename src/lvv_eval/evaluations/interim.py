@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from lvv_eval.disclosure import suppression as disclosure
-from lvv_eval.evaluations.common import suppress_long
+from lvv_eval.evaluations.common import NOT_DERIVED_COLUMNS, derived_from_row, suppress_long
 from lvv_eval.evaluations.wording import Texts
 from lvv_eval.reference.schemes import load_scheme
 from lvv_eval.reporting.formatting import join_list
@@ -813,15 +813,7 @@ def _register(
 
     raw, protected = _flat(raw), _flat(protected)
     cols = list(counts) if counts is not None else count_columns(protected)
-    derived = {
-        str(c): ("*",)
-        for c in protected.columns
-        if c not in cols
-        and c != "suppressed"
-        and protected[c].dtype != bool
-        and pd.api.types.is_numeric_dtype(protected[c])
-        and str(c) not in ("horizon_days", "time_days", "published", "ci_level")
-    }
+    derived = derived_from_row(protected, cols, independent=(*NOT_DERIVED_COLUMNS, "ci_level"))
     derived.update(spec.pop("derived", {}) or {})
     key = spec.pop("key", next((k for k in ("pilot", "group") if k in protected.columns), None))
     gate.register(name, raw, counts=cols, key=key, derived=derived, upstream=protected, **spec)

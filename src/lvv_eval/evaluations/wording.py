@@ -21,11 +21,9 @@ import string
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
-from types import MappingProxyType
-
-import yaml
 
 from lvv_eval.errors import ConfigError
+from lvv_eval.reporting.phrases import read_text_file
 
 TEXTS_DIR: Path = Path(__file__).resolve().parent / "texts"
 """Folder of the per-module, per-language text files."""
@@ -45,20 +43,6 @@ def placeholders(text: str) -> frozenset[str]:
     return frozenset(name for _, name, _, _ in string.Formatter().parse(text) if name)
 
 
-@cache
-def _read(path: Path) -> Mapping[str, str]:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: text file missing") from None
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: expected a mapping of key -> text")
-    bad = sorted(f"{k!r}" for k, v in data.items() if not isinstance(k, str) or not isinstance(v, str) or not v)
-    if bad:
-        raise ConfigError(f"{path}: keys with an empty or non-text value (quote yes/no): {', '.join(bad)}")
-    return MappingProxyType(dict(data))
-
-
 def modules() -> list[str]:
     """The modules that have text files, sorted."""
     return sorted({p.name.split(".")[0] for p in TEXTS_DIR.glob("*.yaml")})
@@ -76,7 +60,7 @@ def problems(module: str) -> list[str]:
         if not path.is_file():
             found.append(f"{path}: missing (every module needs texts in {', '.join(LANGUAGES)})")
         else:
-            texts[lang] = _read(path)
+            texts[lang] = read_text_file(path)
     if len(texts) < 2:
         return found
     base_lang, base = LANGUAGES[0], texts[LANGUAGES[0]]
@@ -103,7 +87,7 @@ def load(module: str, language: str) -> Mapping[str, str]:
     issues = _checked(module)
     if issues:
         raise ConfigError("texts of " + module + " disagree between languages:\n  " + "\n  ".join(issues))
-    return _read(TEXTS_DIR / f"{module}.{language}.yaml")
+    return read_text_file(TEXTS_DIR / f"{module}.{language}.yaml")
 
 
 @cache

@@ -24,7 +24,8 @@ LANGUAGES: tuple[str, ...] = ("nl", "en")
 
 
 @cache
-def _read(path: Path) -> Mapping[str, str]:
+def read_text_file(path: Path) -> Mapping[str, str]:
+    """A flat YAML mapping of key -> non-empty text, read-only; a missing or malformed file raises ConfigError."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -47,7 +48,7 @@ def load_texts(language: str = "nl") -> Mapping[str, str]:
     """
     if language not in LANGUAGES:
         raise ConfigError(f"unknown report language {language!r}; use one of {', '.join(LANGUAGES)}")
-    return _read(TEXTS_DIR / f"{language}.yaml")
+    return read_text_file(TEXTS_DIR / f"{language}.yaml")
 
 
 def text(language: str, key: str, **values: object) -> str:

@@ -268,14 +268,17 @@ pp.show_source_claims(W, L)
 # %%
 findings.record(W, findings.plan_and_process(P.language))
 if M is not None:
-    W.finding(
-        findings.durable_share(
-            GATE.released["durable_rate_person"],
-            P.language,
-            load_scheme(P.scheme),
-            P.peildatum,
-            {"pilot": "total", "denominator_kind": "outflow"},
-        )
+    findings.record(
+        W,
+        [
+            findings.durable_share(
+                GATE.released["durable_rate_person"],
+                P.language,
+                load_scheme(P.scheme),
+                P.peildatum,
+                {"pilot": "total", "denominator_kind": "outflow"},
+            )
+        ],
     )
 
 # %%

@@ -291,16 +291,19 @@ interim.show_claims(W, L)
 # %%
 findings.record(W, findings.interim_evaluation(P.language))
 if DATA is not None:
-    W.finding(
-        findings.durable_share(
-            GATE.released[interim.CLASS_SHARES],
-            P.language,
-            load_scheme(P.scheme),
-            P.peildatum,
-            {"scheme": P.scheme, "pilot": interim.TOTAL},
-        )
+    findings.record(
+        W,
+        [
+            findings.durable_share(
+                GATE.released[interim.CLASS_SHARES],
+                P.language,
+                load_scheme(P.scheme),
+                P.peildatum,
+                {"scheme": P.scheme, "pilot": interim.TOTAL},
+            ),
+            interim.national_shift_text(GATE, GATE.released[interim.SENSITIVITY], L),
+        ],
     )
-    W.finding(interim.national_shift_text(GATE, GATE.released[interim.SENSITIVITY], L))
 
 # %%
 W.finish()

@@ -753,7 +753,7 @@ final.show_source_claims(W, L)
 # %%
 findings.record(W, findings.final_evaluation(P.language))
 if FRAME is not None:
-    W.finding(findings.durable_share(total_shares, P.language, SCHEME, P.peildatum, {"pilot": "total"}))
+    findings.record(W, [findings.durable_share(total_shares, P.language, SCHEME, P.peildatum, {"pilot": "total"})])
 
 # %%
 W.finish()

@@ -100,7 +100,9 @@ def test_a_person_level_finding_is_made_from_checked_values() -> None:
     assert str(shown).startswith(
         "At person level, classified by Final evaluation, 27% of the 150 people who had left by 1 July 2022"
     )
-    assert "95% confidence interval 20–34%, Wilson" in str(shown)
+    assert str(shown).endswith(
+        "had the outcome 'durable solution'. The 95% confidence interval (Wilson) of that share is 20–34%."
+    )
     hidden = findings.person_share(
         shares,
         "nl",
@@ -113,3 +115,35 @@ def test_a_person_level_finding_is_made_from_checked_values() -> None:
 
     assert hidden.n_suppressed >= 1
     assert str(hidden).startswith(f"Op persoonsniveau, ingedeeld volgens Eindevaluatie, had {SUPPRESSION_MARK} van de")
+
+
+def test_a_person_level_finding_without_its_row_is_skipped(tmp_path) -> None:
+    from lvv_eval.reference.schemes import load_scheme
+
+    shares = _released_shares()
+    missing = findings.durable_share(shares, "en", load_scheme("regioplan-2022"), "2022-07-01", {"pilot": "utrecht"})
+    assert missing is None
+    writer = ReportWriter(tmp_path, notebook="03_final")
+    found = findings.durable_share(shares, "en", load_scheme("regioplan-2022"), "2022-07-01", {"pilot": "amsterdam"})
+    assert findings.record(writer, [missing, found]) == [str(found)]
+    assert writer.findings[0]["kind"] == "synthetic"
+
+
+def test_the_interval_level_stands_apart_from_the_denominator() -> None:
+    """A percentage in the sentence of a denominator reads as a share of those people (the output scan
+    reads it so): the interval's level must be in another sentence."""
+    shares = _released_shares()
+    for language in ("nl", "en"):
+        text = str(
+            findings.person_share(
+                shares,
+                language,
+                outcome="o",
+                scheme="s",
+                peildatum="2022-07-01",
+                where={"pilot": "amsterdam", "category": "durable"},
+            )
+        )
+        first, second = text.split(". ", 1)
+        assert "150" in first and "95" not in first
+        assert "95" in second and "150" not in second

@@ -57,9 +57,19 @@ class Finding:
     limit: bool = False
 
 
-def record(writer: ReportWriter, findings: Iterable[Finding]) -> list[str]:
-    """Record ``findings`` in the report's summary, in order; return the sentences as recorded."""
-    return [writer.finding(f.text, kind=f.kind, limit=f.limit) for f in findings]
+def record(writer: ReportWriter, findings: Iterable[Finding | CheckedText | None]) -> list[str]:
+    """Record ``findings`` in the report's summary, in order; return the sentences as recorded.
+
+    A :class:`Finding` is published or derived; a :class:`~lvv_eval.disclosure.checked.CheckedText`
+    was made by the gate (person-level); ``None`` (a person-level finding without data) is skipped.
+    """
+    recorded = []
+    for f in findings:
+        if isinstance(f, Finding):
+            recorded.append(writer.finding(f.text, kind=f.kind, limit=f.limit))
+        elif f is not None:
+            recorded.append(writer.finding(f))
+    return recorded
 
 
 def person_share(
@@ -70,7 +80,7 @@ def person_share(
     scheme: str,
     peildatum: object,
     where: dict[str, object],
-) -> CheckedText:
+) -> CheckedText | None:
     """A person-level finding: one share with its interval and denominator, made from a released table.
 
     Parameters
@@ -92,13 +102,18 @@ def person_share(
 
     Returns
     -------
-    CheckedText
-        The sentence; a suppressed value shows as the suppression mark.
+    CheckedText or None
+        The sentences (the share with its denominator, then its interval: the interval's level
+        stands apart from the denominator, so no percentage of it reads as a share of those
+        people); a suppressed value shows as the suppression mark. ``None`` when no row matches
+        ``where`` (an export without that group or outcome).
     """
     T = Texts("findings", language)
     hit = table.frame
     for column, value in where.items():
         hit = hit.loc[hit[column] == value]
+    if len(hit) != 1:
+        return None
     level = float(hit["ci_level"].iloc[0]) if len(hit) and "ci_level" in hit else 0.95
     method = str(hit["ci_method"].iloc[0]).capitalize() if len(hit) and "ci_method" in hit else "Wilson"
     template = T(
@@ -127,7 +142,7 @@ def person_share(
 
 def durable_share(
     table: CheckedTable, language: str, scheme: Scheme, peildatum: object, where: dict[str, object]
-) -> CheckedText:
+) -> CheckedText | None:
     """:func:`person_share` of the scheme's durable class in the row ``where``.
 
     ``table`` is a released table of class shares (:func:`lvv_eval.stats.rates.class_shares` columns;

@@ -306,6 +306,7 @@ def test_a_wide_table_in_the_summary_stays_on_a_portrait_page() -> None:
     source, _ = typst_source(doc)
     summary_part = source.split("Kerncijfers breed")[0].rsplit("Samenvatting", 1)[1]
     assert "flipped" not in summary_part
+    assert "(deel 1 van 2)" in source.split("#outline")[1].split("Rest")[0], "split in column parts that fit portrait"
     reader = _reader(render_pdf(doc))
     (page,) = [p for p in reader.pages if "Kerncijfers breed" in p.extract_text()]
     assert _size(page) == A4 and "Kolom 12" in re.sub(r"\s+", " ", page.extract_text())

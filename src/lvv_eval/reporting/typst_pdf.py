@@ -199,15 +199,17 @@ def _table_part(table: TableBlock, columns: tuple[int, ...], size: float) -> str
 def _table(doc: Document, nb: NumberedBlock, *, in_summary: bool = False) -> tuple[str, bool]:
     """The Typst markup of a table and whether it needs a landscape page.
 
-    In the summary a table never turns the page: it is set in portrait at the
-    smallest size and its cells wrap (the summary's few headline rows).
+    In the summary a table never turns the page: a table too wide for portrait
+    is set at the smallest size in column parts that each fit the portrait
+    width and repeat the first column (the summary's few headline rows).
     """
     table = nb.block
     assert isinstance(table, TableBlock)
     layout = table_layout(table)
     if in_summary and layout.landscape:
         small = TABLE_SIZES_PT[-1]
-        layout = TableLayout(False, small, layout.natural_width_pt, (tuple(range(table.n_columns)),))
+        parts = _split(table.widths(), small, PORTRAIT_WIDTH_PT)
+        layout = TableLayout(False, small, layout.natural_width_pt, parts)
     label = f"strong({_s(nb.label)}) + h(0.5em) + " if nb.label else ""
     figures = []
     n_parts = len(layout.parts)

@@ -254,9 +254,7 @@ if FRAME is not None:
     pilot_labels = {p: L.pilot(p) for p in SHARES["pilot"].unique()}
     class_labels = {c: L.outcome_class(P.scheme, c) for c in SCHEME.class_ids}
     # a share the gate hides in the released table (its own rules or a linked table) is drawn as suppressed
-    estimate_label = L.columns(SHARES[["estimate"]].head(0)).columns[0]
-    hidden_by_gate = GATE.released["class_shares_by_pilot"].mask[estimate_label].to_numpy(dtype=bool)
-    SHARES_DRAWN = SHARES.assign(suppressed=SHARES["suppressed"].astype(bool) | hidden_by_gate)
+    SHARES_DRAWN = common.with_released_mask(SHARES, GATE.released["class_shares_by_pilot"], "estimate", L)
     fig = stacked_shares(
         SHARES_DRAWN.fillna({"estimate": 0.0}),
         category="pilot",

@@ -751,6 +751,31 @@ def _mask_cell(mask: pd.DataFrame, key: str, column: str) -> bool:
     return bool(mask.at[key, column]) if (key in mask.index and column in mask.columns) else False
 
 
+def with_released_mask(frame: pd.DataFrame, released: CheckedTable, column: str, L: Labels) -> pd.DataFrame:
+    """``frame`` with its ``suppressed`` flag also set where the gate hid ``column`` in the released table.
+
+    The released table is the labelled view of ``frame`` (same rows, headers as :meth:`Labels.columns`
+    names them), so a value hidden there by the gate's own rules or a linked table is drawn as
+    suppressed too, not only the cells ``frame`` itself flags.
+
+    Examples
+    --------
+    >>> from lvv_eval.disclosure.checked import CheckedTable
+    >>> from lvv_eval.reporting.labels import Labels
+    >>> L = Labels("nl")
+    >>> f = pd.DataFrame({"estimate": [0.2, 0.3], "suppressed": [False, False]})
+    >>> shown = L.columns(f[["estimate"]])
+    >>> mask = pd.DataFrame({shown.columns[0]: [False, True]})
+    >>> t = CheckedTable("t", shown, mask, mask.astype(str), "synthetic", (), 10)
+    >>> with_released_mask(f, t, "estimate", L)["suppressed"].tolist()
+    [False, True]
+    """
+    label = L.columns(frame[[column]].head(0)).columns[0]
+    hidden = released.mask[label].to_numpy(dtype=bool) if label in released.mask.columns else False
+    flagged = frame["suppressed"].astype(bool) if "suppressed" in frame.columns else False
+    return frame.assign(suppressed=flagged | hidden)
+
+
 def hide_masked_rates(
     rates: pd.DataFrame,
     mask: pd.DataFrame,

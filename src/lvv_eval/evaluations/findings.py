@@ -23,6 +23,7 @@ import pandas as pd
 from lvv_eval.disclosure.checked import CheckedTable, CheckedText
 from lvv_eval.errors import ConfigError
 from lvv_eval.evaluations import design_comparison, final, interim, plan_process
+from lvv_eval.evaluations.report_cells import ci_level, ci_method
 from lvv_eval.evaluations.wording import Texts
 from lvv_eval.reference.schemes import Scheme
 from lvv_eval.reporting import formatting as fmt
@@ -114,8 +115,7 @@ def person_share(
         hit = hit.loc[hit[column] == value]
     if len(hit) != 1:
         return None
-    level = float(hit["ci_level"].iloc[0]) if len(hit) and "ci_level" in hit else 0.95
-    method = str(hit["ci_method"].iloc[0]).capitalize() if len(hit) and "ci_method" in hit else "Wilson"
+    level, method = ci_level(hit), ci_method(hit).capitalize()
     template = T(
         "person_share",
         scheme=scheme,

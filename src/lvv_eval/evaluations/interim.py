@@ -945,9 +945,9 @@ def register_person_tables(gate: Gate, data: MonitorData, P: NotebookParameters)
 
 def _level(table: CheckedTable | None = None) -> str:
     """The interval level in percent, from the table's ``ci_level`` column or :data:`ALPHA`."""
-    if table is not None and "ci_level" in table.frame.columns and table.frame["ci_level"].notna().any():
-        return f"{100 * float(table.frame['ci_level'].dropna().iloc[0]):g}"
-    return f"{100 * (1 - ALPHA):g}"
+    from lvv_eval.evaluations.report_cells import ci_level
+
+    return f"{100 * ci_level(table.frame if table is not None else pd.DataFrame(), ALPHA):g}"
 
 
 def _method(table: CheckedTable) -> str:

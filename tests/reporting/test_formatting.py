@@ -193,3 +193,10 @@ def test_interval_column_needs_bounds() -> None:
 def test_join_list_per_language() -> None:
     assert f.join_list(["A", "B", "C"], "nl") == "A, B en C"
     assert f.join_list(["A", "B", "C"], "en") == "A, B and C"
+
+
+def test_a_very_large_number_is_formatted_not_refused() -> None:
+    """An odds-ratio bound of a separated covariate can reach 1e+31 (beyond Decimal's default 28 digits)."""
+    text = f.format_interval(0.0, 1.02642626332612e31, "en", 2, unit="number")
+    assert text.startswith("(0.00–10,264,262,633,261,2") and text.endswith(".00)")
+    assert f.format_number(9.6895125961827e28, "nl", 1).startswith("96.895.125.961.827")

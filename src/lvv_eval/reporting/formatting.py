@@ -34,7 +34,7 @@ import math
 import numbers
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcontext
 from typing import Literal
 
 import numpy as np
@@ -135,7 +135,13 @@ def _decimal(value: object) -> Decimal:
 def _quantize(value: Decimal, decimals: int) -> Decimal:
     if decimals < 0:
         raise ConfigError(f"decimals must be 0 or more, not {decimals}")
-    return value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP, context=_context(value, decimals))
+
+
+def _context(value: Decimal, decimals: int) -> Context:
+    """A decimal context with enough digits for ``value`` at ``decimals`` (the default has 28; an odds
+    ratio of a separated covariate can reach 1e+31)."""
+    return Context(prec=max(28, value.adjusted() + decimals + 2))
 
 
 def _pattern(decimals: int) -> str:
@@ -146,9 +152,10 @@ def _digits(value: Decimal, decimals: int, language: str) -> str:
     rounded = _quantize(value, decimals)
     if rounded == 0:
         rounded = abs(rounded)  # no "-0"
-    return _babel_decimal(
-        rounded, format=_pattern(decimals), locale=LOCALES[check_language(language)], decimal_quantization=False
-    )
+    with localcontext(_context(rounded, decimals)):  # Babel quantizes in the current context
+        return _babel_decimal(
+            rounded, format=_pattern(decimals), locale=LOCALES[check_language(language)], decimal_quantization=False
+        )
 
 
 def _unit(text: str, language: str) -> str:

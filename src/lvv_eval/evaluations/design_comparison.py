@@ -1370,7 +1370,8 @@ def register_person_tables(
         gate,
         "person_cumulative_incidence",
         cif,
-        upstream=suppress_incidence(cif, t),
+        # the events per class and the rest (in_programme) add up to n per group and horizon
+        upstream=common.suppress_cif_table(cif, t, group=GROUP_COLUMN).table,
         key=GROUP_COLUMN,
         not_counts=["horizon_days"],
     )

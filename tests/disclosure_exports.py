@@ -36,8 +36,22 @@ SKEWED: dict[str, dict[str, dict[str, int]]] = {
     "one_forced_return": {
         "groningen": {"independent_return": 12, "forced_return": 1, "left_unknown_destination": 12, "": 24}
     },
+    # a municipal export of two small pilots (the other three absent): many small counts, linked tables
+    "two_small_pilots": {
+        "amsterdam": {},
+        "groningen": {},
+        "rotterdam": {},
+        "utrecht": {
+            "residence_permit": 4,
+            "repeat_asylum_application": 6,
+            "left_unknown_destination": 9,
+            "independent_return": 3,
+            "": 23,
+        },
+        "eindhoven": {"residence_permit": 2, "left_unknown_destination": 5, "": 8},
+    },
 }
-"""The attack exports: the pilots that differ from :data:`CLEAN_PILOT`."""
+"""The attack exports: the pilots that differ from :data:`CLEAN_PILOT` (``{}``: a pilot with no rows)."""
 
 
 def rows_for(pilot: str, counts: dict[str, int], start: int) -> list[str]:

@@ -378,18 +378,3 @@ def test_source_record_reads_sources_csv() -> None:
     assert record.peildatum == pd.Timestamp(F.published_final().peildatum)
     with pytest.raises(ConfigError, match="unknown published source"):
         cells.source_record("nope")
-
-
-def test_write_person_table_writes_the_checked_table_and_shows_the_mark(tmp_path: Path) -> None:
-    from lvv_eval.disclosure.gate import Gate
-
-    gate = Gate(10, kind="synthetic", report="03_final")
-    W = ReportWriter(tmp_path, notebook="03_final", language="en")
-    table = pd.DataFrame({"pilot": ["a", "b", "total"], "intake": [4, 30, 34], "present": [20, 20, 40]})
-    shown = cells.write_person_table(W, gate, "flow", table, caption="Flow at the peildatum", title="Flow")
-    entry = W.manifest()["tables"][0]
-    assert entry["name"] == "flow" and entry["caption"] == "Flow at the peildatum"
-    assert shown.caption == "Flow"
-    written = pd.read_csv(tmp_path / entry["files"][0])
-    assert 4 not in written["intake"].tolist()  # below the threshold: never written
-    assert "4" not in shown.frame.astype(str).to_numpy().ravel().tolist()

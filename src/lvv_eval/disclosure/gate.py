@@ -386,6 +386,10 @@ class Gate:
         """Release a table registered earlier."""
         return self.check(name)
 
+    def registered(self, name: str) -> bool:
+        """Whether a table ``name`` was registered with this gate (released or not)."""
+        return name in self._raw
+
     def text(self, template: str, **values: object) -> CheckedText:
         """A sentence from checked values (see :meth:`CheckedText.compose`)."""
         text = CheckedText.compose(template, self.kind, **values)

@@ -8,7 +8,7 @@ durable rate to the classification scheme.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -751,31 +751,6 @@ def _mask_cell(mask: pd.DataFrame, key: str, column: str) -> bool:
     return bool(mask.at[key, column]) if (key in mask.index and column in mask.columns) else False
 
 
-def with_released_mask(frame: pd.DataFrame, released: CheckedTable, column: str, L: Labels) -> pd.DataFrame:
-    """``frame`` with its ``suppressed`` flag also set where the gate hid ``column`` in the released table.
-
-    The released table is the labelled view of ``frame`` (same rows, headers as :meth:`Labels.columns`
-    names them), so a value hidden there by the gate's own rules or a linked table is drawn as
-    suppressed too, not only the cells ``frame`` itself flags.
-
-    Examples
-    --------
-    >>> from lvv_eval.disclosure.checked import CheckedTable
-    >>> from lvv_eval.reporting.labels import Labels
-    >>> L = Labels("nl")
-    >>> f = pd.DataFrame({"estimate": [0.2, 0.3], "suppressed": [False, False]})
-    >>> shown = L.columns(f[["estimate"]])
-    >>> mask = pd.DataFrame({shown.columns[0]: [False, True]})
-    >>> t = CheckedTable("t", shown, mask, mask.astype(str), "synthetic", (), 10)
-    >>> with_released_mask(f, t, "estimate", L)["suppressed"].tolist()
-    [False, True]
-    """
-    label = L.columns(frame[[column]].head(0)).columns[0]
-    hidden = released.mask[label].to_numpy(dtype=bool) if label in released.mask.columns else False
-    flagged = frame["suppressed"].astype(bool) if "suppressed" in frame.columns else False
-    return frame.assign(suppressed=flagged | hidden)
-
-
 def hide_masked_rates(
     rates: pd.DataFrame,
     mask: pd.DataFrame,
@@ -1221,6 +1196,38 @@ def checked(
     return gate.check(name, frame, counts=cols, key=key, derived=derived, caption=caption, **spec)
 
 
+def register_protected(
+    gate: Gate,
+    name: str,
+    raw: pd.DataFrame,
+    protected: pd.DataFrame,
+    *,
+    counts: Sequence[str] | None = None,
+    **spec: Any,
+) -> None:
+    """Register the exact table ``raw`` with its report-specific suppression ``protected`` as upstream.
+
+    The gate then keeps every cell ``protected`` hides hidden, links the counts to the report's
+    other registered tables by their exact values in ``raw``, and releases the table only when the
+    notebook asks for it (:meth:`lvv_eval.disclosure.gate.Gate.release`), after every table of the
+    report was registered. A table indexed by pilot is reset to a ``pilot`` column first. Counts
+    default to :func:`count_columns` of ``protected``; every other numeric column is derived from
+    the counts of its row (as :func:`checked`); the key defaults to ``pilot`` (or ``group``).
+    """
+    raw, protected = _flat(raw), _flat(protected)
+    cols = list(counts) if counts is not None else count_columns(protected)
+    independent = (*NOT_DERIVED_COLUMNS, "ci_level", *spec.get("not_counts", ()))
+    derived = derived_from_row(protected, cols, independent=independent)
+    derived.update(spec.pop("derived", {}) or {})
+    key = spec.pop("key", next((k for k in ("pilot", "group") if k in protected.columns), None))
+    gate.register(name, raw, counts=cols, key=key, derived=derived, upstream=protected, **spec)
+
+
+def _flat(table: pd.DataFrame) -> pd.DataFrame:
+    """A table indexed by pilot as a flat frame with a ``pilot`` column."""
+    return table.reset_index() if not isinstance(table.index, pd.RangeIndex) else table.reset_index(drop=True)
+
+
 FLOW_PERSON_STEPS: tuple[str, ...] = ("rows excluded", "rows analysed")
 """Steps of the reading flow that count trajectories (besides the per-reason exclusions)."""
 
@@ -1271,19 +1278,6 @@ def suppress_validation_flow(flow: pd.DataFrame, threshold: int) -> pd.DataFrame
         hidden |= person  # read = excluded + analysed: neither side may stay shown alone
     out["rows"] = rows.mask(hidden)
     return out
-
-
-def show_flow(gate: Gate, flow: pd.DataFrame, threshold: int, caption: str = "") -> CaptionedTable:
-    """Show the reading flow of a monitor file in a notebook, through the gate.
-
-    The flow is first protected by :func:`suppress_validation_flow` (its counts add up, which the
-    gate's per-row rules do not know), then checked by the gate like every person-level table.
-    """
-    name = f"validation_flow#{len(gate.released)}" if "validation_flow" in gate.released else "validation_flow"
-    table = gate.check(
-        name, flow, counts=["rows"], key=None, upstream=suppress_validation_flow(flow, threshold), caption=caption
-    )
-    return show_person(gate, table, caption)
 
 
 def show_person(

@@ -364,7 +364,11 @@ def suppress_flow(table: pd.DataFrame, threshold: int) -> disclosure.Suppression
     The additive structure ``intake = present + class counts`` (per row) and
     ``total = sum of pilots`` (per column) is protected with primary and
     secondary suppression (:func:`lvv_eval.disclosure.suppression.suppress`, total column
-    ``intake``, total row ``total``). ``outflow`` is then put back as
+    ``intake``, total row ``total``). ``outflow`` (``intake - present``, the
+    sum of the classes) is a count too: where it is ``1 .. threshold - 1``,
+    ``present`` is hidden first (else the intake and the persons present would
+    give it, and with it the sum of the hidden classes, back), and the
+    suppression goes on from there. ``outflow`` is then put back as
     ``intake - present``, hidden where either is hidden; it discloses
     nothing new because both terms are shown.
 
@@ -373,17 +377,36 @@ def suppress_flow(table: pd.DataFrame, threshold: int) -> disclosure.Suppression
     SuppressionResult
         Table (same columns as the input), report and mask (mask includes
         ``outflow``).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"intake": [50, 60, 110], "present": [45, 40, 85], "durable": [3, 10, 13],
+    ...                   "none": [2, 10, 12], "outflow": [5, 20, 25]},
+    ...                  index=pd.Index(["a", "b", "total"], name="pilot"))
+    >>> suppress_flow(t, 10).table["outflow"].tolist()
+    [<NA>, <NA>, 25]
     """
     count_cols = [c for c in table.columns if c != "outflow"]
+    outflow = (table["intake"] - table["present"]).to_numpy(dtype=float)
+    small_outflow = (outflow >= 1) & (outflow < threshold)
+    counts = table[count_cols].astype("Int64")
+    counts["present"] = counts["present"].mask(small_outflow)
     result = disclosure.suppress(
-        table[count_cols], count_cols, threshold=threshold, margins={"total_row": TOTAL, "total_col": "intake"}
+        counts,
+        count_cols,
+        threshold=threshold,
+        margins={"total_row": TOTAL, "total_col": "intake"},
+        missing="hidden",
     )
+    report = result.report.copy()
+    rule = f"primary: outflow (intake - present) < {threshold}"
+    report["rule"] = [rule if str(r).startswith("missing in the input") else r for r in report["rule"]]
     shown = result.table.copy()
     shown["outflow"] = (shown["intake"] - shown["present"]).astype("Int64")
     mask = result.mask.copy()
     mask["outflow"] = mask["intake"] | mask["present"]
     shown["outflow"] = shown["outflow"].mask(mask["outflow"].to_numpy())
-    return disclosure.SuppressionResult(shown[list(table.columns)], result.report, mask)
+    return disclosure.SuppressionResult(shown[list(table.columns)], report, mask)
 
 
 def class_shares_from_counts(counts: pd.DataFrame, class_ids: Sequence[str], alpha: float = 0.05) -> pd.DataFrame:
@@ -656,7 +679,10 @@ def suppress_scheme_sensitivity(
     For each scheme the flow table under that scheme is suppressed with
     :func:`suppress_flow`; a durable rate is hidden where its durable count,
     or its denominator (intake or outflow), was hidden there, and a hidden
-    denominator is hidden too (:func:`lvv_eval.evaluations.common.hide_masked_rates`).
+    denominator is hidden too. The denominators count the same people under
+    every scheme, so with ``protect`` given they are hidden as the first
+    protected scheme's (the report's) flow table hides them, not as another
+    scheme's table would, which would hide a count the report shows (:func:`lvv_eval.evaluations.common.hide_masked_rates`).
     This keeps the report scheme's rates consistent with the flow table shown
     in the report. Then
     :func:`lvv_eval.evaluations.common.suppress_scheme_differences` hides
@@ -675,11 +701,18 @@ def suppress_scheme_sensitivity(
     """
     from lvv_eval.reference.schemes import load_scheme
 
+    def flow_mask(name: str) -> pd.DataFrame:
+        counts = flow_by_pilot(frame, peildatum, load_scheme(name), pilots=pilots, formal_only=formal_only)
+        return suppress_flow(counts, threshold).mask
+
+    # intake and outflow count the same people under every scheme: hidden as the report's flow table hides them
+    own = flow_mask(str(protect[0])) if protect else None
     pieces = []
     for name in list(dict.fromkeys(table["scheme"].astype(str))):
         part = table.loc[(table["scheme"] == name).to_numpy()]
-        counts = flow_by_pilot(frame, peildatum, load_scheme(name), pilots=pilots, formal_only=formal_only)
-        mask = suppress_flow(counts, threshold).mask
+        mask = flow_mask(name)
+        if own is not None:
+            mask = mask.assign(intake=own["intake"], outflow=own["outflow"])
         pieces.append(
             common.hide_masked_rates(
                 part.assign(numerator=part["numerator"].astype("Int64")),

@@ -30,13 +30,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from lvv_eval.disclosure import suppression as disclosure
-from lvv_eval.evaluations.common import NOT_DERIVED_COLUMNS, derived_from_row, suppress_long
+from lvv_eval.evaluations.common import register_protected as common_register
+from lvv_eval.evaluations.common import suppress_long
 from lvv_eval.evaluations.wording import Texts
 from lvv_eval.reference.schemes import load_scheme
 from lvv_eval.reporting.formatting import join_list
@@ -790,33 +791,7 @@ def class_table_id(scheme: str) -> str:
     return f"outflow_by_class_{load_scheme(scheme).name}"
 
 
-def _flat(table: pd.DataFrame) -> pd.DataFrame:
-    """A table indexed by pilot as a flat frame with a ``pilot`` column."""
-    return table.reset_index() if not isinstance(table.index, pd.RangeIndex) else table.reset_index(drop=True)
-
-
-def _register(
-    gate: Gate,
-    name: str,
-    raw: pd.DataFrame,
-    protected: pd.DataFrame,
-    *,
-    counts: Sequence[str] | None = None,
-    **spec: Any,
-) -> None:
-    """Register the exact table ``raw`` with its report-specific suppression ``protected`` as upstream.
-
-    Counts default to :func:`lvv_eval.evaluations.common.count_columns` of ``protected``; every other
-    numeric column is derived from the counts of its row (as :func:`lvv_eval.evaluations.common.checked`).
-    """
-    from lvv_eval.evaluations.common import count_columns
-
-    raw, protected = _flat(raw), _flat(protected)
-    cols = list(counts) if counts is not None else count_columns(protected)
-    derived = derived_from_row(protected, cols, independent=(*NOT_DERIVED_COLUMNS, "ci_level"))
-    derived.update(spec.pop("derived", {}) or {})
-    key = spec.pop("key", next((k for k in ("pilot", "group") if k in protected.columns), None))
-    gate.register(name, raw, counts=cols, key=key, derived=derived, upstream=protected, **spec)
+_register = common_register  # the exact table registered with its protected version as upstream
 
 
 def _published_comparison(frame: pd.DataFrame, P: NotebookParameters) -> pd.DataFrame:

@@ -1,7 +1,8 @@
 """Tables behind the policy figures: the flow through the LVV, durable outflow per quarter, occupancy.
 
-Each function returns the raw person-level table; :func:`release_flow`, :func:`release_quarters`
-and :func:`release_occupancy` pass it through the report's disclosure gate, and the figures of
+Each function returns the raw person-level table; :func:`register_tables` registers the three with
+the report's disclosure gate (before any table of the report is released; :func:`release_flow`,
+:func:`release_quarters` and :func:`release_occupancy` register and release one at once), and the figures of
 :mod:`lvv_eval.reporting.flow_plot` are drawn only from the released frames (suppressed counts
 missing there, drawn as marked bands or bars, never as values).
 """
@@ -9,6 +10,7 @@ missing there, drawn as marked bands or bars, never as values).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -34,6 +36,13 @@ __all__ = [
     "NO_SCENARIO",
     "IN_PROGRAMME",
     "flow_table",
+    "FLOW_ID",
+    "OCCUPANCY_ID",
+    "QUARTERS_ID",
+    "register_flow",
+    "register_occupancy",
+    "register_quarters",
+    "register_tables",
     "release_flow",
     "durable_per_quarter",
     "release_quarters",
@@ -114,16 +123,19 @@ def flow_table(
     return out.astype({"numerator": "int64", "denominator": "int64"})
 
 
-def release_flow(
-    gate: Gate, table: pd.DataFrame, name: str = "flow_intake_scenario_outcome", caption: str = ""
-) -> CheckedTable:
-    """Release :func:`flow_table` through the gate.
+FLOW_ID = "flow_intake_scenario_outcome"
+QUARTERS_ID = "durable_outflow_per_quarter"
+OCCUPANCY_ID = "capacity_and_occupancy"
+
+
+def register_flow(gate: Gate, table: pd.DataFrame, name: str = FLOW_ID) -> None:
+    """Register :func:`flow_table` with the gate (released later with the report's other tables).
 
     The bands leaving one node are classes of that node's total (group rule: no single hidden
     band can be recovered by subtraction), the pilots add up to ``total`` band by band (margins),
     and ``node total - band`` below the threshold hides the band (complement rule).
     """
-    return gate.check(
+    gate.register(
         name,
         table,
         counts=["numerator", "denominator"],
@@ -132,8 +144,13 @@ def release_flow(
         group=("pilot", "stage", "source"),
         margins={"total_row": TOTAL},
         version_key=("stage", "source", "target"),
-        caption=caption,
     )
+
+
+def release_flow(gate: Gate, table: pd.DataFrame, name: str = FLOW_ID, caption: str = "") -> CheckedTable:
+    """Register (:func:`register_flow`) and release :func:`flow_table` through the gate."""
+    register_flow(gate, table, name)
+    return replace(gate.release(name), caption=caption)
 
 
 def durable_per_quarter(
@@ -174,21 +191,22 @@ def durable_per_quarter(
     return pd.DataFrame(records, columns=["quarter", "pilot", "n"]).astype({"n": "int64"})
 
 
-def release_quarters(
-    gate: Gate, table: pd.DataFrame, name: str = "durable_outflow_per_quarter", caption: str = ""
-) -> CheckedTable:
-    """Release :func:`durable_per_quarter` through the gate (pilots add up to ``total`` per quarter)."""
-    frame = table.assign(count_key=table["pilot"] + "@" + table["quarter"])
-    checked = gate.check(
+def register_quarters(gate: Gate, table: pd.DataFrame, name: str = QUARTERS_ID) -> None:
+    """Register :func:`durable_per_quarter` with the gate (pilots add up to ``total`` per quarter)."""
+    gate.register(
         name,
-        frame,
+        table.assign(count_key=table["pilot"] + "@" + table["quarter"]),
         counts=["n"],
         key="count_key",
         margins={"total_row": TOTAL},
         version_key=("quarter",),
-        caption=caption,
     )
-    return checked
+
+
+def release_quarters(gate: Gate, table: pd.DataFrame, name: str = QUARTERS_ID, caption: str = "") -> CheckedTable:
+    """Register (:func:`register_quarters`) and release :func:`durable_per_quarter` through the gate."""
+    register_quarters(gate, table, name)
+    return replace(gate.release(name), caption=caption)
 
 
 def occupancy_table(
@@ -215,24 +233,49 @@ def occupancy_table(
     return out.assign(date=out["date"].dt.strftime("%Y-%m-%d"))
 
 
-def release_occupancy(
-    gate: Gate, table: pd.DataFrame, name: str = "capacity_and_occupancy", caption: str = ""
-) -> CheckedTable:
-    """Release :func:`occupancy_table` through the gate: monthly counts below the threshold hidden.
+def register_occupancy(gate: Gate, table: pd.DataFrame, name: str = OCCUPANCY_ID) -> None:
+    """Register :func:`occupancy_table` with the gate: monthly counts below the threshold hidden.
 
+    The counts are keyed by pilot, so a month whose count equals one the report hides for that
+    pilot elsewhere (the persons present at the peildatum, say) is hidden here too.
     ``capacity`` (published places) is no count of persons; ``occupancy_rate`` is hidden with its
     count.
     """
-    frame = table.assign(count_key=table["pilot"] + "@" + table["date"])
-    return gate.check(
+    gate.register(
         name,
-        frame,
+        table,
         counts=["present"],
-        key="count_key",
+        key="pilot",
         derived={"occupancy_rate": ("present",)},
         not_counts=["capacity"],  # published places
-        caption=caption,
     )
+
+
+def release_occupancy(gate: Gate, table: pd.DataFrame, name: str = OCCUPANCY_ID, caption: str = "") -> CheckedTable:
+    """Register (:func:`register_occupancy`) and release :func:`occupancy_table` through the gate."""
+    register_occupancy(gate, table, name)
+    return replace(gate.release(name), caption=caption)
+
+
+def register_tables(
+    gate: Gate,
+    frame: pd.DataFrame,
+    peildatum: DateLike,
+    scheme: Scheme,
+    *,
+    formal_only: bool = False,
+    pilots: Sequence[str] = (),
+    start: DateLike = "2019-04-01",
+) -> None:
+    """Register the three tables behind the policy figures, before the report releases any table.
+
+    :func:`write_figures` then releases them; registered together with the report's other
+    person-level tables, a count hidden in one is hidden in all (linked-table rule).
+    """
+    day = aggregate.as_peildatum(peildatum)
+    register_flow(gate, flow_table(frame, day, scheme, formal_only=formal_only, pilots=pilots))
+    register_quarters(gate, durable_per_quarter(frame, day, scheme, formal_only=formal_only, pilots=pilots))
+    register_occupancy(gate, occupancy_table(frame, start, day, pilots=pilots, formal_only=formal_only))
 
 
 def _texts(language: str) -> Mapping[str, str]:
@@ -272,11 +315,9 @@ def write_figures(
     panel_labels = {p: L.pilot(p) for p in [*_pilots(frame, pilots), TOTAL]}
     figures = []
 
-    flows = release_flow(
-        gate,
-        flow_table(frame, day, scheme, formal_only=formal_only, pilots=pilots),
-        caption=t["flow_caption"].format(**common_fields),
-    )
+    if not gate.registered(FLOW_ID):
+        register_tables(gate, frame, day, scheme, formal_only=formal_only, pilots=pilots, start=start)
+    flows = replace(gate.release(FLOW_ID), caption=t["flow_caption"].format(**common_fields))
     writer.table(flows.output_id, flows)
     nodes = {
         INTAKE: t["node_intake"],
@@ -300,11 +341,7 @@ def write_figures(
     writer.figure(flows.output_id, figure_from(gate, flows.output_id, fig, flows), title=t["flow_title"])
     figures.append(fig)
 
-    quarters = release_quarters(
-        gate,
-        durable_per_quarter(frame, day, scheme, formal_only=formal_only, pilots=pilots),
-        caption=t["quarter_caption"].format(**common_fields),
-    )
+    quarters = replace(gate.release(QUARTERS_ID), caption=t["quarter_caption"].format(**common_fields))
     writer.table(quarters.output_id, quarters)
     fig = period_bars(
         quarters.frame,
@@ -325,9 +362,8 @@ def write_figures(
 
     files = dict(zip(load_sources()["source_id"], load_sources()["source_file"]))
     cited = ", ".join(f"{s} ({files.get(s, '')})" for s in sorted(set(history["source_id"].astype(str))))
-    occ = release_occupancy(
-        gate,
-        occupancy_table(frame, start, day, pilots=pilots, formal_only=formal_only),
+    occ = replace(
+        gate.release(OCCUPANCY_ID),
         caption=t["occupancy_caption"].format(
             **common_fields, start=L.date(start), end=L.date(day), capacity_sources=cited
         ),

@@ -19,14 +19,11 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from lvv_eval.errors import ConfigError
-from lvv_eval.evaluations import common
 from lvv_eval.sources import published
 
 if TYPE_CHECKING:  # pragma: no cover
-    from lvv_eval.disclosure.gate import Gate
     from lvv_eval.evaluations.wording import Texts
     from lvv_eval.reporting.labels import Labels
-    from lvv_eval.reporting.writer import CaptionedTable, ReportWriter
 
 __all__ = [
     "SourceRecord",
@@ -37,7 +34,6 @@ __all__ = [
     "level_percent",
     "relabel",
     "source_record",
-    "write_person_table",
 ]
 
 
@@ -122,35 +118,3 @@ def interval_of(
 def relabel(frame: pd.DataFrame, mapping: Mapping[str, object]) -> pd.DataFrame:
     """``frame`` with the columns of ``mapping`` replaced by ``[function(value) ...]`` (labels of codes)."""
     return frame.assign(**{col: [f(v) for v in frame[col]] for col, f in mapping.items()})  # type: ignore[operator]
-
-
-def write_person_table(
-    writer: ReportWriter,
-    gate: Gate,
-    name: str,
-    table: pd.DataFrame,
-    *,
-    caption: str,
-    title: str,
-    shown: pd.DataFrame | None = None,
-    max_rows: int = 60,
-) -> CaptionedTable:
-    """Pass a person-level table through the gate, write it with its caption and return its display.
-
-    Parameters
-    ----------
-    writer, gate
-        The report's writer and disclosure gate.
-    name
-        Output name of the table (its CSV and manifest entry).
-    table
-        The labelled table as written (already suppressed where its own rules require).
-    caption, title
-        The report caption and the shorter title shown in the notebook.
-    shown
-        The display frame (formatted numbers); default ``table``. It passes the gate too.
-    max_rows
-        Rows shown in the notebook.
-    """
-    writer.table(name, common.checked(gate, name, table), caption=caption)
-    return common.show_person(gate, table if shown is None else shown, title, max_rows=max_rows)

@@ -291,8 +291,8 @@ class ThreeEvaluations:
         counts = self.table["status"].value_counts()
         return {s: int(counts.get(s, 0)) for s in STATUSES}
 
-    def release(self, gate: Gate, name: str = "three_evaluations", protect: Sequence[str] = ()) -> CheckedTable:
-        """Release the table through the report's gate.
+    def register(self, gate: Gate, name: str = "three_evaluations", protect: Sequence[str] = ()) -> None:
+        """Register the person-level rows with the report's gate, before the report releases any table.
 
         With person-level data the counts go through the gate as a rate table: classes of one date
         and scheme form a group (a single hidden class cannot come back by subtraction), and the
@@ -302,18 +302,13 @@ class ThreeEvaluations:
         published and derived values are no person-level counts and pass unchanged. The counts
         are keyed ``total@<date>``: they are checked among themselves, not linked to the report's
         other tables (whose national counts at the peildatum are protected there with the same
-        rules). Without person-level data the table is exempt (published and derived figures only).
+        rules). Without person-level data nothing is registered (see :meth:`release`).
         """
-        frame = self.table.copy()
         if not self.person_level:
-            return gate.exempt(
-                name,
-                frame.drop(columns=["numerator", "denominator", "person_share", "ci_low", "ci_high", "count_key"]),
-                kind="derived",
-            )
-        return gate.check(
+            return
+        gate.register(
             name,
-            frame,
+            self.table.copy(),
             counts=["numerator", "denominator"],
             key="count_key",
             rates=True,
@@ -328,6 +323,21 @@ class ThreeEvaluations:
             version_key=("date", "scale_class"),
             protect=tuple(protect),
         )
+
+    def release(self, gate: Gate, name: str = "three_evaluations", protect: Sequence[str] = ()) -> CheckedTable:
+        """Release the table through the report's gate (registering it first unless :meth:`register` did).
+
+        Without person-level data the table is exempt (published and derived figures only).
+        """
+        if not self.person_level:
+            return gate.exempt(
+                name,
+                self.table.drop(columns=["numerator", "denominator", "person_share", "ci_low", "ci_high", "count_key"]),
+                kind="derived",
+            )
+        if not gate.registered(name):
+            self.register(gate, name, protect=protect)
+        return gate.release(name)
 
     def caption(self, L: Labels) -> str:
         """The table caption, in the report language, from the result's own metadata."""

@@ -378,3 +378,16 @@ def test_source_record_reads_sources_csv() -> None:
     assert record.peildatum == pd.Timestamp(F.published_final().peildatum)
     with pytest.raises(ConfigError, match="unknown published source"):
         cells.source_record("nope")
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_derived_tables_are_written_as_numbers(tmp_path: Path, pub, language: str) -> None:
+    """The CSV holds numbers (1258), not their display text ('1.258' would be read back as 1.258 in the PDF)."""
+    W = ReportWriter(tmp_path, notebook="03_final", language=language)
+    F.show_reconstructed(W, Labels(language), pub)
+    F.show_intake_denominator(W, Labels(language), pub)
+    recon = pd.read_csv(tmp_path / "tables" / "reconstructed_counts.csv")
+    den = pd.read_csv(tmp_path / "tables" / "intake_denominator.csv")
+    assert recon["denominator"].tolist() == [pub.outflow] * 3
+    assert den["participants"].tolist() == [pub.participants] * 3
+    assert recon["estimate"].between(0, 1).all() and den["share_of_intake_low"].between(0, 1).all()

@@ -845,7 +845,11 @@ def _shares_text(pub: PublishedFinal) -> str:
 
 
 def show_reconstructed(writer: ReportWriter, L: Labels, pub: PublishedFinal) -> CaptionedTable:
-    """Write the counts behind the rounded shares with Wilson intervals; return them labelled."""
+    """Write the counts behind the rounded shares with Wilson intervals; return them labelled.
+
+    The table is written with its numbers (the CSV is read back by the HTML and PDF renderers,
+    which format it in the report language); the notebook shows the formatted labelled view.
+    """
     T = texts(L.language)
     recon = reconstructed_shares(pub)
     shown = recon.assign(
@@ -858,7 +862,8 @@ def show_reconstructed(writer: ReportWriter, L: Labels, pub: PublishedFinal) -> 
         outflow=L.number(pub.outflow),
         ci=cells.interval_of(T, L, recon),
     )
-    writer.table("reconstructed_counts", shown, kind="derived", caption=caption)
+    written = recon.assign(note=T("reconstructed_note"))
+    writer.table("reconstructed_counts", written, kind="derived", caption=caption)
     return show_table(shown, T("reconstructed_title"), kind="published")
 
 
@@ -907,7 +912,7 @@ def show_intake_denominator(writer: ReportWriter, L: Labels, pub: PublishedFinal
         earlier=regioplan(L, "regioplan-2020"),
         later=regioplan(L, SOURCE_ID),
     )
-    writer.table("intake_denominator", shown, kind="derived", caption=caption)
+    writer.table("intake_denominator", den, kind="derived", caption=caption)  # numbers, not their display text
     durable = den.loc[den["category"] == "durable"].iloc[0]
     line = T(
         "intake_line",

@@ -217,11 +217,14 @@ def register_person_tables(
     )
 
     present_hidden = [str(p) for p in flow.mask.index if bool(flow.mask.loc[p, "present"])]
+    occupancy = _dated(final.occupancy_over_time(frame, P.peildatum))
+    policy.date_aliases(gate, occupancy["pilot"], P.peildatum)
     common.register_protected(
         gate,
         OCCUPANCY,
-        _dated(final.occupancy_over_time(frame, P.peildatum)),
+        occupancy,
         _dated(final.occupancy_over_time(frame, P.peildatum, threshold=t, hidden_pilots=present_hidden)),
+        key=("pilot", "date"),
         counts=["present"],
         derived={"occupancy_rate": ("present",)},
         not_counts=["capacity"],  # published places

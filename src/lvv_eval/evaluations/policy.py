@@ -9,7 +9,7 @@ missing there, drawn as marked bands or bars, never as values).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -40,6 +40,7 @@ __all__ = [
     "OCCUPANCY_ID",
     "QUARTERS_ID",
     "register_flow",
+    "date_aliases",
     "register_occupancy",
     "register_quarters",
     "register_tables",
@@ -233,22 +234,34 @@ def occupancy_table(
     return out.assign(date=out["date"].dt.strftime("%Y-%m-%d"))
 
 
-def register_occupancy(gate: Gate, table: pd.DataFrame, name: str = OCCUPANCY_ID) -> None:
+def register_occupancy(
+    gate: Gate, table: pd.DataFrame, name: str = OCCUPANCY_ID, peildatum: DateLike | None = None
+) -> None:
     """Register :func:`occupancy_table` with the gate: monthly counts below the threshold hidden.
 
-    The counts are keyed by pilot, so a month whose count equals one the report hides for that
-    pilot elsewhere (the persons present at the peildatum, say) is hidden here too.
+    Each month's count is keyed by pilot and date, so it is linked to the same month in the
+    report's other tables, and the count on the peildatum (when it is a first of the month) also
+    to the pilot's persons present in the report's flow tables (:func:`date_aliases`).
     ``capacity`` (published places) is no count of persons; ``occupancy_rate`` is hidden with its
     count.
     """
+    if peildatum is not None:
+        date_aliases(gate, table["pilot"], peildatum)
     gate.register(
         name,
         table,
         counts=["present"],
-        key="pilot",
+        key=("pilot", "date"),
         derived={"occupancy_rate": ("present",)},
         not_counts=["capacity"],  # published places
     )
+
+
+def date_aliases(gate: Gate, pilots: Iterable[object], peildatum: DateLike) -> None:
+    """Declare that a pilot's count on the peildatum (key ``pilot|YYYY-MM-DD``) counts the pilot's people then."""
+    day = aggregate.as_peildatum(peildatum).strftime("%Y-%m-%d")
+    for pilot in dict.fromkeys(str(p) for p in pilots):
+        gate.alias(f"{pilot}|{day}", pilot)
 
 
 def release_occupancy(gate: Gate, table: pd.DataFrame, name: str = OCCUPANCY_ID, caption: str = "") -> CheckedTable:
@@ -275,7 +288,7 @@ def register_tables(
     day = aggregate.as_peildatum(peildatum)
     register_flow(gate, flow_table(frame, day, scheme, formal_only=formal_only, pilots=pilots))
     register_quarters(gate, durable_per_quarter(frame, day, scheme, formal_only=formal_only, pilots=pilots))
-    register_occupancy(gate, occupancy_table(frame, start, day, pilots=pilots, formal_only=formal_only))
+    register_occupancy(gate, occupancy_table(frame, start, day, pilots=pilots, formal_only=formal_only), peildatum=day)
 
 
 def _texts(language: str) -> Mapping[str, str]:

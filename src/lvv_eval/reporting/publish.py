@@ -146,6 +146,10 @@ SHARE_KEYS: frozenset[str] = frozenset(
         "share_outflow_high",
         "share_intake_low",
         "share_intake_high",
+        "share_of_outflow_low",
+        "share_of_outflow_high",
+        "share_of_intake_low",
+        "share_of_intake_high",
         "cumulative_incidence",
     }
 )
@@ -164,6 +168,9 @@ PERCENT_KEYS: frozenset[str] = frozenset(
         "percentage",
         "rounded_pct_intake_low",
         "rounded_pct_intake_high",
+        "percent",
+        "percent_of_intake_low",
+        "percent_of_intake_high",
     }
 )
 """Columns holding percentages (0 to 100)."""

@@ -114,6 +114,7 @@ class RawColumn:
         self._arrow: pa.Array | None = None
         self.row_cells: pa.StringArray | None = None
         self.missing_unique: np.ndarray = self._uniques == ""
+        self._missing: np.ndarray | None = None
 
     @classmethod
     def from_arrow(cls, cells: pa.Array | pa.ChunkedArray) -> RawColumn:
@@ -141,6 +142,7 @@ class RawColumn:
         plain = stripped is dictionary and 2 * len(dictionary) > len(cells)
         new.row_cells = cells if plain else None
         new.missing_unique = np.append(_lengths(stripped) == 0, True)
+        new._missing = None
         return new
 
     @property
@@ -170,6 +172,7 @@ class RawColumn:
         new._arrow = self._arrow
         new.row_cells = self.row_cells if every else None
         new.missing_unique = self.missing_unique
+        new._missing = self._missing if every else None
         return new
 
     def recoded(self, mapping: Mapping[str, str]) -> tuple[RawColumn, int, int]:
@@ -205,6 +208,7 @@ class RawColumn:
         new._arrow = None
         new.row_cells = None
         new.missing_unique = new._uniques == ""
+        new._missing = None
         return new, int(hit.sum()), int(hit[self.codes].sum())
 
     def __len__(self) -> int:
@@ -212,8 +216,12 @@ class RawColumn:
 
     @property
     def missing(self) -> np.ndarray:
-        """Boolean mask of the rows whose cell is empty."""
-        return self.missing_unique[self.codes]
+        """Boolean mask of the rows whose cell is empty (computed once; read-only)."""
+        if self._missing is None:
+            mask = self.missing_unique[self.codes]
+            mask.flags.writeable = False  # shared by every caller: never changed in place
+            self._missing = mask
+        return self._missing
 
     def values(self) -> np.ndarray:
         """Return the stripped text of every row (object array, ``""`` when missing)."""
@@ -601,17 +609,24 @@ def _missing(ctx: _Context, name: str) -> np.ndarray:
     return ctx.cols[name].missing
 
 
-def _rejected(ctx: _Context, name: str) -> np.ndarray:
-    return ctx.invalid[name][ctx.cols[name].codes]
+def _per_row(flag_u: np.ndarray, col: RawColumn) -> np.ndarray | None:
+    """A mask over the distinct values taken by row; ``None`` when no distinct value is flagged (no row is)."""
+    return flag_u[col.codes] if flag_u.any() else None
 
 
-def _ambiguous(ctx: _Context, name: str) -> np.ndarray:
-    return ctx.ambiguous[name][ctx.cols[name].codes]
+def _rejected(ctx: _Context, name: str) -> np.ndarray | None:
+    return _per_row(ctx.invalid[name], ctx.cols[name])
+
+
+def _ambiguous(ctx: _Context, name: str) -> np.ndarray | None:
+    return _per_row(ctx.ambiguous[name], ctx.cols[name])
 
 
 def _unknown_pilot(ctx: _Context, name: str) -> Finding | None:
     col = ctx.cols[name]
     bad_u = ctx.invalid[name]
+    if not bad_u.any():
+        return None
     bad = bad_u[col.codes]
     categories = sorted(ctx.pilots)
     details_u = {u: _pilot_detail(u, categories) for u in col.uniques[bad_u]}
@@ -621,6 +636,8 @@ def _unknown_pilot(ctx: _Context, name: str) -> Finding | None:
 
 def _unknown_exit_reason(ctx: _Context, name: str) -> Finding | None:
     col = ctx.cols[name]
+    if not ctx.invalid[name].any():
+        return None
     bad = ctx.invalid[name][col.codes]
     vals = col.uniques[col.codes[np.flatnonzero(bad)]]
     detail_u = {}
@@ -638,9 +655,9 @@ def _unknown_exit_reason(ctx: _Context, name: str) -> Finding | None:
     return _finding("unknown_exit_reason", name, bad, col, vals, [detail_u[v] for v in vals])
 
 
-def _negative(ctx: _Context, name: str) -> np.ndarray:
+def _negative(ctx: _Context, name: str) -> np.ndarray | None:
     neg_u = np.array([v is not None and v < 0 for v in ctx.parsed[name]], dtype=bool)
-    return neg_u[ctx.cols[name].codes]
+    return _per_row(neg_u, ctx.cols[name])
 
 
 def _present_without(other: str) -> Check:
@@ -656,15 +673,18 @@ def _before_intake(ctx: _Context, name: str) -> np.ndarray:
     return ctx.dates[name] < ctx.dates["intake_date"]
 
 
-def _too_early(ctx: _Context, name: str) -> np.ndarray:
-    return ctx.dates[name] < np.datetime64(schema.EARLIEST_INTAKE.date(), "us")
+def _too_early(ctx: _Context, name: str) -> np.ndarray | None:
+    # per distinct date, then by row: the same as comparing the dates of every row (NaT is never earlier)
+    return _per_row(ctx.dates_u[name] < np.datetime64(schema.EARLIEST_INTAKE.date(), "us"), ctx.cols[name])
 
 
 def _after_export_date(ctx: _Context, name: str) -> Finding | None:
     if ctx.export_date is None:
         return None
     limit = np.datetime64(pd.Timestamp(ctx.export_date).date(), "us")
-    late = ctx.dates[name] > limit
+    late = _per_row(ctx.dates_u[name] > limit, ctx.cols[name])  # per distinct date (NaT is never later)
+    if late is None:
+        return None
     detail = f"export date {pd.Timestamp(ctx.export_date):%Y-%m-%d}"
     return _finding("after_export_date", name, late, ctx.cols[name], details=[detail] * int(late.sum()))
 

@@ -19,9 +19,11 @@ itself is ``docs/data_dictionary.md``.
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -832,22 +834,35 @@ def validate_columns(
     """
     cols = {name: col if isinstance(col, RawColumn) else RawColumn(col) for name, col in raw.items()}
     ctx = _Context(cols, row_numbers, pilots, export_date, lookup_exit_reason, closest_exit_reasons, exit_reason_codes)
-    for name, parse in _PARSERS.items():
-        if name in cols:
-            parse(ctx, name)
-    findings: list[Finding] = []
-    for rule in RULE_TABLE:
-        if not all(n in cols for n in rule.needs):
-            continue
-        for name in rule.columns:
-            if name not in cols:
-                continue
-            result = rule.check(ctx, name)
-            if isinstance(result, np.ndarray):
-                result = _finding(rule.id, name, result, cols[name])
-            if result is not None:
-                findings.append(result)
-    return ValidationResult(ctx.out, findings)
+    parsers = [(name, parse) for name, parse in _PARSERS.items() if name in cols]
+    checks = [
+        (rule, name)
+        for rule in RULE_TABLE
+        if all(n in cols for n in rule.needs)
+        for name in rule.columns
+        if name in cols
+    ]
+    # each parser fills only its own column's entries of ctx, and each check only
+    # reads ctx: both run in threads (numpy and pyarrow release the GIL), and the
+    # results are taken in table order, so they do not depend on the threads
+    with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
+        for _ in pool.map(lambda item: item[1](ctx, item[0]), parsers):
+            pass
+        results = list(pool.map(lambda item: _check(ctx, *item), checks))
+    out = {name: ctx.out[name] for name, _ in parsers if name in ctx.out}  # in the order of _PARSERS
+    return ValidationResult(out, [f for f in results if f is not None])
+
+
+_WORKERS = min(4, os.cpu_count() or 1)
+"""Threads for the parsers and the checks of :func:`validate_columns`."""
+
+
+def _check(ctx: _Context, rule: Rule, name: str) -> Finding | None:
+    """Check one rule in one column: its finding, or ``None`` when no row breaks it."""
+    result = rule.check(ctx, name)
+    if isinstance(result, np.ndarray):
+        result = _finding(rule.id, name, result, ctx.cols[name])
+    return result
 
 
 def _stay(start: np.datetime64, end: np.datetime64) -> str:

@@ -19,6 +19,11 @@ with a scale of rows / 2065) and times, in one process:
   comparison, and a second read through the Parquet cache
   (``lvv_eval.sources.cache.read_monitor_cached``); ``read_monitor`` and
   pyarrow's read take turns, so both see the same load of the machine.
+  The reference is pyarrow's read with its default options (types
+  inferred), the read the target was set against; pyarrow's read with every
+  column as text (the parse ``read_monitor`` itself does, since it needs the
+  exact cells) takes the same turns and is printed beside it, as is the peak
+  memory of one ``read_monitor`` in a new process (reading alone).
 
 The package steps run first and the references after them, so the peak
 memory printed for a package step is the package's own. Prints one line per
@@ -45,10 +50,11 @@ import argparse
 import gc
 import os
 import resource
+import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -192,25 +198,56 @@ def duckdb_events(con: duckdb.DuckDBPyConnection, frame: pa.Table, peildatum: st
     return out
 
 
-def best_of_alternating(repeat: int, first: Callable[[], Any], second: Callable[[], Any]) -> tuple[float, float, Any]:
-    """Best wall times of ``first`` and ``second`` run in turns, and the last result of ``second``.
+def best_of_turns(repeat: int, works: Sequence[Callable[[], Any]]) -> tuple[list[float], list[float], Any]:
+    """Best wall times of ``works`` run in turns, their CPU times, and the last result of the last one.
 
-    Taking turns exposes both to the same load of a shared machine. The CPU
-    time of the best run of ``second`` is left in ``CPU["last"]``, of ``first``
-    in ``CPU["first"]``.
+    Taking turns exposes every one of them to the same load of a shared
+    machine. The CPU time of each is that of its best run.
     """
-    best_first = best_second = float("inf")
-    cpu_first = cpu_second = float("nan")
+    best = [float("inf")] * len(works)
+    cpu = [float("nan")] * len(works)
     result = None
     for _ in range(max(1, repeat)):
-        seconds, _ = best_of(1, first)
-        if seconds < best_first:
-            best_first, cpu_first = seconds, CPU["last"]
-        seconds, result = best_of(1, second)
-        if seconds < best_second:
-            best_second, cpu_second = seconds, CPU["last"]
-    CPU["first"], CPU["last"] = cpu_first, cpu_second
-    return best_first, best_second, result
+        for i, work in enumerate(works):
+            seconds, result = best_of(1, work)
+            if seconds < best[i]:
+                best[i], cpu[i] = seconds, CPU["last"]
+    return best, cpu, result
+
+
+def read_text_columns(path: Path, names: Sequence[str]) -> pa.Table:
+    """pyarrow's read of ``path`` with every column (``names``) as text, no cell missing: the reader's own parse."""
+    return pacsv.read_csv(
+        path,
+        convert_options=pacsv.ConvertOptions(
+            column_types={name: pa.string() for name in names},
+            null_values=[],
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+    )
+
+
+READ_IN_CHILD = """
+import sys
+from lvv_eval.sources.monitor import read_monitor
+read_monitor(sys.argv[1])
+print(next(line.split()[1] for line in open("/proc/self/status") if line.startswith("VmHWM:")))
+"""
+"""One ``read_monitor`` in a new Python process; prints the process's peak resident memory in KiB."""
+
+
+def peak_of_read_in_child(path: Path) -> float | None:
+    """Peak resident memory (MB) of a new process that imports the package and reads ``path`` once.
+
+    Read from ``/proc/self/status`` (``VmHWM``, which starts anew with the
+    program; ``getrusage`` would count the parent's memory at the fork);
+    ``None`` where there is no ``/proc``.
+    """
+    if not Path("/proc/self/status").exists():
+        return None
+    done = subprocess.run([sys.executable, "-c", READ_IN_CHILD, str(path)], check=True, capture_output=True, text=True)
+    return int(done.stdout.split()[-1]) / 1024
 
 
 def measure_reading(path: Path, n: int, args: argparse.Namespace, line: Callable[..., None]) -> None:
@@ -223,9 +260,18 @@ def measure_reading(path: Path, n: int, args: argparse.Namespace, line: Callable
         ref, _ = best_of(args.repeat, lambda: pacsv.read_csv(path))
         line("pyarrow read_csv (reference only)", ref)
         return
-    ref, ours, data = best_of_alternating(args.repeat, lambda: pacsv.read_csv(path), lambda: read_monitor(path))
-    line("read_monitor (pyarrow reader, validation)", ours, "pyarrow read_csv", ref, "<= 2x")
-    line("  pyarrow read_csv (the reference)", ref, cpu=CPU["first"])
+    names = pacsv.open_csv(path).schema.names  # (reads the first block only)
+    (ref, text, ours), cpu, data = best_of_turns(
+        args.repeat,
+        [lambda: pacsv.read_csv(path), lambda: read_text_columns(path, names), lambda: read_monitor(path)],
+    )
+    line("read_monitor (pyarrow reader, validation)", ours, "pyarrow read_csv", ref, "<= 2x", cpu=cpu[2])
+    line("  pyarrow read_csv (the reference)", ref, cpu=cpu[0])
+    line("  pyarrow read_csv, every column as text", text, cpu=cpu[1])
+    line("  read_monitor against the text read", ours, "read_csv as text", text, cpu=cpu[2])
+    alone = peak_of_read_in_child(path)
+    if alone is not None:
+        line("  read_monitor in a new process (peak_MB: its own)", ours, cpu=cpu[2], peak=alone)
     if len(data.frame) != n:
         raise RuntimeError(f"read back {len(data.frame)} rows of {n}")
     del data

@@ -21,6 +21,7 @@ import pytest
 
 from lvv_eval.errors import LvvEvalError
 from lvv_eval.reference import monitor_format as schema
+from lvv_eval.sources import monitor_rules
 from lvv_eval.sources.monitor import HEADER_LOOKUP, MonitorData, ReadOptions, read_monitor, read_table
 from lvv_eval.sources.monitor_rules import RawColumn
 
@@ -182,6 +183,34 @@ def test_the_random_files_take_both_readers_and_hold_problems(tmp_path: Path) ->
         kind, result = _outcome(path, True)
         kinds["problems"] += kind == "error" or bool(result.problems)
     assert kinds["pyarrow"] >= 60 and kinds["reference"] >= 10 and kinds["problems"] >= 60, kinds
+
+
+@pytest.mark.parametrize("seed", range(0, 150, 10))
+def test_the_rules_in_threads_give_what_they_give_one_after_another(
+    tmp_path: Path, seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """validate_columns runs its parsers and checks in threads; one thread gives the same result."""
+    path = _random_file(tmp_path / f"m{seed}.csv", seed)
+    kind_threads, threads = _outcome(path, True, export_date="2020-06-30")
+    monkeypatch.setattr(monitor_rules, "_WORKERS", 1)
+    kind_one, one = _outcome(path, True, export_date="2020-06-30")
+    assert kind_threads == kind_one
+    if kind_one == "data":
+        _assert_same_data(threads, one)
+    else:
+        assert type(threads) is type(one) and str(threads) == str(one)
+        assert getattr(threads, "problems", None) == getattr(one, "problems", None)
+
+
+def test_a_column_s_missing_mask_is_computed_once_and_cannot_be_changed() -> None:
+    col = RawColumn.from_arrow(pa.array(["a", "", " ", "b", ""], pa.string()))
+    assert col.missing.tolist() == [False, True, True, False, True]
+    assert col.missing is col.missing
+    with pytest.raises(ValueError):
+        col.missing[0] = True
+    kept = col.subset(np.array([True, False, True, True, False]))
+    assert kept.missing.tolist() == [False, True, False]
+    assert col.subset(np.ones(5, dtype=bool)).missing is col.missing
 
 
 # --------------------------------------------------------------------------- the factoriser

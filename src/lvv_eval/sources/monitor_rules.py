@@ -19,9 +19,11 @@ itself is ``docs/data_dictionary.md``.
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -114,6 +116,7 @@ class RawColumn:
         self._arrow: pa.Array | None = None
         self.row_cells: pa.StringArray | None = None
         self.missing_unique: np.ndarray = self._uniques == ""
+        self._missing: np.ndarray | None = None
 
     @classmethod
     def from_arrow(cls, cells: pa.Array | pa.ChunkedArray) -> RawColumn:
@@ -141,6 +144,7 @@ class RawColumn:
         plain = stripped is dictionary and 2 * len(dictionary) > len(cells)
         new.row_cells = cells if plain else None
         new.missing_unique = np.append(_lengths(stripped) == 0, True)
+        new._missing = None
         return new
 
     @property
@@ -170,6 +174,7 @@ class RawColumn:
         new._arrow = self._arrow
         new.row_cells = self.row_cells if every else None
         new.missing_unique = self.missing_unique
+        new._missing = self._missing if every else None
         return new
 
     def recoded(self, mapping: Mapping[str, str]) -> tuple[RawColumn, int, int]:
@@ -205,6 +210,7 @@ class RawColumn:
         new._arrow = None
         new.row_cells = None
         new.missing_unique = new._uniques == ""
+        new._missing = None
         return new, int(hit.sum()), int(hit[self.codes].sum())
 
     def __len__(self) -> int:
@@ -212,8 +218,12 @@ class RawColumn:
 
     @property
     def missing(self) -> np.ndarray:
-        """Boolean mask of the rows whose cell is empty."""
-        return self.missing_unique[self.codes]
+        """Boolean mask of the rows whose cell is empty (computed once; read-only)."""
+        if self._missing is None:
+            mask = self.missing_unique[self.codes]
+            mask.flags.writeable = False  # shared by every caller: never changed in place
+            self._missing = mask
+        return self._missing
 
     def values(self) -> np.ndarray:
         """Return the stripped text of every row (object array, ``""`` when missing)."""
@@ -601,17 +611,24 @@ def _missing(ctx: _Context, name: str) -> np.ndarray:
     return ctx.cols[name].missing
 
 
-def _rejected(ctx: _Context, name: str) -> np.ndarray:
-    return ctx.invalid[name][ctx.cols[name].codes]
+def _per_row(flag_u: np.ndarray, col: RawColumn) -> np.ndarray | None:
+    """A mask over the distinct values taken by row; ``None`` when no distinct value is flagged (no row is)."""
+    return flag_u[col.codes] if flag_u.any() else None
 
 
-def _ambiguous(ctx: _Context, name: str) -> np.ndarray:
-    return ctx.ambiguous[name][ctx.cols[name].codes]
+def _rejected(ctx: _Context, name: str) -> np.ndarray | None:
+    return _per_row(ctx.invalid[name], ctx.cols[name])
+
+
+def _ambiguous(ctx: _Context, name: str) -> np.ndarray | None:
+    return _per_row(ctx.ambiguous[name], ctx.cols[name])
 
 
 def _unknown_pilot(ctx: _Context, name: str) -> Finding | None:
     col = ctx.cols[name]
     bad_u = ctx.invalid[name]
+    if not bad_u.any():
+        return None
     bad = bad_u[col.codes]
     categories = sorted(ctx.pilots)
     details_u = {u: _pilot_detail(u, categories) for u in col.uniques[bad_u]}
@@ -621,6 +638,8 @@ def _unknown_pilot(ctx: _Context, name: str) -> Finding | None:
 
 def _unknown_exit_reason(ctx: _Context, name: str) -> Finding | None:
     col = ctx.cols[name]
+    if not ctx.invalid[name].any():
+        return None
     bad = ctx.invalid[name][col.codes]
     vals = col.uniques[col.codes[np.flatnonzero(bad)]]
     detail_u = {}
@@ -638,9 +657,9 @@ def _unknown_exit_reason(ctx: _Context, name: str) -> Finding | None:
     return _finding("unknown_exit_reason", name, bad, col, vals, [detail_u[v] for v in vals])
 
 
-def _negative(ctx: _Context, name: str) -> np.ndarray:
+def _negative(ctx: _Context, name: str) -> np.ndarray | None:
     neg_u = np.array([v is not None and v < 0 for v in ctx.parsed[name]], dtype=bool)
-    return neg_u[ctx.cols[name].codes]
+    return _per_row(neg_u, ctx.cols[name])
 
 
 def _present_without(other: str) -> Check:
@@ -656,15 +675,18 @@ def _before_intake(ctx: _Context, name: str) -> np.ndarray:
     return ctx.dates[name] < ctx.dates["intake_date"]
 
 
-def _too_early(ctx: _Context, name: str) -> np.ndarray:
-    return ctx.dates[name] < np.datetime64(schema.EARLIEST_INTAKE.date(), "us")
+def _too_early(ctx: _Context, name: str) -> np.ndarray | None:
+    # per distinct date, then by row: the same as comparing the dates of every row (NaT is never earlier)
+    return _per_row(ctx.dates_u[name] < np.datetime64(schema.EARLIEST_INTAKE.date(), "us"), ctx.cols[name])
 
 
 def _after_export_date(ctx: _Context, name: str) -> Finding | None:
     if ctx.export_date is None:
         return None
     limit = np.datetime64(pd.Timestamp(ctx.export_date).date(), "us")
-    late = ctx.dates[name] > limit
+    late = _per_row(ctx.dates_u[name] > limit, ctx.cols[name])  # per distinct date (NaT is never later)
+    if late is None:
+        return None
     detail = f"export date {pd.Timestamp(ctx.export_date):%Y-%m-%d}"
     return _finding("after_export_date", name, late, ctx.cols[name], details=[detail] * int(late.sum()))
 
@@ -812,22 +834,35 @@ def validate_columns(
     """
     cols = {name: col if isinstance(col, RawColumn) else RawColumn(col) for name, col in raw.items()}
     ctx = _Context(cols, row_numbers, pilots, export_date, lookup_exit_reason, closest_exit_reasons, exit_reason_codes)
-    for name, parse in _PARSERS.items():
-        if name in cols:
-            parse(ctx, name)
-    findings: list[Finding] = []
-    for rule in RULE_TABLE:
-        if not all(n in cols for n in rule.needs):
-            continue
-        for name in rule.columns:
-            if name not in cols:
-                continue
-            result = rule.check(ctx, name)
-            if isinstance(result, np.ndarray):
-                result = _finding(rule.id, name, result, cols[name])
-            if result is not None:
-                findings.append(result)
-    return ValidationResult(ctx.out, findings)
+    parsers = [(name, parse) for name, parse in _PARSERS.items() if name in cols]
+    checks = [
+        (rule, name)
+        for rule in RULE_TABLE
+        if all(n in cols for n in rule.needs)
+        for name in rule.columns
+        if name in cols
+    ]
+    # each parser fills only its own column's entries of ctx, and each check only
+    # reads ctx: both run in threads (numpy and pyarrow release the GIL), and the
+    # results are taken in table order, so they do not depend on the threads
+    with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
+        for _ in pool.map(lambda item: item[1](ctx, item[0]), parsers):
+            pass
+        results = list(pool.map(lambda item: _check(ctx, *item), checks))
+    out = {name: ctx.out[name] for name, _ in parsers if name in ctx.out}  # in the order of _PARSERS
+    return ValidationResult(out, [f for f in results if f is not None])
+
+
+_WORKERS = min(4, os.cpu_count() or 1)
+"""Threads for the parsers and the checks of :func:`validate_columns`."""
+
+
+def _check(ctx: _Context, rule: Rule, name: str) -> Finding | None:
+    """Check one rule in one column: its finding, or ``None`` when no row breaks it."""
+    result = rule.check(ctx, name)
+    if isinstance(result, np.ndarray):
+        result = _finding(rule.id, name, result, ctx.cols[name])
+    return result
 
 
 def _stay(start: np.datetime64, end: np.datetime64) -> str:

@@ -96,7 +96,7 @@ def test_suppress_differences_hides_small_counts_on_either_side() -> None:
     assert np.isnan(out.loc[0, "estimate"]) and out.loc[1, "estimate"] == 0.2
 
 
-def test_suppress_incidence_and_plottable_curves() -> None:
+def test_plottable_curves() -> None:
     inc = pd.DataFrame(
         {
             "g": ["a", "a", "b", "b"],
@@ -108,8 +108,6 @@ def test_suppress_incidence_and_plottable_curves() -> None:
             "ci_high": [0.3] * 4,
         }
     )
-    out = dc.suppress_incidence(inc, 10)
-    assert out["suppressed"].tolist() == [False, False, True, False]
     curves = pd.DataFrame(
         {
             "g": ["a", "a", "b", "b"],

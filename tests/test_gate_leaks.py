@@ -231,3 +231,27 @@ def test_a_count_column_made_float_by_suppression_is_still_checked() -> None:
     out = common.checked(gate, "sensitivity", table, rates=True, versions="scheme", version_key=[], protect=["a"])
     assert out.frame["numerator"].isna().tolist() == [False, True]
     assert common.count_columns(pd.DataFrame({"estimate": [0.0, 1.0], "ci_low": [0.0, 1.0]})) == []
+
+
+def test_a_table_without_rows_passes_every_rule() -> None:
+    """Margins, groups and versions on a table without rows (an export without leavers) release it empty."""
+    gate = Gate(10, kind="synthetic")
+    empty = pd.DataFrame(
+        {
+            "scheme": pd.Series([], dtype=str),
+            "pilot": pd.Series([], dtype=str),
+            "numerator": pd.Series([], dtype="int64"),
+            "denominator": pd.Series([], dtype="int64"),
+        }
+    )
+    gate.register(
+        "empty",
+        empty,
+        counts=["numerator", "denominator"],
+        rates=True,
+        group="pilot",
+        versions="scheme",
+        margins={"total_row": "total"},
+    )
+    table = gate.release("empty")
+    assert table.frame.empty and list(table.frame.columns) == list(empty.columns)

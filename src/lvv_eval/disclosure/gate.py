@@ -505,7 +505,7 @@ class Gate:
                 for g in np.flatnonzero(gone):
                     text = rule_col.iloc[g] if rule_col is not None and rule_col.iloc[g] not in ("", "nan") else ""
                     hide(int(g), j, text or "secondary: suppressed by the table's own linked-cell rule")
-        for _ in range(50):
+        for _ in range(50 if n else 0):  # a table without rows has nothing to hide
             changed = False
             for i in range(n):
                 for j in range(m):

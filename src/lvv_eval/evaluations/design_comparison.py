@@ -588,23 +588,6 @@ def suppress_differences(diffs: pd.DataFrame, threshold: int) -> pd.DataFrame:
     return out
 
 
-def suppress_incidence(table: pd.DataFrame, threshold: int) -> pd.DataFrame:
-    """Hide cumulative incidences based on fewer than ``threshold`` events.
-
-    Rows of :func:`lvv_eval.stats.survival.cumulative_incidence` whose ``n_events``
-    is ``1 <= n < threshold`` get ``n_events, estimate, se, ci_low, ci_high``
-    missing; ``in_programme`` rows (no event count) are kept. Adds
-    ``suppressed``.
-    """
-    out = table.copy()
-    hide = _small(out["n_events"], threshold).fillna(False).astype(bool)
-    for c in ("estimate", "se", "ci_low", "ci_high"):
-        out[c] = out[c].astype("float64").mask(hide)
-    out["n_events"] = out["n_events"].astype("Int64").mask(hide)
-    out["suppressed"] = hide.to_numpy()
-    return out
-
-
 def plottable_curves(
     curves: pd.DataFrame,
     incidence: pd.DataFrame,
@@ -1146,8 +1129,6 @@ def _register(gate: Gate, name: str, table: pd.DataFrame, **spec: Any) -> None:
     key = spec.pop("key", None) or next((k for k in ("pilot", "group") if k in frame.columns), None)
     derived = common.derived_from_row(frame, cols)
     derived.update(spec.pop("derived", None) or {})
-    if frame.empty:
-        spec.pop("margins", None)  # nothing adds up in a table without rows (and the margin rule needs rows)
     upstream = spec.pop("upstream", None)
     if upstream is not None:
         upstream = _readable_rules(

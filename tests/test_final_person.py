@@ -12,6 +12,7 @@ from lvv_eval.disclosure.checked import SUPPRESSION_MARK
 from lvv_eval.disclosure.gate import Gate
 from lvv_eval.evaluations import common, final, three_evaluations
 from lvv_eval.evaluations import final_person as FP
+from lvv_eval.evaluations.showing import formatted_view
 from lvv_eval.reporting.labels import Labels
 from lvv_eval.reporting.parameters import validate_parameters
 
@@ -143,7 +144,7 @@ def test_formatted_view_marks_hidden_cells_and_flags_their_rows() -> None:
     )
     gate.register("t", raw, counts=["n"], derived={"estimate": ("n",)}, margins={"total_row": "total"})
     table = gate.release("t")
-    view = FP.formatted_view(table, Labels("en"), percent=["estimate"])
+    view = formatted_view(table, Labels("en"), percent=["estimate"])
     assert view.attrs["checked_view"] == "t"
     rows = view.set_index(view.columns[0])
     assert rows.loc["Eindhoven"].tolist()[:2] == [SUPPRESSION_MARK, SUPPRESSION_MARK]

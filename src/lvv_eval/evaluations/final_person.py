@@ -16,9 +16,8 @@ the report shows them with headers and values in the report language.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -26,9 +25,10 @@ from lvv_eval.disclosure import suppression as disclosure
 from lvv_eval.disclosure.checked import SUPPRESSION_MARK, CheckedTable, CheckedText
 from lvv_eval.evaluations import common, final
 from lvv_eval.evaluations import report_cells as cells
+from lvv_eval.evaluations.showing import formatted_view, show_checked
 from lvv_eval.evaluations.three_evaluations import ThreeEvaluations
 from lvv_eval.reference.schemes import list_schemes, load_scheme
-from lvv_eval.reporting.writer import CaptionedTable, show_table
+from lvv_eval.reporting.writer import CaptionedTable
 from lvv_eval.stats import survival
 from lvv_eval.stats.counts import TOTAL
 
@@ -54,7 +54,6 @@ __all__ = [
     "STAY",
     "THREE",
     "VALIDATION",
-    "formatted_view",
     "register_person_tables",
     "sensitivity_schemes",
 ]
@@ -269,65 +268,6 @@ def _sensitivity(frame: pd.DataFrame, P: NotebookParameters) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- display
-def formatted_view(
-    table: CheckedTable,
-    L: Labels,
-    *,
-    columns: Sequence[str] | None = None,
-    headers: Mapping[str, str] | None = None,
-    relabel: Mapping[str, Callable[[Any], Any]] | None = None,
-    percent: Sequence[str] = (),
-    decimals: int = 0,
-) -> pd.DataFrame:
-    """A released table as text for the notebook: numbers in the report language, suppressed cells marked.
-
-    Values are formatted by :meth:`Labels.formatted` (``percent`` columns as percentages; a missing
-    value that is not suppressed, such as an estimate beyond the follow-up, as '–'), every cell the
-    gate suppressed is :data:`~lvv_eval.disclosure.checked.SUPPRESSION_MARK`, and a ``suppressed``
-    column says whether any cell of the row is suppressed. Pilot codes are shown by name.
-
-    Parameters
-    ----------
-    table
-        The released table.
-    L
-        Labels of the report language.
-    columns
-        Columns to show, in order (default all).
-    headers
-        Column -> header text or word-list key (:meth:`Labels.columns`).
-    relabel
-        Column -> function applied to every value (codes to names).
-    percent, decimals
-        Passed to :meth:`Labels.formatted`.
-    """
-    frame = table.frame.reset_index(drop=True).copy()
-    mask = table.mask.reset_index(drop=True)
-    if "suppressed" in frame.columns:
-        frame["suppressed"] = frame["suppressed"].fillna(False).astype(bool).to_numpy() | mask.any(axis=1).to_numpy()
-    relabel = {**({"pilot": L.pilot} if "pilot" in frame.columns else {}), **(relabel or {})}
-    for col, f in relabel.items():
-        frame[col] = [f(v) for v in frame[col]]
-    shown = L.formatted(frame, percent=[c for c in percent if c in frame.columns], decimals=decimals)
-    for col in shown.columns:
-        if col in mask.columns:
-            hidden = mask[col].to_numpy(dtype=bool)
-            shown[col] = [SUPPRESSION_MARK if h else v for v, h in zip(shown[col], hidden)]
-    if columns is not None:
-        shown = shown[list(columns)]
-    shown = L.columns(shown, headers)
-    shown.attrs["checked_view"] = table.output_id
-    return shown
-
-
-def _show(
-    writer: ReportWriter | None, table: CheckedTable, caption: str, view: pd.DataFrame, *, max_rows: int = 60
-) -> CaptionedTable:
-    if writer is not None:
-        writer.table(table.output_id, table, caption=caption)
-    return show_table(view, caption, kind=table.kind, max_rows=max_rows)
-
-
 def suppressed_cells(table: CheckedTable, L: Labels) -> list[CaptionedTable]:
     """The gate's record of the suppressed cells of ``table`` (rules, never values); empty when none."""
     from lvv_eval.evaluations.showing import suppressed_cells as cells_of
@@ -351,7 +291,7 @@ def show_excluded(gate: Gate, L: Labels) -> list[CaptionedTable]:
     if not gate.registered(EXCLUDED):
         return []
     table = gate.release(EXCLUDED)
-    return [_show(None, table, final.texts(L.language)("excluded_title"), formatted_view(table, L))]
+    return [show_checked(None, table, final.texts(L.language)("excluded_title"), formatted_view(table, L))]
 
 
 def show_flow(gate: Gate, writer: ReportWriter, L: Labels, P: NotebookParameters) -> list[CaptionedTable]:
@@ -361,7 +301,10 @@ def show_flow(gate: Gate, writer: ReportWriter, L: Labels, P: NotebookParameters
     scheme = load_scheme(P.scheme)
     caption = T("flow_caption", scheme=scheme.name, peildatum=L.date(P.peildatum), threshold=L.number(gate.threshold))
     headers = {c: L.outcome_class(P.scheme, c) for c in scheme.class_ids}
-    return [_show(writer, table, caption, formatted_view(table, L, headers=headers)), *suppressed_cells(table, L)]
+    return [
+        show_checked(writer, table, caption, formatted_view(table, L, headers=headers)),
+        *suppressed_cells(table, L),
+    ]
 
 
 def show_comparison(gate: Gate, writer: ReportWriter, L: Labels) -> CaptionedTable:
@@ -370,7 +313,7 @@ def show_comparison(gate: Gate, writer: ReportWriter, L: Labels) -> CaptionedTab
     table = gate.release(COMPARISON)
     caption = T("vs_caption", source=final.regioplan(L, final.SOURCE_ID))
     view = formatted_view(table, L, headers={"person_level": T("col_person_level")})
-    return _show(writer, table, caption, view)
+    return show_checked(writer, table, caption, view)
 
 
 def national_share_lines(gate: Gate, L: Labels, P: NotebookParameters) -> list[CheckedText]:
@@ -439,7 +382,7 @@ def show_class_shares(
         percent=PERCENT,
     )
     ci = cells.interval_of(T, L, table.frame)
-    shown = _show(writer, table, T("class_shares_caption", peildatum=peildatum, ci=ci), view)
+    shown = show_checked(writer, table, T("class_shares_caption", peildatum=peildatum, ci=ci), view)
     drawn = _drawn(table)
     pilot_labels = {p: L.pilot(p) for p in drawn["pilot"].unique()}
     class_labels: dict[object, str] = {c: L.outcome_class(P.scheme, c) for c in scheme.class_ids}
@@ -502,7 +445,7 @@ def show_contrast(gate: Gate, writer: ReportWriter, L: Labels, P: NotebookParame
     ]
     view = formatted_view(table, L, columns=columns, relabel={"denominator_kind": L.measure}, percent=PERCENT)
     caption = T("contrast_caption", peildatum=peildatum, ci=cells.interval_of(T, L, table.frame))
-    shown = _show(writer, table, caption, view)
+    shown = show_checked(writer, table, caption, view)
     drawn = _drawn(table)
     fig = grouped_bars(
         drawn,
@@ -569,7 +512,7 @@ def show_cumulative_incidence(
         percent=PERCENT,
     )
     caption = T("cif_caption", horizons=horizons, peildatum=peildatum, ci=ci, threshold=L.number(gate.threshold))
-    shown = [_show(writer, table, caption, view, max_rows=120), *suppressed_cells(table, L)]
+    shown = [show_checked(writer, table, caption, view, max_rows=120), *suppressed_cells(table, L)]
     drawn = _drawn(table)
     hidden = drawn.loc[drawn["suppressed"], ["pilot", "outcome"]].astype(str).drop_duplicates()
     scheme = load_scheme(P.scheme)
@@ -623,7 +566,7 @@ def show_complete_followup(gate: Gate, writer: ReportWriter, L: Labels, P: Noteb
         peildatum=L.date(P.peildatum),
         ci=cells.interval_of(T, L, table.frame),
     )
-    return _show(writer, table, caption, view)
+    return show_checked(writer, table, caption, view)
 
 
 def fixed_title(L: Labels) -> str:
@@ -650,7 +593,7 @@ def show_length_of_stay(gate: Gate, writer: ReportWriter, L: Labels, P: Notebook
     )
     level = cells.ci_level(table.frame)
     caption = T("los_caption", peildatum=L.date(P.peildatum), ci=cells.interval_phrase(T, L, "median", level))
-    return _show(writer, table, caption, view)
+    return show_checked(writer, table, caption, view)
 
 
 def show_occupancy(
@@ -663,7 +606,7 @@ def show_occupancy(
     table = gate.release(OCCUPANCY)
     source = final.capacity_source(L, inputs.capacity)
     view = formatted_view(table, L, headers={"date": T("col_date"), "suppressed": T("col_suppressed")}, decimals=3)
-    shown = _show(writer, table, T("occupancy_caption", capacity_source=source), view)
+    shown = show_checked(writer, table, T("occupancy_caption", capacity_source=source), view)
     frame = table.frame.assign(date=pd.to_datetime(table.frame["date"]))
     fig = line_over_time(
         frame.astype({"present": "float64"}),
@@ -717,7 +660,7 @@ def show_scheme_sensitivity(
     )
     schemes = list(dict.fromkeys(frame["scheme"].astype(str)))
     caption = T("sensitivity_caption", schemes=", ".join(schemes), ci=cells.interval_of(T, L, frame))
-    shown = _show(writer, table, caption, view, max_rows=80)
+    shown = show_checked(writer, table, caption, view, max_rows=80)
     drawn = _drawn(table)
     outflow = drawn.loc[(drawn["denominator_kind"] == "outflow").to_numpy()]
     fig = grouped_bars(

@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from lvv_eval.reporting.labels import Labels
     from lvv_eval.reporting.writer import ReportWriter
 
-__all__ = ["checked_view", "interval_column", "show_checked", "show_exempt", "suppressed_cells"]
+__all__ = ["checked_view", "formatted_view", "interval_column", "show_checked", "show_exempt", "suppressed_cells"]
 
 
 def checked_view(
@@ -67,6 +67,57 @@ def checked_view(
     return L.columns(view, headers)
 
 
+def formatted_view(
+    table: CheckedTable,
+    L: Labels,
+    *,
+    columns: Sequence[str] | None = None,
+    headers: Mapping[str, str] | None = None,
+    relabel: Mapping[str, Callable[[Any], Any]] | None = None,
+    percent: Sequence[str] = (),
+    decimals: int = 0,
+) -> pd.DataFrame:
+    """A released table as text for the notebook: numbers in the report language, suppressed cells marked.
+
+    Values are formatted by :meth:`Labels.formatted` (``percent`` columns as percentages; a missing
+    value that is not suppressed, such as an estimate beyond the follow-up, as '–'), every cell the
+    gate suppressed is :data:`~lvv_eval.disclosure.checked.SUPPRESSION_MARK`, and a ``suppressed``
+    column says whether any cell of the row is suppressed. Pilot codes are shown by name.
+
+    Parameters
+    ----------
+    table
+        The released table.
+    L
+        Labels of the report language.
+    columns
+        Columns to show, in order (default all).
+    headers
+        Column -> header text or word-list key (:meth:`Labels.columns`).
+    relabel
+        Column -> function applied to every value (codes to names).
+    percent, decimals
+        Passed to :meth:`Labels.formatted`.
+    """
+    frame = table.frame.reset_index(drop=True).copy()
+    mask = table.mask.reset_index(drop=True)
+    if "suppressed" in frame.columns:
+        frame["suppressed"] = frame["suppressed"].fillna(False).astype(bool).to_numpy() | mask.any(axis=1).to_numpy()
+    relabel = {**({"pilot": L.pilot} if "pilot" in frame.columns else {}), **(relabel or {})}
+    for col, f in relabel.items():
+        frame[col] = [f(v) for v in frame[col]]
+    shown = L.formatted(frame, percent=[c for c in percent if c in frame.columns], decimals=decimals)
+    for col in shown.columns:
+        if col in mask.columns:
+            hidden = mask[col].to_numpy(dtype=bool)
+            shown[col] = [SUPPRESSION_MARK if h else v for v, h in zip(shown[col], hidden)]
+    if columns is not None:
+        shown = shown[list(columns)]
+    shown = L.columns(shown, headers)
+    shown.attrs["checked_view"] = table.output_id
+    return shown
+
+
 def interval_column(table: CheckedTable, L: Labels, low: str = "ci_low", high: str = "ci_high") -> list[str]:
     """The interval of each row as text (:meth:`Labels.interval`), the mark where either bound is suppressed."""
     frame, mask = table.frame.reset_index(drop=True), table.mask.reset_index(drop=True)
@@ -76,11 +127,13 @@ def interval_column(table: CheckedTable, L: Labels, low: str = "ci_low", high: s
     ]
 
 
-def show_checked(writer: ReportWriter | None, table: CheckedTable, caption: str, view: pd.DataFrame) -> CaptionedTable:
+def show_checked(
+    writer: ReportWriter | None, table: CheckedTable, caption: str, view: pd.DataFrame, *, max_rows: int = 60
+) -> CaptionedTable:
     """Write a released table (when ``writer`` is given) and return its display view with the caption."""
     if writer is not None:
         writer.table(table.output_id, table, caption=caption)
-    return show_table(view, caption, kind=table.kind)
+    return show_table(view, caption, kind=table.kind, max_rows=max_rows)
 
 
 def show_exempt(

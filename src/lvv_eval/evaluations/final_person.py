@@ -73,6 +73,18 @@ OCCUPANCY = "occupancy_over_time"
 SENSITIVITY = "scheme_sensitivity"
 THREE = "three_evaluations"
 
+RATE_COLUMNS = (
+    "numerator",
+    "denominator",
+    "denominator_label",
+    "estimate",
+    "ci_low",
+    "ci_high",
+    "ci_method",
+    "suppressed",
+)
+"""Columns of a rate table shown in the report, after its key columns."""
+
 PERCENT = ("estimate", "ci_low", "ci_high")
 """Columns holding proportions (0-1), shown as percentages."""
 
@@ -361,18 +373,7 @@ def show_class_shares(
     table = gate.release(SHARES)
     scheme = load_scheme(P.scheme)
     peildatum = L.date(P.peildatum)
-    columns = [
-        "pilot",
-        "category",
-        "numerator",
-        "denominator",
-        "denominator_label",
-        "estimate",
-        "ci_low",
-        "ci_high",
-        "ci_method",
-        "suppressed",
-    ]
+    columns = ["pilot", "category", *RATE_COLUMNS]
     view = formatted_view(
         table,
         L,
@@ -431,18 +432,7 @@ def show_contrast(gate: Gate, writer: ReportWriter, L: Labels, P: NotebookParame
     T = final.texts(L.language)
     table = gate.release(CONTRAST)
     peildatum = L.date(P.peildatum)
-    columns = [
-        "pilot",
-        "denominator_kind",
-        "numerator",
-        "denominator",
-        "denominator_label",
-        "estimate",
-        "ci_low",
-        "ci_high",
-        "ci_method",
-        "suppressed",
-    ]
+    columns = ["pilot", "denominator_kind", *RATE_COLUMNS]
     view = formatted_view(table, L, columns=columns, relabel={"denominator_kind": L.measure}, percent=PERCENT)
     caption = T("contrast_caption", peildatum=peildatum, ci=cells.interval_of(T, L, table.frame))
     shown = show_checked(writer, table, caption, view)
@@ -638,19 +628,7 @@ def show_scheme_sensitivity(
     T = final.texts(L.language)
     table = gate.release(SENSITIVITY)
     frame = table.frame
-    columns = [
-        "scheme",
-        "pilot",
-        "denominator_kind",
-        "numerator",
-        "denominator",
-        "denominator_label",
-        "estimate",
-        "ci_low",
-        "ci_high",
-        "ci_method",
-        "suppressed",
-    ]
+    columns = ["scheme", "pilot", "denominator_kind", *RATE_COLUMNS]
     view = formatted_view(
         table,
         L,

@@ -1,7 +1,8 @@
 """Hand-placed monitor exports for the second disclosure attack (dates chosen per group of trajectories).
 
 Each group is ``(pilot, count, reason, intake, exit)``: ``count`` trajectories of one pilot entering on
-``intake`` (ISO date) and leaving on ``exit`` with ``reason`` (``""`` and ``None``: still present).
+``intake`` (ISO date) and leaving on ``exit`` with ``reason`` (``""`` and ``None``: still present); a sixth
+item, when given, is the counselling scenario (``departure`` or ``residence``), set on the day of intake.
 Intake dates of a group are spread over the following days (one a day) so no two stays coincide.
 """
 
@@ -12,19 +13,22 @@ from pathlib import Path
 
 from disclosure_exports import COLUMNS
 
-Group = tuple[str, int, str, str, str | None]
+Group = tuple[str, int, str, str, str | None] | tuple[str, int, str, str, str | None, str]
 
 
 def rows_for_groups(groups: list[Group]) -> list[str]:
-    """CSV rows of ``groups``, numbered from 1 in order (formal status true, no scenario)."""
+    """CSV rows of ``groups``, numbered from 1 in order (formal status true)."""
     rows = []
     n = 1
-    for pilot, count, reason, intake, exit_ in groups:
+    for group in groups:
+        pilot, count, reason, intake, exit_ = group[:5]
+        scenario = group[5] if len(group) > 5 else ""
         for i in range(count):
             start = dt.date.fromisoformat(intake) + dt.timedelta(days=i)
             end = "" if not exit_ else (dt.date.fromisoformat(exit_) + dt.timedelta(days=i)).isoformat()
+            set_on = start.isoformat() if scenario else ""
             rows.append(
-                f"T{n:05d},P{n:05d},{pilot},{start.isoformat()},{end},{reason if end else ''},true,,,"
+                f"T{n:05d},P{n:05d},{pilot},{start.isoformat()},{end},{reason if end else ''},true,{scenario},{set_on},"
                 f"{'f' if n % 2 else 'm'},{1980 + n % 20},SYR,false,false,0,false"
             )
             n += 1

@@ -88,15 +88,44 @@ def test_03_builds_and_passes_its_scan(staggered_03: Path) -> None:
 def test_a_hidden_quarter_of_durable_outflow_is_not_the_flow_count_minus_the_shown_quarters(
     staggered_03: Path,
 ) -> None:
-    flow = _table(staggered_03, "flow_by_pilot").set_index("pilot")
-    quarters = _table(staggered_03, "durable_outflow_per_quarter")
+    recovered = _recovered_quarters(staggered_03)
+    assert ("groningen", "2019Q3") in recovered  # the setting of the attack holds
+    assert not any(_is_small(v) for v in recovered.values()), recovered
+
+
+@pytest.fixture(scope="module")
+def default_03(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Report 03 built once on the committed default (synthetic) data."""
+    from lvv_eval.reporting.build import run_one
+
+    out = tmp_path_factory.mktemp("attack2-default") / "03-default"
+    result = run_one("03_final", {}, out)
+    assert result.ok, result.describe_error()
+    return out
+
+
+def _recovered_quarters(report: Path) -> dict[tuple[str, str], float]:
+    """Each pilot's (and the total's) single hidden quarter of durable outflow: flow count minus shown quarters."""
+    flow = _table(report, "flow_by_pilot").set_index("pilot")
+    quarters = _table(report, "durable_outflow_per_quarter")
     recovered = {}
     for pilot, rows in quarters.groupby("pilot"):
         hidden = rows["n"].isna()
         durable = flow.loc[pilot, "durable"] if pilot in flow.index else float("nan")
         if hidden.sum() == 1 and pd.notna(durable):
-            recovered[(pilot, rows.loc[hidden, "quarter"].item())] = durable - rows["n"].sum()
-    assert ("groningen", "2019Q3") in recovered  # the setting of the attack holds
+            recovered[(str(pilot), str(rows.loc[hidden, "quarter"].item()))] = float(durable - rows["n"].sum())
+    return recovered
+
+
+@pytest.mark.notebooks
+@pytest.mark.xfail(
+    strict=True,
+    reason="on the default data the total row of durable_outflow_per_quarter hides only 2020Q3, and the flow "
+    "table's total durable 222 minus the shown quarters 215 gives it: 7 persons",
+)
+def test_default_report_hides_no_quarter_that_the_flow_total_gives_back(default_03: Path) -> None:
+    recovered = _recovered_quarters(default_03)
+    assert ("total", "2020Q3") in recovered  # the setting of the attack holds
     assert not any(_is_small(v) for v in recovered.values()), recovered
 
 

@@ -143,7 +143,12 @@ def test_policy_tables_add_up_and_pass_the_gate():
     by = quarters.groupby("pilot")["n"].sum()
     assert by["total"] == by.drop("total").sum()
     q = policy.release_quarters(Gate(10, kind="synthetic"), quarters)
-    assert q.frame.loc[quarters["n"].between(1, 9), "n"].isna().all()
+    shown = policy.quarters_long(q.frame).merge(quarters, on=["quarter", "pilot"], suffixes=("", "_raw"))
+    assert len(shown) == len(quarters)
+    assert shown.loc[shown["n_raw"].between(1, 9), "n"].isna().all()
+    # a pilot's quarters add up to its durable count: no single quarter of a row is hidden alone
+    hidden = q.mask.drop(columns=["pilot", policy.ALL_QUARTERS]).sum(axis=1)
+    assert not (hidden == 1).any() or q.mask[policy.ALL_QUARTERS][hidden == 1].all()
 
 
 def test_policy_figures_use_the_one_mark_and_explain_it_once():

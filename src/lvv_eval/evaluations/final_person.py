@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from lvv_eval.disclosure import suppression as disclosure
@@ -54,6 +55,7 @@ __all__ = [
     "STAY",
     "THREE",
     "VALIDATION",
+    "hide_recent_intake",
     "register_person_tables",
     "sensitivity_schemes",
 ]
@@ -210,9 +212,11 @@ def register_person_tables(
         gate,
         FIXED,
         fixed,
-        disclosure.suppress_rates(fixed, t, complement=False, group="pilot"),
+        hide_recent_intake(disclosure.suppress_rates(fixed, t, complement=False, group="pilot"), counts["intake"], t),
         counts=["numerator", "denominator"],
         not_counts=["horizon_days"],
+        margins={"total_row": TOTAL},
+        version_key=["outcome"],
     )
 
     los = survival.length_of_stay(frame, P.peildatum, by="pilot", formal_only=P.formal_only)
@@ -263,6 +267,49 @@ def register_person_tables(
     three.register(gate, THREE, protect=[scheme.name])
     policy.register_tables(gate, frame, P.peildatum, scheme, formal_only=P.formal_only, pilots=list(P.pilots))
     return PersonInputs(frame, flow.report, final.capacity_by_pilot(P.peildatum))
+
+
+def hide_recent_intake(table: pd.DataFrame, intake: pd.Series, threshold: int) -> pd.DataFrame:
+    """Hide a pilot's complete-follow-up rows where its intake minus the people followed a full year is small.
+
+    The denominator of :func:`lvv_eval.stats.survival.fixed_horizon_shares` (entrants followed for
+    the whole horizon) is nested in the pilot's intake by the peildatum, which the flow table
+    shows: their difference is the number who entered within the horizon before the peildatum.
+    Where that is ``1 .. threshold - 1`` persons, the pilot's denominator, counts and shares are
+    hidden (the gate then hides a second pilot against the total).
+
+    Parameters
+    ----------
+    table
+        The complete-follow-up table after its own suppression (``pilot``, ``numerator``,
+        ``denominator``, shares; ``suppressed`` and ``suppression_rule`` as
+        :func:`lvv_eval.disclosure.suppression.suppress_rates` adds them).
+    intake
+        Intake by the peildatum per pilot (and ``total``), persons.
+    threshold
+        Smallest count shown.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"pilot": ["a", "b"], "numerator": [12, 20], "denominator": [40, 50],
+    ...                   "estimate": [0.3, 0.4], "suppressed": False, "suppression_rule": ""})
+    >>> hide_recent_intake(t, pd.Series({"a": 44, "b": 80}), 10)["denominator"].tolist()
+    [<NA>, 50]
+    """
+    out = table.copy()
+    followed = pd.to_numeric(table["denominator"], errors="coerce").to_numpy(dtype=float)
+    entered = table["pilot"].astype(str).map(intake.astype(float)).to_numpy(dtype=float)
+    recent = entered - followed
+    hide = (recent >= 1) & (recent < threshold)
+    for col in ("numerator", "denominator"):
+        out[col] = out[col].astype("Int64").mask(hide)
+    for col in ("estimate", "ci_low", "ci_high"):
+        if col in out.columns:
+            out[col] = out[col].astype("float64").mask(hide)
+    out["suppressed"] = out["suppressed"].astype(bool).to_numpy() | hide
+    rule = f"primary: intake in the last year (intake - followed a full year) < {threshold}"
+    out["suppression_rule"] = np.where(hide, rule, out["suppression_rule"].astype(str))
+    return out
 
 
 def _dated(table: pd.DataFrame) -> pd.DataFrame:

@@ -46,6 +46,8 @@ __all__ = [
     "register_tables",
     "release_flow",
     "durable_per_quarter",
+    "quarters_long",
+    "quarters_wide",
     "release_quarters",
     "occupancy_table",
     "release_occupancy",
@@ -192,15 +194,45 @@ def durable_per_quarter(
     return pd.DataFrame(records, columns=["quarter", "pilot", "n"]).astype({"n": "int64"})
 
 
+ALL_QUARTERS = "all"
+"""Column of :func:`quarters_wide` holding a pilot's durable outflow over all quarters (its durable count)."""
+
+
+def quarters_wide(table: pd.DataFrame) -> pd.DataFrame:
+    """:func:`durable_per_quarter` as one row per pilot, one column per quarter and their sum (``all``).
+
+    The sum is the pilot's durable outflow by the peildatum, the count the report's flow tables show,
+    so the table adds up both ways: pilots to ``total`` per quarter, quarters to ``all`` per pilot.
+    """
+    wide = table.pivot(index="pilot", columns="quarter", values="n")
+    wide = wide.reindex(index=list(dict.fromkeys(table["pilot"])), columns=list(dict.fromkeys(table["quarter"])))
+    wide[ALL_QUARTERS] = wide.sum(axis=1)
+    wide.columns.name = None
+    return wide.reset_index().astype({c: "int64" for c in wide.columns})
+
+
+def quarters_long(wide: pd.DataFrame) -> pd.DataFrame:
+    """The released :func:`quarters_wide` frame back as ``quarter, pilot, n`` (hidden counts missing)."""
+    quarters = [c for c in wide.columns if c not in ("pilot", ALL_QUARTERS)]
+    long = wide.melt(id_vars="pilot", value_vars=quarters, var_name="quarter", value_name="n")
+    return long[["quarter", "pilot", "n"]]
+
+
 def register_quarters(gate: Gate, table: pd.DataFrame, name: str = QUARTERS_ID) -> None:
-    """Register :func:`durable_per_quarter` with the gate (pilots add up to ``total`` per quarter)."""
+    """Register :func:`durable_per_quarter` with the gate, as :func:`quarters_wide`.
+
+    Both sums are protected: the pilots of a quarter add up to ``total`` and the quarters of a pilot
+    add up to ``all``, its durable count by the peildatum, which is linked to the same count in the
+    report's other tables. So a hidden quarter is not the pilot's durable count minus its shown
+    quarters, in this table or with the flow table beside it.
+    """
+    wide = quarters_wide(table)
     gate.register(
         name,
-        table.assign(count_key=table["pilot"] + "@" + table["quarter"]),
-        counts=["n"],
-        key="count_key",
-        margins={"total_row": TOTAL},
-        version_key=("quarter",),
+        wide,
+        counts=[c for c in wide.columns if c != "pilot"],
+        key="pilot",
+        margins={"total_row": TOTAL, "total_col": ALL_QUARTERS},
     )
 
 
@@ -357,7 +389,7 @@ def write_figures(
     quarters = replace(gate.release(QUARTERS_ID), caption=t["quarter_caption"].format(**common_fields))
     writer.table(quarters.output_id, quarters)
     fig = period_bars(
-        quarters.frame,
+        quarters_long(quarters.frame),
         period="quarter",
         value="n",
         panel="pilot",

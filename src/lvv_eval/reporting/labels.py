@@ -142,6 +142,16 @@ _RULES: tuple[tuple[str, str, str], ...] = (
         "primary: denominator minus the sum of the group below {0}",
     ),
     (
+        r"primary: outflow \(intake - present\) < (\d+)",
+        "primair: uitstroom (instroom min aanwezig) kleiner dan {0}",
+        "primary: outflow (intake minus present) below {0}",
+    ),
+    (
+        r"primary: intake in the last year \(intake - followed a full year\) < (\d+)",
+        "primair: instroom in het laatste jaar (instroom min een vol jaar gevolgd) kleiner dan {0}",
+        "primary: intake in the last year (intake minus followed a full year) below {0}",
+    ),
+    (
         r"secondary: protects cell (\S+) in (row|column) (.+)",
         "secundair: beschermt cel {0} in {1} {2}",
         "secondary: protects cell {0} in {1} {2}",

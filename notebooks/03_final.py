@@ -244,9 +244,11 @@ if FRAME is not None:
 # pilot. The schemes differ mainly in forced return and immigration detention (see
 # `lvv-eval schemes`), so the spread shows how much of a difference between evaluations is
 # definitional. Each scheme's rates are suppressed consistently with that scheme's own
-# suppressed flow table, and two schemes never show durable counts that differ by fewer than
-# `disclosure_threshold` people (the report's own scheme is never the one hidden); where that
-# would leave the national row blank, it is released with counts rounded to base 5.
+# suppressed flow table, and two schemes never show exact durable counts that differ by fewer
+# than `disclosure_threshold` people (the report's own scheme is never the one hidden). Where
+# that would leave the national row blank, the national rows are released with counts rounded to
+# base 5 (column `release_form`); beside the exact count of the report's scheme in the flow table,
+# a rounded count still bounds the difference between two schemes to a range of five people.
 
 # %%
 if FRAME is not None:

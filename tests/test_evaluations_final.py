@@ -279,9 +279,10 @@ def test_suppress_scheme_sensitivity_protects_the_report_scheme(small_frame, sch
         assert pd.isna(key.loc[("regioplan-2022", pilot, "intake"), "numerator"]) == hidden
 
 
-def test_cif_horizons_suppressed_hides_a_complement(small_frame, scheme):
-    t = F.flow_by_pilot(small_frame, "2021-01-01", scheme, pilots=["groningen", "utrecht"])
-    res = F.cif_horizons_suppressed(small_frame, "2021-01-01", scheme, [12], 10, F.suppress_flow(t, 10).mask)
+def test_cif_at_horizons_suppressed_hides_a_complement(small_frame, scheme):
+    from lvv_eval.evaluations.common import suppress_cif_table
+
+    res = suppress_cif_table(F.cif_at_horizons(small_frame, "2021-01-01", scheme, [12]), 10)
     u = res.table.loc[res.table["pilot"] == "utrecht"].set_index("outcome")
     # Utrecht: 3 durable within 12 months (< 10) and at least one more outcome hidden
     assert pd.isna(u.loc["durable", "estimate"])

@@ -208,6 +208,7 @@ class Gate:
         self.aliases = {str(k): str(v) for k, v in (aliases or {}).items()}
         self._raw: dict[str, pd.DataFrame] = {}
         self._upstream: dict[str, pd.DataFrame] = {}
+        self._upstream_rules: dict[str, pd.DataFrame] = {}
         self._specs: dict[str, TableSpec] = {}
         self._checked: dict[str, CheckedTable] = {}
         self._released: dict[str, CheckedTable] = {}
@@ -249,6 +250,7 @@ class Gate:
         fallback: str | None = None,
         caption: str = "",
         upstream: pd.DataFrame | None = None,
+        upstream_rules: pd.DataFrame | None = None,
         measures: Mapping[str, str] | None = None,
         measure_by: str | Sequence[str] = (),
         population: str = "",
@@ -289,6 +291,10 @@ class Gate:
             The same table after a table-specific suppression (same rows and
             columns, hidden cells missing): its hidden cells stay hidden, and
             ``frame`` supplies their values to the linked-table rule.
+        upstream_rules
+            Why ``upstream`` hides each cell: same rows, a rule text per hidden count cell (other
+            cells empty), recorded as the cell's rule instead of the generic one (a
+            ``suppression_rule`` column of ``upstream`` gives one rule per row).
         measures, measure_by, population
             Declared identity of the counts, for the linked-table rule: per
             count column the name of what it counts, in the report's shared
@@ -339,6 +345,10 @@ class Gate:
             if len(upstream) != len(frame):
                 raise ConfigError(f"{name}: upstream table has {len(upstream)} rows, the raw one {len(frame)}")
             self._upstream[name] = upstream.reset_index(drop=True).copy()
+        if upstream_rules is not None:
+            if len(upstream_rules) != len(frame):
+                raise ConfigError(f"{name}: upstream rules have {len(upstream_rules)} rows, the raw table {len(frame)}")
+            self._upstream_rules[name] = upstream_rules.reset_index(drop=True).copy()
         self._specs[name] = TableSpec(
             tuple(counts),
             _as_tuple(key),
@@ -500,10 +510,14 @@ class Gate:
         up = self._upstream.get(name)
         if up is not None:
             rule_col = up["suppression_rule"].astype(str) if "suppression_rule" in up.columns else None
+            cell_rules = self._upstream_rules.get(name)
             for j, c in enumerate(counts):
                 gone = up[c].isna().to_numpy() & ~np.isnan(values[:, j])
                 for g in np.flatnonzero(gone):
                     text = rule_col.iloc[g] if rule_col is not None and rule_col.iloc[g] not in ("", "nan") else ""
+                    if cell_rules is not None and c in cell_rules.columns:
+                        own = cell_rules[c].iloc[g]
+                        text = str(own) if isinstance(own, str) and own else text
                     hide(int(g), j, text or "secondary: suppressed by the table's own linked-cell rule")
         for _ in range(50 if n else 0):  # a table without rows has nothing to hide
             changed = False

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from lvv_eval.disclosure.checked import CheckedFigure
     from lvv_eval.reporting.labels import Labels
     from lvv_eval.reporting.parameters import NotebookParameters
-    from lvv_eval.reporting.writer import CaptionedTable, ReportWriter  # pragma: no cover
+    from lvv_eval.reporting.writer import ReportWriter  # pragma: no cover
 
 
 def load_person_level(P: NotebookParameters) -> MonitorData | None:
@@ -1223,6 +1223,43 @@ def register_protected(
     gate.register(name, raw, counts=cols, key=key, derived=derived, upstream=protected, **spec)
 
 
+def cell_rules(protected: pd.DataFrame, report: pd.DataFrame, key: str = "pilot") -> pd.DataFrame:
+    """Per cell of a protected table, the rule that hid it, from a suppression ``report``.
+
+    Parameters
+    ----------
+    protected
+        The table after its own suppression, with a ``key`` column (flat, as registered).
+    report
+        ``report`` of a :class:`lvv_eval.disclosure.suppression.SuppressionResult` over the same
+        table: one row per hidden cell with ``row`` (the key value), ``column`` and ``rule``.
+    key
+        The column naming a row.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Same rows as ``protected``, one column per column named in ``report``, the rule text where
+        the cell was hidden and ``""`` elsewhere (``upstream_rules`` of
+        :meth:`lvv_eval.disclosure.gate.Gate.register`).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"pilot": ["a", "b"], "n": [pd.NA, 20]})
+    >>> r = pd.DataFrame({"row": ["a"], "column": ["n"], "rule": ["primary: n < 10"]})
+    >>> cell_rules(t, r)["n"].tolist()
+    ['primary: n < 10', '']
+    """
+    flat = _flat(protected)
+    rows = flat[key].astype(str).tolist()
+    out = pd.DataFrame({c: [""] * len(flat) for c in dict.fromkeys(report["column"].astype(str))}, index=flat.index)
+    for row, column, rule in zip(report["row"].astype(str), report["column"].astype(str), report["rule"].astype(str)):
+        for i, name in enumerate(rows):
+            if name == row:
+                out.loc[i, column] = rule
+    return out
+
+
 def _flat(table: pd.DataFrame) -> pd.DataFrame:
     """A table indexed by pilot as a flat frame with a ``pilot`` column."""
     return table.reset_index() if not isinstance(table.index, pd.RangeIndex) else table.reset_index(drop=True)
@@ -1278,16 +1315,6 @@ def suppress_validation_flow(flow: pd.DataFrame, threshold: int) -> pd.DataFrame
         hidden |= person  # read = excluded + analysed: neither side may stay shown alone
     out["rows"] = rows.mask(hidden)
     return out
-
-
-def show_person(
-    gate: Gate, frame: pd.DataFrame | CheckedTable, caption: str = "", *, max_rows: int = 60
-) -> CaptionedTable:
-    """Show a person-level display frame in a notebook after passing it through the gate."""
-    from lvv_eval.reporting.writer import show_table
-
-    table = frame if isinstance(frame, CheckedTable) else checked(gate, "display", frame, caption=caption)
-    return show_table(table, caption, max_rows=max_rows)
 
 
 def figure_from(gate: Gate, name: str, fig: Figure, table: CheckedTable) -> CheckedFigure:

@@ -56,7 +56,6 @@ __all__ = [
     "capacity_by_pilot",
     "cif_at_horizons",
     "class_shares_from_counts",
-    "cif_horizons_suppressed",
     "denominator_contrast",
     "denominator_contrast_suppressed",
     "flow_by_pilot",
@@ -636,33 +635,51 @@ def length_of_stay_table(
     Wraps :func:`lvv_eval.stats.survival.length_of_stay` (time to any exit, people
     still present censored at the peildatum). Its counts ``n`` (intake),
     ``n_events`` (outflow) and ``n_censored`` (present) are the counts of the
-    flow table, so a row is hidden (counts, median and interval) where the
-    flow table's ``mask`` hid the pilot's intake, outflow or presence, or where
-    ``n_events`` or ``n_censored`` is below ``threshold``.
+    flow table: each is hidden where the flow table's ``mask`` hid that count
+    for the pilot, and ``n_events`` and ``n_censored`` also where they are
+    below ``threshold``. The median and its interval rest on the whole row and
+    are hidden with any of its counts (the gate adds the secondary suppression
+    on ``n = n_events + n_censored``).
 
     Returns
     -------
     pandas.DataFrame
         ``pilot, n, n_events, n_censored, median_days, ci_low, ci_high,
         ci_method, median_months`` (days / (365.25 / 12)) and ``suppressed``.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"pilot": ["a"], "n": [40], "n_events": [3], "n_censored": [37], "median_days": [100.0]})
+    >>> m = pd.DataFrame({"intake": [False], "outflow": [False], "present": [False]}, index=["a"])
+    >>> _hide_stay_counts(t, m, 10)[["n", "n_events", "n_censored"]].iloc[0].tolist()
+    [40, <NA>, 37]
     """
     los = survival.length_of_stay(frame, peildatum, by="pilot", formal_only=formal_only)
     los["median_months"] = los["median_days"] / DAYS_PER_MONTH
-    hidden = set()
-    for col in ("intake", "outflow", "present"):
-        if col in mask.columns:
-            hidden |= {str(k) for k, v in mask[col].items() if bool(v)}
-    small = np.zeros(len(los), dtype=bool)
-    for col in ("n_events", "n_censored"):
-        v = los[col].to_numpy(dtype=float)
-        small |= (v >= 1) & (v < threshold)
-    hide = small | los["pilot"].isin(hidden).to_numpy()
-    for col in ("n", "n_events", "n_censored"):
-        los[col] = los[col].astype("Int64").mask(hide)
+    return _hide_stay_counts(los, mask, threshold)
+
+
+STAY_COUNTS: dict[str, str] = {"n": "intake", "n_events": "outflow", "n_censored": "present"}
+"""Count of the length-of-stay table -> the same count in the flow table (:func:`flow_by_pilot`)."""
+
+
+def _hide_stay_counts(los: pd.DataFrame, mask: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    out = los.copy()
+    pilots = out["pilot"].astype(str)
+    any_hidden = np.zeros(len(out), dtype=bool)
+    for col, flow_col in STAY_COUNTS.items():
+        hidden_in_flow = {str(k) for k, v in mask[flow_col].items() if bool(v)} if flow_col in mask.columns else set()
+        hide = pilots.isin(hidden_in_flow).to_numpy().copy()
+        if col != "n":
+            v = out[col].to_numpy(dtype=float)
+            hide |= (v >= 1) & (v < threshold)
+        out[col] = out[col].astype("Int64").mask(hide)
+        any_hidden |= hide
     for col in ("median_days", "ci_low", "ci_high", "median_months"):
-        los[col] = los[col].mask(hide)
-    los["suppressed"] = hide
-    return los
+        if col in out.columns:
+            out[col] = out[col].mask(any_hidden)
+    out["suppressed"] = any_hidden
+    return out
 
 
 def suppress_scheme_sensitivity(
@@ -723,25 +740,6 @@ def suppress_scheme_sensitivity(
         )
     out = pd.concat(pieces).loc[table.index]
     return common.suppress_scheme_differences(out, threshold, protect=protect).table
-
-
-def cif_horizons_suppressed(
-    frame: pd.DataFrame,
-    peildatum: DateLike,
-    scheme: SchemeLike,
-    horizons_months: Iterable[float],
-    threshold: int,
-    flow_mask: pd.DataFrame,
-    formal_only: bool = False,
-) -> disclosure.SuppressionResult:
-    """:func:`cif_at_horizons` after disclosure control (:func:`lvv_eval.evaluations.common.suppress_cif_table`).
-
-    Pilots whose intake the flow table hid (``flow_mask`` of
-    :func:`suppress_flow`) have their ``n`` hidden here too.
-    """
-    table = cif_at_horizons(frame, peildatum, scheme, horizons_months, formal_only=formal_only)
-    hidden = [str(p) for p in flow_mask.index if "intake" in flow_mask.columns and bool(flow_mask.loc[p, "intake"])]
-    return common.suppress_cif_table(table, threshold, hidden_groups=hidden)
 
 
 USED_MEASURES: tuple[str, ...] = ("intake", "outflow", "outflow_share_of_outflow")

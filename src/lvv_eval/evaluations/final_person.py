@@ -12,6 +12,14 @@ shows them cannot let an early table print a count that a later one hides.
 
 Tables are registered with field names (``pilot``, ``intake``, ``estimate`` ...) and written so;
 the report shows them with headers and values in the report language.
+
+The ``show_*`` functions share their parameters: ``gate`` (the report's gate, every table
+registered by :func:`register_person_tables`), ``writer`` (the report's
+:class:`~lvv_eval.reporting.writer.ReportWriter`, which receives the released table, its caption
+and its figures), ``L`` (labels of the report language), ``P`` (validated notebook parameters) and
+``inputs`` (what :func:`register_person_tables` returned). Each returns what the notebook
+displays: captioned tables (suppressed cells as the mark) and open figures, which the caller
+closes.
 """
 
 from __future__ import annotations
@@ -24,7 +32,7 @@ import pandas as pd
 
 from lvv_eval.disclosure import suppression as disclosure
 from lvv_eval.disclosure.checked import SUPPRESSION_MARK, CheckedTable, CheckedText
-from lvv_eval.evaluations import common, final
+from lvv_eval.evaluations import common, final, showing
 from lvv_eval.evaluations import report_cells as cells
 from lvv_eval.evaluations.showing import formatted_view, show_checked
 from lvv_eval.evaluations.three_evaluations import ThreeEvaluations
@@ -50,14 +58,31 @@ __all__ = [
     "FIXED",
     "FLOW",
     "OCCUPANCY",
+    "PERCENT",
+    "RATE_COLUMNS",
     "SENSITIVITY",
     "SHARES",
     "STAY",
     "THREE",
     "VALIDATION",
+    "fixed_title",
     "hide_recent_intake",
+    "national_share_lines",
+    "PersonInputs",
+    "reading_line",
     "register_person_tables",
     "sensitivity_schemes",
+    "show_class_shares",
+    "show_comparison",
+    "show_complete_followup",
+    "show_contrast",
+    "show_cumulative_incidence",
+    "show_excluded",
+    "show_flow",
+    "show_length_of_stay",
+    "show_occupancy",
+    "show_scheme_sensitivity",
+    "suppressed_cells",
 ]
 
 VALIDATION = "validation_flow"
@@ -100,14 +125,11 @@ class PersonInputs:
     frame
         The analysis frame (selected pilots; every trajectory, the population filter is applied by
         each table).
-    flow_report
-        The flow table's own suppression record (rules, never values).
     capacity
         Published capacity per pilot in force on the peildatum (:func:`final.capacity_by_pilot`).
     """
 
     frame: pd.DataFrame
-    flow_report: pd.DataFrame
     capacity: pd.DataFrame
 
 
@@ -158,6 +180,7 @@ def register_person_tables(
         FLOW,
         counts,
         flow.table,
+        upstream_rules=common.cell_rules(flow.table, flow.report),
         counts=["intake", "present", *classes],
         derived={"outflow": ("intake", "present")},
         margins={"total_row": TOTAL, "total_col": "intake"},
@@ -196,11 +219,13 @@ def register_person_tables(
     horizons = P.extra["horizons_months"]
     cif = final.cif_at_horizons(frame, P.peildatum, scheme, horizons, formal_only=P.formal_only)
     cif_hidden = [str(p) for p in flow.mask.index if bool(flow.mask.loc[p, "intake"])]
+    cif_protected = common.suppress_cif_table(cif, t, hidden_groups=cif_hidden)
     common.register_protected(
         gate,
         CIF,
         cif,
-        common.suppress_cif_table(cif, t, hidden_groups=cif_hidden).table,
+        cif_protected.table,
+        upstream_rules=_cif_rules(cif, cif_protected.report),
         counts=["n", "n_at_risk", "n_events"],
         not_counts=["horizon_days", "horizon_months"],
     )
@@ -228,7 +253,7 @@ def register_person_tables(
         final.length_of_stay_table(frame, P.peildatum, flow.mask, t, formal_only=P.formal_only),
         counts=["n", "n_events", "n_censored"],
         margins={"total_row": TOTAL, "total_col": "n"},
-        derived={c: ("n_events",) for c in ("median_days", "ci_low", "ci_high", "median_months")},
+        derived={c: ("*",) for c in ("median_days", "ci_low", "ci_high", "median_months")},
     )
 
     present_hidden = [str(p) for p in flow.mask.index if bool(flow.mask.loc[p, "present"])]
@@ -266,7 +291,14 @@ def register_person_tables(
 
     three.register(gate, THREE, protect=[scheme.name])
     policy.register_tables(gate, frame, P.peildatum, scheme, formal_only=P.formal_only, pilots=list(P.pilots))
-    return PersonInputs(frame, flow.report, final.capacity_by_pilot(P.peildatum))
+    return PersonInputs(frame, final.capacity_by_pilot(P.peildatum))
+
+
+def _cif_rules(table: pd.DataFrame, report: pd.DataFrame) -> pd.DataFrame:
+    """The rule that hid each ``n_events`` cell of a cumulative-incidence table (``upstream_rules``)."""
+    by_cell = {(str(row), str(column)): str(rule) for row, column, rule in report[["row", "column", "rule"]].to_numpy()}
+    labels = [f"{p} (horizon_days {h})" for p, h in zip(table["pilot"], table["horizon_days"])]
+    return pd.DataFrame({"n_events": [by_cell.get((lab, str(o)), "") for lab, o in zip(labels, table["outcome"])]})
 
 
 def hide_recent_intake(table: pd.DataFrame, intake: pd.Series, threshold: int) -> pd.DataFrame:
@@ -329,9 +361,7 @@ def _sensitivity(frame: pd.DataFrame, P: NotebookParameters) -> pd.DataFrame:
 # --------------------------------------------------------------------------- display
 def suppressed_cells(table: CheckedTable, L: Labels) -> list[CaptionedTable]:
     """The gate's record of the suppressed cells of ``table`` (rules, never values); empty when none."""
-    from lvv_eval.evaluations.showing import suppressed_cells as cells_of
-
-    return cells_of(table, L, final.texts(L.language)("suppressed_cells"))
+    return showing.suppressed_cells(table, L, final.texts(L.language)("suppressed_cells"))
 
 
 def reading_line(gate: Gate, L: Labels) -> CheckedText:
@@ -407,6 +437,7 @@ def _drawn(table: CheckedTable, column: str = "estimate") -> pd.DataFrame:
 
 
 def _synthetic(L: Labels, P: NotebookParameters) -> str:
+    """The note appended to a footnote when the numbers are synthetic (empty otherwise)."""
     return (" " + final.synthetic_note(L, P.is_synthetic)) if P.is_synthetic else ""
 
 
@@ -675,7 +706,7 @@ def show_scheme_sensitivity(
     T = final.texts(L.language)
     table = gate.release(SENSITIVITY)
     frame = table.frame
-    columns = ["scheme", "pilot", "denominator_kind", *RATE_COLUMNS]
+    columns = ["scheme", "pilot", "denominator_kind", *RATE_COLUMNS, "release_form"]  # rounded totals say so
     view = formatted_view(
         table,
         L,

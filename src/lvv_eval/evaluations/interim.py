@@ -36,8 +36,7 @@ import numpy as np
 import pandas as pd
 
 from lvv_eval.disclosure import suppression as disclosure
-from lvv_eval.evaluations.common import register_protected as common_register
-from lvv_eval.evaluations.common import suppress_long
+from lvv_eval.evaluations.common import register_protected, suppress_long
 from lvv_eval.evaluations.wording import Texts
 from lvv_eval.reference.schemes import load_scheme
 from lvv_eval.reporting.formatting import join_list
@@ -791,9 +790,6 @@ def class_table_id(scheme: str) -> str:
     return f"outflow_by_class_{load_scheme(scheme).name}"
 
 
-_register = common_register  # the exact table registered with its protected version as upstream
-
-
 def _published_comparison(frame: pd.DataFrame, P: NotebookParameters) -> pd.DataFrame:
     from lvv_eval.evaluations.common import published_vs_person
 
@@ -848,19 +844,19 @@ def register_person_tables(gate: Gate, data: MonitorData, P: NotebookParameters)
     class_counts = {name: class_count_table(figures[name], name) for name in schemes}
     flow_sup, class_sup = suppress_flow_and_classes(flow_counts, class_counts, t)
     margins = {"total_row": TOTAL, "total_col": TOTAL}
-    _register(gate, FLOW, flow_counts, flow_sup.table, margins=margins)
+    register_protected(gate, FLOW, flow_counts, flow_sup.table, margins=margins)
     late = int(flow.loc[flow["line"] == "not_yet_started", TOTAL].iloc[0])
     gate.register(LATE_INTAKE, pd.DataFrame({"pilot": [TOTAL], "n": [late]}), counts=["n"])
 
     compared = _published_comparison(frame, P)
-    _register(gate, COMPARISON, compared, suppress_long(compared, t).table, not_counts=["published"])
+    register_protected(gate, COMPARISON, compared, suppress_long(compared, t).table, not_counts=["published"])
 
     raw_shares, shares = [], []
     for name in schemes:
-        _register(gate, class_table_id(name), class_counts[name], class_sup[name].table, margins=margins)
+        register_protected(gate, class_table_id(name), class_counts[name], class_sup[name].table, margins=margins)
         raw_shares.append(class_shares_by_pilot(figures[name], name))
         shares.append(common.hide_masked_rates(raw_shares[-1], class_sup[name].mask, denominator_cell=TOTAL))
-    _register(
+    register_protected(
         gate,
         CLASS_SHARES,
         pd.concat(raw_shares, ignore_index=True),
@@ -870,12 +866,12 @@ def register_person_tables(gate: Gate, data: MonitorData, P: NotebookParameters)
     )
 
     scenarios = scenario_shares_by_pilot(figures[P.scheme])
-    _register(gate, SCENARIOS, scenarios, disclosure.suppress_rates(scenarios, t, group="pilot"))
+    register_protected(gate, SCENARIOS, scenarios, disclosure.suppress_rates(scenarios, t, group="pilot"))
 
     cif = survival.cumulative_incidence(
         selected, P.peildatum, load_scheme(P.scheme), by="pilot", formal_only=P.formal_only, alpha=ALPHA
     )
-    _register(gate, CIF, cif, common.suppress_cif_table(cif, t).table, not_counts=["horizon_days"])
+    register_protected(gate, CIF, cif, common.suppress_cif_table(cif, t).table, not_counts=["horizon_days"])
 
     los = survival.length_of_stay(selected, P.peildatum, by="pilot", formal_only=P.formal_only, alpha=ALPHA)
     los_sup = disclosure.suppress(
@@ -889,7 +885,7 @@ def register_person_tables(gate: Gate, data: MonitorData, P: NotebookParameters)
     hidden_row = los_sup.mask.any(axis=1).to_numpy()
     for col in ("median_days", "ci_low", "ci_high"):
         los_table[col] = los_table[col].mask(hidden_row)
-    _register(
+    register_protected(
         gate,
         STAY,
         los,
@@ -903,7 +899,7 @@ def register_person_tables(gate: Gate, data: MonitorData, P: NotebookParameters)
     sens = hide_shown_counts(sens, class_sup, flow_sup.mask)  # consistent with the count tables
     sens = common.suppress_scheme_differences(sens, t, protect=list(schemes)).table
     register_scheme_sensitivity(gate, sens_raw, sens)
-    _register(
+    register_protected(
         gate,
         SHIFT,
         scheme_shift(sens_raw, MONITOR, VJI),

@@ -1,8 +1,8 @@
 """Tables behind the policy figures: the flow through the LVV, durable outflow per quarter, occupancy.
 
 Each function returns the raw person-level table; :func:`register_tables` registers the three with
-the report's disclosure gate (before any table of the report is released; :func:`release_flow`,
-:func:`release_quarters` and :func:`release_occupancy` register and release one at once), and the figures of
+the report's disclosure gate (before any table of the report is released; :func:`release_flow`
+and :func:`release_quarters` register and release one at once), and the figures of
 :mod:`lvv_eval.reporting.flow_plot` are drawn only from the released frames (suppressed counts
 missing there, drawn as marked bands or bars, never as values).
 """
@@ -50,7 +50,6 @@ __all__ = [
     "quarters_wide",
     "release_quarters",
     "occupancy_table",
-    "release_occupancy",
     "write_figures",
 ]
 
@@ -296,12 +295,6 @@ def date_aliases(gate: Gate, pilots: Iterable[object], peildatum: DateLike) -> N
         gate.alias(f"{pilot}|{day}", pilot)
 
 
-def release_occupancy(gate: Gate, table: pd.DataFrame, name: str = OCCUPANCY_ID, caption: str = "") -> CheckedTable:
-    """Register (:func:`register_occupancy`) and release :func:`occupancy_table` through the gate."""
-    register_occupancy(gate, table, name)
-    return replace(gate.release(name), caption=caption)
-
-
 def register_tables(
     gate: Gate,
     frame: pd.DataFrame,
@@ -342,7 +335,10 @@ def write_figures(
     """Build, release, write and return the three policy figures of a report (and their tables).
 
     Captions are made from the arguments (peildatum, scheme, population, threshold, capacity
-    sources) in the report language. The figures are left open; the caller closes them.
+    sources) in the report language. The figures are left open; the caller closes them. When
+    :func:`register_tables` registered the tables already (before the report released any
+    table), they are released as registered: ``frame``, ``pilots``, ``start`` and
+    ``formal_only`` are then not used again, so pass the same ones to both.
     """
     from lvv_eval.evaluations.common import figure_from
     from lvv_eval.reporting.flow_plot import capacity_occupancy, flow_chart, period_bars

@@ -309,6 +309,7 @@ class ThreeEvaluations:
         gate.register(
             name,
             self.table.copy(),
+            upstream=self.between_dates(gate.threshold),
             counts=["numerator", "denominator"],
             key="count_key",
             rates=True,
@@ -323,6 +324,30 @@ class ThreeEvaluations:
             version_key=("date", "scale_class"),
             protect=tuple(protect),
         )
+
+    def between_dates(self, threshold: int) -> pd.DataFrame:
+        """The table with the person-level counts hidden that differ from another date's by a small number.
+
+        The counts are cumulative: the same class and scheme (or the outflow) at two peildatums
+        differ by the people who left in between, a count of persons. For every scheme and class,
+        the fewest dates are hidden so that no two shown counts, numerators and denominators
+        alike, differ by ``1 .. threshold - 1``
+        (:func:`lvv_eval.disclosure.suppression.suppress_differences_between`).
+        """
+        from lvv_eval.disclosure.suppression import suppress_differences_between
+
+        out = self.table.copy()
+        dependent = ["person_share", "ci_low", "ci_high"]
+        for column in ("numerator", "denominator"):
+            out = suppress_differences_between(
+                out,
+                key_cols=["scheme", "scale_class"],
+                version_col="date",
+                count_col=column,
+                threshold=threshold,
+                dependent=dependent,
+            ).table
+        return out
 
     def release(self, gate: Gate, name: str = "three_evaluations", protect: Sequence[str] = ()) -> CheckedTable:
         """Release the table through the report's gate (registering it first unless :meth:`register` did).

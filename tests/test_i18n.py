@@ -305,3 +305,28 @@ def test_formatted_shows_hidden_cells_and_percentages() -> None:
     nl = Labels("nl").formatted(df, percent=["estimate"])
     assert nl.loc[0].tolist() == ["1.234", "12 %", "nee", "Wilson", "a"]
     assert nl.loc[1].tolist() == ["–", "–", "ja", "Wilson", "–"]
+
+
+def test_every_disclosure_rule_the_package_writes_has_a_dutch_text() -> None:
+    """A rule written anywhere in the package (primary / secondary / derived ...) is translated, not shown in English."""
+    import re
+    from pathlib import Path
+
+    import lvv_eval
+
+    sample = {"kind": "column", "where": "n", "versions": "scheme", "scheme": "x", "name(": "a/n"}
+
+    def instance(template: str) -> str:
+        def fill(match: re.Match[str]) -> str:
+            inner = match.group(1)
+            return next((v for k, v in sample.items() if k in inner), "10")
+
+        return re.sub(r"\{([^}]*)\}", fill, template)
+
+    root = Path(lvv_eval.__file__).parent
+    pattern = re.compile(r"f?\"((?:primary|secondary|derived): [^\"]+|released at national level[^\"]*)\"")
+    sources = [p for p in root.rglob("*.py") if p.name != "labels.py"]  # labels.py holds the translations
+    rules = {instance(m.group(1)) for path in sources for m in pattern.finditer(path.read_text("utf-8"))}
+    assert len(rules) > 15
+    untranslated = sorted(r for r in rules if Labels("nl").rule(r) == r)
+    assert untranslated == []

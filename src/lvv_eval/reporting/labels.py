@@ -217,6 +217,66 @@ _RULES: tuple[tuple[str, str, str], ...] = (
         "secundair: hetzelfde aantal is in een andere tabel van dit rapport onderdrukt",
         "secondary: the same count is suppressed in another table of this report",
     ),
+    (
+        r"derived: a rounded release has no interval",
+        "afgeleid: een afgeronde uitgave heeft geen interval",
+        "derived: a rounded release has no interval",
+    ),
+    (
+        r"primary: a count behind the difference < (\d+)",
+        "primair: een aantal achter het verschil kleiner dan {0}",
+        "primary: a count behind the difference below {0}",
+    ),
+    (
+        r"primary: zero count \(zeros disclosive\)",
+        "primair: aantal nul (nullen zijn onthullend)",
+        "primary: zero count (zeros disclosive)",
+    ),
+    (
+        r"secondary: a count of its groups is suppressed in (\S+)",
+        "secundair: een aantal van zijn groepen is onderdrukt in {0}",
+        "secondary: a count of its groups is suppressed in {0}",
+    ),
+    (
+        r"secondary: denominator of its group suppressed",
+        "secundair: noemer van de groep onderdrukt",
+        "secondary: denominator of its group suppressed",
+    ),
+    (
+        r"secondary: difference between schemes < (\d+)",
+        "secundair: verschil tussen schema's kleiner dan {0}",
+        "secondary: difference between schemes below {0}",
+    ),
+    (
+        r"secondary: difference between (\S+) < (\d+)",
+        "secundair: verschil tussen versies ({0}) kleiner dan {1}",
+        "secondary: difference between {0} below {1}",
+    ),
+    (
+        r"secondary: its denominator is suppressed",
+        "secundair: de noemer is onderdrukt",
+        "secondary: its denominator is suppressed",
+    ),
+    (
+        r"secondary: protects a suppressed class of its group",
+        "secundair: beschermt een onderdrukte klasse van de groep",
+        "secondary: protects a suppressed class of its group",
+    ),
+    (
+        r"secondary: the hidden cells of (row|column) (\S+) add up to fewer than (\d+)",
+        "secundair: de onderdrukte cellen van {0} {1} tellen op tot minder dan {2}",
+        "secondary: the hidden cells of {0} {1} add up to fewer than {2}",
+    ),
+    (
+        r"secondary: the hidden rows of its group and the rest add up to fewer than (\d+)",
+        "secundair: de onderdrukte rijen van de groep en de rest tellen op tot minder dan {0}",
+        "secondary: the hidden rows of its group and the rest add up to fewer than {0}",
+    ),
+    (
+        r"released at national level with counts rounded to base (\d+)",
+        "landelijk vrijgegeven, aantallen afgerond op veelvouden van {0}",
+        "released at national level with counts rounded to base {0}",
+    ),
 )
 _LINE_WORDS = {"row": ("rij", "row"), "column": ("kolom", "column")}
 

@@ -18,6 +18,18 @@ from attack_exports import Group, clean_groups, write_groups
 THRESHOLD = 10
 
 
+def _build_03(factory: pytest.TempPathFactory, name: str, groups: list[Group] | None) -> Path:
+    """Build report 03 through the pipeline (scan included) on ``groups``, or on the default data when ``None``."""
+    from lvv_eval.reporting.build import run_one
+
+    base = factory.mktemp(f"attack2-{name}")
+    params = {} if groups is None else {"data_source": str(write_groups(base / f"{name}.csv", groups))}
+    out = base / f"03-{name}"
+    result = run_one("03_final", params, out)
+    assert result.ok, result.describe_error()
+    return out
+
+
 def _is_small(value: float) -> bool:
     """True when ``value`` is a whole count from 1 to 9 (a count the gate must not let be read)."""
     return float(value).is_integer() and 1 <= value < THRESHOLD
@@ -50,14 +62,7 @@ STAGGERED: list[Group] = [
 @pytest.fixture(scope="module")
 def staggered_03(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Report 03 built once on :data:`STAGGERED` (through the pipeline, scan included)."""
-    from lvv_eval.reporting.build import run_one
-
-    base = tmp_path_factory.mktemp("attack2")
-    data = write_groups(base / "staggered.csv", STAGGERED)
-    out = base / "03-staggered"
-    result = run_one("03_final", {"data_source": str(data)}, out)
-    assert result.ok, result.describe_error()
-    return out
+    return _build_03(tmp_path_factory, "staggered", STAGGERED)
 
 
 def _table(report: Path, name: str) -> pd.DataFrame:
@@ -93,12 +98,7 @@ def test_a_hidden_quarter_of_durable_outflow_is_not_the_flow_count_minus_the_sho
 @pytest.fixture(scope="module")
 def default_03(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Report 03 built once on the committed default (synthetic) data."""
-    from lvv_eval.reporting.build import run_one
-
-    out = tmp_path_factory.mktemp("attack2-default") / "03-default"
-    result = run_one("03_final", {}, out)
-    assert result.ok, result.describe_error()
-    return out
+    return _build_03(tmp_path_factory, "default", None)
 
 
 def _quarters(report: Path) -> pd.DataFrame:
@@ -186,14 +186,7 @@ LATE_DURABLE: list[Group] = [
 @pytest.fixture(scope="module")
 def late_durable_03(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Report 03 built once on :data:`LATE_DURABLE`."""
-    from lvv_eval.reporting.build import run_one
-
-    base = tmp_path_factory.mktemp("attack2-late")
-    data = write_groups(base / "late.csv", LATE_DURABLE)
-    out = base / "03-late"
-    result = run_one("03_final", {"data_source": str(data)}, out)
-    assert result.ok, result.describe_error()
-    return out
+    return _build_03(tmp_path_factory, "late", LATE_DURABLE)
 
 
 @pytest.mark.notebooks

@@ -19,24 +19,29 @@ from lvv_eval.reporting.parameters import validate_parameters
 THRESHOLD = 10
 
 
-def _registered(tmp_path: Path, export: str, pilots: list[str] | None = None) -> tuple[Gate, object]:
-    """A gate with every person-level table of report 03 on a skewed export registered (nothing released)."""
-    tmp_path.mkdir(parents=True, exist_ok=True)
-    data = write_export(tmp_path / f"{export}.csv", SKEWED[export])
-    P = validate_parameters(
+def _parameters(data_source: str, pilots: list[str]) -> object:
+    """Report 03's default parameters with another data source and pilot selection."""
+    return validate_parameters(
         {
-            "data_source": str(data),
+            "data_source": data_source,
             "peildatum": "2022-07-01",
             "scheme": "regioplan-2022",
-            "pilots": pilots or [],
+            "pilots": pilots,
             "language": "nl",
-            "output_dir": str(tmp_path / "out"),
+            "output_dir": "",
             "disclosure_threshold": THRESHOLD,
             "formal_only": False,
             "horizons_months": [6, 12, 18],
         },
         notebook="03_final",
     )
+
+
+def _registered(tmp_path: Path, export: str, pilots: list[str] | None = None) -> tuple[Gate, object]:
+    """A gate with every person-level table of report 03 on a skewed export registered (nothing released)."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    data = write_export(tmp_path / f"{export}.csv", SKEWED[export])
+    P = _parameters(str(data), pilots or [])
     md = common.load_person_level(P)
     frame = common.analysis_frame(md.frame, P.pilots)
     three = three_evaluations.three_evaluations(
@@ -122,20 +127,7 @@ def test_a_count_hidden_in_one_table_is_hidden_in_the_others(tmp_path: Path) -> 
 
 def test_the_national_sensitivity_is_released_on_the_default_data() -> None:
     """Issue 9: the scheme-sensitivity result stays visible at least for the national total."""
-    P = validate_parameters(
-        {
-            "data_source": "synthetic",
-            "peildatum": "2022-07-01",
-            "scheme": "regioplan-2022",
-            "pilots": [],
-            "language": "nl",
-            "output_dir": "",
-            "disclosure_threshold": THRESHOLD,
-            "formal_only": False,
-            "horizons_months": [6, 12, 18],
-        },
-        notebook="03_final",
-    )
+    P = _parameters("synthetic", [])
     md = common.load_person_level(P)
     three = three_evaluations.three_evaluations(md.frame, schemes=FP.sensitivity_schemes(P))
     gate = Gate(THRESHOLD, kind="synthetic", report="03_final")
